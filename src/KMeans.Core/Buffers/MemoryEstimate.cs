@@ -1,0 +1,40 @@
+namespace KMeans.Core.Buffers;
+
+/// <summary>
+/// How much space a training run needs, computed exactly from its shape, so that a user can choose between the
+/// in-memory and the on-disk buffer before starting.
+/// </summary>
+public sealed record MemoryEstimate(
+    long SampleRows,
+    int Dimension,
+    int K,
+    long SampleBytes,
+    long WorkingBytes)
+{
+    /// <summary>Everything the in-memory run holds: the sample plus the working set.</summary>
+    public long InMemoryBytes => SampleBytes + WorkingBytes;
+
+    /// <summary>
+    /// The sample holds min(rows, sampleRate × k) rows of <paramref name="dimension"/> float32 values; with rows
+    /// unknown it holds sampleRate × k (the published 256 × k × dim × 4). The working set is what either buffer adds:
+    /// per sample row a label, a distance and a norm; centroids (plain and packed); double-precision sums and counts;
+    /// and per-thread scratch for the assignment kernel.
+    /// </summary>
+    public static MemoryEstimate Compute(long? rows, int k, int dimension, int sampleRate, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        if (rows is < 0)
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, "Rows cannot be negative.");
+        long sampleRows = rows is long r ? Math.Min(r, (long)sampleRate * k) : (long)sampleRate * k;
+        long sampleBytes = sampleRows * dimension * sizeof(float);
+        long paddedK = (k + 63) / 64 * 64;
+        long perRow = sampleRows * (sizeof(int) + sizeof(float) + sizeof(float));
+        long centroids = (k + paddedK) * (long)dimension * sizeof(float) + paddedK * sizeof(float);
+        long sums = (long)k * dimension * sizeof(double) + (long)k * sizeof(long);
+        long scratch = threads * (long)Distance.AssignmentKernel.ScratchBytesPerThread(Training.KMeansOptions.DefaultRowsPerBlock);
+        return new MemoryEstimate(sampleRows, dimension, k, sampleBytes, perRow + centroids + sums + scratch);
+    }
+}

@@ -1,0 +1,125 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+
+namespace KMeans.Core.Buffers;
+
+/// <summary>
+/// The sample in a temporary file that is written sequentially and then memory-mapped read-only, so that the OS page
+/// cache, not the process, holds it. The file is private to the user and cannot outlive the process: on Unix it is
+/// unlinked right after it is opened (the open handle keeps the data), on Windows it is opened delete-on-close.
+/// </summary>
+public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
+{
+    private FileStream? _file;
+    private MemoryMappedFile? _map;
+    private MemoryMappedViewAccessor? _view;
+    private bool _pointerAcquired;
+
+    public MemoryMappedBuffer(long capacityRows, int dimension, string tempDirectory)
+        : base(capacityRows, dimension)
+    {
+        string directory = Path.GetFullPath(tempDirectory);
+        if (!Directory.Exists(directory))
+            throw new KMeansException(KMeansErrorKind.TempDirectoryMissing,
+                $"The temporary directory '{directory}' does not exist.", directory);
+
+        FilePath = Path.Combine(directory, $"kmeans-sample-{Guid.NewGuid():N}.f32");
+        _file = OpenPrivateFile(FilePath, directory);
+        try
+        {
+            long needed = ByteCount(capacityRows);
+            long free = new DriveInfo(directory).AvailableFreeSpace;
+            if (needed > free)
+                throw new KMeansException(KMeansErrorKind.InsufficientDiskSpace,
+                    $"The on-disk sample needs {needed:N0} bytes in '{directory}', but only {free:N0} bytes are free. " +
+                    "Choose another -TempDirectory, a smaller SampleRate or K, or train in memory.",
+                    directory);
+        }
+        catch
+        {
+            Release();
+            throw;
+        }
+    }
+
+    /// <summary>Where the file was created; on Unix it is already unlinked, so the name no longer appears.</summary>
+    public string FilePath { get; }
+
+    public override bool IsOnDisk => true;
+
+    protected override void WriteRowsCore(long firstRow, ReadOnlySpan<float> rows) =>
+        RandomAccess.Write(_file!.SafeFileHandle, MemoryMarshal.AsBytes(rows), ByteCount(firstRow));
+
+    protected override float* SealCore(long rowCount)
+    {
+        long bytes = ByteCount(rowCount);
+        _file!.SetLength(bytes);
+        if (bytes == 0)
+            return null;
+        _map = MemoryMappedFile.CreateFromFile(_file, mapName: null, bytes, MemoryMappedFileAccess.Read,
+            HandleInheritability.None, leaveOpen: true);
+        _view = _map.CreateViewAccessor(0, bytes, MemoryMappedFileAccess.Read);
+        byte* pointer = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _pointerAcquired = true;
+        MemoryAdvice.Sequential(pointer + _view.PointerOffset, bytes);
+        return (float*)(pointer + _view.PointerOffset);
+    }
+
+    public override void PrefetchRows(long firstRow, long count)
+    {
+        if (_view is null || count <= 0)
+            return;
+        byte* pointer = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        try
+        {
+            MemoryAdvice.WillNeed(pointer + _view.PointerOffset + ByteCount(firstRow), ByteCount(count));
+        }
+        finally
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        }
+    }
+
+    private static FileStream OpenPrivateFile(string path, string directory)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            Options = OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None,
+        };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, options);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new KMeansException(KMeansErrorKind.TempDirectoryNotWritable,
+                $"Cannot create the on-disk sample in '{directory}': {e.Message}", directory, e);
+        }
+        if (!OperatingSystem.IsWindows())
+            File.Delete(path);
+        return file;
+    }
+
+    protected override void Release()
+    {
+        if (_pointerAcquired)
+        {
+            _view!.SafeMemoryMappedViewHandle.ReleasePointer();
+            _pointerAcquired = false;
+        }
+        _view?.Dispose();
+        _view = null;
+        _map?.Dispose();
+        _map = null;
+        _file?.Dispose();
+        _file = null;
+    }
+}

@@ -1,0 +1,108 @@
+namespace KMeans.Core.Buffers;
+
+/// <summary>
+/// The training sample: written once (rows in any order, before <see cref="Seal"/>), then read by block. Rows are
+/// addressed with 64-bit indices and read through <see cref="Rows"/>, never as one span, because a production sample
+/// (17·10^9 floats) is far beyond the 2^31-element limit of a span.
+/// </summary>
+public abstract unsafe class TrainingBuffer : IDisposable
+{
+    private float* _rows;
+    private bool _disposed;
+
+    protected TrainingBuffer(long capacityRows, int dimension)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacityRows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        CapacityRows = capacityRows;
+        Dimension = dimension;
+    }
+
+    /// <summary>Creates the in-memory or the on-disk buffer; the trainer treats both alike.</summary>
+    public static TrainingBuffer Create(bool onDisk, long capacityRows, int dimension, string tempDirectory) =>
+        onDisk
+            ? new MemoryMappedBuffer(capacityRows, dimension, tempDirectory)
+            : new InMemoryBuffer(capacityRows, dimension);
+
+    public int Dimension { get; }
+
+    public long CapacityRows { get; }
+
+    /// <summary>Rows readable after <see cref="Seal"/>.</summary>
+    public long RowCount { get; private set; }
+
+    public bool IsSealed { get; private set; }
+
+    public abstract bool IsOnDisk { get; }
+
+    /// <summary>Largest row count one <see cref="Rows"/> call may ask for.</summary>
+    public int MaxRowsPerBlock => int.MaxValue / Dimension;
+
+    public long ByteCount(long rows) => rows * Dimension * sizeof(float);
+
+    /// <summary>Writes whole rows starting at <paramref name="firstRow"/>; only before <see cref="Seal"/>.</summary>
+    public void WriteRows(long firstRow, ReadOnlySpan<float> rows)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (IsSealed)
+            throw new InvalidOperationException("The training buffer is sealed: rows can no longer be written.");
+        if (rows.Length % Dimension != 0)
+            throw new ArgumentException($"{rows.Length} values are not a whole number of {Dimension}-value rows.", nameof(rows));
+        long count = rows.Length / Dimension;
+        if (firstRow < 0 || firstRow + count > CapacityRows)
+            throw new ArgumentOutOfRangeException(nameof(firstRow),
+                $"Rows {firstRow}..{firstRow + count - 1} are outside the buffer's {CapacityRows} rows.");
+        WriteRowsCore(firstRow, rows);
+    }
+
+    /// <summary>Ends writing: the first <paramref name="rowCount"/> rows become the sample, read-only from now on.</summary>
+    public void Seal(long rowCount)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (IsSealed)
+            throw new InvalidOperationException("The training buffer is already sealed.");
+        ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rowCount, CapacityRows);
+        _rows = SealCore(rowCount);
+        RowCount = rowCount;
+        IsSealed = true;
+    }
+
+    /// <summary>Rows <paramref name="firstRow"/> .. firstRow + count − 1, row-major; valid until the buffer is disposed.</summary>
+    public ReadOnlySpan<float> Rows(long firstRow, int count)
+    {
+        if (!IsSealed || _disposed)
+            throw new InvalidOperationException(_disposed ? "The training buffer is disposed." : "The training buffer is not sealed yet.");
+        if (firstRow < 0 || count < 0 || firstRow + count > RowCount)
+            throw new ArgumentOutOfRangeException(nameof(firstRow),
+                $"Rows {firstRow}..{firstRow + count - 1} are outside the sample's {RowCount} rows.");
+        if (count > MaxRowsPerBlock)
+            throw new ArgumentOutOfRangeException(nameof(count),
+                $"{count} rows of {Dimension} values exceed the {int.MaxValue} values one block may hold.");
+        return new ReadOnlySpan<float>(_rows + firstRow * Dimension, count * Dimension);
+    }
+
+    /// <summary>Advises the storage that rows from <paramref name="firstRow"/> on will be read soon.</summary>
+    public virtual void PrefetchRows(long firstRow, long count)
+    {
+    }
+
+    protected abstract void WriteRowsCore(long firstRow, ReadOnlySpan<float> rows);
+
+    /// <summary>Makes the first <paramref name="rowCount"/> rows readable and returns where they start.</summary>
+    protected abstract float* SealCore(long rowCount);
+
+    protected abstract void Release();
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _rows = null;
+        Release();
+        GC.SuppressFinalize(this);
+    }
+
+    ~TrainingBuffer() => Release();
+}

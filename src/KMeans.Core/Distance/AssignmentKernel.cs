@@ -1,0 +1,202 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace KMeans.Core.Distance;
+
+/// <summary>
+/// The hot loop: for each row, the centroid minimising ‖c‖² − 2·x·c (the L2 distance less the row's own norm, or the
+/// negated inner product when norms are 0), ties going to the lowest index. With AVX-512 a register-blocked tile of
+/// 6 rows × 64 centroids keeps 24 accumulators in registers and does one broadcast per row and dimension. Every
+/// (row, centroid) dot product is accumulated in the same order whatever the grouping of rows, so labels do not
+/// depend on block boundaries or thread count.
+/// </summary>
+internal static unsafe class AssignmentKernel
+{
+    public const int GroupRows = 6;
+    private const int Lanes = 16;
+
+    /// <summary>Forces the portable path; tests use it to check both paths agree.</summary>
+    internal static bool ForcePortable { get; set; }
+
+    public static bool UsesAvx512 => Avx512F.IsSupported && !ForcePortable;
+
+    /// <summary>Per-thread scratch for a block of rows: best value and index per row and lane.</summary>
+    public static int ScratchBytesPerThread(int rowsPerBlock) => rowsPerBlock * Lanes * (sizeof(float) + sizeof(int));
+
+    /// <summary>Per-thread memory the kernel needs for a block of <paramref name="rows"/> rows.</summary>
+    public sealed class Scratch(int rows)
+    {
+        public float[] BestValues { get; } = new float[rows * Lanes];
+
+        public int[] BestIndices { get; } = new int[rows * Lanes];
+    }
+
+    /// <summary>Labels and scores (‖c‖² − 2·x·c of the chosen centroid) for <paramref name="count"/> rows.</summary>
+    public static void Assign(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<int> labels,
+        Span<float> scores, Scratch scratch)
+    {
+        if (UsesAvx512)
+            AssignAvx512(rows, count, centroids, labels, scores, scratch);
+        else
+            AssignPortable(rows, count, centroids, labels, scores);
+    }
+
+    private static void AssignPortable(ReadOnlySpan<float> rows, int count, PackedCentroids centroids,
+        Span<int> labels, Span<float> scores)
+    {
+        int d = centroids.Dimension;
+        ReadOnlySpan<float> plain = centroids.Plain;
+        for (int i = 0; i < count; i++)
+        {
+            ReadOnlySpan<float> x = rows.Slice(i * d, d);
+            float best = float.PositiveInfinity;
+            int bestIndex = 0;
+            for (int c = 0; c < centroids.K; c++)
+            {
+                float score = centroids.Norms[c] - 2f * TensorPrimitives.Dot(x, plain.Slice(c * d, d));
+                if (score < best)
+                {
+                    best = score;
+                    bestIndex = c;
+                }
+            }
+            labels[i] = bestIndex;
+            scores[i] = best;
+        }
+    }
+
+    private static void AssignAvx512(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<int> labels,
+        Span<float> scores, Scratch scratch)
+    {
+        int d = centroids.Dimension;
+        Span<float> bestValues = scratch.BestValues.AsSpan(0, count * Lanes);
+        Span<int> bestIndices = scratch.BestIndices.AsSpan(0, count * Lanes);
+        bestValues.Fill(float.PositiveInfinity);
+        bestIndices.Clear();
+        fixed (float* x = rows)
+        fixed (float* bestValue = bestValues)
+        fixed (int* bestIndex = bestIndices)
+        {
+            for (int t = 0; t < centroids.TileCount; t++)
+            {
+                float* tile = centroids.Tile(t);
+                float* norms = centroids.Norms + t * PackedCentroids.TileWidth;
+                int firstCentroid = t * PackedCentroids.TileWidth;
+                for (int g = 0; g < count; g += GroupRows)
+                {
+                    int groupRows = Math.Min(GroupRows, count - g);
+                    float* x0 = x + (long)g * d;
+                    // Rows missing from a short last group repeat the group's last row; their results are not kept.
+                    float* x1 = groupRows > 1 ? x0 + d : x0;
+                    float* x2 = groupRows > 2 ? x1 + d : x1;
+                    float* x3 = groupRows > 3 ? x2 + d : x2;
+                    float* x4 = groupRows > 4 ? x3 + d : x3;
+                    float* x5 = groupRows > 5 ? x4 + d : x4;
+                    Tile6x64(x0, x1, x2, x3, x4, x5, d, tile, norms, firstCentroid,
+                        bestValue + g * Lanes, bestIndex + g * Lanes, groupRows);
+                }
+            }
+            for (int i = 0; i < count; i++)
+                ReduceLanes(bestValue + i * Lanes, bestIndex + i * Lanes, out scores[i], out labels[i]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile6x64(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5, int d,
+        float* tile, float* norms, int firstCentroid, float* bestValue, int* bestIndex, int rows)
+    {
+        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
+        Vector512<float> a40 = default, a41 = default, a42 = default, a43 = default;
+        Vector512<float> a50 = default, a51 = default, a52 = default, a53 = default;
+        float* c = tile;
+        for (int j = 0; j < d; j++, c += PackedCentroids.TileWidth)
+        {
+            Vector512<float> c0 = Vector512.LoadAligned(c);
+            Vector512<float> c1 = Vector512.LoadAligned(c + 16);
+            Vector512<float> c2 = Vector512.LoadAligned(c + 32);
+            Vector512<float> c3 = Vector512.LoadAligned(c + 48);
+            Vector512<float> b = Vector512.Create(x0[j]);
+            a00 = Avx512F.FusedMultiplyAdd(b, c0, a00);
+            a01 = Avx512F.FusedMultiplyAdd(b, c1, a01);
+            a02 = Avx512F.FusedMultiplyAdd(b, c2, a02);
+            a03 = Avx512F.FusedMultiplyAdd(b, c3, a03);
+            b = Vector512.Create(x1[j]);
+            a10 = Avx512F.FusedMultiplyAdd(b, c0, a10);
+            a11 = Avx512F.FusedMultiplyAdd(b, c1, a11);
+            a12 = Avx512F.FusedMultiplyAdd(b, c2, a12);
+            a13 = Avx512F.FusedMultiplyAdd(b, c3, a13);
+            b = Vector512.Create(x2[j]);
+            a20 = Avx512F.FusedMultiplyAdd(b, c0, a20);
+            a21 = Avx512F.FusedMultiplyAdd(b, c1, a21);
+            a22 = Avx512F.FusedMultiplyAdd(b, c2, a22);
+            a23 = Avx512F.FusedMultiplyAdd(b, c3, a23);
+            b = Vector512.Create(x3[j]);
+            a30 = Avx512F.FusedMultiplyAdd(b, c0, a30);
+            a31 = Avx512F.FusedMultiplyAdd(b, c1, a31);
+            a32 = Avx512F.FusedMultiplyAdd(b, c2, a32);
+            a33 = Avx512F.FusedMultiplyAdd(b, c3, a33);
+            b = Vector512.Create(x4[j]);
+            a40 = Avx512F.FusedMultiplyAdd(b, c0, a40);
+            a41 = Avx512F.FusedMultiplyAdd(b, c1, a41);
+            a42 = Avx512F.FusedMultiplyAdd(b, c2, a42);
+            a43 = Avx512F.FusedMultiplyAdd(b, c3, a43);
+            b = Vector512.Create(x5[j]);
+            a50 = Avx512F.FusedMultiplyAdd(b, c0, a50);
+            a51 = Avx512F.FusedMultiplyAdd(b, c1, a51);
+            a52 = Avx512F.FusedMultiplyAdd(b, c2, a52);
+            a53 = Avx512F.FusedMultiplyAdd(b, c3, a53);
+        }
+        KeepBest(a00, a01, a02, a03, norms, firstCentroid, bestValue, bestIndex);
+        if (rows > 1) KeepBest(a10, a11, a12, a13, norms, firstCentroid, bestValue + Lanes, bestIndex + Lanes);
+        if (rows > 2) KeepBest(a20, a21, a22, a23, norms, firstCentroid, bestValue + 2 * Lanes, bestIndex + 2 * Lanes);
+        if (rows > 3) KeepBest(a30, a31, a32, a33, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
+        if (rows > 4) KeepBest(a40, a41, a42, a43, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
+        if (rows > 5) KeepBest(a50, a51, a52, a53, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
+    }
+
+    /// <summary>Per lane, keeps the smaller score; a strict comparison keeps the lower index on ties.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KeepBest(Vector512<float> dot0, Vector512<float> dot1, Vector512<float> dot2,
+        Vector512<float> dot3, float* norms, int firstCentroid, float* bestValue, int* bestIndex)
+    {
+        Vector512<float> best = Vector512.Load(bestValue);
+        Vector512<int> index = Vector512.Load(bestIndex);
+        Vector512<int> lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create(firstCentroid);
+        Vector512<float> minusTwo = Vector512.Create(-2f);
+        Keep(Avx512F.FusedMultiplyAdd(dot0, minusTwo, Vector512.LoadAligned(norms)), lane, ref best, ref index);
+        Keep(Avx512F.FusedMultiplyAdd(dot1, minusTwo, Vector512.LoadAligned(norms + 16)), lane + Vector512.Create(16), ref best, ref index);
+        Keep(Avx512F.FusedMultiplyAdd(dot2, minusTwo, Vector512.LoadAligned(norms + 32)), lane + Vector512.Create(32), ref best, ref index);
+        Keep(Avx512F.FusedMultiplyAdd(dot3, minusTwo, Vector512.LoadAligned(norms + 48)), lane + Vector512.Create(48), ref best, ref index);
+        best.Store(bestValue);
+        index.Store(bestIndex);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Keep(Vector512<float> score, Vector512<int> centroid, ref Vector512<float> best, ref Vector512<int> index)
+    {
+        Vector512<float> better = Vector512.LessThan(score, best);
+        best = Vector512.ConditionalSelect(better, score, best);
+        index = Vector512.ConditionalSelect(better.AsInt32(), centroid, index);
+    }
+
+    private static void ReduceLanes(float* values, int* indices, out float score, out int label)
+    {
+        float best = values[0];
+        int bestIndex = indices[0];
+        for (int lane = 1; lane < Lanes; lane++)
+        {
+            if (values[lane] < best || (values[lane] == best && indices[lane] < bestIndex))
+            {
+                best = values[lane];
+                bestIndex = indices[lane];
+            }
+        }
+        score = best;
+        label = bestIndex;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace KMeans.Core.Distance;
+
+/// <summary>
+/// Centroids laid out for <see cref="AssignmentKernel"/>: tiles of <see cref="TileWidth"/> centroids, each tile a
+/// dimension-major block (for every dimension, the 64 centroids' values side by side), so that the kernel loads four
+/// full vectors per dimension. K is padded to whole tiles with +∞ norms, which no row ever picks.
+/// </summary>
+internal sealed unsafe class PackedCentroids : IDisposable
+{
+    public const int TileWidth = 64;
+    private const nuint Alignment = 64;
+
+    public PackedCentroids(int k, int dimension)
+    {
+        K = k;
+        Dimension = dimension;
+        TileCount = (k + TileWidth - 1) / TileWidth;
+        Plain = new float[(long)k * dimension];
+        Panels = (float*)NativeMemory.AlignedAlloc((nuint)((long)TileCount * TileWidth * dimension * sizeof(float)), Alignment);
+        Norms = (float*)NativeMemory.AlignedAlloc((nuint)(TileCount * TileWidth * sizeof(float)), Alignment);
+    }
+
+    public int K { get; }
+
+    public int Dimension { get; }
+
+    public int TileCount { get; }
+
+    /// <summary>The centroids row-major, as packed last.</summary>
+    public float[] Plain { get; }
+
+    public float* Panels { get; private set; }
+
+    /// <summary>‖c‖² per padded centroid for L2, 0 for inner-product metrics, +∞ for padding.</summary>
+    public float* Norms { get; private set; }
+
+    public float* Tile(int tile) => Panels + (long)tile * TileWidth * Dimension;
+
+    public void Pack(ReadOnlySpan<float> centroids, DistanceMetric metric)
+    {
+        if (centroids.Length != Plain.Length)
+            throw new ArgumentException($"Expected {K} × {Dimension} values, got {centroids.Length}.", nameof(centroids));
+        centroids.CopyTo(Plain);
+        int d = Dimension;
+        for (int t = 0; t < TileCount; t++)
+        {
+            float* tile = Tile(t);
+            for (int q = 0; q < TileWidth; q++)
+            {
+                int c = t * TileWidth + q;
+                if (c < K)
+                {
+                    ReadOnlySpan<float> row = centroids.Slice(c * d, d);
+                    for (int j = 0; j < d; j++)
+                        tile[j * TileWidth + q] = row[j];
+                    Norms[c] = metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(row) : 0f;
+                }
+                else
+                {
+                    for (int j = 0; j < d; j++)
+                        tile[j * TileWidth + q] = 0f;
+                    Norms[c] = float.PositiveInfinity;
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Panels == null)
+            return;
+        NativeMemory.AlignedFree(Panels);
+        NativeMemory.AlignedFree(Norms);
+        Panels = null;
+        Norms = null;
+    }
+}

@@ -1,0 +1,25 @@
+namespace KMeans.Core;
+
+/// <summary>
+/// What went wrong, as a stable code: the PowerShell layer maps each kind to an ErrorId and an ErrorCategory,
+/// so messages may be reworded without breaking scripts that test for a kind.
+/// </summary>
+public enum KMeansErrorKind
+{
+    InvalidOption,
+    NotEnoughRows,
+    NoRows,
+    DimensionMismatch,
+    NonFiniteValue,
+    ZeroVector,
+    InitialCentroidsShape,
+    TempDirectoryMissing,
+    TempDirectoryNotWritable,
+    InsufficientDiskSpace,
+    FileNotFound,
+    InvalidFile,
+    UnsupportedFile,
+    ColumnNotFound,
+    AmbiguousColumn,
+    FileExists,
+}

@@ -1,0 +1,112 @@
+using System.Numerics.Tensors;
+using KMeans.Core.Buffers;
+using KMeans.Core.Distance;
+using KMeans.Core.IO;
+using KMeans.Core.Training;
+
+namespace KMeans.Core.Sampling;
+
+/// <summary>
+/// Reads a source once, streaming, and writes min(rows, SampleRate × K) uniformly chosen rows straight into a new
+/// training buffer: memory stays O(batch). Every row read is checked (finite values; a direction under Cosine), so a
+/// bad file fails the same way whatever the seed. Under Cosine, sampled rows are stored normalised.
+/// </summary>
+public static class SampleBuilder
+{
+    public static TrainingBuffer Build(IVectorSource source, KMeansOptions options, int seed,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, out SamplingSummary summary)
+    {
+        int d = source.Dimension;
+        long? total = source.RowCount;
+        if (total == 0)
+            throw new KMeansException(KMeansErrorKind.NoRows, $"{source.Description} holds no rows.", source.Description);
+        if (total < options.K)
+            throw NotEnoughRows(source, options.K, total.Value, 0, 0);
+
+        long capacity = options.SampleCapacity(total);
+        TrainingBuffer buffer = TrainingBuffer.Create(options.OnDisk, capacity, d, options.EffectiveTempDirectory);
+        try
+        {
+            RowSampler sampler = RowSampler.Create(total, capacity, new SeededRandom(seed, stream: 0));
+            var writer = new SampleWriter(buffer);
+            var normalised = new float[d];
+            long rowsRead = 0, nulls = 0, nonFinite = 0;
+            foreach (VectorBatch batch in source.ReadBatches(cancellationToken))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ReadOnlySpan<float> values = batch.Values.Span;
+                if (values.Length != (long)batch.RowCount * d)
+                    throw new InvalidOperationException(
+                        $"{source.Description}: a batch of {batch.RowCount} rows carried {values.Length} values, not {batch.RowCount} × {d}.");
+                for (int i = 0; i < batch.RowCount; i++)
+                {
+                    long rowIndex = batch.FirstRow + i;
+                    ReadOnlySpan<float> row = values.Slice(i * d, d);
+                    if (batch.IsNull(i))
+                    {
+                        nulls++;
+                        sampler.Skip();
+                        continue;
+                    }
+                    if (!TensorPrimitives.IsFiniteAll(row))
+                    {
+                        if (!options.SkipNonFinite)
+                            throw NonFinite(source, rowIndex, row);
+                        nonFinite++;
+                        sampler.Skip();
+                        continue;
+                    }
+                    if (options.Distance == DistanceMetric.Cosine)
+                    {
+                        float norm = TensorPrimitives.Norm(row);
+                        if (norm == 0)
+                            throw new KMeansException(KMeansErrorKind.ZeroVector,
+                                $"Row {rowIndex} of {source.Description} is the zero vector, which has no direction under Cosine distance.",
+                                rowIndex);
+                        TensorPrimitives.Divide(row, norm, normalised);
+                        row = normalised;
+                    }
+                    long slot = sampler.Offer();
+                    if (slot >= 0)
+                        writer.Write(slot, row);
+                }
+                rowsRead += batch.RowCount;
+                progress?.Report(new SamplingProgress(rowsRead, total, sampler.Placed));
+            }
+            writer.Flush();
+            long sampled = sampler.Placed;
+            if (sampled == 0)
+                throw new KMeansException(KMeansErrorKind.NoRows,
+                    $"{source.Description} holds no usable rows ({rowsRead} read, {nulls} null, {nonFinite} non-finite).",
+                    source.Description);
+            if (sampled < options.K)
+                throw NotEnoughRows(source, options.K, sampled, nulls, nonFinite);
+            buffer.Seal(sampled);
+            summary = new SamplingSummary(rowsRead, sampled, nulls, nonFinite);
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    private static KMeansException NonFinite(IVectorSource source, long rowIndex, ReadOnlySpan<float> row)
+    {
+        int column = 0;
+        while (float.IsFinite(row[column]))
+            column++;
+        return new KMeansException(KMeansErrorKind.NonFiniteValue,
+            $"Row {rowIndex} of {source.Description} holds {row[column].ToString(System.Globalization.CultureInfo.InvariantCulture)} at column {column}; values must be finite " +
+            "(use SkipNonFinite to drop such rows).", rowIndex);
+    }
+
+    private static KMeansException NotEnoughRows(IVectorSource source, int k, long usable, long nulls, long nonFinite)
+    {
+        string skipped = nulls + nonFinite > 0 ? $" ({nulls} null and {nonFinite} non-finite rows skipped)" : "";
+        return new KMeansException(KMeansErrorKind.NotEnoughRows,
+            $"K is {k}, but {source.Description} has only {usable} usable rows{skipped}: K cannot exceed the number of rows.",
+            k);
+    }
+}

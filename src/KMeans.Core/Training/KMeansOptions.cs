@@ -1,0 +1,93 @@
+using KMeans.Core.Distance;
+
+namespace KMeans.Core.Training;
+
+/// <summary>
+/// Every setting of a training run, with documented defaults. <see cref="Validate"/> checks them all before any work
+/// starts and names the bad value.
+/// </summary>
+public sealed record KMeansOptions
+{
+    /// <summary>Number of centroids (≥ 1).</summary>
+    public int K { get; init; }
+
+    /// <summary>Upper bound on Lloyd iterations (≥ 1). Default 50.</summary>
+    public int MaxIterations { get; init; } = 50;
+
+    /// <summary>Stop when |previous loss − loss| &lt; Tolerance·|loss|; 0 runs all MaxIterations. Default 1e-4.</summary>
+    public double Tolerance { get; init; } = 1e-4;
+
+    /// <summary>Independent runs from different initialisations; the lowest-loss run is kept. Default 1.</summary>
+    public int Redos { get; init; } = 1;
+
+    /// <summary>Seed for sampling, initialisation and repairs; null picks one at random (reported in the result).</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Initialisation when <see cref="InitialCentroids"/> is null. Default k-means++.</summary>
+    public InitMethod Init { get; init; } = InitMethod.KMeansPlusPlus;
+
+    /// <summary>K rows of the training dimension to start from (to resume or refine); overrides <see cref="Init"/>.</summary>
+    public IReadOnlyList<float[]>? InitialCentroids { get; init; }
+
+    public DistanceMetric Distance { get; init; } = DistanceMetric.L2;
+
+    /// <summary>Train on at most SampleRate × K rows, chosen uniformly with the seed (≥ 1). Default 256.</summary>
+    public int SampleRate { get; init; } = 256;
+
+    /// <summary>Keep the sample in a memory-mapped temporary file instead of RAM.</summary>
+    public bool OnDisk { get; init; }
+
+    /// <summary>Directory for the on-disk sample; null means the system temporary directory.</summary>
+    public string? TempDirectory { get; init; }
+
+    /// <summary>Worker threads; -1 (default) uses every core. Results do not depend on it.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = -1;
+
+    /// <summary>Drop rows holding NaN or ±Infinity (and count them) instead of failing on the first one.</summary>
+    public bool SkipNonFinite { get; init; }
+
+    /// <summary>Rows per block read from the buffer; tests shrink it to exercise the block arithmetic.</summary>
+    internal int RowsPerBlock { get; init; } = DefaultRowsPerBlock;
+
+    internal const int DefaultRowsPerBlock = 192;
+
+    public int EffectiveParallelism => MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : MaxDegreeOfParallelism;
+
+    public string EffectiveTempDirectory => TempDirectory ?? Path.GetTempPath();
+
+    /// <summary>Number of rows the sample will hold for a source of <paramref name="sourceRows"/> rows.</summary>
+    public long SampleCapacity(long? sourceRows)
+    {
+        long cap = (long)SampleRate * K;
+        return sourceRows is long rows ? Math.Min(rows, cap) : cap;
+    }
+
+    /// <summary>Throws a <see cref="KMeansException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (K < 1)
+            Fail($"K must be at least 1, but was {K}.", K);
+        if (MaxIterations < 1)
+            Fail($"MaxIterations must be at least 1, but was {MaxIterations}.", MaxIterations);
+        if (!(Tolerance >= 0) || double.IsInfinity(Tolerance))
+            Fail($"Tolerance must be a finite number ≥ 0, but was {Tolerance}.", Tolerance);
+        if (Redos < 1)
+            Fail($"Redos must be at least 1, but was {Redos}.", Redos);
+        if (SampleRate < 1)
+            Fail($"SampleRate must be at least 1, but was {SampleRate}.", SampleRate);
+        if (MaxDegreeOfParallelism == 0 || MaxDegreeOfParallelism < -1)
+            Fail($"MaxDegreeOfParallelism must be -1 (all cores) or at least 1, but was {MaxDegreeOfParallelism}.", MaxDegreeOfParallelism);
+        if (!Enum.IsDefined(Distance))
+            Fail($"Distance must be L2, Cosine or Dot, but was {Distance}.", Distance);
+        if (!Enum.IsDefined(Init))
+            Fail($"Init must be Random or KMeansPlusPlus, but was {Init}.", Init);
+        if (RowsPerBlock < 1)
+            Fail($"RowsPerBlock must be at least 1, but was {RowsPerBlock}.", RowsPerBlock);
+        if (InitialCentroids is { } initial && initial.Count != K)
+            throw new KMeansException(KMeansErrorKind.InitialCentroidsShape,
+                $"InitialCentroids has {initial.Count} centroids, but K is {K}.", initial);
+    }
+
+    private static void Fail(string message, object value) =>
+        throw new KMeansException(KMeansErrorKind.InvalidOption, message, value);
+}

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using KMeans.Core.Buffers;
+using KMeans.Core.Distance;
+using KMeans.Core.IO;
+using KMeans.Core.Sampling;
+
+namespace KMeans.Core.Training;
+
+/// <summary>
+/// Trains k-means centroids: samples the source into a training buffer (in memory or on disk), then runs Lloyd's
+/// algorithm <see cref="KMeansOptions.Redos"/> times and keeps the lowest loss. The same code serves both buffers,
+/// and results do not depend on the buffer or the thread count.
+/// </summary>
+public static class KMeansTrainer
+{
+    /// <summary>Samples <paramref name="source"/> and trains on the sample, which is deleted afterwards.</summary>
+    public static KMeansResult Train(IVectorSource source, KMeansOptions options,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ValidateInitialCentroids(options, source.Dimension);
+        var watch = Stopwatch.StartNew();
+        int seed = options.Seed ?? Random.Shared.Next();
+        using TrainingBuffer sample = SampleBuilder.Build(source, options, seed, progress, cancellationToken,
+            out SamplingSummary summary);
+        KMeansResult result = Train(sample, options with { Seed = seed }, progress, cancellationToken);
+        result.Sampling = summary;
+        result.Duration = watch.Elapsed;
+        return result;
+    }
+
+    /// <summary>Trains on an already built, sealed sample (the caller keeps ownership of it).</summary>
+    public static KMeansResult Train(TrainingBuffer sample, KMeansOptions options,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!sample.IsSealed)
+            throw new ArgumentException("The training buffer must be sealed before training.", nameof(sample));
+        options.Validate();
+        ValidateInitialCentroids(options, sample.Dimension);
+        if (sample.RowCount == 0)
+            throw new KMeansException(KMeansErrorKind.NoRows, "The training sample holds no rows.");
+        if (sample.RowCount < options.K)
+            throw new KMeansException(KMeansErrorKind.NotEnoughRows,
+                $"K is {options.K}, but the training sample holds only {sample.RowCount} rows: K cannot exceed the number of rows.",
+                options.K);
+        if (sample.RowCount > Array.MaxLength)
+            throw new KMeansException(KMeansErrorKind.InvalidOption,
+                $"The sample holds {sample.RowCount} rows; at most {Array.MaxLength} are supported. Lower SampleRate.",
+                sample.RowCount);
+
+        var watch = Stopwatch.StartNew();
+        int seed = options.Seed ?? Random.Shared.Next();
+        int k = options.K;
+        int d = sample.Dimension;
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = options.EffectiveParallelism,
+            CancellationToken = cancellationToken,
+        };
+        using var packed = new PackedCentroids(k, d);
+        var assignment = new Assignment(sample, k, options.Distance, options.RowsPerBlock);
+        var run = new LloydRun(sample, options, assignment, packed, new double[(long)k * d], parallel);
+
+        LloydRun.Outcome? best = null;
+        for (int redo = 0; redo < options.Redos; redo++)
+        {
+            float[] initial = InitialCentroids(sample, options, seed, redo, assignment.Blocks, parallel, progress);
+            LloydRun.Outcome outcome = run.Run(initial, redo, progress);
+            if (best is null || outcome.Loss < best.Loss)
+                best = outcome;
+        }
+
+        return new KMeansResult(k, d, best!.Centroids, best.Sizes, best.Loss, best.Iterations, best.Converged,
+            best.History, best.Redo)
+        {
+            Distance = options.Distance,
+            Seed = seed,
+            SampleRows = sample.RowCount,
+            OnDisk = sample.IsOnDisk,
+            Duration = watch.Elapsed,
+        };
+    }
+
+    private static float[] InitialCentroids(TrainingBuffer sample, KMeansOptions options, int seed, int redo,
+        RowBlocks blocks, ParallelOptions parallel, IProgress<TrainingProgress>? progress)
+    {
+        int d = sample.Dimension;
+        if (options.InitialCentroids is { } given)
+        {
+            var centroids = new float[(long)given.Count * d];
+            for (int c = 0; c < given.Count; c++)
+            {
+                Span<float> centroid = centroids.AsSpan(c * d, d);
+                given[c].CopyTo(centroid);
+                if (options.Distance == DistanceMetric.Cosine)
+                    CentroidUpdate.Normalize(centroid);
+            }
+            return centroids;
+        }
+        var random = new SeededRandom(seed, stream: redo + 1);
+        int reportEvery = Math.Max(1, options.K / 100);
+        return options.Init switch
+        {
+            InitMethod.Random => RandomInitializer.Choose(sample, options.K, random),
+            _ => KMeansPlusPlusInitializer.Choose(sample, options.K, random, blocks, parallel, chosen =>
+            {
+                if (chosen % reportEvery == 0 || chosen == options.K)
+                    progress?.Report(new InitializationProgress(redo, chosen, options.K));
+            }),
+        };
+    }
+
+    private static void ValidateInitialCentroids(KMeansOptions options, int dimension)
+    {
+        if (options.InitialCentroids is not { } given)
+            return;
+        for (int c = 0; c < given.Count; c++)
+        {
+            float[]? centroid = given[c];
+            if (centroid is null || centroid.Length != dimension)
+                throw new KMeansException(KMeansErrorKind.InitialCentroidsShape,
+                    $"Initial centroid {c} has {centroid?.Length ?? 0} values, but the vectors have {dimension} dimensions.",
+                    c);
+            if (!TensorPrimitives.IsFiniteAll<float>(centroid))
+                throw new KMeansException(KMeansErrorKind.NonFiniteValue,
+                    $"Initial centroid {c} contains NaN or infinity.", c);
+            if (options.Distance == DistanceMetric.Cosine && TensorPrimitives.Norm<float>(centroid) == 0)
+                throw new KMeansException(KMeansErrorKind.ZeroVector,
+                    $"Initial centroid {c} is the zero vector, which has no direction under Cosine distance.", c);
+        }
+    }
+}

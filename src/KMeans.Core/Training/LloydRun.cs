@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using KMeans.Core.Buffers;
+using KMeans.Core.Distance;
+
+namespace KMeans.Core.Training;
+
+/// <summary>
+/// One run of Lloyd's algorithm from given centroids. Each iteration updates the centroids from the current labels,
+/// repairs empty clusters, then assigns every row to the new centroids; so the loss, sizes and labels always describe
+/// the centroids that are returned.
+/// </summary>
+internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Assignment assignment, PackedCentroids packed,
+    double[] sums, ParallelOptions parallel)
+{
+    public sealed record Outcome(float[] Centroids, long[] Sizes, double Loss, int Iterations, bool Converged,
+        IReadOnlyList<IterationReport> History, int Redo);
+
+    public Outcome Run(float[] centroids, int redo, IProgress<TrainingProgress>? progress)
+    {
+        int d = sample.Dimension;
+        var history = new List<IterationReport>();
+        packed.Pack(centroids, options.Distance);
+        (double loss, _) = assignment.Run(packed, parallel);
+        bool converged = false;
+        int iteration = 0;
+        var watch = new Stopwatch();
+        while (iteration < options.MaxIterations && !converged)
+        {
+            iteration++;
+            watch.Restart();
+            CentroidUpdate.Run(sample, assignment.Blocks, assignment.Labels, assignment.Sizes, centroids, sums,
+                options.Distance, parallel, options.EffectiveParallelism);
+            int repaired = EmptyClusterRepair.Repair(centroids, assignment.Sizes, d, options.Distance);
+            packed.Pack(centroids, options.Distance);
+            (double newLoss, long reassigned) = assignment.Run(packed, parallel);
+            double change = RelativeChange(loss, newLoss);
+            var report = new IterationReport(redo, iteration, options.MaxIterations, newLoss, change, repaired,
+                reassigned, ImbalanceFactor(assignment.Sizes, sample.RowCount), watch.Elapsed);
+            history.Add(report);
+            progress?.Report(report);
+            loss = newLoss;
+            converged = options.Tolerance > 0 && change < options.Tolerance;
+        }
+        return new Outcome(centroids, (long[])assignment.Sizes.Clone(), loss, iteration, converged, history, redo);
+    }
+
+    /// <summary>|previous − current| / |current|; 0 when both are 0 (nothing left to improve).</summary>
+    internal static double RelativeChange(double previous, double current)
+    {
+        double difference = Math.Abs(previous - current);
+        if (difference == 0)
+            return 0;
+        return current == 0 ? double.PositiveInfinity : difference / Math.Abs(current);
+    }
+
+    /// <summary>K·Σ size² / n², as FAISS reports it: 1 for perfectly even clusters, K when one cluster holds all.</summary>
+    internal static double ImbalanceFactor(long[] sizes, long rows)
+    {
+        double sumOfSquares = 0;
+        foreach (long size in sizes)
+            sumOfSquares += (double)size * size;
+        return sizes.Length * sumOfSquares / ((double)rows * rows);
+    }
+}
