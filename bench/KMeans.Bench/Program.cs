@@ -1,0 +1,51 @@
+using KMeans.Bench;
+
+try
+{
+    BenchOptions options = BenchOptions.Parse(args);
+    if (options.Scenario == WorkloadChild.Scenario)
+    {
+        WorkloadChild.Run(options);
+        return 0;
+    }
+
+    var report = new BenchReport();
+    Console.WriteLine($"KMeans bench {report.Started:yyyy-MM-dd HH:mm} UTC: {report.Machine}");
+    Console.WriteLine();
+    switch (options.Scenario)
+    {
+        case "table":
+            TableScenario.Run(options, report);
+            break;
+        case "workloads":
+            WorkloadsScenario.Run(options, report);
+            break;
+        case "kernel":
+            KernelScenario.Run(options, report);
+            break;
+        case "init":
+            InitScenario.Run(options, report);
+            break;
+        case "all":
+            KernelScenario.Run(options, report);
+            TableScenario.Run(options, report);
+            WorkloadsScenario.Run(options, report);
+            InitScenario.Run(options, report);
+            break;
+        default:
+            throw new BenchUsageException($"Unknown scenario '{options.Scenario}'.{Environment.NewLine}{BenchOptions.Usage}");
+    }
+    report.LoadAverageAtEnd = MachineInfo.LoadAverageNow();
+    Console.WriteLine($"Load average at the end: {report.LoadAverageAtEnd} ({report.Machine.Cores} cores; higher means other jobs competed).");
+    if (options.JsonPath is { } json)
+    {
+        report.Write(json);
+        Console.WriteLine($"Wrote {json}");
+    }
+    return 0;
+}
+catch (BenchUsageException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
