@@ -6,13 +6,13 @@ namespace KMeans.Bench;
 
 /// <summary>One configuration of the assignment kernel: its time per pass over all rows and achieved GFLOP/s.</summary>
 internal sealed record KernelResult(string Workload, string Path, int Threads, Summary MsPerPass, double GflopsPerSecond,
-    bool LabelsMatchReference, double OthersCpuShare);
+    int LabelsDifferingFromReference, double OthersCpuShare);
 
 /// <summary>
 /// AssignmentKernel.Assign alone, over every row of the W1 and W2 files in memory (no buffer, no loss, no update),
 /// with the first K rows as centroids: single-threaded, then on all requested threads over the trainer's block
 /// partition, then the portable fallback for reference. Labels of every configuration are compared with
-/// the single-threaded tile's.
+/// the single-threaded tile's (the tile must match across thread counts; the portable path rounds differently).
 /// </summary>
 internal static class KernelScenario
 {
@@ -32,7 +32,7 @@ internal static class KernelScenario
             Console.WriteLine($"Machine ceiling (register-only 512-bit FMA loop): {one:F0} GFLOP/s on 1 thread, {all:F0} on {options.Threads} " +
                               $"(others {Percent(others)} %).");
         }
-        var table = new TextTable("workload", "path", "threads", "ms/pass", "range", "GFLOP/s", "labels agree", "others %");
+        var table = new TextTable("workload", "path", "threads", "ms/pass", "range", "GFLOP/s", "labels ≠ 1-thread tile", "others %");
         foreach (Workload workload in workloads)
         {
             DatasetFile data = DatasetFile.Locate(workload, options.DataDirectory);
@@ -60,7 +60,7 @@ internal static class KernelScenario
             }
             foreach (KernelResult r in results)
                 table.Add(r.Workload, r.Path, r.Threads.ToString(), $"{r.MsPerPass.Median:F1}", r.MsPerPass.Range("F1"),
-                    $"{r.GflopsPerSecond:F0}", r.LabelsMatchReference ? "yes" : "NO", Percent(r.OthersCpuShare));
+                    $"{r.GflopsPerSecond:F0}", r.LabelsDifferingFromReference.ToString(), Percent(r.OthersCpuShare));
             report.Kernel.AddRange(results);
 
             using var phases = new IterationPhases(rows, workload, options.Threads);
@@ -78,7 +78,9 @@ internal static class KernelScenario
         int[] reference)
     {
         pass.Run(threads);
-        bool agree = pass.Labels.AsSpan().SequenceEqual(reference);
+        int differing = 0;
+        for (int i = 0; i < reference.Length; i++)
+            differing += pass.Labels[i] != reference[i] ? 1 : 0;
         var times = new List<double>();
         CpuContention cpu = CpuContention.Now();
         for (int s = 0; s < samples; s++)
@@ -88,7 +90,7 @@ internal static class KernelScenario
             times.Add(watch.Elapsed.TotalMilliseconds);
         }
         Summary ms = Summary.Of(times);
-        return new KernelResult(workload.Id, path, threads, ms, workload.FlopsPerIteration / (ms.Median * 1e6), agree,
+        return new KernelResult(workload.Id, path, threads, ms, workload.FlopsPerIteration / (ms.Median * 1e6), differing,
             CpuContention.Now().OthersShareSince(cpu));
     }
 }

@@ -20,6 +20,7 @@ internal sealed record TrainingMeasurement(
     double TrainWallMs,
     double MedianIterationMs,
     double[] IterationMs,
+    double[] LossPerRowHistory,
     int Iterations,
     double LossPerRow,
     double GflopsPerSecond,
@@ -85,7 +86,8 @@ internal sealed record TrainingMeasurement(
             ? (reported - result.History[0].Elapsed).TotalMilliseconds
             : null;
         return new TrainingMeasurement(workload.Id, sample.IsOnDisk ? "on-disk" : "in-memory", options.EffectiveParallelism,
-            options.Init.ToString(), sampleBuildMs, wallMs, median, iterations, result.Iterations,
+            options.Init.ToString(), sampleBuildMs, wallMs, median, iterations,
+            result.History.Select(r => r.Loss / sample.RowCount).ToArray(), result.Iterations,
             result.Loss / sample.RowCount, workload.FlopsPerIteration / (median * 1e6),
             progress.InitializationDone?.TotalMilliseconds, beforeFirst,
             CpuContention.Now().OthersShareSince(cpu), Sha256(result.Centroids));
