@@ -17,6 +17,8 @@ internal sealed record BenchOptions
           --centroids-out DIR workloads: write the trained centroids as raw float32 (DATASET.kmeans-BUFFER.f32)
         """;
 
+    private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", WorkloadChild.Scenario];
+
     public required string Scenario { get; init; }
 
     public IReadOnlyList<Workload> Workloads { get; init; } = [];
@@ -44,6 +46,8 @@ internal sealed record BenchOptions
     {
         if (args.Length == 0 || args[0] is "-h" or "--help")
             throw new BenchUsageException(Usage);
+        if (!Scenarios.Contains(args[0]))
+            throw new BenchUsageException($"Unknown scenario '{args[0]}'.{Environment.NewLine}{Usage}");
         var workloads = new List<Workload>();
         var options = new BenchOptions { Scenario = args[0] };
         for (int i = 1; i < args.Length; i++)

@@ -51,7 +51,7 @@ internal sealed record DatasetFile(Workload Workload, string DataPath, string Sh
         return $"{data} (or its .json sidecar) is missing. Generate the workloads once with:{Environment.NewLine}" +
                $"  apt-get update && apt-get install -y python3-numpy python3-sklearn python3-faiss{Environment.NewLine}" +
                $"  {GenerateCommand}{dirOption} {workload.DatasetName}{Environment.NewLine}" +
-               "(without names it writes all four workloads, about 900 MiB, to /tmp/kmeans-bench/).";
+               "(without names it writes all four workloads, about 900 MiB).";
     }
 
     private static long ReadLong(JsonElement meta, string name, string sidecar) =>

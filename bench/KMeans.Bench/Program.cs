@@ -1,4 +1,5 @@
 using KMeans.Bench;
+using KMeans.Core;
 
 try
 {
@@ -33,7 +34,7 @@ try
             InitScenario.Run(options, report);
             break;
         default:
-            throw new BenchUsageException($"Unknown scenario '{options.Scenario}'.{Environment.NewLine}{BenchOptions.Usage}");
+            throw new InvalidOperationException($"Scenario '{options.Scenario}' passed validation but has no runner.");
     }
     report.LoadAverageAtEnd = MachineInfo.LoadAverageNow();
     Console.WriteLine($"Load average at the end: {report.LoadAverageAtEnd} ({report.Machine.Cores} cores; higher means other jobs competed).");
@@ -48,4 +49,9 @@ catch (BenchUsageException e)
 {
     Console.Error.WriteLine(e.Message);
     return 2;
+}
+catch (KMeansException e)
+{
+    Console.Error.WriteLine($"{e.Kind}: {e.Message}");
+    return 1;
 }
