@@ -14,6 +14,7 @@ public class DeterminismTests
         { DistanceMetric.L2, InitMethod.Random },
         { DistanceMetric.Cosine, InitMethod.KMeansPlusPlus },
         { DistanceMetric.Dot, InitMethod.Random },
+        { DistanceMetric.L2, InitMethod.KMeansParallel },
     };
 
     [Theory]
