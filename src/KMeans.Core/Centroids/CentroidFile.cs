@@ -141,12 +141,17 @@ public static class CentroidFile
     }
 
     /// <summary>
-    /// What the Arrow library throws on bytes that are not the structure it expects; our own readers report such
-    /// problems themselves, but the library's checks of its flatbuffers and buffers are far more thorough.
+    /// Whether an exception thrown while parsing means the bytes are not what the format requires. The Arrow library
+    /// checks its flatbuffers and buffers thoroughly but reports damage with many exception types (even a bare
+    /// <see cref="Exception"/> or a <see cref="NullReferenceException"/>), so everything except real I/O failures,
+    /// cancellation and exhausted memory counts as a damaged file; the original stays attached as the inner exception.
     /// </summary>
-    private static bool IsMalformedData(Exception e) =>
-        e is InvalidDataException or EndOfStreamException or FormatException or OverflowException
-            or ArgumentException or IndexOutOfRangeException or InvalidOperationException or NotSupportedException;
+    private static bool IsMalformedData(Exception e) => e switch
+    {
+        EndOfStreamException or InvalidDataException => true,
+        KMeansException or IOException or UnauthorizedAccessException or OperationCanceledException or OutOfMemoryException => false,
+        _ => true,
+    };
 
     private static KMeansException AlreadyExists(string target) =>
         new(KMeansErrorKind.FileExists,
