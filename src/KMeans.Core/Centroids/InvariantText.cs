@@ -11,9 +11,15 @@ internal static class InvariantText
 {
     private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
 
-    public static string Format(float value) => value.ToString("R", Culture);
+    // "-0" would be read as the integer 0 by JSON and CSV readers that type numbers by their look (Python's json,
+    // for one), losing the sign; "-0.0" is a float everywhere.
+    private const string NegativeZero = "-0.0";
 
-    public static string Format(double value) => value.ToString("R", Culture);
+    public static string Format(float value) =>
+        value == 0 && float.IsNegative(value) ? NegativeZero : value.ToString("R", Culture);
+
+    public static string Format(double value) =>
+        value == 0 && double.IsNegative(value) ? NegativeZero : value.ToString("R", Culture);
 
     public static string Format(long value) => value.ToString(Culture);
 

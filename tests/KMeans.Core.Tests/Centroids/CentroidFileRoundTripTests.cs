@@ -138,11 +138,11 @@ public sealed class CentroidFileRoundTripTests : IDisposable
     public void CsvHasTheDocumentedHeaderAndInvariantNumbers()
     {
         string path = _scratch.File("centroids.csv");
-        var set = new CentroidSet(2, 2, [0.5f, -1.25f, 1e-38f, 16777215f], [3, 4]);
+        var set = new CentroidSet(2, 2, [0.5f, -1.25f, 1e-38f, -0f], [3, 4]);
 
         CentroidFile.Write(path, set, CentroidFileFormat.Csv, overwrite: false);
 
-        Assert.Equal("cluster_id,size,c0,c1\r\n0,3,0.5,-1.25\r\n1,4,1E-38,16777215\r\n", File.ReadAllText(path));
+        Assert.Equal("cluster_id,size,c0,c1\r\n0,3,0.5,-1.25\r\n1,4,1E-38,-0.0\r\n", File.ReadAllText(path));
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public sealed class CentroidFileRoundTripTests : IDisposable
         System.Text.Json.JsonElement centroid = Assert.Single(root.GetProperty("centroids").EnumerateArray());
         Assert.Equal(0, centroid.GetProperty("clusterId").GetInt32());
         Assert.Equal(7, centroid.GetProperty("size").GetInt64());
-        Assert.Equal("[0.1,-0]", centroid.GetProperty("vector").GetRawText());
+        Assert.Equal("[0.1,-0.0]", centroid.GetProperty("vector").GetRawText());
     }
 
     [Theory]
