@@ -1,5 +1,7 @@
 using Apache.Arrow;
+using Apache.Arrow.Compression;
 using Apache.Arrow.Ipc;
+using Apache.Arrow.Memory;
 using Apache.Arrow.Types;
 using KMeans.Core.Distance;
 
@@ -8,8 +10,8 @@ namespace KMeans.Core.Centroids;
 /// <summary>
 /// Centroids as an Arrow IPC file: columns <c>cluster_id</c> (int32), <c>size</c> (int64) and <c>centroid</c>
 /// (FixedSizeList&lt;float32&gt;[d] with non-nullable items, the layout pyarrow gives Lance as <c>ivf_centroids</c>),
-/// and the training parameters as strings in the schema metadata. Reading also accepts IPC streams, float16/float64
-/// items, int64 ids, int32 sizes, and files without <c>cluster_id</c> or <c>size</c>.
+/// and the training parameters as strings in the schema metadata. Reading also accepts IPC streams, zstd or lz4
+/// compressed buffers, float16/float64 items, int64 ids, int32 sizes, and files without <c>cluster_id</c> or <c>size</c>.
 /// </summary>
 internal static class ArrowCentroidFormat
 {
@@ -58,7 +60,11 @@ internal static class ArrowCentroidFormat
             throw CentroidFileErrors.Invalid(path,
                 "the file starts like an Arrow IPC file but does not end with its footer; it is truncated or damaged.");
         stream.Position = 0;
-        using ArrowStreamReader reader = isFile ? new ArrowFileReader(stream, leaveOpen: true) : new ArrowStreamReader(stream, leaveOpen: true);
+        // The codec factory lets us read files that pyarrow and others wrote with zstd or lz4 buffer compression.
+        var codecs = new CompressionCodecFactory();
+        using ArrowStreamReader reader = isFile
+            ? new ArrowFileReader(stream, MemoryAllocator.Default.Value, codecs, leaveOpen: true)
+            : new ArrowStreamReader(stream, codecs, leaveOpen: true);
         Schema schema = reader.Schema;
         int centroidIndex = ColumnIndex(path, schema, CentroidColumn, required: true);
         int clusterIdIndex = ColumnIndex(path, schema, ClusterIdColumn, required: false);

@@ -47,13 +47,14 @@ public static class CentroidFile
         set.Validate();
 
         string target = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(target)!;
-        if (!Directory.Exists(directory))
-            throw new KMeansException(KMeansErrorKind.FileNotFound,
-                $"Cannot write '{target}': the directory '{directory}' does not exist.", target);
         if (Directory.Exists(target))
             throw new KMeansException(KMeansErrorKind.FileExists,
                 $"Cannot write centroids to '{target}': it is a directory.", target);
+        // Not null: only a root has no parent, and a root is a directory.
+        string directory = Path.GetDirectoryName(target)!;
+        if (!Directory.Exists(directory))
+            throw new KMeansException(KMeansErrorKind.FileNotFound,
+                $"Cannot write centroids to '{target}': the directory '{directory}' does not exist.", target);
         if (!overwrite && File.Exists(target))
             throw AlreadyExists(target);
 

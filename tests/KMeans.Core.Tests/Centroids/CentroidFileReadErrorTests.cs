@@ -138,6 +138,24 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         Assert.Equal([0L, 0L], set.Sizes);
     }
 
+    [Theory]
+    [InlineData(CompressionCodecType.Zstd)]
+    [InlineData(CompressionCodecType.Lz4Frame)]
+    public void CompressedArrowFilesAreRead(CompressionCodecType codec)
+    {
+        string path = _scratch.File("centroids.arrow");
+        Schema schema = new Schema.Builder().Field(new Field("centroid", new FixedSizeListType(FloatType.Default, 2), false)).Build();
+        var options = new IpcOptions { CompressionCodec = codec, CompressionCodecFactory = new Apache.Arrow.Compression.CompressionCodecFactory() };
+        using (var stream = File.Create(path))
+        using (var writer = new ArrowFileWriter(stream, schema, leaveOpen: false, options))
+        {
+            writer.WriteRecordBatch(new RecordBatch(schema, [FixedSizeList([0.1f, -0f, 3f, 4f], 2)], 2));
+            writer.WriteEnd();
+        }
+
+        Assert.Equal(CentroidSamples.Bits([0.1f, -0f, 3f, 4f]), CentroidSamples.Bits(CentroidFile.Read(path).Values));
+    }
+
     [Fact]
     public void DuplicateClusterIdsAreInvalid()
     {
