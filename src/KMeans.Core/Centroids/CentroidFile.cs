@@ -74,7 +74,7 @@ public static class CentroidFile
         {
             // Another process created the target between the check above and the move.
             DeleteQuietly(temporary);
-            throw new KMeansException(KMeansErrorKind.FileExists, AlreadyExists(target).Message, target, e);
+            throw AlreadyExists(target, e);
         }
         catch
         {
@@ -154,10 +154,10 @@ public static class CentroidFile
         _ => true,
     };
 
-    private static KMeansException AlreadyExists(string target) =>
+    private static KMeansException AlreadyExists(string target, Exception? inner = null) =>
         new(KMeansErrorKind.FileExists,
             $"Cannot write centroids to '{target}': the file already exists. Allow overwriting (-Force) to replace it.",
-            target);
+            target, inner);
 
     private static void DeleteQuietly(string path)
     {
