@@ -11,7 +11,7 @@ namespace KMeans.Core.IO;
 /// </summary>
 internal sealed record NpyHeader(int ElementSize, bool FortranOrder, long Rows, int Columns, long DataOffset)
 {
-    private static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
     private const int HeaderAlignment = 64;
 
     /// <summary>The dtype string, e.g. <c>&lt;f4</c>.</summary>
