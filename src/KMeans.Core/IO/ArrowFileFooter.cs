@@ -43,7 +43,16 @@ internal static class ArrowFileFooter
         var footer = new byte[footerLength];
         ReadExactly(file, footer, fileLength - 10 - footerLength, "the footer");
 
-        ReadOnlySpan<byte> blocks = FlatBufferTable.Root(footer).GetStructVector(RecordBatchBlocksField, BlockSize, out int count);
+        ReadOnlySpan<byte> blocks;
+        int count;
+        try
+        {
+            blocks = FlatBufferTable.Root(footer).GetStructVector(RecordBatchBlocksField, BlockSize, out count);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"its footer is damaged ({e.Message})", e);
+        }
         long rows = 0;
         for (int i = 0; i < count; i++)
         {
@@ -62,10 +71,18 @@ internal static class ArrowFileFooter
         var metadata = new byte[metadataLength];
         ReadExactly(file, metadata, offset, $"the header of record batch {index}");
         int prefix = BinaryPrimitives.ReadUInt32LittleEndian(metadata) == ContinuationMarker ? 8 : 4;
-        FlatBufferTable message = FlatBufferTable.Root(metadata.AsSpan(prefix));
-        if (message.GetByte(MessageHeaderTypeField) != RecordBatchHeaderType || !message.TryGetTable(MessageHeaderField, out FlatBufferTable header))
-            throw new FormatException($"the footer's block {index} does not point at a record batch.");
-        long length = header.GetInt64(RecordBatchLengthField);
+        long length;
+        try
+        {
+            FlatBufferTable message = FlatBufferTable.Root(metadata.AsSpan(prefix));
+            if (message.GetByte(MessageHeaderTypeField) != RecordBatchHeaderType || !message.TryGetTable(MessageHeaderField, out FlatBufferTable header))
+                throw new FormatException($"the footer's block {index} does not point at a record batch.");
+            length = header.GetInt64(RecordBatchLengthField);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"the header of record batch {index} is damaged ({e.Message})", e);
+        }
         if (length < 0)
             throw new FormatException($"record batch {index} claims {length} rows.");
         return length;
