@@ -32,6 +32,7 @@ internal static class ArrowRowCopier
     {
         bool anyNull = false;
         IArrowArray values = ChildValues(column);
+        CheckBuffers(column, values, path);
         for (int i = 0; i < count; i++)
         {
             int row = firstRow + i;
@@ -52,6 +53,47 @@ internal static class ArrowRowCopier
             CopyValues(values, (int)start, target);
         }
         return anyNull;
+    }
+
+    /// <summary>
+    /// Checks that the buffers hold what the lengths promise before any is indexed: a damaged or wrongly compressed
+    /// body (a writer that records the wrong uncompressed length) otherwise surfaces as an out-of-range access.
+    /// </summary>
+    private static void CheckBuffers(IArrowArray column, IArrowArray values, string path)
+    {
+        int elementSize = values.Data.DataType is FixedWidthType fixedWidth ? fixedWidth.BitWidth / 8 : 0;
+        CheckBuffer(path, "values", values.Data.Buffers[1], (long)(values.Offset + values.Length) * elementSize);
+        CheckValidity(path, values);
+        CheckValidity(path, column);
+        long rows = column.Offset + column.Length;
+        switch (column)
+        {
+            case FixedSizeListArray:
+                long needed = rows * ((FixedSizeListType)column.Data.DataType).ListSize;
+                if (values.Length < needed)
+                    throw VectorFileErrors.Invalid(path, $"its vector column holds {values.Length} values, but its {column.Length} rows need {needed}.");
+                break;
+            case ListArray:
+                CheckBuffer(path, "list offsets", column.Data.Buffers[1], (rows + 1) * sizeof(int));
+                break;
+            case LargeListArray:
+                CheckBuffer(path, "list offsets", column.Data.Buffers[1], (rows + 1) * sizeof(long));
+                break;
+        }
+    }
+
+    private static void CheckValidity(string path, IArrowArray array)
+    {
+        if (array.NullCount > 0)
+            CheckBuffer(path, "validity", array.Data.Buffers[0], (array.Offset + array.Length + 7) / 8);
+    }
+
+    private static void CheckBuffer(string path, string name, ArrowBuffer buffer, long bytes)
+    {
+        if (buffer.Length < bytes)
+            throw VectorFileErrors.Invalid(path,
+                $"a record batch's {name} buffer holds {buffer.Length} bytes where {bytes} are needed; the file is damaged, " +
+                "or was compressed by a writer that records the wrong uncompressed length.");
     }
 
     private static IArrowArray ChildValues(IArrowArray column) => column switch
