@@ -19,12 +19,17 @@ internal static class ArrowFileFooter
     private const int RecordBatchLengthField = 0;
     private const uint ContinuationMarker = 0xFFFFFFFF;
 
-    /// <summary>Throws <see cref="FormatException"/> describing what is wrong when the file is not a well-formed Arrow file.</summary>
+    /// <summary>
+    /// Throws <see cref="FormatException"/> describing what is wrong when the file is not a well-formed Arrow file, and
+    /// <see cref="NotSupportedException"/> for the legacy Feather version 1 format.
+    /// </summary>
     public static long CountRows(SafeFileHandle file)
     {
         long fileLength = RandomAccess.GetLength(file);
         Span<byte> start = stackalloc byte[8];
         ReadExactly(file, start, 0, "the file magic");
+        if (start[..4].SequenceEqual("FEA1"u8))
+            throw new NotSupportedException("it is a Feather version 1 file; only Feather version 2 (Arrow IPC) is supported. Re-save it with a current Arrow library.");
         if (!start[..6].SequenceEqual(Magic))
         {
             throw new FormatException(BinaryPrimitives.ReadUInt32LittleEndian(start) == ContinuationMarker

@@ -12,8 +12,9 @@ namespace KMeans.Core.IO;
 internal static class ArrowRowCopier
 {
     /// <summary>Length of the first non-null row of <paramref name="column"/>, or null when every row is null.</summary>
-    public static int? FirstRowLength(IArrowArray column)
+    public static int? FirstRowLength(IArrowArray column, string path)
     {
+        CheckBuffers(column, ChildValues(column), path);
         for (int row = 0; row < column.Length; row++)
         {
             if (!column.IsNull(row))
@@ -61,6 +62,8 @@ internal static class ArrowRowCopier
     /// </summary>
     private static void CheckBuffers(IArrowArray column, IArrowArray values, string path)
     {
+        if (column.Length == 0)
+            return;
         int elementSize = values.Data.DataType is FixedWidthType fixedWidth ? fixedWidth.BitWidth / 8 : 0;
         CheckBuffer(path, "values", values.Data.Buffers[1], (long)(values.Offset + values.Length) * elementSize);
         CheckValidity(path, values);

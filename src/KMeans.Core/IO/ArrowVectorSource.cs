@@ -44,6 +44,10 @@ internal sealed class ArrowVectorSource : IVectorSource
         {
             throw VectorFileErrors.Invalid(path, e.Message, e);
         }
+        catch (NotSupportedException e)
+        {
+            throw VectorFileErrors.Unsupported(path, e.Message);
+        }
         return Open(path, isFile: true, column, rows);
     }
 
@@ -105,7 +109,7 @@ internal sealed class ArrowVectorSource : IVectorSource
         {
             using (recordBatch)
             {
-                if (ArrowRowCopier.FirstRowLength(recordBatch.Column(column.Index)) is int length)
+                if (ArrowRowCopier.FirstRowLength(recordBatch.Column(column.Index), path) is int length)
                     return length;
             }
         }

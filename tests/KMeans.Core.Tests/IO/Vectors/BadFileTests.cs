@@ -90,6 +90,14 @@ public sealed class BadFileTests(ScratchDirectory scratch) : IClassFixture<Scrat
     }
 
     [Fact]
+    public void FeatherVersionOne()
+    {
+        string path = scratch.File("legacy.feather");
+        File.WriteAllBytes(path, [.. "FEA1"u8, .. new byte[60], .. "FEA1"u8]);
+        AssertFails(KMeansErrorKind.UnsupportedFile, path, "Feather version 1");
+    }
+
+    [Fact]
     public void NpyHeaderPromisingMoreRowsThanTheFileHolds()
     {
         string path = scratch.File("short.npy");
