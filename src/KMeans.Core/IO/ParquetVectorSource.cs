@@ -98,16 +98,19 @@ internal sealed class ParquetVectorSource : IVectorSource
     }
 
     private static ParquetReader Open(string path) =>
-        Guard(path, () => ParquetReader.CreateAsync(path, null, CancellationToken.None).GetAwaiter().GetResult());
+        Guard(path, () => AsyncBridge.Run(() => ParquetReader.CreateAsync(path, null, CancellationToken.None)));
 
     /// <summary>Parquet.Net readers are only asynchronously disposable; there is nothing to wait for but the file close.</summary>
-    private static void Close(ParquetReader reader) => reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    private static void Close(ParquetReader reader) => AsyncBridge.Run(() => reader.DisposeAsync().AsTask());
 
     private RowGroupData ReadRowGroup(ParquetReader reader, int group) => Guard(Description, () =>
     {
         ParquetRowGroupReader rowGroup = reader.OpenRowGroupReader(group);
-        using RawColumnData raw = rowGroup.ReadRawColumnDataBaseAsync(_column.Leaf, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        using RawColumnData raw = AsyncBridge.Run(() => rowGroup.ReadRawColumnDataBaseAsync(_column.Leaf, CancellationToken.None).AsTask());
         int[] definitions = raw.DefinitionLevels.ToArray();
+        int[] repetitions = raw.RepetitionLevels.ToArray();
+        if (repetitions.Length != definitions.Length || (repetitions.Length > 0 && repetitions[0] != 0))
+            throw VectorFileErrors.Invalid(Description, $"the levels of column '{_column.Name}' in row group {group} are inconsistent.");
         int present = definitions.Count(level => level == _column.Leaf.MaxDefinitionLevel);
         float[] values = raw switch
         {
@@ -115,7 +118,7 @@ internal sealed class ParquetVectorSource : IVectorSource
             RawColumnData<double> doubles => ToSingle(doubles.Values[..present]),
             _ => throw new InvalidOperationException($"column '{_column.Name}' holds neither float nor double values."),
         };
-        return new RowGroupData(values, definitions, raw.RepetitionLevels.ToArray(), rowGroup.RowCount);
+        return new RowGroupData(values, definitions, repetitions, rowGroup.RowCount);
     });
 
     private static float[] ToSingle(ReadOnlySpan<double> source)

@@ -16,7 +16,7 @@ internal static class ParquetVectorWriter
     {
         var element = new DataField<float>("element");
         var schema = new ParquetSchema(new ListField(ColumnName, element));
-        WriteAsync(source, output, schema, element, cancellationToken).GetAwaiter().GetResult();
+        AsyncBridge.Run(() => WriteAsync(source, output, schema, element, cancellationToken));
     }
 
     private static async Task WriteAsync(IVectorSource source, Stream output, ParquetSchema schema, DataField element,
