@@ -1,5 +1,4 @@
 using Parquet;
-using Parquet.Data;
 
 namespace KMeans.Core.IO;
 
@@ -42,22 +41,22 @@ internal sealed class ParquetVectorSource : IVectorSource
         var values = new float[rowsPerBatch * Dimension];
         var nulls = new bool[rowsPerBatch];
         long sourceRow = 0;
+        var chunk = new ParquetColumnChunk(_column, Description);
         ParquetReader reader = Open(Description);
         try
         {
             for (int group = 0; group < _rowGroupCount; group++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                RowGroupData data = ReadRowGroup(reader, group);
-                var cursor = new RowCursor(data, _column);
+                Load(reader, group, chunk);
                 long groupRows = 0;
-                while (!cursor.AtEnd)
+                while (!chunk.AtEnd)
                 {
                     int count = 0;
                     bool anyNull = false;
-                    while (count < rowsPerBatch && !cursor.AtEnd)
+                    while (count < rowsPerBatch && !chunk.AtEnd)
                     {
-                        nulls[count] = !cursor.ReadRow(values.AsSpan(count * Dimension, Dimension), out int length);
+                        nulls[count] = !chunk.ReadRow(values.AsSpan(count * Dimension, Dimension), out int length);
                         if (!nulls[count] && length != Dimension)
                             throw VectorFileErrors.RaggedRow(Description, sourceRow + count, length, Dimension);
                         anyNull |= nulls[count];
@@ -67,8 +66,8 @@ internal sealed class ParquetVectorSource : IVectorSource
                     sourceRow += count;
                     groupRows += count;
                 }
-                if (groupRows != data.ExpectedRows)
-                    throw VectorFileErrors.Invalid(Description, $"row group {group} should hold {data.ExpectedRows} rows, but its column '{_column.Name}' holds {groupRows}.");
+                if (groupRows != chunk.ExpectedRows)
+                    throw VectorFileErrors.Invalid(Description, $"row group {group} should hold {chunk.ExpectedRows} rows, but its column '{_column.Name}' holds {groupRows}.");
             }
         }
         finally
@@ -85,12 +84,13 @@ internal sealed class ParquetVectorSource : IVectorSource
 
     private int? FirstListLength(ParquetReader reader)
     {
+        var chunk = new ParquetColumnChunk(_column, Description);
         for (int group = 0; group < _rowGroupCount; group++)
         {
-            var cursor = new RowCursor(ReadRowGroup(reader, group), _column);
-            while (!cursor.AtEnd)
+            Load(reader, group, chunk);
+            while (!chunk.AtEnd)
             {
-                if (cursor.ReadRow(default, out int length))
+                if (chunk.ReadRow(default, out int length))
                     return length;
             }
         }
@@ -103,31 +103,12 @@ internal sealed class ParquetVectorSource : IVectorSource
     /// <summary>Parquet.Net readers are only asynchronously disposable; there is nothing to wait for but the file close.</summary>
     private static void Close(ParquetReader reader) => AsyncBridge.Run(() => reader.DisposeAsync().AsTask());
 
-    private RowGroupData ReadRowGroup(ParquetReader reader, int group) => Guard(Description, () =>
+    /// <summary>Loads row group <paramref name="group"/> into <paramref name="chunk"/>, wrapping what the library throws.</summary>
+    private void Load(ParquetReader reader, int group, ParquetColumnChunk chunk) => Guard(Description, () =>
     {
-        ParquetRowGroupReader rowGroup = reader.OpenRowGroupReader(group);
-        using RawColumnData raw = AsyncBridge.Run(() => rowGroup.ReadRawColumnDataBaseAsync(_column.Leaf, CancellationToken.None).AsTask());
-        int[] definitions = raw.DefinitionLevels.ToArray();
-        int[] repetitions = raw.RepetitionLevels.ToArray();
-        if (repetitions.Length != definitions.Length || (repetitions.Length > 0 && repetitions[0] != 0))
-            throw VectorFileErrors.Invalid(Description, $"the levels of column '{_column.Name}' in row group {group} are inconsistent.");
-        int present = definitions.Count(level => level == _column.Leaf.MaxDefinitionLevel);
-        float[] values = raw switch
-        {
-            RawColumnData<float> floats => floats.Values[..present].ToArray(),
-            RawColumnData<double> doubles => ToSingle(doubles.Values[..present]),
-            _ => throw new InvalidOperationException($"column '{_column.Name}' holds neither float nor double values."),
-        };
-        return new RowGroupData(values, definitions, repetitions, rowGroup.RowCount);
+        chunk.Load(reader.OpenRowGroupReader(group), group);
+        return true;
     });
-
-    private static float[] ToSingle(ReadOnlySpan<double> source)
-    {
-        var target = new float[source.Length];
-        for (int i = 0; i < source.Length; i++)
-            target[i] = (float)source[i];
-        return target;
-    }
 
     private static T Guard<T>(string path, Func<T> read)
     {
@@ -138,47 +119,6 @@ internal sealed class ParquetVectorSource : IVectorSource
         catch (Exception e) when (VectorFileErrors.IsLibraryFailure(e))
         {
             throw VectorFileErrors.Invalid(path, $"the Parquet data cannot be read ({e.Message}).", e);
-        }
-    }
-
-    /// <summary>One row group's column: the present values, and a definition and repetition level per entry.</summary>
-    private sealed record RowGroupData(float[] Values, int[] Definitions, int[] Repetitions, long ExpectedRows);
-
-    /// <summary>
-    /// Walks a row group's levels one row (list) at a time. An entry at the maximum definition level is a value;
-    /// from the element level up it is a null element; one below the element level is an empty list, lower a null row.
-    /// </summary>
-    private sealed class RowCursor(RowGroupData data, ParquetVectorColumn column)
-    {
-        private readonly int _maxDefinition = column.Leaf.MaxDefinitionLevel;
-        private int _entry;
-        private int _value;
-
-        public bool AtEnd => _entry >= data.Definitions.Length;
-
-        /// <summary>
-        /// Consumes one row and copies as many of its values as fit into <paramref name="target"/> (null elements
-        /// become NaN). Returns false for a null row; <paramref name="length"/> is the row's number of elements.
-        /// </summary>
-        public bool ReadRow(Span<float> target, out int length)
-        {
-            length = 0;
-            int definition = data.Definitions[_entry];
-            if (definition < column.ElementLevel)
-            {
-                _entry++;
-                return definition == column.ElementLevel - 1;
-            }
-            do
-            {
-                float value = data.Definitions[_entry] == _maxDefinition ? data.Values[_value++] : float.NaN;
-                if (length < target.Length)
-                    target[length] = value;
-                length++;
-                _entry++;
-            }
-            while (_entry < data.Definitions.Length && data.Repetitions[_entry] != 0);
-            return true;
         }
     }
 }
