@@ -8,7 +8,7 @@ namespace KMeans.Core.IO;
 /// <summary>Writes vectors as an Arrow IPC file or stream with one nullable FixedSizeList&lt;float32&gt; column "vector".</summary>
 internal static class ArrowVectorWriter
 {
-    public const string ColumnName = "vector";
+    private const string ColumnName = "vector";
     private const int MaxValuesPerBatch = 1 << 20;
 
     public static void Write(IVectorSource source, Stream output, bool fileFormat, CancellationToken cancellationToken)

@@ -14,8 +14,8 @@ internal sealed record NpyHeader(int ElementSize, bool FortranOrder, long Rows, 
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
     private const int HeaderAlignment = 64;
 
-    /// <summary>The dtype string, e.g. <c>&lt;f4</c>.</summary>
-    public string Descr => "<f" + ElementSize.ToString(CultureInfo.InvariantCulture);
+    /// <summary>NumPy itself writes headers of a few hundred bytes; anything near this is a damaged length field.</summary>
+    private const int MaxHeaderLength = 1 << 20;
 
     public static NpyHeader Read(SafeFileHandle file, string path)
     {
@@ -36,6 +36,8 @@ internal sealed record NpyHeader(int ElementSize, bool FortranOrder, long Rows, 
             throw VectorFileErrors.Truncated(path, 8 + lengthBytes, fileLength);
         long headerLength = lengthBytes == 2 ? BinaryPrimitives.ReadUInt16LittleEndian(prelude[8..]) : BinaryPrimitives.ReadUInt32LittleEndian(prelude[8..]);
         long dataOffset = 8 + lengthBytes + headerLength;
+        if (headerLength > MaxHeaderLength)
+            throw VectorFileErrors.Invalid(path, $"its header claims {headerLength} bytes, far more than any NumPy header; the length field is damaged.");
         if (dataOffset > fileLength)
             throw VectorFileErrors.Invalid(path, $"its header claims {headerLength} bytes, but the file ends after {fileLength - 8 - lengthBytes}; it is probably truncated.");
         var text = new byte[headerLength];
@@ -45,10 +47,9 @@ internal sealed record NpyHeader(int ElementSize, bool FortranOrder, long Rows, 
         int elementSize = ParseDescr(Require(header, "descr", path), path);
         bool fortran = Require(header, "fortran_order", path) as bool? ?? throw BadHeader(path, "'fortran_order' is not True or False");
         (long rows, int columns) = ParseShape(Require(header, "shape", path), path);
-        long dataBytes = checked(rows * columns * elementSize);
-        if (dataOffset + dataBytes > fileLength)
+        if (rows > (fileLength - dataOffset) / columns / elementSize)
             throw VectorFileErrors.Invalid(path,
-                $"its header promises a {rows} × {columns} array of {dataBytes} bytes, but only {fileLength - dataOffset} bytes follow the header; it is probably truncated.");
+                $"its header promises a {rows} × {columns} array of {elementSize}-byte values, but only {fileLength - dataOffset} bytes follow the header; it is probably truncated.");
         return new NpyHeader(elementSize, fortran, rows, columns, dataOffset);
     }
 

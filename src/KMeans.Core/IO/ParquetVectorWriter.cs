@@ -9,7 +9,7 @@ namespace KMeans.Core.IO;
 /// </summary>
 internal static class ParquetVectorWriter
 {
-    public const string ColumnName = "vector";
+    private const string ColumnName = "vector";
     private const int MaxValuesPerRowGroup = 4 << 20;
 
     public static void Write(IVectorSource source, Stream output, CancellationToken cancellationToken)

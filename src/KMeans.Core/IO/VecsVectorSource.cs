@@ -22,7 +22,7 @@ internal sealed class VecsVectorSource : IVectorSource
         using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         long length = RandomAccess.GetLength(file);
         Dimension = ReadDimension(file, 0, row: 0);
-        _rowBytes = checked(sizeof(int) + Dimension * ElementSize);
+        _rowBytes = sizeof(int) + Dimension * ElementSize;
         if (length % _rowBytes != 0)
             throw DescribeBadLength(file, length);
         RowCount = length / _rowBytes;
@@ -84,8 +84,8 @@ internal sealed class VecsVectorSource : IVectorSource
         if (RandomAccess.Read(file, header, offset) < header.Length)
             throw VectorFileErrors.Invalid(Description, $"row {row} is cut off inside its 4-byte dimension header; the file is probably truncated.");
         int dimension = BinaryPrimitives.ReadInt32LittleEndian(header);
-        if (row == 0 && dimension < 1)
-            throw VectorFileErrors.Invalid(Description, $"row 0 declares dimension {dimension}; a {Extension} dimension must be at least 1.");
+        if (row == 0 && (dimension < 1 || dimension > (Array.MaxLength - sizeof(int)) / ElementSize))
+            throw VectorFileErrors.Invalid(Description, $"row 0 declares dimension {dimension}; a {Extension} dimension must be between 1 and {(Array.MaxLength - sizeof(int)) / ElementSize}.");
         return dimension;
     }
 

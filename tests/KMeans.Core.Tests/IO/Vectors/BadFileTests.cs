@@ -103,6 +103,10 @@ public sealed class BadFileTests(ScratchDirectory scratch) : IClassFixture<Scrat
         string path = scratch.File("short.npy");
         RawTestFiles.Npy(path, VectorRows.Fractions(10, 4), declaredRows: 11);
         AssertFails(KMeansErrorKind.InvalidFile, path, "11 × 4");
+
+        string absurd = scratch.File("absurd.npy");
+        RawTestFiles.Npy(absurd, VectorRows.Fractions(10, 4), declaredRows: long.MaxValue);
+        AssertFails(KMeansErrorKind.InvalidFile, absurd, $"{long.MaxValue} × 4");
     }
 
     [Fact]
@@ -255,6 +259,10 @@ public sealed class BadFileTests(ScratchDirectory scratch) : IClassFixture<Scrat
         string path = scratch.File("zero.fvecs");
         File.WriteAllBytes(path, new byte[8]);
         AssertFails(KMeansErrorKind.InvalidFile, path, "dimension 0");
+
+        string huge = scratch.File("huge.fvecs");
+        File.WriteAllBytes(huge, [.. BitConverter.GetBytes(int.MaxValue), .. new byte[4]]);
+        AssertFails(KMeansErrorKind.InvalidFile, huge, $"dimension {int.MaxValue}");
     }
 
     [Fact]
