@@ -81,6 +81,27 @@ internal static class ArrowTestFiles
         };
     }
 
+    /// <summary>A LargeList (64-bit offsets) column of float32.</summary>
+    public static Func<int, int, IArrowArray> LargeList(IReadOnlyList<float[]?> rows)
+    {
+        return (first, count) =>
+        {
+            var builder = new LargeListArray.Builder(FloatType.Default);
+            var values = (FloatArray.Builder)builder.ValueBuilder;
+            for (int r = first; r < first + count; r++)
+            {
+                if (rows[r] is not float[] row)
+                {
+                    builder.AppendNull();
+                    continue;
+                }
+                builder.Append();
+                values.AppendRange(row);
+            }
+            return builder.Build();
+        };
+    }
+
     public static Func<int, int, IArrowArray> Strings() =>
         (first, count) => new StringArray.Builder().AppendRange(Enumerable.Range(first, count).Select(i => $"row {i}")).Build();
 

@@ -87,6 +87,33 @@ public sealed class RoundTripTests(ScratchDirectory scratch) : IClassFixture<Scr
         VectorRows.Equal(rows, VectorRows.ReadAll(source));
     }
 
+    [Fact]
+    public void NullElementInsideAVectorReadsAsNaN()
+    {
+        string path = scratch.File("null-element.arrow");
+        ArrowTestFiles.Write(path, 2, 2, stream: false, compression: null, ("vector", (_, _) =>
+        {
+            var builder = new Apache.Arrow.FixedSizeListArray.Builder(FloatType.Default, 3);
+            var values = (Apache.Arrow.FloatArray.Builder)builder.ValueBuilder;
+            builder.Append();
+            values.Append(1).AppendNull().Append(3);
+            builder.Append();
+            values.Append(4).Append(5).Append(6);
+            return builder.Build();
+        }));
+        VectorRows.Equal([[1, float.NaN, 3], [4, 5, 6]], VectorRows.ReadFile(path));
+    }
+
+    [Fact]
+    public void ArrowLargeListColumn()
+    {
+        float[]?[] rows = VectorRows.Fractions(30, 5);
+        rows[7] = null;
+        string path = scratch.File("large-list.arrow");
+        ArrowTestFiles.Write(path, rows.Length, 12, stream: false, compression: null, ("vector", ArrowTestFiles.LargeList(rows)));
+        VectorRows.Equal(rows, VectorRows.ReadFile(path));
+    }
+
     [Theory]
     [InlineData(CompressionCodecType.Lz4Frame, false)]
     [InlineData(CompressionCodecType.Zstd, false)]
