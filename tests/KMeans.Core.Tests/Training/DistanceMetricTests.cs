@@ -1,6 +1,6 @@
-using KMeans.Core.IO;
 using System.Numerics.Tensors;
 using KMeans.Core.Distance;
+using KMeans.Core.IO;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.Training;
