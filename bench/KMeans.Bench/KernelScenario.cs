@@ -20,7 +20,7 @@ internal static class KernelScenario
     {
         IReadOnlyList<Workload> workloads = options.WorkloadsOr(Workload.W1, Workload.W2);
         int samples = options.SamplesOr(5);
-        Console.WriteLine($"== kernel: AssignmentKernel.Assign ({(AssignmentKernel.UsesAvx512 ? "AVX-512 tile" : "portable")}), " +
+        Console.WriteLine($"== kernel: AssignmentKernel.Assign ({TilePath}), " +
                           $"{KMeansOptions.DefaultRowsPerBlock} rows per block, {samples} samples, median");
         if (PeakFlops.IsAvailable)
         {
@@ -46,18 +46,10 @@ internal static class KernelScenario
             int[] reference = pass.Labels.ToArray();
             var results = new List<KernelResult>
             {
-                Measure(workload, pass, "tile", 1, samples, reference),
-                Measure(workload, pass, "tile", options.Threads, samples, reference),
+                Measure(workload, pass, portable: false, 1, samples, reference),
+                Measure(workload, pass, portable: false, options.Threads, samples, reference),
             };
-            AssignmentKernel.ForcePortable = true;
-            try
-            {
-                results.Add(Measure(workload, pass, "portable", options.Threads, Math.Min(samples, 3), reference));
-            }
-            finally
-            {
-                AssignmentKernel.ForcePortable = false;
-            }
+            results.Add(Measure(workload, pass, portable: true, options.Threads, Math.Min(samples, 3), reference));
             foreach (KernelResult r in results)
                 table.Add(r.Workload, r.Path, r.Threads.ToString(), $"{r.MsPerPass.Median:F1}", r.MsPerPass.Range("F1"),
                     $"{r.GflopsPerSecond:F0}", r.LabelsDifferingFromReference.ToString(), Percent(r.OthersCpuShare));
@@ -72,12 +64,15 @@ internal static class KernelScenario
         IterationPhases.Print(report.IterationPhases);
     }
 
+    private static string TilePath =>
+        AssignmentKernel.UsesAvx512 ? "AVX-512 tile" : AssignmentKernel.UsesAvx2 ? "AVX2 tile" : "portable";
+
     public static string Percent(double share) => double.IsNaN(share) ? "n/a" : $"{100 * share:F0}";
 
-    private static KernelResult Measure(Workload workload, KernelPass pass, string path, int threads, int samples,
+    private static KernelResult Measure(Workload workload, KernelPass pass, bool portable, int threads, int samples,
         int[] reference)
     {
-        pass.Run(threads);
+        pass.Run(threads, portable);
         int differing = 0;
         for (int i = 0; i < reference.Length; i++)
             differing += pass.Labels[i] != reference[i] ? 1 : 0;
@@ -86,11 +81,11 @@ internal static class KernelScenario
         for (int s = 0; s < samples; s++)
         {
             var watch = Stopwatch.StartNew();
-            pass.Run(threads);
+            pass.Run(threads, portable);
             times.Add(watch.Elapsed.TotalMilliseconds);
         }
         Summary ms = Summary.Of(times);
-        return new KernelResult(workload.Id, path, threads, ms, workload.FlopsPerIteration / (ms.Median * 1e6), differing,
+        return new KernelResult(workload.Id, portable ? "portable" : TilePath, threads, ms, workload.FlopsPerIteration / (ms.Median * 1e6), differing,
             CpuContention.Now().OthersShareSince(cpu));
     }
 }

@@ -32,8 +32,8 @@ internal sealed record TrainingMeasurement(
     public const int DefaultSeed = 1234;
 
     /// <summary>
-    /// The workloads' settings: a fixed number of iterations (tolerance 0), one redo, the whole file as the sample
-    /// (SampleRate × K equals every workload's row count).
+    /// The workloads' settings: flat Lloyd (no hierarchy, as scikit-learn and FAISS train) for a fixed number of
+    /// iterations (tolerance 0), one redo, the whole file as the sample (SampleRate × K equals every workload's rows).
     /// </summary>
     public static KMeansOptions Options(Workload workload, int threads, InitMethod init, int maxIterations, int seed,
         bool onDisk) => new()
@@ -44,6 +44,7 @@ internal sealed record TrainingMeasurement(
         Redos = 1,
         Seed = seed,
         Init = init,
+        Hierarchical = HierarchicalMode.Off,
         OnDisk = onDisk,
         MaxDegreeOfParallelism = threads,
     };

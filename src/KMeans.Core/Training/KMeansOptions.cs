@@ -23,8 +23,15 @@ public sealed record KMeansOptions
     /// <summary>Seed for sampling, initialisation and repairs; null picks one at random (reported in the result).</summary>
     public int? Seed { get; init; }
 
-    /// <summary>Initialisation when <see cref="InitialCentroids"/> is null. Default k-means++.</summary>
-    public InitMethod Init { get; init; } = InitMethod.KMeansPlusPlus;
+    /// <summary>Initialisation when <see cref="InitialCentroids"/> is null. Default Auto.</summary>
+    public InitMethod Init { get; init; } = InitMethod.Auto;
+
+    /// <summary>From this K on, Auto initialisation uses k-means‖: greedy k-means++ costs K passes over the sample.</summary>
+    public const int ParallelInitThreshold = 64;
+
+    /// <summary>The initialisation Auto resolves to for this K.</summary>
+    public InitMethod EffectiveInit => Init != InitMethod.Auto ? Init
+        : K >= ParallelInitThreshold ? InitMethod.KMeansParallel : InitMethod.KMeansPlusPlus;
 
     /// <summary>K rows of the training dimension to start from (to resume or refine); overrides <see cref="Init"/>.</summary>
     public IReadOnlyList<float[]>? InitialCentroids { get; init; }
@@ -45,6 +52,26 @@ public sealed record KMeansOptions
 
     /// <summary>Drop rows holding NaN or ±Infinity (and count them) instead of failing on the first one.</summary>
     public bool SkipNonFinite { get; init; }
+
+    /// <summary>Train a tree of smaller problems instead of one flat problem. Default Auto.</summary>
+    public HierarchicalMode Hierarchical { get; init; } = HierarchicalMode.Auto;
+
+    /// <summary>Clusters per tree node (≥ 2). Default 16.</summary>
+    public int HierarchicalK { get; init; } = 16;
+
+    /// <summary>Global Lloyd iterations over all K centroids after the tree is trained (≥ 0). Default 0.</summary>
+    public int RefineIterations { get; init; }
+
+    /// <summary>Auto trains hierarchically above this K (Lance's threshold).</summary>
+    public const int HierarchicalThreshold = 256;
+
+    /// <summary>Whether this K is trained as a tree: never when one node would hold every centroid.</summary>
+    public bool UsesHierarchy => K > HierarchicalK && Hierarchical switch
+    {
+        HierarchicalMode.On => true,
+        HierarchicalMode.Off => false,
+        _ => K > HierarchicalThreshold,
+    };
 
     /// <summary>Rows per block read from the buffer; tests shrink it to exercise the block arithmetic.</summary>
     internal int RowsPerBlock { get; init; } = DefaultRowsPerBlock;
@@ -80,7 +107,13 @@ public sealed record KMeansOptions
         if (!Enum.IsDefined(Distance))
             Fail($"Distance must be L2, Cosine or Dot, but was {Distance}.", Distance);
         if (!Enum.IsDefined(Init))
-            Fail($"Init must be Random or KMeansPlusPlus, but was {Init}.", Init);
+            Fail($"Init must be Random, KMeansPlusPlus, KMeansParallel or Auto, but was {Init}.", Init);
+        if (!Enum.IsDefined(Hierarchical))
+            Fail($"Hierarchical must be Auto, On or Off, but was {Hierarchical}.", Hierarchical);
+        if (HierarchicalK < 2)
+            Fail($"HierarchicalK must be at least 2, but was {HierarchicalK}.", HierarchicalK);
+        if (RefineIterations < 0)
+            Fail($"RefineIterations must be at least 0, but was {RefineIterations}.", RefineIterations);
         if (RowsPerBlock < 1)
             Fail($"RowsPerBlock must be at least 1, but was {RowsPerBlock}.", RowsPerBlock);
         if (InitialCentroids is { } initial && initial.Count != K)
