@@ -11,6 +11,9 @@ internal sealed record TableResult(
     Summary OnDiskMsPerIteration,
     double OnDiskOverInMemory,
     Summary PairedRatio,
+    Summary CleanPairedRatio,
+    Summary CleanInMemoryMsPerIteration,
+    Summary CleanOnDiskMsPerIteration,
     Summary InMemoryTrainMs,
     Summary OnDiskTrainMs,
     Summary InMemorySampleBuildMs,
@@ -27,6 +30,9 @@ internal static class TableScenario
 {
     private const int Iterations = 20;
     private const int WarmUpIterations = 3;
+
+    /// <summary>A pair is clean when other processes used at most this share of the machine during both samples.</summary>
+    public const double CleanOthersShare = 0.10;
 
     public static TableResult Run(BenchOptions options, BenchReport report)
     {
@@ -54,8 +60,12 @@ internal static class TableScenario
 
         Summary im = Summary.Of(inMemory.Select(m => m.MedianIterationMs));
         Summary od = Summary.Of(onDiskRuns.Select(m => m.MedianIterationMs));
+        var pairs = inMemory.Zip(onDiskRuns).ToList();
+        var clean = pairs.Where(p => p.First.OthersCpuShare <= CleanOthersShare && p.Second.OthersCpuShare <= CleanOthersShare).ToList();
         var result = new TableResult(workload.Id, options.Threads, samples, im, od, od.Median / im.Median,
-            Summary.Of(inMemory.Zip(onDiskRuns, (a, b) => b.MedianIterationMs / a.MedianIterationMs)),
+            Summary.Of(pairs.Select(p => p.Second.MedianIterationMs / p.First.MedianIterationMs)),
+            Summary.Of(clean.Select(p => p.Second.MedianIterationMs / p.First.MedianIterationMs)),
+            Summary.Of(clean.Select(p => p.First.MedianIterationMs)), Summary.Of(clean.Select(p => p.Second.MedianIterationMs)),
             Summary.Of(inMemory.Select(m => m.TrainWallMs)), Summary.Of(onDiskRuns.Select(m => m.TrainWallMs)),
             Summary.Of(inMemory.Select(m => m.SampleBuildMs)), Summary.Of(onDiskRuns.Select(m => m.SampleBuildMs)),
             inMemory.Concat(onDiskRuns).Select(m => m.CentroidsSha256).Distinct().Count() == 1,
@@ -81,6 +91,11 @@ internal static class TableScenario
         table.Write(Console.Out);
         Console.WriteLine($"on-disk / in-memory: {r.OnDiskOverInMemory:F3} (ratio of medians); per pair median {r.PairedRatio.Median:F3}, " +
                           $"range {r.PairedRatio.Range("F3")}; centroids bit-identical across all samples: {(r.CentroidsIdentical ? "yes" : "NO")}");
+        Console.WriteLine(r.CleanPairedRatio.Count == 0
+            ? $"No pair ran with others ≤ {100 * CleanOthersShare:F0} % on both samples: every ratio above is disturbed by other jobs."
+            : $"Clean pairs (others ≤ {100 * CleanOthersShare:F0} % on both samples): {r.CleanPairedRatio.Count}; in-memory " +
+              $"{r.CleanInMemoryMsPerIteration.Median:F1} ms, on-disk {r.CleanOnDiskMsPerIteration.Median:F1} ms (medians); " +
+              $"on-disk / in-memory per pair median {r.CleanPairedRatio.Median:F3}, range {r.CleanPairedRatio.Range("F3")}.");
         Console.WriteLine();
     }
 }
