@@ -4,7 +4,9 @@
 #
 # Usage: bench/run-anchors.sh [W1 W2 W3 W4]          (default: W1 W2 W3; W4 takes minutes per system)
 # Environment: DATA_DIR (default /tmp/kmeans-bench), OUT_DIR (default $DATA_DIR/anchors-<UTC time>),
-#              ANCHORS_DIR (default /work/shared/anchors), THREADS (default: all cores).
+#              ANCHORS_DIR (default /work/shared/anchors), THREADS (default: all cores),
+#              REPEAT (default 1): rounds of all systems; each system's figure is the median over its rounds that
+#              other jobs left undisturbed (a shared machine), else over all rounds.
 # Settings: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (OpenBLAS then picks its AVX-512 kernels), FAISS with
 # OMP_WAIT_POLICY=PASSIVE (its faster setting here). Never part of build or tests.
 set -euo pipefail
@@ -14,6 +16,7 @@ anchors=${ANCHORS_DIR:-/work/shared/anchors}
 data=${DATA_DIR:-/tmp/kmeans-bench}
 out=${OUT_DIR:-$data/anchors-$(date -u +%Y%m%dT%H%M%SZ)}
 threads=${THREADS:-$(nproc)}
+repeat=${REPEAT:-1}
 python=/usr/bin/python3
 workloads=("$@")
 [ ${#workloads[@]} -eq 0 ] && workloads=(W1 W2 W3)
@@ -87,69 +90,91 @@ for _ in range(3):
 pools = [(p["internal_api"], p.get("architecture"), p["num_threads"]) for p in threadpool_info()]
 json.dump({"gflops": 2 * 4096 ** 3 / best / 1e9, "pools": pools}, open(sys.argv[1], "w"))
 ' "$out/sgemm.json"
-for w in "${workloads[@]}"; do
-  name=$(dataset_of "$w")
-  file="$data/$name.f32"
-  echo "== $w ($name)" >&2
-  measured "$out/$name.sklearn.cpu.json" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u OMP_WAIT_POLICY \
-    "$python" "$anchors/run_sklearn.py" --data "$file" --algorithm lloyd --init random --iters 20 \
-      --centroids "$out/$name.sklearn.f32" --out "$out/$name.sklearn.json" >&2
-  measured "$out/$name.faiss.cpu.json" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE \
-    "$python" "$anchors/run_faiss.py" --data "$file" --niter 20 \
-      --centroids "$out/$name.faiss.f32" --out "$out/$name.faiss.json" >&2
-  measured "$out/$name.kmeans.cpu.json" "${bench[@]}" workloads --workload "$w" --threads "$threads" --data-dir "$data" \
-      --centroids-out "$out" --json "$out/$name.kmeans.json" >&2
-  for system in sklearn faiss kmeans-in-memory kmeans-on-disk; do
-    "$python" "$anchors/inertia.py" "$file" "$out/$name.$system.f32" > "$out/$name.$system.inertia.json"
+for round in $(seq 1 "$repeat"); do
+  dir="$out/round$round"
+  mkdir -p "$dir"
+  for w in "${workloads[@]}"; do
+    name=$(dataset_of "$w")
+    file="$data/$name.f32"
+    echo "== round $round/$repeat: $w ($name)" >&2
+    measured "$dir/$name.sklearn.cpu.json" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u OMP_WAIT_POLICY \
+      "$python" "$anchors/run_sklearn.py" --data "$file" --algorithm lloyd --init random --iters 20 \
+        --centroids "$dir/$name.sklearn.f32" --out "$dir/$name.sklearn.json" >&2
+    measured "$dir/$name.faiss.cpu.json" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE \
+      "$python" "$anchors/run_faiss.py" --data "$file" --niter 20 \
+        --centroids "$dir/$name.faiss.f32" --out "$dir/$name.faiss.json" >&2
+    measured "$dir/$name.kmeans.cpu.json" "${bench[@]}" workloads --workload "$w" --threads "$threads" \
+        --data-dir "$data" --centroids-out "$dir" --json "$dir/$name.kmeans.json" >&2
+    if [ "$round" -eq 1 ]; then
+      for system in sklearn faiss kmeans-in-memory kmeans-on-disk; do
+        "$python" "$anchors/inertia.py" "$file" "$dir/$name.$system.f32" > "$out/$name.$system.inertia.json"
+      done
+    fi
   done
 done
 
-"$python" - "$out" "$started" "${workloads[@]}" <<'PY' | tee "$out/summary.txt"
+"$python" - "$out" "$started" "$repeat" "${workloads[@]}" <<'PY' | tee "$out/summary.txt"
 import json, os, statistics, sys
-out, started, workloads = sys.argv[1], sys.argv[2], sys.argv[3:]
+out, started, repeat, workloads = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 names = {"W1": "lance-pr", "W2": "lance-1024d", "W3": "blobs", "W4": "large"}
+CLEAN = 0.10
 load = lambda p: json.load(open(os.path.join(out, p)))
-print(f"Anchors run started {started}; files in {out}")
+print(f"Anchors run started {started}; {repeat} round(s), files in {out}")
 sg = load("sgemm.json")
 print(f"BLAS reference: numpy float32 4096^3 sgemm {sg['gflops']:.0f} GFLOP/s ({sg['pools']}), "
       f"others {100 * load('sgemm.cpu.json')['others_cpu_share']:.0f} %")
-print("ms/iter: sklearn (train - init) / iters; FAISS median per-iteration time; KMeans median IterationReport.Elapsed.")
-print("inertia/n: /work/shared/anchors/inertia.py on each system's final centroids (same metric for all).")
-print("others %: share of the machine's CPU used by other processes during that system's run (0 = clean).")
-print(f"{'workload':8}  {'system':17}  {'iters':>5}  {'ms/iter':>9}  {'vs KMeans':>9}  {'train s':>8}  {'GFLOP/s':>7}  {'inertia/n':>10}  {'empty':>5}  {'others %':>8}")
+print("ms/iter: sklearn (train - init) / iters; FAISS median per-iteration time; KMeans median IterationReport.Elapsed;")
+print(f"  per system the median over rounds whose others % (CPU share of other processes) was <= {100 * CLEAN:.0f}, else over all rounds.")
+print("inertia/n: /work/shared/anchors/inertia.py on each system's final centroids of round 1 (same metric for all).")
+print(f"{'workload':8}  {'system':17}  {'iters':>5}  {'ms/iter':>9}  {'vs KMeans':>9}  {'train s':>8}  {'GFLOP/s':>7}  "
+      f"{'inertia/n':>10}  {'empty':>5}  {'clean/runs':>10}  {'others %':>8}")
+
+def pick(runs):
+    """runs: list of (ms, train_s, others); the clean ones if any, else all."""
+    clean = [r for r in runs if r[2] <= CLEAN]
+    chosen = clean or runs
+    return (statistics.median(r[0] for r in chosen), statistics.median(r[1] for r in chosen),
+            len(clean), len(runs), statistics.median(r[2] for r in chosen))
+
 for w in workloads:
     n = names[w]
-    sk, fa, km = load(f"{n}.sklearn.json"), load(f"{n}.faiss.json"), load(f"{n}.kmeans.json")
-    flops = 2.0 * sk["n"] * sk["k"] * sk["d"]
-    rows = []
-    share = lambda system: load(f"{n}.{system}.cpu.json")["others_cpu_share"]
-    rows.append(("sklearn lloyd", sk["iters"], 1e3 * (sk["train_s"] - sk["init_s"]) / sk["iters"], sk["train_s"], "sklearn", share("sklearn")))
-    rows.append(("faiss", fa["iters"], 1e3 * statistics.median(fa["iter_s"]), fa["train_s"], "faiss", share("faiss")))
-    ours = {}
-    for r in km["workloads"]:
-        m = r["measurement"]
-        ours[m["buffer"]] = m
-        rows.append((f"KMeans {m['buffer']}", m["iterations"], m["medianIterationMs"], m["trainWallMs"] / 1e3,
-                     f"kmeans-{m['buffer']}", m["othersCpuShare"]))
-    base = ours["in-memory"]["medianIterationMs"]
-    for label, iters, ms, train, key, others in rows:
+    systems = {}
+    for rnd in range(1, repeat + 1):
+        d = f"round{rnd}"
+        sk, fa, km = load(f"{d}/{n}.sklearn.json"), load(f"{d}/{n}.faiss.json"), load(f"{d}/{n}.kmeans.json")
+        share = lambda system: load(f"{d}/{n}.{system}.cpu.json")["others_cpu_share"]
+        systems.setdefault(("sklearn lloyd", "sklearn", sk["iters"]), []).append(
+            (1e3 * (sk["train_s"] - sk["init_s"]) / sk["iters"], sk["train_s"], share("sklearn")))
+        systems.setdefault(("faiss", "faiss", fa["iters"]), []).append(
+            (1e3 * statistics.median(fa["iter_s"]), fa["train_s"], share("faiss")))
+        for r in km["workloads"]:
+            m = r["measurement"]
+            systems.setdefault((f"KMeans {m['buffer']}", f"kmeans-{m['buffer']}", m["iterations"]), []).append(
+                (m["medianIterationMs"], m["trainWallMs"] / 1e3, m["othersCpuShare"]))
+        flops = 2.0 * sk["n"] * sk["k"] * sk["d"]
+    picked = {key: pick(runs) for key, runs in systems.items()}
+    base = next(v for k, v in picked.items() if k[1] == "kmeans-in-memory")[0]
+    for (label, key, iters), (ms, train, clean, total, others) in picked.items():
         inert = load(f"{n}.{key}.inertia.json")
         print(f"{w:8}  {label:17}  {iters:5d}  {ms:9.1f}  {ms / base:8.2f}x  {train:8.2f}  {flops / (ms * 1e6):7.0f}  "
-              f"{inert['inertia_per_n']:10.5f}  {inert['empty_clusters']:5d}  {100 * others:8.0f}")
+              f"{inert['inertia_per_n']:10.5f}  {inert['empty_clusters']:5d}  {f'{clean}/{total}':>10}  {100 * others:8.0f}")
     faiss_final = load(f"{n}.faiss.inertia.json")["inertia_per_n"]
-    m = ours["in-memory"]
-    elapsed = m["beforeFirstIterationMs"] or 0.0
+    faiss_train = next(v for k, v in picked.items() if k[1] == "faiss")[1]
+    m = next(r["measurement"] for r in load(f"round1/{n}.kmeans.json")["workloads"] if r["measurement"]["buffer"] == "in-memory")
+    scale = base / m["medianIterationMs"]
+    elapsed = (m["beforeFirstIterationMs"] or 0.0) * scale
     reached = None
     for i, (ms, loss) in enumerate(zip(m["iterationMs"], m["lossPerRowHistory"])):
-        elapsed += ms
+        elapsed += ms * scale
         if loss <= faiss_final:
             reached = (i + 1, elapsed)
             break
     if reached:
         print(f"{w:8}  KMeans reaches FAISS's final inertia/n {faiss_final:.5f} after {reached[0]} iterations, "
-              f"{reached[1]:.0f} ms = {reached[1] / (1e3 * fa['train_s']):.2f}x FAISS's train time")
+              f"~{reached[1]:.0f} ms = {reached[1] / (1e3 * faiss_train):.2f}x FAISS's train time")
     else:
         print(f"{w:8}  KMeans does not reach FAISS's final inertia/n {faiss_final:.5f} within {m['iterations']} iterations")
 print()
-print("vs KMeans = system ms/iter over KMeans in-memory ms/iter (above 1: KMeans is faster).")
+print("vs KMeans = system ms/iter over KMeans in-memory ms/iter (above 1: KMeans is faster). The time to FAISS's loss")
+print("scales round 1's per-iteration times to the reported KMeans in-memory median.")
 PY
