@@ -1,0 +1,31 @@
+using KMeans.Core.Distance;
+using KMeans.Core.Training;
+
+namespace KMeans.PowerShell.Internal;
+
+/// <summary>Maps the public enums of the cmdlet assembly to the engine's, which PowerShell users never see.</summary>
+internal static class CoreEnums
+{
+    public static DistanceMetric ToCore(this KMeansDistance distance) => distance switch
+    {
+        KMeansDistance.L2 => DistanceMetric.L2,
+        KMeansDistance.Cosine => DistanceMetric.Cosine,
+        KMeansDistance.Dot => DistanceMetric.Dot,
+        _ => throw new ArgumentOutOfRangeException(nameof(distance), distance, null),
+    };
+
+    public static KMeansDistance ToPublic(this DistanceMetric distance) => distance switch
+    {
+        DistanceMetric.L2 => KMeansDistance.L2,
+        DistanceMetric.Cosine => KMeansDistance.Cosine,
+        DistanceMetric.Dot => KMeansDistance.Dot,
+        _ => throw new ArgumentOutOfRangeException(nameof(distance), distance, null),
+    };
+
+    public static InitMethod ToCore(this KMeansInitMethod init) => init switch
+    {
+        KMeansInitMethod.Random => InitMethod.Random,
+        KMeansInitMethod.KMeansPlusPlus => InitMethod.KMeansPlusPlus,
+        _ => throw new ArgumentOutOfRangeException(nameof(init), init, null),
+    };
+}
