@@ -17,10 +17,7 @@ internal static unsafe class AssignmentKernel
     public const int GroupRows = 6;
     private const int Lanes = 16;
 
-    /// <summary>Forces the portable path; tests use it to check both paths agree.</summary>
-    internal static bool ForcePortable { get; set; }
-
-    public static bool UsesAvx512 => Avx512F.IsSupported && !ForcePortable;
+    public static bool UsesAvx512 => Avx512F.IsSupported;
 
     /// <summary>Per-thread scratch for a block of rows: best value and index per row and lane.</summary>
     public static int ScratchBytesPerThread(int rowsPerBlock) => rowsPerBlock * Lanes * (sizeof(float) + sizeof(int));
@@ -43,7 +40,8 @@ internal static unsafe class AssignmentKernel
             AssignPortable(rows, count, centroids, labels, scores);
     }
 
-    private static void AssignPortable(ReadOnlySpan<float> rows, int count, PackedCentroids centroids,
+    /// <summary>The path for machines without AVX-512 (and the reference the vector path is tested against).</summary>
+    internal static void AssignPortable(ReadOnlySpan<float> rows, int count, PackedCentroids centroids,
         Span<int> labels, Span<float> scores)
     {
         int d = centroids.Dimension;

@@ -23,8 +23,15 @@ public sealed record KMeansOptions
     /// <summary>Seed for sampling, initialisation and repairs; null picks one at random (reported in the result).</summary>
     public int? Seed { get; init; }
 
-    /// <summary>Initialisation when <see cref="InitialCentroids"/> is null. Default k-means++.</summary>
-    public InitMethod Init { get; init; } = InitMethod.KMeansPlusPlus;
+    /// <summary>Initialisation when <see cref="InitialCentroids"/> is null. Default Auto.</summary>
+    public InitMethod Init { get; init; } = InitMethod.Auto;
+
+    /// <summary>From this K on, Auto initialisation uses k-means‖: greedy k-means++ costs K passes over the sample.</summary>
+    public const int ParallelInitThreshold = 64;
+
+    /// <summary>The initialisation Auto resolves to for this K.</summary>
+    public InitMethod EffectiveInit => Init != InitMethod.Auto ? Init
+        : K >= ParallelInitThreshold ? InitMethod.KMeansParallel : InitMethod.KMeansPlusPlus;
 
     /// <summary>K rows of the training dimension to start from (to resume or refine); overrides <see cref="Init"/>.</summary>
     public IReadOnlyList<float[]>? InitialCentroids { get; init; }
@@ -80,7 +87,7 @@ public sealed record KMeansOptions
         if (!Enum.IsDefined(Distance))
             Fail($"Distance must be L2, Cosine or Dot, but was {Distance}.", Distance);
         if (!Enum.IsDefined(Init))
-            Fail($"Init must be Random or KMeansPlusPlus, but was {Init}.", Init);
+            Fail($"Init must be Random, KMeansPlusPlus, KMeansParallel or Auto, but was {Init}.", Init);
         if (RowsPerBlock < 1)
             Fail($"RowsPerBlock must be at least 1, but was {RowsPerBlock}.", RowsPerBlock);
         if (InitialCentroids is { } initial && initial.Count != K)

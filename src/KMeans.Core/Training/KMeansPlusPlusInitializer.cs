@@ -4,14 +4,15 @@ using KMeans.Core.Buffers;
 namespace KMeans.Core.Training;
 
 /// <summary>
-/// Greedy k-means++ (as scikit-learn): the first centroid is a uniform row; each next one is the best of
-/// 2 + ⌊ln K⌋ candidates drawn with probability ∝ D² (squared distance to the nearest chosen centroid), best meaning
-/// the lowest resulting potential Σ D². Per-block partial sums over the fixed block partition keep it deterministic.
+/// Greedy k-means++ (as scikit-learn): the first centroid is a row drawn ∝ weight; each next one is the best of
+/// 2 + ⌊ln K⌋ candidates drawn with probability ∝ weight·D² (squared distance to the nearest chosen centroid), best
+/// meaning the lowest resulting potential Σ weight·D². Per-block partial sums over the fixed block partition keep it
+/// deterministic. Weights (null: all 1) let k-means‖ recluster its weighted candidates.
 /// </summary>
 internal static class KMeansPlusPlusInitializer
 {
     public static float[] Choose(TrainingBuffer sample, int k, SeededRandom random, RowBlocks blocks,
-        ParallelOptions parallel, Action<int> reportChosen)
+        ParallelOptions parallel, Action<int> reportChosen, float[]? weights = null)
     {
         long n = sample.RowCount;
         int d = sample.Dimension;
@@ -23,7 +24,8 @@ internal static class KMeansPlusPlusInitializer
         var candidates = new float[trials * d];
         var candidateRows = new long[trials];
 
-        sample.Rows(random.NextInt64(n), 1).CopyTo(centroids.AsSpan(0, d));
+        long firstRow = weights is null ? random.NextInt64(n) : DrawWeighted(random.NextDouble() * Sum(weights), weights);
+        sample.Rows(firstRow, 1).CopyTo(centroids.AsSpan(0, d));
         ForEachBlock(blocks, parallel, block =>
         {
             long first = blocks.First(block);
@@ -32,7 +34,7 @@ internal static class KMeansPlusPlusInitializer
             double potential = 0;
             for (int i = 0; i < blocks.Length(block); i++)
             {
-                float distance = SquaredDistance(rows.Slice(i * d, d), centroid);
+                float distance = Weight(weights, first + i) * SquaredDistance(rows.Slice(i * d, d), centroid);
                 nearest[first + i] = distance;
                 potential += distance;
             }
@@ -60,7 +62,7 @@ internal static class KMeansPlusPlusInitializer
                     ReadOnlySpan<float> candidate = candidates.AsSpan(t * d, d);
                     double potential = 0;
                     for (int i = 0; i < count; i++)
-                        potential += Math.Min(nearest[first + i], SquaredDistance(rows.Slice(i * d, d), candidate));
+                        potential += Math.Min(nearest[first + i], Weight(weights, first + i) * SquaredDistance(rows.Slice(i * d, d), candidate));
                     candidatePotential[t, block] = potential;
                 }
             });
@@ -87,7 +89,7 @@ internal static class KMeansPlusPlusInitializer
                 double potential = 0;
                 for (int i = 0; i < count; i++)
                 {
-                    float distance = Math.Min(nearest[first + i], SquaredDistance(rows.Slice(i * d, d), chosen));
+                    float distance = Math.Min(nearest[first + i], Weight(weights, first + i) * SquaredDistance(rows.Slice(i * d, d), chosen));
                     nearest[first + i] = distance;
                     potential += distance;
                 }
@@ -96,6 +98,27 @@ internal static class KMeansPlusPlusInitializer
             reportChosen(c + 1);
         }
         return centroids;
+    }
+
+    private static float Weight(float[]? weights, long row) => weights is null ? 1f : weights[row];
+
+    private static double Sum(float[] weights)
+    {
+        double sum = 0;
+        foreach (float weight in weights)
+            sum += weight;
+        return sum;
+    }
+
+    private static long DrawWeighted(double target, float[] weights)
+    {
+        for (long i = 0; i < weights.Length; i++)
+        {
+            target -= weights[i];
+            if (target < 0)
+                return i;
+        }
+        return weights.Length - 1;
     }
 
     private static float SquaredDistance(ReadOnlySpan<float> x, ReadOnlySpan<float> y)

@@ -104,14 +104,16 @@ public static class KMeansTrainer
         }
         var random = new SeededRandom(seed, stream: redo + 1);
         int reportEvery = Math.Max(1, options.K / 100);
-        return options.Init switch
+        void ReportChosen(int chosen)
+        {
+            if (chosen % reportEvery == 0 || chosen == options.K)
+                progress?.Report(new InitializationProgress(redo, chosen, options.K));
+        }
+        return options.EffectiveInit switch
         {
             InitMethod.Random => RandomInitializer.Choose(sample, options.K, random),
-            _ => KMeansPlusPlusInitializer.Choose(sample, options.K, random, blocks, parallel, chosen =>
-            {
-                if (chosen % reportEvery == 0 || chosen == options.K)
-                    progress?.Report(new InitializationProgress(redo, chosen, options.K));
-            }),
+            InitMethod.KMeansParallel => KMeansParallelInitializer.Choose(sample, options.K, random, blocks, parallel, ReportChosen),
+            _ => KMeansPlusPlusInitializer.Choose(sample, options.K, random, blocks, parallel, ReportChosen),
         };
     }
 

@@ -1,0 +1,102 @@
+using KMeans.Core.Buffers;
+using KMeans.Core.Training;
+
+namespace KMeans.Core.Tests.Buffers;
+
+public class TempFileLifetimeTests
+{
+    private static readonly float[][] Rows = TestData.Uniform(rows: 4000, dimension: 16, seed: 5);
+
+    [Fact]
+    public void NoFileRemainsAfterSuccess()
+    {
+        using var temp = new TempDirectory();
+
+        KMeansTrainer.Train(TestData.Source(Rows), new KMeansOptions { K = 8, Seed = 1, OnDisk = true, TempDirectory = temp.Path });
+
+        Assert.Empty(temp.Entries());
+    }
+
+    [Fact]
+    public void NoFileRemainsAfterAnExceptionWhileSampling()
+    {
+        using var temp = new TempDirectory();
+        float[][] rows = Rows.Select(r => (float[])r.Clone()).ToArray();
+        rows[3000][2] = float.NaN;
+
+        Assert.Throws<KMeansException>(() => KMeansTrainer.Train(TestData.Source(rows),
+            new KMeansOptions { K = 8, Seed = 1, OnDisk = true, TempDirectory = temp.Path }));
+
+        Assert.Empty(temp.Entries());
+    }
+
+    [Fact]
+    public void CancellationDuringTrainingStopsWithinAnIterationAndRemovesTheFile()
+    {
+        using var temp = new TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        int iterationsSeen = 0;
+        var progress = new SynchronousProgress(report =>
+        {
+            if (report is IterationReport && ++iterationsSeen == 2)
+                cancel.Cancel();
+        });
+
+        Assert.ThrowsAny<OperationCanceledException>(() => KMeansTrainer.Train(TestData.Source(Rows),
+            new KMeansOptions { K = 8, Seed = 1, OnDisk = true, TempDirectory = temp.Path, MaxIterations = 1000, Tolerance = 0 },
+            progress, cancel.Token));
+
+        Assert.Equal(2, iterationsSeen);
+        Assert.Empty(temp.Entries());
+    }
+
+    [Fact]
+    public void CancellationWhileSamplingRemovesTheFile()
+    {
+        using var temp = new TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        var source = new UnknownLengthSource(TestData.Source(Rows), rowsRead => cancel.Cancel());
+
+        Assert.ThrowsAny<OperationCanceledException>(() => KMeansTrainer.Train(source,
+            new KMeansOptions { K = 8, Seed = 1, OnDisk = true, TempDirectory = temp.Path }, null, cancel.Token));
+
+        Assert.Empty(temp.Entries());
+    }
+
+    [Fact]
+    public void OnUnixTheFileIsUnlinkedWhileInUseSoItCannotOutliveTheProcess()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var temp = new TempDirectory();
+        string[]? seenDuringSampling = null;
+        var source = new UnknownLengthSource(TestData.Source(Rows), _ => seenDuringSampling ??= temp.Entries());
+
+        using TrainingBuffer sample = Sampling.SampleBuilder.Build(source,
+            new KMeansOptions { K = 8, OnDisk = true, TempDirectory = temp.Path }, seed: 1, null, default, out _);
+
+        Assert.NotNull(seenDuringSampling);
+        Assert.Empty(seenDuringSampling);
+        Assert.Empty(temp.Entries());
+        Assert.Equal(Rows[0].Length, sample.Rows(0, 1).Length);
+    }
+
+    [Fact]
+    public void TheSampleFileIsReadableAndWritableByItsOwnerOnly()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var temp = new TempDirectory();
+        using var buffer = new MemoryMappedBuffer(capacityRows: 4, dimension: 2, temp.Path);
+        // The file is unlinked, so stat it through the process's open descriptor (/proc/self/fd links follow to it).
+        string? descriptor = Directory.GetFiles("/proc/self/fd")
+            .FirstOrDefault(fd => File.ResolveLinkTarget(fd, false)?.FullName.Contains(buffer.FilePath) == true);
+        Assert.NotNull(descriptor);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(descriptor));
+    }
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> onReport) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => onReport(value);
+    }
+}

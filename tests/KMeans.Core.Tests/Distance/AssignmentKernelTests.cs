@@ -1,0 +1,67 @@
+using KMeans.Core.Distance;
+
+namespace KMeans.Core.Tests.Distance;
+
+public class AssignmentKernelTests
+{
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(7, 3, 5)]
+    [InlineData(13, 64, 17)]
+    [InlineData(50, 130, 33)]
+    [InlineData(192, 70, 128)]
+    public void MatchesADoublePrecisionBruteForceArgmin(int rows, int k, int dimension)
+    {
+        float[][] x = TestData.Uniform(rows, dimension, seed: rows + k);
+        float[][] c = TestData.Uniform(k, dimension, seed: dimension);
+        using var packed = new PackedCentroids(k, dimension);
+        packed.Pack(c.SelectMany(v => v).ToArray(), DistanceMetric.L2);
+        var labels = new int[rows];
+        var scores = new float[rows];
+
+        AssignmentKernel.Assign(x.SelectMany(v => v).ToArray(), rows, packed, labels, scores, new AssignmentKernel.Scratch(rows));
+
+        for (int i = 0; i < rows; i++)
+        {
+            double[] distances = c.Select(centroid => Training.KnownAnswerTests.Distance(x[i], centroid)).ToArray();
+            double best = distances.Min();
+            // Float rounding may pick a centroid whose exact distance ties the best to ~1e-5 relative; never worse.
+            Assert.True(distances[labels[i]] <= best * (1 + 1e-5) + 1e-6, $"row {i}: label {labels[i]} at {distances[labels[i]]}, best {best}");
+            double rowNorm = x[i].Sum(v => (double)v * v);
+            Assert.Equal(distances[labels[i]], rowNorm + scores[i], 1e-3);
+        }
+    }
+
+    [Fact]
+    public void TiesGoToTheLowestIndex()
+    {
+        float[] centroids = [1f, 0f, 0f, 1f, 1f, 0f, 0f, 1f];
+        using var packed = new PackedCentroids(4, 2);
+        packed.Pack(centroids, DistanceMetric.L2);
+        var labels = new int[2];
+        var scores = new float[2];
+
+        AssignmentKernel.Assign([1f, 0f, 0f, 1f], 2, packed, labels, scores, new AssignmentKernel.Scratch(2));
+
+        Assert.Equal([0, 1], labels);
+    }
+
+    [Fact]
+    public void VectorAndPortablePathsAgree()
+    {
+        if (!AssignmentKernel.UsesAvx512)
+            return;
+        float[] x = TestData.Uniform(97, 40, seed: 2).SelectMany(v => v).ToArray();
+        float[] c = TestData.Uniform(100, 40, seed: 3).SelectMany(v => v).ToArray();
+        using var packed = new PackedCentroids(100, 40);
+        packed.Pack(c, DistanceMetric.Dot);
+        var vectorLabels = new int[97];
+        var portableLabels = new int[97];
+        var scores = new float[97];
+
+        AssignmentKernel.Assign(x, 97, packed, vectorLabels, scores, new AssignmentKernel.Scratch(97));
+        AssignmentKernel.AssignPortable(x, 97, packed, portableLabels, scores);
+
+        Assert.Equal(vectorLabels, portableLabels);
+    }
+}

@@ -1,0 +1,47 @@
+using KMeans.Core.IO;
+
+namespace KMeans.Core.Tests;
+
+/// <summary>Small deterministic data sets for tests.</summary>
+internal static class TestData
+{
+    /// <summary>Gaussian blobs around well separated centres; rows are shuffled across blobs.</summary>
+    public static (float[][] Rows, float[][] Centres) Blobs(int clusters, int perCluster, int dimension, double spread, int seed)
+    {
+        var random = new Random(seed);
+        var centres = new float[clusters][];
+        for (int c = 0; c < clusters; c++)
+        {
+            centres[c] = new float[dimension];
+            for (int j = 0; j < dimension; j++)
+                centres[c][j] = (float)(random.NextDouble() * 100);
+        }
+        var rows = new float[clusters * perCluster][];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            float[] centre = centres[i % clusters];
+            rows[i] = new float[dimension];
+            for (int j = 0; j < dimension; j++)
+                rows[i][j] = centre[j] + (float)(Gaussian(random) * spread);
+        }
+        return (rows, centres);
+    }
+
+    public static float[][] Uniform(int rows, int dimension, int seed)
+    {
+        var random = new Random(seed);
+        var result = new float[rows][];
+        for (int i = 0; i < rows; i++)
+        {
+            result[i] = new float[dimension];
+            for (int j = 0; j < dimension; j++)
+                result[i][j] = (float)random.NextDouble();
+        }
+        return result;
+    }
+
+    public static IVectorSource Source(float[][] rows) => new InMemoryVectorSource(rows, "test rows");
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}

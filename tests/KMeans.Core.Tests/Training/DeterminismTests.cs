@@ -1,0 +1,98 @@
+using KMeans.Core.Distance;
+using KMeans.Core.Training;
+
+namespace KMeans.Core.Tests.Training;
+
+/// <summary>Results depend only on the data, the options and the seed: not on the buffer, threads or block size.</summary>
+public class DeterminismTests
+{
+    private static readonly float[][] Rows = TestData.Blobs(clusters: 12, perCluster: 150, dimension: 24, spread: 8, seed: 21).Rows;
+
+    public static TheoryData<DistanceMetric, InitMethod> Cases => new()
+    {
+        { DistanceMetric.L2, InitMethod.KMeansPlusPlus },
+        { DistanceMetric.L2, InitMethod.Random },
+        { DistanceMetric.Cosine, InitMethod.KMeansPlusPlus },
+        { DistanceMetric.Dot, InitMethod.Random },
+        { DistanceMetric.L2, InitMethod.KMeansParallel },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void InMemoryAndOnDiskAreBitIdentical(DistanceMetric distance, InitMethod init)
+    {
+        var options = Options(distance, init);
+
+        KMeansResult inMemory = KMeansTrainer.Train(TestData.Source(Rows), options);
+        KMeansResult onDisk = KMeansTrainer.Train(TestData.Source(Rows), options with { OnDisk = true });
+
+        Assert.False(inMemory.OnDisk);
+        Assert.True(onDisk.OnDisk);
+        AssertIdentical(inMemory, onDisk);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void OneThreadAndAllThreadsAreBitIdentical(DistanceMetric distance, InitMethod init)
+    {
+        var options = Options(distance, init);
+
+        KMeansResult single = KMeansTrainer.Train(TestData.Source(Rows), options with { MaxDegreeOfParallelism = 1 });
+        KMeansResult three = KMeansTrainer.Train(TestData.Source(Rows), options with { MaxDegreeOfParallelism = 3 });
+        KMeansResult all = KMeansTrainer.Train(TestData.Source(Rows), options with { MaxDegreeOfParallelism = -1 });
+
+        AssertIdentical(single, three);
+        AssertIdentical(single, all);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(7)]
+    public void TinyBlocksGiveTheSameCentroids(int rowsPerBlock)
+    {
+        // Random init and a fixed iteration count: centroid sums are taken row by row, so block size cannot matter.
+        var options = Options(DistanceMetric.L2, InitMethod.Random) with { Tolerance = 0, MaxIterations = 6 };
+
+        KMeansResult standard = KMeansTrainer.Train(TestData.Source(Rows), options);
+        KMeansResult tiny = KMeansTrainer.Train(TestData.Source(Rows), options with { RowsPerBlock = rowsPerBlock, OnDisk = true });
+
+        AssertIdentical(standard, tiny);
+    }
+
+    [Fact]
+    public void SameSeedSameResultOtherSeedOtherResult()
+    {
+        var options = Options(DistanceMetric.L2, InitMethod.KMeansPlusPlus) with { SampleRate = 50 };
+
+        KMeansResult first = KMeansTrainer.Train(TestData.Source(Rows), options);
+        KMeansResult again = KMeansTrainer.Train(TestData.Source(Rows), options);
+        KMeansResult other = KMeansTrainer.Train(TestData.Source(Rows), options with { Seed = 99 });
+
+        AssertIdentical(first, again);
+        Assert.NotEqual(first.Centroids, other.Centroids);
+    }
+
+    [Fact]
+    public void WithoutASeedTheDrawnSeedReproducesTheRun()
+    {
+        var options = Options(DistanceMetric.L2, InitMethod.KMeansPlusPlus) with { Seed = null };
+
+        KMeansResult drawn = KMeansTrainer.Train(TestData.Source(Rows), options);
+        KMeansResult replay = KMeansTrainer.Train(TestData.Source(Rows), options with { Seed = drawn.Seed });
+
+        AssertIdentical(drawn, replay);
+    }
+
+    private static KMeansOptions Options(DistanceMetric distance, InitMethod init) =>
+        new() { K = 12, Seed = 7, Distance = distance, Init = init, MaxIterations = 15, Redos = 2 };
+
+    internal static void AssertIdentical(KMeansResult expected, KMeansResult actual)
+    {
+        Assert.Equal(expected.Centroids, actual.Centroids);
+        Assert.Equal(expected.ClusterSizes, actual.ClusterSizes);
+        Assert.Equal(expected.Loss, actual.Loss);
+        Assert.Equal(expected.Iterations, actual.Iterations);
+        Assert.Equal(expected.History.Select(h => h.Loss), actual.History.Select(h => h.Loss));
+    }
+}
