@@ -49,7 +49,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     public int? Seed { get; set; }
 
     [Parameter]
-    public KMeansInitMethod Init { get; set; } = KMeansInitMethod.KMeansPlusPlus;
+    public KMeansInitMethod Init { get; set; } = KMeansInitMethod.Auto;
 
     /// <summary>Centroids to start from: KMeansCentroid objects, a KMeansModel, or vectors.</summary>
     [Parameter]
@@ -148,6 +148,17 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     private void Train(IVectorSource source)
     {
         KMeansOptions options = Options();
+        if (OnDisk)
+        {
+            try
+            {
+                DiskSpace.EnsureSampleFits(options, source);
+            }
+            catch (KMeansException problem)
+            {
+                ThrowTerminatingError(KMeansErrors.FromException(problem));
+            }
+        }
         var progress = new TrainingProgressWriter(this, K, MaxIterations, Redos);
         WriteVerbose(string.Create(CultureInfo.InvariantCulture,
             $"Training K = {K} on {source.Description} ({source.Dimension} dimensions), sample of at most {options.SampleCapacity(source.RowCount):N0} rows {(OnDisk ? $"on disk in '{options.EffectiveTempDirectory}'" : "in memory")}."));

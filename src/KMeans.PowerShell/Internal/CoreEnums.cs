@@ -26,6 +26,8 @@ internal static class CoreEnums
     {
         KMeansInitMethod.Random => InitMethod.Random,
         KMeansInitMethod.KMeansPlusPlus => InitMethod.KMeansPlusPlus,
+        KMeansInitMethod.KMeansParallel => InitMethod.KMeansParallel,
+        KMeansInitMethod.Auto => InitMethod.Auto,
         _ => throw new ArgumentOutOfRangeException(nameof(init), init, null),
     };
 }

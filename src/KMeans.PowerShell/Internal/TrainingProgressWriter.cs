@@ -79,7 +79,7 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
         OpenRun("Choosing initial centroids");
         _seedingOpen = true;
         cmdlet.WriteProgress(new ProgressRecord(SeedingActivityId, "Choosing initial centroids",
-            $"{seeding.CentroidsChosen:N0} of {seeding.K:N0} centroids (k-means++)")
+            $"{seeding.CentroidsChosen:N0} of {seeding.K:N0} centroids chosen")
         {
             ParentActivityId = RunActivityId,
             PercentComplete = 100 * seeding.CentroidsChosen / seeding.K,
