@@ -52,8 +52,6 @@ public sealed class HostedShell : IDisposable
         return exception.ErrorRecord;
     }
 
-    public T[] Objects<T>(Collection<PSObject> output) => output.Select(o => Assert.IsType<T>(o.BaseObject)).ToArray();
-
     public IReadOnlyList<string> ErrorIds => PowerShell.Streams.Error.Select(e => e.FullyQualifiedErrorId).ToList();
 
     public void ClearStreams() => PowerShell.Streams.ClearStreams();
