@@ -53,6 +53,26 @@ public sealed record KMeansOptions
     /// <summary>Drop rows holding NaN or ±Infinity (and count them) instead of failing on the first one.</summary>
     public bool SkipNonFinite { get; init; }
 
+    /// <summary>Train a tree of smaller problems instead of one flat problem. Default Auto.</summary>
+    public HierarchicalMode Hierarchical { get; init; } = HierarchicalMode.Auto;
+
+    /// <summary>Clusters per tree node (≥ 2). Default 16.</summary>
+    public int HierarchicalK { get; init; } = 16;
+
+    /// <summary>Global Lloyd iterations over all K centroids after the tree is trained (≥ 0). Default 0.</summary>
+    public int RefineIterations { get; init; }
+
+    /// <summary>Auto trains hierarchically above this K (Lance's threshold).</summary>
+    public const int HierarchicalThreshold = 256;
+
+    /// <summary>Whether this K is trained as a tree: never when one node would hold every centroid.</summary>
+    public bool UsesHierarchy => K > HierarchicalK && Hierarchical switch
+    {
+        HierarchicalMode.On => true,
+        HierarchicalMode.Off => false,
+        _ => K > HierarchicalThreshold,
+    };
+
     /// <summary>Rows per block read from the buffer; tests shrink it to exercise the block arithmetic.</summary>
     internal int RowsPerBlock { get; init; } = DefaultRowsPerBlock;
 
@@ -88,6 +108,12 @@ public sealed record KMeansOptions
             Fail($"Distance must be L2, Cosine or Dot, but was {Distance}.", Distance);
         if (!Enum.IsDefined(Init))
             Fail($"Init must be Random, KMeansPlusPlus, KMeansParallel or Auto, but was {Init}.", Init);
+        if (!Enum.IsDefined(Hierarchical))
+            Fail($"Hierarchical must be Auto, On or Off, but was {Hierarchical}.", Hierarchical);
+        if (HierarchicalK < 2)
+            Fail($"HierarchicalK must be at least 2, but was {HierarchicalK}.", HierarchicalK);
+        if (RefineIterations < 0)
+            Fail($"RefineIterations must be at least 0, but was {RefineIterations}.", RefineIterations);
         if (RowsPerBlock < 1)
             Fail($"RowsPerBlock must be at least 1, but was {RowsPerBlock}.", RowsPerBlock);
         if (InitialCentroids is { } initial && initial.Count != K)

@@ -54,7 +54,26 @@ public static class KMeansTrainer
                 sample.RowCount);
 
         var watch = Stopwatch.StartNew();
-        int seed = options.Seed ?? Random.Shared.Next();
+        options = options with { Seed = options.Seed ?? Random.Shared.Next() };
+        KMeansResult result = options.UsesHierarchy && options.InitialCentroids is null
+            ? HierarchicalTrainer.Train(sample, options, progress, cancellationToken)
+            : TrainFlat(sample, options, progress, cancellationToken, keepLabels: false).Result;
+        result.Distance = options.Distance;
+        result.Seed = options.Seed.Value;
+        result.SampleRows = sample.RowCount;
+        result.OnDisk = sample.IsOnDisk;
+        result.Duration = watch.Elapsed;
+        return result;
+    }
+
+    /// <summary>
+    /// Lloyd's algorithm over the whole sample, <see cref="KMeansOptions.Redos"/> times; with
+    /// <paramref name="keepLabels"/> also each row's cluster in the kept run (hierarchical training splits by them).
+    /// </summary>
+    internal static (KMeansResult Result, int[]? Labels) TrainFlat(TrainingBuffer sample, KMeansOptions options,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, bool keepLabels)
+    {
+        int seed = options.Seed!.Value;
         int k = options.K;
         int d = sample.Dimension;
         var parallel = new ParallelOptions
@@ -67,23 +86,22 @@ public static class KMeansTrainer
         var run = new LloydRun(sample, options, assignment, packed, new double[(long)k * d], parallel);
 
         LloydRun.Outcome? best = null;
+        int[]? bestLabels = null;
         for (int redo = 0; redo < options.Redos; redo++)
         {
             float[] initial = InitialCentroids(sample, options, seed, redo, assignment.Blocks, parallel, progress);
             LloydRun.Outcome outcome = run.Run(initial, redo, progress);
             if (best is null || outcome.Loss < best.Loss)
+            {
                 best = outcome;
+                if (keepLabels)
+                    bestLabels = (int[])assignment.Labels.Clone();
+            }
         }
 
-        return new KMeansResult(k, d, best!.Centroids, best.Sizes, best.Loss, best.Iterations, best.Converged,
-            best.History, best.Redo)
-        {
-            Distance = options.Distance,
-            Seed = seed,
-            SampleRows = sample.RowCount,
-            OnDisk = sample.IsOnDisk,
-            Duration = watch.Elapsed,
-        };
+        var result = new KMeansResult(k, d, best!.Centroids, best.Sizes, best.Loss, best.Iterations, best.Converged,
+            best.History, best.Redo);
+        return (result, bestLabels);
     }
 
     private static float[] InitialCentroids(TrainingBuffer sample, KMeansOptions options, int seed, int redo,

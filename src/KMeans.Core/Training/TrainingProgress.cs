@@ -9,3 +9,8 @@ public sealed record SamplingProgress(long RowsRead, long? TotalRows, long RowsS
 
 /// <summary>Choosing the first centroids (k-means++ picks them one at a time).</summary>
 public sealed record InitializationProgress(int Redo, int CentroidsChosen, int K) : TrainingProgress;
+
+/// <summary>Hierarchical training finished one node of the tree.</summary>
+/// <param name="Depth">1 for the children of the root, 2 below them, and so on.</param>
+/// <param name="Node">The node's index among its siblings.</param>
+public sealed record NodeProgress(int Depth, int Node, int Siblings, int Centroids, long Rows) : TrainingProgress;

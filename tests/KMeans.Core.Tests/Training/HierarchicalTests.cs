@@ -1,0 +1,129 @@
+using KMeans.Core.Training;
+
+namespace KMeans.Core.Tests.Training;
+
+public class HierarchicalTests
+{
+    private static readonly (float[][] Rows, float[][] Centres) ManyBlobs =
+        TestData.Blobs(clusters: 300, perCluster: 12, dimension: 8, spread: 0.05, seed: 31);
+
+    private static KMeansOptions Options => new() { K = 300, Seed = 3, Hierarchical = HierarchicalMode.On, HierarchicalK = 8 };
+
+    [Fact]
+    public void RecoversEveryCentreOfManyBlobs()
+    {
+        KMeansResult result = KMeansTrainer.Train(TestData.Source(ManyBlobs.Rows), Options);
+
+        int recovered = ManyBlobs.Centres.Count(centre =>
+            Enumerable.Range(0, result.K).Min(c => KnownAnswerTests.Distance(result.Centroid(c).ToArray(), centre)) < 0.05);
+        Assert.Equal(300, recovered);
+        Assert.Equal(ManyBlobs.Rows.Length, result.ClusterSizes.Sum());
+        Assert.Equal(300, result.K);
+    }
+
+    [Fact]
+    public void IsDeterministicAndIdenticalInMemoryOnDiskAndAcrossThreads()
+    {
+        KMeansResult first = KMeansTrainer.Train(TestData.Source(ManyBlobs.Rows), Options);
+        KMeansResult onDisk = KMeansTrainer.Train(TestData.Source(ManyBlobs.Rows), Options with { OnDisk = true });
+        KMeansResult single = KMeansTrainer.Train(TestData.Source(ManyBlobs.Rows), Options with { MaxDegreeOfParallelism = 1 });
+
+        DeterminismTests.AssertIdentical(first, onDisk);
+        DeterminismTests.AssertIdentical(first, single);
+    }
+
+    [Fact]
+    public void NoChildFileRemainsInTheTempDirectory()
+    {
+        using var temp = new TempDirectory();
+        KMeansTrainer.Train(TestData.Source(ManyBlobs.Rows), Options with { OnDisk = true, TempDirectory = temp.Path });
+        Assert.Empty(temp.Entries());
+    }
+
+    [Fact]
+    public void AClusterTooSmallForACentroidJoinsItsNearestSibling()
+    {
+        // Three groups of 100 rows and one far outlier; K = 6 gives the outlier's node 6·1/301 → 0 centroids.
+        var rows = new List<float[]>();
+        var random = new Random(1);
+        foreach (float x in new[] { 0f, 10f, 20f })
+            for (int i = 0; i < 100; i++)
+                rows.Add([x + (float)random.NextDouble(), (float)random.NextDouble()]);
+        rows.Add([1000f, 1000f]);
+
+        KMeansResult result = KMeansTrainer.Train(new IO.InMemoryVectorSource(rows),
+            new KMeansOptions { K = 6, Seed = 2, Hierarchical = HierarchicalMode.On, HierarchicalK = 4 });
+
+        Assert.Equal(6, result.K);
+        Assert.Equal(301, result.ClusterSizes.Sum());
+        Assert.All(result.ClusterSizes, size => Assert.True(size > 0));
+        // The outlier's rows were merged, not dropped: its sibling's node spends one of its two centroids on it.
+        Assert.Contains(Enumerable.Range(0, 6), c => result.Centroid(c)[0] == 1000f && result.ClusterSizes[c] == 1);
+    }
+
+    [Fact]
+    public void RefinePassesLowerTheLossToAFlatRunsLevel()
+    {
+        float[][] rows = TestData.Uniform(rows: 6000, dimension: 6, seed: 8);
+        var options = new KMeansOptions { K = 60, Seed = 5, HierarchicalK = 6, MaxIterations = 20 };
+
+        double flat = KMeansTrainer.Train(TestData.Source(rows), options with { Hierarchical = HierarchicalMode.Off }).Loss;
+        double tree = KMeansTrainer.Train(TestData.Source(rows), options with { Hierarchical = HierarchicalMode.On }).Loss;
+        KMeansResult refined = KMeansTrainer.Train(TestData.Source(rows), options with { Hierarchical = HierarchicalMode.On, RefineIterations = 10 });
+
+        Assert.True(tree < flat * 1.25, $"tree {tree} vs flat {flat}");
+        Assert.True(refined.Loss < tree, $"refined {refined.Loss} vs tree {tree}");
+        Assert.True(refined.Loss < flat * 1.02, $"refined {refined.Loss} vs flat {flat}");
+    }
+
+    [Fact]
+    public void ReportsProgressPerNode()
+    {
+        var reports = new List<TrainingProgress>();
+        KMeansTrainer.Train(TestData.Source(ManyBlobs.Rows), Options, new Collect(reports));
+
+        var nodes = reports.OfType<NodeProgress>().Where(n => n.Depth == 1).OrderBy(n => n.Node).ToList();
+        Assert.Equal(Enumerable.Range(0, 8), nodes.Select(n => n.Node));
+        Assert.Equal(300, nodes.Sum(n => n.Centroids));
+    }
+
+    [Fact]
+    public void AutoIsHierarchicalAboveTheThresholdOnly()
+    {
+        Assert.False(new KMeansOptions { K = KMeansOptions.HierarchicalThreshold }.UsesHierarchy);
+        Assert.True(new KMeansOptions { K = KMeansOptions.HierarchicalThreshold + 1 }.UsesHierarchy);
+        Assert.False(new KMeansOptions { K = 10_000, Hierarchical = HierarchicalMode.Off }.UsesHierarchy);
+        Assert.False(new KMeansOptions { K = 16, Hierarchical = HierarchicalMode.On }.UsesHierarchy);
+    }
+
+    [Theory]
+    [InlineData(new long[] { 10, 10, 10 }, 7)]
+    [InlineData(new long[] { 1, 1000, 3, 50 }, 40)]
+    [InlineData(new long[] { 5, 5 }, 10)]
+    [InlineData(new long[] { 0, 9, 1 }, 10)]
+    public void ProportionalAllocationSumsToKAndNeverExceedsRows(long[] sizes, int k)
+    {
+        int[] shares = ProportionalAllocation.Allocate(sizes, k);
+
+        Assert.Equal(k, shares.Sum());
+        for (int i = 0; i < sizes.Length; i++)
+            Assert.InRange(shares[i], 0, sizes[i]);
+    }
+
+    [Fact]
+    public void ProportionalAllocationUsesLargestRemainders()
+    {
+        // 10 · (6, 3, 1) / 10 = (6, 3, 1) exactly; 7 · (6, 3, 1) / 10 = (4.2, 2.1, 0.7) → floors (4, 2, 0) + 1 to the 0.7.
+        Assert.Equal([6, 3, 1], ProportionalAllocation.Allocate([6, 3, 1], 10));
+        Assert.Equal([4, 2, 1], ProportionalAllocation.Allocate([6, 3, 1], 7));
+    }
+
+    private sealed class Collect(List<TrainingProgress> reports) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            lock (reports)
+                reports.Add(value);
+        }
+    }
+}
