@@ -45,11 +45,15 @@ public sealed class HostedShell : IDisposable
         return PowerShell.AddScript(script).Invoke();
     }
 
-    /// <summary>Runs a script that must end in a terminating error, and returns that error.</summary>
+    /// <summary>
+    /// Runs a script that must end in a terminating error, and returns that error. Script output is discarded; a
+    /// non-terminating error would not reach the catch block.
+    /// </summary>
     public ErrorRecord RunExpectingTerminatingError(string script)
     {
-        var exception = Assert.ThrowsAny<RuntimeException>(() => Run(script));
-        return exception.ErrorRecord;
+        Collection<PSObject> output = Run($"try {{ $null = & {{ {script} }} }} catch {{ ,$_ }}");
+        PSObject caught = Assert.Single(output);
+        return Assert.IsType<ErrorRecord>(caught.BaseObject);
     }
 
     public IReadOnlyList<string> ErrorIds => PowerShell.Streams.Error.Select(e => e.FullyQualifiedErrorId).ToList();

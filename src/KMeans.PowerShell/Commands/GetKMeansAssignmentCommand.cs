@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using KMeans.PowerShell.Internal;
 
-namespace KMeans.PowerShell.Commands;
+namespace KMeans.PowerShell;
 
 /// <summary>
 /// Assigns each input vector to its nearest centroid, streaming one KMeansAssignment per vector in input order, or

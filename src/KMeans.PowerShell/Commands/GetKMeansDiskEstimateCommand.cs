@@ -2,7 +2,7 @@ using System.Management.Automation;
 using KMeans.Core.Buffers;
 using KMeans.PowerShell.Internal;
 
-namespace KMeans.PowerShell.Commands;
+namespace KMeans.PowerShell;
 
 /// <summary>
 /// Estimates what a training run needs before it starts: the on-disk sample size, the memory of an in-memory run, the

@@ -5,7 +5,7 @@ using KMeans.Core.IO;
 using KMeans.Core.Training;
 using KMeans.PowerShell.Internal;
 
-namespace KMeans.PowerShell.Commands;
+namespace KMeans.PowerShell;
 
 /// <summary>
 /// Trains k-means centroids on vectors from the pipeline. The engine runs on a worker task; this thread drains its
@@ -76,6 +76,19 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
 
     [Parameter]
     public SwitchParameter SkipNonFinite { get; set; }
+
+    [Parameter]
+    public KMeansHierarchy Hierarchical { get; set; } = KMeansHierarchy.Auto;
+
+    /// <summary>Clusters per node of the tree in hierarchical training.</summary>
+    [Parameter]
+    [ValidateRange(2, int.MaxValue)]
+    public int HierarchicalK { get; set; } = 16;
+
+    /// <summary>Lloyd iterations over all K centroids after hierarchical training.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int RefineIterations { get; set; }
 
     [Parameter]
     public SwitchParameter AsModel { get; set; }
@@ -206,5 +219,8 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         TempDirectory = _tempDirectory,
         MaxDegreeOfParallelism = ThrottleLimit,
         SkipNonFinite = SkipNonFinite,
+        Hierarchical = Hierarchical.ToCore(),
+        HierarchicalK = HierarchicalK,
+        RefineIterations = RefineIterations,
     };
 }

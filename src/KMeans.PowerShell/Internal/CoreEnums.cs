@@ -30,4 +30,12 @@ internal static class CoreEnums
         KMeansInitMethod.Auto => InitMethod.Auto,
         _ => throw new ArgumentOutOfRangeException(nameof(init), init, null),
     };
+
+    public static HierarchicalMode ToCore(this KMeansHierarchy hierarchy) => hierarchy switch
+    {
+        KMeansHierarchy.Auto => HierarchicalMode.Auto,
+        KMeansHierarchy.On => HierarchicalMode.On,
+        KMeansHierarchy.Off => HierarchicalMode.Off,
+        _ => throw new ArgumentOutOfRangeException(nameof(hierarchy), hierarchy, null),
+    };
 }

@@ -7,15 +7,17 @@ namespace KMeans.PowerShell.Internal;
 
 /// <summary>
 /// Turns the trainer's reports into Write-Progress records and verbose lines, on the pipeline thread. One parent
-/// activity covers the run; sampling and k-means++ seeding are child activities. Sampling and seeding updates are
-/// throttled to one per <see cref="Interval"/>; every iteration gets its own update (there are at most
-/// MaxIterations × Redos of them) and a verbose line. <see cref="Complete"/> closes every activity that was opened.
+/// activity covers the run; sampling, seeding and the nodes of hierarchical training are child activities, whose updates
+/// are throttled to one per <see cref="Interval"/>. Every reported iteration (of the flat run, or of the tree's top level
+/// and refine passes: at most a few hundred) gets its own update and a verbose line. <see cref="Complete"/> closes every
+/// activity that was opened.
 /// </summary>
 internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterations, int redos)
 {
     public const int RunActivityId = 1;
     public const int SamplingActivityId = 2;
     public const int SeedingActivityId = 3;
+    public const int NodesActivityId = 4;
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
 
     private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
@@ -24,6 +26,7 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
     private TimeSpan _lastWrite = -Interval;
     private bool _samplingOpen;
     private bool _seedingOpen;
+    private bool _nodesOpen;
     private bool _runOpen;
     private int _iterationsDone;
 
@@ -40,6 +43,9 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
             case IterationReport iteration:
                 WriteIteration(iteration);
                 break;
+            case NodeProgress node:
+                WriteNode(node);
+                break;
         }
     }
 
@@ -48,6 +54,7 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
     {
         CloseChild(ref _samplingOpen, SamplingActivityId, "Sampling rows");
         CloseChild(ref _seedingOpen, SeedingActivityId, "Choosing initial centroids");
+        CloseChild(ref _nodesOpen, NodesActivityId, "Training tree nodes");
         cmdlet.WriteProgress(new ProgressRecord(RunActivityId, _activity, "Done") { RecordType = ProgressRecordType.Completed });
     }
 
@@ -90,6 +97,7 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
     {
         CloseChild(ref _samplingOpen, SamplingActivityId, "Sampling rows");
         CloseChild(ref _seedingOpen, SeedingActivityId, "Choosing initial centroids");
+        CloseChild(ref _nodesOpen, NodesActivityId, "Training tree nodes");
         _sinceIterationsStarted.Start();
         _iterationsDone++;
         int total = maxIterations * redos;
@@ -107,6 +115,21 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
         });
         cmdlet.WriteVerbose(string.Create(CultureInfo.InvariantCulture,
             $"{status}, {iteration.RepairedClusters} empty clusters repaired, {iteration.Reassigned:N0} rows reassigned, imbalance {iteration.ImbalanceFactor:F3}, {iteration.Elapsed.TotalMilliseconds:F1} ms"));
+    }
+
+    private void WriteNode(NodeProgress node)
+    {
+        if (!Due() && node.Node + 1 != node.Siblings)
+            return;
+        OpenRun("Training tree nodes");
+        _nodesOpen = true;
+        cmdlet.WriteProgress(new ProgressRecord(NodesActivityId, "Training tree nodes",
+            $"Node {node.Node + 1} of {node.Siblings} at depth {node.Depth}: {node.Centroids:N0} centroids over {node.Rows:N0} rows")
+        {
+            ParentActivityId = RunActivityId,
+            PercentComplete = 100 * (node.Node + 1) / node.Siblings,
+        });
+        cmdlet.WriteVerbose($"Trained tree node {node.Node + 1} of {node.Siblings} at depth {node.Depth}: {node.Centroids:N0} centroids over {node.Rows:N0} rows.");
     }
 
     private void OpenRun(string phase)
