@@ -31,6 +31,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
     public string? TempDirectory { get; set; }
 
     /// <summary>Threads of the planned run: each adds a little scratch memory.</summary>

@@ -68,6 +68,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
     public string? TempDirectory { get; set; }
 
     [Parameter]
