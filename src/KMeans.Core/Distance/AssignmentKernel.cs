@@ -10,7 +10,8 @@ namespace KMeans.Core.Distance;
 /// negated inner product when norms are 0), ties going to the lowest index. With AVX-512 a register-blocked tile of
 /// 6 rows × 64 centroids keeps 24 accumulators in registers and does one broadcast per row and dimension. Every
 /// (row, centroid) dot product is accumulated in the same order whatever the grouping of rows, so labels do not
-/// depend on block boundaries or thread count.
+/// depend on block boundaries or thread count. With AVX2 and FMA only, tiles of 6 rows × 16 centroids (12 Vector256
+/// accumulators) walk the same packed tiles; elsewhere a portable per-pair loop serves.
 /// </summary>
 internal static unsafe class AssignmentKernel
 {
@@ -18,6 +19,8 @@ internal static unsafe class AssignmentKernel
     private const int Lanes = 16;
 
     public static bool UsesAvx512 => Avx512F.IsSupported;
+
+    public static bool UsesAvx2 => !UsesAvx512 && Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>Per-thread scratch for a block of rows: best value and index per row and lane.</summary>
     public static int ScratchBytesPerThread(int rowsPerBlock) => rowsPerBlock * Lanes * (sizeof(float) + sizeof(int));
@@ -35,7 +38,9 @@ internal static unsafe class AssignmentKernel
         Span<float> scores, Scratch scratch)
     {
         if (UsesAvx512)
-            AssignAvx512(rows, count, centroids, labels, scores, scratch);
+            AssignTiled(rows, count, centroids, labels, scores, scratch, wide: true);
+        else if (UsesAvx2)
+            AssignTiled(rows, count, centroids, labels, scores, scratch, wide: false);
         else
             AssignPortable(rows, count, centroids, labels, scores);
     }
@@ -65,8 +70,9 @@ internal static unsafe class AssignmentKernel
         }
     }
 
-    private static void AssignAvx512(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<int> labels,
-        Span<float> scores, Scratch scratch)
+    /// <summary>The register-blocked paths: <paramref name="wide"/> selects AVX-512, else AVX2 (tests call both).</summary>
+    internal static void AssignTiled(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<int> labels,
+        Span<float> scores, Scratch scratch, bool wide)
     {
         int d = centroids.Dimension;
         Span<float> bestValues = scratch.BestValues.AsSpan(0, count * Lanes);
@@ -92,8 +98,19 @@ internal static unsafe class AssignmentKernel
                     float* x3 = groupRows > 3 ? x2 + d : x2;
                     float* x4 = groupRows > 4 ? x3 + d : x3;
                     float* x5 = groupRows > 5 ? x4 + d : x4;
-                    Tile6x64(x0, x1, x2, x3, x4, x5, d, tile, norms, firstCentroid,
-                        bestValue + g * Lanes, bestIndex + g * Lanes, groupRows);
+                    if (wide)
+                    {
+                        Tile6x64(x0, x1, x2, x3, x4, x5, d, tile, norms, firstCentroid,
+                            bestValue + g * Lanes, bestIndex + g * Lanes, groupRows);
+                    }
+                    else
+                    {
+                        for (int quarter = 0; quarter < PackedCentroids.TileWidth; quarter += Lanes)
+                        {
+                            Tile6x16(x0, x1, x2, x3, x4, x5, d, tile + quarter, norms + quarter, firstCentroid + quarter,
+                                bestValue + g * Lanes, bestIndex + g * Lanes, groupRows);
+                        }
+                    }
                 }
             }
             for (int i = 0; i < count; i++)
@@ -155,6 +172,67 @@ internal static unsafe class AssignmentKernel
         if (rows > 3) KeepBest(a30, a31, a32, a33, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
         if (rows > 4) KeepBest(a40, a41, a42, a43, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
         if (rows > 5) KeepBest(a50, a51, a52, a53, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
+    }
+
+    /// <summary>
+    /// 16 centroids of a packed tile (<paramref name="tile"/> points at their first column; rows of the tile are 64
+    /// floats apart), as two 8-lane halves that map onto the same 16 best-value lanes as the AVX-512 path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile6x16(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5, int d,
+        float* tile, float* norms, int firstCentroid, float* bestValue, int* bestIndex, int rows)
+    {
+        Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
+        Vector256<float> a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
+        float* c = tile;
+        for (int j = 0; j < d; j++, c += PackedCentroids.TileWidth)
+        {
+            Vector256<float> c0 = Vector256.Load(c);
+            Vector256<float> c1 = Vector256.Load(c + 8);
+            Vector256<float> b = Vector256.Create(x0[j]);
+            a00 = Fma.MultiplyAdd(b, c0, a00);
+            a01 = Fma.MultiplyAdd(b, c1, a01);
+            b = Vector256.Create(x1[j]);
+            a10 = Fma.MultiplyAdd(b, c0, a10);
+            a11 = Fma.MultiplyAdd(b, c1, a11);
+            b = Vector256.Create(x2[j]);
+            a20 = Fma.MultiplyAdd(b, c0, a20);
+            a21 = Fma.MultiplyAdd(b, c1, a21);
+            b = Vector256.Create(x3[j]);
+            a30 = Fma.MultiplyAdd(b, c0, a30);
+            a31 = Fma.MultiplyAdd(b, c1, a31);
+            b = Vector256.Create(x4[j]);
+            a40 = Fma.MultiplyAdd(b, c0, a40);
+            a41 = Fma.MultiplyAdd(b, c1, a41);
+            b = Vector256.Create(x5[j]);
+            a50 = Fma.MultiplyAdd(b, c0, a50);
+            a51 = Fma.MultiplyAdd(b, c1, a51);
+        }
+        KeepBest(a00, a01, norms, firstCentroid, bestValue, bestIndex);
+        if (rows > 1) KeepBest(a10, a11, norms, firstCentroid, bestValue + Lanes, bestIndex + Lanes);
+        if (rows > 2) KeepBest(a20, a21, norms, firstCentroid, bestValue + 2 * Lanes, bestIndex + 2 * Lanes);
+        if (rows > 3) KeepBest(a30, a31, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
+        if (rows > 4) KeepBest(a40, a41, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
+        if (rows > 5) KeepBest(a50, a51, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KeepBest(Vector256<float> dot0, Vector256<float> dot1, float* norms, int firstCentroid,
+        float* bestValue, int* bestIndex)
+    {
+        Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create(firstCentroid);
+        Vector256<float> minusTwo = Vector256.Create(-2f);
+        KeepHalf(Fma.MultiplyAdd(dot0, minusTwo, Vector256.Load(norms)), lane, bestValue, bestIndex);
+        KeepHalf(Fma.MultiplyAdd(dot1, minusTwo, Vector256.Load(norms + 8)), lane + Vector256.Create(8), bestValue + 8, bestIndex + 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KeepHalf(Vector256<float> score, Vector256<int> centroid, float* bestValue, int* bestIndex)
+    {
+        Vector256<float> best = Vector256.Load(bestValue);
+        Vector256<float> better = Vector256.LessThan(score, best);
+        Vector256.ConditionalSelect(better, score, best).Store(bestValue);
+        Vector256.ConditionalSelect(better.AsInt32(), centroid, Vector256.Load(bestIndex)).Store(bestIndex);
     }
 
     /// <summary>Per lane, keeps the smaller score; a strict comparison keeps the lower index on ties.</summary>

@@ -46,10 +46,12 @@ public class AssignmentKernelTests
         Assert.Equal([0, 1], labels);
     }
 
-    [Fact]
-    public void VectorAndPortablePathsAgree()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void VectorPathsAgreeWithThePortablePath(bool wide)
     {
-        if (!AssignmentKernel.UsesAvx512)
+        if (wide ? !System.Runtime.Intrinsics.X86.Avx512F.IsSupported : !System.Runtime.Intrinsics.X86.Fma.IsSupported)
             return;
         float[] x = TestData.Uniform(97, 40, seed: 2).SelectMany(v => v).ToArray();
         float[] c = TestData.Uniform(100, 40, seed: 3).SelectMany(v => v).ToArray();
@@ -57,11 +59,14 @@ public class AssignmentKernelTests
         packed.Pack(c, DistanceMetric.Dot);
         var vectorLabels = new int[97];
         var portableLabels = new int[97];
-        var scores = new float[97];
+        var vectorScores = new float[97];
+        var portableScores = new float[97];
 
-        AssignmentKernel.Assign(x, 97, packed, vectorLabels, scores, new AssignmentKernel.Scratch(97));
-        AssignmentKernel.AssignPortable(x, 97, packed, portableLabels, scores);
+        AssignmentKernel.AssignTiled(x, 97, packed, vectorLabels, vectorScores, new AssignmentKernel.Scratch(97), wide);
+        AssignmentKernel.AssignPortable(x, 97, packed, portableLabels, portableScores);
 
-        Assert.Equal(vectorLabels, portableLabels);
+        Assert.Equal(portableLabels, vectorLabels);
+        for (int i = 0; i < 97; i++)
+            Assert.Equal(portableScores[i], vectorScores[i], 1e-4f);
     }
 }
