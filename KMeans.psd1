@@ -12,11 +12,15 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('KMeans.format.ps1xml')
     CmdletsToExport      = @(
+        'Export-KMeansCentroid'
         'Get-KMeansAssignment'
         'Get-KMeansDiskEstimate'
+        'Import-KMeansCentroid'
         'Invoke-KMeansTraining'
     )
-    AliasesToExport      = @()
+    AliasesToExport      = @(
+        'Export-KMeansCentroids'
+    )
     FunctionsToExport    = @()
     VariablesToExport    = @()
     PrivateData          = @{

@@ -7,8 +7,10 @@ public sealed class ModuleTests : IDisposable
 {
     private static readonly string[] ExpectedCmdlets =
     [
+        "Export-KMeansCentroid",
         "Get-KMeansAssignment",
         "Get-KMeansDiskEstimate",
+        "Import-KMeansCentroid",
         "Invoke-KMeansTraining",
     ];
 
@@ -22,6 +24,8 @@ public sealed class ModuleTests : IDisposable
         Assert.Equal(Version.Parse(HostedShell.ModuleVersion), module.Version);
         Assert.Equal(HostedShell.ModuleDirectory.TrimEnd('/'), module.ModuleBase.TrimEnd('/'));
         Assert.Equal(ExpectedCmdlets, module.ExportedCmdlets.Keys.Order());
+        Assert.Equal(["Export-KMeansCentroids"], module.ExportedAliases.Keys);
+        Assert.Equal("Export-KMeansCentroid", module.ExportedAliases["Export-KMeansCentroids"].ResolvedCommand.Name);
         Assert.Empty(module.ExportedFunctions);
         Assert.Empty(module.ExportedVariables);
         Assert.Equal(new Version(7, 4), module.PowerShellVersion);

@@ -40,7 +40,7 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet
 
     protected override void BeginProcessing()
     {
-        CentroidInput? centroids = CentroidInput.Read(Centroid!, out ErrorRecord? error);
+        CentroidInput? centroids = CentroidInput.Read(this, Centroid!, out ErrorRecord? error);
         if (error is not null)
             ThrowTerminatingError(error);
         IReadOnlyList<float[]> vectors = centroids!.Vectors;

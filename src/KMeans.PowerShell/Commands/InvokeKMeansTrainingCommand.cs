@@ -106,7 +106,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         }
         if (InitialCentroid is not null)
         {
-            CentroidInput? initial = CentroidInput.Read(InitialCentroid, out ErrorRecord? error);
+            CentroidInput? initial = CentroidInput.Read(this, InitialCentroid, out ErrorRecord? error);
             if (error is not null)
                 ThrowTerminatingError(error);
             _initialCentroids = initial!.Vectors;

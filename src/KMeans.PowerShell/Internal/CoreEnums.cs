@@ -1,3 +1,4 @@
+using KMeans.Core.Centroids;
 using KMeans.Core.Distance;
 using KMeans.Core.Training;
 
@@ -37,5 +38,14 @@ internal static class CoreEnums
         KMeansHierarchy.On => HierarchicalMode.On,
         KMeansHierarchy.Off => HierarchicalMode.Off,
         _ => throw new ArgumentOutOfRangeException(nameof(hierarchy), hierarchy, null),
+    };
+
+    public static CentroidFileFormat ToCore(this KMeansCentroidFormat format) => format switch
+    {
+        KMeansCentroidFormat.Arrow => CentroidFileFormat.Arrow,
+        KMeansCentroidFormat.Npy => CentroidFileFormat.Npy,
+        KMeansCentroidFormat.Csv => CentroidFileFormat.Csv,
+        KMeansCentroidFormat.Json => CentroidFileFormat.Json,
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 }

@@ -65,4 +65,16 @@ internal static class KMeansErrors
     public static ErrorRecord InvalidCentroid(int index, object? item, string problem) => new(
         new ArgumentException($"Centroid {index} is not usable: {problem}"),
         "InvalidCentroid", ErrorCategory.InvalidArgument, item);
+
+    public static ErrorRecord FileUnreadable(string path, Exception exception) => new(
+        new IOException($"Cannot read '{path}': {exception.Message}", exception),
+        "FileUnreadable", ErrorCategory.ReadError, path);
+
+    public static ErrorRecord AmbiguousPath(string path, int matches) => new(
+        new ArgumentException($"'{path}' matches {matches} items; name one file."),
+        "AmbiguousPath", ErrorCategory.InvalidArgument, path);
+
+    public static ErrorRecord TargetExists(string path) => new(
+        new IOException($"The file '{path}' already exists. Use -Force to replace it."),
+        "FileExists", ErrorCategory.ResourceExists, path);
 }
