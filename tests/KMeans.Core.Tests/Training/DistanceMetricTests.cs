@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using KMeans.Core.Distance;
+using KMeans.Core.IO;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.Training;
@@ -19,7 +20,7 @@ public class DistanceMetricTests
             rows.Add(i % 2 == 0 ? [scale, scale * jitter] : [scale * jitter, scale]);
         }
 
-        KMeansResult result = KMeansTrainer.Train(new IO.InMemoryVectorSource(rows), new KMeansOptions { K = 2, Seed = 1, Distance = DistanceMetric.Cosine });
+        KMeansResult result = KMeansTrainer.Train(new InMemoryVectorSource(rows), new KMeansOptions { K = 2, Seed = 1, Distance = DistanceMetric.Cosine });
 
         Assert.Equal([100L, 100L], result.ClusterSizes);
         for (int c = 0; c < 2; c++)

@@ -1,4 +1,5 @@
 using KMeans.Core.Distance;
+using KMeans.Core.IO;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.Training;
@@ -16,7 +17,7 @@ public class EmptyClusterRepairTests
             rows.Add([10f + i % 3 * 0.01f, 10f]);
         float[][] start = [[0f, 0f], [10f, 10f], [1000f, -1000f]];
 
-        KMeansResult result = KMeansTrainer.Train(new IO.InMemoryVectorSource(rows),
+        KMeansResult result = KMeansTrainer.Train(new InMemoryVectorSource(rows),
             new KMeansOptions { K = 3, InitialCentroids = start, MaxIterations = 5, Tolerance = 0 });
 
         Assert.Equal(1, result.History[0].RepairedClusters);

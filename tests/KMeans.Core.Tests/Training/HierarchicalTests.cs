@@ -1,3 +1,4 @@
+using KMeans.Core.IO;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.Training;
@@ -51,7 +52,7 @@ public class HierarchicalTests
                 rows.Add([x + (float)random.NextDouble(), (float)random.NextDouble()]);
         rows.Add([1000f, 1000f]);
 
-        KMeansResult result = KMeansTrainer.Train(new IO.InMemoryVectorSource(rows),
+        KMeansResult result = KMeansTrainer.Train(new InMemoryVectorSource(rows),
             new KMeansOptions { K = 6, Seed = 2, Hierarchical = HierarchicalMode.On, HierarchicalK = 4 });
 
         Assert.Equal(6, result.K);

@@ -1,0 +1,78 @@
+using KMeans.Core.IO;
+using KMeans.Core.Training;
+
+namespace KMeans.Core.SampleData;
+
+/// <summary>
+/// Synthetic clustered vectors: <see cref="Clusters"/> centres drawn uniformly from [0, 10)^d, and each row a
+/// uniformly chosen centre plus independent N(0, spread²) noise per coordinate. Rows are generated batch by batch
+/// from the seed, so any number of rows costs one batch of memory, and every read yields the same rows.
+/// </summary>
+public sealed class GaussianBlobSource : IVectorSource
+{
+    private const int MaxValuesPerBatch = 1 << 20;
+    private const double CentreRange = 10.0;
+    private readonly float[][] _centres;
+    private readonly long _rows;
+    private readonly int _seed;
+
+    public GaussianBlobSource(long rows, int dimension, int clusters, double spread, int seed)
+    {
+        SampleDataValidation.AtLeast(rows, 0, "Rows");
+        SampleDataValidation.AtLeast(dimension, 1, "Dimension");
+        SampleDataValidation.AtLeast(clusters, 1, "Clusters");
+        SampleDataValidation.FiniteNonNegative(spread, "Spread");
+        _rows = rows;
+        _seed = seed;
+        Dimension = dimension;
+        Clusters = clusters;
+        Spread = spread;
+        var random = new SeededRandom(seed, stream: 0);
+        _centres = new float[clusters][];
+        for (int c = 0; c < clusters; c++)
+        {
+            _centres[c] = new float[dimension];
+            for (int j = 0; j < dimension; j++)
+                _centres[c][j] = (float)(random.NextDouble() * CentreRange);
+        }
+        Description = $"Gaussian blobs ({rows} rows, dimension {dimension}, {clusters} clusters, spread {spread}, seed {seed})";
+    }
+
+    public string Description { get; }
+
+    public int Dimension { get; }
+
+    public long? RowCount => _rows;
+
+    public int Clusters { get; }
+
+    public double Spread { get; }
+
+    /// <summary>The true cluster centres the rows were drawn around, for checking that training recovers them.</summary>
+    public IReadOnlyList<float[]> Centres => _centres;
+
+    public IEnumerable<VectorBatch> ReadBatches(CancellationToken cancellationToken)
+    {
+        int rowsPerBatch = (int)Math.Max(1, Math.Min(MaxValuesPerBatch / Dimension, _rows));
+        var values = new float[rowsPerBatch * Dimension];
+        var random = new SeededRandom(_seed, stream: 1);
+        var noise = new NormalSampler(random);
+        for (long first = 0; first < _rows; first += rowsPerBatch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int count = (int)Math.Min(rowsPerBatch, _rows - first);
+            for (int i = 0; i < count; i++)
+            {
+                float[] centre = _centres[random.NextInt64(Clusters)];
+                Span<float> row = values.AsSpan(i * Dimension, Dimension);
+                for (int j = 0; j < Dimension; j++)
+                    row[j] = (float)(centre[j] + Spread * noise.Next());
+            }
+            yield return new VectorBatch(first, count, values.AsMemory(0, count * Dimension));
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+}
