@@ -17,6 +17,7 @@
         'Get-KMeansDiskEstimate'
         'Import-KMeansCentroid'
         'Invoke-KMeansTraining'
+        'New-KMeansSampleData'
     )
     AliasesToExport      = @(
         'Export-KMeansCentroids'

@@ -12,6 +12,7 @@ public sealed class ModuleTests : IDisposable
         "Get-KMeansDiskEstimate",
         "Import-KMeansCentroid",
         "Invoke-KMeansTraining",
+        "New-KMeansSampleData",
     ];
 
     private readonly HostedShell _shell = new();

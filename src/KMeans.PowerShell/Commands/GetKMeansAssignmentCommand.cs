@@ -1,18 +1,27 @@
+using System.Diagnostics;
 using System.Management.Automation;
+using KMeans.Core;
+using KMeans.Core.IO;
 using KMeans.PowerShell.Internal;
 
 namespace KMeans.PowerShell;
 
 /// <summary>
-/// Assigns each input vector to its nearest centroid, streaming one KMeansAssignment per vector in input order, or
-/// with -Summary one KMeansAssignmentSummary per cluster at the end.
+/// Assigns each input vector (from the pipeline or from vector files) to its nearest centroid, streaming one
+/// KMeansAssignment per vector in input order, or with -Summary one KMeansAssignmentSummary per cluster at the end.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "KMeansAssignment", DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(KMeansAssignment), typeof(KMeansAssignmentSummary))]
-public sealed class GetKMeansAssignmentCommand : PSCmdlet
+public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
 {
     private const string InputObjectSet = "InputObject";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private const int ProgressActivityId = 1;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
 
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Stopwatch _sinceProgress = new();
     private NearestCentroid? _nearest;
     private KMeansDistance _distance;
     private long _nextIndex;
@@ -26,12 +35,30 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string VectorProperty { get; set; } = "Vector";
 
-    /// <summary>KMeansCentroid objects, a KMeansModel, or vectors.</summary>
+    /// <summary>Vector files whose rows are assigned, in order; wildcards allowed.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string[]? Path { get; set; }
+
+    // Not bound from the pipeline by property name: piped objects are vectors (-InputObject) here.
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
+
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Column { get; set; }
+
+    /// <summary>KMeansCentroid objects, a KMeansModel, a centroid file, or vectors.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public object[]? Centroid { get; set; }
 
-    /// <summary>The metric; by default the model's, else L2.</summary>
+    /// <summary>The metric; by default the model's or the file's, else L2.</summary>
     [Parameter]
     public KMeansDistance? Distance { get; set; }
 
@@ -47,13 +74,16 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet
         for (int c = 1; c < vectors.Count; c++)
         {
             if (vectors[c].Length != vectors[0].Length)
-                ThrowTerminatingError(KMeansErrors.InvalidCentroid(c, Centroid![Math.Min(c, Centroid.Length - 1)],
+                ThrowTerminatingError(KMeansErrors.InvalidCentroid(c, vectors[c],
                     $"it has {vectors[c].Length} values, but centroid 0 has {vectors[0].Length}."));
         }
         _distance = Distance ?? centroids.Distance ?? KMeansDistance.L2;
-        if (_distance == KMeansDistance.Cosine && vectors.FirstOrDefault(v => v.All(x => x == 0)) is { } zero)
-            ThrowTerminatingError(KMeansErrors.InvalidCentroid(vectors.ToList().IndexOf(zero), zero,
-                "it is the zero vector, which has no direction under Cosine distance."));
+        for (int c = 0; c < vectors.Count; c++)
+        {
+            if (_distance == KMeansDistance.Cosine && vectors[c].All(x => x == 0))
+                ThrowTerminatingError(KMeansErrors.InvalidCentroid(c, vectors[c],
+                    "it is the zero vector, which has no direction under Cosine distance."));
+        }
         _nearest = new NearestCentroid(vectors, _distance);
         _counts = new long[vectors.Count];
         _distanceSums = new double[vectors.Count];
@@ -61,6 +91,11 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName != InputObjectSet)
+        {
+            AssignFiles();
+            return;
+        }
         object? item = VectorConverter.Unwrap(InputObject);
         if (item is System.Collections.IList items && !VectorConverter.IsNumberList(item) && item is not System.Collections.IDictionary)
         {
@@ -87,13 +122,109 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet
         }
     }
 
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    public void Dispose() => _stopping.Dispose();
+
     private void AssignItem(object? item)
     {
         long index = _nextIndex++;
-        ErrorRecord? problem = VectorProblem(index, item, out float[] vector);
-        if (problem is not null)
+        if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? notAVector))
         {
-            WriteError(problem);
+            WriteError(KMeansErrors.NotAVector(index, item, notAVector));
+            return;
+        }
+        if (vector.Length != _nearest!.Dimension)
+        {
+            WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.DimensionMismatch,
+                $"Input item {index} has {vector.Length} values, but the centroids have {_nearest.Dimension}.", index)));
+            return;
+        }
+        Assign(index, vector, source: null, fileRow: 0);
+    }
+
+    private void AssignFiles()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (string path in (literal ? LiteralPath : Path)!)
+        {
+            IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, path, literal, out ErrorRecord? error);
+            if (error is not null)
+            {
+                WriteError(error);
+                continue;
+            }
+            foreach (string file in files)
+            {
+                using IVectorSource? source = VectorFiles.Open([file], Column, out error);
+                if (error is not null)
+                    WriteError(error);
+                else
+                    AssignSource(source!);
+            }
+        }
+    }
+
+    private void AssignSource(IVectorSource source)
+    {
+        if (source.Dimension != _nearest!.Dimension)
+        {
+            WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.DimensionMismatch,
+                $"{source.Description} has {source.Dimension} dimensions, but the centroids have {_nearest.Dimension}.",
+                source.Description)));
+            return;
+        }
+        string activity = $"Assigning the rows of {source.Description}";
+        _sinceProgress.Restart();
+        long rowsRead = 0;
+        try
+        {
+            foreach (VectorBatch batch in source.ReadBatches(_stopping.Token))
+            {
+                ReadOnlySpan<float> values = batch.Values.Span;
+                int d = source.Dimension;
+                for (int i = 0; i < batch.RowCount; i++)
+                {
+                    if (!batch.IsNull(i))
+                        Assign(_nextIndex + batch.FirstRow + i, values.Slice(i * d, d), source, batch.FirstRow + i);
+                }
+                rowsRead = batch.FirstRow + batch.RowCount;
+                WriteFileProgress(activity, rowsRead, source.RowCount);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (KMeansException e)
+        {
+            WriteError(KMeansErrors.FromException(e));
+        }
+        finally
+        {
+            _nextIndex += rowsRead;
+        }
+        WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+    }
+
+    /// <param name="source">The file the vector comes from, with its row there, or null for a pipeline item.</param>
+    private void Assign(long index, ReadOnlySpan<float> vector, IVectorSource? source, long fileRow)
+    {
+        string What() => source is null ? $"Input item {index}" : $"Row {fileRow} of {source.Description} (Index {index})";
+
+        for (int j = 0; j < vector.Length; j++)
+        {
+            if (!float.IsFinite(vector[j]))
+            {
+                WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.NonFiniteValue,
+                    $"{What()} holds {vector[j]} at column {j}; values must be finite.", index)));
+                return;
+            }
+        }
+        if (_distance == KMeansDistance.Cosine && !vector.ContainsAnyExcept(0f))
+        {
+            WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.ZeroVector,
+                $"{What()} is the zero vector, which has no direction under Cosine distance.", index)));
             return;
         }
         (int clusterId, double distance) = _nearest!.Assign(vector);
@@ -103,21 +234,14 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet
             WriteObject(new KMeansAssignment(index, clusterId, distance));
     }
 
-    private ErrorRecord? VectorProblem(long index, object? item, out float[] vector)
+    private void WriteFileProgress(string activity, long rowsRead, long? total)
     {
-        vector = [];
-        if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? converted, out string? notAVector))
-            return KMeansErrors.NotAVector(index, item, notAVector);
-        vector = converted;
-        if (vector.Length != _nearest!.Dimension)
-            return KMeansErrors.FromException(new Core.KMeansException(Core.KMeansErrorKind.DimensionMismatch,
-                $"Input item {index} has {vector.Length} values, but the centroids have {_nearest.Dimension}.", index));
-        if (vector.Any(v => !float.IsFinite(v)))
-            return KMeansErrors.FromException(new Core.KMeansException(Core.KMeansErrorKind.NonFiniteValue,
-                $"Input item {index} holds NaN or infinity at value {Array.FindIndex(vector, v => !float.IsFinite(v))}.", index));
-        if (_distance == KMeansDistance.Cosine && vector.All(v => v == 0))
-            return KMeansErrors.FromException(new Core.KMeansException(Core.KMeansErrorKind.ZeroVector,
-                $"Input item {index} is the zero vector, which has no direction under Cosine distance.", index));
-        return null;
+        if (_sinceProgress.Elapsed < ProgressInterval)
+            return;
+        _sinceProgress.Restart();
+        var record = new ProgressRecord(ProgressActivityId, activity, total is long known ? $"{rowsRead:N0} of {known:N0} rows" : $"{rowsRead:N0} rows");
+        if (total is long rows && rows > 0)
+            record.PercentComplete = (int)Math.Min(100, 100 * rowsRead / rows);
+        WriteProgress(record);
     }
 }

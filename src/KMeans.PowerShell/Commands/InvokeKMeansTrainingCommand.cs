@@ -8,17 +8,20 @@ using KMeans.PowerShell.Internal;
 namespace KMeans.PowerShell;
 
 /// <summary>
-/// Trains k-means centroids on vectors from the pipeline. The engine runs on a worker task; this thread drains its
-/// reports into progress and verbose records, and StopProcessing cancels it within about one iteration.
+/// Trains k-means centroids on vector files or on vectors from the pipeline. The engine runs on a worker task; this
+/// thread drains its reports into progress and verbose records, and StopProcessing cancels it within about one iteration.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "KMeansTraining", DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(KMeansCentroid), typeof(KMeansModel))]
 public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
 {
     private const string InputObjectSet = "InputObject";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
 
     private CancellationTokenSource? _stopping;
     private PipelineVectorSource? _pipelineRows;
+    private readonly List<string> _files = [];
     private IReadOnlyList<float[]>? _initialCentroids;
     private string? _tempDirectory;
 
@@ -29,6 +32,25 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     [Parameter(ParameterSetName = InputObjectSet)]
     [ValidateNotNullOrEmpty]
     public string VectorProperty { get; set; } = "Vector";
+
+    /// <summary>Vector files (Arrow IPC file or stream, Parquet, .npy, .fvecs, .bvecs); wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string[]? Path { get; set; }
+
+    // Not bound from the pipeline by property name: piped objects are vectors (-InputObject) here.
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
+
+    /// <summary>The vector column of Arrow and Parquet files that hold several.</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Column { get; set; }
 
     [Parameter(Mandatory = true)]
     public int K { get; set; }
@@ -117,6 +139,18 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName != InputObjectSet)
+        {
+            bool literal = ParameterSetName == LiteralPathSet;
+            foreach (string path in (literal ? LiteralPath : Path)!)
+            {
+                IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, path, literal, out ErrorRecord? error);
+                if (error is not null)
+                    ThrowTerminatingError(error);
+                _files.AddRange(files);
+            }
+            return;
+        }
         object? item = VectorConverter.Unwrap(InputObject);
         // An array of vectors passed to -InputObject (not piped) holds many items.
         if (item is System.Collections.IList items && !VectorConverter.IsNumberList(item) && item is not System.Collections.IDictionary)
@@ -132,6 +166,14 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
 
     protected override void EndProcessing()
     {
+        if (ParameterSetName != InputObjectSet)
+        {
+            using IVectorSource? files = VectorFiles.Open(_files, Column, out ErrorRecord? error);
+            if (error is not null)
+                ThrowTerminatingError(error);
+            Train(files!);
+            return;
+        }
         if (_pipelineRows!.AcceptedCount == 0)
             ThrowTerminatingError(KMeansErrors.FromException(
                 new KMeansException(KMeansErrorKind.NoRows, "The pipeline delivered no usable vectors to train on.")));

@@ -1,5 +1,6 @@
 using KMeans.Core.Centroids;
 using KMeans.Core.Distance;
+using KMeans.Core.IO;
 using KMeans.Core.Training;
 
 namespace KMeans.PowerShell.Internal;
@@ -46,6 +47,17 @@ internal static class CoreEnums
         KMeansCentroidFormat.Npy => CentroidFileFormat.Npy,
         KMeansCentroidFormat.Csv => CentroidFileFormat.Csv,
         KMeansCentroidFormat.Json => CentroidFileFormat.Json,
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
+
+    public static VectorFileFormat ToCore(this KMeansVectorFormat format) => format switch
+    {
+        KMeansVectorFormat.Arrow => VectorFileFormat.Arrow,
+        KMeansVectorFormat.ArrowStream => VectorFileFormat.ArrowStream,
+        KMeansVectorFormat.Parquet => VectorFileFormat.Parquet,
+        KMeansVectorFormat.Npy => VectorFileFormat.Npy,
+        KMeansVectorFormat.Fvecs => VectorFileFormat.Fvecs,
+        KMeansVectorFormat.Bvecs => VectorFileFormat.Bvecs,
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 }

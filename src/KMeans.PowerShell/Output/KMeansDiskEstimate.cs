@@ -6,6 +6,9 @@ namespace KMeans.PowerShell;
 /// </summary>
 public sealed class KMeansDiskEstimate
 {
+    /// <summary>The vector file the shape was read from, or null for an estimate from -Dimension and -Rows.</summary>
+    public string? Path { get; init; }
+
     public int K { get; init; }
 
     public int Dimension { get; init; }
