@@ -14,10 +14,12 @@ namespace KMeans.PowerShell.Tests;
 /// </summary>
 public sealed class HostedShell : IDisposable
 {
-    public HostedShell()
+    /// <param name="importModule">False leaves the module out, for scripts that import it themselves.</param>
+    public HostedShell(bool importModule = true)
     {
         InitialSessionState state = InitialSessionState.CreateDefault2();
-        state.ImportPSModule(ManifestPath);
+        if (importModule)
+            state.ImportPSModule(ManifestPath);
         PowerShell = Engine.Create(state);
     }
 
