@@ -187,7 +187,8 @@ Describe 'Get-KMeansAssignment' {
         $assignments = $Vectors | Get-KMeansAssignment -Centroid $model
         $assignments.Index | Should -Be (0..599)
         $summary = $Vectors | Get-KMeansAssignment -Centroid $model -Summary
-        $summary.Count | Should -Be $model.Centroids.Size
+        # ForEach-Object, because .Count on an array is the array's length, not the summaries' Count property.
+        $summary | ForEach-Object Count | Should -Be ($model.Centroids | ForEach-Object Size)
     }
 }
 
