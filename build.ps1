@@ -35,11 +35,11 @@ $root = $PSScriptRoot
 $version = ([xml](Get-Content -Raw -LiteralPath (Join-Path $root 'Directory.Build.props'))).Project.PropertyGroup.VersionPrefix
 $moduleDirectory = Join-Path $root "out/KMeans/$version"
 
+# A simple function (no param block), so that options such as --configuration reach dotnet through $args untouched.
 function Invoke-DotNet {
-    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-    & dotnet @Arguments
+    & dotnet @args
     if ($LASTEXITCODE -ne 0) {
-        throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE."
+        throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE."
     }
 }
 
