@@ -84,6 +84,15 @@ public sealed class TrainingErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_zero_vector_under_Cosine_distance_is_ZeroVector()
+    {
+        ErrorRecord error = _shell.RunExpectingTerminatingError("& { $vectors; ,[float[]](0, 0, 0, 0, 0) } | Invoke-KMeansTraining -K 3 -Distance Cosine");
+
+        Assert.Equal($"ZeroVector,{Command}", error.FullyQualifiedErrorId);
+        Assert.Equal(300L, error.TargetObject);
+    }
+
+    [Fact]
     public void Initial_centroids_of_the_wrong_count_are_InitialCentroidShape()
     {
         ErrorRecord error = _shell.RunExpectingTerminatingError("$vectors | Invoke-KMeansTraining -K 4 -InitialCentroid $vectors[0..2]");

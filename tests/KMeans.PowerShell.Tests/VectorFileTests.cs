@@ -95,6 +95,19 @@ public sealed class VectorFileTests : IDisposable
     }
 
     [Fact]
+    public void A_column_the_file_does_not_have_is_ColumnNotFound()
+    {
+        _shell.Run("New-KMeansSampleData \"$dir/v.parquet\" -Rows 50 -Dimension 3");
+
+        ErrorRecord error = _shell.RunExpectingTerminatingError("Invoke-KMeansTraining \"$dir/v.parquet\" -Column embedding -K 2");
+        var model = _shell.Run("Invoke-KMeansTraining \"$dir/v.parquet\" -Column vector -K 2 -AsModel");
+
+        Assert.Equal($"ColumnNotFound,{Train}", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.Equal(50, Assert.Single(model).Get<long>("RowsRead"));
+    }
+
+    [Fact]
     public void K_above_the_rows_of_a_file_is_KExceedsRows_naming_the_file()
     {
         _shell.Run("New-KMeansSampleData \"$dir/few.npy\" -Rows 5 -Dimension 3");
