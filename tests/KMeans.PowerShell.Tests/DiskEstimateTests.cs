@@ -52,6 +52,8 @@ public sealed class DiskEstimateTests : IDisposable
         var output = _shell.Run("""
             @(
                 [pscustomobject]@{ K = '16'; Dimension = '128'; Rows = '100000' }
+                [pscustomobject]@{ K = '2'; Dimension = '8'; Rows = '' }
+                [pscustomobject]@{ K = '2'; Dimension = '8'; Rows = '0' }
                 [pscustomobject]@{ K = '0'; Dimension = '128' }
                 [pscustomobject]@{ K = '8'; Dimension = '0' }
                 [pscustomobject]@{ K = '4'; Dimension = '8'; SampleRate = '10'; TempDirectory = '/no/such/directory' }
@@ -59,10 +61,11 @@ public sealed class DiskEstimateTests : IDisposable
             ) | Get-KMeansDiskEstimate
             """);
 
-        Assert.Equal([4096L, 3200L], output.Select(o => o.Get<long>("SampleRows")));
-        Assert.Equal([$"InvalidK,{Command}", $"InvalidDimension,{Command}", $"TempDirectoryNotFound,{Command}"], _shell.ErrorIds);
-        Assert.Equal(0, _shell.PowerShell.Streams.Error[0].TargetObject);
-        Assert.Equal("/no/such/directory", _shell.PowerShell.Streams.Error[2].TargetObject);
+        Assert.Equal([4096L, 512L, 3200L], output.Select(o => o.Get<long>("SampleRows")));
+        Assert.Null(output[1].Get<long?>("Rows"));
+        Assert.Equal([$"InvalidRows,{Command}", $"InvalidK,{Command}", $"InvalidDimension,{Command}", $"TempDirectoryNotFound,{Command}"], _shell.ErrorIds);
+        Assert.Equal(0, _shell.PowerShell.Streams.Error[1].TargetObject);
+        Assert.Equal("/no/such/directory", _shell.PowerShell.Streams.Error[3].TargetObject);
     }
 
     [Fact]

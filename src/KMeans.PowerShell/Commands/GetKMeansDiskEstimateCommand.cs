@@ -25,8 +25,9 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ShapeSet)]
     public int Dimension { get; set; }
 
-    /// <summary>Rows in the input; omitted, the sample is the full SampleRate × K rows.</summary>
+    /// <summary>Rows in the input; omitted (or an empty CSV cell), the sample is the full SampleRate × K rows.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ShapeSet)]
+    [EmptyAsNull]
     public long? Rows { get; set; }
 
     /// <summary>Vector files whose dimension and row count give the shape; one estimate per file.</summary>
@@ -83,7 +84,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet
     {
         if (Dimension < 1)
             WriteError(KMeansErrors.InvalidDimension(Dimension));
-        else if (Rows is < 0)
+        else if (Rows is < 1)
             WriteError(KMeansErrors.InvalidRows(Rows.Value));
         else
             WriteObject(Estimate(Rows, Dimension, directory, path: null));

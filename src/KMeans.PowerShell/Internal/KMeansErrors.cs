@@ -43,7 +43,7 @@ internal static class KMeansErrors
         "InvalidDimension", ErrorCategory.InvalidArgument, dimension);
 
     public static ErrorRecord InvalidRows(long rows) => new(
-        new ArgumentOutOfRangeException(nameof(rows), rows, $"Rows cannot be negative, but was {rows}."),
+        new ArgumentOutOfRangeException(nameof(rows), rows, $"Rows must be at least 1 (omit it when unknown), but was {rows}."),
         "InvalidRows", ErrorCategory.InvalidArgument, rows);
 
     public static ErrorRecord NotFileSystemPath(string path, string providerName) => new(
