@@ -1,5 +1,5 @@
-# Source manifest. The build stamps ModuleVersion from VersionPrefix in Directory.Build.props (the single version
-# source) and writes the importable module to out/KMeans/<version>/; import that one, never this file.
+# The KMeans module manifest. In the repository ModuleVersion is a placeholder: the build stamps it from VersionPrefix in
+# Directory.Build.props (the single version source) into the importable module under out/KMeans/<version>/.
 @{
     RootModule           = 'KMeans.PowerShell.dll'
     ModuleVersion        = '{{ModuleVersion}}'
