@@ -108,14 +108,27 @@ internal sealed class Assignment
             int label = Labels[first + i];
             float distance = TensorPrimitives.Distance(row, centroids.Plain.AsSpan(label * d, d));
             if (bounds.KeepsLabel(label, distance))
+            {
                 RowLoss[first + i] = _metric == DistanceMetric.L2 ? distance * distance : RowLossOf(KernelScore.Of(row, centroids, label));
+            }
             else
+            {
+                scratch.PendingDistances[pending] = distance;
                 scratch.Pending[pending++] = i;
+            }
         }
-        ScorePending(rows, pending, centroids, scratch);
+        ScorePending(rows, count, pending, centroids, scratch);
         long reassigned = 0;
         for (int p = 0; p < pending; p++)
-            reassigned += Store(first, rows, scratch.Pending[p], centroids, scratch.Labels[p], scratch.Scores[p]);
+        {
+            int i = scratch.Pending[p];
+            int label = scratch.Labels[p];
+            // A row the kernel leaves where it was already has the distance its L2 loss needs.
+            if (_metric == DistanceMetric.L2 && label == Labels[first + i])
+                RowLoss[first + i] = scratch.PendingDistances[p] * scratch.PendingDistances[p];
+            else
+                reassigned += Store(first, rows, i, centroids, label, scratch.Scores[p]);
+        }
         _reassignedPerBlock[block] = reassigned;
         _skippedPerBlock[block] = count - pending;
     }
@@ -123,10 +136,16 @@ internal sealed class Assignment
     /// <summary>
     /// The tiled kernel scores a row the same way whatever rows share its block, so pending rows are copied together.
     /// The portable kernel's dot product depends on the row's address, so there each row is scored where it lies.
+    /// When no row was kept, the block is scored in place, exactly as without bounds.
     /// </summary>
-    private void ScorePending(ReadOnlySpan<float> rows, int pending, PackedCentroids centroids, BlockScratch scratch)
+    private void ScorePending(ReadOnlySpan<float> rows, int count, int pending, PackedCentroids centroids, BlockScratch scratch)
     {
         int d = _sample.Dimension;
+        if (pending == count)
+        {
+            AssignmentKernel.Assign(rows, count, centroids, scratch.Labels, scratch.Scores, scratch.Kernel);
+            return;
+        }
         if (KernelScore.KernelIsTiled)
         {
             for (int p = 0; p < pending; p++)
@@ -178,6 +197,9 @@ internal sealed class Assignment
 
         /// <summary>Rows of the block (offsets) that the bounds could not keep; unused without bounds.</summary>
         public int[] Pending { get; } = new int[dimension == 0 ? 0 : rows];
+
+        /// <summary>Each pending row's float distance to its previous centroid, as the bound test saw it.</summary>
+        public float[] PendingDistances { get; } = new float[dimension == 0 ? 0 : rows];
 
         /// <summary>The pending rows copied together for the kernel; unused without bounds.</summary>
         public float[] Gathered { get; } = new float[rows * dimension];
