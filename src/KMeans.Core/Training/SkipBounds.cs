@@ -70,27 +70,51 @@ internal sealed class SkipBounds
         _squaredNormsBelow = new double[k];
     }
 
-    /// <summary>Recomputes the per-centroid bounds for newly packed centroids: O(K²·d), each centroid independently.</summary>
+    /// <summary>
+    /// Recomputes the per-centroid bounds for newly packed centroids: O(K·d) for norms, O(K²·d / 2) for separations.
+    /// Workers take centroids a and measure every pair (a, c &gt; a), keeping per-worker minima; a minimum is exact,
+    /// so merging them in any order gives the same separations whatever the thread count.
+    /// </summary>
     public void Update(PackedCentroids centroids, ParallelOptions parallel)
     {
         int k = _norms.Length;
         int d = _dimension;
         float[] plain = centroids.Plain;
-        Parallel.For(0, k, parallel, a =>
+        _largestNorm = 0;
+        for (int a = 0; a < k; a++)
         {
-            ReadOnlySpan<float> centroid = plain.AsSpan(a * d, d);
             double squaredNorm = 0;
-            foreach (float value in centroid)
+            foreach (float value in plain.AsSpan(a * d, d))
                 squaredNorm += (double)value * value;
             _norms[a] = Math.Sqrt(squaredNorm) * (1 + _normWidening);
             _squaredNormsBelow[a] = squaredNorm * (1 - _normWidening);
-            _separations[a] = SeparationBelow(plain, a, k, d);
-        });
-        parallel.CancellationToken.ThrowIfCancellationRequested();
-        _largestNorm = 0;
-        foreach (double norm in _norms)
-            _largestNorm = Math.Max(_largestNorm, norm);
+            _largestNorm = Math.Max(_largestNorm, _norms[a]);
+        }
         _largestSquaredNorm = _largestNorm * _largestNorm * (1 + DoubleSlack);
+
+        var nearest = new float[k];
+        Array.Fill(nearest, float.PositiveInfinity);
+        Parallel.For(0, k, parallel,
+            () => NewMinima(k),
+            (a, _, minima) =>
+            {
+                ReadOnlySpan<float> centroid = plain.AsSpan(a * d, d);
+                for (int c = a + 1; c < k; c++)
+                {
+                    float distance = TensorPrimitives.Distance(centroid, plain.AsSpan(c * d, d));
+                    minima[a] = Math.Min(minima[a], distance);
+                    minima[c] = Math.Min(minima[c], distance);
+                }
+                return minima;
+            },
+            minima =>
+            {
+                lock (nearest)
+                    TensorPrimitives.Min(nearest, minima, nearest);
+            });
+        parallel.CancellationToken.ThrowIfCancellationRequested();
+        for (int a = 0; a < k; a++)
+            _separations[a] = SeparationBelow(nearest[a], k);
     }
 
     /// <summary>
@@ -117,21 +141,24 @@ internal sealed class SkipBounds
         return gap * (1 - DoubleSlack) > (normShift + 2 * scoreError) * (1 + DoubleSlack);
     }
 
-    /// <summary>A lower bound on the distance from centroid <paramref name="a"/> to its nearest other centroid.</summary>
-    private double SeparationBelow(float[] plain, int a, int k, int d)
+    /// <summary>
+    /// A lower bound on the distance from a centroid to its nearest other centroid, whose float distance is
+    /// <paramref name="nearest"/>; an overflowed distance bounds nothing.
+    /// </summary>
+    private double SeparationBelow(float nearest, int k)
     {
         if (k == 1)
             return double.PositiveInfinity;
-        ReadOnlySpan<float> centroid = plain.AsSpan(a * d, d);
-        float nearest = float.PositiveInfinity;
-        for (int c = 0; c < k; c++)
-        {
-            if (c != a)
-                nearest = Math.Min(nearest, TensorPrimitives.Distance(centroid, plain.AsSpan(c * d, d)));
-        }
         if (!float.IsFinite(nearest))
             return 0;
         return Math.Max(0, (nearest - _underflowDistance) * (1 - _distanceWidening));
+    }
+
+    private static float[] NewMinima(int k)
+    {
+        var minima = new float[k];
+        Array.Fill(minima, float.PositiveInfinity);
+        return minima;
     }
 
     private static double Gamma(int n) => n * UnitRoundoff / (1 - n * UnitRoundoff);
