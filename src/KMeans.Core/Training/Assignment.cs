@@ -62,7 +62,10 @@ internal sealed class Assignment
             scratch =>
             {
                 if (!parallel.CancellationToken.IsCancellationRequested)
+                {
                     ScorePending(centroids, scratch);
+                    ScoreKept(scratch);
+                }
                 Interlocked.Add(ref _reassigned, scratch.Reassigned);
                 Interlocked.Add(ref _skipped, scratch.Skipped);
             });
@@ -107,8 +110,21 @@ internal sealed class Assignment
             float distance = TensorPrimitives.Distance(row, centroids.Plain.AsSpan(label * d, d));
             if (bounds.KeepsLabel(label, distance))
             {
-                RowLoss[first + i] = _metric == DistanceMetric.L2 ? distance * distance : RowLossOf(KernelScore.Of(row, centroids, label));
                 scratch.Skipped++;
+                if (_metric == DistanceMetric.L2)
+                {
+                    RowLoss[first + i] = distance * distance;
+                }
+                else if (KernelScore.KernelIsTiled)
+                {
+                    scratch.AddKept(first + i, row, centroids, label);
+                    if (scratch.KeptCount == WorkerScratch.KeptGroup)
+                        ScoreKept(scratch);
+                }
+                else
+                {
+                    RowLoss[first + i] = RowLossOf(KernelScore.Of(row, centroids, label));
+                }
             }
             else if (KernelScore.KernelIsTiled)
             {
@@ -138,6 +154,28 @@ internal sealed class Assignment
             Store(row, _sample.Rows(row, 1), centroids, scratch.Labels[p], scratch.Scores[p], scratch, scratch.PendingDistances[p]);
         }
         scratch.PendingCount = 0;
+    }
+
+    /// <summary>
+    /// Losses of kept rows under an inner-product metric: the kernel's score for their centroid, computed four rows at
+    /// a time while a full group waits, one at a time for what remains at the end.
+    /// </summary>
+    private void ScoreKept(WorkerScratch scratch)
+    {
+        int d = _sample.Dimension;
+        int kept = scratch.KeptCount;
+        if (kept == WorkerScratch.KeptGroup)
+        {
+            KernelScore.TiledFour(scratch.KeptRows, scratch.KeptCentroids, scratch.KeptNorms, scratch.KeptScores, d);
+        }
+        else
+        {
+            for (int q = 0; q < kept; q++)
+                scratch.KeptScores[q] = KernelScore.Tiled(scratch.KeptRows.AsSpan(q * d, d), scratch.KeptCentroids.AsSpan(q * d, d), scratch.KeptNorms[q]);
+        }
+        for (int q = 0; q < kept; q++)
+            RowLoss[scratch.KeptIndices[q]] = RowLossOf(scratch.KeptScores[q]);
+        scratch.KeptCount = 0;
     }
 
     /// <summary>
@@ -193,6 +231,29 @@ internal sealed class Assignment
         public float[] PendingDistances { get; } = new float[dimension == 0 ? 0 : rows];
 
         public float[] PendingRows { get; } = new float[rows * dimension];
+
+        public const int KeptGroup = 4;
+
+        public int KeptCount { get; set; }
+
+        public long[] KeptIndices { get; } = new long[KeptGroup];
+
+        public float[] KeptRows { get; } = new float[KeptGroup * dimension];
+
+        public float[] KeptCentroids { get; } = new float[KeptGroup * dimension];
+
+        public float[] KeptNorms { get; } = new float[KeptGroup];
+
+        public float[] KeptScores { get; } = new float[KeptGroup];
+
+        public unsafe void AddKept(long index, ReadOnlySpan<float> row, PackedCentroids centroids, int label)
+        {
+            KeptIndices[KeptCount] = index;
+            row.CopyTo(KeptRows.AsSpan(KeptCount * dimension, dimension));
+            centroids.Plain.AsSpan(label * dimension, dimension).CopyTo(KeptCentroids.AsSpan(KeptCount * dimension, dimension));
+            KeptNorms[KeptCount] = centroids.Norms[label];
+            KeptCount++;
+        }
 
         public void AddPending(long index, ReadOnlySpan<float> row, float distance)
         {

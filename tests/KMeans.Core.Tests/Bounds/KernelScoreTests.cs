@@ -71,6 +71,28 @@ public class KernelScoreTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(301)]
+    public void FourAtOnceMatchesOneAtATime(int dimension)
+    {
+        var random = new Random(dimension);
+        float Value() => (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-4, 5)));
+        float[] rows = Enumerable.Range(0, 4 * dimension).Select(_ => Value()).ToArray();
+        float[] centroids = Enumerable.Range(0, 4 * dimension).Select(_ => Value()).ToArray();
+        float[] norms = [0f, Value(), -Value(), 1e6f];
+        var scores = new float[4];
+
+        KernelScore.TiledFour(rows, centroids, norms, scores, dimension);
+
+        for (int q = 0; q < 4; q++)
+        {
+            float single = KernelScore.Tiled(rows.AsSpan(q * dimension, dimension), centroids.AsSpan(q * dimension, dimension), norms[q]);
+            Assert.Equal(BitConverter.SingleToInt32Bits(single), BitConverter.SingleToInt32Bits(scores[q]));
+        }
+    }
+
     /// <summary>A dimension above 128 and values of mixed sign and scale, so that summation order shows in the bits.</summary>
     private static (float[] Rows, PackedCentroids Packed, int Count) Problem(DistanceMetric metric)
     {
