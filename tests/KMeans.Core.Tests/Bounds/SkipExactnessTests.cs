@@ -56,9 +56,9 @@ public class SkipExactnessTests
         Assert.Contains(inMemory.History, report => report.SkippedRows > 0);
     }
 
-    /// <summary>Near ties at large offsets: the float margin must refuse some rows the exact-arithmetic bound would keep.</summary>
+    /// <summary>The large-offset case above compares both paths: some rows kept, some scored by the kernel.</summary>
     [Fact]
-    public void AtLargeOffsetsTheRoundingMarginDecidesForSomeRows()
+    public void AtLargeOffsetsSomeRowsAreKeptAndSomeAreScored()
     {
         (float[][] rows, int k, _, _) = Case("near ties at large offsets");
         var options = new KMeansOptions { K = k, MaxIterations = 6, Tolerance = 0, MaxDegreeOfParallelism = 1 };
