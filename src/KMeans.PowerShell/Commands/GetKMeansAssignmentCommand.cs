@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using KMeans.Core;
+using KMeans.Core.Distance;
 using KMeans.Core.IO;
 using KMeans.PowerShell.Internal;
 
@@ -22,7 +23,7 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly Stopwatch _sinceProgress = new();
-    private NearestCentroid? _nearest;
+    private NearestCentroidSearch? _nearest;
     private KMeansDistance _distance;
     private long _nextIndex;
     private long[]? _counts;
@@ -84,7 +85,7 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
                 ThrowTerminatingError(KMeansErrors.InvalidCentroid(c, vectors[c],
                     "it is the zero vector, which has no direction under Cosine distance."));
         }
-        _nearest = new NearestCentroid(vectors, _distance);
+        _nearest = new NearestCentroidSearch(vectors, _distance.ToCore());
         _counts = new long[vectors.Count];
         _distanceSums = new double[vectors.Count];
     }
@@ -124,7 +125,11 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stopping.Cancel();
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _nearest?.Dispose();
+    }
 
     private void AssignItem(object? item)
     {
