@@ -8,31 +8,35 @@ namespace KMeans.Core.Tests.Planning;
 /// <summary>
 /// The model against real training runs on this machine: predicted and measured times must agree within a factor
 /// of <see cref="Factor"/> either way, generous because CI machines are shared and noisy, tight enough that a wrong
-/// cost term (a missing factor of K, of the dimension or of the thread count) fails.
+/// cost term (a missing factor of K, of the dimension or of the thread count) fails. Other work on a shared machine
+/// can slow the calibration or the run for a second, so a disagreement is measured again, up to
+/// <see cref="Attempts"/> times; a wrong model disagrees every time.
 /// </summary>
 [Collection(TimingCollection.Name)]
 public class PredictionAccuracyTests(ITestOutputHelper output)
 {
     private const double Factor = 3;
-    private const int Dimension = 64;
+    private const int Attempts = 3;
+
+    // Wide rows keep the per-row work the model leaves out (label scans, random draws) small, even in Debug builds.
+    private const int Dimension = 128;
 
     [Fact]
     public void FlatIterationsAndTrainingTakeAboutThePredictedTime()
     {
         var options = new KMeansOptions { K = 256, Seed = 7, MaxIterations = 10, Tolerance = 0, Hierarchical = HierarchicalMode.Off,
             SkipByBounds = false };
-        CalibrationResult calibration = Calibrate();
-        using TrainingBuffer sample = UniformSample(64 * 256);
+        using TrainingBuffer sample = UniformSample(32 * 256);
+        WarmUp(options);
 
-        KMeansResult result = KMeansTrainer.Train(sample, options);
-        TrainingTimeEstimate predicted = TrainingTimeEstimate.Predict(calibration, sample.RowCount, options.K, Dimension,
-            options.HierarchicalK, options.MaxIterations);
-
-        TimeSpan medianIteration = result.History.Select(r => r.Elapsed).Order().ElementAt(result.History.Count / 2);
-        output.WriteLine($"flat iteration: predicted {predicted.FlatIteration}, measured {medianIteration}");
-        output.WriteLine($"flat training: predicted {predicted.FlatTraining}, measured {result.Duration}");
-        AssertWithinFactor(predicted.FlatIteration, medianIteration);
-        AssertWithinFactor(predicted.FlatTraining, result.Duration);
+        AgreesInOneAttempt(calibration =>
+        {
+            KMeansResult result = KMeansTrainer.Train(sample, options);
+            TrainingTimeEstimate predicted = TrainingTimeEstimate.Predict(calibration, sample.RowCount, options.K, Dimension,
+                options.HierarchicalK, options.MaxIterations);
+            TimeSpan medianIteration = result.History.Select(r => r.Elapsed).Order().ElementAt(result.History.Count / 2);
+            return [("flat iteration", predicted.FlatIteration, medianIteration), ("flat training", predicted.FlatTraining, result.Duration)];
+        });
     }
 
     [Fact]
@@ -40,24 +44,46 @@ public class PredictionAccuracyTests(ITestOutputHelper output)
     {
         var options = new KMeansOptions { K = 1024, Seed = 7, MaxIterations = 10, Tolerance = 0, HierarchicalK = 16,
             SkipByBounds = false };
-        CalibrationResult calibration = Calibrate();
-        using TrainingBuffer sample = UniformSample(64 * 1024);
+        using TrainingBuffer sample = UniformSample(32 * 1024);
+        WarmUp(options);
 
-        KMeansResult result = KMeansTrainer.Train(sample, options);
-        TrainingTimeEstimate predicted = TrainingTimeEstimate.Predict(calibration, sample.RowCount, options.K, Dimension,
-            options.HierarchicalK, options.MaxIterations);
-
-        output.WriteLine($"tree training: predicted {predicted.HierarchicalTraining}, measured {result.Duration}");
-        output.WriteLine($"flat training would be: predicted {predicted.FlatTraining}");
-        AssertWithinFactor(predicted.HierarchicalTraining!.Value, result.Duration);
+        AgreesInOneAttempt(calibration =>
+        {
+            KMeansResult result = KMeansTrainer.Train(sample, options);
+            TrainingTimeEstimate predicted = TrainingTimeEstimate.Predict(calibration, sample.RowCount, options.K, Dimension,
+                options.HierarchicalK, options.MaxIterations);
+            return [("tree training", predicted.HierarchicalTraining!.Value, result.Duration)];
+        });
     }
 
-    private CalibrationResult Calibrate()
+    /// <summary>
+    /// Trains once on a smaller sample, untimed, so that tiered JIT has compiled the trainer as it has early in any long
+    /// run; a sub-second run in a fresh process is otherwise mostly JIT warm-up, which the model rightly leaves out.
+    /// </summary>
+    private static void WarmUp(KMeansOptions options)
     {
-        CalibrationResult calibration = KernelCalibration.Measure(Dimension, Environment.ProcessorCount,
-            KernelCalibration.DefaultBudget, CancellationToken.None);
-        output.WriteLine($"calibration: {calibration}");
-        return calibration;
+        using TrainingBuffer sample = UniformSample(8 * options.K);
+        KMeansTrainer.Train(sample, options with { MaxIterations = 2 });
+    }
+
+    private void AgreesInOneAttempt(Func<CalibrationResult, (string What, TimeSpan Predicted, TimeSpan Measured)[]> attempt)
+    {
+        var disagreements = new List<string>();
+        for (int i = 0; i < Attempts; i++)
+        {
+            CalibrationResult calibration = KernelCalibration.Measure(Dimension, Environment.ProcessorCount,
+                KernelCalibration.DefaultBudget, CancellationToken.None);
+            output.WriteLine($"calibration: {calibration}");
+            (string What, TimeSpan Predicted, TimeSpan Measured)[] times = attempt(calibration);
+            foreach ((string what, TimeSpan predicted, TimeSpan measured) in times)
+                output.WriteLine($"{what}: predicted {predicted}, measured {measured}");
+            string[] apart = times.Where(t => !(t.Predicted < t.Measured * Factor && t.Measured < t.Predicted * Factor))
+                .Select(t => $"{t.What}: predicted {t.Predicted}, measured {t.Measured}").ToArray();
+            if (apart.Length == 0)
+                return;
+            disagreements.AddRange(apart);
+        }
+        Assert.Fail($"More than {Factor}× apart in all {Attempts} attempts:\n{string.Join("\n", disagreements)}");
     }
 
     private static InMemoryBuffer UniformSample(int rows)
@@ -69,8 +95,4 @@ public class PredictionAccuracyTests(ITestOutputHelper output)
         sample.Seal(rows);
         return sample;
     }
-
-    private static void AssertWithinFactor(TimeSpan predicted, TimeSpan measured) =>
-        Assert.True(predicted < measured * Factor && measured < predicted * Factor,
-            $"predicted {predicted}, measured {measured}: more than {Factor}× apart");
 }
