@@ -35,11 +35,14 @@ public static class KernelCalibration
     private const double UpdateShare = 0.1;
     private const double SeedingShare = 0.1;
     private const int MinimumPasses = 3;
+    private const double Improvement = 0.05;
+    private const int MaxOvertime = 3;
 
     /// <summary>
     /// Times the assignment, update and seeding steps on <paramref name="threads"/> threads at
-    /// <paramref name="dimension"/> dimensions within about <paramref name="budget"/> (a slow machine may exceed it by
-    /// a few passes: every phase times at least <see cref="MinimumPasses"/> passes).
+    /// <paramref name="dimension"/> dimensions in about <paramref name="budget"/>: up to <see cref="MaxOvertime"/>
+    /// times as long while the JIT is still making the steps faster, and a few passes longer on a slow machine
+    /// (every phase times at least <see cref="MinimumPasses"/> passes).
     /// </summary>
     public static CalibrationResult Measure(int dimension, int threads, TimeSpan budget, CancellationToken cancellationToken)
     {
@@ -77,20 +80,30 @@ public static class KernelCalibration
         return Math.Max(1, (rows + block - 1) / block) * block;
     }
 
-    /// <summary>Times passes until <paramref name="share"/> is spent (at least <see cref="MinimumPasses"/>); returns the fastest.</summary>
+    /// <summary>
+    /// Times passes until <paramref name="share"/> is spent (at least <see cref="MinimumPasses"/>) and the fastest has
+    /// stopped improving: while the JIT is still promoting methods, as in a process that has just loaded a large
+    /// host, passes keep getting faster, and the phase goes on for up to <see cref="MaxOvertime"/> times its share.
+    /// </summary>
     private static TimeSpan FastestPass(TimeSpan share, CancellationToken cancellationToken, Action pass)
     {
         var phase = Stopwatch.StartNew();
         TimeSpan fastest = TimeSpan.MaxValue;
-        for (int passes = 0; passes < MinimumPasses || phase.Elapsed < share; passes++)
+        TimeSpan lastImproved = TimeSpan.Zero;
+        for (int passes = 1; ; passes++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             long start = Stopwatch.GetTimestamp();
             pass();
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
+            if (elapsed < fastest * (1 - Improvement))
+                lastImproved = phase.Elapsed;
             if (elapsed < fastest)
                 fastest = elapsed;
+            TimeSpan spent = phase.Elapsed;
+            bool settled = spent - lastImproved >= spent / 2;
+            if (passes >= MinimumPasses && ((spent >= share && settled) || spent >= share * MaxOvertime))
+                return fastest;
         }
-        return fastest;
     }
 }
