@@ -16,8 +16,8 @@ public class KernelCalibrationTests
         Assert.True(result.UpdateValuesPerSecond is > 0 and < 1e13, $"{result.UpdateValuesPerSecond} values/s");
         Assert.True(result.SeedingValuesPerSecond is > 0 and < 1e13, $"{result.SeedingValuesPerSecond} values/s");
         Assert.Contains(result.CentroidGroup, new[] { 1, 64 });
-        // Data generation and the last passes come on top of the budget; a shared machine needs slack.
-        Assert.True(result.Elapsed < TimeSpan.FromSeconds(5), $"took {result.Elapsed}");
+        // Data generation, JIT settling (up to 3× a phase) and Debug builds come on top of the budget.
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(10), $"took {result.Elapsed}");
     }
 
     [Fact]
