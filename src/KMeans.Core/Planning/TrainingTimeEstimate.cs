@@ -13,7 +13,7 @@ namespace KMeans.Core.Planning;
 /// <param name="FlatIteration">One flat Lloyd iteration over the whole sample: update plus assignment to K centroids.</param>
 /// <param name="FlatTraining">A flat run: seeding, the first assignment, then <see cref="MaxIterations"/> iterations.</param>
 /// <param name="HierarchicalIteration">One iteration at every level of the tree (each level costs about one flat
-/// iteration with HierarchicalK centroids), or null when Auto trains this K flat.</param>
+/// iteration over all rows with one node's centroids, often HierarchicalK), or null when Auto trains this K flat.</param>
 /// <param name="HierarchicalTraining">The whole tree, every node running <see cref="MaxIterations"/> iterations, plus
 /// any refine passes; null when Auto trains this K flat.</param>
 /// <param name="MaxIterations">The iteration count the totals are for.</param>
