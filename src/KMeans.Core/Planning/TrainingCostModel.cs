@@ -17,9 +17,9 @@ internal sealed class TrainingCostModel(CalibrationResult calibration, int dimen
     /// <summary>One iteration (update and assignment) and the whole run (seeding, first assignment, iterations).</summary>
     public readonly record struct Cost(double IterationSeconds, double TotalSeconds);
 
-    /// <summary>Greedy k-means++ for <paramref name="k"/> centroids reads the rows this many times (one pass for the
-    /// first centroid, then per centroid one over its 2 + ⌊ln K⌋ candidates and one to update D²).</summary>
-    public static int SeedingPasses(int k) => 1 + (k - 1) * (3 + (int)Math.Log(k));
+    /// <summary>Greedy k-means++ for <paramref name="k"/> centroids computes this many distances per row (one for the
+    /// first centroid, then per centroid one to each of its candidates and one to update D²).</summary>
+    public static int SeedingPasses(int k) => 1 + (k - 1) * (KMeansPlusPlusInitializer.Trials(k) + 1);
 
     public Cost Flat(long rows, int k, int threads)
     {
