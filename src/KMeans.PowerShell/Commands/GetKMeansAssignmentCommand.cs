@@ -151,22 +151,13 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     private void AssignFiles()
     {
         bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in (literal ? LiteralPath : Path)!)
+        foreach (string file in ProviderPaths.ExistingFilesReportingMisses(this, (literal ? LiteralPath : Path)!, literal))
         {
-            IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, path, literal, out ErrorRecord? error);
+            using IVectorSource? source = VectorFiles.Open([file], Column, out ErrorRecord? error);
             if (error is not null)
-            {
                 WriteError(error);
-                continue;
-            }
-            foreach (string file in files)
-            {
-                using IVectorSource? source = VectorFiles.Open([file], Column, out error);
-                if (error is not null)
-                    WriteError(error);
-                else
-                    AssignSource(source!);
-            }
+            else
+                AssignSource(source!);
         }
     }
 

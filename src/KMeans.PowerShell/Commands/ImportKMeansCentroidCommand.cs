@@ -27,17 +27,8 @@ public sealed class ImportKMeansCentroidCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string path in (literal ? LiteralPath : Path)!)
-        {
-            IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, path, literal, out ErrorRecord? error);
-            if (error is not null)
-            {
-                WriteError(error);
-                continue;
-            }
-            foreach (string file in files)
-                ImportFile(file);
-        }
+        foreach (string file in ProviderPaths.ExistingFilesReportingMisses(this, (literal ? LiteralPath : Path)!, literal))
+            ImportFile(file);
     }
 
     private void ImportFile(string file)

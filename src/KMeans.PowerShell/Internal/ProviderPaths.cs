@@ -46,6 +46,22 @@ internal static class ProviderPaths
         return files;
     }
 
+    /// <summary>
+    /// The existing files of every -Path or -LiteralPath value in turn. A value that matches no file is reported as a
+    /// non-terminating error and skipped, so that the other values are still processed.
+    /// </summary>
+    public static IEnumerable<string> ExistingFilesReportingMisses(PSCmdlet cmdlet, IEnumerable<string> paths, bool literal)
+    {
+        foreach (string path in paths)
+        {
+            IReadOnlyList<string> files = ResolveExisting(cmdlet, path, literal, out ErrorRecord? error);
+            if (error is not null)
+                cmdlet.WriteError(error);
+            foreach (string file in files)
+                yield return file;
+        }
+    }
+
     /// <summary>A FileSystem path that may not exist yet (an output file or a directory).</summary>
     public static string? ResolveUnchecked(PSCmdlet cmdlet, string path, out ErrorRecord? error)
     {
