@@ -25,7 +25,7 @@ internal static class KMeansParallelInitializer
         var owner = new int[n];
         var rowNorms = new float[n];
         var candidateRows = new List<long> { random.NextInt64(n) };
-        ForEachBlock(blocks, parallel, block =>
+        blocks.ForEach(parallel, block =>
         {
             long first = blocks.First(block);
             ReadOnlySpan<float> rows = sample.Rows(first, blocks.Length(block));
@@ -101,20 +101,6 @@ internal static class KMeansParallelInitializer
                 return scratch;
             },
             _ => { });
-        parallel.CancellationToken.ThrowIfCancellationRequested();
-    }
-
-    private static void ForEachBlock(RowBlocks blocks, ParallelOptions parallel, Action<long> body)
-    {
-        Parallel.For(0L, blocks.Count, parallel, (block, state) =>
-        {
-            if (parallel.CancellationToken.IsCancellationRequested)
-            {
-                state.Stop();
-                return;
-            }
-            body(block);
-        });
         parallel.CancellationToken.ThrowIfCancellationRequested();
     }
 }

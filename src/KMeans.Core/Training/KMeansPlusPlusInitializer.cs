@@ -26,7 +26,7 @@ internal static class KMeansPlusPlusInitializer
 
         long firstRow = weights is null ? random.NextInt64(n) : DrawWeighted(random.NextDouble() * Sum(weights), weights);
         sample.Rows(firstRow, 1).CopyTo(centroids.AsSpan(0, d));
-        ForEachBlock(blocks, parallel, block =>
+        blocks.ForEach(parallel, block =>
         {
             long first = blocks.First(block);
             ReadOnlySpan<float> rows = sample.Rows(first, blocks.Length(block));
@@ -52,7 +52,7 @@ internal static class KMeansPlusPlusInitializer
                 candidateRows[t] = total > 0 ? DrawProportional(random.NextDouble() * total, nearest, blockPotential, blocks) : random.NextInt64(n);
                 sample.Rows(candidateRows[t], 1).CopyTo(candidates.AsSpan(t * d, d));
             }
-            ForEachBlock(blocks, parallel, block =>
+            blocks.ForEach(parallel, block =>
             {
                 long first = blocks.First(block);
                 int count = blocks.Length(block);
@@ -81,7 +81,7 @@ internal static class KMeansPlusPlusInitializer
             }
             candidates.AsSpan(best * d, d).CopyTo(centroids.AsSpan(c * d, d));
             float[] chosen = centroids.AsSpan(c * d, d).ToArray();
-            ForEachBlock(blocks, parallel, block =>
+            blocks.ForEach(parallel, block =>
             {
                 long first = blocks.First(block);
                 int count = blocks.Length(block);
@@ -153,19 +153,5 @@ internal static class KMeansPlusPlusInitializer
         }
         // Rounding can leave a sliver of target after the block's last row: that row is the draw.
         return lastPositive >= 0 ? lastPositive : first;
-    }
-
-    private static void ForEachBlock(RowBlocks blocks, ParallelOptions parallel, Action<long> body)
-    {
-        Parallel.For(0L, blocks.Count, parallel, (block, state) =>
-        {
-            if (parallel.CancellationToken.IsCancellationRequested)
-            {
-                state.Stop();
-                return;
-            }
-            body(block);
-        });
-        parallel.CancellationToken.ThrowIfCancellationRequested();
     }
 }
