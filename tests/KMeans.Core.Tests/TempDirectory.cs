@@ -1,7 +1,7 @@
 namespace KMeans.Core.Tests;
 
-/// <summary>A private, initially empty directory for one test, removed afterwards.</summary>
-internal sealed class TempDirectory : IDisposable
+/// <summary>A private, initially empty directory for one test (or test class), removed with its contents afterwards.</summary>
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
@@ -11,7 +11,13 @@ internal sealed class TempDirectory : IDisposable
 
     public string Path { get; }
 
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
     public string[] Entries() => Directory.GetFileSystemEntries(Path);
+
+    /// <summary>Names of every file in the directory, sorted, to prove that nothing was left behind.</summary>
+    public string[] FileNames() =>
+        Directory.GetFiles(Path).Select(System.IO.Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }

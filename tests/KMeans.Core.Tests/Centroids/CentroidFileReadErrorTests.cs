@@ -8,7 +8,7 @@ namespace KMeans.Core.Tests.Centroids;
 
 public sealed class CentroidFileReadErrorTests : IDisposable
 {
-    private readonly ScratchDirectory _scratch = new();
+    private readonly TempDirectory _scratch = new();
 
     public void Dispose() => _scratch.Dispose();
 

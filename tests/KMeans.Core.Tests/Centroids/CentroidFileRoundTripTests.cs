@@ -5,7 +5,7 @@ namespace KMeans.Core.Tests.Centroids;
 
 public sealed class CentroidFileRoundTripTests : IDisposable
 {
-    private readonly ScratchDirectory _scratch = new();
+    private readonly TempDirectory _scratch = new();
 
     public void Dispose() => _scratch.Dispose();
 

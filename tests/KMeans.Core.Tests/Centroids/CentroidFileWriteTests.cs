@@ -5,7 +5,7 @@ namespace KMeans.Core.Tests.Centroids;
 public sealed class CentroidFileWriteTests : IDisposable
 {
     private const string OldContent = "the file that was there before";
-    private readonly ScratchDirectory _scratch = new();
+    private readonly TempDirectory _scratch = new();
 
     public void Dispose() => _scratch.Dispose();
 

@@ -11,7 +11,7 @@ namespace KMeans.Core.Tests.Centroids;
 /// </summary>
 public sealed class CentroidInteropTests : IDisposable
 {
-    private readonly ScratchDirectory _scratch = new();
+    private readonly TempDirectory _scratch = new();
 
     public void Dispose() => _scratch.Dispose();
 

@@ -11,7 +11,7 @@ namespace KMeans.Core.Tests.IO.Vectors;
 /// </summary>
 public sealed class ArrowInteropFixtureTests
 {
-    private static readonly string FixtureDirectory = Path.Combine(RepositoryRoot(), "tests", "interop", "vectors", "fixtures");
+    private static readonly string FixtureDirectory = Path.Combine(RepositoryRoot.Path, "tests", "interop", "vectors", "fixtures");
 
     public static TheoryData<string> Fixtures()
     {
@@ -59,16 +59,5 @@ public sealed class ArrowInteropFixtureTests
     {
         using JsonDocument document = JsonDocument.Parse(File.ReadAllText(Path.Combine(FixtureDirectory, "expected.json")));
         return document.RootElement.Clone();
-    }
-
-    /// <summary>The folder holding KMeans.sln, found by walking up from the test binaries.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "KMeans.sln")))
-                return directory.FullName;
-        }
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds KMeans.sln.");
     }
 }

@@ -3,7 +3,7 @@ using KMeans.Core.IO;
 
 namespace KMeans.Core.Tests.IO.Vectors;
 
-public sealed class BadFileTests(ScratchDirectory scratch) : IClassFixture<ScratchDirectory>
+public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDirectory>
 {
     public static TheoryData<string> Extensions => new() { ".arrow", ".feather", ".ipc", ".arrows", ".parquet", ".npy", ".fvecs", ".bvecs" };
 

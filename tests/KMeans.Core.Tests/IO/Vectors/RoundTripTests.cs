@@ -4,7 +4,7 @@ using KMeans.Core.IO;
 
 namespace KMeans.Core.Tests.IO.Vectors;
 
-public sealed class RoundTripTests(ScratchDirectory scratch) : IClassFixture<ScratchDirectory>
+public sealed class RoundTripTests(TempDirectory scratch) : IClassFixture<TempDirectory>
 {
     public static TheoryData<VectorFileFormat, string> WriterFormats => new()
     {

@@ -8,7 +8,7 @@ namespace KMeans.Core.Tests.IO.Vectors;
 /// count use selection sampling; an Arrow stream does not know its count, so it uses reservoir sampling and is
 /// compared with an in-memory source that hides its count.
 /// </summary>
-public sealed class SameSampleInEveryFormatTests(ScratchDirectory scratch) : IClassFixture<ScratchDirectory>
+public sealed class SameSampleInEveryFormatTests(TempDirectory scratch) : IClassFixture<TempDirectory>
 {
     private const int K = 4;
     private const int SampleRate = 50;

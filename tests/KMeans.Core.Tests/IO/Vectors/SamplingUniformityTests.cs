@@ -8,7 +8,7 @@ namespace KMeans.Core.Tests.IO.Vectors;
 /// buckets (9 degrees of freedom) stays below 27.88, its 0.1 % critical value, while even a sampler that merely never
 /// picks the last tenth of the rows scores in the thousands.
 /// </summary>
-public sealed class SamplingUniformityTests(ScratchDirectory scratch) : IClassFixture<ScratchDirectory>
+public sealed class SamplingUniformityTests(TempDirectory scratch) : IClassFixture<TempDirectory>
 {
     private const int Rows = 1000;
     private const int Buckets = 10;

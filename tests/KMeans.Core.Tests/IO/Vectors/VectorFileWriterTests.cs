@@ -2,7 +2,7 @@ using KMeans.Core.IO;
 
 namespace KMeans.Core.Tests.IO.Vectors;
 
-public sealed class VectorFileWriterTests(ScratchDirectory scratch) : IClassFixture<ScratchDirectory>
+public sealed class VectorFileWriterTests(TempDirectory scratch) : IClassFixture<TempDirectory>
 {
     [Fact]
     public void ReplacesAnExistingFileAndLeavesNoTemporaryFile()

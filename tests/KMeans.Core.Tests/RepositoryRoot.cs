@@ -1,4 +1,4 @@
-namespace KMeans.Core.Tests.Centroids;
+namespace KMeans.Core.Tests;
 
 /// <summary>The checkout the tests run from: the nearest folder above the test binaries that holds KMeans.sln.</summary>
 internal static class RepositoryRoot
