@@ -27,62 +27,25 @@ public static class SampleBuilder
         TrainingBuffer buffer = TrainingBuffer.Create(options.OnDisk, capacity, d, options.EffectiveTempDirectory);
         try
         {
-            RowSampler sampler = RowSampler.Create(total, capacity, new SeededRandom(seed, stream: 0));
-            var writer = new SampleWriter(buffer);
-            var normalised = new float[d];
-            long rowsRead = 0, nulls = 0, nonFinite = 0;
-            foreach (VectorBatch batch in source.ReadBatches(cancellationToken))
+            // Selection sampling needs the number of usable rows; a skipped row shows that the row count overstated
+            // it. Then (or when skipping is expected, or the count is unknown) reservoir sampling, which counts only
+            // the rows offered, gives exactly min(capacity, usable) rows at the cost of a second read.
+            bool selection = total is not null && !options.SkipNonFinite;
+            PassCounts counts = Pass(source, options, buffer, RowSampler.Create(selection ? total : null, capacity,
+                new SeededRandom(seed, stream: 0)), progress, cancellationToken);
+            if (selection && counts.Sampled < Math.Min(capacity, counts.Usable))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                ReadOnlySpan<float> values = batch.Values.Span;
-                if (values.Length != (long)batch.RowCount * d)
-                    throw new InvalidOperationException(
-                        $"{source.Description}: a batch of {batch.RowCount} rows carried {values.Length} values, not {batch.RowCount} × {d}.");
-                for (int i = 0; i < batch.RowCount; i++)
-                {
-                    long rowIndex = batch.FirstRow + i;
-                    ReadOnlySpan<float> row = values.Slice(i * d, d);
-                    if (batch.IsNull(i))
-                    {
-                        nulls++;
-                        sampler.Skip();
-                        continue;
-                    }
-                    if (!TensorPrimitives.IsFiniteAll(row))
-                    {
-                        if (!options.SkipNonFinite)
-                            throw NonFinite(source, rowIndex, row);
-                        nonFinite++;
-                        sampler.Skip();
-                        continue;
-                    }
-                    if (options.Distance == DistanceMetric.Cosine)
-                    {
-                        float norm = TensorPrimitives.Norm(row);
-                        if (norm == 0)
-                            throw new KMeansException(KMeansErrorKind.ZeroVector,
-                                $"Row {rowIndex} of {source.Description} is the zero vector, which has no direction under Cosine distance.",
-                                rowIndex);
-                        TensorPrimitives.Divide(row, norm, normalised);
-                        row = normalised;
-                    }
-                    long slot = sampler.Offer();
-                    if (slot >= 0)
-                        writer.Write(slot, row);
-                }
-                rowsRead += batch.RowCount;
-                progress?.Report(new SamplingProgress(rowsRead, total, sampler.Placed));
+                counts = Pass(source, options, buffer, RowSampler.Create(null, capacity, new SeededRandom(seed, stream: 0)),
+                    progress, cancellationToken);
             }
-            writer.Flush();
-            long sampled = sampler.Placed;
-            if (sampled == 0)
+            if (counts.Sampled == 0)
                 throw new KMeansException(KMeansErrorKind.NoRows,
-                    $"{source.Description} holds no usable rows ({rowsRead} read, {nulls} null, {nonFinite} non-finite).",
+                    $"{source.Description} holds no usable rows ({counts.RowsRead} read, {counts.Nulls} null, {counts.NonFinite} non-finite).",
                     source.Description);
-            if (sampled < options.K)
-                throw NotEnoughRows(source, options.K, sampled, nulls, nonFinite);
-            buffer.Seal(sampled);
-            summary = new SamplingSummary(rowsRead, sampled, nulls, nonFinite);
+            if (counts.Sampled < options.K)
+                throw NotEnoughRows(source, options.K, counts.Sampled, counts.Nulls, counts.NonFinite);
+            buffer.Seal(counts.Sampled);
+            summary = new SamplingSummary(counts.RowsRead, counts.Sampled, counts.Nulls, counts.NonFinite);
             return buffer;
         }
         catch
@@ -90,6 +53,65 @@ public static class SampleBuilder
             buffer.Dispose();
             throw;
         }
+    }
+
+    private readonly record struct PassCounts(long RowsRead, long Sampled, long Nulls, long NonFinite)
+    {
+        public long Usable => RowsRead - Nulls - NonFinite;
+    }
+
+    /// <summary>One read of the source, writing the rows <paramref name="sampler"/> picks into the buffer's slots.</summary>
+    private static PassCounts Pass(IVectorSource source, KMeansOptions options, TrainingBuffer buffer, RowSampler sampler,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        int d = source.Dimension;
+        var writer = new SampleWriter(buffer);
+        var normalised = new float[d];
+        long rowsRead = 0, nulls = 0, nonFinite = 0;
+        foreach (VectorBatch batch in source.ReadBatches(cancellationToken))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ReadOnlySpan<float> values = batch.Values.Span;
+            if (values.Length != (long)batch.RowCount * d)
+                throw new InvalidOperationException(
+                    $"{source.Description}: a batch of {batch.RowCount} rows carried {values.Length} values, not {batch.RowCount} × {d}.");
+            for (int i = 0; i < batch.RowCount; i++)
+            {
+                long rowIndex = batch.FirstRow + i;
+                ReadOnlySpan<float> row = values.Slice(i * d, d);
+                if (batch.IsNull(i))
+                {
+                    nulls++;
+                    sampler.Skip();
+                    continue;
+                }
+                if (!TensorPrimitives.IsFiniteAll(row))
+                {
+                    if (!options.SkipNonFinite)
+                        throw NonFinite(source, rowIndex, row);
+                    nonFinite++;
+                    sampler.Skip();
+                    continue;
+                }
+                if (options.Distance == DistanceMetric.Cosine)
+                {
+                    float norm = TensorPrimitives.Norm(row);
+                    if (norm == 0)
+                        throw new KMeansException(KMeansErrorKind.ZeroVector,
+                            $"Row {rowIndex} of {source.Description} is the zero vector, which has no direction under Cosine distance.",
+                            rowIndex);
+                    TensorPrimitives.Divide(row, norm, normalised);
+                    row = normalised;
+                }
+                long slot = sampler.Offer();
+                if (slot >= 0)
+                    writer.Write(slot, row);
+            }
+            rowsRead += batch.RowCount;
+            progress?.Report(new SamplingProgress(rowsRead, source.RowCount, sampler.Placed));
+        }
+        writer.Flush();
+        return new PassCounts(rowsRead, sampler.Placed, nulls, nonFinite);
     }
 
     private static KMeansException NonFinite(IVectorSource source, long rowIndex, ReadOnlySpan<float> row)

@@ -1,5 +1,7 @@
+using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.IO;
+using KMeans.Core.Sampling;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.Training;
@@ -101,6 +103,52 @@ public class BadInputTests
         Assert.Equal(2, result.Sampling!.NonFiniteRowsSkipped);
         Assert.Equal(48, result.SampleRows);
         Assert.Equal(50, result.Sampling.RowsRead);
+    }
+
+    [Fact]
+    public void SkippedRowsDoNotShrinkTheSampleBelowTheUsableRows()
+    {
+        // Half the rows, all at the end, are unusable: the sample must still hold min(SampleRate × K, usable) rows.
+        float[][] rows = TestData.Uniform(rows: 300, dimension: 3, seed: 2);
+        for (int i = 150; i < 300; i++)
+            rows[i][0] = float.NaN;
+
+        KMeansResult result = KMeansTrainer.Train(TestData.Source(rows),
+            new KMeansOptions { K = 100, SampleRate = 1, Seed = 4, SkipNonFinite = true, MaxIterations = 1 });
+
+        Assert.Equal(100, result.SampleRows);
+        Assert.Equal(150, result.Sampling!.NonFiniteRowsSkipped);
+    }
+
+    [Fact]
+    public void NullRowsDoNotShrinkTheSampleBelowTheUsableRows()
+    {
+        float[][] rows = TestData.Uniform(rows: 300, dimension: 3, seed: 2);
+        var source = new NullTailSource(TestData.Source(rows), firstNull: 150);
+
+        using TrainingBuffer sample = SampleBuilder.Build(source,
+            new KMeansOptions { K = 100, SampleRate = 1 }, seed: 4, null, default, out SamplingSummary summary);
+
+        Assert.Equal(100, sample.RowCount);
+        Assert.Equal(150, summary.NullRowsSkipped);
+        for (long r = 0; r < sample.RowCount; r++)
+            Assert.Contains(rows.Take(150), row => row.AsSpan().SequenceEqual(sample.Rows(r, 1)));
+    }
+
+    /// <summary>Marks every row from <c>firstNull</c> on as null, as an Arrow or Parquet file with null vectors does.</summary>
+    private sealed class NullTailSource(IVectorSource inner, long firstNull) : IVectorSource
+    {
+        public string Description => inner.Description;
+
+        public int Dimension => inner.Dimension;
+
+        public long? RowCount => inner.RowCount;
+
+        public IEnumerable<VectorBatch> ReadBatches(CancellationToken cancellationToken) =>
+            inner.ReadBatches(cancellationToken).Select(batch => new VectorBatch(batch.FirstRow, batch.RowCount, batch.Values,
+                Enumerable.Range(0, batch.RowCount).Select(i => batch.FirstRow + i >= firstNull).ToArray()));
+
+        public void Dispose() => inner.Dispose();
     }
 
     [Fact]
