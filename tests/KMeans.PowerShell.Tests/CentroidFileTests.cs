@@ -32,6 +32,15 @@ public sealed class CentroidFileTests : IDisposable
     }
 
     [Fact]
+    public void Centroids_passed_whole_to_InputObject_export_like_piped_ones()
+    {
+        _shell.Run("Export-KMeansCentroid -InputObject $centroids -Path \"$dir/whole.csv\"");
+
+        var imported = _shell.Run("Import-KMeansCentroid -Path \"$dir/whole.csv\"");
+        Assert.Equal(Describe(_shell.Run("$centroids"), withSizes: true), Describe(imported, withSizes: true));
+    }
+
+    [Fact]
     public void A_model_export_records_its_metric_which_assignment_from_the_file_uses()
     {
         _shell.Run("$model | Export-KMeansCentroid \"$dir/model.json\"");

@@ -47,7 +47,21 @@ public sealed class ExportKMeansCentroidCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        switch (VectorConverter.Unwrap(InputObject))
+        // -InputObject (Invoke-KMeansTraining ...) passes all centroids at once; piping passes them one by one.
+        if (VectorConverter.Unwrap(InputObject) is System.Collections.IList items)
+        {
+            foreach (object? item in items)
+                Accept(item is PSObject wrapped ? wrapped : new PSObject(item));
+        }
+        else
+        {
+            Accept(InputObject);
+        }
+    }
+
+    private void Accept(PSObject? input)
+    {
+        switch (VectorConverter.Unwrap(input))
         {
             case KMeansModel model when _model is null && _centroids.Count == 0:
                 _model = model;
@@ -57,13 +71,13 @@ public sealed class ExportKMeansCentroidCommand : PSCmdlet
                 break;
             case KMeansModel or KMeansCentroid:
                 _failed = true;
-                WriteError(KMeansErrors.InvalidCentroid(_centroids.Count, InputObject,
+                WriteError(KMeansErrors.InvalidCentroid(_centroids.Count, input,
                     "pipe either one KMeansModel or KMeansCentroid objects to one file, not both nor several models."));
                 break;
             default:
                 _failed = true;
-                WriteError(KMeansErrors.InvalidCentroid(_centroids.Count, InputObject,
-                    $"it is a {VectorConverter.Unwrap(InputObject)?.GetType().Name ?? "null"}, not a KMeansCentroid or a KMeansModel."));
+                WriteError(KMeansErrors.InvalidCentroid(_centroids.Count, input,
+                    $"it is a {VectorConverter.Unwrap(input)?.GetType().Name ?? "null"}, not a KMeansCentroid or a KMeansModel."));
                 break;
         }
     }

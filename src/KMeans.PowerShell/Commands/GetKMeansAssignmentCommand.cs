@@ -196,6 +196,10 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
         {
             WriteError(KMeansErrors.FromException(e));
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(KMeansErrors.FileUnreadable(source.Description, e));
+        }
         finally
         {
             _nextIndex += rowsRead;

@@ -233,8 +233,11 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
             catch (Exception e) when (e is not PipelineStoppedException)
             {
                 progress.Complete();
-                if (e is KMeansException problem)
+                Exception cause = e is AggregateException { InnerExceptions.Count: 1 } single ? single.InnerExceptions[0] : e;
+                if (cause is KMeansException problem)
                     ThrowTerminatingError(KMeansErrors.FromException(problem));
+                if (cause is IOException or UnauthorizedAccessException)
+                    ThrowTerminatingError(KMeansErrors.TrainingIOFailed(cause, source.Description));
                 throw;
             }
         }

@@ -70,6 +70,11 @@ internal static class KMeansErrors
         new IOException($"Cannot read '{path}': {exception.Message}", exception),
         "FileUnreadable", ErrorCategory.ReadError, path);
 
+    /// <summary>Reading an input file or writing the on-disk sample failed part-way (a damaged disk, a full disk).</summary>
+    public static ErrorRecord TrainingIOFailed(Exception exception, object? target) => new(
+        new IOException($"Training stopped on a file error: {exception.Message}", exception),
+        "TrainingIOFailed", ErrorCategory.ResourceUnavailable, target);
+
     public static ErrorRecord AmbiguousPath(string path, int matches) => new(
         new ArgumentException($"'{path}' matches {matches} items; name one file."),
         "AmbiguousPath", ErrorCategory.InvalidArgument, path);

@@ -100,8 +100,8 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
         CloseChild(ref _nodesOpen, NodesActivityId, "Training tree nodes");
         _sinceIterationsStarted.Start();
         _iterationsDone++;
-        int total = maxIterations * redos;
-        int position = iteration.Redo * maxIterations + iteration.Iteration;
+        long total = (long)maxIterations * redos;
+        long position = (long)iteration.Redo * maxIterations + iteration.Iteration;
         string redo = redos > 1 ? $" (redo {iteration.Redo + 1} of {redos})" : "";
         string status = string.Create(CultureInfo.InvariantCulture,
             $"Iteration {iteration.Iteration} of {iteration.MaxIterations}{redo}: loss {iteration.Loss:G6}, relative change {iteration.RelativeChange:G3}");
@@ -109,7 +109,7 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
         _lastWrite = _sinceStart.Elapsed;
         cmdlet.WriteProgress(new ProgressRecord(RunActivityId, _activity, status)
         {
-            PercentComplete = Math.Min(100, 100 * position / total),
+            PercentComplete = (int)Math.Clamp(100 * position / total, 0, 100),
             // An upper bound: convergence usually ends the run before MaxIterations.
             SecondsRemaining = Remaining(_sinceIterationsStarted.Elapsed, _iterationsDone - 1, total, position),
         });
