@@ -18,7 +18,7 @@ public sealed record MemoryEstimate(
     /// The sample holds min(rows, sampleRate × k) rows of <paramref name="dimension"/> float32 values; with rows
     /// unknown it holds sampleRate × k (the published 256 × k × dim × 4). The working set is what either buffer adds:
     /// per sample row a label, a distance and a norm; centroids (plain and packed); double-precision sums and counts;
-    /// and per-thread scratch for the assignment kernel.
+    /// per-centroid bounds; and per-thread scratch for the assignment kernel and for rows the bounds cannot skip.
     /// </summary>
     public static MemoryEstimate Compute(long? rows, int k, int dimension, int sampleRate, int threads)
     {
@@ -34,7 +34,10 @@ public sealed record MemoryEstimate(
         long perRow = sampleRows * (sizeof(int) + sizeof(float) + sizeof(float));
         long centroids = (k + paddedK) * (long)dimension * sizeof(float) + paddedK * sizeof(float);
         long sums = (long)k * dimension * sizeof(double) + (long)k * sizeof(long);
-        long scratch = threads * (long)Distance.AssignmentKernel.ScratchBytesPerThread(Training.KMeansOptions.DefaultRowsPerBlock);
-        return new MemoryEstimate(sampleRows, dimension, k, sampleBytes, perRow + centroids + sums + scratch);
+        const int blockRows = Training.KMeansOptions.DefaultRowsPerBlock;
+        long bounds = 24L * k + threads * 4L * k;
+        long scratch = threads * ((long)Distance.AssignmentKernel.ScratchBytesPerThread(blockRows)
+            + blockRows * (4L * dimension + 12) + 32L * dimension);
+        return new MemoryEstimate(sampleRows, dimension, k, sampleBytes, perRow + centroids + sums + bounds + scratch);
     }
 }

@@ -23,23 +23,15 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
             throw new KMeansException(KMeansErrorKind.TempDirectoryMissing,
                 $"The temporary directory '{directory}' does not exist.", directory);
 
+        long needed = ByteCount(capacityRows);
+        long free = new DriveInfo(directory).AvailableFreeSpace;
+        if (needed > free)
+            throw new KMeansException(KMeansErrorKind.InsufficientDiskSpace,
+                $"The on-disk sample needs {needed:N0} bytes in '{directory}', but only {free:N0} bytes are free. " +
+                "Choose another -TempDirectory, a smaller SampleRate or K, or train in memory.",
+                directory);
         FilePath = Path.Combine(directory, $"kmeans-sample-{Guid.NewGuid():N}.f32");
         _file = OpenPrivateFile(FilePath, directory);
-        try
-        {
-            long needed = ByteCount(capacityRows);
-            long free = new DriveInfo(directory).AvailableFreeSpace;
-            if (needed > free)
-                throw new KMeansException(KMeansErrorKind.InsufficientDiskSpace,
-                    $"The on-disk sample needs {needed:N0} bytes in '{directory}', but only {free:N0} bytes are free. " +
-                    "Choose another -TempDirectory, a smaller SampleRate or K, or train in memory.",
-                    directory);
-        }
-        catch
-        {
-            Release();
-            throw;
-        }
     }
 
     /// <summary>Where the file was created; on Unix it is already unlinked, so the name no longer appears.</summary>

@@ -82,7 +82,7 @@ public abstract unsafe class TrainingBuffer : IDisposable
         return new ReadOnlySpan<float>(_rows + firstRow * Dimension, count * Dimension);
     }
 
-    /// <summary>Advises the storage that rows from <paramref name="firstRow"/> on will be read soon.</summary>
+    /// <summary>Advises the storage that these rows will be read soon (the on-disk buffer starts reading them).</summary>
     public virtual void PrefetchRows(long firstRow, long count)
     {
     }

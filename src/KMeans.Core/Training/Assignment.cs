@@ -13,14 +13,14 @@ internal sealed class Assignment
     private readonly TrainingBuffer _sample;
     private readonly DistanceMetric _metric;
     private readonly RowBlocks _blocks;
-    private readonly long[] _reassignedPerBlock;
+    private long _reassigned;
+    private long _skipped;
 
     public Assignment(TrainingBuffer sample, int k, DistanceMetric metric, int rowsPerBlock)
     {
         _sample = sample;
         _metric = metric;
         _blocks = new RowBlocks(sample.RowCount, Math.Min(rowsPerBlock, sample.MaxRowsPerBlock));
-        _reassignedPerBlock = new long[_blocks.Count];
         Labels = new int[sample.RowCount];
         RowLoss = new float[sample.RowCount];
         Sizes = new long[k];
@@ -34,12 +34,18 @@ internal sealed class Assignment
 
     public RowBlocks Blocks => _blocks;
 
-    /// <summary>Assigns every row to <paramref name="centroids"/>; returns the loss and how many labels changed.</summary>
-    public (double Loss, long Reassigned) Run(PackedCentroids centroids, ParallelOptions parallel)
+    /// <summary>
+    /// Assigns every row to <paramref name="centroids"/>; returns the loss, how many labels changed and how many rows
+    /// kept their label by <paramref name="bounds"/> without running the kernel. Labels, losses and sizes are the same
+    /// with or without bounds. The counts are sums of whole numbers, so threads cannot change them either.
+    /// </summary>
+    public (double Loss, long Reassigned, long Skipped) Run(PackedCentroids centroids, ParallelOptions parallel,
+        SkipBounds? bounds = null)
     {
-        int d = _sample.Dimension;
+        _reassigned = 0;
+        _skipped = 0;
         Parallel.For(0L, _blocks.Count, parallel,
-            () => new BlockScratch(_blocks.RowsPerBlock),
+            () => new WorkerScratch(_blocks.RowsPerBlock, bounds is null ? 0 : _sample.Dimension),
             (block, state, scratch) =>
             {
                 if (parallel.CancellationToken.IsCancellationRequested)
@@ -47,23 +53,23 @@ internal sealed class Assignment
                     state.Stop();
                     return scratch;
                 }
-                long first = _blocks.First(block);
-                int count = _blocks.Length(block);
-                ReadOnlySpan<float> rows = _sample.Rows(first, count);
-                AssignmentKernel.Assign(rows, count, centroids, scratch.Labels, scratch.Scores, scratch.Kernel);
-                long reassigned = 0;
-                for (int i = 0; i < count; i++)
-                {
-                    int label = scratch.Labels[i];
-                    if (Labels[first + i] != label)
-                        reassigned++;
-                    Labels[first + i] = label;
-                    RowLoss[first + i] = RowLossOf(rows.Slice(i * d, d), centroids.Plain.AsSpan(label * d, d), scratch.Scores[i]);
-                }
-                _reassignedPerBlock[block] = reassigned;
+                PrefetchAfter(block);
+                if (bounds is null)
+                    AssignBlock(block, centroids, scratch);
+                else
+                    AssignBlockSkipping(block, centroids, bounds, scratch);
                 return scratch;
             },
-            _ => { });
+            scratch =>
+            {
+                if (!parallel.CancellationToken.IsCancellationRequested)
+                {
+                    ScorePending(centroids, scratch);
+                    ScoreKept(scratch);
+                }
+                Interlocked.Add(ref _reassigned, scratch.Reassigned);
+                Interlocked.Add(ref _skipped, scratch.Skipped);
+            });
         parallel.CancellationToken.ThrowIfCancellationRequested();
 
         double loss = 0;
@@ -72,36 +78,197 @@ internal sealed class Assignment
         Array.Clear(Sizes);
         foreach (int label in Labels)
             Sizes[label]++;
-        long totalReassigned = 0;
-        foreach (long reassigned in _reassignedPerBlock)
-            totalReassigned += reassigned;
-        return (loss, totalReassigned);
+        return (loss, _reassigned, _skipped);
+    }
+
+    /// <summary>Workers walk runs of consecutive blocks, so the next block is what an on-disk sample should read ahead.</summary>
+    private void PrefetchAfter(long block)
+    {
+        if (block + 1 < _blocks.Count)
+            _sample.PrefetchRows(_blocks.First(block + 1), _blocks.Length(block + 1));
+    }
+
+    private void AssignBlock(long block, PackedCentroids centroids, WorkerScratch scratch)
+    {
+        int d = _sample.Dimension;
+        long first = _blocks.First(block);
+        int count = _blocks.Length(block);
+        ReadOnlySpan<float> rows = _sample.Rows(first, count);
+        AssignmentKernel.Assign(rows, count, centroids, scratch.Labels, scratch.Scores, scratch.Kernel);
+        for (int i = 0; i < count; i++)
+            Store(first + i, rows.Slice(i * d, d), centroids, scratch.Labels[i], scratch.Scores[i], scratch);
     }
 
     /// <summary>
-    /// L2 recomputes ‖x − c‖² directly: the kernel's expanded form loses digits to cancellation when x is near c.
-    /// For the inner-product metrics the kernel's score is −2·x·c exactly as needed.
+    /// Rows whose label the bounds keep get only their loss computed, from the same memory and by the same arithmetic
+    /// as plain Lloyd. The tiled kernel scores a row the same way whatever rows share its block, so the others are
+    /// copied into the worker's pending batch and scored together once it is full, across blocks. The portable
+    /// kernel's dot product depends on the row's address, so there each row is scored where it lies.
     /// </summary>
-    private float RowLossOf(ReadOnlySpan<float> row, ReadOnlySpan<float> centroid, float score)
+    private void AssignBlockSkipping(long block, PackedCentroids centroids, SkipBounds bounds, WorkerScratch scratch)
     {
-        switch (_metric)
+        int d = _sample.Dimension;
+        long first = _blocks.First(block);
+        int count = _blocks.Length(block);
+        ReadOnlySpan<float> rows = _sample.Rows(first, count);
+        for (int i = 0; i < count; i++)
         {
-            case DistanceMetric.L2:
-                float distance = TensorPrimitives.Distance(row, centroid);
-                return distance * distance;
-            case DistanceMetric.Cosine:
-                return Math.Max(0f, 1f + score / 2f);
-            default:
-                return score / 2f;
+            ReadOnlySpan<float> row = rows.Slice(i * d, d);
+            int label = Labels[first + i];
+            float distance = TensorPrimitives.Distance(row, centroids.Plain.AsSpan(label * d, d));
+            if (bounds.KeepsLabel(label, distance))
+            {
+                scratch.Skipped++;
+                if (_metric == DistanceMetric.L2)
+                {
+                    RowLoss[first + i] = distance * distance;
+                }
+                else if (KernelScore.KernelIsTiled)
+                {
+                    scratch.AddKept(first + i, row, centroids, label);
+                    if (scratch.KeptCount == WorkerScratch.KeptGroup)
+                        ScoreKept(scratch);
+                }
+                else
+                {
+                    RowLoss[first + i] = RowLossOf(KernelScore.Of(row, centroids, label));
+                }
+            }
+            else if (KernelScore.KernelIsTiled)
+            {
+                scratch.AddPending(first + i, row, distance);
+                if (scratch.PendingCount == scratch.Capacity)
+                    ScorePending(centroids, scratch);
+            }
+            else
+            {
+                AssignmentKernel.Assign(row, 1, centroids, scratch.Labels, scratch.Scores, scratch.Kernel);
+                Store(first + i, row, centroids, scratch.Labels[0], scratch.Scores[0], scratch, distance);
+            }
         }
     }
 
-    private sealed class BlockScratch(int rows)
+    private void ScorePending(PackedCentroids centroids, WorkerScratch scratch)
     {
+        int pending = scratch.PendingCount;
+        if (pending == 0)
+            return;
+        int d = _sample.Dimension;
+        AssignmentKernel.Assign(scratch.PendingRows.AsSpan(0, pending * d), pending, centroids, scratch.Labels, scratch.Scores,
+            scratch.Kernel);
+        for (int p = 0; p < pending; p++)
+        {
+            long row = scratch.PendingIndices[p];
+            Store(row, _sample.Rows(row, 1), centroids, scratch.Labels[p], scratch.Scores[p], scratch, scratch.PendingDistances[p]);
+        }
+        scratch.PendingCount = 0;
+    }
+
+    /// <summary>
+    /// Losses of kept rows under an inner-product metric: the kernel's score for their centroid, computed four rows at
+    /// a time while a full group waits, one at a time for what remains at the end.
+    /// </summary>
+    private void ScoreKept(WorkerScratch scratch)
+    {
+        int d = _sample.Dimension;
+        int kept = scratch.KeptCount;
+        if (kept == WorkerScratch.KeptGroup)
+        {
+            KernelScore.TiledFour(scratch.KeptRows, scratch.KeptCentroids, scratch.KeptNorms, scratch.KeptScores, d);
+        }
+        else
+        {
+            for (int q = 0; q < kept; q++)
+                scratch.KeptScores[q] = KernelScore.Tiled(scratch.KeptRows.AsSpan(q * d, d), scratch.KeptCentroids.AsSpan(q * d, d), scratch.KeptNorms[q]);
+        }
+        for (int q = 0; q < kept; q++)
+            RowLoss[scratch.KeptIndices[q]] = RowLossOf(scratch.KeptScores[q]);
+        scratch.KeptCount = 0;
+    }
+
+    /// <summary>
+    /// Records <paramref name="row"/>'s label and loss. <paramref name="x"/> must be the buffer's memory: the L2 loss
+    /// is recomputed from it as plain Lloyd does. <paramref name="distanceToPrevious"/>, when known, is the float
+    /// distance to the row's previous centroid, which is the one the L2 loss needs if the label did not change.
+    /// </summary>
+    private void Store(long row, ReadOnlySpan<float> x, PackedCentroids centroids, int label, float score,
+        WorkerScratch scratch, float? distanceToPrevious = null)
+    {
+        bool unchanged = Labels[row] == label;
+        if (!unchanged)
+        {
+            scratch.Reassigned++;
+            Labels[row] = label;
+        }
+        if (_metric != DistanceMetric.L2)
+        {
+            RowLoss[row] = RowLossOf(score);
+            return;
+        }
+        float distance = unchanged && distanceToPrevious is float known
+            ? known
+            : TensorPrimitives.Distance(x, centroids.Plain.AsSpan(label * _sample.Dimension, _sample.Dimension));
+        // L2 recomputes ‖x − c‖² directly: the kernel's expanded form loses digits to cancellation when x is near c.
+        RowLoss[row] = distance * distance;
+    }
+
+    /// <summary>For the inner-product metrics the kernel's score is −2·x·c exactly as needed.</summary>
+    private float RowLossOf(float score) =>
+        _metric == DistanceMetric.Cosine ? Math.Max(0f, 1f + score / 2f) : score / 2f;
+
+    /// <summary>One worker's kernel scratch, counts, and (with bounds) its batch of rows still to be scored.</summary>
+    private sealed class WorkerScratch(int rows, int dimension)
+    {
+        public int Capacity => rows;
+
         public int[] Labels { get; } = new int[rows];
 
         public float[] Scores { get; } = new float[rows];
 
         public AssignmentKernel.Scratch Kernel { get; } = new(rows);
+
+        public long Reassigned { get; set; }
+
+        public long Skipped { get; set; }
+
+        public int PendingCount { get; set; }
+
+        public long[] PendingIndices { get; } = new long[dimension == 0 ? 0 : rows];
+
+        /// <summary>Each pending row's float distance to its previous centroid, as the bound test saw it.</summary>
+        public float[] PendingDistances { get; } = new float[dimension == 0 ? 0 : rows];
+
+        public float[] PendingRows { get; } = new float[rows * dimension];
+
+        public const int KeptGroup = 4;
+
+        public int KeptCount { get; set; }
+
+        public long[] KeptIndices { get; } = new long[KeptGroup];
+
+        public float[] KeptRows { get; } = new float[KeptGroup * dimension];
+
+        public float[] KeptCentroids { get; } = new float[KeptGroup * dimension];
+
+        public float[] KeptNorms { get; } = new float[KeptGroup];
+
+        public float[] KeptScores { get; } = new float[KeptGroup];
+
+        public unsafe void AddKept(long index, ReadOnlySpan<float> row, PackedCentroids centroids, int label)
+        {
+            KeptIndices[KeptCount] = index;
+            row.CopyTo(KeptRows.AsSpan(KeptCount * dimension, dimension));
+            centroids.Plain.AsSpan(label * dimension, dimension).CopyTo(KeptCentroids.AsSpan(KeptCount * dimension, dimension));
+            KeptNorms[KeptCount] = centroids.Norms[label];
+            KeptCount++;
+        }
+
+        public void AddPending(long index, ReadOnlySpan<float> row, float distance)
+        {
+            PendingIndices[PendingCount] = index;
+            PendingDistances[PendingCount] = distance;
+            row.CopyTo(PendingRows.AsSpan(PendingCount * dimension, dimension));
+            PendingCount++;
+        }
     }
 }

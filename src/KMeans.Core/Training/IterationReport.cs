@@ -10,6 +10,10 @@ namespace KMeans.Core.Training;
 /// <param name="Reassigned">Rows whose centroid changed in the assignment.</param>
 /// <param name="ImbalanceFactor">K·Σ size² / n²: 1 when every cluster has the same size.</param>
 /// <param name="Elapsed">Time this iteration took.</param>
+/// <param name="SkippedRows">
+/// Rows whose label bounds proved unchanged, so they were not scored against every centroid (0 when
+/// <see cref="KMeansOptions.SkipByBounds"/> is off); the results are the same either way.
+/// </param>
 public sealed record IterationReport(
     int Redo,
     int Iteration,
@@ -19,4 +23,5 @@ public sealed record IterationReport(
     int RepairedClusters,
     long Reassigned,
     double ImbalanceFactor,
-    TimeSpan Elapsed) : TrainingProgress;
+    TimeSpan Elapsed,
+    long SkippedRows) : TrainingProgress;

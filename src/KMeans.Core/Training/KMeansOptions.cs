@@ -73,6 +73,13 @@ public sealed record KMeansOptions
         _ => K > HierarchicalThreshold,
     };
 
+    /// <summary>
+    /// Keep a row's label without scoring it against every centroid when bounds prove no other centroid can win,
+    /// even after float rounding; labels, sizes, centroids and losses stay bit-identical to skipping nothing. Off only
+    /// to compare. Default on.
+    /// </summary>
+    public bool SkipByBounds { get; init; } = true;
+
     /// <summary>Rows per block read from the buffer; tests shrink it to exercise the block arithmetic.</summary>
     internal int RowsPerBlock { get; init; } = DefaultRowsPerBlock;
 

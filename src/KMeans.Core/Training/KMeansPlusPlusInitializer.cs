@@ -16,7 +16,7 @@ internal static class KMeansPlusPlusInitializer
     {
         long n = sample.RowCount;
         int d = sample.Dimension;
-        int trials = 2 + (int)Math.Log(k);
+        int trials = Trials(k);
         var centroids = new float[(long)k * d];
         var nearest = new float[n];
         var blockPotential = new double[blocks.Count];
@@ -99,6 +99,9 @@ internal static class KMeansPlusPlusInitializer
         }
         return centroids;
     }
+
+    /// <summary>Candidates drawn per centroid: 2 + ⌊ln K⌋, as scikit-learn does.</summary>
+    public static int Trials(int k) => 2 + (int)Math.Log(k);
 
     private static float Weight(float[]? weights, long row) => weights is null ? 1f : weights[row];
 

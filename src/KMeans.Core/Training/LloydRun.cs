@@ -7,7 +7,9 @@ namespace KMeans.Core.Training;
 /// <summary>
 /// One run of Lloyd's algorithm from given centroids. Each iteration updates the centroids from the current labels,
 /// repairs empty clusters, then assigns every row to the new centroids; so the loss, sizes and labels always describe
-/// the centroids that are returned.
+/// the centroids that are returned. With <see cref="KMeansOptions.SkipByBounds"/>, the assignments after the first
+/// let <see cref="SkipBounds"/> keep the labels it can prove unchanged (when <see cref="SkipSchedule"/> finds it worth
+/// trying); the first has no labels worth keeping.
 /// </summary>
 internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Assignment assignment, PackedCentroids packed,
     double[] sums, ParallelOptions parallel)
@@ -15,12 +17,16 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
     public sealed record Outcome(float[] Centroids, long[] Sizes, double Loss, int Iterations, bool Converged,
         IReadOnlyList<IterationReport> History, int Redo);
 
+    private readonly SkipBounds? _bounds = options.SkipByBounds ? new SkipBounds(options.K, sample.Dimension, options.Distance) : null;
+    private readonly SkipSchedule _schedule = new();
+
     public Outcome Run(float[] centroids, int redo, IProgress<TrainingProgress>? progress)
     {
         int d = sample.Dimension;
         var history = new List<IterationReport>();
         packed.Pack(centroids, options.Distance);
-        (double loss, _) = assignment.Run(packed, parallel);
+        (double loss, _, _) = assignment.Run(packed, parallel);
+        _schedule.Reset();
         bool converged = false;
         int iteration = 0;
         var watch = new Stopwatch();
@@ -32,16 +38,26 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
                 options.Distance, parallel, options.EffectiveParallelism);
             int repaired = EmptyClusterRepair.Repair(centroids, assignment.Sizes, d, options.Distance);
             packed.Pack(centroids, options.Distance);
-            (double newLoss, long reassigned) = assignment.Run(packed, parallel);
+            (double newLoss, long reassigned, long skipped) = Assign();
             double change = RelativeChange(loss, newLoss);
             var report = new IterationReport(redo, iteration, options.MaxIterations, newLoss, change, repaired,
-                reassigned, ImbalanceFactor(assignment.Sizes, sample.RowCount), watch.Elapsed);
+                reassigned, ImbalanceFactor(assignment.Sizes, sample.RowCount), watch.Elapsed, skipped);
             history.Add(report);
             progress?.Report(report);
             loss = newLoss;
             converged = options.Tolerance > 0 && change < options.Tolerance;
         }
         return new Outcome(centroids, (long[])assignment.Sizes.Clone(), loss, iteration, converged, history, redo);
+    }
+
+    private (double Loss, long Reassigned, long Skipped) Assign()
+    {
+        if (_bounds is null || !_schedule.TryBounds())
+            return assignment.Run(packed, parallel);
+        _bounds.Update(packed, parallel);
+        (double Loss, long Reassigned, long Skipped) result = assignment.Run(packed, parallel, _bounds);
+        _schedule.Record(result.Skipped, sample.RowCount);
+        return result;
     }
 
     /// <summary>|previous − current| / |current|; 0 when both are 0 (nothing left to improve).</summary>

@@ -7,6 +7,7 @@ namespace KMeans.Core.Training;
 /// <summary>Adds float32 rows into float64 accumulators: each element is one exact widening and one rounding add.</summary>
 internal static class WideningSum
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(ReadOnlySpan<float> values, Span<double> sums)
     {
         ref float x = ref MemoryMarshal.GetReference(values);

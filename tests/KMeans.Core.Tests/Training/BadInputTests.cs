@@ -129,10 +129,18 @@ public class BadInputTests
     {
         if (!OperatingSystem.IsLinux())
             return;
-        // /proc refuses new files even to root, so this holds wherever the tests run.
-        var error = Train(Rows, new KMeansOptions { K = 2, OnDisk = true, TempDirectory = "/proc" });
+        // Permissions do not stop root, but PATH_MAX does: the directory exists, yet no file name fits inside it.
+        using var temp = new TempDirectory();
+        string deep = temp.Path;
+        while (deep.Length < 4096 - 300)
+            deep = Path.Combine(deep, new string('d', 250));
+        deep = Path.Combine(deep, new string('e', 4096 - 40 - deep.Length));
+        Directory.CreateDirectory(deep);
+
+        var error = Train(Rows, new KMeansOptions { K = 2, OnDisk = true, TempDirectory = deep });
+
         Assert.Equal(KMeansErrorKind.TempDirectoryNotWritable, error.Kind);
-        Assert.Contains("'/proc'", error.Message);
+        Assert.Contains($"Cannot create the on-disk sample in '{deep}'", error.Message);
     }
 
     [Fact]

@@ -1,0 +1,110 @@
+using KMeans.Core.Training;
+
+namespace KMeans.Core.Planning;
+
+/// <summary>
+/// Seconds of work of a training run, from calibrated rates, following the trainer's structure step by step: the
+/// assignment (2·n·K·d flops, K rounded up to whole kernel groups), the update (n·d values), and the seeding that
+/// <see cref="KMeansOptions.EffectiveInit"/> picks. Work on t threads takes t / calibrated-threads times as long as
+/// on the calibrated threads (linear scaling). Tree nodes are assumed equally large, as the trainer's
+/// largest-remainder shares of K then are; each is trained on one thread, and nodes are handed to the first free
+/// thread in order, as Parallel.For does.
+/// </summary>
+internal sealed class TrainingCostModel(CalibrationResult calibration, int dimension, int hierarchicalK, int maxIterations)
+{
+    private readonly Dictionary<(long Rows, int K, int Threads), Cost> _trees = [];
+
+    /// <summary>One iteration (update and assignment) and the whole run (seeding, first assignment, iterations).</summary>
+    public readonly record struct Cost(double IterationSeconds, double TotalSeconds);
+
+    /// <summary>Greedy k-means++ for <paramref name="k"/> centroids computes this many distances per row (one for the
+    /// first centroid, then per centroid one to each of its candidates and one to update D²).</summary>
+    public static int SeedingPasses(int k) => 1 + (k - 1) * (KMeansPlusPlusInitializer.Trials(k) + 1);
+
+    public Cost Flat(long rows, int k, int threads)
+    {
+        double speed = (double)threads / calibration.Threads;
+        double assignment = AssignmentSeconds(rows, k) / speed;
+        double iteration = assignment + UpdateSeconds(rows) / speed;
+        return new Cost(iteration, SeedingSeconds(rows, k) / speed + assignment + maxIterations * iteration);
+    }
+
+    /// <summary>Global passes from given centroids: no seeding, a first assignment, then the iterations.</summary>
+    public double Refine(long rows, int k, int threads, int passes)
+    {
+        Cost flat = Flat(rows, k, threads);
+        double assignment = AssignmentSeconds(rows, k) * calibration.Threads / threads;
+        return assignment + passes * flat.IterationSeconds;
+    }
+
+    /// <summary>The flat top level, then every node's subtree (or flat run) on one thread each.</summary>
+    public Cost Tree(long rows, int k, int threads)
+    {
+        if (_trees.TryGetValue((rows, k, threads), out Cost known))
+            return known;
+        Cost top = Flat(rows, hierarchicalK, threads);
+        var sizes = new long[hierarchicalK];
+        for (int node = 0; node < hierarchicalK; node++)
+            sizes[node] = rows / hierarchicalK + (node < rows % hierarchicalK ? 1 : 0);
+        int[] shares = ProportionalAllocation.Allocate(sizes, k);
+        var nodes = new List<Cost>();
+        for (int node = 0; node < hierarchicalK; node++)
+        {
+            if (shares[node] == 0)
+                continue;
+            Cost cost = UsesTree(shares[node]) ? Tree(sizes[node], shares[node], 1) : Flat(sizes[node], shares[node], 1);
+            double gather = UpdateSeconds(sizes[node]) * calibration.Threads;
+            nodes.Add(cost with { TotalSeconds = cost.TotalSeconds + gather });
+        }
+        var tree = new Cost(
+            top.IterationSeconds + Makespan(nodes.Select(n => n.IterationSeconds), threads),
+            top.TotalSeconds + Makespan(nodes.Select(n => n.TotalSeconds), threads));
+        _trees[(rows, k, threads)] = tree;
+        return tree;
+    }
+
+    /// <summary>Whether <see cref="KMeansOptions.Hierarchical"/> Auto trains this K as a tree.</summary>
+    public bool UsesTree(int k) => new KMeansOptions { K = k, HierarchicalK = hierarchicalK }.UsesHierarchy;
+
+    private double AssignmentSeconds(long rows, int centroids)
+    {
+        int group = calibration.CentroidGroup;
+        long scored = (centroids + group - 1L) / group * group;
+        return 2.0 * rows * scored * dimension / (calibration.KernelGflops * 1e9);
+    }
+
+    private double UpdateSeconds(long rows) => (double)rows * dimension / calibration.UpdateValuesPerSecond;
+
+    private double GreedySeedingSeconds(long rows, int k) =>
+        (double)SeedingPasses(k) * rows * dimension / calibration.SeedingValuesPerSecond;
+
+    /// <summary>
+    /// k-means‖ from K = <see cref="KMeansOptions.ParallelInitThreshold"/> on: a norms pass, an assignment to the first
+    /// row, then per round an assignment to its ~K/2 new candidates (about 2.5 iterations' worth of assignment in
+    /// all), and greedy k-means++ over the ~2.5·K candidates. Below it, greedy k-means++ over the whole sample.
+    /// </summary>
+    private double SeedingSeconds(long rows, int k)
+    {
+        if (new KMeansOptions { K = k }.EffectiveInit != InitMethod.KMeansParallel)
+            return GreedySeedingSeconds(rows, k);
+        int perRound = Math.Max(1, k / 2);
+        long candidates = Math.Min(rows, 1 + (long)KMeansParallelInitializer.Rounds * perRound);
+        double rounds = (double)rows * dimension / calibration.SeedingValuesPerSecond
+            + AssignmentSeconds(rows, 1)
+            + KMeansParallelInitializer.Rounds * AssignmentSeconds(rows, perRound);
+        return rounds + GreedySeedingSeconds(candidates <= k ? rows : candidates, k);
+    }
+
+    /// <summary>When the last of <paramref name="jobs"/> ends if each, in order, goes to the first free of
+    /// <paramref name="threads"/> threads.</summary>
+    private static double Makespan(IEnumerable<double> jobs, int threads)
+    {
+        var busyUntil = new double[threads];
+        foreach (double job in jobs)
+        {
+            int free = Array.IndexOf(busyUntil, busyUntil.Min());
+            busyUntil[free] += job;
+        }
+        return busyUntil.Max();
+    }
+}

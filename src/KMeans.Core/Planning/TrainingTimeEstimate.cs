@@ -1,0 +1,67 @@
+using KMeans.Core.Training;
+
+namespace KMeans.Core.Planning;
+
+/// <summary>
+/// Predicted training time for one shape, flat and as the tree that <see cref="HierarchicalMode.Auto"/> trains, from
+/// a <see cref="CalibrationResult"/>. It is a model, not a promise: the totals assume every level runs all
+/// MaxIterations (convergence usually stops earlier), the seeding is costed as the trainer does it (k-means‖ from
+/// K = 64 on costs about 2.5 iterations' worth of assignment, plus greedy k-means++ over its ~2.5·K candidates), and
+/// rows kept by <see cref="KMeansOptions.SkipByBounds"/> on clustered data make real iterations faster. Sampling the
+/// input, and reading an on-disk sample slower than memory, are not included.
+/// </summary>
+/// <param name="FlatIteration">One flat Lloyd iteration over the whole sample: update plus assignment to K centroids.</param>
+/// <param name="FlatTraining">A flat run: seeding, the first assignment, then <see cref="MaxIterations"/> iterations.</param>
+/// <param name="HierarchicalIteration">One iteration at every level of the tree (each level costs about one flat
+/// iteration over all rows with one node's centroids, often HierarchicalK), or null when Auto trains this K flat.</param>
+/// <param name="HierarchicalTraining">The whole tree, every node running <see cref="MaxIterations"/> iterations, plus
+/// any refine passes; null when Auto trains this K flat.</param>
+/// <param name="MaxIterations">The iteration count the totals are for.</param>
+/// <param name="Threads">Threads of the planned run.</param>
+/// <param name="Calibration">The measured rates the times come from.</param>
+public sealed record TrainingTimeEstimate(
+    TimeSpan FlatIteration,
+    TimeSpan FlatTraining,
+    TimeSpan? HierarchicalIteration,
+    TimeSpan? HierarchicalTraining,
+    int MaxIterations,
+    int Threads,
+    CalibrationResult Calibration)
+{
+    /// <summary>
+    /// Predicts a run over <paramref name="sampleRows"/> sample rows of <paramref name="dimension"/> values with
+    /// <paramref name="k"/> centroids, on <paramref name="threads"/> threads (null: the calibrated count; other counts
+    /// scale the rates linearly). <paramref name="refineIterations"/> global passes after the tree each cost one flat
+    /// iteration.
+    /// </summary>
+    public static TrainingTimeEstimate Predict(CalibrationResult calibration, long sampleRows, int k, int dimension,
+        int hierarchicalK, int maxIterations, int? threads = null, int refineIterations = 0)
+    {
+        ArgumentNullException.ThrowIfNull(calibration);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(hierarchicalK, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxIterations, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(refineIterations);
+        int runThreads = threads ?? calibration.Threads;
+        ArgumentOutOfRangeException.ThrowIfLessThan(runThreads, 1, nameof(threads));
+        if (sampleRows < k)
+            throw new KMeansException(KMeansErrorKind.NotEnoughRows,
+                $"K is {k}, but the training sample would hold only {sampleRows} rows: K cannot exceed the number of rows.",
+                k);
+
+        var model = new TrainingCostModel(calibration, dimension, hierarchicalK, maxIterations);
+        TrainingCostModel.Cost flat = model.Flat(sampleRows, k, runThreads);
+        TimeSpan? treeIteration = null;
+        TimeSpan? treeTraining = null;
+        if (model.UsesTree(k))
+        {
+            TrainingCostModel.Cost tree = model.Tree(sampleRows, k, runThreads);
+            double refine = refineIterations == 0 ? 0 : model.Refine(sampleRows, k, runThreads, refineIterations);
+            treeIteration = TimeSpan.FromSeconds(tree.IterationSeconds);
+            treeTraining = TimeSpan.FromSeconds(tree.TotalSeconds + refine);
+        }
+        return new TrainingTimeEstimate(TimeSpan.FromSeconds(flat.IterationSeconds), TimeSpan.FromSeconds(flat.TotalSeconds),
+            treeIteration, treeTraining, maxIterations, runThreads, calibration);
+    }
+}

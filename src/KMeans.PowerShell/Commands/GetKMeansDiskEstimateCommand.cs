@@ -1,0 +1,212 @@
+using System.Management.Automation;
+using KMeans.Core;
+using KMeans.Core.Buffers;
+using KMeans.Core.IO;
+using KMeans.Core.Planning;
+using KMeans.PowerShell.Internal;
+
+namespace KMeans.PowerShell;
+
+/// <summary>
+/// Estimates what a training run needs before it starts: the on-disk sample size, the memory of an in-memory run, the
+/// free space in the temporary directory, and which storage to use, from a shape (K, Dimension, Rows) or from vector
+/// files. Every parameter binds from the pipeline by property name, so a CSV of scenarios can be piped in; a bad
+/// scenario is reported and the next one is estimated. With -Calibrate it also predicts the training time, flat and
+/// hierarchical, from one short measurement of this machine taken at the first scenario and reused for the rest.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "KMeansDiskEstimate", DefaultParameterSetName = ShapeSet)]
+[OutputType(typeof(KMeansDiskEstimate))]
+public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
+{
+    private const string ShapeSet = "Shape";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private const int CalibrationActivityId = 1;
+    private CancellationTokenSource? _stopping;
+    private CalibrationResult? _calibration;
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    public int K { get; set; }
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ShapeSet)]
+    public int Dimension { get; set; }
+
+    /// <summary>Rows in the input; omitted (or an empty CSV cell), the sample is the full SampleRate × K rows.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ShapeSet)]
+    [EmptyAsNull]
+    public long? Rows { get; set; }
+
+    /// <summary>Vector files whose dimension and row count give the shape; one estimate per file.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string[]? Path { get; set; }
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
+
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Column { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, int.MaxValue)]
+    public int SampleRate { get; set; } = 256;
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string? TempDirectory { get; set; }
+
+    /// <summary>Threads of the planned run: each adds a little scratch memory.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, int.MaxValue)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Also predict the training time, from about a second's measurement of this machine's speed.</summary>
+    [Parameter]
+    public SwitchParameter Calibrate { get; set; }
+
+    /// <summary>Iterations the predicted training totals are for (with -Calibrate).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxIterations { get; set; } = 50;
+
+    /// <summary>Clusters per tree node of the predicted hierarchical training (with -Calibrate).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(2, int.MaxValue)]
+    public int HierarchicalK { get; set; } = 16;
+
+    protected override void BeginProcessing() => _stopping = new CancellationTokenSource();
+
+    protected override void StopProcessing() => _stopping?.Cancel();
+
+    public void Dispose() => _stopping?.Dispose();
+
+    protected override void ProcessRecord()
+    {
+        if (K < 1)
+        {
+            WriteError(KMeansErrors.InvalidK(K));
+            return;
+        }
+        string? directory = ProviderPaths.ResolveTempDirectory(this, TempDirectory, out ErrorRecord? error);
+        if (error is not null)
+        {
+            WriteError(error);
+            return;
+        }
+        if (ParameterSetName == ShapeSet)
+            EstimateShape(directory!);
+        else
+            EstimateFiles(directory!);
+    }
+
+    private void EstimateShape(string directory)
+    {
+        if (Dimension < 1)
+            WriteError(KMeansErrors.InvalidDimension(Dimension));
+        else if (Rows is < 1)
+            WriteError(KMeansErrors.InvalidRows(Rows.Value));
+        else
+            WriteEstimate(Rows, Dimension, directory, path: null);
+    }
+
+    private void EstimateFiles(string directory)
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (string path in (literal ? LiteralPath : Path)!)
+        {
+            IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, path, literal, out ErrorRecord? error);
+            if (error is not null)
+            {
+                WriteError(error);
+                continue;
+            }
+            foreach (string file in files)
+            {
+                using IVectorSource? source = VectorFiles.Open([file], Column, out error);
+                if (error is not null)
+                    WriteError(error);
+                else
+                    WriteEstimate(source!.RowCount, source.Dimension, directory, file);
+            }
+        }
+    }
+
+    private void WriteEstimate(long? rows, int dimension, string directory, string? path)
+    {
+        MemoryEstimate estimate = MemoryEstimate.Compute(rows, K, dimension, SampleRate, ThrottleLimit);
+        TrainingTimeEstimate? time = null;
+        if (Calibrate)
+        {
+            try
+            {
+                time = TrainingTimeEstimate.Predict(CalibrateOnce(dimension), estimate.SampleRows, K, dimension,
+                    HierarchicalK, MaxIterations, ThrottleLimit);
+            }
+            catch (KMeansException e)
+            {
+                WriteError(KMeansErrors.FromException(e));
+                return;
+            }
+        }
+        long free = new DriveInfo(directory).AvailableFreeSpace;
+        long available = AvailableMemory.Bytes();
+        bool inMemory = estimate.InMemoryBytes <= available * AvailableMemory.ComfortableShare;
+        WriteObject(new KMeansDiskEstimate
+        {
+            Path = path,
+            K = K,
+            Dimension = dimension,
+            Rows = rows,
+            SampleRate = SampleRate,
+            SampleRows = estimate.SampleRows,
+            Bytes = estimate.SampleBytes,
+            InMemoryBytes = estimate.InMemoryBytes,
+            AvailableMemoryBytes = available,
+            TempDirectory = directory,
+            FreeBytes = free,
+            Fits = estimate.SampleBytes <= free,
+            Recommendation = inMemory ? KMeansStorage.InMemory : KMeansStorage.OnDisk,
+            MaxIterations = time?.MaxIterations,
+            FlatIterationTime = time?.FlatIteration,
+            FlatTrainingTime = time?.FlatTraining,
+            HierarchicalIterationTime = time?.HierarchicalIteration,
+            HierarchicalTrainingTime = time?.HierarchicalTraining,
+            KernelGflops = time?.Calibration.KernelGflops,
+        });
+    }
+
+    /// <summary>
+    /// Measures this machine at the first scenario's dimension and thread count; later scenarios reuse the rates (the
+    /// model scales them to their own thread count).
+    /// </summary>
+    private CalibrationResult CalibrateOnce(int dimension)
+    {
+        if (_calibration is not null)
+            return _calibration;
+        const string activity = "Calibrating this machine's training speed";
+        WriteProgress(new ProgressRecord(CalibrationActivityId, activity,
+            $"Timing the assignment, update and seeding steps at {Math.Min(dimension, KernelCalibration.MaxDimension):N0} dimensions on {ThrottleLimit} threads"));
+        try
+        {
+            _calibration = KernelCalibration.Measure(dimension, ThrottleLimit, KernelCalibration.DefaultBudget, _stopping!.Token);
+        }
+        catch (OperationCanceledException) when (_stopping!.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            WriteProgress(new ProgressRecord(CalibrationActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+        WriteVerbose(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Calibrated in {_calibration.Elapsed.TotalSeconds:F2} s: assignment {_calibration.KernelGflops:F1} GFLOP/s, update {_calibration.UpdateValuesPerSecond / 1e9:F2} G values/s, seeding {_calibration.SeedingValuesPerSecond / 1e9:F2} G values/s on {_calibration.Threads} threads at {_calibration.Dimension} dimensions."));
+        return _calibration;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Management.Automation;
+using KMeans.Core;
+using KMeans.Core.Centroids;
+using KMeans.PowerShell.Internal;
+
+namespace KMeans.PowerShell;
+
+/// <summary>Reads centroid files (Arrow IPC, .npy, CSV, JSON) back into KMeansCentroid objects.</summary>
+[Cmdlet(VerbsData.Import, "KMeansCentroid", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(KMeansCentroid))]
+public sealed class ImportKMeansCentroidCommand : PSCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string[]? Path { get; set; }
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (string path in (literal ? LiteralPath : Path)!)
+        {
+            IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, path, literal, out ErrorRecord? error);
+            if (error is not null)
+            {
+                WriteError(error);
+                continue;
+            }
+            foreach (string file in files)
+                ImportFile(file);
+        }
+    }
+
+    private void ImportFile(string file)
+    {
+        CentroidSet set;
+        try
+        {
+            set = CentroidFile.Read(file);
+        }
+        catch (KMeansException e)
+        {
+            WriteError(KMeansErrors.FromException(e, file));
+            return;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(KMeansErrors.FileUnreadable(file, e));
+            return;
+        }
+        WriteVerbose($"Read {set.K} centroids of dimension {set.Dimension} ({set.Distance}) from '{file}'.");
+        WriteObject(CentroidSets.ToCentroids(set), enumerateCollection: true);
+    }
+}

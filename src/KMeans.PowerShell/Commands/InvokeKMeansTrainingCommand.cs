@@ -1,0 +1,269 @@
+using System.Globalization;
+using System.Management.Automation;
+using KMeans.Core;
+using KMeans.Core.IO;
+using KMeans.Core.Training;
+using KMeans.PowerShell.Internal;
+
+namespace KMeans.PowerShell;
+
+/// <summary>
+/// Trains k-means centroids on vector files or on vectors from the pipeline. The engine runs on a worker task; this
+/// thread drains its reports into progress and verbose records, and StopProcessing cancels it within about one iteration.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "KMeansTraining", DefaultParameterSetName = InputObjectSet)]
+[OutputType(typeof(KMeansCentroid), typeof(KMeansModel))]
+public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
+{
+    private const string InputObjectSet = "InputObject";
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    private CancellationTokenSource? _stopping;
+    private PipelineVectorSource? _pipelineRows;
+    private readonly List<string> _files = [];
+    private IReadOnlyList<float[]>? _initialCentroids;
+    private string? _tempDirectory;
+
+    /// <summary>A vector (float[], double[], a list of numbers) or an object whose -VectorProperty holds one.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+    public PSObject? InputObject { get; set; }
+
+    [Parameter(ParameterSetName = InputObjectSet)]
+    [ValidateNotNullOrEmpty]
+    public string VectorProperty { get; set; } = "Vector";
+
+    /// <summary>Vector files (Arrow IPC file or stream, Parquet, .npy, .fvecs, .bvecs); wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string[]? Path { get; set; }
+
+    // Not bound from the pipeline by property name: piped objects are vectors (-InputObject) here.
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
+
+    /// <summary>The vector column of Arrow and Parquet files that hold several.</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Column { get; set; }
+
+    [Parameter(Mandatory = true)]
+    public int K { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxIterations { get; set; } = 50;
+
+    [Parameter]
+    [ValidateRange(0.0, double.MaxValue)]
+    public double Tolerance { get; set; } = 1e-4;
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int Redos { get; set; } = 1;
+
+    [Parameter]
+    public int? Seed { get; set; }
+
+    [Parameter]
+    public KMeansInitMethod Init { get; set; } = KMeansInitMethod.Auto;
+
+    /// <summary>Centroids to start from: KMeansCentroid objects, a KMeansModel, or vectors.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public object[]? InitialCentroid { get; set; }
+
+    [Parameter]
+    public KMeansDistance Distance { get; set; } = KMeansDistance.L2;
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int SampleRate { get; set; } = 256;
+
+    [Parameter]
+    public SwitchParameter OnDisk { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string? TempDirectory { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    [Parameter]
+    public SwitchParameter SkipNonFinite { get; set; }
+
+    [Parameter]
+    public KMeansHierarchy Hierarchical { get; set; } = KMeansHierarchy.Auto;
+
+    /// <summary>Clusters per node of the tree in hierarchical training.</summary>
+    [Parameter]
+    [ValidateRange(2, int.MaxValue)]
+    public int HierarchicalK { get; set; } = 16;
+
+    /// <summary>Lloyd iterations over all K centroids after hierarchical training.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int RefineIterations { get; set; }
+
+    [Parameter]
+    public SwitchParameter AsModel { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (K < 1)
+            ThrowTerminatingError(KMeansErrors.InvalidK(K));
+        if (OnDisk)
+        {
+            _tempDirectory = ProviderPaths.ResolveTempDirectory(this, TempDirectory, out ErrorRecord? error);
+            if (error is not null)
+                ThrowTerminatingError(error);
+        }
+        if (InitialCentroid is not null)
+        {
+            CentroidInput? initial = CentroidInput.Read(this, InitialCentroid, out ErrorRecord? error);
+            if (error is not null)
+                ThrowTerminatingError(error);
+            _initialCentroids = initial!.Vectors;
+        }
+        _stopping = new CancellationTokenSource();
+        _pipelineRows = new PipelineVectorSource();
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName != InputObjectSet)
+        {
+            bool literal = ParameterSetName == LiteralPathSet;
+            foreach (string path in (literal ? LiteralPath : Path)!)
+            {
+                IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, path, literal, out ErrorRecord? error);
+                if (error is not null)
+                    ThrowTerminatingError(error);
+                _files.AddRange(files);
+            }
+            return;
+        }
+        object? item = VectorConverter.Unwrap(InputObject);
+        // An array of vectors passed to -InputObject (not piped) holds many items.
+        if (item is System.Collections.IList items && !VectorConverter.IsNumberList(item) && item is not System.Collections.IDictionary)
+        {
+            foreach (object? element in items)
+                AddPipelineItem(element);
+        }
+        else
+        {
+            AddPipelineItem(InputObject);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (ParameterSetName != InputObjectSet)
+        {
+            using IVectorSource? files = VectorFiles.Open(_files, Column, out ErrorRecord? error);
+            if (error is not null)
+                ThrowTerminatingError(error);
+            Train(files!);
+            return;
+        }
+        if (_pipelineRows!.AcceptedCount == 0)
+            ThrowTerminatingError(KMeansErrors.FromException(
+                new KMeansException(KMeansErrorKind.NoRows, "The pipeline delivered no usable vectors to train on.")));
+        Train(_pipelineRows);
+    }
+
+    protected override void StopProcessing() => _stopping?.Cancel();
+
+    public void Dispose()
+    {
+        _stopping?.Dispose();
+        _pipelineRows?.Dispose();
+    }
+
+    private void AddPipelineItem(object? item)
+    {
+        long index = _pipelineRows!.NextIndex;
+        if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? problem))
+        {
+            _pipelineRows.AddRejected();
+            WriteError(KMeansErrors.NotAVector(index, item, problem));
+            return;
+        }
+        if (_pipelineRows.Add(vector) is { } mismatch)
+            WriteError(KMeansErrors.FromException(mismatch));
+    }
+
+    private void Train(IVectorSource source)
+    {
+        KMeansOptions options = Options();
+        if (OnDisk)
+        {
+            try
+            {
+                DiskSpace.EnsureSampleFits(options, source);
+            }
+            catch (KMeansException problem)
+            {
+                ThrowTerminatingError(KMeansErrors.FromException(problem));
+            }
+        }
+        var progress = new TrainingProgressWriter(this, K, MaxIterations, Redos);
+        WriteVerbose(string.Create(CultureInfo.InvariantCulture,
+            $"Training K = {K} on {source.Description} ({source.Dimension} dimensions), sample of at most {options.SampleCapacity(source.RowCount):N0} rows {(OnDisk ? $"on disk in '{options.EffectiveTempDirectory}'" : "in memory")}."));
+        KMeansResult result;
+        using (var work = new BackgroundWork<TrainingProgress, KMeansResult>(
+            (sink, token) => KMeansTrainer.Train(source, options, sink, token), _stopping!.Token))
+        {
+            try
+            {
+                result = work.Drain(progress.Write);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (Exception e) when (e is not PipelineStoppedException)
+            {
+                progress.Complete();
+                if (e is KMeansException problem)
+                    ThrowTerminatingError(KMeansErrors.FromException(problem));
+                throw;
+            }
+        }
+        progress.Complete();
+        WriteVerbose(string.Create(CultureInfo.InvariantCulture,
+            $"Done in {result.Duration.TotalSeconds:F2} s: loss {result.Loss:G6} after {result.Iterations} iterations ({(result.Converged ? "converged" : "not converged")}), {result.SampleRows:N0} sample rows, seed {result.Seed}."));
+        if (AsModel)
+            WriteObject(ModelBuilder.Model(result));
+        else
+            WriteObject(ModelBuilder.Centroids(result), enumerateCollection: true);
+    }
+
+    private KMeansOptions Options() => new()
+    {
+        K = K,
+        MaxIterations = MaxIterations,
+        Tolerance = Tolerance,
+        Redos = Redos,
+        Seed = Seed,
+        Init = Init.ToCore(),
+        InitialCentroids = _initialCentroids,
+        Distance = Distance.ToCore(),
+        SampleRate = SampleRate,
+        OnDisk = OnDisk,
+        TempDirectory = _tempDirectory,
+        MaxDegreeOfParallelism = ThrottleLimit,
+        SkipNonFinite = SkipNonFinite,
+        Hierarchical = Hierarchical.ToCore(),
+        HierarchicalK = HierarchicalK,
+        RefineIterations = RefineIterations,
+    };
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using KMeans.Core.Centroids;
+
+namespace KMeans.PowerShell.Internal;
+
+/// <summary>Converts between the public centroid types and the engine's <see cref="CentroidSet"/> that files hold.</summary>
+internal static class CentroidSets
+{
+    public static CentroidSet FromModel(KMeansModel model, string moduleVersion)
+    {
+        CentroidSet set = Pack(model.Centroids, moduleVersion, model.Distance, model.Loss, model.Iterations, model.Seed);
+        set.Metadata["converged"] = model.Converged ? "true" : "false";
+        set.Metadata["sample_rows"] = model.SampleRows.ToString(CultureInfo.InvariantCulture);
+        return set;
+    }
+
+    public static CentroidSet FromCentroids(IReadOnlyList<KMeansCentroid> centroids, string moduleVersion, KMeansDistance distance) =>
+        Pack(centroids, moduleVersion, distance, loss: null, iterations: null, seed: null);
+
+    public static KMeansCentroid[] ToCentroids(CentroidSet set)
+    {
+        var centroids = new KMeansCentroid[set.K];
+        for (int c = 0; c < set.K; c++)
+            centroids[c] = new KMeansCentroid(c, set.Sizes[c], set.Centroid(c).ToArray());
+        return centroids;
+    }
+
+    private static CentroidSet Pack(IReadOnlyList<KMeansCentroid> centroids, string moduleVersion, KMeansDistance distance,
+        double? loss, int? iterations, int? seed)
+    {
+        int dimension = centroids[0].Dimension;
+        var values = new float[(long)centroids.Count * dimension];
+        for (int c = 0; c < centroids.Count; c++)
+            centroids[c].Vector.CopyTo(values, (long)c * dimension);
+        return new CentroidSet(centroids.Count, dimension, values, centroids.Select(c => c.Size).ToArray())
+        {
+            Distance = distance.ToCore(),
+            Loss = loss,
+            Iterations = iterations,
+            Seed = seed,
+            ModuleVersion = moduleVersion,
+        };
+    }
+}

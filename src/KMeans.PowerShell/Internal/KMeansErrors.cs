@@ -1,0 +1,80 @@
+using System.Management.Automation;
+using KMeans.Core;
+
+namespace KMeans.PowerShell.Internal;
+
+/// <summary>
+/// The one place where problems become ErrorRecords: every engine error kind and every cmdlet-level problem gets a
+/// stable ErrorId (scripts test for it), the right ErrorCategory, and the offending path or value as TargetObject.
+/// </summary>
+internal static class KMeansErrors
+{
+    public static ErrorRecord FromException(KMeansException exception, object? target = null)
+    {
+        (string errorId, ErrorCategory category) = exception.Kind switch
+        {
+            KMeansErrorKind.InvalidOption => ("InvalidOption", ErrorCategory.InvalidArgument),
+            KMeansErrorKind.NotEnoughRows => ("KExceedsRows", ErrorCategory.InvalidArgument),
+            KMeansErrorKind.NoRows => ("NoRows", ErrorCategory.InvalidData),
+            KMeansErrorKind.DimensionMismatch => ("DimensionMismatch", ErrorCategory.InvalidData),
+            KMeansErrorKind.NonFiniteValue => ("NonFiniteValue", ErrorCategory.InvalidData),
+            KMeansErrorKind.ZeroVector => ("ZeroVector", ErrorCategory.InvalidData),
+            KMeansErrorKind.InitialCentroidsShape => ("InitialCentroidShape", ErrorCategory.InvalidArgument),
+            KMeansErrorKind.TempDirectoryMissing => ("TempDirectoryNotFound", ErrorCategory.ObjectNotFound),
+            KMeansErrorKind.TempDirectoryNotWritable => ("TempDirectoryNotWritable", ErrorCategory.PermissionDenied),
+            KMeansErrorKind.InsufficientDiskSpace => ("InsufficientDiskSpace", ErrorCategory.ResourceUnavailable),
+            KMeansErrorKind.FileNotFound => ("FileNotFound", ErrorCategory.ObjectNotFound),
+            KMeansErrorKind.InvalidFile => ("InvalidFile", ErrorCategory.InvalidData),
+            KMeansErrorKind.UnsupportedFile => ("UnsupportedFile", ErrorCategory.InvalidArgument),
+            KMeansErrorKind.ColumnNotFound => ("ColumnNotFound", ErrorCategory.ObjectNotFound),
+            KMeansErrorKind.AmbiguousColumn => ("AmbiguousColumn", ErrorCategory.InvalidArgument),
+            KMeansErrorKind.FileExists => ("FileExists", ErrorCategory.ResourceExists),
+            _ => ("KMeansError", ErrorCategory.NotSpecified),
+        };
+        return new ErrorRecord(exception, errorId, category, target ?? exception.Target);
+    }
+
+    public static ErrorRecord InvalidK(int k) => new(
+        new ArgumentOutOfRangeException(nameof(k), k, $"K must be at least 1, but was {k}."),
+        "InvalidK", ErrorCategory.InvalidArgument, k);
+
+    public static ErrorRecord InvalidDimension(int dimension) => new(
+        new ArgumentOutOfRangeException(nameof(dimension), dimension, $"Dimension must be at least 1, but was {dimension}."),
+        "InvalidDimension", ErrorCategory.InvalidArgument, dimension);
+
+    public static ErrorRecord InvalidRows(long rows) => new(
+        new ArgumentOutOfRangeException(nameof(rows), rows, $"Rows must be at least 1 (omit it when unknown), but was {rows}."),
+        "InvalidRows", ErrorCategory.InvalidArgument, rows);
+
+    public static ErrorRecord NotFileSystemPath(string path, string providerName) => new(
+        new ArgumentException($"'{path}' is a {providerName} path; only FileSystem paths are supported."),
+        "NotFileSystemPath", ErrorCategory.InvalidArgument, path);
+
+    public static ErrorRecord PathNotFound(string path) => new(
+        new ItemNotFoundException($"Cannot find a file at '{path}'."),
+        "FileNotFound", ErrorCategory.ObjectNotFound, path);
+
+    public static ErrorRecord TempDirectoryNotFound(string directory) => new(
+        new DirectoryNotFoundException($"The temporary directory '{directory}' does not exist."),
+        "TempDirectoryNotFound", ErrorCategory.ObjectNotFound, directory);
+
+    public static ErrorRecord NotAVector(long index, object? item, string problem) => new(
+        new ArgumentException($"Input item {index} is not a vector: {problem}"),
+        "InvalidVectorInput", ErrorCategory.InvalidType, item);
+
+    public static ErrorRecord InvalidCentroid(int index, object? item, string problem) => new(
+        new ArgumentException($"Centroid {index} is not usable: {problem}"),
+        "InvalidCentroid", ErrorCategory.InvalidArgument, item);
+
+    public static ErrorRecord FileUnreadable(string path, Exception exception) => new(
+        new IOException($"Cannot read '{path}': {exception.Message}", exception),
+        "FileUnreadable", ErrorCategory.ReadError, path);
+
+    public static ErrorRecord AmbiguousPath(string path, int matches) => new(
+        new ArgumentException($"'{path}' matches {matches} items; name one file."),
+        "AmbiguousPath", ErrorCategory.InvalidArgument, path);
+
+    public static ErrorRecord TargetExists(string path) => new(
+        new IOException($"The file '{path}' already exists. Use -Force to replace it."),
+        "FileExists", ErrorCategory.ResourceExists, path);
+}

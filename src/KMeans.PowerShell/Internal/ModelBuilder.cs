@@ -1,0 +1,30 @@
+using KMeans.Core.Training;
+
+namespace KMeans.PowerShell.Internal;
+
+/// <summary>Copies an engine result into the public types PowerShell users see.</summary>
+internal static class ModelBuilder
+{
+    public static KMeansCentroid[] Centroids(KMeansResult result)
+    {
+        var centroids = new KMeansCentroid[result.K];
+        for (int c = 0; c < result.K; c++)
+            centroids[c] = new KMeansCentroid(c, result.ClusterSizes[c], result.Centroid(c).ToArray());
+        return centroids;
+    }
+
+    public static KMeansModel Model(KMeansResult result) => new(Centroids(result), result.Distance.ToPublic())
+    {
+        Loss = result.Loss,
+        Iterations = result.Iterations,
+        Converged = result.Converged,
+        OnDisk = result.OnDisk,
+        RowsRead = result.Sampling?.RowsRead ?? result.SampleRows,
+        SampleRows = result.SampleRows,
+        SkippedRows = (result.Sampling?.NullRowsSkipped ?? 0) + (result.Sampling?.NonFiniteRowsSkipped ?? 0),
+        Seed = result.Seed,
+        Duration = result.Duration,
+        History = result.History.Select(i => new KMeansIteration(i.Redo, i.Iteration, i.Loss, i.RelativeChange,
+            i.RepairedClusters, i.Reassigned, i.ImbalanceFactor, i.Elapsed)).ToArray(),
+    };
+}

@@ -1,0 +1,31 @@
+using System.Management.Automation;
+
+namespace KMeans.PowerShell.Internal;
+
+/// <summary>
+/// Resolves the target of a file writer: -LiteralPath as typed; -Path with wildcards allowed only when they match
+/// exactly one existing file (as Out-File does), otherwise as typed. Only FileSystem paths are accepted.
+/// </summary>
+internal static class OutputFile
+{
+    public static string? Resolve(PSCmdlet cmdlet, string path, bool literal, out ErrorRecord? error)
+    {
+        if (!literal && WildcardPattern.ContainsWildcardCharacters(path))
+        {
+            IReadOnlyList<string> matches = ProviderPaths.ResolveExisting(cmdlet, path, literal: false, out error);
+            if (error is { FullyQualifiedErrorId: "NotFileSystemPath" })
+                return null;
+            if (matches.Count > 1)
+            {
+                error = KMeansErrors.AmbiguousPath(path, matches.Count);
+                return null;
+            }
+            if (matches.Count == 1)
+            {
+                error = null;
+                return matches[0];
+            }
+        }
+        return ProviderPaths.ResolveUnchecked(cmdlet, path, out error);
+    }
+}

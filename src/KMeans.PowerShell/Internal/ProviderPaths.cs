@@ -1,0 +1,88 @@
+using System.Management.Automation;
+
+namespace KMeans.PowerShell.Internal;
+
+/// <summary>
+/// Resolves -Path (wildcards), -LiteralPath and directory parameters through the session's providers, accepting only
+/// FileSystem paths, so that relative paths follow the PowerShell location rather than the process directory.
+/// </summary>
+internal static class ProviderPaths
+{
+    /// <summary>Existing files matching <paramref name="path"/>; reports FileNotFound or NotFileSystemPath through <paramref name="error"/>.</summary>
+    public static IReadOnlyList<string> ResolveExisting(PSCmdlet cmdlet, string path, bool literal, out ErrorRecord? error)
+    {
+        error = null;
+        ProviderInfo provider;
+        List<string> resolved;
+        try
+        {
+            if (literal)
+            {
+                resolved = [cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _)];
+            }
+            else
+            {
+                resolved = [.. cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider)];
+            }
+        }
+        catch (ItemNotFoundException)
+        {
+            error = KMeansErrors.PathNotFound(path);
+            return [];
+        }
+        catch (System.Management.Automation.DriveNotFoundException)
+        {
+            error = KMeansErrors.PathNotFound(path);
+            return [];
+        }
+        if (provider.Name != "FileSystem")
+        {
+            error = KMeansErrors.NotFileSystemPath(path, provider.Name);
+            return [];
+        }
+        List<string> files = resolved.Where(File.Exists).ToList();
+        if (files.Count == 0)
+            error = KMeansErrors.PathNotFound(path);
+        return files;
+    }
+
+    /// <summary>A FileSystem path that may not exist yet (an output file or a directory).</summary>
+    public static string? ResolveUnchecked(PSCmdlet cmdlet, string path, out ErrorRecord? error)
+    {
+        error = null;
+        string resolved;
+        ProviderInfo provider;
+        try
+        {
+            resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+        }
+        catch (System.Management.Automation.DriveNotFoundException)
+        {
+            error = KMeansErrors.PathNotFound(path);
+            return null;
+        }
+        if (provider.Name != "FileSystem")
+        {
+            error = KMeansErrors.NotFileSystemPath(path, provider.Name);
+            return null;
+        }
+        return resolved;
+    }
+
+    /// <summary>An existing directory for temporary files; TempDirectoryNotFound or NotFileSystemPath otherwise.</summary>
+    public static string? ResolveTempDirectory(PSCmdlet cmdlet, string? path, out ErrorRecord? error)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            error = null;
+            return Path.GetTempPath();
+        }
+        string? directory = ResolveUnchecked(cmdlet, path, out error);
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            error = KMeansErrors.TempDirectoryNotFound(directory);
+            return null;
+        }
+        return directory;
+    }
+}

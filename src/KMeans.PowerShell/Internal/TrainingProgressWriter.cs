@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Management.Automation;
+using KMeans.Core.Training;
+
+namespace KMeans.PowerShell.Internal;
+
+/// <summary>
+/// Turns the trainer's reports into Write-Progress records and verbose lines, on the pipeline thread. One parent
+/// activity covers the run; sampling, seeding and the nodes of hierarchical training are child activities, whose updates
+/// are throttled to one per <see cref="Interval"/>. Every reported iteration (of the flat run, or of the tree's top level
+/// and refine passes: at most a few hundred) gets its own update and a verbose line. <see cref="Complete"/> closes every
+/// activity that was opened.
+/// </summary>
+internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterations, int redos)
+{
+    public const int RunActivityId = 1;
+    public const int SamplingActivityId = 2;
+    public const int SeedingActivityId = 3;
+    public const int NodesActivityId = 4;
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+
+    private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
+    private readonly Stopwatch _sinceIterationsStarted = new();
+    private readonly string _activity = $"Training k-means with K = {k}";
+    private TimeSpan _lastWrite = -Interval;
+    private bool _samplingOpen;
+    private bool _seedingOpen;
+    private bool _nodesOpen;
+    private bool _runOpen;
+    private int _iterationsDone;
+
+    public void Write(TrainingProgress report)
+    {
+        switch (report)
+        {
+            case SamplingProgress sampling:
+                WriteSampling(sampling);
+                break;
+            case InitializationProgress seeding:
+                WriteSeeding(seeding);
+                break;
+            case IterationReport iteration:
+                WriteIteration(iteration);
+                break;
+            case NodeProgress node:
+                WriteNode(node);
+                break;
+        }
+    }
+
+    /// <summary>Writes the Completed records; call it after success, failure and cancellation alike.</summary>
+    public void Complete()
+    {
+        CloseChild(ref _samplingOpen, SamplingActivityId, "Sampling rows");
+        CloseChild(ref _seedingOpen, SeedingActivityId, "Choosing initial centroids");
+        CloseChild(ref _nodesOpen, NodesActivityId, "Training tree nodes");
+        cmdlet.WriteProgress(new ProgressRecord(RunActivityId, _activity, "Done") { RecordType = ProgressRecordType.Completed });
+    }
+
+    private void WriteSampling(SamplingProgress sampling)
+    {
+        if (!Due())
+            return;
+        OpenRun("Sampling the input");
+        string total = sampling.TotalRows is long rows ? $" of {rows:N0}" : "";
+        var record = new ProgressRecord(SamplingActivityId, "Sampling rows",
+            $"{sampling.RowsRead:N0}{total} rows read, {sampling.RowsSampled:N0} sampled")
+        {
+            ParentActivityId = RunActivityId,
+        };
+        if (sampling.TotalRows is long known && known > 0)
+        {
+            record.PercentComplete = (int)Math.Min(100, 100 * sampling.RowsRead / known);
+            record.SecondsRemaining = Remaining(_sinceStart.Elapsed, sampling.RowsRead, known);
+        }
+        _samplingOpen = true;
+        cmdlet.WriteProgress(record);
+    }
+
+    private void WriteSeeding(InitializationProgress seeding)
+    {
+        CloseChild(ref _samplingOpen, SamplingActivityId, "Sampling rows");
+        if (!Due() && seeding.CentroidsChosen != seeding.K)
+            return;
+        OpenRun("Choosing initial centroids");
+        _seedingOpen = true;
+        cmdlet.WriteProgress(new ProgressRecord(SeedingActivityId, "Choosing initial centroids",
+            $"{seeding.CentroidsChosen:N0} of {seeding.K:N0} centroids chosen")
+        {
+            ParentActivityId = RunActivityId,
+            PercentComplete = 100 * seeding.CentroidsChosen / seeding.K,
+        });
+    }
+
+    private void WriteIteration(IterationReport iteration)
+    {
+        CloseChild(ref _samplingOpen, SamplingActivityId, "Sampling rows");
+        CloseChild(ref _seedingOpen, SeedingActivityId, "Choosing initial centroids");
+        CloseChild(ref _nodesOpen, NodesActivityId, "Training tree nodes");
+        _sinceIterationsStarted.Start();
+        _iterationsDone++;
+        int total = maxIterations * redos;
+        int position = iteration.Redo * maxIterations + iteration.Iteration;
+        string redo = redos > 1 ? $" (redo {iteration.Redo + 1} of {redos})" : "";
+        string status = string.Create(CultureInfo.InvariantCulture,
+            $"Iteration {iteration.Iteration} of {iteration.MaxIterations}{redo}: loss {iteration.Loss:G6}, relative change {iteration.RelativeChange:G3}");
+        _runOpen = true;
+        _lastWrite = _sinceStart.Elapsed;
+        cmdlet.WriteProgress(new ProgressRecord(RunActivityId, _activity, status)
+        {
+            PercentComplete = Math.Min(100, 100 * position / total),
+            // An upper bound: convergence usually ends the run before MaxIterations.
+            SecondsRemaining = Remaining(_sinceIterationsStarted.Elapsed, _iterationsDone - 1, total, position),
+        });
+        cmdlet.WriteVerbose(string.Create(CultureInfo.InvariantCulture,
+            $"{status}, {iteration.RepairedClusters} empty clusters repaired, {iteration.Reassigned:N0} rows reassigned, imbalance {iteration.ImbalanceFactor:F3}, {iteration.Elapsed.TotalMilliseconds:F1} ms"));
+    }
+
+    private void WriteNode(NodeProgress node)
+    {
+        if (!Due() && node.Node + 1 != node.Siblings)
+            return;
+        OpenRun("Training tree nodes");
+        _nodesOpen = true;
+        cmdlet.WriteProgress(new ProgressRecord(NodesActivityId, "Training tree nodes",
+            $"Node {node.Node + 1} of {node.Siblings} at depth {node.Depth}: {node.Centroids:N0} centroids over {node.Rows:N0} rows")
+        {
+            ParentActivityId = RunActivityId,
+            PercentComplete = 100 * (node.Node + 1) / node.Siblings,
+        });
+        cmdlet.WriteVerbose($"Trained tree node {node.Node + 1} of {node.Siblings} at depth {node.Depth}: {node.Centroids:N0} centroids over {node.Rows:N0} rows.");
+    }
+
+    private void OpenRun(string phase)
+    {
+        if (_runOpen)
+            return;
+        _runOpen = true;
+        cmdlet.WriteProgress(new ProgressRecord(RunActivityId, _activity, phase));
+    }
+
+    private void CloseChild(ref bool open, int activityId, string activity)
+    {
+        if (!open)
+            return;
+        open = false;
+        cmdlet.WriteProgress(new ProgressRecord(activityId, activity, "Done")
+        {
+            ParentActivityId = RunActivityId,
+            RecordType = ProgressRecordType.Completed,
+        });
+    }
+
+    private bool Due()
+    {
+        TimeSpan now = _sinceStart.Elapsed;
+        if (now - _lastWrite < Interval)
+            return false;
+        _lastWrite = now;
+        return true;
+    }
+
+    private static int Remaining(TimeSpan elapsed, long done, long total) => Remaining(elapsed, done, total, done);
+
+    /// <summary>
+    /// Seconds left at the pace so far (<paramref name="timed"/> units took <paramref name="elapsed"/>), or −1 (unknown)
+    /// before anything was timed.
+    /// </summary>
+    private static int Remaining(TimeSpan elapsed, long timed, long total, long position)
+    {
+        if (timed <= 0)
+            return -1;
+        if (position >= total)
+            return 0;
+        double perUnit = elapsed.TotalSeconds / timed;
+        return (int)Math.Ceiling(perUnit * (total - position));
+    }
+}

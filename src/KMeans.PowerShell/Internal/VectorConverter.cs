@@ -1,0 +1,92 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using System.Management.Automation;
+
+namespace KMeans.PowerShell.Internal;
+
+/// <summary>
+/// Turns what users pipe in into float vectors: float[] and double[] as they are, any list of numbers, or an object
+/// (or hashtable) whose property named by -VectorProperty holds such a list.
+/// </summary>
+internal static class VectorConverter
+{
+    public static bool TryConvert(object? item, string vectorProperty, [NotNullWhen(true)] out float[]? vector,
+        [NotNullWhen(false)] out string? problem)
+    {
+        object? value = Unwrap(item);
+        if (value is null)
+        {
+            (vector, problem) = (null, "it is null.");
+            return false;
+        }
+        if (!IsNumberList(value))
+        {
+            value = Unwrap(PropertyValue(item!, value, vectorProperty));
+            if (value is null)
+            {
+                (vector, problem) = (null, $"it is a {TypeName(item)} without a '{vectorProperty}' property holding numbers " +
+                    "(pass float[] or double[] arrays, or name the property with -VectorProperty).");
+                return false;
+            }
+        }
+        return TryConvertNumbers(value, out vector, out problem);
+    }
+
+    /// <summary>True for a list whose values are numbers (a vector), as opposed to a list of vectors or objects.</summary>
+    public static bool IsNumberList(object? value)
+    {
+        value = Unwrap(value);
+        if (value is float[] or double[])
+            return true;
+        if (value is string or IDictionary || value is not IList list)
+            return false;
+        return list.Count > 0 && IsNumber(Unwrap(list[0]));
+    }
+
+    public static object? Unwrap(object? value) => value is PSObject psObject ? psObject.BaseObject : value;
+
+    private static object? PropertyValue(object item, object baseObject, string name)
+    {
+        if (baseObject is IDictionary dictionary)
+            return dictionary.Contains(name) ? dictionary[name] : null;
+        return PSObject.AsPSObject(item).Properties[name]?.Value;
+    }
+
+    private static bool TryConvertNumbers(object value, [NotNullWhen(true)] out float[]? vector,
+        [NotNullWhen(false)] out string? problem)
+    {
+        switch (value)
+        {
+            case float[] floats:
+                (vector, problem) = ((float[])floats.Clone(), null);
+                return true;
+            case double[] doubles:
+                vector = Array.ConvertAll(doubles, v => (float)v);
+                problem = null;
+                return true;
+            case IList list when value is not string:
+                vector = new float[list.Count];
+                for (int i = 0; i < list.Count; i++)
+                {
+                    object? element = Unwrap(list[i]);
+                    if (!IsNumber(element))
+                    {
+                        (vector, problem) = (null, $"value {i} is {(element is null ? "null" : $"a {element.GetType().Name}")}, not a number.");
+                        return false;
+                    }
+                    vector[i] = Convert.ToSingle(element, System.Globalization.CultureInfo.InvariantCulture);
+                }
+                problem = null;
+                return true;
+            default:
+                (vector, problem) = (null, $"it is a {value.GetType().Name}, not a list of numbers.");
+                return false;
+        }
+    }
+
+    private static bool IsNumber(object? value) => value is byte or sbyte or short or ushort or int or uint or long
+        or ulong or float or double or decimal or Half;
+
+    private static string TypeName(object? item) => item is PSObject { BaseObject: PSCustomObject } ? "PSCustomObject"
+        : Unwrap(item)?.GetType().Name ?? "null";
+}

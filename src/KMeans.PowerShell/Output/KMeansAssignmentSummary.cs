@@ -1,0 +1,15 @@
+namespace KMeans.PowerShell;
+
+/// <summary>How many input vectors went to one cluster (Get-KMeansAssignment -Summary).</summary>
+public sealed class KMeansAssignmentSummary(int clusterId, long count, double fraction, double meanDistance)
+{
+    public int ClusterId { get; } = clusterId;
+
+    public long Count { get; } = count;
+
+    /// <summary>Count divided by the number of assigned vectors.</summary>
+    public double Fraction { get; } = fraction;
+
+    /// <summary>Mean distance of the cluster's vectors to its centroid (NaN for an empty cluster).</summary>
+    public double MeanDistance { get; } = meanDistance;
+}

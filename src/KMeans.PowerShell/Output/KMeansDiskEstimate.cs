@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace KMeans.PowerShell;
+
+/// <summary>
+/// What a training run of a given shape needs: the size of the on-disk sample file, the memory of an in-memory run,
+/// the free space where the file would go, and which storage to choose; with -Calibrate also how long training takes,
+/// flat and hierarchical, as predicted from a measurement of this machine (the times are null without it).
+/// </summary>
+public sealed class KMeansDiskEstimate
+{
+    /// <summary>The vector file the shape was read from, or null for an estimate from -Dimension and -Rows.</summary>
+    public string? Path { get; init; }
+
+    public int K { get; init; }
+
+    public int Dimension { get; init; }
+
+    /// <summary>Rows in the input, or null when unknown (the sample is then the full -SampleRate × K rows).</summary>
+    public long? Rows { get; init; }
+
+    public int SampleRate { get; init; }
+
+    /// <summary>Rows in the training sample: min(Rows, SampleRate × K).</summary>
+    public long SampleRows { get; init; }
+
+    /// <summary>Size of the on-disk sample file in bytes.</summary>
+    public long Bytes { get; init; }
+
+    /// <summary><see cref="Bytes"/> in binary units, such as "1.5 GiB".</summary>
+    public string Size => ByteSize.Format(Bytes);
+
+    /// <summary>Memory an in-memory run holds: the sample plus the trainer's working set.</summary>
+    public long InMemoryBytes { get; init; }
+
+    /// <summary>Memory the system reports as available now.</summary>
+    public long AvailableMemoryBytes { get; init; }
+
+    public string TempDirectory { get; init; } = "";
+
+    /// <summary>Free bytes on the volume of <see cref="TempDirectory"/> for the current user.</summary>
+    public long FreeBytes { get; init; }
+
+    /// <summary>True when the sample file fits in <see cref="FreeBytes"/>.</summary>
+    public bool Fits { get; init; }
+
+    /// <summary>InMemory when an in-memory run fits comfortably in available memory, otherwise OnDisk.</summary>
+    public KMeansStorage Recommendation { get; init; }
+
+    /// <summary>The iteration count the training times are for; null without -Calibrate.</summary>
+    public int? MaxIterations { get; init; }
+
+    /// <summary>One flat Lloyd iteration (update and assignment to all K centroids) over the sample.</summary>
+    public TimeSpan? FlatIterationTime { get; init; }
+
+    /// <summary>Flat training: seeding, then MaxIterations iterations (convergence often stops it earlier).</summary>
+    public TimeSpan? FlatTrainingTime { get; init; }
+
+    /// <summary>One iteration at every level of the tree -Hierarchical Auto trains; null when Auto trains this K flat.</summary>
+    public TimeSpan? HierarchicalIterationTime { get; init; }
+
+    /// <summary>Hierarchical training, every node running MaxIterations iterations; null when Auto trains this K flat.</summary>
+    public TimeSpan? HierarchicalTrainingTime { get; init; }
+
+    /// <summary>The assignment speed measured on this machine, in 10⁹ flops per second.</summary>
+    public double? KernelGflops { get; init; }
+
+    /// <summary>The predicted times in words, such as "flat 7.2 days/iteration, 1.0 years in all; hierarchical ...".</summary>
+    public string? TrainingTimeSummary => FlatIterationTime is not { } flatIteration || FlatTrainingTime is not { } flatTraining
+        ? null
+        : $"flat {Approximately(flatIteration)}/iteration, {Approximately(flatTraining)} in all"
+          + (HierarchicalIterationTime is { } treeIteration && HierarchicalTrainingTime is { } treeTraining
+              ? $"; hierarchical {Approximately(treeIteration)}/iteration, {Approximately(treeTraining)} in all"
+              : "; hierarchical: Auto trains this K flat");
+
+    private static string Approximately(TimeSpan time) => time.TotalSeconds switch
+    {
+        < 60 => Format(time.TotalSeconds, "s"),
+        < 3600 => Format(time.TotalMinutes, "min"),
+        < 86_400 => Format(time.TotalHours, "h"),
+        < 365 * 86_400 => Format(time.TotalDays, "days"),
+        _ => Format(time.TotalDays / 365, "years"),
+    };
+
+    private static string Format(double value, string unit) =>
+        string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {unit}");
+}

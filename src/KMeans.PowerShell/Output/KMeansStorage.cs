@@ -1,0 +1,8 @@
+namespace KMeans.PowerShell;
+
+/// <summary>Where the training sample lives: in RAM, or in a memory-mapped temporary file (-OnDisk).</summary>
+public enum KMeansStorage
+{
+    InMemory,
+    OnDisk,
+}

@@ -1,0 +1,8 @@
+namespace KMeans.Core.Tests.Planning;
+
+/// <summary>Tests that time this machine run alone, after the others: concurrent tests would distort the timings.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TimingCollection
+{
+    public const string Name = "Timing";
+}

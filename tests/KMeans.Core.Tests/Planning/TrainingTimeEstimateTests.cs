@@ -1,0 +1,114 @@
+using KMeans.Core.Planning;
+
+namespace KMeans.Core.Tests.Planning;
+
+/// <summary>The model's arithmetic, on fixed rates so that every expected time can be worked out by hand.</summary>
+public class TrainingTimeEstimateTests
+{
+    private static readonly CalibrationResult Rates = new(Dimension: 128, Threads: 2, KernelGflops: 100,
+        UpdateValuesPerSecond: 1e9, SeedingValuesPerSecond: 5e8, CentroidGroup: 64, Elapsed: TimeSpan.FromSeconds(1));
+
+    [Fact]
+    public void AFlatIterationIsTheAssignmentToWholeKernelGroupsPlusTheUpdate()
+    {
+        TrainingTimeEstimate estimate = TrainingTimeEstimate.Predict(Rates, sampleRows: 1_000_000, k: 1000, dimension: 128,
+            hierarchicalK: 16, maxIterations: 50);
+
+        // K = 1,000 is scored as 16 groups of 64 = 1,024 centroids.
+        double assignment = 2.0 * 1_000_000 * 1024 * 128 / 100e9;
+        double update = 1_000_000.0 * 128 / 1e9;
+        Assert.Equal(assignment + update, estimate.FlatIteration.TotalSeconds, 1e-6);
+        Assert.Equal(50, estimate.MaxIterations);
+        Assert.Equal(2, estimate.Threads);
+    }
+
+    [Fact]
+    public void AFlatRunWithSmallKIsGreedySeedingTheFirstAssignmentAndEveryIteration()
+    {
+        TrainingTimeEstimate estimate = TrainingTimeEstimate.Predict(Rates, sampleRows: 10_000, k: 16, dimension: 8,
+            hierarchicalK: 4, maxIterations: 20);
+
+        // Greedy k-means++ for 16 centroids: 1 + 15 × (2 + ⌊ln 16⌋ + 1) = 76 passes over the rows.
+        double seeding = 76 * 10_000.0 * 8 / 5e8;
+        double assignment = 2.0 * 10_000 * 64 * 8 / 100e9;
+        double iteration = assignment + 10_000.0 * 8 / 1e9;
+        Assert.Equal(iteration, estimate.FlatIteration.TotalSeconds, 1e-6);
+        Assert.Equal(seeding + assignment + 20 * iteration, estimate.FlatTraining.TotalSeconds, 1e-6);
+        Assert.Null(estimate.HierarchicalIteration);
+    }
+
+    [Fact]
+    public void TwiceTheThreadsHalveTheTimes()
+    {
+        TrainingTimeEstimate calibrated = TrainingTimeEstimate.Predict(Rates, 65_536, 1024, 64, 16, 10);
+        TrainingTimeEstimate doubled = TrainingTimeEstimate.Predict(Rates, 65_536, 1024, 64, 16, 10, threads: 4);
+
+        Assert.Equal(calibrated.FlatTraining.TotalSeconds / 2, doubled.FlatTraining.TotalSeconds, 1e-6);
+        Assert.Equal(calibrated.HierarchicalTraining!.Value.TotalSeconds / 2, doubled.HierarchicalTraining!.Value.TotalSeconds, 1e-6);
+    }
+
+    [Fact]
+    public void ATwoLevelTreeIterationIsAFlatIterationPerLevel()
+    {
+        // K = 1,024 over 16 equal nodes: the top level has 16 centroids, each node 64 (flat, as 64 ≤ 256); both levels
+        // are scored as one group of 64 over all rows, the nodes on one thread each, 8 after another per thread.
+        TrainingTimeEstimate tree = TrainingTimeEstimate.Predict(Rates, 16 * 4096, 1024, 64, 16, 10);
+        TrainingTimeEstimate level = TrainingTimeEstimate.Predict(Rates, 16 * 4096, 64, 64, 16, 10);
+
+        Assert.Equal(2 * level.FlatIteration.TotalSeconds, tree.HierarchicalIteration!.Value.TotalSeconds, 1e-6);
+    }
+
+    [Fact]
+    public void ThreadsBeyondTheNodeCountDoNotSpeedUpTheNodes()
+    {
+        TrainingTimeEstimate sixteen = TrainingTimeEstimate.Predict(Rates, 16 * 4096, 1024, 64, 16, 10, threads: 16);
+        TrainingTimeEstimate level = TrainingTimeEstimate.Predict(Rates, 16 * 4096, 64, 64, 16, 10, threads: 16);
+        TrainingTimeEstimate thirtyTwo = TrainingTimeEstimate.Predict(Rates, 16 * 4096, 1024, 64, 16, 10, threads: 32);
+
+        double nodesOn16 = sixteen.HierarchicalIteration!.Value.TotalSeconds - level.FlatIteration.TotalSeconds;
+        double nodesOn32 = thirtyTwo.HierarchicalIteration!.Value.TotalSeconds - level.FlatIteration.TotalSeconds / 2;
+        Assert.Equal(nodesOn16, nodesOn32, 1e-6);
+    }
+
+    [Fact]
+    public void AtTheProductionSizeTheTreeIsHundredsOfTimesFasterThanFlat()
+    {
+        TrainingTimeEstimate estimate = TrainingTimeEstimate.Predict(Rates, 256L * 262_144, 262_144, 1024, 16, 50);
+
+        Assert.True(estimate.HierarchicalIteration!.Value * 100 < estimate.FlatIteration,
+            $"tree {estimate.HierarchicalIteration} vs flat {estimate.FlatIteration} per iteration");
+        Assert.True(estimate.HierarchicalTraining!.Value * 100 < estimate.FlatTraining,
+            $"tree {estimate.HierarchicalTraining} vs flat {estimate.FlatTraining}");
+    }
+
+    [Fact]
+    public void RefinePassesAddFlatIterationsToTheTree()
+    {
+        TrainingTimeEstimate plain = TrainingTimeEstimate.Predict(Rates, 65_536, 1024, 64, 16, 10);
+        TrainingTimeEstimate refined = TrainingTimeEstimate.Predict(Rates, 65_536, 1024, 64, 16, 10, refineIterations: 3);
+
+        double firstAssignment = 2.0 * 65_536 * 1024 * 64 / 100e9;
+        Assert.Equal(plain.HierarchicalTraining!.Value.TotalSeconds + firstAssignment + 3 * plain.FlatIteration.TotalSeconds,
+            refined.HierarchicalTraining!.Value.TotalSeconds, 1e-6);
+    }
+
+    [Fact]
+    public void MoreCentroidsThanRowsIsNotEnoughRows()
+    {
+        var error = Assert.Throws<KMeansException>(() => TrainingTimeEstimate.Predict(Rates, 100, 1000, 8, 16, 10));
+
+        Assert.Equal(KMeansErrorKind.NotEnoughRows, error.Kind);
+        Assert.Contains("only 100 rows", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0, 8, 16, 10)]
+    [InlineData(4, 0, 16, 10)]
+    [InlineData(4, 8, 1, 10)]
+    [InlineData(4, 8, 16, 0)]
+    public void InvalidShapesAreRejected(int k, int dimension, int hierarchicalK, int maxIterations)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            TrainingTimeEstimate.Predict(Rates, 1000, k, dimension, hierarchicalK, maxIterations));
+    }
+}
