@@ -51,6 +51,8 @@ internal static class LargerThanRamChild
             OnDisk = onDisk,
             MaxDegreeOfParallelism = options.Threads,
         };
+        StorageCounters trainReads = default;
+        PhaseProfile? phases = null;
         TrainingMeasurement measurement = MemoryWindow.Measure(() =>
         {
             var watch = Stopwatch.StartNew();
@@ -60,9 +62,13 @@ internal static class LargerThanRamChild
             if (summary.RowsSampled != LargerThanRamCase.Rows)
                 throw new InvalidOperationException($"The sample holds {summary.RowsSampled:N0} rows, not the whole file's {LargerThanRamCase.Rows:N0}.");
             double buildMs = watch.Elapsed.TotalMilliseconds;
-            return TrainingMeasurement.Train(LargerThanRamCase.Workload, sample, training, buildMs, out _);
+            StorageCounters before = StorageCounters.Now();
+            TrainingMeasurement trained = TrainingMeasurement.Train(LargerThanRamCase.Workload, sample, training, buildMs, out KMeansResult result);
+            trainReads = StorageCounters.Now() - before;
+            phases = PhaseProfile.Measure(sample, result.Centroids, LargerThanRamCase.K, options.Threads);
+            return trained;
         }, out MemoryWindow memory);
-        return new CappedResult(options.Case!, measurement, null, null, memory);
+        return new CappedResult(options.Case!, measurement, trainReads, phases, null, null, memory);
     }
 
     private static CappedResult Read(string path)
@@ -71,7 +77,7 @@ internal static class LargerThanRamChild
         double ms = MemoryWindow.Measure(() =>
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
-            PageCache.Drop(file.SafeFileHandle);
+            PageCache.Drop(file.SafeFileHandle, path);
             var buffer = new byte[ReadBytes];
             var watch = Stopwatch.StartNew();
             int read;
@@ -79,6 +85,6 @@ internal static class LargerThanRamChild
                 total += read;
             return watch.Elapsed.TotalMilliseconds;
         }, out MemoryWindow memory);
-        return new CappedResult(LargerThanRamCase.ReadOnce, null, ms, total, memory);
+        return new CappedResult(LargerThanRamCase.ReadOnce, null, null, null, ms, total, memory);
     }
 }

@@ -34,6 +34,7 @@ internal static class LargerThanRamScenario
             Measure(LargerThanRamCase.TrainInMemory, capped: false, options),
         };
         Print(runs);
+        PrintPhases(runs);
         Judge(runs);
         Console.WriteLine($"Load average at the end of the scenario: {MachineInfo.LoadAverageNow()}");
         Console.WriteLine();
@@ -97,4 +98,25 @@ internal static class LargerThanRamScenario
     }
 
     private static string Mib(long bytes) => $"{bytes / MiB:F0}";
+
+    private static string Passes(long bytes) => $"{(double)bytes / (LargerThanRamCase.Rows * LargerThanRamCase.Dimension * sizeof(float)):F2}";
+
+    private static void PrintPhases(List<Measured> runs)
+    {
+        var table = new TextTable("case", "limit", "train: sample passes read", "major faults", "update ms", "update: passes read",
+            "assignment ms", "assignment: passes read");
+        foreach (Measured run in runs.Where(r => r.Result?.Phases is not null))
+        {
+            CappedResult result = run.Result!;
+            PhaseProfile phases = result.Phases!;
+            StorageCounters train = result.TrainReads!.Value;
+            table.Add(run.Case, run.Capped ? $"{LargerThanRamCase.LimitBytes / MiB:F0} MiB" : "none", Passes(train.ReadBytes),
+                $"{train.MajorFaults:N0}", $"{phases.UpdateMs:F0}", Passes(phases.UpdateReads.ReadBytes), $"{phases.AssignmentMs:F0}",
+                Passes(phases.AssignmentReads.ReadBytes));
+        }
+        table.Write(Console.Out);
+        Console.WriteLine("Where the time goes. passes read = bytes the process read from storage (/proc/self/io read_bytes) / the 2 GiB " +
+                          $"sample. Train = initialisation + one assignment + {LargerThanRamCase.Iterations} iterations; update and assignment " +
+                          $"are timed apart after training (median of {PhaseProfile.Rounds} rounds, full assignment without bound skipping).");
+    }
 }
