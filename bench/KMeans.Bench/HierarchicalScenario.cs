@@ -32,7 +32,7 @@ internal static class HierarchicalScenario
         };
         TrainedRun flat = Train(data, options, "flat", hierarchical: false, onDisk: false, refine: 0);
         runs.Add(flat);
-        for (int refine = 1; refine <= MaxRefineIterations && Gap(runs.Where(r => r.Name == "tree").Last(), flat) > LossGapTarget; refine++)
+        for (int refine = 1; refine <= MaxRefineIterations && Gap(runs.Last(r => r.Name == "tree" && !r.OnDisk), flat) > LossGapTarget; refine++)
             runs.Add(Train(data, options, "tree", hierarchical: true, onDisk: false, refine));
 
         var table = new TextTable("training", "buffer", "refine", "train s", "sample s", "speed-up", "inertia/n", "loss gap", "own loss/n", "others %");
