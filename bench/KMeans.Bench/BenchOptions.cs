@@ -7,7 +7,7 @@ internal sealed record BenchOptions
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/KMeans.Bench -- <scenario> [options]
-          scenarios: table | workloads | kernel | init | all
+          scenarios: table | workloads | kernel | init | all | sampling-memory | larger-than-ram | hierarchical (see bench/SCALE.md)
           --workload W1..W4   workload(s) to run, repeatable or comma-separated (default: the scenario's own set)
           --samples N         measurements per buffer / configuration (default: table 10, workloads 1, kernel 5, init 3)
           --data-dir DIR      where gen_data.py wrote NAME.f32 + NAME.json (default /tmp/kmeans-bench)
@@ -17,7 +17,7 @@ internal sealed record BenchOptions
           --centroids-out DIR workloads: write the trained centroids as raw float32 (DATASET.kmeans-BUFFER.f32)
         """;
 
-    private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", WorkloadChild.Scenario];
+    private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", "sampling-memory", "larger-than-ram", "hierarchical", WorkloadChild.Scenario, .. ScaleChild.Scenarios];
 
     public required string Scenario { get; init; }
 
@@ -37,6 +37,9 @@ internal sealed record BenchOptions
 
     /// <summary>Only for the child process that measures one training: "in-memory" or "on-disk".</summary>
     public string? Buffer { get; init; }
+
+    /// <summary>Only for the scale scenarios' child processes: which case to measure.</summary>
+    public string? Case { get; init; }
 
     public IReadOnlyList<Workload> WorkloadsOr(params Workload[] defaults) => Workloads.Count > 0 ? Workloads : defaults;
 
@@ -64,6 +67,7 @@ internal sealed record BenchOptions
                 "--json" => options with { JsonPath = Value() },
                 "--centroids-out" => options with { CentroidsDirectory = Value() },
                 "--buffer" => options with { Buffer = Value() },
+                "--case" => options with { Case = Value() },
                 _ => throw new BenchUsageException($"Unknown option '{name}'.{Environment.NewLine}{Usage}"),
             };
         }

@@ -9,6 +9,11 @@ try
         WorkloadChild.Run(options);
         return 0;
     }
+    if (ScaleChild.Handles(options.Scenario))
+    {
+        ScaleChild.Run(options);
+        return 0;
+    }
 
     var report = new BenchReport();
     Console.WriteLine($"KMeans bench {report.Started:yyyy-MM-dd HH:mm} UTC: {report.Machine}");
@@ -26,6 +31,15 @@ try
             break;
         case "init":
             InitScenario.Run(options, report);
+            break;
+        case "sampling-memory":
+            SamplingMemoryScenario.Run(options);
+            break;
+        case "larger-than-ram":
+            LargerThanRamScenario.Run(options);
+            break;
+        case "hierarchical":
+            HierarchicalScenario.Run(options);
             break;
         case "all":
             KernelScenario.Run(options, report);
