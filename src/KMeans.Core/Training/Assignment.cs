@@ -53,7 +53,7 @@ internal sealed class Assignment
                     state.Stop();
                     return scratch;
                 }
-                PrefetchAfter(block);
+                _blocks.ReadAhead(_sample, block);
                 if (bounds is null)
                     AssignBlock(block, centroids, scratch);
                 else
@@ -79,13 +79,6 @@ internal sealed class Assignment
         foreach (int label in Labels)
             Sizes[label]++;
         return (loss, _reassigned, _skipped);
-    }
-
-    /// <summary>Workers walk runs of consecutive blocks, so the next block is what an on-disk sample should read ahead.</summary>
-    private void PrefetchAfter(long block)
-    {
-        if (block + 1 < _blocks.Count)
-            _sample.PrefetchRows(_blocks.First(block + 1), _blocks.Length(block + 1));
     }
 
     private void AssignBlock(long block, PackedCentroids centroids, WorkerScratch scratch)

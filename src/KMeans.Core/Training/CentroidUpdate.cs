@@ -28,8 +28,7 @@ internal static class CentroidUpdate
                     return;
                 long first = blocks.First(block);
                 int count = blocks.Length(block);
-                if (block + 1 < blocks.Count)
-                    sample.PrefetchRows(blocks.First(block + 1), blocks.Length(block + 1));
+                blocks.ReadAhead(sample, block);
                 ReadOnlySpan<float> rows = sample.Rows(first, count);
                 for (int i = 0; i < count; i++)
                 {
