@@ -40,26 +40,14 @@ internal static class WorkloadChild
         KMeansOptions training = TrainingMeasurement.Options(workload, options.Threads, InitMethod.Random, Iterations,
             options.Seed, onDisk);
 
-        using var memory = new ProcessMemory();
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        MemorySnapshot baseline = memory.Read();
-        bool reset = ProcessMemory.TryResetPeak();
-        TrainingMeasurement measurement;
-        KMeansResult result;
-        MemorySnapshot end;
-        long peakAnonymous;
-        using (var sampler = new PeakMemorySampler())
-        {
-            measurement = TrainingMeasurement.Run(data, training, out result);
-            end = sampler.Stop();
-            peakAnonymous = sampler.PeakAnonymous;
-        }
-        long peakRss = reset ? end.PeakRss : Math.Max(end.PeakRss, baseline.PeakRss);
+        KMeansResult result = null!;
+        TrainingMeasurement measurement = MemoryWindow.Measure(() => TrainingMeasurement.Run(data, training, out result),
+            out MemoryWindow memory);
         string? centroidsFile = options.CentroidsDirectory is { } directory
             ? WriteCentroids(directory, workload, BufferName(onDisk), result.Centroids)
             : null;
-        var outcome = new WorkloadResult(measurement, baseline.Rss, baseline.Anonymous, peakRss, peakAnonymous, reset,
+        var outcome = new WorkloadResult(measurement, memory.BaselineRss, memory.BaselineAnonymous, memory.PeakRss,
+            memory.PeakAnonymous, memory.PeakRssWasReset,
             WorkloadResult.Budget(workload, options.Threads), centroidsFile);
         Console.WriteLine(ChildProcess.ResultMarker + JsonSerializer.Serialize(outcome, BenchJson.SingleLine));
     }
