@@ -26,7 +26,7 @@ internal sealed class IterationPhases : IDisposable
     private readonly PackedCentroids _packed;
     private readonly Assignment _assignment;
     private readonly float[] _centroids;
-    private readonly double[] _sums;
+    private readonly CentroidUpdate _update;
     private readonly ParallelOptions _parallel;
     private readonly KernelPass _kernel;
 
@@ -41,7 +41,7 @@ internal sealed class IterationPhases : IDisposable
         _packed = new PackedCentroids(workload.K, d);
         _assignment = new Assignment(_sample, workload.K, DistanceMetric.L2, KMeansOptions.DefaultRowsPerBlock);
         _centroids = rows.AsSpan(0, workload.K * d).ToArray();
-        _sums = new double[(long)workload.K * d];
+        _update = new CentroidUpdate(workload.K, d, DistanceMetric.L2, threads);
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         _kernel = new KernelPass(rows, workload, _packed);
     }
@@ -58,8 +58,7 @@ internal sealed class IterationPhases : IDisposable
         for (int s = 0; s <= samples; s++)
         {
             var watch = Stopwatch.StartNew();
-            CentroidUpdate.Run(_sample, _assignment.Blocks, _assignment.Labels, _assignment.Sizes, _centroids, _sums,
-                DistanceMetric.L2, _parallel, _threads);
+            _update.Run(_sample, _assignment.Blocks, _assignment.Labels, _assignment.Sizes, _centroids, _parallel);
             double updateMs = Lap(watch);
             EmptyClusterRepair.Repair(_centroids, _assignment.Sizes, _workload.Dimension, DistanceMetric.L2);
             double repairMs = Lap(watch);

@@ -6,11 +6,13 @@ using KMeans.Core.Training;
 namespace KMeans.Bench;
 
 /// <summary>
-/// The two passes of a Lloyd iteration timed apart on a built sample, with what each read from storage: the centroid
-/// update (every worker thread walks the whole sample, keeping only its own centroids' rows) and the full assignment
-/// (blocks shared among the threads, no bound skipping). Medians of <see cref="Rounds"/> rounds after one assignment.
+/// The passes of a Lloyd iteration timed apart on a built sample, with what each read from storage: the centroid
+/// update alone (every worker thread walks the whole sample, keeping only its own centroids' rows), the full assignment
+/// alone (blocks shared among the threads, no bound skipping), and the assignment taking the next update's sums range
+/// by range, as <c>LloydRun</c> runs it. Medians of <see cref="Rounds"/> rounds after one assignment.
 /// </summary>
-internal sealed record PhaseProfile(double UpdateMs, double AssignmentMs, StorageCounters UpdateReads, StorageCounters AssignmentReads)
+internal sealed record PhaseProfile(double UpdateMs, double AssignmentMs, double FusedMs, StorageCounters UpdateReads,
+    StorageCounters AssignmentReads, StorageCounters FusedReads)
 {
     public const int Rounds = 2;
 
@@ -20,22 +22,23 @@ internal sealed record PhaseProfile(double UpdateMs, double AssignmentMs, Storag
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         using var packed = new PackedCentroids(k, d);
         var assignment = new Assignment(sample, k, DistanceMetric.L2, KMeansOptions.DefaultRowsPerBlock);
-        var sums = new double[(long)k * d];
+        var centroidUpdate = new CentroidUpdate(k, d, DistanceMetric.L2, threads);
         var current = (float[])centroids.Clone();
         packed.Pack(current, DistanceMetric.L2);
         assignment.Run(packed, parallel);
         var update = new List<(double Ms, StorageCounters Reads)>();
         var assign = new List<(double Ms, StorageCounters Reads)>();
+        var fused = new List<(double Ms, StorageCounters Reads)>();
         for (int round = 0; round < Rounds; round++)
         {
-            update.Add(Timed(() => CentroidUpdate.Run(sample, assignment.Blocks, assignment.Labels, assignment.Sizes, current,
-                sums, DistanceMetric.L2, parallel, threads)));
+            update.Add(Timed(() => centroidUpdate.Run(sample, assignment.Blocks, assignment.Labels, assignment.Sizes, current,
+                parallel)));
             EmptyClusterRepair.Repair(current, assignment.Sizes, d, DistanceMetric.L2);
             packed.Pack(current, DistanceMetric.L2);
             assign.Add(Timed(() => assignment.Run(packed, parallel)));
+            fused.Add(Timed(() => assignment.Run(packed, parallel, update: centroidUpdate)));
         }
-        return new PhaseProfile(Summary.Of(update.Select(u => u.Ms)).Median, Summary.Of(assign.Select(a => a.Ms)).Median,
-            Mean(update), Mean(assign));
+        return new PhaseProfile(Median(update), Median(assign), Median(fused), Mean(update), Mean(assign), Mean(fused));
     }
 
     private static (double Ms, StorageCounters Reads) Timed(Action pass)
@@ -45,6 +48,8 @@ internal sealed record PhaseProfile(double UpdateMs, double AssignmentMs, Storag
         pass();
         return (watch.Elapsed.TotalMilliseconds, StorageCounters.Now() - before);
     }
+
+    private static double Median(List<(double Ms, StorageCounters Reads)> passes) => Summary.Of(passes.Select(p => p.Ms)).Median;
 
     private static StorageCounters Mean(List<(double Ms, StorageCounters Reads)> passes) =>
         new(passes.Sum(p => p.Reads.ReadBytes) / passes.Count, passes.Sum(p => p.Reads.MajorFaults) / passes.Count);

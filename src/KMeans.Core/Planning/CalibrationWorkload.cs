@@ -15,14 +15,12 @@ internal sealed class CalibrationWorkload : IDisposable
     private readonly PackedCentroids _packed;
     private readonly Assignment _assignment;
     private readonly ParallelOptions _parallel;
-    private readonly int _threads;
-    private readonly double[] _sums;
+    private readonly CentroidUpdate _update;
     private readonly float[] _updated;
     private int _draws;
 
     public CalibrationWorkload(long rows, int dimension, int threads, CancellationToken cancellationToken)
     {
-        _threads = threads;
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken };
         _sample = SyntheticSample(rows, dimension);
         _packed = new PackedCentroids(KernelCalibration.Centroids, dimension);
@@ -30,7 +28,7 @@ internal sealed class CalibrationWorkload : IDisposable
         _sample.Rows(0, KernelCalibration.Centroids).CopyTo(centroids);
         _packed.Pack(centroids, DistanceMetric.L2);
         _assignment = new Assignment(_sample, KernelCalibration.Centroids, DistanceMetric.L2, KMeansOptions.DefaultRowsPerBlock);
-        _sums = new double[centroids.Length];
+        _update = new CentroidUpdate(KernelCalibration.Centroids, dimension, DistanceMetric.L2, threads);
         _updated = new float[centroids.Length];
         Assign();
     }
@@ -40,8 +38,8 @@ internal sealed class CalibrationWorkload : IDisposable
 
     public void Assign() => _assignment.Run(_packed, _parallel);
 
-    public void Update() => CentroidUpdate.Run(_sample, _assignment.Blocks, _assignment.Labels, _assignment.Sizes,
-        _updated, _sums, DistanceMetric.L2, _parallel, _threads);
+    public void Update() => _update.Run(_sample, _assignment.Blocks, _assignment.Labels, _assignment.Sizes, _updated,
+        _parallel);
 
     public void Seed() => KMeansPlusPlusInitializer.Choose(_sample, KernelCalibration.SeedingCentroids,
         new SeededRandom(1, ++_draws), _assignment.Blocks, _parallel, _ => { });

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
@@ -13,14 +14,18 @@ internal sealed class Assignment
     private readonly TrainingBuffer _sample;
     private readonly DistanceMetric _metric;
     private readonly RowBlocks _blocks;
+    private readonly long _blocksPerRange;
+    private readonly ConcurrentBag<WorkerScratch> _scratches = [];
     private long _reassigned;
     private long _skipped;
 
-    public Assignment(TrainingBuffer sample, int k, DistanceMetric metric, int rowsPerBlock)
+    public Assignment(TrainingBuffer sample, int k, DistanceMetric metric, int rowsPerBlock,
+        long bytesPerRange = KMeansOptions.DefaultBytesPerRange)
     {
         _sample = sample;
         _metric = metric;
         _blocks = new RowBlocks(sample.RowCount, Math.Min(rowsPerBlock, sample.MaxRowsPerBlock));
+        _blocksPerRange = Math.Max(1, bytesPerRange / ((long)_blocks.RowsPerBlock * sample.Dimension * sizeof(float)));
         Labels = new int[sample.RowCount];
         RowLoss = new float[sample.RowCount];
         Sizes = new long[k];
@@ -37,15 +42,37 @@ internal sealed class Assignment
     /// <summary>
     /// Assigns every row to <paramref name="centroids"/>; returns the loss, how many labels changed and how many rows
     /// kept their label by <paramref name="bounds"/> without running the kernel. Labels, losses and sizes are the same
-    /// with or without bounds. The counts are sums of whole numbers, so threads cannot change them either.
+    /// with or without bounds. The counts are sums of whole numbers, so threads cannot change them either. With
+    /// <paramref name="update"/>, each range of blocks (<see cref="KMeansOptions.BytesPerRange"/>) is added to the next
+    /// update's sums as soon as its labels are known, while its rows are still in memory.
     /// </summary>
     public (double Loss, long Reassigned, long Skipped) Run(PackedCentroids centroids, ParallelOptions parallel,
-        SkipBounds? bounds = null)
+        SkipBounds? bounds = null, CentroidUpdate? update = null)
     {
         _reassigned = 0;
         _skipped = 0;
-        Parallel.For(0L, _blocks.Count, parallel,
-            () => new WorkerScratch(_blocks.RowsPerBlock, bounds is null ? 0 : _sample.Dimension),
+        update?.Clear();
+        for (long first = 0; first < _blocks.Count; first += _blocksPerRange)
+        {
+            long end = Math.Min(_blocks.Count, first + _blocksPerRange);
+            AssignBlocks(first, end, centroids, parallel, bounds);
+            update?.Add(_sample, _blocks, first, end, Labels, parallel);
+        }
+
+        double loss = 0;
+        foreach (float rowLoss in RowLoss)
+            loss += rowLoss;
+        Array.Clear(Sizes);
+        foreach (int label in Labels)
+            Sizes[label]++;
+        return (loss, _reassigned, _skipped);
+    }
+
+    private void AssignBlocks(long firstBlock, long endBlock, PackedCentroids centroids, ParallelOptions parallel,
+        SkipBounds? bounds)
+    {
+        Parallel.For(firstBlock, endBlock, parallel,
+            () => _scratches.TryTake(out WorkerScratch? scratch) ? scratch : new WorkerScratch(_blocks.RowsPerBlock, _sample.Dimension),
             (block, state, scratch) =>
             {
                 if (parallel.CancellationToken.IsCancellationRequested)
@@ -69,16 +96,10 @@ internal sealed class Assignment
                 }
                 Interlocked.Add(ref _reassigned, scratch.Reassigned);
                 Interlocked.Add(ref _skipped, scratch.Skipped);
+                scratch.Reset();
+                _scratches.Add(scratch);
             });
         parallel.CancellationToken.ThrowIfCancellationRequested();
-
-        double loss = 0;
-        foreach (float rowLoss in RowLoss)
-            loss += rowLoss;
-        Array.Clear(Sizes);
-        foreach (int label in Labels)
-            Sizes[label]++;
-        return (loss, _reassigned, _skipped);
     }
 
     private void AssignBlock(long block, PackedCentroids centroids, WorkerScratch scratch)
@@ -209,7 +230,10 @@ internal sealed class Assignment
     private float RowLossOf(float score) =>
         _metric == DistanceMetric.Cosine ? Math.Max(0f, 1f + score / 2f) : score / 2f;
 
-    /// <summary>One worker's kernel scratch, counts, and (with bounds) its batch of rows still to be scored.</summary>
+    /// <summary>
+    /// One worker's kernel scratch, counts, and (with bounds) its batch of rows still to be scored; kept between ranges
+    /// and passes, since a range's workers would otherwise allocate afresh.
+    /// </summary>
     private sealed class WorkerScratch(int rows, int dimension)
     {
         public int Capacity => rows;
@@ -226,10 +250,10 @@ internal sealed class Assignment
 
         public int PendingCount { get; set; }
 
-        public long[] PendingIndices { get; } = new long[dimension == 0 ? 0 : rows];
+        public long[] PendingIndices { get; } = new long[rows];
 
         /// <summary>Each pending row's float distance to its previous centroid, as the bound test saw it.</summary>
-        public float[] PendingDistances { get; } = new float[dimension == 0 ? 0 : rows];
+        public float[] PendingDistances { get; } = new float[rows];
 
         public float[] PendingRows { get; } = new float[rows * dimension];
 
@@ -246,6 +270,15 @@ internal sealed class Assignment
         public float[] KeptNorms { get; } = new float[KeptGroup];
 
         public float[] KeptScores { get; } = new float[KeptGroup];
+
+        /// <summary>Empties the batches and counts, so the next range starts afresh.</summary>
+        public void Reset()
+        {
+            Reassigned = 0;
+            Skipped = 0;
+            PendingCount = 0;
+            KeptCount = 0;
+        }
 
         public unsafe void AddKept(long index, ReadOnlySpan<float> row, PackedCentroids centroids, int label)
         {

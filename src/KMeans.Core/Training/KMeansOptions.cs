@@ -85,6 +85,15 @@ public sealed record KMeansOptions
 
     internal const int DefaultRowsPerBlock = 192;
 
+    /// <summary>
+    /// Sample bytes per range of blocks whose labels the assignment hands to the next update while the rows are still
+    /// cached: small enough to stay cached, large enough that the threads' wait at the end of each range costs nothing
+    /// measurable. Tests shrink it to exercise the range arithmetic.
+    /// </summary>
+    internal long BytesPerRange { get; init; } = DefaultBytesPerRange;
+
+    internal const long DefaultBytesPerRange = 16L << 20;
+
     public int EffectiveParallelism => MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : MaxDegreeOfParallelism;
 
     public string EffectiveTempDirectory => TempDirectory ?? Path.GetTempPath();
@@ -123,6 +132,8 @@ public sealed record KMeansOptions
             Fail($"RefineIterations must be at least 0, but was {RefineIterations}.", RefineIterations);
         if (RowsPerBlock < 1)
             Fail($"RowsPerBlock must be at least 1, but was {RowsPerBlock}.", RowsPerBlock);
+        if (BytesPerRange < 1)
+            Fail($"BytesPerRange must be at least 1, but was {BytesPerRange}.", BytesPerRange);
         if (InitialCentroids is { } initial && initial.Count != K)
             throw new KMeansException(KMeansErrorKind.InitialCentroidsShape,
                 $"InitialCentroids has {initial.Count} centroids, but K is {K}.", initial);

@@ -82,8 +82,8 @@ public static class KMeansTrainer
             CancellationToken = cancellationToken,
         };
         using var packed = new PackedCentroids(k, d);
-        var assignment = new Assignment(sample, k, options.Distance, options.RowsPerBlock);
-        var run = new LloydRun(sample, options, assignment, packed, new double[(long)k * d], parallel);
+        var assignment = new Assignment(sample, k, options.Distance, options.RowsPerBlock, options.BytesPerRange);
+        var run = new LloydRun(sample, options, assignment, packed, parallel);
 
         LloydRun.Outcome? best = null;
         int[]? bestLabels = null;

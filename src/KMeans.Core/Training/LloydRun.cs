@@ -7,25 +7,27 @@ namespace KMeans.Core.Training;
 /// <summary>
 /// One run of Lloyd's algorithm from given centroids. Each iteration updates the centroids from the current labels,
 /// repairs empty clusters, then assigns every row to the new centroids; so the loss, sizes and labels always describe
-/// the centroids that are returned. With <see cref="KMeansOptions.SkipByBounds"/>, the assignments after the first
+/// the centroids that are returned. The update's sums are taken during the assignment before it, range by range, so
+/// an iteration reads the sample once (except for the last allowed one, which has no update after it). With <see cref="KMeansOptions.SkipByBounds"/>, the assignments after the first
 /// let <see cref="SkipBounds"/> keep the labels it can prove unchanged (when <see cref="SkipSchedule"/> finds it worth
 /// trying); the first has no labels worth keeping.
 /// </summary>
 internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Assignment assignment, PackedCentroids packed,
-    double[] sums, ParallelOptions parallel)
+    ParallelOptions parallel)
 {
     public sealed record Outcome(float[] Centroids, long[] Sizes, double Loss, int Iterations, bool Converged,
         IReadOnlyList<IterationReport> History, int Redo);
 
     private readonly SkipBounds? _bounds = options.SkipByBounds ? new SkipBounds(options.K, sample.Dimension, options.Distance) : null;
     private readonly SkipSchedule _schedule = new();
+    private readonly CentroidUpdate _update = new(options.K, sample.Dimension, options.Distance, options.EffectiveParallelism);
 
     public Outcome Run(float[] centroids, int redo, IProgress<TrainingProgress>? progress)
     {
         int d = sample.Dimension;
         var history = new List<IterationReport>();
         packed.Pack(centroids, options.Distance);
-        (double loss, _, _) = assignment.Run(packed, parallel);
+        (double loss, _, _) = assignment.Run(packed, parallel, update: _update);
         _schedule.Reset();
         bool converged = false;
         int iteration = 0;
@@ -34,11 +36,10 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
         {
             iteration++;
             watch.Restart();
-            CentroidUpdate.Run(sample, assignment.Blocks, assignment.Labels, assignment.Sizes, centroids, sums,
-                options.Distance, parallel, options.EffectiveParallelism);
+            _update.Apply(assignment.Sizes, centroids, parallel);
             int repaired = EmptyClusterRepair.Repair(centroids, assignment.Sizes, d, options.Distance);
             packed.Pack(centroids, options.Distance);
-            (double newLoss, long reassigned, long skipped) = Assign();
+            (double newLoss, long reassigned, long skipped) = Assign(iteration < options.MaxIterations ? _update : null);
             double change = RelativeChange(loss, newLoss);
             var report = new IterationReport(redo, iteration, options.MaxIterations, newLoss, change, repaired,
                 reassigned, ImbalanceFactor(assignment.Sizes, sample.RowCount), watch.Elapsed, skipped);
@@ -50,12 +51,12 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
         return new Outcome(centroids, (long[])assignment.Sizes.Clone(), loss, iteration, converged, history, redo);
     }
 
-    private (double Loss, long Reassigned, long Skipped) Assign()
+    private (double Loss, long Reassigned, long Skipped) Assign(CentroidUpdate? next)
     {
         if (_bounds is null || !_schedule.TryBounds())
-            return assignment.Run(packed, parallel);
+            return assignment.Run(packed, parallel, update: next);
         _bounds.Update(packed, parallel);
-        (double Loss, long Reassigned, long Skipped) result = assignment.Run(packed, parallel, _bounds);
+        (double Loss, long Reassigned, long Skipped) result = assignment.Run(packed, parallel, _bounds, next);
         _schedule.Record(result.Skipped, sample.RowCount);
         return result;
     }

@@ -29,9 +29,9 @@ internal sealed class LloydTrace : IProgress<TrainingProgress>
         sample.WriteRows(0, rows.SelectMany(row => row).ToArray());
         sample.Seal(rows.Length);
         using var packed = new PackedCentroids(options.K, d);
-        var assignment = new Assignment(sample, options.K, options.Distance, options.RowsPerBlock);
+        var assignment = new Assignment(sample, options.K, options.Distance, options.RowsPerBlock, options.BytesPerRange);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.EffectiveParallelism };
-        var run = new LloydRun(sample, options, assignment, packed, new double[options.K * d], parallel);
+        var run = new LloydRun(sample, options, assignment, packed, parallel);
         var trace = new LloydTrace(assignment);
         float[] initial = initialRows.SelectMany(i => rows[i]).ToArray();
         trace.Centroids = run.Run(initial, redo: 0, trace).Centroids;

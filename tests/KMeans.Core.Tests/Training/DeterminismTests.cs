@@ -60,6 +60,25 @@ public class DeterminismTests
         AssertIdentical(standard, tiny);
     }
 
+    [Theory]
+    [InlineData(DistanceMetric.L2, 1, 192)]
+    [InlineData(DistanceMetric.L2, 7 * 24 * 4 * 3, 7)]
+    [InlineData(DistanceMetric.Cosine, 1, 5)]
+    [InlineData(DistanceMetric.Dot, 24 * 4 * 100, 192)]
+    public void UpdatesTakenRangeByRangeDuringTheAssignmentGiveTheSameCentroids(DistanceMetric distance, long bytesPerRange,
+        int rowsPerBlock)
+    {
+        // The whole sample is one range by default here; these cut it into ranges of 1, 3 or several blocks.
+        var options = Options(distance, InitMethod.Random) with { Tolerance = 0, MaxIterations = 8 };
+
+        KMeansResult whole = KMeansTrainer.Train(TestData.Source(Rows), options);
+        KMeansResult ranges = KMeansTrainer.Train(TestData.Source(Rows),
+            options with { BytesPerRange = bytesPerRange, RowsPerBlock = rowsPerBlock, OnDisk = true });
+
+        AssertIdentical(whole, ranges);
+        Assert.Equal(whole.History.Select(report => report.SkippedRows), ranges.History.Select(report => report.SkippedRows));
+    }
+
     [Fact]
     public void SameSeedSameResultOtherSeedOtherResult()
     {
