@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using KMeans.Core;
 using KMeans.Core.Buffers;
 using KMeans.Core.IO;
 using KMeans.Core.Sampling;
@@ -53,22 +54,34 @@ internal static class LargerThanRamChild
         };
         StorageCounters trainReads = default;
         PhaseProfile? phases = null;
-        TrainingMeasurement measurement = MemoryWindow.Measure(() =>
+        string? refused = null;
+        TrainingMeasurement? measurement = MemoryWindow.Measure(() =>
         {
             var watch = Stopwatch.StartNew();
             using IVectorSource source = VectorFile.Open(path);
-            using TrainingBuffer sample = SampleBuilder.Build(source, training, options.Seed, progress: null,
-                CancellationToken.None, out SamplingSummary summary);
-            if (summary.RowsSampled != LargerThanRamCase.Rows)
-                throw new InvalidOperationException($"The sample holds {summary.RowsSampled:N0} rows, not the whole file's {LargerThanRamCase.Rows:N0}.");
-            double buildMs = watch.Elapsed.TotalMilliseconds;
-            StorageCounters before = StorageCounters.Now();
-            TrainingMeasurement trained = TrainingMeasurement.Train(LargerThanRamCase.Workload, sample, training, buildMs, out KMeansResult result);
-            trainReads = StorageCounters.Now() - before;
-            phases = PhaseProfile.Measure(sample, result.Centroids, LargerThanRamCase.K, options.Threads);
-            return trained;
+            TrainingBuffer sample;
+            try
+            {
+                sample = SampleBuilder.Build(source, training, options.Seed, progress: null, CancellationToken.None, out SamplingSummary summary);
+                if (summary.RowsSampled != LargerThanRamCase.Rows)
+                    throw new InvalidOperationException($"The sample holds {summary.RowsSampled:N0} rows, not the whole file's {LargerThanRamCase.Rows:N0}.");
+            }
+            catch (KMeansException e) when (e.Kind == KMeansErrorKind.InsufficientMemory)
+            {
+                refused = e.Message;
+                return null;
+            }
+            using (sample)
+            {
+                double buildMs = watch.Elapsed.TotalMilliseconds;
+                StorageCounters before = StorageCounters.Now();
+                TrainingMeasurement trained = TrainingMeasurement.Train(LargerThanRamCase.Workload, sample, training, buildMs, out KMeansResult result);
+                trainReads = StorageCounters.Now() - before;
+                phases = PhaseProfile.Measure(sample, result.Centroids, LargerThanRamCase.K, options.Threads);
+                return trained;
+            }
         }, out MemoryWindow memory);
-        return new CappedResult(options.Case!, measurement, trainReads, phases, null, null, memory);
+        return new CappedResult(options.Case!, measurement, refused is null ? trainReads : null, phases, null, null, memory, refused);
     }
 
     private static CappedResult Read(string path)

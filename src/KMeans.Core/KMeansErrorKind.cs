@@ -16,6 +16,7 @@ public enum KMeansErrorKind
     TempDirectoryMissing,
     TempDirectoryNotWritable,
     InsufficientDiskSpace,
+    InsufficientMemory,
     FileNotFound,
     InvalidFile,
     UnsupportedFile,

@@ -10,6 +10,7 @@ namespace KMeans.Core.Buffers;
 /// </summary>
 public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
 {
+    private readonly string _directory;
     private FileStream? _file;
     private MemoryMappedFile? _map;
     private MemoryMappedViewAccessor? _view;
@@ -26,12 +27,10 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
         long needed = ByteCount(capacityRows);
         long free = new DriveInfo(directory).AvailableFreeSpace;
         if (needed > free)
-            throw new KMeansException(KMeansErrorKind.InsufficientDiskSpace,
-                $"The on-disk sample needs {needed:N0} bytes in '{directory}', but only {free:N0} bytes are free. " +
-                "Choose another -TempDirectory, a smaller SampleRate or K, or train in memory.",
-                directory);
+            throw DiskFull(directory, needed, free);
         FilePath = Path.Combine(directory, $"kmeans-sample-{Guid.NewGuid():N}.f32");
-        _file = OpenPrivateFile(FilePath, directory);
+        _directory = directory;
+        _file = OpenPrivateFile(FilePath, directory, needed);
     }
 
     /// <summary>Where the file was created; on Unix it is already unlinked, so the name no longer appears.</summary>
@@ -39,8 +38,17 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
 
     public override bool IsOnDisk => true;
 
-    protected override void WriteRowsCore(long firstRow, ReadOnlySpan<float> rows) =>
-        RandomAccess.Write(_file!.SafeFileHandle, MemoryMarshal.AsBytes(rows), ByteCount(firstRow));
+    protected override void WriteRowsCore(long firstRow, ReadOnlySpan<float> rows)
+    {
+        try
+        {
+            RandomAccess.Write(_file!.SafeFileHandle, MemoryMarshal.AsBytes(rows), ByteCount(firstRow));
+        }
+        catch (IOException e) when (IsDiskFull(e))
+        {
+            throw DiskFull(_directory, ByteCount(CapacityRows), new DriveInfo(_directory).AvailableFreeSpace, e);
+        }
+    }
 
     protected override float* SealCore(long rowCount)
     {
@@ -74,7 +82,11 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
         }
     }
 
-    private static FileStream OpenPrivateFile(string path, string directory)
+    /// <summary>
+    /// Creates the file with all its space reserved (where the file system can), so that another writer filling the
+    /// disk after the free-space check fails this run here, with a clear error, rather than halfway through sampling.
+    /// </summary>
+    private static FileStream OpenPrivateFile(string path, string directory, long bytes)
     {
         var options = new FileStreamOptions
         {
@@ -82,6 +94,7 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
             Access = FileAccess.ReadWrite,
             Share = FileShare.None,
             Options = OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None,
+            PreallocationSize = bytes,
         };
         if (!OperatingSystem.IsWindows())
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -89,6 +102,10 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
         try
         {
             file = new FileStream(path, options);
+        }
+        catch (IOException e) when (new DriveInfo(directory).AvailableFreeSpace is long free && free < bytes)
+        {
+            throw DiskFull(directory, bytes, free, e);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
@@ -99,6 +116,16 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
             File.Delete(path);
         return file;
     }
+
+    private static KMeansException DiskFull(string directory, long needed, long free, Exception? inner = null) =>
+        new(KMeansErrorKind.InsufficientDiskSpace,
+            $"The on-disk sample needs {needed:N0} bytes in '{directory}', but only {free:N0} bytes are free. " +
+            "Choose another -TempDirectory, a smaller SampleRate or K, or train in memory.",
+            directory, inner);
+
+    /// <summary>ENOSPC or EDQUOT on Unix (the errno is the HResult there), ERROR_DISK_FULL or ERROR_HANDLE_DISK_FULL on Windows.</summary>
+    private static bool IsDiskFull(IOException e) =>
+        OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) is 112 or 39 : e.HResult is 28 or 122;
 
     protected override void Release()
     {

@@ -23,6 +23,7 @@ internal static class KMeansErrors
             KMeansErrorKind.TempDirectoryMissing => ("TempDirectoryNotFound", ErrorCategory.ObjectNotFound),
             KMeansErrorKind.TempDirectoryNotWritable => ("TempDirectoryNotWritable", ErrorCategory.PermissionDenied),
             KMeansErrorKind.InsufficientDiskSpace => ("InsufficientDiskSpace", ErrorCategory.ResourceUnavailable),
+            KMeansErrorKind.InsufficientMemory => ("InsufficientMemory", ErrorCategory.ResourceUnavailable),
             KMeansErrorKind.FileNotFound => ("FileNotFound", ErrorCategory.ObjectNotFound),
             KMeansErrorKind.InvalidFile => ("InvalidFile", ErrorCategory.InvalidData),
             KMeansErrorKind.UnsupportedFile => ("UnsupportedFile", ErrorCategory.InvalidArgument),

@@ -209,6 +209,22 @@ public class BadInputTests
     }
 
     [Fact]
+    public void AnInMemorySampleLargerThanTheAvailableMemoryIsRefusedBeforeAnythingIsAllocated()
+    {
+        // With the row count unknown the sample may hold SampleRate × K rows: far more memory than any machine here.
+        var source = new UnknownLengthSource(TestData.Source(Rows));
+        long needed = 1000L * int.MaxValue * 4 * sizeof(float);
+        Assert.True(needed > AvailableMemory.Bytes());
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(source,
+            new KMeansOptions { K = 1000, SampleRate = int.MaxValue }));
+
+        Assert.Equal(KMeansErrorKind.InsufficientMemory, error.Kind);
+        Assert.StartsWith($"The in-memory sample needs {needed:N0} bytes, but only ", error.Message);
+        Assert.Contains("bytes of memory are available. Train with OnDisk (-OnDisk)", error.Message);
+    }
+
+    [Fact]
     public void InitialCentroidsOfTheWrongShapeAreRejected()
     {
         var count = Train(Rows, new KMeansOptions { K = 3, InitialCentroids = [[0f, 0f, 0f, 0f]] });
