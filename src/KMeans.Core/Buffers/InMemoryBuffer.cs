@@ -43,7 +43,7 @@ public sealed unsafe class InMemoryBuffer : TrainingBuffer
 
     protected override float* SealCore(long rowCount) => _memory;
 
-    protected override void Release()
+    protected override void Release(bool disposing)
     {
         if (_memory == null)
             return;

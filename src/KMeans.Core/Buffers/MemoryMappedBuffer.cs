@@ -127,8 +127,10 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
     private static bool IsDiskFull(IOException e) =>
         OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) is 112 or 39 : e.HResult is 28 or 122;
 
-    protected override void Release()
+    protected override void Release(bool disposing)
     {
+        if (!disposing)
+            return;
         if (_pointerAcquired)
         {
             _view!.SafeMemoryMappedViewHandle.ReleasePointer();

@@ -92,7 +92,11 @@ public abstract unsafe class TrainingBuffer : IDisposable
     /// <summary>Makes the first <paramref name="rowCount"/> rows readable and returns where they start.</summary>
     protected abstract float* SealCore(long rowCount);
 
-    protected abstract void Release();
+    /// <summary>
+    /// Frees what the buffer holds. From the finalizer (<paramref name="disposing"/> false) only unmanaged memory may be
+    /// freed: managed members such as file streams may already be finalized, and finalize themselves.
+    /// </summary>
+    protected abstract void Release(bool disposing);
 
     public void Dispose()
     {
@@ -100,9 +104,9 @@ public abstract unsafe class TrainingBuffer : IDisposable
             return;
         _disposed = true;
         _rows = null;
-        Release();
+        Release(disposing: true);
         GC.SuppressFinalize(this);
     }
 
-    ~TrainingBuffer() => Release();
+    ~TrainingBuffer() => Release(disposing: false);
 }
