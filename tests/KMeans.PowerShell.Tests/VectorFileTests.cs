@@ -44,6 +44,35 @@ public sealed class VectorFileTests : IDisposable
     }
 
     [Fact]
+    public void A_bad_row_in_one_of_several_files_is_named_by_its_file_and_its_row_there()
+    {
+        float[][] first = TestData.Blobs(50, 3, 2, seed: 1).ToArray();
+        float[][] second = TestData.Blobs(30, 3, 2, seed: 2).ToArray();
+        second[7][1] = float.PositiveInfinity;
+        WriteNpy(_scratch.File("a.npy"), first);
+        WriteNpy(_scratch.File("b.npy"), second);
+
+        ErrorRecord error = _shell.RunExpectingTerminatingError("Invoke-KMeansTraining -LiteralPath \"$dir/a.npy\", \"$dir/b.npy\" -K 2");
+
+        Assert.Equal($"NonFiniteValue,{Train}", error.FullyQualifiedErrorId);
+        Assert.StartsWith($"Row 7 of {_scratch.File("b.npy")} holds ∞ at column 1", error.Exception.Message.Replace("Infinity", "∞"));
+    }
+
+    /// <summary>A little-endian float32 C-order .npy, version 1.0, written by hand so the test controls every value.</summary>
+    private static void WriteNpy(string path, float[][] rows)
+    {
+        string header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows.Length}, {rows[0].Length}), }}";
+        int padded = (10 + header.Length + 1 + 63) / 64 * 64 - 10;
+        header = header.PadRight(padded - 1) + "\n";
+        using var writer = new BinaryWriter(File.Create(path));
+        writer.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
+        writer.Write((ushort)header.Length);
+        writer.Write(System.Text.Encoding.ASCII.GetBytes(header));
+        foreach (float value in rows.SelectMany(row => row))
+            writer.Write(value);
+    }
+
+    [Fact]
     public void The_estimate_reads_rows_and_dimension_from_the_file()
     {
         _shell.Run("New-KMeansSampleData \"$dir/v.arrow\" -Rows 5000 -Dimension 16 -Seed 1");

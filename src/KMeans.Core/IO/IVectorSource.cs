@@ -16,4 +16,10 @@ public interface IVectorSource : IDisposable
 
     /// <summary>Batches in source order. Each call starts again from the first row.</summary>
     IEnumerable<VectorBatch> ReadBatches(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Where a row read by <see cref="ReadBatches"/> lies, for error messages ("row 12 of data.npy"); a source made of
+    /// several files names the file and the row within it.
+    /// </summary>
+    string DescribeRow(long row) => $"row {row} of {Description}";
 }

@@ -98,7 +98,7 @@ public static class SampleBuilder
                     float norm = TensorPrimitives.Norm(row);
                     if (norm == 0)
                         throw new KMeansException(KMeansErrorKind.ZeroVector,
-                            $"Row {rowIndex} of {source.Description} is the zero vector, which has no direction under Cosine distance.",
+                            $"{Capitalized(source.DescribeRow(rowIndex))} is the zero vector, which has no direction under Cosine distance.",
                             rowIndex);
                     TensorPrimitives.Divide(row, norm, normalised);
                     row = normalised;
@@ -120,9 +120,11 @@ public static class SampleBuilder
         while (float.IsFinite(row[column]))
             column++;
         return new KMeansException(KMeansErrorKind.NonFiniteValue,
-            $"Row {rowIndex} of {source.Description} holds {row[column].ToString(System.Globalization.CultureInfo.InvariantCulture)} at column {column}; values must be finite " +
+            $"{Capitalized(source.DescribeRow(rowIndex))} holds {row[column].ToString(System.Globalization.CultureInfo.InvariantCulture)} at column {column}; values must be finite " +
             "(use SkipNonFinite to drop such rows).", rowIndex);
     }
+
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     private static KMeansException NotEnoughRows(IVectorSource source, int k, long usable, long nulls, long nonFinite)
     {

@@ -5,11 +5,14 @@ namespace KMeans.PowerShell.Internal;
 
 /// <summary>
 /// Several vector files read as one source, in the order given (the shards of one data set). Rows are numbered across
-/// the files; all files must have the same dimension.
+/// the files; all files must have the same dimension. Errors about a row name its file and its row in that file.
 /// </summary>
 internal sealed class ConcatenatedVectorSource : IVectorSource
 {
     private readonly IReadOnlyList<IVectorSource> _sources;
+
+    /// <summary>The first row of each file read so far, numbered across the files (a file's count may be known only once read).</summary>
+    private readonly List<long> _firstRows = [];
 
     public ConcatenatedVectorSource(IReadOnlyList<IVectorSource> sources)
     {
@@ -37,8 +40,10 @@ internal sealed class ConcatenatedVectorSource : IVectorSource
     public IEnumerable<VectorBatch> ReadBatches(CancellationToken cancellationToken)
     {
         long offset = 0;
+        _firstRows.Clear();
         foreach (IVectorSource source in _sources)
         {
+            _firstRows.Add(offset);
             long rows = 0;
             foreach (VectorBatch batch in source.ReadBatches(cancellationToken))
             {
@@ -47,6 +52,14 @@ internal sealed class ConcatenatedVectorSource : IVectorSource
             }
             offset += rows;
         }
+    }
+
+    public string DescribeRow(long row)
+    {
+        int file = _firstRows.Count - 1;
+        while (file > 0 && _firstRows[file] > row)
+            file--;
+        return file < 0 ? $"row {row} of {Description}" : _sources[file].DescribeRow(row - _firstRows[file]);
     }
 
     public void Dispose()
