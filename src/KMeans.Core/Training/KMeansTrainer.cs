@@ -21,7 +21,7 @@ public static class KMeansTrainer
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        ValidateInitialCentroids(options, source.Dimension);
+        ValidateAgainstDimension(options, source.Dimension);
         var watch = Stopwatch.StartNew();
         int seed = options.Seed ?? Random.Shared.Next();
         using TrainingBuffer sample = SampleBuilder.Build(source, options, seed, progress, cancellationToken,
@@ -41,7 +41,7 @@ public static class KMeansTrainer
         if (!sample.IsSealed)
             throw new ArgumentException("The training buffer must be sealed before training.", nameof(sample));
         options.Validate();
-        ValidateInitialCentroids(options, sample.Dimension);
+        ValidateAgainstDimension(options, sample.Dimension);
         if (sample.RowCount == 0)
             throw new KMeansException(KMeansErrorKind.NoRows, "The training sample holds no rows.");
         if (sample.RowCount < options.K)
@@ -135,8 +135,17 @@ public static class KMeansTrainer
         };
     }
 
-    private static void ValidateInitialCentroids(KMeansOptions options, int dimension)
+    /// <summary>
+    /// The checks that need the vectors' dimension: the centroids (K × dimension floats, padded to a multiple of 64
+    /// centroids when packed) must fit one array, and given initial centroids must have that dimension.
+    /// </summary>
+    private static void ValidateAgainstDimension(KMeansOptions options, int dimension)
     {
+        long packedValues = (options.K + 63L) / 64 * 64 * dimension;
+        if (packedValues > Array.MaxLength)
+            throw new KMeansException(KMeansErrorKind.InvalidOption,
+                $"K = {options.K:N0} centroids of {dimension:N0} dimensions are {(long)options.K * dimension:N0} values, more than " +
+                $"the {Array.MaxLength:N0} one array of centroids can hold: lower K.", options.K);
         if (options.InitialCentroids is not { } given)
             return;
         for (int c = 0; c < given.Count; c++)

@@ -225,6 +225,19 @@ public class BadInputTests
     }
 
     [Fact]
+    public void CentroidsTooManyForOneArrayAreRejectedBeforeSampling()
+    {
+        long rowsRead = 0;
+        var source = new UnknownLengthSource(TestData.Source(TestData.Uniform(rows: 10, dimension: 4096, seed: 1)), rows => rowsRead = rows);
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(source, new KMeansOptions { K = 600_000, OnDisk = true }));
+
+        Assert.Equal(KMeansErrorKind.InvalidOption, error.Kind);
+        Assert.StartsWith("K = 600,000 centroids of 4,096 dimensions are 2,457,600,000 values, more than the 2,147,483,591", error.Message);
+        Assert.Equal(0, rowsRead);
+    }
+
+    [Fact]
     public void InitialCentroidsOfTheWrongShapeAreRejected()
     {
         var count = Train(Rows, new KMeansOptions { K = 3, InitialCentroids = [[0f, 0f, 0f, 0f]] });
