@@ -41,7 +41,7 @@ internal sealed class IterationPhases : IDisposable
         _packed = new PackedCentroids(workload.K, d);
         _assignment = new Assignment(_sample, workload.K, DistanceMetric.L2, KMeansOptions.DefaultRowsPerBlock);
         _centroids = rows.AsSpan(0, workload.K * d).ToArray();
-        _update = new CentroidUpdate(workload.K, d, DistanceMetric.L2, threads);
+        _update = new CentroidUpdate(workload.K, d, DistanceMetric.L2);
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         _kernel = new KernelPass(rows, workload, _packed);
     }

@@ -22,7 +22,7 @@ internal sealed record PhaseProfile(double UpdateMs, double AssignmentMs, double
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         using var packed = new PackedCentroids(k, d);
         var assignment = new Assignment(sample, k, DistanceMetric.L2, KMeansOptions.DefaultRowsPerBlock);
-        var centroidUpdate = new CentroidUpdate(k, d, DistanceMetric.L2, threads);
+        var centroidUpdate = new CentroidUpdate(k, d, DistanceMetric.L2);
         var current = (float[])centroids.Clone();
         packed.Pack(current, DistanceMetric.L2);
         assignment.Run(packed, parallel);
@@ -31,8 +31,7 @@ internal sealed record PhaseProfile(double UpdateMs, double AssignmentMs, double
         var fused = new List<(double Ms, StorageCounters Reads)>();
         for (int round = 0; round < Rounds; round++)
         {
-            update.Add(Timed(() => centroidUpdate.Run(sample, assignment.Blocks, assignment.Labels, assignment.Sizes, current,
-                parallel)));
+            update.Add(Timed(() => centroidUpdate.Run(sample, assignment.Blocks, assignment.Labels, assignment.Sizes, current, parallel)));
             EmptyClusterRepair.Repair(current, assignment.Sizes, d, DistanceMetric.L2);
             packed.Pack(current, DistanceMetric.L2);
             assign.Add(Timed(() => assignment.Run(packed, parallel)));

@@ -28,7 +28,7 @@ internal sealed class CalibrationWorkload : IDisposable
         _sample.Rows(0, KernelCalibration.Centroids).CopyTo(centroids);
         _packed.Pack(centroids, DistanceMetric.L2);
         _assignment = new Assignment(_sample, KernelCalibration.Centroids, DistanceMetric.L2, KMeansOptions.DefaultRowsPerBlock);
-        _update = new CentroidUpdate(KernelCalibration.Centroids, dimension, DistanceMetric.L2, threads);
+        _update = new CentroidUpdate(KernelCalibration.Centroids, dimension, DistanceMetric.L2);
         _updated = new float[centroids.Length];
         Assign();
     }
@@ -38,8 +38,7 @@ internal sealed class CalibrationWorkload : IDisposable
 
     public void Assign() => _assignment.Run(_packed, _parallel);
 
-    public void Update() => _update.Run(_sample, _assignment.Blocks, _assignment.Labels, _assignment.Sizes, _updated,
-        _parallel);
+    public void Update() => _update.Run(_sample, _assignment.Blocks, _assignment.Labels, _assignment.Sizes, _updated, _parallel);
 
     public void Seed() => KMeansPlusPlusInitializer.Choose(_sample, KernelCalibration.SeedingCentroids,
         new SeededRandom(1, ++_draws), _assignment.Blocks, _parallel, _ => { });

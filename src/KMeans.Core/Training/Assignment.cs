@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 
@@ -15,7 +16,6 @@ internal sealed class Assignment
     private readonly DistanceMetric _metric;
     private readonly RowBlocks _blocks;
     private readonly long _blocksPerRange;
-    private readonly ConcurrentBag<WorkerScratch> _scratches = [];
     private long _reassigned;
     private long _skipped;
 
@@ -51,13 +51,49 @@ internal sealed class Assignment
     {
         _reassigned = 0;
         _skipped = 0;
-        update?.Clear();
-        for (long first = 0; first < _blocks.Count; first += _blocksPerRange)
+        OrderedRangeUpdate? ranges = update is null
+            ? null
+            : new OrderedRangeUpdate(_sample, _blocks, _blocksPerRange, Labels, update, parallel.CancellationToken);
+        Func<WorkerScratch> start = () => new WorkerScratch(_blocks.RowsPerBlock, bounds is null ? 0 : _sample.Dimension);
+        Func<long, ParallelLoopState, WorkerScratch, WorkerScratch> assign = (block, state, scratch) =>
         {
-            long end = Math.Min(_blocks.Count, first + _blocksPerRange);
-            AssignBlocks(first, end, centroids, parallel, bounds);
-            update?.Add(_sample, _blocks, first, end, Labels, parallel);
+            if (parallel.CancellationToken.IsCancellationRequested)
+            {
+                state.Stop();
+                return scratch;
+            }
+            _blocks.ReadAhead(_sample, block);
+            if (bounds is null)
+                AssignBlock(block, centroids, scratch, ranges);
+            else
+                AssignBlockSkipping(block, centroids, bounds, scratch, ranges);
+            return scratch;
+        };
+        Action<WorkerScratch> finish = scratch =>
+        {
+            if (!parallel.CancellationToken.IsCancellationRequested)
+            {
+                ScorePending(centroids, scratch, ranges);
+                ScoreKept(scratch);
+            }
+            Interlocked.Add(ref _reassigned, scratch.Reassigned);
+            Interlocked.Add(ref _skipped, scratch.Skipped);
+        };
+
+        if (ranges is null)
+        {
+            Parallel.For(0L, _blocks.Count, parallel, start, assign, finish);
         }
+        else
+        {
+            // Workers take blocks one at a time in row order (Parallel.For gives each its own share of the sample), so
+            // every range completes soon after it was read, and the disk sees one sequential stream.
+            Parallel.ForEach(Partitioner.Create(BlockIndices(), EnumerablePartitionerOptions.NoBuffering), parallel,
+                start, assign, finish);
+        }
+        parallel.CancellationToken.ThrowIfCancellationRequested();
+        if (ranges is { Complete: false })
+            throw new InvalidOperationException("The assignment pass ended with ranges not yet added to the update.");
 
         double loss = 0;
         foreach (float rowLoss in RowLoss)
@@ -68,41 +104,17 @@ internal sealed class Assignment
         return (loss, _reassigned, _skipped);
     }
 
-    private void AssignBlocks(long firstBlock, long endBlock, PackedCentroids centroids, ParallelOptions parallel,
-        SkipBounds? bounds)
+    private IEnumerable<long> BlockIndices()
     {
-        Parallel.For(firstBlock, endBlock, parallel,
-            () => _scratches.TryTake(out WorkerScratch? scratch) ? scratch : new WorkerScratch(_blocks.RowsPerBlock, _sample.Dimension),
-            (block, state, scratch) =>
-            {
-                if (parallel.CancellationToken.IsCancellationRequested)
-                {
-                    state.Stop();
-                    return scratch;
-                }
-                _blocks.ReadAhead(_sample, block);
-                if (bounds is null)
-                    AssignBlock(block, centroids, scratch);
-                else
-                    AssignBlockSkipping(block, centroids, bounds, scratch);
-                return scratch;
-            },
-            scratch =>
-            {
-                if (!parallel.CancellationToken.IsCancellationRequested)
-                {
-                    ScorePending(centroids, scratch);
-                    ScoreKept(scratch);
-                }
-                Interlocked.Add(ref _reassigned, scratch.Reassigned);
-                Interlocked.Add(ref _skipped, scratch.Skipped);
-                scratch.Reset();
-                _scratches.Add(scratch);
-            });
-        parallel.CancellationToken.ThrowIfCancellationRequested();
+        for (long block = 0; block < _blocks.Count; block++)
+            yield return block;
     }
 
-    private void AssignBlock(long block, PackedCentroids centroids, WorkerScratch scratch)
+    // This method and the other per-row ones below are compiled fully optimized from the start: with tiered PGO, the
+    // code they got depended on what the profile happened to see, and the bound-skipping passes ran up to 1.5× (W1)
+    // or 3× (4M × 128, K = 256) slower in some processes than in others (bench workloads, 2026-11-24).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AssignBlock(long block, PackedCentroids centroids, WorkerScratch scratch, OrderedRangeUpdate? ranges)
     {
         int d = _sample.Dimension;
         long first = _blocks.First(block);
@@ -111,6 +123,7 @@ internal sealed class Assignment
         AssignmentKernel.Assign(rows, count, centroids, scratch.Labels, scratch.Scores, scratch.Kernel);
         for (int i = 0; i < count; i++)
             Store(first + i, rows.Slice(i * d, d), centroids, scratch.Labels[i], scratch.Scores[i], scratch);
+        ranges?.Finished(first, count);
     }
 
     /// <summary>
@@ -119,12 +132,15 @@ internal sealed class Assignment
     /// copied into the worker's pending batch and scored together once it is full, across blocks. The portable
     /// kernel's dot product depends on the row's address, so there each row is scored where it lies.
     /// </summary>
-    private void AssignBlockSkipping(long block, PackedCentroids centroids, SkipBounds bounds, WorkerScratch scratch)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AssignBlockSkipping(long block, PackedCentroids centroids, SkipBounds bounds, WorkerScratch scratch,
+        OrderedRangeUpdate? ranges)
     {
         int d = _sample.Dimension;
         long first = _blocks.First(block);
         int count = _blocks.Length(block);
         ReadOnlySpan<float> rows = _sample.Rows(first, count);
+        int pending = 0;
         for (int i = 0; i < count; i++)
         {
             ReadOnlySpan<float> row = rows.Slice(i * d, d);
@@ -151,8 +167,9 @@ internal sealed class Assignment
             else if (KernelScore.KernelIsTiled)
             {
                 scratch.AddPending(first + i, row, distance);
+                pending++;
                 if (scratch.PendingCount == scratch.Capacity)
-                    ScorePending(centroids, scratch);
+                    ScorePending(centroids, scratch, ranges);
             }
             else
             {
@@ -160,9 +177,12 @@ internal sealed class Assignment
                 Store(first + i, row, centroids, scratch.Labels[0], scratch.Scores[0], scratch, distance);
             }
         }
+        // Rows waiting in the pending batch get their labels when it is scored; the batch reports them then.
+        ranges?.Finished(first, count - pending);
     }
 
-    private void ScorePending(PackedCentroids centroids, WorkerScratch scratch)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ScorePending(PackedCentroids centroids, WorkerScratch scratch, OrderedRangeUpdate? ranges)
     {
         int pending = scratch.PendingCount;
         if (pending == 0)
@@ -176,6 +196,7 @@ internal sealed class Assignment
             Store(row, _sample.Rows(row, 1), centroids, scratch.Labels[p], scratch.Scores[p], scratch, scratch.PendingDistances[p]);
         }
         scratch.PendingCount = 0;
+        ranges?.Finished(scratch.PendingIndices.AsSpan(0, pending));
     }
 
     /// <summary>
@@ -205,6 +226,7 @@ internal sealed class Assignment
     /// is recomputed from it as plain Lloyd does. <paramref name="distanceToPrevious"/>, when known, is the float
     /// distance to the row's previous centroid, which is the one the L2 loss needs if the label did not change.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Store(long row, ReadOnlySpan<float> x, PackedCentroids centroids, int label, float score,
         WorkerScratch scratch, float? distanceToPrevious = null)
     {
@@ -231,8 +253,7 @@ internal sealed class Assignment
         _metric == DistanceMetric.Cosine ? Math.Max(0f, 1f + score / 2f) : score / 2f;
 
     /// <summary>
-    /// One worker's kernel scratch, counts, and (with bounds) its batch of rows still to be scored; kept between ranges
-    /// and passes, since a range's workers would otherwise allocate afresh.
+    /// One worker's kernel scratch, counts, and (with bounds) its batch of rows still to be scored.
     /// </summary>
     private sealed class WorkerScratch(int rows, int dimension)
     {
@@ -250,10 +271,10 @@ internal sealed class Assignment
 
         public int PendingCount { get; set; }
 
-        public long[] PendingIndices { get; } = new long[rows];
+        public long[] PendingIndices { get; } = new long[dimension == 0 ? 0 : rows];
 
         /// <summary>Each pending row's float distance to its previous centroid, as the bound test saw it.</summary>
-        public float[] PendingDistances { get; } = new float[rows];
+        public float[] PendingDistances { get; } = new float[dimension == 0 ? 0 : rows];
 
         public float[] PendingRows { get; } = new float[rows * dimension];
 
@@ -270,15 +291,6 @@ internal sealed class Assignment
         public float[] KeptNorms { get; } = new float[KeptGroup];
 
         public float[] KeptScores { get; } = new float[KeptGroup];
-
-        /// <summary>Empties the batches and counts, so the next range starts afresh.</summary>
-        public void Reset()
-        {
-            Reassigned = 0;
-            Skipped = 0;
-            PendingCount = 0;
-            KeptCount = 0;
-        }
 
         public unsafe void AddKept(long index, ReadOnlySpan<float> row, PackedCentroids centroids, int label)
         {

@@ -5,32 +5,46 @@ using KMeans.Core.Distance;
 namespace KMeans.Core.Training;
 
 /// <summary>
-/// The update step: each centroid becomes the mean of its rows. Rows are added in double, range of blocks by range of
-/// blocks, so the assignment pass can hand over each range while its rows are still in memory (an on-disk sample is
-/// then read once per iteration, not twice). Threads split the centroids, not the rows: each walks the range in row
-/// order and adds only the rows of its own centroids, so every sum is taken in row order whatever the thread count or
-/// the ranges (as Lance does), at O(n·d) time and O(K·d) memory.
+/// The update step: each centroid becomes the mean of its rows, added in double in row order, so every sum is the same
+/// whatever the threads, ranges or buffer, at O(n·d) time and O(K·d) memory. Either in one pass of its own, threads
+/// splitting the centroids (each walks every row and adds only its own centroids' rows, as Lance does), or range of
+/// blocks after range of blocks as <see cref="OrderedRangeUpdate"/> hands them over during the assignment pass.
 /// </summary>
-internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric, int threads)
+internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric)
 {
     private readonly double[] _sums = new double[(long)k * dimension];
-    private readonly int _parts = Math.Min(k, threads);
 
     public void Clear() => Array.Clear(_sums);
 
     /// <summary>Adds the rows of blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) to their clusters' sums.</summary>
-    public void Add(TrainingBuffer sample, RowBlocks blocks, long firstBlock, long endBlock, int[] labels,
-        ParallelOptions parallel)
+    public void Add(TrainingBuffer sample, RowBlocks blocks, long firstBlock, long endBlock, int[] labels)
     {
-        Parallel.For(0, _parts, parallel, part =>
+        for (long block = firstBlock; block < endBlock; block++)
         {
-            (int low, int high) = Centroids(part);
-            for (long block = firstBlock; block < endBlock; block++)
+            long first = blocks.First(block);
+            int count = blocks.Length(block);
+            ReadOnlySpan<float> rows = sample.Rows(first, count);
+            for (int i = 0; i < count; i++)
+                WideningSum.Add(rows.Slice(i * dimension, dimension), _sums.AsSpan(labels[first + i] * dimension, dimension));
+        }
+    }
+
+    /// <summary>Adds every row to its cluster's sum, in one parallel pass over the sample.</summary>
+    public void AddAll(TrainingBuffer sample, RowBlocks blocks, int[] labels, ParallelOptions parallel)
+    {
+        Clear();
+        int parts = Math.Min(k, parallel.MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : parallel.MaxDegreeOfParallelism);
+        Parallel.For(0, parts, parallel, part =>
+        {
+            int low = (int)((long)k * part / parts);
+            int high = (int)((long)k * (part + 1) / parts);
+            for (long block = 0; block < blocks.Count; block++)
             {
                 if (parallel.CancellationToken.IsCancellationRequested)
                     return;
                 long first = blocks.First(block);
                 int count = blocks.Length(block);
+                blocks.ReadAhead(sample, block);
                 ReadOnlySpan<float> rows = sample.Rows(first, count);
                 for (int i = 0; i < count; i++)
                 {
@@ -44,33 +58,28 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
     }
 
     /// <summary>Sets every non-empty cluster's centroid to its mean; an empty cluster's centroid is left for repair.</summary>
-    public void Apply(long[] sizes, float[] centroids, ParallelOptions parallel)
+    public void Apply(long[] sizes, float[] centroids)
     {
-        Parallel.For(0, _parts, parallel, part =>
+        for (int c = 0; c < k; c++)
         {
-            (int low, int high) = Centroids(part);
-            for (int c = low; c < high; c++)
-            {
-                if (sizes[c] == 0)
-                    continue;
-                Span<float> centroid = centroids.AsSpan(c * dimension, dimension);
-                ReadOnlySpan<double> sum = _sums.AsSpan(c * dimension, dimension);
-                double size = sizes[c];
-                for (int j = 0; j < dimension; j++)
-                    centroid[j] = (float)(sum[j] / size);
-                if (metric == DistanceMetric.Cosine)
-                    Normalize(centroid);
-            }
-        });
+            if (sizes[c] == 0)
+                continue;
+            Span<float> centroid = centroids.AsSpan(c * dimension, dimension);
+            ReadOnlySpan<double> sum = _sums.AsSpan(c * dimension, dimension);
+            double size = sizes[c];
+            for (int j = 0; j < dimension; j++)
+                centroid[j] = (float)(sum[j] / size);
+            if (metric == DistanceMetric.Cosine)
+                Normalize(centroid);
+        }
     }
 
-    /// <summary>The whole update from the labels of every row: one pass over the sample.</summary>
+    /// <summary>The whole update from the labels of every row, as one parallel pass over the sample.</summary>
     public void Run(TrainingBuffer sample, RowBlocks blocks, int[] labels, long[] sizes, float[] centroids,
         ParallelOptions parallel)
     {
-        Clear();
-        Add(sample, blocks, 0, blocks.Count, labels, parallel);
-        Apply(sizes, centroids, parallel);
+        AddAll(sample, blocks, labels, parallel);
+        Apply(sizes, centroids);
     }
 
     /// <summary>Scales to unit length; a zero vector is left as it is (it cannot be given a direction).</summary>
@@ -80,7 +89,4 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
         if (norm > 0)
             TensorPrimitives.Divide(vector, norm, vector);
     }
-
-    private (int Low, int High) Centroids(int part) =>
-        ((int)((long)k * part / _parts), (int)((long)k * (part + 1) / _parts));
 }

@@ -86,13 +86,20 @@ public sealed record KMeansOptions
     internal const int DefaultRowsPerBlock = 192;
 
     /// <summary>
-    /// Sample bytes per range of blocks whose labels the assignment hands to the next update while the rows are still
-    /// cached: small enough to stay cached, large enough that the threads' wait at the end of each range costs nothing
-    /// measurable. Tests shrink it to exercise the range arithmetic.
+    /// Sample bytes per range of blocks that the assignment hands to the next update as soon as the range's labels are
+    /// final (<see cref="OrderedRangeUpdate"/>): small enough that the rows are still cached when they are added, and
+    /// that the last range, added after every block is assigned, is a short tail. Tests shrink it to exercise the
+    /// range arithmetic.
     /// </summary>
     internal long BytesPerRange { get; init; } = DefaultBytesPerRange;
 
     internal const long DefaultBytesPerRange = 16L << 20;
+
+    /// <summary>
+    /// Whether the assignment pass also takes the next update's sums (see <see cref="LloydRun"/>); null decides by the
+    /// sample: on disk and larger than the memory available. Results are bit-identical either way; tests force it.
+    /// </summary>
+    internal bool? FoldUpdate { get; init; }
 
     public int EffectiveParallelism => MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : MaxDegreeOfParallelism;
 

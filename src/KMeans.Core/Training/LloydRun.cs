@@ -7,8 +7,9 @@ namespace KMeans.Core.Training;
 /// <summary>
 /// One run of Lloyd's algorithm from given centroids. Each iteration updates the centroids from the current labels,
 /// repairs empty clusters, then assigns every row to the new centroids; so the loss, sizes and labels always describe
-/// the centroids that are returned. The update's sums are taken during the assignment before it, range by range, so
-/// an iteration reads the sample once (except for the last allowed one, which has no update after it). With <see cref="KMeansOptions.SkipByBounds"/>, the assignments after the first
+/// the centroids that are returned. When the sample is on disk and larger than the memory available, the update's
+/// sums are taken during the assignment before it, range by range (<see cref="KMeansOptions.FoldUpdate"/>), so an
+/// iteration reads the sample from disk once, not twice. With <see cref="KMeansOptions.SkipByBounds"/>, the assignments after the first
 /// let <see cref="SkipBounds"/> keep the labels it can prove unchanged (when <see cref="SkipSchedule"/> finds it worth
 /// trying); the first has no labels worth keeping.
 /// </summary>
@@ -20,14 +21,15 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
 
     private readonly SkipBounds? _bounds = options.SkipByBounds ? new SkipBounds(options.K, sample.Dimension, options.Distance) : null;
     private readonly SkipSchedule _schedule = new();
-    private readonly CentroidUpdate _update = new(options.K, sample.Dimension, options.Distance, options.EffectiveParallelism);
+    private readonly CentroidUpdate _update = new(options.K, sample.Dimension, options.Distance);
+    private readonly bool _fold = options.FoldUpdate ?? (sample.IsOnDisk && sample.ByteCount(sample.RowCount) > AvailableMemory.Bytes());
 
     public Outcome Run(float[] centroids, int redo, IProgress<TrainingProgress>? progress)
     {
         int d = sample.Dimension;
         var history = new List<IterationReport>();
         packed.Pack(centroids, options.Distance);
-        (double loss, _, _) = assignment.Run(packed, parallel, update: _update);
+        (double loss, _, _) = assignment.Run(packed, parallel, update: _fold ? _update : null);
         _schedule.Reset();
         bool converged = false;
         int iteration = 0;
@@ -36,10 +38,12 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
         {
             iteration++;
             watch.Restart();
-            _update.Apply(assignment.Sizes, centroids, parallel);
+            if (!_fold)
+                _update.AddAll(sample, assignment.Blocks, assignment.Labels, parallel);
+            _update.Apply(assignment.Sizes, centroids);
             int repaired = EmptyClusterRepair.Repair(centroids, assignment.Sizes, d, options.Distance);
             packed.Pack(centroids, options.Distance);
-            (double newLoss, long reassigned, long skipped) = Assign(iteration < options.MaxIterations ? _update : null);
+            (double newLoss, long reassigned, long skipped) = Assign(_fold && iteration < options.MaxIterations ? _update : null);
             double change = RelativeChange(loss, newLoss);
             var report = new IterationReport(redo, iteration, options.MaxIterations, newLoss, change, repaired,
                 reassigned, ImbalanceFactor(assignment.Sizes, sample.RowCount), watch.Elapsed, skipped);

@@ -122,6 +122,8 @@ internal sealed class SkipBounds
     /// centroid (by <see cref="TensorPrimitives.Distance{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/>) is
     /// <paramref name="distance"/>. Any doubt, including NaN or infinity anywhere, answers false.
     /// </summary>
+    // Fully optimized from the start, like the assignment's per-row methods that call it (see Assignment.AssignBlock).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool KeepsLabel(int label, float distance)
     {
         if (!_usable || !float.IsFinite(distance))

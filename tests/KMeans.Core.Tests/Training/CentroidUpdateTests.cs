@@ -26,7 +26,7 @@ public class CentroidUpdateTests
         sample.Seal(Rows.Length);
         using var packed = new PackedCentroids(K, d);
         var assignment = new Assignment(sample, K, DistanceMetric.L2, rowsPerBlock, bytesPerRange);
-        var update = new CentroidUpdate(K, d, DistanceMetric.L2, threads: 2);
+        var update = new CentroidUpdate(K, d, DistanceMetric.L2);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 2 };
         float[] centroids = Enumerable.Range(0, K).SelectMany(c => Rows[c * 37]).ToArray();
         SkipBounds? bounds = skipByBounds ? new SkipBounds(K, d, DistanceMetric.L2) : null;
@@ -36,7 +36,7 @@ public class CentroidUpdateTests
             packed.Pack(centroids, DistanceMetric.L2);
             bounds?.Update(packed, parallel);
             assignment.Run(packed, parallel, iteration == 0 ? null : bounds, update);
-            update.Apply(assignment.Sizes, centroids, parallel);
+            update.Apply(assignment.Sizes, centroids);
 
             Assert.Equal(MeansOf(assignment.Labels, centroids), centroids);
         }

@@ -1,0 +1,95 @@
+using KMeans.Core.Buffers;
+
+namespace KMeans.Core.Training;
+
+/// <summary>
+/// Feeds one assignment pass's labels to the next update while the rows are still cached: the sample is cut into
+/// ranges of whole blocks, and as soon as every row of the next range in order has its final label, whichever worker
+/// finished it adds the range's rows to the sums (one adder at a time, ranges strictly in row order, so every sum is
+/// taken in row order and results stay bit-identical). Nobody waits: a worker that finishes a range while another is
+/// adding leaves it to that adder, who checks for finished ranges before it stops.
+/// </summary>
+internal sealed class OrderedRangeUpdate
+{
+    private readonly TrainingBuffer _sample;
+    private readonly RowBlocks _blocks;
+    private readonly int[] _labels;
+    private readonly CentroidUpdate _update;
+    private readonly CancellationToken _cancellation;
+    private readonly long _blocksPerRange;
+    private readonly long[] _rowsLeft;
+    private readonly object _gate = new();
+    private long _nextRange;
+    private bool _adding;
+
+    public OrderedRangeUpdate(TrainingBuffer sample, RowBlocks blocks, long blocksPerRange, int[] labels, CentroidUpdate update,
+        CancellationToken cancellation)
+    {
+        _sample = sample;
+        _blocks = blocks;
+        _blocksPerRange = blocksPerRange;
+        _labels = labels;
+        _update = update;
+        _cancellation = cancellation;
+        long ranges = (blocks.Count + blocksPerRange - 1) / blocksPerRange;
+        _rowsLeft = new long[ranges];
+        for (long range = 0; range < ranges; range++)
+            _rowsLeft[range] = RowsIn(range);
+        update.Clear();
+    }
+
+    /// <summary>Whether every range was added (false only after a cancellation).</summary>
+    public bool Complete => _nextRange == _rowsLeft.Length;
+
+    private long RowsPerRange => _blocksPerRange * _blocks.RowsPerBlock;
+
+    /// <summary>Records that <paramref name="count"/> rows from <paramref name="firstRow"/> on, all in one range, have their final labels.</summary>
+    public void Finished(long firstRow, long count)
+    {
+        if (count > 0 && Interlocked.Add(ref _rowsLeft[firstRow / RowsPerRange], -count) == 0)
+            AddFinishedRanges();
+    }
+
+    /// <summary>Records final labels for rows given by increasing index (a worker's batch, possibly spanning ranges).</summary>
+    public void Finished(ReadOnlySpan<long> rows)
+    {
+        int start = 0;
+        for (int i = 1; i <= rows.Length; i++)
+        {
+            if (i == rows.Length || rows[i] / RowsPerRange != rows[start] / RowsPerRange)
+            {
+                Finished(rows[start], i - start);
+                start = i;
+            }
+        }
+    }
+
+    private void AddFinishedRanges()
+    {
+        lock (_gate)
+        {
+            if (_adding)
+                return;
+            _adding = true;
+        }
+        while (true)
+        {
+            long range;
+            lock (_gate)
+            {
+                if (_nextRange == _rowsLeft.Length || Volatile.Read(ref _rowsLeft[_nextRange]) != 0 || _cancellation.IsCancellationRequested)
+                {
+                    _adding = false;
+                    return;
+                }
+                range = _nextRange;
+            }
+            long firstBlock = range * _blocksPerRange;
+            _update.Add(_sample, _blocks, firstBlock, Math.Min(_blocks.Count, firstBlock + _blocksPerRange), _labels);
+            lock (_gate)
+                _nextRange++;
+        }
+    }
+
+    private long RowsIn(long range) => Math.Min(RowsPerRange, _blocks.RowCount - range * RowsPerRange);
+}
