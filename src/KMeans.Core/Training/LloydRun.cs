@@ -9,9 +9,9 @@ namespace KMeans.Core.Training;
 /// repairs empty clusters, then assigns every row to the new centroids; so the loss, sizes and labels always describe
 /// the centroids that are returned. When the sample is on disk and larger than the memory available, the update's
 /// sums are taken during the assignment before it, range by range (<see cref="KMeansOptions.FoldUpdate"/>), so an
-/// iteration reads the sample from disk once, not twice. With <see cref="KMeansOptions.SkipByBounds"/>, the assignments after the first
-/// let <see cref="SkipBounds"/> keep the labels it can prove unchanged (when <see cref="SkipSchedule"/> finds it worth
-/// trying); the first has no labels worth keeping.
+/// iteration reads the sample from disk once, not twice. With <see cref="KMeansOptions.SkipByBounds"/>, the
+/// assignments after the first let <see cref="SkipBounds"/> keep the labels it can prove unchanged (when
+/// <see cref="SkipSchedule"/> finds it worth trying); the first has no labels worth keeping.
 /// </summary>
 internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Assignment assignment, PackedCentroids packed,
     ParallelOptions parallel)
@@ -22,7 +22,8 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
     private readonly SkipBounds? _bounds = options.SkipByBounds ? new SkipBounds(options.K, sample.Dimension, options.Distance) : null;
     private readonly SkipSchedule _schedule = new();
     private readonly CentroidUpdate _update = new(options.K, sample.Dimension, options.Distance);
-    private readonly bool _fold = options.FoldUpdate ?? (sample.IsOnDisk && sample.ByteCount(sample.RowCount) > AvailableMemory.Bytes());
+    private readonly bool _fold =
+        options.FoldUpdate ?? (sample.IsOnDisk && sample.ByteCount(sample.RowCount) > AvailableMemory.Bytes());
 
     public Outcome Run(float[] centroids, int redo, IProgress<TrainingProgress>? progress)
     {
