@@ -70,9 +70,14 @@ internal static unsafe class AssignmentKernel
         }
     }
 
-    /// <summary>The register-blocked paths: <paramref name="wide"/> selects AVX-512, else AVX2 (tests call both).</summary>
+    /// <summary>
+    /// The register-blocked paths: <paramref name="wide"/> selects AVX-512, else AVX2 (tests call both). Quarters of a
+    /// tile that hold only padding are skipped (a small K, such as a hierarchical top level of 16, would otherwise pay
+    /// for 64 centroids): padding has +∞ scores and never wins, and each centroid's dot product is accumulated the same
+    /// way in a quarter as in a whole tile, so results are the same; <paramref name="everyQuarter"/> lets tests check it.
+    /// </summary>
     internal static void AssignTiled(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<int> labels,
-        Span<float> scores, Scratch scratch, bool wide)
+        Span<float> scores, Scratch scratch, bool wide, bool everyQuarter = false)
     {
         int d = centroids.Dimension;
         Span<float> bestValues = scratch.BestValues.AsSpan(0, count * Lanes);
@@ -88,6 +93,9 @@ internal static unsafe class AssignmentKernel
                 float* tile = centroids.Tile(t);
                 float* norms = centroids.Norms + t * PackedCentroids.TileWidth;
                 int firstCentroid = t * PackedCentroids.TileWidth;
+                int quarters = everyQuarter
+                    ? PackedCentroids.TileWidth / Lanes
+                    : Math.Min(PackedCentroids.TileWidth, centroids.K - firstCentroid + Lanes - 1) / Lanes;
                 for (int g = 0; g < count; g += GroupRows)
                 {
                     int groupRows = Math.Min(GroupRows, count - g);
@@ -98,14 +106,22 @@ internal static unsafe class AssignmentKernel
                     float* x3 = groupRows > 3 ? x2 + d : x2;
                     float* x4 = groupRows > 4 ? x3 + d : x3;
                     float* x5 = groupRows > 5 ? x4 + d : x4;
-                    if (wide)
+                    if (wide && quarters == PackedCentroids.TileWidth / Lanes)
                     {
                         Tile6x64(x0, x1, x2, x3, x4, x5, d, tile, norms, firstCentroid,
                             bestValue + g * Lanes, bestIndex + g * Lanes, groupRows);
                     }
+                    else if (wide)
+                    {
+                        for (int quarter = 0; quarter < quarters * Lanes; quarter += Lanes)
+                        {
+                            Tile6x16Wide(x0, x1, x2, x3, x4, x5, d, tile + quarter, norms + quarter, firstCentroid + quarter,
+                                bestValue + g * Lanes, bestIndex + g * Lanes, groupRows);
+                        }
+                    }
                     else
                     {
-                        for (int quarter = 0; quarter < PackedCentroids.TileWidth; quarter += Lanes)
+                        for (int quarter = 0; quarter < quarters * Lanes; quarter += Lanes)
                         {
                             Tile6x16(x0, x1, x2, x3, x4, x5, d, tile + quarter, norms + quarter, firstCentroid + quarter,
                                 bestValue + g * Lanes, bestIndex + g * Lanes, groupRows);
@@ -172,6 +188,45 @@ internal static unsafe class AssignmentKernel
         if (rows > 3) KeepBest(a30, a31, a32, a33, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
         if (rows > 4) KeepBest(a40, a41, a42, a43, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
         if (rows > 5) KeepBest(a50, a51, a52, a53, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
+    }
+
+    /// <summary>
+    /// 16 centroids of a packed tile with AVX-512 (<paramref name="tile"/> points at their first column; rows of the tile
+    /// are 64 floats apart): one 16-lane accumulator per row, each lane computed exactly as in <see cref="Tile6x64"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile6x16Wide(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5, int d,
+        float* tile, float* norms, int firstCentroid, float* bestValue, int* bestIndex, int rows)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+        float* c = tile;
+        for (int j = 0; j < d; j++, c += PackedCentroids.TileWidth)
+        {
+            Vector512<float> c0 = Vector512.LoadAligned(c);
+            a0 = Avx512F.FusedMultiplyAdd(Vector512.Create(x0[j]), c0, a0);
+            a1 = Avx512F.FusedMultiplyAdd(Vector512.Create(x1[j]), c0, a1);
+            a2 = Avx512F.FusedMultiplyAdd(Vector512.Create(x2[j]), c0, a2);
+            a3 = Avx512F.FusedMultiplyAdd(Vector512.Create(x3[j]), c0, a3);
+            a4 = Avx512F.FusedMultiplyAdd(Vector512.Create(x4[j]), c0, a4);
+            a5 = Avx512F.FusedMultiplyAdd(Vector512.Create(x5[j]), c0, a5);
+        }
+        KeepBest(a0, norms, firstCentroid, bestValue, bestIndex);
+        if (rows > 1) KeepBest(a1, norms, firstCentroid, bestValue + Lanes, bestIndex + Lanes);
+        if (rows > 2) KeepBest(a2, norms, firstCentroid, bestValue + 2 * Lanes, bestIndex + 2 * Lanes);
+        if (rows > 3) KeepBest(a3, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
+        if (rows > 4) KeepBest(a4, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
+        if (rows > 5) KeepBest(a5, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KeepBest(Vector512<float> dot, float* norms, int firstCentroid, float* bestValue, int* bestIndex)
+    {
+        Vector512<float> best = Vector512.Load(bestValue);
+        Vector512<int> index = Vector512.Load(bestIndex);
+        Vector512<int> lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create(firstCentroid);
+        Keep(Avx512F.FusedMultiplyAdd(dot, Vector512.Create(-2f), Vector512.LoadAligned(norms)), lane, ref best, ref index);
+        best.Store(bestValue);
+        index.Store(bestIndex);
     }
 
     /// <summary>

@@ -69,4 +69,30 @@ public class AssignmentKernelTests
         for (int i = 0; i < 97; i++)
             Assert.Equal(portableScores[i], vectorScores[i], 1e-4f);
     }
+
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(true, 16)]
+    [InlineData(true, 17)]
+    [InlineData(true, 100)]
+    [InlineData(false, 16)]
+    [InlineData(false, 33)]
+    [InlineData(false, 100)]
+    public void SkippingPaddedQuartersGivesExactlyTheWholeTilesResults(bool wide, int k)
+    {
+        if (wide ? !System.Runtime.Intrinsics.X86.Avx512F.IsSupported : !System.Runtime.Intrinsics.X86.Fma.IsSupported)
+            return;
+        float[] x = TestData.Uniform(61, 24, seed: 4).SelectMany(v => v).ToArray();
+        float[] c = TestData.Uniform(k, 24, seed: 5).SelectMany(v => v).ToArray();
+        using var packed = new PackedCentroids(k, 24);
+        packed.Pack(c, DistanceMetric.L2);
+        var skipping = (Labels: new int[61], Scores: new float[61]);
+        var whole = (Labels: new int[61], Scores: new float[61]);
+
+        AssignmentKernel.AssignTiled(x, 61, packed, skipping.Labels, skipping.Scores, new AssignmentKernel.Scratch(61), wide);
+        AssignmentKernel.AssignTiled(x, 61, packed, whole.Labels, whole.Scores, new AssignmentKernel.Scratch(61), wide, everyQuarter: true);
+
+        Assert.Equal(whole.Labels, skipping.Labels);
+        Assert.Equal(whole.Scores, skipping.Scores);
+    }
 }
