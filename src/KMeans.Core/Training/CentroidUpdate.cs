@@ -18,18 +18,8 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
     public void Clear() => Array.Clear(_sums);
 
     /// <summary>Adds the rows of blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) to their clusters' sums.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Add(TrainingBuffer sample, RowBlocks blocks, long firstBlock, long endBlock, int[] labels)
-    {
-        for (long block = firstBlock; block < endBlock; block++)
-        {
-            long first = blocks.First(block);
-            int count = blocks.Length(block);
-            ReadOnlySpan<float> rows = sample.Rows(first, count);
-            for (int i = 0; i < count; i++)
-                WideningSum.Add(rows.Slice(i * dimension, dimension), _sums.AsSpan(labels[first + i] * dimension, dimension));
-        }
-    }
+    public void Add(TrainingBuffer sample, RowBlocks blocks, long firstBlock, long endBlock, int[] labels) =>
+        AddRows(sample, blocks, firstBlock, endBlock, labels, 0, k, readAhead: false, CancellationToken.None);
 
     /// <summary>Adds every row to its cluster's sum, in one parallel pass over the sample.</summary>
     public void AddAll(TrainingBuffer sample, RowBlocks blocks, int[] labels, ParallelOptions parallel)
@@ -37,24 +27,30 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
         Clear();
         int parts = Math.Min(k, parallel.MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : parallel.MaxDegreeOfParallelism);
         Parallel.For(0, parts, parallel, part =>
-            AddCentroidRange(sample, blocks, labels, (int)((long)k * part / parts), (int)((long)k * (part + 1) / parts),
-                parallel.CancellationToken));
+            AddRows(sample, blocks, 0, blocks.Count, labels, (int)((long)k * part / parts), (int)((long)k * (part + 1) / parts),
+                readAhead: true, parallel.CancellationToken));
         parallel.CancellationToken.ThrowIfCancellationRequested();
     }
 
+    /// <summary>
+    /// Adds the rows of blocks [firstBlock, endBlock) whose cluster is in [low, high), in row order; with
+    /// <paramref name="readAhead"/> it asks an on-disk sample for the rows ahead (a range handed over by the assignment
+    /// is already cached).
+    /// </summary>
     // Fully optimized from the first call: it runs once per thread per pass, so tiering would leave a whole first
-    // training (such as a hierarchical tree's top level) in slower code; measured 2× on W4 at K = 16.
+    // training (such as a hierarchical tree's top level) in slower code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddCentroidRange(TrainingBuffer sample, RowBlocks blocks, int[] labels, int low, int high,
-        CancellationToken cancellation)
+    private void AddRows(TrainingBuffer sample, RowBlocks blocks, long firstBlock, long endBlock, int[] labels, int low,
+        int high, bool readAhead, CancellationToken cancellation)
     {
-        for (long block = 0; block < blocks.Count; block++)
+        for (long block = firstBlock; block < endBlock; block++)
         {
             if (cancellation.IsCancellationRequested)
                 return;
             long first = blocks.First(block);
             int count = blocks.Length(block);
-            blocks.ReadAhead(sample, block);
+            if (readAhead)
+                blocks.ReadAhead(sample, block);
             ReadOnlySpan<float> rows = sample.Rows(first, count);
             for (int i = 0; i < count; i++)
             {
