@@ -58,7 +58,7 @@ internal static unsafe class AssignmentKernel
             int bestIndex = 0;
             for (int c = 0; c < centroids.K; c++)
             {
-                float score = centroids.Norms[c] - 2f * TensorPrimitives.Dot(x, plain.Slice(c * d, d));
+                float score = centroids.Norms[c] - 2f * OrderedDot.Of(x, plain.Slice(c * d, d));
                 if (score < best)
                 {
                     best = score;

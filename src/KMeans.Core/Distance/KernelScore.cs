@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -13,11 +12,7 @@ internal static class KernelScore
     /// <summary>Whether <see cref="AssignmentKernel.Assign"/> takes a register-blocked (AVX-512 or AVX2) path.</summary>
     public static bool KernelIsTiled => AssignmentKernel.UsesAvx512 || AssignmentKernel.UsesAvx2;
 
-    /// <summary>
-    /// <paramref name="row"/> must be the same memory the kernel read (the buffer row, not a copy) when the kernel is
-    /// not tiled: its dot product then comes from <see cref="TensorPrimitives.Dot{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/>,
-    /// whose summation order follows the address of its first argument.
-    /// </summary>
+    /// <summary>The score of <paramref name="row"/> against one centroid, by the arithmetic of the kernel's path.</summary>
     public static float Of(ReadOnlySpan<float> row, PackedCentroids centroids, int centroid)
     {
         int d = centroids.Dimension;
@@ -69,5 +64,5 @@ internal static class KernelScore
     }
 
     internal static float Portable(ReadOnlySpan<float> row, ReadOnlySpan<float> centroid, float norm) =>
-        norm - 2f * TensorPrimitives.Dot(row, centroid);
+        norm - 2f * OrderedDot.Of(row, centroid);
 }

@@ -128,9 +128,9 @@ internal sealed class Assignment
 
     /// <summary>
     /// Rows whose label the bounds keep get only their loss computed, from the same memory and by the same arithmetic
-    /// as plain Lloyd. The tiled kernel scores a row the same way whatever rows share its block, so the others are
-    /// copied into the worker's pending batch and scored together once it is full, across blocks. The portable
-    /// kernel's dot product depends on the row's address, so there each row is scored where it lies.
+    /// as plain Lloyd. Every kernel path scores a row the same way whatever rows share its block and wherever the row
+    /// lies, so the others are copied into the worker's pending batch and scored together once it is full, across
+    /// blocks.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AssignBlockSkipping(long block, PackedCentroids centroids, SkipBounds bounds, WorkerScratch scratch,
@@ -164,17 +164,12 @@ internal sealed class Assignment
                     RowLoss[first + i] = RowLossOf(KernelScore.Of(row, centroids, label));
                 }
             }
-            else if (KernelScore.KernelIsTiled)
+            else
             {
                 scratch.AddPending(first + i, row, distance);
                 pending++;
                 if (scratch.PendingCount == scratch.Capacity)
                     ScorePending(centroids, scratch, ranges);
-            }
-            else
-            {
-                AssignmentKernel.Assign(row, 1, centroids, scratch.Labels, scratch.Scores, scratch.Kernel);
-                Store(first + i, row, centroids, scratch.Labels[0], scratch.Scores[0], scratch, distance);
             }
         }
         // Rows waiting in the pending batch get their labels when it is scored; the batch reports them then.

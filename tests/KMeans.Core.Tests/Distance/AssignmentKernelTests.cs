@@ -95,4 +95,41 @@ public class AssignmentKernelTests
         Assert.Equal(whole.Labels, skipping.Labels);
         Assert.Equal(whole.Scores, skipping.Scores);
     }
+
+    [Fact]
+    public void ThePortablePathGivesTheSameBitsWhereverTheRowLies()
+    {
+        const int d = 1000;
+        float[] row = TestData.Uniform(1, d, seed: 6)[0];
+        float[] c = TestData.Uniform(9, d, seed: 7).SelectMany(v => v).ToArray();
+        using var packed = new PackedCentroids(9, d);
+        packed.Pack(c, DistanceMetric.Dot);
+        var expected = (Labels: new int[1], Scores: new float[1]);
+        AssignmentKernel.AssignPortable(row, 1, packed, expected.Labels, expected.Scores);
+
+        for (int offset = 1; offset < 16; offset++)
+        {
+            var shifted = new float[offset + d];
+            row.CopyTo(shifted, offset);
+            var actual = (Labels: new int[1], Scores: new float[1]);
+            AssignmentKernel.AssignPortable(shifted.AsSpan(offset, d), 1, packed, actual.Labels, actual.Scores);
+
+            Assert.Equal(expected.Labels, actual.Labels);
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected.Scores[0]), BitConverter.SingleToInt32Bits(actual.Scores[0]));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(130)]
+    public void TheOrderedDotProductIsTheDotProduct(int length)
+    {
+        float[] x = TestData.Uniform(1, length, seed: 8)[0];
+        float[] y = TestData.Uniform(1, length, seed: 9)[0];
+        double exact = x.Zip(y, (a, b) => (double)a * b).Sum();
+
+        Assert.Equal(exact, OrderedDot.Of(x, y), 1e-4 * length);
+    }
 }
