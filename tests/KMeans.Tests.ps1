@@ -124,6 +124,7 @@ Describe 'Invoke-KMeansTraining' {
         @{ ErrorId = 'FileNotFound'; Script = { Invoke-KMeansTraining -Path (Join-Path $Scratch 'missing.npy') -K 3 } }
         @{ ErrorId = 'UnsupportedFile'; Script = { Set-Content (Join-Path $Scratch 'notes.txt') 'text'; Invoke-KMeansTraining -Path (Join-Path $Scratch 'notes.txt') -K 3 } }
         @{ ErrorId = 'InvalidFile'; Script = { Set-Content (Join-Path $Scratch 'broken.npy') 'text'; Invoke-KMeansTraining -Path (Join-Path $Scratch 'broken.npy') -K 3 } }
+        @{ ErrorId = 'InsufficientMemory'; Script = { New-KMeansSampleData (Join-Path $Scratch 'v.arrows') -Rows 100 -Dimension 64 -Seed 1 | Out-Null; Invoke-KMeansTraining -Path (Join-Path $Scratch 'v.arrows') -K 1000 -SampleRate 2000000000 } }
     ) {
         $Script | Should -Throw -ErrorId "$ErrorId,KMeans.PowerShell.InvokeKMeansTrainingCommand"
     }

@@ -58,6 +58,20 @@ public sealed class VectorFileTests : IDisposable
         Assert.StartsWith($"Row 7 of {_scratch.File("b.npy")} holds ∞ at column 1", error.Exception.Message.Replace("Infinity", "∞"));
     }
 
+    [Fact]
+    public void An_in_memory_sample_larger_than_the_available_memory_is_InsufficientMemory_before_reading()
+    {
+        // An Arrow stream does not record its row count, so the sample must be able to hold SampleRate × K rows.
+        _shell.Run("New-KMeansSampleData \"$dir/v.arrows\" -Rows 100 -Dimension 64 -Seed 1");
+
+        ErrorRecord error = _shell.RunExpectingTerminatingError("Invoke-KMeansTraining -Path \"$dir/v.arrows\" -K 1000 -SampleRate 2000000000");
+
+        Assert.Equal($"InsufficientMemory,{Train}", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ResourceUnavailable, error.CategoryInfo.Category);
+        Assert.Contains("The in-memory sample needs 512,000,000,000,000 bytes", error.Exception.Message);
+        Assert.Contains("Train with OnDisk (-OnDisk)", error.Exception.Message);
+    }
+
     /// <summary>A little-endian float32 C-order .npy, version 1.0, written by hand so the test controls every value.</summary>
     private static void WriteNpy(string path, float[][] rows)
     {
