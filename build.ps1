@@ -4,28 +4,43 @@
 
 .DESCRIPTION
     Tasks run in the order given:
-      Clean    removes out/ and the build outputs of the solution.
-      Build    builds the cmdlet assembly; the build lays out the importable module under out/KMeans/<version>/.
-      Test     runs every xunit test (dotnet test), then tests/KMeans.Tests.ps1 with Pester 5 in a fresh pwsh when
-               Pester 5 is installed.
-      Package  builds, then zips the module as out/KMeans-<version>.zip (unzip into a folder of $env:PSModulePath).
+      Clean       removes out/ and the build outputs of the solution.
+      Build       builds the cmdlet assembly; the build lays out the importable module under out/KMeans/<version>/.
+      QuickStart  builds, then runs examples/quickstart.ps1 in a fresh pwsh and prints its summary.
+      Test        runs every test and fails on any failure: the xunit suites (core, hosted PowerShell, and the Arrow
+                  interop tests, whose JavaScript Arrow comes from tests/interop's lockfile through npm ci), then the
+                  Pester suites in tests/Pester in a fresh pwsh, with the Pester version pinned in
+                  tests/Pester/PesterPackage.csproj (restored from NuGet).
+      Package     builds, then zips the module as out/KMeans-<version>.zip (unzip into a folder of $env:PSModulePath).
     The version comes from VersionPrefix in Directory.Build.props, the single version source.
+    Works under any pwsh 7.4+, however it was installed: child processes are started from $PSHOME.
+
+.PARAMETER Task
+    The tasks to run, in order. Build by default.
+
+.PARAMETER Configuration
+    The build configuration. Release by default.
+
+.PARAMETER UseInstalledPester
+    Run the Pester suites with the newest Pester 5.x found in $env:PSModulePath instead of the pinned one.
 
 .EXAMPLE
-    ./build.ps1
-    Builds the module into out/KMeans/<version>/.
+    dotnet tool restore; dotnet pwsh -NoProfile -File build.ps1 -Task Test
+    Runs every test under the pinned pwsh, as CI does.
 
 .EXAMPLE
-    ./build.ps1 -Task Clean, Build, Test
-    Rebuilds from scratch and runs every test.
+    ./build.ps1 -Task Clean, Build, QuickStart
+    Rebuilds from scratch and runs the quick start.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Clean', 'Build', 'Test', 'Package')]
+    [ValidateSet('Clean', 'Build', 'QuickStart', 'Test', 'Package')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    [switch] $UseInstalledPester
 )
 
 Set-StrictMode -Version Latest
@@ -34,6 +49,7 @@ $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
 $version = ([xml](Get-Content -Raw -LiteralPath (Join-Path $root 'Directory.Build.props'))).Project.PropertyGroup.VersionPrefix
 $moduleDirectory = Join-Path $root "out/KMeans/$version"
+$pesterProject = Join-Path $root 'tests/Pester/PesterPackage.csproj'
 
 # A simple function (no param block), so that options such as --configuration reach dotnet through $args untouched.
 function Invoke-DotNet {
@@ -41,6 +57,44 @@ function Invoke-DotNet {
     if ($LASTEXITCODE -ne 0) {
         throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE."
     }
+}
+
+# The pwsh that runs this script, as a command and its leading arguments. [Environment]::ProcessPath is 'dotnet' when
+# pwsh runs as a .NET tool, so the executable is taken from $PSHOME, where every kind of installation keeps it.
+function Get-PwshCommand {
+    $executable = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    if (Test-Path -LiteralPath $executable -PathType Leaf) {
+        return @($executable)
+    }
+    return @('dotnet', (Join-Path $PSHOME 'pwsh.dll'))
+}
+
+function Invoke-Pwsh {
+    param([Parameter(Mandatory)] [string[]] $Arguments)
+    $command = @(Get-PwshCommand)
+    $leading = @($command | Select-Object -Skip 1)
+    # Out-Host, so that the child's output is shown rather than returned with its exit code.
+    & $command[0] @leading -NoProfile -NonInteractive @Arguments | Out-Host
+    return $LASTEXITCODE
+}
+
+function Get-PesterManifest {
+    if ($UseInstalledPester) {
+        $installed = Get-Module -ListAvailable -Name Pester |
+            Where-Object { $_.Version.Major -eq 5 } | Sort-Object Version -Descending | Select-Object -First 1
+        if (-not $installed) {
+            throw 'No Pester 5.x is installed in $env:PSModulePath; run without -UseInstalledPester to use the pinned one.'
+        }
+        return $installed.Path
+    }
+    $pinned = ([xml](Get-Content -Raw -LiteralPath $pesterProject)).Project.ItemGroup.PackageDownload.Version.Trim('[', ']')
+    Invoke-DotNet restore $pesterProject --nologo --verbosity quiet
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $manifest = Join-Path $packages.Trim() "pester/$pinned/tools/Pester.psd1"
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        throw "Pester $pinned was restored, but '$manifest' is missing."
+    }
+    return $manifest
 }
 
 function Invoke-CleanTask {
@@ -56,31 +110,47 @@ function Invoke-BuildTask {
     Write-Host "Built $($manifest.Name) $($manifest.Version) in $moduleDirectory"
 }
 
-function Invoke-TestTask {
-    if (Get-Command npm -ErrorAction Ignore) {
-        # The Arrow interop tests run apache-arrow for JavaScript from the lockfile.
-        & npm ci --prefix (Join-Path $root 'tests/interop') --no-audit --no-fund
-        if ($LASTEXITCODE -ne 0) { throw "npm ci failed with exit code $LASTEXITCODE." }
+function Invoke-QuickStartTask {
+    Invoke-BuildTask
+    $exitCode = Invoke-Pwsh -Arguments @('-File', (Join-Path $root 'examples/quickstart.ps1'))
+    if ($exitCode -ne 0) {
+        throw "The quick start failed with exit code $exitCode."
     }
+}
+
+function Invoke-TestTask {
+    if (-not (Get-Command npm -ErrorAction Ignore)) {
+        throw 'npm is not on PATH: the Arrow interop tests need Node.js with npm (https://nodejs.org).'
+    }
+    & npm ci --prefix (Join-Path $root 'tests/interop') --no-audit --no-fund
+    if ($LASTEXITCODE -ne 0) { throw "npm ci failed with exit code $LASTEXITCODE." }
     Invoke-DotNet test (Join-Path $root 'KMeans.sln') --configuration $Configuration --nologo
 
-    $pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -GE ([version] '5.0.0')
-    if (-not $pester) {
-        Write-Warning 'Pester 5 is not installed, so tests/KMeans.Tests.ps1 did not run (Install-PSResource Pester).'
-        return
-    }
+    $pester = Get-PesterManifest
     # A fresh pwsh: the module under test is imported into a clean process, never into this one.
-    $pesterCommand = @"
-Import-Module Pester -MinimumVersion 5.0.0
-`$configuration = New-PesterConfiguration
-`$configuration.Run.Path = '$(Join-Path $root 'tests/KMeans.Tests.ps1')'
-`$configuration.Run.Exit = `$true
-`$configuration.Output.Verbosity = 'Detailed'
-Invoke-Pester -Configuration `$configuration
-"@
-    & ([System.Environment]::ProcessPath) -NoProfile -NonInteractive -Command $pesterCommand
-    if ($LASTEXITCODE -ne 0) {
-        throw "Pester reported failures (exit code $LASTEXITCODE)."
+    $pesterScript = @'
+param($PesterManifest, $TestDirectory)
+Import-Module -Name $PesterManifest -Force
+$configuration = New-PesterConfiguration
+$configuration.Run.Path = $TestDirectory
+$configuration.Run.PassThru = $true
+$configuration.Output.Verbosity = 'Detailed'
+$result = Invoke-Pester -Configuration $configuration
+"Pester $((Get-Module Pester).Version)"
+"Pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped"
+if ($result.Result -ne 'Passed' -or $result.FailedCount -gt 0 -or $result.PassedCount -eq 0) { exit 1 }
+exit 0
+'@
+    $scriptPath = Join-Path ([System.IO.Path]::GetTempPath()) "kmeans-pester-$PID.ps1"
+    Set-Content -LiteralPath $scriptPath -Value $pesterScript
+    try {
+        $exitCode = Invoke-Pwsh -Arguments @('-File', $scriptPath, $pester, (Join-Path $root 'tests/Pester'))
+    }
+    finally {
+        Remove-Item -LiteralPath $scriptPath -ErrorAction Ignore
+    }
+    if ($exitCode -ne 0) {
+        throw "Pester reported failures (exit code $exitCode)."
     }
 }
 

@@ -5,14 +5,14 @@
 .DESCRIPTION
     Uses only Microsoft.PowerShell.Core cmdlets, .NET and the KMeans module, so it runs in any PowerShell 7.4+ host.
     It imports the module built under out/KMeans/<version>/ unless a KMeans module is already imported. Build it
-    first with:  pwsh -NoProfile -File build.ps1 -Task Build
+    first with:  dotnet pwsh -NoProfile -File build.ps1 -Task Build
 
 .PARAMETER OutputDirectory
     Where the sample, the temporary training file and the centroids go; created if missing. By default a
     'kmeans-quickstart' folder in the system temporary directory.
 
 .EXAMPLE
-    pwsh -NoProfile -File examples/quickstart.ps1 -OutputDirectory ./quickstart
+    dotnet pwsh -NoProfile -File examples/quickstart.ps1 -OutputDirectory ./quickstart
 #>
 [CmdletBinding()]
 param(
@@ -27,7 +27,7 @@ if (-not (Get-Module KMeans)) {
     $version = ([xml][System.IO.File]::ReadAllText([System.IO.Path]::Combine($repository, 'Directory.Build.props'))).Project.PropertyGroup.VersionPrefix
     $manifest = [System.IO.Path]::Combine($repository, 'out', 'KMeans', $version, 'KMeans.psd1')
     if (-not [System.IO.File]::Exists($manifest)) {
-        throw "The module is not built yet ('$manifest' is missing): run 'pwsh -NoProfile -File build.ps1 -Task Build' first."
+        throw "The module is not built yet ('$manifest' is missing): run 'dotnet tool restore; dotnet pwsh -NoProfile -File build.ps1 -Task Build' first."
     }
     Import-Module $manifest
 }

@@ -177,6 +177,12 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         if (_pipelineRows!.AcceptedCount == 0)
             ThrowTerminatingError(KMeansErrors.FromException(
                 new KMeansException(KMeansErrorKind.NoRows, "The pipeline delivered no usable vectors to train on.")));
+        long rejected = _pipelineRows.NextIndex - _pipelineRows.AcceptedCount;
+        if (rejected > 0 && _pipelineRows.AcceptedCount < K)
+            ThrowTerminatingError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.NotEnoughRows,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"K is {K}, but only {_pipelineRows.AcceptedCount} of {_pipelineRows.NextIndex} pipeline items are usable vectors: {rejected} were rejected (the first vector fixes the dimension, here {_pipelineRows.Dimension}; each rejected item was reported above)."),
+                K)));
         Train(_pipelineRows);
     }
 

@@ -1,21 +1,11 @@
 #Requires -Version 7.4
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
 
-# The user workflows of the module, for contributors with pwsh and Pester 5. Build first (./build.ps1 -Task Build);
-# the tests import the built module from out/, never the sources. Run: Invoke-Pester tests/KMeans.Tests.ps1
+# The user workflows of the module, run by build.ps1 -Task Test under the pinned pwsh and Pester.
 
 BeforeAll {
-    $root = Split-Path -Parent $PSScriptRoot
-    $version = ([xml](Get-Content -Raw -LiteralPath (Join-Path $root 'Directory.Build.props'))).Project.PropertyGroup.VersionPrefix
-    $script:Manifest = Join-Path $root "out/KMeans/$version/KMeans.psd1"
-    if (-not (Test-Path -LiteralPath $Manifest)) {
-        throw "The module is not built: run ./build.ps1 -Task Build first ($Manifest is missing)."
-    }
-    Import-Module $Manifest -Force
-
-    $script:QuickStart = Join-Path $root 'examples/quickstart.ps1'
-    $script:Scratch = Join-Path ([System.IO.Path]::GetTempPath()) ('pstests-' + [guid]::NewGuid().ToString('N'))
-    $null = New-Item -ItemType Directory -Path $Scratch
+    . (Join-Path $PSScriptRoot 'TestEnvironment.ps1')
+    $script:QuickStart = Join-Path $RepositoryRoot 'examples/quickstart.ps1'
 
     # 600 vectors around three well-separated centres, one float[] per pipeline item.
     $random = [System.Random]::new(7)
@@ -130,10 +120,19 @@ Describe 'Invoke-KMeansTraining' {
     }
 
     It 'reports a vector of another dimension by its index and trains on the rest' {
-        $centroids = @(, [float[]](1, 2)) + $Vectors | Invoke-KMeansTraining -K 3 -Seed 1 -ErrorVariable problems -ErrorAction SilentlyContinue
+        $items = $Vectors[0..9] + @(, [float[]](1, 2)) + $Vectors[10..599]
+        $centroids = $items | Invoke-KMeansTraining -K 3 -Seed 1 -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems.Count | Should -Be 1
         $problems[0].FullyQualifiedErrorId | Should -Be 'DimensionMismatch,KMeans.PowerShell.InvokeKMeansTrainingCommand'
-        $problems[0].Exception.Message | Should -Match 'Input item 0 has 2 values'
+        $problems[0].Exception.Message | Should -Match 'Input item 10 has 2 values, but every vector must have 4, like the first vector'
         $centroids.Count | Should -Be 3
+        ($centroids | Measure-Object -Property Size -Sum).Sum | Should -Be 600
+    }
+
+    It 'says that the first vector fixed the dimension when it is the odd one' {
+        $items = @(, [float[]](1, 2)) + $Vectors
+        { $items | Invoke-KMeansTraining -K 3 -Seed 1 -ErrorAction SilentlyContinue } |
+            Should -Throw -ErrorId 'KExceedsRows,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage '*only 1 of 601 pipeline items are usable vectors: 600 were rejected (the first vector fixes the dimension, here 2*'
     }
 }
 
