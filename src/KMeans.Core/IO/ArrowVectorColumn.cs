@@ -57,6 +57,10 @@ internal sealed class ArrowVectorColumn
         };
     }
 
+    /// <summary>The names of the schema's columns that can hold vectors, in schema order.</summary>
+    public static IReadOnlyList<string> VectorColumnNames(Schema schema) =>
+        schema.FieldsList.Where(field => TryCreate(0, field) is not null).Select(field => field.Name).ToArray();
+
     private static int IndexOf(IReadOnlyList<Field> fields, string name)
     {
         for (int i = 0; i < fields.Count; i++)

@@ -53,6 +53,14 @@ internal sealed class ArrowVectorSource : IVectorSource
 
     public static ArrowVectorSource OpenStream(string path, string? column) => Open(path, isFile: false, column, rowCount: null);
 
+    /// <summary>The vector columns of an Arrow IPC file or stream, read from its schema alone.</summary>
+    public static IReadOnlyList<string> VectorColumnNames(string path, bool isFile)
+    {
+        using ArrowStreamReader reader = CreateReader(path, isFile);
+        Schema schema = Guard(path, () => reader.Schema ?? throw new InvalidDataException("the file holds no schema."));
+        return ArrowVectorColumn.VectorColumnNames(schema);
+    }
+
     private static ArrowVectorSource Open(string path, bool isFile, string? columnName, long? rowCount)
     {
         using ArrowStreamReader reader = CreateReader(path, isFile);

@@ -51,6 +51,10 @@ internal sealed class ParquetVectorColumn
         };
     }
 
+    /// <summary>The names of the schema's top-level columns that can hold vectors, in schema order.</summary>
+    public static IReadOnlyList<string> VectorColumnNames(ParquetSchema schema) =>
+        schema.Fields.Where(field => TryCreate(field) is not null).Select(field => field.Name).ToArray();
+
     private static ParquetVectorColumn? TryCreate(Field field)
     {
         DataField? leaf = field switch

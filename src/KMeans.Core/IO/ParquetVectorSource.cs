@@ -29,6 +29,20 @@ internal sealed class ParquetVectorSource : IVectorSource
         }
     }
 
+    /// <summary>The vector columns of a Parquet file, read from its schema alone.</summary>
+    public static IReadOnlyList<string> VectorColumnNames(string path)
+    {
+        ParquetReader reader = Open(path);
+        try
+        {
+            return ParquetVectorColumn.VectorColumnNames(reader.Schema);
+        }
+        finally
+        {
+            Close(reader);
+        }
+    }
+
     public string Description { get; }
 
     public int Dimension { get; }

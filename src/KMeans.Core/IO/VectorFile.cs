@@ -50,6 +50,18 @@ public static class VectorFile
         };
     }
 
+    /// <summary>
+    /// The names of the columns of <paramref name="path"/> that <see cref="Open"/> accepts as its column argument, read
+    /// from the schema alone; empty for formats without named columns.
+    /// </summary>
+    public static IReadOnlyList<string> VectorColumnNames(string path) => FormatFromPath(path) switch
+    {
+        VectorFileFormat.Arrow => ArrowVectorSource.VectorColumnNames(Path.GetFullPath(path), isFile: true),
+        VectorFileFormat.ArrowStream => ArrowVectorSource.VectorColumnNames(Path.GetFullPath(path), isFile: false),
+        VectorFileFormat.Parquet => ParquetVectorSource.VectorColumnNames(Path.GetFullPath(path)),
+        _ => [],
+    };
+
     /// <summary>The format a path's extension (any letter case) stands for.</summary>
     public static VectorFileFormat FormatFromPath(string path)
     {

@@ -51,6 +51,7 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
 
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
+    [ArgumentCompleter(typeof(VectorColumnCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Column { get; set; }
 

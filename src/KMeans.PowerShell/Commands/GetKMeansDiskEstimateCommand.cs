@@ -50,6 +50,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
 
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
+    [ArgumentCompleter(typeof(VectorColumnCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Column { get; set; }
 

@@ -49,6 +49,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     /// <summary>The vector column of Arrow and Parquet files that hold several.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
+    [ArgumentCompleter(typeof(VectorColumnCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Column { get; set; }
 

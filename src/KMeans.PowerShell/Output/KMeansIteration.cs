@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace KMeans.PowerShell;
 
 /// <summary>Statistics of one Lloyd iteration of a training run, as recorded in <see cref="KMeansModel.History"/>.</summary>
@@ -36,4 +38,8 @@ public sealed class KMeansIteration
     public double ImbalanceFactor { get; }
 
     public TimeSpan Elapsed { get; }
+
+    /// <summary>How an iteration reads inside another object's view, such as a model's History in Format-List.</summary>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"Iteration {Iteration}: loss {Loss:G6}");
 }
