@@ -1,0 +1,86 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+# Get-KMeansAssignment as scripts use it: assignments joined back to the input rows, summaries per cluster.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestEnvironment.ps1')
+    . (Join-Path $PSScriptRoot 'TestVectors.ps1')
+    $script:Vectors = New-BlobVector
+    $script:Model = $Vectors | Invoke-KMeansTraining -K 3 -Seed 5 -AsModel
+}
+
+AfterAll {
+    Remove-Item -LiteralPath $Scratch -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'Assigning piped vectors' {
+    It 'assigns every vector, in input order' {
+        $assignments = $Vectors | Get-KMeansAssignment -Centroid $Model
+        $assignments | Should -HaveCount 600
+        $assignments.Index | Should -Be (0..599)
+    }
+
+    It 'joins back to the input rows by Index, each row to its nearest centroid at its squared L2 distance' {
+        $rows = for ($i = 0; $i -lt 30; $i++) { [pscustomobject]@{ Id = "doc-$i"; Vector = $Vectors[$i] } }
+        $assignments = $rows | Get-KMeansAssignment -Centroid $Model
+        $joined = foreach ($assignment in $assignments) {
+            $row = $rows[$assignment.Index]
+            [pscustomobject]@{ Id = $row.Id; Vector = $row.Vector; ClusterId = $assignment.ClusterId; Distance = $assignment.Distance }
+        }
+        $joined.Id | Should -Be ($rows.Id)
+        foreach ($row in $joined) {
+            $squared = foreach ($centroid in $Model.Centroids) {
+                $sum = 0.0
+                for ($d = 0; $d -lt 4; $d++) { $sum += [math]::Pow($row.Vector[$d] - $centroid.Vector[$d], 2) }
+                $sum
+            }
+            $nearest = [array]::IndexOf($squared, ($squared | Measure-Object -Minimum).Minimum)
+            $row.ClusterId | Should -Be $nearest
+            $row.Distance | Should -BeGreaterOrEqual 0
+            [math]::Abs($row.Distance - $squared[$nearest]) | Should -BeLessThan (1e-4 * [math]::Max(1, $squared[$nearest]))
+        }
+    }
+
+    It 'puts every vector of a blob in the cluster of that blob' {
+        $assignments = $Vectors | Get-KMeansAssignment -Centroid $Model
+        for ($blob = 0; $blob -lt 3; $blob++) {
+            $clusters = for ($i = $blob; $i -lt 600; $i += 3) { $assignments[$i].ClusterId }
+            $clusters | Sort-Object -Unique | Should -HaveCount 1
+        }
+    }
+
+    It 'sums up per cluster with -Summary, matching the training sizes' {
+        $summary = $Vectors | Get-KMeansAssignment -Centroid $Model -Summary
+        $summary.ClusterId | Should -Be 0, 1, 2
+        # ForEach-Object, because .Count on an array is the array's length, not the summaries' Count property.
+        $summary | ForEach-Object Count | Should -Be ($Model.Centroids | ForEach-Object Size)
+        ($summary | Measure-Object -Property Fraction -Sum).Sum | Should -Be 1
+    }
+
+    It 'takes the centroids as a model, as centroid objects, or as a centroid file' {
+        $path = Join-Path $Scratch 'centroids.npy'
+        $Model | Export-KMeansCentroid -Path $path | Out-Null
+        $fromModel = $Vectors | Get-KMeansAssignment -Centroid $Model
+        ($Vectors | Get-KMeansAssignment -Centroid $Model.Centroids).ClusterId | Should -Be $fromModel.ClusterId
+        ($Vectors | Get-KMeansAssignment -Centroid $path).ClusterId | Should -Be $fromModel.ClusterId
+    }
+
+    It 'reports a vector of another dimension by its index and assigns the rest' {
+        $items = $Vectors[0..4] + @(, [float[]](1, 2)) + $Vectors[5..9]
+        $assignments = $items | Get-KMeansAssignment -Centroid $Model -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems.FullyQualifiedErrorId | Should -Be 'DimensionMismatch,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        $assignments.Index | Should -Be (0..4 + 6..10)
+    }
+}
+
+Describe 'Assigning the rows of a file' {
+    It 'assigns every row of the file it trained on, in order, and sums them all up' {
+        $file = New-KMeansSampleData -Path (Join-Path $Scratch 'rows.arrow') -Rows 1500 -Dimension 8 -Clusters 3 -Seed 2
+        $model = Invoke-KMeansTraining -Path $file.FullName -K 3 -Seed 2 -AsModel
+        $assignments = Get-KMeansAssignment -Path $file.FullName -Centroid $model
+        $assignments.Index | Should -Be (0..1499)
+        $summary = Get-KMeansAssignment -Path $file.FullName -Centroid $model -Summary
+        ($summary | ForEach-Object Count | Measure-Object -Sum).Sum | Should -Be 1500
+    }
+}

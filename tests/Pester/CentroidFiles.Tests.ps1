@@ -1,0 +1,81 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+# Centroids saved and read back: Export-KMeansCentroid -> Import-KMeansCentroid in every format, from parameters and
+# from the pipeline.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestEnvironment.ps1')
+    . (Join-Path $PSScriptRoot 'TestVectors.ps1')
+    $script:Vectors = New-BlobVector
+    $script:Model = $Vectors | Invoke-KMeansTraining -K 3 -Seed 4 -AsModel
+}
+
+AfterAll {
+    Remove-Item -LiteralPath $Scratch -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'Export then import' {
+    It 'round-trips a model through <_>, bit for bit' -ForEach 'c.arrow', 'c.feather', 'c.ipc', 'c.npy', 'c.csv', 'c.json' {
+        $path = Join-Path $Scratch $_
+        $file = $Model | Export-KMeansCentroids -Path $path
+        $file | Should -BeOfType System.IO.FileInfo
+        $file.FullName | Should -Be $path
+        $imported = Import-KMeansCentroid -Path $path
+        $imported | Should -HaveCount 3
+        for ($c = 0; $c -lt 3; $c++) {
+            $imported[$c] | Should -BeOfType KMeans.PowerShell.KMeansCentroid
+            $imported[$c].ClusterId | Should -Be $c
+            $imported[$c].Vector | Should -Be $Model.Centroids[$c].Vector
+        }
+    }
+
+    It 'keeps the cluster sizes in <_>' -ForEach 'sizes.arrow', 'sizes.csv', 'sizes.json' {
+        $path = Join-Path $Scratch $_
+        $Model | Export-KMeansCentroid -Path $path | Out-Null
+        (Import-KMeansCentroid -Path $path).Size | Should -Be $Model.Centroids.Size
+    }
+
+    It 'exports centroids piped one by one like the model they came from' {
+        $path = Join-Path $Scratch 'piped.arrow'
+        $Model.Centroids | Export-KMeansCentroid -Path $path | Out-Null
+        (Import-KMeansCentroid -Path $path).Vector | Should -Be $Model.Centroids.Vector
+    }
+
+    It 'exports centroids given whole to -InputObject' {
+        $path = Join-Path $Scratch 'whole.json'
+        Export-KMeansCentroid -InputObject $Model.Centroids -Path $path | Out-Null
+        (Import-KMeansCentroid -Path $path).Count | Should -Be 3
+    }
+
+    It 'writes the format -Format names, whatever the extension' {
+        $path = Join-Path $Scratch 'named-by-format.dat'
+        $Model | Export-KMeansCentroid -Path $path -Format Npy | Out-Null
+        [System.IO.File]::ReadAllBytes($path)[1..5] | Should -Be ([byte[]][char[]]'NUMPY')
+    }
+
+    It 'imports the files piped from Get-ChildItem' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $Scratch 'many')
+        $Model | Export-KMeansCentroid -Path (Join-Path $folder 'a.arrow') | Out-Null
+        $Model | Export-KMeansCentroid -Path (Join-Path $folder 'b.json') | Out-Null
+        $imported = Get-ChildItem -LiteralPath $folder.FullName | Import-KMeansCentroid
+        $imported | Should -HaveCount 6
+    }
+
+    It 'imports every match of a wildcard, and a name with brackets through -LiteralPath' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $Scratch 'wild')
+        $Model | Export-KMeansCentroid -LiteralPath (Join-Path $folder 'run[1].arrow') | Out-Null
+        $Model | Export-KMeansCentroid -LiteralPath (Join-Path $folder 'run[2].arrow') | Out-Null
+        (Import-KMeansCentroid -Path (Join-Path $folder 'run*.arrow')) | Should -HaveCount 6
+        (Import-KMeansCentroid -LiteralPath (Join-Path $folder 'run[1].arrow')) | Should -HaveCount 3
+    }
+
+    It 'records the distance of a model, which assignment from the file then uses' {
+        $cosine = $Vectors | Invoke-KMeansTraining -K 3 -Seed 4 -Distance Cosine -AsModel
+        $path = Join-Path $Scratch 'cosine.arrow'
+        $cosine | Export-KMeansCentroid -Path $path | Out-Null
+        $fromFile = $Vectors[0..9] | Get-KMeansAssignment -Centroid $path
+        $fromModel = $Vectors[0..9] | Get-KMeansAssignment -Centroid $cosine
+        $fromFile.Distance | Should -Be $fromModel.Distance
+    }
+}
