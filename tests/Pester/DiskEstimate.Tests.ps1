@@ -1,0 +1,80 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+# Get-KMeansDiskEstimate: sizing a run before starting it, from a shape, from a file, or from piped scenarios.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestEnvironment.ps1')
+}
+
+AfterAll {
+    Remove-Item -LiteralPath $Scratch -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'Get-KMeansDiskEstimate' {
+    It 'sizes the sample at SampleRate x K rows of float32' {
+        $estimate = Get-KMeansDiskEstimate -K 1000 -Dimension 768
+        $estimate.SampleRows | Should -Be 256000
+        $estimate.Bytes | Should -Be (256000 * 768 * 4)
+        $estimate.Recommendation | Should -BeIn 'InMemory', 'OnDisk'
+    }
+
+    It 'caps the sample at the rows there are' {
+        (Get-KMeansDiskEstimate -K 16 -Dimension 128 -Rows 1000).SampleRows | Should -Be 1000
+    }
+
+    It 'reads rows and dimension from a file' {
+        $file = New-KMeansSampleData -Path (Join-Path $Scratch 'v.arrow') -Rows 5000 -Dimension 16 -Seed 1
+        $estimate = Get-KMeansDiskEstimate -Path $file.FullName -K 10
+        $estimate.Path | Should -Be $file.FullName
+        $estimate.Rows | Should -Be 5000
+        $estimate.Dimension | Should -Be 16
+        $estimate.SampleRows | Should -Be 2560
+        $estimate.Bytes | Should -Be (2560 * 16 * 4)
+    }
+
+    It 'takes files piped from Get-ChildItem' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $Scratch 'piped')
+        New-KMeansSampleData -Path (Join-Path $folder 'a.npy') -Rows 100 -Dimension 4 -Seed 1 | Out-Null
+        New-KMeansSampleData -Path (Join-Path $folder 'b.npy') -Rows 300 -Dimension 4 -Seed 1 | Out-Null
+        $estimates = Get-ChildItem -LiteralPath $folder.FullName -Filter *.npy | Get-KMeansDiskEstimate -K 2
+        $estimates.Rows | Sort-Object | Should -Be 100, 300
+    }
+
+    It 'takes scenarios from the pipeline by property name, and a bad one does not stop the rest' {
+        $temp = (New-Item -ItemType Directory -Path (Join-Path $Scratch 'temp')).FullName
+        $estimates = @(
+            [pscustomobject]@{ K = '16'; Dimension = '128'; Rows = '100000' }
+            [pscustomobject]@{ K = '2'; Dimension = '8'; Rows = '' }
+            [pscustomobject]@{ K = '2'; Dimension = '8'; Rows = '0' }
+            [pscustomobject]@{ K = '0'; Dimension = '128' }
+            [pscustomobject]@{ K = '8'; Dimension = '0' }
+            [pscustomobject]@{ K = '4'; Dimension = '8'; SampleRate = '10'; TempDirectory = (Join-Path $Scratch 'no-such-directory') }
+            [pscustomobject]@{ K = '32'; Dimension = '64'; SampleRate = '100'; TempDirectory = $temp }
+        ) | Get-KMeansDiskEstimate -ErrorVariable problems -ErrorAction SilentlyContinue
+        $estimates.SampleRows | Should -Be 4096, 512, 3200
+        $estimates[1].Rows | Should -BeNullOrEmpty
+        $estimates[2].TempDirectory | Should -BeLike "$temp*"
+        $problems.FullyQualifiedErrorId -replace ',.*' | Should -Be 'InvalidRows', 'InvalidK', 'InvalidDimension', 'TempDirectoryNotFound'
+        $problems[1].TargetObject | Should -Be 0
+        $problems[3].TargetObject | Should -Be (Join-Path $Scratch 'no-such-directory')
+    }
+
+    It 'recommends on disk a 27 TB sample, larger than memory, and says it does not fit' {
+        $estimate = Get-KMeansDiskEstimate -K 65536 -Dimension 1024 -SampleRate 100000
+        $estimate.Recommendation | Should -Be 'OnDisk'
+        $estimate.Fits | Should -BeFalse
+    }
+
+    It 'predicts days per flat iteration and far less per tree iteration with -Calibrate, and nothing without it' {
+        $calibrated = Get-KMeansDiskEstimate -K 262144 -Dimension 1024 -Calibrate -MaxIterations 20
+        $calibrated.HierarchicalIterationTime.Ticks * 100 | Should -BeLessThan $calibrated.FlatIterationTime.Ticks
+        $calibrated.HierarchicalTrainingTime | Should -BeLessThan $calibrated.FlatTrainingTime
+        $calibrated.KernelGflops | Should -BeGreaterThan 0
+        $calibrated.MaxIterations | Should -Be 20
+        $calibrated.TrainingTimeSummary | Should -Match '^flat .+; hierarchical '
+        $plain = Get-KMeansDiskEstimate -K 262144 -Dimension 1024
+        $plain.FlatIterationTime | Should -BeNullOrEmpty
+        $plain.KernelGflops | Should -BeNullOrEmpty
+    }
+}
