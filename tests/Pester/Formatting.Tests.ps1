@@ -1,0 +1,111 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+# The default views, as a console of 120 columns shows them: vectors shortened, no type names, nothing wrapped.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestEnvironment.ps1')
+    . (Join-Path $PSScriptRoot 'TestVectors.ps1')
+    $script:Vectors = New-BlobVector
+    $script:Model = $Vectors | Invoke-KMeansTraining -K 3 -Seed 1 -Tolerance 0 -MaxIterations 2 -AsModel
+    $random = [System.Random]::new(3)
+    $wideVectors = foreach ($row in 0..99) {
+        $vector = [float[]]::new(1024)
+        for ($d = 0; $d -lt 1024; $d++) { $vector[$d] = $random.NextDouble() }
+        , $vector
+    }
+    $script:Wide = $wideVectors | Invoke-KMeansTraining -K 2 -Seed 1 -MaxIterations 2 -AsModel
+
+    function Get-Rendered {
+        param([Parameter(ValueFromPipeline)] $InputObject, [switch] $List)
+        begin { $items = [System.Collections.Generic.List[object]]::new() }
+        process { $items.Add($InputObject) }
+        end {
+            $text = if ($List) { $items | Format-List | Out-String -Width 120 } else { $items | Out-String -Width 120 }
+            # Lines without trailing blanks, and without the blank lines around a view.
+            @($text -split "`r?`n" | ForEach-Object TrimEnd | Where-Object { $_ })
+        }
+    }
+}
+
+AfterAll {
+    Remove-Item -LiteralPath $Scratch -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'Default views at 120 columns' {
+    It 'shows centroids as a table with the vector shortened to its first values' {
+        $lines = $Wide.Centroids | Get-Rendered
+        $lines[0] | Should -Match '^ClusterId\s+Size\s+Dimension\s+Vector$'
+        $lines.Count | Should -Be 4
+        $lines[2] | Should -Match '^\s+0\s+\d+\s+1024 \[[-\d.e]+, [-\d.e]+, [-\d.e]+, [-\d.e]+, …\]$'
+    }
+
+    It 'shows a short vector whole, rounded to four digits' {
+        $lines = $Model.Centroids[0] | Get-Rendered
+        $expected = ($Model.Centroids[0].Vector | ForEach-Object { $_.ToString('G4', [cultureinfo]::InvariantCulture) }) -join ', '
+        $lines[2] | Should -BeLike "*[[]$expected]"
+    }
+
+    It 'shows a model as one row of its figures, the loss in six digits' {
+        $lines = $Model | Get-Rendered
+        $lines[0] | Should -Match '^\s+K\s+Dimension\s+Distance\s+Loss\s+Iterations\s+Converged\s+OnDisk\s+SampleRows\s+Duration$'
+        $lines.Count | Should -Be 3
+        $lines[2] | Should -Match ('^\s+3\s+4\s+L2\s+' + [regex]::Escape($Model.Loss.ToString('G6', [cultureinfo]::InvariantCulture)) + '\s+2\s+(True|False)\s+False\s+600\s+\d\d:\d\d:\d\d\.\d{3}$')
+    }
+
+    It 'lists a model with its centroids and iterations summed up, and no type name' {
+        $text = ($Model | Get-Rendered -List) -join "`n"
+        $text | Should -Not -Match 'KMeans\.PowerShell\.'
+        $text | Should -Match 'History\s+: \{Iteration 1: loss [\d.]+, Iteration 2: loss [\d.]+\}'
+        $text | Should -Match 'Centroids\s+: \{Centroid 0 \(200 rows, \['
+    }
+
+    It 'lists a wide model without printing its vectors' {
+        $text = ($Wide | Get-Rendered -List) -join "`n"
+        $text | Should -Match 'Centroid 0 \(\d+ rows, \[[^\]]+, …\]\)'
+        $text.Length | Should -BeLessThan 3000
+    }
+
+    It 'shows the history as a table of iterations' {
+        $lines = $Model.History | Get-Rendered
+        $lines[0] | Should -Match '^Redo\s+Iteration\s+Loss\s+RelativeChange\s+Repaired\s+Reassigned\s+Imbalance\s+Elapsed$'
+        $lines.Count | Should -Be 4
+        $lines[3] | Should -Match '^\s+0\s+2\s+[\d.]+\s+[\d.eE-]+\s+\d+\s+\d+\s+\d\.\d{3}\s+\d\d:\d\d:\d\d\.\d{3}$'
+    }
+
+    It 'shows assignments with the distance in six digits' {
+        $assignments = $Vectors[0..1] | Get-KMeansAssignment -Centroid $Model
+        $lines = $assignments | Get-Rendered
+        $lines[0] | Should -Match '^\s+Index\s+ClusterId\s+Distance$'
+        $lines[2] | Should -Match ('^\s+0\s+' + $assignments[0].ClusterId + '\s+' + [regex]::Escape($assignments[0].Distance.ToString('G6', [cultureinfo]::InvariantCulture)) + '$')
+    }
+
+    It 'shows a summary with the fraction in percent' {
+        $lines = $Vectors | Get-KMeansAssignment -Centroid $Model -Summary | Get-Rendered
+        $lines[0] | Should -Match '^ClusterId\s+Count\s+Fraction\s+MeanDistance$'
+        $lines[2] | Should -Match '^\s+0\s+200\s+33\.3 %\s+[\d.]+$'
+    }
+
+    It 'shows a disk estimate as a table that fits, sizes in binary units, no column wrapped' {
+        $lines = Get-KMeansDiskEstimate -K 16 -Dimension 128 | Get-Rendered
+        $lines.Count | Should -Be 3
+        $lines[0] | Should -Match '^\s+K\s+Dimension\s+SampleRows\s+Size\s+InMemory\s+Free\s+Fits\s+Recommendation\s+FlatIteration\s+TreeIteration$'
+        $lines[2] | Should -Match '^\s+16\s+128\s+4096\s+2 MiB\s+[\d.]+ MiB\s+[\d.]+ [KMGTP]iB\s+True\s+InMemory$'
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+    }
+
+    It 'shows a calibrated estimate with its iteration times as days.hours:minutes:seconds' {
+        $lines = Get-KMeansDiskEstimate -K 1024 -Dimension 32 -Calibrate | Get-Rendered
+        $lines[2] | Should -Match '\s\d+\.\d\d:\d\d:\d\d\s+\d+\.\d\d:\d\d:\d\d$'
+    }
+
+    It 'lists a disk estimate with the temp directory and every time' {
+        $text = (Get-KMeansDiskEstimate -K 16 -Dimension 128 -TempDirectory $Scratch | Get-Rendered -List) -join "`n"
+        $text | Should -Match "TempDirectory\s+: $([regex]::Escape($Scratch))"
+        $text | Should -Match 'InMemory\s+: 2\.35 MiB'
+        foreach ($name in 'FlatIterationTime', 'FlatTrainingTime', 'HierarchicalIterationTime', 'HierarchicalTrainingTime', 'TrainingTimeSummary') {
+            $text | Should -Match "$name\s+:"
+        }
+        $text | Should -Not -Match 'KMeans\.PowerShell\.'
+    }
+}
