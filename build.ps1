@@ -10,7 +10,8 @@
       Test        runs every test and fails on any failure: the xunit suites (core, hosted PowerShell, and the Arrow
                   interop tests, whose JavaScript Arrow comes from tests/interop's lockfile through npm ci), then the
                   Pester suites in tests/Pester in a fresh pwsh, with the Pester version pinned in
-                  tests/Pester/PesterPackage.csproj (restored from NuGet).
+                  tests/Pester/PesterPackage.csproj (restored from NuGet). Before Pester it zips the module as
+                  Package does, because the Pester suite installs that zip as a user would.
       Package     builds, then zips the module as out/KMeans-<version>.zip (unzip into a folder of $env:PSModulePath).
     The version comes from VersionPrefix in Directory.Build.props, the single version source.
     Works under any pwsh 7.4+, however it was installed: child processes are started from $PSHOME.
@@ -126,6 +127,8 @@ function Invoke-TestTask {
     if ($LASTEXITCODE -ne 0) { throw "npm ci failed with exit code $LASTEXITCODE." }
     Invoke-DotNet test (Join-Path $root 'KMeans.sln') --configuration $Configuration --nologo
 
+    # The Pester suite installs the package the way users do, so it is made from the module just built by dotnet test.
+    New-ModulePackage
     $pester = Get-PesterManifest
     # A fresh pwsh: the module under test is imported into a clean process, never into this one.
     $pesterScript = @'
@@ -154,11 +157,16 @@ exit 0
     }
 }
 
-function Invoke-PackageTask {
-    Invoke-BuildTask
+# Zips the built module as users install it: the archive holds KMeans/<version>/, to unzip into a PSModulePath folder.
+function New-ModulePackage {
     $archive = Join-Path $root "out/KMeans-$version.zip"
     Compress-Archive -Path (Join-Path $root 'out/KMeans') -DestinationPath $archive -Force
     Write-Host "Packaged $archive"
+}
+
+function Invoke-PackageTask {
+    Invoke-BuildTask
+    New-ModulePackage
 }
 
 foreach ($name in $Task) {
