@@ -57,12 +57,24 @@ Describe 'Training on pipeline input' {
         }
     }
 
-    It 'trains double[] like float[]' {
+    It 'trains double[], object[] and lists of numbers, piped or given whole to -InputObject, like float[]' {
         $floats = $Vectors | Invoke-KMeansTraining -K 3 -Seed 2
         $doubles = $Vectors | ForEach-Object { , [double[]]$_ } | Invoke-KMeansTraining -K 3 -Seed 2
-        for ($c = 0; $c -lt 3; $c++) {
-            $doubles[$c].Vector | Should -Be $floats[$c].Vector
+        $objects = $Vectors | ForEach-Object { , [object[]]$_ } | Invoke-KMeansTraining -K 3 -Seed 2
+        $lists = $Vectors | ForEach-Object { , [System.Collections.Generic.List[double]]::new([double[]]$_) } | Invoke-KMeansTraining -K 3 -Seed 2
+        $whole = Invoke-KMeansTraining -InputObject $Vectors -K 3 -Seed 2
+        foreach ($other in $doubles, $objects, $lists, $whole) {
+            for ($c = 0; $c -lt 3; $c++) {
+                $other[$c].Vector | Should -Be $floats[$c].Vector
+            }
         }
+    }
+
+    It 'leaves out rows holding NaN or infinity with -SkipNonFinite, and counts them' {
+        $items = $Vectors[0..41] + @(, [float[]](1, [float]::NaN, 3, 4)) + $Vectors[42..299] + @(, [float[]](1, 2, [float]::PositiveInfinity, 4))
+        $model = $items | Invoke-KMeansTraining -K 3 -Seed 1 -SkipNonFinite -AsModel
+        $model.SkippedRows | Should -Be 2
+        $model.SampleRows | Should -Be 300
     }
 
     It 'trains on disk to the same centroids and leaves the temporary directory empty' {
