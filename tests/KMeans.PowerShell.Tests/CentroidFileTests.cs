@@ -15,45 +15,6 @@ public sealed class CentroidFileTests : IDisposable
         _shell.Run("$model = $vectors | Invoke-KMeansTraining -K 5 -Seed 8 -AsModel -Distance Cosine; $centroids = $model.Centroids");
     }
 
-    [Theory]
-    [InlineData("c.arrow")]
-    [InlineData("c.npy")]
-    [InlineData("c.csv")]
-    [InlineData("c.json")]
-    public void Centroids_exported_through_the_plural_alias_import_back_unchanged(string name)
-    {
-        PSObject file = Assert.Single(_shell.Run($"$centroids | Export-KMeansCentroids -Path \"$dir/{name}\""));
-        var imported = _shell.Run($"Import-KMeansCentroid -Path \"$dir/{name}\"");
-
-        Assert.Equal("System.IO.FileInfo", file.TypeName());
-        Assert.Equal(_scratch.File(name), file.Get<string>("FullName"));
-        Assert.Equal(Describe(_shell.Run("$centroids"), withSizes: !name.EndsWith(".npy")), Describe(imported, withSizes: !name.EndsWith(".npy")));
-        Assert.Equal([name], Directory.EnumerateFiles(_scratch.Path).Select(Path.GetFileName));
-    }
-
-    [Fact]
-    public void Centroids_passed_whole_to_InputObject_export_like_piped_ones()
-    {
-        _shell.Run("Export-KMeansCentroid -InputObject $centroids -Path \"$dir/whole.csv\"");
-
-        var imported = _shell.Run("Import-KMeansCentroid -Path \"$dir/whole.csv\"");
-        Assert.Equal(Describe(_shell.Run("$centroids"), withSizes: true), Describe(imported, withSizes: true));
-    }
-
-    [Fact]
-    public void A_model_export_records_its_metric_which_assignment_from_the_file_uses()
-    {
-        _shell.Run("$model | Export-KMeansCentroid \"$dir/model.json\"");
-        string json = File.ReadAllText(_scratch.File("model.json"));
-
-        var fromFile = _shell.Run("$vectors | Get-KMeansAssignment -Centroid \"$dir/model.json\"");
-        var fromModel = _shell.Run("$vectors | Get-KMeansAssignment -Centroid $model");
-
-        Assert.Contains("osine", json);
-        Assert.Equal(fromModel.Select(a => (a.Get<int>("ClusterId"), a.Get<double>("Distance"))),
-            fromFile.Select(a => (a.Get<int>("ClusterId"), a.Get<double>("Distance"))));
-    }
-
     [Fact]
     public void Format_overrides_the_extension_and_an_unknown_extension_writes_Arrow()
     {
@@ -61,48 +22,6 @@ public sealed class CentroidFileTests : IDisposable
 
         Assert.StartsWith("{", File.ReadAllText(_scratch.File("c.bin")).TrimStart());
         Assert.Equal("ARROW1"u8.ToArray(), File.ReadAllBytes(_scratch.File("c.dat"))[..6]);
-    }
-
-    [Fact]
-    public void An_existing_file_is_refused_without_Force_and_replaced_with_it()
-    {
-        File.WriteAllText(_scratch.File("c.csv"), "keep me");
-
-        ErrorRecord error = _shell.RunExpectingTerminatingError("$centroids | Export-KMeansCentroid -Path \"$dir/c.csv\"");
-        Assert.Equal($"FileExists,{Export}", error.FullyQualifiedErrorId);
-        Assert.Equal(ErrorCategory.ResourceExists, error.CategoryInfo.Category);
-        Assert.Equal(_scratch.File("c.csv"), error.TargetObject);
-        Assert.Equal("keep me", File.ReadAllText(_scratch.File("c.csv")));
-
-        _shell.Run("$centroids | Export-KMeansCentroid -Path \"$dir/c.csv\" -Force");
-        Assert.StartsWith("cluster_id,size,c0", File.ReadAllText(_scratch.File("c.csv")));
-    }
-
-    [Fact]
-    public void WhatIf_writes_nothing()
-    {
-        var output = _shell.Run("$centroids | Export-KMeansCentroid -Path \"$dir/c.arrow\" -WhatIf");
-
-        Assert.Empty(output);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(_scratch.Path));
-    }
-
-    [Fact]
-    public void LiteralPath_takes_wildcard_characters_as_they_are()
-    {
-        _shell.Run("$centroids | Export-KMeansCentroid -LiteralPath \"$dir/c[1].json\"");
-        var imported = _shell.Run("Import-KMeansCentroid -LiteralPath \"$dir/c[1].json\"");
-
-        Assert.Equal(5, imported.Count);
-        Assert.Equal(["c[1].json"], Directory.EnumerateFiles(_scratch.Path).Select(Path.GetFileName));
-    }
-
-    [Fact]
-    public void Path_wildcards_import_every_match()
-    {
-        _shell.Run("$centroids | Export-KMeansCentroid \"$dir/a.json\"; $centroids[0..1] | Export-KMeansCentroid \"$dir/b.json\"");
-
-        Assert.Equal(7, _shell.Run("Import-KMeansCentroid -Path \"$dir/*.json\"").Count);
     }
 
     [Fact]
@@ -147,21 +66,6 @@ public sealed class CentroidFileTests : IDisposable
         Assert.Equal(_scratch.File("notes.txt"), _shell.PowerShell.Streams.Error[1].TargetObject);
         Assert.Equal(ErrorCategory.InvalidData, _shell.PowerShell.Streams.Error[2].CategoryInfo.Category);
     }
-
-    [Fact]
-    public void Training_resumes_from_a_centroid_file()
-    {
-        _shell.Run("$model | Export-KMeansCentroid \"$dir/start.arrow\"");
-
-        string fromFile = Describe(_shell.Run("$vectors | Invoke-KMeansTraining -K 5 -Distance Cosine -InitialCentroid \"$dir/start.arrow\""), withSizes: true);
-        string fromModel = Describe(_shell.Run("$vectors | Invoke-KMeansTraining -K 5 -Distance Cosine -InitialCentroid $model"), withSizes: true);
-
-        Assert.Equal(fromModel, fromFile);
-        Assert.Empty(_shell.PowerShell.Streams.Error);
-    }
-
-    private static string Describe(IEnumerable<PSObject> centroids, bool withSizes) => string.Join(";", centroids.Select(c =>
-        $"{c.Get<int>("ClusterId")}:{(withSizes ? c.Get<long>("Size") : 0)}:{string.Join(",", c.Get<float[]>("Vector").Select(BitConverter.SingleToInt32Bits))}"));
 
     public void Dispose()
     {
