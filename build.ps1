@@ -141,7 +141,8 @@ $configuration.Output.Verbosity = 'Detailed'
 $result = Invoke-Pester -Configuration $configuration
 "Pester $((Get-Module Pester).Version)"
 "Pester: $($result.PassedCount) passed, $($result.FailedCount) failed, $($result.SkippedCount) skipped"
-if ($result.Result -ne 'Passed' -or $result.FailedCount -gt 0 -or $result.PassedCount -eq 0) { exit 1 }
+# The suite is the contract of the users' workflows: a skipped test fails it like a failed one.
+if ($result.Result -ne 'Passed' -or $result.FailedCount -gt 0 -or $result.SkippedCount -gt 0 -or $result.PassedCount -eq 0) { exit 1 }
 exit 0
 '@
     $scriptPath = Join-Path ([System.IO.Path]::GetTempPath()) "kmeans-pester-$PID.ps1"
