@@ -82,6 +82,13 @@ Describe 'about_KMeans' {
         }
     }
 
+    It 'tells how to complete -Column' {
+        $About | Should -Match 'Tab after -Column lists'
+        foreach ($command in 'Invoke-KMeansTraining', 'Get-KMeansAssignment', 'Get-KMeansDiskEstimate') {
+            (Get-Help $command -Parameter Column).description.Text | Should -Match 'Tab after -Column lists'
+        }
+    }
+
     It 'is what the plural alias gets too' {
         (Get-Help Export-KMeansCentroids).Synopsis | Should -Be (Get-Help Export-KMeansCentroid).Synopsis
     }
