@@ -164,9 +164,13 @@ Describe 'Writers: -WhatIf, -Confirm:$false and -Force' {
         (Import-KMeansCentroid -Path "$Target.json").Count | Should -Be 3
     }
 
-    It 'Export-KMeansCentroid leaves no temporary file beside the target' {
+    It 'Export-KMeansCentroid and New-KMeansSampleData leave no temporary file beside the target' {
         $Model | Export-KMeansCentroid -Path "$Target.npy" | Out-Null
-        Get-ChildItem -LiteralPath $Scratch -Filter ((Split-Path -Leaf $Target) + '*') | ForEach-Object Name | Should -Be ((Split-Path -Leaf $Target) + '.npy')
+        $leaf = Split-Path -Leaf $Target
+        # -Force, because a temporary file is written hidden (.name.*.tmp) beside the target before it is renamed.
+        Get-ChildItem -LiteralPath $Scratch -Force | Where-Object Name -Like "*$leaf*" | ForEach-Object Name | Should -Be "$leaf.npy"
+        New-KMeansSampleData -Path "$Target.parquet" -Rows 10 -Dimension 2 | Out-Null
+        Get-ChildItem -LiteralPath $Scratch -Force | Where-Object Name -Like "*$leaf*" | ForEach-Object Name | Sort-Object | Should -Be "$leaf.npy", "$leaf.parquet"
     }
 
     It 'New-KMeansSampleData writes nothing with -WhatIf' {
