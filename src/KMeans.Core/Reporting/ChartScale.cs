@@ -1,0 +1,95 @@
+namespace KMeans.Core.Reporting;
+
+/// <summary>
+/// Maps data values to chart pixels along one axis, linear or logarithmic, with round tick values. Values outside
+/// the range (including 0 and infinity on a log axis) are drawn at its edge, so every point of a series appears.
+/// </summary>
+internal sealed class ChartScale
+{
+    private readonly double _low;
+    private readonly double _high;
+    private readonly double _from;
+    private readonly double _to;
+
+    private ChartScale(double low, double high, bool logarithmic, double from, double to, IReadOnlyList<double> ticks)
+    {
+        _low = low;
+        _high = high;
+        IsLogarithmic = logarithmic;
+        _from = from;
+        _to = to;
+        Ticks = ticks;
+    }
+
+    public bool IsLogarithmic { get; }
+
+    /// <summary>Round values inside the range, to draw grid lines and labels at.</summary>
+    public IReadOnlyList<double> Ticks { get; }
+
+    /// <summary>A linear axis over [min, max] widened to round ticks, about five of them.</summary>
+    public static ChartScale Linear(double min, double max, double from, double to)
+    {
+        if (!double.IsFinite(min) || !double.IsFinite(max))
+            (min, max) = (0, 1);
+        if (min == max)
+            (min, max) = min == 0 ? (0, 1) : (Math.Min(0, 2 * min), Math.Max(0, 2 * max));
+        double step = RoundStep((max - min) / 5);
+        double low = Math.Floor(min / step) * step;
+        double high = Math.Ceiling(max / step) * step;
+        var ticks = new List<double>();
+        for (int i = 0; low + i * step <= high + step / 2; i++)
+            ticks.Add(low + i * step);
+        return new ChartScale(low, high, logarithmic: false, from, to, ticks);
+    }
+
+    /// <summary>A base-10 log axis over the positive finite values among <paramref name="values"/>, whole decades.</summary>
+    public static ChartScale Logarithmic(IEnumerable<double> values, double from, double to)
+    {
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        foreach (double value in values)
+        {
+            if (value > 0 && double.IsFinite(value))
+            {
+                min = Math.Min(min, value);
+                max = Math.Max(max, value);
+            }
+        }
+        if (double.IsInfinity(min))
+            (min, max) = (1e-6, 1);
+        int lowDecade = (int)Math.Floor(Math.Log10(min));
+        int highDecade = (int)Math.Ceiling(Math.Log10(max));
+        if (highDecade == lowDecade)
+            highDecade++;
+        int every = Math.Max(1, (int)Math.Ceiling((highDecade - lowDecade) / 6.0));
+        var ticks = new List<double>();
+        for (int decade = lowDecade; decade <= highDecade; decade += every)
+            ticks.Add(Math.Pow(10, decade));
+        return new ChartScale(lowDecade, highDecade, logarithmic: true, from, to, ticks);
+    }
+
+    public double Map(double value)
+    {
+        double position;
+        if (IsLogarithmic)
+            position = value > 0 ? Math.Log10(value) : double.NegativeInfinity;
+        else
+            position = value;
+        double fraction = (position - _low) / (_high - _low);
+        if (double.IsNaN(fraction))
+            fraction = 0;
+        fraction = Math.Clamp(fraction, 0, 1);
+        return _from + fraction * (_to - _from);
+    }
+
+    /// <summary>1, 2 or 5 times a power of ten, at least <paramref name="rough"/>.</summary>
+    private static double RoundStep(double rough)
+    {
+        double power = Math.Pow(10, Math.Floor(Math.Log10(rough)));
+        foreach (double factor in (double[])[1, 2, 5, 10])
+        {
+            if (factor * power >= rough)
+                return factor * power;
+        }
+        return 10 * power;
+    }
+}

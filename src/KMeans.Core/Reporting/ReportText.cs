@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace KMeans.Core.Reporting;
+
+/// <summary>How the report spells numbers and durations: invariant culture, short enough for a chart label.</summary>
+internal static class ReportText
+{
+    private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
+
+    /// <summary>Six significant digits, the precision the report shows losses and ratios with.</summary>
+    public static string Number(double value) => value.ToString("G6", Culture);
+
+    public static string Count(long value) => value.ToString("N0", Culture);
+
+    /// <summary>A tick label: plain for everyday magnitudes, exponent notation otherwise.</summary>
+    public static string Tick(double value)
+    {
+        double magnitude = Math.Abs(value);
+        if (magnitude != 0 && (magnitude >= 1e6 || magnitude < 1e-3))
+            return value.ToString("0.#E+0", Culture);
+        return Math.Round(value, 6).ToString("G6", Culture);
+    }
+
+    public static string Duration(TimeSpan duration)
+    {
+        if (duration.TotalSeconds < 1)
+            return duration.TotalMilliseconds.ToString("0.#", Culture) + " ms";
+        if (duration.TotalMinutes < 1)
+            return duration.TotalSeconds.ToString("0.##", Culture) + " s";
+        if (duration.TotalHours < 1)
+            return string.Create(Culture, $"{duration.Minutes} min {duration.Seconds:00} s");
+        return string.Create(Culture, $"{(long)duration.TotalHours} h {duration.Minutes:00} min {duration.Seconds:00} s");
+    }
+}
