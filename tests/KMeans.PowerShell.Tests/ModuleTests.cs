@@ -8,6 +8,7 @@ public sealed class ModuleTests : IDisposable
     private static readonly string[] ExpectedCmdlets =
     [
         "Export-KMeansCentroid",
+        "Export-KMeansReport",
         "Get-KMeansAssignment",
         "Get-KMeansDiskEstimate",
         "Import-KMeansCentroid",

@@ -24,7 +24,7 @@ Describe 'The module' {
     It 'exports its cmdlets and the plural alias explicitly' {
         $module = Get-Module KMeans
         $module.ExportedCmdlets.Keys | Sort-Object | Should -Be @(
-            'Export-KMeansCentroid', 'Get-KMeansAssignment', 'Get-KMeansDiskEstimate',
+            'Export-KMeansCentroid', 'Export-KMeansReport', 'Get-KMeansAssignment', 'Get-KMeansDiskEstimate',
             'Import-KMeansCentroid', 'Invoke-KMeansTraining', 'New-KMeansSampleData')
         $module.ExportedAliases.Keys | Should -Be 'Export-KMeansCentroids'
         $module.ExportedFunctions.Count | Should -Be 0

@@ -42,7 +42,11 @@ internal sealed class ChartScale
         return new ChartScale(low, high, logarithmic: false, from, to, ticks);
     }
 
-    /// <summary>A base-10 log axis over the positive finite values among <paramref name="values"/>, whole decades.</summary>
+    /// <summary>
+    /// A base-10 log axis over the positive finite values among <paramref name="values"/>, from a round value below
+    /// the smallest to one above the largest: whole decades when they span three or more, else 1-2-5 steps, else
+    /// every digit, so that a loss that changes by a few percent still fills the chart.
+    /// </summary>
     public static ChartScale Logarithmic(IEnumerable<double> values, double from, double to)
     {
         double min = double.PositiveInfinity, max = double.NegativeInfinity;
@@ -56,15 +60,22 @@ internal sealed class ChartScale
         }
         if (double.IsInfinity(min))
             (min, max) = (1e-6, 1);
-        int lowDecade = (int)Math.Floor(Math.Log10(min));
-        int highDecade = (int)Math.Ceiling(Math.Log10(max));
-        if (highDecade == lowDecade)
-            highDecade++;
-        int every = Math.Max(1, (int)Math.Ceiling((highDecade - lowDecade) / 6.0));
-        var ticks = new List<double>();
-        for (int decade = lowDecade; decade <= highDecade; decade += every)
-            ticks.Add(Math.Pow(10, decade));
-        return new ChartScale(lowDecade, highDecade, logarithmic: true, from, to, ticks);
+        double decades = Math.Log10(max / min);
+        double[] digits = decades >= 3 ? [1] : decades >= 0.7 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
+        var candidates = new List<double>();
+        for (int decade = (int)Math.Floor(Math.Log10(min)); decade <= (int)Math.Ceiling(Math.Log10(max)) + 1; decade++)
+        {
+            foreach (double digit in digits)
+                candidates.Add(digit * Math.Pow(10, decade));
+        }
+        double low = candidates.Last(c => c <= min * (1 + 1e-12));
+        double high = candidates.First(c => c >= max * (1 - 1e-12));
+        if (high == low)
+            high = candidates.First(c => c > low);
+        List<double> ticks = [.. candidates.Where(c => c >= low && c <= high)];
+        int every = Math.Max(1, (int)Math.Ceiling((ticks.Count - 1) / 7.0));
+        ticks = [.. ticks.Where((_, i) => i % every == 0)];
+        return new ChartScale(Math.Log10(low), Math.Log10(high), logarithmic: true, from, to, ticks);
     }
 
     public double Map(double value)

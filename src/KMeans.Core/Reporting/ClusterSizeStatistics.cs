@@ -19,9 +19,13 @@ internal sealed class ClusterSizeStatistics
             total += size;
         Total = total;
         Mean = total / Descending.Length;
-        double squares = 0;
+        double squares = 0, sumOfSquares = 0;
         foreach (long size in Descending)
+        {
             squares += (size - Mean) * (size - Mean);
+            sumOfSquares += (double)size * size;
+        }
+        SumOfSquares = sumOfSquares;
         StandardDeviation = Math.Sqrt(squares / Descending.Length);
         Empty = Descending.Count(size => size == 0);
     }
@@ -42,8 +46,13 @@ internal sealed class ClusterSizeStatistics
 
     public int Empty { get; }
 
+    private double SumOfSquares { get; }
+
     /// <summary>Largest over mean size; 1 for perfectly even clusters, 0 when the sample was empty.</summary>
     public double MaxOverMean => Mean == 0 ? 0 : Max / Mean;
+
+    /// <summary>K·Σ size² / n², as FAISS reports it: 1 for perfectly even clusters, K when one cluster holds all.</summary>
+    public double ImbalanceFactor => Total == 0 ? 0 : Descending.Length * SumOfSquares / (Total * Total);
 
     /// <summary>Standard deviation over mean; 0 for perfectly even clusters.</summary>
     public double CoefficientOfVariation => Mean == 0 ? 0 : StandardDeviation / Mean;

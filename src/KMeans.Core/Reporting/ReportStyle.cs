@@ -15,14 +15,14 @@ internal static class ReportStyle
         h1{font-size:1.55em;margin:.2em 0}
         h2{font-size:1.15em;margin:1.6em 0 .6em;padding-bottom:.2em;border-bottom:1px solid var(--line)}
         .lede{color:var(--muted);margin:0}
-        .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px;margin-top:14px}
+        .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(124px,1fr));gap:8px;margin-top:14px}
         .card{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 10px}
         .card span{display:block}
         .card .label{color:var(--muted);font-size:.8em}
         .card .value{font-size:1.15em;font-weight:600;font-variant-numeric:tabular-nums}
         .good{color:var(--good)}
         .bad{color:var(--bad)}
-        .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(330px,1fr));gap:12px}
+        .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(400px,1fr));gap:12px}
         figure{margin:0;background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 8px 6px}
         figcaption{font-size:.85em;color:var(--muted);margin:2px 4px 0}
         svg{display:block;width:100%;height:auto}
@@ -49,6 +49,7 @@ internal static class ReportStyle
         table.facts td{text-align:left;white-space:normal;overflow-wrap:anywhere}
         details summary{cursor:pointer;color:var(--muted);margin:.3em 0}
         footer{margin-top:2em;color:var(--muted);font-size:.85em}
+        @media (max-width:860px){.charts{grid-template-columns:1fr}}
         @media (max-width:520px){main{padding:10px 10px 24px}body{font-size:14px}.charts{grid-template-columns:1fr}th,td{padding:3px 6px}}
         """;
 }

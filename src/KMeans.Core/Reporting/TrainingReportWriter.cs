@@ -113,7 +113,9 @@ public static class TrainingReportWriter
         xml.WriteStartElement("section");
         xml.WriteAttributeString("class", "cards");
         Card(xml, "Loss", ReportText.Number(report.Loss));
-        Card(xml, "Iterations", Invariant($"{report.Iterations} of {report.MaxIterations}"));
+        Card(xml, "Iterations", report.Levels.Count > 0
+            ? Invariant($"{report.Iterations} (tree)")
+            : Invariant($"{report.Iterations} of {report.MaxIterations}"));
         Card(xml, "Converged", report.Converged ? "yes" : "no", report.Converged ? "good" : "bad");
         Card(xml, "Sample rows", ReportText.Count(report.SampleRows));
         Card(xml, "Duration", ReportText.Duration(report.Duration));
@@ -138,6 +140,8 @@ public static class TrainingReportWriter
         xml.WriteStartElement("section");
         Element(xml, "h2", "Convergence");
         int repairs = history.Sum(i => i.RepairedClusters);
+        if (report.Levels.Count > 0)
+            Paragraph(xml, null, "Hierarchical training: the charts show the iterations of the root node (or, when there was one, of the refinement over all K centroids); each level of the tree is summarised under Hierarchy.");
         Paragraph(xml, null, repairs == 0
             ? Invariant($"{history.Count} iterations recorded; no empty cluster needed repair.")
             : Invariant($"{history.Count} iterations recorded; {repairs} empty clusters were repaired (re-seeded) in {history.Count(i => i.RepairedClusters > 0)} iterations, first in iteration {history.First(i => i.RepairedClusters > 0).Iteration}."));
@@ -207,8 +211,7 @@ public static class TrainingReportWriter
             new("Coefficient of variation", ReportText.Number(sizes.CoefficientOfVariation)),
             new("Empty clusters", ReportText.Count(sizes.Empty)),
         };
-        if (report.History.Count > 0)
-            facts.Add(new("Imbalance factor (K·Σ size² / n²)", ReportText.Number(report.History[^1].ImbalanceFactor)));
+        facts.Add(new("Imbalance factor (K·Σ size² / n²)", ReportText.Number(sizes.ImbalanceFactor)));
         if (report.MinClusterSize is long lower)
             facts.Add(new("Balancing: smallest allowed", ReportText.Count(lower)));
         if (report.MaxClusterSize is long upper)

@@ -7,14 +7,35 @@ public class ChartScaleTests
     [Fact]
     public void LogarithmicAxisSpansWholeDecadesAndClampsWhatItCannotShow()
     {
-        ChartScale scale = ChartScale.Logarithmic([0.003, 0.5, 0, double.PositiveInfinity], from: 100, to: 0);
+        ChartScale scale = ChartScale.Logarithmic([0.0003, 0.5, 0, double.PositiveInfinity], from: 100, to: 0);
 
-        Assert.Equal([0.001, 0.01, 0.1, 1.0], scale.Ticks);
-        Assert.Equal(100, scale.Map(0.001), 9);
+        Assert.Equal([0.0001, 0.001, 0.01, 0.1, 1.0], scale.Ticks);
+        Assert.Equal(100, scale.Map(0.0001), 9);
         Assert.Equal(0, scale.Map(1), 9);
-        Assert.Equal(50, scale.Map(Math.Sqrt(0.001 * 1)), 9);
+        Assert.Equal(50, scale.Map(0.01), 9);
         Assert.Equal(100, scale.Map(0));
         Assert.Equal(0, scale.Map(double.PositiveInfinity));
+    }
+
+    [Fact]
+    public void ANarrowLogarithmicRangeGetsFinerTicksThatFillTheAxis()
+    {
+        ChartScale twoDecades = ChartScale.Logarithmic([0.003, 0.5], from: 100, to: 0);
+        ChartScale fewPercent = ChartScale.Logarithmic([1.63e6, 1.81e6], from: 100, to: 0);
+
+        Assert.Equal([0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5], twoDecades.Ticks.Select(t => Math.Round(t, 12)));
+        Assert.Equal([1e6, 2e6], fewPercent.Ticks);
+        Assert.Equal(100, fewPercent.Map(1e6), 9);
+        Assert.Equal(0, fewPercent.Map(2e6), 9);
+    }
+
+    [Fact]
+    public void ASingleLogarithmicValueStillGetsARange()
+    {
+        ChartScale scale = ChartScale.Logarithmic([9.0, 9.0], from: 100, to: 0);
+
+        Assert.Equal([9.0, 10.0], scale.Ticks);
+        Assert.Equal(100, scale.Map(9), 9);
     }
 
     [Fact]

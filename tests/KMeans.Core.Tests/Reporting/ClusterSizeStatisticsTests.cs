@@ -17,6 +17,8 @@ public class ClusterSizeStatisticsTests
         // Squared deviations 9 + 9 + 0 + 1 + 4 + 9 = 32 over 6 clusters.
         Assert.Equal(Math.Sqrt(32.0 / 6) / 3, statistics.CoefficientOfVariation, 15);
         Assert.Equal(1, statistics.Empty);
+        // K·Σ size² / n² = 6 · (36 + 36 + 9 + 4 + 1 + 0) / 18².
+        Assert.Equal(6.0 * 86 / 324, statistics.ImbalanceFactor, 15);
     }
 
     [Fact]
@@ -26,6 +28,7 @@ public class ClusterSizeStatisticsTests
 
         Assert.Equal(1.0, statistics.MaxOverMean);
         Assert.Equal(0.0, statistics.CoefficientOfVariation);
+        Assert.Equal(1.0, statistics.ImbalanceFactor);
         IReadOnlyList<SizeBin> bins = statistics.Histogram(40);
         Assert.Equal([new SizeBin(5, 5, 3)], bins);
     }
