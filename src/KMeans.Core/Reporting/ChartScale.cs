@@ -73,6 +73,12 @@ internal sealed class ChartScale
         if (high == low)
             high = candidates.First(c => c > low);
         List<double> ticks = [.. candidates.Where(c => c >= low && c <= high)];
+        if (ticks.Count < 4)
+        {
+            // Less than a factor of ten: the axis is nearly linear, and round linear steps label it better.
+            double step = RoundStep((high - low) / 5);
+            ticks = [.. Enumerable.Range(0, (int)Math.Round((high - low) / step) + 1).Select(i => low + i * step).Where(t => t <= high * (1 + 1e-12))];
+        }
         int every = Math.Max(1, (int)Math.Ceiling((ticks.Count - 1) / 7.0));
         ticks = [.. ticks.Where((_, i) => i % every == 0)];
         return new ChartScale(Math.Log10(low), Math.Log10(high), logarithmic: true, from, to, ticks);

@@ -103,12 +103,15 @@ internal sealed class SvgChart
         _xml.WriteEndElement();
     }
 
-    /// <summary>A dashed horizontal line across the plot at <paramref name="y"/>, labelled at its right end.</summary>
+    /// <summary>
+    /// A dashed horizontal line across the plot at <paramref name="y"/>, labelled at its left end, where the falling
+    /// series of this report (losses, changes, sizes largest first) are still above it.
+    /// </summary>
     public void HorizontalGuide(double y, string label, string cssClass, string colour)
     {
         double pixel = Y.Map(y);
         Guide(PlotLeft, pixel, PlotRight, pixel, cssClass, colour);
-        Label(PlotRight - 4, pixel - 4, label, "end", "guide-label " + cssClass);
+        Label(PlotLeft + 6, pixel > PlotTop + 16 ? pixel - 5 : pixel + 14, label, "start", "guide-label " + cssClass);
     }
 
     /// <summary>A dashed vertical line over the plot at <paramref name="x"/>, labelled at its top.</summary>
