@@ -45,7 +45,8 @@ internal sealed class ChartScale
     /// <summary>
     /// A base-10 log axis over the positive finite values among <paramref name="values"/>, from a round value below
     /// the smallest to one above the largest: whole decades when they span three or more, else 1-2-5 steps, else
-    /// every digit, so that a loss that changes by a few percent still fills the chart.
+    /// every digit, and within a factor of two round linear steps, so that a loss that changes by a few percent still
+    /// fills the chart.
     /// </summary>
     public static ChartScale Logarithmic(IEnumerable<double> values, double from, double to)
     {
@@ -61,6 +62,17 @@ internal sealed class ChartScale
         if (double.IsInfinity(min))
             (min, max) = (1e-6, 1);
         double decades = Math.Log10(max / min);
+        if (decades < 0.3)
+        {
+            // Within a factor of two the axis is nearly linear: round linear steps fit the data more closely.
+            double step = RoundStep(max > min ? (max - min) / 5 : min / 10);
+            double bottom = Math.Floor(min / step) * step;
+            double top = Math.Ceiling(max / step) * step;
+            if (bottom <= 0 || top == bottom)
+                (bottom, top) = (bottom <= 0 ? step : bottom, top == bottom ? top + step : top);
+            List<double> steps = [.. Enumerable.Range(0, (int)Math.Round((top - bottom) / step) + 1).Select(i => bottom + i * step)];
+            return new ChartScale(Math.Log10(bottom), Math.Log10(top), logarithmic: true, from, to, steps);
+        }
         double[] digits = decades >= 3 ? [1] : decades >= 0.7 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
         var candidates = new List<double>();
         for (int decade = (int)Math.Floor(Math.Log10(min)); decade <= (int)Math.Ceiling(Math.Log10(max)) + 1; decade++)
@@ -73,12 +85,6 @@ internal sealed class ChartScale
         if (high == low)
             high = candidates.First(c => c > low);
         List<double> ticks = [.. candidates.Where(c => c >= low && c <= high)];
-        if (ticks.Count < 4)
-        {
-            // Less than a factor of ten: the axis is nearly linear, and round linear steps label it better.
-            double step = RoundStep((high - low) / 5);
-            ticks = [.. Enumerable.Range(0, (int)Math.Round((high - low) / step) + 1).Select(i => low + i * step).Where(t => t <= high * (1 + 1e-12))];
-        }
         int every = Math.Max(1, (int)Math.Ceiling((ticks.Count - 1) / 7.0));
         ticks = [.. ticks.Where((_, i) => i % every == 0)];
         return new ChartScale(Math.Log10(low), Math.Log10(high), logarithmic: true, from, to, ticks);

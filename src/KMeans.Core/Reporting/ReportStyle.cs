@@ -15,11 +15,11 @@ internal static class ReportStyle
         h1{font-size:1.55em;margin:.2em 0}
         h2{font-size:1.15em;margin:1.6em 0 .6em;padding-bottom:.2em;border-bottom:1px solid var(--line)}
         .lede{color:var(--muted);margin:0}
-        .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(124px,1fr));gap:8px;margin-top:14px}
-        .card{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 10px}
+        .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(128px,1fr));gap:8px;margin-top:14px}
+        .card{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px}
         .card span{display:block}
         .card .label{color:var(--muted);font-size:.8em}
-        .card .value{font-size:1.15em;font-weight:600;font-variant-numeric:tabular-nums}
+        .card .value{font-size:1.05em;font-weight:600;font-variant-numeric:tabular-nums}
         .good{color:var(--good)}
         .bad{color:var(--bad)}
         .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(400px,1fr));gap:12px}
@@ -40,6 +40,8 @@ internal static class ReportStyle
         svg .guide{stroke:var(--muted)}
         svg .guide.bound{stroke:var(--bound)}
         svg .guide-label.bound{fill:var(--bound)}
+        svg .guide.repair{stroke:var(--bound)}
+        svg .guide-label.repair{fill:var(--bound)}
         .scroll{overflow-x:auto;max-width:100%}
         table{border-collapse:collapse;font-size:.9em;font-variant-numeric:tabular-nums}
         th,td{padding:3px 10px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}

@@ -17,7 +17,7 @@ internal static class ReportText
     {
         double magnitude = Math.Abs(value);
         if (magnitude != 0 && (magnitude >= 1e6 || magnitude < 1e-3))
-            return value.ToString("0.#E+0", Culture);
+            return value.ToString("0.##E+0", Culture).Replace("E+", "e", StringComparison.Ordinal).Replace("E-", "e-", StringComparison.Ordinal);
         return Math.Round(value, 6).ToString("G6", Culture);
     }
 

@@ -13,9 +13,9 @@ internal sealed class SvgChart
 {
     public const double Width = 480;
     public const double Height = 230;
-    private const double Left = 62;
+    private const double Left = 58;
     private const double Right = 12;
-    private const double Top = 14;
+    private const double Top = 24;
     private const double Bottom = 42;
 
     /// <summary>Series with at most this many points also get a dot per point, so a single point shows.</summary>
@@ -148,14 +148,8 @@ internal sealed class SvgChart
         _xml.WriteAttributeString("stroke", "#5b6478");
         _xml.WriteEndElement();
         Label((PlotLeft + PlotRight) / 2, Height - 6, xLabel, "middle", "axis-label");
-        _xml.WriteStartElement("text");
-        _xml.WriteAttributeString("class", "axis-label");
-        _xml.WriteAttributeString("text-anchor", "middle");
-        _xml.WriteAttributeString("fill", "#5b6478");
-        _xml.WriteAttributeString("transform",
-            string.Create(CultureInfo.InvariantCulture, $"translate(14 {Pixel((PlotTop + PlotBottom) / 2)}) rotate(-90)"));
-        _xml.WriteString(yLabel);
-        _xml.WriteEndElement();
+        // Above the tick labels rather than rotated beside them, which leaves them the whole margin.
+        Label(4, PlotTop - 10, yLabel, "start", "axis-label");
     }
 
     private void Guide(double x1, double y1, double x2, double y2, string cssClass, string colour) =>

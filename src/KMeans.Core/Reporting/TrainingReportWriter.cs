@@ -20,6 +20,9 @@ public static class TrainingReportWriter
 
     internal const int HistogramBins = 40;
 
+    /// <summary>Iterations with empty-cluster repairs marked on the reassignment chart, at most.</summary>
+    private const int MarkedRepairs = 12;
+
     // Fallback colours for readers without CSS; the stylesheet's palette overrides them by class.
     private const string LossColour = "#1f6feb";
     private const string ChangeColour = "#b35900";
@@ -171,6 +174,20 @@ public static class TrainingReportWriter
             if (report.Tolerance > 0)
                 chart.HorizontalGuide(report.Tolerance, "tolerance", "tolerance", GuideColour);
             chart.Polyline("relative-change", [.. history.Select(i => ((double)i.Iteration, i.RelativeChange))], "change", ChangeColour);
+            chart.End();
+        });
+
+        ChartScale movedAxis = ChartScale.Logarithmic(history.Select(i => (double)i.Reassigned), SvgChart.PlotBottom, SvgChart.PlotTop);
+        List<ReportIteration> repaired = [.. history.Where(i => i.RepairedClusters > 0)];
+        string repairNote = repaired.Count == 0 ? ""
+            : repaired.Count <= MarkedRepairs ? " Dashed lines mark the iterations that repaired empty clusters."
+            : Invariant($" Dashed lines mark the first {MarkedRepairs} of the {repaired.Count} iterations that repaired empty clusters.");
+        Figure(xml, "Sample rows whose centroid changed, per iteration (log scale; 0 is drawn at the bottom)." + repairNote, () =>
+        {
+            var chart = new SvgChart(xml, "Rows reassigned per iteration", x, movedAxis, "iteration", "rows reassigned");
+            foreach (ReportIteration iteration in repaired.Take(MarkedRepairs))
+                chart.VerticalGuide(iteration.Iteration, Invariant($"{iteration.RepairedClusters} repaired"), "repair", BoundColour);
+            chart.Polyline("reassigned", [.. history.Select(i => ((double)i.Iteration, (double)i.Reassigned))], "loss", LossColour);
             chart.End();
         });
 

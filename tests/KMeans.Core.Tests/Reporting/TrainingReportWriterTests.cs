@@ -64,7 +64,7 @@ public class TrainingReportWriterTests
         Assert.StartsWith("<!DOCTYPE html>", text);
         Assert.DoesNotContain(document.Descendants(), e => e.Name.LocalName is "script" or "link" or "img" or "iframe");
         Assert.DoesNotContain("http://", text.Replace("http://www.w3.org/", ""));
-        foreach (string series in new[] { "loss", "relative-change", "time" })
+        foreach (string series in new[] { "loss", "relative-change", "reassigned", "time" })
             Assert.Equal(iterations, Points(document, series).Count);
         IReadOnlyList<(double X, double Y)> loss = Points(document, "loss");
         for (int i = 1; i < loss.Count; i++)
@@ -183,6 +183,22 @@ public class TrainingReportWriterTests
         Assert.Equal(6, Points(document, "relative-change").Count);
         Assert.Contains(document.Descendants(Html + "figcaption"), c => c.Value.Contains("linear scale"));
         Assert.Equal(SvgChartBottom, Points(document, "relative-change")[^1].Y);
+    }
+
+    [Fact]
+    public void IterationsThatRepairedEmptyClustersAreMarkedAndCounted()
+    {
+        TrainingReport report = Report(8, 16);
+        // Report() repairs 3 clusters in iteration 2; add 1 in iteration 5.
+        report = report with { History = [.. report.History.Select(i => i.Iteration == 5 ? i with { RepairedClusters = 1 } : i)] };
+
+        XDocument document = XDocument.Parse(TrainingReportWriter.Render(report));
+
+        List<XElement> marks = [.. document.Descendants(Svg + "line").Where(l => ((string?)l.Attribute("class"))?.Contains("repair") == true)];
+        Assert.Equal(2, marks.Count);
+        Assert.Contains(document.Descendants(Html + "p"), p => p.Value.Contains("4 empty clusters were repaired (re-seeded) in 2 iterations, first in iteration 2"));
+        string[] repairedColumn = [.. Table(document, "iterations").Select(r => r.Elements(Html + "td").ElementAt(4).Value)];
+        Assert.Equal(["0", "3", "0", "0", "1", "0", "0", "0"], repairedColumn);
     }
 
     [Fact]
