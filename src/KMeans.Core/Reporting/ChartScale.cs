@@ -26,19 +26,22 @@ internal sealed class ChartScale
     /// <summary>Round values inside the range, to draw grid lines and labels at.</summary>
     public IReadOnlyList<double> Ticks { get; }
 
-    /// <summary>A linear axis over [min, max] widened to round ticks, about five of them.</summary>
-    public static ChartScale Linear(double min, double max, double from, double to)
+    /// <summary>
+    /// A linear axis with about five round ticks: over [min, max] widened to round values, or with
+    /// <paramref name="tight"/> over exactly [min, max] (for counts such as iterations and ranks, whose ends matter).
+    /// </summary>
+    public static ChartScale Linear(double min, double max, double from, double to, bool tight = false)
     {
         if (!double.IsFinite(min) || !double.IsFinite(max))
             (min, max) = (0, 1);
         if (min == max)
             (min, max) = min == 0 ? (0, 1) : (Math.Min(0, 2 * min), Math.Max(0, 2 * max));
         double step = RoundStep((max - min) / 5);
-        double low = Math.Floor(min / step) * step;
-        double high = Math.Ceiling(max / step) * step;
+        double low = tight ? min : Math.Floor(min / step) * step;
+        double high = tight ? max : Math.Ceiling(max / step) * step;
         var ticks = new List<double>();
-        for (int i = 0; low + i * step <= high + step / 2; i++)
-            ticks.Add(low + i * step);
+        for (double tick = Math.Ceiling(low / step) * step; tick <= high + step * 1e-9; tick += step)
+            ticks.Add(tick);
         return new ChartScale(low, high, logarithmic: false, from, to, ticks);
     }
 

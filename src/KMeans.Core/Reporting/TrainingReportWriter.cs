@@ -210,7 +210,7 @@ public static class TrainingReportWriter
         double last = history.Count == 0 ? 1 : history[^1].Iteration;
         if (first == last)
             (first, last) = (first - 1, last + 1);
-        return ChartScale.Linear(first, last, SvgChart.PlotLeft, SvgChart.PlotRight);
+        return ChartScale.Linear(first, last, SvgChart.PlotLeft, SvgChart.PlotRight, tight: true);
     }
 
     private static void WritePartitions(XmlWriter xml, TrainingReport report, ClusterSizeStatistics sizes)
@@ -239,7 +239,7 @@ public static class TrainingReportWriter
         xml.WriteAttributeString("class", "charts");
         IReadOnlyList<(int Rank, long Size)> profile = sizes.SortedProfile(SizeProfilePoints);
         long top = Math.Max(sizes.Max, report.MaxClusterSize ?? 0);
-        ChartScale rankAxis = ChartScale.Linear(1, Math.Max(2, report.K), SvgChart.PlotLeft, SvgChart.PlotRight);
+        ChartScale rankAxis = ChartScale.Linear(1, Math.Max(2, report.K), SvgChart.PlotLeft, SvgChart.PlotRight, tight: true);
         ChartScale sizeAxis = ChartScale.Linear(0, top, SvgChart.PlotBottom, SvgChart.PlotTop);
         string thinned = profile.Count < report.K ? Invariant($" ({profile.Count} of the {ReportText.Count(report.K)} ranks drawn, the largest and smallest included)") : "";
         Figure(xml, Invariant($"Cluster sizes, largest first{thinned}; the dashed line is the mean {ReportText.Number(sizes.Mean)}."), () =>
@@ -283,7 +283,7 @@ public static class TrainingReportWriter
         Table(xml, "levels", ["Level", "Nodes", "Centroids", "Rows", "Most iterations", "Converged nodes", "Loss"],
             levels.Select(l => (IReadOnlyList<string>)[
                 Invariant($"{l.Level}"), ReportText.Count(l.Nodes), ReportText.Count(l.Centroids), ReportText.Count(l.Rows),
-                Invariant($"{l.MaxIterations}"), Invariant($"{l.ConvergedNodes} of {l.Nodes}"), ReportText.Number(l.Loss)]));
+                Invariant($"{l.MaxIterations}"), $"{ReportText.Count(l.ConvergedNodes)} of {ReportText.Count(l.Nodes)}", ReportText.Number(l.Loss)]));
         xml.WriteEndElement();
     }
 

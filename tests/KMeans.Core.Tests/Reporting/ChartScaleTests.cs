@@ -48,6 +48,16 @@ public class ChartScaleTests
     }
 
     [Fact]
+    public void ATightLinearAxisEndsAtTheDataAndTicksOnlyRoundValuesInside()
+    {
+        ChartScale scale = ChartScale.Linear(1, 65_536, from: 0, to: 100, tight: true);
+
+        Assert.Equal([20_000.0, 40_000, 60_000], scale.Ticks);
+        Assert.Equal(0, scale.Map(1), 9);
+        Assert.Equal(100, scale.Map(65_536), 9);
+    }
+
+    [Fact]
     public void ASingleValueStillGetsARange()
     {
         ChartScale scale = ChartScale.Linear(7, 7, from: 0, to: 10);

@@ -49,6 +49,7 @@ public class TrainingReportWriterTests
     }
 
     [Theory]
+    [InlineData(0, 3)]
     [InlineData(1, 8)]
     [InlineData(100, 16)]
     [InlineData(25, 2)]
