@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using System.Xml;
 
 namespace KMeans.Core.Reporting;
 
@@ -19,6 +21,26 @@ internal static class ReportText
         if (magnitude != 0 && (magnitude >= 1e6 || magnitude < 1e-3))
             return value.ToString("0.##E+0", Culture).Replace("E+", "e", StringComparison.Ordinal).Replace("E-", "e-", StringComparison.Ordinal);
         return Math.Round(value, 6).ToString("G6", Culture);
+    }
+
+    /// <summary>
+    /// The text with every character XML cannot hold (control characters, unpaired surrogates: a Linux file name may
+    /// contain them) replaced by U+FFFD, so the report stays well-formed whatever the paths hold.
+    /// </summary>
+    public static string Printable(string text)
+    {
+        var printable = new StringBuilder(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                printable.Append(c).Append(text[++i]);
+                continue;
+            }
+            printable.Append(XmlConvert.IsXmlChar(c) ? c : '\uFFFD');
+        }
+        return printable.ToString();
     }
 
     public static string Duration(TimeSpan duration)

@@ -46,6 +46,7 @@ public static class TrainingReportWriter
         if (report.ClusterSizes.Count != report.K)
             throw new ArgumentException(
                 $"The report has K = {report.K} but {report.ClusterSizes.Count} cluster sizes.", nameof(report));
+        report = Printable(report);
         var text = new StringBuilder(64 * 1024);
         var settings = new XmlWriterSettings
         {
@@ -416,6 +417,15 @@ public static class TrainingReportWriter
         xml.WriteString(text);
         xml.WriteFullEndElement();
     }
+
+    /// <summary>The report with the texts that come from outside (paths, names) made safe for XML.</summary>
+    private static TrainingReport Printable(TrainingReport report) => report with
+    {
+        Distance = ReportText.Printable(report.Distance),
+        Inputs = [.. report.Inputs.Select(ReportText.Printable)],
+        Settings = [.. report.Settings.Select(s => new KeyValuePair<string, string>(ReportText.Printable(s.Key), ReportText.Printable(s.Value)))],
+        SoftwareVersion = report.SoftwareVersion is null ? null : ReportText.Printable(report.SoftwareVersion),
+    };
 
     private static double Min(IEnumerable<double> values) => values.Where(double.IsFinite).DefaultIfEmpty(0).Min();
 

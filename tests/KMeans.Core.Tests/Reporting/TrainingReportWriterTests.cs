@@ -125,6 +125,17 @@ public class TrainingReportWriterTests
     }
 
     [Fact]
+    public void CharactersXmlCannotHoldAreReplacedNotFatal()
+    {
+        // Linux file names may hold control characters and bytes that decode to unpaired surrogates.
+        TrainingReport report = Report(2, 4) with { Inputs = ["/data/a\u0001b\uD800c\uD83D\uDE00.npy"] };
+
+        XDocument document = XDocument.Parse(TrainingReportWriter.Render(report));
+
+        Assert.Equal("/data/a\uFFFDb\uFFFDc\uD83D\uDE00.npy", Fact(document, "Input"));
+    }
+
+    [Fact]
     public void BalancingBoundsAreDrawnOnlyWhenTheModelHasThem()
     {
         TrainingReport plain = Report(5, 32);
@@ -183,7 +194,7 @@ public class TrainingReportWriterTests
         Assert.Equal(6, Points(document, "loss").Count);
         Assert.Equal(6, Points(document, "relative-change").Count);
         Assert.Contains(document.Descendants(Html + "figcaption"), c => c.Value.Contains("linear scale"));
-        Assert.Equal(SvgChartBottom, Points(document, "relative-change")[^1].Y);
+        Assert.Equal(SvgChart.PlotBottom, Points(document, "relative-change")[^1].Y);
     }
 
     [Fact]
@@ -244,8 +255,6 @@ public class TrainingReportWriterTests
     }
 
     private static bool IsToleranceLine(XElement line) => ((string?)line.Attribute("class"))?.Contains("tolerance") == true;
-
-    private static double SvgChartBottom => 230 - 42;
 
     private static XElement Series(XDocument document, string series) =>
         document.Descendants().Single(e => (string?)e.Attribute("data-series") == series);
