@@ -104,6 +104,32 @@ Describe 'Export-KMeansReport' {
     }
 }
 
+Describe 'The model behind a report' {
+    It 'records the settings and the provenance of its training' {
+        $trained = $Vectors | Invoke-KMeansTraining -K 3 -Seed 5 -MaxIterations 40 -Tolerance 1e-3 -SampleRate 100 -Init KMeansPlusPlus -AsModel
+
+        $trained.Tolerance | Should -Be 1e-3
+        $trained.MaxIterations | Should -Be 40
+        $trained.SampleRate | Should -Be 100
+        $trained.Redos | Should -Be 1
+        $trained.Initialization | Should -Be 'KMeansPlusPlus'
+        $trained.Input | Should -Be 'the pipeline (600 vectors)'
+        $trained.ModuleVersion | Should -Be (Get-Module KMeans).Version.ToString()
+        $trained.Levels | Should -BeNullOrEmpty
+    }
+
+    It 'says when training started from given centroids, and shows tree levels as a table' {
+        $resumed = $Vectors | Invoke-KMeansTraining -K 3 -InitialCentroid $Model -AsModel
+        $tree = $Vectors | Invoke-KMeansTraining -K 12 -Hierarchical On -HierarchicalK 3 -Seed 2 -AsModel
+
+        $resumed.Initialization | Should -Be 'InitialCentroid'
+        $tree.Levels[0].Level | Should -Be 1
+        $tree.Levels[0].Centroids | Should -Be 3
+        $tree.Levels[0].Rows | Should -Be 600
+        ($tree.Levels | Format-Table | Out-String) | Should -Match 'ConvergedNodes'
+    }
+}
+
 Describe 'Invoke-KMeansTraining -ReportPath' {
     It 'writes the report after training and still outputs the centroids' {
         $target = Join-Path $Scratch 'trained.html'
