@@ -20,6 +20,9 @@ public static class TrainingReportWriter
 
     internal const int HistogramBins = 40;
 
+    /// <summary>Input files listed one by one, at most: a training over thousands of shards names the first ones.</summary>
+    internal const int ListedInputs = 20;
+
     /// <summary>Iterations with empty-cluster repairs marked on the reassignment chart, at most.</summary>
     private const int MarkedRepairs = 12;
 
@@ -295,8 +298,10 @@ public static class TrainingReportWriter
         var facts = new List<KeyValuePair<string, string>>();
         if (report.Inputs.Count == 0)
             facts.Add(new("Input", "not recorded"));
-        for (int i = 0; i < report.Inputs.Count; i++)
+        for (int i = 0; i < Math.Min(report.Inputs.Count, ListedInputs); i++)
             facts.Add(new(report.Inputs.Count == 1 ? "Input" : Invariant($"Input {i + 1}"), report.Inputs[i]));
+        if (report.Inputs.Count > ListedInputs)
+            facts.Add(new("More inputs", Invariant($"{ReportText.Count(report.Inputs.Count - ListedInputs)} more, {ReportText.Count(report.Inputs.Count)} in all")));
         facts.Add(new("Rows read", ReportText.Count(report.RowsRead)));
         facts.Add(new("Sample rows", ReportText.Count(report.SampleRows)));
         facts.Add(new("Rows skipped (unusable)", ReportText.Count(report.SkippedRows)));
@@ -422,7 +427,7 @@ public static class TrainingReportWriter
     private static TrainingReport Printable(TrainingReport report) => report with
     {
         Distance = ReportText.Printable(report.Distance),
-        Inputs = [.. report.Inputs.Select(ReportText.Printable)],
+        Inputs = [.. report.Inputs.Take(ListedInputs).Select(ReportText.Printable), .. report.Inputs.Skip(ListedInputs)],
         Settings = [.. report.Settings.Select(s => new KeyValuePair<string, string>(ReportText.Printable(s.Key), ReportText.Printable(s.Value)))],
         SoftwareVersion = report.SoftwareVersion is null ? null : ReportText.Printable(report.SoftwareVersion),
     };

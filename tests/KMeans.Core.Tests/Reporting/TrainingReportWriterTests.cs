@@ -136,6 +136,19 @@ public class TrainingReportWriterTests
     }
 
     [Fact]
+    public void ThousandsOfInputFilesAreCountedNotListed()
+    {
+        TrainingReport report = Report(2, 4) with { Inputs = [.. Enumerable.Range(0, 5000).Select(i => $"/data/shard-{i:D5}.parquet")] };
+
+        XDocument document = XDocument.Parse(TrainingReportWriter.Render(report));
+
+        Assert.Equal("/data/shard-00000.parquet", Fact(document, "Input 1"));
+        Assert.Equal("/data/shard-00019.parquet", Fact(document, $"Input {TrainingReportWriter.ListedInputs}"));
+        Assert.DoesNotContain("shard-00020", document.Root!.Value);
+        Assert.Equal("4,980 more, 5,000 in all", Fact(document, "More inputs"));
+    }
+
+    [Fact]
     public void BalancingBoundsAreDrawnOnlyWhenTheModelHasThem()
     {
         TrainingReport plain = Report(5, 32);
