@@ -72,6 +72,10 @@ Describe 'Export-KMeansReport' {
 
         { $Model | Export-KMeansReport -Path $target } |
             Should -Throw -ErrorId 'FileExists,KMeans.PowerShell.ExportKMeansReportCommand'
+        $refusal = $null
+        try { $Model | Export-KMeansReport -Path $target } catch { $refusal = $_ }
+        $refusal.TargetObject | Should -Be $target
+        $refusal.CategoryInfo.Category | Should -Be 'ResourceExists'
 
         Get-Content -Raw -LiteralPath $target | Should -Be "keep me$([Environment]::NewLine)"
         $Model | Export-KMeansReport -Path $target -Force | Should -Not -BeNullOrEmpty

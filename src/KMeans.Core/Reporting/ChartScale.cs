@@ -36,7 +36,8 @@ internal sealed class ChartScale
             (min, max) = (0, 1);
         if (min == max)
             (min, max) = min == 0 ? (0, 1) : (Math.Min(0, 2 * min), Math.Max(0, 2 * max));
-        double step = RoundStep((max - min) / 5);
+        // A tight axis has no round end ticks, so it gets finer steps to keep about five inside.
+        double step = RoundStep((max - min) / (tight ? 8 : 5));
         double low = tight ? min : Math.Floor(min / step) * step;
         double high = tight ? max : Math.Ceiling(max / step) * step;
         var ticks = new List<double>();

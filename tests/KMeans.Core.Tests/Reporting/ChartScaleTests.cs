@@ -52,7 +52,7 @@ public class ChartScaleTests
     {
         ChartScale scale = ChartScale.Linear(1, 65_536, from: 0, to: 100, tight: true);
 
-        Assert.Equal([20_000.0, 40_000, 60_000], scale.Ticks);
+        Assert.Equal([10_000.0, 20_000, 30_000, 40_000, 50_000, 60_000], scale.Ticks);
         Assert.Equal(0, scale.Map(1), 9);
         Assert.Equal(100, scale.Map(65_536), 9);
     }
