@@ -13,6 +13,7 @@
     FormatsToProcess     = @('KMeans.format.ps1xml')
     CmdletsToExport      = @(
         'Export-KMeansCentroid'
+        'Export-KMeansReport'
         'Get-KMeansAssignment'
         'Get-KMeansDiskEstimate'
         'Import-KMeansCentroid'

@@ -37,6 +37,7 @@ internal static class HierarchicalTrainer
         var losses = new double[fanOut];
         var iterations = new int[fanOut];
         var converged = new bool[fanOut];
+        var nodeLevels = new IReadOnlyList<HierarchyLevel>[fanOut];
         var parallel = new ParallelOptions
         {
             MaxDegreeOfParallelism = options.EffectiveParallelism,
@@ -65,11 +66,15 @@ internal static class HierarchicalTrainer
             losses[node] = result.Loss;
             iterations[node] = result.Iterations;
             converged[node] = result.Converged;
+            nodeLevels[node] = nodeOptions.UsesHierarchy ? result.Levels : [HierarchyLevel.Node(depth + 1, result, sizes[node])];
             progress?.Report(new NodeProgress(depth, node, fanOut, shares[node], sizes[node]));
         });
 
         var tree = new KMeansResult(k, d, centroids, clusterSizes, losses.Sum(), top.Iterations + iterations.Max(),
-            top.Converged && converged.All(c => c), top.History, top.BestRedo);
+            top.Converged && converged.All(c => c), top.History, top.BestRedo)
+        {
+            Levels = [HierarchyLevel.Node(depth, top, sample.RowCount), .. HierarchyLevel.Combine(nodeLevels.Where(l => l is not null))],
+        };
         if (depth > 1 || options.RefineIterations == 0)
             return tree;
         var refineOptions = options with
@@ -78,7 +83,9 @@ internal static class HierarchicalTrainer
             MaxIterations = options.RefineIterations,
             Redos = 1,
         };
-        return KMeansTrainer.TrainFlat(sample, refineOptions, progress, cancellationToken, keepLabels: false).Result;
+        KMeansResult refined = KMeansTrainer.TrainFlat(sample, refineOptions, progress, cancellationToken, keepLabels: false).Result;
+        refined.Levels = tree.Levels;
+        return refined;
     }
 
     /// <summary>Rows of a node whose share rounded to 0 join the nearest node (by centroid) that has centroids.</summary>

@@ -57,6 +57,12 @@ public sealed class KMeansResult
 
     public TimeSpan Duration { get; internal set; }
 
+    /// <summary>The settings the run used, with the seed filled in.</summary>
+    public KMeansOptions? Options { get; internal set; }
+
+    /// <summary>For a hierarchical training, one entry per depth of the tree (root first); empty for a flat one.</summary>
+    public IReadOnlyList<HierarchyLevel> Levels { get; internal set; } = [];
+
     /// <summary>Clusters with no row in the final assignment.</summary>
     public int EmptyClusters => ClusterSizes.Count(size => size == 0);
 

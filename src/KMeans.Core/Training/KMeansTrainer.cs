@@ -63,6 +63,7 @@ public static class KMeansTrainer
         result.SampleRows = sample.RowCount;
         result.OnDisk = sample.IsOnDisk;
         result.Duration = watch.Elapsed;
+        result.Options = options;
         return result;
     }
 

@@ -24,6 +24,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     private readonly List<string> _files = [];
     private IReadOnlyList<float[]>? _initialCentroids;
     private string? _tempDirectory;
+    private string? _reportTarget;
 
     /// <summary>A vector (float[], double[], a list of numbers) or an object whose -VectorProperty holds one.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
@@ -117,6 +118,16 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter AsModel { get; set; }
 
+    /// <summary>Also write the training report (as Export-KMeansReport does) to this file, taken literally.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string? ReportPath { get; set; }
+
+    /// <summary>Let -ReportPath replace an existing file.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     protected override void BeginProcessing()
     {
         if (K < 1)
@@ -124,6 +135,12 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         if (OnDisk)
         {
             _tempDirectory = ProviderPaths.ResolveTempDirectory(this, TempDirectory, out ErrorRecord? error);
+            if (error is not null)
+                ThrowTerminatingError(error);
+        }
+        if (ReportPath is not null)
+        {
+            _reportTarget = ReportTarget.Check(this, ReportPath, literal: true, Force, out ErrorRecord? error);
             if (error is not null)
                 ThrowTerminatingError(error);
         }
@@ -251,11 +268,27 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         progress.Complete();
         WriteVerbose(string.Create(CultureInfo.InvariantCulture,
             $"Done in {result.Duration.TotalSeconds:F2} s: loss {result.Loss:G6} after {result.Iterations} iterations ({(result.Converged ? "converged" : "not converged")}), {result.SampleRows:N0} sample rows, seed {result.Seed}."));
+        KMeansModel? model = AsModel || _reportTarget is not null ? ModelBuilder.Model(result, Input(), ModuleVersion.Of(this)) : null;
         if (AsModel)
-            WriteObject(ModelBuilder.Model(result));
+            WriteObject(model);
         else
             WriteObject(ModelBuilder.Centroids(result), enumerateCollection: true);
+        if (_reportTarget is not null)
+            WriteReport(model!, _reportTarget);
     }
+
+    /// <summary>The centroids are already out: a report that cannot be written is reported, not thrown.</summary>
+    private void WriteReport(KMeansModel model, string target)
+    {
+        if (ExportKMeansReportCommand.Write(model, target, Force) is { } failure)
+            WriteError(failure);
+        else
+            WriteVerbose($"Wrote the training report to '{target}'.");
+    }
+
+    private string[] Input() => ParameterSetName == InputObjectSet
+        ? [string.Create(CultureInfo.InvariantCulture, $"the pipeline ({_pipelineRows!.AcceptedCount:N0} vectors)")]
+        : [.. _files];
 
     private KMeansOptions Options() => new()
     {

@@ -80,6 +80,10 @@ internal static class KMeansErrors
         new ArgumentException($"'{path}' matches {matches} items; name one file."),
         "AmbiguousPath", ErrorCategory.InvalidArgument, path);
 
+    public static ErrorRecord SeveralModels(KMeansModel model) => new(
+        new ArgumentException("One report shows one model: pipe a single KMeansModel to each Export-KMeansReport."),
+        "SeveralModels", ErrorCategory.InvalidArgument, model);
+
     public static ErrorRecord TargetExists(string path) => new(
         new IOException($"The file '{path}' already exists. Use -Force to replace it."),
         "FileExists", ErrorCategory.ResourceExists, path);

@@ -13,7 +13,11 @@ internal static class ModelBuilder
         return centroids;
     }
 
-    public static KMeansModel Model(KMeansResult result) => new(Centroids(result), result.Distance.ToPublic())
+    /// <param name="result">The engine's result.</param>
+    /// <param name="input">The files read, or a description of the pipeline input.</param>
+    /// <param name="moduleVersion">The version of the module that trained.</param>
+    public static KMeansModel Model(KMeansResult result, IReadOnlyList<string>? input = null, string? moduleVersion = null) =>
+        new(Centroids(result), result.Distance.ToPublic())
     {
         Loss = result.Loss,
         Iterations = result.Iterations,
@@ -26,5 +30,15 @@ internal static class ModelBuilder
         Duration = result.Duration,
         History = result.History.Select(i => new KMeansIteration(i.Redo, i.Iteration, i.Loss, i.RelativeChange,
             i.RepairedClusters, i.Reassigned, i.ImbalanceFactor, i.Elapsed)).ToArray(),
+        Tolerance = result.Options?.Tolerance ?? 0,
+        MaxIterations = result.Options?.MaxIterations ?? result.Iterations,
+        SampleRate = result.Options?.SampleRate ?? 0,
+        Redos = result.Options?.Redos ?? 1,
+        Initialization = result.Options is null ? null
+            : result.Options.InitialCentroids is null ? result.Options.EffectiveInit.ToString() : "InitialCentroid",
+        Input = input?.ToArray() ?? [],
+        ModuleVersion = moduleVersion,
+        Levels = result.Levels.Select(l => new KMeansLevel(l.Level, l.Nodes, l.Centroids, l.Rows, l.MaxIterations,
+            l.ConvergedNodes, l.Loss)).ToArray(),
     };
 }

@@ -49,5 +49,26 @@ public sealed class KMeansModel
     /// <summary>Per-iteration statistics of the kept run.</summary>
     public KMeansIteration[] History { get; init; } = [];
 
+    /// <summary>The -Tolerance of the run: it converged when the relative change of the loss fell below it.</summary>
+    public double Tolerance { get; init; }
+
+    public int MaxIterations { get; init; }
+
+    public int SampleRate { get; init; }
+
+    public int Redos { get; init; }
+
+    /// <summary>How the first centroids were chosen: Random, KMeansPlusPlus, KMeansParallel, or InitialCentroid.</summary>
+    public string? Initialization { get; init; }
+
+    /// <summary>The files the vectors were read from, or a description of the pipeline input.</summary>
+    public string[] Input { get; init; } = [];
+
+    /// <summary>Version of the KMeans module that trained the model.</summary>
+    public string? ModuleVersion { get; init; }
+
+    /// <summary>For a hierarchical training, one entry per depth of the tree (root first); empty for a flat one.</summary>
+    public KMeansLevel[] Levels { get; init; } = [];
+
     public override string ToString() => $"KMeans model (K={K}, Dimension={Dimension}, {Distance}, loss {Loss:G6})";
 }

@@ -1,0 +1,78 @@
+using System.Management.Automation;
+using KMeans.Core;
+using KMeans.Core.Reporting;
+using KMeans.PowerShell.Internal;
+
+namespace KMeans.PowerShell;
+
+/// <summary>
+/// Writes the training report of a model as one self-contained HTML file (inline CSS and SVG, no script, nothing
+/// external), atomically. Refuses to replace a file without -Force, honours -WhatIf, and outputs the written file.
+/// </summary>
+[Cmdlet(VerbsData.Export, "KMeansReport", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportKMeansReportCommand : PSCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    private KMeansModel? _model;
+
+    /// <summary>The model, from Invoke-KMeansTraining -AsModel.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public KMeansModel? InputObject { get; set; }
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string? Path { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string? LiteralPath { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (_model is not null)
+            ThrowTerminatingError(KMeansErrors.SeveralModels(InputObject!));
+        _model = InputObject;
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_model is null)
+            return;
+        bool literal = ParameterSetName == LiteralPathSet;
+        string? target = ReportTarget.Check(this, literal ? LiteralPath! : Path!, literal, Force, out ErrorRecord? error);
+        if (error is not null)
+            ThrowTerminatingError(error);
+        if (!ShouldProcess(target, $"Write the training report of a K = {_model.K} model"))
+            return;
+        if (Write(_model, target!, Force) is { } failure)
+            ThrowTerminatingError(failure);
+        WriteObject(new FileInfo(target!));
+    }
+
+    /// <summary>Renders and writes the report; an ErrorRecord when that failed (the target is then as it was).</summary>
+    internal static ErrorRecord? Write(KMeansModel model, string target, bool force)
+    {
+        try
+        {
+            TrainingReportWriter.Write(TrainingReports.FromModel(model, DateTimeOffset.UtcNow), target, overwrite: force);
+            return null;
+        }
+        catch (KMeansException e)
+        {
+            return KMeansErrors.FromException(e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new ErrorRecord(e, "FileNotWritable", ErrorCategory.WriteError, target);
+        }
+    }
+}
