@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Runtime.Versioning;
 
 namespace KMeans.PowerShell.Tests;
 
@@ -122,7 +123,8 @@ public sealed class TrainingErrorTests : IDisposable
         Assert.Equal("Env:\\", error.TargetObject);
     }
 
-    [Fact]
+    [GatedFact(Gate.Unix)]
+    [UnsupportedOSPlatform("windows")]
     public void A_temp_directory_where_no_file_can_be_created_is_TempDirectoryNotWritable()
     {
         using var scratch = new ScratchDirectory();
@@ -136,10 +138,10 @@ public sealed class TrainingErrorTests : IDisposable
         Assert.Equal(ProgressRecordType.Completed, _shell.PowerShell.Streams.Progress.Last().RecordType);
     }
 
-    [Fact]
+    /// <summary>/proc's file system reports no free space.</summary>
+    [GatedFact(Gate.Linux)]
     public void A_temp_directory_without_enough_free_space_is_InsufficientDiskSpace_before_anything_is_written()
     {
-        Assert.True(OperatingSystem.IsLinux(), "This test uses /proc, whose file system reports no free space.");
         ErrorRecord error = _shell.RunExpectingTerminatingError("$vectors | Invoke-KMeansTraining -K 3 -OnDisk -TempDirectory /proc");
 
         Assert.Equal($"InsufficientDiskSpace,{Command}", error.FullyQualifiedErrorId);
@@ -153,10 +155,9 @@ public sealed class TrainingErrorTests : IDisposable
     /// A directory in which creating a file fails. Normally it is one without write permission; root ignores permissions,
     /// so for root it is one whose path is so long that no file name fits under PATH_MAX.
     /// </summary>
+    [UnsupportedOSPlatform("windows")]
     private static string UnwritableDirectory(ScratchDirectory scratch)
     {
-        if (OperatingSystem.IsWindows())
-            throw new PlatformNotSupportedException("This test needs Unix permissions.");
         string directory = scratch.File("read-only");
         Directory.CreateDirectory(directory);
         File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserExecute);

@@ -172,11 +172,9 @@ public class BadInputTests
         Assert.Contains(missing, error.Message);
     }
 
-    [Fact]
+    [GatedFact(Gate.Linux)]
     public void UnwritableTempDirectoryIsNamed()
     {
-        if (!OperatingSystem.IsLinux())
-            return;
         // Permissions do not stop root, but PATH_MAX does: the directory exists, yet no file name fits inside it.
         using var temp = new TempDirectory();
         string deep = temp.Path;
