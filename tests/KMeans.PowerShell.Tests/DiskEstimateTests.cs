@@ -39,10 +39,12 @@ public sealed class DiskEstimateTests : IDisposable
     [Fact]
     public void A_run_larger_than_memory_and_disk_is_recommended_on_disk_and_does_not_fit()
     {
-        PSObject estimate = Assert.Single(_shell.Run("Get-KMeansDiskEstimate -K 1000000 -Dimension 4096 -SampleRate 1024 -TempDirectory $temp"));
+        PSObject estimate = Assert.Single(_shell.Run("Get-KMeansDiskEstimate -K 500000 -Dimension 4096 -SampleRate 2048 -TempDirectory $temp"));
 
         Assert.Equal("OnDisk", estimate.Get<string>("Recommendation"));
         Assert.False(estimate.Get<bool>("Fits"));
+        Assert.StartsWith("The on-disk sample needs 16,777,216,000,000 bytes in ", estimate.Get<string>("FitsReason"));
+        Assert.Contains("Choose another -TempDirectory, a smaller -SampleRate or K", estimate.Get<string>("FitsReason"));
         Assert.Equal("15.3 TiB", estimate.Get<string>("Size"));
     }
 

@@ -135,7 +135,7 @@ public sealed class TrainingErrorTests : IDisposable
         Assert.Equal($"TempDirectoryNotWritable,{Command}", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
         Assert.Empty(Directory.EnumerateFileSystemEntries(directory));
-        Assert.Equal(ProgressRecordType.Completed, _shell.PowerShell.Streams.Progress.Last().RecordType);
+        Assert.Empty(_shell.PowerShell.Streams.Progress);
     }
 
     /// <summary>/proc's file system reports no free space.</summary>
@@ -147,7 +147,8 @@ public sealed class TrainingErrorTests : IDisposable
         Assert.Equal($"InsufficientDiskSpace,{Command}", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.ResourceUnavailable, error.CategoryInfo.Category);
         Assert.Equal("/proc", error.TargetObject);
-        Assert.Contains("needs 5.86 KiB (6,000 bytes)", error.Exception.Message);
+        Assert.Contains("needs 6,000 bytes in '/proc'", error.Exception.Message);
+        Assert.Contains("Choose another -TempDirectory", error.ErrorDetails.Message);
         Assert.Empty(_shell.PowerShell.Streams.Progress);
     }
 

@@ -68,8 +68,8 @@ public sealed class VectorFileTests : IDisposable
 
         Assert.Equal($"InsufficientMemory,{Train}", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.ResourceUnavailable, error.CategoryInfo.Category);
-        Assert.Contains("The in-memory sample needs 512,000,000,000,000 bytes", error.Exception.Message);
-        Assert.Contains("Train with OnDisk (-OnDisk)", error.Exception.Message);
+        Assert.Contains("(sample 512,000,000,000,000, working set ", error.Exception.Message);
+        Assert.Contains("Train with -OnDisk to keep the sample", error.ErrorDetails.Message);
     }
 
     /// <summary>A little-endian float32 C-order .npy, version 1.0, written by hand so the test controls every value.</summary>

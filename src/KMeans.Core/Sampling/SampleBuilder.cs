@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.IO;
+using KMeans.Core.Planning;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Sampling;
@@ -23,7 +24,12 @@ public static class SampleBuilder
         if (total < options.K)
             throw NotEnoughRows(source, options.K, total.Value, 0, 0);
 
-        long capacity = options.SampleCapacity(total);
+        ResourcePlan plan = ResourcePlan.Compute(total, options.K, d, options.SampleRate, options.EffectiveParallelism);
+        if (options.OnDisk)
+            plan.EnsureFitsOnDisk(options.EffectiveTempDirectory);
+        else
+            plan.EnsureFitsInMemory();
+        long capacity = plan.SampleRows;
         TrainingBuffer buffer = TrainingBuffer.Create(options.OnDisk, capacity, d, options.EffectiveTempDirectory);
         try
         {

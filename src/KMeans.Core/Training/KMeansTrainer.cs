@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.IO;
+using KMeans.Core.Planning;
 using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Training;
@@ -141,11 +142,7 @@ public static class KMeansTrainer
     /// </summary>
     private static void ValidateAgainstDimension(KMeansOptions options, int dimension)
     {
-        long packedValues = (options.K + 63L) / 64 * 64 * dimension;
-        if (packedValues > Array.MaxLength)
-            throw new KMeansException(KMeansErrorKind.InvalidOption,
-                $"K = {options.K:N0} centroids of {dimension:N0} dimensions are {(long)options.K * dimension:N0} values, more than " +
-                $"the {Array.MaxLength:N0} one array of centroids can hold: lower K.", options.K);
+        ResourcePlan.EnsureCentroidsFit(options.K, dimension);
         if (options.InitialCentroids is not { } given)
             return;
         for (int c = 0; c < given.Count; c++)
