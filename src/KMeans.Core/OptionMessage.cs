@@ -18,6 +18,9 @@ public sealed class OptionMessage(string format, params KMeansOption[] options)
         return string.Format(CultureInfo.InvariantCulture, Format, Options.Select(option => (object)name(option)).ToArray());
     }
 
+    /// <summary>Text to put in a <see cref="Format"/> as it is (a path may hold braces).</summary>
+    public static string Literal(string text) => text.Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal);
+
     /// <summary>The message with the options' core names (<see cref="KMeansOption"/>'s member names).</summary>
     public override string ToString() => Render(option => option.ToString());
 }

@@ -1,5 +1,6 @@
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
+using KMeans.Core.Numerics;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Calibration;

@@ -133,19 +133,19 @@ public sealed record ResourcePlan(
         string full = Path.GetFullPath(directory);
         if (!Directory.Exists(full))
             return new DiskRoom(full, 0, KMeansErrorKind.TempDirectoryMissing,
-                new OptionMessage($"The temporary directory '{full}' does not exist."));
+                new OptionMessage($"The temporary directory '{OptionMessage.Literal(full)}' does not exist."));
         long free = new DriveInfo(full).AvailableFreeSpace;
         if (SampleBytes > free)
             return new DiskRoom(full, free, KMeansErrorKind.InsufficientDiskSpace, DiskFull(full, SampleBytes, free));
         if (TempDirectoryProbe.CannotCreateFile(full) is { } reason)
             return new DiskRoom(full, free, KMeansErrorKind.TempDirectoryNotWritable,
-                new OptionMessage($"Cannot create the on-disk sample in '{full}': {reason}"));
+                new OptionMessage(OptionMessage.Literal($"Cannot create the on-disk sample in '{full}': {reason}")));
         return new DiskRoom(full, free, null, null);
     }
 
     /// <summary>The sample file does not fit in the free space of <paramref name="directory"/>.</summary>
     public static OptionMessage DiskFull(string directory, long needed, long free) =>
-        new($"The on-disk sample needs {needed:N0} bytes in '{directory}', but only {free:N0} bytes are free. " +
+        new($"The on-disk sample needs {needed:N0} bytes in '{OptionMessage.Literal(directory)}', but only {free:N0} bytes are free. " +
             "Choose another {0}, a smaller {1} or K, or train in memory.", KMeansOption.TempDirectory, KMeansOption.SampleRate);
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.IO;
+using KMeans.Core.Numerics;
 using KMeans.Core.Planning;
 using KMeans.Core.Training;
 
@@ -125,9 +126,11 @@ public static class SampleBuilder
         int column = 0;
         while (float.IsFinite(row[column]))
             column++;
+        string value = row[column].ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new KMeansException(KMeansErrorKind.NonFiniteValue,
-            $"{Capitalized(source.DescribeRow(rowIndex))} holds {row[column].ToString(System.Globalization.CultureInfo.InvariantCulture)} at column {column}; values must be finite " +
-            "(use SkipNonFinite to drop such rows).", rowIndex);
+            new OptionMessage($"{OptionMessage.Literal(Capitalized(source.DescribeRow(rowIndex)))} holds {value} at column {column}; " +
+                "values must be finite (use {0} to drop such rows).", KMeansOption.SkipNonFinite),
+            rowIndex);
     }
 
     private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using KMeans.Core.Buffers;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Training;
 

@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.IO;
+using KMeans.Core.Numerics;
 using KMeans.Core.Planning;
 using KMeans.Core.Sampling;
 
@@ -51,7 +52,8 @@ public static class KMeansTrainer
                 options.K);
         if (sample.RowCount > Array.MaxLength)
             throw new KMeansException(KMeansErrorKind.InvalidOption,
-                $"The sample holds {sample.RowCount} rows; at most {Array.MaxLength} are supported. Lower SampleRate.",
+                new OptionMessage($"The sample holds {sample.RowCount} rows; at most {Array.MaxLength} are supported. Lower {{0}}.",
+                    KMeansOption.SampleRate),
                 sample.RowCount);
 
         var watch = Stopwatch.StartNew();
@@ -117,7 +119,7 @@ public static class KMeansTrainer
                 Span<float> centroid = centroids.AsSpan(c * d, d);
                 given[c].CopyTo(centroid);
                 if (options.Distance == DistanceMetric.Cosine)
-                    CentroidUpdate.Normalize(centroid);
+                    VectorMath.Normalize(centroid);
             }
             return centroids;
         }
