@@ -82,10 +82,9 @@ internal static class KMeansPlusPlusInitializer
         {
             int d = sample.Dimension;
             long first = blocks.First(block);
-            int count = blocks.Length(block);
-            ReadOnlySpan<float> rows = sample.Rows(first, count);
+            ReadOnlySpan<float> rows = sample.Rows(first, blocks.Length(block));
             double potential = 0;
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i * d < rows.Length; i++)
             {
                 float distance = Math.Min(_nearest[first + i], Weight(weights, first + i) * SquaredDistance(rows.Slice(i * d, d), centroid));
                 if (keep)
