@@ -4,7 +4,7 @@
 #
 # Usage: bench/run-anchors.sh [W1 W2 W3 W4]          (default: W1 W2 W3; W4 takes minutes per system)
 # Environment: DATA_DIR (default /tmp/kmeans-bench), OUT_DIR (default $DATA_DIR/anchors-<UTC time>),
-#              ANCHORS_DIR (default /work/shared/anchors), THREADS (default: all cores),
+#              THREADS (default: all cores),
 #              REPEAT (default 1): rounds of all systems; each system's figure is the median over its rounds that
 #              other jobs left undisturbed (a shared machine), else over all rounds.
 # Settings: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (OpenBLAS then picks its AVX-512 kernels), FAISS with
@@ -12,7 +12,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-anchors=${ANCHORS_DIR:-/work/shared/anchors}
+compare=$repo/bench/compare
 data=${DATA_DIR:-/tmp/kmeans-bench}
 out=${OUT_DIR:-$data/anchors-$(date -u +%Y%m%dT%H%M%SZ)}
 threads=${THREADS:-$(nproc)}
@@ -45,7 +45,7 @@ dataset_of() {
 for w in "${workloads[@]}"; do
   name=$(dataset_of "$w")
   if [ ! -f "$data/$name.f32" ] || [ ! -f "$data/$name.json" ]; then
-    echo "$data/$name.f32 is missing. Generate it with: $python $anchors/gen_data.py --dir $data $name" >&2
+    echo "$data/$name.f32 is missing. Generate it with: $python $compare/datasets.py --dir $data $name" >&2
     exit 2
   fi
 done
@@ -98,16 +98,16 @@ for round in $(seq 1 "$repeat"); do
     file="$data/$name.f32"
     echo "== round $round/$repeat: $w ($name)" >&2
     measured "$dir/$name.sklearn.cpu.json" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE -u OMP_WAIT_POLICY \
-      "$python" "$anchors/run_sklearn.py" --data "$file" --algorithm lloyd --init random --iters 20 \
+      "$python" "$compare/train_sklearn.py" --data "$file" --algorithm lloyd --init random --iters 20 \
         --centroids "$dir/$name.sklearn.f32" --out "$dir/$name.sklearn.json" >&2
     measured "$dir/$name.faiss.cpu.json" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE \
-      "$python" "$anchors/run_faiss.py" --data "$file" --niter 20 \
+      "$python" "$compare/train_faiss.py" --data "$file" --niter 20 \
         --centroids "$dir/$name.faiss.f32" --out "$dir/$name.faiss.json" >&2
     measured "$dir/$name.kmeans.cpu.json" "${bench[@]}" workloads --workload "$w" --threads "$threads" \
         --data-dir "$data" --centroids-out "$dir" --json "$dir/$name.kmeans.json" >&2
     if [ "$round" -eq 1 ]; then
       for system in sklearn faiss kmeans-in-memory kmeans-on-disk; do
-        "$python" "$anchors/inertia.py" "$file" "$dir/$name.$system.f32" > "$out/$name.$system.inertia.json"
+        "$python" "$compare/inertia.py" "$file" "$dir/$name.$system.f32" > "$out/$name.$system.inertia.json"
       done
     fi
   done
@@ -125,7 +125,7 @@ print(f"BLAS reference: numpy float32 4096^3 sgemm {sg['gflops']:.0f} GFLOP/s ({
       f"others {100 * load('sgemm.cpu.json')['others_cpu_share']:.0f} %")
 print("ms/iter: sklearn (train - init) / iters; FAISS median per-iteration time; KMeans median IterationReport.Elapsed;")
 print(f"  per system the median over rounds whose others % (CPU share of other processes) was <= {100 * CLEAN:.0f}, else over all rounds.")
-print("inertia/n: /work/shared/anchors/inertia.py on each system's final centroids of round 1 (same metric for all).")
+print("inertia/n: bench/compare/inertia.py on each system's final centroids of round 1 (same metric for all).")
 print(f"{'workload':8}  {'system':17}  {'iters':>5}  {'ms/iter':>9}  {'vs KMeans':>9}  {'train s':>8}  {'GFLOP/s':>7}  "
       f"{'inertia/n':>10}  {'empty':>5}  {'clean/runs':>10}  {'others %':>8}")
 

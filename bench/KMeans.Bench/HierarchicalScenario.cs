@@ -4,7 +4,7 @@ namespace KMeans.Bench;
 
 /// <summary>
 /// W4 (K = 4,096) trained hierarchically and flat, 20 iterations per run (per node for the tree), tolerance 0, random
-/// initialisation, with each result's inertia computed the same way by the anchors' script. The tree runs first (it is
+/// initialisation, with each result's inertia computed the same way by bench/compare/inertia.py. The tree runs first (it is
 /// fast); refine passes are added, one more at a time up to <see cref="MaxRefineIterations"/>, while its loss is more
 /// than <see cref="LossGapTarget"/> above flat's. The tree also runs on disk to show the buffer API carries it.
 /// </summary>
@@ -45,7 +45,7 @@ internal static class HierarchicalScenario
         }
         table.Write(Console.Out);
         Console.WriteLine("train s = wall time of KMeansTrainer.Train (initialisation included, sample building excluded); speed-up = flat train s / " +
-                          "this train s; inertia/n = anchors' inertia.py over all rows (global nearest centroid); loss gap = inertia over flat's; " +
+                          "this train s; inertia/n = bench/compare/inertia.py over all rows (global nearest centroid); loss gap = inertia over flat's; " +
                           "own loss/n = the trainer's reported loss (for the tree: rows scored within their node, an upper bound).");
         foreach (TrainedRun tree in runs.Where(r => r.Name == "tree" && !r.OnDisk))
         {

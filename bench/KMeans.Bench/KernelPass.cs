@@ -1,3 +1,4 @@
+using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.Training;
 

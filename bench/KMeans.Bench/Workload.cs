@@ -1,7 +1,7 @@
 namespace KMeans.Bench;
 
 /// <summary>
-/// One benchmark shape and the anchors' data file that holds it (written by /work/shared/anchors/gen_data.py), so
+/// One benchmark shape and the anchors' data file that holds it (written by bench/compare/datasets.py), so
 /// that KMeans, scikit-learn and FAISS train the same bytes.
 /// </summary>
 internal sealed record Workload(string Id, string DatasetName, long Rows, int Dimension, int K, string Kind)

@@ -3,9 +3,8 @@ using System.Runtime.InteropServices;
 namespace KMeans.Core.Buffers;
 
 /// <summary>
-/// The sample in native, 64-byte aligned memory (outside the GC heap, with no 2 GB array limit). A sample larger than
-/// the memory available now is refused before anything is allocated: Linux would grant the allocation and kill the
-/// process (and the shell hosting it) only when the pages are written.
+/// The sample in native, 64-byte aligned memory (outside the GC heap, with no 2 GB array limit). Whether a run fits in
+/// memory is decided before, by <see cref="Planning.ResourcePlan.EnsureFitsInMemory"/>.
 /// </summary>
 public sealed unsafe class InMemoryBuffer : TrainingBuffer
 {
@@ -17,12 +16,6 @@ public sealed unsafe class InMemoryBuffer : TrainingBuffer
         : base(capacityRows, dimension)
     {
         _bytes = Math.Max(ByteCount(capacityRows), (long)Alignment);
-        long available = AvailableMemory.Bytes();
-        if (_bytes > available)
-            throw new KMeansException(KMeansErrorKind.InsufficientMemory,
-                $"The in-memory sample needs {_bytes:N0} bytes, but only {available:N0} bytes of memory are available. " +
-                "Train with OnDisk (-OnDisk) to keep the sample in a memory-mapped temporary file, or lower SampleRate or K.",
-                _bytes);
         try
         {
             _memory = (float*)NativeMemory.AlignedAlloc((nuint)_bytes, Alignment);
@@ -30,7 +23,8 @@ public sealed unsafe class InMemoryBuffer : TrainingBuffer
         catch (OutOfMemoryException e)
         {
             throw new KMeansException(KMeansErrorKind.InsufficientMemory,
-                $"Could not allocate the {_bytes:N0}-byte in-memory sample. Train with OnDisk (-OnDisk), or lower SampleRate or K.",
+                new OptionMessage($"Could not allocate the {_bytes:N0}-byte in-memory sample. Train with {{0}}, or lower {{1}} or K.",
+                    KMeansOption.OnDisk, KMeansOption.SampleRate),
                 _bytes, e);
         }
         GC.AddMemoryPressure(_bytes);

@@ -1,5 +1,6 @@
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
+using KMeans.Core.Planning;
 
 namespace KMeans.Core.Buffers;
 
@@ -7,6 +8,8 @@ namespace KMeans.Core.Buffers;
 /// The sample in a temporary file that is written sequentially and then memory-mapped read-only, so that the OS page
 /// cache, not the process, holds it. The file is private to the user and cannot outlive the process: on Unix it is
 /// unlinked right after it is opened (the open handle keeps the data), on Windows it is opened delete-on-close.
+/// Whether the sample fits in the directory is decided before, by <see cref="ResourcePlan.EnsureFitsOnDisk"/>; the
+/// file's space is reserved when it is created, so a disk filled meanwhile fails here, not halfway through sampling.
 /// </summary>
 public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
 {
@@ -20,14 +23,7 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
         : base(capacityRows, dimension)
     {
         string directory = Path.GetFullPath(tempDirectory);
-        if (!Directory.Exists(directory))
-            throw new KMeansException(KMeansErrorKind.TempDirectoryMissing,
-                $"The temporary directory '{directory}' does not exist.", directory);
-
         long needed = ByteCount(capacityRows);
-        long free = new DriveInfo(directory).AvailableFreeSpace;
-        if (needed > free)
-            throw DiskFull(directory, needed, free);
         FilePath = Path.Combine(directory, $"kmeans-sample-{Guid.NewGuid():N}.f32");
         _directory = directory;
         _file = OpenPrivateFile(FilePath, directory, needed);
@@ -118,10 +114,7 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
     }
 
     private static KMeansException DiskFull(string directory, long needed, long free, Exception? inner = null) =>
-        new(KMeansErrorKind.InsufficientDiskSpace,
-            $"The on-disk sample needs {needed:N0} bytes in '{directory}', but only {free:N0} bytes are free. " +
-            "Choose another -TempDirectory, a smaller SampleRate or K, or train in memory.",
-            directory, inner);
+        new(KMeansErrorKind.InsufficientDiskSpace, ResourcePlan.DiskFull(directory, needed, free), directory, inner);
 
     /// <summary>ENOSPC or EDQUOT on Unix (the errno is the HResult there), ERROR_DISK_FULL or ERROR_HANDLE_DISK_FULL on Windows.</summary>
     private static bool IsDiskFull(IOException e) =>

@@ -45,7 +45,7 @@ internal static unsafe class AssignmentKernel
             AssignPortable(rows, count, centroids, labels, scores);
     }
 
-    /// <summary>The path for machines without AVX-512 (and the reference the vector path is tested against).</summary>
+    /// <summary>The path for machines with neither AVX-512 nor AVX2 with FMA (and the reference the tiles are tested against).</summary>
     internal static void AssignPortable(ReadOnlySpan<float> rows, int count, PackedCentroids centroids,
         Span<int> labels, Span<float> scores)
     {
@@ -182,12 +182,12 @@ internal static unsafe class AssignmentKernel
             a52 = Avx512F.FusedMultiplyAdd(b, c2, a52);
             a53 = Avx512F.FusedMultiplyAdd(b, c3, a53);
         }
-        KeepBest(a00, a01, a02, a03, norms, firstCentroid, bestValue, bestIndex);
-        if (rows > 1) KeepBest(a10, a11, a12, a13, norms, firstCentroid, bestValue + Lanes, bestIndex + Lanes);
-        if (rows > 2) KeepBest(a20, a21, a22, a23, norms, firstCentroid, bestValue + 2 * Lanes, bestIndex + 2 * Lanes);
-        if (rows > 3) KeepBest(a30, a31, a32, a33, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
-        if (rows > 4) KeepBest(a40, a41, a42, a43, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
-        if (rows > 5) KeepBest(a50, a51, a52, a53, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
+        KeepBestOf64(a00, a01, a02, a03, norms, firstCentroid, bestValue, bestIndex);
+        if (rows > 1) KeepBestOf64(a10, a11, a12, a13, norms, firstCentroid, bestValue + Lanes, bestIndex + Lanes);
+        if (rows > 2) KeepBestOf64(a20, a21, a22, a23, norms, firstCentroid, bestValue + 2 * Lanes, bestIndex + 2 * Lanes);
+        if (rows > 3) KeepBestOf64(a30, a31, a32, a33, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
+        if (rows > 4) KeepBestOf64(a40, a41, a42, a43, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
+        if (rows > 5) KeepBestOf64(a50, a51, a52, a53, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
     }
 
     /// <summary>
@@ -210,20 +210,21 @@ internal static unsafe class AssignmentKernel
             a4 = Avx512F.FusedMultiplyAdd(Vector512.Create(x4[j]), c0, a4);
             a5 = Avx512F.FusedMultiplyAdd(Vector512.Create(x5[j]), c0, a5);
         }
-        KeepBest(a0, norms, firstCentroid, bestValue, bestIndex);
-        if (rows > 1) KeepBest(a1, norms, firstCentroid, bestValue + Lanes, bestIndex + Lanes);
-        if (rows > 2) KeepBest(a2, norms, firstCentroid, bestValue + 2 * Lanes, bestIndex + 2 * Lanes);
-        if (rows > 3) KeepBest(a3, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
-        if (rows > 4) KeepBest(a4, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
-        if (rows > 5) KeepBest(a5, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
+        KeepBestOf16(a0, norms, firstCentroid, bestValue, bestIndex);
+        if (rows > 1) KeepBestOf16(a1, norms, firstCentroid, bestValue + Lanes, bestIndex + Lanes);
+        if (rows > 2) KeepBestOf16(a2, norms, firstCentroid, bestValue + 2 * Lanes, bestIndex + 2 * Lanes);
+        if (rows > 3) KeepBestOf16(a3, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
+        if (rows > 4) KeepBestOf16(a4, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
+        if (rows > 5) KeepBestOf16(a5, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
     }
 
+    /// <summary>One row against 16 centroids (one 512-bit accumulator): per lane, keeps the smaller score.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void KeepBest(Vector512<float> dot, float* norms, int firstCentroid, float* bestValue, int* bestIndex)
+    private static void KeepBestOf16(Vector512<float> dot, float* norms, int firstCentroid, float* bestValue, int* bestIndex)
     {
         Vector512<float> best = Vector512.Load(bestValue);
         Vector512<int> index = Vector512.Load(bestIndex);
-        Vector512<int> lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create(firstCentroid);
+        Vector512<int> lane = Lanes512(firstCentroid);
         Keep(Avx512F.FusedMultiplyAdd(dot, Vector512.Create(-2f), Vector512.LoadAligned(norms)), lane, ref best, ref index);
         best.Store(bestValue);
         index.Store(bestIndex);
@@ -263,16 +264,17 @@ internal static unsafe class AssignmentKernel
             a50 = Fma.MultiplyAdd(b, c0, a50);
             a51 = Fma.MultiplyAdd(b, c1, a51);
         }
-        KeepBest(a00, a01, norms, firstCentroid, bestValue, bestIndex);
-        if (rows > 1) KeepBest(a10, a11, norms, firstCentroid, bestValue + Lanes, bestIndex + Lanes);
-        if (rows > 2) KeepBest(a20, a21, norms, firstCentroid, bestValue + 2 * Lanes, bestIndex + 2 * Lanes);
-        if (rows > 3) KeepBest(a30, a31, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
-        if (rows > 4) KeepBest(a40, a41, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
-        if (rows > 5) KeepBest(a50, a51, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
+        KeepBestOf16(a00, a01, norms, firstCentroid, bestValue, bestIndex);
+        if (rows > 1) KeepBestOf16(a10, a11, norms, firstCentroid, bestValue + Lanes, bestIndex + Lanes);
+        if (rows > 2) KeepBestOf16(a20, a21, norms, firstCentroid, bestValue + 2 * Lanes, bestIndex + 2 * Lanes);
+        if (rows > 3) KeepBestOf16(a30, a31, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
+        if (rows > 4) KeepBestOf16(a40, a41, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
+        if (rows > 5) KeepBestOf16(a50, a51, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
     }
 
+    /// <summary>One row against 16 centroids as two 256-bit halves, kept in the same 16 lanes as <see cref="KeepBestOf16(Vector512{float}, float*, int, float*, int*)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void KeepBest(Vector256<float> dot0, Vector256<float> dot1, float* norms, int firstCentroid,
+    private static void KeepBestOf16(Vector256<float> dot0, Vector256<float> dot1, float* norms, int firstCentroid,
         float* bestValue, int* bestIndex)
     {
         Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create(firstCentroid);
@@ -290,14 +292,17 @@ internal static unsafe class AssignmentKernel
         Vector256.ConditionalSelect(better.AsInt32(), centroid, Vector256.Load(bestIndex)).Store(bestIndex);
     }
 
-    /// <summary>Per lane, keeps the smaller score; a strict comparison keeps the lower index on ties.</summary>
+    /// <summary>
+    /// One row against the 64 centroids of a tile (four 512-bit accumulators), folded into the row's 16 best lanes:
+    /// centroid firstCentroid + 16·q + lane competes in lane <c>lane</c>, in order q = 0..3.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void KeepBest(Vector512<float> dot0, Vector512<float> dot1, Vector512<float> dot2,
+    private static void KeepBestOf64(Vector512<float> dot0, Vector512<float> dot1, Vector512<float> dot2,
         Vector512<float> dot3, float* norms, int firstCentroid, float* bestValue, int* bestIndex)
     {
         Vector512<float> best = Vector512.Load(bestValue);
         Vector512<int> index = Vector512.Load(bestIndex);
-        Vector512<int> lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create(firstCentroid);
+        Vector512<int> lane = Lanes512(firstCentroid);
         Vector512<float> minusTwo = Vector512.Create(-2f);
         Keep(Avx512F.FusedMultiplyAdd(dot0, minusTwo, Vector512.LoadAligned(norms)), lane, ref best, ref index);
         Keep(Avx512F.FusedMultiplyAdd(dot1, minusTwo, Vector512.LoadAligned(norms + 16)), lane + Vector512.Create(16), ref best, ref index);
@@ -307,6 +312,12 @@ internal static unsafe class AssignmentKernel
         index.Store(bestIndex);
     }
 
+    /// <summary>The centroid indices of 16 consecutive lanes from <paramref name="firstCentroid"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Lanes512(int firstCentroid) =>
+        Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create(firstCentroid);
+
+    /// <summary>Per lane, keeps the smaller score; a strict comparison keeps the lower index on ties.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Keep(Vector512<float> score, Vector512<int> centroid, ref Vector512<float> best, ref Vector512<int> index)
     {

@@ -31,7 +31,7 @@ public sealed class NearestCentroidSearch : IDisposable
             Span<float> centroid = values.AsSpan(c * Dimension, Dimension);
             centroids[c].CopyTo(centroid);
             if (metric == DistanceMetric.Cosine)
-                Training.CentroidUpdate.Normalize(centroid);
+                Numerics.VectorMath.Normalize(centroid);
         }
         _packed = new PackedCentroids(centroids.Count, Dimension);
         _packed.Pack(values, metric);

@@ -1,5 +1,5 @@
 using KMeans.Core.IO;
-using KMeans.Core.Training;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.SampleData;
 

@@ -1,4 +1,4 @@
-using KMeans.Core.Training;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.SampleData;
 

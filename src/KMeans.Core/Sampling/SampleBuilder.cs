@@ -1,7 +1,8 @@
-using System.Numerics.Tensors;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.IO;
+using KMeans.Core.Numerics;
+using KMeans.Core.Planning;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Sampling;
@@ -23,7 +24,12 @@ public static class SampleBuilder
         if (total < options.K)
             throw NotEnoughRows(source, options.K, total.Value, 0, 0);
 
-        long capacity = options.SampleCapacity(total);
+        ResourcePlan plan = ResourcePlan.Compute(total, options.K, d, options.SampleRate, options.EffectiveParallelism);
+        if (options.OnDisk)
+            plan.EnsureFitsOnDisk(options.EffectiveTempDirectory);
+        else
+            plan.EnsureFitsInMemory();
+        long capacity = plan.SampleRows;
         TrainingBuffer buffer = TrainingBuffer.Create(options.OnDisk, capacity, d, options.EffectiveTempDirectory);
         try
         {
@@ -60,14 +66,18 @@ public static class SampleBuilder
         public long Usable => RowsRead - Nulls - NonFinite;
     }
 
-    /// <summary>One read of the source, writing the rows <paramref name="sampler"/> picks into the buffer's slots.</summary>
+    /// <summary>
+    /// One read of the source: every row is screened (<see cref="RowScreen"/>), and the usable rows that
+    /// <paramref name="sampler"/> picks are written into the buffer's slots, normalised under Cosine.
+    /// </summary>
     private static PassCounts Pass(IVectorSource source, KMeansOptions options, TrainingBuffer buffer, RowSampler sampler,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         int d = source.Dimension;
         var writer = new SampleWriter(buffer);
-        var normalised = new float[d];
-        long rowsRead = 0, nulls = 0, nonFinite = 0;
+        var screen = new RowScreen(source, options.SkipNonFinite, options.Distance);
+        float[]? unit = options.Distance == DistanceMetric.Cosine ? new float[d] : null;
+        long rowsRead = 0;
         foreach (VectorBatch batch in source.ReadBatches(cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -77,54 +87,30 @@ public static class SampleBuilder
                     $"{source.Description}: a batch of {batch.RowCount} rows carried {values.Length} values, not {batch.RowCount} × {d}.");
             for (int i = 0; i < batch.RowCount; i++)
             {
-                long rowIndex = batch.FirstRow + i;
                 ReadOnlySpan<float> row = values.Slice(i * d, d);
-                if (batch.IsNull(i))
+                if (!screen.Admits(batch, i, row))
                 {
-                    nulls++;
                     sampler.Skip();
                     continue;
-                }
-                if (!TensorPrimitives.IsFiniteAll(row))
-                {
-                    if (!options.SkipNonFinite)
-                        throw NonFinite(source, rowIndex, row);
-                    nonFinite++;
-                    sampler.Skip();
-                    continue;
-                }
-                if (options.Distance == DistanceMetric.Cosine)
-                {
-                    float norm = TensorPrimitives.Norm(row);
-                    if (norm == 0)
-                        throw new KMeansException(KMeansErrorKind.ZeroVector,
-                            $"{Capitalized(source.DescribeRow(rowIndex))} is the zero vector, which has no direction under Cosine distance.",
-                            rowIndex);
-                    TensorPrimitives.Divide(row, norm, normalised);
-                    row = normalised;
                 }
                 long slot = sampler.Offer();
                 if (slot >= 0)
-                    writer.Write(slot, row);
+                    writer.Write(slot, unit is null ? row : UnitLength(row, unit));
             }
             rowsRead += batch.RowCount;
             progress?.Report(new SamplingProgress(rowsRead, source.RowCount, sampler.Placed));
         }
         writer.Flush();
-        return new PassCounts(rowsRead, sampler.Placed, nulls, nonFinite);
+        return new PassCounts(rowsRead, sampler.Placed, screen.Nulls, screen.NonFinite);
     }
 
-    private static KMeansException NonFinite(IVectorSource source, long rowIndex, ReadOnlySpan<float> row)
+    /// <summary>The row scaled to unit length, in <paramref name="unit"/>: a Cosine sample stores directions.</summary>
+    private static ReadOnlySpan<float> UnitLength(ReadOnlySpan<float> row, float[] unit)
     {
-        int column = 0;
-        while (float.IsFinite(row[column]))
-            column++;
-        return new KMeansException(KMeansErrorKind.NonFiniteValue,
-            $"{Capitalized(source.DescribeRow(rowIndex))} holds {row[column].ToString(System.Globalization.CultureInfo.InvariantCulture)} at column {column}; values must be finite " +
-            "(use SkipNonFinite to drop such rows).", rowIndex);
+        row.CopyTo(unit);
+        VectorMath.Normalize(unit);
+        return unit;
     }
-
-    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     private static KMeansException NotEnoughRows(IVectorSource source, int k, long usable, long nulls, long nonFinite)
     {

@@ -110,9 +110,8 @@ internal sealed class Assignment
             yield return block;
     }
 
-    // This method and the other per-row ones below are compiled fully optimized from the start: with tiered PGO, the
-    // code they got depended on what the profile happened to see, and the bound-skipping passes ran up to 1.5× (W1)
-    // or 3× (4M × 128, K = 256) slower in some processes than in others (bench workloads, 2026-11-24).
+    // This method and the other per-row ones below are compiled fully optimized from the start: under tiered PGO the
+    // code they get depends on what the profile happens to see, so their speed would vary from process to process.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AssignBlock(long block, PackedCentroids centroids, WorkerScratch scratch, OrderedRangeUpdate? ranges)
     {

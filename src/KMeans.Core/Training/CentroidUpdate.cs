@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Training;
 
@@ -74,7 +75,7 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
             for (int j = 0; j < dimension; j++)
                 centroid[j] = (float)(sum[j] / size);
             if (metric == DistanceMetric.Cosine)
-                Normalize(centroid);
+                VectorMath.Normalize(centroid);
         }
     }
 
@@ -84,13 +85,5 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
     {
         AddAll(sample, blocks, labels, parallel);
         Apply(sizes, centroids);
-    }
-
-    /// <summary>Scales to unit length; a zero vector is left as it is (it cannot be given a direction).</summary>
-    public static void Normalize(Span<float> vector)
-    {
-        float norm = TensorPrimitives.Norm(vector);
-        if (norm > 0)
-            TensorPrimitives.Divide(vector, norm, vector);
     }
 }

@@ -1,4 +1,5 @@
 using KMeans.Core.Distance;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Training;
 
@@ -23,8 +24,8 @@ internal static class EmptyClusterRepair
             Split(centroids.AsSpan(largest * dimension, dimension), centroids.AsSpan(empty * dimension, dimension));
             if (metric == DistanceMetric.Cosine)
             {
-                CentroidUpdate.Normalize(centroids.AsSpan(largest * dimension, dimension));
-                CentroidUpdate.Normalize(centroids.AsSpan(empty * dimension, dimension));
+                VectorMath.Normalize(centroids.AsSpan(largest * dimension, dimension));
+                VectorMath.Normalize(centroids.AsSpan(empty * dimension, dimension));
             }
             sizes[empty] = sizes[largest] / 2;
             sizes[largest] -= sizes[empty];

@@ -1,4 +1,5 @@
 using KMeans.Core.Buffers;
+using KMeans.Core.Numerics;
 using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Training;

@@ -83,7 +83,7 @@ public sealed record KMeansOptions
     /// <summary>Rows per block read from the buffer; tests shrink it to exercise the block arithmetic.</summary>
     internal int RowsPerBlock { get; init; } = DefaultRowsPerBlock;
 
-    internal const int DefaultRowsPerBlock = 192;
+    internal const int DefaultRowsPerBlock = Planning.ResourcePlan.RowsPerBlock;
 
     /// <summary>
     /// Sample bytes per range of blocks that the assignment hands to the next update as soon as the range's labels are

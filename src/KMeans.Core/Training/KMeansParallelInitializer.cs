@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Training;
 

@@ -3,6 +3,8 @@ using System.Numerics.Tensors;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.IO;
+using KMeans.Core.Numerics;
+using KMeans.Core.Planning;
 using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Training;
@@ -50,7 +52,8 @@ public static class KMeansTrainer
                 options.K);
         if (sample.RowCount > Array.MaxLength)
             throw new KMeansException(KMeansErrorKind.InvalidOption,
-                $"The sample holds {sample.RowCount} rows; at most {Array.MaxLength} are supported. Lower SampleRate.",
+                new OptionMessage($"The sample holds {sample.RowCount} rows; at most {Array.MaxLength} are supported. Lower {{0}}.",
+                    KMeansOption.SampleRate),
                 sample.RowCount);
 
         var watch = Stopwatch.StartNew();
@@ -117,7 +120,7 @@ public static class KMeansTrainer
                 Span<float> centroid = centroids.AsSpan(c * d, d);
                 given[c].CopyTo(centroid);
                 if (options.Distance == DistanceMetric.Cosine)
-                    CentroidUpdate.Normalize(centroid);
+                    VectorMath.Normalize(centroid);
             }
             return centroids;
         }
@@ -142,11 +145,7 @@ public static class KMeansTrainer
     /// </summary>
     private static void ValidateAgainstDimension(KMeansOptions options, int dimension)
     {
-        long packedValues = (options.K + 63L) / 64 * 64 * dimension;
-        if (packedValues > Array.MaxLength)
-            throw new KMeansException(KMeansErrorKind.InvalidOption,
-                $"K = {options.K:N0} centroids of {dimension:N0} dimensions are {(long)options.K * dimension:N0} values, more than " +
-                $"the {Array.MaxLength:N0} one array of centroids can hold: lower K.", options.K);
+        ResourcePlan.EnsureCentroidsFit(options.K, dimension);
         if (options.InitialCentroids is not { } given)
             return;
         for (int c = 0; c < given.Count; c++)

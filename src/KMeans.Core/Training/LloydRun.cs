@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
+using KMeans.Core.Planning;
 
 namespace KMeans.Core.Training;
 
@@ -23,7 +24,7 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
     private readonly SkipSchedule _schedule = new();
     private readonly CentroidUpdate _update = new(options.K, sample.Dimension, options.Distance);
     private readonly bool _fold =
-        options.FoldUpdate ?? (sample.IsOnDisk && sample.ByteCount(sample.RowCount) > AvailableMemory.Bytes());
+        options.FoldUpdate ?? (sample.IsOnDisk && !ResourcePlan.PageCacheHolds(sample.ByteCount(sample.RowCount)));
 
     public Outcome Run(float[] centroids, int redo, IProgress<TrainingProgress>? progress)
     {

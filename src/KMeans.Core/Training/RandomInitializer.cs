@@ -1,4 +1,5 @@
 using KMeans.Core.Buffers;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Training;
 

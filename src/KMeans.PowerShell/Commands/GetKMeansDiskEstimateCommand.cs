@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using KMeans.Core;
-using KMeans.Core.Buffers;
+using KMeans.Core.Calibration;
 using KMeans.Core.IO;
 using KMeans.Core.Planning;
 using KMeans.PowerShell.Internal;
@@ -130,26 +130,27 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>One scenario: its plan, and with -Calibrate its predicted times; a scenario the plan or the prediction
+    /// refuses is a non-terminating error, so the scenarios piped after it are still estimated.</summary>
     private void WriteEstimate(long? rows, int dimension, string directory, string? path)
     {
-        MemoryEstimate estimate = MemoryEstimate.Compute(rows, K, dimension, SampleRate, ThrottleLimit);
+        ResourcePlan plan;
+        DiskRoom room;
         TrainingTimeEstimate? time = null;
-        if (Calibrate)
+        try
         {
-            try
-            {
-                time = TrainingTimeEstimate.Predict(CalibrateOnce(dimension), estimate.SampleRows, K, dimension,
+            plan = ResourcePlan.Compute(rows, K, dimension, SampleRate, ThrottleLimit);
+            room = plan.OnDisk(directory);
+            if (Calibrate)
+                time = TrainingTimeEstimate.Predict(CalibrateOnce(dimension), plan.SampleRows, K, dimension,
                     HierarchicalK, MaxIterations, ThrottleLimit);
-            }
-            catch (KMeansException e)
-            {
-                WriteError(KMeansErrors.FromException(e));
-                return;
-            }
         }
-        long free = new DriveInfo(directory).AvailableFreeSpace;
-        long available = AvailableMemory.Bytes();
-        bool inMemory = estimate.InMemoryBytes <= available * AvailableMemory.ComfortableShare;
+        catch (KMeansException e)
+        {
+            WriteError(KMeansErrors.FromException(e));
+            return;
+        }
+        OptionMessage? problem = plan.RowsProblem ?? room.Problem;
         WriteObject(new KMeansDiskEstimate
         {
             Path = path,
@@ -157,14 +158,15 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             Dimension = dimension,
             Rows = rows,
             SampleRate = SampleRate,
-            SampleRows = estimate.SampleRows,
-            Bytes = estimate.SampleBytes,
-            InMemoryBytes = estimate.InMemoryBytes,
-            AvailableMemoryBytes = available,
-            TempDirectory = directory,
-            FreeBytes = free,
-            Fits = estimate.SampleBytes <= free,
-            Recommendation = inMemory ? KMeansStorage.InMemory : KMeansStorage.OnDisk,
+            SampleRows = plan.SampleRows,
+            Bytes = plan.SampleBytes,
+            InMemoryBytes = plan.InMemoryBytes,
+            AvailableMemoryBytes = plan.AvailableMemoryBytes,
+            TempDirectory = room.Directory,
+            FreeBytes = room.FreeBytes,
+            Fits = problem is null,
+            FitsReason = problem?.Render(ParameterNames.Of),
+            Recommendation = plan.Recommendation == SampleStorage.InMemory ? KMeansStorage.InMemory : KMeansStorage.OnDisk,
             MaxIterations = time?.MaxIterations,
             FlatIterationTime = time?.FlatIteration,
             FlatTrainingTime = time?.FlatTraining,

@@ -32,7 +32,10 @@ internal static class KMeansErrors
             KMeansErrorKind.FileExists => ("FileExists", ErrorCategory.ResourceExists),
             _ => ("KMeansError", ErrorCategory.NotSpecified),
         };
-        return new ErrorRecord(exception, errorId, category, target ?? exception.Target);
+        var record = new ErrorRecord(exception, errorId, category, target ?? exception.Target);
+        if (exception.OptionMessage is { } message)
+            record.ErrorDetails = new ErrorDetails(message.Render(ParameterNames.Of));
+        return record;
     }
 
     public static ErrorRecord InvalidK(int k) => new(

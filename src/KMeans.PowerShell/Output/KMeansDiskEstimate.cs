@@ -41,8 +41,14 @@ public sealed class KMeansDiskEstimate
     /// <summary>Free bytes on the volume of <see cref="TempDirectory"/> for the current user.</summary>
     public long FreeBytes { get; init; }
 
-    /// <summary>True when the sample file fits in <see cref="FreeBytes"/>.</summary>
+    /// <summary>
+    /// True when an on-disk run can start: the input has at least K rows (or an unknown count), and the sample file
+    /// can be created in <see cref="TempDirectory"/> and fits in <see cref="FreeBytes"/>.
+    /// </summary>
     public bool Fits { get; init; }
+
+    /// <summary>Why <see cref="Fits"/> is false (no rows, fewer rows than K, no room, no write access); null when it is true.</summary>
+    public string? FitsReason { get; init; }
 
     /// <summary>InMemory when an in-memory run fits comfortably in available memory, otherwise OnDisk.</summary>
     public KMeansStorage Recommendation { get; init; }

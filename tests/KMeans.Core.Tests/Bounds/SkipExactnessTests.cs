@@ -1,4 +1,5 @@
 using KMeans.Core.Distance;
+using KMeans.Core.Numerics;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.Bounds;
@@ -117,7 +118,7 @@ public class SkipExactnessTests
     private static float[][] Normalized(float[][] rows) => rows.Select(row =>
     {
         var unit = (float[])row.Clone();
-        CentroidUpdate.Normalize(unit);
+        VectorMath.Normalize(unit);
         return unit;
     }).ToArray();
 

@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using KMeans.Core.Buffers;
 using KMeans.Core.Training;
 
@@ -63,11 +64,9 @@ public class TempFileLifetimeTests
         Assert.Empty(temp.Entries());
     }
 
-    [Fact]
+    [GatedFact(Gate.Unix)]
     public void OnUnixTheFileIsUnlinkedWhileInUseSoItCannotOutliveTheProcess()
     {
-        if (OperatingSystem.IsWindows())
-            return;
         using var temp = new TempDirectory();
         string[]? seenDuringSampling = null;
         var source = new UnknownLengthSource(TestData.Source(Rows), _ => seenDuringSampling ??= temp.Entries());
@@ -81,11 +80,10 @@ public class TempFileLifetimeTests
         Assert.Equal(Rows[0].Length, sample.Rows(0, 1).Length);
     }
 
-    [Fact]
+    [GatedFact(Gate.Linux)]
+    [SupportedOSPlatform("linux")]
     public void TheSampleFileIsReadableAndWritableByItsOwnerOnly()
     {
-        if (!OperatingSystem.IsLinux())
-            return;
         using var temp = new TempDirectory();
         using var buffer = new MemoryMappedBuffer(capacityRows: 4, dimension: 2, temp.Path);
         // The file is unlinked, so stat it through the process's open descriptor (/proc/self/fd links follow to it).

@@ -46,13 +46,14 @@ public class AssignmentKernelTests
         Assert.Equal([0, 1], labels);
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void VectorPathsAgreeWithThePortablePath(bool wide)
+    [GatedFact(Gate.Avx512)]
+    public void TheWideTileAgreesWithThePortablePath() => VectorPathAgreesWithThePortablePath(wide: true);
+
+    [GatedFact(Gate.Avx2Fma)]
+    public void The256BitTileAgreesWithThePortablePath() => VectorPathAgreesWithThePortablePath(wide: false);
+
+    private static void VectorPathAgreesWithThePortablePath(bool wide)
     {
-        if (wide ? !System.Runtime.Intrinsics.X86.Avx512F.IsSupported : !System.Runtime.Intrinsics.X86.Fma.IsSupported)
-            return;
         float[] x = TestData.Uniform(97, 40, seed: 2).SelectMany(v => v).ToArray();
         float[] c = TestData.Uniform(100, 40, seed: 3).SelectMany(v => v).ToArray();
         using var packed = new PackedCentroids(100, 40);
@@ -70,18 +71,21 @@ public class AssignmentKernelTests
             Assert.Equal(portableScores[i], vectorScores[i], 1e-4f);
     }
 
-    [Theory]
-    [InlineData(true, 1)]
-    [InlineData(true, 16)]
-    [InlineData(true, 17)]
-    [InlineData(true, 100)]
-    [InlineData(false, 16)]
-    [InlineData(false, 33)]
-    [InlineData(false, 100)]
-    public void SkippingPaddedQuartersGivesExactlyTheWholeTilesResults(bool wide, int k)
+    [GatedTheory(Gate.Avx512)]
+    [InlineData(1)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(100)]
+    public void SkippingPaddedQuartersGivesExactlyTheWholeWideTilesResults(int k) => SkippingPaddedQuartersGivesTheWholeTilesResults(wide: true, k);
+
+    [GatedTheory(Gate.Avx2Fma)]
+    [InlineData(16)]
+    [InlineData(33)]
+    [InlineData(100)]
+    public void SkippingPaddedQuartersGivesExactlyTheWhole256BitTilesResults(int k) => SkippingPaddedQuartersGivesTheWholeTilesResults(wide: false, k);
+
+    private static void SkippingPaddedQuartersGivesTheWholeTilesResults(bool wide, int k)
     {
-        if (wide ? !System.Runtime.Intrinsics.X86.Avx512F.IsSupported : !System.Runtime.Intrinsics.X86.Fma.IsSupported)
-            return;
         float[] x = TestData.Uniform(61, 24, seed: 4).SelectMany(v => v).ToArray();
         float[] c = TestData.Uniform(k, 24, seed: 5).SelectMany(v => v).ToArray();
         using var packed = new PackedCentroids(k, 24);

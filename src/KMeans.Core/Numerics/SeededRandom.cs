@@ -1,4 +1,4 @@
-namespace KMeans.Core.Training;
+namespace KMeans.Core.Numerics;
 
 /// <summary>
 /// xoshiro256** seeded through SplitMix64: our own generator, so that a seed picks the same rows and centroids on

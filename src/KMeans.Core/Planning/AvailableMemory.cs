@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace KMeans.Core.Buffers;
+namespace KMeans.Core.Planning;
 
 /// <summary>
 /// Memory this process can still take without swapping or being killed: the system's available memory, or the room

@@ -1,6 +1,6 @@
 using KMeans.Core.Training;
 
-namespace KMeans.Core.Planning;
+namespace KMeans.Core.Calibration;
 
 /// <summary>
 /// Seconds of work of a training run, from calibrated rates, following the trainer's structure step by step: the

@@ -1,13 +1,10 @@
-using KMeans.Core;
-using KMeans.Core.IO;
-
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.Core.IO;
 
 /// <summary>
 /// Several vector files read as one source, in the order given (the shards of one data set). Rows are numbered across
 /// the files; all files must have the same dimension. Errors about a row name its file and its row in that file.
 /// </summary>
-internal sealed class ConcatenatedVectorSource : IVectorSource
+public sealed class ConcatenatedVectorSource : IVectorSource
 {
     private readonly IReadOnlyList<IVectorSource> _sources;
 

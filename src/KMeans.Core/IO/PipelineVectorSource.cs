@@ -1,14 +1,11 @@
-using KMeans.Core;
-using KMeans.Core.IO;
-
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.Core.IO;
 
 /// <summary>
 /// Vectors received from the pipeline, kept in arrival order. The first accepted vector fixes the dimension; an item
 /// that is rejected still takes its index (as a null row the sampler skips), so that every message about a row names
 /// the position of the item in the pipeline.
 /// </summary>
-internal sealed class PipelineVectorSource : IVectorSource
+public sealed class PipelineVectorSource : IVectorSource
 {
     private const int RowsPerBatch = 1024;
     private readonly List<float[]?> _rows = [];

@@ -1,6 +1,6 @@
-using KMeans.Core.Buffers;
+using KMeans.Core.Planning;
 
-namespace KMeans.Core.Tests.Buffers;
+namespace KMeans.Core.Tests.Planning;
 
 /// <summary>
 /// Available memory on Linux, read from made-up /proc and /sys trees: the system's MemAvailable, or less when the

@@ -1,9 +1,9 @@
 using KMeans.Core.Buffers;
-using KMeans.Core.Planning;
+using KMeans.Core.Calibration;
 using KMeans.Core.Training;
 using Xunit.Abstractions;
 
-namespace KMeans.Core.Tests.Planning;
+namespace KMeans.Core.Tests.Calibration;
 
 /// <summary>
 /// The model against real training runs on this machine: predicted and measured times must agree within a factor

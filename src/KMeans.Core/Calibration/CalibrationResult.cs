@@ -1,4 +1,4 @@
-namespace KMeans.Core.Planning;
+namespace KMeans.Core.Calibration;
 
 /// <summary>
 /// How fast this machine runs the three kinds of work a training run is made of, as measured by

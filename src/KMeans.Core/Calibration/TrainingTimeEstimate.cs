@@ -1,6 +1,6 @@
 using KMeans.Core.Training;
 
-namespace KMeans.Core.Planning;
+namespace KMeans.Core.Calibration;
 
 /// <summary>
 /// Predicted training time for one shape, flat and as the tree that <see cref="HierarchicalMode.Auto"/> trains, from
@@ -58,10 +58,19 @@ public sealed record TrainingTimeEstimate(
         {
             TrainingCostModel.Cost tree = model.Tree(sampleRows, k, runThreads);
             double refine = refineIterations == 0 ? 0 : model.Refine(sampleRows, k, runThreads, refineIterations);
-            treeIteration = TimeSpan.FromSeconds(tree.IterationSeconds);
-            treeTraining = TimeSpan.FromSeconds(tree.TotalSeconds + refine);
+            treeIteration = Duration(tree.IterationSeconds);
+            treeTraining = Duration(tree.TotalSeconds + refine);
         }
-        return new TrainingTimeEstimate(TimeSpan.FromSeconds(flat.IterationSeconds), TimeSpan.FromSeconds(flat.TotalSeconds),
+        return new TrainingTimeEstimate(Duration(flat.IterationSeconds), Duration(flat.TotalSeconds),
             treeIteration, treeTraining, maxIterations, runThreads, calibration);
     }
+
+    /// <summary>A predicted time as a TimeSpan, whose range ends at about 29,000 years.</summary>
+    private static TimeSpan Duration(double seconds) => seconds < TimeSpan.MaxValue.TotalSeconds
+        ? TimeSpan.FromSeconds(seconds)
+        : throw new KMeansException(KMeansErrorKind.InvalidOption,
+            new OptionMessage($"The predicted training time, {seconds:E2} seconds, is more than the " +
+                $"{TimeSpan.MaxValue.TotalDays / 365.25:N0} years a time span can hold: lower {{0}}, K or {{1}}.",
+                KMeansOption.MaxIterations, KMeansOption.SampleRate),
+            seconds);
 }

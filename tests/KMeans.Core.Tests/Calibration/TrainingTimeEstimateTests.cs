@@ -1,6 +1,6 @@
-using KMeans.Core.Planning;
+using KMeans.Core.Calibration;
 
-namespace KMeans.Core.Tests.Planning;
+namespace KMeans.Core.Tests.Calibration;
 
 /// <summary>The model's arithmetic, on fixed rates so that every expected time can be worked out by hand.</summary>
 public class TrainingTimeEstimateTests

@@ -1,4 +1,4 @@
-namespace KMeans.Core.Tests.Planning;
+namespace KMeans.Core.Tests.Calibration;
 
 /// <summary>Tests that time this machine run alone, after the others: concurrent tests would distort the timings.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using KMeans.Core.Distance;
 using KMeans.Core.Training;
 
-namespace KMeans.Core.Planning;
+namespace KMeans.Core.Calibration;
 
 /// <summary>
 /// Measures this machine's speed for the work of a training run by running the trainer's own code on synthetic

@@ -1,6 +1,6 @@
-using KMeans.Core.Planning;
+using KMeans.Core.Calibration;
 
-namespace KMeans.Core.Tests.Planning;
+namespace KMeans.Core.Tests.Calibration;
 
 [Collection(TimingCollection.Name)]
 public class KernelCalibrationTests

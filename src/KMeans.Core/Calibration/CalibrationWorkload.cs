@@ -1,8 +1,9 @@
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
+using KMeans.Core.Numerics;
 using KMeans.Core.Training;
 
-namespace KMeans.Core.Planning;
+namespace KMeans.Core.Calibration;
 
 /// <summary>
 /// Synthetic uniform rows and the trainer's own steps over them, as <see cref="KernelCalibration"/> times them: an

@@ -1,4 +1,4 @@
-namespace KMeans.Core.Training;
+namespace KMeans.Core.Buffers;
 
 /// <summary>
 /// The fixed partition of the sample into blocks of consecutive rows. It depends only on the row count and block size,
@@ -20,7 +20,7 @@ internal readonly record struct RowBlocks(long RowCount, int RowsPerBlock)
     /// Asks <paramref name="sample"/> to start reading the block <see cref="ReadAheadBlocks"/> after
     /// <paramref name="block"/>, so that an on-disk sample streams while the current block is computed on.
     /// </summary>
-    public void ReadAhead(Buffers.TrainingBuffer sample, long block)
+    public void ReadAhead(TrainingBuffer sample, long block)
     {
         long ahead = block + ReadAheadBlocks(sample.Dimension);
         if (ahead < Count)

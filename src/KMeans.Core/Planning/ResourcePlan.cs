@@ -1,0 +1,158 @@
+using KMeans.Core.Distance;
+
+namespace KMeans.Core.Planning;
+
+/// <summary>
+/// The memory and disk a training run needs, computed exactly from its shape, and the one place that decides whether
+/// it fits: training refuses what the plan says does not fit, and Get-KMeansDiskEstimate reports the same plan.
+/// Every size is counted in checked 64-bit arithmetic; a shape whose sizes cannot be counted is refused with
+/// <see cref="KMeansErrorKind.InvalidOption"/>.
+/// </summary>
+/// <param name="SampleRows">min(rows, SampleRate × K); SampleRate × K when the row count is unknown.</param>
+/// <param name="SampleBytes">The sample: <paramref name="SampleRows"/> × dimension float32 values.</param>
+/// <param name="WorkingBytes">What either buffer adds: per sample row a label, a distance and a norm; centroids
+/// (plain and packed); double-precision sums and counts; per-centroid bounds; per-thread kernel scratch.</param>
+/// <param name="AvailableMemoryBytes">Memory this process can take now (<see cref="AvailableMemory"/>).</param>
+public sealed record ResourcePlan(
+    long? Rows,
+    int K,
+    int Dimension,
+    long SampleRows,
+    long SampleBytes,
+    long WorkingBytes,
+    long AvailableMemoryBytes)
+{
+    /// <summary>Rows per block of the assignment kernel, whose per-thread scratch the working set counts.</summary>
+    public const int RowsPerBlock = 192;
+
+    /// <summary>An in-memory run is recommended when it needs at most this share of the available memory.</summary>
+    public const double ComfortableShare = 0.8;
+
+    /// <summary>Everything an in-memory run holds: the sample plus the working set.</summary>
+    public long InMemoryBytes => SampleBytes + WorkingBytes;
+
+    /// <summary>An in-memory run can start: it needs no more than the available memory.</summary>
+    public bool FitsInMemory => InMemoryBytes <= AvailableMemoryBytes;
+
+    /// <summary>In memory when the run needs at most <see cref="ComfortableShare"/> of the available memory.</summary>
+    public SampleStorage Recommendation =>
+        InMemoryBytes <= AvailableMemoryBytes * ComfortableShare ? SampleStorage.InMemory : SampleStorage.OnDisk;
+
+    /// <summary>
+    /// The plan for a sample of min(<paramref name="rows"/>, <paramref name="sampleRate"/> × <paramref name="k"/>)
+    /// rows of <paramref name="dimension"/> values, trained on <paramref name="threads"/> threads.
+    /// <paramref name="availableMemoryBytes"/> defaults to <see cref="AvailableMemory.Bytes()"/>.
+    /// </summary>
+    public static ResourcePlan Compute(long? rows, int k, int dimension, int sampleRate, int threads, long? availableMemoryBytes = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sampleRate, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        if (rows is < 0)
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, "Rows cannot be negative.");
+        EnsureCentroidsFit(k, dimension);
+        long sampleRows = Math.Min(rows ?? long.MaxValue, (long)sampleRate * k);
+        try
+        {
+            checked
+            {
+                long sampleBytes = sampleRows * dimension * sizeof(float);
+                long paddedK = PaddedCentroids(k);
+                long perRow = sampleRows * (sizeof(int) + sizeof(float) + sizeof(float));
+                long centroids = (k + paddedK) * dimension * sizeof(float) + paddedK * sizeof(float);
+                long sums = (long)k * dimension * sizeof(double) + (long)k * sizeof(long);
+                long bounds = 24L * k + threads * 4L * k;
+                long scratch = threads * (AssignmentKernel.ScratchBytesPerThread(RowsPerBlock)
+                    + RowsPerBlock * (4L * dimension + 12) + 32L * dimension);
+                long working = perRow + centroids + sums + bounds + scratch;
+                _ = sampleBytes + working; // InMemoryBytes, unchecked later, must be countable too.
+                return new ResourcePlan(rows, k, dimension, sampleRows, sampleBytes, working,
+                    availableMemoryBytes ?? AvailableMemory.Bytes());
+            }
+        }
+        catch (OverflowException e)
+        {
+            throw new KMeansException(KMeansErrorKind.InvalidOption,
+                new OptionMessage($"A sample of {sampleRows:N0} rows of {dimension:N0} dimensions with K = {k:N0} needs more than " +
+                    $"{long.MaxValue:N0} bytes, more than any machine holds: lower {{0}} or K.", KMeansOption.SampleRate),
+                sampleRows, e);
+        }
+    }
+
+    /// <summary>
+    /// The centroids (K × dimension floats, padded to a multiple of 64 centroids when packed) must fit one array:
+    /// the limit training enforces, checked before anything is read.
+    /// </summary>
+    public static void EnsureCentroidsFit(int k, int dimension)
+    {
+        if (PaddedCentroids(k) * dimension > Array.MaxLength)
+            throw new KMeansException(KMeansErrorKind.InvalidOption,
+                $"K = {k:N0} centroids of {dimension:N0} dimensions are {(long)k * dimension:N0} values, more than " +
+                $"the {Array.MaxLength:N0} one array of centroids can hold: lower K.", k);
+    }
+
+    /// <summary>Refuses an in-memory run that does not fit, before anything is allocated (Linux would grant the
+    /// allocation and kill the process, and the shell hosting it, only when the pages are written).</summary>
+    public void EnsureFitsInMemory()
+    {
+        if (!FitsInMemory)
+            throw new KMeansException(KMeansErrorKind.InsufficientMemory,
+                new OptionMessage($"The in-memory run needs {InMemoryBytes:N0} bytes (sample {SampleBytes:N0}, working set " +
+                    $"{WorkingBytes:N0}), but only {AvailableMemoryBytes:N0} bytes of memory are available. Train with {{0}} " +
+                    "to keep the sample in a memory-mapped temporary file, or lower {1} or K.",
+                    KMeansOption.OnDisk, KMeansOption.SampleRate),
+                InMemoryBytes);
+    }
+
+    /// <summary>Refuses an on-disk run whose sample cannot be written in <paramref name="directory"/>.</summary>
+    public void EnsureFitsOnDisk(string directory)
+    {
+        DiskRoom room = OnDisk(directory);
+        if (room.Problem is { } problem)
+            throw new KMeansException(room.ProblemKind!.Value, problem, room.Directory);
+    }
+
+    /// <summary>
+    /// Why no run of this shape can train whatever the storage: a known row count of 0, or fewer rows than K. Null
+    /// when the row count allows it (or is unknown). Training names the source in its own message for these.
+    /// </summary>
+    public OptionMessage? RowsProblem => Rows switch
+    {
+        0 => new OptionMessage("The input holds no rows: there is nothing to sample."),
+        long rows when rows < K => new OptionMessage($"K is {K:N0}, but the input holds only {rows:N0} rows: K cannot exceed the number of rows."),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Whether the on-disk sample can be written in <paramref name="directory"/>: it must exist, have the sample's
+    /// bytes free, and let this user create a file.
+    /// </summary>
+    public DiskRoom OnDisk(string directory)
+    {
+        string full = Path.GetFullPath(directory);
+        if (!Directory.Exists(full))
+            return new DiskRoom(full, 0, KMeansErrorKind.TempDirectoryMissing,
+                new OptionMessage($"The temporary directory '{OptionMessage.Literal(full)}' does not exist."));
+        long free = new DriveInfo(full).AvailableFreeSpace;
+        if (SampleBytes > free)
+            return new DiskRoom(full, free, KMeansErrorKind.InsufficientDiskSpace, DiskFull(full, SampleBytes, free));
+        if (TempDirectoryProbe.CannotCreateFile(full) is { } reason)
+            return new DiskRoom(full, free, KMeansErrorKind.TempDirectoryNotWritable,
+                new OptionMessage(OptionMessage.Literal($"Cannot create the on-disk sample in '{full}': {reason}")));
+        return new DiskRoom(full, free, null, null);
+    }
+
+    /// <summary>The sample file does not fit in the free space of <paramref name="directory"/>.</summary>
+    public static OptionMessage DiskFull(string directory, long needed, long free) =>
+        new($"The on-disk sample needs {needed:N0} bytes in '{OptionMessage.Literal(directory)}', but only {free:N0} bytes are free. " +
+            "Choose another {0}, a smaller {1} or K, or train in memory.", KMeansOption.TempDirectory, KMeansOption.SampleRate);
+
+    /// <summary>
+    /// Whether an on-disk sample of <paramref name="sampleBytes"/> stays in the page cache between passes: if not,
+    /// each pass reads it from disk again, and training takes the update's sums during the assignment instead.
+    /// </summary>
+    public static bool PageCacheHolds(long sampleBytes) => sampleBytes <= AvailableMemory.Bytes();
+
+    private static long PaddedCentroids(int k) => (k + 63L) / 64 * 64;
+}

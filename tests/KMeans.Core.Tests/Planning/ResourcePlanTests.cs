@@ -1,0 +1,149 @@
+using KMeans.Core.Planning;
+
+namespace KMeans.Core.Tests.Planning;
+
+public class ResourcePlanTests
+{
+    private const long GiB = 1L << 30;
+
+    [Fact]
+    public void AgreesWithThePublishedEstimate()
+    {
+        // 256 × k × dim × 4 for k = 65,536 and dim = 1,024: the ~68.7 GB sample of a production IVF build.
+        ResourcePlan plan = ResourcePlan.Compute(rows: null, k: 65_536, dimension: 1_024, sampleRate: 256, threads: 2);
+
+        Assert.Equal(16_777_216, plan.SampleRows);
+        Assert.Equal(68_719_476_736, plan.SampleBytes);
+    }
+
+    [Fact]
+    public void SmallSourcesAreSampledWhole()
+    {
+        ResourcePlan plan = ResourcePlan.Compute(rows: 1000, k: 16, dimension: 8, sampleRate: 256, threads: 1);
+
+        Assert.Equal(1000, plan.SampleRows);
+        Assert.Equal(1000 * 8 * 4, plan.SampleBytes);
+        Assert.True(plan.WorkingBytes > 16 * 8 * 8, "the working set holds at least the double-precision sums");
+        Assert.Equal(plan.SampleBytes + plan.WorkingBytes, plan.InMemoryBytes);
+    }
+
+    [Fact]
+    public void WorkingSetGrowsWithThreads()
+    {
+        long one = ResourcePlan.Compute(null, 64, 128, 256, 1).WorkingBytes;
+        long four = ResourcePlan.Compute(null, 64, 128, 256, 4).WorkingBytes;
+        Assert.True(four > one);
+    }
+
+    [Fact]
+    public void MemoryFitsUpToTheAvailableBytesAndIsRecommendedUpToTheComfortableShare()
+    {
+        ResourcePlan plan = ResourcePlan.Compute(rows: null, k: 1024, dimension: 128, sampleRate: 256, threads: 2, availableMemoryBytes: 0);
+        long needed = plan.InMemoryBytes;
+
+        Assert.True((plan with { AvailableMemoryBytes = needed }).FitsInMemory);
+        Assert.False((plan with { AvailableMemoryBytes = needed - 1 }).FitsInMemory);
+        Assert.Equal(SampleStorage.InMemory, (plan with { AvailableMemoryBytes = (long)Math.Ceiling(needed / 0.8) }).Recommendation);
+        Assert.Equal(SampleStorage.OnDisk, (plan with { AvailableMemoryBytes = needed }).Recommendation);
+    }
+
+    [Fact]
+    public void AnInMemoryRunThatDoesNotFitIsInsufficientMemoryNamingTheOnDiskOption()
+    {
+        ResourcePlan plan = ResourcePlan.Compute(rows: null, k: 1024, dimension: 128, sampleRate: 256, threads: 2, availableMemoryBytes: GiB / 1024);
+
+        var error = Assert.Throws<KMeansException>(plan.EnsureFitsInMemory);
+
+        Assert.Equal(KMeansErrorKind.InsufficientMemory, error.Kind);
+        Assert.StartsWith($"The in-memory run needs {plan.InMemoryBytes:N0} bytes (sample {plan.SampleBytes:N0}, working set {plan.WorkingBytes:N0})", error.Message);
+        Assert.Contains("Train with OnDisk to keep the sample", error.Message);
+        Assert.Equal([KMeansOption.OnDisk, KMeansOption.SampleRate], error.OptionMessage!.Options);
+        Assert.Contains("Train with --on-disk", error.OptionMessage.Render(option => option == KMeansOption.OnDisk ? "--on-disk" : "--rate"));
+    }
+
+    [Theory]
+    [InlineData(1_073_741_824, 1_024, 2_147_483_647)]
+    [InlineData(1_073_741_824, 16_777_216, 256)]
+    [InlineData(1_048_576, 65_536, 256)]
+    public void CentroidsBeyondOneArrayAreRefusedAsTrainingRefusesThem(int k, int dimension, int sampleRate)
+    {
+        var error = Assert.Throws<KMeansException>(() => ResourcePlan.Compute(null, k, dimension, sampleRate, threads: 2));
+
+        Assert.Equal(KMeansErrorKind.InvalidOption, error.Kind);
+        Assert.Contains("one array of centroids can hold: lower K", error.Message);
+    }
+
+    [Fact]
+    public void SizesBeyondSixtyFourBitsAreAClearErrorNotANegativeCount()
+    {
+        // 2^31 − 1 rows per centroid × 2^20 centroids × 1,024 dimensions × 4 bytes is about 2^73 bytes.
+        var error = Assert.Throws<KMeansException>(() => ResourcePlan.Compute(null, 1 << 20, 1024, int.MaxValue, threads: 2));
+
+        Assert.Equal(KMeansErrorKind.InvalidOption, error.Kind);
+        Assert.Contains($"needs more than {long.MaxValue:N0} bytes", error.Message);
+        Assert.IsType<OverflowException>(error.InnerException);
+    }
+
+    [Fact]
+    public void NoRowsOrFewerRowsThanKIsAProblemWhateverTheStorage()
+    {
+        Assert.Equal("The input holds no rows: there is nothing to sample.", ResourcePlan.Compute(0, 4, 8, 256, 1).RowsProblem?.ToString());
+        Assert.StartsWith("K is 4, but the input holds only 3 rows", ResourcePlan.Compute(3, 4, 8, 256, 1).RowsProblem?.ToString());
+        Assert.Null(ResourcePlan.Compute(4, 4, 8, 256, 1).RowsProblem);
+        Assert.Null(ResourcePlan.Compute(null, 4, 8, 256, 1).RowsProblem);
+    }
+
+    [Fact]
+    public void AWritableDirectoryWithRoomFitsAndTheProbeLeavesNothing()
+    {
+        using var temp = new TempDirectory();
+
+        DiskRoom room = ResourcePlan.Compute(1000, 4, 8, 256, 1).OnDisk(temp.Path);
+
+        Assert.True(room.Fits);
+        Assert.Null(room.ProblemKind);
+        Assert.Equal(new DriveInfo(temp.Path).AvailableFreeSpace, room.FreeBytes, (double)GiB);
+        Assert.Empty(temp.Entries());
+    }
+
+    [Fact]
+    public void AMissingDirectoryDoesNotFit()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "no-such-dir-" + Guid.NewGuid().ToString("N"));
+
+        DiskRoom room = ResourcePlan.Compute(1000, 4, 8, 256, 1).OnDisk(missing);
+
+        Assert.False(room.Fits);
+        Assert.Equal(KMeansErrorKind.TempDirectoryMissing, room.ProblemKind);
+    }
+
+    [GatedFact(Gate.Linux)]
+    public void ADirectoryWhereNoFileCanBeCreatedDoesNotFit()
+    {
+        // Permissions do not stop root, but PATH_MAX does: the directory exists, yet no file name fits inside it.
+        using var temp = new TempDirectory();
+        string deep = temp.Path;
+        while (deep.Length < 4096 - 300)
+            deep = Path.Combine(deep, new string('d', 250));
+        deep = Path.Combine(deep, new string('e', 4096 - 40 - deep.Length));
+        Directory.CreateDirectory(deep);
+
+        DiskRoom room = ResourcePlan.Compute(1000, 4, 8, 256, 1).OnDisk(deep);
+
+        Assert.False(room.Fits);
+        Assert.Equal(KMeansErrorKind.TempDirectoryNotWritable, room.ProblemKind);
+        Assert.StartsWith($"Cannot create the on-disk sample in '{deep}'", room.Problem!.ToString());
+    }
+
+    [Fact]
+    public void ASampleLargerThanTheFreeSpaceDoesNotFitAndNamesTheDirectoryOption()
+    {
+        using var temp = new TempDirectory();
+
+        DiskRoom room = ResourcePlan.Compute(null, 1000, 1024, int.MaxValue / 1024, 1).OnDisk(temp.Path);
+
+        Assert.False(room.Fits);
+        Assert.Equal(KMeansErrorKind.InsufficientDiskSpace, room.ProblemKind);
+        Assert.Equal([KMeansOption.TempDirectory, KMeansOption.SampleRate], room.Problem!.Options);
+    }
+}
