@@ -34,7 +34,7 @@ internal sealed class CheckpointState
     /// <summary>The training's result, once it finished.</summary>
     public RunSnapshot? Final { get; set; }
 
-    /// <summary>Where the training stood, in words, for progress and messages.</summary>
+    /// <summary>Where the training stood, in words that follow "resumed at", for progress and messages.</summary>
     public string Position()
     {
         if (Final is not null)
@@ -42,9 +42,9 @@ internal sealed class CheckpointState
         if (Refine is { Current: { } refining })
             return $"refinement iteration {refining.Iterations}";
         if (Nodes.Count > 0)
-            return $"{Nodes.Count} finished tree nodes";
+            return $"the tree with {Nodes.Count} nodes finished";
         if (Flat is { Finished: true })
-            return "the tree's top level finished";
+            return "the end of the tree's top level";
         if (Flat is { Current: { } current })
             return $"iteration {current.Iterations}" + (current.Redo > 0 ? $" of redo {current.Redo + 1}" : "");
         return "the start";
