@@ -46,8 +46,17 @@ internal sealed class TrainingCheckpointer
 
     public void NodeFinished(int node, KMeansResult result) => Offer(state => state.Nodes[node] = RunSnapshot.Of(result), force: false);
 
-    /// <summary>Records the result; the checkpoint then says the training finished, and resuming returns it.</summary>
-    public void Finished(KMeansResult result) => Offer(state => state.Final = RunSnapshot.Of(result), force: true);
+    /// <summary>
+    /// Records the result; the checkpoint then says the training finished, and resuming returns it. The progress that
+    /// led there is no longer needed, so the last checkpoint holds the result alone.
+    /// </summary>
+    public void Finished(KMeansResult result) => Offer(state =>
+    {
+        state.Final = RunSnapshot.Of(result);
+        state.Flat = null;
+        state.Nodes.Clear();
+        state.Refine = null;
+    }, force: true);
 
     /// <summary>Applies <paramref name="update"/> to the state and writes it when due (or forced).</summary>
     public void Offer(Action<CheckpointState> update, bool force)
