@@ -17,7 +17,7 @@ internal sealed record BenchOptions
           --centroids-out DIR workloads: write the trained centroids as raw float32 (DATASET.kmeans-BUFFER.f32)
         """;
 
-    private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", "sampling-memory", "larger-than-ram", "hierarchical", WorkloadChild.Scenario, .. ScaleChild.Scenarios];
+    private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", "sampling-memory", "larger-than-ram", "hierarchical", "checkpoint", WorkloadChild.Scenario, .. ScaleChild.Scenarios];
 
     public required string Scenario { get; init; }
 

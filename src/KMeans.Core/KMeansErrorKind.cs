@@ -23,4 +23,5 @@ public enum KMeansErrorKind
     ColumnNotFound,
     AmbiguousColumn,
     FileExists,
+    CheckpointMismatch,
 }

@@ -26,7 +26,7 @@ public static class AtomicFile
         if (!overwrite && File.Exists(target))
             throw AlreadyExists(target, null);
 
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        string temporary = Path.Combine(directory, $"{TemporaryPrefix(target)}{Guid.NewGuid():N}{TemporarySuffix}");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
@@ -49,6 +49,27 @@ public static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>
+    /// Removes temporary files a killed writer left beside <paramref name="target"/>. Only files of this helper's own
+    /// naming pattern are touched.
+    /// </summary>
+    public static void RemoveLeftovers(string target)
+    {
+        string directory = Path.GetDirectoryName(target)!;
+        if (!Directory.Exists(directory))
+            return;
+        foreach (string leftover in Directory.EnumerateFiles(directory, $"{TemporaryPrefix(target)}*{TemporarySuffix}"))
+        {
+            string guid = Path.GetFileName(leftover)[TemporaryPrefix(target).Length..^TemporarySuffix.Length];
+            if (guid.Length == 32 && Guid.TryParseExact(guid, "N", out _))
+                DeleteQuietly(leftover);
+        }
+    }
+
+    private static string TemporaryPrefix(string target) => $".{Path.GetFileName(target)}.";
+
+    private const string TemporarySuffix = ".tmp";
 
     private static KMeansException AlreadyExists(string target, Exception? inner) =>
         new(KMeansErrorKind.FileExists, $"The file '{target}' already exists.", target, inner);

@@ -1,6 +1,7 @@
 using KMeans.Core.Buffers;
 using KMeans.Core.Numerics;
 using KMeans.Core.Sampling;
+using KMeans.Core.Training.Checkpoints;
 
 namespace KMeans.Core.Training;
 
@@ -15,8 +16,12 @@ namespace KMeans.Core.Training;
 /// </summary>
 internal static class HierarchicalTrainer
 {
+    /// <summary>
+    /// Trains the tree; <paramref name="checkpoints"/> (at depth 1 only) saves the top level per iteration, each
+    /// finished node of the first level, and the refinement per iteration, and skips what it restored.
+    /// </summary>
     public static KMeansResult Train(TrainingBuffer sample, KMeansOptions options, IProgress<TrainingProgress>? progress,
-        CancellationToken cancellationToken, int depth = 1)
+        CancellationToken cancellationToken, int depth = 1, TrainingCheckpointer? checkpoints = null)
     {
         int seed = options.Seed!.Value;
         int fanOut = options.HierarchicalK;
@@ -24,7 +29,7 @@ internal static class HierarchicalTrainer
         int d = sample.Dimension;
         var topOptions = options with { K = fanOut, Hierarchical = HierarchicalMode.Off, RefineIterations = 0 };
         (KMeansResult top, int[]? topLabels) = KMeansTrainer.TrainFlat(sample, topOptions, depth == 1 ? progress : null,
-            cancellationToken, keepLabels: true);
+            cancellationToken, keepLabels: true, checkpoints?.ForFlat());
         int[] labels = topLabels!;
         long[] sizes = (long[])top.ClusterSizes.Clone();
         int[] shares = ProportionalAllocation.Allocate(sizes, k);
@@ -51,7 +56,6 @@ internal static class HierarchicalTrainer
                 converged[node] = true;
                 return;
             }
-            using TrainingBuffer rows = Gather(sample, labels, node, sizes[node], options);
             var nodeOptions = options with
             {
                 K = shares[node],
@@ -59,9 +63,16 @@ internal static class HierarchicalTrainer
                 MaxDegreeOfParallelism = 1,
                 RefineIterations = 0,
             };
-            KMeansResult result = nodeOptions.UsesHierarchy
-                ? Train(rows, nodeOptions, null, cancellationToken, depth + 1)
-                : KMeansTrainer.TrainFlat(rows, nodeOptions, null, cancellationToken, keepLabels: false).Result;
+            KMeansResult result;
+            if (checkpoints?.FinishedNode(node) is { } finished)
+            {
+                result = finished.ToResult();
+            }
+            else
+            {
+                result = TrainNode(sample, labels, node, sizes[node], nodeOptions, depth, cancellationToken);
+                checkpoints?.NodeFinished(node, result);
+            }
             result.Centroids.CopyTo(centroids.AsSpan(offsets[node] * d, shares[node] * d));
             result.ClusterSizes.CopyTo(clusterSizes.AsSpan(offsets[node], shares[node]));
             losses[node] = result.Loss;
@@ -84,9 +95,19 @@ internal static class HierarchicalTrainer
             MaxIterations = options.RefineIterations,
             Redos = 1,
         };
-        KMeansResult refined = KMeansTrainer.TrainFlat(sample, refineOptions, progress, cancellationToken, keepLabels: false).Result;
+        KMeansResult refined = KMeansTrainer.TrainFlat(sample, refineOptions, progress, cancellationToken, keepLabels: false,
+            checkpoints?.ForRefine()).Result;
         refined.Levels = tree.Levels;
         return refined;
+    }
+
+    private static KMeansResult TrainNode(TrainingBuffer sample, int[] labels, int node, long rowCount,
+        KMeansOptions nodeOptions, int depth, CancellationToken cancellationToken)
+    {
+        using TrainingBuffer rows = Gather(sample, labels, node, rowCount, nodeOptions);
+        return nodeOptions.UsesHierarchy
+            ? Train(rows, nodeOptions, null, cancellationToken, depth + 1)
+            : KMeansTrainer.TrainFlat(rows, nodeOptions, null, cancellationToken, keepLabels: false).Result;
     }
 
     /// <summary>Rows of a node whose share rounded to 0 join the nearest node (by centroid) that has centroids.</summary>

@@ -6,6 +6,7 @@ using KMeans.Core.IO;
 using KMeans.Core.Numerics;
 using KMeans.Core.Planning;
 using KMeans.Core.Sampling;
+using KMeans.Core.Training.Checkpoints;
 
 namespace KMeans.Core.Training;
 
@@ -18,17 +19,33 @@ public static class KMeansTrainer
 {
     /// <summary>Samples <paramref name="source"/> and trains on the sample, which is deleted afterwards.</summary>
     public static KMeansResult Train(IVectorSource source, KMeansOptions options,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Train(source, options, checkpoint: null, progress, cancellationToken);
+
+    /// <summary>
+    /// Samples <paramref name="source"/> and trains on the sample, saving its state to <paramref name="checkpoint"/>
+    /// (when given) and continuing from it when it asks to resume.
+    /// </summary>
+    public static KMeansResult Train(IVectorSource source, KMeansOptions options, CheckpointOptions? checkpoint,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        checkpoint?.Validate();
         ValidateAgainstDimension(options, source.Dimension);
         var watch = Stopwatch.StartNew();
-        int seed = options.Seed ?? Random.Shared.Next();
+        CheckpointStart? start = checkpoint is null ? null : CheckpointStart.Open(checkpoint, options, source, progress);
+        int seed = start?.Seed ?? options.Seed ?? Random.Shared.Next();
+        if (start?.FinishedResult(options) is { } finished)
+        {
+            finished.Duration = watch.Elapsed;
+            return finished;
+        }
         using TrainingBuffer sample = SampleBuilder.Build(source, options, seed, progress, cancellationToken,
             out SamplingSummary summary);
-        KMeansResult result = Train(sample, options with { Seed = seed }, progress, cancellationToken);
+        TrainingCheckpointer? checkpoints = start?.Checkpointer(options, seed, sample, summary);
+        KMeansResult result = Train(sample, options with { Seed = seed }, progress, cancellationToken, checkpoints);
         result.Sampling = summary;
         result.Duration = watch.Elapsed;
         return result;
@@ -36,7 +53,11 @@ public static class KMeansTrainer
 
     /// <summary>Trains on an already built, sealed sample (the caller keeps ownership of it).</summary>
     public static KMeansResult Train(TrainingBuffer sample, KMeansOptions options,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Train(sample, options, progress, cancellationToken, checkpoints: null);
+
+    private static KMeansResult Train(TrainingBuffer sample, KMeansOptions options, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken, TrainingCheckpointer? checkpoints)
     {
         ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(options);
@@ -59,8 +80,9 @@ public static class KMeansTrainer
         var watch = Stopwatch.StartNew();
         options = options with { Seed = options.Seed ?? Random.Shared.Next() };
         KMeansResult result = options.UsesHierarchy && options.InitialCentroids is null
-            ? HierarchicalTrainer.Train(sample, options, progress, cancellationToken)
-            : TrainFlat(sample, options, progress, cancellationToken, keepLabels: false).Result;
+            ? HierarchicalTrainer.Train(sample, options, progress, cancellationToken, checkpoints: checkpoints)
+            : TrainFlat(sample, options, progress, cancellationToken, keepLabels: false, checkpoints?.ForFlat()).Result;
+        checkpoints?.Finished(result);
         result.Distance = options.Distance;
         result.Seed = options.Seed.Value;
         result.SampleRows = sample.RowCount;
@@ -73,9 +95,11 @@ public static class KMeansTrainer
     /// <summary>
     /// Lloyd's algorithm over the whole sample, <see cref="KMeansOptions.Redos"/> times; with
     /// <paramref name="keepLabels"/> also each row's cluster in the kept run (hierarchical training splits by them).
+    /// With <paramref name="checkpoint"/>, saves its state after iterations and continues from the state it restored.
     /// </summary>
     internal static (KMeansResult Result, int[]? Labels) TrainFlat(TrainingBuffer sample, KMeansOptions options,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, bool keepLabels)
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, bool keepLabels,
+        RunCheckpoint? checkpoint = null)
     {
         int seed = options.Seed!.Value;
         int k = options.K;
@@ -89,18 +113,33 @@ public static class KMeansTrainer
         var assignment = new Assignment(sample, k, options.Distance, options.RowsPerBlock, options.BytesPerRange);
         var run = new LloydRun(sample, options, assignment, packed, parallel);
 
-        LloydRun.Outcome? best = null;
+        RunProgress? restored = checkpoint?.Restored;
+        LloydRun.Outcome? best = restored?.Best is { } saved ? RunCheckpoint.Outcome(saved) : null;
         int[]? bestLabels = null;
-        for (int redo = 0; redo < options.Redos; redo++)
+        for (int redo = restored?.Redo ?? 0; redo < options.Redos && restored is not { Finished: true }; redo++)
         {
-            float[] initial = InitialCentroids(sample, options, seed, redo, assignment.Blocks, parallel, progress);
-            LloydRun.Outcome outcome = run.Run(initial, redo, progress);
+            bool resuming = restored is not null && redo == restored.Redo;
+            float[] initial = resuming
+                ? (float[])restored!.Current!.Centroids.Clone()
+                : InitialCentroids(sample, options, seed, redo, assignment.Blocks, parallel, progress);
+            LloydRun.Outcome outcome = run.Run(initial, redo, progress, checkpoint, resuming);
             if (best is null || outcome.Loss < best.Loss)
             {
                 best = outcome;
                 if (keepLabels)
                     bestLabels = (int[])assignment.Labels.Clone();
             }
+            checkpoint?.RedoFinished(best, k, d);
+        }
+        if (restored is not { Finished: true })
+            checkpoint?.Finished(best!, k, d);
+        if (keepLabels && bestLabels is null)
+        {
+            // A resumed run's best labels were not kept: the assignment to its centroids gives them again.
+            packed.Pack(best!.Centroids, options.Distance);
+            (double loss, _, _) = assignment.Run(packed, parallel);
+            checkpoint!.VerifyLoss(loss, best.Loss);
+            bestLabels = (int[])assignment.Labels.Clone();
         }
 
         var result = new KMeansResult(k, d, best!.Centroids, best.Sizes, best.Loss, best.Iterations, best.Converged,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.Planning;
+using KMeans.Core.Training.Checkpoints;
 
 namespace KMeans.Core.Training;
 
@@ -26,15 +27,23 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
     private readonly bool _fold =
         options.FoldUpdate ?? (sample.IsOnDisk && !ResourcePlan.PageCacheHolds(sample.ByteCount(sample.RowCount)));
 
-    public Outcome Run(float[] centroids, int redo, IProgress<TrainingProgress>? progress)
+    /// <summary>
+    /// Runs from <paramref name="centroids"/>, or with <paramref name="resuming"/> continues the run that
+    /// <paramref name="checkpoint"/> restored from them (its labels, loss and update sums come from the same first
+    /// assignment pass).
+    /// </summary>
+    public Outcome Run(float[] centroids, int redo, IProgress<TrainingProgress>? progress, RunCheckpoint? checkpoint = null,
+        bool resuming = false)
     {
         int d = sample.Dimension;
-        var history = new List<IterationReport>();
+        var history = new List<IterationReport>(resuming ? checkpoint!.Restored!.Current!.History : []);
         packed.Pack(centroids, options.Distance);
         (double loss, _, _) = assignment.Run(packed, parallel, update: _fold ? _update : null);
         _schedule.Reset();
         bool converged = false;
         int iteration = 0;
+        if (resuming)
+            (iteration, converged) = checkpoint!.Continue(loss, _schedule);
         var watch = new Stopwatch();
         while (iteration < options.MaxIterations && !converged)
         {
@@ -53,6 +62,8 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
             progress?.Report(report);
             loss = newLoss;
             converged = options.Tolerance > 0 && change < options.Tolerance;
+            if (checkpoint is { Due: true })
+                checkpoint.Save(redo, centroids, assignment.Sizes, loss, iteration, converged, history, _schedule.Saved);
         }
         return new Outcome(centroids, (long[])assignment.Sizes.Clone(), loss, iteration, converged, history, redo);
     }

@@ -13,6 +13,17 @@ internal sealed class SkipSchedule
     private int _pauseLeft;
     private int _nextPause = 1;
 
+    /// <summary>The schedule between two assignments, as a checkpoint keeps it.</summary>
+    public readonly record struct State(int PauseLeft, int NextPause);
+
+    public State Saved => new(_pauseLeft, _nextPause);
+
+    public void Restore(State state)
+    {
+        _pauseLeft = state.PauseLeft;
+        _nextPause = state.NextPause;
+    }
+
     /// <summary>Starts over, for a new run from new centroids.</summary>
     public void Reset()
     {

@@ -14,3 +14,8 @@ public sealed record InitializationProgress(int Redo, int CentroidsChosen, int K
 /// <param name="Depth">1 for the children of the root, 2 below them, and so on.</param>
 /// <param name="Node">The node's index among its siblings.</param>
 public sealed record NodeProgress(int Depth, int Node, int Siblings, int Centroids, long Rows) : TrainingProgress;
+
+/// <summary>Training continues from a checkpoint.</summary>
+/// <param name="Position">Where it resumes, in words ("iteration 7", "5 finished tree nodes", "finished after 12 iterations").</param>
+/// <param name="Finished">The checkpoint holds a finished training, whose result is returned without training.</param>
+public sealed record ResumeProgress(string Path, string Position, bool Finished) : TrainingProgress;

@@ -25,6 +25,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     private IReadOnlyList<float[]>? _initialCentroids;
     private string? _tempDirectory;
     private string? _reportTarget;
+    private string? _checkpointPath;
 
     /// <summary>A vector (float[], double[], a list of numbers) or an object whose -VectorProperty holds one.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
@@ -127,6 +128,19 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     /// <summary>Let -ReportPath replace an existing file.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
+    /// <summary>The checkpoint file (.kmc) that saves the training's state, written atomically.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>The least time between two checkpoint writes; zero writes after every iteration.</summary>
+    [Parameter]
+    public TimeSpan CheckpointInterval { get; set; } = CheckpointOptions.DefaultInterval;
+
+    /// <summary>Continue the training saved at -CheckpointPath (a new one starts, with a warning, when none exists).</summary>
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -151,8 +165,25 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
                 ThrowTerminatingError(error);
             _initialCentroids = initial!.Vectors;
         }
+        ResolveCheckpointPath();
         _stopping = new CancellationTokenSource();
         _pipelineRows = new PipelineVectorSource();
+    }
+
+    private void ResolveCheckpointPath()
+    {
+        if (CheckpointPath is null)
+        {
+            if (Resume || MyInvocation.BoundParameters.ContainsKey(nameof(CheckpointInterval)))
+                ThrowTerminatingError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.InvalidOption,
+                    "-Resume and -CheckpointInterval need -CheckpointPath, the checkpoint file.", CheckpointPath)));
+            return;
+        }
+        _checkpointPath = ProviderPaths.ResolveUnchecked(this, CheckpointPath, out ErrorRecord? error);
+        if (error is not null)
+            ThrowTerminatingError(error);
+        if (Resume && !File.Exists(_checkpointPath))
+            WriteWarning($"There is no checkpoint at '{_checkpointPath}' to resume: starting a new training, which writes one.");
     }
 
     protected override void ProcessRecord()
@@ -244,7 +275,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
             $"Training K = {K} on {source.Description} ({source.Dimension} dimensions), sample of at most {options.SampleCapacity(source.RowCount):N0} rows {(OnDisk ? $"on disk in '{options.EffectiveTempDirectory}'" : "in memory")}."));
         KMeansResult result;
         using (var work = new BackgroundWork<TrainingProgress, KMeansResult>(
-            (sink, token) => KMeansTrainer.Train(source, options, sink, token), _stopping!.Token))
+            (sink, token) => KMeansTrainer.Train(source, options, Checkpoint(), sink, token), _stopping!.Token))
         {
             try
             {
@@ -289,6 +320,13 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     private string[] Input() => ParameterSetName == InputObjectSet
         ? [string.Create(CultureInfo.InvariantCulture, $"the pipeline ({_pipelineRows!.AcceptedCount:N0} vectors)")]
         : [.. _files];
+    private CheckpointOptions? Checkpoint() => _checkpointPath is null ? null : new CheckpointOptions
+    {
+        Path = _checkpointPath,
+        Interval = CheckpointInterval,
+        Resume = Resume,
+        InputFiles = _files,
+    };
 
     private KMeansOptions Options() => new()
     {

@@ -30,6 +30,7 @@ internal static class KMeansErrors
             KMeansErrorKind.ColumnNotFound => ("ColumnNotFound", ErrorCategory.ObjectNotFound),
             KMeansErrorKind.AmbiguousColumn => ("AmbiguousColumn", ErrorCategory.InvalidArgument),
             KMeansErrorKind.FileExists => ("FileExists", ErrorCategory.ResourceExists),
+            KMeansErrorKind.CheckpointMismatch => ("CheckpointMismatch", ErrorCategory.InvalidArgument),
             _ => ("KMeansError", ErrorCategory.NotSpecified),
         };
         var record = new ErrorRecord(exception, errorId, category, target ?? exception.Target);

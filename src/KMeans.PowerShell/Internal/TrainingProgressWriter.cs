@@ -46,6 +46,9 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
             case NodeProgress node:
                 WriteNode(node);
                 break;
+            case ResumeProgress resume:
+                WriteResume(resume);
+                break;
         }
     }
 
@@ -130,6 +133,16 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
             PercentComplete = 100 * (node.Node + 1) / node.Siblings,
         });
         cmdlet.WriteVerbose($"Trained tree node {node.Node + 1} of {node.Siblings} at depth {node.Depth}: {node.Centroids:N0} centroids over {node.Rows:N0} rows.");
+    }
+
+    private void WriteResume(ResumeProgress resume)
+    {
+        string status = resume.Finished
+            ? $"The checkpoint holds a finished training ({resume.Position}): returning its result"
+            : $"Resumed at {resume.Position}";
+        _runOpen = true;
+        cmdlet.WriteProgress(new ProgressRecord(RunActivityId, _activity, status));
+        cmdlet.WriteVerbose($"{status} from the checkpoint '{resume.Path}'.");
     }
 
     private void OpenRun(string phase)

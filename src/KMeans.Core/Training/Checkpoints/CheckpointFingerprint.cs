@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using KMeans.Core.Buffers;
+using KMeans.Core.IO;
+
+namespace KMeans.Core.Training.Checkpoints;
+
+/// <summary>
+/// What a checkpoint must match to be resumed: the settings that fix the result (not the thread count, the buffer's
+/// kind or its directory, which do not change it), the input, and the sample. Each is a (name, value) pair, so a
+/// mismatch names what differs.
+/// </summary>
+internal static class CheckpointFingerprint
+{
+    private const string SeedName = "Seed";
+    private const int ProbeRows = 64;
+
+    public static List<KeyValuePair<string, string>> Settings(KMeansOptions options, int seed) =>
+    [
+        Pair("K", options.K),
+        Pair("MaxIterations", options.MaxIterations),
+        Pair("Tolerance", options.Tolerance.ToString("R", CultureInfo.InvariantCulture)),
+        Pair("Redos", options.Redos),
+        Pair(SeedName, seed),
+        Pair("Init", options.Init),
+        Pair("InitialCentroids", InitialCentroids(options.InitialCentroids)),
+        Pair("Distance", options.Distance),
+        Pair("SampleRate", options.SampleRate),
+        Pair("SkipNonFinite", options.SkipNonFinite),
+        Pair("Hierarchical", options.Hierarchical),
+        Pair("HierarchicalK", options.HierarchicalK),
+        Pair("RefineIterations", options.RefineIterations),
+        Pair("SkipByBounds", options.SkipByBounds),
+    ];
+
+    public static List<KeyValuePair<string, string>> Inputs(IVectorSource source, IReadOnlyList<string> files)
+    {
+        var pairs = new List<KeyValuePair<string, string>>
+        {
+            Pair("Dimension", source.Dimension),
+            Pair("Rows", source.RowCount?.ToString(CultureInfo.InvariantCulture) ?? "unknown"),
+            Pair("Files", files.Count),
+        };
+        for (int i = 0; i < files.Count; i++)
+        {
+            var file = new FileInfo(files[i]);
+            pairs.Add(Pair($"File {i + 1}", file.Exists
+                ? string.Create(CultureInfo.InvariantCulture, $"{file.FullName} ({file.Length} bytes, modified {file.LastWriteTimeUtc:O})")
+                : $"{file.FullName} (missing)"));
+        }
+        return pairs;
+    }
+
+    /// <summary>
+    /// The sample's shape and a hash of <see cref="ProbeRows"/> evenly spaced rows: O(d) work that catches pipeline
+    /// input that changed. Resuming also checks that the restored centroids give the saved loss, which any other change
+    /// of the sample would upset.
+    /// </summary>
+    public static SampleFingerprint Sample(TrainingBuffer sample)
+    {
+        var hash = new XxHash3();
+        long rows = sample.RowCount;
+        long step = Math.Max(1, rows / ProbeRows);
+        for (long row = 0; row < rows; row += step)
+            hash.Append(MemoryMarshal.AsBytes(sample.Rows(row, 1)));
+        return new SampleFingerprint(rows, sample.Dimension, hash.GetCurrentHashAsUInt64());
+    }
+
+    /// <summary>Throws CheckpointMismatch naming every setting and input that differs; a seed left open takes the saved one.</summary>
+    public static void Verify(string path, CheckpointState saved, List<KeyValuePair<string, string>> settings,
+        bool seedGiven, List<KeyValuePair<string, string>> inputs)
+    {
+        var differences = new List<string>();
+        Compare(saved.Settings, settings, name => name != SeedName || seedGiven, differences);
+        Compare(saved.Inputs, inputs, _ => true, differences);
+        if (differences.Count > 0)
+            throw Mismatch(path, string.Join("; ", differences));
+    }
+
+    public static void VerifySample(string path, SampleFingerprint saved, SampleFingerprint now)
+    {
+        if (saved.Rows != now.Rows || saved.Dimension != now.Dimension)
+            throw Mismatch(path, string.Create(CultureInfo.InvariantCulture,
+                $"the sample had {saved.Rows} rows of {saved.Dimension} dimensions, and has {now.Rows} of {now.Dimension} now"));
+        if (saved.Probe != now.Probe)
+            throw Mismatch(path, "the sample holds other values than when the checkpoint was written (the input changed)");
+    }
+
+    /// <summary>The loss of the restored centroids over the rebuilt sample must be the saved one, bit for bit.</summary>
+    public static void VerifyLoss(string path, double saved, double now)
+    {
+        if (BitConverter.DoubleToInt64Bits(saved) != BitConverter.DoubleToInt64Bits(now))
+            throw Mismatch(path, string.Create(CultureInfo.InvariantCulture,
+                $"the rebuilt sample gives the saved centroids a loss of {now:R}, not the saved {saved:R} (the input changed)"));
+    }
+
+    public static KMeansException Mismatch(string path, string differences) => new(KMeansErrorKind.CheckpointMismatch,
+        $"Cannot resume from the checkpoint '{path}': {differences}. Resume with the parameters and input it was " +
+        "written with, or delete it to start over.", path);
+
+    private static void Compare(IReadOnlyList<KeyValuePair<string, string>> saved,
+        IReadOnlyList<KeyValuePair<string, string>> now, Func<string, bool> compared, List<string> differences)
+    {
+        var savedValues = saved.ToDictionary(pair => pair.Key, pair => pair.Value);
+        foreach ((string name, string value) in now)
+        {
+            bool recorded = savedValues.Remove(name, out string? before);
+            if (!compared(name))
+                continue;
+            if (!recorded)
+                differences.Add($"{name} is {value} now and was not recorded");
+            else if (before != value)
+                differences.Add($"{name} was {before} and is {value} now");
+        }
+        foreach ((string name, string value) in savedValues)
+            differences.Add($"{name} was {value} and is not given now");
+    }
+
+    private static string InitialCentroids(IReadOnlyList<float[]>? centroids)
+    {
+        if (centroids is null)
+            return "none";
+        var hash = new XxHash3();
+        foreach (float[] centroid in centroids)
+            hash.Append(MemoryMarshal.AsBytes(centroid.AsSpan()));
+        return string.Create(CultureInfo.InvariantCulture, $"{centroids.Count} centroids, hash {hash.GetCurrentHashAsUInt64():x16}");
+    }
+
+    private static KeyValuePair<string, string> Pair(string name, object value) =>
+        new(name, Convert.ToString(value, CultureInfo.InvariantCulture)!);
+}

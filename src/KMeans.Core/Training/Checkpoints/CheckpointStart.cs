@@ -1,0 +1,83 @@
+using KMeans.Core.Buffers;
+using KMeans.Core.IO;
+using KMeans.Core.Sampling;
+
+namespace KMeans.Core.Training.Checkpoints;
+
+/// <summary>
+/// The checkpoint side of a training's start: refuses to overwrite a checkpoint unless resuming, reads and verifies
+/// the one to resume (settings and input before sampling, the sample after it), and hands out the seed it used.
+/// </summary>
+internal sealed class CheckpointStart
+{
+    private readonly CheckpointOptions _options;
+    private readonly string _path;
+    private readonly CheckpointState? _restored;
+    private readonly List<KeyValuePair<string, string>> _inputs;
+    private readonly IProgress<TrainingProgress>? _progress;
+
+    private CheckpointStart(CheckpointOptions options, string path, CheckpointState? restored,
+        List<KeyValuePair<string, string>> inputs, IProgress<TrainingProgress>? progress)
+    {
+        _options = options;
+        _path = path;
+        _restored = restored;
+        _inputs = inputs;
+        _progress = progress;
+    }
+
+    /// <summary>The seed the checkpoint was written with, when resuming one.</summary>
+    public int? Seed => _restored?.Seed;
+
+    public static CheckpointStart Open(CheckpointOptions checkpoint, KMeansOptions options, IVectorSource source,
+        IProgress<TrainingProgress>? progress)
+    {
+        string path = TrainingCheckpointer.Prepare(checkpoint.Path);
+        bool exists = File.Exists(path);
+        if (exists && !checkpoint.Resume)
+            throw new KMeansException(KMeansErrorKind.FileExists,
+                $"A checkpoint already exists at '{path}': resume it, or delete it to start a new training.", path);
+        List<KeyValuePair<string, string>> inputs = CheckpointFingerprint.Inputs(source, checkpoint.InputFiles);
+        CheckpointState? restored = null;
+        if (exists)
+        {
+            restored = CheckpointFile.Read(path);
+            int seed = options.Seed ?? restored.Seed;
+            CheckpointFingerprint.Verify(path, restored, CheckpointFingerprint.Settings(options, seed),
+                options.Seed is not null, inputs);
+        }
+        return new CheckpointStart(checkpoint, path, restored, inputs, progress);
+    }
+
+    /// <summary>The result of a finished training the checkpoint holds, or null when there is training to do.</summary>
+    public KMeansResult? FinishedResult(KMeansOptions options)
+    {
+        if (_restored?.Final is not { } final)
+            return null;
+        _progress?.Report(new ResumeProgress(_path, _restored.Position(), Finished: true));
+        KMeansResult result = final.ToResult();
+        result.Distance = options.Distance;
+        result.Seed = _restored.Seed;
+        result.SampleRows = _restored.Sample.Rows;
+        result.OnDisk = options.OnDisk;
+        result.Sampling = _restored.Sampling;
+        return result;
+    }
+
+    /// <summary>The checkpointer for the training on <paramref name="sample"/>; verifies the sample when resuming.</summary>
+    public TrainingCheckpointer Checkpointer(KMeansOptions options, int seed, TrainingBuffer sample, SamplingSummary summary)
+    {
+        var state = new CheckpointState
+        {
+            Settings = CheckpointFingerprint.Settings(options, seed),
+            Inputs = _inputs,
+            Seed = seed,
+            Sample = CheckpointFingerprint.Sample(sample),
+            Sampling = summary,
+        };
+        var checkpointer = new TrainingCheckpointer(_path, _options.Interval, state, _restored);
+        if (_restored is not null)
+            _progress?.Report(new ResumeProgress(_path, _restored.Position(), Finished: false));
+        return checkpointer;
+    }
+}

@@ -1,0 +1,52 @@
+using KMeans.Core.Sampling;
+
+namespace KMeans.Core.Training.Checkpoints;
+
+/// <summary>
+/// Everything a checkpoint holds. Random state is the seed alone: every random stream (sampling, each redo's
+/// initialisation, each tree node) is derived from (seed, stream) and is used up before its run's first iteration, so
+/// nothing drawn mid-run needs saving. Bound state is the skip schedule alone: <see cref="SkipBounds"/> is recomputed
+/// from the centroids at each assignment, and the labels it tests against are recomputed by one assignment pass.
+/// </summary>
+internal sealed class CheckpointState
+{
+    /// <summary>Settings that fix the result, as (name, value) in a stable order: resuming compares them one by one.</summary>
+    public required IReadOnlyList<KeyValuePair<string, string>> Settings { get; init; }
+
+    /// <summary>The input, as (name, value): each file's path with its size and modification time, or the pipeline.</summary>
+    public required IReadOnlyList<KeyValuePair<string, string>> Inputs { get; init; }
+
+    public required int Seed { get; init; }
+
+    public required SampleFingerprint Sample { get; init; }
+
+    public required SamplingSummary? Sampling { get; init; }
+
+    /// <summary>The flat training, or a tree's top level.</summary>
+    public RunProgress? Flat { get; set; }
+
+    /// <summary>Finished nodes of a tree's first level, by index.</summary>
+    public SortedDictionary<int, RunSnapshot> Nodes { get; } = [];
+
+    /// <summary>The global Lloyd passes after a tree.</summary>
+    public RunProgress? Refine { get; set; }
+
+    /// <summary>The training's result, once it finished.</summary>
+    public RunSnapshot? Final { get; set; }
+
+    /// <summary>Where the training stood, in words that follow "resumed at", for progress and messages.</summary>
+    public string Position()
+    {
+        if (Final is not null)
+            return $"finished after {Final.Iterations} iterations";
+        if (Refine is { Current: { } refining })
+            return $"refinement iteration {refining.Iterations}";
+        if (Nodes.Count > 0)
+            return $"the tree with {Nodes.Count} nodes finished";
+        if (Flat is { Finished: true })
+            return "the end of the tree's top level";
+        if (Flat is { Current: { } current })
+            return $"iteration {current.Iterations}" + (current.Redo > 0 ? $" of redo {current.Redo + 1}" : "");
+        return "the start";
+    }
+}

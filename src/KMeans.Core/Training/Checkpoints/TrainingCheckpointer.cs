@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using KMeans.Core.IO;
+
+namespace KMeans.Core.Training.Checkpoints;
+
+/// <summary>
+/// One training's checkpoint: holds the state saved so far (and the state restored from a resumed checkpoint), and
+/// writes it whenever the interval has passed since the last write, and always at the end. Tree nodes finish on
+/// several threads, so updates and writes are serialised.
+/// </summary>
+internal sealed class TrainingCheckpointer
+{
+    private readonly object _gate = new();
+    private readonly Stopwatch _sinceWrite = Stopwatch.StartNew();
+    private readonly TimeSpan _interval;
+    private readonly CheckpointState _state;
+    private readonly CheckpointState? _restored;
+
+    public TrainingCheckpointer(string path, TimeSpan interval, CheckpointState state, CheckpointState? restored)
+    {
+        Path = path;
+        _interval = interval;
+        _state = state;
+        _restored = restored;
+        if (restored is null)
+            return;
+        CheckpointFingerprint.VerifySample(path, restored.Sample, state.Sample);
+        state.Flat = restored.Flat;
+        foreach ((int node, RunSnapshot snapshot) in restored.Nodes)
+            state.Nodes.Add(node, snapshot);
+        state.Refine = restored.Refine;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Whether the interval has passed, so that the next offered state is written.</summary>
+    public bool Due => _sinceWrite.Elapsed >= _interval;
+
+    /// <summary>The flat training, or the tree's top level.</summary>
+    public RunCheckpoint ForFlat() => new(this, refine: false, _restored?.Flat);
+
+    /// <summary>The global passes after a tree.</summary>
+    public RunCheckpoint ForRefine() => new(this, refine: true, _restored?.Refine);
+
+    public RunSnapshot? FinishedNode(int node) => _restored?.Nodes.GetValueOrDefault(node);
+
+    public void NodeFinished(int node, KMeansResult result) => Offer(state => state.Nodes[node] = RunSnapshot.Of(result), force: false);
+
+    /// <summary>
+    /// Records the result; the checkpoint then says the training finished, and resuming returns it. The progress that
+    /// led there is no longer needed, so the last checkpoint holds the result alone.
+    /// </summary>
+    public void Finished(KMeansResult result) => Offer(state =>
+    {
+        state.Final = RunSnapshot.Of(result);
+        state.Flat = null;
+        state.Nodes.Clear();
+        state.Refine = null;
+    }, force: true);
+
+    /// <summary>Applies <paramref name="update"/> to the state and writes it when due (or forced).</summary>
+    public void Offer(Action<CheckpointState> update, bool force)
+    {
+        lock (_gate)
+        {
+            update(_state);
+            if (!force && !Due)
+                return;
+            CheckpointFile.Write(Path, _state);
+            _sinceWrite.Restart();
+        }
+    }
+
+    /// <summary>The checkpoint path, made absolute, with what a killed write left beside it removed.</summary>
+    public static string Prepare(string path)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new KMeansException(KMeansErrorKind.InvalidOption, $"The checkpoint path '{full}' is a directory.", full);
+        string directory = System.IO.Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+            throw new KMeansException(KMeansErrorKind.FileNotFound,
+                $"Cannot write the checkpoint '{full}': the directory '{directory}' does not exist.", full);
+        AtomicFile.RemoveLeftovers(full);
+        return full;
+    }
+}

@@ -1,0 +1,150 @@
+using KMeans.Core.IO;
+using KMeans.Core.Training;
+
+namespace KMeans.Core.Tests.Checkpoints;
+
+public class CheckpointRefusalTests
+{
+    private static readonly float[][] Rows = TestData.Blobs(clusters: 10, perCluster: 80, dimension: 4, spread: 2, seed: 3).Rows;
+
+    private static KMeansOptions Options => new() { K = 10, Seed = 7, MaxIterations = 12, Tolerance = 0 };
+
+    /// <summary>A checkpoint of a training stopped after its fourth iteration.</summary>
+    private static string Stopped(TempDirectory temp, float[][]? rows = null, IReadOnlyList<string>? files = null)
+    {
+        string path = temp.File("state.kmc");
+        using var cancel = new CancellationTokenSource();
+        var progress = new StopAt(report => report is IterationReport { Iteration: 4 }, cancel);
+        Assert.ThrowsAny<OperationCanceledException>(() => KMeansTrainer.Train(TestData.Source(rows ?? Rows), Options,
+            Resume(path, files), progress, cancel.Token));
+        return path;
+    }
+
+    private static CheckpointOptions Resume(string path, IReadOnlyList<string>? files = null) =>
+        new() { Path = path, Interval = TimeSpan.Zero, Resume = true, InputFiles = files ?? [] };
+
+    [Fact]
+    public void OtherParametersAreRefusedNamingEachDifference()
+    {
+        using var temp = new TempDirectory();
+        string path = Stopped(temp);
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(TestData.Source(Rows),
+            Options with { K = 9, Tolerance = 1e-3, MaxDegreeOfParallelism = 1, OnDisk = true }, Resume(path)));
+
+        Assert.Equal(KMeansErrorKind.CheckpointMismatch, error.Kind);
+        Assert.Equal(path, error.Target);
+        Assert.Contains("K was 10 and is 9 now", error.Message);
+        Assert.Contains("Tolerance was 0 and is 0.001 now", error.Message);
+        Assert.DoesNotContain("MaxDegreeOfParallelism", error.Message);
+        Assert.DoesNotContain("OnDisk", error.Message);
+    }
+
+    [Fact]
+    public void AnotherSeedIsRefusedAndAnOpenSeedTakesTheSavedOne()
+    {
+        using var temp = new TempDirectory();
+        string path = Stopped(temp);
+
+        var error = Assert.Throws<KMeansException>(() =>
+            KMeansTrainer.Train(TestData.Source(Rows), Options with { Seed = 8 }, Resume(path)));
+        Assert.Contains("Seed was 7 and is 8 now", error.Message);
+
+        KMeansResult resumed = KMeansTrainer.Train(TestData.Source(Rows), Options with { Seed = null }, Resume(path));
+        CheckpointAssert.BitIdentical(KMeansTrainer.Train(TestData.Source(Rows), Options), resumed);
+    }
+
+    [Fact]
+    public void ChangedPipelineRowsAreRefused()
+    {
+        using var temp = new TempDirectory();
+        string path = Stopped(temp);
+        float[][] changed = Rows.Select(row => row.ToArray()).ToArray();
+        foreach (float[] row in changed)
+            row[0] += 0.5f;
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(TestData.Source(changed), Options, Resume(path)));
+
+        Assert.Equal(KMeansErrorKind.CheckpointMismatch, error.Kind);
+        Assert.Contains("the sample holds other values", error.Message);
+    }
+
+    [Fact]
+    public void AChangedInputFileIsRefusedNamingTheFile()
+    {
+        using var temp = new TempDirectory();
+        string data = temp.File("data.npy");
+        VectorFileWriter.Write(TestData.Source(Rows), data, VectorFileFormat.Npy, CancellationToken.None);
+        string path;
+        using (IVectorSource source = VectorFile.Open(data, null))
+        {
+            using var cancel = new CancellationTokenSource();
+            path = temp.File("state.kmc");
+            Assert.ThrowsAny<OperationCanceledException>(() => KMeansTrainer.Train(source, Options, Resume(path, [data]),
+                new StopAt(report => report is IterationReport { Iteration: 2 }, cancel), cancel.Token));
+        }
+        File.SetLastWriteTimeUtc(data, File.GetLastWriteTimeUtc(data).AddMinutes(1));
+
+        using IVectorSource touched = VectorFile.Open(data, null);
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(touched, Options, Resume(path, [data])));
+
+        Assert.Equal(KMeansErrorKind.CheckpointMismatch, error.Kind);
+        Assert.Contains($"File 1 was {data} (", error.Message);
+    }
+
+    public static TheoryData<string, string> Damages => new()
+    {
+        { "truncated", "truncated or extended" },
+        { "empty", "holds 0 bytes" },
+        { "payload byte", "checksum does not match" },
+        { "last byte", "checksum does not match" },
+        { "signature", "checkpoint signature" },
+        { "version", "format version 2; this module reads version 1" },
+        { "length", "truncated or extended" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Damages))]
+    public void ADamagedCheckpointIsAnInvalidFileNamingIt(string damage, string expected)
+    {
+        using var temp = new TempDirectory();
+        string path = Stopped(temp);
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes = damage switch
+        {
+            "truncated" => bytes[..(bytes.Length * 2 / 3)],
+            "empty" => [],
+            "payload byte" => Flip(bytes, bytes.Length / 2),
+            "last byte" => Flip(bytes, bytes.Length - 1),
+            "signature" => Flip(bytes, 1),
+            "version" => Flip(bytes, 8),
+            _ => Flip(bytes, 16),
+        };
+        File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(TestData.Source(Rows), Options, Resume(path)));
+
+        Assert.Equal(KMeansErrorKind.InvalidFile, error.Kind);
+        Assert.Equal(path, error.Target);
+        Assert.Contains($"'{path}'", error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void ResumingWithoutACheckpointStartsANewTraining()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("state.kmc");
+
+        KMeansResult result = KMeansTrainer.Train(TestData.Source(Rows), Options, Resume(path));
+
+        CheckpointAssert.BitIdentical(KMeansTrainer.Train(TestData.Source(Rows), Options), result);
+        Assert.True(File.Exists(path));
+    }
+
+    private static byte[] Flip(byte[] bytes, int index)
+    {
+        bytes[index] ^= index == 8 ? (byte)0x03 : (byte)0x40;
+        return bytes;
+    }
+}

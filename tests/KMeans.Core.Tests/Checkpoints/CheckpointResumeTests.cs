@@ -1,0 +1,164 @@
+using KMeans.Core.Training;
+
+namespace KMeans.Core.Tests.Checkpoints;
+
+public class CheckpointResumeTests
+{
+    private static readonly float[][] Rows = TestData.Blobs(clusters: 24, perCluster: 120, dimension: 6, spread: 3, seed: 5).Rows;
+
+    private static readonly float[][] TreeRows = TestData.Blobs(clusters: 96, perCluster: 30, dimension: 5, spread: 1, seed: 9).Rows;
+
+    private static KMeansOptions Flat => new()
+    {
+        K = 20, Seed = 11, MaxIterations = 25, Tolerance = 0, Redos = 2, Init = InitMethod.KMeansPlusPlus,
+    };
+
+    private static KMeansOptions Tree => new()
+    {
+        K = 96, Seed = 4, MaxIterations = 12, Tolerance = 0, Hierarchical = HierarchicalMode.On, HierarchicalK = 6,
+        RefineIterations = 4,
+    };
+
+    private static CheckpointOptions Every(string path) => new() { Path = path, Interval = TimeSpan.Zero, Resume = true };
+
+    public static TheoryData<bool, int, int> FlatStops => new()
+    {
+        // on disk, threads of the interrupted run, threads of the resumed run
+        { false, 1, 2 },
+        { true, 2, 1 },
+        { false, -1, -1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(FlatStops))]
+    public void AFlatTrainingStoppedSeveralTimesResumesBitIdentically(bool onDisk, int threadsBefore, int threadsAfter)
+    {
+        using var temp = new TempDirectory();
+        KMeansOptions options = Flat with { OnDisk = onDisk, TempDirectory = temp.Path };
+        KMeansResult uninterrupted = KMeansTrainer.Train(TestData.Source(Rows), options);
+        string path = temp.File("state.kmc");
+
+        // Stops: redo 0 at iteration 3, redo 0 at iteration 17, redo 1 at iteration 1, then runs to the end.
+        StopAfter(options with { MaxDegreeOfParallelism = threadsBefore }, path, report => report is IterationReport { Redo: 0, Iteration: 3 });
+        StopAfter(options with { MaxDegreeOfParallelism = threadsAfter }, path, report => report is IterationReport { Redo: 0, Iteration: 17 });
+        StopAfter(options with { MaxDegreeOfParallelism = threadsBefore }, path, report => report is IterationReport { Redo: 1, Iteration: 1 });
+        var reports = new StopAt(_ => false, new CancellationTokenSource());
+        KMeansResult resumed = KMeansTrainer.Train(TestData.Source(Rows), options with { MaxDegreeOfParallelism = threadsAfter },
+            Every(path), reports);
+
+        CheckpointAssert.BitIdentical(uninterrupted, resumed);
+        Assert.Equal(new ResumeProgress(path, "iteration 1 of redo 2", Finished: false), reports.Reports.OfType<ResumeProgress>().Single());
+        Assert.Equal(2, reports.Reports.OfType<IterationReport>().First().Iteration);
+        Assert.Equal(["state.kmc"], temp.FileNames());
+    }
+
+    [Fact]
+    public void BoundSkippingAndTheFoldedUpdateContinueExactly()
+    {
+        using var temp = new TempDirectory();
+        KMeansOptions options = Flat with { Redos = 1, MaxIterations = 30, OnDisk = true, TempDirectory = temp.Path, FoldUpdate = true, BytesPerRange = 4096 };
+        KMeansResult uninterrupted = KMeansTrainer.Train(TestData.Source(Rows), options);
+        Assert.Contains(uninterrupted.History, report => report.SkippedRows > 0);
+        string path = temp.File("state.kmc");
+
+        foreach (int stop in new[] { 1, 2, 5, 9 })
+            StopAfter(options, path, report => report is IterationReport { Iteration: var iteration } && iteration == stop);
+        KMeansResult resumed = KMeansTrainer.Train(TestData.Source(Rows), options, Every(path));
+
+        CheckpointAssert.BitIdentical(uninterrupted, resumed);
+    }
+
+    public static TheoryData<string> TreeStops => new() { "top", "node", "refine" };
+
+    [Theory]
+    [MemberData(nameof(TreeStops))]
+    public void AHierarchicalTrainingStoppedMidTreeResumesBitIdentically(string where)
+    {
+        using var temp = new TempDirectory();
+        KMeansResult uninterrupted = KMeansTrainer.Train(TestData.Source(TreeRows), Tree);
+        string path = temp.File("tree.kmc");
+        int nodes = 0;
+        int refineIterations = 0;
+        Func<TrainingProgress, bool> stop = where switch
+        {
+            "top" => report => report is IterationReport { Iteration: 2 } && nodes == 0,
+            "node" => report => report is NodeProgress && Interlocked.Increment(ref nodes) == 3,
+            _ => report => report is IterationReport { MaxIterations: 4 } && ++refineIterations == 2,
+        };
+
+        StopAfter(Tree with { MaxDegreeOfParallelism = 2 }, path, stop, TreeRows);
+        var reports = new StopAt(_ => false, new CancellationTokenSource());
+        KMeansResult resumed = KMeansTrainer.Train(TestData.Source(TreeRows), Tree with { MaxDegreeOfParallelism = 1 }, Every(path), reports);
+
+        CheckpointAssert.BitIdentical(uninterrupted, resumed);
+        string position = reports.Reports.OfType<ResumeProgress>().Single().Position;
+        Assert.Matches(where switch { "top" => "^iteration 2$", "node" => "^the tree with [0-9]+ nodes finished$", _ => "^refinement iteration 2$" }, position);
+        if (where == "node")
+            Assert.InRange(int.Parse(position.Split(' ')[3]), 3, 5);
+    }
+
+    [Fact]
+    public void AFinishedCheckpointReturnsItsResultWithoutTraining()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("done.kmc");
+        KMeansResult first = KMeansTrainer.Train(TestData.Source(Rows), Flat, new CheckpointOptions { Path = path });
+
+        var reports = new StopAt(_ => false, new CancellationTokenSource());
+        KMeansResult again = KMeansTrainer.Train(TestData.Source(Rows), Flat with { Seed = null }, Every(path), reports);
+
+        CheckpointAssert.BitIdentical(first, again);
+        Assert.Equal(first.Sampling, again.Sampling);
+        Assert.Equal([new ResumeProgress(path, "finished after 25 iterations", Finished: true)], reports.Reports);
+    }
+
+    [Fact]
+    public void TheDefaultIntervalWritesOnlyTheFinishedTraining()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("state.kmc");
+        StopAfter(Flat, path, report => report is IterationReport { Redo: 1, Iteration: 20 }, interval: CheckpointOptions.DefaultInterval);
+        Assert.False(File.Exists(path));
+
+        KMeansTrainer.Train(TestData.Source(Rows), Flat, new CheckpointOptions { Path = path, Resume = true });
+        Assert.True(File.Exists(path));
+    }
+
+    [Fact]
+    public void AnExistingCheckpointIsNotReplacedWithoutResume()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("state.kmc");
+        File.WriteAllText(path, "precious");
+
+        var error = Assert.Throws<KMeansException>(() =>
+            KMeansTrainer.Train(TestData.Source(Rows), Flat, new CheckpointOptions { Path = path }));
+
+        Assert.Equal(KMeansErrorKind.FileExists, error.Kind);
+        Assert.Contains(path, error.Message);
+        Assert.Equal("precious", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void LeftoversOfAKilledWriteAreRemoved()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("state.kmc");
+        File.WriteAllText(temp.File($".state.kmc.{Guid.NewGuid():N}.tmp"), "half a checkpoint");
+        File.WriteAllText(temp.File(".state.kmc.notes.tmp"), "not ours");
+
+        KMeansTrainer.Train(TestData.Source(Rows), Flat with { Redos = 1, MaxIterations = 2 }, Every(path));
+
+        Assert.Equal([".state.kmc.notes.tmp", "state.kmc"], temp.FileNames());
+    }
+
+    internal static void StopAfter(KMeansOptions options, string path, Func<TrainingProgress, bool> stopHere,
+        float[][]? rows = null, TimeSpan? interval = null)
+    {
+        using var cancel = new CancellationTokenSource();
+        var progress = new StopAt(stopHere, cancel);
+        var checkpoint = new CheckpointOptions { Path = path, Interval = interval ?? TimeSpan.Zero, Resume = true };
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            KMeansTrainer.Train(TestData.Source(rows ?? Rows), options, checkpoint, progress, cancel.Token));
+    }
+}

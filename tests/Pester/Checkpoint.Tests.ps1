@@ -1,0 +1,93 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'TestEnvironment.ps1') }
+
+Describe 'Checkpoints' {
+    BeforeAll {
+        $script:Data = (New-KMeansSampleData -Path (Join-Path $Scratch 'blobs.npy') -Rows 6000 -Dimension 16 -Clusters 12 -Seed 5).FullName
+        $script:Training = @{ LiteralPath = $Data; K = 24; Seed = 9; Tolerance = 0; MaxIterations = 60; Init = 'Random' }
+        $script:Uninterrupted = Invoke-KMeansTraining @Training -AsModel
+    }
+
+    It 'resumes a training stopped with PowerShell.Stop() to the centroids of one uninterrupted run' {
+        $checkpoint = Join-Path $Scratch 'stopped.kmc'
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddCommand('Import-Module').AddParameter('Name', $Manifest).AddStatement()
+            $null = $shell.AddCommand('Invoke-KMeansTraining').AddParameters($Training).
+                AddParameter('CheckpointPath', $checkpoint).AddParameter('CheckpointInterval', [timespan]::Zero)
+            $running = $shell.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(30)
+            while (-not @($shell.Streams.Progress | Where-Object StatusDescription -Like 'Iteration 5 *').Count -and [datetime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 20
+            }
+            $shell.Stop()
+            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+            $null = $running
+        }
+        finally {
+            $shell.Dispose()
+        }
+        Test-Path -LiteralPath $checkpoint | Should -BeTrue
+
+        $resumed = Invoke-KMeansTraining @Training -CheckpointPath $checkpoint -Resume -AsModel -Verbose 4>&1
+        $messages = $resumed | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $model = $resumed | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+
+        @($messages.Message -match "^Resumed at iteration \d+ from the checkpoint '.*stopped\.kmc'\.$").Count | Should -Be 1
+        $model.Loss | Should -Be $Uninterrupted.Loss
+        $model.Iterations | Should -Be $Uninterrupted.Iterations
+        for ($c = 0; $c -lt 24; $c++) {
+            $model.Centroids[$c].Vector | Should -Be $Uninterrupted.Centroids[$c].Vector
+        }
+        @(Get-ChildItem -LiteralPath $Scratch -Filter '.stopped.kmc.*' -Force).Count | Should -Be 0
+    }
+
+    It 'returns the result of a finished checkpoint without training again' {
+        $checkpoint = Join-Path $Scratch 'finished.kmc'
+        $null = Invoke-KMeansTraining @Training -CheckpointPath $checkpoint
+        $again = Invoke-KMeansTraining @Training -CheckpointPath $checkpoint -Resume -AsModel -Verbose 4>&1
+        ($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message |
+            Should -Contain "The checkpoint holds a finished training (finished after 60 iterations): returning its result from the checkpoint '$checkpoint'."
+        ($again | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Loss | Should -Be $Uninterrupted.Loss
+    }
+
+    It 'refuses other parameters with CheckpointMismatch naming them' {
+        $checkpoint = Join-Path $Scratch 'mismatch.kmc'
+        $null = Invoke-KMeansTraining @Training -CheckpointPath $checkpoint
+        $other = $Training.Clone()
+        $other.K = 20
+        { Invoke-KMeansTraining @other -CheckpointPath $checkpoint -Resume } |
+            Should -Throw -ErrorId 'CheckpointMismatch,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage '*K was 24 and is 20 now*'
+    }
+
+    It 'refuses a damaged checkpoint with InvalidFile naming it' {
+        $checkpoint = Join-Path $Scratch 'damaged.kmc'
+        [System.IO.File]::WriteAllBytes($checkpoint, [byte[]](1..40))
+        { Invoke-KMeansTraining @Training -CheckpointPath $checkpoint -Resume } |
+            Should -Throw -ErrorId 'InvalidFile,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage "*'$checkpoint'*"
+    }
+
+    It 'refuses to replace a checkpoint without -Resume' {
+        $checkpoint = Join-Path $Scratch 'kept.kmc'
+        Set-Content -LiteralPath $checkpoint -Value 'kept'
+        { Invoke-KMeansTraining @Training -CheckpointPath $checkpoint } |
+            Should -Throw -ErrorId 'FileExists,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        Get-Content -LiteralPath $checkpoint | Should -Be 'kept'
+    }
+
+    It 'warns and starts a new training when -Resume finds no checkpoint' {
+        $checkpoint = Join-Path $Scratch 'new.kmc'
+        $model = Invoke-KMeansTraining @Training -CheckpointPath $checkpoint -Resume -AsModel -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings.Message | Should -BeLike "There is no checkpoint at '$checkpoint' to resume*"
+        $model.Loss | Should -Be $Uninterrupted.Loss
+        Test-Path -LiteralPath $checkpoint | Should -BeTrue
+    }
+
+    It 'needs -CheckpointPath for -Resume' {
+        { Invoke-KMeansTraining @Training -Resume } |
+            Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+    }
+}
+
+AfterAll {
+    Remove-Item -LiteralPath $Scratch -Recurse -Force
+}
