@@ -11,6 +11,7 @@ public sealed class TrainingErrorTests : IDisposable
     public TrainingErrorTests() => _shell.Set("vectors", TestData.Blobs(300, 5, 3, seed: 11));
 
     [GatedFact(Gate.Unix)]
+    [UnsupportedOSPlatform("windows")]
     public void A_temp_directory_where_no_file_can_be_created_is_TempDirectoryNotWritable()
     {
         using var scratch = new ScratchDirectory();
