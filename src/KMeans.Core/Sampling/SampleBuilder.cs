@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.IO;
+using KMeans.Core.Numerics;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Sampling;
@@ -67,6 +68,7 @@ public static class SampleBuilder
         int d = source.Dimension;
         var writer = new SampleWriter(buffer);
         var normalised = new float[d];
+        float limit = ValueRange.Limit(options.Distance, d);
         long rowsRead = 0, nulls = 0, nonFinite = 0;
         foreach (VectorBatch batch in source.ReadBatches(cancellationToken))
         {
@@ -85,22 +87,21 @@ public static class SampleBuilder
                     sampler.Skip();
                     continue;
                 }
-                if (!TensorPrimitives.IsFiniteAll(row))
+                int outside = ValueRange.FirstOutside(row, limit);
+                if (outside >= 0)
                 {
-                    if (!options.SkipNonFinite)
-                        throw NonFinite(source, rowIndex, row);
+                    if (!options.SkipNonFinite || TensorPrimitives.IsFiniteAll(row))
+                        throw OutOfRange(source, rowIndex, row, outside, options.Distance);
                     nonFinite++;
                     sampler.Skip();
                     continue;
                 }
                 if (options.Distance == DistanceMetric.Cosine)
                 {
-                    float norm = TensorPrimitives.Norm(row);
-                    if (norm == 0)
+                    if (!VectorNorm.TryNormalize(row, normalised))
                         throw new KMeansException(KMeansErrorKind.ZeroVector,
-                            $"{Capitalized(source.DescribeRow(rowIndex))} is the zero vector, which has no direction under Cosine distance.",
+                            $"{Capitalized(source.DescribeRow(rowIndex))} is the zero vector (every value is 0), which has no direction under Cosine distance.",
                             rowIndex);
-                    TensorPrimitives.Divide(row, norm, normalised);
                     row = normalised;
                 }
                 long slot = sampler.Offer();
@@ -114,14 +115,12 @@ public static class SampleBuilder
         return new PassCounts(rowsRead, sampler.Placed, nulls, nonFinite);
     }
 
-    private static KMeansException NonFinite(IVectorSource source, long rowIndex, ReadOnlySpan<float> row)
+    private static KMeansException OutOfRange(IVectorSource source, long rowIndex, ReadOnlySpan<float> row, int column,
+        DistanceMetric metric)
     {
-        int column = 0;
-        while (float.IsFinite(row[column]))
-            column++;
-        return new KMeansException(KMeansErrorKind.NonFiniteValue,
-            $"{Capitalized(source.DescribeRow(rowIndex))} holds {row[column].ToString(System.Globalization.CultureInfo.InvariantCulture)} at column {column}; values must be finite " +
-            "(use SkipNonFinite to drop such rows).", rowIndex);
+        (KMeansErrorKind kind, string problem) = ValueRange.Describe(row, column, metric);
+        string skip = kind == KMeansErrorKind.NonFiniteValue ? " (use SkipNonFinite to drop such rows)" : "";
+        return new KMeansException(kind, $"{Capitalized(source.DescribeRow(rowIndex))} {problem}{skip}.", rowIndex);
     }
 
     private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];

@@ -1,7 +1,7 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Training;
 
@@ -87,10 +87,5 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
     }
 
     /// <summary>Scales to unit length; a zero vector is left as it is (it cannot be given a direction).</summary>
-    public static void Normalize(Span<float> vector)
-    {
-        float norm = TensorPrimitives.Norm(vector);
-        if (norm > 0)
-            TensorPrimitives.Divide(vector, norm, vector);
-    }
+    public static void Normalize(Span<float> vector) => VectorNorm.TryNormalize(vector, vector);
 }
