@@ -46,6 +46,23 @@ Describe 'Values whose squares overflow float' {
         $failure.Exception.Message | Should -Match "^Row 0 of .*blobs-1e20\.npy holds .* at column 0; under L2 distance values of 8-dimensional vectors must lie within ±2\.31E\+18"
     }
 
+    It 'reports each 1e20 row of a file given to Get-KMeansAssignment under L2 by file, row and column, and goes on' {
+        $path = Join-Path $Scratch 'assign-1e20.npy'
+        $rows = @(New-ScaledBlob -Scale 1e20)
+        $rows[5] = [float[]](@(0.5) * 8)
+        Write-NpyFile -LiteralPath $path -Row $rows
+        $centroids = @(, [float[]](@(0.5) * 8)) + @(, [float[]](@(-0.5) * 8))
+
+        $assigned = Get-KMeansAssignment -LiteralPath $path -Centroid $centroids -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems.Count | Should -Be 199
+        $problems[0].FullyQualifiedErrorId | Should -Be "ValueOutOfRange,$Assign"
+        $problems[0].Exception.Message | Should -Match '^Row 0 of .*assign-1e20\.npy \(Index 0\) holds .* at column 0; under L2 distance'
+        @($assigned).Count | Should -Be 1
+        $assigned.Index | Should -Be 5
+        $assigned.Distance | Should -Be 0
+    }
+
     It 'trains the 1e20 blobs under Cosine to the two blobs with a finite loss' {
         $model = New-ScaledBlob -Scale 1e20 | Invoke-KMeansTraining -K 2 -Seed 1 -Distance Cosine -AsModel
 
