@@ -51,11 +51,9 @@ public sealed class NearestCentroidSearch : IDisposable
             throw new ArgumentException($"The vector has {vector.Length} values, but the centroids have {Dimension}.", nameof(vector));
         if (Metric == DistanceMetric.Cosine)
         {
-            float norm = TensorPrimitives.Norm(vector);
-            if (norm == 0)
+            if (!Numerics.VectorNorm.TryNormalize(vector, _normalised))
                 throw new KMeansException(KMeansErrorKind.ZeroVector,
-                    "The vector is the zero vector, which has no direction under Cosine distance.");
-            TensorPrimitives.Divide(vector, norm, _normalised);
+                    "The vector is the zero vector (every value is 0), which has no direction under Cosine distance.");
             vector = _normalised;
         }
         AssignmentKernel.Assign(vector, 1, _packed, _label, _score, _scratch);

@@ -1,15 +1,8 @@
-using System.Numerics.Tensors;
-
 namespace KMeans.Core.Numerics;
 
 /// <summary>Vector operations shared by the distance kernels, the sampler and the trainer.</summary>
 public static class VectorMath
 {
     /// <summary>Scales <paramref name="vector"/> to unit length in place; the zero vector, which has no direction, stays zero.</summary>
-    public static void Normalize(Span<float> vector)
-    {
-        float norm = TensorPrimitives.Norm(vector);
-        if (norm > 0)
-            TensorPrimitives.Divide(vector, norm, vector);
-    }
+    public static void Normalize(Span<float> vector) => VectorNorm.TryNormalize(vector, vector);
 }

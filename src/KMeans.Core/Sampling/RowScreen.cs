@@ -1,17 +1,19 @@
-using System.Globalization;
 using System.Numerics.Tensors;
 using KMeans.Core.Distance;
 using KMeans.Core.IO;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Sampling;
 
 /// <summary>
 /// Decides for every row read whether it may enter the sample: a null row is skipped; a row with NaN or infinity is
-/// skipped with SkipNonFinite and fails the run otherwise; under Cosine a zero vector fails the run (it has no
+/// skipped with SkipNonFinite and fails the run otherwise; a value beyond the metric's range (ValueRange) fails the run; under Cosine a zero vector fails the run (it has no
 /// direction). Every row is screened, sampled or not, so a bad file fails the same way whatever the seed.
 /// </summary>
 internal sealed class RowScreen(IVectorSource source, bool skipNonFinite, DistanceMetric metric)
 {
+    private readonly float _limit = ValueRange.Limit(metric, source.Dimension);
+
     public long Nulls { get; private set; }
 
     public long NonFinite { get; private set; }
@@ -25,30 +27,29 @@ internal sealed class RowScreen(IVectorSource source, bool skipNonFinite, Distan
             Nulls++;
             return false;
         }
-        if (!TensorPrimitives.IsFiniteAll(row))
+        int outside = ValueRange.FirstOutside(row, _limit);
+        if (outside >= 0)
         {
-            if (!skipNonFinite)
-                throw NonFiniteRow(rowIndex, row);
+            if (!skipNonFinite || TensorPrimitives.IsFiniteAll(row))
+                throw OutOfRange(rowIndex, row, outside);
             NonFinite++;
             return false;
         }
-        if (metric == DistanceMetric.Cosine && TensorPrimitives.Norm(row) == 0)
+        if (metric == DistanceMetric.Cosine && VectorNorm.IsZero(row))
             throw new KMeansException(KMeansErrorKind.ZeroVector,
-                $"{Capitalized(source.DescribeRow(rowIndex))} is the zero vector, which has no direction under Cosine distance.",
+                $"{Capitalized(source.DescribeRow(rowIndex))} is the zero vector (every value is 0), which has no direction under Cosine distance.",
                 rowIndex);
         return true;
     }
 
-    private KMeansException NonFiniteRow(long rowIndex, ReadOnlySpan<float> row)
+    private KMeansException OutOfRange(long rowIndex, ReadOnlySpan<float> row, int column)
     {
-        int column = 0;
-        while (float.IsFinite(row[column]))
-            column++;
-        string value = row[column].ToString(CultureInfo.InvariantCulture);
-        return new KMeansException(KMeansErrorKind.NonFiniteValue,
-            new OptionMessage($"{OptionMessage.Literal(Capitalized(source.DescribeRow(rowIndex)))} holds {value} at column {column}; " +
-                "values must be finite (use {0} to drop such rows).", KMeansOption.SkipNonFinite),
-            rowIndex);
+        (KMeansErrorKind kind, string problem) = ValueRange.Describe(row, column, metric);
+        string name = OptionMessage.Literal(Capitalized(source.DescribeRow(rowIndex)));
+        OptionMessage message = kind == KMeansErrorKind.NonFiniteValue
+            ? new OptionMessage($"{name} {OptionMessage.Literal(problem)} (use {{0}} to drop such rows).", KMeansOption.SkipNonFinite)
+            : new OptionMessage($"{name} {OptionMessage.Literal(problem)}.");
+        return new KMeansException(kind, message, rowIndex);
     }
 
     private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];

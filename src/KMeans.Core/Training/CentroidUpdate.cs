@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;

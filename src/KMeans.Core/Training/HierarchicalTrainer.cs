@@ -82,8 +82,11 @@ internal static class HierarchicalTrainer
             progress?.Report(new NodeProgress(depth, node, fanOut, shares[node], sizes[node]));
         });
 
-        var tree = new KMeansResult(k, d, centroids, clusterSizes, losses.Sum(), top.Iterations + iterations.Max(),
-            top.Converged && converged.All(c => c), top.History, top.BestRedo)
+        double loss = losses.Sum();
+        // Iterations and Converged mean what they mean for one flat run (see KMeansResult): the longest run, and
+        // whether every run stopped on its own.
+        var tree = new KMeansResult(k, d, centroids, clusterSizes, loss, Math.Max(top.Iterations, iterations.Max()),
+            loss == 0 || (top.Converged && converged.All(c => c)), top.History, top.BestRedo)
         {
             Levels = [HierarchyLevel.Node(depth, top, sample.RowCount), .. HierarchyLevel.Combine(nodeLevels.Where(l => l is not null))],
         };

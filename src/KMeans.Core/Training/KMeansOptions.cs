@@ -143,7 +143,7 @@ public sealed record KMeansOptions
             Fail($"BytesPerRange must be at least 1, but was {BytesPerRange}.", BytesPerRange);
         if (InitialCentroids is { } initial && initial.Count != K)
             throw new KMeansException(KMeansErrorKind.InitialCentroidsShape,
-                $"InitialCentroids has {initial.Count} centroids, but K is {K}.", initial);
+                $"{initial.Count} initial centroids were given, but K is {K}: give exactly K.", initial);
     }
 
     private static void Fail(string message, object value) =>

@@ -33,9 +33,18 @@ public sealed class KMeansResult
     /// <summary>Loss of the returned centroids over the sample (inertia for L2).</summary>
     public double Loss { get; }
 
+    /// <summary>
+    /// The most Lloyd iterations any one run took, so never more than MaxIterations: the kept redo's in a flat
+    /// training, the longest among the runs of every level and node in a hierarchical one, the refinement's when
+    /// RefineIterations is set.
+    /// </summary>
     public int Iterations { get; }
 
-    /// <summary>True when the relative change of the loss fell below the tolerance before MaxIterations.</summary>
+    /// <summary>
+    /// True when every run that produced the centroids stopped because the loss reached 0 or its relative change fell
+    /// below the tolerance, rather than by running out of MaxIterations; in a hierarchical training that is every
+    /// node at every level (or the refinement), and always when the final loss is 0.
+    /// </summary>
     public bool Converged { get; }
 
     /// <summary>Per-iteration statistics of the kept run.</summary>
@@ -62,6 +71,12 @@ public sealed class KMeansResult
 
     /// <summary>For a hierarchical training, one entry per depth of the tree (root first); empty for a flat one.</summary>
     public IReadOnlyList<HierarchyLevel> Levels { get; internal set; } = [];
+
+    /// <summary>
+    /// How many distinct rows the sample holds when that is fewer than K (null otherwise): the clusters from that index
+    /// on start as copies of cluster 0 and stay empty, and every row lies on its centroid.
+    /// </summary>
+    public int? DistinctRows { get; internal set; }
 
     /// <summary>Clusters with no row in the final assignment.</summary>
     public int EmptyClusters => ClusterSizes.Count(size => size == 0);

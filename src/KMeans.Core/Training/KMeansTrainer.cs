@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.IO;
@@ -79,9 +78,13 @@ public static class KMeansTrainer
 
         var watch = Stopwatch.StartNew();
         options = options with { Seed = options.Seed ?? Random.Shared.Next() };
-        KMeansResult result = options.UsesHierarchy && options.InitialCentroids is null
+        List<long> distinct = DistinctRows.Find(sample, options.K, options.RowsPerBlock, cancellationToken);
+        bool degenerate = distinct.Count < options.K;
+        // With fewer distinct rows than K the flat run's answer is exact; a tree would only split it further.
+        KMeansResult result = options.UsesHierarchy && options.InitialCentroids is null && !degenerate
             ? HierarchicalTrainer.Train(sample, options, progress, cancellationToken, checkpoints: checkpoints)
-            : TrainFlat(sample, options, progress, cancellationToken, keepLabels: false, checkpoints?.ForFlat()).Result;
+            : TrainFlat(sample, options, progress, cancellationToken, keepLabels: false, checkpoints?.ForFlat(), distinct).Result;
+        result.DistinctRows = degenerate ? distinct.Count : null;
         checkpoints?.Finished(result);
         result.Distance = options.Distance;
         result.Seed = options.Seed.Value;
@@ -97,10 +100,18 @@ public static class KMeansTrainer
     /// <paramref name="keepLabels"/> also each row's cluster in the kept run (hierarchical training splits by them).
     /// With <paramref name="checkpoint"/>, saves its state after iterations and continues from the state it restored.
     /// </summary>
+    /// <remarks>
+    /// When the sample holds fewer distinct rows than K (<paramref name="distinct"/>, found here when not given), the
+    /// run starts from those rows, the other centroids being copies of the first, and empty clusters are not repaired:
+    /// every row then sits on its own centroid, and the copies stay empty rather than being split into perturbed
+    /// duplicates. One redo suffices, as every redo would start alike.
+    /// </remarks>
     internal static (KMeansResult Result, int[]? Labels) TrainFlat(TrainingBuffer sample, KMeansOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, bool keepLabels,
-        RunCheckpoint? checkpoint = null)
+        RunCheckpoint? checkpoint = null, List<long>? distinct = null)
     {
+        distinct ??= DistinctRows.Find(sample, options.K, options.RowsPerBlock, cancellationToken);
+        bool degenerate = distinct.Count < options.K;
         int seed = options.Seed!.Value;
         int k = options.K;
         int d = sample.Dimension;
@@ -111,17 +122,20 @@ public static class KMeansTrainer
         };
         using var packed = new PackedCentroids(k, d);
         var assignment = new Assignment(sample, k, options.Distance, options.RowsPerBlock, options.BytesPerRange);
-        var run = new LloydRun(sample, options, assignment, packed, parallel);
+        var run = new LloydRun(sample, options, assignment, packed, parallel, repairEmptyClusters: !degenerate);
 
         RunProgress? restored = checkpoint?.Restored;
         LloydRun.Outcome? best = restored?.Best is { } saved ? RunCheckpoint.Outcome(saved) : null;
         int[]? bestLabels = null;
-        for (int redo = restored?.Redo ?? 0; redo < options.Redos && restored is not { Finished: true }; redo++)
+        int redos = degenerate && options.InitialCentroids is null ? 1 : options.Redos;
+        for (int redo = restored?.Redo ?? 0; redo < redos && restored is not { Finished: true }; redo++)
         {
             bool resuming = restored is not null && redo == restored.Redo;
             float[] initial = resuming
                 ? (float[])restored!.Current!.Centroids.Clone()
-                : InitialCentroids(sample, options, seed, redo, assignment.Blocks, parallel, progress);
+                : degenerate && options.InitialCentroids is null
+                    ? DistinctCentroids(sample, k, distinct)
+                    : InitialCentroids(sample, options, seed, redo, assignment.Blocks, parallel, progress);
             LloydRun.Outcome outcome = run.Run(initial, redo, progress, checkpoint, resuming);
             if (best is null || outcome.Loss < best.Loss)
             {
@@ -145,6 +159,16 @@ public static class KMeansTrainer
         var result = new KMeansResult(k, d, best!.Centroids, best.Sizes, best.Loss, best.Iterations, best.Converged,
             best.History, best.Redo);
         return (result, bestLabels);
+    }
+
+    /// <summary>The distinct rows as the first centroids, the rest copies of the first row.</summary>
+    private static float[] DistinctCentroids(TrainingBuffer sample, int k, List<long> distinct)
+    {
+        int d = sample.Dimension;
+        var centroids = new float[(long)k * d];
+        for (int c = 0; c < k; c++)
+            sample.Rows(distinct[c < distinct.Count ? c : 0], 1).CopyTo(centroids.AsSpan(c * d, d));
+        return centroids;
     }
 
     private static float[] InitialCentroids(TrainingBuffer sample, KMeansOptions options, int seed, int redo,
@@ -194,12 +218,7 @@ public static class KMeansTrainer
                 throw new KMeansException(KMeansErrorKind.InitialCentroidsShape,
                     $"Initial centroid {c} has {centroid?.Length ?? 0} values, but the vectors have {dimension} dimensions.",
                     c);
-            if (!TensorPrimitives.IsFiniteAll<float>(centroid))
-                throw new KMeansException(KMeansErrorKind.NonFiniteValue,
-                    $"Initial centroid {c} contains NaN or infinity.", c);
-            if (options.Distance == DistanceMetric.Cosine && TensorPrimitives.Norm<float>(centroid) == 0)
-                throw new KMeansException(KMeansErrorKind.ZeroVector,
-                    $"Initial centroid {c} is the zero vector, which has no direction under Cosine distance.", c);
         }
+        CentroidValidation.Validate(given, options.Distance, "Initial centroid", dimension);
     }
 }

@@ -16,7 +16,7 @@ namespace KMeans.Core.Training;
 /// <see cref="SkipSchedule"/> finds it worth trying); the first has no labels worth keeping.
 /// </summary>
 internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Assignment assignment, PackedCentroids packed,
-    ParallelOptions parallel)
+    ParallelOptions parallel, bool repairEmptyClusters = true)
 {
     public sealed record Outcome(float[] Centroids, long[] Sizes, double Loss, int Iterations, bool Converged,
         IReadOnlyList<IterationReport> History, int Redo);
@@ -52,7 +52,7 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
             if (!_fold)
                 _update.AddAll(sample, assignment.Blocks, assignment.Labels, parallel);
             _update.Apply(assignment.Sizes, centroids);
-            int repaired = EmptyClusterRepair.Repair(centroids, assignment.Sizes, d, options.Distance);
+            int repaired = repairEmptyClusters ? EmptyClusterRepair.Repair(centroids, assignment.Sizes, d, options.Distance) : 0;
             packed.Pack(centroids, options.Distance);
             (double newLoss, long reassigned, long skipped) = Assign(_fold && iteration < options.MaxIterations ? _update : null);
             double change = RelativeChange(loss, newLoss);
@@ -61,7 +61,7 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
             history.Add(report);
             progress?.Report(report);
             loss = newLoss;
-            converged = options.Tolerance > 0 && change < options.Tolerance;
+            converged = HasConverged(newLoss, change, options.Tolerance);
             if (checkpoint is { Due: true })
                 checkpoint.Save(redo, centroids, assignment.Sizes, loss, iteration, converged, history, _schedule.Saved);
         }
@@ -77,6 +77,13 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
         _schedule.Record(result.Skipped, sample.RowCount);
         return result;
     }
+
+    /// <summary>
+    /// Converged: every row lies on its centroid (loss 0, so no iteration can change anything), or the loss changed
+    /// by less than the tolerance. Never on a non-finite loss, which only a bug could produce.
+    /// </summary>
+    internal static bool HasConverged(double loss, double relativeChange, double tolerance) =>
+        double.IsFinite(loss) && (loss == 0 || (tolerance > 0 && relativeChange < tolerance));
 
     /// <summary>|previous − current| / |current|; 0 when both are 0 (nothing left to improve).</summary>
     internal static double RelativeChange(double previous, double current)

@@ -3,6 +3,8 @@ using System.Management.Automation;
 using KMeans.Core;
 using KMeans.Core.Distance;
 using KMeans.Core.IO;
+using KMeans.Core.Numerics;
+using KMeans.Core.Training;
 using KMeans.PowerShell.Internal;
 
 namespace KMeans.PowerShell;
@@ -25,6 +27,7 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     private readonly Stopwatch _sinceProgress = new();
     private NearestCentroidSearch? _nearest;
     private KMeansDistance _distance;
+    private float _valueLimit;
     private long _nextIndex;
     private long[]? _counts;
     private double[]? _distanceSums;
@@ -73,19 +76,16 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
         if (error is not null)
             ThrowTerminatingError(error);
         IReadOnlyList<float[]> vectors = centroids!.Vectors;
-        for (int c = 1; c < vectors.Count; c++)
-        {
-            if (vectors[c].Length != vectors[0].Length)
-                ThrowTerminatingError(KMeansErrors.InvalidCentroid(c, vectors[c],
-                    $"it has {vectors[c].Length} values, but centroid 0 has {vectors[0].Length}."));
-        }
         _distance = Distance ?? centroids.Distance ?? KMeansDistance.L2;
-        for (int c = 0; c < vectors.Count; c++)
+        try
         {
-            if (_distance == KMeansDistance.Cosine && vectors[c].All(x => x == 0))
-                ThrowTerminatingError(KMeansErrors.InvalidCentroid(c, vectors[c],
-                    "it is the zero vector, which has no direction under Cosine distance."));
+            CentroidValidation.Validate(vectors, _distance.ToCore());
         }
+        catch (KMeansException e)
+        {
+            ThrowTerminatingError(KMeansErrors.FromException(e, e.Target is int c ? vectors[c] : null));
+        }
+        _valueLimit = ValueRange.Limit(_distance.ToCore(), vectors[0].Length);
         _nearest = new NearestCentroidSearch(vectors, _distance.ToCore());
         _counts = new long[vectors.Count];
         _distanceSums = new double[vectors.Count];
@@ -213,19 +213,17 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     {
         string What() => source is null ? $"Input item {index}" : $"Row {fileRow} of {source.Description} (Index {index})";
 
-        for (int j = 0; j < vector.Length; j++)
+        int column = ValueRange.FirstOutside(vector, _valueLimit);
+        if (column >= 0)
         {
-            if (!float.IsFinite(vector[j]))
-            {
-                WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.NonFiniteValue,
-                    $"{What()} holds {vector[j]} at column {j}; values must be finite.", index)));
-                return;
-            }
+            (KMeansErrorKind kind, string problem) = ValueRange.Describe(vector, column, _distance.ToCore());
+            WriteError(KMeansErrors.FromException(new KMeansException(kind, $"{What()} {problem}.", index)));
+            return;
         }
-        if (_distance == KMeansDistance.Cosine && !vector.ContainsAnyExcept(0f))
+        if (_distance == KMeansDistance.Cosine && VectorNorm.IsZero(vector))
         {
             WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.ZeroVector,
-                $"{What()} is the zero vector, which has no direction under Cosine distance.", index)));
+                $"{What()} is the zero vector (every value is 0), which has no direction under Cosine distance.", index)));
             return;
         }
         (int clusterId, double distance) = _nearest!.Assign(vector);

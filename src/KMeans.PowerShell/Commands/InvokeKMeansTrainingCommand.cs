@@ -272,7 +272,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         }
         var progress = new TrainingProgressWriter(this, K, MaxIterations, Redos);
         WriteVerbose(string.Create(CultureInfo.InvariantCulture,
-            $"Training K = {K} on {source.Description} ({source.Dimension} dimensions), sample of at most {options.SampleCapacity(source.RowCount):N0} rows {(OnDisk ? $"on disk in '{options.EffectiveTempDirectory}'" : "in memory")}."));
+            $"Training K = {K} on {source.Description} ({source.Dimension} dimensions), sample of at most {options.SampleCapacity(source.RowCount):N0} rows {(OnDisk ? $"on disk in '{options.EffectiveTempDirectory}'" : "in memory")}, {options.MaxDegreeOfParallelism} threads."));
         KMeansResult result;
         using (var work = new BackgroundWork<TrainingProgress, KMeansResult>(
             (sink, token) => KMeansTrainer.Train(source, options, Checkpoint(), sink, token), _stopping!.Token))
@@ -299,6 +299,8 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         progress.Complete();
         WriteVerbose(string.Create(CultureInfo.InvariantCulture,
             $"Done in {result.Duration.TotalSeconds:F2} s: loss {result.Loss:G6} after {result.Iterations} iterations ({(result.Converged ? "converged" : "not converged")}), {result.SampleRows:N0} sample rows, seed {result.Seed}."));
+        if (result.DistinctRows is int distinct)
+            WriteWarning(DegenerateSample.Warning(result, distinct));
         KMeansModel? model = AsModel || _reportTarget is not null ? ModelBuilder.Model(result, Input(), ModuleVersion.Of(this)) : null;
         if (AsModel)
             WriteObject(model);
@@ -341,7 +343,8 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         SampleRate = SampleRate,
         OnDisk = OnDisk,
         TempDirectory = _tempDirectory,
-        MaxDegreeOfParallelism = ThrottleLimit,
+        // More threads than the cores this process may use (affinity and CPU quota included) only slow training.
+        MaxDegreeOfParallelism = Math.Min(ThrottleLimit, Environment.ProcessorCount),
         SkipNonFinite = SkipNonFinite,
         Hierarchical = Hierarchical.ToCore(),
         HierarchicalK = HierarchicalK,

@@ -18,8 +18,10 @@ internal static class KMeansErrors
             KMeansErrorKind.NoRows => ("NoRows", ErrorCategory.InvalidData),
             KMeansErrorKind.DimensionMismatch => ("DimensionMismatch", ErrorCategory.InvalidData),
             KMeansErrorKind.NonFiniteValue => ("NonFiniteValue", ErrorCategory.InvalidData),
+            KMeansErrorKind.ValueOutOfRange => ("ValueOutOfRange", ErrorCategory.InvalidData),
             KMeansErrorKind.ZeroVector => ("ZeroVector", ErrorCategory.InvalidData),
             KMeansErrorKind.InitialCentroidsShape => ("InitialCentroidShape", ErrorCategory.InvalidArgument),
+            KMeansErrorKind.InvalidCentroid => ("InvalidCentroid", ErrorCategory.InvalidArgument),
             KMeansErrorKind.TempDirectoryMissing => ("TempDirectoryNotFound", ErrorCategory.ObjectNotFound),
             KMeansErrorKind.TempDirectoryNotWritable => ("TempDirectoryNotWritable", ErrorCategory.PermissionDenied),
             KMeansErrorKind.InsufficientDiskSpace => ("InsufficientDiskSpace", ErrorCategory.ResourceUnavailable),
@@ -31,7 +33,7 @@ internal static class KMeansErrors
             KMeansErrorKind.AmbiguousColumn => ("AmbiguousColumn", ErrorCategory.InvalidArgument),
             KMeansErrorKind.FileExists => ("FileExists", ErrorCategory.ResourceExists),
             KMeansErrorKind.CheckpointMismatch => ("CheckpointMismatch", ErrorCategory.InvalidArgument),
-            _ => ("KMeansError", ErrorCategory.NotSpecified),
+            _ => throw new System.Diagnostics.UnreachableException($"KMeansErrorKind.{exception.Kind} has no ErrorId."),
         };
         var record = new ErrorRecord(exception, errorId, category, target ?? exception.Target);
         if (exception.OptionMessage is { } message)
@@ -40,15 +42,15 @@ internal static class KMeansErrors
     }
 
     public static ErrorRecord InvalidK(int k) => new(
-        new ArgumentOutOfRangeException(nameof(k), k, $"K must be at least 1, but was {k}."),
+        new ArgumentException($"-K must be at least 1, but was {k}."),
         "InvalidK", ErrorCategory.InvalidArgument, k);
 
     public static ErrorRecord InvalidDimension(int dimension) => new(
-        new ArgumentOutOfRangeException(nameof(dimension), dimension, $"Dimension must be at least 1, but was {dimension}."),
+        new ArgumentException($"-Dimension must be at least 1, but was {dimension}."),
         "InvalidDimension", ErrorCategory.InvalidArgument, dimension);
 
     public static ErrorRecord InvalidRows(long rows) => new(
-        new ArgumentOutOfRangeException(nameof(rows), rows, $"Rows must be at least 1 (omit it when unknown), but was {rows}."),
+        new ArgumentException($"-Rows must be at least 1 (omit it when unknown), but was {rows}."),
         "InvalidRows", ErrorCategory.InvalidArgument, rows);
 
     public static ErrorRecord NotFileSystemPath(string path, string providerName) => new(

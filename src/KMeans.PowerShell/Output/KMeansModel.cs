@@ -24,9 +24,16 @@ public sealed class KMeansModel
     /// <summary>Loss of the centroids over the sample (inertia for L2).</summary>
     public double Loss { get; init; }
 
+    /// <summary>
+    /// The most Lloyd iterations one run took, never more than -MaxIterations: a flat training's kept redo, or the
+    /// longest of a hierarchical training's node runs (every level included); the refinement's with -RefineIterations.
+    /// </summary>
     public int Iterations { get; init; }
 
-    /// <summary>True when the loss stopped changing (relative change below -Tolerance) before -MaxIterations.</summary>
+    /// <summary>
+    /// True when every run stopped because the loss reached 0 or changed by less than -Tolerance, rather than by
+    /// running out of -MaxIterations (in a hierarchical training, every node's run); never on a non-finite loss.
+    /// </summary>
     public bool Converged { get; init; }
 
     /// <summary>True when the sample was held in a memory-mapped temporary file.</summary>

@@ -242,7 +242,7 @@ public class BadInputTests
     {
         var count = Train(Rows, new KMeansOptions { K = 3, InitialCentroids = [[0f, 0f, 0f, 0f]] });
         Assert.Equal(KMeansErrorKind.InitialCentroidsShape, count.Kind);
-        Assert.Contains("has 1 centroids, but K is 3", count.Message);
+        Assert.Contains("1 initial centroids were given, but K is 3", count.Message);
 
         var width = Train(Rows, new KMeansOptions { K = 2, InitialCentroids = [[0f, 0f, 0f, 0f], [1f, 1f]] });
         Assert.Equal(KMeansErrorKind.InitialCentroidsShape, width.Kind);

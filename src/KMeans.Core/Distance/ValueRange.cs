@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+namespace KMeans.Core.Distance;
+
+/// <summary>
+/// The magnitudes a vector's values may have, per metric, so that no loss or distance can overflow float. Cosine
+/// compares directions only: rows and centroids are normalised (<see cref="Numerics.VectorNorm"/>) before any other
+/// arithmetic, so every finite value is usable. L2 and Dot work on the values themselves: the kernel's ‖c‖² − 2·x·c
+/// and the loss ‖x − c‖² reach d·(2·m)² for values of magnitude m, so values above √(float.MaxValue / (8·d)) are
+/// refused (a factor 2 of headroom for rounding and for the repair's 1/1024 push). Scaling such data down is the
+/// user's call: past 1e18 a value is far more often a damaged file than a measurement.
+/// </summary>
+public static class ValueRange
+{
+    /// <summary>The largest magnitude a value may have under <paramref name="metric"/> in <paramref name="dimension"/> dimensions.</summary>
+    public static float Limit(DistanceMetric metric, int dimension) =>
+        metric == DistanceMetric.Cosine ? float.MaxValue : (float)Math.Sqrt(float.MaxValue / (8.0 * Math.Max(1, dimension)));
+
+    /// <summary>The first column whose value is NaN, infinite or beyond <paramref name="limit"/>; −1 when there is none.</summary>
+    public static int FirstOutside(ReadOnlySpan<float> vector, float limit)
+    {
+        if (vector.IsEmpty || Math.Abs(TensorPrimitives.MaxMagnitude(vector)) <= limit)
+            return -1;
+        for (int j = 0; j < vector.Length; j++)
+        {
+            if (!(Math.Abs(vector[j]) <= limit))
+                return j;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// The problem with <paramref name="vector"/>[<paramref name="column"/>] for a message that starts with the vector's
+    /// name, e.g. "holds 1E+20 at column 3; ...", and the error kind it is.
+    /// </summary>
+    public static (KMeansErrorKind Kind, string Problem) Describe(ReadOnlySpan<float> vector, int column, DistanceMetric metric)
+    {
+        float value = vector[column];
+        string shown = value.ToString(CultureInfo.InvariantCulture);
+        if (!float.IsFinite(value))
+            return (KMeansErrorKind.NonFiniteValue, $"holds {shown} at column {column}; values must be finite");
+        string limit = Limit(metric, vector.Length).ToString("G3", CultureInfo.InvariantCulture);
+        return (KMeansErrorKind.ValueOutOfRange,
+            $"holds {shown} at column {column}; under {metric} distance values of {vector.Length}-dimensional vectors must " +
+            $"lie within ±{limit}, or squared distances overflow (Cosine accepts every finite value)");
+    }
+}

@@ -1,0 +1,244 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestEnvironment.ps1')
+
+    $script:Train = 'KMeans.PowerShell.InvokeKMeansTrainingCommand'
+    $script:Assign = 'KMeans.PowerShell.GetKMeansAssignmentCommand'
+
+    # Two blobs of 100 rows x 8 around +0.5 and -0.5 in every dimension (noise within +-0.4), times $Scale; even rows
+    # belong to the positive blob.
+    function New-ScaledBlob {
+        param([float] $Scale)
+        $random = [System.Random]::new(7)
+        foreach ($row in 0..199) {
+            $centre = if ($row % 2 -eq 0) { 0.5 } else { -0.5 }
+            , [float[]](1..8 | ForEach-Object { ($centre + ($random.NextDouble() - 0.5) * 0.6) * $Scale })
+        }
+    }
+
+    # A float32 .npy file of the given rows (NPY format 1.0: magic, header length, a dict padded to 64 bytes).
+    function Write-NpyFile {
+        param([string] $LiteralPath, [float[][]] $Row)
+        $header = "{'descr': '<f4', 'fortran_order': False, 'shape': ($($Row.Count), $($Row[0].Count)), }"
+        $header = $header.PadRight(64 * [math]::Ceiling(($header.Length + 11) / 64) - 11) + "`n"
+        $stream = [System.IO.File]::Create($LiteralPath)
+        try {
+            $writer = [System.IO.BinaryWriter]::new($stream)
+            $writer.Write([byte[]](0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0))
+            $writer.Write([uint16]$header.Length)
+            $writer.Write([System.Text.Encoding]::ASCII.GetBytes($header))
+            foreach ($vector in $Row) { foreach ($value in $vector) { $writer.Write([float]$value) } }
+            $writer.Flush()
+        }
+        finally {
+            $stream.Dispose()
+        }
+    }
+}
+
+Describe 'Values whose squares overflow float' {
+    It 'refuses the 1e20 blobs under L2 with ValueOutOfRange naming the file, row and column' {
+        $path = Join-Path $Scratch 'blobs-1e20.npy'
+        Write-NpyFile -LiteralPath $path -Row @(New-ScaledBlob -Scale 1e20)
+
+        $failure = { Invoke-KMeansTraining -LiteralPath $path -K 2 -Seed 1 } | Should -Throw -ErrorId "ValueOutOfRange,$Train" -PassThru
+
+        $failure.CategoryInfo.Category | Should -Be 'InvalidData'
+        $failure.Exception.Message | Should -Match "^Row 0 of .*blobs-1e20\.npy holds .* at column 0; under L2 distance values of 8-dimensional vectors must lie within ±2\.31E\+18"
+    }
+
+    It 'reports each 1e20 row of a file given to Get-KMeansAssignment under L2 by file, row and column, and goes on' {
+        $path = Join-Path $Scratch 'assign-1e20.npy'
+        $rows = @(New-ScaledBlob -Scale 1e20)
+        $rows[5] = [float[]](@(0.5) * 8)
+        Write-NpyFile -LiteralPath $path -Row $rows
+        $centroids = @(, [float[]](@(0.5) * 8)) + @(, [float[]](@(-0.5) * 8))
+
+        $assigned = Get-KMeansAssignment -LiteralPath $path -Centroid $centroids -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems.Count | Should -Be 199
+        $problems[0].FullyQualifiedErrorId | Should -Be "ValueOutOfRange,$Assign"
+        $problems[0].Exception.Message | Should -Match '^Row 0 of .*assign-1e20\.npy \(Index 0\) holds .* at column 0; under L2 distance'
+        @($assigned).Count | Should -Be 1
+        $assigned.Index | Should -Be 5
+        $assigned.Distance | Should -Be 0
+    }
+
+    It 'trains the 1e20 blobs under Cosine to the two blobs with a finite loss' {
+        $model = New-ScaledBlob -Scale 1e20 | Invoke-KMeansTraining -K 2 -Seed 1 -Distance Cosine -AsModel
+
+        [double]::IsFinite($model.Loss) | Should -BeTrue
+        $model.Centroids.Size | Sort-Object | Should -Be @(100, 100)
+        $model.Centroids.Vector | ForEach-Object { [math]::Abs($_) } | Should -BeLessThan 1
+    }
+
+    It 'under <Distance> at <Scale>: training and assignment are exact (Cosine) or refused (L2, Dot)' -ForEach @(
+        foreach ($distance in 'L2', 'Cosine', 'Dot') { foreach ($scale in 1e19, 1e30, 3e38) { @{ Distance = $distance; Scale = $scale } } }
+    ) {
+        $rows = @(New-ScaledBlob -Scale $Scale)
+        $centroids = @(, [float[]](@(0.5 * $Scale) * 8)) + @(, [float[]](@(-0.5 * $Scale) * 8))
+        if ($Distance -eq 'Cosine') {
+            $model = $rows | Invoke-KMeansTraining -K 2 -Seed 1 -Distance Cosine -AsModel
+            [double]::IsFinite($model.Loss) | Should -BeTrue
+            $model.Centroids.Size | Sort-Object | Should -Be @(100, 100)
+
+            $assigned = $rows | Get-KMeansAssignment -Centroid $centroids -Distance Cosine
+            $assigned.ClusterId | Should -Be @(0..199 | ForEach-Object { $_ % 2 })
+            $assigned.Distance | ForEach-Object { [double]::IsFinite($_) | Should -BeTrue; $_ | Should -BeLessThan 0.2 }
+            return
+        }
+        { $rows | Invoke-KMeansTraining -K 2 -Seed 1 -Distance $Distance } | Should -Throw -ErrorId "ValueOutOfRange,$Train"
+        { $rows[0] | Get-KMeansAssignment -Centroid $centroids -Distance $Distance } | Should -Throw -ErrorId "ValueOutOfRange,$Assign"
+
+        $ordinary = @(, [float[]](@(0.5) * 8)) + @(, [float[]](@(-0.5) * 8))
+        $assigned = $rows | Get-KMeansAssignment -Centroid $ordinary -Distance $Distance -ErrorVariable problems -ErrorAction SilentlyContinue
+        $assigned | Should -BeNullOrEmpty
+        $problems.Count | Should -Be 200
+        $problems[3].FullyQualifiedErrorId | Should -Be "ValueOutOfRange,$Assign"
+        $problems[3].Exception.Message | Should -Match '^Input item 3 holds .* at column 0; under'
+    }
+
+    It 'calls tiny non-zero vectors under Cosine directions, not the zero vector' {
+        $model = New-ScaledBlob -Scale 1e-30 | Invoke-KMeansTraining -K 2 -Seed 1 -Distance Cosine -AsModel
+        $model.Centroids.Size | Sort-Object | Should -Be @(100, 100)
+    }
+}
+
+Describe 'Centroids are checked before they are used' {
+    It 'refuses a centroid holding <Value> given to Get-KMeansAssignment as <Form>' -ForEach @(
+        foreach ($value in [float]::NaN, [float]::PositiveInfinity, [float]::NegativeInfinity) {
+            @{ Value = $value; Form = 'float[]' }
+            @{ Value = $value; Form = 'an object' }
+        }
+    ) {
+        $bad = [float[]](1, $Value, 3)
+        $centroids = if ($Form -eq 'float[]') { @(, [float[]](0, 0, 0)) + @(, $bad) } else { @([pscustomobject]@{ Vector = [float[]](0, 0, 0) }, [pscustomobject]@{ Vector = $bad }) }
+
+        $failure = { , [float[]](1, 2, 3) | Get-KMeansAssignment -Centroid $centroids } | Should -Throw -ErrorId "NonFiniteValue,$Assign" -PassThru
+
+        $failure.Exception.Message | Should -BeLike "Centroid 1 holds $Value at column 1; values must be finite*"
+        $failure.CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'refuses the zero vector as a centroid under Cosine, but not a tiny one' {
+        { , [float[]](1, 2) | Get-KMeansAssignment -Centroid @(, [float[]](0, 0)) -Distance Cosine } | Should -Throw -ErrorId "ZeroVector,$Assign"
+        (, [float[]](1, 2) | Get-KMeansAssignment -Centroid @(, [float[]](1e-30, 0)) -Distance Cosine).ClusterId | Should -Be 0
+    }
+
+    It 'refuses a NaN initial centroid with NonFiniteValue' {
+        $rows = New-ScaledBlob -Scale 1
+        $initial = @(, [float[]](@(1) * 8)) + @(, [float[]](@([float]::NaN) * 8))
+        { $rows | Invoke-KMeansTraining -K 2 -InitialCentroid $initial } | Should -Throw -ErrorId "NonFiniteValue,$Train"
+    }
+}
+
+Describe 'Degenerate data' {
+    It 'warns when the sample holds fewer distinct rows than K, and gives the row itself as the centroid at loss 0' {
+        $row = [float[]](0.25, -1.5, 3, 0.125)
+        $model = 1..200 | ForEach-Object { , $row } | Invoke-KMeansTraining -K 4 -Seed 1 -AsModel -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $warnings.Count | Should -Be 1
+        $warnings[0].Message | Should -BeLike 'The training sample holds only 1 distinct row, fewer than K = 4*the 3 empty clusters (1, 2, 3)*'
+        $model.Centroids.Size | Should -Be @(200, 0, 0, 0)
+        $model.Loss | Should -Be 0
+        foreach ($centroid in $model.Centroids) { $centroid.Vector | Should -Be $row }
+    }
+
+    It 'gives 200 zero rows centroids of exactly 0 and a loss of 0' {
+        $model = 1..200 | ForEach-Object { , [float[]]::new(8) } | Invoke-KMeansTraining -K 4 -Seed 1 -AsModel -WarningAction SilentlyContinue
+
+        $model.Loss | Should -Be 0
+        $model.Centroids.Vector | Should -Be (@(0) * 32)
+        $model.Converged | Should -BeTrue
+        $model.Iterations | Should -Be 1
+    }
+
+    It 'does not warn when there are K distinct rows' {
+        $null = New-ScaledBlob -Scale 1 | Invoke-KMeansTraining -K 2 -Seed 1 -WarningVariable warnings
+        $warnings | Should -BeNullOrEmpty
+    }
+
+    It 'reports at most -MaxIterations and Converged at loss 0 for a hierarchical run with K equal to the rows' {
+        $random = [System.Random]::new(3)
+        $rows = 1..300 | ForEach-Object { , [float[]](1..4 | ForEach-Object { $random.NextDouble() }) }
+
+        $model = $rows | Invoke-KMeansTraining -K 300 -Seed 1 -SampleRate 1 -MaxIterations 1 -Hierarchical On -HierarchicalK 4 -AsModel
+
+        $model.Iterations | Should -Be 1
+        $model.Loss | Should -Be 0
+        $model.Converged | Should -BeTrue
+    }
+}
+
+Describe 'Threads and messages' {
+    It 'caps -ThrottleLimit at the cores the process may use, with the same result' {
+        $rows = @(New-ScaledBlob -Scale 1)
+        $many = $rows | Invoke-KMeansTraining -K 2 -Seed 1 -ThrottleLimit 1000 -AsModel -Verbose 4>&1
+        $one = $rows | Invoke-KMeansTraining -K 2 -Seed 1 -ThrottleLimit 1 -AsModel
+
+        @($many | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Training K = *' })[0].Message |
+            Should -BeLike "*, $([Environment]::ProcessorCount) threads."
+        ($many | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Centroids.Vector | Should -Be $one.Centroids.Vector
+    }
+
+    It 'says -K, without .NET parameter text, when K is below 1' {
+        $failure = { New-ScaledBlob -Scale 1 | Invoke-KMeansTraining -K 0 } | Should -Throw -ErrorId "InvalidK,$Train" -PassThru
+        $failure.Exception.Message | Should -Be '-K must be at least 1, but was 0.'
+    }
+
+    It 'counts initial centroids without naming an internal property' {
+        $initial = @(, [float[]](@(1) * 8)) + @(, [float[]](@(2) * 8))
+        $failure = { New-ScaledBlob -Scale 1 | Invoke-KMeansTraining -K 3 -InitialCentroid $initial } |
+            Should -Throw -ErrorId "InitialCentroidShape,$Train" -PassThru
+        $failure.Exception.Message | Should -Be '2 initial centroids were given, but K is 3: give exactly K.'
+    }
+}
+
+Describe 'ErrorId documentation' {
+    BeforeAll {
+        $about = Get-Content -Raw -LiteralPath (Join-Path $RepositoryRoot 'module/en-US/about_KMeans.help.txt')
+        $section = [regex]::Match($about, '(?ms)^ERRORS\r?\n(.*?)^EXAMPLES').Groups[1].Value
+        $script:Documented = @{}
+        foreach ($match in [regex]::Matches($section, '(?m)^ {8}(\w+) \((\w+)\)\r?$')) {
+            $Documented[$match.Groups[1].Value] = $match.Groups[2].Value
+        }
+        # Every ErrorRecord is built with a literal ErrorId followed by its category, in KMeansErrors.cs (which also maps
+        # every KMeansErrorKind) or directly in a cmdlet.
+        $script:Raised = @{}
+        foreach ($file in Get-ChildItem -LiteralPath (Join-Path $RepositoryRoot 'src/KMeans.PowerShell') -Recurse -Filter '*.cs' |
+                Where-Object FullName -NotMatch '[\\/](bin|obj)[\\/]') {
+            foreach ($match in [regex]::Matches((Get-Content -Raw -LiteralPath $file.FullName), '"(\w+)",\s*ErrorCategory\.(\w+)')) {
+                $Raised["$($match.Groups[1].Value) ($($match.Groups[2].Value))"] = $file.Name
+            }
+        }
+    }
+
+    It 'finds the ErrorIds in the sources and in about_KMeans' {
+        $Raised.Count | Should -BeGreaterThan 20
+        $Documented.Count | Should -BeGreaterThan 20
+        $Raised.Keys | Should -Contain 'InvalidK (InvalidArgument)'
+        $Raised.Keys | Should -Contain 'FileNotWritable (WriteError)'
+    }
+
+    It 'documents every ErrorId the code raises, with its category' {
+        $undocumented = $Raised.Keys | Where-Object { $_ -match '^(\w+) \((\w+)\)$' -and $Documented[$Matches[1]] -ne $Matches[2] } |
+            ForEach-Object { "$_ from $($Raised[$_])" }
+        $undocumented | Should -BeNullOrEmpty
+    }
+
+    It 'documents no ErrorId that the code does not raise' {
+        $raisedIds = $Raised.Keys | ForEach-Object { ($_ -split ' ')[0] }
+        $Documented.Keys | Where-Object { $_ -notin $raisedIds } | Should -BeNullOrEmpty
+    }
+
+    It 'maps every KMeansErrorKind to an ErrorId' {
+        $kinds = [regex]::Matches((Get-Content -Raw -LiteralPath (Join-Path $RepositoryRoot 'src/KMeans.Core/KMeansErrorKind.cs')), '(?m)^\s+(\w+),\s*$') |
+            ForEach-Object { $_.Groups[1].Value }
+        $mapping = Get-Content -Raw -LiteralPath (Join-Path $RepositoryRoot 'src/KMeans.PowerShell/Internal/KMeansErrors.cs')
+        $kinds.Count | Should -BeGreaterThan 15
+        $kinds | Where-Object { $mapping -notmatch "KMeansErrorKind\.$_ => \(`"\w+`", ErrorCategory\.\w+\)" } | Should -BeNullOrEmpty
+    }
+}
+
+AfterAll {
+    Remove-Item -LiteralPath $Scratch -Recurse -Force -ErrorAction SilentlyContinue
+}
