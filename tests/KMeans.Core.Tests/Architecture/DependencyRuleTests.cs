@@ -66,11 +66,18 @@ public class DependencyRuleTests
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations.Distinct()));
     }
 
+    /// <summary>KMeans.Core, then the file's folders: Training/Checkpoints/X.cs declares KMeans.Core.Training.Checkpoints.</summary>
+    private static string ExpectedNamespace(string file)
+    {
+        string directory = Path.GetRelativePath(CoreSourceScan.CoreDirectory, Path.GetDirectoryName(file)!);
+        return directory == "." ? "KMeans.Core" : "KMeans.Core." + directory.Replace(Path.DirectorySeparatorChar, '.');
+    }
+
     [Fact]
     public void EveryCoreFileDeclaresTheNamespaceOfItsFolder()
     {
         var wrong = CoreSourceScan.FilesByFolder()
-            .SelectMany(folder => folder.Select(file => (File: file, Expected: folder.Key == CoreSourceScan.Root ? "KMeans.Core" : "KMeans.Core." + folder.Key)))
+            .SelectMany(folder => folder.Select(file => (File: file, Expected: ExpectedNamespace(file))))
             .Where(entry => CoreSourceScan.Namespace(entry.File) != entry.Expected)
             .Select(entry => $"{Path.GetRelativePath(CoreSourceScan.CoreDirectory, entry.File)} should declare namespace {entry.Expected}")
             .ToList();
