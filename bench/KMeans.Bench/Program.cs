@@ -41,6 +41,9 @@ try
         case "hierarchical":
             HierarchicalScenario.Run(options);
             break;
+        case "update":
+            UpdateScenario.Run(options);
+            break;
         case "all":
             KernelScenario.Run(options, report);
             TableScenario.Run(options, report);
