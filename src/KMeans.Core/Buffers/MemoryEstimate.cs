@@ -17,10 +17,14 @@ public sealed record MemoryEstimate(
     /// <summary>
     /// The sample holds min(rows, sampleRate × k) rows of <paramref name="dimension"/> float32 values; with rows
     /// unknown it holds sampleRate × k (the published 256 × k × dim × 4). The working set is what either buffer adds:
-    /// per sample row a label, a distance and a norm; centroids (plain and packed); double-precision sums and counts;
-    /// per-centroid bounds; and per-thread scratch for the assignment kernel and for rows the bounds cannot skip.
+    /// per sample row a label, a distance, a norm and its place in the update's grouping by cluster; centroids (plain
+    /// and packed); double-precision sums and counts; per-centroid bounds; and per-thread scratch for the assignment
+    /// kernel and for rows the bounds cannot skip. With <paramref name="trainDimension"/> the sample is held twice,
+    /// as it is and projected (the full rows serve the final pass), and the final pass adds a second label and
+    /// distance per row; the rest is counted at the full dimension, the larger of the two.
     /// </summary>
-    public static MemoryEstimate Compute(long? rows, int k, int dimension, int sampleRate, int threads)
+    public static MemoryEstimate Compute(long? rows, int k, int dimension, int sampleRate, int threads,
+        int? trainDimension = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -29,9 +33,10 @@ public sealed record MemoryEstimate(
         if (rows is < 0)
             throw new ArgumentOutOfRangeException(nameof(rows), rows, "Rows cannot be negative.");
         long sampleRows = rows is long r ? Math.Min(r, (long)sampleRate * k) : (long)sampleRate * k;
-        long sampleBytes = sampleRows * dimension * sizeof(float);
+        long sampleBytes = sampleRows * (dimension + (trainDimension ?? 0)) * sizeof(float);
         long paddedK = (k + 63) / 64 * 64;
-        long perRow = sampleRows * (sizeof(int) + sizeof(float) + sizeof(float));
+        long perRow = sampleRows * (sizeof(int) + sizeof(float) + sizeof(float) + sizeof(int)
+            + (trainDimension is null ? 0 : sizeof(int) + sizeof(float)));
         long centroids = (k + paddedK) * (long)dimension * sizeof(float) + paddedK * sizeof(float);
         long sums = (long)k * dimension * sizeof(double) + (long)k * sizeof(long);
         const int blockRows = Training.KMeansOptions.DefaultRowsPerBlock;

@@ -14,7 +14,22 @@ namespace KMeans.Core.Sampling;
 public static class SampleBuilder
 {
     public static TrainingBuffer Build(IVectorSource source, KMeansOptions options, int seed,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, out SamplingSummary summary)
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, out SamplingSummary summary) =>
+        Build(source, options, seed, projection: null, progress, cancellationToken, out summary).Full;
+
+    /// <summary>
+    /// The same rows as <see cref="Build(IVectorSource, KMeansOptions, int, IProgress{TrainingProgress}?, CancellationToken, out SamplingSummary)"/>,
+    /// written twice as they are read: as they are into <see cref="ProjectedSample.Full"/>, and projected (then
+    /// normalised under Cosine) into <see cref="ProjectedSample.Projected"/>, a buffer of the same kind.
+    /// </summary>
+    public static ProjectedSample BuildProjected(IVectorSource source, KMeansOptions options, int seed,
+        RandomizedHadamardProjection projection, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken,
+        out SamplingSummary summary) =>
+        Build(source, options, seed, projection, progress, cancellationToken, out summary);
+
+    private static ProjectedSample Build(IVectorSource source, KMeansOptions options, int seed,
+        RandomizedHadamardProjection? projection, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken,
+        out SamplingSummary summary)
     {
         int d = source.Dimension;
         long? total = source.RowCount;
@@ -25,17 +40,24 @@ public static class SampleBuilder
 
         long capacity = options.SampleCapacity(total);
         TrainingBuffer buffer = TrainingBuffer.Create(options.OnDisk, capacity, d, options.EffectiveTempDirectory);
+        TrainingBuffer? projected = null;
         try
         {
+            Projector? projector = null;
+            if (projection is not null)
+            {
+                projected = TrainingBuffer.Create(options.OnDisk, capacity, projection.OutputDimension, options.EffectiveTempDirectory);
+                projector = new Projector(projection, projected, options.Distance, source);
+            }
             // Selection sampling needs the number of usable rows; a skipped row shows that the row count overstated
             // it. Then (or when skipping is expected, or the count is unknown) reservoir sampling, which counts only
             // the rows offered, gives exactly min(capacity, usable) rows at the cost of a second read.
             bool selection = total is not null && !options.SkipNonFinite;
-            PassCounts counts = Pass(source, options, buffer, RowSampler.Create(selection ? total : null, capacity,
+            PassCounts counts = Pass(source, options, buffer, projector, RowSampler.Create(selection ? total : null, capacity,
                 new SeededRandom(seed, stream: 0)), progress, cancellationToken);
             if (selection && counts.Sampled < Math.Min(capacity, counts.Usable))
             {
-                counts = Pass(source, options, buffer, RowSampler.Create(null, capacity, new SeededRandom(seed, stream: 0)),
+                counts = Pass(source, options, buffer, projector, RowSampler.Create(null, capacity, new SeededRandom(seed, stream: 0)),
                     progress, cancellationToken);
             }
             if (counts.Sampled == 0)
@@ -45,11 +67,13 @@ public static class SampleBuilder
             if (counts.Sampled < options.K)
                 throw NotEnoughRows(source, options.K, counts.Sampled, counts.Nulls, counts.NonFinite);
             buffer.Seal(counts.Sampled);
+            projected?.Seal(counts.Sampled);
             summary = new SamplingSummary(counts.RowsRead, counts.Sampled, counts.Nulls, counts.NonFinite);
-            return buffer;
+            return new ProjectedSample(buffer, projected);
         }
         catch
         {
+            projected?.Dispose();
             buffer.Dispose();
             throw;
         }
@@ -61,8 +85,8 @@ public static class SampleBuilder
     }
 
     /// <summary>One read of the source, writing the rows <paramref name="sampler"/> picks into the buffer's slots.</summary>
-    private static PassCounts Pass(IVectorSource source, KMeansOptions options, TrainingBuffer buffer, RowSampler sampler,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private static PassCounts Pass(IVectorSource source, KMeansOptions options, TrainingBuffer buffer, Projector? projector,
+        RowSampler sampler, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         int d = source.Dimension;
         var writer = new SampleWriter(buffer);
@@ -105,13 +129,43 @@ public static class SampleBuilder
                 }
                 long slot = sampler.Offer();
                 if (slot >= 0)
+                {
                     writer.Write(slot, row);
+                    projector?.Write(slot, row, rowIndex);
+                }
             }
             rowsRead += batch.RowCount;
             progress?.Report(new SamplingProgress(rowsRead, source.RowCount, sampler.Placed));
         }
         writer.Flush();
+        projector?.Flush();
         return new PassCounts(rowsRead, sampler.Placed, nulls, nonFinite);
+    }
+
+    /// <summary>Projects each sampled row into the projected buffer's same slot.</summary>
+    private sealed class Projector(RandomizedHadamardProjection projection, TrainingBuffer projected, DistanceMetric metric,
+        IVectorSource source)
+    {
+        private readonly SampleWriter _writer = new(projected);
+        private readonly float[] _scratch = projection.NewScratch();
+        private readonly float[] _row = new float[projection.OutputDimension];
+
+        public void Write(long slot, ReadOnlySpan<float> row, long rowIndex)
+        {
+            projection.Project(row, _row, _scratch);
+            if (metric == DistanceMetric.Cosine)
+            {
+                float norm = TensorPrimitives.Norm<float>(_row);
+                if (norm == 0)
+                    throw new KMeansException(KMeansErrorKind.ZeroVector,
+                        $"{Capitalized(source.DescribeRow(rowIndex))} projects to the zero vector in {projection.OutputDimension} dimensions, " +
+                        "which has no direction under Cosine distance: raise the training dimension.", rowIndex);
+                TensorPrimitives.Divide(_row, norm, _row);
+            }
+            _writer.Write(slot, _row);
+        }
+
+        public void Flush() => _writer.Flush();
     }
 
     private static KMeansException NonFinite(IVectorSource source, long rowIndex, ReadOnlySpan<float> row)

@@ -57,6 +57,22 @@ public sealed class KMeansResult
 
     public TimeSpan Duration { get; internal set; }
 
+    /// <summary>
+    /// The dimension Lloyd's algorithm ran in when it ran on projected rows (<see cref="KMeansOptions.TrainDimension"/>);
+    /// null when it ran in the full dimension. Centroids, sizes and <see cref="Loss"/> are in the full dimension either
+    /// way; <see cref="History"/> reports losses in the training dimension.
+    /// </summary>
+    public int? TrainDimension { get; internal init; }
+
+    /// <summary>The final loss in the training dimension, when it was reduced.</summary>
+    public double? TrainDimensionLoss { get; internal init; }
+
+    /// <summary>
+    /// When the training dimension was reduced: the share of sample rows whose nearest full-dimension centroid is the
+    /// cluster they were assigned to in the training dimension (1 means the reduction changed no row's partition).
+    /// </summary>
+    public double? NearestCentroidAgreement { get; internal init; }
+
     /// <summary>Clusters with no row in the final assignment.</summary>
     public int EmptyClusters => ClusterSizes.Count(size => size == 0);
 

@@ -24,9 +24,12 @@ public static class KMeansTrainer
         ValidateAgainstDimension(options, source.Dimension);
         var watch = Stopwatch.StartNew();
         int seed = options.Seed ?? Random.Shared.Next();
-        using TrainingBuffer sample = SampleBuilder.Build(source, options, seed, progress, cancellationToken,
-            out SamplingSummary summary);
-        KMeansResult result = Train(sample, options with { Seed = seed }, progress, cancellationToken);
+        using ProjectedSample sample = options.TrainDimension is int trainDimension
+            ? SampleBuilder.BuildProjected(source, options, seed,
+                RandomizedHadamardProjection.Create(source.Dimension, trainDimension, seed), progress, cancellationToken,
+                out SamplingSummary summary)
+            : new ProjectedSample(SampleBuilder.Build(source, options, seed, progress, cancellationToken, out summary), null);
+        KMeansResult result = Train(sample.Full, sample.Projected, options with { Seed = seed }, progress, cancellationToken);
         result.Sampling = summary;
         result.Duration = watch.Elapsed;
         return result;
@@ -34,7 +37,12 @@ public static class KMeansTrainer
 
     /// <summary>Trains on an already built, sealed sample (the caller keeps ownership of it).</summary>
     public static KMeansResult Train(TrainingBuffer sample, KMeansOptions options,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Train(sample, projected: null, options, progress, cancellationToken);
+
+    /// <summary>With <see cref="KMeansOptions.TrainDimension"/>, <paramref name="projected"/> may hold the sample's rows already projected.</summary>
+    private static KMeansResult Train(TrainingBuffer sample, TrainingBuffer? projected, KMeansOptions options,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(options);
@@ -55,7 +63,9 @@ public static class KMeansTrainer
 
         var watch = Stopwatch.StartNew();
         options = options with { Seed = options.Seed ?? Random.Shared.Next() };
-        KMeansResult result = options.UsesHierarchy && options.InitialCentroids is null
+        KMeansResult result = options.TrainDimension is not null
+            ? ReducedDimensionTrainer.Train(sample, projected, options, progress, cancellationToken)
+            : options.UsesHierarchy && options.InitialCentroids is null
             ? HierarchicalTrainer.Train(sample, options, progress, cancellationToken)
             : TrainFlat(sample, options, progress, cancellationToken, keepLabels: false).Result;
         result.Distance = options.Distance;

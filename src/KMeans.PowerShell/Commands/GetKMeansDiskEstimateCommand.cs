@@ -3,6 +3,7 @@ using KMeans.Core;
 using KMeans.Core.Buffers;
 using KMeans.Core.IO;
 using KMeans.Core.Planning;
+using KMeans.Core.Sampling;
 using KMeans.PowerShell.Internal;
 
 namespace KMeans.PowerShell;
@@ -66,6 +67,12 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, int.MaxValue)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>The -TrainDimension of the planned run: the sample is then held twice, as it is and projected.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [EmptyAsNull]
+    [ValidateRange(1, int.MaxValue)]
+    public int? TrainDimension { get; set; }
 
     /// <summary>Also predict the training time, from about a second's measurement of this machine's speed.</summary>
     [Parameter]
@@ -131,7 +138,19 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
 
     private void WriteEstimate(long? rows, int dimension, string directory, string? path)
     {
-        MemoryEstimate estimate = MemoryEstimate.Compute(rows, K, dimension, SampleRate, ThrottleLimit);
+        if (TrainDimension is int trainDimension)
+        {
+            try
+            {
+                RandomizedHadamardProjection.Validate(dimension, trainDimension);
+            }
+            catch (KMeansException e)
+            {
+                WriteError(KMeansErrors.FromException(e));
+                return;
+            }
+        }
+        MemoryEstimate estimate = MemoryEstimate.Compute(rows, K, dimension, SampleRate, ThrottleLimit, TrainDimension);
         TrainingTimeEstimate? time = null;
         if (Calibrate)
         {
@@ -157,6 +176,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             Rows = rows,
             SampleRate = SampleRate,
             SampleRows = estimate.SampleRows,
+            TrainDimension = TrainDimension,
             Bytes = estimate.SampleBytes,
             InMemoryBytes = estimate.InMemoryBytes,
             AvailableMemoryBytes = available,

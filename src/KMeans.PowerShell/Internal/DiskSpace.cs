@@ -14,7 +14,7 @@ internal static class DiskSpace
     public static void EnsureSampleFits(KMeansOptions options, IVectorSource source)
     {
         long needed = MemoryEstimate.Compute(source.RowCount, options.K, source.Dimension, options.SampleRate,
-            options.EffectiveParallelism).SampleBytes;
+            options.EffectiveParallelism, options.TrainDimension).SampleBytes;
         string directory = options.EffectiveTempDirectory;
         long free = new DriveInfo(directory).AvailableFreeSpace;
         if (needed > free)

@@ -32,4 +32,16 @@ public class MemoryEstimateTests
         long four = MemoryEstimate.Compute(null, 64, 128, 256, 4).WorkingBytes;
         Assert.True(four > one);
     }
+
+    [Fact]
+    public void ATrainingDimensionAddsTheProjectedSample()
+    {
+        MemoryEstimate full = MemoryEstimate.Compute(rows: 10_000, k: 16, dimension: 1_024, sampleRate: 256, threads: 2);
+        MemoryEstimate reduced = MemoryEstimate.Compute(rows: 10_000, k: 16, dimension: 1_024, sampleRate: 256, threads: 2,
+            trainDimension: 128);
+
+        Assert.Equal(4_096 * 1_152 * 4L, reduced.SampleBytes);
+        Assert.Equal(full.SampleBytes * 9 / 8, reduced.SampleBytes);
+        Assert.Equal(full.WorkingBytes + 4_096 * 8L, reduced.WorkingBytes);
+    }
 }
