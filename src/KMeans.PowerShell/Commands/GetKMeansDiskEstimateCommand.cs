@@ -68,10 +68,12 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     [ValidateRange(1, int.MaxValue)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>The -TrainDimension of the planned run: the sample is then held twice, as it is and projected.</summary>
+    /// <summary>
+    /// The -TrainDimension of the planned run: the sample is then held twice, as it is and projected. Checked against
+    /// the dimension per scenario (an empty CSV cell means none).
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [EmptyAsNull]
-    [ValidateRange(1, int.MaxValue)]
     public int? TrainDimension { get; set; }
 
     /// <summary>Also predict the training time, from about a second's measurement of this machine's speed.</summary>
