@@ -16,9 +16,10 @@ internal sealed record BenchOptions
           --seed N            seed for sampling and initialisation (default 1234)
           --json FILE         also write every figure as JSON
           --centroids-out DIR workloads: write the trained centroids as raw float32 (DATASET.kmeans-BUFFER.f32)
+          --case NAME         train-dimension: only W2 or only fashion-mnist (default both)
         """;
 
-    private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", "sampling-memory", "larger-than-ram", "hierarchical", "update", WorkloadChild.Scenario, .. ScaleChild.Scenarios];
+    private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", "sampling-memory", "larger-than-ram", "hierarchical", "update", "train-dimension", WorkloadChild.Scenario, .. ScaleChild.Scenarios];
 
     public required string Scenario { get; init; }
 

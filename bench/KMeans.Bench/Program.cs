@@ -44,6 +44,9 @@ try
         case "update":
             UpdateScenario.Run(options);
             break;
+        case "train-dimension":
+            TrainDimensionScenario.Run(options);
+            break;
         case "all":
             KernelScenario.Run(options, report);
             TableScenario.Run(options, report);

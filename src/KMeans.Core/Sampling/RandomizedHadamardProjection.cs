@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Sampling;
@@ -78,6 +79,9 @@ public sealed class RandomizedHadamardProjection
     public float[] NewScratch() => new float[PaddedDimension];
 
     /// <summary>Writes the projection of <paramref name="row"/> to <paramref name="projected"/>.</summary>
+    // Fully optimized from the first call: sampling projects every chosen row in one call sequence, so tiering would
+    // leave most of a first training's rows to unoptimised code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Project(ReadOnlySpan<float> row, Span<float> projected, float[] scratch)
     {
         if (row.Length != InputDimension || projected.Length != OutputDimension || scratch.Length != PaddedDimension)

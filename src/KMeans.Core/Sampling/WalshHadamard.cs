@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace KMeans.Core.Sampling;
 
@@ -19,7 +20,7 @@ internal static class WalshHadamard
             throw new ArgumentException($"The length must be a power of two, not {n}.", nameof(values));
         ref float x = ref MemoryMarshal.GetReference(values);
         int h = 1;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        if (Avx512F.IsSupported && n >= Vector512<float>.Count)
         {
             // Levels 1, 2, 4, 8 inside each 16-lane vector: lane i becomes partner + (bit h of i set ? −v : v), where the
             // partner is lane i XOR h.
@@ -69,5 +70,5 @@ internal static class WalshHadamard
 
     /// <summary>One level inside a vector: the lower lane of a pair gets b + a, the upper a + (−b).</summary>
     private static Vector512<float> Level(Vector512<float> v, Vector512<int> partners, Vector512<float> signs) =>
-        Vector512.Shuffle(v, partners) + v * signs;
+        Avx512F.PermuteVar16x32(v, partners) + v * signs;
 }
