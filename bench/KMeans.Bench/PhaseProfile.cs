@@ -7,7 +7,7 @@ namespace KMeans.Bench;
 
 /// <summary>
 /// The passes of a Lloyd iteration timed apart on a built sample, with what each read from storage: the centroid
-/// update alone (rows grouped by cluster, each read once), the full assignment
+/// update alone (each thread sums its own clusters' rows from a list, each row read once), the full assignment
 /// alone (blocks shared among the threads, no bound skipping), and the assignment taking the next update's sums range
 /// by range, as <c>LloydRun</c> runs it. Medians of <see cref="Rounds"/> rounds after one assignment.
 /// </summary>

@@ -4,7 +4,7 @@ using KMeans.Core.Training;
 namespace KMeans.Bench;
 
 /// <summary>
-/// The update step as the trainer took it before rows were grouped by cluster, kept here only as the baseline of the
+/// The update step as the trainer took it before each thread got a list of its own rows, kept here only as the baseline of the
 /// <c>update</c> scenario: threads split the centroids, and each walks every row in order, adding only its own
 /// centroids' rows (Lance's scheme). Same sums, same order per cluster, so the same bits as <c>CentroidUpdate</c>.
 /// </summary>

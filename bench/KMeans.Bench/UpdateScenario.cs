@@ -8,7 +8,7 @@ namespace KMeans.Bench;
 /// <summary>
 /// The update step old and new, inside whole Lloyd iterations (update, repair, pack, assignment without bound skipping,
 /// as <c>IterationPhases</c> times them) on an in-memory sample: <see cref="RangeWalkUpdate"/> (each thread walks every
-/// row) against <c>CentroidUpdate</c> (rows grouped by cluster, each read once), alternating in one process, the order
+/// row) against <c>CentroidUpdate</c> (each thread sums its own run of clusters from a list of their rows, each row read once), alternating in one process, the order
 /// swapped every round. Each iteration is set against numpy's sgemm bound (2·n·K·d flops at the sgemm rate measured
 /// before and after, in the same run). Before every round both updates run on the same labels and their centroids are
 /// compared bit for bit.
@@ -20,7 +20,7 @@ internal static class UpdateScenario
         IReadOnlyList<Workload> workloads = options.WorkloadsOr(Workload.W1, Workload.W2);
         int rounds = options.SamplesOr(10);
         int threads = options.Threads;
-        Console.WriteLine($"== update: range walk (old) vs rows grouped by cluster (new), {rounds} rounds, {threads} threads, alternating");
+        Console.WriteLine($"== update: range walk (old) vs one row list per thread (new), {rounds} rounds, {threads} threads, alternating");
         double sgemmBefore = SgemmRate.Measure();
         var table = new TextTable("workload", "update", "update ms", "iteration ms", "range", "sgemm bound ms", "iteration / bound", "others %");
         var lines = new List<string>();

@@ -17,7 +17,7 @@ public sealed record MemoryEstimate(
     /// <summary>
     /// The sample holds min(rows, sampleRate × k) rows of <paramref name="dimension"/> float32 values; with rows
     /// unknown it holds sampleRate × k (the published 256 × k × dim × 4). The working set is what either buffer adds:
-    /// per sample row a label, a distance, a norm and its place in the update's grouping by cluster; centroids (plain
+    /// per sample row a label, a distance, a norm and its place in the update's row lists; centroids (plain
     /// and packed); double-precision sums and counts; per-centroid bounds; and per-thread scratch for the assignment
     /// kernel and for rows the bounds cannot skip. With <paramref name="trainDimension"/> the sample is held twice,
     /// as it is and projected (the full rows serve the final pass), and the final pass adds a second label and

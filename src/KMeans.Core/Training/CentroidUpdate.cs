@@ -14,21 +14,20 @@ namespace KMeans.Core.Training;
 /// pass.
 /// </summary>
 /// <remarks>
-/// The pass of its own reads each row once: a counting sort (O(n + K)) lists the rows of every cluster in row order,
-/// and threads take runs of whole clusters, each summing its clusters' rows into one d-long accumulator that stays in
-/// the first-level cache. Splitting the centroids among threads that each walk every row (as Lance does) reads the
-/// sample once per thread and keeps all K·d sums hot at once. Which thread sums a cluster, and which clusters share a
-/// run, never changes the order in which that cluster's rows are added, so the sums are bit-identical to the plain
-/// row-order definition.
+/// The pass of its own reads each row once: the clusters are cut into one run of consecutive clusters per thread,
+/// holding about the same number of rows, and a counting sort (O(n + K)) lists every run's rows in row order; each
+/// thread then sums only its own run's rows, asking for the rows ahead in its list (<see cref="Prefetch"/>). Splitting
+/// the centroids among threads that each walk every row (as Lance does) tests every row's label on every thread, and
+/// the hardware prefetchers stream the rows that thread skips. Which thread sums a cluster never changes the order
+/// in which that cluster's rows are added (row order), so the sums are bit-identical to the plain definition for any
+/// thread count. Bench <c>update</c> (bench/README.md) compares both.
 /// </remarks>
 internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric)
 {
-    /// <summary>Runs of clusters per thread: enough that a thread finishing early takes another run.</summary>
-    private const int RunsPerThread = 4;
-
     private readonly double[] _sums = new double[(long)k * dimension];
-    private readonly int[] _clusterStarts = new int[k + 1];
-    private int[] _rowsByCluster = [];
+    private readonly int[] _clusterSizes = new int[k];
+    private readonly int[] _runOf = new int[k];
+    private int[] _rows = [];
 
     public void Clear() => Array.Clear(_sums);
 
@@ -46,81 +45,74 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
         }
     }
 
-    /// <summary>Adds every row to its cluster's sum, each row read once, clusters shared among the threads.</summary>
+    /// <summary>Adds every row to its cluster's sum, each row read once, runs of clusters shared among the threads.</summary>
     public void AddAll(TrainingBuffer sample, int[] labels, ParallelOptions parallel)
     {
         Clear();
-        SortByCluster(labels);
         int threads = parallel.MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : parallel.MaxDegreeOfParallelism;
-        int runs = (int)Math.Min(k, (long)threads * RunsPerThread);
-        int[] runStarts = RunStarts(runs, labels.Length);
+        int runs = Math.Min(k, threads);
+        int[] rowStarts = SortByRun(labels, runs);
         Parallel.For(0, runs, parallel, run =>
-            AddClusters(sample, runStarts[run], runStarts[run + 1], parallel.CancellationToken));
+            AddRows(sample, labels, rowStarts[run], rowStarts[run + 1], parallel.CancellationToken));
         parallel.CancellationToken.ThrowIfCancellationRequested();
     }
 
-    /// <summary>Stable counting sort of the row indices by label: cluster c's rows, in row order, fill [start(c), start(c + 1)).</summary>
-    private void SortByCluster(int[] labels)
+    /// <summary>
+    /// Cuts the clusters into <paramref name="runs"/> runs of consecutive clusters holding about n / runs rows each,
+    /// and lists every run's rows in row order (a stable counting sort): run r's rows fill [starts[r], starts[r + 1]).
+    /// </summary>
+    private int[] SortByRun(int[] labels, int runs)
     {
-        if (_rowsByCluster.Length != labels.Length)
-            _rowsByCluster = new int[labels.Length];
-        Array.Clear(_clusterStarts);
+        if (_rows.Length != labels.Length)
+            _rows = new int[labels.Length];
+        Array.Clear(_clusterSizes);
         foreach (int label in labels)
-            _clusterStarts[label + 1]++;
-        for (int c = 0; c < k; c++)
-            _clusterStarts[c + 1] += _clusterStarts[c];
-        // start(c) serves as cluster c's cursor and ends at start(c + 1); shifting by one cluster restores the starts.
-        int[] next = _clusterStarts;
-        for (int row = 0; row < labels.Length; row++)
-            _rowsByCluster[next[labels[row]]++] = row;
-        for (int c = k; c > 0; c--)
-            next[c] = next[c - 1];
-        next[0] = 0;
-    }
-
-    /// <summary>Run r sums clusters [starts[r], starts[r + 1]): consecutive clusters holding about rows / runs rows.</summary>
-    private int[] RunStarts(int runs, int rows)
-    {
+            _clusterSizes[label]++;
         var starts = new int[runs + 1];
-        int cluster = 0;
-        for (int run = 1; run < runs; run++)
+        long placed = 0;
+        int run = 0;
+        for (int c = 0; c < k; c++)
         {
-            long target = (long)rows * run / runs;
-            while (cluster < k && _clusterStarts[cluster] < target)
-                cluster++;
-            starts[run] = cluster;
+            // A cluster joins the next run once the current one holds its share of the rows.
+            while (run < runs - 1 && placed >= (long)labels.Length * (run + 1) / runs)
+                starts[++run] = (int)placed;
+            _runOf[c] = run;
+            placed += _clusterSizes[c];
         }
-        starts[runs] = k;
+        while (run < runs)
+            starts[++run] = (int)placed;
+        int[] next = (int[])starts.Clone();
+        for (int row = 0; row < labels.Length; row++)
+            _rows[next[_runOf[labels[row]]]++] = row;
         return starts;
     }
 
     // Fully optimized from the first call: it runs a few times per pass, so tiering would leave a whole first training
     // (such as a hierarchical tree's top level) in slower code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddClusters(TrainingBuffer sample, int low, int high, CancellationToken cancellation)
+    private void AddRows(TrainingBuffer sample, int[] labels, int first, int end, CancellationToken cancellation)
     {
-        for (int c = low; c < high; c++)
+        for (int slot = first; slot < end; slot++)
         {
-            if (cancellation.IsCancellationRequested)
+            if ((slot & 1023) == 0 && cancellation.IsCancellationRequested)
                 return;
-            Span<double> sum = _sums.AsSpan(c * dimension, dimension);
-            int end = _clusterStarts[c + 1];
-            for (int slot = _clusterStarts[c]; slot < end; slot++)
-            {
-                if (slot + PrefetchDistance < _rowsByCluster.Length)
-                    Prefetch(sample.Rows(_rowsByCluster[slot + PrefetchDistance], 1));
-                WideningSum.Add(sample.Rows(_rowsByCluster[slot], 1), sum);
-            }
+            if (slot + _prefetchDistance < end)
+                Prefetch(sample.Rows(_rows[slot + _prefetchDistance], 1));
+            int row = _rows[slot];
+            WideningSum.Add(sample.Rows(row, 1), _sums.AsSpan(labels[row] * dimension, dimension));
         }
     }
 
     /// <summary>
-    /// Rows are read in cluster order, which the hardware prefetchers cannot foresee: the row this many slots ahead
-    /// is requested explicitly (its first cache lines; the streamers follow the rest of a long row).
+    /// A thread's rows are a sparse, increasing subset of the sample, whose gaps the hardware prefetchers cannot
+    /// foresee: the row about <see cref="PrefetchBytesAhead"/> ahead in the list (at least the next but one) is
+    /// requested explicitly, up to its first 4 KiB (the streamers follow the rest of a longer row).
     /// </summary>
-    private const int PrefetchDistance = 8;
+    private const int PrefetchBytesAhead = 8 << 10;
 
-    private const int PrefetchLines = 16;
+    private const int PrefetchLines = 64;
+
+    private readonly int _prefetchDistance = Math.Clamp(PrefetchBytesAhead / (dimension * sizeof(float)), 2, 16);
 
     private static unsafe void Prefetch(ReadOnlySpan<float> row)
     {
