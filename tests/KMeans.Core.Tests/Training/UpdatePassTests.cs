@@ -5,9 +5,9 @@ using KMeans.Core.Training;
 namespace KMeans.Core.Tests.Training;
 
 /// <summary>
-/// The update's pass of its own (each thread sums its run of clusters from a list of their rows) gives, bit for bit, the plain
-/// definition: each centroid the float of its rows' double sum taken in row order, divided by its size, normalised
-/// under Cosine; whatever the thread count and whether the sample is in memory or on disk.
+/// The update's pass of its own (each thread sums its run of clusters from a list of their rows) gives, bit for bit,
+/// the plain definition: each centroid the float of its rows' double sum taken in row order, divided by its size,
+/// normalised under Cosine; whatever the thread count and whether the sample is in memory or on disk.
 /// </summary>
 public class UpdatePassTests
 {
