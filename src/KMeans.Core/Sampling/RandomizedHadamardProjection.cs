@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using KMeans.Core.Training;
 
@@ -86,8 +87,7 @@ public sealed class RandomizedHadamardProjection
     {
         if (row.Length != InputDimension || projected.Length != OutputDimension || scratch.Length != PaddedDimension)
             throw new ArgumentException("The row, output or scratch length does not match the projection.");
-        for (int j = 0; j < InputDimension; j++)
-            scratch[j] = _signs[j] * row[j];
+        TensorPrimitives.Multiply(row, _signs.AsSpan(0, InputDimension), scratch.AsSpan(0, InputDimension));
         scratch.AsSpan(InputDimension).Clear();
         WalshHadamard.Transform(scratch);
         for (int i = 0; i < OutputDimension; i++)
