@@ -63,11 +63,11 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
         $onDisk.Loss | Should -Be $inMemory.Loss
     }
 
-    It 'reports the training-dimension loss and the nearest-centroid agreement with -Verbose' {
+    It 'reports the training dimension and its loss with -Verbose' {
         $verbose = $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension 6 -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         $line = $verbose.Message | Where-Object { $_ -like 'Trained in 6 dimensions*' }
-        $line | Should -Match 'in 32 dimensions, where 100\.00 % of the sample rows are nearest to the centroid they were trained into'
+        $line | Should -Match '^Trained in 6 dimensions \(loss there [0-9.]+(E[-+]?[0-9]+)?\); the centroids are the means of their rows in 32 dimensions\.$'
     }
 
     It 'refuses a training dimension not below the vectors'' dimension with InvalidOption' {

@@ -108,6 +108,13 @@ public sealed record KMeansOptions
     /// </summary>
     internal bool? FoldUpdate { get; init; }
 
+    /// <summary>
+    /// With <see cref="TrainDimension"/>, also assign every sample row to its nearest full-dimension centroid and
+    /// report the share that is its own cluster (<see cref="KMeansResult.NearestCentroidAgreement"/>): one
+    /// full-dimension assignment pass more. The bench and tests ask for it.
+    /// </summary>
+    internal bool MeasureNearestCentroidAgreement { get; init; }
+
     public int EffectiveParallelism => MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : MaxDegreeOfParallelism;
 
     public string EffectiveTempDirectory => TempDirectory ?? Path.GetTempPath();

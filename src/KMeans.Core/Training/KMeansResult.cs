@@ -59,8 +59,8 @@ public sealed class KMeansResult
 
     /// <summary>
     /// The dimension Lloyd's algorithm ran in when it ran on projected rows (<see cref="KMeansOptions.TrainDimension"/>);
-    /// null when it ran in the full dimension. Centroids, sizes and <see cref="Loss"/> are in the full dimension either
-    /// way; <see cref="History"/> reports losses in the training dimension.
+    /// null when it ran in the full dimension. Centroids and <see cref="Loss"/> are in the full dimension either way,
+    /// with each row in the cluster it was trained into; <see cref="History"/> reports losses in the training dimension.
     /// </summary>
     public int? TrainDimension { get; internal init; }
 
@@ -68,8 +68,9 @@ public sealed class KMeansResult
     public double? TrainDimensionLoss { get; internal init; }
 
     /// <summary>
-    /// When the training dimension was reduced: the share of sample rows whose nearest full-dimension centroid is the
-    /// cluster they were assigned to in the training dimension (1 means the reduction changed no row's partition).
+    /// When the training dimension was reduced and the agreement was measured: the share of sample rows whose nearest
+    /// full-dimension centroid is the cluster they were assigned to in the training dimension (1 means the reduction
+    /// changed no row's partition); null otherwise.
     /// </summary>
     public double? NearestCentroidAgreement { get; internal init; }
 

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.Sampling;
@@ -6,18 +7,20 @@ namespace KMeans.Core.Training;
 
 /// <summary>
 /// Training in a reduced dimension (<see cref="KMeansOptions.TrainDimension"/>): Lloyd's algorithm (flat or
-/// hierarchical) runs on the sample projected by a seeded <see cref="RandomizedHadamardProjection"/>, then one final
+/// hierarchical) runs on the sample projected by a seeded <see cref="RandomizedHadamardProjection"/>, then a final
 /// pass in the full dimension gives each cluster the mean of its rows and measures the loss there.
 /// </summary>
 /// <remarks>
 /// The full-dimension rows for the final pass are the sample itself: sampling writes every chosen row twice, as it is
 /// and projected, into two buffers of the same kind (memory or temporary files), so nothing depends on reading the
 /// source again (a pipeline cannot be) and the final pass reads the same bytes in memory and on disk. It costs the
-/// projected buffer on top of the usual sample, n·m·4 bytes (m the training dimension, 1/8 more at m = d/8), and the
-/// final pass reads the full rows twice: once to sum them by the labels of the trained centroids, once to assign
-/// every row to the nearest full-dimension centroid, which gives the loss, the cluster sizes and the share of rows
-/// whose nearest full-dimension centroid is the cluster they were trained into (what an IVF index built from these
-/// centroids would probe first). Iteration reports keep the loss in the training dimension.
+/// projected buffer on top of the usual sample, n·m·4 bytes (m the training dimension, 1/8 more at m = d/8). The
+/// final pass labels every row by its nearest trained centroid (in the training dimension), sums the full rows by
+/// those labels, and reads them once more for each row's loss against its cluster's mean: O(n·d), against
+/// O(n·K·d) for a full-dimension Lloyd iteration. Sizes and loss are those of that partition; iteration reports keep
+/// the loss in the training dimension. Measuring how many rows' nearest full-dimension centroid is their own cluster
+/// (<see cref="KMeansOptions.MeasureNearestCentroidAgreement"/>, the IVF recall effect) costs one full-dimension
+/// assignment more, so only the bench and tests ask for it.
 /// </remarks>
 internal static class ReducedDimensionTrainer
 {
@@ -67,31 +70,73 @@ internal static class ReducedDimensionTrainer
             packedTrained.Pack(trained.Centroids, metric);
             trainedAssignment.Run(packedTrained, parallel);
         }
-        int[] trainedLabels = trainedAssignment.Labels;
+        int[] labels = trainedAssignment.Labels;
+        long[] sizes = trainedAssignment.Sizes;
 
         var centroids = new float[(long)k * d];
-        long[] trainedSizes = (long[])trainedAssignment.Sizes.Clone();
-        new CentroidUpdate(k, d, metric).Run(sample, trainedLabels, trainedSizes, centroids, parallel);
-        EmptyClusterRepair.Repair(centroids, trainedSizes, d, metric);
-
-        var assignment = new Assignment(sample, k, metric, options.RowsPerBlock, options.BytesPerRange);
-        double loss;
-        using (var packed = new PackedCentroids(k, d))
-        {
-            packed.Pack(centroids, metric);
-            (loss, _, _) = assignment.Run(packed, parallel);
-        }
-        long agreeing = 0;
-        for (int row = 0; row < trainedLabels.Length; row++)
-            agreeing += assignment.Labels[row] == trainedLabels[row] ? 1 : 0;
-
-        return new KMeansResult(k, d, centroids, (long[])assignment.Sizes.Clone(), loss, trained.Iterations,
-            trained.Converged, trained.History, trained.BestRedo)
+        new CentroidUpdate(k, d, metric).Run(sample, labels, sizes, centroids, parallel);
+        EmptyClusterRepair.Repair(centroids, (long[])sizes.Clone(), d, metric);
+        double loss = LossOfLabels(sample, labels, centroids, options, parallel);
+        return new KMeansResult(k, d, centroids, (long[])sizes.Clone(), loss, trained.Iterations, trained.Converged,
+            trained.History, trained.BestRedo)
         {
             TrainDimension = projected.Dimension,
             TrainDimensionLoss = trained.Loss,
-            NearestCentroidAgreement = (double)agreeing / trainedLabels.Length,
+            NearestCentroidAgreement = options.MeasureNearestCentroidAgreement
+                ? NearestCentroidAgreement(sample, labels, centroids, options, parallel)
+                : null,
         };
+    }
+
+    /// <summary>
+    /// The loss of every row against its cluster's full-dimension centroid, each row's float loss computed as the
+    /// assignment computes it and summed in double in row order (so it does not depend on threads or blocks).
+    /// </summary>
+    private static double LossOfLabels(TrainingBuffer sample, int[] labels, float[] centroids, KMeansOptions options,
+        ParallelOptions parallel)
+    {
+        int d = sample.Dimension;
+        var rowLoss = new float[labels.Length];
+        var blocks = new RowBlocks(sample.RowCount, Math.Min(options.RowsPerBlock, sample.MaxRowsPerBlock));
+        blocks.ForEach(parallel, block =>
+        {
+            long first = blocks.First(block);
+            int count = blocks.Length(block);
+            ReadOnlySpan<float> rows = sample.Rows(first, count);
+            for (int i = 0; i < count; i++)
+            {
+                ReadOnlySpan<float> row = rows.Slice(i * d, d);
+                ReadOnlySpan<float> centroid = centroids.AsSpan(labels[first + i] * d, d);
+                rowLoss[first + i] = options.Distance switch
+                {
+                    DistanceMetric.L2 => Squared(TensorPrimitives.Distance(row, centroid)),
+                    DistanceMetric.Cosine => Math.Max(0f, 1f - TensorPrimitives.Dot(row, centroid)),
+                    _ => -TensorPrimitives.Dot(row, centroid),
+                };
+            }
+        });
+        double loss = 0;
+        foreach (float value in rowLoss)
+            loss += value;
+        return loss;
+    }
+
+    private static float Squared(float value) => value * value;
+
+    /// <summary>Share of rows whose nearest full-dimension centroid is their cluster: one full assignment pass.</summary>
+    private static double NearestCentroidAgreement(TrainingBuffer sample, int[] labels, float[] centroids,
+        KMeansOptions options, ParallelOptions parallel)
+    {
+        var assignment = new Assignment(sample, options.K, options.Distance, options.RowsPerBlock, options.BytesPerRange);
+        using (var packed = new PackedCentroids(options.K, sample.Dimension))
+        {
+            packed.Pack(centroids, options.Distance);
+            assignment.Run(packed, parallel);
+        }
+        long agreeing = 0;
+        for (int row = 0; row < labels.Length; row++)
+            agreeing += assignment.Labels[row] == labels[row] ? 1 : 0;
+        return (double)agreeing / labels.Length;
     }
 
     /// <summary>The projection of a built sample, block by block, into a sealed buffer of the same kind.</summary>
@@ -139,11 +184,11 @@ internal static class ReducedDimensionTrainer
 
     private static void NormalizeProjected(Span<float> row, long rowIndex)
     {
-        float norm = System.Numerics.Tensors.TensorPrimitives.Norm<float>(row);
+        float norm = TensorPrimitives.Norm<float>(row);
         if (norm == 0)
             throw new KMeansException(KMeansErrorKind.ZeroVector,
                 $"Sample row {rowIndex} projects to the zero vector in {row.Length} dimensions, which has no direction under " +
                 "Cosine distance: raise the training dimension.", rowIndex);
-        System.Numerics.Tensors.TensorPrimitives.Divide(row, norm, row);
+        TensorPrimitives.Divide(row, norm, row);
     }
 }

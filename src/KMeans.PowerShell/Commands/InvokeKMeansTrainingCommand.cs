@@ -257,7 +257,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
             $"Done in {result.Duration.TotalSeconds:F2} s: loss {result.Loss:G6} after {result.Iterations} iterations ({(result.Converged ? "converged" : "not converged")}), {result.SampleRows:N0} sample rows, seed {result.Seed}."));
         if (result.TrainDimension is int trained)
             WriteVerbose(string.Create(CultureInfo.InvariantCulture,
-                $"Trained in {trained} dimensions (loss there {result.TrainDimensionLoss:G6}); the centroids are the means of their rows in {result.Dimension} dimensions, where {result.NearestCentroidAgreement:P2} of the sample rows are nearest to the centroid they were trained into."));
+                $"Trained in {trained} dimensions (loss there {result.TrainDimensionLoss:G6}); the centroids are the means of their rows in {result.Dimension} dimensions."));
         if (AsModel)
             WriteObject(ModelBuilder.Model(result));
         else

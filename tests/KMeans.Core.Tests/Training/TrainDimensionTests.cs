@@ -22,7 +22,7 @@ public class TrainDimensionTests
     [InlineData(DistanceMetric.Dot)]
     public void InMemoryOnDiskAndThreadCountsAreBitIdentical(DistanceMetric distance)
     {
-        KMeansOptions options = Options(distance);
+        KMeansOptions options = Options(distance) with { MeasureNearestCentroidAgreement = true };
 
         KMeansResult inMemory = KMeansTrainer.Train(TestData.Source(Rows), options with { MaxDegreeOfParallelism = 1 });
         KMeansResult onDisk = KMeansTrainer.Train(TestData.Source(Rows), options with { OnDisk = true, MaxDegreeOfParallelism = 3 });
@@ -55,7 +55,7 @@ public class TrainDimensionTests
     [InlineData(DistanceMetric.Cosine)]
     public void WellSeparatedBlobsKeepTheirPartition(DistanceMetric distance)
     {
-        KMeansOptions options = Options(distance);
+        KMeansOptions options = Options(distance) with { MeasureNearestCentroidAgreement = true };
 
         KMeansResult reduced = KMeansTrainer.Train(TestData.Source(Rows), options);
         KMeansResult full = KMeansTrainer.Train(TestData.Source(Rows), options with { TrainDimension = null });
@@ -71,7 +71,12 @@ public class TrainDimensionTests
     public void CentroidsAreTheMeansOfTheirRowsAndTheLossIsTheFullDimensionInertia()
     {
         KMeansResult result = KMeansTrainer.Train(TestData.Source(Rows), Options(DistanceMetric.L2));
+        KMeansResult measured = KMeansTrainer.Train(TestData.Source(Rows),
+            Options(DistanceMetric.L2) with { MeasureNearestCentroidAgreement = true });
 
+        Assert.Null(result.NearestCentroidAgreement);
+        Assert.Equal(1.0, measured.NearestCentroidAgreement);
+        DeterminismTests.AssertIdentical(result, measured);
         var sums = new double[result.K * Dimension];
         var sizes = new long[result.K];
         double inertia = 0;
@@ -84,7 +89,7 @@ public class TrainDimensionTests
                 sums[nearest * Dimension + j] += row[j];
         }
 
-        // Every row's nearest centroid is the one it was trained into here (agreement 1), so the means are of these rows.
+        // Every row's nearest centroid is the one it was trained into (agreement 1), so the means are of these rows.
         Assert.Equal(sizes, result.ClusterSizes);
         for (int c = 0; c < result.K; c++)
         {
@@ -98,7 +103,10 @@ public class TrainDimensionTests
     [Fact]
     public void HierarchicalTrainingInTheReducedDimensionIsDeterministic()
     {
-        KMeansOptions options = Options(DistanceMetric.L2) with { K = 30, Hierarchical = HierarchicalMode.On, HierarchicalK = 4 };
+        KMeansOptions options = Options(DistanceMetric.L2) with
+        {
+            K = 30, Hierarchical = HierarchicalMode.On, HierarchicalK = 4, MeasureNearestCentroidAgreement = true,
+        };
 
         KMeansResult inMemory = KMeansTrainer.Train(TestData.Source(Rows), options);
         KMeansResult onDisk = KMeansTrainer.Train(TestData.Source(Rows), options with { OnDisk = true, MaxDegreeOfParallelism = 1 });
@@ -113,7 +121,7 @@ public class TrainDimensionTests
     public void FullDimensionInitialCentroidsAreProjected()
     {
         float[][] initial = Enumerable.Range(0, 10).Select(c => Rows[c]).ToArray();
-        KMeansOptions options = Options(DistanceMetric.L2) with { InitialCentroids = initial };
+        KMeansOptions options = Options(DistanceMetric.L2) with { InitialCentroids = initial, MeasureNearestCentroidAgreement = true };
 
         KMeansResult result = KMeansTrainer.Train(TestData.Source(Rows), options);
 
