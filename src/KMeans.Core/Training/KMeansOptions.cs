@@ -110,7 +110,8 @@ public sealed record KMeansOptions
 
     /// <summary>
     /// With <see cref="TrainDimension"/>, also assign every sample row to its nearest full-dimension centroid and
-    /// report the share that is its own cluster (<see cref="KMeansResult.NearestCentroidAgreement"/>): one
+    /// report the share that is its own cluster and the loss of that assignment
+    /// (<see cref="KMeansResult.NearestCentroidAgreement"/>, <see cref="KMeansResult.NearestCentroidLoss"/>): one
     /// full-dimension assignment pass more. The bench and tests ask for it.
     /// </summary>
     internal bool MeasureNearestCentroidAgreement { get; init; }

@@ -74,6 +74,13 @@ public sealed class KMeansResult
     /// </summary>
     public double? NearestCentroidAgreement { get; internal init; }
 
+    /// <summary>
+    /// Measured with <see cref="NearestCentroidAgreement"/>: the loss with every sample row at its nearest
+    /// full-dimension centroid (the centroids' inertia under L2), at most <see cref="Loss"/>, which keeps every row in
+    /// the cluster it was trained into.
+    /// </summary>
+    public double? NearestCentroidLoss { get; internal init; }
+
     /// <summary>Clusters with no row in the final assignment.</summary>
     public int EmptyClusters => ClusterSizes.Count(size => size == 0);
 

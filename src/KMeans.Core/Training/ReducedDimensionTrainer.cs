@@ -77,14 +77,16 @@ internal static class ReducedDimensionTrainer
         new CentroidUpdate(k, d, metric).Run(sample, labels, sizes, centroids, parallel);
         EmptyClusterRepair.Repair(centroids, (long[])sizes.Clone(), d, metric);
         double loss = LossOfLabels(sample, labels, centroids, options, parallel);
+        (double Agreement, double Loss)? nearest = options.MeasureNearestCentroidAgreement
+            ? NearestCentroids(sample, labels, centroids, options, parallel)
+            : null;
         return new KMeansResult(k, d, centroids, (long[])sizes.Clone(), loss, trained.Iterations, trained.Converged,
             trained.History, trained.BestRedo)
         {
             TrainDimension = projected.Dimension,
             TrainDimensionLoss = trained.Loss,
-            NearestCentroidAgreement = options.MeasureNearestCentroidAgreement
-                ? NearestCentroidAgreement(sample, labels, centroids, options, parallel)
-                : null,
+            NearestCentroidAgreement = nearest?.Agreement,
+            NearestCentroidLoss = nearest?.Loss,
         };
     }
 
@@ -123,20 +125,24 @@ internal static class ReducedDimensionTrainer
 
     private static float Squared(float value) => value * value;
 
-    /// <summary>Share of rows whose nearest full-dimension centroid is their cluster: one full assignment pass.</summary>
-    private static double NearestCentroidAgreement(TrainingBuffer sample, int[] labels, float[] centroids,
+    /// <summary>
+    /// One full-dimension assignment pass: the share of rows whose nearest centroid is their cluster, and the loss
+    /// with every row at its nearest centroid (the centroids' inertia under L2).
+    /// </summary>
+    private static (double Agreement, double Loss) NearestCentroids(TrainingBuffer sample, int[] labels, float[] centroids,
         KMeansOptions options, ParallelOptions parallel)
     {
         var assignment = new Assignment(sample, options.K, options.Distance, options.RowsPerBlock, options.BytesPerRange);
+        double loss;
         using (var packed = new PackedCentroids(options.K, sample.Dimension))
         {
             packed.Pack(centroids, options.Distance);
-            assignment.Run(packed, parallel);
+            (loss, _, _) = assignment.Run(packed, parallel);
         }
         long agreeing = 0;
         for (int row = 0; row < labels.Length; row++)
             agreeing += assignment.Labels[row] == labels[row] ? 1 : 0;
-        return (double)agreeing / labels.Length;
+        return ((double)agreeing / labels.Length, loss);
     }
 
     /// <summary>The projection of a built sample, block by block, into a sealed buffer of the same kind.</summary>

@@ -97,6 +97,7 @@ public class TrainDimensionTests
                 Assert.Equal((float)(sums[c * Dimension + j] / sizes[c]), result.Centroids[c * Dimension + j]);
         }
         Assert.InRange(result.Loss, inertia * (1 - 1e-5), inertia * (1 + 1e-5));
+        Assert.InRange(measured.NearestCentroidLoss!.Value, inertia * (1 - 1e-5), inertia * (1 + 1e-5));
         Assert.NotEqual(result.Loss, result.TrainDimensionLoss);
     }
 
@@ -115,6 +116,8 @@ public class TrainDimensionTests
         Assert.Equal(30, inMemory.ClusterSizes.Length);
         Assert.Equal(Rows.Length, inMemory.ClusterSizes.Sum());
         Assert.InRange(inMemory.NearestCentroidAgreement!.Value, 0.5, 1);
+        Assert.InRange(inMemory.NearestCentroidLoss!.Value, 0, inMemory.Loss * (1 + 1e-6));
+        Assert.Equal(inMemory.NearestCentroidLoss, onDisk.NearestCentroidLoss);
     }
 
     [Fact]
