@@ -144,6 +144,32 @@ public class TrainDimensionTests
         Assert.Contains(message, error.Message);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void CancellationStopsTrainingOrTheFinalPassAndLeavesNoFile(int cancelAtIteration)
+    {
+        // Iteration 3 is the last: cancelling there leaves only the final full-dimension pass to notice it.
+        using var temp = new TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        int iterationsSeen = 0;
+        var progress = new SynchronousProgress(report =>
+        {
+            if (report is IterationReport && ++iterationsSeen == cancelAtIteration)
+                cancel.Cancel();
+        });
+        KMeansOptions options = Options(DistanceMetric.L2) with
+        {
+            OnDisk = true, TempDirectory = temp.Path, MaxIterations = 3, Tolerance = 0,
+        };
+
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            KMeansTrainer.Train(TestData.Source(Rows), options, progress, cancel.Token));
+
+        Assert.Equal(cancelAtIteration, iterationsSeen);
+        Assert.Empty(temp.Entries());
+    }
+
     private static TrainingBuffer Sample(float[][] rows, bool onDisk)
     {
         TrainingBuffer sample = TrainingBuffer.Create(onDisk, rows.Length, Dimension, Path.GetTempPath());
@@ -169,5 +195,11 @@ public class TrainDimensionTests
             }
         }
         return (best, bestDistance);
+    }
+
+    /// <summary>Reports on the trainer's thread, so that a cancellation lands where the test asks for it.</summary>
+    private sealed class SynchronousProgress(Action<TrainingProgress> onReport) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => onReport(value);
     }
 }
