@@ -39,6 +39,8 @@ public static class SampleBuilder
             throw NotEnoughRows(source, options.K, total.Value, 0, 0);
 
         long capacity = options.SampleCapacity(total);
+        if (projection is not null && !options.OnDisk)
+            EnsureBothFitInMemory(capacity, d, projection.OutputDimension);
         TrainingBuffer buffer = TrainingBuffer.Create(options.OnDisk, capacity, d, options.EffectiveTempDirectory);
         TrainingBuffer? projected = null;
         try
@@ -77,6 +79,21 @@ public static class SampleBuilder
             buffer.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Each in-memory buffer checks the memory available when it is created, before its pages are written, so two
+    /// buffers created one after the other would each see the whole of it: their sum is checked first.
+    /// </summary>
+    private static void EnsureBothFitInMemory(long rows, int dimension, int projectedDimension)
+    {
+        long bytes = rows * ((long)dimension + projectedDimension) * sizeof(float);
+        long available = AvailableMemory.Bytes();
+        if (bytes > available)
+            throw new KMeansException(KMeansErrorKind.InsufficientMemory,
+                $"The in-memory sample and its projection need {bytes:N0} bytes, but only {available:N0} bytes of memory " +
+                "are available. Train with OnDisk (-OnDisk) to keep both in memory-mapped temporary files, or lower " +
+                "SampleRate or K.", bytes);
     }
 
     private readonly record struct PassCounts(long RowsRead, long Sampled, long Nulls, long NonFinite)

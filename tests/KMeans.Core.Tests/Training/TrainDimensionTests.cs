@@ -170,6 +170,23 @@ public class TrainDimensionTests
         Assert.Empty(temp.Entries());
     }
 
+    [Fact]
+    public void AnInMemorySampleWhoseProjectionDoesNotFitBesideItIsRefusedBeforeAnythingIsAllocated()
+    {
+        // The full sample alone takes 70 % of the memory available and fits; with its 15-of-16-dimension projection it
+        // needs 136 %. Each buffer checks only itself, so the sum must be checked before either is created.
+        float[][] rows = TestData.Uniform(50, 16, seed: 1);
+        long available = AvailableMemory.Bytes();
+        int sampleRate = (int)Math.Min(int.MaxValue, available * 7 / 10 / (16 * sizeof(float)) / 10);
+        long needed = 10L * sampleRate * (16 + 15) * sizeof(float);
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(new UnknownLengthSource(TestData.Source(rows)),
+            new KMeansOptions { K = 10, SampleRate = sampleRate, TrainDimension = 15, Seed = 1 }));
+
+        Assert.Equal(KMeansErrorKind.InsufficientMemory, error.Kind);
+        Assert.StartsWith($"The in-memory sample and its projection need {needed:N0} bytes, but only ", error.Message);
+    }
+
     private static TrainingBuffer Sample(float[][] rows, bool onDisk)
     {
         TrainingBuffer sample = TrainingBuffer.Create(onDisk, rows.Length, Dimension, Path.GetTempPath());
