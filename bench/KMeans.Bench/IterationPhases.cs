@@ -58,7 +58,7 @@ internal sealed class IterationPhases : IDisposable
         for (int s = 0; s <= samples; s++)
         {
             var watch = Stopwatch.StartNew();
-            _update.Run(_sample, _assignment.Blocks, _assignment.Labels, _assignment.Sizes, _centroids, _parallel);
+            _update.Run(_sample, _assignment.Labels, _assignment.Sizes, _centroids, _parallel);
             double updateMs = Lap(watch);
             EmptyClusterRepair.Repair(_centroids, _assignment.Sizes, _workload.Dimension, DistanceMetric.L2);
             double repairMs = Lap(watch);

@@ -7,7 +7,7 @@ namespace KMeans.Bench;
 
 /// <summary>
 /// The passes of a Lloyd iteration timed apart on a built sample, with what each read from storage: the centroid
-/// update alone (every worker thread walks the whole sample, keeping only its own centroids' rows), the full assignment
+/// update alone (each thread sums its own clusters' rows from a list, each row read once), the full assignment
 /// alone (blocks shared among the threads, no bound skipping), and the assignment taking the next update's sums range
 /// by range, as <c>LloydRun</c> runs it. Medians of <see cref="Rounds"/> rounds after one assignment.
 /// </summary>
@@ -31,7 +31,7 @@ internal sealed record PhaseProfile(double UpdateMs, double AssignmentMs, double
         var fused = new List<(double Ms, StorageCounters Reads)>();
         for (int round = 0; round < Rounds; round++)
         {
-            update.Add(Timed(() => centroidUpdate.Run(sample, assignment.Blocks, assignment.Labels, assignment.Sizes, current, parallel)));
+            update.Add(Timed(() => centroidUpdate.Run(sample, assignment.Labels, assignment.Sizes, current, parallel)));
             EmptyClusterRepair.Repair(current, assignment.Sizes, d, DistanceMetric.L2);
             packed.Pack(current, DistanceMetric.L2);
             assign.Add(Timed(() => assignment.Run(packed, parallel)));

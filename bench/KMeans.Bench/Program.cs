@@ -44,6 +44,12 @@ try
         case "checkpoint":
             CheckpointScenario.Run(options);
             break;
+        case "update":
+            UpdateScenario.Run(options);
+            break;
+        case "train-dimension":
+            TrainDimensionScenario.Run(options);
+            break;
         case "all":
             KernelScenario.Run(options, report);
             TableScenario.Run(options, report);

@@ -14,4 +14,8 @@ public enum KMeansOption
     SkipNonFinite,
     MaxIterations,
     InitialCentroids,
+    TrainDimension,
+
+    /// <summary>CheckpointOptions.Path.</summary>
+    CheckpointPath,
 }

@@ -39,7 +39,7 @@ internal sealed class CalibrationWorkload : IDisposable
 
     public void Assign() => _assignment.Run(_packed, _parallel);
 
-    public void Update() => _update.Run(_sample, _assignment.Blocks, _assignment.Labels, _assignment.Sizes, _updated, _parallel);
+    public void Update() => _update.Run(_sample, _assignment.Labels, _assignment.Sizes, _updated, _parallel);
 
     public void Seed() => KMeansPlusPlusInitializer.Choose(_sample, KernelCalibration.SeedingCentroids,
         new SeededRandom(1, ++_draws), _assignment.Blocks, _parallel, _ => { });

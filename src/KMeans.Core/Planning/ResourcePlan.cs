@@ -10,7 +10,8 @@ namespace KMeans.Core.Planning;
 /// </summary>
 /// <param name="SampleRows">min(rows, SampleRate × K); SampleRate × K when the row count is unknown.</param>
 /// <param name="SampleBytes">The sample: <paramref name="SampleRows"/> × dimension float32 values.</param>
-/// <param name="WorkingBytes">What either buffer adds: per sample row a label, a distance and a norm; centroids
+/// <param name="WorkingBytes">What either buffer adds: per sample row a label, a distance, a norm and its place in
+/// the update's row lists; centroids
 /// (plain and packed); double-precision sums and counts; per-centroid bounds; per-thread kernel scratch.</param>
 /// <param name="AvailableMemoryBytes">Memory this process can take now (<see cref="AvailableMemory"/>).</param>
 public sealed record ResourcePlan(
@@ -41,9 +42,13 @@ public sealed record ResourcePlan(
     /// <summary>
     /// The plan for a sample of min(<paramref name="rows"/>, <paramref name="sampleRate"/> × <paramref name="k"/>)
     /// rows of <paramref name="dimension"/> values, trained on <paramref name="threads"/> threads.
-    /// <paramref name="availableMemoryBytes"/> defaults to <see cref="AvailableMemory.Bytes()"/>.
+    /// <paramref name="availableMemoryBytes"/> defaults to <see cref="AvailableMemory.Bytes()"/>. With
+    /// <paramref name="trainDimension"/> the sample is held twice, as it is and projected (the full rows serve the
+    /// final pass), and the final pass adds a second label and distance per row; the rest is counted at the full
+    /// dimension, the larger of the two.
     /// </summary>
-    public static ResourcePlan Compute(long? rows, int k, int dimension, int sampleRate, int threads, long? availableMemoryBytes = null)
+    public static ResourcePlan Compute(long? rows, int k, int dimension, int sampleRate, int threads, long? availableMemoryBytes = null,
+        int? trainDimension = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -57,9 +62,12 @@ public sealed record ResourcePlan(
         {
             checked
             {
-                long sampleBytes = sampleRows * dimension * sizeof(float);
+                long sampleBytes = sampleRows * (dimension + (trainDimension ?? 0)) * sizeof(float);
                 long paddedK = PaddedCentroids(k);
-                long perRow = sampleRows * (sizeof(int) + sizeof(float) + sizeof(float));
+                // A label, a distance, a norm and the row's place in the update's row lists; a second label and
+                // distance for the final full-dimension pass of a reduced training.
+                long perRow = sampleRows * (sizeof(int) + sizeof(float) + sizeof(float) + sizeof(int)
+                    + (trainDimension is null ? 0 : sizeof(int) + sizeof(float)));
                 long centroids = (k + paddedK) * dimension * sizeof(float) + paddedK * sizeof(float);
                 long sums = (long)k * dimension * sizeof(double) + (long)k * sizeof(long);
                 long bounds = 24L * k + threads * 4L * k;

@@ -52,5 +52,5 @@ internal sealed class RowScreen(IVectorSource source, bool skipNonFinite, Distan
         return new KMeansException(kind, message, rowIndex);
     }
 
-    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+    public static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }

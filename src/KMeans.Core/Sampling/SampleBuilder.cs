@@ -16,7 +16,22 @@ namespace KMeans.Core.Sampling;
 public static class SampleBuilder
 {
     public static TrainingBuffer Build(IVectorSource source, KMeansOptions options, int seed,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, out SamplingSummary summary)
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, out SamplingSummary summary) =>
+        Build(source, options, seed, projection: null, progress, cancellationToken, out summary).Full;
+
+    /// <summary>
+    /// The same rows as <see cref="Build(IVectorSource, KMeansOptions, int, IProgress{TrainingProgress}?, CancellationToken, out SamplingSummary)"/>,
+    /// written twice as they are read: as they are into <see cref="ProjectedSample.Full"/>, and projected (then
+    /// normalised under Cosine) into <see cref="ProjectedSample.Projected"/>, a buffer of the same kind.
+    /// </summary>
+    public static ProjectedSample BuildProjected(IVectorSource source, KMeansOptions options, int seed,
+        RandomizedHadamardProjection projection, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken,
+        out SamplingSummary summary) =>
+        Build(source, options, seed, projection, progress, cancellationToken, out summary);
+
+    private static ProjectedSample Build(IVectorSource source, KMeansOptions options, int seed,
+        RandomizedHadamardProjection? projection, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken,
+        out SamplingSummary summary)
     {
         int d = source.Dimension;
         long? total = source.RowCount;
@@ -25,24 +40,32 @@ public static class SampleBuilder
         if (total < options.K)
             throw NotEnoughRows(source, options.K, total.Value, 0, 0);
 
-        ResourcePlan plan = ResourcePlan.Compute(total, options.K, d, options.SampleRate, options.EffectiveParallelism);
+        ResourcePlan plan = ResourcePlan.Compute(total, options.K, d, options.SampleRate, options.EffectiveParallelism,
+            trainDimension: projection?.OutputDimension);
         if (options.OnDisk)
             plan.EnsureFitsOnDisk(options.EffectiveTempDirectory);
         else
             plan.EnsureFitsInMemory();
         long capacity = plan.SampleRows;
         TrainingBuffer buffer = TrainingBuffer.Create(options.OnDisk, capacity, d, options.EffectiveTempDirectory);
+        TrainingBuffer? projected = null;
         try
         {
+            Projector? projector = null;
+            if (projection is not null)
+            {
+                projected = TrainingBuffer.Create(options.OnDisk, capacity, projection.OutputDimension, options.EffectiveTempDirectory);
+                projector = new Projector(projection, projected, options.Distance, source);
+            }
             // Selection sampling needs the number of usable rows; a skipped row shows that the row count overstated
             // it. Then (or when skipping is expected, or the count is unknown) reservoir sampling, which counts only
             // the rows offered, gives exactly min(capacity, usable) rows at the cost of a second read.
             bool selection = total is not null && !options.SkipNonFinite;
-            PassCounts counts = Pass(source, options, buffer, RowSampler.Create(selection ? total : null, capacity,
+            PassCounts counts = Pass(source, options, buffer, projector, RowSampler.Create(selection ? total : null, capacity,
                 new SeededRandom(seed, stream: 0)), progress, cancellationToken);
             if (selection && counts.Sampled < Math.Min(capacity, counts.Usable))
             {
-                counts = Pass(source, options, buffer, RowSampler.Create(null, capacity, new SeededRandom(seed, stream: 0)),
+                counts = Pass(source, options, buffer, projector, RowSampler.Create(null, capacity, new SeededRandom(seed, stream: 0)),
                     progress, cancellationToken);
             }
             if (counts.Sampled == 0)
@@ -52,11 +75,13 @@ public static class SampleBuilder
             if (counts.Sampled < options.K)
                 throw NotEnoughRows(source, options.K, counts.Sampled, counts.Nulls, counts.NonFinite);
             buffer.Seal(counts.Sampled);
+            projected?.Seal(counts.Sampled);
             summary = new SamplingSummary(counts.RowsRead, counts.Sampled, counts.Nulls, counts.NonFinite);
-            return buffer;
+            return new ProjectedSample(buffer, projected);
         }
         catch
         {
+            projected?.Dispose();
             buffer.Dispose();
             throw;
         }
@@ -69,10 +94,11 @@ public static class SampleBuilder
 
     /// <summary>
     /// One read of the source: every row is screened (<see cref="RowScreen"/>), and the usable rows that
-    /// <paramref name="sampler"/> picks are written into the buffer's slots, normalised under Cosine.
+    /// <paramref name="sampler"/> picks are written into the buffer's slots, normalised under Cosine, and projected
+    /// into the projected buffer's same slots.
     /// </summary>
-    private static PassCounts Pass(IVectorSource source, KMeansOptions options, TrainingBuffer buffer, RowSampler sampler,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private static PassCounts Pass(IVectorSource source, KMeansOptions options, TrainingBuffer buffer, Projector? projector,
+        RowSampler sampler, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         int d = source.Dimension;
         var writer = new SampleWriter(buffer);
@@ -96,13 +122,42 @@ public static class SampleBuilder
                 }
                 long slot = sampler.Offer();
                 if (slot >= 0)
-                    writer.Write(slot, unit is null ? row : UnitLength(row, unit));
+                {
+                    ReadOnlySpan<float> stored = unit is null ? row : UnitLength(row, unit);
+                    writer.Write(slot, stored);
+                    projector?.Write(slot, stored, batch.FirstRow + i);
+                }
             }
             rowsRead += batch.RowCount;
             progress?.Report(new SamplingProgress(rowsRead, source.RowCount, sampler.Placed));
         }
         writer.Flush();
+        projector?.Flush();
         return new PassCounts(rowsRead, sampler.Placed, screen.Nulls, screen.NonFinite);
+    }
+
+    /// <summary>Projects each sampled row into the projected buffer's same slot.</summary>
+    private sealed class Projector(RandomizedHadamardProjection projection, TrainingBuffer projected, DistanceMetric metric,
+        IVectorSource source)
+    {
+        private readonly SampleWriter _writer = new(projected);
+        private readonly float[] _scratch = projection.NewScratch();
+        private readonly float[] _row = new float[projection.OutputDimension];
+
+        public void Write(long slot, ReadOnlySpan<float> row, long rowIndex)
+        {
+            projection.Project(row, _row, _scratch);
+            if (metric == DistanceMetric.Cosine)
+            {
+                if (!VectorNorm.TryNormalize(_row, _row))
+                    throw new KMeansException(KMeansErrorKind.ZeroVector,
+                        $"{RowScreen.Capitalized(source.DescribeRow(rowIndex))} projects to the zero vector in {projection.OutputDimension} dimensions, " +
+                        "which has no direction under Cosine distance: raise the training dimension.", rowIndex);
+            }
+            _writer.Write(slot, _row);
+        }
+
+        public void Flush() => _writer.Flush();
     }
 
     /// <summary>The row scaled to unit length, in <paramref name="unit"/>: a Cosine sample stores directions.</summary>

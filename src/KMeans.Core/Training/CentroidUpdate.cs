@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.Numerics;
@@ -7,58 +9,119 @@ namespace KMeans.Core.Training;
 
 /// <summary>
 /// The update step: each centroid becomes the mean of its rows, added in double in row order, so every sum is the same
-/// whatever the threads, ranges or buffer, at O(n·d) time and O(K·d) memory. Either in one pass of its own, threads
-/// splitting the centroids (each walks every row and adds only its own centroids' rows, as Lance does), or range of
-/// blocks after range of blocks as <see cref="OrderedRangeUpdate"/> hands them over during the assignment pass.
+/// whatever the threads, ranges or buffer, at O(n·d) time and O(K·d + n) memory. Either in one pass of its own, or
+/// range of blocks after range of blocks as <see cref="OrderedRangeUpdate"/> hands them over during the assignment
+/// pass.
 /// </summary>
+/// <remarks>
+/// The pass of its own reads each row once: the clusters are cut into one run of consecutive clusters per thread,
+/// holding about the same number of rows, and a counting sort (O(n + K)) lists every run's rows in row order; each
+/// thread then sums only its own run's rows, asking for the rows ahead in its list (<see cref="Prefetch"/>). Splitting
+/// the centroids among threads that each walk every row (as Lance does) tests every row's label on every thread, and
+/// the hardware prefetchers stream the rows that thread skips. Which thread sums a cluster never changes the order
+/// in which that cluster's rows are added (row order), so the sums are bit-identical to the plain definition for any
+/// thread count. Bench <c>update</c> (bench/README.md) compares both.
+/// </remarks>
 internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric)
 {
     private readonly double[] _sums = new double[(long)k * dimension];
+    private readonly int[] _clusterSizes = new int[k];
+    private readonly int[] _runOf = new int[k];
+    private int[] _rows = [];
 
     public void Clear() => Array.Clear(_sums);
 
-    /// <summary>Adds the rows of blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) to their clusters' sums.</summary>
-    public void Add(TrainingBuffer sample, RowBlocks blocks, long firstBlock, long endBlock, int[] labels) =>
-        AddRows(sample, blocks, firstBlock, endBlock, labels, 0, k, readAhead: false, CancellationToken.None);
+    /// <summary>Adds the rows of blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) to their clusters' sums, in row order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Add(TrainingBuffer sample, RowBlocks blocks, long firstBlock, long endBlock, int[] labels)
+    {
+        for (long block = firstBlock; block < endBlock; block++)
+        {
+            long first = blocks.First(block);
+            int count = blocks.Length(block);
+            ReadOnlySpan<float> rows = sample.Rows(first, count);
+            for (int i = 0; i < count; i++)
+                WideningSum.Add(rows.Slice(i * dimension, dimension), _sums.AsSpan(labels[first + i] * dimension, dimension));
+        }
+    }
 
-    /// <summary>Adds every row to its cluster's sum, in one parallel pass over the sample.</summary>
-    public void AddAll(TrainingBuffer sample, RowBlocks blocks, int[] labels, ParallelOptions parallel)
+    /// <summary>Adds every row to its cluster's sum, each row read once, runs of clusters shared among the threads.</summary>
+    public void AddAll(TrainingBuffer sample, int[] labels, ParallelOptions parallel)
     {
         Clear();
-        int parts = Math.Min(k, parallel.MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : parallel.MaxDegreeOfParallelism);
-        Parallel.For(0, parts, parallel, part =>
-            AddRows(sample, blocks, 0, blocks.Count, labels, (int)((long)k * part / parts), (int)((long)k * (part + 1) / parts),
-                readAhead: true, parallel.CancellationToken));
+        int threads = parallel.MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : parallel.MaxDegreeOfParallelism;
+        int runs = Math.Min(k, threads);
+        int[] rowStarts = SortByRun(labels, runs);
+        Parallel.For(0, runs, parallel, run =>
+            AddRows(sample, labels, rowStarts[run], rowStarts[run + 1], parallel.CancellationToken));
         parallel.CancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>
-    /// Adds the rows of blocks [firstBlock, endBlock) whose cluster is in [low, high), in row order; with
-    /// <paramref name="readAhead"/> it asks an on-disk sample for the rows ahead (a range handed over by the assignment
-    /// is already cached).
+    /// Cuts the clusters into <paramref name="runs"/> runs of consecutive clusters holding about n / runs rows each,
+    /// and lists every run's rows in row order (a stable counting sort): run r's rows fill [starts[r], starts[r + 1]).
     /// </summary>
-    // Fully optimized from the first call: it runs once per thread per pass, so tiering would leave a whole first
-    // training (such as a hierarchical tree's top level) in slower code.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddRows(TrainingBuffer sample, RowBlocks blocks, long firstBlock, long endBlock, int[] labels, int low,
-        int high, bool readAhead, CancellationToken cancellation)
+    private int[] SortByRun(int[] labels, int runs)
     {
-        for (long block = firstBlock; block < endBlock; block++)
+        if (_rows.Length != labels.Length)
+            _rows = new int[labels.Length];
+        Array.Clear(_clusterSizes);
+        foreach (int label in labels)
+            _clusterSizes[label]++;
+        var starts = new int[runs + 1];
+        long placed = 0;
+        int run = 0;
+        for (int c = 0; c < k; c++)
         {
-            if (cancellation.IsCancellationRequested)
-                return;
-            long first = blocks.First(block);
-            int count = blocks.Length(block);
-            if (readAhead)
-                blocks.ReadAhead(sample, block);
-            ReadOnlySpan<float> rows = sample.Rows(first, count);
-            for (int i = 0; i < count; i++)
-            {
-                int label = labels[first + i];
-                if (label >= low && label < high)
-                    WideningSum.Add(rows.Slice(i * dimension, dimension), _sums.AsSpan(label * dimension, dimension));
-            }
+            // A cluster joins the next run once the current one holds its share of the rows.
+            while (run < runs - 1 && placed >= (long)labels.Length * (run + 1) / runs)
+                starts[++run] = (int)placed;
+            _runOf[c] = run;
+            placed += _clusterSizes[c];
         }
+        while (run < runs)
+            starts[++run] = (int)placed;
+        int[] next = (int[])starts.Clone();
+        for (int row = 0; row < labels.Length; row++)
+            _rows[next[_runOf[labels[row]]]++] = row;
+        return starts;
+    }
+
+    // Fully optimized from the first call: it runs a few times per pass, so tiering would leave a whole first training
+    // (such as a hierarchical tree's top level) in slower code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AddRows(TrainingBuffer sample, int[] labels, int first, int end, CancellationToken cancellation)
+    {
+        for (int slot = first; slot < end; slot++)
+        {
+            if ((slot & 1023) == 0 && cancellation.IsCancellationRequested)
+                return;
+            if (slot + _prefetchDistance < end)
+                Prefetch(sample.Rows(_rows[slot + _prefetchDistance], 1));
+            int row = _rows[slot];
+            WideningSum.Add(sample.Rows(row, 1), _sums.AsSpan(labels[row] * dimension, dimension));
+        }
+    }
+
+    /// <summary>
+    /// A thread's rows are a sparse, increasing subset of the sample, whose gaps the hardware prefetchers cannot
+    /// foresee: the row about <see cref="PrefetchBytesAhead"/> ahead in the list (at least the next but one) is
+    /// requested explicitly, up to its first 4 KiB (the streamers follow the rest of a longer row).
+    /// </summary>
+    private const int PrefetchBytesAhead = 8 << 10;
+
+    private const int PrefetchLines = 64;
+
+    private readonly int _prefetchDistance = Math.Clamp(PrefetchBytesAhead / (dimension * sizeof(float)), 2, 16);
+
+    private static unsafe void Prefetch(ReadOnlySpan<float> row)
+    {
+        if (!Sse.IsSupported)
+            return;
+        byte* start = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(row));
+        int bytes = Math.Min(row.Length * sizeof(float), PrefetchLines * 64);
+        for (int offset = 0; offset < bytes; offset += 64)
+            Sse.Prefetch0(start + offset);
     }
 
     /// <summary>Sets every non-empty cluster's centroid to its mean; an empty cluster's centroid is left for repair.</summary>
@@ -79,10 +142,9 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
     }
 
     /// <summary>The whole update from the labels of every row, as one parallel pass over the sample.</summary>
-    public void Run(TrainingBuffer sample, RowBlocks blocks, int[] labels, long[] sizes, float[] centroids,
-        ParallelOptions parallel)
+    public void Run(TrainingBuffer sample, int[] labels, long[] sizes, float[] centroids, ParallelOptions parallel)
     {
-        AddAll(sample, blocks, labels, parallel);
+        AddAll(sample, labels, parallel);
         Apply(sizes, centroids);
     }
 }

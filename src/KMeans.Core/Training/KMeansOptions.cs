@@ -74,6 +74,13 @@ public sealed record KMeansOptions
     };
 
     /// <summary>
+    /// Train on the sample projected to this many dimensions (a seeded randomised Hadamard transform, see
+    /// <see cref="Sampling.RandomizedHadamardProjection"/>), then give each cluster the mean of its full-dimension rows
+    /// in one final pass; null (default) trains in the full dimension. Must be less than the vectors' dimension.
+    /// </summary>
+    public int? TrainDimension { get; init; }
+
+    /// <summary>
     /// Keep a row's label without scoring it against every centroid when bounds prove no other centroid can win,
     /// even after float rounding; labels, sizes, centroids and losses stay bit-identical to skipping nothing. Off only
     /// to compare. Default on.
@@ -100,6 +107,14 @@ public sealed record KMeansOptions
     /// sample: on disk and larger than the memory available. Results are bit-identical either way; tests force it.
     /// </summary>
     internal bool? FoldUpdate { get; init; }
+
+    /// <summary>
+    /// With <see cref="TrainDimension"/>, also assign every sample row to its nearest full-dimension centroid and
+    /// report the share that is its own cluster and the loss of that assignment
+    /// (<see cref="KMeansResult.NearestCentroidAgreement"/>, <see cref="KMeansResult.NearestCentroidLoss"/>): one
+    /// full-dimension assignment pass more. The bench and tests ask for it.
+    /// </summary>
+    internal bool MeasureNearestCentroidAgreement { get; init; }
 
     public int EffectiveParallelism => MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : MaxDegreeOfParallelism;
 
@@ -137,6 +152,8 @@ public sealed record KMeansOptions
             Fail($"HierarchicalK must be at least 2, but was {HierarchicalK}.", HierarchicalK);
         if (RefineIterations < 0)
             Fail($"RefineIterations must be at least 0, but was {RefineIterations}.", RefineIterations);
+        if (TrainDimension is < 1)
+            Fail($"TrainDimension must be at least 1, but was {TrainDimension}.", TrainDimension);
         if (RowsPerBlock < 1)
             Fail($"RowsPerBlock must be at least 1, but was {RowsPerBlock}.", RowsPerBlock);
         if (BytesPerRange < 1)

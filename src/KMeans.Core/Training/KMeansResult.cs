@@ -77,6 +77,29 @@ public sealed class KMeansResult
     /// on start as copies of cluster 0 and stay empty, and every row lies on its centroid.
     /// </summary>
     public int? DistinctRows { get; internal set; }
+    /// <summary>
+    /// The dimension Lloyd's algorithm ran in when it ran on projected rows (<see cref="KMeansOptions.TrainDimension"/>);
+    /// null when it ran in the full dimension. Centroids and <see cref="Loss"/> are in the full dimension either way,
+    /// with each row in the cluster it was trained into; <see cref="History"/> reports losses in the training dimension.
+    /// </summary>
+    public int? TrainDimension { get; internal init; }
+
+    /// <summary>The final loss in the training dimension, when it was reduced.</summary>
+    public double? TrainDimensionLoss { get; internal init; }
+
+    /// <summary>
+    /// When the training dimension was reduced and the agreement was measured: the share of sample rows whose nearest
+    /// full-dimension centroid is the cluster they were assigned to in the training dimension (1 means the reduction
+    /// changed no row's partition); null otherwise.
+    /// </summary>
+    public double? NearestCentroidAgreement { get; internal init; }
+
+    /// <summary>
+    /// Measured with <see cref="NearestCentroidAgreement"/>: the loss with every sample row at its nearest
+    /// full-dimension centroid (the centroids' inertia under L2), at most <see cref="Loss"/>, which keeps every row in
+    /// the cluster it was trained into.
+    /// </summary>
+    public double? NearestCentroidLoss { get; internal init; }
 
     /// <summary>Clusters with no row in the final assignment.</summary>
     public int EmptyClusters => ClusterSizes.Count(size => size == 0);

@@ -32,6 +32,11 @@ public static class KMeansTrainer
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         checkpoint?.Validate();
+        if (checkpoint is not null && options.TrainDimension is not null)
+            throw new KMeansException(KMeansErrorKind.InvalidOption,
+                new OptionMessage("Checkpoints cannot yet resume a training in a reduced dimension: give {0} or {1}, not both.",
+                    KMeansOption.CheckpointPath, KMeansOption.TrainDimension),
+                options.TrainDimension);
         ValidateAgainstDimension(options, source.Dimension);
         var watch = Stopwatch.StartNew();
         CheckpointStart? start = checkpoint is null ? null : CheckpointStart.Open(checkpoint, options, source, progress);
@@ -41,10 +46,14 @@ public static class KMeansTrainer
             finished.Duration = watch.Elapsed;
             return finished;
         }
-        using TrainingBuffer sample = SampleBuilder.Build(source, options, seed, progress, cancellationToken,
-            out SamplingSummary summary);
-        TrainingCheckpointer? checkpoints = start?.Checkpointer(options, seed, sample, summary);
-        KMeansResult result = Train(sample, options with { Seed = seed }, progress, cancellationToken, checkpoints);
+        using ProjectedSample sample = options.TrainDimension is int trainDimension
+            ? SampleBuilder.BuildProjected(source, options, seed,
+                RandomizedHadamardProjection.Create(source.Dimension, trainDimension, seed), progress, cancellationToken,
+                out SamplingSummary summary)
+            : new ProjectedSample(SampleBuilder.Build(source, options, seed, progress, cancellationToken, out summary), null);
+        TrainingCheckpointer? checkpoints = start?.Checkpointer(options, seed, sample.Full, summary);
+        KMeansResult result = Train(sample.Full, sample.Projected, options with { Seed = seed }, progress, cancellationToken,
+            checkpoints);
         result.Sampling = summary;
         result.Duration = watch.Elapsed;
         return result;
@@ -53,10 +62,11 @@ public static class KMeansTrainer
     /// <summary>Trains on an already built, sealed sample (the caller keeps ownership of it).</summary>
     public static KMeansResult Train(TrainingBuffer sample, KMeansOptions options,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Train(sample, options, progress, cancellationToken, checkpoints: null);
+        Train(sample, projected: null, options, progress, cancellationToken, checkpoints: null);
 
-    private static KMeansResult Train(TrainingBuffer sample, KMeansOptions options, IProgress<TrainingProgress>? progress,
-        CancellationToken cancellationToken, TrainingCheckpointer? checkpoints)
+    /// <summary>With <see cref="KMeansOptions.TrainDimension"/>, <paramref name="projected"/> may hold the sample's rows already projected.</summary>
+    private static KMeansResult Train(TrainingBuffer sample, TrainingBuffer? projected, KMeansOptions options,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints)
     {
         ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(options);
@@ -78,13 +88,21 @@ public static class KMeansTrainer
 
         var watch = Stopwatch.StartNew();
         options = options with { Seed = options.Seed ?? Random.Shared.Next() };
-        List<long> distinct = DistinctRows.Find(sample, options.K, options.RowsPerBlock, cancellationToken);
-        bool degenerate = distinct.Count < options.K;
-        // With fewer distinct rows than K the flat run's answer is exact; a tree would only split it further.
-        KMeansResult result = options.UsesHierarchy && options.InitialCentroids is null && !degenerate
-            ? HierarchicalTrainer.Train(sample, options, progress, cancellationToken, checkpoints: checkpoints)
-            : TrainFlat(sample, options, progress, cancellationToken, keepLabels: false, checkpoints?.ForFlat(), distinct).Result;
-        result.DistinctRows = degenerate ? distinct.Count : null;
+        KMeansResult result;
+        if (options.TrainDimension is not null)
+        {
+            result = ReducedDimensionTrainer.Train(sample, projected, options, progress, cancellationToken);
+        }
+        else
+        {
+            List<long> distinct = DistinctRows.Find(sample, options.K, options.RowsPerBlock, cancellationToken);
+            bool degenerate = distinct.Count < options.K;
+            // With fewer distinct rows than K the flat run's answer is exact; a tree would only split it further.
+            result = options.UsesHierarchy && options.InitialCentroids is null && !degenerate
+                ? HierarchicalTrainer.Train(sample, options, progress, cancellationToken, checkpoints: checkpoints)
+                : TrainFlat(sample, options, progress, cancellationToken, keepLabels: false, checkpoints?.ForFlat(), distinct).Result;
+            result.DistinctRows = degenerate ? distinct.Count : null;
+        }
         checkpoints?.Finished(result);
         result.Distance = options.Distance;
         result.Seed = options.Seed.Value;

@@ -50,7 +50,7 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
             iteration++;
             watch.Restart();
             if (!_fold)
-                _update.AddAll(sample, assignment.Blocks, assignment.Labels, parallel);
+                _update.AddAll(sample, assignment.Labels, parallel);
             _update.Apply(assignment.Sizes, centroids);
             int repaired = repairEmptyClusters ? EmptyClusterRepair.Repair(centroids, assignment.Sizes, d, options.Distance) : 0;
             packed.Pack(centroids, options.Distance);

@@ -3,6 +3,7 @@ using KMeans.Core;
 using KMeans.Core.Calibration;
 using KMeans.Core.IO;
 using KMeans.Core.Planning;
+using KMeans.Core.Sampling;
 using KMeans.PowerShell.Internal;
 
 namespace KMeans.PowerShell;
@@ -67,6 +68,14 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, int.MaxValue)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// The -TrainDimension of the planned run: the sample is then held twice, as it is and projected. Checked against
+    /// the dimension per scenario (an empty CSV cell means none).
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [EmptyAsNull]
+    public int? TrainDimension { get; set; }
 
     /// <summary>Also predict the training time, from about a second's measurement of this machine's speed.</summary>
     [Parameter]
@@ -139,7 +148,9 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         TrainingTimeEstimate? time = null;
         try
         {
-            plan = ResourcePlan.Compute(rows, K, dimension, SampleRate, ThrottleLimit);
+            if (TrainDimension is int trainDimension)
+                RandomizedHadamardProjection.Validate(dimension, trainDimension);
+            plan = ResourcePlan.Compute(rows, K, dimension, SampleRate, ThrottleLimit, trainDimension: TrainDimension);
             room = plan.OnDisk(directory);
             if (Calibrate)
                 time = TrainingTimeEstimate.Predict(CalibrateOnce(dimension), plan.SampleRows, K, dimension,
@@ -159,6 +170,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             Rows = rows,
             SampleRate = SampleRate,
             SampleRows = plan.SampleRows,
+            TrainDimension = TrainDimension,
             Bytes = plan.SampleBytes,
             InMemoryBytes = plan.InMemoryBytes,
             AvailableMemoryBytes = plan.AvailableMemoryBytes,

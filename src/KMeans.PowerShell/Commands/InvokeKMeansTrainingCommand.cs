@@ -116,6 +116,11 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     [ValidateRange(0, int.MaxValue)]
     public int RefineIterations { get; set; }
 
+    /// <summary>Train on the vectors projected to this many dimensions; the final centroids are full-dimension means.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? TrainDimension { get; set; }
+
     [Parameter]
     public SwitchParameter AsModel { get; set; }
 
@@ -299,6 +304,9 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         progress.Complete();
         WriteVerbose(string.Create(CultureInfo.InvariantCulture,
             $"Done in {result.Duration.TotalSeconds:F2} s: loss {result.Loss:G6} after {result.Iterations} iterations ({(result.Converged ? "converged" : "not converged")}), {result.SampleRows:N0} sample rows, seed {result.Seed}."));
+        if (result.TrainDimension is int trained)
+            WriteVerbose(string.Create(CultureInfo.InvariantCulture,
+                $"Trained in {trained} dimensions (loss there {result.TrainDimensionLoss:G6}); the centroids are the means of their rows in {result.Dimension} dimensions."));
         if (result.DistinctRows is int distinct)
             WriteWarning(DegenerateSample.Warning(result, distinct));
         KMeansModel? model = AsModel || _reportTarget is not null ? ModelBuilder.Model(result, Input(), ModuleVersion.Of(this)) : null;
@@ -349,5 +357,6 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         Hierarchical = Hierarchical.ToCore(),
         HierarchicalK = HierarchicalK,
         RefineIterations = RefineIterations,
+        TrainDimension = TrainDimension,
     };
 }

@@ -11,6 +11,7 @@ namespace KMeans.PowerShell.Internal;
 internal static class DiskSpace
 {
     public static void EnsureSampleFits(KMeansOptions options, IVectorSource source) =>
-        ResourcePlan.Compute(source.RowCount, options.K, source.Dimension, options.SampleRate, options.EffectiveParallelism)
+        ResourcePlan.Compute(source.RowCount, options.K, source.Dimension, options.SampleRate, options.EffectiveParallelism,
+            trainDimension: options.TrainDimension)
             .EnsureFitsOnDisk(options.EffectiveTempDirectory);
 }

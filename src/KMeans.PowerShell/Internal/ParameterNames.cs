@@ -17,6 +17,8 @@ internal static class ParameterNames
         KMeansOption.SkipNonFinite => "-SkipNonFinite",
         KMeansOption.MaxIterations => "-MaxIterations",
         KMeansOption.InitialCentroids => "-InitialCentroid",
+        KMeansOption.TrainDimension => "-TrainDimension",
+        KMeansOption.CheckpointPath => "-CheckpointPath",
         _ => throw new ArgumentOutOfRangeException(nameof(option), option, "No parameter is named for this option."),
     };
 }

@@ -24,7 +24,10 @@ public sealed class KMeansDiskEstimate
     /// <summary>Rows in the training sample: min(Rows, SampleRate × K).</summary>
     public long SampleRows { get; init; }
 
-    /// <summary>Size of the on-disk sample file in bytes.</summary>
+    /// <summary>The planned -TrainDimension, or null when training runs in the full dimension.</summary>
+    public int? TrainDimension { get; init; }
+
+    /// <summary>Size of the on-disk sample files in bytes (with a TrainDimension, the full rows and the projected ones).</summary>
     public long Bytes { get; init; }
 
     /// <summary><see cref="Bytes"/> in binary units, such as "1.5 GiB".</summary>

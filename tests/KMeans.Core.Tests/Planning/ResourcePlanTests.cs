@@ -146,4 +146,16 @@ public class ResourcePlanTests
         Assert.Equal(KMeansErrorKind.InsufficientDiskSpace, room.ProblemKind);
         Assert.Equal([KMeansOption.TempDirectory, KMeansOption.SampleRate], room.Problem!.Options);
     }
+
+    [Fact]
+    public void ATrainingDimensionAddsTheProjectedSample()
+    {
+        ResourcePlan full = ResourcePlan.Compute(rows: 10_000, k: 16, dimension: 1_024, sampleRate: 256, threads: 2, availableMemoryBytes: GiB);
+        ResourcePlan reduced = ResourcePlan.Compute(rows: 10_000, k: 16, dimension: 1_024, sampleRate: 256, threads: 2, availableMemoryBytes: GiB,
+            trainDimension: 128);
+
+        Assert.Equal(4_096 * 1_152 * 4L, reduced.SampleBytes);
+        Assert.Equal(full.SampleBytes * 9 / 8, reduced.SampleBytes);
+        Assert.Equal(full.WorkingBytes + 4_096 * 8L, reduced.WorkingBytes);
+    }
 }

@@ -1,0 +1,200 @@
+using System.Numerics.Tensors;
+using KMeans.Core.Buffers;
+using KMeans.Core.Distance;
+using KMeans.Core.Sampling;
+
+namespace KMeans.Core.Training;
+
+/// <summary>
+/// Training in a reduced dimension (<see cref="KMeansOptions.TrainDimension"/>): Lloyd's algorithm (flat or
+/// hierarchical) runs on the sample projected by a seeded <see cref="RandomizedHadamardProjection"/>, then a final
+/// pass in the full dimension gives each cluster the mean of its rows and measures the loss there.
+/// </summary>
+/// <remarks>
+/// The full-dimension rows for the final pass are the sample itself: sampling writes every chosen row twice, as it is
+/// and projected, into two buffers of the same kind (memory or temporary files), so nothing depends on reading the
+/// source again (a pipeline cannot be) and the final pass reads the same bytes in memory and on disk. It costs the
+/// projected buffer on top of the usual sample, n·m·4 bytes (m the training dimension, 1/8 more at m = d/8). The
+/// final pass labels every row by its nearest trained centroid (in the training dimension), sums the full rows by
+/// those labels, and reads them once more for each row's loss against its cluster's mean: O(n·d), against
+/// O(n·K·d) for a full-dimension Lloyd iteration. Sizes and loss are those of that partition; iteration reports keep
+/// the loss in the training dimension. Measuring how many rows' nearest full-dimension centroid is their own cluster
+/// (<see cref="KMeansOptions.MeasureNearestCentroidAgreement"/>, the IVF recall effect) costs one full-dimension
+/// assignment more, so only the bench and tests ask for it.
+/// </remarks>
+internal static class ReducedDimensionTrainer
+{
+    /// <summary>
+    /// Trains on <paramref name="projected"/> (the rows of <paramref name="sample"/> projected), or projects
+    /// <paramref name="sample"/> first into a buffer of its kind when none is given.
+    /// </summary>
+    public static KMeansResult Train(TrainingBuffer sample, TrainingBuffer? projected, KMeansOptions options,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        int trainDimension = options.TrainDimension!.Value;
+        RandomizedHadamardProjection projection =
+            RandomizedHadamardProjection.Create(sample.Dimension, trainDimension, options.Seed!.Value);
+        if (projected is not null)
+            return TrainProjected(sample, projected, projection, options, progress, cancellationToken);
+        using TrainingBuffer ownProjection = Project(sample, projection, options, cancellationToken);
+        return TrainProjected(sample, ownProjection, projection, options, progress, cancellationToken);
+    }
+
+    private static KMeansResult TrainProjected(TrainingBuffer sample, TrainingBuffer projected,
+        RandomizedHadamardProjection projection, KMeansOptions options, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var reducedOptions = options with
+        {
+            TrainDimension = null,
+            InitialCentroids = options.InitialCentroids?.Select(centroid => Projected(projection, centroid)).ToArray(),
+        };
+        KMeansResult trained = KMeansTrainer.Train(projected, reducedOptions, progress, cancellationToken);
+        return FullDimensionPass(sample, projected, trained, options, cancellationToken);
+    }
+
+    private static KMeansResult FullDimensionPass(TrainingBuffer sample, TrainingBuffer projected, KMeansResult trained,
+        KMeansOptions options, CancellationToken cancellationToken)
+    {
+        int k = options.K;
+        int d = sample.Dimension;
+        DistanceMetric metric = options.Distance;
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = options.EffectiveParallelism,
+            CancellationToken = cancellationToken,
+        };
+        var trainedAssignment = new Assignment(projected, k, metric, options.RowsPerBlock, options.BytesPerRange);
+        using (var packedTrained = new PackedCentroids(k, projected.Dimension))
+        {
+            packedTrained.Pack(trained.Centroids, metric);
+            trainedAssignment.Run(packedTrained, parallel);
+        }
+        int[] labels = trainedAssignment.Labels;
+        long[] sizes = trainedAssignment.Sizes;
+
+        var centroids = new float[(long)k * d];
+        new CentroidUpdate(k, d, metric).Run(sample, labels, sizes, centroids, parallel);
+        EmptyClusterRepair.Repair(centroids, (long[])sizes.Clone(), d, metric);
+        double loss = LossOfLabels(sample, labels, centroids, options, parallel);
+        (double Agreement, double Loss)? nearest = options.MeasureNearestCentroidAgreement
+            ? NearestCentroids(sample, labels, centroids, options, parallel)
+            : null;
+        return new KMeansResult(k, d, centroids, (long[])sizes.Clone(), loss, trained.Iterations, trained.Converged,
+            trained.History, trained.BestRedo)
+        {
+            TrainDimension = projected.Dimension,
+            TrainDimensionLoss = trained.Loss,
+            NearestCentroidAgreement = nearest?.Agreement,
+            NearestCentroidLoss = nearest?.Loss,
+        };
+    }
+
+    /// <summary>
+    /// The loss of every row against its cluster's full-dimension centroid, each row's float loss computed as the
+    /// assignment computes it and summed in double in row order (so it does not depend on threads or blocks).
+    /// </summary>
+    private static double LossOfLabels(TrainingBuffer sample, int[] labels, float[] centroids, KMeansOptions options,
+        ParallelOptions parallel)
+    {
+        int d = sample.Dimension;
+        var rowLoss = new float[labels.Length];
+        var blocks = new RowBlocks(sample.RowCount, Math.Min(options.RowsPerBlock, sample.MaxRowsPerBlock));
+        blocks.ForEach(parallel, block =>
+        {
+            long first = blocks.First(block);
+            int count = blocks.Length(block);
+            ReadOnlySpan<float> rows = sample.Rows(first, count);
+            for (int i = 0; i < count; i++)
+            {
+                ReadOnlySpan<float> row = rows.Slice(i * d, d);
+                ReadOnlySpan<float> centroid = centroids.AsSpan(labels[first + i] * d, d);
+                rowLoss[first + i] = options.Distance switch
+                {
+                    DistanceMetric.L2 => Squared(TensorPrimitives.Distance(row, centroid)),
+                    DistanceMetric.Cosine => Math.Max(0f, 1f - TensorPrimitives.Dot(row, centroid)),
+                    _ => -TensorPrimitives.Dot(row, centroid),
+                };
+            }
+        });
+        double loss = 0;
+        foreach (float value in rowLoss)
+            loss += value;
+        return loss;
+    }
+
+    private static float Squared(float value) => value * value;
+
+    /// <summary>
+    /// One full-dimension assignment pass: the share of rows whose nearest centroid is their cluster, and the loss
+    /// with every row at its nearest centroid (the centroids' inertia under L2).
+    /// </summary>
+    private static (double Agreement, double Loss) NearestCentroids(TrainingBuffer sample, int[] labels, float[] centroids,
+        KMeansOptions options, ParallelOptions parallel)
+    {
+        var assignment = new Assignment(sample, options.K, options.Distance, options.RowsPerBlock, options.BytesPerRange);
+        double loss;
+        using (var packed = new PackedCentroids(options.K, sample.Dimension))
+        {
+            packed.Pack(centroids, options.Distance);
+            (loss, _, _) = assignment.Run(packed, parallel);
+        }
+        long agreeing = 0;
+        for (int row = 0; row < labels.Length; row++)
+            agreeing += assignment.Labels[row] == labels[row] ? 1 : 0;
+        return ((double)agreeing / labels.Length, loss);
+    }
+
+    /// <summary>The projection of a built sample, block by block, into a sealed buffer of the same kind.</summary>
+    private static TrainingBuffer Project(TrainingBuffer sample, RandomizedHadamardProjection projection,
+        KMeansOptions options, CancellationToken cancellationToken)
+    {
+        int d = sample.Dimension;
+        int m = projection.OutputDimension;
+        TrainingBuffer projected = TrainingBuffer.Create(sample.IsOnDisk, sample.RowCount, m, options.EffectiveTempDirectory);
+        try
+        {
+            var blocks = new RowBlocks(sample.RowCount, Math.Min(options.RowsPerBlock, sample.MaxRowsPerBlock));
+            float[] scratch = projection.NewScratch();
+            var rows = new float[(long)blocks.RowsPerBlock * m];
+            for (long block = 0; block < blocks.Count; block++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = blocks.Length(block);
+                ReadOnlySpan<float> values = sample.Rows(blocks.First(block), count);
+                for (int i = 0; i < count; i++)
+                {
+                    Span<float> row = rows.AsSpan(i * m, m);
+                    projection.Project(values.Slice(i * d, d), row, scratch);
+                    if (options.Distance == DistanceMetric.Cosine)
+                        NormalizeProjected(row, blocks.First(block) + i);
+                }
+                projected.WriteRows(blocks.First(block), rows.AsSpan(0, count * m));
+            }
+            projected.Seal(sample.RowCount);
+            return projected;
+        }
+        catch
+        {
+            projected.Dispose();
+            throw;
+        }
+    }
+
+    private static float[] Projected(RandomizedHadamardProjection projection, float[] centroid)
+    {
+        var projected = new float[projection.OutputDimension];
+        projection.Project(centroid, projected, projection.NewScratch());
+        return projected;
+    }
+
+    private static void NormalizeProjected(Span<float> row, long rowIndex)
+    {
+        float norm = TensorPrimitives.Norm<float>(row);
+        if (norm == 0)
+            throw new KMeansException(KMeansErrorKind.ZeroVector,
+                $"Sample row {rowIndex} projects to the zero vector in {row.Length} dimensions, which has no direction under " +
+                "Cosine distance: raise the training dimension.", rowIndex);
+        TensorPrimitives.Divide(row, norm, row);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Numerics;
+using KMeans.Core.Sampling;
+
+namespace KMeans.Core.Tests.Projection;
+
+/// <summary>The fast Walsh–Hadamard transform and the seeded projection built on it.</summary>
+public class RandomizedHadamardProjectionTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(16)]
+    [InlineData(64)]
+    [InlineData(1024)]
+    public void FastTransformEqualsTheSylvesterMatrixProduct(int length)
+    {
+        // Small integers: every partial sum is exact in float, so the fast transform must equal H·x exactly.
+        var random = new Random(length);
+        float[] x = Enumerable.Range(0, length).Select(_ => (float)random.Next(-50, 51)).ToArray();
+        var expected = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            double sum = 0;
+            for (int j = 0; j < length; j++)
+                sum += (BitOperations.PopCount((uint)(i & j)) % 2 == 0 ? 1 : -1) * x[j];
+            expected[i] = (float)sum;
+        }
+
+        float[] fast = (float[])x.Clone();
+        WalshHadamard.Transform(fast);
+
+        Assert.Equal(expected, fast);
+    }
+
+    [Fact]
+    public void TheTransformRefusesALengthThatIsNotAPowerOfTwo()
+    {
+        Assert.Throws<ArgumentException>(() => WalshHadamard.Transform(new float[12]));
+    }
+
+    [Fact]
+    public void TheSeedFixesTheProjection()
+    {
+        float[] row = TestData.Uniform(1, 300, seed: 4)[0];
+
+        float[] first = Project(RandomizedHadamardProjection.Create(300, 40, seed: 9), row);
+        float[] again = Project(RandomizedHadamardProjection.Create(300, 40, seed: 9), row);
+        float[] other = Project(RandomizedHadamardProjection.Create(300, 40, seed: 10), row);
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+        Assert.Equal(512, RandomizedHadamardProjection.Create(300, 40, seed: 9).PaddedDimension);
+    }
+
+    [Fact]
+    public void DistancesAreKeptWithinTheJohnsonLindenstraussTolerance()
+    {
+        // m = 128 keeps each squared distance within ±(a few)·sqrt(2/m) ≈ 0.125 per standard deviation; the mean over
+        // many pairs is unbiased.
+        float[][] rows = TestData.Uniform(60, 700, seed: 2);
+        RandomizedHadamardProjection projection = RandomizedHadamardProjection.Create(700, 128, seed: 3);
+        float[][] projected = rows.Select(row => Project(projection, row)).ToArray();
+        var ratios = new List<double>();
+        for (int a = 0; a < rows.Length; a++)
+        {
+            for (int b = a + 1; b < rows.Length; b++)
+                ratios.Add(SquaredDistance(projected[a], projected[b]) / SquaredDistance(rows[a], rows[b]));
+        }
+
+        Assert.InRange(ratios.Average(), 0.95, 1.05);
+        Assert.InRange(ratios.Min(), 0.5, 1);
+        Assert.InRange(ratios.Max(), 1, 1.5);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(64)]
+    [InlineData(65)]
+    public void ATrainingDimensionNotBelowTheVectorsIsRefused(int outputDimension)
+    {
+        var error = Assert.Throws<KMeansException>(() => RandomizedHadamardProjection.Create(64, outputDimension, seed: 1));
+
+        Assert.Equal(KMeansErrorKind.InvalidOption, error.Kind);
+        Assert.Contains("less than the vectors' 64 dimensions", error.Message);
+    }
+
+    private static float[] Project(RandomizedHadamardProjection projection, float[] row)
+    {
+        var projected = new float[projection.OutputDimension];
+        projection.Project(row, projected, projection.NewScratch());
+        return projected;
+    }
+
+    private static double SquaredDistance(float[] a, float[] b)
+    {
+        double sum = 0;
+        for (int j = 0; j < a.Length; j++)
+            sum += (double)(a[j] - b[j]) * (a[j] - b[j]);
+        return sum;
+    }
+}

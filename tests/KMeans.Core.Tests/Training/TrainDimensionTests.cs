@@ -1,0 +1,222 @@
+using KMeans.Core.Buffers;
+using KMeans.Core.Distance;
+using KMeans.Core.Training;
+
+namespace KMeans.Core.Tests.Training;
+
+/// <summary>
+/// Training on projected rows (<see cref="KMeansOptions.TrainDimension"/>): full-dimension centroids, sizes and loss;
+/// deterministic across buffers, threads and whether the projection is taken while sampling or from a built sample.
+/// </summary>
+public class TrainDimensionTests
+{
+    private const int Dimension = 96;
+    private static readonly float[][] Rows = TestData.Blobs(clusters: 10, perCluster: 120, dimension: Dimension, spread: 4, seed: 8).Rows;
+
+    private static KMeansOptions Options(DistanceMetric distance) =>
+        new() { K = 10, Seed = 5, Distance = distance, MaxIterations = 12, TrainDimension = 16 };
+
+    [Theory]
+    [InlineData(DistanceMetric.L2)]
+    [InlineData(DistanceMetric.Cosine)]
+    [InlineData(DistanceMetric.Dot)]
+    public void InMemoryOnDiskAndThreadCountsAreBitIdentical(DistanceMetric distance)
+    {
+        KMeansOptions options = Options(distance) with { MeasureNearestCentroidAgreement = true };
+
+        KMeansResult inMemory = KMeansTrainer.Train(TestData.Source(Rows), options with { MaxDegreeOfParallelism = 1 });
+        KMeansResult onDisk = KMeansTrainer.Train(TestData.Source(Rows), options with { OnDisk = true, MaxDegreeOfParallelism = 3 });
+
+        DeterminismTests.AssertIdentical(inMemory, onDisk);
+        Assert.Equal(inMemory.TrainDimensionLoss, onDisk.TrainDimensionLoss);
+        Assert.Equal(inMemory.NearestCentroidAgreement, onDisk.NearestCentroidAgreement);
+        Assert.Equal(Dimension, inMemory.Dimension);
+        Assert.Equal(16, inMemory.TrainDimension);
+    }
+
+    [Fact]
+    public void ProjectingWhileSamplingEqualsProjectingABuiltSample()
+    {
+        KMeansOptions options = Options(DistanceMetric.L2);
+        using TrainingBuffer sample = Sample(Rows, onDisk: true);
+
+        KMeansResult fromSource = KMeansTrainer.Train(TestData.Source(Rows), options);
+        KMeansResult fromBuffer = KMeansTrainer.Train(sample, options);
+
+        DeterminismTests.AssertIdentical(fromSource, fromBuffer);
+    }
+
+    /// <summary>
+    /// Not Dot: an inner product is not a distance, and 16 dimensions keep it only to about ‖x‖·‖c‖/4, so rows of a
+    /// blob far from the origin can prefer another centroid in the full dimension.
+    /// </summary>
+    [Theory]
+    [InlineData(DistanceMetric.L2)]
+    [InlineData(DistanceMetric.Cosine)]
+    public void WellSeparatedBlobsKeepTheirPartition(DistanceMetric distance)
+    {
+        KMeansOptions options = Options(distance) with { MeasureNearestCentroidAgreement = true };
+
+        KMeansResult reduced = KMeansTrainer.Train(TestData.Source(Rows), options);
+        KMeansResult full = KMeansTrainer.Train(TestData.Source(Rows), options with { TrainDimension = null });
+
+        Assert.Equal(1.0, reduced.NearestCentroidAgreement);
+        Assert.Null(full.TrainDimension);
+        Assert.Null(full.NearestCentroidAgreement);
+        Assert.InRange(reduced.Loss, full.Loss * (1 - 1e-4), full.Loss * (1 + 1e-4) + 1e-6);
+        Assert.Equal(full.ClusterSizes.Order(), reduced.ClusterSizes.Order());
+    }
+
+    [Fact]
+    public void CentroidsAreTheMeansOfTheirRowsAndTheLossIsTheFullDimensionInertia()
+    {
+        KMeansResult result = KMeansTrainer.Train(TestData.Source(Rows), Options(DistanceMetric.L2));
+        KMeansResult measured = KMeansTrainer.Train(TestData.Source(Rows),
+            Options(DistanceMetric.L2) with { MeasureNearestCentroidAgreement = true });
+
+        Assert.Null(result.NearestCentroidAgreement);
+        Assert.Equal(1.0, measured.NearestCentroidAgreement);
+        DeterminismTests.AssertIdentical(result, measured);
+        var sums = new double[result.K * Dimension];
+        var sizes = new long[result.K];
+        double inertia = 0;
+        foreach (float[] row in Rows)
+        {
+            (int nearest, double distance) = Nearest(result, row);
+            inertia += distance;
+            sizes[nearest]++;
+            for (int j = 0; j < Dimension; j++)
+                sums[nearest * Dimension + j] += row[j];
+        }
+
+        // Every row's nearest centroid is the one it was trained into (agreement 1), so the means are of these rows.
+        Assert.Equal(sizes, result.ClusterSizes);
+        for (int c = 0; c < result.K; c++)
+        {
+            for (int j = 0; j < Dimension; j++)
+                Assert.Equal((float)(sums[c * Dimension + j] / sizes[c]), result.Centroids[c * Dimension + j]);
+        }
+        Assert.InRange(result.Loss, inertia * (1 - 1e-5), inertia * (1 + 1e-5));
+        Assert.InRange(measured.NearestCentroidLoss!.Value, inertia * (1 - 1e-5), inertia * (1 + 1e-5));
+        Assert.NotEqual(result.Loss, result.TrainDimensionLoss);
+    }
+
+    [Fact]
+    public void HierarchicalTrainingInTheReducedDimensionIsDeterministic()
+    {
+        KMeansOptions options = Options(DistanceMetric.L2) with
+        {
+            K = 30, Hierarchical = HierarchicalMode.On, HierarchicalK = 4, MeasureNearestCentroidAgreement = true,
+        };
+
+        KMeansResult inMemory = KMeansTrainer.Train(TestData.Source(Rows), options);
+        KMeansResult onDisk = KMeansTrainer.Train(TestData.Source(Rows), options with { OnDisk = true, MaxDegreeOfParallelism = 1 });
+
+        DeterminismTests.AssertIdentical(inMemory, onDisk);
+        Assert.Equal(30, inMemory.ClusterSizes.Length);
+        Assert.Equal(Rows.Length, inMemory.ClusterSizes.Sum());
+        Assert.InRange(inMemory.NearestCentroidAgreement!.Value, 0.5, 1);
+        Assert.InRange(inMemory.NearestCentroidLoss!.Value, 0, inMemory.Loss * (1 + 1e-6));
+        Assert.Equal(inMemory.NearestCentroidLoss, onDisk.NearestCentroidLoss);
+    }
+
+    [Fact]
+    public void FullDimensionInitialCentroidsAreProjected()
+    {
+        float[][] initial = Enumerable.Range(0, 10).Select(c => Rows[c]).ToArray();
+        KMeansOptions options = Options(DistanceMetric.L2) with { InitialCentroids = initial, MeasureNearestCentroidAgreement = true };
+
+        KMeansResult result = KMeansTrainer.Train(TestData.Source(Rows), options);
+
+        Assert.Equal(Dimension, result.Dimension);
+        Assert.Equal(1.0, result.NearestCentroidAgreement);
+    }
+
+    [Theory]
+    [InlineData(0, "TrainDimension must be at least 1")]
+    [InlineData(Dimension, "less than the vectors' 96 dimensions")]
+    public void ABadTrainingDimensionIsRefusedBeforeSampling(int trainDimension, string message)
+    {
+        var error = Assert.Throws<KMeansException>(() =>
+            KMeansTrainer.Train(TestData.Source(Rows), Options(DistanceMetric.L2) with { TrainDimension = trainDimension }));
+
+        Assert.Equal(KMeansErrorKind.InvalidOption, error.Kind);
+        Assert.Contains(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void CancellationStopsTrainingOrTheFinalPassAndLeavesNoFile(int cancelAtIteration)
+    {
+        // Iteration 3 is the last: cancelling there leaves only the final full-dimension pass to notice it.
+        using var temp = new TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        int iterationsSeen = 0;
+        var progress = new SynchronousProgress(report =>
+        {
+            if (report is IterationReport && ++iterationsSeen == cancelAtIteration)
+                cancel.Cancel();
+        });
+        KMeansOptions options = Options(DistanceMetric.L2) with
+        {
+            OnDisk = true, TempDirectory = temp.Path, MaxIterations = 3, Tolerance = 0,
+        };
+
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            KMeansTrainer.Train(TestData.Source(Rows), options, progress, cancel.Token));
+
+        Assert.Equal(cancelAtIteration, iterationsSeen);
+        Assert.Empty(temp.Entries());
+    }
+
+    [Fact]
+    public void AnInMemorySampleWhoseProjectionDoesNotFitBesideItIsRefusedBeforeAnythingIsAllocated()
+    {
+        // The full sample alone takes 70 % of the memory available and fits; with its 15-of-16-dimension projection it
+        // needs 136 %. Each buffer checks only itself, so the sum must be checked before either is created.
+        float[][] rows = TestData.Uniform(50, 16, seed: 1);
+        long available = AvailableMemory.Bytes();
+        int sampleRate = (int)Math.Min(int.MaxValue, available * 7 / 10 / (16 * sizeof(float)) / 10);
+        long needed = 10L * sampleRate * (16 + 15) * sizeof(float);
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(new UnknownLengthSource(TestData.Source(rows)),
+            new KMeansOptions { K = 10, SampleRate = sampleRate, TrainDimension = 15, Seed = 1 }));
+
+        Assert.Equal(KMeansErrorKind.InsufficientMemory, error.Kind);
+        Assert.StartsWith($"The in-memory sample and its projection need {needed:N0} bytes, but only ", error.Message);
+    }
+
+    private static TrainingBuffer Sample(float[][] rows, bool onDisk)
+    {
+        TrainingBuffer sample = TrainingBuffer.Create(onDisk, rows.Length, Dimension, Path.GetTempPath());
+        sample.WriteRows(0, rows.SelectMany(row => row).ToArray());
+        sample.Seal(rows.Length);
+        return sample;
+    }
+
+    private static (int Cluster, double SquaredDistance) Nearest(KMeansResult result, float[] row)
+    {
+        int best = 0;
+        double bestDistance = double.PositiveInfinity;
+        for (int c = 0; c < result.K; c++)
+        {
+            ReadOnlySpan<float> centroid = result.Centroid(c);
+            double distance = 0;
+            for (int j = 0; j < Dimension; j++)
+                distance += (double)(row[j] - centroid[j]) * (row[j] - centroid[j]);
+            if (distance < bestDistance)
+            {
+                bestDistance = distance;
+                best = c;
+            }
+        }
+        return (best, bestDistance);
+    }
+
+    /// <summary>Reports on the trainer's thread, so that a cancellation lands where the test asks for it.</summary>
+    private sealed class SynchronousProgress(Action<TrainingProgress> onReport) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => onReport(value);
+    }
+}

@@ -1,0 +1,116 @@
+#Requires -Version 7.4
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+
+# Invoke-KMeansTraining -TrainDimension: training on projected vectors, full-dimension centroids, and the estimate.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestEnvironment.ps1')
+    $script:Blobs = Join-Path $Scratch 'blobs.npy'
+    $null = New-KMeansSampleData -LiteralPath $Blobs -Rows 2000 -Dimension 64 -Clusters 8 -Spread 1 -Seed 3
+
+    # 300 vectors of 32 dimensions around three centres, as pipeline input.
+    $random = [System.Random]::new(11)
+    $script:Vectors = foreach ($i in 0..299) {
+        $centre = ($i % 3) * 10 + 1
+        , [float[]]@(0..31 | ForEach-Object { $centre + ($_ % 3) * ($i % 3) + $random.NextDouble() })
+    }
+
+    function Get-VectorText {
+        param([object[]] $Centroid)
+        ($Centroid | ForEach-Object { $_.Vector -join ',' }) -join ';'
+    }
+}
+
+AfterAll {
+    Remove-Module KMeans -ErrorAction Ignore
+    Remove-Item -LiteralPath $Scratch -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'Invoke-KMeansTraining -TrainDimension' {
+    It 'returns full-dimension centroids whose loss is within 1 % of a full-dimension run' {
+        $reduced = Invoke-KMeansTraining -LiteralPath $Blobs -K 8 -Seed 5 -TrainDimension 12 -AsModel
+        $full = Invoke-KMeansTraining -LiteralPath $Blobs -K 8 -Seed 5 -AsModel
+        $reduced.Centroids | ForEach-Object { $_.Dimension | Should -Be 64 }
+        ($reduced.Centroids | Measure-Object -Property Size -Sum).Sum | Should -Be 2000
+        $reduced.Loss | Should -BeLessOrEqual ($full.Loss * 1.01)
+        $reduced.Loss | Should -BeGreaterThan 0
+    }
+
+    It 'gives identical centroids in memory, on disk and on one thread under <_>' -ForEach 'L2', 'Cosine', 'Dot' {
+        $inMemory = $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -Distance $_ -TrainDimension 6
+        $onDisk = $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -Distance $_ -TrainDimension 6 -OnDisk -TempDirectory $Scratch
+        $oneThread = $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -Distance $_ -TrainDimension 6 -ThrottleLimit 1
+        Get-VectorText $onDisk | Should -BeExactly (Get-VectorText $inMemory)
+        Get-VectorText $oneThread | Should -BeExactly (Get-VectorText $inMemory)
+        $inMemory | ForEach-Object { $_.Dimension | Should -Be 32 }
+        Get-ChildItem -LiteralPath $Scratch -Filter '*.tmp' | Should -BeNullOrEmpty
+    }
+
+    It 'normalises Cosine centroids in the full dimension' {
+        $centroids = $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -Distance Cosine -TrainDimension 6
+        foreach ($centroid in $centroids) {
+            $norm = [Math]::Sqrt(($centroid.Vector | ForEach-Object { [double]$_ * $_ } | Measure-Object -Sum).Sum)
+            $norm | Should -BeGreaterThan 0.9999
+            $norm | Should -BeLessThan 1.0001
+        }
+    }
+
+    It 'trains a tree in the reduced dimension, the same in memory and on disk' {
+        $inMemory = Invoke-KMeansTraining -LiteralPath $Blobs -K 24 -Seed 4 -Hierarchical On -HierarchicalK 4 -TrainDimension 16 -AsModel
+        $onDisk = Invoke-KMeansTraining -LiteralPath $Blobs -K 24 -Seed 4 -Hierarchical On -HierarchicalK 4 -TrainDimension 16 -AsModel -OnDisk -TempDirectory $Scratch
+        $inMemory.Centroids.Count | Should -Be 24
+        Get-VectorText $onDisk.Centroids | Should -BeExactly (Get-VectorText $inMemory.Centroids)
+        $onDisk.Loss | Should -Be $inMemory.Loss
+    }
+
+    It 'reports the training dimension and its loss with -Verbose' {
+        $verbose = $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension 6 -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $line = $verbose.Message | Where-Object { $_ -like 'Trained in 6 dimensions*' }
+        $line | Should -Match '^Trained in 6 dimensions \(loss there [0-9.]+(E[-+]?[0-9]+)?\); the centroids are the means of their rows in 32 dimensions\.$'
+    }
+
+    It 'refuses a training dimension not below the vectors'' dimension with InvalidOption' {
+        { $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension 32 } |
+            Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage '*less than the vectors'' 32 dimensions, but was 32*'
+    }
+
+    It 'refuses a training dimension below 1 at binding' {
+        { $Vectors | Invoke-KMeansTraining -K 3 -TrainDimension 0 } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+    }
+}
+
+Describe 'Get-KMeansDiskEstimate -TrainDimension' {
+    It 'counts the projected sample beside the full one' {
+        $full = Get-KMeansDiskEstimate -K 16 -Dimension 1024 -Rows 10000
+        $reduced = Get-KMeansDiskEstimate -K 16 -Dimension 1024 -Rows 10000 -TrainDimension 128
+        $full.Bytes | Should -Be (4096 * 1024 * 4)
+        $reduced.Bytes | Should -Be (4096 * (1024 + 128) * 4)
+        $reduced.TrainDimension | Should -Be 128
+        $full.TrainDimension | Should -BeNullOrEmpty
+        $reduced.InMemoryBytes - $full.InMemoryBytes | Should -Be (4096 * 128 * 4 + 4096 * 8)
+    }
+
+    It 'binds TrainDimension from a CSV scenario, an empty cell meaning none' {
+        $scenarios = @"
+K,Dimension,Rows,TrainDimension
+16,768,5000,96
+16,768,5000,
+"@ | ConvertFrom-Csv
+        $estimates = $scenarios | Get-KMeansDiskEstimate
+        $estimates[0].Bytes | Should -Be (4096 * (768 + 96) * 4)
+        $estimates[1].Bytes | Should -Be (4096 * 768 * 4)
+    }
+
+    It 'reports a training dimension not below the dimension and goes on with the next scenario' {
+        $estimates = @(
+            [pscustomobject]@{ K = 4; Dimension = 64; TrainDimension = 64 }
+            [pscustomobject]@{ K = 4; Dimension = 64; TrainDimension = 8 }
+        ) | Get-KMeansDiskEstimate -ErrorVariable problems -ErrorAction SilentlyContinue
+        @($estimates).Count | Should -Be 1
+        $estimates.TrainDimension | Should -Be 8
+        $problems[0].FullyQualifiedErrorId | Should -Be 'InvalidOption,KMeans.PowerShell.GetKMeansDiskEstimateCommand'
+        $problems[0].TargetObject | Should -Be 64
+    }
+}
