@@ -15,7 +15,4 @@ public enum KMeansOption
     MaxIterations,
     InitialCentroids,
     TrainDimension,
-
-    /// <summary>CheckpointOptions.Path.</summary>
-    CheckpointPath,
 }

@@ -102,7 +102,7 @@ Describe 'Default views at 120 columns' {
     It 'lists a disk estimate with the temp directory and every time' {
         $text = (Get-KMeansDiskEstimate -K 16 -Dimension 128 -TempDirectory $Scratch | Get-Rendered -List) -join "`n"
         $text | Should -Match "TempDirectory\s+: $([regex]::Escape($Scratch))"
-        $text | Should -Match 'InMemory\s+: 2\.35 MiB'
+        $text | Should -Match 'InMemory\s+: 2\.36 MiB'
         foreach ($name in 'FlatIterationTime', 'FlatTrainingTime', 'HierarchicalIterationTime', 'HierarchicalTrainingTime', 'TrainingTimeSummary') {
             $text | Should -Match "$name\s+:"
         }

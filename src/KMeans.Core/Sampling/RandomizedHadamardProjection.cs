@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using KMeans.Core.Training;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Sampling;
 

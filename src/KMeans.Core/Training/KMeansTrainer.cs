@@ -34,8 +34,8 @@ public static class KMeansTrainer
         checkpoint?.Validate();
         if (checkpoint is not null && options.TrainDimension is not null)
             throw new KMeansException(KMeansErrorKind.InvalidOption,
-                new OptionMessage("Checkpoints cannot yet resume a training in a reduced dimension: give {0} or {1}, not both.",
-                    KMeansOption.CheckpointPath, KMeansOption.TrainDimension),
+                new OptionMessage("Checkpoints cannot yet resume a training in a reduced dimension: train without {0}, or without a checkpoint.",
+                    KMeansOption.TrainDimension),
                 options.TrainDimension);
         ValidateAgainstDimension(options, source.Dimension);
         var watch = Stopwatch.StartNew();

@@ -18,7 +18,6 @@ internal static class ParameterNames
         KMeansOption.MaxIterations => "-MaxIterations",
         KMeansOption.InitialCentroids => "-InitialCentroid",
         KMeansOption.TrainDimension => "-TrainDimension",
-        KMeansOption.CheckpointPath => "-CheckpointPath",
         _ => throw new ArgumentOutOfRangeException(nameof(option), option, "No parameter is named for this option."),
     };
 }

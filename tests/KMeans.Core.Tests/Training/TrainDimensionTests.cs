@@ -1,5 +1,6 @@
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
+using KMeans.Core.Planning;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.Training;
@@ -174,7 +175,7 @@ public class TrainDimensionTests
     public void AnInMemorySampleWhoseProjectionDoesNotFitBesideItIsRefusedBeforeAnythingIsAllocated()
     {
         // The full sample alone takes 70 % of the memory available and fits; with its 15-of-16-dimension projection it
-        // needs 136 %. Each buffer checks only itself, so the sum must be checked before either is created.
+        // needs 136 %. The resource plan counts both before either buffer is created.
         float[][] rows = TestData.Uniform(50, 16, seed: 1);
         long available = AvailableMemory.Bytes();
         int sampleRate = (int)Math.Min(int.MaxValue, available * 7 / 10 / (16 * sizeof(float)) / 10);
@@ -184,7 +185,22 @@ public class TrainDimensionTests
             new KMeansOptions { K = 10, SampleRate = sampleRate, TrainDimension = 15, Seed = 1 }));
 
         Assert.Equal(KMeansErrorKind.InsufficientMemory, error.Kind);
-        Assert.StartsWith($"The in-memory sample and its projection need {needed:N0} bytes, but only ", error.Message);
+        Assert.StartsWith("The in-memory run needs ", error.Message);
+        Assert.Contains($"(sample {needed:N0}, working set ", error.Message);
+    }
+
+    [Fact]
+    public void ACheckpointedTrainingInAReducedDimensionIsRefusedBeforeSampling()
+    {
+        float[][] rows = TestData.Uniform(50, 16, seed: 1);
+        string checkpoint = Path.Combine(Path.GetTempPath(), $"kmeans-{Guid.NewGuid():N}.kmc");
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(TestData.Source(rows),
+            new KMeansOptions { K = 4, TrainDimension = 8, Seed = 1 }, new CheckpointOptions { Path = checkpoint }));
+
+        Assert.Equal(KMeansErrorKind.InvalidOption, error.Kind);
+        Assert.Contains("train without TrainDimension, or without a checkpoint", error.Message);
+        Assert.False(File.Exists(checkpoint));
     }
 
     private static TrainingBuffer Sample(float[][] rows, bool onDisk)

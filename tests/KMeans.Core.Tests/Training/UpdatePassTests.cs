@@ -89,7 +89,7 @@ public class UpdatePassTests
             for (int j = 0; j < Dimension; j++)
                 means[c * Dimension + j] = (float)(sums[c * Dimension + j] / sizes[c]);
             if (metric == DistanceMetric.Cosine)
-                CentroidUpdate.Normalize(means.AsSpan(c * Dimension, Dimension));
+                KMeans.Core.Numerics.VectorMath.Normalize(means.AsSpan(c * Dimension, Dimension));
         }
         return means;
     }
