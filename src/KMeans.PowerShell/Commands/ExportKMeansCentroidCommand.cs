@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using KMeans.Core;
-using KMeans.Core.Centroids;
+using KMeans.Core.Files;
 using KMeans.PowerShell.Internal;
 
 namespace KMeans.PowerShell;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
 using KMeans.Core;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Training;
 using KMeans.PowerShell.Internal;
 

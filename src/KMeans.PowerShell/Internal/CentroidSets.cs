@@ -1,5 +1,5 @@
 using System.Globalization;
-using KMeans.Core.Centroids;
+using KMeans.Core.Files;
 
 namespace KMeans.PowerShell.Internal;
 

@@ -1,5 +1,5 @@
 using KMeans.Core;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 
 namespace KMeans.PowerShell.Internal;
 

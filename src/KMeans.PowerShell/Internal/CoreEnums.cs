@@ -1,6 +1,5 @@
-using KMeans.Core.Centroids;
+using KMeans.Core.Files;
 using KMeans.Core.Distance;
-using KMeans.Core.IO;
 using KMeans.Core.Training;
 
 namespace KMeans.PowerShell.Internal;

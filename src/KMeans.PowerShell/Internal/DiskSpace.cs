@@ -1,6 +1,6 @@
 using KMeans.Core;
 using KMeans.Core.Buffers;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Training;
 
 namespace KMeans.PowerShell.Internal;
