@@ -70,5 +70,5 @@ internal sealed class CentroidRowCollector
         return (k, _dimension, values, sizes);
     }
 
-    private KMeansException Invalid(string problem) => CentroidFileErrors.Invalid(_path, problem);
+    private KMeansException Invalid(string problem) => VectorFileErrors.Invalid(_path, problem);
 }

@@ -35,7 +35,8 @@ public sealed class CentroidSet
     /// <summary>Sample rows assigned to each centroid; zeros when the source file did not record them (.npy).</summary>
     public long[] Sizes { get; }
 
-    public DistanceMetric Distance { get; init; } = DistanceMetric.L2;
+    /// <summary>The metric the centroids were trained with; null when the file does not record it (.npy, CSV).</summary>
+    public DistanceMetric? Distance { get; init; }
 
     /// <summary>Loss of these centroids over the training sample, when known.</summary>
     public double? Loss
@@ -121,8 +122,8 @@ public sealed class CentroidSet
             throw new KMeansException(KMeansErrorKind.DimensionMismatch,
                 $"{K} centroids need {K} sizes, but {Sizes.Length} were given.", Sizes.Length);
 
-        if (!Enum.IsDefined(Distance))
-            throw new KMeansException(KMeansErrorKind.InvalidOption, $"Unknown distance metric {(int)Distance}.", Distance);
+        if (Distance is DistanceMetric distance && !Enum.IsDefined(distance))
+            throw new KMeansException(KMeansErrorKind.InvalidOption, $"Unknown distance metric {(int)distance}.", distance);
 
         for (int i = 0; i < Values.Length; i++)
         {

@@ -7,7 +7,8 @@ namespace KMeans.Core.Files;
 /// <summary>
 /// Centroids as one JSON object: the training parameters, extra metadata, and a <c>centroids</c> array of
 /// <c>{ "clusterId", "size", "vector" }</c>. Numbers are the shortest text that round-trips; each vector is written on
-/// one line so the file stays readable. Reading requires only <c>centroids</c> with a <c>vector</c> in each entry.
+/// one line so the file stays readable. Reading requires only <c>centroids</c> with a <c>vector</c> in each entry, or
+/// accepts a bare array of arrays of numbers.
 /// </summary>
 internal static class JsonCentroidFormat
 {
@@ -30,7 +31,10 @@ internal static class JsonCentroidFormat
         writer.WriteStartObject();
         writer.WriteNumber(KProperty, set.K);
         writer.WriteNumber(DimensionProperty, set.Dimension);
-        writer.WriteString(DistanceProperty, InvariantText.DistanceName(set.Distance));
+        if (set.Distance is DistanceMetric distance)
+            writer.WriteString(DistanceProperty, InvariantText.DistanceName(distance));
+        else
+            writer.WriteNull(DistanceProperty);
         WriteNullable(writer, LossProperty, set.Loss);
         WriteNullable(writer, IterationsProperty, set.Iterations);
         WriteNullable(writer, SeedProperty, set.Seed);
@@ -66,8 +70,10 @@ internal static class JsonCentroidFormat
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         using JsonDocument document = Parse(path, stream);
         JsonElement root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Array)
+            return ReadPlainArray(path, root);
         if (root.ValueKind != JsonValueKind.Object)
-            throw Invalid(path, $"the JSON document is {Article(root.ValueKind)}; expected an object with a '{CentroidsProperty}' array.");
+            throw Invalid(path, $"the JSON document is {Article(root.ValueKind)}; expected an object with a '{CentroidsProperty}' array, or an array of arrays of numbers.");
         if (!root.TryGetProperty(CentroidsProperty, out JsonElement centroids) || centroids.ValueKind != JsonValueKind.Array)
             throw Invalid(path, $"the JSON object has no '{CentroidsProperty}' array.");
 
@@ -81,16 +87,7 @@ internal static class JsonCentroidFormat
                 throw Invalid(path, $"{where} is {Article(entry.ValueKind)}; expected an object with a '{VectorProperty}' array.");
             if (!entry.TryGetProperty(VectorProperty, out JsonElement vector) || vector.ValueKind != JsonValueKind.Array)
                 throw Invalid(path, $"{where} has no '{VectorProperty}' array.");
-            if (centroid.Length != vector.GetArrayLength())
-                centroid = new float[vector.GetArrayLength()];
-            int j = 0;
-            foreach (JsonElement item in vector.EnumerateArray())
-            {
-                centroid[j] = item.ValueKind == JsonValueKind.Number && InvariantText.TryParse(item.GetRawText(), out float value)
-                    ? value
-                    : throw Invalid(path, $"{where}.{VectorProperty}[{j}] is {item.GetRawText()}; expected a number.");
-                j++;
-            }
+            centroid = Numbers(path, vector, $"{where}.{VectorProperty}", centroid);
 
             int? clusterId = entry.TryGetProperty(ClusterIdProperty, out JsonElement id) ? Int32(path, id, $"{where}.{ClusterIdProperty}") : null;
             long size = entry.TryGetProperty(SizeProperty, out JsonElement count) ? Int64(path, count, $"{where}.{SizeProperty}") : 0;
@@ -103,7 +100,7 @@ internal static class JsonCentroidFormat
         ExpectCount(path, root, DimensionProperty, dimension, "values per centroid");
         var set = new CentroidSet(k, dimension, values, sizes)
         {
-            Distance = Optional(root, DistanceProperty) is JsonElement distance ? Distance(path, distance) : DistanceMetric.L2,
+            Distance = Optional(root, DistanceProperty) is JsonElement distance ? Distance(path, distance) : null,
             Loss = Optional(root, LossProperty) is JsonElement loss ? Double(path, loss, LossProperty) : null,
             Iterations = Optional(root, IterationsProperty) is JsonElement iterations ? Int32(path, iterations, IterationsProperty) : null,
             Seed = Optional(root, SeedProperty) is JsonElement seed ? Int32(path, seed, SeedProperty) : null,
@@ -112,6 +109,40 @@ internal static class JsonCentroidFormat
         if (Optional(root, MetadataProperty) is JsonElement metadata)
             ReadMetadata(path, metadata, set.Metadata);
         return set;
+    }
+
+    /// <summary>Centroids as a bare array of arrays, as json.dump(array.tolist()) writes them.</summary>
+    private static CentroidSet ReadPlainArray(string path, JsonElement root)
+    {
+        var rows = new CentroidRowCollector(path, row => $"[{row}]");
+        float[] centroid = [];
+        int row = 0;
+        foreach (JsonElement entry in root.EnumerateArray())
+        {
+            if (entry.ValueKind != JsonValueKind.Array)
+                throw Invalid(path, $"[{row}] is {Article(entry.ValueKind)}; expected an array of numbers.");
+            centroid = Numbers(path, entry, $"[{row}]", centroid);
+            rows.Add(null, 0, centroid);
+            row++;
+        }
+        (int k, int dimension, float[] values, long[] sizes) = rows.Build();
+        return new CentroidSet(k, dimension, values, sizes);
+    }
+
+    /// <summary>The numbers of a JSON array, in <paramref name="buffer"/> when it has the right length.</summary>
+    private static float[] Numbers(string path, JsonElement array, string where, float[] buffer)
+    {
+        if (buffer.Length != array.GetArrayLength())
+            buffer = new float[array.GetArrayLength()];
+        int j = 0;
+        foreach (JsonElement item in array.EnumerateArray())
+        {
+            buffer[j] = item.ValueKind == JsonValueKind.Number && InvariantText.TryParse(item.GetRawText(), out float value)
+                ? value
+                : throw Invalid(path, $"{where}[{j}] is {item.GetRawText()}; expected a number.");
+            j++;
+        }
+        return buffer;
     }
 
     private static JsonDocument Parse(string path, Stream stream)
@@ -196,5 +227,5 @@ internal static class JsonCentroidFormat
     };
 
     private static KMeansException Invalid(string path, string problem, Exception? inner = null) =>
-        CentroidFileErrors.Invalid(path, problem, inner);
+        VectorFileErrors.Invalid(path, problem, inner);
 }

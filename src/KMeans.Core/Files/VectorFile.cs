@@ -13,9 +13,11 @@ public static class VectorFile
         (".npy", VectorFileFormat.Npy),
         (".fvecs", VectorFileFormat.Fvecs),
         (".bvecs", VectorFileFormat.Bvecs),
+        (".csv", VectorFileFormat.Csv),
+        (".json", VectorFileFormat.Json),
     ];
 
-    /// <summary>The extensions <see cref="Open"/> recognises, with their dots, for messages and help.</summary>
+    /// <summary>The extensions of the module's files, with their dots, for messages and help.</summary>
     public static IReadOnlyList<string> SupportedExtensions { get; } = Extensions.Select(e => e.Extension).ToArray();
 
     /// <summary>
@@ -27,14 +29,11 @@ public static class VectorFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         VectorFileFormat format = FormatFromPath(path);
-        string fullPath = Path.GetFullPath(path);
-        var file = new FileInfo(fullPath);
-        if (!file.Exists)
-            throw new KMeansException(KMeansErrorKind.FileNotFound,
-                Directory.Exists(fullPath) ? $"'{fullPath}' is a directory, not a vector file." : $"The vector file '{fullPath}' does not exist.",
+        string fullPath = CheckReadable(path);
+        if (format is VectorFileFormat.Csv or VectorFileFormat.Json)
+            throw new KMeansException(KMeansErrorKind.UnsupportedFile,
+                $"'{fullPath}' is a {format} file; {format} holds centroids, while training input must be one of {string.Join(", ", SupportedExtensions.SkipLast(2))}.",
                 fullPath);
-        if (file.Length == 0)
-            throw VectorFileErrors.Invalid(fullPath, "the file is empty.");
         if (column is not null && format is not (VectorFileFormat.Arrow or VectorFileFormat.ArrowStream or VectorFileFormat.Parquet))
             throw new KMeansException(KMeansErrorKind.InvalidOption,
                 $"A column name ('{column}') was given, but '{fullPath}' is a {format} file, which has no named columns.", column);
@@ -50,6 +49,27 @@ public static class VectorFile
         };
     }
 
+    /// <summary>
+    /// The full path of a file that exists, is a regular file and is not empty; otherwise a message that says which of
+    /// these it is not.
+    /// </summary>
+    internal static string CheckReadable(string path)
+    {
+        string fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+            throw new KMeansException(KMeansErrorKind.InvalidFile, $"'{fullPath}' is a directory, not a file.", fullPath);
+        var file = new FileInfo(fullPath);
+        if (!file.Exists)
+            throw new KMeansException(KMeansErrorKind.FileNotFound, $"The file '{fullPath}' does not exist.", fullPath);
+        if (UnixFileStatus.Of(fullPath, followLinks: true) is { Type: not UnixFileType.Regular } status)
+            throw new KMeansException(KMeansErrorKind.UnsupportedFile,
+                $"'{fullPath}' is a {(status.Type == UnixFileType.Fifo ? "FIFO (named pipe)" : "device or socket")}; only regular files can be read, since a file is read more than once.",
+                fullPath);
+        if (file.Length == 0)
+            throw VectorFileErrors.Invalid(fullPath, "the file is empty.");
+        return fullPath;
+    }
+
     /// <summary>The format a path's extension (any letter case) stands for.</summary>
     public static VectorFileFormat FormatFromPath(string path)
     {
@@ -62,6 +82,6 @@ public static class VectorFile
         }
         string shown = extension.Length == 0 ? "no extension" : $"the extension '{extension}'";
         throw new KMeansException(KMeansErrorKind.UnsupportedFile,
-            $"'{path}' has {shown}; vector files must end in one of {string.Join(", ", SupportedExtensions)}.", path);
+            $"'{path}' has {shown}; the module's files end in one of {string.Join(", ", SupportedExtensions)}.", path);
     }
 }

@@ -4,10 +4,10 @@ namespace KMeans.Core.Files;
 internal static class VectorFileErrors
 {
     public static KMeansException Invalid(string path, string problem, Exception? inner = null) =>
-        new(KMeansErrorKind.InvalidFile, $"'{path}' is not a valid vector file: {problem}", path, inner);
+        new(KMeansErrorKind.InvalidFile, $"'{path}' cannot be read: {problem}", path, inner);
 
     public static KMeansException Unsupported(string path, string problem) =>
-        new(KMeansErrorKind.UnsupportedFile, $"'{path}' cannot be read: {problem}", path);
+        new(KMeansErrorKind.UnsupportedContent, $"'{path}' cannot be used: {problem}", path);
 
     public static KMeansException Truncated(string path, long expectedBytes, long actualBytes) =>
         Invalid(path, $"it should hold at least {expectedBytes} bytes but holds {actualBytes}; it is probably truncated.");

@@ -1,59 +1,31 @@
 namespace KMeans.Core.Files;
 
 /// <summary>
-/// Writes any <see cref="IVectorSource"/> to a vector file, streaming batch by batch. The write is atomic: rows go to
-/// a temporary file beside the target, which replaces the target only when complete; on failure or cancellation the
-/// temporary file is removed and an existing target is left untouched.
+/// Writes any <see cref="IVectorSource"/> to a vector file, streaming batch by batch, through <see cref="AtomicFile"/>.
 /// </summary>
 public static class VectorFileWriter
 {
     /// <summary>
-    /// Writes every row of <paramref name="source"/> to <paramref name="path"/>, replacing an existing file. Arrow
+    /// Writes every row of <paramref name="source"/> to <paramref name="path"/>, replacing an existing file only when
+    /// <paramref name="overwrite"/> is true. Arrow
     /// formats hold a FixedSizeList&lt;float32&gt; column "vector" and Parquet a list&lt;float&gt; column "vector";
     /// .npy is C-order float32. Null rows survive in Arrow and Parquet only; the other formats reject them.
     /// </summary>
-    public static void Write(IVectorSource source, string path, VectorFileFormat format, CancellationToken cancellationToken)
+    public static void Write(IVectorSource source, string path, VectorFileFormat format, CancellationToken cancellationToken,
+        bool overwrite = true)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!Enum.IsDefined(format))
-            throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown vector file format.");
-        string target = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(target)!;
-        if (!Directory.Exists(directory))
-            throw new KMeansException(KMeansErrorKind.FileNotFound,
-                $"Cannot write '{target}': the directory '{directory}' does not exist.", target);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20))
-                WriteFormat(source, output, format, cancellationToken);
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch
-        {
-            DeleteQuietly(temporary);
-            throw;
-        }
-    }
-
-    /// <summary>Cleanup after a failed write must not replace the failure the caller needs to see.</summary>
-    private static void DeleteQuietly(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
+        if (!Enum.IsDefined(format) || format is VectorFileFormat.Csv or VectorFileFormat.Json)
+            throw new ArgumentOutOfRangeException(nameof(format), format, "Vectors cannot be written in this format.");
+        AtomicFile.Write(path, overwrite, output => WriteFormat(source, output, format, cancellationToken), cancellationToken);
     }
 
     internal static KMeansException NullRow(IVectorSource source, long row, string extension) =>
         new(KMeansErrorKind.InvalidOption,
             $"Row {row} of {source.Description} is null, and a {extension} file cannot store null rows; write Arrow or Parquet instead.", row);
 
-    private static void WriteFormat(IVectorSource source, Stream output, VectorFileFormat format, CancellationToken cancellationToken)
+    internal static void WriteFormat(IVectorSource source, Stream output, VectorFileFormat format, CancellationToken cancellationToken)
     {
         switch (format)
         {

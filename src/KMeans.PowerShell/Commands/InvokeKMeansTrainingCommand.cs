@@ -40,7 +40,8 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     [ArgumentCompleter(typeof(FileSystemPathCompleter))]
     public string[]? Path { get; set; }
 
-    // Not bound from the pipeline by property name: piped objects are vectors (-InputObject) here.
+    // Not bound from the pipeline by property name: piped objects arrive as -InputObject, where FileInfo objects are
+    // taken as input files and everything else as vectors.
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
@@ -131,6 +132,8 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
             CentroidInput? initial = CentroidInput.Read(this, InitialCentroid, out ErrorRecord? error);
             if (error is not null)
                 ThrowTerminatingError(error);
+            if (initial!.CheckDistance(Distance, MyInvocation.BoundParameters.ContainsKey(nameof(Distance)), nameof(InitialCentroid)) is ErrorRecord mismatch)
+                ThrowTerminatingError(mismatch);
             _initialCentroids = initial!.Vectors;
         }
         _stopping = new CancellationTokenSource();
@@ -152,6 +155,12 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
             return;
         }
         object? item = VectorConverter.Unwrap(InputObject);
+        // Get-ChildItem *.npy | Invoke-KMeansTraining: files from the pipeline are input files, as for the file cmdlets.
+        if (item is FileInfo file)
+        {
+            AddPipelineFile(file);
+            return;
+        }
         // An array of vectors passed to -InputObject (not piped) holds many items.
         if (item is System.Collections.IList items && !VectorConverter.IsNumberList(item) && item is not System.Collections.IDictionary)
         {
@@ -166,7 +175,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
 
     protected override void EndProcessing()
     {
-        if (ParameterSetName != InputObjectSet)
+        if (ParameterSetName != InputObjectSet || _files.Count > 0)
         {
             using IVectorSource? files = VectorFiles.Open(_files, Column, out ErrorRecord? error);
             if (error is not null)
@@ -194,8 +203,22 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         _pipelineRows?.Dispose();
     }
 
+    private void AddPipelineFile(FileInfo file)
+    {
+        if (_pipelineRows!.NextIndex > 0)
+            ThrowTerminatingError(KMeansErrors.NotAVector(_pipelineRows.NextIndex, file,
+                "it is a file, but the pipeline delivered vectors before it; pipe either files or vectors."));
+        IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, file.FullName, literal: true, out ErrorRecord? error);
+        if (error is not null)
+            ThrowTerminatingError(error);
+        _files.AddRange(files);
+    }
+
     private void AddPipelineItem(object? item)
     {
+        if (_files.Count > 0)
+            ThrowTerminatingError(KMeansErrors.NotAVector(_pipelineRows!.NextIndex, item,
+                "the pipeline delivered files before it; pipe either files or vectors."));
         long index = _pipelineRows!.NextIndex;
         if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? problem))
         {

@@ -73,12 +73,21 @@ public sealed class NewKMeansSampleDataCommand : PSCmdlet, IDisposable
         }
         if (File.Exists(target) && !Force)
             ThrowTerminatingError(KMeansErrors.TargetExists(target!));
+        IVectorSource source = default!;
+        try
+        {
+            var blobs = new GaussianBlobSource(Rows, Dimension, Clusters, Spread, Seed);
+            source = format == VectorFileFormat.Bvecs ? new ByteRoundedSource(blobs) : blobs;
+        }
+        catch (KMeansException e)
+        {
+            ThrowTerminatingError(KMeansErrors.FromException(e));
+        }
         if (!ShouldProcess(target, $"Write {Rows:N0} vectors of dimension {Dimension} around {Clusters} centres as {format}"))
             return;
-        var source = new GaussianBlobSource(Rows, Dimension, Clusters, Spread, Seed);
         using var work = new BackgroundWork<object, bool>((_, token) =>
         {
-            VectorFileWriter.Write(source, target!, format, token);
+            VectorFileWriter.Write(source, target!, format, token, overwrite: Force);
             return true;
         }, _stopping.Token);
         try
@@ -92,10 +101,6 @@ public sealed class NewKMeansSampleDataCommand : PSCmdlet, IDisposable
         catch (KMeansException e)
         {
             ThrowTerminatingError(KMeansErrors.FromException(e, target));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ThrowTerminatingError(new ErrorRecord(e, "FileNotWritable", ErrorCategory.WriteError, target));
         }
         WriteObject(new FileInfo(target!));
     }

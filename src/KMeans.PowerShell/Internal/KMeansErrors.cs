@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using KMeans.Core;
+using KMeans.Core.Files;
 
 namespace KMeans.PowerShell.Internal;
 
@@ -30,6 +31,9 @@ internal static class KMeansErrors
             KMeansErrorKind.ColumnNotFound => ("ColumnNotFound", ErrorCategory.ObjectNotFound),
             KMeansErrorKind.AmbiguousColumn => ("AmbiguousColumn", ErrorCategory.InvalidArgument),
             KMeansErrorKind.FileExists => ("FileExists", ErrorCategory.ResourceExists),
+            KMeansErrorKind.UnsupportedContent => ("UnsupportedContent", ErrorCategory.InvalidData),
+            KMeansErrorKind.TargetNotRegularFile => ("TargetNotRegularFile", ErrorCategory.InvalidArgument),
+            KMeansErrorKind.FileNotWritable => ("FileNotWritable", ErrorCategory.WriteError),
             _ => ("KMeansError", ErrorCategory.NotSpecified),
         };
         return new ErrorRecord(exception, errorId, category, target ?? exception.Target);
@@ -67,6 +71,11 @@ internal static class KMeansErrors
         new ArgumentException($"Centroid {index} is not usable: {problem}"),
         "InvalidCentroid", ErrorCategory.InvalidArgument, item);
 
+    public static ErrorRecord DistanceMismatch(string parameterName, KMeansDistance recorded, KMeansDistance requested) => new(
+        new ArgumentException(
+            $"The centroids of -{parameterName} were trained with -Distance {recorded}, but this run uses {requested}. Give -Distance {recorded} to use them as trained, or -Distance {requested} explicitly to use them with {requested} anyway."),
+        "DistanceMismatch", ErrorCategory.InvalidArgument, recorded);
+
     public static ErrorRecord FileUnreadable(string path, Exception exception) => new(
         new IOException($"Cannot read '{path}': {exception.Message}", exception),
         "FileUnreadable", ErrorCategory.ReadError, path);
@@ -81,6 +90,6 @@ internal static class KMeansErrors
         "AmbiguousPath", ErrorCategory.InvalidArgument, path);
 
     public static ErrorRecord TargetExists(string path) => new(
-        new IOException($"The file '{path}' already exists. Use -Force to replace it."),
+        AtomicFile.AlreadyExists(path),
         "FileExists", ErrorCategory.ResourceExists, path);
 }

@@ -32,7 +32,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
 
         var error = Assert.Throws<KMeansException>(() => CentroidFile.Read(path));
 
-        Assert.Equal(KMeansErrorKind.FileNotFound, error.Kind);
+        Assert.Equal(KMeansErrorKind.InvalidFile, error.Kind);
         Assert.Contains("is a directory", error.Message);
     }
 
@@ -62,7 +62,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
     public void ATruncatedArrowFileIsInvalid()
     {
         string path = _scratch.File("centroids.arrow");
-        CentroidFile.Write(path, CentroidSamples.Awkward(), CentroidFileFormat.Arrow, overwrite: false);
+        CentroidFile.Write(path, CentroidSamples.Awkward(), VectorFileFormat.Arrow, overwrite: false);
         byte[] bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
 
@@ -75,18 +75,20 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         string path = _scratch.File("centroids.arrow");
         File.WriteAllText(path, "cluster_id,size,c0\r\n0,1,2\r\n");
 
-        AssertInvalid(path, "is not a valid Arrow file");
+        AssertInvalid(path, "does not start with the Arrow file magic");
     }
 
     [Fact]
-    public void AnArrowFileWithoutACentroidColumnIsInvalidAndListsItsColumns()
+    public void AnArrowFileWhoseOnlyVectorColumnHasAnotherNameIsRead()
     {
         string path = _scratch.File("vectors.arrow");
         WriteArrow(path, new Schema.Builder().Field(new Field("vector", new FixedSizeListType(FloatType.Default, 2), false)).Build(),
             [FixedSizeList([1f, 2f], 2)], 1);
 
-        KMeansException error = AssertInvalid(path, "has no 'centroid' column");
-        Assert.Contains("its columns are 'vector'", error.Message);
+        CentroidSet set = CentroidFile.Read(path);
+
+        Assert.Equal([1f, 2f], set.Values);
+        Assert.Null(set.Distance);
     }
 
     [Fact]
@@ -98,7 +100,9 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         WriteArrow(path, new Schema.Builder().Field(new Field("centroid", listType, false)).Build(),
             [new FixedSizeListArray(listType, 1, items, ArrowBuffer.Empty, 0, 0)], 1);
 
-        AssertInvalid(path, "expected float32");
+        var error = Assert.Throws<KMeansException>(() => CentroidFile.Read(path));
+        Assert.Equal(KMeansErrorKind.UnsupportedContent, error.Kind);
+        Assert.Contains("no vector column", error.Message);
     }
 
     [Fact]
@@ -117,7 +121,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
     [Fact]
     public void ArrowRowsArePlacedByClusterIdAndAStreamIsAccepted()
     {
-        string path = _scratch.File("centroids.ipc");
+        string path = _scratch.File("centroids.arrows");
         Schema schema = new Schema.Builder()
             .Field(new Field("cluster_id", Int64Type.Default, false))
             .Field(new Field("centroid", new FixedSizeListType(DoubleType.Default, 2), false))
@@ -189,19 +193,34 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         string path = _scratch.File("centroids.csv");
         File.WriteAllText(path, "cluster_id,size,c0,c1\n0,5,1.5,2\n1,6,0.25\n");
 
-        AssertInvalid(path, "row 1 (line 3) has 3 cells, but the header has 4 columns.");
+        AssertInvalid(path, "row 1 (line 3) has 3 cells, but the header has 4.");
     }
 
     [Theory]
-    [InlineData("id,size,c0\n0,1,2\n")]
-    [InlineData("cluster_id,size,x,y\n0,1,2,3\n")]
-    [InlineData("cluster_id,size\n0,1\n")]
-    public void ACsvWithOtherColumnsIsInvalid(string content)
+    [InlineData("id,size,c0\n7,1,2\n", new[] { 7f, 2f }, 1L)]
+    [InlineData("cluster_id,size,x,y\n0,1,2,3\n", new[] { 2f, 3f }, 1L)]
+    [InlineData("cluster_id,x,y\n0,2,3\n", new[] { 2f, 3f }, 0L)]
+    [InlineData("2,3\n", new[] { 2f, 3f }, 0L)]
+    [InlineData("# numpy.savetxt header\n2.0e+00 3.0e+00\n", new[] { 2f, 3f }, 0L)]
+    public void ACsvWithAnyHeaderOrNoneIsRead(string content, float[] values, long size)
     {
         string path = _scratch.File("centroids.csv");
         File.WriteAllText(path, content);
 
-        AssertInvalid(path, "expected 'cluster_id,size,c0,c1,…'");
+        CentroidSet set = CentroidFile.Read(path);
+
+        Assert.Equal(values, set.Values);
+        Assert.Equal([size], set.Sizes);
+        Assert.Null(set.Distance);
+    }
+
+    [Fact]
+    public void ACsvWithoutComponentColumnsIsInvalid()
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, "cluster_id,size\n0,1\n");
+
+        AssertInvalid(path, "names no component column");
     }
 
     [Fact]
@@ -235,7 +254,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("[1, 2, 3]", "the JSON document is an array")]
+    [InlineData("[1, 2, 3]", "[0] is a number; expected an array of numbers")]
     [InlineData("{\"k\": 1}", "has no 'centroids' array")]
     [InlineData("{\"centroids\": [[1, 2]]}", "centroids[0] is an array; expected an object")]
     [InlineData("{\"centroids\": [{\"size\": 1}]}", "centroids[0] has no 'vector' array")]
@@ -260,7 +279,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         string path = _scratch.File("centroids.npy");
         File.WriteAllBytes(path, Npy("<i4", fortranOrder: false, "(1, 2)", new byte[8]));
 
-        AssertInvalid(path, "its data type is '<i4'; centroids must be float32 ('<f4') or float64 ('<f8').");
+        AssertUnsupported(path, "'<i4' is not supported");
     }
 
     [Fact]
@@ -269,7 +288,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         string path = _scratch.File("centroids.npy");
         File.WriteAllBytes(path, Npy("<f4", fortranOrder: false, "(2,)", new byte[8]));
 
-        AssertInvalid(path, "must be a 2-D array");
+        AssertUnsupported(path, "2-D array");
     }
 
     [Fact]
@@ -278,7 +297,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         string path = _scratch.File("centroids.npy");
         File.WriteAllBytes(path, Npy("<f4", fortranOrder: false, "(2, 2)", new byte[12]));
 
-        AssertInvalid(path, "only 12 bytes follow; the file is truncated");
+        AssertInvalid(path, "but only 12 bytes follow the header; it is probably truncated");
     }
 
     [Fact]
@@ -287,7 +306,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         string path = _scratch.File("centroids.npy");
         File.WriteAllText(path, "not numpy");
 
-        AssertInvalid(path, "it is not a .npy file");
+        AssertInvalid(path, "does not start with the NumPy magic");
     }
 
     [Fact]
@@ -305,13 +324,31 @@ public sealed class CentroidFileReadErrorTests : IDisposable
     }
 
     [Fact]
-    public void BigEndianNpyIsDecoded()
+    public void BigEndianNpyIsRefusedWithTheConversionToUse()
     {
         string path = _scratch.File("centroids.npy");
         byte[] data = [.. BitConverter.GetBytes(0.1f).Reverse(), .. BitConverter.GetBytes(-2.5f).Reverse()];
         File.WriteAllBytes(path, Npy(">f4", fortranOrder: false, "(1, 2)", data));
 
-        Assert.Equal([0.1f, -2.5f], CentroidFile.Read(path).Values);
+        AssertUnsupported(path, "astype('<f4')");
+    }
+
+    [Fact]
+    public void Float16NpyIsRead()
+    {
+        string path = _scratch.File("centroids.npy");
+        byte[] data = [.. BitConverter.GetBytes((Half)0.5f), .. BitConverter.GetBytes((Half)(-2.5f))];
+        File.WriteAllBytes(path, Npy("<f2", fortranOrder: false, "(1, 2)", data));
+
+        Assert.Equal([0.5f, -2.5f], CentroidFile.Read(path).Values);
+    }
+
+    private static void AssertUnsupported(string path, string problem)
+    {
+        var error = Assert.Throws<KMeansException>(() => CentroidFile.Read(path));
+        Assert.Equal(KMeansErrorKind.UnsupportedContent, error.Kind);
+        Assert.Contains(path, error.Message);
+        Assert.Contains(problem, error.Message);
     }
 
     private static KMeansException AssertInvalid(string path, string problem)

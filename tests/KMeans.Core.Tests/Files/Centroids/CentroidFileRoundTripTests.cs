@@ -10,11 +10,11 @@ public sealed class CentroidFileRoundTripTests : IDisposable
     public void Dispose() => _scratch.Dispose();
 
     [Theory]
-    [InlineData("centroids.arrow", CentroidFileFormat.Arrow)]
-    [InlineData("centroids.npy", CentroidFileFormat.Npy)]
-    [InlineData("centroids.csv", CentroidFileFormat.Csv)]
-    [InlineData("centroids.json", CentroidFileFormat.Json)]
-    public void EveryFormatKeepsTheExactBitsOfEveryValue(string name, CentroidFileFormat format)
+    [InlineData("centroids.arrow", VectorFileFormat.Arrow)]
+    [InlineData("centroids.npy", VectorFileFormat.Npy)]
+    [InlineData("centroids.csv", VectorFileFormat.Csv)]
+    [InlineData("centroids.json", VectorFileFormat.Json)]
+    public void EveryFormatKeepsTheExactBitsOfEveryValue(string name, VectorFileFormat format)
     {
         CentroidSet written = CentroidSamples.Awkward();
         string path = _scratch.File(name);
@@ -29,10 +29,10 @@ public sealed class CentroidFileRoundTripTests : IDisposable
     }
 
     [Theory]
-    [InlineData("centroids.arrow", CentroidFileFormat.Arrow)]
-    [InlineData("centroids.csv", CentroidFileFormat.Csv)]
-    [InlineData("centroids.json", CentroidFileFormat.Json)]
-    public void FormatsWithSizesKeepThem(string name, CentroidFileFormat format)
+    [InlineData("centroids.arrow", VectorFileFormat.Arrow)]
+    [InlineData("centroids.csv", VectorFileFormat.Csv)]
+    [InlineData("centroids.json", VectorFileFormat.Json)]
+    public void FormatsWithSizesKeepThem(string name, VectorFileFormat format)
     {
         string path = _scratch.File(name);
 
@@ -46,15 +46,15 @@ public sealed class CentroidFileRoundTripTests : IDisposable
     {
         string path = _scratch.File("centroids.npy");
 
-        CentroidFile.Write(path, CentroidSamples.Awkward(), CentroidFileFormat.Npy, overwrite: false);
+        CentroidFile.Write(path, CentroidSamples.Awkward(), VectorFileFormat.Npy, overwrite: false);
 
         Assert.Equal(new long[4], CentroidFile.Read(path).Sizes);
     }
 
     [Theory]
-    [InlineData("centroids.arrow", CentroidFileFormat.Arrow)]
-    [InlineData("centroids.json", CentroidFileFormat.Json)]
-    public void ArrowAndJsonKeepTheTrainingParametersAndExtraMetadata(string name, CentroidFileFormat format)
+    [InlineData("centroids.arrow", VectorFileFormat.Arrow)]
+    [InlineData("centroids.json", VectorFileFormat.Json)]
+    public void ArrowAndJsonKeepTheTrainingParametersAndExtraMetadata(string name, VectorFileFormat format)
     {
         string path = _scratch.File(name);
 
@@ -72,16 +72,16 @@ public sealed class CentroidFileRoundTripTests : IDisposable
     }
 
     [Theory]
-    [InlineData("centroids.arrow", CentroidFileFormat.Arrow)]
-    [InlineData("centroids.json", CentroidFileFormat.Json)]
-    public void UnknownParametersStayUnknown(string name, CentroidFileFormat format)
+    [InlineData("centroids.arrow", VectorFileFormat.Arrow)]
+    [InlineData("centroids.json", VectorFileFormat.Json)]
+    public void UnknownParametersStayUnknown(string name, VectorFileFormat format)
     {
         string path = _scratch.File(name);
 
         CentroidFile.Write(path, CentroidSamples.Small(), format, overwrite: false);
         CentroidSet read = CentroidFile.Read(path);
 
-        Assert.Equal(DistanceMetric.L2, read.Distance);
+        Assert.Null(read.Distance);
         Assert.Null(read.Loss);
         Assert.Null(read.Iterations);
         Assert.Null(read.Seed);
@@ -93,7 +93,7 @@ public sealed class CentroidFileRoundTripTests : IDisposable
     public void ArrowSchemaHasTheDocumentedColumnsAndMetadata()
     {
         string path = _scratch.File("centroids.arrow");
-        CentroidFile.Write(path, CentroidSamples.Awkward(), CentroidFileFormat.Arrow, overwrite: false);
+        CentroidFile.Write(path, CentroidSamples.Awkward(), VectorFileFormat.Arrow, overwrite: false);
 
         using var reader = new Apache.Arrow.Ipc.ArrowFileReader(File.OpenRead(path));
         Apache.Arrow.Schema schema = reader.Schema;
@@ -120,7 +120,7 @@ public sealed class CentroidFileRoundTripTests : IDisposable
     public void NpyHeaderIsVersionOneFloat32COrderAlignedTo64Bytes()
     {
         string path = _scratch.File("centroids.npy");
-        CentroidFile.Write(path, CentroidSamples.Small(), CentroidFileFormat.Npy, overwrite: false);
+        CentroidFile.Write(path, CentroidSamples.Small(), VectorFileFormat.Npy, overwrite: false);
 
         byte[] bytes = File.ReadAllBytes(path);
         int headerLength = BitConverter.ToUInt16(bytes, 8);
@@ -140,7 +140,7 @@ public sealed class CentroidFileRoundTripTests : IDisposable
         string path = _scratch.File("centroids.csv");
         var set = new CentroidSet(2, 2, [0.5f, -1.25f, 1e-38f, -0f], [3, 4]);
 
-        CentroidFile.Write(path, set, CentroidFileFormat.Csv, overwrite: false);
+        CentroidFile.Write(path, set, VectorFileFormat.Csv, overwrite: false);
 
         Assert.Equal("cluster_id,size,c0,c1\r\n0,3,0.5,-1.25\r\n1,4,1E-38,-0.0\r\n", File.ReadAllText(path));
     }
@@ -151,7 +151,7 @@ public sealed class CentroidFileRoundTripTests : IDisposable
         string path = _scratch.File("centroids.json");
         var set = new CentroidSet(1, 2, [0.1f, -0f], [7]) { Distance = DistanceMetric.Cosine, Seed = 5 };
 
-        CentroidFile.Write(path, set, CentroidFileFormat.Json, overwrite: false);
+        CentroidFile.Write(path, set, VectorFileFormat.Json, overwrite: false);
 
         using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
         System.Text.Json.JsonElement root = document.RootElement;
@@ -168,24 +168,24 @@ public sealed class CentroidFileRoundTripTests : IDisposable
     }
 
     [Theory]
-    [InlineData("a.arrow", CentroidFileFormat.Arrow)]
-    [InlineData("a.FEATHER", CentroidFileFormat.Arrow)]
-    [InlineData("dir.v2/a.ipc", CentroidFileFormat.Arrow)]
-    [InlineData("a.npy", CentroidFileFormat.Npy)]
-    [InlineData("a.Csv", CentroidFileFormat.Csv)]
-    [InlineData("a.json", CentroidFileFormat.Json)]
-    public void FormatFromPathFollowsTheExtension(string path, CentroidFileFormat expected) =>
-        Assert.Equal(expected, CentroidFile.FormatFromPath(path));
+    [InlineData("a.arrow", VectorFileFormat.Arrow)]
+    [InlineData("a.FEATHER", VectorFileFormat.Arrow)]
+    [InlineData("dir.v2/a.ipc", VectorFileFormat.Arrow)]
+    [InlineData("a.npy", VectorFileFormat.Npy)]
+    [InlineData("a.Csv", VectorFileFormat.Csv)]
+    [InlineData("a.json", VectorFileFormat.Json)]
+    public void FormatFromPathFollowsTheExtension(string path, VectorFileFormat expected) =>
+        Assert.Equal(expected, VectorFile.FormatFromPath(path));
 
     [Theory]
-    [InlineData("centroids.parquet", "'.parquet'")]
+    [InlineData("centroids.weird", "'.weird'")]
     [InlineData("centroids", "no extension")]
     public void FormatFromPathRejectsOtherExtensionsAndListsTheSupportedOnes(string path, string described)
     {
-        var error = Assert.Throws<KMeansException>(() => CentroidFile.FormatFromPath(path));
+        var error = Assert.Throws<KMeansException>(() => VectorFile.FormatFromPath(path));
 
         Assert.Equal(KMeansErrorKind.UnsupportedFile, error.Kind);
         Assert.Contains(described, error.Message);
-        Assert.Contains(".arrow, .feather, .ipc, .npy, .csv or .json", error.Message);
+        Assert.Contains(".arrow, .feather, .ipc, .arrows, .parquet, .npy, .fvecs, .bvecs, .csv, .json", error.Message);
     }
 }

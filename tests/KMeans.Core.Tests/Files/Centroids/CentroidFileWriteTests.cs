@@ -9,11 +9,11 @@ public sealed class CentroidFileWriteTests : IDisposable
 
     public void Dispose() => _scratch.Dispose();
 
-    public static TheoryData<CentroidFileFormat> Formats => new(Enum.GetValues<CentroidFileFormat>());
+    public static TheoryData<VectorFileFormat> Formats => new(CentroidFile.WritableFormats);
 
     [Theory]
     [MemberData(nameof(Formats))]
-    public void AnExistingFileIsRefusedWithoutOverwriteAndLeftUnchanged(CentroidFileFormat format)
+    public void AnExistingFileIsRefusedWithoutOverwriteAndLeftUnchanged(VectorFileFormat format)
     {
         string path = _scratch.File("centroids.out");
         File.WriteAllText(path, OldContent);
@@ -30,7 +30,7 @@ public sealed class CentroidFileWriteTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Formats))]
-    public void OverwriteReplacesAnExistingFile(CentroidFileFormat format)
+    public void OverwriteReplacesAnExistingFile(VectorFileFormat format)
     {
         string path = _scratch.File("centroids.out");
         File.WriteAllText(path, OldContent);
@@ -43,7 +43,7 @@ public sealed class CentroidFileWriteTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Formats))]
-    public void ACancelledWriteLeavesNoTargetAndNoTemporaryFile(CentroidFileFormat format)
+    public void ACancelledWriteLeavesNoTargetAndNoTemporaryFile(VectorFileFormat format)
     {
         string path = _scratch.File("centroids.out");
 
@@ -55,7 +55,7 @@ public sealed class CentroidFileWriteTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Formats))]
-    public void ACancelledOverwriteLeavesTheOldFileUntouched(CentroidFileFormat format)
+    public void ACancelledOverwriteLeavesTheOldFileUntouched(VectorFileFormat format)
     {
         string path = _scratch.File("centroids.out");
         File.WriteAllText(path, OldContent);
@@ -69,7 +69,7 @@ public sealed class CentroidFileWriteTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Formats))]
-    public void ANaNValueIsRefusedBeforeAnythingIsWritten(CentroidFileFormat format)
+    public void ANaNValueIsRefusedBeforeAnythingIsWritten(VectorFileFormat format)
     {
         string path = _scratch.File("centroids.out");
         CentroidSet set = CentroidSamples.Small();
@@ -88,7 +88,7 @@ public sealed class CentroidFileWriteTests : IDisposable
         string path = Path.Combine(_scratch.Path, "missing", "centroids.json");
 
         var error = Assert.Throws<KMeansException>(() =>
-            CentroidFile.Write(path, CentroidSamples.Small(), CentroidFileFormat.Json, overwrite: true));
+            CentroidFile.Write(path, CentroidSamples.Small(), VectorFileFormat.Json, overwrite: true));
 
         Assert.Equal(KMeansErrorKind.FileNotFound, error.Kind);
         Assert.Contains(Path.Combine(_scratch.Path, "missing"), error.Message);
@@ -101,9 +101,9 @@ public sealed class CentroidFileWriteTests : IDisposable
         Directory.CreateDirectory(path);
 
         var error = Assert.Throws<KMeansException>(() =>
-            CentroidFile.Write(path, CentroidSamples.Small(), CentroidFileFormat.Json, overwrite: true));
+            CentroidFile.Write(path, CentroidSamples.Small(), VectorFileFormat.Json, overwrite: true));
 
-        Assert.Equal(KMeansErrorKind.FileExists, error.Kind);
+        Assert.Equal(KMeansErrorKind.TargetNotRegularFile, error.Kind);
         Assert.True(Directory.Exists(path));
         Assert.Empty(_scratch.FileNames());
     }

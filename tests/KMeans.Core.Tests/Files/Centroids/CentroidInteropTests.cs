@@ -47,7 +47,7 @@ public sealed class CentroidInteropTests : IDisposable
     {
         string path = _scratch.File("centroids.arrow");
         CentroidSet written = CentroidSamples.Awkward();
-        CentroidFile.Write(path, written, CentroidFileFormat.Arrow, overwrite: false);
+        CentroidFile.Write(path, written, VectorFileFormat.Arrow, overwrite: false);
 
         using JsonDocument document = JsonDocument.Parse(NodeScript.Run(Path.Combine("centroids", "read-centroids.mjs"), path));
         JsonElement read = document.RootElement;

@@ -20,7 +20,7 @@ public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDire
     {
         string path = scratch.File("folder.arrow");
         Directory.CreateDirectory(path);
-        AssertFails(KMeansErrorKind.FileNotFound, path, "is a directory");
+        AssertFails(KMeansErrorKind.InvalidFile, path, "is a directory");
     }
 
     [Theory]
@@ -94,7 +94,7 @@ public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDire
     {
         string path = scratch.File("legacy.feather");
         File.WriteAllBytes(path, [.. "FEA1"u8, .. new byte[60], .. "FEA1"u8]);
-        AssertFails(KMeansErrorKind.UnsupportedFile, path, "Feather version 1");
+        AssertFails(KMeansErrorKind.UnsupportedContent, path, "Feather version 1");
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDire
     {
         string path = scratch.File($"dtype-{descr.Replace('|', '_').Replace('<', 'l').Replace('>', 'b')}.npy");
         RawTestFiles.Npy(path, VectorRows.Fractions(3, 2), descr);
-        AssertFails(KMeansErrorKind.UnsupportedFile, path, expected);
+        AssertFails(KMeansErrorKind.UnsupportedContent, path, expected);
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDire
         byte[] bytes = File.ReadAllBytes(path);
         string text = System.Text.Encoding.Latin1.GetString(bytes).Replace("(3, 2)", "(6,)  ");
         File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes(text));
-        AssertFails(KMeansErrorKind.UnsupportedFile, path, "(6,)");
+        AssertFails(KMeansErrorKind.UnsupportedContent, path, "(6,)");
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDire
     {
         string path = scratch.File("scalars.arrow");
         ArrowTestFiles.Write(path, 4, 4, stream: false, compression: null, ("id", ArrowTestFiles.Int32s()), ("name", ArrowTestFiles.Strings()));
-        KMeansException error = AssertFails(KMeansErrorKind.UnsupportedFile, path, "no vector column");
+        KMeansException error = AssertFails(KMeansErrorKind.UnsupportedContent, path, "no vector column");
         Assert.Contains("'id' (int32)", error.Message);
         Assert.Contains("'name' (utf8)", error.Message);
     }
@@ -167,7 +167,7 @@ public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDire
     {
         string path = scratch.File("scalars.parquet");
         ParquetTestFiles.WithoutVectors(path);
-        KMeansException error = AssertFails(KMeansErrorKind.UnsupportedFile, path, "no vector column");
+        KMeansException error = AssertFails(KMeansErrorKind.UnsupportedContent, path, "no vector column");
         Assert.Contains("'id'", error.Message);
         Assert.Contains("'name'", error.Message);
     }
@@ -206,7 +206,7 @@ public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDire
         string path = scratch.File("string-column.arrow");
         ArrowTestFiles.Write(path, 4, 4, stream: false, compression: null,
             ("name", ArrowTestFiles.Strings()), ("embedding", ArrowTestFiles.FixedSizeList(VectorRows.Fractions(4, 2), ArrowTypeId.Float)));
-        AssertFails(KMeansErrorKind.UnsupportedFile, path, "utf8", column: "name");
+        AssertFails(KMeansErrorKind.UnsupportedContent, path, "utf8", column: "name");
     }
 
     [Theory]
