@@ -64,8 +64,10 @@ internal static class ArrowFileFooter
             ReadOnlySpan<byte> block = blocks.Slice(i * BlockSize, BlockSize);
             long offset = BinaryPrimitives.ReadInt64LittleEndian(block);
             int metadataLength = BinaryPrimitives.ReadInt32LittleEndian(block[8..]);
-            if (offset < 8 || metadataLength < 8 || offset > fileLength - metadataLength)
-                throw new FormatException($"record batch {i} lies outside the file (offset {offset}, {metadataLength} bytes).");
+            long bodyLength = BinaryPrimitives.ReadInt64LittleEndian(block[16..]);
+            if (offset < 8 || metadataLength < 8 || bodyLength < 0 || offset > fileLength - metadataLength
+                || bodyLength > fileLength - offset - metadataLength)
+                throw new FormatException($"record batch {i} lies outside the file (offset {offset}, {metadataLength} + {bodyLength} bytes).");
             rows += ReadBatchLength(file, offset, metadataLength, i);
         }
         return rows;

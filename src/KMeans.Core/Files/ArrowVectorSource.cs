@@ -51,7 +51,11 @@ internal sealed class ArrowVectorSource : IVectorSource
         return Open(path, isFile: true, column, rows);
     }
 
-    public static ArrowVectorSource OpenStream(string path, string? column) => Open(path, isFile: false, column, rowCount: null);
+    public static ArrowVectorSource OpenStream(string path, string? column)
+    {
+        ArrowStreamFraming.Check(path);
+        return Open(path, isFile: false, column, rowCount: null);
+    }
 
     private static ArrowVectorSource Open(string path, bool isFile, string? columnName, long? rowCount)
     {

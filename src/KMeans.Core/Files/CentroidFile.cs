@@ -55,6 +55,10 @@ public static class CentroidFile
             // The file parsed, but what it holds is not a valid centroid set (a NaN, a negative iteration count).
             throw VectorFileErrors.Invalid(source, e.Message, e);
         }
+        catch (Exception e) when (VectorFileErrors.IsLibraryFailure(e))
+        {
+            throw VectorFileErrors.Damaged(source, e);
+        }
     }
 
     private static CentroidSet FromVectorFile(string path, VectorFileFormat format, string? column)

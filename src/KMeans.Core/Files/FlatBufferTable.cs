@@ -50,7 +50,7 @@ internal readonly ref struct FlatBufferTable
         count = ReadInt32(_buffer, vector);
         if (count < 0)
             throw new FormatException($"A FlatBuffers vector at {vector} has a negative length.");
-        return Slice(_buffer, vector + 4, checked(count * structSize));
+        return Slice(_buffer, vector + 4, InBuffer((long)count * structSize));
     }
 
     private int? FieldPosition(int field)
@@ -59,11 +59,17 @@ internal readonly ref struct FlatBufferTable
         if (entry + 2 > _vtableLength)
             return null;
         int offset = ReadUInt16(_buffer, _vtable + entry);
-        return offset == 0 ? null : checked(_position + offset);
+        return offset == 0 ? null : InBuffer((long)_position + offset);
     }
 
     private static int ReadOffset(ReadOnlySpan<byte> buffer, int at) =>
-        checked(at + (int)BinaryPrimitives.ReadUInt32LittleEndian(Slice(buffer, at, 4)));
+        InBuffer(at + (long)BinaryPrimitives.ReadUInt32LittleEndian(Slice(buffer, at, 4)));
+
+    /// <summary>A position or length computed from damaged offsets can exceed any buffer; say so instead of overflowing.</summary>
+    private static int InBuffer(long value) =>
+        value is >= 0 and <= int.MaxValue
+            ? (int)value
+            : throw new FormatException($"A FlatBuffers offset or length ({value}) lies outside any buffer.");
 
     private static int ReadInt32(ReadOnlySpan<byte> buffer, int at) => BinaryPrimitives.ReadInt32LittleEndian(Slice(buffer, at, 4));
 

@@ -9,7 +9,12 @@ namespace KMeans.Core.Files;
 /// </summary>
 internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path)
 {
+    // Run-length encoding packs many entries into a byte, but not millions; a damaged count beyond this bound would
+    // otherwise allocate gigabytes before the library notices that the data is not there.
+    private const long MaxEntriesPerByte = 8 * 1024;
+
     private readonly int _maxDefinition = column.Leaf.MaxDefinitionLevel;
+    private readonly long _fileLength = new FileInfo(path).Length;
     private float[] _values = [];
     private double[] _doubles = [];
     private int[] _definitions = [];
@@ -27,8 +32,8 @@ internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path
     {
         long entries = rowGroup.GetMetadata(column.Leaf)?.MetaData?.NumValues
             ?? throw VectorFileErrors.Invalid(path, $"row group {index} has no metadata for column '{column.Name}'.");
-        if (entries < 0 || entries > Array.MaxLength)
-            throw VectorFileErrors.Invalid(path, $"row group {index} claims {entries} entries in column '{column.Name}'.");
+        if (entries < 0 || entries > Array.MaxLength || entries > MaxEntriesPerByte * _fileLength)
+            throw VectorFileErrors.Invalid(path, $"row group {index} claims {entries} entries in column '{column.Name}', more than a file of {_fileLength} bytes can encode; its metadata is damaged.");
         _entries = (int)entries;
         _entry = 0;
         _value = 0;

@@ -37,7 +37,7 @@ public static class VectorFile
         if (column is not null && format is not (VectorFileFormat.Arrow or VectorFileFormat.ArrowStream or VectorFileFormat.Parquet))
             throw new KMeansException(KMeansErrorKind.InvalidOption,
                 $"A column name ('{column}') was given, but '{fullPath}' is a {format} file, which has no named columns.", column);
-        return format switch
+        return GuardedVectorSource.Open(fullPath, () => format switch
         {
             VectorFileFormat.Arrow => ArrowVectorSource.OpenFile(fullPath, column),
             VectorFileFormat.ArrowStream => ArrowVectorSource.OpenStream(fullPath, column),
@@ -45,8 +45,8 @@ public static class VectorFile
             VectorFileFormat.Npy => new NpyVectorSource(fullPath),
             VectorFileFormat.Fvecs => new VecsVectorSource(fullPath, VecsElement.Float32),
             VectorFileFormat.Bvecs => new VecsVectorSource(fullPath, VecsElement.Byte),
-            _ => throw new InvalidOperationException($"No reader for {format}."),
-        };
+            _ => throw new ArgumentOutOfRangeException(nameof(path), format, "No reader for this format."),
+        });
     }
 
     /// <summary>

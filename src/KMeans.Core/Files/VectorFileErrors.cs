@@ -20,11 +20,18 @@ internal static class VectorFileErrors
     public static KMeansException NoVectors(string path) =>
         new(KMeansErrorKind.NoRows, $"'{path}' holds no non-null vector, so its dimension is unknown.", path);
 
+    /// <summary>A file a library could not parse; the library's own words stay in the inner exception.</summary>
+    public static KMeansException Damaged(string path, Exception inner) =>
+        Invalid(path, inner is EndOfStreamException
+            ? "it ends before the data its headers describe; it is truncated or damaged."
+            : "its bytes do not form a valid file of its format; it is damaged (see the inner exception for where the reader stopped).", inner);
+
     /// <summary>
     /// Whether an exception thrown inside a file library's call is the file's fault and should be wrapped: libraries
-    /// report damaged data with anything from IOException to IndexOutOfRangeException, so only our own exceptions,
-    /// cancellation and out-of-memory pass through unchanged.
+    /// report damaged data with anything from IOException to IndexOutOfRangeException, so only our own
+    /// exceptions, cancellation, out-of-memory and a file that vanished or became unreadable pass through.
     /// </summary>
     public static bool IsLibraryFailure(Exception exception) =>
-        exception is not (KMeansException or OperationCanceledException or OutOfMemoryException);
+        exception is not (KMeansException or OperationCanceledException or OutOfMemoryException or UnauthorizedAccessException
+            or FileNotFoundException or DirectoryNotFoundException);
 }

@@ -52,15 +52,21 @@ internal static class KMeansErrors
         "InvalidRows", ErrorCategory.InvalidArgument, rows);
 
     public static ErrorRecord NotFileSystemPath(string path, string providerName) => new(
-        new ArgumentException($"'{path}' is a {providerName} path; only FileSystem paths are supported."),
+        new ArgumentException($"'{path}' is a path of the {providerName} provider; only FileSystem paths are supported."),
         "NotFileSystemPath", ErrorCategory.InvalidArgument, path);
 
     public static ErrorRecord PathNotFound(string path) => new(
         new ItemNotFoundException($"Cannot find a file at '{path}'."),
         "FileNotFound", ErrorCategory.ObjectNotFound, path);
 
-    public static ErrorRecord TempDirectoryNotFound(string directory) => new(
-        new DirectoryNotFoundException($"The temporary directory '{directory}' does not exist."),
+    public static ErrorRecord PathIsDirectory(string path, string directory) => new(
+        new ItemNotFoundException($"'{directory}' is a directory, not a file; name the files in it (for example '{Path.Combine(path, "*.npy")}')."),
+        "FileNotFound", ErrorCategory.ObjectNotFound, path);
+
+    public static ErrorRecord TempDirectoryNotFound(string directory, bool isFile = false) => new(
+        new DirectoryNotFoundException(isFile
+            ? $"The temporary directory '{directory}' is a file, not a directory."
+            : $"The temporary directory '{directory}' does not exist."),
         "TempDirectoryNotFound", ErrorCategory.ObjectNotFound, directory);
 
     public static ErrorRecord NotAVector(long index, object? item, string problem) => new(

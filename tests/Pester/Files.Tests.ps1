@@ -1,0 +1,204 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'TestEnvironment.ps1') }
+
+Describe 'Files from the pipeline' {
+    BeforeAll {
+        $script:Data = Join-Path $Scratch 'piped'
+        $null = New-Item -ItemType Directory -Path $Data
+        New-KMeansSampleData -Path (Join-Path $Data 'a.npy') -Rows 600 -Dimension 8 -Clusters 4 -Seed 1 | Out-Null
+        New-KMeansSampleData -Path (Join-Path $Data 'b.npy') -Rows 400 -Dimension 8 -Clusters 4 -Seed 2 | Out-Null
+    }
+
+    It 'trains on the files of Get-ChildItem *.npy as -Path would' {
+        $piped = Get-ChildItem -LiteralPath $Data -Filter '*.npy' | Sort-Object Name | Invoke-KMeansTraining -K 16 -Seed 3 -AsModel
+        $named = Invoke-KMeansTraining -LiteralPath (Join-Path $Data 'a.npy'), (Join-Path $Data 'b.npy') -K 16 -Seed 3 -AsModel
+        $piped.RowsRead | Should -Be 1000
+        for ($c = 0; $c -lt 16; $c++) {
+            $piped.Centroids[$c].Vector | Should -Be $named.Centroids[$c].Vector
+        }
+    }
+
+    It 'refuses vectors and files mixed in one pipeline' {
+        $items = @([float[]](1, 2, 3, 4, 5, 6, 7, 8), (Get-Item -LiteralPath (Join-Path $Data 'a.npy')))
+        { $items | Invoke-KMeansTraining -K 2 } | Should -Throw -ErrorId 'InvalidVectorInput,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+    }
+}
+
+Describe 'The metric travels with the centroids' {
+    BeforeAll {
+        $script:Rows = New-KMeansSampleData -Path (Join-Path $Scratch 'metric.npy') -Rows 2000 -Dimension 6 -Clusters 5 -Seed 7
+        $script:Vectors = Import-KMeansCentroid -LiteralPath $Rows.FullName | ForEach-Object { , $_.Vector }
+    }
+
+    It 'keeps the labels of a <Distance> model exported to <Extension>, or warns and takes -Distance back' -ForEach @(
+        foreach ($distance in 'Dot', 'Cosine') {
+            foreach ($extension in '.arrow', '.arrows', '.json', '.npy', '.csv') { @{ Distance = $distance; Extension = $extension } }
+        }
+    ) {
+        $model = Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 8 -Seed 11 -Distance $Distance -AsModel
+        $path = Join-Path $Scratch "model-$Distance$Extension"
+        $model | Export-KMeansCentroid -Path $path -Force -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        $expected = ($Vectors | Get-KMeansAssignment -Centroid $model).ClusterId
+
+        if ($Extension -in '.npy', '.csv') {
+            $warnings.Count | Should -Be 1
+            $warnings[0].Message | Should -BeLike "*does not record the metric ($Distance)*-Distance $Distance*"
+            ($Vectors | Get-KMeansAssignment -Centroid $path -Distance $Distance).ClusterId | Should -Be $expected
+        }
+        else {
+            $warnings.Count | Should -Be 0
+            ($Vectors | Get-KMeansAssignment -Centroid $path).ClusterId | Should -Be $expected
+            (Import-KMeansCentroid -LiteralPath $path)[0].Distance | Should -Be $Distance
+        }
+    }
+
+    It 'keeps the metric through Import-KMeansCentroid | Export-KMeansCentroid' {
+        $model = Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -Seed 5 -Distance Dot -AsModel
+        $first = Join-Path $Scratch 'dot-first.arrow'
+        $second = Join-Path $Scratch 'dot-second.json'
+        $model | Export-KMeansCentroid -Path $first -Force | Out-Null
+        Import-KMeansCentroid -LiteralPath $first | Export-KMeansCentroid -Path $second -Force | Out-Null
+        (Get-Content -Raw -LiteralPath $second | ConvertFrom-Json).distance | Should -Be 'dot'
+    }
+
+    It 'refuses -InitialCentroid of another metric unless -Distance is given' {
+        $model = Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -Seed 5 -Distance Cosine -AsModel
+        $path = Join-Path $Scratch 'cosine-initial.arrow'
+        $model | Export-KMeansCentroid -Path $path -Force | Out-Null
+        { Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -InitialCentroid $path } |
+            Should -Throw -ErrorId 'DistanceMismatch,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        (Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -InitialCentroid $path -Distance L2 -AsModel).Distance | Should -Be 'L2'
+        (Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -InitialCentroid $path -Distance Cosine -AsModel).Distance | Should -Be 'Cosine'
+    }
+}
+
+Describe 'Writes that respect the user' {
+    BeforeAll {
+        $script:Centroids = Import-KMeansCentroid -LiteralPath (New-KMeansSampleData -Path (Join-Path $Scratch 'four.npy') -Rows 4 -Dimension 3 -Seed 1).FullName
+    }
+
+    It 'leaves the old target byte-identical and no temporary file when stopped during a large export' {
+        $big = New-KMeansSampleData -Path (Join-Path $Scratch 'big.npy') -Rows 60000 -Dimension 128 -Seed 2
+        $target = Join-Path $Scratch 'stopped.csv'
+        Set-Content -LiteralPath $target -Value 'the old centroids' -NoNewline
+        $before = [System.IO.File]::ReadAllBytes($target)
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript("Import-Module '$Manifest'; `$c = Import-KMeansCentroid -LiteralPath '$($big.FullName)'; Export-KMeansCentroid -InputObject `$c -LiteralPath '$target' -Force")
+            $running = $shell.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(60)
+            while (-not (Get-ChildItem -LiteralPath $Scratch -Filter '.stopped.csv.*.tmp' -Force) -and -not $running.IsCompleted -and [datetime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 5
+            }
+            $running.IsCompleted | Should -BeFalse -Because 'the export must still be writing when it is stopped'
+            $shell.Stop()
+            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+            [System.IO.File]::ReadAllBytes($target) | Should -Be $before
+            Get-ChildItem -LiteralPath $Scratch -Filter '.stopped.csv.*' -Force | Should -BeNullOrEmpty
+        }
+        finally {
+            $shell.Dispose()
+        }
+    }
+
+    It 'refuses to replace a FIFO with -Force' -Skip:(-not $IsLinux) {
+        $fifo = Join-Path $Scratch 'pipe.csv'
+        & mkfifo $fifo
+        { $Centroids | Export-KMeansCentroid -LiteralPath $fifo -Force } |
+            Should -Throw -ErrorId 'TargetNotRegularFile,KMeans.PowerShell.ExportKMeansCentroidCommand'
+        (Get-Item -LiteralPath $fifo).UnixFileMode | Should -Not -BeNullOrEmpty
+        & test -p $fifo
+        $LASTEXITCODE | Should -Be 0
+    }
+
+    It 'keeps the permission bits of a replaced file' -Skip:($IsWindows) {
+        $path = Join-Path $Scratch 'private.json'
+        $Centroids | Export-KMeansCentroid -LiteralPath $path | Out-Null
+        [System.IO.File]::SetUnixFileMode($path, [System.IO.UnixFileMode]'UserRead, UserWrite')
+        $Centroids | Export-KMeansCentroid -LiteralPath $path -Force | Out-Null
+        [System.IO.File]::GetUnixFileMode($path) | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
+    }
+
+    It 'writes a target whose name has the longest length a name may have' {
+        $name = ('n' * 250) + '.json'
+        $file = $Centroids | Export-KMeansCentroid -LiteralPath (Join-Path $Scratch $name)
+        $file.Name | Should -Be $name
+        (Import-KMeansCentroid -LiteralPath $file.FullName).Count | Should -Be 4
+    }
+
+    It 'removes the temporary file a killed export left behind' {
+        $target = Join-Path $Scratch 'killed.arrow'
+        $stale = Join-Path $Scratch ('.killed.arrow.' + ('0' * 32) + '.tmp')
+        Set-Content -LiteralPath $stale -Value 'half a file'
+        (Get-Item -LiteralPath $stale -Force).LastWriteTimeUtc = [datetime]::UtcNow.AddHours(-1)
+        $Centroids | Export-KMeansCentroid -LiteralPath $target | Out-Null
+        Test-Path -LiteralPath $stale | Should -BeFalse
+    }
+
+    It 'refuses an extension it cannot read back' {
+        { $Centroids | Export-KMeansCentroid -Path (Join-Path $Scratch 'x.weird') } |
+            Should -Throw -ErrorId 'UnsupportedFile,KMeans.PowerShell.ExportKMeansCentroidCommand'
+        Test-Path -LiteralPath (Join-Path $Scratch 'x.weird') | Should -BeFalse
+    }
+}
+
+Describe 'New-KMeansSampleData limits' {
+    It 'refuses -Spread 1e39, which would write infinities' {
+        { New-KMeansSampleData -Path (Join-Path $Scratch 'inf.npy') -Rows 10 -Dimension 2 -Spread 1e39 } |
+            Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.NewKMeansSampleDataCommand'
+    }
+
+    It 'refuses -Dimension 2147483647 with a message instead of running out of memory' {
+        { New-KMeansSampleData -Path (Join-Path $Scratch 'wide.npy') -Rows 100 -Dimension 2147483647 } |
+            Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.NewKMeansSampleDataCommand'
+    }
+
+    It 'writes -Format Bvecs as whole numbers from 0 to 255 that training reads' {
+        $file = New-KMeansSampleData -Path (Join-Path $Scratch 'bytes.bvecs') -Rows 300 -Dimension 4 -Format Bvecs -Seed 3
+        $model = Invoke-KMeansTraining -LiteralPath $file.FullName -K 3 -Seed 1 -AsModel
+        $model.RowsRead | Should -Be 300
+        $values = Import-KMeansCentroid -LiteralPath $file.FullName | ForEach-Object Vector
+        $values | Where-Object { $_ -lt 0 -or $_ -gt 255 -or $_ -ne [math]::Floor($_) } | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'File and path messages' {
+    It 'says that a directory is not a file' {
+        $directory = Join-Path $Scratch 'a-directory'
+        $null = New-Item -ItemType Directory -Path $directory
+        $error = { Invoke-KMeansTraining -LiteralPath $directory -K 2 } | Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $error.Exception.Message | Should -BeLike '*is a directory, not a file*'
+    }
+
+    It 'says that a file given as -TempDirectory is a file' {
+        $file = Join-Path $Scratch 'not-a-directory.txt'
+        Set-Content -LiteralPath $file -Value 'x'
+        $error = { @([float[]](1, 2), [float[]](3, 4)) | Invoke-KMeansTraining -K 1 -OnDisk -TempDirectory $file } | Should -Throw -PassThru
+        $error.Exception.Message | Should -BeLike '*is a file, not a directory*'
+    }
+
+    It 'names the provider of a path outside the file system in plain words' {
+        $error = { Invoke-KMeansTraining -Path 'Env:PATH' -K 2 } | Should -Throw -ErrorId 'NotFileSystemPath,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $error.Exception.Message | Should -BeLike '*is a path of the Environment provider*'
+    }
+
+    It 'says that a FIFO is not a regular file' -Skip:(-not $IsLinux) {
+        $fifo = Join-Path $Scratch 'input.npy'
+        & mkfifo $fifo
+        $error = { Invoke-KMeansTraining -LiteralPath $fifo -K 2 } | Should -Throw -ErrorId 'UnsupportedFile,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $error.Exception.Message | Should -BeLike '*FIFO*'
+    }
+
+    It 'reports integer .npy content as UnsupportedContent' {
+        $path = Join-Path $Scratch 'ints.npy'
+        $header = "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }".PadRight(117) + "`n"
+        $bytes = [byte[]](0x93) + [System.Text.Encoding]::ASCII.GetBytes('NUMPY') + [byte[]](1, 0, 118, 0) + [System.Text.Encoding]::ASCII.GetBytes($header) + [byte[]]::new(16)
+        [System.IO.File]::WriteAllBytes($path, $bytes)
+        $error = { Invoke-KMeansTraining -LiteralPath $path -K 1 } | Should -Throw -ErrorId 'UnsupportedContent,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $error.CategoryInfo.Category | Should -Be 'InvalidData'
+        $error.TargetObject | Should -Be $path
+    }
+}
+
+AfterAll {
+    Remove-Item -LiteralPath $Scratch -Recurse -Force -ErrorAction SilentlyContinue
+}
