@@ -165,27 +165,27 @@ Describe 'File and path messages' {
     It 'says that a directory is not a file' {
         $directory = Join-Path $Scratch 'a-directory'
         $null = New-Item -ItemType Directory -Path $directory
-        $error = { Invoke-KMeansTraining -LiteralPath $directory -K 2 } | Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
-        $error.Exception.Message | Should -BeLike '*is a directory, not a file*'
+        $thrown = { Invoke-KMeansTraining -LiteralPath $directory -K 2 } | Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike '*is a directory, not a file*'
     }
 
     It 'says that a file given as -TempDirectory is a file' {
         $file = Join-Path $Scratch 'not-a-directory.txt'
         Set-Content -LiteralPath $file -Value 'x'
-        $error = { @([float[]](1, 2), [float[]](3, 4)) | Invoke-KMeansTraining -K 1 -OnDisk -TempDirectory $file } | Should -Throw -PassThru
-        $error.Exception.Message | Should -BeLike '*is a file, not a directory*'
+        $thrown = { @([float[]](1, 2), [float[]](3, 4)) | Invoke-KMeansTraining -K 1 -OnDisk -TempDirectory $file } | Should -Throw -PassThru
+        $thrown.Exception.Message | Should -BeLike '*is a file, not a directory*'
     }
 
     It 'names the provider of a path outside the file system in plain words' {
-        $error = { Invoke-KMeansTraining -Path 'Env:PATH' -K 2 } | Should -Throw -ErrorId 'NotFileSystemPath,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
-        $error.Exception.Message | Should -BeLike '*is a path of the Environment provider*'
+        $thrown = { Invoke-KMeansTraining -Path 'Env:PATH' -K 2 } | Should -Throw -ErrorId 'NotFileSystemPath,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike '*is a path of the Environment provider*'
     }
 
     It 'says that a FIFO is not a regular file' -Skip:(-not $IsLinux) {
         $fifo = Join-Path $Scratch 'input.npy'
         & mkfifo $fifo
-        $error = { Invoke-KMeansTraining -LiteralPath $fifo -K 2 } | Should -Throw -ErrorId 'UnsupportedFile,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
-        $error.Exception.Message | Should -BeLike '*FIFO*'
+        $thrown = { Invoke-KMeansTraining -LiteralPath $fifo -K 2 } | Should -Throw -ErrorId 'UnsupportedFile,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike '*FIFO*'
     }
 
     It 'reports integer .npy content as UnsupportedContent' {
@@ -193,9 +193,9 @@ Describe 'File and path messages' {
         $header = "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }".PadRight(117) + "`n"
         $bytes = [byte[]](0x93) + [System.Text.Encoding]::ASCII.GetBytes('NUMPY') + [byte[]](1, 0, 118, 0) + [System.Text.Encoding]::ASCII.GetBytes($header) + [byte[]]::new(16)
         [System.IO.File]::WriteAllBytes($path, $bytes)
-        $error = { Invoke-KMeansTraining -LiteralPath $path -K 1 } | Should -Throw -ErrorId 'UnsupportedContent,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
-        $error.CategoryInfo.Category | Should -Be 'InvalidData'
-        $error.TargetObject | Should -Be $path
+        $thrown = { Invoke-KMeansTraining -LiteralPath $path -K 1 } | Should -Throw -ErrorId 'UnsupportedContent,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.CategoryInfo.Category | Should -Be 'InvalidData'
+        $thrown.TargetObject | Should -Be $path
     }
 }
 
