@@ -199,6 +199,54 @@ Describe 'File and path messages' {
     }
 }
 
+Describe 'Files written by independent tools' {
+    BeforeAll {
+        # numpy comes from Debian's python3-numpy (/usr/bin/python3), apache-arrow and DuckDB from tests/interop.
+        $script:Fixtures = Join-Path $Scratch 'independent'
+        $null = New-Item -ItemType Directory -Path $Fixtures
+        $script:Reference = (New-KMeansSampleData -Path (Join-Path $Fixtures 'reference.npy') -Rows 300 -Dimension 8 -Clusters 4 -Seed 9).FullName
+        $scripts = Join-Path $RepositoryRoot 'tests/interop/independent'
+        & /usr/bin/python3 (Join-Path $scripts 'write_numpy.py') $Reference $Fixtures
+        if ($LASTEXITCODE -ne 0) { throw "numpy could not write the fixtures (exit code $LASTEXITCODE); install python3-numpy." }
+        & node (Join-Path $scripts 'write-js.mjs') (Join-Path $Fixtures 'reference.f32') 300 8 $Fixtures
+        if ($LASTEXITCODE -ne 0) { throw "apache-arrow/DuckDB could not write the fixtures (exit code $LASTEXITCODE); run npm ci --prefix tests/interop." }
+        $script:ReferenceModel = Invoke-KMeansTraining -LiteralPath $Reference -K 4 -Seed 1 -AsModel
+        $script:ReferenceRows = Import-KMeansCentroid -LiteralPath $Reference
+        $script:ReferenceVectors = $ReferenceRows | ForEach-Object { , $_.Vector }
+        $script:ReferenceLabels = $ReferenceVectors | Get-KMeansAssignment -Centroid $ReferenceModel
+    }
+
+    It 'trains on <_> to the centroids of the .npy reference, bit for bit' -ForEach @(
+        'numpy-float64.npy', 'numpy-fortran.npy', 'arrow-js.arrow', 'arrow-js.arrows', 'arrow-js-list-float64.arrow',
+        'duckdb-array-zstd.parquet', 'duckdb-list-snappy.parquet', 'duckdb-list-double.parquet'
+    ) {
+        $model = Invoke-KMeansTraining -LiteralPath (Join-Path $Fixtures $_) -K 4 -Seed 1 -AsModel
+        $model.RowsRead | Should -Be 300
+        for ($c = 0; $c -lt 4; $c++) {
+            $model.Centroids[$c].Vector.ForEach({ [BitConverter]::SingleToInt32Bits($_) }) |
+                Should -Be $ReferenceModel.Centroids[$c].Vector.ForEach({ [BitConverter]::SingleToInt32Bits($_) })
+        }
+    }
+
+    It 'imports <_> as the reference rows and assigns with them as the reference does' -ForEach @(
+        'numpy-float64.npy', 'numpy-fortran.npy', 'numpy-commas.csv', 'numpy-spaces.csv', 'numpy-lists.json', 'arrow-js.arrow',
+        'arrow-js.arrows', 'arrow-js-list-float64.arrow', 'duckdb-array-zstd.parquet', 'duckdb-list-snappy.parquet', 'duckdb-list-double.parquet'
+    ) {
+        $path = Join-Path $Fixtures $_
+        $imported = Import-KMeansCentroid -LiteralPath $path
+        $imported.Count | Should -Be 300
+        for ($row = 0; $row -lt 300; $row += 37) {
+            $imported[$row].Vector | Should -Be $ReferenceRows[$row].Vector
+        }
+        $firstFour = $imported | Select-Object -First 4
+        $expected = $ReferenceVectors | Get-KMeansAssignment -Centroid ($ReferenceRows | Select-Object -First 4)
+        $actual = $ReferenceVectors | Get-KMeansAssignment -Centroid $firstFour
+        $actual.ClusterId | Should -Be $expected.ClusterId
+        $actual.Distance | Should -Be $expected.Distance
+        ($ReferenceVectors | Get-KMeansAssignment -Centroid $ReferenceModel).ClusterId | Should -Be $ReferenceLabels.ClusterId
+    }
+}
+
 AfterAll {
     Remove-Item -LiteralPath $Scratch -Recurse -Force -ErrorAction SilentlyContinue
 }
