@@ -96,23 +96,21 @@ public static class CentroidFile
 
     private static void WriteFormat(Stream stream, CentroidSet set, VectorFileFormat format, CancellationToken cancellationToken)
     {
-        switch (format)
-        {
-            case VectorFileFormat.Arrow:
-            case VectorFileFormat.ArrowStream:
-                ArrowCentroidFormat.Write(stream, set, fileFormat: format == VectorFileFormat.Arrow, cancellationToken);
-                break;
-            case VectorFileFormat.Csv:
-                CsvCentroidFormat.Write(stream, set, cancellationToken);
-                break;
-            case VectorFileFormat.Json:
-                JsonCentroidFormat.Write(stream, set, cancellationToken);
-                break;
-            default:
-                float[][] rows = Enumerable.Range(0, set.K).Select(cluster => set.Centroid(cluster).ToArray()).ToArray();
-                using (var source = new InMemoryVectorSource(rows, "the centroids"))
-                    VectorFileWriter.WriteFormat(source, stream, format, cancellationToken);
-                break;
-        }
+        if (format is VectorFileFormat.Arrow or VectorFileFormat.ArrowStream)
+            ArrowCentroidFormat.Write(stream, set, fileFormat: format == VectorFileFormat.Arrow, cancellationToken);
+        else if (format == VectorFileFormat.Csv)
+            CsvCentroidFormat.Write(stream, set, cancellationToken);
+        else if (format == VectorFileFormat.Json)
+            JsonCentroidFormat.Write(stream, set, cancellationToken);
+        else
+            WriteVectorsOnly(stream, set, format, cancellationToken);
+    }
+
+    /// <summary>Formats without room for ids, sizes or parameters hold the centroid vectors alone.</summary>
+    private static void WriteVectorsOnly(Stream stream, CentroidSet set, VectorFileFormat format, CancellationToken cancellationToken)
+    {
+        float[][] rows = Enumerable.Range(0, set.K).Select(cluster => set.Centroid(cluster).ToArray()).ToArray();
+        using var source = new InMemoryVectorSource(rows, "the centroids");
+        VectorFileWriter.WriteFormat(source, stream, format, cancellationToken);
     }
 }
