@@ -19,6 +19,8 @@ internal static class ArrowStreamFraming
         long length = RandomAccess.GetLength(file);
         long offset = 0;
         Span<byte> prefix = stackalloc byte[8];
+        if (RandomAccess.Read(file, prefix, 0) >= 6 && prefix[..6].SequenceEqual("ARROW1"u8))
+            throw Damaged(path, "it is an Arrow IPC file, not an Arrow IPC stream; give it the extension .arrow.");
         for (int message = 0; offset < length; message++)
         {
             if (RandomAccess.Read(file, prefix, offset) < 4)

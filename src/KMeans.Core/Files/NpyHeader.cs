@@ -78,7 +78,7 @@ internal sealed record NpyHeader(int ElementSize, bool FortranOrder, long Rows, 
         if (descr is not string dtype)
             throw VectorFileErrors.Unsupported(path, "it holds a structured array (its 'descr' is a list of fields); only plain float arrays are supported.");
         if (dtype.Length >= 2 && dtype[0] == '>' && dtype[1..] is "f2" or "f4" or "f8")
-            throw VectorFileErrors.Unsupported(path, $"its dtype '{dtype}' is big-endian; only little-endian ('<f4', '<f8') arrays are supported. Convert it with array.astype('<f4').");
+            throw VectorFileErrors.Unsupported(path, $"its dtype '{dtype}' is big-endian; only little-endian ('<f2', '<f4', '<f8') arrays are supported. Convert it with array.astype('<f4').");
         return dtype switch
         {
             "<f2" or "=f2" => 2,

@@ -67,10 +67,27 @@ internal sealed class ParquetVectorColumn
     private static string Describe(Field field) => field switch
     {
         ListField list => $"a list of {Describe(list.Item)}",
-        DataField { IsArray: true } array => $"a repeated {array.ClrType.Name}",
-        DataField data => data.ClrType.Name,
+        DataField { IsArray: true } array => $"a repeated {TypeName(array.ClrType)}",
+        DataField data => TypeName(data.ClrType),
         _ => field.SchemaType.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>Parquet's names for the types Parquet.Net maps its columns to, not the .NET ones.</summary>
+    private static string TypeName(Type type) =>
+        type == typeof(float) ? "float"
+        : type == typeof(double) ? "double"
+        : type == typeof(int) ? "int32"
+        : type == typeof(long) ? "int64"
+        : type == typeof(short) ? "int16"
+        : type == typeof(sbyte) ? "int8"
+        : type == typeof(byte) ? "uint8"
+        : type == typeof(bool) ? "boolean"
+        : type == typeof(string) || type == typeof(ReadOnlyMemory<char>) ? "string"
+        : type == typeof(byte[]) || type == typeof(ReadOnlyMemory<byte>) ? "binary"
+        : type == typeof(decimal) ? "decimal"
+        : type == typeof(DateTime) || type == typeof(DateTimeOffset) ? "timestamp"
+        : type == typeof(Half) ? "float16"
+        : type.Name;
 
     private static string Describe(IReadOnlyList<Field> fields) =>
         fields.Count == 0 ? "none" : string.Join(", ", fields.Select(f => $"'{f.Name}' ({Describe(f)})"));

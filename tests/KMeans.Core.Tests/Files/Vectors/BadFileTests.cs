@@ -130,7 +130,7 @@ public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDire
     }
 
     [Theory]
-    [InlineData(">f4", "big-endian")]
+    [InlineData(">f4", "only little-endian ('<f2', '<f4', '<f8')")]
     [InlineData(">f8", "big-endian")]
     [InlineData("|O", "'|O'")]
     [InlineData("<i4", "'<i4'")]
@@ -168,8 +168,20 @@ public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDire
         string path = scratch.File("scalars.parquet");
         ParquetTestFiles.WithoutVectors(path);
         KMeansException error = AssertFails(KMeansErrorKind.UnsupportedContent, path, "no vector column");
-        Assert.Contains("'id'", error.Message);
-        Assert.Contains("'name'", error.Message);
+        Assert.Contains("'id' (int32)", error.Message);
+        Assert.Contains("'name' (string)", error.Message);
+        Assert.DoesNotContain("ReadOnlyMemory", error.Message);
+    }
+
+    [Fact]
+    public void AnArrowFileNamedLikeAStreamSaysWhichExtensionItNeeds()
+    {
+        string file = scratch.File("file.arrow");
+        VectorFileWriter.Write(new InMemoryVectorSource(VectorRows.Fractions(3, 2)), file, VectorFileFormat.Arrow, CancellationToken.None);
+        string path = scratch.File("file.arrows");
+        File.Move(file, path);
+
+        AssertFails(KMeansErrorKind.InvalidFile, path, "it is an Arrow IPC file, not an Arrow IPC stream; give it the extension .arrow.");
     }
 
     [Fact]
