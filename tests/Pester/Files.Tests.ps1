@@ -118,6 +118,25 @@ Describe 'Writes that respect the user' {
         [System.IO.File]::GetUnixFileMode($path) | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
     }
 
+    It 'keeps the owner of a replaced file when running as root' -Skip:(-not $IsLinux -or (& id -u) -ne '0') {
+        $path = Join-Path $Scratch 'owned.json'
+        $Centroids | Export-KMeansCentroid -LiteralPath $path | Out-Null
+        & chown 4321:4322 $path
+        $Centroids | Export-KMeansCentroid -LiteralPath $path -Force | Out-Null
+        & stat -c '%u:%g' $path | Should -Be '4321:4322'
+    }
+
+    It 'replaces a symbolic link by a file instead of writing through it' -Skip:($IsWindows) {
+        $linked = Join-Path $Scratch 'link-target.json'
+        Set-Content -LiteralPath $linked -Value 'untouched'
+        $link = Join-Path $Scratch 'link.json'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target $linked
+        $Centroids | Export-KMeansCentroid -LiteralPath $link -Force | Out-Null
+        (Get-Item -LiteralPath $link).LinkType | Should -BeNullOrEmpty
+        Get-Content -LiteralPath $linked | Should -Be 'untouched'
+        (Import-KMeansCentroid -LiteralPath $link).Count | Should -Be 4
+    }
+
     It 'writes a target whose name has the longest length a name may have' {
         $name = ('n' * 250) + '.json'
         $file = $Centroids | Export-KMeansCentroid -LiteralPath (Join-Path $Scratch $name)
@@ -138,6 +157,16 @@ Describe 'Writes that respect the user' {
         { $Centroids | Export-KMeansCentroid -Path (Join-Path $Scratch 'x.weird') } |
             Should -Throw -ErrorId 'UnsupportedFile,KMeans.PowerShell.ExportKMeansCentroidCommand'
         Test-Path -LiteralPath (Join-Path $Scratch 'x.weird') | Should -BeFalse
+    }
+}
+
+Describe 'Output types' {
+    It 'keeps the properties of a model and its centroids read-only' {
+        $model = @([float[]](1, 2), [float[]](3, 4), [float[]](5, 7)) | Invoke-KMeansTraining -K 2 -Seed 1 -Distance Dot -AsModel
+        { $model.Loss = 0 } | Should -Throw
+        { $model.Iterations = 1 } | Should -Throw
+        { $model.Centroids[0].Distance = 'L2' } | Should -Throw
+        $model.Centroids[0].Distance | Should -Be 'Dot'
     }
 }
 
