@@ -99,23 +99,7 @@ public sealed class ExportKMeansCentroidCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(KMeansErrors.TargetExists(target!));
         if (!ShouldProcess(target, $"Write {set.K} centroids of dimension {set.Dimension} as {format}"))
             return;
-        using var work = new BackgroundWork<object, bool>((_, token) =>
-        {
-            CentroidFile.Write(target!, set, format, overwrite: Force, token);
-            return true;
-        }, _stopping.Token);
-        try
-        {
-            work.Drain(_ => { });
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
-        }
-        catch (KMeansException e)
-        {
-            ThrowTerminatingError(KMeansErrors.FromException(e, target));
-        }
+        BackgroundFileWrite.Run(this, target!, token => CentroidFile.Write(target!, set, format, overwrite: Force, token), _stopping.Token);
         if (set.Distance is DistanceMetric distance && distance != DistanceMetric.L2 && !CentroidFile.RecordsDistance(format))
             WriteWarning($"'{target}' does not record the metric ({distance.ToPublic()}): give -Distance {distance.ToPublic()} when you use these centroids again, or export to .arrow or .json, which record it.");
         WriteObject(new FileInfo(target!));

@@ -85,23 +85,7 @@ public sealed class NewKMeansSampleDataCommand : PSCmdlet, IDisposable
         }
         if (!ShouldProcess(target, $"Write {Rows:N0} vectors of dimension {Dimension} around {Clusters} centres as {format}"))
             return;
-        using var work = new BackgroundWork<object, bool>((_, token) =>
-        {
-            VectorFileWriter.Write(source, target!, format, token, overwrite: Force);
-            return true;
-        }, _stopping.Token);
-        try
-        {
-            work.Drain(_ => { });
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
-        }
-        catch (KMeansException e)
-        {
-            ThrowTerminatingError(KMeansErrors.FromException(e, target));
-        }
+        BackgroundFileWrite.Run(this, target!, token => VectorFileWriter.Write(source, target!, format, token, overwrite: Force), _stopping.Token);
         WriteObject(new FileInfo(target!));
     }
 
