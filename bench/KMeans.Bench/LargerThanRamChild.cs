@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using KMeans.Core;
 using KMeans.Core.Buffers;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Sampling;
 using KMeans.Core.Training;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using KMeans.Core;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 
 namespace KMeans.Bench;
 

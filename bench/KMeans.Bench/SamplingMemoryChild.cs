@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Sampling;
 using KMeans.Core.Training;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Training;
 
 namespace KMeans.Bench;

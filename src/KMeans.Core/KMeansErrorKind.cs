@@ -26,4 +26,13 @@ public enum KMeansErrorKind
     AmbiguousColumn,
     FileExists,
     CheckpointMismatch,
+
+    /// <summary>A well-formed file whose content the module cannot use (a dtype, a shape, a column type).</summary>
+    UnsupportedContent,
+
+    /// <summary>A write would replace something that is not a regular file (a directory, a device, a FIFO).</summary>
+    TargetNotRegularFile,
+
+    /// <summary>Writing a file failed (permissions, a full disk); the target is unchanged.</summary>
+    FileNotWritable,
 }

@@ -16,12 +16,14 @@ public sealed class CentroidFileTests : IDisposable
     }
 
     [Fact]
-    public void Format_overrides_the_extension_and_an_unknown_extension_writes_Arrow()
+    public void Format_overrides_the_extension_and_an_unknown_extension_is_refused()
     {
-        _shell.Run("$centroids | Export-KMeansCentroid -Path \"$dir/c.bin\" -Format Json; $centroids | Export-KMeansCentroid -Path \"$dir/c.dat\"");
+        _shell.Run("$centroids | Export-KMeansCentroid -Path \"$dir/c.bin\" -Format Json");
+        ErrorRecord error = _shell.RunExpectingTerminatingError("$centroids | Export-KMeansCentroid -Path \"$dir/c.weird\"");
 
         Assert.StartsWith("{", File.ReadAllText(_scratch.File("c.bin")).TrimStart());
-        Assert.Equal("ARROW1"u8.ToArray(), File.ReadAllBytes(_scratch.File("c.dat"))[..6]);
+        Assert.Equal($"UnsupportedFile,{Export}", error.FullyQualifiedErrorId);
+        Assert.False(File.Exists(_scratch.File("c.weird")));
     }
 
     [Fact]

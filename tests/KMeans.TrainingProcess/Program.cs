@@ -1,4 +1,4 @@
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Training;
 
 namespace KMeans.TrainingProcess;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Xml;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Reporting;

@@ -1,4 +1,4 @@
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Numerics;
 
 namespace KMeans.Core.SampleData;
@@ -12,6 +12,13 @@ public sealed class GaussianBlobSource : IVectorSource
 {
     private const int MaxValuesPerBatch = 1 << 20;
     private const double CentreRange = 10.0;
+
+    // Each row is generated whole, and the centres are held in memory; 2^24 values are 64 MB.
+    private const int MaxDimension = 1 << 24;
+    private const long MaxCentreValues = 1 << 26;
+
+    // Noise beyond ±10 standard deviations never occurs in practice, and 1e36 keeps every value far below float.MaxValue.
+    private const double MaxSpread = 1e36;
     private readonly float[][] _centres;
     private readonly long _rows;
     private readonly int _seed;
@@ -22,6 +29,12 @@ public sealed class GaussianBlobSource : IVectorSource
         SampleDataValidation.AtLeast(dimension, 1, "Dimension");
         SampleDataValidation.AtLeast(clusters, 1, "Clusters");
         SampleDataValidation.FiniteNonNegative(spread, "Spread");
+        SampleDataValidation.AtMost(dimension, MaxDimension, "Dimension", "each row is generated in memory.");
+        SampleDataValidation.AtMost((long)clusters * dimension, MaxCentreValues, "Clusters × Dimension",
+            "the centres are held in memory (at most 256 MB).");
+        if (spread > MaxSpread)
+            throw new KMeansException(KMeansErrorKind.InvalidOption,
+                $"Spread must be at most 1e36, but was {spread}: larger noise would exceed the float32 range and write infinities.", spread);
         _rows = rows;
         _seed = seed;
         Dimension = dimension;

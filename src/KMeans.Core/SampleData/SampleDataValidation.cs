@@ -9,6 +9,12 @@ internal static class SampleDataValidation
             throw new KMeansException(KMeansErrorKind.InvalidOption, $"{name} must be at least {minimum}, but was {value}.", value);
     }
 
+    public static void AtMost(long value, long maximum, string name, string reason)
+    {
+        if (value > maximum)
+            throw new KMeansException(KMeansErrorKind.InvalidOption, $"{name} must be at most {maximum}, but was {value}: {reason}", value);
+    }
+
     public static void FiniteNonNegative(double value, string name)
     {
         if (!(value >= 0) || double.IsInfinity(value))

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using KMeans.Core.Distance;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Sampling;

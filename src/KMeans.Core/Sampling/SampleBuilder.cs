@@ -1,6 +1,6 @@
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Numerics;
 using KMeans.Core.Planning;
 using KMeans.Core.Training;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Numerics;
 using KMeans.Core.Planning;
 using KMeans.Core.Sampling;

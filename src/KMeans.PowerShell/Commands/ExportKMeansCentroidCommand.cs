@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using KMeans.Core;
-using KMeans.Core.Centroids;
+using KMeans.Core.Distance;
+using KMeans.Core.Files;
 using KMeans.PowerShell.Internal;
 
 namespace KMeans.PowerShell;
@@ -12,7 +13,7 @@ namespace KMeans.PowerShell;
 [Cmdlet(VerbsData.Export, "KMeansCentroid", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [Alias("Export-KMeansCentroids")]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportKMeansCentroidCommand : PSCmdlet
+public sealed class ExportKMeansCentroidCommand : PSCmdlet, IDisposable
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
@@ -20,6 +21,7 @@ public sealed class ExportKMeansCentroidCommand : PSCmdlet
     private readonly List<KMeansCentroid> _centroids = [];
     private KMeansModel? _model;
     private bool _failed;
+    private readonly CancellationTokenSource _stopping = new();
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public PSObject? InputObject { get; set; }
@@ -38,9 +40,9 @@ public sealed class ExportKMeansCentroidCommand : PSCmdlet
     [Parameter]
     public KMeansCentroidFormat? Format { get; set; }
 
-    /// <summary>The metric recorded with plain centroids; a model records its own.</summary>
+    /// <summary>The metric to record; by default the model's or the centroids' own.</summary>
     [Parameter]
-    public KMeansDistance Distance { get; set; } = KMeansDistance.L2;
+    public KMeansDistance? Distance { get; set; }
 
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -92,31 +94,29 @@ public sealed class ExportKMeansCentroidCommand : PSCmdlet
         if (error is not null)
             ThrowTerminatingError(error);
         CentroidSet set = CentroidSetToWrite();
-        CentroidFileFormat format = Format?.ToCore() ?? FormatOf(target!);
+        VectorFileFormat format = Format?.ToCore() ?? FormatOf(target!);
         if (File.Exists(target) && !Force)
             ThrowTerminatingError(KMeansErrors.TargetExists(target!));
         if (!ShouldProcess(target, $"Write {set.K} centroids of dimension {set.Dimension} as {format}"))
             return;
-        try
-        {
-            CentroidFile.Write(target!, set, format, overwrite: Force);
-        }
-        catch (KMeansException e)
-        {
-            ThrowTerminatingError(KMeansErrors.FromException(e));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ThrowTerminatingError(new ErrorRecord(e, "FileNotWritable", ErrorCategory.WriteError, target));
-        }
+        BackgroundFileWrite.Run(this, target!, token => CentroidFile.Write(target!, set, format, overwrite: Force, token), _stopping.Token);
+        if (set.Distance is DistanceMetric distance && distance != DistanceMetric.L2 && !CentroidFile.RecordsDistance(format))
+            WriteWarning($"'{target}' does not record the metric ({distance.ToPublic()}): give -Distance {distance.ToPublic()} when you use these centroids again, or export to .arrow or .json, which record it.");
         WriteObject(new FileInfo(target!));
     }
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    public void Dispose() => _stopping.Dispose();
 
     private CentroidSet CentroidSetToWrite()
     {
         string version = MyInvocation.MyCommand.Module?.Version.ToString() ?? typeof(ExportKMeansCentroidCommand).Assembly.GetName().Version!.ToString(3);
         if (_model is not null)
-            return CentroidSets.FromModel(_model, version);
+        {
+            CentroidSet fromModel = CentroidSets.FromModel(_model, version);
+            return Distance is null ? fromModel : WithDistance(fromModel, Distance.Value);
+        }
         if (_centroids.Count == 0)
             ThrowTerminatingError(KMeansErrors.InvalidCentroid(0, null, "no centroids came through the pipeline."));
         List<KMeansCentroid> ordered = [.. _centroids.OrderBy(c => c.ClusterId)];
@@ -131,7 +131,11 @@ public sealed class ExportKMeansCentroidCommand : PSCmdlet
         }
         try
         {
-            return CentroidSets.FromCentroids(ordered, version, Distance);
+            KMeansDistance?[] recorded = ordered.Select(c => c.Distance).Where(d => d is not null).Distinct().ToArray();
+            if (Distance is null && recorded.Length > 1)
+                ThrowTerminatingError(KMeansErrors.InvalidCentroid(0, ordered[0],
+                    $"the centroids carry different metrics ({string.Join(", ", recorded)}); give -Distance to choose the one to record."));
+            return CentroidSets.FromCentroids(ordered, version, Distance ?? recorded.FirstOrDefault());
         }
         catch (KMeansException e)
         {
@@ -140,15 +144,39 @@ public sealed class ExportKMeansCentroidCommand : PSCmdlet
         }
     }
 
-    private static CentroidFileFormat FormatOf(string path)
+    private static CentroidSet WithDistance(CentroidSet set, KMeansDistance distance)
+    {
+        var copy = new CentroidSet(set.K, set.Dimension, set.Values, set.Sizes)
+        {
+            Distance = distance.ToCore(),
+            Loss = set.Loss,
+            Iterations = set.Iterations,
+            Seed = set.Seed,
+            ModuleVersion = set.ModuleVersion,
+        };
+        foreach ((string key, string value) in set.Metadata)
+            copy.Metadata[key] = value;
+        return copy;
+    }
+
+    /// <summary>The format of the target's extension; an extension centroids cannot be written in is refused.</summary>
+    private VectorFileFormat FormatOf(string path)
     {
         try
         {
-            return CentroidFile.FormatFromPath(path);
+            VectorFileFormat format = VectorFile.FormatFromPath(path);
+            if (CentroidFile.WritableFormats.Contains(format))
+                return format;
         }
-        catch (KMeansException e) when (e.Kind == KMeansErrorKind.UnsupportedFile)
+        catch (KMeansException)
         {
-            return CentroidFileFormat.Arrow;
         }
+        ThrowTerminatingError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.UnsupportedFile,
+            $"'{path}' does not end in an extension centroids are written in ({string.Join(", ", CentroidExtensions)}); give -Format to choose one.",
+            path)));
+        throw new InvalidOperationException("unreachable");
     }
+
+    private static IEnumerable<string> CentroidExtensions =>
+        VectorFile.SupportedExtensions.Where(extension => CentroidFile.WritableFormats.Contains(VectorFile.FormatFromPath("x" + extension)));
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using KMeans.Core;
 using KMeans.Core.Distance;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Numerics;
 using KMeans.Core.Training;
 using KMeans.PowerShell.Internal;

@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using KMeans.Core;
 using KMeans.Core.Calibration;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Planning;
 using KMeans.Core.Sampling;
 using KMeans.PowerShell.Internal;

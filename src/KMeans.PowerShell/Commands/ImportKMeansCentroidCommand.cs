@@ -1,11 +1,11 @@
 using System.Management.Automation;
 using KMeans.Core;
-using KMeans.Core.Centroids;
+using KMeans.Core.Files;
 using KMeans.PowerShell.Internal;
 
 namespace KMeans.PowerShell;
 
-/// <summary>Reads centroid files (Arrow IPC, .npy, CSV, JSON) back into KMeansCentroid objects.</summary>
+/// <summary>Reads centroids from any file the module reads (Arrow, Parquet, .npy, .fvecs, .bvecs, CSV, JSON) into KMeansCentroid objects.</summary>
 [Cmdlet(VerbsData.Import, "KMeansCentroid", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(KMeansCentroid))]
 public sealed class ImportKMeansCentroidCommand : PSCmdlet
@@ -24,6 +24,11 @@ public sealed class ImportKMeansCentroidCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? LiteralPath { get; set; }
 
+    /// <summary>The vector column of Arrow and Parquet files that hold several.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Column { get; set; }
+
     protected override void ProcessRecord()
     {
         bool literal = ParameterSetName == LiteralPathSet;
@@ -36,7 +41,7 @@ public sealed class ImportKMeansCentroidCommand : PSCmdlet
         CentroidSet set;
         try
         {
-            set = CentroidFile.Read(file);
+            set = CentroidFile.Read(file, Column);
         }
         catch (KMeansException e)
         {
@@ -48,7 +53,7 @@ public sealed class ImportKMeansCentroidCommand : PSCmdlet
             WriteError(KMeansErrors.FileUnreadable(file, e));
             return;
         }
-        WriteVerbose($"Read {set.K} centroids of dimension {set.Dimension} ({set.Distance}) from '{file}'.");
+        WriteVerbose($"Read {set.K} centroids of dimension {set.Dimension} ({set.Distance?.ToPublic().ToString() ?? "metric not recorded"}) from '{file}'.");
         WriteObject(CentroidSets.ToCentroids(set), enumerateCollection: true);
     }
 }

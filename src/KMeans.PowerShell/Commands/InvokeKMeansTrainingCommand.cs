@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
 using KMeans.Core;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Training;
 using KMeans.PowerShell.Internal;
 
@@ -42,7 +42,8 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     [ArgumentCompleter(typeof(FileSystemPathCompleter))]
     public string[]? Path { get; set; }
 
-    // Not bound from the pipeline by property name: piped objects are vectors (-InputObject) here.
+    // Not bound from the pipeline by property name: piped objects arrive as -InputObject, where FileInfo objects are
+    // taken as input files and everything else as vectors.
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
@@ -168,6 +169,8 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
             CentroidInput? initial = CentroidInput.Read(this, InitialCentroid, out ErrorRecord? error);
             if (error is not null)
                 ThrowTerminatingError(error);
+            if (initial!.CheckDistance(Distance, MyInvocation.BoundParameters.ContainsKey(nameof(Distance)), nameof(InitialCentroid)) is ErrorRecord mismatch)
+                ThrowTerminatingError(mismatch);
             _initialCentroids = initial!.Vectors;
         }
         ResolveCheckpointPath();
@@ -206,6 +209,12 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
             return;
         }
         object? item = VectorConverter.Unwrap(InputObject);
+        // Get-ChildItem *.npy | Invoke-KMeansTraining: files from the pipeline are input files, as for the file cmdlets.
+        if (item is FileInfo file)
+        {
+            AddPipelineFile(file);
+            return;
+        }
         // An array of vectors passed to -InputObject (not piped) holds many items.
         if (item is System.Collections.IList items && !VectorConverter.IsNumberList(item) && item is not System.Collections.IDictionary)
         {
@@ -220,7 +229,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
 
     protected override void EndProcessing()
     {
-        if (ParameterSetName != InputObjectSet)
+        if (ParameterSetName != InputObjectSet || _files.Count > 0)
         {
             using IVectorSource? files = VectorFiles.Open(_files, Column, out ErrorRecord? error);
             if (error is not null)
@@ -248,8 +257,22 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         _pipelineRows?.Dispose();
     }
 
+    private void AddPipelineFile(FileInfo file)
+    {
+        if (_pipelineRows!.NextIndex > 0)
+            ThrowTerminatingError(KMeansErrors.NotAVector(_pipelineRows.NextIndex, file,
+                "it is a file, but the pipeline delivered vectors before it; pipe either files or vectors."));
+        IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, file.FullName, literal: true, out ErrorRecord? error);
+        if (error is not null)
+            ThrowTerminatingError(error);
+        _files.AddRange(files);
+    }
+
     private void AddPipelineItem(object? item)
     {
+        if (_files.Count > 0)
+            ThrowTerminatingError(KMeansErrors.NotAVector(_pipelineRows!.NextIndex, item,
+                "the pipeline delivered files before it; pipe either files or vectors."));
         long index = _pipelineRows!.NextIndex;
         if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? problem))
         {

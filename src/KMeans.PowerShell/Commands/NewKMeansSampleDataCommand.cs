@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using KMeans.Core;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.SampleData;
 using KMeans.PowerShell.Internal;
 
@@ -73,30 +73,19 @@ public sealed class NewKMeansSampleDataCommand : PSCmdlet, IDisposable
         }
         if (File.Exists(target) && !Force)
             ThrowTerminatingError(KMeansErrors.TargetExists(target!));
-        if (!ShouldProcess(target, $"Write {Rows:N0} vectors of dimension {Dimension} around {Clusters} centres as {format}"))
-            return;
-        var source = new GaussianBlobSource(Rows, Dimension, Clusters, Spread, Seed);
-        using var work = new BackgroundWork<object, bool>((_, token) =>
-        {
-            VectorFileWriter.Write(source, target!, format, token);
-            return true;
-        }, _stopping.Token);
+        IVectorSource source = default!;
         try
         {
-            work.Drain(_ => { });
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
+            var blobs = new GaussianBlobSource(Rows, Dimension, Clusters, Spread, Seed);
+            source = format == VectorFileFormat.Bvecs ? new ByteRoundedSource(blobs) : blobs;
         }
         catch (KMeansException e)
         {
-            ThrowTerminatingError(KMeansErrors.FromException(e, target));
+            ThrowTerminatingError(KMeansErrors.FromException(e));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            ThrowTerminatingError(new ErrorRecord(e, "FileNotWritable", ErrorCategory.WriteError, target));
-        }
+        if (!ShouldProcess(target, $"Write {Rows:N0} vectors of dimension {Dimension} around {Clusters} centres as {format}"))
+            return;
+        BackgroundFileWrite.Run(this, target!, token => VectorFileWriter.Write(source, target!, format, token, overwrite: Force), _stopping.Token);
         WriteObject(new FileInfo(target!));
     }
 

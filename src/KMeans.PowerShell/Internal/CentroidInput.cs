@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using KMeans.Core;
-using KMeans.Core.Centroids;
+using KMeans.Core.Files;
 
 namespace KMeans.PowerShell.Internal;
 
@@ -19,14 +19,32 @@ internal sealed class CentroidInput
 
     public IReadOnlyList<float[]> Vectors { get; }
 
-    /// <summary>The metric the centroids were trained with, when a model says so.</summary>
+    /// <summary>The metric the centroids were trained with, when a model, a centroid or a file records it.</summary>
     public KMeansDistance? Distance { get; }
+
+    /// <summary>
+    /// Refuses centroids trained with another metric than <paramref name="distance"/>, unless the user gave that
+    /// metric explicitly: then the user's choice wins.
+    /// </summary>
+    public ErrorRecord? CheckDistance(KMeansDistance distance, bool givenExplicitly, string parameterName) =>
+        Distance is KMeansDistance recorded && recorded != distance && !givenExplicitly
+            ? KMeansErrors.DistanceMismatch(parameterName, recorded, distance)
+            : null;
 
     public static CentroidInput? Read(PSCmdlet cmdlet, object[] items, out ErrorRecord? error)
     {
         error = null;
         var vectors = new List<float[]>();
         KMeansDistance? distance = null;
+        void Record(KMeansDistance? recorded, object? source, ref ErrorRecord? conflict)
+        {
+            if (recorded is null)
+                return;
+            if (distance is KMeansDistance earlier && earlier != recorded)
+                conflict ??= KMeansErrors.InvalidCentroid(vectors.Count, source,
+                    $"it was trained with {recorded}, but the centroids before it with {earlier}; give centroids of one model.");
+            distance = recorded;
+        }
         // A single float[] bound to object[] arrives as its numbers: it is one centroid.
         if (VectorConverter.IsNumberList(items))
             items = [items];
@@ -35,10 +53,11 @@ internal sealed class CentroidInput
             switch (VectorConverter.Unwrap(item))
             {
                 case KMeansModel model:
+                    Record(model.Distance, model, ref error);
                     vectors.AddRange(model.Centroids.Select(c => (float[])c.Vector.Clone()));
-                    distance = model.Distance;
                     break;
                 case KMeansCentroid centroid:
+                    Record(centroid.Distance, centroid, ref error);
                     vectors.Add((float[])centroid.Vector.Clone());
                     break;
                 case string or FileInfo:
@@ -46,8 +65,8 @@ internal sealed class CentroidInput
                     CentroidSet? set = ReadFile(cmdlet, path, out error);
                     if (set is null)
                         return null;
+                    Record(set.Distance?.ToPublic(), path, ref error);
                     vectors.AddRange(CentroidSets.ToCentroids(set).Select(c => c.Vector));
-                    distance = set.Distance.ToPublic();
                     break;
                 default:
                     if (!VectorConverter.TryConvert(item, "Vector", out float[]? vector, out string? problem))
@@ -58,6 +77,8 @@ internal sealed class CentroidInput
                     vectors.Add(vector);
                     break;
             }
+            if (error is not null)
+                return null;
         }
         if (vectors.Count == 0)
         {

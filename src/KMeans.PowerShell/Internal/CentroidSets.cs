@@ -1,5 +1,5 @@
 using System.Globalization;
-using KMeans.Core.Centroids;
+using KMeans.Core.Files;
 
 namespace KMeans.PowerShell.Internal;
 
@@ -14,18 +14,18 @@ internal static class CentroidSets
         return set;
     }
 
-    public static CentroidSet FromCentroids(IReadOnlyList<KMeansCentroid> centroids, string moduleVersion, KMeansDistance distance) =>
+    public static CentroidSet FromCentroids(IReadOnlyList<KMeansCentroid> centroids, string moduleVersion, KMeansDistance? distance) =>
         Pack(centroids, moduleVersion, distance, loss: null, iterations: null, seed: null);
 
     public static KMeansCentroid[] ToCentroids(CentroidSet set)
     {
         var centroids = new KMeansCentroid[set.K];
         for (int c = 0; c < set.K; c++)
-            centroids[c] = new KMeansCentroid(c, set.Sizes[c], set.Centroid(c).ToArray());
+            centroids[c] = new KMeansCentroid(c, set.Sizes[c], set.Centroid(c).ToArray(), set.Distance?.ToPublic());
         return centroids;
     }
 
-    private static CentroidSet Pack(IReadOnlyList<KMeansCentroid> centroids, string moduleVersion, KMeansDistance distance,
+    private static CentroidSet Pack(IReadOnlyList<KMeansCentroid> centroids, string moduleVersion, KMeansDistance? distance,
         double? loss, int? iterations, int? seed)
     {
         int dimension = centroids[0].Dimension;
@@ -34,7 +34,7 @@ internal static class CentroidSets
             centroids[c].Vector.CopyTo(values, (long)c * dimension);
         return new CentroidSet(centroids.Count, dimension, values, centroids.Select(c => c.Size).ToArray())
         {
-            Distance = distance.ToCore(),
+            Distance = distance?.ToCore(),
             Loss = loss,
             Iterations = iterations,
             Seed = seed,

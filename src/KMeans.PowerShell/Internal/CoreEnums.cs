@@ -1,6 +1,5 @@
-using KMeans.Core.Centroids;
+using KMeans.Core.Files;
 using KMeans.Core.Distance;
-using KMeans.Core.IO;
 using KMeans.Core.Training;
 
 namespace KMeans.PowerShell.Internal;
@@ -41,12 +40,13 @@ internal static class CoreEnums
         _ => throw new ArgumentOutOfRangeException(nameof(hierarchy), hierarchy, null),
     };
 
-    public static CentroidFileFormat ToCore(this KMeansCentroidFormat format) => format switch
+    public static VectorFileFormat ToCore(this KMeansCentroidFormat format) => format switch
     {
-        KMeansCentroidFormat.Arrow => CentroidFileFormat.Arrow,
-        KMeansCentroidFormat.Npy => CentroidFileFormat.Npy,
-        KMeansCentroidFormat.Csv => CentroidFileFormat.Csv,
-        KMeansCentroidFormat.Json => CentroidFileFormat.Json,
+        KMeansCentroidFormat.Arrow => VectorFileFormat.Arrow,
+        KMeansCentroidFormat.ArrowStream => VectorFileFormat.ArrowStream,
+        KMeansCentroidFormat.Npy => VectorFileFormat.Npy,
+        KMeansCentroidFormat.Csv => VectorFileFormat.Csv,
+        KMeansCentroidFormat.Json => VectorFileFormat.Json,
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 

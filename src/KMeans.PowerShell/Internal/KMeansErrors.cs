@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using KMeans.Core;
+using KMeans.Core.Files;
 
 namespace KMeans.PowerShell.Internal;
 
@@ -33,6 +34,9 @@ internal static class KMeansErrors
             KMeansErrorKind.AmbiguousColumn => ("AmbiguousColumn", ErrorCategory.InvalidArgument),
             KMeansErrorKind.FileExists => ("FileExists", ErrorCategory.ResourceExists),
             KMeansErrorKind.CheckpointMismatch => ("CheckpointMismatch", ErrorCategory.InvalidArgument),
+            KMeansErrorKind.UnsupportedContent => ("UnsupportedContent", ErrorCategory.InvalidData),
+            KMeansErrorKind.TargetNotRegularFile => ("TargetNotRegularFile", ErrorCategory.InvalidArgument),
+            KMeansErrorKind.FileNotWritable => ("FileNotWritable", ErrorCategory.WriteError),
             _ => throw new System.Diagnostics.UnreachableException($"KMeansErrorKind.{exception.Kind} has no ErrorId."),
         };
         var record = new ErrorRecord(exception, errorId, category, target ?? exception.Target);
@@ -54,15 +58,21 @@ internal static class KMeansErrors
         "InvalidRows", ErrorCategory.InvalidArgument, rows);
 
     public static ErrorRecord NotFileSystemPath(string path, string providerName) => new(
-        new ArgumentException($"'{path}' is a {providerName} path; only FileSystem paths are supported."),
+        new ArgumentException($"'{path}' is a path of the {providerName} provider; only FileSystem paths are supported."),
         "NotFileSystemPath", ErrorCategory.InvalidArgument, path);
 
     public static ErrorRecord PathNotFound(string path) => new(
         new ItemNotFoundException($"Cannot find a file at '{path}'."),
         "FileNotFound", ErrorCategory.ObjectNotFound, path);
 
-    public static ErrorRecord TempDirectoryNotFound(string directory) => new(
-        new DirectoryNotFoundException($"The temporary directory '{directory}' does not exist."),
+    public static ErrorRecord PathIsDirectory(string path, string directory) => new(
+        new ItemNotFoundException($"'{directory}' is a directory, not a file; name the files in it (for example '{Path.Combine(path, "*.npy")}')."),
+        "FileNotFound", ErrorCategory.ObjectNotFound, path);
+
+    public static ErrorRecord TempDirectoryNotFound(string directory, bool isFile = false) => new(
+        new DirectoryNotFoundException(isFile
+            ? $"The temporary directory '{directory}' is a file, not a directory."
+            : $"The temporary directory '{directory}' does not exist."),
         "TempDirectoryNotFound", ErrorCategory.ObjectNotFound, directory);
 
     public static ErrorRecord NotAVector(long index, object? item, string problem) => new(
@@ -72,6 +82,11 @@ internal static class KMeansErrors
     public static ErrorRecord InvalidCentroid(int index, object? item, string problem) => new(
         new ArgumentException($"Centroid {index} is not usable: {problem}"),
         "InvalidCentroid", ErrorCategory.InvalidArgument, item);
+
+    public static ErrorRecord DistanceMismatch(string parameterName, KMeansDistance recorded, KMeansDistance requested) => new(
+        new ArgumentException(
+            $"The centroids of -{parameterName} were trained with -Distance {recorded}, but this run uses {requested}. Give -Distance {recorded} to use them as trained, or -Distance {requested} explicitly to use them with {requested} anyway."),
+        "DistanceMismatch", ErrorCategory.InvalidArgument, recorded);
 
     public static ErrorRecord FileUnreadable(string path, Exception exception) => new(
         new IOException($"Cannot read '{path}': {exception.Message}", exception),
@@ -91,6 +106,6 @@ internal static class KMeansErrors
         "SeveralModels", ErrorCategory.InvalidArgument, model);
 
     public static ErrorRecord TargetExists(string path) => new(
-        new IOException($"The file '{path}' already exists. Use -Force to replace it."),
+        AtomicFile.AlreadyExists(path),
         "FileExists", ErrorCategory.ResourceExists, path);
 }

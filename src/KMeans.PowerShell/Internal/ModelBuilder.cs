@@ -9,7 +9,7 @@ internal static class ModelBuilder
     {
         var centroids = new KMeansCentroid[result.K];
         for (int c = 0; c < result.K; c++)
-            centroids[c] = new KMeansCentroid(c, result.ClusterSizes[c], result.Centroid(c).ToArray());
+            centroids[c] = new KMeansCentroid(c, result.ClusterSizes[c], result.Centroid(c).ToArray(), result.Distance.ToPublic());
         return centroids;
     }
 

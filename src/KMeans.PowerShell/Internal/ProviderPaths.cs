@@ -42,7 +42,11 @@ internal static class ProviderPaths
         }
         List<string> files = resolved.Where(File.Exists).ToList();
         if (files.Count == 0)
-            error = KMeansErrors.PathNotFound(path);
+        {
+            error = resolved.FirstOrDefault(Directory.Exists) is string directory
+                ? KMeansErrors.PathIsDirectory(path, directory)
+                : KMeansErrors.PathNotFound(path);
+        }
         return files;
     }
 
@@ -96,7 +100,7 @@ internal static class ProviderPaths
         string? directory = ResolveUnchecked(cmdlet, path, out error);
         if (directory is not null && !Directory.Exists(directory))
         {
-            error = KMeansErrors.TempDirectoryNotFound(directory);
+            error = KMeansErrors.TempDirectoryNotFound(directory, isFile: File.Exists(directory));
             return null;
         }
         return directory;

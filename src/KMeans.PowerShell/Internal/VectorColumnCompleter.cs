@@ -2,7 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Management.Automation.Runspaces;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 
 namespace KMeans.PowerShell.Internal;
 

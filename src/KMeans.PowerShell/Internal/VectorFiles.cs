@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using KMeans.Core;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 
 namespace KMeans.PowerShell.Internal;
 

@@ -1,14 +1,18 @@
 namespace KMeans.PowerShell;
 
-/// <summary>One trained centroid: its cluster id, how many sample rows it holds and its vector.</summary>
+/// <summary>
+/// One trained centroid: its cluster id, how many sample rows it holds, its vector and the metric it was trained with,
+/// so that Import-KMeansCentroid | Export-KMeansCentroid keeps the metric.
+/// </summary>
 public sealed class KMeansCentroid
 {
-    public KMeansCentroid(int clusterId, long size, float[] vector)
+    public KMeansCentroid(int clusterId, long size, float[] vector, KMeansDistance? distance = null)
     {
         ArgumentNullException.ThrowIfNull(vector);
         ClusterId = clusterId;
         Size = size;
         Vector = vector;
+        Distance = distance;
     }
 
     public int ClusterId { get; }
@@ -19,6 +23,9 @@ public sealed class KMeansCentroid
     public int Dimension => Vector.Length;
 
     public float[] Vector { get; }
+
+    /// <summary>The metric the centroid was trained with; null when its file did not record it (.npy, CSV).</summary>
+    public KMeansDistance? Distance { get; }
 
     public override string ToString() => $"Centroid {ClusterId} ({Size} rows, {VectorText.Shorten(Vector)})";
 }

@@ -14,4 +14,7 @@ public enum KMeansCentroidFormat
 
     /// <summary>JSON: the training parameters and one entry per centroid.</summary>
     Json,
+
+    /// <summary>Arrow IPC stream (.arrows): the same columns and metadata as Arrow, written as a stream.</summary>
+    ArrowStream,
 }

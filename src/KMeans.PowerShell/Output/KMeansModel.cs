@@ -1,6 +1,9 @@
 namespace KMeans.PowerShell;
 
-/// <summary>The result of a training run with -AsModel: the centroids and how they were obtained.</summary>
+/// <summary>
+/// The result of a training run with -AsModel: the centroids and how they were obtained. Read-only (the setters are
+/// internal), so an exported model records what the run produced.
+/// </summary>
 public sealed class KMeansModel
 {
     public KMeansModel(IReadOnlyList<KMeansCentroid> centroids, KMeansDistance distance)
@@ -22,60 +25,60 @@ public sealed class KMeansModel
     public KMeansDistance Distance { get; }
 
     /// <summary>Loss of the centroids over the sample (inertia for L2).</summary>
-    public double Loss { get; init; }
+    public double Loss { get; internal init; }
 
     /// <summary>
     /// The most Lloyd iterations one run took, never more than -MaxIterations: a flat training's kept redo, or the
     /// longest of a hierarchical training's node runs (every level included); the refinement's with -RefineIterations.
     /// </summary>
-    public int Iterations { get; init; }
+    public int Iterations { get; internal init; }
 
     /// <summary>
     /// True when every run stopped because the loss reached 0 or changed by less than -Tolerance, rather than by
     /// running out of -MaxIterations (in a hierarchical training, every node's run); never on a non-finite loss.
     /// </summary>
-    public bool Converged { get; init; }
+    public bool Converged { get; internal init; }
 
     /// <summary>True when the sample was held in a memory-mapped temporary file.</summary>
-    public bool OnDisk { get; init; }
+    public bool OnDisk { get; internal init; }
 
     /// <summary>Rows read from the input.</summary>
-    public long RowsRead { get; init; }
+    public long RowsRead { get; internal init; }
 
     /// <summary>Rows in the training sample (at most -SampleRate × K).</summary>
-    public long SampleRows { get; init; }
+    public long SampleRows { get; internal init; }
 
     /// <summary>Rows left out of the sample because they were unusable (rejected items, or non-finite with -SkipNonFinite).</summary>
-    public long SkippedRows { get; init; }
+    public long SkippedRows { get; internal init; }
 
     /// <summary>The seed actually used; pass it to -Seed to reproduce the run.</summary>
-    public int Seed { get; init; }
+    public int Seed { get; internal init; }
 
-    public TimeSpan Duration { get; init; }
+    public TimeSpan Duration { get; internal init; }
 
     /// <summary>Per-iteration statistics of the kept run.</summary>
-    public KMeansIteration[] History { get; init; } = [];
+    public KMeansIteration[] History { get; internal init; } = [];
 
     /// <summary>The -Tolerance of the run: it converged when the relative change of the loss fell below it.</summary>
-    public double Tolerance { get; init; }
+    public double Tolerance { get; internal init; }
 
-    public int MaxIterations { get; init; }
+    public int MaxIterations { get; internal init; }
 
-    public int SampleRate { get; init; }
+    public int SampleRate { get; internal init; }
 
-    public int Redos { get; init; }
+    public int Redos { get; internal init; }
 
     /// <summary>How the first centroids were chosen: Random, KMeansPlusPlus, KMeansParallel, or InitialCentroid.</summary>
-    public string? Initialization { get; init; }
+    public string? Initialization { get; internal init; }
 
     /// <summary>The files the vectors were read from, or a description of the pipeline input.</summary>
-    public string[] Input { get; init; } = [];
+    public string[] Input { get; internal init; } = [];
 
     /// <summary>Version of the KMeans module that trained the model.</summary>
-    public string? ModuleVersion { get; init; }
+    public string? ModuleVersion { get; internal init; }
 
     /// <summary>For a hierarchical training, one entry per depth of the tree (root first); empty for a flat one.</summary>
-    public KMeansLevel[] Levels { get; init; } = [];
+    public KMeansLevel[] Levels { get; internal init; } = [];
 
     public override string ToString() => $"KMeans model (K={K}, Dimension={Dimension}, {Distance}, loss {Loss:G6})";
 }

@@ -1,6 +1,6 @@
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.SampleData;
-using KMeans.Core.Tests.IO.Vectors;
+using KMeans.Core.Tests.Files.Vectors;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.SampleData;

@@ -1,5 +1,5 @@
 using KMeans.Core.SampleData;
-using KMeans.Core.Tests.IO.Vectors;
+using KMeans.Core.Tests.Files.Vectors;
 
 namespace KMeans.Core.Tests.SampleData;
 

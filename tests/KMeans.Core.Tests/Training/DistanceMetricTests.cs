@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using KMeans.Core.Distance;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.Training;

@@ -1,5 +1,5 @@
 using KMeans.Core.Distance;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.Training;

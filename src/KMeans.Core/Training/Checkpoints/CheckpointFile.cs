@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Training.Checkpoints;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using KMeans.Core.Buffers;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 
 namespace KMeans.Core.Training.Checkpoints;
 

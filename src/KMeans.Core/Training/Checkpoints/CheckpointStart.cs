@@ -1,5 +1,5 @@
 using KMeans.Core.Buffers;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Training.Checkpoints;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using KMeans.Core.IO;
+using KMeans.Core.Files;
 
 namespace KMeans.Core.Training.Checkpoints;
 

@@ -1,0 +1,56 @@
+using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
+
+namespace KMeans.Core.Files;
+
+/// <summary>
+/// Walks the messages of an Arrow IPC stream by their length prefixes and checks that every metadata and body length
+/// fits in the file, before the Arrow library allocates buffers of those sizes: a damaged length such as 0x7FFFFFFF
+/// would otherwise cost a 2 GB allocation (or an OutOfMemoryException) instead of a clear error.
+/// </summary>
+internal static class ArrowStreamFraming
+{
+    private const uint ContinuationMarker = 0xFFFFFFFF;
+    private const int MessageBodyLengthField = 3;
+
+    public static void Check(string path)
+    {
+        using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long length = RandomAccess.GetLength(file);
+        long offset = 0;
+        Span<byte> prefix = stackalloc byte[8];
+        if (RandomAccess.Read(file, prefix, 0) >= 6 && prefix[..6].SequenceEqual("ARROW1"u8))
+            throw Damaged(path, "it is an Arrow IPC file, not an Arrow IPC stream; give it the extension .arrow.");
+        for (int message = 0; offset < length; message++)
+        {
+            if (RandomAccess.Read(file, prefix, offset) < 4)
+                throw Damaged(path, $"the stream ends inside the length of message {message}; it is truncated.");
+            uint first = BinaryPrimitives.ReadUInt32LittleEndian(prefix);
+            // Streams written before Arrow 0.15 have no continuation marker: the length comes first.
+            long metadataLength = first == ContinuationMarker ? BinaryPrimitives.ReadInt32LittleEndian(prefix[4..]) : (int)first;
+            offset += first == ContinuationMarker ? 8 : 4;
+            if (metadataLength == 0)
+                return;
+            if (metadataLength < 0 || metadataLength > length - offset)
+                throw Damaged(path, $"message {message} claims {metadataLength} bytes of metadata, but only {Math.Max(0, length - offset)} bytes remain.");
+            var metadata = new byte[metadataLength];
+            if (RandomAccess.Read(file, metadata, offset) < metadataLength)
+                throw Damaged(path, $"the stream ends inside the metadata of message {message}; it is truncated.");
+            long bodyLength;
+            try
+            {
+                bodyLength = FlatBufferTable.Root(metadata).GetInt64(MessageBodyLengthField);
+            }
+            catch (FormatException e)
+            {
+                throw VectorFileErrors.Invalid(path, $"the metadata of message {message} is damaged ({e.Message}).", e);
+            }
+            offset += metadataLength;
+            if (bodyLength < 0 || bodyLength > length - offset)
+                throw Damaged(path, $"message {message} claims a body of {bodyLength} bytes, but only {length - offset} bytes remain.");
+            offset += bodyLength;
+        }
+    }
+
+    private static KMeansException Damaged(string path, string problem) => VectorFileErrors.Invalid(path, problem);
+}

@@ -1,0 +1,95 @@
+using Apache.Arrow;
+using Apache.Arrow.Types;
+
+namespace KMeans.Core.Files;
+
+/// <summary>
+/// The column of an Arrow schema that holds the vectors: a FixedSizeList, List or LargeList of float16, float32 or
+/// float64. Chosen by name, or as the schema's only column of such a type.
+/// </summary>
+internal sealed class ArrowVectorColumn
+{
+    private ArrowVectorColumn(int index, Field field, ArrowTypeId elementType, int? fixedSize)
+    {
+        Index = index;
+        Field = field;
+        ElementType = elementType;
+        FixedSize = fixedSize;
+    }
+
+    public int Index { get; }
+
+    public Field Field { get; }
+
+    public ArrowTypeId ElementType { get; }
+
+    /// <summary>The list size of a FixedSizeList column (the dimension); null for variable-length lists.</summary>
+    public int? FixedSize { get; }
+
+    public static ArrowVectorColumn Select(Schema schema, string? name, string path)
+    {
+        IReadOnlyList<Field> fields = schema.FieldsList;
+        if (name is not null)
+        {
+            int index = IndexOf(fields, name);
+            if (index < 0)
+                throw new KMeansException(KMeansErrorKind.ColumnNotFound,
+                    $"'{path}' has no column named '{name}'; its columns are {Describe(fields)}.", name);
+            return TryCreate(index, fields[index]) ?? throw VectorFileErrors.Unsupported(path,
+                $"column '{name}' has type {fields[index].DataType.Name}{ElementName(fields[index].DataType)}, " +
+                "but a vector column must be a FixedSizeList or List of float16, float32 or float64.");
+        }
+
+        var candidates = new List<ArrowVectorColumn>();
+        for (int i = 0; i < fields.Count; i++)
+        {
+            if (TryCreate(i, fields[i]) is { } candidate)
+                candidates.Add(candidate);
+        }
+        return candidates.Count switch
+        {
+            1 => candidates[0],
+            0 => throw VectorFileErrors.Unsupported(path,
+                $"it has no vector column (a FixedSizeList or List of float16, float32 or float64); its columns are {Describe(fields)}."),
+            _ => throw new KMeansException(KMeansErrorKind.AmbiguousColumn,
+                $"'{path}' has {candidates.Count} vector columns ({string.Join(", ", candidates.Select(c => $"'{c.Field.Name}'"))}); " +
+                "name the one to use.", path),
+        };
+    }
+
+    /// <summary>The names of the schema's columns that can hold vectors, in schema order.</summary>
+    public static IReadOnlyList<string> VectorColumnNames(Schema schema) =>
+        schema.FieldsList.Where(field => TryCreate(0, field) is not null).Select(field => field.Name).ToArray();
+
+    private static int IndexOf(IReadOnlyList<Field> fields, string name)
+    {
+        for (int i = 0; i < fields.Count; i++)
+        {
+            if (string.Equals(fields[i].Name, name, StringComparison.Ordinal))
+                return i;
+        }
+        return -1;
+    }
+
+    private static ArrowVectorColumn? TryCreate(int index, Field field)
+    {
+        (IArrowType? element, int? size) = field.DataType switch
+        {
+            FixedSizeListType fixedList => (fixedList.ValueDataType, fixedList.ListSize),
+            ListType list => (list.ValueDataType, (int?)null),
+            LargeListType largeList => (largeList.ValueDataType, (int?)null),
+            _ => ((IArrowType?)null, (int?)null),
+        };
+        return element?.TypeId is ArrowTypeId.HalfFloat or ArrowTypeId.Float or ArrowTypeId.Double
+            ? new ArrowVectorColumn(index, field, element.TypeId, size)
+            : null;
+    }
+
+    private static string ElementName(IArrowType type) =>
+        type is NestedType { Fields.Count: 1 } nested ? $"<{nested.Fields[0].DataType.Name}>" : "";
+
+    private static string Describe(IReadOnlyList<Field> fields) =>
+        fields.Count == 0
+            ? "none"
+            : string.Join(", ", fields.Select(f => $"'{f.Name}' ({f.DataType.Name}{ElementName(f.DataType)})"));
+}

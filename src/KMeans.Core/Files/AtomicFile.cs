@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace KMeans.Core.Files;
+
+/// <summary>
+/// The one way every file of the module is written: into a temporary file in the target's directory, flushed to disk,
+/// then renamed over the target, so a reader never sees a partial file and a failed or cancelled write leaves the
+/// target byte-identical and no temporary file behind. Only a regular file (or a symbolic link, which is replaced by a
+/// file rather than followed) may be replaced; a replaced file keeps its permission bits, and its owner when running
+/// as root. Messages name the target; the temporary path appears only in inner exceptions.
+/// </summary>
+public static class AtomicFile
+{
+    private const string TemporarySuffix = ".tmp";
+    private const int RandomPartLength = 32;
+
+    // Linux and macOS allow 255 bytes per name; the temporary name must fit whenever the target's name does.
+    private const int MaxNameBytes = 255;
+
+    private static readonly DateTime ProcessStart = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
+    /// <summary>
+    /// Writes <paramref name="target"/> with <paramref name="write"/>. <paramref name="write"/> should check
+    /// <paramref name="cancellationToken"/> between chunks; the token is checked once more before the rename.
+    /// </summary>
+    public static void Write(string target, bool overwrite, Action<Stream> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        ArgumentNullException.ThrowIfNull(write);
+        target = Path.GetFullPath(target);
+        string directory = Path.GetDirectoryName(target) ?? throw NotRegular(target, "a root directory");
+        if (!Directory.Exists(directory))
+            throw new KMeansException(KMeansErrorKind.FileNotFound,
+                $"Cannot write '{target}': the directory '{directory}' does not exist.", target);
+        UnixFileStatus? existing = CheckTarget(target, overwrite);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        string stem = TemporaryStem(Path.GetFileName(target));
+        RemoveStaleTemporaries(directory, stem);
+        string temporary = Path.Combine(directory, $".{stem}.{Guid.NewGuid():N}{TemporarySuffix}");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+            {
+                write(stream);
+                cancellationToken.ThrowIfCancellationRequested();
+                stream.Flush(flushToDisk: true);
+            }
+            if (existing is not null)
+                KeepModeAndOwner(target, temporary, existing.Value);
+            cancellationToken.ThrowIfCancellationRequested();
+            File.Move(temporary, target, overwrite);
+        }
+        catch (Exception e)
+        {
+            DeleteQuietly(temporary);
+            if (e is IOException && !overwrite && File.Exists(target))
+                throw AlreadyExists(target, e);
+            if (e is IOException or UnauthorizedAccessException)
+                throw new KMeansException(KMeansErrorKind.FileNotWritable, $"Cannot write '{target}': {Describe(e)} The file is unchanged.", target, e);
+            throw;
+        }
+    }
+
+    /// <summary>The prefix shared by every temporary file of one target: its name, or a hash when the name is long.</summary>
+    internal static string TemporaryStem(string fileName)
+    {
+        int overhead = 2 + RandomPartLength + TemporarySuffix.Length;
+        if (Encoding.UTF8.GetByteCount(fileName) + overhead <= MaxNameBytes)
+            return fileName;
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(fileName));
+        return "kmeans-" + Convert.ToHexString(hash, 0, 16).ToLowerInvariant();
+    }
+
+    public static KMeansException AlreadyExists(string target, Exception? inner = null) =>
+        new(KMeansErrorKind.FileExists, $"The file '{target}' already exists. Use -Force to replace it.", target, inner);
+
+    private static UnixFileStatus? CheckTarget(string target, bool overwrite)
+    {
+        UnixFileStatus? status = UnixFileStatus.Of(target);
+        bool exists = status is not null || File.Exists(target) || Directory.Exists(target);
+        if (!exists)
+            return null;
+        if (Directory.Exists(target) && status?.Type != UnixFileType.SymbolicLink)
+            throw NotRegular(target, "a directory");
+        if (status is { Type: not (UnixFileType.Regular or UnixFileType.SymbolicLink) } special)
+            throw NotRegular(target, special.Type switch
+            {
+                UnixFileType.Fifo => "a FIFO (named pipe)",
+                UnixFileType.CharacterDevice => "a character device",
+                UnixFileType.BlockDevice => "a block device",
+                UnixFileType.Socket => "a socket",
+                _ => "not a regular file",
+            });
+        if (!overwrite)
+            throw AlreadyExists(target);
+        return status is { Type: UnixFileType.Regular } ? status : null;
+    }
+
+    private static KMeansException NotRegular(string target, string what) =>
+        new(KMeansErrorKind.TargetNotRegularFile,
+            $"Cannot write '{target}': it is {what}, and only a regular file may be replaced.", target);
+
+    private static void KeepModeAndOwner(string target, string temporary, UnixFileStatus status)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        File.SetUnixFileMode(temporary, File.GetUnixFileMode(target));
+        if (UnixFileStatus.IsRoot)
+            UnixFileStatus.TryChangeOwner(temporary, status.UserId, status.GroupId);
+    }
+
+    /// <summary>Removes the temporary files of <paramref name="target"/> that a killed process left behind.</summary>
+    public static void RemoveLeftovers(string target)
+    {
+        target = Path.GetFullPath(target);
+        if (Path.GetDirectoryName(target) is { } directory && Directory.Exists(directory))
+            RemoveStaleTemporaries(directory, TemporaryStem(Path.GetFileName(target)));
+    }
+
+    /// <summary>
+    /// Deletes temporary files of the same target that a killed process left behind: older than this process, so no
+    /// running write of ours can own them, and named exactly as this class names them.
+    /// </summary>
+    private static void RemoveStaleTemporaries(string directory, string stem)
+    {
+        string prefix = "." + stem + ".";
+        try
+        {
+            foreach (string path in Directory.EnumerateFiles(directory, prefix + "*" + TemporarySuffix))
+            {
+                string name = Path.GetFileName(path);
+                string middle = name.Substring(prefix.Length, name.Length - prefix.Length - TemporarySuffix.Length);
+                if (middle.Length == RandomPartLength && middle.All(char.IsAsciiHexDigitLower)
+                    && File.GetLastWriteTimeUtc(path) < ProcessStart)
+                    DeleteQuietly(path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Cleaning up after someone else must never stop this write.
+        }
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        UnauthorizedAccessException => "permission denied.",
+        IOException io when io.HResult == 28 || io.Message.Contains("space", StringComparison.OrdinalIgnoreCase) => "the disk is full.",
+        _ => "the system reported an I/O error (see the inner exception).",
+    };
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The original failure matters more than a temporary file we could not remove.
+        }
+    }
+}

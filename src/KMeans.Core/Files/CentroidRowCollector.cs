@@ -1,0 +1,74 @@
+namespace KMeans.Core.Files;
+
+/// <summary>
+/// Gathers centroid rows as a reader meets them and puts them in cluster order: files written by other tools may list
+/// clusters in any order, but every id from 0 to K − 1 must appear exactly once. Either every row has an id or none
+/// has, in which case the row order is the cluster order.
+/// </summary>
+internal sealed class CentroidRowCollector
+{
+    private readonly string _path;
+    private readonly Func<int, string> _describeRow;
+    private readonly List<float> _values = [];
+    private readonly List<long> _sizes = [];
+    private readonly List<int> _clusterIds = [];
+    private int _dimension = -1;
+
+    /// <param name="path">The file being read, for messages.</param>
+    /// <param name="describeRow">Names a row the way the user finds it in the file, e.g. "row 3 (line 5)".</param>
+    public CentroidRowCollector(string path, Func<int, string> describeRow)
+    {
+        _path = path;
+        _describeRow = describeRow;
+    }
+
+    public int Count => _sizes.Count;
+
+    public void Add(int? clusterId, long size, ReadOnlySpan<float> values)
+    {
+        int row = Count;
+        if (_dimension < 0)
+            _dimension = values.Length;
+        else if (values.Length != _dimension)
+            throw Invalid($"{_describeRow(row)} has {values.Length} values, but {_describeRow(0)} has {_dimension}: all centroids must have the same dimension.");
+        if (values.Length == 0)
+            throw Invalid($"{_describeRow(row)} has no values: a centroid needs at least one.");
+        if (size < 0)
+            throw Invalid($"{_describeRow(row)} has size {size}; sizes count rows and cannot be negative.");
+        if (row > 0 && (clusterId is null) != (_clusterIds.Count == 0))
+            throw Invalid($"{_describeRow(row)} {(clusterId is null ? "has no cluster id, but earlier rows have one" : "has a cluster id, but earlier rows have none")}.");
+        if (clusterId is int id)
+            _clusterIds.Add(id);
+        _sizes.Add(size);
+        foreach (float value in values)
+            _values.Add(value);
+    }
+
+    /// <summary>Values and sizes in cluster order; throws when there are no rows or the ids are not 0 … K − 1.</summary>
+    public (int K, int Dimension, float[] Values, long[] Sizes) Build()
+    {
+        int k = Count;
+        if (k == 0)
+            throw Invalid("it holds no centroids.");
+        float[] values = new float[(long)k * _dimension];
+        long[] sizes = new long[k];
+        int[] rowOfCluster = new int[k];
+        Array.Fill(rowOfCluster, -1);
+        for (int row = 0; row < k; row++)
+        {
+            int cluster = _clusterIds.Count == 0 ? row : _clusterIds[row];
+            if (cluster < 0 || cluster >= k)
+                throw Invalid($"{_describeRow(row)} has cluster id {cluster}, but with {k} centroids the ids must run from 0 to {k - 1}.");
+            if (rowOfCluster[cluster] >= 0)
+                throw Invalid($"cluster id {cluster} appears twice, in {_describeRow(rowOfCluster[cluster])} and {_describeRow(row)}.");
+            rowOfCluster[cluster] = row;
+            sizes[cluster] = _sizes[row];
+            for (int j = 0; j < _dimension; j++)
+                values[cluster * _dimension + j] = _values[row * _dimension + j];
+        }
+
+        return (k, _dimension, values, sizes);
+    }
+
+    private KMeansException Invalid(string problem) => VectorFileErrors.Invalid(_path, problem);
+}

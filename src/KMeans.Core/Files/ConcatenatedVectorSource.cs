@@ -1,0 +1,67 @@
+namespace KMeans.Core.Files;
+
+/// <summary>
+/// Several vector files read as one source, in the order given (the shards of one data set). Rows are numbered across
+/// the files; all files must have the same dimension. Errors about a row name its file and its row in that file.
+/// </summary>
+public sealed class ConcatenatedVectorSource : IVectorSource
+{
+    private readonly IReadOnlyList<IVectorSource> _sources;
+
+    /// <summary>The first row of each file read so far, numbered across the files (a file's count may be known only once read).</summary>
+    private readonly List<long> _firstRows = [];
+
+    public ConcatenatedVectorSource(IReadOnlyList<IVectorSource> sources)
+    {
+        if (sources.Count < 2)
+            throw new ArgumentException("Concatenate at least two sources.", nameof(sources));
+        _sources = sources;
+        Dimension = sources[0].Dimension;
+        foreach (IVectorSource source in sources.Skip(1))
+        {
+            if (source.Dimension != Dimension)
+                throw new KMeansException(KMeansErrorKind.DimensionMismatch,
+                    $"{source.Description} has {source.Dimension} dimensions, but {sources[0].Description} has {Dimension}: the files of one training must have the same dimension.",
+                    source.Description);
+        }
+        RowCount = sources.All(s => s.RowCount.HasValue) ? sources.Sum(s => s.RowCount!.Value) : null;
+        Description = $"{sources.Count} files ({sources[0].Description} … {sources[^1].Description})";
+    }
+
+    public string Description { get; }
+
+    public int Dimension { get; }
+
+    public long? RowCount { get; }
+
+    public IEnumerable<VectorBatch> ReadBatches(CancellationToken cancellationToken)
+    {
+        long offset = 0;
+        _firstRows.Clear();
+        foreach (IVectorSource source in _sources)
+        {
+            _firstRows.Add(offset);
+            long rows = 0;
+            foreach (VectorBatch batch in source.ReadBatches(cancellationToken))
+            {
+                rows = batch.FirstRow + batch.RowCount;
+                yield return new VectorBatch(offset + batch.FirstRow, batch.RowCount, batch.Values, batch.NullRows);
+            }
+            offset += rows;
+        }
+    }
+
+    public string DescribeRow(long row)
+    {
+        int file = _firstRows.Count - 1;
+        while (file > 0 && _firstRows[file] > row)
+            file--;
+        return file < 0 ? $"row {row} of {Description}" : _sources[file].DescribeRow(row - _firstRows[file]);
+    }
+
+    public void Dispose()
+    {
+        foreach (IVectorSource source in _sources)
+            source.Dispose();
+    }
+}

@@ -1,0 +1,181 @@
+using System.Text;
+
+namespace KMeans.Core.Files;
+
+/// <summary>
+/// Centroids as CSV (RFC 4180): the header <c>cluster_id,size,c0,…,c{d−1}</c>, then one line per centroid, CRLF line
+/// ends, invariant culture and the shortest text that round-trips each float32. Reading accepts any header whose
+/// columns are components plus optional <c>cluster_id</c> and <c>size</c>, or no header; LF or CRLF; commas or (as
+/// numpy.savetxt writes) spaces; skips blank and '#' lines, unquotes quoted cells, and names the row and column of any
+/// cell it cannot use. The metric is not recorded: a comment line would break pandas, polars and DuckDB.
+/// </summary>
+internal static class CsvCentroidFormat
+{
+    private const string ClusterIdHeader = "cluster_id";
+    private const string SizeHeader = "size";
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    public static void Write(Stream stream, CentroidSet set, CancellationToken cancellationToken)
+    {
+        using var writer = new StreamWriter(stream, Utf8NoBom, bufferSize: 1 << 16, leaveOpen: true) { NewLine = "\r\n" };
+        writer.Write(ClusterIdHeader);
+        writer.Write(',');
+        writer.Write(SizeHeader);
+        for (int j = 0; j < set.Dimension; j++)
+        {
+            writer.Write(',');
+            writer.Write(ComponentHeader(j));
+        }
+
+        writer.WriteLine();
+        for (int cluster = 0; cluster < set.K; cluster++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            writer.Write(InvariantText.Format(cluster));
+            writer.Write(',');
+            writer.Write(InvariantText.Format(set.Sizes[cluster]));
+            foreach (float value in set.Centroid(cluster))
+            {
+                writer.Write(',');
+                writer.Write(InvariantText.Format(value));
+            }
+
+            writer.WriteLine();
+        }
+    }
+
+    public static CentroidSet Read(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        int lineNumber = 0;
+        CsvLayout? layout = null;
+        float[] centroid = [];
+        var lineOfRow = new List<int>();
+        var rows = new CentroidRowCollector(path, row => $"row {row} (line {lineOfRow[row]})");
+        while (reader.ReadLine() is string line)
+        {
+            lineNumber++;
+            // numpy.savetxt writes its header and footer as lines starting with '#'.
+            if (line.Trim().Length == 0 || line.StartsWith('#'))
+                continue;
+            List<string> cells = SplitLine(path, line, lineNumber);
+            if (layout is null)
+            {
+                layout = CsvLayout.FromFirstLine(path, cells, lineNumber);
+                centroid = new float[layout.ComponentCount];
+                if (layout.HasHeader)
+                    continue;
+            }
+
+            int row = lineOfRow.Count;
+            string where = $"row {row} (line {lineNumber})";
+            if (cells.Count != layout.Columns.Count)
+                throw Invalid(path, $"{where} has {cells.Count} cells, but {(layout.HasHeader ? "the header" : "the first row")} has {layout.Columns.Count}.");
+            int? clusterId = null;
+            long size = 0;
+            int j = 0;
+            for (int cell = 0; cell < cells.Count; cell++)
+            {
+                string text = cells[cell].Trim();
+                string column = layout.Columns[cell];
+                if (cell == layout.ClusterIdIndex)
+                    clusterId = InvariantText.TryParse(text, out int id) ? id : throw NotANumber(path, where, column, text, "an integer");
+                else if (cell == layout.SizeIndex)
+                    size = InvariantText.TryParse(text, out long count) ? count : throw NotANumber(path, where, column, text, "an integer");
+                else
+                    centroid[j++] = InvariantText.TryParse(text, out float value) ? value : throw NotANumber(path, where, column, text, "a number");
+            }
+
+            lineOfRow.Add(lineNumber);
+            rows.Add(clusterId, size, centroid);
+        }
+
+        if (layout is null)
+            throw Invalid(path, "it holds only blank or comment lines; expected one line per centroid.");
+        (int k, int dimension, float[] values, long[] sizes) = rows.Build();
+        return new CentroidSet(k, dimension, values, sizes);
+    }
+
+    private static string ComponentHeader(int component) => "c" + InvariantText.Format(component);
+
+    /// <summary>
+    /// Which cells of a line are what: with a header, <c>cluster_id</c> and <c>size</c> (both optional) are the
+    /// extras and every other column a component; without one (the first line is all numbers, as numpy.savetxt and
+    /// DuckDB without HEADER write) every cell is a component.
+    /// </summary>
+    private sealed record CsvLayout(bool HasHeader, IReadOnlyList<string> Columns, int ClusterIdIndex, int SizeIndex)
+    {
+        public int ComponentCount => Columns.Count - (ClusterIdIndex >= 0 ? 1 : 0) - (SizeIndex >= 0 ? 1 : 0);
+
+        public static CsvLayout FromFirstLine(string path, List<string> cells, int lineNumber)
+        {
+            if (cells.All(cell => InvariantText.TryParse(cell.Trim(), out double _)))
+                return new CsvLayout(false, cells.Select((_, j) => $"column {j + 1}").ToArray(), -1, -1);
+            string[] names = cells.Select(cell => cell.Trim()).ToArray();
+            var layout = new CsvLayout(true, names, Array.IndexOf(names, ClusterIdHeader), Array.IndexOf(names, SizeHeader));
+            if (layout.ComponentCount < 1)
+                throw Invalid(path, $"its header (line {lineNumber}) '{string.Join(',', cells)}' names no component column; expected '{ClusterIdHeader},{SizeHeader},c0,c1,…' or one column per component.");
+            return layout;
+        }
+    }
+
+    private static KMeansException NotANumber(string path, string where, string column, string cell, string expected) =>
+        Invalid(path, $"{where}, column '{column}': '{cell}' is not {expected}.");
+
+    private static KMeansException Invalid(string path, string problem) => VectorFileErrors.Invalid(path, problem);
+
+    /// <summary>Splits one line into cells; a cell in double quotes may hold commas and doubled quotes.</summary>
+    private static List<string> SplitLine(string path, string line, int lineNumber)
+    {
+        // numpy.savetxt separates values by spaces unless told otherwise.
+        if (!line.Contains(',') && !line.Contains('"'))
+            return [.. line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)];
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        int i = 0;
+        while (true)
+        {
+            cell.Clear();
+            if (i < line.Length && line[i] == '"')
+            {
+                i++;
+                while (true)
+                {
+                    if (i >= line.Length)
+                        throw Invalid(path, $"line {lineNumber} ends inside a quoted cell.");
+                    if (line[i] == '"' && i + 1 < line.Length && line[i + 1] == '"')
+                    {
+                        cell.Append('"');
+                        i += 2;
+                    }
+                    else if (line[i] == '"')
+                    {
+                        i++;
+                        break;
+                    }
+                    else
+                    {
+                        cell.Append(line[i++]);
+                    }
+                }
+
+                if (i < line.Length && line[i] != ',')
+                    throw Invalid(path,
+                        $"line {lineNumber} has text after the closing quote of cell {cells.Count + 1}.");
+            }
+            else
+            {
+                int end = line.IndexOf(',', i);
+                if (end < 0)
+                    end = line.Length;
+                cell.Append(line, i, end - i);
+                i = end;
+            }
+
+            cells.Add(cell.ToString());
+            if (i >= line.Length)
+                return cells;
+            i++; // the comma
+        }
+    }
+}

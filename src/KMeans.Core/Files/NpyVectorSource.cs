@@ -1,0 +1,103 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace KMeans.Core.Files;
+
+/// <summary>
+/// Vectors from a NumPy <c>.npy</c> file holding a 2-D little-endian float16, float32 or float64 array. C-order files
+/// are read front to back; Fortran-order files (column after column) are read one block of rows at a time with one
+/// positioned read per column, so memory stays at one batch whatever the file size.
+/// </summary>
+internal sealed class NpyVectorSource : IVectorSource
+{
+    private const int MaxValuesPerBatch = 1 << 20;
+    private readonly NpyHeader _header;
+
+    public NpyVectorSource(string path)
+    {
+        Description = path;
+        using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        _header = NpyHeader.Read(file, path);
+    }
+
+    public string Description { get; }
+
+    public int Dimension => _header.Columns;
+
+    public long? RowCount => _header.Rows;
+
+    public IEnumerable<VectorBatch> ReadBatches(CancellationToken cancellationToken)
+    {
+        int rowsPerBatch = (int)Math.Max(1, Math.Min(MaxValuesPerBatch / Dimension, _header.Rows));
+        var bytes = new byte[(long)rowsPerBatch * Dimension * _header.ElementSize];
+        var values = new float[rowsPerBatch * Dimension];
+        var column = _header.FortranOrder ? new float[rowsPerBatch] : [];
+        using SafeFileHandle file = File.OpenHandle(Description, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        for (long first = 0; first < _header.Rows; first += rowsPerBatch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int count = (int)Math.Min(rowsPerBatch, _header.Rows - first);
+            if (_header.FortranOrder)
+                ReadFortranRows(file, first, count, bytes, column, values);
+            else
+                ReadCRows(file, first, count, bytes, values);
+            yield return new VectorBatch(first, count, values.AsMemory(0, count * Dimension));
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private void ReadCRows(SafeFileHandle file, long first, int count, byte[] bytes, float[] values)
+    {
+        int length = count * Dimension * _header.ElementSize;
+        ReadExactly(file, bytes.AsSpan(0, length), _header.DataOffset + first * Dimension * _header.ElementSize);
+        Convert(bytes.AsSpan(0, length), values.AsSpan(0, count * Dimension));
+    }
+
+    /// <summary>Column j of the block is <paramref name="count"/> consecutive values starting at j·Rows + first.</summary>
+    private void ReadFortranRows(SafeFileHandle file, long first, int count, byte[] bytes, float[] column, float[] values)
+    {
+        int length = count * _header.ElementSize;
+        for (int j = 0; j < Dimension; j++)
+        {
+            long offset = _header.DataOffset + ((long)j * _header.Rows + first) * _header.ElementSize;
+            ReadExactly(file, bytes.AsSpan(0, length), offset);
+            Convert(bytes.AsSpan(0, length), column.AsSpan(0, count));
+            for (int i = 0; i < count; i++)
+                values[i * Dimension + j] = column[i];
+        }
+    }
+
+    private void Convert(ReadOnlySpan<byte> source, Span<float> target)
+    {
+        switch (_header.ElementSize)
+        {
+            case sizeof(float):
+                MemoryMarshal.Cast<byte, float>(source).CopyTo(target);
+                break;
+            case sizeof(double):
+                ReadOnlySpan<double> doubles = MemoryMarshal.Cast<byte, double>(source);
+                for (int i = 0; i < target.Length; i++)
+                    target[i] = (float)doubles[i];
+                break;
+            default:
+                TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(source), target);
+                break;
+        }
+    }
+
+    private void ReadExactly(SafeFileHandle file, Span<byte> destination, long offset)
+    {
+        int total = 0;
+        while (total < destination.Length)
+        {
+            int read = RandomAccess.Read(file, destination[total..], offset + total);
+            if (read == 0)
+                throw VectorFileErrors.Invalid(Description, $"the file ended at byte {offset + total}, inside its data; it was truncated while being read.");
+            total += read;
+        }
+    }
+}

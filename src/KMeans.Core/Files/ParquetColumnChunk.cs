@@ -1,0 +1,91 @@
+using Parquet;
+
+namespace KMeans.Core.Files;
+
+/// <summary>
+/// One row group's worth of a Parquet vector column, read into buffers reused from one row group to the next, and
+/// walked one row (list) at a time. An entry at the maximum definition level is a value; from the element level up it
+/// is a null element (read as NaN); one below the element level is an empty list; anything lower a null row.
+/// </summary>
+internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path)
+{
+    // Run-length encoding packs many entries into a byte, but not millions; a damaged count beyond this bound would
+    // otherwise allocate gigabytes before the library notices that the data is not there.
+    private const long MaxEntriesPerByte = 8 * 1024;
+
+    private readonly int _maxDefinition = column.Leaf.MaxDefinitionLevel;
+    private readonly long _fileLength = new FileInfo(path).Length;
+    private float[] _values = [];
+    private double[] _doubles = [];
+    private int[] _definitions = [];
+    private int[] _repetitions = [];
+    private int _entries;
+    private int _entry;
+    private int _value;
+
+    /// <summary>Rows the row group's metadata announces.</summary>
+    public long ExpectedRows { get; private set; }
+
+    public bool AtEnd => _entry >= _entries;
+
+    public void Load(ParquetRowGroupReader rowGroup, int index)
+    {
+        long entries = rowGroup.GetMetadata(column.Leaf)?.MetaData?.NumValues
+            ?? throw VectorFileErrors.Invalid(path, $"row group {index} has no metadata for column '{column.Name}'.");
+        if (entries < 0 || entries > Array.MaxLength || entries > MaxEntriesPerByte * _fileLength)
+            throw VectorFileErrors.Invalid(path, $"row group {index} claims {entries} entries in column '{column.Name}', more than a file of {_fileLength} bytes can encode; its metadata is damaged.");
+        _entries = (int)entries;
+        _entry = 0;
+        _value = 0;
+        ExpectedRows = rowGroup.RowCount;
+        Grow(ref _definitions, _entries);
+        Grow(ref _repetitions, _entries);
+        Grow(ref _values, _entries);
+        Memory<int> definitions = _definitions.AsMemory(0, _entries);
+        Memory<int> repetitions = _repetitions.AsMemory(0, _entries);
+        if (column.Leaf.ClrType == typeof(double))
+        {
+            Grow(ref _doubles, _entries);
+            AsyncBridge.Run(() => rowGroup.ReadRawAsync(column.Leaf, _doubles.AsMemory(0, _entries), definitions, repetitions, CancellationToken.None).AsTask());
+            for (int i = 0; i < _entries; i++)
+                _values[i] = (float)_doubles[i];
+        }
+        else
+        {
+            AsyncBridge.Run(() => rowGroup.ReadRawAsync(column.Leaf, _values.AsMemory(0, _entries), definitions, repetitions, CancellationToken.None).AsTask());
+        }
+        if (_entries > 0 && _repetitions[0] != 0)
+            throw VectorFileErrors.Invalid(path, $"row group {index} of column '{column.Name}' does not start with a new row.");
+    }
+
+    /// <summary>
+    /// Consumes one row and copies as many of its values as fit into <paramref name="target"/>. Returns false for a
+    /// null row; <paramref name="length"/> is the row's number of elements.
+    /// </summary>
+    public bool ReadRow(Span<float> target, out int length)
+    {
+        length = 0;
+        int definition = _definitions[_entry];
+        if (definition < column.ElementLevel)
+        {
+            _entry++;
+            return definition == column.ElementLevel - 1;
+        }
+        do
+        {
+            float value = _definitions[_entry] == _maxDefinition ? _values[_value++] : float.NaN;
+            if (length < target.Length)
+                target[length] = value;
+            length++;
+            _entry++;
+        }
+        while (_entry < _entries && _repetitions[_entry] != 0);
+        return true;
+    }
+
+    private static void Grow<T>(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length)
+            buffer = new T[length];
+    }
+}

@@ -1,0 +1,138 @@
+using Parquet;
+
+namespace KMeans.Core.Files;
+
+/// <summary>
+/// Vectors from a Parquet file's list column, one row group in memory at a time. The row count comes from the file
+/// metadata; the dimension is the length of the first non-null list, read when the file is opened.
+/// </summary>
+internal sealed class ParquetVectorSource : IVectorSource
+{
+    private const int MaxValuesPerBatch = 1 << 20;
+    private readonly ParquetVectorColumn _column;
+    private readonly int _rowGroupCount;
+
+    public ParquetVectorSource(string path, string? columnName)
+    {
+        Description = path;
+        ParquetReader reader = Open(path);
+        try
+        {
+            _column = ParquetVectorColumn.Select(reader.Schema, columnName, path);
+            _rowGroupCount = reader.RowGroupCount;
+            RowCount = reader.Metadata?.NumRows ?? throw VectorFileErrors.Invalid(path, "its metadata is missing.");
+            Dimension = FirstListLength(reader) ?? throw VectorFileErrors.NoVectors(path);
+        }
+        finally
+        {
+            Close(reader);
+        }
+    }
+
+    /// <summary>The vector columns of a Parquet file, read from its schema alone.</summary>
+    public static IReadOnlyList<string> VectorColumnNames(string path)
+    {
+        ParquetReader reader = Open(path);
+        try
+        {
+            return ParquetVectorColumn.VectorColumnNames(reader.Schema);
+        }
+        finally
+        {
+            Close(reader);
+        }
+    }
+
+    public string Description { get; }
+
+    public int Dimension { get; }
+
+    public long? RowCount { get; }
+
+    public IEnumerable<VectorBatch> ReadBatches(CancellationToken cancellationToken)
+    {
+        int rowsPerBatch = Math.Max(1, MaxValuesPerBatch / Dimension);
+        var values = new float[rowsPerBatch * Dimension];
+        var nulls = new bool[rowsPerBatch];
+        long sourceRow = 0;
+        var chunk = new ParquetColumnChunk(_column, Description);
+        ParquetReader reader = Open(Description);
+        try
+        {
+            for (int group = 0; group < _rowGroupCount; group++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Load(reader, group, chunk);
+                long groupRows = 0;
+                while (!chunk.AtEnd)
+                {
+                    int count = 0;
+                    bool anyNull = false;
+                    while (count < rowsPerBatch && !chunk.AtEnd)
+                    {
+                        nulls[count] = !chunk.ReadRow(values.AsSpan(count * Dimension, Dimension), out int length);
+                        if (!nulls[count] && length != Dimension)
+                            throw VectorFileErrors.RaggedRow(Description, sourceRow + count, length, Dimension);
+                        anyNull |= nulls[count];
+                        count++;
+                    }
+                    yield return new VectorBatch(sourceRow, count, values.AsMemory(0, count * Dimension), anyNull ? nulls.AsMemory(0, count) : default);
+                    sourceRow += count;
+                    groupRows += count;
+                }
+                if (groupRows != chunk.ExpectedRows)
+                    throw VectorFileErrors.Invalid(Description, $"row group {group} should hold {chunk.ExpectedRows} rows, but its column '{_column.Name}' holds {groupRows}.");
+            }
+        }
+        finally
+        {
+            Close(reader);
+        }
+        if (sourceRow != RowCount)
+            throw VectorFileErrors.Invalid(Description, $"its metadata promises {RowCount} rows, but its row groups hold {sourceRow}.");
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private int? FirstListLength(ParquetReader reader)
+    {
+        var chunk = new ParquetColumnChunk(_column, Description);
+        for (int group = 0; group < _rowGroupCount; group++)
+        {
+            Load(reader, group, chunk);
+            while (!chunk.AtEnd)
+            {
+                if (chunk.ReadRow(default, out int length))
+                    return length;
+            }
+        }
+        return null;
+    }
+
+    private static ParquetReader Open(string path) =>
+        Guard(path, () => AsyncBridge.Run(() => ParquetReader.CreateAsync(path, null, CancellationToken.None)));
+
+    /// <summary>Parquet.Net readers are only asynchronously disposable; there is nothing to wait for but the file close.</summary>
+    private static void Close(ParquetReader reader) => AsyncBridge.Run(() => reader.DisposeAsync().AsTask());
+
+    /// <summary>Loads row group <paramref name="group"/> into <paramref name="chunk"/>, wrapping what the library throws.</summary>
+    private void Load(ParquetReader reader, int group, ParquetColumnChunk chunk) => Guard(Description, () =>
+    {
+        chunk.Load(reader.OpenRowGroupReader(group), group);
+        return true;
+    });
+
+    private static T Guard<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (VectorFileErrors.IsLibraryFailure(e))
+        {
+            throw VectorFileErrors.Invalid(path, $"the Parquet data cannot be read ({e.Message}).", e);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+namespace KMeans.Core.Files;
+
+/// <summary>Opens a vector file as an <see cref="IVectorSource"/>, choosing the reader from the file's extension.</summary>
+public static class VectorFile
+{
+    private static readonly (string Extension, VectorFileFormat Format)[] Extensions =
+    [
+        (".arrow", VectorFileFormat.Arrow),
+        (".feather", VectorFileFormat.Arrow),
+        (".ipc", VectorFileFormat.Arrow),
+        (".arrows", VectorFileFormat.ArrowStream),
+        (".parquet", VectorFileFormat.Parquet),
+        (".npy", VectorFileFormat.Npy),
+        (".fvecs", VectorFileFormat.Fvecs),
+        (".bvecs", VectorFileFormat.Bvecs),
+        (".csv", VectorFileFormat.Csv),
+        (".json", VectorFileFormat.Json),
+    ];
+
+    /// <summary>The extensions of the module's files, with their dots, for messages and help.</summary>
+    public static IReadOnlyList<string> SupportedExtensions { get; } = Extensions.Select(e => e.Extension).ToArray();
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for streaming. <paramref name="column"/> names the vector column of an Arrow or
+    /// Parquet file; without it the file must hold exactly one vector column. Dimension and, where the format records
+    /// it, the row count are known when this returns.
+    /// </summary>
+    public static IVectorSource Open(string path, string? column = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        VectorFileFormat format = FormatFromPath(path);
+        string fullPath = CheckReadable(path);
+        if (format is VectorFileFormat.Csv or VectorFileFormat.Json)
+            throw new KMeansException(KMeansErrorKind.UnsupportedFile,
+                $"'{fullPath}' is a {format} file; {format} holds centroids, while training input must be one of {string.Join(", ", SupportedExtensions.SkipLast(2))}.",
+                fullPath);
+        if (column is not null && format is not (VectorFileFormat.Arrow or VectorFileFormat.ArrowStream or VectorFileFormat.Parquet))
+            throw new KMeansException(KMeansErrorKind.InvalidOption,
+                $"A column name ('{column}') was given, but '{fullPath}' is a {format} file, which has no named columns.", column);
+        return GuardedVectorSource.Open(fullPath, () => format switch
+        {
+            VectorFileFormat.Arrow => ArrowVectorSource.OpenFile(fullPath, column),
+            VectorFileFormat.ArrowStream => ArrowVectorSource.OpenStream(fullPath, column),
+            VectorFileFormat.Parquet => new ParquetVectorSource(fullPath, column),
+            VectorFileFormat.Npy => new NpyVectorSource(fullPath),
+            VectorFileFormat.Fvecs => new VecsVectorSource(fullPath, VecsElement.Float32),
+            VectorFileFormat.Bvecs => new VecsVectorSource(fullPath, VecsElement.Byte),
+            _ => throw new ArgumentOutOfRangeException(nameof(path), format, "No reader for this format."),
+        });
+    }
+
+    /// <summary>
+    /// The full path of a file that exists, is a regular file and is not empty; otherwise a message that says which of
+    /// these it is not.
+    /// </summary>
+    internal static string CheckReadable(string path)
+    {
+        string fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+            throw new KMeansException(KMeansErrorKind.InvalidFile, $"'{fullPath}' is a directory, not a file.", fullPath);
+        var file = new FileInfo(fullPath);
+        if (!file.Exists)
+            throw new KMeansException(KMeansErrorKind.FileNotFound, $"The file '{fullPath}' does not exist.", fullPath);
+        if (UnixFileStatus.Of(fullPath, followLinks: true) is { Type: not UnixFileType.Regular } status)
+            throw new KMeansException(KMeansErrorKind.UnsupportedFile,
+                $"'{fullPath}' is a {(status.Type == UnixFileType.Fifo ? "FIFO (named pipe)" : "device or socket")}; only regular files can be read, since a file is read more than once.",
+                fullPath);
+        if (file.Length == 0)
+            throw VectorFileErrors.Invalid(fullPath, "the file is empty.");
+        return fullPath;
+    }
+
+    /// <summary>
+    /// The names of the columns of <paramref name="path"/> that <see cref="Open"/> accepts as its column argument, read
+    /// from the schema alone; empty for formats without named columns.
+    /// </summary>
+    public static IReadOnlyList<string> VectorColumnNames(string path) => FormatFromPath(path) switch
+    {
+        VectorFileFormat.Arrow => ArrowVectorSource.VectorColumnNames(Path.GetFullPath(path), isFile: true),
+        VectorFileFormat.ArrowStream => ArrowVectorSource.VectorColumnNames(Path.GetFullPath(path), isFile: false),
+        VectorFileFormat.Parquet => ParquetVectorSource.VectorColumnNames(Path.GetFullPath(path)),
+        _ => [],
+    };
+
+    /// <summary>The format a path's extension (any letter case) stands for.</summary>
+    public static VectorFileFormat FormatFromPath(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string extension = Path.GetExtension(path);
+        foreach ((string known, VectorFileFormat format) in Extensions)
+        {
+            if (string.Equals(extension, known, StringComparison.OrdinalIgnoreCase))
+                return format;
+        }
+        string shown = extension.Length == 0 ? "no extension" : $"the extension '{extension}'";
+        throw new KMeansException(KMeansErrorKind.UnsupportedFile,
+            $"'{path}' has {shown}; the module's files end in one of {string.Join(", ", SupportedExtensions)}.", path);
+    }
+}

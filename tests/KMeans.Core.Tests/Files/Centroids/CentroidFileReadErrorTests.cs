@@ -1,0 +1,385 @@
+using System.Text;
+using Apache.Arrow;
+using Apache.Arrow.Ipc;
+using Apache.Arrow.Types;
+using KMeans.Core.Files;
+
+namespace KMeans.Core.Tests.Files.Centroids;
+
+public sealed class CentroidFileReadErrorTests : IDisposable
+{
+    private readonly TempDirectory _scratch = new();
+
+    public void Dispose() => _scratch.Dispose();
+
+    [Fact]
+    public void AMissingFileIsFileNotFound()
+    {
+        string path = _scratch.File("absent.arrow");
+
+        var error = Assert.Throws<KMeansException>(() => CentroidFile.Read(path));
+
+        Assert.Equal(KMeansErrorKind.FileNotFound, error.Kind);
+        Assert.Contains(path, error.Message);
+        Assert.Equal(path, error.Target);
+    }
+
+    [Fact]
+    public void ADirectoryIsNotAFile()
+    {
+        string path = _scratch.File("folder.json");
+        Directory.CreateDirectory(path);
+
+        var error = Assert.Throws<KMeansException>(() => CentroidFile.Read(path));
+
+        Assert.Equal(KMeansErrorKind.InvalidFile, error.Kind);
+        Assert.Contains("is a directory", error.Message);
+    }
+
+    [Fact]
+    public void AnUnknownExtensionIsUnsupported()
+    {
+        string path = _scratch.File("centroids.txt");
+        File.WriteAllText(path, "cluster_id,size,c0\r\n0,1,2\r\n");
+
+        Assert.Equal(KMeansErrorKind.UnsupportedFile, Assert.Throws<KMeansException>(() => CentroidFile.Read(path)).Kind);
+    }
+
+    [Theory]
+    [InlineData("empty.arrow")]
+    [InlineData("empty.npy")]
+    [InlineData("empty.csv")]
+    [InlineData("empty.json")]
+    public void AnEmptyFileIsInvalid(string name)
+    {
+        string path = _scratch.File(name);
+        File.WriteAllBytes(path, []);
+
+        AssertInvalid(path, "the file is empty");
+    }
+
+    [Fact]
+    public void ATruncatedArrowFileIsInvalid()
+    {
+        string path = _scratch.File("centroids.arrow");
+        CentroidFile.Write(path, CentroidSamples.Awkward(), VectorFileFormat.Arrow, overwrite: false);
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+
+        AssertInvalid(path, "truncated");
+    }
+
+    [Fact]
+    public void BytesThatAreNotArrowAreInvalid()
+    {
+        string path = _scratch.File("centroids.arrow");
+        File.WriteAllText(path, "cluster_id,size,c0\r\n0,1,2\r\n");
+
+        AssertInvalid(path, "does not start with the Arrow file magic");
+    }
+
+    [Fact]
+    public void AnArrowFileWhoseOnlyVectorColumnHasAnotherNameIsRead()
+    {
+        string path = _scratch.File("vectors.arrow");
+        WriteArrow(path, new Schema.Builder().Field(new Field("vector", new FixedSizeListType(FloatType.Default, 2), false)).Build(),
+            [FixedSizeList([1f, 2f], 2)], 1);
+
+        CentroidSet set = CentroidFile.Read(path);
+
+        Assert.Equal([1f, 2f], set.Values);
+        Assert.Null(set.Distance);
+    }
+
+    [Fact]
+    public void AnArrowCentroidColumnOfIntegersIsInvalid()
+    {
+        string path = _scratch.File("centroids.arrow");
+        var listType = new FixedSizeListType(Int32Type.Default, 2);
+        var items = new Int32Array.Builder().Append(1).Append(2).Build();
+        WriteArrow(path, new Schema.Builder().Field(new Field("centroid", listType, false)).Build(),
+            [new FixedSizeListArray(listType, 1, items, ArrowBuffer.Empty, 0, 0)], 1);
+
+        var error = Assert.Throws<KMeansException>(() => CentroidFile.Read(path));
+        Assert.Equal(KMeansErrorKind.UnsupportedContent, error.Kind);
+        Assert.Contains("no vector column", error.Message);
+    }
+
+    [Fact]
+    public void ArrowMetadataThatContradictsTheDataIsInvalid()
+    {
+        string path = _scratch.File("centroids.arrow");
+        WriteArrow(path, new Schema.Builder()
+                .Field(new Field("centroid", new FixedSizeListType(FloatType.Default, 2), false))
+                .Metadata("k", "3")
+                .Build(),
+            [FixedSizeList([1f, 2f], 2)], 1);
+
+        AssertInvalid(path, "its metadata says k = 3, but the file holds 1 centroids");
+    }
+
+    [Fact]
+    public void ArrowRowsArePlacedByClusterIdAndAStreamIsAccepted()
+    {
+        string path = _scratch.File("centroids.arrows");
+        Schema schema = new Schema.Builder()
+            .Field(new Field("cluster_id", Int64Type.Default, false))
+            .Field(new Field("centroid", new FixedSizeListType(DoubleType.Default, 2), false))
+            .Build();
+        var listType = (FixedSizeListType)schema.FieldsList[1].DataType;
+        var items = new DoubleArray.Builder().Append(0.1).Append(0.2).Append(1.5).Append(2.5).Build();
+        using (var stream = File.Create(path))
+        using (var writer = new ArrowStreamWriter(stream, schema))
+        {
+            writer.WriteRecordBatch(new RecordBatch(schema,
+                [new Int64Array.Builder().Append(1).Append(0).Build(), new FixedSizeListArray(listType, 2, items, ArrowBuffer.Empty, 0, 0)], 2));
+            writer.WriteEnd();
+        }
+
+        CentroidSet set = CentroidFile.Read(path);
+
+        Assert.Equal([1.5f, 2.5f, 0.1f, 0.2f], set.Values);
+        Assert.Equal([0L, 0L], set.Sizes);
+    }
+
+    [Theory]
+    [InlineData(CompressionCodecType.Zstd)]
+    [InlineData(CompressionCodecType.Lz4Frame)]
+    public void CompressedArrowFilesAreRead(CompressionCodecType codec)
+    {
+        string path = _scratch.File("centroids.arrow");
+        Schema schema = new Schema.Builder().Field(new Field("centroid", new FixedSizeListType(FloatType.Default, 2), false)).Build();
+        var options = new IpcOptions { CompressionCodec = codec, CompressionCodecFactory = new Apache.Arrow.Compression.CompressionCodecFactory() };
+        using (var stream = File.Create(path))
+        using (var writer = new ArrowFileWriter(stream, schema, leaveOpen: false, options))
+        {
+            writer.WriteRecordBatch(new RecordBatch(schema, [FixedSizeList([0.1f, -0f, 3f, 4f], 2)], 2));
+            writer.WriteEnd();
+        }
+
+        Assert.Equal(CentroidSamples.Bits([0.1f, -0f, 3f, 4f]), CentroidSamples.Bits(CentroidFile.Read(path).Values));
+    }
+
+    [Fact]
+    public void DuplicateClusterIdsAreInvalid()
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, "cluster_id,size,c0\n0,1,2\n0,3,4\n");
+
+        AssertInvalid(path, "cluster id 0 appears twice, in row 0 (line 2) and row 1 (line 3)");
+    }
+
+    [Fact]
+    public void ACsvCellThatIsNotANumberIsNamedByRowAndColumn()
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, "cluster_id,size,c0,c1\r\n0,5,1.5,2\r\n1,6,0.25,abc\r\n");
+
+        AssertInvalid(path, "row 1 (line 3), column 'c1': 'abc' is not a number.");
+    }
+
+    [Fact]
+    public void ACsvSizeThatIsNotAnIntegerIsNamedByRowAndColumn()
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, "cluster_id,size,c0\n0,2.5,1\n");
+
+        AssertInvalid(path, "row 0 (line 2), column 'size': '2.5' is not an integer.");
+    }
+
+    [Fact]
+    public void ARaggedCsvRowIsInvalid()
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, "cluster_id,size,c0,c1\n0,5,1.5,2\n1,6,0.25\n");
+
+        AssertInvalid(path, "row 1 (line 3) has 3 cells, but the header has 4.");
+    }
+
+    [Theory]
+    [InlineData("id,size,c0\n7,1,2\n", new[] { 7f, 2f }, 1L)]
+    [InlineData("cluster_id,size,x,y\n0,1,2,3\n", new[] { 2f, 3f }, 1L)]
+    [InlineData("cluster_id,x,y\n0,2,3\n", new[] { 2f, 3f }, 0L)]
+    [InlineData("2,3\n", new[] { 2f, 3f }, 0L)]
+    [InlineData("# numpy.savetxt header\n2.0e+00 3.0e+00\n", new[] { 2f, 3f }, 0L)]
+    public void ACsvWithAnyHeaderOrNoneIsRead(string content, float[] values, long size)
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, content);
+
+        CentroidSet set = CentroidFile.Read(path);
+
+        Assert.Equal(values, set.Values);
+        Assert.Equal([size], set.Sizes);
+        Assert.Null(set.Distance);
+    }
+
+    [Fact]
+    public void ACsvWithoutComponentColumnsIsInvalid()
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, "cluster_id,size\n0,1\n");
+
+        AssertInvalid(path, "names no component column");
+    }
+
+    [Fact]
+    public void ACsvWithOnlyAHeaderHoldsNoCentroids()
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, "cluster_id,size,c0\r\n");
+
+        AssertInvalid(path, "it holds no centroids");
+    }
+
+    [Fact]
+    public void ACsvWithNaNIsInvalid()
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, "cluster_id,size,c0,c1\n0,1,NaN,2\n");
+
+        AssertInvalid(path, "Centroid 0, component 0 is NaN");
+    }
+
+    [Fact]
+    public void QuotedCsvCellsAndBlankLinesAreAccepted()
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, "\"cluster_id\",size,c0\n\n1,\"2\",3.5\n0,4,\"-0\"\n\n");
+
+        CentroidSet set = CentroidFile.Read(path);
+
+        Assert.Equal(CentroidSamples.Bits([-0f, 3.5f]), CentroidSamples.Bits(set.Values));
+        Assert.Equal([4L, 2L], set.Sizes);
+    }
+
+    [Theory]
+    [InlineData("[1, 2, 3]", "[0] is a number; expected an array of numbers")]
+    [InlineData("{\"k\": 1}", "has no 'centroids' array")]
+    [InlineData("{\"centroids\": [[1, 2]]}", "centroids[0] is an array; expected an object")]
+    [InlineData("{\"centroids\": [{\"size\": 1}]}", "centroids[0] has no 'vector' array")]
+    [InlineData("{\"centroids\": [{\"vector\": [1, \"2\"]}]}", "centroids[0].vector[1] is \"2\"; expected a number")]
+    [InlineData("{\"centroids\": [{\"vector\": [1, 2]}, {\"vector\": [3]}]}", "centroids[1] has 1 values, but centroids[0] has 2")]
+    [InlineData("{\"centroids\": [{\"clusterId\": 0, \"vector\": [1]}, {\"vector\": [3]}]}", "centroids[1] has no cluster id")]
+    [InlineData("{\"dimension\": 3, \"centroids\": [{\"vector\": [1, 2]}]}", "'dimension' is 3, but the file holds 2 values per centroid")]
+    [InlineData("{\"distance\": \"manhattan\", \"centroids\": [{\"vector\": [1]}]}", "'distance' is \"manhattan\"")]
+    [InlineData("{\"centroids\": []}", "it holds no centroids")]
+    [InlineData("{\"centroids\": [{\"vector\": [1]}]", "it is not valid JSON")]
+    public void JsonOfTheWrongShapeIsInvalid(string content, string problem)
+    {
+        string path = _scratch.File("centroids.json");
+        File.WriteAllText(path, content);
+
+        AssertInvalid(path, problem);
+    }
+
+    [Fact]
+    public void NpyOfIntegersIsInvalid()
+    {
+        string path = _scratch.File("centroids.npy");
+        File.WriteAllBytes(path, Npy("<i4", fortranOrder: false, "(1, 2)", new byte[8]));
+
+        AssertUnsupported(path, "'<i4' is not supported");
+    }
+
+    [Fact]
+    public void NpyOfOneDimensionIsInvalid()
+    {
+        string path = _scratch.File("centroids.npy");
+        File.WriteAllBytes(path, Npy("<f4", fortranOrder: false, "(2,)", new byte[8]));
+
+        AssertUnsupported(path, "2-D array");
+    }
+
+    [Fact]
+    public void TruncatedNpyDataIsInvalid()
+    {
+        string path = _scratch.File("centroids.npy");
+        File.WriteAllBytes(path, Npy("<f4", fortranOrder: false, "(2, 2)", new byte[12]));
+
+        AssertInvalid(path, "but only 12 bytes follow the header; it is probably truncated");
+    }
+
+    [Fact]
+    public void NpyWithoutTheMagicStringIsInvalid()
+    {
+        string path = _scratch.File("centroids.npy");
+        File.WriteAllText(path, "not numpy");
+
+        AssertInvalid(path, "does not start with the NumPy magic");
+    }
+
+    [Fact]
+    public void NpyOfFloat64InFortranOrderIsReadInRowOrder()
+    {
+        string path = _scratch.File("centroids.npy");
+        // A 2 × 3 array [[1, 2, 3], [4, 5, 6]] stored column after column.
+        double[] columns = [1, 4, 2, 5, 3, 6];
+        File.WriteAllBytes(path, Npy("<f8", fortranOrder: true, "(2, 3)", columns.SelectMany(BitConverter.GetBytes).ToArray()));
+
+        CentroidSet set = CentroidFile.Read(path);
+
+        Assert.Equal((2, 3), (set.K, set.Dimension));
+        Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], set.Values);
+    }
+
+    [Fact]
+    public void BigEndianNpyIsRefusedWithTheConversionToUse()
+    {
+        string path = _scratch.File("centroids.npy");
+        byte[] data = [.. BitConverter.GetBytes(0.1f).Reverse(), .. BitConverter.GetBytes(-2.5f).Reverse()];
+        File.WriteAllBytes(path, Npy(">f4", fortranOrder: false, "(1, 2)", data));
+
+        AssertUnsupported(path, "astype('<f4')");
+    }
+
+    [Fact]
+    public void Float16NpyIsRead()
+    {
+        string path = _scratch.File("centroids.npy");
+        byte[] data = [.. BitConverter.GetBytes((Half)0.5f), .. BitConverter.GetBytes((Half)(-2.5f))];
+        File.WriteAllBytes(path, Npy("<f2", fortranOrder: false, "(1, 2)", data));
+
+        Assert.Equal([0.5f, -2.5f], CentroidFile.Read(path).Values);
+    }
+
+    private static void AssertUnsupported(string path, string problem)
+    {
+        var error = Assert.Throws<KMeansException>(() => CentroidFile.Read(path));
+        Assert.Equal(KMeansErrorKind.UnsupportedContent, error.Kind);
+        Assert.Contains(path, error.Message);
+        Assert.Contains(problem, error.Message);
+    }
+
+    private static KMeansException AssertInvalid(string path, string problem)
+    {
+        var error = Assert.Throws<KMeansException>(() => CentroidFile.Read(path));
+        Assert.Equal(KMeansErrorKind.InvalidFile, error.Kind);
+        Assert.Contains(path, error.Message);
+        Assert.Contains(problem, error.Message);
+        Assert.Equal(path, error.Target);
+        return error;
+    }
+
+    private static FixedSizeListArray FixedSizeList(float[] values, int dimension)
+    {
+        var items = new FloatArray.Builder().AppendRange(values).Build();
+        return new FixedSizeListArray(new FixedSizeListType(FloatType.Default, dimension), values.Length / dimension, items,
+            ArrowBuffer.Empty, 0, 0);
+    }
+
+    private static void WriteArrow(string path, Schema schema, IArrowArray[] columns, int length)
+    {
+        using var stream = File.Create(path);
+        using var writer = new ArrowFileWriter(stream, schema);
+        writer.WriteRecordBatch(new RecordBatch(schema, columns, length));
+        writer.WriteEnd();
+    }
+
+    private static byte[] Npy(string descr, bool fortranOrder, string shape, byte[] data)
+    {
+        string header = $"{{'descr': '{descr}', 'fortran_order': {(fortranOrder ? "True" : "False")}, 'shape': {shape}, }}\n";
+        byte[] headerBytes = Encoding.ASCII.GetBytes(header);
+        return [0x93, .. "NUMPY"u8, 1, 0, (byte)headerBytes.Length, 0, .. headerBytes, .. data];
+    }
+}

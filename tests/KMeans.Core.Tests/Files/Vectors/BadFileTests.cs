@@ -1,0 +1,319 @@
+using Apache.Arrow.Types;
+using KMeans.Core.Files;
+
+namespace KMeans.Core.Tests.Files.Vectors;
+
+public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDirectory>
+{
+    public static TheoryData<string> Extensions => new() { ".arrow", ".feather", ".ipc", ".arrows", ".parquet", ".npy", ".fvecs", ".bvecs" };
+
+    [Theory]
+    [MemberData(nameof(Extensions))]
+    public void MissingFile(string extension)
+    {
+        string path = scratch.File("absent" + extension);
+        AssertFails(KMeansErrorKind.FileNotFound, path, "does not exist");
+    }
+
+    [Fact]
+    public void DirectoryInsteadOfFile()
+    {
+        string path = scratch.File("folder.arrow");
+        Directory.CreateDirectory(path);
+        AssertFails(KMeansErrorKind.InvalidFile, path, "is a directory");
+    }
+
+    [Theory]
+    [MemberData(nameof(Extensions))]
+    public void EmptyFile(string extension)
+    {
+        string path = scratch.File("empty" + extension);
+        File.WriteAllBytes(path, []);
+        AssertFails(KMeansErrorKind.InvalidFile, path, "is empty");
+    }
+
+    [Fact]
+    public void UnknownExtensionListsTheSupportedOnes()
+    {
+        string path = scratch.File("vectors.csv");
+        File.WriteAllText(path, "1,2,3");
+        KMeansException error = AssertFails(KMeansErrorKind.UnsupportedFile, path, ".csv");
+        Assert.Contains(".arrow, .feather, .ipc, .arrows, .parquet, .npy, .fvecs, .bvecs", error.Message);
+        Assert.Throws<KMeansException>(() => VectorFile.FormatFromPath("no-extension"));
+    }
+
+    [Theory]
+    [InlineData(VectorFileFormat.Arrow, "truncated.arrow")]
+    [InlineData(VectorFileFormat.ArrowStream, "truncated.arrows")]
+    [InlineData(VectorFileFormat.Parquet, "truncated.parquet")]
+    public void TruncatedArrowOrParquet(VectorFileFormat format, string name)
+    {
+        string path = WriteValid(format, name);
+        Truncate(path, keep: 0.6);
+        AssertFails(KMeansErrorKind.InvalidFile, path);
+    }
+
+    [Theory]
+    [InlineData(VectorFileFormat.Arrow, "corrupt.arrow")]
+    [InlineData(VectorFileFormat.Parquet, "corrupt.parquet")]
+    public void CorruptedMetadata(VectorFileFormat format, string name)
+    {
+        string path = WriteValid(format, name);
+        byte[] bytes = File.ReadAllBytes(path);
+        // Both formats keep their metadata at the end, just before an 8- or 10-byte trailer: scramble it.
+        for (int i = bytes.Length - 200; i < bytes.Length - 12; i++)
+            bytes[i] ^= 0x5A;
+        File.WriteAllBytes(path, bytes);
+        KMeansException error = AssertFails(KMeansErrorKind.InvalidFile, path);
+        Assert.NotNull(error.InnerException);
+    }
+
+    [Fact]
+    public void GarbageWithAnArrowOrParquetExtension()
+    {
+        foreach (string name in new[] { "garbage.arrow", "garbage.arrows", "garbage.parquet" })
+        {
+            string path = scratch.File(name);
+            File.WriteAllBytes(path, Enumerable.Range(0, 4096).Select(i => (byte)(i * 37)).ToArray());
+            AssertFails(KMeansErrorKind.InvalidFile, path);
+        }
+    }
+
+    [Fact]
+    public void ArrowStreamNamedLikeAnArrowFile()
+    {
+        string path = scratch.File("really-a-stream.arrows");
+        VectorFileWriter.Write(new InMemoryVectorSource(VectorRows.Fractions(5, 2)), path, VectorFileFormat.ArrowStream, CancellationToken.None);
+        string renamed = scratch.File("really-a-stream.arrow");
+        File.Move(path, renamed);
+        AssertFails(KMeansErrorKind.InvalidFile, renamed, ".arrows");
+    }
+
+    [Fact]
+    public void FeatherVersionOne()
+    {
+        string path = scratch.File("legacy.feather");
+        File.WriteAllBytes(path, [.. "FEA1"u8, .. new byte[60], .. "FEA1"u8]);
+        AssertFails(KMeansErrorKind.UnsupportedContent, path, "Feather version 1");
+    }
+
+    [Fact]
+    public void NpyHeaderPromisingMoreRowsThanTheFileHolds()
+    {
+        string path = scratch.File("short.npy");
+        RawTestFiles.Npy(path, VectorRows.Fractions(10, 4), declaredRows: 11);
+        AssertFails(KMeansErrorKind.InvalidFile, path, "11 × 4");
+
+        string absurd = scratch.File("absurd.npy");
+        RawTestFiles.Npy(absurd, VectorRows.Fractions(10, 4), declaredRows: long.MaxValue);
+        AssertFails(KMeansErrorKind.InvalidFile, absurd, $"{long.MaxValue} × 4");
+    }
+
+    [Fact]
+    public void NpyWithoutMagic()
+    {
+        string path = scratch.File("text.npy");
+        File.WriteAllText(path, "this is not numpy");
+        AssertFails(KMeansErrorKind.InvalidFile, path, "magic");
+    }
+
+    [Fact]
+    public void NpyWithMalformedHeader()
+    {
+        string path = scratch.File("malformed.npy");
+        RawTestFiles.Npy(path, VectorRows.Fractions(2, 2));
+        byte[] bytes = File.ReadAllBytes(path);
+        int shape = System.Text.Encoding.Latin1.GetString(bytes).IndexOf("'shape'", StringComparison.Ordinal);
+        bytes[shape] = (byte)'{';
+        File.WriteAllBytes(path, bytes);
+        AssertFails(KMeansErrorKind.InvalidFile, path, "header is malformed");
+    }
+
+    [Theory]
+    [InlineData(">f4", "only little-endian ('<f2', '<f4', '<f8')")]
+    [InlineData(">f8", "big-endian")]
+    [InlineData("|O", "'|O'")]
+    [InlineData("<i4", "'<i4'")]
+    public void UnsupportedNpyDtype(string descr, string expected)
+    {
+        string path = scratch.File($"dtype-{descr.Replace('|', '_').Replace('<', 'l').Replace('>', 'b')}.npy");
+        RawTestFiles.Npy(path, VectorRows.Fractions(3, 2), descr);
+        AssertFails(KMeansErrorKind.UnsupportedContent, path, expected);
+    }
+
+    [Fact]
+    public void OneDimensionalNpy()
+    {
+        string path = scratch.File("flat.npy");
+        RawTestFiles.Npy(path, VectorRows.Fractions(3, 2));
+        byte[] bytes = File.ReadAllBytes(path);
+        string text = System.Text.Encoding.Latin1.GetString(bytes).Replace("(3, 2)", "(6,)  ");
+        File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes(text));
+        AssertFails(KMeansErrorKind.UnsupportedContent, path, "(6,)");
+    }
+
+    [Fact]
+    public void ArrowWithoutVectorColumnListsItsColumns()
+    {
+        string path = scratch.File("scalars.arrow");
+        ArrowTestFiles.Write(path, 4, 4, stream: false, compression: null, ("id", ArrowTestFiles.Int32s()), ("name", ArrowTestFiles.Strings()));
+        KMeansException error = AssertFails(KMeansErrorKind.UnsupportedContent, path, "no vector column");
+        Assert.Contains("'id' (int32)", error.Message);
+        Assert.Contains("'name' (utf8)", error.Message);
+    }
+
+    [Fact]
+    public void ParquetWithoutVectorColumnListsItsColumns()
+    {
+        string path = scratch.File("scalars.parquet");
+        ParquetTestFiles.WithoutVectors(path);
+        KMeansException error = AssertFails(KMeansErrorKind.UnsupportedContent, path, "no vector column");
+        Assert.Contains("'id' (int32)", error.Message);
+        Assert.Contains("'name' (string)", error.Message);
+        Assert.DoesNotContain("ReadOnlyMemory", error.Message);
+    }
+
+    [Fact]
+    public void AnArrowFileNamedLikeAStreamSaysWhichExtensionItNeeds()
+    {
+        string file = scratch.File("file.arrow");
+        VectorFileWriter.Write(new InMemoryVectorSource(VectorRows.Fractions(3, 2)), file, VectorFileFormat.Arrow, CancellationToken.None);
+        string path = scratch.File("file.arrows");
+        File.Move(file, path);
+
+        AssertFails(KMeansErrorKind.InvalidFile, path, "it is an Arrow IPC file, not an Arrow IPC stream; give it the extension .arrow.");
+    }
+
+    [Fact]
+    public void SeveralVectorColumnsWithoutAName()
+    {
+        float[][] rows = VectorRows.Fractions(4, 2);
+        string arrow = scratch.File("two.arrow");
+        ArrowTestFiles.Write(arrow, 4, 4, stream: false, compression: null,
+            ("left", ArrowTestFiles.FixedSizeList(rows, ArrowTypeId.Float)), ("right", ArrowTestFiles.List(rows)));
+        Assert.Contains("'left', 'right'", AssertFails(KMeansErrorKind.AmbiguousColumn, arrow).Message);
+
+        string parquet = scratch.File("two.parquet");
+        ParquetTestFiles.Write(parquet, rows, doubles: false, rowGroupRows: 4, "left", "right");
+        Assert.Contains("'left', 'right'", AssertFails(KMeansErrorKind.AmbiguousColumn, parquet).Message);
+    }
+
+    [Fact]
+    public void NamedColumnThatDoesNotExist()
+    {
+        string path = scratch.File("named.arrow");
+        ArrowTestFiles.Write(path, 4, 4, stream: false, compression: null,
+            ("id", ArrowTestFiles.Int32s()), ("embedding", ArrowTestFiles.FixedSizeList(VectorRows.Fractions(4, 2), ArrowTypeId.Float)));
+        KMeansException error = AssertFails(KMeansErrorKind.ColumnNotFound, path, "'vectors'", column: "vectors");
+        Assert.Contains("'embedding'", error.Message);
+
+        string parquet = scratch.File("named.parquet");
+        ParquetTestFiles.Write(parquet, VectorRows.Fractions(4, 2), doubles: false, rowGroupRows: 4, "embedding");
+        AssertFails(KMeansErrorKind.ColumnNotFound, parquet, "'embedding'", column: "vectors");
+    }
+
+    [Fact]
+    public void NamedColumnOfTheWrongType()
+    {
+        string path = scratch.File("string-column.arrow");
+        ArrowTestFiles.Write(path, 4, 4, stream: false, compression: null,
+            ("name", ArrowTestFiles.Strings()), ("embedding", ArrowTestFiles.FixedSizeList(VectorRows.Fractions(4, 2), ArrowTypeId.Float)));
+        AssertFails(KMeansErrorKind.UnsupportedContent, path, "utf8", column: "name");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RaggedArrowListColumn(bool stream)
+    {
+        float[][] rows = [[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 2], [3, 4, 5]];
+        string path = scratch.File($"ragged.{(stream ? "arrows" : "arrow")}");
+        ArrowTestFiles.Write(path, rows.Length, 2, stream, compression: null, ("vector", ArrowTestFiles.List(rows)));
+        KMeansException error = AssertFails(KMeansErrorKind.DimensionMismatch, path, "Row 3");
+        Assert.Contains("has 2 values", error.Message);
+        Assert.Contains("have 3", error.Message);
+    }
+
+    [Fact]
+    public void RaggedParquetListColumn()
+    {
+        string path = scratch.File("ragged.parquet");
+        ParquetTestFiles.Ragged(path, 4, 4, 5, 4);
+        KMeansException error = AssertFails(KMeansErrorKind.DimensionMismatch, path, "Row 2");
+        Assert.Contains("has 5 values", error.Message);
+    }
+
+    [Fact]
+    public void FvecsWithInconsistentDimension()
+    {
+        string path = scratch.File("inconsistent.fvecs");
+        RawTestFiles.Fvecs(path, [[1, 2, 3], [4, 5, 6], [7, 8, 9, 10], [1, 2, 3]]);
+        AssertFails(KMeansErrorKind.InvalidFile, path, "row 2 declares dimension 4");
+
+        // Same file length as whole rows: the mismatch is only found while reading.
+        string sameLength = scratch.File("inconsistent-same-length.fvecs");
+        RawTestFiles.Fvecs(sameLength, [[1, 2, 3], [4, 5, 6], [7, 8], [9]]);
+        AssertFails(KMeansErrorKind.InvalidFile, sameLength, "row 2 declares dimension 2");
+    }
+
+    [Fact]
+    public void TruncatedFvecs()
+    {
+        string path = scratch.File("truncated.fvecs");
+        RawTestFiles.Fvecs(path, [[1, 2, 3], [4, 5, 6]]);
+        Truncate(path, keep: 0.8);
+        AssertFails(KMeansErrorKind.InvalidFile, path, "truncated");
+    }
+
+    [Fact]
+    public void FvecsWithZeroDimension()
+    {
+        string path = scratch.File("zero.fvecs");
+        File.WriteAllBytes(path, new byte[8]);
+        AssertFails(KMeansErrorKind.InvalidFile, path, "dimension 0");
+
+        string huge = scratch.File("huge.fvecs");
+        File.WriteAllBytes(huge, [.. BitConverter.GetBytes(int.MaxValue), .. new byte[4]]);
+        AssertFails(KMeansErrorKind.InvalidFile, huge, $"dimension {int.MaxValue}");
+    }
+
+    [Fact]
+    public void ColumnNameForAFormatWithoutColumns()
+    {
+        string path = scratch.File("columns.npy");
+        RawTestFiles.Npy(path, VectorRows.Fractions(2, 2));
+        AssertFails(KMeansErrorKind.InvalidOption, path, "no named columns", column: "vector");
+    }
+
+    [Fact]
+    public void ListColumnWhoseRowsAreAllNull()
+    {
+        string path = scratch.File("all-null.arrow");
+        ArrowTestFiles.Write(path, 3, 3, stream: false, compression: null, ("vector", ArrowTestFiles.List([null, null, null])));
+        AssertFails(KMeansErrorKind.NoRows, path, "no non-null vector");
+    }
+
+    /// <summary>Opens and reads <paramref name="path"/>: the failure may come at either step, as long as it comes.</summary>
+    private static KMeansException AssertFails(KMeansErrorKind kind, string path, string? expected = null, string? column = null)
+    {
+        var error = Assert.Throws<KMeansException>(() => VectorRows.ReadFile(path, column));
+        Assert.Equal(kind, error.Kind);
+        Assert.Contains(Path.GetFileName(path), error.Message);
+        if (expected is not null)
+            Assert.Contains(expected, error.Message);
+        return error;
+    }
+
+    private string WriteValid(VectorFileFormat format, string name)
+    {
+        string path = scratch.File(name);
+        VectorFileWriter.Write(new InMemoryVectorSource(VectorRows.Fractions(3000, 16)), path, format, CancellationToken.None);
+        return path;
+    }
+
+    private static void Truncate(string path, double keep)
+    {
+        using var stream = new FileStream(path, FileMode.Open);
+        stream.SetLength((long)(stream.Length * keep));
+    }
+}

@@ -1,0 +1,281 @@
+BeforeAll { . (Join-Path $PSScriptRoot 'TestEnvironment.ps1') }
+
+Describe 'Files from the pipeline' {
+    BeforeAll {
+        $script:Data = Join-Path $Scratch 'piped'
+        $null = New-Item -ItemType Directory -Path $Data
+        New-KMeansSampleData -Path (Join-Path $Data 'a.npy') -Rows 600 -Dimension 8 -Clusters 4 -Seed 1 | Out-Null
+        New-KMeansSampleData -Path (Join-Path $Data 'b.npy') -Rows 400 -Dimension 8 -Clusters 4 -Seed 2 | Out-Null
+    }
+
+    It 'trains on the files of Get-ChildItem *.npy as -Path would' {
+        $piped = Get-ChildItem -LiteralPath $Data -Filter '*.npy' | Sort-Object Name | Invoke-KMeansTraining -K 16 -Seed 3 -AsModel
+        $named = Invoke-KMeansTraining -LiteralPath (Join-Path $Data 'a.npy'), (Join-Path $Data 'b.npy') -K 16 -Seed 3 -AsModel
+        $piped.RowsRead | Should -Be 1000
+        for ($c = 0; $c -lt 16; $c++) {
+            $piped.Centroids[$c].Vector | Should -Be $named.Centroids[$c].Vector
+        }
+    }
+
+    It 'refuses vectors and files mixed in one pipeline' {
+        $items = @([float[]](1, 2, 3, 4, 5, 6, 7, 8), (Get-Item -LiteralPath (Join-Path $Data 'a.npy')))
+        { $items | Invoke-KMeansTraining -K 2 } | Should -Throw -ErrorId 'InvalidVectorInput,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+    }
+}
+
+Describe 'The metric travels with the centroids' {
+    BeforeAll {
+        $script:Rows = New-KMeansSampleData -Path (Join-Path $Scratch 'metric.npy') -Rows 2000 -Dimension 6 -Clusters 5 -Seed 7
+        $script:Vectors = Import-KMeansCentroid -LiteralPath $Rows.FullName | ForEach-Object { , $_.Vector }
+    }
+
+    It 'keeps the labels of a <Distance> model exported to <Extension>, or warns and takes -Distance back' -ForEach @(
+        foreach ($distance in 'Dot', 'Cosine') {
+            foreach ($extension in '.arrow', '.arrows', '.json', '.npy', '.csv') { @{ Distance = $distance; Extension = $extension } }
+        }
+    ) {
+        $model = Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 8 -Seed 11 -Distance $Distance -AsModel
+        $path = Join-Path $Scratch "model-$Distance$Extension"
+        $model | Export-KMeansCentroid -Path $path -Force -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        $expected = ($Vectors | Get-KMeansAssignment -Centroid $model).ClusterId
+
+        if ($Extension -in '.npy', '.csv') {
+            $warnings.Count | Should -Be 1
+            $warnings[0].Message | Should -BeLike "*does not record the metric ($Distance)*-Distance $Distance*"
+            ($Vectors | Get-KMeansAssignment -Centroid $path -Distance $Distance).ClusterId | Should -Be $expected
+        }
+        else {
+            $warnings.Count | Should -Be 0
+            ($Vectors | Get-KMeansAssignment -Centroid $path).ClusterId | Should -Be $expected
+            (Import-KMeansCentroid -LiteralPath $path)[0].Distance | Should -Be $Distance
+        }
+    }
+
+    It 'keeps the metric through Import-KMeansCentroid | Export-KMeansCentroid' {
+        $model = Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -Seed 5 -Distance Dot -AsModel
+        $first = Join-Path $Scratch 'dot-first.arrow'
+        $second = Join-Path $Scratch 'dot-second.json'
+        $model | Export-KMeansCentroid -Path $first -Force | Out-Null
+        Import-KMeansCentroid -LiteralPath $first | Export-KMeansCentroid -Path $second -Force | Out-Null
+        (Get-Content -Raw -LiteralPath $second | ConvertFrom-Json).distance | Should -Be 'dot'
+    }
+
+    It 'refuses -InitialCentroid of another metric unless -Distance is given' {
+        $model = Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -Seed 5 -Distance Cosine -AsModel
+        $path = Join-Path $Scratch 'cosine-initial.arrow'
+        $model | Export-KMeansCentroid -Path $path -Force | Out-Null
+        { Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -InitialCentroid $path } |
+            Should -Throw -ErrorId 'DistanceMismatch,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        (Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -InitialCentroid $path -Distance L2 -AsModel).Distance | Should -Be 'L2'
+        (Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -InitialCentroid $path -Distance Cosine -AsModel).Distance | Should -Be 'Cosine'
+    }
+}
+
+Describe 'Writes that respect the user' {
+    BeforeAll {
+        $script:Centroids = Import-KMeansCentroid -LiteralPath (New-KMeansSampleData -Path (Join-Path $Scratch 'four.npy') -Rows 4 -Dimension 3 -Seed 1).FullName
+    }
+
+    It 'leaves the old target byte-identical and no temporary file when stopped during a large export' {
+        $big = New-KMeansSampleData -Path (Join-Path $Scratch 'big.npy') -Rows 60000 -Dimension 128 -Seed 2
+        $target = Join-Path $Scratch 'stopped.csv'
+        Set-Content -LiteralPath $target -Value 'the old centroids' -NoNewline
+        $before = [System.IO.File]::ReadAllBytes($target)
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript("Import-Module '$Manifest'; `$c = Import-KMeansCentroid -LiteralPath '$($big.FullName)'; Export-KMeansCentroid -InputObject `$c -LiteralPath '$target' -Force")
+            $running = $shell.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(60)
+            while (-not (Get-ChildItem -LiteralPath $Scratch -Filter '.stopped.csv.*.tmp' -Force) -and -not $running.IsCompleted -and [datetime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 5
+            }
+            $running.IsCompleted | Should -BeFalse -Because 'the export must still be writing when it is stopped'
+            $shell.Stop()
+            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
+            [System.IO.File]::ReadAllBytes($target) | Should -Be $before
+            Get-ChildItem -LiteralPath $Scratch -Filter '.stopped.csv.*' -Force | Should -BeNullOrEmpty
+        }
+        finally {
+            $shell.Dispose()
+        }
+    }
+
+    It 'refuses to replace a FIFO with -Force' -Skip:(-not $IsLinux) {
+        $fifo = Join-Path $Scratch 'pipe.csv'
+        & mkfifo $fifo
+        { $Centroids | Export-KMeansCentroid -LiteralPath $fifo -Force } |
+            Should -Throw -ErrorId 'TargetNotRegularFile,KMeans.PowerShell.ExportKMeansCentroidCommand'
+        (Get-Item -LiteralPath $fifo).UnixFileMode | Should -Not -BeNullOrEmpty
+        & test -p $fifo
+        $LASTEXITCODE | Should -Be 0
+    }
+
+    It 'keeps the permission bits of a replaced file' -Skip:($IsWindows) {
+        $path = Join-Path $Scratch 'private.json'
+        $Centroids | Export-KMeansCentroid -LiteralPath $path | Out-Null
+        [System.IO.File]::SetUnixFileMode($path, [System.IO.UnixFileMode]'UserRead, UserWrite')
+        $Centroids | Export-KMeansCentroid -LiteralPath $path -Force | Out-Null
+        [System.IO.File]::GetUnixFileMode($path) | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
+    }
+
+    It 'keeps the owner of a replaced file when running as root' -Skip:(-not $IsLinux -or (& id -u) -ne '0') {
+        $path = Join-Path $Scratch 'owned.json'
+        $Centroids | Export-KMeansCentroid -LiteralPath $path | Out-Null
+        & chown 4321:4322 $path
+        $Centroids | Export-KMeansCentroid -LiteralPath $path -Force | Out-Null
+        & stat -c '%u:%g' $path | Should -Be '4321:4322'
+    }
+
+    It 'replaces a symbolic link by a file instead of writing through it' -Skip:($IsWindows) {
+        $linked = Join-Path $Scratch 'link-target.json'
+        Set-Content -LiteralPath $linked -Value 'untouched'
+        $link = Join-Path $Scratch 'link.json'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target $linked
+        $Centroids | Export-KMeansCentroid -LiteralPath $link -Force | Out-Null
+        (Get-Item -LiteralPath $link).LinkType | Should -BeNullOrEmpty
+        Get-Content -LiteralPath $linked | Should -Be 'untouched'
+        (Import-KMeansCentroid -LiteralPath $link).Count | Should -Be 4
+    }
+
+    It 'writes a target whose name has the longest length a name may have' {
+        $name = ('n' * 250) + '.json'
+        $file = $Centroids | Export-KMeansCentroid -LiteralPath (Join-Path $Scratch $name)
+        $file.Name | Should -Be $name
+        (Import-KMeansCentroid -LiteralPath $file.FullName).Count | Should -Be 4
+    }
+
+    It 'removes the temporary file a killed export left behind' {
+        $target = Join-Path $Scratch 'killed.arrow'
+        $stale = Join-Path $Scratch ('.killed.arrow.' + ('0' * 32) + '.tmp')
+        Set-Content -LiteralPath $stale -Value 'half a file'
+        (Get-Item -LiteralPath $stale -Force).LastWriteTimeUtc = [datetime]::UtcNow.AddHours(-1)
+        $Centroids | Export-KMeansCentroid -LiteralPath $target | Out-Null
+        Test-Path -LiteralPath $stale | Should -BeFalse
+    }
+
+    It 'refuses an extension it cannot read back' {
+        { $Centroids | Export-KMeansCentroid -Path (Join-Path $Scratch 'x.weird') } |
+            Should -Throw -ErrorId 'UnsupportedFile,KMeans.PowerShell.ExportKMeansCentroidCommand'
+        Test-Path -LiteralPath (Join-Path $Scratch 'x.weird') | Should -BeFalse
+    }
+}
+
+Describe 'Output types' {
+    It 'keeps the properties of a model and its centroids read-only' {
+        $model = @([float[]](1, 2), [float[]](3, 4), [float[]](5, 7)) | Invoke-KMeansTraining -K 2 -Seed 1 -Distance Dot -AsModel
+        { $model.Loss = 0 } | Should -Throw
+        { $model.Iterations = 1 } | Should -Throw
+        { $model.Centroids[0].Distance = 'L2' } | Should -Throw
+        $model.Centroids[0].Distance | Should -Be 'Dot'
+    }
+}
+
+Describe 'New-KMeansSampleData limits' {
+    It 'refuses -Spread 1e39, which would write infinities' {
+        { New-KMeansSampleData -Path (Join-Path $Scratch 'inf.npy') -Rows 10 -Dimension 2 -Spread 1e39 } |
+            Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.NewKMeansSampleDataCommand'
+    }
+
+    It 'refuses -Dimension 2147483647 with a message instead of running out of memory' {
+        { New-KMeansSampleData -Path (Join-Path $Scratch 'wide.npy') -Rows 100 -Dimension 2147483647 } |
+            Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.NewKMeansSampleDataCommand'
+    }
+
+    It 'writes -Format Bvecs as whole numbers from 0 to 255 that training reads' {
+        $file = New-KMeansSampleData -Path (Join-Path $Scratch 'bytes.bvecs') -Rows 300 -Dimension 4 -Format Bvecs -Seed 3
+        $model = Invoke-KMeansTraining -LiteralPath $file.FullName -K 3 -Seed 1 -AsModel
+        $model.RowsRead | Should -Be 300
+        $values = Import-KMeansCentroid -LiteralPath $file.FullName | ForEach-Object Vector
+        $values | Where-Object { $_ -lt 0 -or $_ -gt 255 -or $_ -ne [math]::Floor($_) } | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'File and path messages' {
+    It 'says that a directory is not a file' {
+        $directory = Join-Path $Scratch 'a-directory'
+        $null = New-Item -ItemType Directory -Path $directory
+        $thrown = { Invoke-KMeansTraining -LiteralPath $directory -K 2 } | Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike '*is a directory, not a file*'
+    }
+
+    It 'says that a file given as -TempDirectory is a file' {
+        $file = Join-Path $Scratch 'not-a-directory.txt'
+        Set-Content -LiteralPath $file -Value 'x'
+        $thrown = { @([float[]](1, 2), [float[]](3, 4)) | Invoke-KMeansTraining -K 1 -OnDisk -TempDirectory $file } | Should -Throw -PassThru
+        $thrown.Exception.Message | Should -BeLike '*is a file, not a directory*'
+    }
+
+    It 'names the provider of a path outside the file system in plain words' {
+        $thrown = { Invoke-KMeansTraining -Path 'Env:PATH' -K 2 } | Should -Throw -ErrorId 'NotFileSystemPath,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike '*is a path of the Environment provider*'
+    }
+
+    It 'says that a FIFO is not a regular file' -Skip:(-not $IsLinux) {
+        $fifo = Join-Path $Scratch 'input.npy'
+        & mkfifo $fifo
+        $thrown = { Invoke-KMeansTraining -LiteralPath $fifo -K 2 } | Should -Throw -ErrorId 'UnsupportedFile,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike '*FIFO*'
+    }
+
+    It 'reports integer .npy content as UnsupportedContent' {
+        $path = Join-Path $Scratch 'ints.npy'
+        $header = "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }".PadRight(117) + "`n"
+        $bytes = [byte[]](0x93) + [System.Text.Encoding]::ASCII.GetBytes('NUMPY') + [byte[]](1, 0, 118, 0) + [System.Text.Encoding]::ASCII.GetBytes($header) + [byte[]]::new(16)
+        [System.IO.File]::WriteAllBytes($path, $bytes)
+        $thrown = { Invoke-KMeansTraining -LiteralPath $path -K 1 } | Should -Throw -ErrorId 'UnsupportedContent,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.CategoryInfo.Category | Should -Be 'InvalidData'
+        $thrown.TargetObject | Should -Be $path
+    }
+}
+
+Describe 'Files written by independent tools' {
+    BeforeAll {
+        # numpy comes from Debian's python3-numpy (/usr/bin/python3), apache-arrow and DuckDB from tests/interop.
+        $script:Fixtures = Join-Path $Scratch 'independent'
+        $null = New-Item -ItemType Directory -Path $Fixtures
+        $script:Reference = (New-KMeansSampleData -Path (Join-Path $Fixtures 'reference.npy') -Rows 300 -Dimension 8 -Clusters 4 -Seed 9).FullName
+        $scripts = Join-Path $RepositoryRoot 'tests/interop/independent'
+        & /usr/bin/python3 (Join-Path $scripts 'write_numpy.py') $Reference $Fixtures
+        if ($LASTEXITCODE -ne 0) { throw "numpy could not write the fixtures (exit code $LASTEXITCODE); install python3-numpy." }
+        & node (Join-Path $scripts 'write-js.mjs') (Join-Path $Fixtures 'reference.f32') 300 8 $Fixtures
+        if ($LASTEXITCODE -ne 0) { throw "apache-arrow/DuckDB could not write the fixtures (exit code $LASTEXITCODE); run npm ci --prefix tests/interop." }
+        $script:ReferenceModel = Invoke-KMeansTraining -LiteralPath $Reference -K 4 -Seed 1 -AsModel
+        $script:ReferenceRows = Import-KMeansCentroid -LiteralPath $Reference
+        $script:ReferenceVectors = $ReferenceRows | ForEach-Object { , $_.Vector }
+        $script:ReferenceLabels = $ReferenceVectors | Get-KMeansAssignment -Centroid $ReferenceModel
+    }
+
+    It 'trains on <_> to the centroids of the .npy reference, bit for bit' -ForEach @(
+        'numpy-float64.npy', 'numpy-fortran.npy', 'arrow-js.arrow', 'arrow-js.arrows', 'arrow-js-list-float64.arrow',
+        'duckdb-array-zstd.parquet', 'duckdb-list-snappy.parquet', 'duckdb-list-double.parquet'
+    ) {
+        $model = Invoke-KMeansTraining -LiteralPath (Join-Path $Fixtures $_) -K 4 -Seed 1 -AsModel
+        $model.RowsRead | Should -Be 300
+        for ($c = 0; $c -lt 4; $c++) {
+            $model.Centroids[$c].Vector.ForEach({ [BitConverter]::SingleToInt32Bits($_) }) |
+                Should -Be $ReferenceModel.Centroids[$c].Vector.ForEach({ [BitConverter]::SingleToInt32Bits($_) })
+        }
+    }
+
+    It 'imports <_> as the reference rows and assigns with them as the reference does' -ForEach @(
+        'numpy-float64.npy', 'numpy-fortran.npy', 'numpy-commas.csv', 'numpy-spaces.csv', 'numpy-lists.json', 'arrow-js.arrow',
+        'arrow-js.arrows', 'arrow-js-list-float64.arrow', 'duckdb-array-zstd.parquet', 'duckdb-list-snappy.parquet', 'duckdb-list-double.parquet'
+    ) {
+        $path = Join-Path $Fixtures $_
+        $imported = Import-KMeansCentroid -LiteralPath $path
+        $imported.Count | Should -Be 300
+        for ($row = 0; $row -lt 300; $row += 37) {
+            $imported[$row].Vector | Should -Be $ReferenceRows[$row].Vector
+        }
+        $firstFour = $imported | Select-Object -First 4
+        $expected = $ReferenceVectors | Get-KMeansAssignment -Centroid ($ReferenceRows | Select-Object -First 4)
+        $actual = $ReferenceVectors | Get-KMeansAssignment -Centroid $firstFour
+        $actual.ClusterId | Should -Be $expected.ClusterId
+        $actual.Distance | Should -Be $expected.Distance
+        ($ReferenceVectors | Get-KMeansAssignment -Centroid $ReferenceModel).ClusterId | Should -Be $ReferenceLabels.ClusterId
+    }
+}
+
+AfterAll {
+    Remove-Item -LiteralPath $Scratch -Recurse -Force -ErrorAction SilentlyContinue
+}
