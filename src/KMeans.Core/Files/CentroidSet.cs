@@ -1,6 +1,5 @@
 using System.Globalization;
 using KMeans.Core.Distance;
-using KMeans.Core.Training;
 
 namespace KMeans.Core.Files;
 
@@ -82,25 +81,6 @@ public sealed class CentroidSet
         ArgumentOutOfRangeException.ThrowIfNegative(cluster);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(cluster, K);
         return Values.AsSpan(cluster * Dimension, Dimension);
-    }
-
-    /// <summary>The centroids of a training run, with its parameters and whether it converged.</summary>
-    public static CentroidSet FromResult(KMeansResult result, string moduleVersion)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        ArgumentException.ThrowIfNullOrEmpty(moduleVersion);
-        var set = new CentroidSet(result.K, result.Dimension, (float[])result.Centroids.Clone(),
-            (long[])result.ClusterSizes.Clone())
-        {
-            Distance = result.Distance,
-            Loss = result.Loss,
-            Iterations = result.Iterations,
-            Seed = result.Seed,
-            ModuleVersion = moduleVersion,
-        };
-        set.Metadata["converged"] = result.Converged ? "true" : "false";
-        set.Metadata["sample_rows"] = result.SampleRows.ToString(CultureInfo.InvariantCulture);
-        return set;
     }
 
     /// <summary>

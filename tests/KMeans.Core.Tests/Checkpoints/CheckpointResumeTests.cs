@@ -144,7 +144,10 @@ public class CheckpointResumeTests
     {
         using var temp = new TempDirectory();
         string path = temp.File("state.kmc");
-        File.WriteAllText(temp.File($".state.kmc.{Guid.NewGuid():N}.tmp"), "half a checkpoint");
+        string leftover = temp.File($".state.kmc.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(leftover, "half a checkpoint");
+        // Left by a process killed before this one started: only such files can belong to no running write.
+        File.SetLastWriteTimeUtc(leftover, DateTime.UtcNow.AddHours(-1));
         File.WriteAllText(temp.File(".state.kmc.notes.tmp"), "not ours");
 
         KMeansTrainer.Train(TestData.Source(Rows), Flat with { Redos = 1, MaxIterations = 2 }, Every(path));

@@ -77,7 +77,7 @@ public sealed class CentroidSetTests
         KMeansResult result = KMeansTrainer.Train(source,
             new KMeansOptions { K = 3, Seed = 11, Distance = DistanceMetric.L2, MaxDegreeOfParallelism = 1 });
 
-        CentroidSet set = CentroidSet.FromResult(result, "0.1.0");
+        CentroidSet set = result.ToCentroidSet("0.1.0");
 
         Assert.Equal(CentroidSamples.Bits(result.Centroids), CentroidSamples.Bits(set.Values));
         Assert.NotSame(result.Centroids, set.Values);
