@@ -31,7 +31,7 @@ Describe 'Enum parameters' {
         @{ Typed = 'Invoke-KMeansTraining -Init KMeansP'; Expected = 'KMeansParallel', 'KMeansPlusPlus' }
         @{ Typed = 'Invoke-KMeansTraining -Hierarchical O'; Expected = 'Off', 'On' }
         @{ Typed = 'Get-KMeansAssignment -Distance D'; Expected = , 'Dot' }
-        @{ Typed = 'Export-KMeansCentroid -Format '; Expected = 'Arrow', 'Csv', 'Json', 'Npy' }
+        @{ Typed = 'Export-KMeansCentroid -Format '; Expected = 'Arrow', 'ArrowStream', 'Csv', 'Json', 'Npy' }
         @{ Typed = 'Export-KMeansCentroid -Distance L'; Expected = , 'L2' }
         @{ Typed = 'New-KMeansSampleData -Format Arrow'; Expected = 'Arrow', 'ArrowStream' }
         @{ Typed = 'New-KMeansSampleData -Format '; Expected = 'Arrow', 'ArrowStream', 'Bvecs', 'Fvecs', 'Npy', 'Parquet' }
