@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using KMeans.Core;
+using KMeans.Core.Assigning;
 using KMeans.Core.Distance;
 using KMeans.Core.IO;
 using KMeans.PowerShell.Internal;
@@ -10,6 +11,9 @@ namespace KMeans.PowerShell;
 /// <summary>
 /// Assigns each input vector (from the pipeline or from vector files) to its nearest centroid, streaming one
 /// KMeansAssignment per vector in input order, or with -Summary one KMeansAssignmentSummary per cluster at the end.
+/// File rows are read on a worker and assigned in chunks through the training kernel on up to -ThrottleLimit threads;
+/// this thread takes the results in input order and makes every Write* call, and StopProcessing cancels the workers.
+/// Pipeline items are gathered into chunks of <see cref="PipelineChunkRows"/> and assigned the same way.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "KMeansAssignment", DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(KMeansAssignment), typeof(KMeansAssignmentSummary))]
@@ -19,11 +23,14 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
     private const int ProgressActivityId = 1;
+    private const int PipelineChunkRows = 1024;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly Stopwatch _sinceProgress = new();
+    private readonly List<PendingItem> _pending = [];
     private NearestCentroidSearch? _nearest;
+    private NearestCentroidSearch.Workspace[]? _workspaces;
     private KMeansDistance _distance;
     private long _nextIndex;
     private long[]? _counts;
@@ -66,6 +73,11 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Summary { get; set; }
 
+    /// <summary>Threads assigning rows at once; by default one per processor.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
     protected override void BeginProcessing()
     {
         CentroidInput? centroids = CentroidInput.Read(this, Centroid!, out ErrorRecord? error);
@@ -101,16 +113,17 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
         if (item is System.Collections.IList items && !VectorConverter.IsNumberList(item) && item is not System.Collections.IDictionary)
         {
             foreach (object? element in items)
-                AssignItem(element);
+                Gather(element);
         }
         else
         {
-            AssignItem(InputObject);
+            Gather(InputObject);
         }
     }
 
     protected override void EndProcessing()
     {
+        AssignPending();
         if (!Summary)
             return;
         long[] counts = _counts!;
@@ -131,21 +144,71 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
         _nearest?.Dispose();
     }
 
-    private void AssignItem(object? item)
+    /// <summary>Converts and checks one pipeline item now, so that its error names it; assigns once a chunk is full.</summary>
+    private void Gather(object? item)
     {
         long index = _nextIndex++;
         if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? notAVector))
         {
-            WriteError(KMeansErrors.NotAVector(index, item, notAVector));
-            return;
+            _pending.Add(new PendingItem(index, null, KMeansErrors.NotAVector(index, item, notAVector)));
         }
-        if (vector.Length != _nearest!.Dimension)
+        else if (vector.Length != _nearest!.Dimension)
         {
-            WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.DimensionMismatch,
-                $"Input item {index} has {vector.Length} values, but the centroids have {_nearest.Dimension}.", index)));
-            return;
+            _pending.Add(new PendingItem(index, null, KMeansErrors.FromException(new KMeansException(KMeansErrorKind.DimensionMismatch,
+                $"Input item {index} has {vector.Length} values, but the centroids have {_nearest.Dimension}.", index))));
         }
-        Assign(index, vector, source: null, fileRow: 0);
+        else if (RowProblem.Of(vector, _nearest.Metric, index, sourceRow: null, description: null) is { } problem)
+        {
+            _pending.Add(new PendingItem(index, null, KMeansErrors.FromException(problem)));
+        }
+        else
+        {
+            _pending.Add(new PendingItem(index, vector, null));
+        }
+        if (_pending.Count == PipelineChunkRows)
+            AssignPending();
+    }
+
+    /// <summary>Assigns the gathered items on up to -ThrottleLimit threads, then writes results and errors in input order.</summary>
+    private void AssignPending()
+    {
+        if (_pending.Count == 0)
+            return;
+        NearestCentroidSearch nearest = _nearest!;
+        int d = nearest.Dimension;
+        PendingItem[] vectors = _pending.Where(p => p.Vector is not null).ToArray();
+        var rows = new float[vectors.Length * d];
+        for (int v = 0; v < vectors.Length; v++)
+            vectors[v].Vector!.CopyTo(rows, v * d);
+        var clusterIds = new int[vectors.Length];
+        var distances = new float[vectors.Length];
+        int blocks = (vectors.Length + NearestCentroidSearch.RowsPerBlock - 1) / NearestCentroidSearch.RowsPerBlock;
+        int threads = Math.Min(ThrottleLimit, blocks);
+        _workspaces ??= [];
+        if (_workspaces.Length < threads)
+            _workspaces = Enumerable.Range(0, threads).Select(_ => nearest.CreateWorkspace()).ToArray();
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, thread =>
+        {
+            for (int block = thread; block < blocks; block += threads)
+            {
+                int first = block * NearestCentroidSearch.RowsPerBlock;
+                int count = Math.Min(NearestCentroidSearch.RowsPerBlock, vectors.Length - first);
+                nearest.Assign(rows.AsSpan(first * d, count * d), clusterIds.AsSpan(first, count),
+                    distances.AsSpan(first, count), _workspaces[thread]);
+            }
+        });
+        int next = 0;
+        foreach (PendingItem item in _pending)
+        {
+            if (item.Error is not null)
+            {
+                WriteError(item.Error);
+                continue;
+            }
+            Record(item.Index, clusterIds[next], distances[next]);
+            next++;
+        }
+        _pending.Clear();
     }
 
     private void AssignFiles()
@@ -163,29 +226,18 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
 
     private void AssignSource(IVectorSource source)
     {
-        if (source.Dimension != _nearest!.Dimension)
-        {
-            WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.DimensionMismatch,
-                $"{source.Description} has {source.Dimension} dimensions, but the centroids have {_nearest.Dimension}.",
-                source.Description)));
-            return;
-        }
         string activity = $"Assigning the rows of {source.Description}";
+        var elapsed = Stopwatch.StartNew();
         _sinceProgress.Restart();
-        long rowsRead = 0;
+        long rowsDone = 0;
         try
         {
-            foreach (VectorBatch batch in source.ReadBatches(_stopping.Token))
+            var assignment = new StreamingAssignment(_nearest!, ThrottleLimit);
+            foreach (AssignedRows chunk in assignment.Run(source, _nextIndex, _stopping.Token))
             {
-                ReadOnlySpan<float> values = batch.Values.Span;
-                int d = source.Dimension;
-                for (int i = 0; i < batch.RowCount; i++)
-                {
-                    if (!batch.IsNull(i))
-                        Assign(_nextIndex + batch.FirstRow + i, values.Slice(i * d, d), source, batch.FirstRow + i);
-                }
-                rowsRead = batch.FirstRow + batch.RowCount;
-                WriteFileProgress(activity, rowsRead, source.RowCount);
+                WriteChunk(chunk);
+                rowsDone = chunk.FirstSourceRow + chunk.RowCount;
+                WriteFileProgress(activity, rowsDone, source.RowCount, elapsed.Elapsed);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -202,46 +254,46 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
         }
         finally
         {
-            _nextIndex += rowsRead;
+            _nextIndex += rowsDone;
+            WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
-        WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
     }
 
-    /// <param name="source">The file the vector comes from, with its row there, or null for a pipeline item.</param>
-    private void Assign(long index, ReadOnlySpan<float> vector, IVectorSource? source, long fileRow)
+    /// <summary>Writes one chunk's rows in order: errors for rows that could not be assigned, assignments for the rest.</summary>
+    private void WriteChunk(AssignedRows chunk)
     {
-        string What() => source is null ? $"Input item {index}" : $"Row {fileRow} of {source.Description} (Index {index})";
+        ReadOnlySpan<int> clusterIds = chunk.ClusterIds.Span;
+        for (int i = 0; i < chunk.RowCount; i++)
+        {
+            if (chunk.IsAssigned(i))
+                Record(chunk.FirstIndex + i, clusterIds[i], chunk.Distances.Span[i]);
+            else if (chunk.Problem(i) is { } problem)
+                WriteError(KMeansErrors.FromException(problem));
+        }
+    }
 
-        for (int j = 0; j < vector.Length; j++)
-        {
-            if (!float.IsFinite(vector[j]))
-            {
-                WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.NonFiniteValue,
-                    $"{What()} holds {vector[j]} at column {j}; values must be finite.", index)));
-                return;
-            }
-        }
-        if (_distance == KMeansDistance.Cosine && !vector.ContainsAnyExcept(0f))
-        {
-            WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.ZeroVector,
-                $"{What()} is the zero vector, which has no direction under Cosine distance.", index)));
-            return;
-        }
-        (int clusterId, double distance) = _nearest!.Assign(vector);
+    private void Record(long index, int clusterId, double distance)
+    {
         _counts![clusterId]++;
         _distanceSums![clusterId] += distance;
         if (!Summary)
             WriteObject(new KMeansAssignment(index, clusterId, distance));
     }
 
-    private void WriteFileProgress(string activity, long rowsRead, long? total)
+    private void WriteFileProgress(string activity, long rowsDone, long? total, TimeSpan elapsed)
     {
         if (_sinceProgress.Elapsed < ProgressInterval)
             return;
         _sinceProgress.Restart();
-        var record = new ProgressRecord(ProgressActivityId, activity, total is long known ? $"{rowsRead:N0} of {known:N0} rows" : $"{rowsRead:N0} rows");
-        if (total is long rows && rows > 0)
-            record.PercentComplete = (int)Math.Min(100, 100 * rowsRead / rows);
+        var record = new ProgressRecord(ProgressActivityId, activity, total is long known ? $"{rowsDone:N0} of {known:N0} rows" : $"{rowsDone:N0} rows");
+        if (total is long rows && rows > 0 && rowsDone > 0)
+        {
+            record.PercentComplete = (int)Math.Min(100, 100 * rowsDone / rows);
+            record.SecondsRemaining = (int)Math.Ceiling(elapsed.TotalSeconds * (rows - rowsDone) / rowsDone);
+        }
         WriteProgress(record);
     }
+
+    /// <param name="Vector">The checked vector, or null when <paramref name="Error"/> says why the item is not assigned.</param>
+    private readonly record struct PendingItem(long Index, float[]? Vector, ErrorRecord? Error);
 }
