@@ -36,6 +36,7 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     private long[]? _counts;
     private double[]? _distanceSums;
 
+    /// <summary>Vectors, objects holding one in -VectorProperty, or vector files (FileInfo objects, path strings).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
     public PSObject? InputObject { get; set; }
 
@@ -44,13 +45,13 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     public string VectorProperty { get; set; } = "Vector";
 
     /// <summary>Vector files whose rows are assigned, in order; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(FileSystemPathCompleter))]
     public string[]? Path { get; set; }
 
-    // Not bound from the pipeline by property name: piped objects are vectors (-InputObject) here.
+    /// <summary>Vector files taken as written. Piped FileInfo objects and path strings arrive through -InputObject.</summary>
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
@@ -61,8 +62,13 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? Column { get; set; }
 
-    /// <summary>KMeansCentroid objects, a KMeansModel, a centroid file, or vectors.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    /// <summary>
+    /// KMeansCentroid objects, a KMeansModel, a centroid file, or vectors. The first positional parameter with piped
+    /// input (as before -Path existed at position 0); with -Path named or given first, name it: data.npy -Centroid c.npy.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputObjectSet)]
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     public object[]? Centroid { get; set; }
 
@@ -106,7 +112,15 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     {
         if (ParameterSetName != InputObjectSet)
         {
-            AssignFiles();
+            bool literal = ParameterSetName == LiteralPathSet;
+            AssignFiles((literal ? LiteralPath : Path)!, literal);
+            return;
+        }
+        if (PipedFile.TryGetPath(InputObject, VectorProperty, out string file, out bool literalFile))
+        {
+            // Vectors piped before the file come first in the output, as their indices do.
+            AssignPending();
+            AssignFiles([file], literalFile);
             return;
         }
         object? item = VectorConverter.Unwrap(InputObject);
@@ -183,7 +197,7 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
         var clusterIds = new int[vectors.Length];
         var distances = new float[vectors.Length];
         int blocks = (vectors.Length + NearestCentroidSearch.RowsPerBlock - 1) / NearestCentroidSearch.RowsPerBlock;
-        int threads = Math.Min(ThrottleLimit, blocks);
+        int threads = Math.Max(1, Math.Min(ThrottleLimit, blocks));
         _workspaces ??= [];
         if (_workspaces.Length < threads)
             _workspaces = Enumerable.Range(0, threads).Select(_ => nearest.CreateWorkspace()).ToArray();
@@ -211,10 +225,9 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
         _pending.Clear();
     }
 
-    private void AssignFiles()
+    private void AssignFiles(string[] paths, bool literal)
     {
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string file in ProviderPaths.ExistingFilesReportingMisses(this, (literal ? LiteralPath : Path)!, literal))
+        foreach (string file in ProviderPaths.ExistingFilesReportingMisses(this, paths, literal))
         {
             using IVectorSource? source = VectorFiles.Open([file], Column, out ErrorRecord? error);
             if (error is not null)
