@@ -42,6 +42,89 @@ Describe 'Get-KMeansAssignment reads files named like the file cmdlets do' {
         $assignment.Index | Should -Be 0
     }
 }
+Describe 'Get-KMeansAssignment -OutFile' {
+    BeforeAll {
+        function Read-NpyLabel([string] $LiteralPath) {
+            $bytes = [System.IO.File]::ReadAllBytes($LiteralPath)
+            $headerLength = 10 + [System.BitConverter]::ToUInt16($bytes, 8)
+            [pscustomobject]@{
+                Header = [System.Text.Encoding]::Latin1.GetString($bytes, 10, $headerLength - 10)
+                Labels = for ($at = $headerLength; $at -lt $bytes.Length; $at += 4) { [System.BitConverter]::ToInt32($bytes, $at) }
+            }
+        }
+    }
+
+    It 'writes one label per row of every input file into a .npy and outputs the file' {
+        $target = Join-Path $Scratch 'labels.npy'
+        $file = Get-KMeansAssignment -LiteralPath $First, $Second -Centroid $Centroids -OutFile $target
+        $file | Should -BeOfType System.IO.FileInfo
+        $file.FullName | Should -Be $target
+        $written = Read-NpyLabel $target
+        $written.Header | Should -Match "'descr': '<i4'.*'shape': \(500,\)"
+        $written.Labels | Should -Be (Get-KMeansAssignment -LiteralPath $First, $Second -Centroid $Centroids).ClusterId
+    }
+
+    It 'writes the n nearest per row, nearest first, as the objects give them' {
+        $target = Join-Path $Scratch 'top2.npy'
+        $null = Get-KMeansAssignment $First -Centroid $Centroids -Count 2 -OutFile $target
+        $objects = Get-KMeansAssignment $First -Centroid $Centroids -Count 2
+        $objects[0].ClusterIds.Count | Should -Be 2
+        $objects | ForEach-Object { $_.Distances[0] | Should -BeLessOrEqual $_.Distances[1] }
+        $objects.ClusterId | Should -Be (Get-KMeansAssignment $First -Centroid $Centroids).ClusterId
+        $written = Read-NpyLabel $target
+        $written.Header | Should -Match "'shape': \(300, 2\)"
+        $written.Labels | Should -Be ($objects | ForEach-Object { $_.ClusterIds })
+    }
+
+    It 'writes Arrow and Parquet files too (their columns are checked by the interop tests)' -ForEach @(
+        @{ Name = 'labels.arrow'; Magic = 'ARROW1' }, @{ Name = 'labels.parquet'; Magic = 'PAR1' }
+    ) {
+        $file = Get-KMeansAssignment $First -Centroid $Centroids -OutFile (Join-Path $Scratch $Name)
+        $bytes = [System.IO.File]::ReadAllBytes($file.FullName)
+        [System.Text.Encoding]::ASCII.GetString($bytes, 0, $Magic.Length) | Should -Be $Magic
+        [System.Text.Encoding]::ASCII.GetString($bytes, $bytes.Length - $Magic.Length, $Magic.Length) | Should -Be $Magic
+    }
+
+    It 'refuses an existing file without -Force and replaces it with -Force' {
+        $target = Join-Path $Scratch 'existing.npy'
+        Set-Content -LiteralPath $target -Value 'old'
+        { Get-KMeansAssignment $First -Centroid $Centroids -OutFile $target } |
+            Should -Throw -ErrorId 'FileExists,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        Get-Content -LiteralPath $target | Should -Be 'old'
+        $null = Get-KMeansAssignment $First -Centroid $Centroids -OutFile $target -Force
+        (Read-NpyLabel $target).Labels.Count | Should -Be 300
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $target = Join-Path $Scratch 'whatif.parquet'
+        Get-KMeansAssignment $First -Centroid $Centroids -OutFile $target -WhatIf | Should -BeNullOrEmpty
+        Test-Path -LiteralPath $target | Should -BeFalse
+    }
+
+    It 'refuses an extension it cannot write' {
+        { Get-KMeansAssignment $First -Centroid $Centroids -OutFile (Join-Path $Scratch 'labels.csv') } |
+            Should -Throw -ErrorId 'UnsupportedFile,KMeans.PowerShell.GetKMeansAssignmentCommand'
+    }
+
+    It 'writes piped vectors too, with -1 for an item that is not a vector' {
+        $target = Join-Path $Scratch 'piped.npy'
+        $vector = [float[]](0, 0, 0, 0)
+        $null = & { , $vector; [pscustomobject]@{ Name = 'no vector' }; , $vector } |
+            Get-KMeansAssignment -Centroid $Model -OutFile $target -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems.Count | Should -Be 1
+        $labels = (Read-NpyLabel $target).Labels
+        $labels.Count | Should -Be 3
+        $labels[1] | Should -Be -1
+        $labels[0] | Should -Be $labels[2]
+    }
+}
+
+Describe 'Get-KMeansAssignment -Count' {
+    It 'refuses more nearest centroids than there are' {
+        { Get-KMeansAssignment $First -Centroid $Centroids -Count 4 } |
+            Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.GetKMeansAssignmentCommand'
+    }
+}
 AfterAll {
     Remove-Item -LiteralPath $Scratch -Recurse -Force
 }

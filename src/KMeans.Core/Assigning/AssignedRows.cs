@@ -9,9 +9,15 @@ public sealed class AssignedRows
 {
     private readonly KMeansException?[]? _problems;
 
-    internal AssignedRows(long firstIndex, long firstSourceRow, int rowCount, int nearest, int[] clusterIds,
-        float[] distances, KMeansException?[]? problems)
+    /// <param name="clusterIds">Row-major, −1 in every slot of a row that was not assigned.</param>
+    /// <param name="problems">Per row, why it was not assigned, or null when every row was or the caller reports why.</param>
+    public AssignedRows(long firstIndex, long firstSourceRow, int rowCount, int nearest, int[] clusterIds,
+        float[] distances, KMeansException?[]? problems = null)
     {
+        ArgumentNullException.ThrowIfNull(clusterIds);
+        ArgumentNullException.ThrowIfNull(distances);
+        if (clusterIds.Length < rowCount * nearest || distances.Length < rowCount * nearest)
+            throw new ArgumentException($"{rowCount} rows of {nearest} need {rowCount * nearest} cluster ids and distances.");
         FirstIndex = firstIndex;
         FirstSourceRow = firstSourceRow;
         RowCount = rowCount;

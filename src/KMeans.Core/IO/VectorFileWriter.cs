@@ -18,35 +18,9 @@ public static class VectorFileWriter
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!Enum.IsDefined(format))
             throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown vector file format.");
-        string target = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(target)!;
-        if (!Directory.Exists(directory))
-            throw new KMeansException(KMeansErrorKind.FileNotFound,
-                $"Cannot write '{target}': the directory '{directory}' does not exist.", target);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20))
-                WriteFormat(source, output, format, cancellationToken);
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch
-        {
-            DeleteQuietly(temporary);
-            throw;
-        }
-    }
-
-    /// <summary>Cleanup after a failed write must not replace the failure the caller needs to see.</summary>
-    private static void DeleteQuietly(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
+        using var file = new AtomicFile(path);
+        WriteFormat(source, file.Stream, format, cancellationToken);
+        file.Commit();
     }
 
     internal static KMeansException NullRow(IVectorSource source, long row, string extension) =>

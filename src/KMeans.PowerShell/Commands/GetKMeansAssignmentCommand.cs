@@ -14,9 +14,13 @@ namespace KMeans.PowerShell;
 /// File rows are read on a worker and assigned in chunks through the training kernel on up to -ThrottleLimit threads;
 /// this thread takes the results in input order and makes every Write* call, and StopProcessing cancels the workers.
 /// Pipeline items are gathered into chunks of <see cref="PipelineChunkRows"/> and assigned the same way.
+/// With -OutFile the assignments go to a file instead of the pipeline, as Invoke-WebRequest -OutFile does with a
+/// response: the cmdlet that computes them writes them, so a billion rows never become objects, and no Export cmdlet
+/// has to take back what the pipeline could not carry.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "KMeansAssignment", DefaultParameterSetName = InputObjectSet)]
-[OutputType(typeof(KMeansAssignment), typeof(KMeansAssignmentSummary))]
+[Cmdlet(VerbsCommon.Get, "KMeansAssignment", DefaultParameterSetName = InputObjectSet, SupportsShouldProcess = true,
+    ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(KMeansAssignment), typeof(KMeansAssignmentSummary), typeof(FileInfo))]
 public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
 {
     private const string InputObjectSet = "InputObject";
@@ -35,6 +39,8 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     private long _nextIndex;
     private long[]? _counts;
     private double[]? _distanceSums;
+    private AssignmentFileWriter? _outFile;
+    private bool _declined;
 
     /// <summary>Vectors, objects holding one in -VectorProperty, or vector files (FileInfo objects, path strings).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
@@ -79,6 +85,24 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Summary { get; set; }
 
+    /// <summary>The nearest centroids per row, nearest first: 2 or more for multi-probe search or spilled assignment.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int Count { get; set; } = 1;
+
+    /// <summary>
+    /// Writes the assignments to this file (.arrow, .feather, .ipc, .arrows, .parquet, or .npy for the labels alone)
+    /// instead of the pipeline, atomically, and outputs its FileInfo.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string? OutFile { get; set; }
+
+    /// <summary>Replaces an existing -OutFile.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>Threads assigning rows at once; by default one per processor.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
@@ -103,13 +127,20 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
                 ThrowTerminatingError(KMeansErrors.InvalidCentroid(c, vectors[c],
                     "it is the zero vector, which has no direction under Cosine distance."));
         }
+        if (Count > vectors.Count)
+            ThrowTerminatingError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.InvalidOption,
+                $"-Count {Count} asks for more nearest centroids than the {vectors.Count} there are.", Count)));
         _nearest = new NearestCentroidSearch(vectors, _distance.ToCore());
         _counts = new long[vectors.Count];
         _distanceSums = new double[vectors.Count];
+        if (OutFile is not null)
+            OpenOutFile(OutFile);
     }
 
     protected override void ProcessRecord()
     {
+        if (_declined)
+            return;
         if (ParameterSetName != InputObjectSet)
         {
             bool literal = ParameterSetName == LiteralPathSet;
@@ -137,7 +168,21 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
 
     protected override void EndProcessing()
     {
+        if (_declined)
+            return;
         AssignPending();
+        if (_outFile is not null)
+        {
+            try
+            {
+                _outFile.Commit();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "FileNotWritable", ErrorCategory.WriteError, _outFile.Target));
+            }
+            WriteObject(new FileInfo(_outFile.Target));
+        }
         if (!Summary)
             return;
         long[] counts = _counts!;
@@ -152,10 +197,52 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stopping.Cancel();
 
+    /// <summary>Also runs after Ctrl+C or a terminating error: an -OutFile not committed leaves no file behind.</summary>
     public void Dispose()
     {
+        _outFile?.Dispose();
         _stopping.Dispose();
         _nearest?.Dispose();
+    }
+
+    /// <summary>Resolves -OutFile, refuses an existing file without -Force, asks ShouldProcess, and opens the temporary file.</summary>
+    private void OpenOutFile(string requested)
+    {
+        string? target = OutputFile.Resolve(this, requested, literal: false, out ErrorRecord? error);
+        if (error is not null)
+            ThrowTerminatingError(error);
+        AssignmentFileFormat format = default;
+        try
+        {
+            format = AssignmentFileFormats.FromPath(target!);
+        }
+        catch (KMeansException e)
+        {
+            ThrowTerminatingError(KMeansErrors.FromException(e));
+        }
+        if (Directory.Exists(target))
+            ThrowTerminatingError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.FileExists,
+                $"Cannot write assignments to '{target}': it is a directory.", target)));
+        if (File.Exists(target) && !Force)
+            ThrowTerminatingError(KMeansErrors.TargetExists(target!));
+        string what = Count == 1 ? "Write each row's nearest centroid" : $"Write each row's {Count} nearest centroids";
+        if (!ShouldProcess(target, $"{what} as {format}"))
+        {
+            _declined = true;
+            return;
+        }
+        try
+        {
+            _outFile = new AssignmentFileWriter(target!, format, Count);
+        }
+        catch (KMeansException e)
+        {
+            ThrowTerminatingError(KMeansErrors.FromException(e));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "FileNotWritable", ErrorCategory.WriteError, target));
+        }
     }
 
     /// <summary>Converts and checks one pipeline item now, so that its error names it; assigns once a chunk is full.</summary>
@@ -190,39 +277,42 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
             return;
         NearestCentroidSearch nearest = _nearest!;
         int d = nearest.Dimension;
-        PendingItem[] vectors = _pending.Where(p => p.Vector is not null).ToArray();
-        var rows = new float[vectors.Length * d];
-        for (int v = 0; v < vectors.Length; v++)
-            vectors[v].Vector!.CopyTo(rows, v * d);
-        var clusterIds = new int[vectors.Length];
-        var distances = new float[vectors.Length];
-        int blocks = (vectors.Length + NearestCentroidSearch.RowsPerBlock - 1) / NearestCentroidSearch.RowsPerBlock;
+        int n = Count;
+        int[] valid = Enumerable.Range(0, _pending.Count).Where(i => _pending[i].Vector is not null).ToArray();
+        var rows = new float[valid.Length * d];
+        for (int v = 0; v < valid.Length; v++)
+            _pending[valid[v]].Vector!.CopyTo(rows, v * d);
+        var compactIds = new int[valid.Length * n];
+        var compactDistances = new float[valid.Length * n];
+        int blocks = (valid.Length + NearestCentroidSearch.RowsPerBlock - 1) / NearestCentroidSearch.RowsPerBlock;
         int threads = Math.Max(1, Math.Min(ThrottleLimit, blocks));
-        _workspaces ??= [];
-        if (_workspaces.Length < threads)
+        if (_workspaces is null || _workspaces.Length < threads)
             _workspaces = Enumerable.Range(0, threads).Select(_ => nearest.CreateWorkspace()).ToArray();
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, thread =>
         {
             for (int block = thread; block < blocks; block += threads)
             {
                 int first = block * NearestCentroidSearch.RowsPerBlock;
-                int count = Math.Min(NearestCentroidSearch.RowsPerBlock, vectors.Length - first);
-                nearest.Assign(rows.AsSpan(first * d, count * d), clusterIds.AsSpan(first, count),
-                    distances.AsSpan(first, count), _workspaces[thread]);
+                int count = Math.Min(NearestCentroidSearch.RowsPerBlock, valid.Length - first);
+                ReadOnlySpan<float> blockRows = rows.AsSpan(first * d, count * d);
+                if (n == 1)
+                    nearest.Assign(blockRows, compactIds.AsSpan(first, count), compactDistances.AsSpan(first, count), _workspaces[thread]);
+                else
+                    nearest.AssignNearest(blockRows, n, compactIds.AsSpan(first * n, count * n), compactDistances.AsSpan(first * n, count * n), _workspaces[thread]);
             }
         });
-        int next = 0;
-        foreach (PendingItem item in _pending)
+        var clusterIds = new int[_pending.Count * n];
+        var distances = new float[_pending.Count * n];
+        clusterIds.AsSpan().Fill(-1);
+        for (int v = 0; v < valid.Length; v++)
         {
-            if (item.Error is not null)
-            {
-                WriteError(item.Error);
-                continue;
-            }
-            Record(item.Index, clusterIds[next], distances[next]);
-            next++;
+            compactIds.AsSpan(v * n, n).CopyTo(clusterIds.AsSpan(valid[v] * n));
+            compactDistances.AsSpan(v * n, n).CopyTo(distances.AsSpan(valid[v] * n));
         }
+        long firstIndex = _pending[0].Index;
+        PendingItem[] items = [.. _pending];
         _pending.Clear();
+        Emit(new AssignedRows(firstIndex, firstIndex, items.Length, n, clusterIds, distances), row => items[row].Error);
     }
 
     private void AssignFiles(string[] paths, bool literal)
@@ -245,10 +335,10 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
         long rowsDone = 0;
         try
         {
-            var assignment = new StreamingAssignment(_nearest!, ThrottleLimit);
+            var assignment = new StreamingAssignment(_nearest!, ThrottleLimit, Count);
             foreach (AssignedRows chunk in assignment.Run(source, _nextIndex, _stopping.Token))
             {
-                WriteChunk(chunk);
+                Emit(chunk, row => chunk.Problem(row) is { } problem ? KMeansErrors.FromException(problem) : null);
                 rowsDone = chunk.FirstSourceRow + chunk.RowCount;
                 WriteFileProgress(activity, rowsDone, source.RowCount, elapsed.Elapsed);
             }
@@ -272,25 +362,59 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Writes one chunk's rows in order: errors for rows that could not be assigned, assignments for the rest.</summary>
-    private void WriteChunk(AssignedRows chunk)
+    /// <summary>
+    /// Hands one chunk on in row order: per-cluster sums, then the rows to -OutFile or as objects, and an error for
+    /// each row that could not be assigned (<paramref name="errorOf"/>).
+    /// </summary>
+    private void Emit(AssignedRows chunk, Func<int, ErrorRecord?> errorOf)
     {
+        int n = chunk.Nearest;
         ReadOnlySpan<int> clusterIds = chunk.ClusterIds.Span;
+        ReadOnlySpan<float> distances = chunk.Distances.Span;
         for (int i = 0; i < chunk.RowCount; i++)
         {
-            if (chunk.IsAssigned(i))
-                Record(chunk.FirstIndex + i, clusterIds[i], chunk.Distances.Span[i]);
-            else if (chunk.Problem(i) is { } problem)
-                WriteError(KMeansErrors.FromException(problem));
+            if (clusterIds[i * n] < 0)
+                continue;
+            _counts![clusterIds[i * n]]++;
+            _distanceSums![clusterIds[i * n]] += distances[i * n];
+        }
+        if (_outFile is not null)
+            WriteToFile(chunk);
+        for (int i = 0; i < chunk.RowCount; i++)
+        {
+            if (clusterIds[i * n] >= 0)
+            {
+                if (_outFile is null && !Summary)
+                    WriteObject(AssignmentOf(chunk, i));
+            }
+            else if (errorOf(i) is { } error)
+            {
+                WriteError(error);
+            }
         }
     }
 
-    private void Record(long index, int clusterId, double distance)
+    private void WriteToFile(AssignedRows chunk)
     {
-        _counts![clusterId]++;
-        _distanceSums![clusterId] += distance;
-        if (!Summary)
-            WriteObject(new KMeansAssignment(index, clusterId, distance));
+        try
+        {
+            _outFile!.Write(chunk);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "FileNotWritable", ErrorCategory.WriteError, _outFile!.Target));
+        }
+    }
+
+    private static KMeansAssignment AssignmentOf(AssignedRows chunk, int row)
+    {
+        int n = chunk.Nearest;
+        int[] ids = chunk.ClusterIds.Span.Slice(row * n, n).ToArray();
+        var distances = new double[n];
+        ReadOnlySpan<float> rowDistances = chunk.Distances.Span.Slice(row * n, n);
+        for (int r = 0; r < n; r++)
+            distances[r] = rowDistances[r];
+        return new KMeansAssignment(chunk.FirstIndex + row, ids, distances);
     }
 
     private void WriteFileProgress(string activity, long rowsDone, long? total, TimeSpan elapsed)
