@@ -125,6 +125,40 @@ Describe 'Get-KMeansAssignment -Count' {
             Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.GetKMeansAssignmentCommand'
     }
 }
+Describe 'Invoke-KMeansTraining -MaxSizeRatio' {
+    BeforeAll {
+        # Three quarters of the rows in one tight blob: unbalanced k-means gives it one huge partition.
+        $random = [System.Random]::new(3)
+        $script:Skewed = foreach ($i in 0..1999) {
+            $blob = ($i % 4) -ne 0
+            , [float[]]@(foreach ($j in 0..3) { if ($blob) { 5 + $random.NextDouble() * 0.01 } else { $random.NextDouble() * 10 } })
+        }
+    }
+
+    It 'bounds every partition and reports the sizes on the model' {
+        $unbalanced = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -AsModel
+        $model = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.5 -MinSizeRatio 0.5 -AsModel
+        $unbalanced.PartitionSizes.MaxOverMean | Should -BeGreaterThan 1.5
+        $model.PartitionSizes.Max | Should -BeLessOrEqual 300
+        $model.PartitionSizes.Min | Should -BeGreaterOrEqual 100
+        ($model.Centroids | Measure-Object -Property Size -Maximum).Maximum | Should -Be $model.PartitionSizes.Max
+        $model.BalanceHistory.Count | Should -BeGreaterThan 0
+        $model.BalanceHistory[-1].Sizes.MaxOverMean | Should -Be $model.PartitionSizes.MaxOverMean
+        $model.BalanceHistory[-1].Loss | Should -Be $model.Loss
+    }
+
+    It 'gives the same centroids on disk and on one thread' {
+        $inMemory = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2
+        $onDisk = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2 -OnDisk -ThrottleLimit 1
+        ($onDisk | ForEach-Object { $_.Vector }) | Should -Be ($inMemory | ForEach-Object { $_.Vector })
+        ($onDisk | ForEach-Object Size) | Should -Be ($inMemory | ForEach-Object Size)
+    }
+
+    It 'refuses a ratio below 1' {
+        { $Skewed | Invoke-KMeansTraining -K 10 -MaxSizeRatio 0.9 } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+    }
+}
 AfterAll {
     Remove-Item -LiteralPath $Scratch -Recurse -Force
 }

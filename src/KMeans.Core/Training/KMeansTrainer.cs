@@ -58,6 +58,8 @@ public static class KMeansTrainer
         KMeansResult result = options.UsesHierarchy && options.InitialCentroids is null
             ? HierarchicalTrainer.Train(sample, options, progress, cancellationToken)
             : TrainFlat(sample, options, progress, cancellationToken, keepLabels: false).Result;
+        if (options.BalancesPartitions)
+            result = Balancing.PartitionBalancer.Balance(sample, result, options, progress, cancellationToken);
         result.Distance = options.Distance;
         result.Seed = options.Seed.Value;
         result.SampleRows = sample.RowCount;

@@ -1,4 +1,5 @@
 using KMeans.Core.Training;
+using KMeans.Core.Training.Balancing;
 
 namespace KMeans.PowerShell.Internal;
 
@@ -26,5 +27,11 @@ internal static class ModelBuilder
         Duration = result.Duration,
         History = result.History.Select(i => new KMeansIteration(i.Redo, i.Iteration, i.Loss, i.RelativeChange,
             i.RepairedClusters, i.Reassigned, i.ImbalanceFactor, i.Elapsed)).ToArray(),
+        PartitionSizes = Sizes(result.PartitionSizes),
+        BalanceHistory = result.BalanceHistory.Select(pass => new KMeansBalancePass(pass.Pass, pass.Loss, pass.Displaced,
+            pass.Reassigned, Sizes(pass.Sizes), pass.Elapsed)).ToArray(),
     };
+
+    private static KMeansPartitionSizes Sizes(PartitionSizeStatistics sizes) => new(sizes.Min, sizes.Max, sizes.Mean,
+        sizes.MaxOverMean, sizes.MinOverMean, sizes.CoefficientOfVariation);
 }

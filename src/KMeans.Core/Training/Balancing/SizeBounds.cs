@@ -1,0 +1,18 @@
+namespace KMeans.Core.Training.Balancing;
+
+/// <summary>
+/// The partition sizes -MaxSizeRatio and -MinSizeRatio allow for <c>n</c> rows in <c>K</c> partitions: at most
+/// ⌊ratio · n / K⌋ but never below ⌈n / K⌉ (so that every row fits), at least ⌈ratio · n / K⌉ but never above ⌊n / K⌋.
+/// </summary>
+internal readonly record struct SizeBounds(long Min, long Max)
+{
+    public static SizeBounds For(long rows, int k, double? maxSizeRatio, double? minSizeRatio)
+    {
+        double mean = (double)rows / k;
+        long ceiling = (rows + k - 1) / k;
+        long floor = rows / k;
+        long max = maxSizeRatio is double high ? Math.Max(ceiling, (long)Math.Floor(high * mean + 1e-9)) : rows;
+        long min = minSizeRatio is double low ? Math.Min(floor, (long)Math.Ceiling(low * mean - 1e-9)) : 0;
+        return new SizeBounds(min, max);
+    }
+}
