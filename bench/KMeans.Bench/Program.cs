@@ -41,6 +41,15 @@ try
         case "hierarchical":
             HierarchicalScenario.Run(options);
             break;
+        case "assign":
+            AssignScenario.Run(options);
+            break;
+        case "balance":
+            BalanceScenario.Run(options);
+            break;
+        case "production":
+            ProductionScenario.Run(options);
+            break;
         case "all":
             KernelScenario.Run(options, report);
             TableScenario.Run(options, report);

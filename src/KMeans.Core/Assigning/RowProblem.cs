@@ -12,6 +12,9 @@ public static class RowProblem
     {
         string What() => sourceRow is long r ? $"Row {r} of {description} (Index {index})" : $"Input item {index}";
 
+        bool finite = System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(row);
+        if (finite && (metric != DistanceMetric.Cosine || row.ContainsAnyExcept(0f)))
+            return null;
         for (int j = 0; j < row.Length; j++)
         {
             if (!float.IsFinite(row[j]))

@@ -7,10 +7,12 @@ namespace KMeans.Core.Training.Balancing;
 
 /// <summary>
 /// Balanced partitions after training (flat or hierarchical): a few passes of capacity-constrained k-means from the
-/// trained centroids. Each pass scores every row against its <see cref="Candidates"/> nearest centroids with the
-/// training kernel, assigns rows under the size bounds (<see cref="CapacityAssignment"/>), then moves each centroid to
-/// the mean of its rows; it stops when the assignment no longer changes, after at most <see cref="MaxPasses"/>
-/// passes, and always ends on an assignment, so the returned sizes, labels and loss describe the returned centroids
+/// trained centroids. The first pass finds every row's <see cref="Candidates"/> nearest centroids with the training
+/// kernel; later passes only rescore those candidates against the moved centroids (the centroids move little, and a
+/// row whose candidates are all full is scored against every centroid anyway), which makes them about K / 8 times
+/// cheaper than a Lloyd iteration. Each pass assigns rows under the size bounds (<see cref="CapacityAssignment"/>),
+/// then moves each centroid to the mean of its rows; it stops once a pass moves at most 1 row in <see cref="SettledFraction"/>, after at most
+/// <see cref="MaxPasses"/> passes, and always ends on an assignment, so the returned sizes, labels and loss describe the returned centroids
 /// and hold the bounds exactly.
 /// </summary>
 /// <remarks>
@@ -28,6 +30,9 @@ internal static class PartitionBalancer
 {
     public const int MaxPasses = 8;
     public const int Candidates = 8;
+
+    /// <summary>A pass that moves this few rows leaves the loss where it is: more passes would cost time for nothing.</summary>
+    public const int SettledFraction = 1_000;
 
     public static KMeansResult Balance(TrainingBuffer sample, KMeansResult trained, KMeansOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
@@ -56,11 +61,14 @@ internal static class PartitionBalancer
         {
             var watch = Stopwatch.StartNew();
             packed.Pack(centroids, options.Distance);
-            blocks.ForEach(parallel, block => NearestCandidates(sample, blocks, block, packed, m, options.Distance, rowNorms, candidates, costs));
+            if (pass == 1)
+                blocks.ForEach(parallel, block => NearestCandidates(sample, blocks, block, packed, m, options.Distance, rowNorms, candidates, costs));
+            else
+                blocks.ForEach(parallel, block => RescoreCandidates(sample, blocks, block, centroids, m, options.Distance, candidates, costs));
             (labels, previous) = (previous, labels);
             assignment.Assign(candidates, costs, labels, sizes,
-                (row, all) => AllCosts(sample.Rows(row, 1), packed, options.Distance, rowNorms[row], all),
-                (row, c) => Cost(sample.Rows(row, 1), packed, c, options.Distance, rowNorms[row]));
+                (row, all) => AllCosts(sample.Rows(row, 1), centroids, options.Distance, all),
+                (row, c) => Cost(sample.Rows(row, 1), centroids.AsSpan(c * d, d), options.Distance));
             cancellationToken.ThrowIfCancellationRequested();
             loss = Loss(sample, blocks, centroids, labels, options.Distance, parallel);
             long displaced = 0, reassigned = 0;
@@ -72,7 +80,7 @@ internal static class PartitionBalancer
             var report = new BalanceReport(pass, loss, displaced, reassigned, PartitionSizeStatistics.Of(sizes), watch.Elapsed);
             reports.Add(report);
             progress?.Report(report);
-            if ((pass > 1 && reassigned == 0) || pass == MaxPasses)
+            if ((pass > 1 && reassigned <= rows / SettledFraction) || pass == MaxPasses)
                 break;
             MoveToMeans(sample, blocks, labels, sizes, centroids, options.Distance);
         }
@@ -110,6 +118,41 @@ internal static class PartitionBalancer
         }
     }
 
+    /// <summary>
+    /// Each row's candidates scored again against the moved centroids, by the metric's distance, and put back in
+    /// ascending order (ties to the lower index).
+    /// </summary>
+    private static void RescoreCandidates(TrainingBuffer sample, RowBlocks blocks, long block, float[] centroids, int m,
+        DistanceMetric metric, int[] candidates, float[] costs)
+    {
+        int d = sample.Dimension;
+        long first = blocks.First(block);
+        int count = blocks.Length(block);
+        ReadOnlySpan<float> x = sample.Rows(first, count);
+        for (int i = 0; i < count; i++)
+        {
+            ReadOnlySpan<float> row = x.Slice(i * d, d);
+            Span<int> ids = candidates.AsSpan(checked((int)((first + i) * m)), m);
+            Span<float> scores = costs.AsSpan(checked((int)((first + i) * m)), m);
+            for (int r = 0; r < m; r++)
+            {
+                scores[r] = Cost(row, centroids.AsSpan(ids[r] * d, d), metric);
+            }
+            for (int r = 1; r < m; r++)
+            {
+                (float score, int id) = (scores[r], ids[r]);
+                int at = r;
+                for (; at > 0 && (scores[at - 1] > score || (scores[at - 1] == score && ids[at - 1] > id)); at--)
+                {
+                    scores[at] = scores[at - 1];
+                    ids[at] = ids[at - 1];
+                }
+                scores[at] = score;
+                ids[at] = id;
+            }
+        }
+    }
+
     /// <summary>The distance from the kernel's score ‖c‖² − 2·x·c: + ‖x‖² for L2, halved (and + 1 for Cosine) otherwise.</summary>
     private static float CostOfScore(float score, DistanceMetric metric, float rowNorm) => metric switch
     {
@@ -118,15 +161,20 @@ internal static class PartitionBalancer
         _ => score / 2f,
     };
 
-    private static void AllCosts(ReadOnlySpan<float> row, PackedCentroids packed, DistanceMetric metric, float rowNorm,
-        Span<float> costs)
+    private static void AllCosts(ReadOnlySpan<float> row, float[] centroids, DistanceMetric metric, Span<float> costs)
     {
-        for (int c = 0; c < packed.K; c++)
-            costs[c] = Cost(row, packed, c, metric, rowNorm);
+        int d = row.Length;
+        for (int c = 0; c < costs.Length; c++)
+            costs[c] = Cost(row, centroids.AsSpan(c * d, d), metric);
     }
 
-    private static float Cost(ReadOnlySpan<float> row, PackedCentroids packed, int centroid, DistanceMetric metric,
-        float rowNorm) => CostOfScore(KernelScore.Of(row, packed, centroid), metric, rowNorm);
+    /// <summary>The metric's distance, vectorised: fallbacks score a row against every centroid, one at a time.</summary>
+    private static float Cost(ReadOnlySpan<float> row, ReadOnlySpan<float> centroid, DistanceMetric metric) => metric switch
+    {
+        DistanceMetric.L2 => Squared(TensorPrimitives.Distance(row, centroid)),
+        DistanceMetric.Cosine => 1f - TensorPrimitives.Dot(row, centroid),
+        _ => -TensorPrimitives.Dot(row, centroid),
+    };
 
     /// <summary>The loss as training computes it: ‖x − c‖² for L2, the kernel's distance otherwise; summed in row order.</summary>
     private static double Loss(TrainingBuffer sample, RowBlocks blocks, float[] centroids, int[] labels,
