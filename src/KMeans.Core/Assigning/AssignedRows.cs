@@ -44,8 +44,6 @@ public sealed class AssignedRows
     /// <summary>The distances matching <see cref="ClusterIds"/>, in the metric's own units (squared L2, 1 − cosine, −dot).</summary>
     public ReadOnlyMemory<float> Distances { get; }
 
-    public bool IsAssigned(int row) => ClusterIds.Span[row * Nearest] >= 0;
-
     /// <summary>Why row <paramref name="row"/> was not assigned, or null when it was (or when it is a null row).</summary>
     public KMeansException? Problem(int row) => _problems?[row];
 }

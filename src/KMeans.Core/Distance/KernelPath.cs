@@ -16,16 +16,6 @@ internal static class KernelPaths
     public static KernelPath Machine =>
         AssignmentKernel.UsesAvx512 ? KernelPath.Avx512 : AssignmentKernel.UsesAvx2 ? KernelPath.Avx2 : KernelPath.Portable;
 
-    /// <summary>Every path this machine can run, for tests.</summary>
-    public static IEnumerable<KernelPath> Runnable()
-    {
-        yield return KernelPath.Portable;
-        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported)
-            yield return KernelPath.Avx2;
-        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
-            yield return KernelPath.Avx512;
-    }
-
     /// <summary>The single-nearest kernel on <paramref name="path"/>.</summary>
     public static void Assign(KernelPath path, ReadOnlySpan<float> rows, int count, PackedCentroids centroids,
         Span<int> labels, Span<float> scores, AssignmentKernel.Scratch scratch)

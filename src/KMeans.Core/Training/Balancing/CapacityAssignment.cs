@@ -4,7 +4,8 @@ namespace KMeans.Core.Training.Balancing;
 /// Assigns rows to partitions under size bounds, each row as near as the bounds let it be. Rows choose in order of
 /// regret (how much farther their second-nearest centroid is than their nearest), largest first, so a row that would
 /// lose most by moving keeps its nearest partition and the rows that give way are those between two centroids. Each
-/// takes the nearest of its candidates with room, or, when all are full, the nearest partition with room of all. Then
+/// takes the nearest of its candidates with room; rows whose candidates are all full wait, then, in the same order,
+/// take the nearest with room of a wider candidate list found for all of them at once, or of all partitions. Then
 /// partitions below the minimum take the rows that cost least to move from partitions above it. Every step follows a
 /// total order of (cost, row, partition), so the result depends on the inputs only, never on threads.
 /// </summary>
@@ -16,51 +17,83 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
     /// <summary>The cost of one row to one centroid.</summary>
     public delegate float CostTo(int row, int centroid);
 
+    /// <summary>For each of <paramref name="rows"/>, its <paramref name="width"/> nearest centroids and their costs, nearest first.</summary>
+    public delegate (int[] Ids, float[] Costs) WiderCandidates(int[] rows, int width);
+
+    /// <summary>How many times more candidates the rows whose candidates were all full get.</summary>
+    public const int Widening = 8;
+
     /// <param name="candidates">Per row, its <c>candidatesPerRow</c> nearest centroids, nearest first.</param>
     /// <param name="costs">Their costs (distances; comparable across rows).</param>
     /// <param name="labels">Receives each row's partition.</param>
     /// <param name="sizes">Receives each partition's size.</param>
     public void Assign(ReadOnlySpan<int> candidates, ReadOnlySpan<float> costs, int[] labels, long[] sizes,
-        AllCosts allCosts, CostTo costTo)
+        WiderCandidates wider, AllCosts allCosts, CostTo costTo)
     {
         int m = candidatesPerRow;
         int rows = labels.Length;
         var labelCosts = new float[rows];
         Array.Clear(sizes);
         int[] order = RegretOrder(costs, rows);
-        float[]? scratch = null;
+        var waiting = new List<int>();
         foreach (int row in order)
         {
-            int chosen = -1;
-            for (int r = 0; r < m && chosen < 0; r++)
-            {
-                int c = candidates[row * m + r];
-                if (sizes[c] < bounds.Max)
-                {
-                    chosen = c;
-                    labelCosts[row] = costs[row * m + r];
-                }
-            }
-            if (chosen < 0)
-            {
-                scratch ??= new float[k];
-                allCosts(row, scratch);
-                float best = float.PositiveInfinity;
-                for (int c = 0; c < k; c++)
-                {
-                    if (sizes[c] < bounds.Max && (chosen < 0 || scratch[c] < best))
-                    {
-                        chosen = c;
-                        best = scratch[c];
-                    }
-                }
-                labelCosts[row] = best;
-            }
-            labels[row] = chosen;
-            sizes[chosen]++;
+            if (TakeCandidate(candidates.Slice(row * m, m), costs.Slice(row * m, m), sizes) is (int chosen, float cost))
+                Place(row, chosen, cost, labels, labelCosts, sizes);
+            else
+                waiting.Add(row);
         }
+        if (waiting.Count > 0)
+            PlaceWaiting([.. waiting], labels, labelCosts, sizes, wider, allCosts);
         if (bounds.Min > 0)
             FillSmallPartitions(candidates, costs, labels, labelCosts, sizes, costTo);
+    }
+
+    private (int Partition, float Cost)? TakeCandidate(ReadOnlySpan<int> ids, ReadOnlySpan<float> costs, long[] sizes)
+    {
+        for (int r = 0; r < ids.Length; r++)
+        {
+            if (sizes[ids[r]] < bounds.Max)
+                return (ids[r], costs[r]);
+        }
+        return null;
+    }
+
+    private static void Place(int row, int partition, float cost, int[] labels, float[] labelCosts, long[] sizes)
+    {
+        labels[row] = partition;
+        labelCosts[row] = cost;
+        sizes[partition]++;
+    }
+
+    private void PlaceWaiting(int[] waiting, int[] labels, float[] labelCosts, long[] sizes, WiderCandidates wider,
+        AllCosts allCosts)
+    {
+        int width = Math.Min(k, candidatesPerRow * Widening);
+        (int[] ids, float[] costs) = wider(waiting, width);
+        float[]? scratch = null;
+        for (int w = 0; w < waiting.Length; w++)
+        {
+            int row = waiting[w];
+            if (TakeCandidate(ids.AsSpan(w * width, width), costs.AsSpan(w * width, width), sizes) is (int near, float nearCost))
+            {
+                Place(row, near, nearCost, labels, labelCosts, sizes);
+                continue;
+            }
+            scratch ??= new float[k];
+            allCosts(row, scratch);
+            int chosen = -1;
+            float best = float.PositiveInfinity;
+            for (int c = 0; c < k; c++)
+            {
+                if (sizes[c] < bounds.Max && (chosen < 0 || scratch[c] < best))
+                {
+                    chosen = c;
+                    best = scratch[c];
+                }
+            }
+            Place(row, chosen, best, labels, labelCosts, sizes);
+        }
     }
 
     /// <summary>Rows by regret, largest first; ties by row index.</summary>

@@ -67,6 +67,7 @@ internal static class PartitionBalancer
                 blocks.ForEach(parallel, block => RescoreCandidates(sample, blocks, block, centroids, m, options.Distance, candidates, costs));
             (labels, previous) = (previous, labels);
             assignment.Assign(candidates, costs, labels, sizes,
+                (waiting, width) => WiderCandidates(sample, waiting, width, packed, options.Distance, rowNorms, parallel),
                 (row, all) => AllCosts(sample.Rows(row, 1), centroids, options.Distance, all),
                 (row, c) => Cost(sample.Rows(row, 1), centroids.AsSpan(c * d, d), options.Distance));
             cancellationToken.ThrowIfCancellationRequested();
@@ -116,6 +117,36 @@ internal static class PartitionBalancer
             for (int r = 0; r < m; r++)
                 scores[i * m + r] = CostOfScore(scores[i * m + r], metric, rowNorms[first + i]);
         }
+    }
+
+    /// <summary>
+    /// The <paramref name="width"/> nearest centroids of the rows whose candidates were all full, by the kernel, in
+    /// blocks of consecutive waiting rows (a row's result does not depend on its block).
+    /// </summary>
+    private static (int[] Ids, float[] Costs) WiderCandidates(TrainingBuffer sample, int[] waiting, int width,
+        PackedCentroids packed, DistanceMetric metric, float[] rowNorms, ParallelOptions parallel)
+    {
+        int d = sample.Dimension;
+        var ids = new int[(long)waiting.Length * width];
+        var costs = new float[(long)waiting.Length * width];
+        var blocks = new RowBlocks(waiting.Length, NearestCentroidSearch.RowsPerBlock);
+        blocks.ForEach(parallel, block =>
+        {
+            int first = (int)blocks.First(block);
+            int count = blocks.Length(block);
+            var rows = new float[count * d];
+            for (int i = 0; i < count; i++)
+                sample.Rows(waiting[first + i], 1).CopyTo(rows.AsSpan(i * d, d));
+            Span<int> blockIds = ids.AsSpan(first * width, count * width);
+            Span<float> blockCosts = costs.AsSpan(first * width, count * width);
+            NearestKernel.Assign(rows, count, packed, width, blockIds, blockCosts, NearestKernel.CreateTileScores(), KernelPaths.Machine);
+            for (int i = 0; i < count; i++)
+            {
+                for (int r = 0; r < width; r++)
+                    blockCosts[i * width + r] = CostOfScore(blockCosts[i * width + r], metric, rowNorms[waiting[first + i]]);
+            }
+        });
+        return (ids, costs);
     }
 
     /// <summary>
