@@ -23,6 +23,9 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
     /// <summary>How many times more candidates the rows whose candidates were all full get.</summary>
     public const int Widening = 8;
 
+    /// <summary>Waiting rows whose wider candidates are found together: enough blocks for every thread, 32 MiB at most.</summary>
+    public const int WaitingRowsPerBatch = 65_536;
+
     /// <param name="candidates">Per row, its <c>candidatesPerRow</c> nearest centroids, nearest first.</param>
     /// <param name="costs">Their costs (distances; comparable across rows).</param>
     /// <param name="labels">Receives each row's partition.</param>
@@ -66,33 +69,41 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
         sizes[partition]++;
     }
 
+    /// <summary>
+    /// Places the waiting rows in their order, their wider candidates found <see cref="WaitingRowsPerBatch"/> rows at a
+    /// time, so that memory does not grow with the number of rows that wait.
+    /// </summary>
     private void PlaceWaiting(int[] waiting, int[] labels, float[] labelCosts, long[] sizes, WiderCandidates wider,
         AllCosts allCosts)
     {
         int width = Math.Min(k, candidatesPerRow * Widening);
-        (int[] ids, float[] costs) = wider(waiting, width);
         float[]? scratch = null;
-        for (int w = 0; w < waiting.Length; w++)
+        for (int start = 0; start < waiting.Length; start += WaitingRowsPerBatch)
         {
-            int row = waiting[w];
-            if (TakeCandidate(ids.AsSpan(w * width, width), costs.AsSpan(w * width, width), sizes) is (int near, float nearCost))
+            int[] batch = waiting[start..Math.Min(waiting.Length, start + WaitingRowsPerBatch)];
+            (int[] ids, float[] costs) = wider(batch, width);
+            for (int w = 0; w < batch.Length; w++)
             {
-                Place(row, near, nearCost, labels, labelCosts, sizes);
-                continue;
-            }
-            scratch ??= new float[k];
-            allCosts(row, scratch);
-            int chosen = -1;
-            float best = float.PositiveInfinity;
-            for (int c = 0; c < k; c++)
-            {
-                if (sizes[c] < bounds.Max && (chosen < 0 || scratch[c] < best))
+                int row = batch[w];
+                if (TakeCandidate(ids.AsSpan(w * width, width), costs.AsSpan(w * width, width), sizes) is (int near, float nearCost))
                 {
-                    chosen = c;
-                    best = scratch[c];
+                    Place(row, near, nearCost, labels, labelCosts, sizes);
+                    continue;
                 }
+                scratch ??= new float[k];
+                allCosts(row, scratch);
+                int chosen = -1;
+                float best = float.PositiveInfinity;
+                for (int c = 0; c < k; c++)
+                {
+                    if (sizes[c] < bounds.Max && (chosen < 0 || scratch[c] < best))
+                    {
+                        chosen = c;
+                        best = scratch[c];
+                    }
+                }
+                Place(row, chosen, best, labels, labelCosts, sizes);
             }
-            Place(row, chosen, best, labels, labelCosts, sizes);
         }
     }
 
