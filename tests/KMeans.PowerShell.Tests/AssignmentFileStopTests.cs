@@ -14,9 +14,9 @@ public sealed class AssignmentFileStopTests : IDisposable
         string rows = _scratch.File("rows.npy");
         string centroids = _scratch.File("centroids.npy");
         string target = _scratch.File("labels.parquet");
-        // 2 · 120,000 · 4,096 · 64 flops: seconds of work, so the stop lands mid-write.
-        _shell.Run($"$null = New-KMeansSampleData -Path '{rows}' -Rows 120000 -Dimension 64 -Seed 1; " +
-                   $"$null = New-KMeansSampleData -Path '{centroids}' -Rows 4096 -Dimension 64 -Seed 2");
+        // 2 · 100,000 · 16,384 · 128 flops: seconds of work even at the kernel's full speed, so the stop lands mid-write.
+        _shell.Run($"$null = New-KMeansSampleData -Path '{rows}' -Rows 100000 -Dimension 128 -Seed 1; " +
+                   $"$null = New-KMeansSampleData -Path '{centroids}' -Rows 16384 -Dimension 128 -Seed 2");
         File.WriteAllText(target, "old");
         var engine = _shell.PowerShell;
         engine.Commands.Clear();
@@ -25,7 +25,9 @@ public sealed class AssignmentFileStopTests : IDisposable
         var output = new PSDataCollection<PSObject>();
         IAsyncResult running = engine.BeginInvoke<PSObject, PSObject>(null, output);
 
-        Assert.True(SpinWait.SpinUntil(() => RowsReported(engine), TimeSpan.FromSeconds(60)), "No rows were assigned.");
+        Assert.True(SpinWait.SpinUntil(() => RowsReported(engine) || running.IsCompleted, TimeSpan.FromSeconds(60)),
+            "No rows were assigned within a minute.");
+        Assert.False(running.IsCompleted, "The assignment finished before it could be stopped.");
         Assert.Contains(Directory.GetFiles(_scratch.Path), file => file.EndsWith(".tmp", StringComparison.Ordinal));
         engine.Stop();
 
