@@ -6,8 +6,8 @@ namespace KMeans.Core.Assigning;
 
 /// <summary>
 /// Assigns every row of a vector source on several threads and hands the results back in input order with bounded
-/// memory. One reader copies the source's rows into chunks; each chunk is assigned on one of at most
-/// <see cref="Threads"/> workers; at most <see cref="ChunksInFlight"/> chunks are read ahead of the consumer, so a slow
+/// memory. One reader thread copies the source's rows into chunks; each chunk is assigned on one of
+/// <see cref="Threads"/> worker threads; at most <see cref="ChunksInFlight"/> chunks are read ahead of the consumer, so a slow
 /// consumer (objects written to the pipeline, a file writer) holds the reader back instead of letting rows pile up.
 /// Labels are those of <see cref="NearestCentroidSearch"/>, which do not depend on the chunking or the thread count.
 /// </summary>
@@ -61,28 +61,37 @@ public sealed class StreamingAssignment
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         CancellationToken token = stopping.Token;
-        using var inFlight = new BlockingCollection<Task<AssignedRows>>(ChunksInFlight);
-        TaskScheduler workers = new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, Threads).ConcurrentScheduler;
-        Task reader = Task.Factory.StartNew(() => Read(source, firstIndex, inFlight, workers, token), token,
+        using var inFlight = new BlockingCollection<PendingChunk>(ChunksInFlight);
+        using var work = new BlockingCollection<PendingChunk>(ChunksInFlight);
+        // Dedicated threads, not the thread pool: a consumer that blocks on a pool thread would otherwise leave the
+        // workers waiting for the pool to grow, which on a small machine takes about a second.
+        Task reader = Task.Factory.StartNew(() => Read(source, firstIndex, inFlight, work, token), token,
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Task[] workers = Enumerable.Range(0, Threads)
+            .Select(_ => Task.Factory.StartNew(() => Work(work, source.Description, token), token,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .ToArray();
         try
         {
-            foreach (Task<AssignedRows> chunk in inFlight.GetConsumingEnumerable(token))
-                yield return chunk.GetAwaiter().GetResult();
+            foreach (PendingChunk chunk in inFlight.GetConsumingEnumerable(token))
+            {
+                WaitQuietly(chunk.Result.Task, token);
+                yield return chunk.Result.Task.GetAwaiter().GetResult();
+            }
             reader.GetAwaiter().GetResult();
         }
         finally
         {
             stopping.Cancel();
             WaitQuietly(reader);
-            foreach (Task<AssignedRows> chunk in inFlight.ToArray())
-                WaitQuietly(chunk);
+            foreach (Task worker in workers)
+                WaitQuietly(worker);
         }
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private void Read(IVectorSource source, long firstIndex, BlockingCollection<Task<AssignedRows>> inFlight,
-        TaskScheduler workers, CancellationToken token)
+    private void Read(IVectorSource source, long firstIndex, BlockingCollection<PendingChunk> inFlight,
+        BlockingCollection<PendingChunk> work, CancellationToken token)
     {
         try
         {
@@ -102,25 +111,43 @@ public sealed class StreamingAssignment
                     taken += rows;
                     if (chunk.Count == RowsPerChunk)
                     {
-                        Submit(chunk, source.Description, inFlight, workers, token);
+                        Submit(chunk, inFlight, work, token);
                         chunk = null;
                     }
                 }
             }
             if (chunk is not null)
-                Submit(chunk, source.Description, inFlight, workers, token);
+                Submit(chunk, inFlight, work, token);
         }
         finally
         {
             inFlight.CompleteAdding();
+            work.CompleteAdding();
         }
     }
 
-    private void Submit(Chunk chunk, string description, BlockingCollection<Task<AssignedRows>> inFlight,
-        TaskScheduler workers, CancellationToken token)
+    /// <summary>Queues the chunk for the consumer first, so that results leave in reading order, then for a worker.</summary>
+    private static void Submit(Chunk chunk, BlockingCollection<PendingChunk> inFlight, BlockingCollection<PendingChunk> work,
+        CancellationToken token)
     {
-        Task<AssignedRows> work = Task.Factory.StartNew(() => Assign(chunk, description), token, TaskCreationOptions.None, workers);
-        inFlight.Add(work, token);
+        var pending = new PendingChunk(chunk, new TaskCompletionSource<AssignedRows>(TaskCreationOptions.RunContinuationsAsynchronously));
+        inFlight.Add(pending, token);
+        work.Add(pending, token);
+    }
+
+    private void Work(BlockingCollection<PendingChunk> work, string description, CancellationToken token)
+    {
+        foreach (PendingChunk pending in work.GetConsumingEnumerable(token))
+        {
+            try
+            {
+                pending.Result.SetResult(Assign(pending.Chunk, description));
+            }
+            catch (Exception e)
+            {
+                pending.Result.SetException(e);
+            }
+        }
     }
 
     private float[] TakeBuffer() =>
@@ -184,6 +211,19 @@ public sealed class StreamingAssignment
         return new AssignedRows(chunk.FirstIndex, chunk.FirstSourceRow, chunk.Count, n, clusterIds, distances, problems);
     }
 
+    /// <summary>Waits for <paramref name="task"/> without rethrowing its failure; cancelling the wait throws.</summary>
+    private static void WaitQuietly(Task task, CancellationToken token)
+    {
+        try
+        {
+            task.Wait(token);
+        }
+        catch (AggregateException)
+        {
+            // The caller takes the task's own exception from it next.
+        }
+    }
+
     private static void WaitQuietly(Task task)
     {
         try
@@ -195,6 +235,8 @@ public sealed class StreamingAssignment
             // Cancelled or failed after the consumer stopped: the consumer's own outcome is what the caller sees.
         }
     }
+
+    private sealed record PendingChunk(Chunk Chunk, TaskCompletionSource<AssignedRows> Result);
 
     private sealed class Chunk(long firstIndex, long firstSourceRow, float[] values, int capacity)
     {
