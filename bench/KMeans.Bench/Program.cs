@@ -50,6 +50,15 @@ try
         case "train-dimension":
             TrainDimensionScenario.Run(options);
             break;
+        case "assign":
+            AssignScenario.Run(options);
+            break;
+        case "balance":
+            BalanceScenario.Run(options);
+            break;
+        case "production":
+            ProductionScenario.Run(options);
+            break;
         case "all":
             KernelScenario.Run(options, report);
             TableScenario.Run(options, report);

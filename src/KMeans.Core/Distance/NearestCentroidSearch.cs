@@ -5,15 +5,17 @@ namespace KMeans.Core.Distance;
 /// <summary>
 /// Assigns vectors to the nearest of a fixed set of centroids exactly as training does: the same kernel, the same
 /// lowest-index tie-breaking and the same distances (squared L2, 1 − cosine, or −dot), so assigning the training
-/// sample to trained centroids reproduces the trained cluster sizes. Not thread-safe: it reuses its scratch.
+/// sample to trained centroids reproduces the trained cluster sizes. Rows go through the kernel's register tiles in
+/// blocks of <see cref="RowsPerBlock"/>, and a row's label does not depend on which rows share its block. The search is
+/// read-only after construction: threads may assign at once, each with its own <see cref="Workspace"/>.
 /// </summary>
 public sealed class NearestCentroidSearch : IDisposable
 {
+    /// <summary>Rows per kernel call, as in training: one block's rows stay in the L2 cache while the tiles pass.</summary>
+    public const int RowsPerBlock = Training.KMeansOptions.DefaultRowsPerBlock;
+
     private readonly PackedCentroids _packed;
-    private readonly AssignmentKernel.Scratch _scratch = new(1);
-    private readonly int[] _label = new int[1];
-    private readonly float[] _score = new float[1];
-    private readonly float[] _normalised;
+    private readonly Workspace _single;
 
     /// <param name="centroids">K centroids of equal length; under Cosine they are normalised here.</param>
     public NearestCentroidSearch(IReadOnlyList<float[]> centroids, DistanceMetric metric)
@@ -35,7 +37,7 @@ public sealed class NearestCentroidSearch : IDisposable
         }
         _packed = new PackedCentroids(centroids.Count, Dimension);
         _packed.Pack(values, metric);
-        _normalised = new float[Dimension];
+        _single = CreateWorkspace();
     }
 
     public int K => _packed.K;
@@ -44,30 +46,134 @@ public sealed class NearestCentroidSearch : IDisposable
 
     public DistanceMetric Metric { get; }
 
+    /// <summary>The memory one thread needs to assign rows; reuse it for every call on that thread.</summary>
+    public Workspace CreateWorkspace() => new(Dimension);
+
     /// <summary>The nearest centroid of one vector of <see cref="Dimension"/> finite values, and the distance to it.</summary>
     public (int ClusterId, float Distance) Assign(ReadOnlySpan<float> vector)
     {
         if (vector.Length != Dimension)
             throw new ArgumentException($"The vector has {vector.Length} values, but the centroids have {Dimension}.", nameof(vector));
-        if (Metric == DistanceMetric.Cosine)
+        if (Metric == DistanceMetric.Cosine && Numerics.VectorNorm.IsZero(vector))
+            throw new KMeansException(KMeansErrorKind.ZeroVector,
+                "The vector is the zero vector (every value is 0), which has no direction under Cosine distance.");
+        Span<int> label = stackalloc int[1];
+        Span<float> distance = stackalloc float[1];
+        Assign(vector, label, distance, _single);
+        return (label[0], distance[0]);
+    }
+
+    /// <summary>
+    /// The nearest centroid and the distance to it for each row of <paramref name="rows"/> (row-major, a whole number of
+    /// rows of <see cref="Dimension"/> finite values, none of them zero under Cosine: callers check rows first, so that
+    /// they can say which one is wrong).
+    /// </summary>
+    public void Assign(ReadOnlySpan<float> rows, Span<int> clusterIds, Span<float> distances, Workspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        int d = Dimension;
+        int count = CheckShape(rows, clusterIds.Length, distances.Length, 1);
+        for (int start = 0; start < count; start += RowsPerBlock)
         {
-            if (!Numerics.VectorNorm.TryNormalize(vector, _normalised))
-                throw new KMeansException(KMeansErrorKind.ZeroVector,
-                    "The vector is the zero vector (every value is 0), which has no direction under Cosine distance.");
-            vector = _normalised;
+            int n = Math.Min(RowsPerBlock, count - start);
+            ReadOnlySpan<float> block = Prepare(rows.Slice(start * d, n * d), n, workspace);
+            KernelPaths.Assign(Path, block, n, _packed, workspace.Labels, workspace.Scores, workspace.Kernel);
+            for (int i = 0; i < n; i++)
+            {
+                int label = workspace.Labels[i];
+                clusterIds[start + i] = label;
+                distances[start + i] = DistanceOf(block.Slice(i * d, d), label, workspace.Scores[i]);
+            }
         }
-        AssignmentKernel.Assign(vector, 1, _packed, _label, _score, _scratch);
-        int label = _label[0];
-        float distance = Metric switch
+    }
+
+    /// <summary>
+    /// The <paramref name="nearest"/> nearest centroids of each row, nearest first (ties to the lower index), and their
+    /// distances, row-major into <paramref name="clusterIds"/> and <paramref name="distances"/>. The first of each row
+    /// is what <see cref="Assign(ReadOnlySpan{float}, Span{int}, Span{float}, Workspace)"/> gives; rows as there.
+    /// </summary>
+    public void AssignNearest(ReadOnlySpan<float> rows, int nearest, Span<int> clusterIds, Span<float> distances,
+        Workspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (nearest < 1 || nearest > K)
+            throw new ArgumentOutOfRangeException(nameof(nearest), nearest, $"Between 1 and the {K} centroids.");
+        int d = Dimension;
+        int count = CheckShape(rows, clusterIds.Length, distances.Length, nearest);
+        for (int start = 0; start < count; start += RowsPerBlock)
         {
-            DistanceMetric.L2 => Squared(TensorPrimitives.Distance(vector, _packed.Plain.AsSpan(label * Dimension, Dimension))),
-            DistanceMetric.Cosine => Math.Max(0f, 1f + _score[0] / 2f),
-            _ => _score[0] / 2f,
-        };
-        return (label, distance);
+            int n = Math.Min(RowsPerBlock, count - start);
+            ReadOnlySpan<float> block = Prepare(rows.Slice(start * d, n * d), n, workspace);
+            Span<int> labels = clusterIds.Slice(start * nearest, n * nearest);
+            Span<float> scores = distances.Slice(start * nearest, n * nearest);
+            NearestKernel.Assign(block, n, _packed, nearest, labels, scores, workspace.TileScores, Path);
+            for (int i = 0; i < n * nearest; i++)
+                scores[i] = DistanceOf(block.Slice(i / nearest * d, d), labels[i], scores[i]);
+        }
     }
 
     public void Dispose() => _packed.Dispose();
 
+    internal PackedCentroids Packed => _packed;
+
+    /// <summary>The kernel's arithmetic: the machine's fastest, unless a test asks for another it can run.</summary>
+    internal KernelPath Path { get; set; } = KernelPaths.Machine;
+
+    internal int CheckShape(ReadOnlySpan<float> rows, int labelLength, int distanceLength, int perRow)
+    {
+        if (rows.Length % Dimension != 0)
+            throw new ArgumentException($"{rows.Length} values are not a whole number of rows of {Dimension}.", nameof(rows));
+        int count = rows.Length / Dimension;
+        if (labelLength < count * perRow || distanceLength < count * perRow)
+            throw new ArgumentException($"{count} rows need room for {count * perRow} cluster ids and distances.");
+        return count;
+    }
+
+    /// <summary>The rows as the kernel must see them: normalised into the workspace under Cosine, as training does.</summary>
+    internal ReadOnlySpan<float> Prepare(ReadOnlySpan<float> rows, int count, Workspace workspace)
+    {
+        if (Metric != DistanceMetric.Cosine)
+            return rows;
+        int d = Dimension;
+        Span<float> normalised = workspace.Normalised.AsSpan(0, count * d);
+        for (int i = 0; i < count; i++)
+        {
+            ReadOnlySpan<float> row = rows.Slice(i * d, d);
+            // The sampler's normalisation, so that a row scores as its sampled copy did (and 1e-30s keep a direction).
+            Numerics.VectorNorm.TryNormalize(row, normalised.Slice(i * d, d));
+        }
+        return normalised;
+    }
+
+    /// <summary>
+    /// The reported distance from the kernel's score: L2 recomputes ‖x − c‖² directly, as training's loss does (the
+    /// expanded form loses digits to cancellation when x is near c); the inner-product metrics use the score as it is.
+    /// </summary>
+    internal float DistanceOf(ReadOnlySpan<float> row, int label, float score) => Metric switch
+    {
+        DistanceMetric.L2 => Squared(TensorPrimitives.Distance(row, _packed.Plain.AsSpan(label * Dimension, Dimension))),
+        DistanceMetric.Cosine => Math.Max(0f, 1f + score / 2f),
+        _ => score / 2f,
+    };
+
     private static float Squared(float value) => value * value;
+
+    /// <summary>One thread's scratch for <see cref="Assign(ReadOnlySpan{float}, Span{int}, Span{float}, Workspace)"/>.</summary>
+    public sealed class Workspace
+    {
+        internal Workspace(int dimension)
+        {
+            Normalised = new float[RowsPerBlock * dimension];
+        }
+
+        internal AssignmentKernel.Scratch Kernel { get; } = new(RowsPerBlock);
+
+        internal int[] Labels { get; } = new int[RowsPerBlock];
+
+        internal float[] Scores { get; } = new float[RowsPerBlock];
+
+        internal float[] Normalised { get; }
+
+        internal float[] TileScores { get; } = NearestKernel.CreateTileScores();
+    }
 }

@@ -27,8 +27,27 @@ public static class AtomicFile
     /// </summary>
     public static void Write(string target, bool overwrite, Action<Stream> write, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(target);
         ArgumentNullException.ThrowIfNull(write);
+        using AtomicFileWrite file = Begin(target, overwrite, cancellationToken);
+        try
+        {
+            write(file.Stream);
+        }
+        catch (Exception e) when (file.Translate(e) is { } translated)
+        {
+            throw translated;
+        }
+        file.Commit(cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a write whose content arrives over time (chunk by chunk from a pipeline): the caller writes to
+    /// <see cref="AtomicFileWrite.Stream"/>, then calls <see cref="AtomicFileWrite.Commit"/>; disposing without a commit
+    /// removes the temporary file and leaves the target as it was.
+    /// </summary>
+    public static AtomicFileWrite Begin(string target, bool overwrite, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(target);
         target = Path.GetFullPath(target);
         string directory = Path.GetDirectoryName(target) ?? throw NotRegular(target, "a root directory");
         if (!Directory.Exists(directory))
@@ -40,28 +59,7 @@ public static class AtomicFile
         string stem = TemporaryStem(Path.GetFileName(target));
         RemoveStaleTemporaries(directory, stem);
         string temporary = Path.Combine(directory, $".{stem}.{Guid.NewGuid():N}{TemporarySuffix}");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
-            {
-                write(stream);
-                cancellationToken.ThrowIfCancellationRequested();
-                stream.Flush(flushToDisk: true);
-            }
-            if (existing is not null)
-                KeepModeAndOwner(target, temporary, existing.Value);
-            cancellationToken.ThrowIfCancellationRequested();
-            File.Move(temporary, target, overwrite);
-        }
-        catch (Exception e)
-        {
-            DeleteQuietly(temporary);
-            if (e is IOException && !overwrite && File.Exists(target))
-                throw AlreadyExists(target, e);
-            if (e is IOException or UnauthorizedAccessException)
-                throw new KMeansException(KMeansErrorKind.FileNotWritable, $"Cannot write '{target}': {Describe(e)} The file is unchanged.", target, e);
-            throw;
-        }
+        return new AtomicFileWrite(target, temporary, overwrite, existing);
     }
 
     /// <summary>The prefix shared by every temporary file of one target: its name, or a hash when the name is long.</summary>
@@ -103,7 +101,7 @@ public static class AtomicFile
         new(KMeansErrorKind.TargetNotRegularFile,
             $"Cannot write '{target}': it is {what}, and only a regular file may be replaced.", target);
 
-    private static void KeepModeAndOwner(string target, string temporary, UnixFileStatus status)
+    internal static void KeepModeAndOwner(string target, string temporary, UnixFileStatus status)
     {
         if (OperatingSystem.IsWindows())
             return;
@@ -144,14 +142,14 @@ public static class AtomicFile
         }
     }
 
-    private static string Describe(Exception e) => e switch
+    internal static string Describe(Exception e) => e switch
     {
         UnauthorizedAccessException => "permission denied.",
         IOException io when io.HResult == 28 || io.Message.Contains("space", StringComparison.OrdinalIgnoreCase) => "the disk is full.",
         _ => "the system reported an I/O error (see the inner exception).",
     };
 
-    private static void DeleteQuietly(string path)
+    internal static void DeleteQuietly(string path)
     {
         try
         {

@@ -57,9 +57,16 @@ internal sealed record NpyHeader(int ElementSize, bool FortranOrder, long Rows, 
     /// A version 1.0 header for a C-order float32 array. Its length does not depend on <paramref name="rows"/>, so a
     /// writer that learns the row count only at the end can write a placeholder first and overwrite it in place.
     /// </summary>
-    public static byte[] FormatFloat32(long rows, int columns)
+    public static byte[] FormatFloat32(long rows, int columns) => Format("<f4", rows, columns);
+
+    /// <summary>
+    /// A header for a C-order array of <paramref name="descr"/> values, <paramref name="rows"/> × <paramref name="columns"/>
+    /// (one-dimensional when <paramref name="columns"/> is null), padded so that any row count fits the same length.
+    /// </summary>
+    public static byte[] Format(string descr, long rows, int? columns)
     {
-        string dictionary = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {columns}), }}";
+        string shape = columns is int c ? $"({rows}, {c})" : $"({rows},)";
+        string dictionary = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}";
         int unpadded = Magic.Length + 2 + 2 + dictionary.Length + 1;
         int maxUnpadded = unpadded - rows.ToString(CultureInfo.InvariantCulture).Length + long.MaxValue.ToString(CultureInfo.InvariantCulture).Length;
         int total = (maxUnpadded + HeaderAlignment - 1) / HeaderAlignment * HeaderAlignment;

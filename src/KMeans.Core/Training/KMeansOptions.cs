@@ -62,6 +62,17 @@ public sealed record KMeansOptions
     /// <summary>Global Lloyd iterations over all K centroids after the tree is trained (≥ 0). Default 0.</summary>
     public int RefineIterations { get; init; }
 
+    /// <summary>
+    /// Bounds every partition of the sample to at most this multiple of the mean size (≥ 1); with
+    /// <see cref="MinSizeRatio"/>, turns balancing on (<see cref="Balancing.PartitionBalancer"/>). Default none.
+    /// </summary>
+    public double? MaxSizeRatio { get; init; }
+
+    /// <summary>Bounds every partition to at least this multiple of the mean size (0 to 1). Default none.</summary>
+    public double? MinSizeRatio { get; init; }
+
+    public bool BalancesPartitions => MaxSizeRatio is not null || MinSizeRatio is not null;
+
     /// <summary>Auto trains hierarchically above this K (Lance's threshold).</summary>
     public const int HierarchicalThreshold = 256;
 
@@ -158,6 +169,10 @@ public sealed record KMeansOptions
             Fail($"RowsPerBlock must be at least 1, but was {RowsPerBlock}.", RowsPerBlock);
         if (BytesPerRange < 1)
             Fail($"BytesPerRange must be at least 1, but was {BytesPerRange}.", BytesPerRange);
+        if (MaxSizeRatio is double max && !(max >= 1 && double.IsFinite(max)))
+            Fail($"MaxSizeRatio must be a finite number ≥ 1, but was {max}.", max);
+        if (MinSizeRatio is double min && !(min >= 0 && min <= 1))
+            Fail($"MinSizeRatio must be between 0 and 1, but was {min}.", min);
         if (InitialCentroids is { } initial && initial.Count != K)
             throw new KMeansException(KMeansErrorKind.InitialCentroidsShape,
                 $"{initial.Count} initial centroids were given, but K is {K}: give exactly K.", initial);

@@ -101,6 +101,12 @@ public sealed class KMeansResult
     /// </summary>
     public double? NearestCentroidLoss { get; internal init; }
 
+    /// <summary>The passes of partition balancing (empty when no size bound was asked for).</summary>
+    public IReadOnlyList<Balancing.BalanceReport> BalanceHistory { get; internal init; } = [];
+
+    /// <summary>How evenly the sample spreads over the partitions (min, max, max/mean, coefficient of variation).</summary>
+    public Balancing.PartitionSizeStatistics PartitionSizes => Balancing.PartitionSizeStatistics.Of(ClusterSizes);
+
     /// <summary>Clusters with no row in the final assignment.</summary>
     public int EmptyClusters => ClusterSizes.Count(size => size == 0);
 

@@ -104,6 +104,8 @@ public static class KMeansTrainer
             result.DistinctRows = degenerate ? distinct.Count : null;
         }
         checkpoints?.Finished(result);
+        if (options.BalancesPartitions)
+            result = Balancing.PartitionBalancer.Balance(sample, result, options, progress, cancellationToken);
         result.Distance = options.Distance;
         result.Seed = options.Seed.Value;
         result.SampleRows = sample.RowCount;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using KMeans.Core;
+using KMeans.Core.Assigning;
 using KMeans.Core.Distance;
 using KMeans.Core.Files;
 using KMeans.Core.Numerics;
@@ -12,26 +13,38 @@ namespace KMeans.PowerShell;
 /// <summary>
 /// Assigns each input vector (from the pipeline or from vector files) to its nearest centroid, streaming one
 /// KMeansAssignment per vector in input order, or with -Summary one KMeansAssignmentSummary per cluster at the end.
+/// File rows are read on a worker and assigned in chunks through the training kernel on up to -ThrottleLimit threads;
+/// this thread takes the results in input order and makes every Write* call, and StopProcessing cancels the workers.
+/// Pipeline items are gathered into chunks of <see cref="PipelineChunkRows"/> and assigned the same way.
+/// With -OutFile the assignments go to a file instead of the pipeline, as Invoke-WebRequest -OutFile does with a
+/// response: the cmdlet that computes them writes them, so a billion rows never become objects, and no Export cmdlet
+/// has to take back what the pipeline could not carry.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "KMeansAssignment", DefaultParameterSetName = InputObjectSet)]
-[OutputType(typeof(KMeansAssignment), typeof(KMeansAssignmentSummary))]
+[Cmdlet(VerbsCommon.Get, "KMeansAssignment", DefaultParameterSetName = InputObjectSet, SupportsShouldProcess = true,
+    ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(KMeansAssignment), typeof(KMeansAssignmentSummary), typeof(FileInfo))]
 public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
 {
     private const string InputObjectSet = "InputObject";
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
     private const int ProgressActivityId = 1;
+    private const int PipelineChunkRows = 1024;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly Stopwatch _sinceProgress = new();
+    private readonly List<PendingItem> _pending = [];
     private NearestCentroidSearch? _nearest;
+    private NearestCentroidSearch.Workspace[]? _workspaces;
     private KMeansDistance _distance;
-    private float _valueLimit;
     private long _nextIndex;
     private long[]? _counts;
     private double[]? _distanceSums;
+    private AssignmentFileWriter? _outFile;
+    private bool _declined;
 
+    /// <summary>Vectors, objects holding one in -VectorProperty, or vector files (FileInfo objects, path strings).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
     public PSObject? InputObject { get; set; }
 
@@ -40,13 +53,13 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     public string VectorProperty { get; set; } = "Vector";
 
     /// <summary>Vector files whose rows are assigned, in order; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(FileSystemPathCompleter))]
     public string[]? Path { get; set; }
 
-    // Not bound from the pipeline by property name: piped objects are vectors (-InputObject) here.
+    /// <summary>Vector files taken as written. Piped FileInfo objects and path strings arrive through -InputObject.</summary>
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
@@ -58,8 +71,13 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? Column { get; set; }
 
-    /// <summary>KMeansCentroid objects, a KMeansModel, a centroid file, or vectors.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    /// <summary>
+    /// KMeansCentroid objects, a KMeansModel, a centroid file, or vectors. The first positional parameter with piped
+    /// input (as before -Path existed at position 0); with -Path named or given first, name it: data.npy -Centroid c.npy.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputObjectSet)]
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     public object[]? Centroid { get; set; }
 
@@ -69,6 +87,29 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
 
     [Parameter]
     public SwitchParameter Summary { get; set; }
+
+    /// <summary>The nearest centroids per row, nearest first: 2 or more for multi-probe search or spilled assignment.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int Count { get; set; } = 1;
+
+    /// <summary>
+    /// Writes the assignments to this file (.arrow, .feather, .ipc, .arrows, .parquet, or .npy for the labels alone)
+    /// instead of the pipeline, atomically, and outputs its FileInfo.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string? OutFile { get; set; }
+
+    /// <summary>Replaces an existing -OutFile.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Threads assigning rows at once; by default one per processor.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
     protected override void BeginProcessing()
     {
@@ -85,33 +126,62 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
         {
             ThrowTerminatingError(KMeansErrors.FromException(e, e.Target is int c ? vectors[c] : null));
         }
-        _valueLimit = ValueRange.Limit(_distance.ToCore(), vectors[0].Length);
+        if (Count > vectors.Count)
+            ThrowTerminatingError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.InvalidOption,
+                $"-Count {Count} asks for more nearest centroids than the {vectors.Count} there are.", Count)));
         _nearest = new NearestCentroidSearch(vectors, _distance.ToCore());
         _counts = new long[vectors.Count];
         _distanceSums = new double[vectors.Count];
+        if (OutFile is not null)
+            OpenOutFile(OutFile);
     }
 
     protected override void ProcessRecord()
     {
+        if (_declined)
+            return;
         if (ParameterSetName != InputObjectSet)
         {
-            AssignFiles();
+            bool literal = ParameterSetName == LiteralPathSet;
+            AssignFiles((literal ? LiteralPath : Path)!, literal);
+            return;
+        }
+        if (PipedFile.TryGetPath(InputObject, VectorProperty, out string file, out bool literalFile))
+        {
+            // Vectors piped before the file come first in the output, as their indices do.
+            AssignPending();
+            AssignFiles([file], literalFile);
             return;
         }
         object? item = VectorConverter.Unwrap(InputObject);
         if (item is System.Collections.IList items && !VectorConverter.IsNumberList(item) && item is not System.Collections.IDictionary)
         {
             foreach (object? element in items)
-                AssignItem(element);
+                Gather(element);
         }
         else
         {
-            AssignItem(InputObject);
+            Gather(InputObject);
         }
     }
 
     protected override void EndProcessing()
     {
+        if (_declined)
+            return;
+        AssignPending();
+        if (_outFile is not null)
+        {
+            try
+            {
+                _outFile.Commit();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "FileNotWritable", ErrorCategory.WriteError, _outFile.Target));
+            }
+            WriteObject(new FileInfo(_outFile.Target));
+        }
         if (!Summary)
             return;
         long[] counts = _counts!;
@@ -126,33 +196,127 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stopping.Cancel();
 
+    /// <summary>Also runs after Ctrl+C or a terminating error: an -OutFile not committed leaves no file behind.</summary>
     public void Dispose()
     {
+        _outFile?.Dispose();
         _stopping.Dispose();
         _nearest?.Dispose();
     }
 
-    private void AssignItem(object? item)
+    /// <summary>Resolves -OutFile, refuses an existing file without -Force, asks ShouldProcess, and opens the temporary file.</summary>
+    private void OpenOutFile(string requested)
+    {
+        string? target = OutputFile.Resolve(this, requested, literal: false, out ErrorRecord? error);
+        if (error is not null)
+            ThrowTerminatingError(error);
+        AssignmentFileFormat format = default;
+        try
+        {
+            format = AssignmentFileFormats.FromPath(target!);
+        }
+        catch (KMeansException e)
+        {
+            ThrowTerminatingError(KMeansErrors.FromException(e));
+        }
+        if (Directory.Exists(target))
+            ThrowTerminatingError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.FileExists,
+                $"Cannot write assignments to '{target}': it is a directory.", target)));
+        if (File.Exists(target) && !Force)
+            ThrowTerminatingError(KMeansErrors.TargetExists(target!));
+        string what = Count == 1 ? "Write each row's nearest centroid" : $"Write each row's {Count} nearest centroids";
+        if (!ShouldProcess(target, $"{what} as {format}"))
+        {
+            _declined = true;
+            return;
+        }
+        try
+        {
+            _outFile = new AssignmentFileWriter(target!, format, Count);
+        }
+        catch (KMeansException e)
+        {
+            ThrowTerminatingError(KMeansErrors.FromException(e));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "FileNotWritable", ErrorCategory.WriteError, target));
+        }
+    }
+
+    /// <summary>Converts and checks one pipeline item now, so that its error names it; assigns once a chunk is full.</summary>
+    private void Gather(object? item)
     {
         long index = _nextIndex++;
         if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? notAVector))
         {
-            WriteError(KMeansErrors.NotAVector(index, item, notAVector));
-            return;
+            _pending.Add(new PendingItem(index, null, KMeansErrors.NotAVector(index, item, notAVector)));
         }
-        if (vector.Length != _nearest!.Dimension)
+        else if (vector.Length != _nearest!.Dimension)
         {
-            WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.DimensionMismatch,
-                $"Input item {index} has {vector.Length} values, but the centroids have {_nearest.Dimension}.", index)));
-            return;
+            _pending.Add(new PendingItem(index, null, KMeansErrors.FromException(new KMeansException(KMeansErrorKind.DimensionMismatch,
+                $"Input item {index} has {vector.Length} values, but the centroids have {_nearest.Dimension}.", index))));
         }
-        Assign(index, vector, source: null, fileRow: 0);
+        else if (RowProblem.Of(vector, _nearest.Metric, index, sourceRow: null, description: null) is { } problem)
+        {
+            _pending.Add(new PendingItem(index, null, KMeansErrors.FromException(problem)));
+        }
+        else
+        {
+            _pending.Add(new PendingItem(index, vector, null));
+        }
+        if (_pending.Count == PipelineChunkRows)
+            AssignPending();
     }
 
-    private void AssignFiles()
+    /// <summary>Assigns the gathered items on up to -ThrottleLimit threads, then writes results and errors in input order.</summary>
+    private void AssignPending()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string file in ProviderPaths.ExistingFilesReportingMisses(this, (literal ? LiteralPath : Path)!, literal))
+        if (_pending.Count == 0)
+            return;
+        NearestCentroidSearch nearest = _nearest!;
+        int d = nearest.Dimension;
+        int n = Count;
+        int[] valid = Enumerable.Range(0, _pending.Count).Where(i => _pending[i].Vector is not null).ToArray();
+        var rows = new float[valid.Length * d];
+        for (int v = 0; v < valid.Length; v++)
+            _pending[valid[v]].Vector!.CopyTo(rows, v * d);
+        var compactIds = new int[valid.Length * n];
+        var compactDistances = new float[valid.Length * n];
+        int blocks = (valid.Length + NearestCentroidSearch.RowsPerBlock - 1) / NearestCentroidSearch.RowsPerBlock;
+        int threads = Math.Max(1, Math.Min(ThrottleLimit, blocks));
+        if (_workspaces is null || _workspaces.Length < threads)
+            _workspaces = Enumerable.Range(0, threads).Select(_ => nearest.CreateWorkspace()).ToArray();
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, thread =>
+        {
+            for (int block = thread; block < blocks; block += threads)
+            {
+                int first = block * NearestCentroidSearch.RowsPerBlock;
+                int count = Math.Min(NearestCentroidSearch.RowsPerBlock, valid.Length - first);
+                ReadOnlySpan<float> blockRows = rows.AsSpan(first * d, count * d);
+                if (n == 1)
+                    nearest.Assign(blockRows, compactIds.AsSpan(first, count), compactDistances.AsSpan(first, count), _workspaces[thread]);
+                else
+                    nearest.AssignNearest(blockRows, n, compactIds.AsSpan(first * n, count * n), compactDistances.AsSpan(first * n, count * n), _workspaces[thread]);
+            }
+        });
+        var clusterIds = new int[_pending.Count * n];
+        var distances = new float[_pending.Count * n];
+        clusterIds.AsSpan().Fill(-1);
+        for (int v = 0; v < valid.Length; v++)
+        {
+            compactIds.AsSpan(v * n, n).CopyTo(clusterIds.AsSpan(valid[v] * n));
+            compactDistances.AsSpan(v * n, n).CopyTo(distances.AsSpan(valid[v] * n));
+        }
+        long firstIndex = _pending[0].Index;
+        PendingItem[] items = [.. _pending];
+        _pending.Clear();
+        Emit(new AssignedRows(firstIndex, firstIndex, items.Length, n, clusterIds, distances), row => items[row].Error);
+    }
+
+    private void AssignFiles(string[] paths, bool literal)
+    {
+        foreach (string file in ProviderPaths.ExistingFilesReportingMisses(this, paths, literal))
         {
             using IVectorSource? source = VectorFiles.Open([file], Column, out ErrorRecord? error);
             if (error is not null)
@@ -164,29 +328,18 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
 
     private void AssignSource(IVectorSource source)
     {
-        if (source.Dimension != _nearest!.Dimension)
-        {
-            WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.DimensionMismatch,
-                $"{source.Description} has {source.Dimension} dimensions, but the centroids have {_nearest.Dimension}.",
-                source.Description)));
-            return;
-        }
         string activity = $"Assigning the rows of {source.Description}";
+        var elapsed = Stopwatch.StartNew();
         _sinceProgress.Restart();
-        long rowsRead = 0;
+        long rowsDone = 0;
         try
         {
-            foreach (VectorBatch batch in source.ReadBatches(_stopping.Token))
+            var assignment = new StreamingAssignment(_nearest!, ThrottleLimit, Count);
+            foreach (AssignedRows chunk in assignment.Run(source, _nextIndex, _stopping.Token))
             {
-                ReadOnlySpan<float> values = batch.Values.Span;
-                int d = source.Dimension;
-                for (int i = 0; i < batch.RowCount; i++)
-                {
-                    if (!batch.IsNull(i))
-                        Assign(_nextIndex + batch.FirstRow + i, values.Slice(i * d, d), source, batch.FirstRow + i);
-                }
-                rowsRead = batch.FirstRow + batch.RowCount;
-                WriteFileProgress(activity, rowsRead, source.RowCount);
+                Emit(chunk, row => chunk.Problem(row) is { } problem ? KMeansErrors.FromException(problem) : null);
+                rowsDone = chunk.FirstSourceRow + chunk.RowCount;
+                WriteFileProgress(activity, rowsDone, source.RowCount, elapsed.Elapsed);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -203,44 +356,80 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
         }
         finally
         {
-            _nextIndex += rowsRead;
+            _nextIndex += rowsDone;
+            WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
-        WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
     }
 
-    /// <param name="source">The file the vector comes from, with its row there, or null for a pipeline item.</param>
-    private void Assign(long index, ReadOnlySpan<float> vector, IVectorSource? source, long fileRow)
+    /// <summary>
+    /// Hands one chunk on in row order: per-cluster sums, then the rows to -OutFile or as objects, and an error for
+    /// each row that could not be assigned (<paramref name="errorOf"/>).
+    /// </summary>
+    private void Emit(AssignedRows chunk, Func<int, ErrorRecord?> errorOf)
     {
-        string What() => source is null ? $"Input item {index}" : $"Row {fileRow} of {source.Description} (Index {index})";
-
-        int column = ValueRange.FirstOutside(vector, _valueLimit);
-        if (column >= 0)
+        int n = chunk.Nearest;
+        ReadOnlySpan<int> clusterIds = chunk.ClusterIds.Span;
+        ReadOnlySpan<float> distances = chunk.Distances.Span;
+        for (int i = 0; i < chunk.RowCount; i++)
         {
-            (KMeansErrorKind kind, string problem) = ValueRange.Describe(vector, column, _distance.ToCore());
-            WriteError(KMeansErrors.FromException(new KMeansException(kind, $"{What()} {problem}.", index)));
-            return;
+            if (clusterIds[i * n] < 0)
+                continue;
+            _counts![clusterIds[i * n]]++;
+            _distanceSums![clusterIds[i * n]] += distances[i * n];
         }
-        if (_distance == KMeansDistance.Cosine && VectorNorm.IsZero(vector))
+        if (_outFile is not null)
+            WriteToFile(chunk);
+        for (int i = 0; i < chunk.RowCount; i++)
         {
-            WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.ZeroVector,
-                $"{What()} is the zero vector (every value is 0), which has no direction under Cosine distance.", index)));
-            return;
+            if (clusterIds[i * n] >= 0)
+            {
+                if (_outFile is null && !Summary)
+                    WriteObject(AssignmentOf(chunk, i));
+            }
+            else if (errorOf(i) is { } error)
+            {
+                WriteError(error);
+            }
         }
-        (int clusterId, double distance) = _nearest!.Assign(vector);
-        _counts![clusterId]++;
-        _distanceSums![clusterId] += distance;
-        if (!Summary)
-            WriteObject(new KMeansAssignment(index, clusterId, distance));
     }
 
-    private void WriteFileProgress(string activity, long rowsRead, long? total)
+    private void WriteToFile(AssignedRows chunk)
+    {
+        try
+        {
+            _outFile!.Write(chunk);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "FileNotWritable", ErrorCategory.WriteError, _outFile!.Target));
+        }
+    }
+
+    private static KMeansAssignment AssignmentOf(AssignedRows chunk, int row)
+    {
+        int n = chunk.Nearest;
+        int[] ids = chunk.ClusterIds.Span.Slice(row * n, n).ToArray();
+        var distances = new double[n];
+        ReadOnlySpan<float> rowDistances = chunk.Distances.Span.Slice(row * n, n);
+        for (int r = 0; r < n; r++)
+            distances[r] = rowDistances[r];
+        return new KMeansAssignment(chunk.FirstIndex + row, ids, distances);
+    }
+
+    private void WriteFileProgress(string activity, long rowsDone, long? total, TimeSpan elapsed)
     {
         if (_sinceProgress.Elapsed < ProgressInterval)
             return;
         _sinceProgress.Restart();
-        var record = new ProgressRecord(ProgressActivityId, activity, total is long known ? $"{rowsRead:N0} of {known:N0} rows" : $"{rowsRead:N0} rows");
-        if (total is long rows && rows > 0)
-            record.PercentComplete = (int)Math.Min(100, 100 * rowsRead / rows);
+        var record = new ProgressRecord(ProgressActivityId, activity, total is long known ? $"{rowsDone:N0} of {known:N0} rows" : $"{rowsDone:N0} rows");
+        if (total is long rows && rows > 0 && rowsDone > 0)
+        {
+            record.PercentComplete = (int)Math.Min(100, 100 * rowsDone / rows);
+            record.SecondsRemaining = (int)Math.Ceiling(elapsed.TotalSeconds * (rows - rowsDone) / rowsDone);
+        }
         WriteProgress(record);
     }
+
+    /// <param name="Vector">The checked vector, or null when <paramref name="Error"/> says why the item is not assigned.</param>
+    private readonly record struct PendingItem(long Index, float[]? Vector, ErrorRecord? Error);
 }

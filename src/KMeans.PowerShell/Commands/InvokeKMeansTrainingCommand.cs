@@ -148,6 +148,16 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Resume { get; set; }
 
+    /// <summary>Bounds every partition of the sample to at most this multiple of the mean size; turns balancing on.</summary>
+    [Parameter]
+    [ValidateRange(1.0, double.MaxValue)]
+    public double? MaxSizeRatio { get; set; }
+
+    /// <summary>Bounds every partition to at least this multiple of the mean size; turns balancing on.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 1.0)]
+    public double? MinSizeRatio { get; set; }
+
     protected override void BeginProcessing()
     {
         if (K < 1)
@@ -381,5 +391,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         HierarchicalK = HierarchicalK,
         RefineIterations = RefineIterations,
         TrainDimension = TrainDimension,
+        MaxSizeRatio = MaxSizeRatio,
+        MinSizeRatio = MinSizeRatio,
     };
 }

@@ -1,4 +1,5 @@
 using KMeans.Core.Training;
+using KMeans.Core.Training.Balancing;
 
 namespace KMeans.PowerShell.Internal;
 
@@ -40,5 +41,11 @@ internal static class ModelBuilder
         ModuleVersion = moduleVersion,
         Levels = result.Levels.Select(l => new KMeansLevel(l.Level, l.Nodes, l.Centroids, l.Rows, l.MaxIterations,
             l.ConvergedNodes, l.Loss)).ToArray(),
+        PartitionSizes = Sizes(result.PartitionSizes),
+        BalanceHistory = result.BalanceHistory.Select(pass => new KMeansBalancePass(pass.Pass, pass.Loss, pass.Displaced,
+            pass.Reassigned, Sizes(pass.Sizes), pass.Elapsed)).ToArray(),
     };
+
+    private static KMeansPartitionSizes Sizes(PartitionSizeStatistics sizes) => new(sizes.Min, sizes.Max, sizes.Mean,
+        sizes.MaxOverMean, sizes.MinOverMean, sizes.CoefficientOfVariation);
 }

@@ -80,5 +80,11 @@ public sealed class KMeansModel
     /// <summary>For a hierarchical training, one entry per depth of the tree (root first); empty for a flat one.</summary>
     public KMeansLevel[] Levels { get; internal init; } = [];
 
+    /// <summary>How evenly the sample spreads over the partitions: min, max, max/mean, coefficient of variation.</summary>
+    public KMeansPartitionSizes? PartitionSizes { get; init; }
+
+    /// <summary>The passes of partition balancing, with the sizes after each (empty without -MaxSizeRatio/-MinSizeRatio).</summary>
+    public KMeansBalancePass[] BalanceHistory { get; init; } = [];
+
     public override string ToString() => $"KMeans model (K={K}, Dimension={Dimension}, {Distance}, loss {Loss:G6})";
 }

@@ -6,8 +6,6 @@ namespace KMeans.Core.Tests.Architecture;
 /// </summary>
 public class DependencyRuleTests
 {
-    private static readonly string[] FileLayer = ["IO", "Files"];
-
     /// <summary>Folder → the folders it may refer to. The root (KMeansException, error kinds, option names) refers to none.</summary>
     internal static readonly Dictionary<string, string[]> Allowed = new()
     {
@@ -16,16 +14,14 @@ public class DependencyRuleTests
         ["Distance"] = ["Numerics"],
         ["Planning"] = ["Numerics", "Distance"],
         ["Buffers"] = ["Numerics", "Planning"],
-        ["IO"] = ["Numerics", "Distance", "Buffers"],
-        // The centroid files still build a CentroidSet from a KMeansResult (Training): to go with the file layer's merge.
-        ["Centroids"] = ["Numerics", "Distance", "Buffers", "IO", "Training"],
-        // The file layer after IO and Centroids merge: below Training, so a centroid set is made from a result above it.
+        // The file layer sits below Training: a centroid set is made from a result in Training (ResultCentroids).
         ["Files"] = ["Numerics", "Distance", "Buffers"],
-        ["SampleData"] = ["Numerics", .. FileLayer],
-        ["Sampling"] = ["Numerics", "Distance", "Planning", "Buffers", .. FileLayer],
-        ["Training"] = ["Numerics", "Distance", "Planning", "Buffers", .. FileLayer, "Sampling"],
-        ["Calibration"] = ["Numerics", "Distance", "Planning", "Buffers", .. FileLayer, "Sampling", "Training"],
-        ["Reporting"] = ["Numerics", .. FileLayer, "Training"],
+        ["SampleData"] = ["Numerics", "Files"],
+        ["Sampling"] = ["Numerics", "Distance", "Planning", "Buffers", "Files"],
+        ["Training"] = ["Numerics", "Distance", "Planning", "Buffers", "Files", "Sampling"],
+        ["Calibration"] = ["Numerics", "Distance", "Planning", "Buffers", "Files", "Sampling", "Training"],
+        ["Reporting"] = ["Numerics", "Files", "Training"],
+        ["Assigning"] = ["Numerics", "Distance", "Files"],
     };
 
     /// <summary>

@@ -1,0 +1,72 @@
+using KMeans.Core.Files;
+
+namespace KMeans.Core.Assigning;
+
+/// <summary>
+/// Writes assignments chunk by chunk into one file, atomically: nothing is at the target until <see cref="Commit"/>;
+/// disposing without committing (an error, Ctrl+C) leaves no file behind and an existing target untouched. Rows that
+/// were not assigned (null or invalid) are left out of the Arrow and Parquet columns, whose row_index keeps every
+/// other row's place; in .npy, where the position is the index, their label is −1.
+/// </summary>
+public sealed class AssignmentFileWriter : IDisposable
+{
+    private readonly AtomicFileWrite _file;
+    private readonly IAssignmentCodec _codec;
+
+    /// <param name="rowCount">The input rows, when known: a .npy header then needs no rewrite.</param>
+    public AssignmentFileWriter(string path, AssignmentFileFormat format, int nearest, long? rowCount = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(nearest, 1);
+        if (!Enum.IsDefined(format))
+            throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown assignment file format.");
+        // The cmdlet refuses an existing target without -Force before any row is read.
+        _file = AtomicFile.Begin(path, overwrite: true);
+        try
+        {
+            _codec = format switch
+            {
+                AssignmentFileFormat.Parquet => new ParquetAssignmentCodec(_file.Stream, nearest),
+                AssignmentFileFormat.Npy => new NpyAssignmentCodec(_file.Stream, nearest, rowCount),
+                _ => new ArrowAssignmentCodec(_file.Stream, nearest, fileFormat: format == AssignmentFileFormat.Arrow),
+            };
+        }
+        catch
+        {
+            _file.Dispose();
+            throw;
+        }
+    }
+
+    public string Target => _file.Target;
+
+    /// <summary>Rows written so far, assigned or not.</summary>
+    public long Rows { get; private set; }
+
+    /// <summary>Appends <paramref name="chunk"/>; chunks must come in row order without gaps.</summary>
+    public void Write(AssignedRows chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        _codec.Write(chunk);
+        Rows += chunk.RowCount;
+    }
+
+    /// <summary>Finishes the format (footer, header) and moves the file to its target.</summary>
+    public void Commit()
+    {
+        _codec.Finish();
+        _file.Commit();
+    }
+
+    public void Dispose()
+    {
+        (_codec as IDisposable)?.Dispose();
+        _file.Dispose();
+    }
+}
+
+internal interface IAssignmentCodec
+{
+    void Write(AssignedRows chunk);
+
+    void Finish();
+}

@@ -1,0 +1,192 @@
+using KMeans.Core.Assigning;
+using KMeans.Core.Distance;
+using KMeans.Core.Files;
+using KMeans.Core.Training;
+
+namespace KMeans.Core.Tests.Distance;
+
+/// <summary>
+/// Assignment of many rows through the training kernel: on every kernel path the machine runs, for one thread and
+/// several, the labels are the training kernel's and a double-precision argmin's, and the n nearest are in order.
+/// </summary>
+public class BatchAssignmentTests
+{
+    /// <summary>Kernel paths by name (the enum is internal), each with one thread and all of them.</summary>
+    public static TheoryData<string, int> PathsAndThreads()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (KernelPath path in Runnable())
+        {
+            data.Add(path.ToString(), 1);
+            data.Add(path.ToString(), Math.Max(2, Environment.ProcessorCount));
+        }
+        return data;
+    }
+
+    private static IEnumerable<KernelPath> Runnable()
+    {
+        yield return KernelPath.Portable;
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported)
+            yield return KernelPath.Avx2;
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            yield return KernelPath.Avx512;
+    }
+
+    [Theory]
+    [MemberData(nameof(PathsAndThreads))]
+    public void LabelsAreTheTrainingKernelsAndADoubleArgmin(string pathName, int threads)
+    {
+        KernelPath path = Enum.Parse<KernelPath>(pathName);
+        const int rows = 1500, k = 150, dimension = 37;
+        float[][] x = TestData.Uniform(rows, dimension, seed: 11);
+        float[][] c = TestData.Uniform(k, dimension, seed: 12);
+        using var search = new NearestCentroidSearch(c, DistanceMetric.L2) { Path = path };
+
+        AssignedRows[] chunks = new StreamingAssignment(search, threads).Run(new SmallBatchSource(x), 0, default).ToArray();
+        int[] labels = chunks.SelectMany(chunk => chunk.ClusterIds.ToArray()).ToArray();
+        float[] distances = chunks.SelectMany(chunk => chunk.Distances.ToArray()).ToArray();
+
+        var kernelLabels = new int[rows];
+        KernelPaths.Assign(path, x.SelectMany(v => v).ToArray(), rows, search.Packed, kernelLabels, new float[rows],
+            new AssignmentKernel.Scratch(rows));
+        Assert.Equal(kernelLabels, labels);
+        Assert.Equal(Enumerable.Range(0, rows).Select(i => (long)i), chunks.SelectMany(chunk => Enumerable.Range(0, chunk.RowCount).Select(i => chunk.FirstIndex + i)));
+        for (int i = 0; i < rows; i++)
+        {
+            double[] exact = c.Select(centroid => Training.KnownAnswerTests.Distance(x[i], centroid)).ToArray();
+            int argmin = Array.IndexOf(exact, exact.Min());
+            // Ties aside: a different label is allowed only where float rounding cannot tell the two centroids apart.
+            if (labels[i] != argmin)
+                Assert.True(exact[labels[i]] - exact[argmin] <= 1e-5 * exact[argmin], $"row {i}: {labels[i]} instead of {argmin}");
+            Assert.Equal(exact[labels[i]], distances[i], 1e-4);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PathsAndThreads))]
+    public void TheNNearestAreInOrderAndStartWithTheKernelsLabel(string pathName, int threads)
+    {
+        KernelPath path = Enum.Parse<KernelPath>(pathName);
+        const int rows = 400, k = 70, dimension = 19, nearest = 5;
+        float[][] x = TestData.Uniform(rows, dimension, seed: 21);
+        float[][] c = TestData.Uniform(k, dimension, seed: 22);
+        using var search = new NearestCentroidSearch(c, DistanceMetric.L2) { Path = path };
+
+        AssignedRows[] top = new StreamingAssignment(search, threads, nearest).Run(new SmallBatchSource(x), 0, default).ToArray();
+        AssignedRows[] one = new StreamingAssignment(search, threads).Run(new SmallBatchSource(x), 0, default).ToArray();
+        int[] ids = top.SelectMany(chunk => chunk.ClusterIds.ToArray()).ToArray();
+        int[] labels = one.SelectMany(chunk => chunk.ClusterIds.ToArray()).ToArray();
+
+        for (int i = 0; i < rows; i++)
+        {
+            Assert.Equal(labels[i], ids[i * nearest]);
+            double[] exact = c.Select(centroid => Training.KnownAnswerTests.Distance(x[i], centroid)).ToArray();
+            int[] order = Enumerable.Range(0, k).OrderBy(j => exact[j]).ThenBy(j => j).Take(nearest).ToArray();
+            for (int r = 0; r < nearest; r++)
+            {
+                int id = ids[i * nearest + r];
+                if (id != order[r])
+                    Assert.True(Math.Abs(exact[id] - exact[order[r]]) <= 1e-5 * exact[order[r]], $"row {i} rank {r}: {id} instead of {order[r]}");
+            }
+            Assert.Equal(nearest, ids.Skip(i * nearest).Take(nearest).Distinct().Count());
+        }
+    }
+
+    [Theory]
+    [InlineData(DistanceMetric.L2)]
+    [InlineData(DistanceMetric.Cosine)]
+    [InlineData(DistanceMetric.Dot)]
+    public void AssigningTheSampleInBatchesReproducesTheTrainedSizesAndLoss(DistanceMetric metric)
+    {
+        float[][] rows = TestData.Uniform(rows: 1700, dimension: 9, seed: 5); // below 256 × K: the whole input is the sample
+        KMeansResult result = KMeansTrainer.Train(TestData.Source(rows), new KMeansOptions { K = 7, Seed = 3, Distance = metric, MaxIterations = 4, Tolerance = 0 });
+        float[][] centroids = Enumerable.Range(0, 7).Select(c => result.Centroid(c).ToArray()).ToArray();
+        using var search = new NearestCentroidSearch(centroids, metric);
+
+        var sizes = new long[7];
+        double loss = 0;
+        foreach (AssignedRows chunk in new StreamingAssignment(search, Environment.ProcessorCount).Run(TestData.Source(rows), 0, default))
+        {
+            for (int i = 0; i < chunk.RowCount; i++)
+            {
+                sizes[chunk.ClusterIds.Span[i]]++;
+                loss += chunk.Distances.Span[i];
+            }
+        }
+
+        Assert.Equal(result.ClusterSizes, sizes);
+        Assert.Equal(result.Loss, loss, Math.Abs(result.Loss) * 1e-6);
+    }
+
+    [Fact]
+    public void NullAndNonFiniteRowsKeepTheirIndexAndSayWhy()
+    {
+        float[][] x = TestData.Uniform(700, 4, seed: 1);
+        x[3][2] = float.NaN;
+        using var search = new NearestCentroidSearch(TestData.Uniform(5, 4, seed: 2), DistanceMetric.L2);
+        var source = new SmallBatchSource(x, nullRows: [5, 699]);
+
+        AssignedRows[] chunks = new StreamingAssignment(search, 2).Run(source, firstIndex: 1000, default).ToArray();
+
+        Assert.Equal(700, chunks.Sum(chunk => chunk.RowCount));
+        AssignedRows first = chunks[0];
+        Assert.Equal(1000, first.FirstIndex);
+        Assert.False(first.ClusterIds.Span[3] >= 0);
+        Assert.Equal(KMeansErrorKind.NonFiniteValue, first.Problem(3)!.Kind);
+        Assert.Contains("Row 3 of small batches (Index 1003)", first.Problem(3)!.Message);
+        Assert.False(first.ClusterIds.Span[5] >= 0);
+        Assert.Null(first.Problem(5));
+        Assert.True(first.ClusterIds.Span[4] >= 0);
+        Assert.Equal(search.Assign(x[4]).ClusterId, first.ClusterIds.Span[4]);
+        Assert.Equal(search.Assign(x[6]).ClusterId, first.ClusterIds.Span[6]);
+        AssignedRows last = chunks[^1];
+        Assert.False(last.ClusterIds.Span[last.RowCount - 1] >= 0);
+    }
+
+    [Fact]
+    public void StoppingEarlyStopsTheReaderAndCancellingThrows()
+    {
+        float[][] x = TestData.Uniform(20_000, 8, seed: 1);
+        using var search = new NearestCentroidSearch(TestData.Uniform(5, 8, seed: 2), DistanceMetric.L2);
+        var assignment = new StreamingAssignment(search, 2);
+
+        Assert.Single(assignment.Run(new SmallBatchSource(x), 0, default).Take(1));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => assignment.Run(new SmallBatchSource(x), 0, cancelled.Token).ToArray());
+    }
+
+    [Fact]
+    public void ARowCountBeyondTheCentroidsIsRefused()
+    {
+        using var search = new NearestCentroidSearch(TestData.Uniform(3, 2, seed: 2), DistanceMetric.L2);
+
+        Assert.Equal(KMeansErrorKind.InvalidOption, Assert.Throws<KMeansException>(() => new StreamingAssignment(search, 1, nearest: 4)).Kind);
+    }
+
+    /// <summary>Batches of 37 rows (chunks then straddle batches), some rows null.</summary>
+    private sealed class SmallBatchSource(float[][] rows, int[]? nullRows = null) : IVectorSource
+    {
+        public string Description => "small batches";
+
+        public int Dimension => rows[0].Length;
+
+        public long? RowCount => rows.Length;
+
+        public IEnumerable<VectorBatch> ReadBatches(CancellationToken cancellationToken)
+        {
+            for (int first = 0; first < rows.Length; first += 37)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = Math.Min(37, rows.Length - first);
+                float[] values = rows.Skip(first).Take(count).SelectMany(v => v).ToArray();
+                bool[] nulls = Enumerable.Range(first, count).Select(i => nullRows?.Contains(i) == true).ToArray();
+                yield return new VectorBatch(first, count, values, nullRows is null ? default : nulls);
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using KMeans.Core.Distance;
+using KMeans.Core.Training;
+using KMeans.Core.Training.Balancing;
+
+namespace KMeans.Core.Tests.Training;
+
+/// <summary>
+/// Balanced partitions: the size bounds hold on data built to break them (a dense blob holding 90 % of the rows, many
+/// duplicate rows), flat and hierarchical, and the result is the same in memory and on disk and for any thread count.
+/// </summary>
+public sealed class BalancingTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    /// <summary>90 % of the rows within 0.01 of one point, the rest uniform over [0, 10)^d.</summary>
+    private static float[][] DenseBlob(int rows, int dimension, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, rows).Select(i =>
+        {
+            bool inBlob = i % 10 != 0;
+            return Enumerable.Range(0, dimension)
+                .Select(_ => inBlob ? 5f + (float)(random.NextDouble() * 0.01) : (float)(random.NextDouble() * 10)).ToArray();
+        }).ToArray();
+    }
+
+    /// <summary>Half the rows are one and the same vector, the rest are Gaussian blobs.</summary>
+    private static float[][] Duplicates(int rows, int dimension, int seed)
+    {
+        float[][] blobs = TestData.Blobs(clusters: 6, perCluster: rows / 12, dimension, spread: 1, seed).Rows;
+        float[] same = Enumerable.Repeat(3f, dimension).ToArray();
+        return blobs.Concat(Enumerable.Range(0, rows - blobs.Length).Select(_ => same.ToArray())).ToArray();
+    }
+
+    /// <summary>Gaussian blobs whose weights fall off as 1/rank (a heavy tail: the first holds a third of the rows).</summary>
+    internal static float[][] SkewedMixture(int rows, int dimension, int seed)
+    {
+        var random = new Random(seed);
+        const int blobs = 12;
+        float[][] centres = Enumerable.Range(0, blobs).Select(_ => Enumerable.Range(0, dimension).Select(_ => (float)(random.NextDouble() * 20)).ToArray()).ToArray();
+        double[] cumulative = new double[blobs];
+        double total = Enumerable.Range(1, blobs).Sum(rank => 1.0 / rank);
+        for (int b = 0; b < blobs; b++)
+            cumulative[b] = (b == 0 ? 0 : cumulative[b - 1]) + 1.0 / (b + 1) / total;
+        return Enumerable.Range(0, rows).Select(_ =>
+        {
+            double u = random.NextDouble();
+            float[] centre = centres[Math.Min(blobs - 1, Array.FindIndex(cumulative, c => u < c) is int b and >= 0 ? b : blobs - 1)];
+            return centre.Select(x => x + (float)(random.NextDouble() - 0.5)).ToArray();
+        }).ToArray();
+    }
+
+    public static TheoryData<string, double, double?> Cases() => new()
+    {
+        { "blob", 2.0, null },
+        { "blob", 1.2, 0.8 },
+        { "duplicates", 1.5, null },
+        { "duplicates", 1.1, 0.9 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TheBoundsHoldOnAdversarialData(string data, double maxRatio, double? minRatio)
+    {
+        float[][] rows = data == "blob" ? DenseBlob(3000, 6, seed: 1) : Duplicates(3000, 6, seed: 2);
+        var options = new KMeansOptions { K = 24, Seed = 7, MaxIterations = 10, MaxSizeRatio = maxRatio, MinSizeRatio = minRatio };
+
+        KMeansResult unbalanced = KMeansTrainer.Train(TestData.Source(rows), options with { MaxSizeRatio = null, MinSizeRatio = null });
+        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows), options);
+
+        double mean = 3000.0 / 24;
+        Assert.True(unbalanced.PartitionSizes.MaxOverMean > maxRatio, $"the data should need balancing ({unbalanced.PartitionSizes})");
+        Assert.Equal(3000, balanced.ClusterSizes.Sum());
+        Assert.True(balanced.ClusterSizes.Max() <= Math.Floor(maxRatio * mean), $"largest {balanced.ClusterSizes.Max()}");
+        if (minRatio is double min)
+            Assert.True(balanced.ClusterSizes.Min() >= Math.Ceiling(min * mean), $"smallest {balanced.ClusterSizes.Min()}");
+        Assert.NotEmpty(balanced.BalanceHistory);
+        Assert.Equal(balanced.PartitionSizes, balanced.BalanceHistory[^1].Sizes);
+        Assert.Equal(balanced.Loss, balanced.BalanceHistory[^1].Loss);
+        Assert.True(double.IsFinite(balanced.Loss) && balanced.Loss >= unbalanced.Loss * (1 - 1e-6));
+    }
+
+    [Fact]
+    public void TheSizesAreThoseOfTheReturnedCentroidsUnderTheBounds()
+    {
+        float[][] rows = DenseBlob(2000, 4, seed: 3);
+        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows),
+            new KMeansOptions { K = 10, Seed = 1, MaxIterations = 10, MaxSizeRatio = 1.3 });
+
+        // Every row sits in a partition no farther than its nearest centroid, unless that partition was full.
+        long cap = (long)Math.Floor(1.3 * 200);
+        Assert.True(balanced.ClusterSizes.Max() <= cap);
+        Assert.Equal(balanced.ClusterSizes.Count(size => size == cap) > 0, balanced.BalanceHistory[^1].Displaced > 0);
+    }
+
+    [Theory]
+    [InlineData(HierarchicalMode.Off)]
+    [InlineData(HierarchicalMode.On)]
+    public void InMemoryOnDiskAndEveryThreadCountGiveTheSameBalancedResult(HierarchicalMode hierarchical)
+    {
+        float[][] rows = SkewedMixture(4000, 5, seed: 4);
+        var options = new KMeansOptions
+        {
+            K = 40, HierarchicalK = 8, Hierarchical = hierarchical, Seed = 2, MaxIterations = 8,
+            MaxSizeRatio = 1.5, MinSizeRatio = 0.5, TempDirectory = _temp.Path,
+        };
+
+        KMeansResult inMemory = KMeansTrainer.Train(TestData.Source(rows), options with { MaxDegreeOfParallelism = 1 });
+        KMeansResult onDisk = KMeansTrainer.Train(TestData.Source(rows), options with { OnDisk = true, MaxDegreeOfParallelism = 1 });
+        KMeansResult threaded = KMeansTrainer.Train(TestData.Source(rows), options with { MaxDegreeOfParallelism = 4 });
+
+        Assert.Equal(inMemory.Centroids, onDisk.Centroids);
+        Assert.Equal(inMemory.ClusterSizes, onDisk.ClusterSizes);
+        Assert.Equal(inMemory.Centroids, threaded.Centroids);
+        Assert.Equal(inMemory.ClusterSizes, threaded.ClusterSizes);
+        Assert.Equal(inMemory.Loss, threaded.Loss);
+        Assert.True(inMemory.ClusterSizes.Max() <= 150 && inMemory.ClusterSizes.Min() >= 50);
+    }
+
+    [Theory]
+    [InlineData(DistanceMetric.Cosine)]
+    [InlineData(DistanceMetric.Dot)]
+    public void InnerProductMetricsAreBalancedToo(DistanceMetric metric)
+    {
+        float[][] rows = DenseBlob(2400, 6, seed: 5);
+        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows),
+            new KMeansOptions { K = 12, Seed = 3, MaxIterations = 6, Distance = metric, MaxSizeRatio = 1.25 });
+
+        Assert.True(balanced.ClusterSizes.Max() <= 250, $"largest {balanced.ClusterSizes.Max()}");
+        Assert.True(double.IsFinite(balanced.Loss));
+    }
+
+    [Fact]
+    public void DataThatIsBalancedAlreadyKeepsItsLoss()
+    {
+        float[][] rows = TestData.Blobs(clusters: 8, perCluster: 200, dimension: 4, spread: 0.5, seed: 6).Rows;
+        var options = new KMeansOptions { K = 8, Seed = 4, MaxIterations = 20 };
+
+        KMeansResult unbalanced = KMeansTrainer.Train(TestData.Source(rows), options);
+        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows), options with { MaxSizeRatio = 2 });
+
+        Assert.Equal(unbalanced.ClusterSizes, balanced.ClusterSizes);
+        Assert.Equal(unbalanced.Loss, balanced.Loss, unbalanced.Loss * 1e-5);
+    }
+
+    [Theory]
+    [InlineData(0.5, null)]
+    [InlineData(double.PositiveInfinity, null)]
+    [InlineData(null, 1.5)]
+    [InlineData(null, -0.1)]
+    public void OutOfRangeRatiosAreRefused(double? max, double? min) =>
+        Assert.Equal(KMeansErrorKind.InvalidOption, Assert.Throws<KMeansException>(() =>
+            new KMeansOptions { K = 2, MaxSizeRatio = max, MinSizeRatio = min }.Validate()).Kind);
+
+    [Fact]
+    public void StatisticsDescribeTheSizes()
+    {
+        PartitionSizeStatistics statistics = PartitionSizeStatistics.Of([10, 30, 20, 20]);
+
+        Assert.Equal(new PartitionSizeStatistics(10, 30, 20, 1.5, 0.5, Math.Sqrt(50) / 20), statistics);
+    }
+}

@@ -1,0 +1,164 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestEnvironment.ps1')
+    $script:First = Join-Path $Scratch 'first.npy'
+    $script:Second = Join-Path $Scratch 'second.npy'
+    $null = New-KMeansSampleData -Path $First -Rows 300 -Dimension 4 -Clusters 3 -Seed 1
+    $null = New-KMeansSampleData -Path $Second -Rows 200 -Dimension 4 -Clusters 3 -Seed 2
+    $script:Model = Invoke-KMeansTraining -Path $First -K 3 -Seed 1 -AsModel
+    $script:Centroids = Join-Path $Scratch 'centroids.npy'
+    $null = $Model | Export-KMeansCentroid -Path $Centroids
+}
+
+Describe 'Get-KMeansAssignment reads files named like the file cmdlets do' {
+    It 'takes the data file at position 0' {
+        $assignments = Get-KMeansAssignment $First -Centroid $Centroids
+        $assignments.Index | Should -Be (0..299)
+        ($assignments | Group-Object ClusterId | Sort-Object { [int]$_.Name } | ForEach-Object Count) |
+            Should -Be ($Model.Centroids | ForEach-Object Size)
+    }
+
+    It 'assigns piped FileInfo objects with indices counting across the files' {
+        $assignments = Get-ChildItem -LiteralPath $First, $Second | Get-KMeansAssignment -Centroid $Centroids
+        $assignments.Index | Should -Be (0..499)
+        $alone = Get-KMeansAssignment -LiteralPath $Second -Centroid $Centroids
+        $assignments[300..499].ClusterId | Should -Be $alone.ClusterId
+    }
+
+    It 'assigns piped path strings, expanding wildcards' {
+        $assignments = (Join-Path $Scratch 'f*.npy'), $Second | Get-KMeansAssignment -Centroid $Centroids
+        $assignments.Count | Should -Be 500
+    }
+
+    It 'still takes piped vectors by value, in order with piped files' {
+        $vector = [float[]](0, 0, 0, 0)
+        $assignments = & { , $vector; Get-Item -LiteralPath $Second; , $vector } | Get-KMeansAssignment -Centroid $Model
+        $assignments.Index | Should -Be (0..201)
+        $assignments[0].ClusterId | Should -Be $assignments[201].ClusterId
+    }
+
+    It 'takes objects that hold a vector and a FullName as vectors' {
+        $item = [pscustomobject]@{ FullName = 'not a file'; Vector = [float[]](1, 2, 3, 4) }
+        $assignment = $item | Get-KMeansAssignment -Centroid $Model
+        $assignment.Index | Should -Be 0
+    }
+}
+Describe 'Get-KMeansAssignment -OutFile' {
+    BeforeAll {
+        function Read-NpyLabel([string] $LiteralPath) {
+            $bytes = [System.IO.File]::ReadAllBytes($LiteralPath)
+            $headerLength = 10 + [System.BitConverter]::ToUInt16($bytes, 8)
+            [pscustomobject]@{
+                Header = [System.Text.Encoding]::Latin1.GetString($bytes, 10, $headerLength - 10)
+                Labels = for ($at = $headerLength; $at -lt $bytes.Length; $at += 4) { [System.BitConverter]::ToInt32($bytes, $at) }
+            }
+        }
+    }
+
+    It 'writes one label per row of every input file into a .npy and outputs the file' {
+        $target = Join-Path $Scratch 'labels.npy'
+        $file = Get-KMeansAssignment -LiteralPath $First, $Second -Centroid $Centroids -OutFile $target
+        $file | Should -BeOfType System.IO.FileInfo
+        $file.FullName | Should -Be $target
+        $written = Read-NpyLabel $target
+        $written.Header | Should -Match "'descr': '<i4'.*'shape': \(500,\)"
+        $written.Labels | Should -Be (Get-KMeansAssignment -LiteralPath $First, $Second -Centroid $Centroids).ClusterId
+    }
+
+    It 'writes the n nearest per row, nearest first, as the objects give them' {
+        $target = Join-Path $Scratch 'top2.npy'
+        $null = Get-KMeansAssignment $First -Centroid $Centroids -Count 2 -OutFile $target
+        $objects = Get-KMeansAssignment $First -Centroid $Centroids -Count 2
+        $objects[0].ClusterIds.Count | Should -Be 2
+        $objects | ForEach-Object { $_.Distances[0] | Should -BeLessOrEqual $_.Distances[1] }
+        $objects.ClusterId | Should -Be (Get-KMeansAssignment $First -Centroid $Centroids).ClusterId
+        $written = Read-NpyLabel $target
+        $written.Header | Should -Match "'shape': \(300, 2\)"
+        $written.Labels | Should -Be ($objects | ForEach-Object { $_.ClusterIds })
+    }
+
+    It 'writes Arrow and Parquet files too (their columns are checked by the interop tests)' -ForEach @(
+        @{ Name = 'labels.arrow'; Magic = 'ARROW1' }, @{ Name = 'labels.parquet'; Magic = 'PAR1' }
+    ) {
+        $file = Get-KMeansAssignment $First -Centroid $Centroids -OutFile (Join-Path $Scratch $Name)
+        $bytes = [System.IO.File]::ReadAllBytes($file.FullName)
+        [System.Text.Encoding]::ASCII.GetString($bytes, 0, $Magic.Length) | Should -Be $Magic
+        [System.Text.Encoding]::ASCII.GetString($bytes, $bytes.Length - $Magic.Length, $Magic.Length) | Should -Be $Magic
+    }
+
+    It 'refuses an existing file without -Force and replaces it with -Force' {
+        $target = Join-Path $Scratch 'existing.npy'
+        Set-Content -LiteralPath $target -Value 'old'
+        { Get-KMeansAssignment $First -Centroid $Centroids -OutFile $target } |
+            Should -Throw -ErrorId 'FileExists,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        Get-Content -LiteralPath $target | Should -Be 'old'
+        $null = Get-KMeansAssignment $First -Centroid $Centroids -OutFile $target -Force
+        (Read-NpyLabel $target).Labels.Count | Should -Be 300
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $target = Join-Path $Scratch 'whatif.parquet'
+        Get-KMeansAssignment $First -Centroid $Centroids -OutFile $target -WhatIf | Should -BeNullOrEmpty
+        Test-Path -LiteralPath $target | Should -BeFalse
+    }
+
+    It 'refuses an extension it cannot write' {
+        { Get-KMeansAssignment $First -Centroid $Centroids -OutFile (Join-Path $Scratch 'labels.csv') } |
+            Should -Throw -ErrorId 'UnsupportedFile,KMeans.PowerShell.GetKMeansAssignmentCommand'
+    }
+
+    It 'writes piped vectors too, with -1 for an item that is not a vector' {
+        $target = Join-Path $Scratch 'piped.npy'
+        $vector = [float[]](0, 0, 0, 0)
+        $null = & { , $vector; [pscustomobject]@{ Name = 'no vector' }; , $vector } |
+            Get-KMeansAssignment -Centroid $Model -OutFile $target -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems.Count | Should -Be 1
+        $labels = (Read-NpyLabel $target).Labels
+        $labels.Count | Should -Be 3
+        $labels[1] | Should -Be -1
+        $labels[0] | Should -Be $labels[2]
+    }
+}
+
+Describe 'Get-KMeansAssignment -Count' {
+    It 'refuses more nearest centroids than there are' {
+        { Get-KMeansAssignment $First -Centroid $Centroids -Count 4 } |
+            Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.GetKMeansAssignmentCommand'
+    }
+}
+Describe 'Invoke-KMeansTraining -MaxSizeRatio' {
+    BeforeAll {
+        # Three quarters of the rows in one tight blob: unbalanced k-means gives it one huge partition.
+        $random = [System.Random]::new(3)
+        $script:Skewed = foreach ($i in 0..1999) {
+            $blob = ($i % 4) -ne 0
+            , [float[]]@(foreach ($j in 0..3) { if ($blob) { 5 + $random.NextDouble() * 0.01 } else { $random.NextDouble() * 10 } })
+        }
+    }
+
+    It 'bounds every partition and reports the sizes on the model' {
+        $unbalanced = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -AsModel
+        $model = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.5 -MinSizeRatio 0.5 -AsModel
+        $unbalanced.PartitionSizes.MaxOverMean | Should -BeGreaterThan 1.5
+        $model.PartitionSizes.Max | Should -BeLessOrEqual 300
+        $model.PartitionSizes.Min | Should -BeGreaterOrEqual 100
+        ($model.Centroids | Measure-Object -Property Size -Maximum).Maximum | Should -Be $model.PartitionSizes.Max
+        $model.BalanceHistory.Count | Should -BeGreaterThan 0
+        $model.BalanceHistory[-1].Sizes.MaxOverMean | Should -Be $model.PartitionSizes.MaxOverMean
+        $model.BalanceHistory[-1].Loss | Should -Be $model.Loss
+    }
+
+    It 'gives the same centroids on disk and on one thread' {
+        $inMemory = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2
+        $onDisk = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2 -OnDisk -ThrottleLimit 1
+        ($onDisk | ForEach-Object { $_.Vector }) | Should -Be ($inMemory | ForEach-Object { $_.Vector })
+        ($onDisk | ForEach-Object Size) | Should -Be ($inMemory | ForEach-Object Size)
+    }
+
+    It 'refuses a ratio below 1' {
+        { $Skewed | Invoke-KMeansTraining -K 10 -MaxSizeRatio 0.9 } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+    }
+}
+AfterAll {
+    Remove-Item -LiteralPath $Scratch -Recurse -Force
+}
