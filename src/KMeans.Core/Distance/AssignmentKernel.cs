@@ -16,6 +16,9 @@ namespace KMeans.Core.Distance;
 internal static unsafe class AssignmentKernel
 {
     public const int GroupRows = 6;
+
+    /// <summary>Rows per block that training and assignment hand the kernel: 32 of its register groups.</summary>
+    public const int BlockRows = 192;
     private const int Lanes = 16;
 
     public static bool UsesAvx512 => Avx512F.IsSupported;

@@ -12,7 +12,7 @@ namespace KMeans.Core.Distance;
 public sealed class NearestCentroidSearch : IDisposable
 {
     /// <summary>Rows per kernel call, as in training: one block's rows stay in the L2 cache while the tiles pass.</summary>
-    public const int RowsPerBlock = Training.KMeansOptions.DefaultRowsPerBlock;
+    public const int RowsPerBlock = AssignmentKernel.BlockRows;
 
     private readonly PackedCentroids _packed;
     private readonly Workspace _single;

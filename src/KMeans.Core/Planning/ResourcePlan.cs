@@ -24,7 +24,7 @@ public sealed record ResourcePlan(
     long AvailableMemoryBytes)
 {
     /// <summary>Rows per block of the assignment kernel, whose per-thread scratch the working set counts.</summary>
-    public const int RowsPerBlock = 192;
+    public const int RowsPerBlock = AssignmentKernel.BlockRows;
 
     /// <summary>An in-memory run is recommended when it needs at most this share of the available memory.</summary>
     public const double ComfortableShare = 0.8;
