@@ -230,13 +230,14 @@ Describe 'File and path messages' {
 
 Describe 'Files written by independent tools' {
     BeforeAll {
-        # numpy comes from Debian's python3-numpy (/usr/bin/python3), apache-arrow and DuckDB from tests/interop.
+        # The numpy files were written by numpy 1.24 (Debian's python3-numpy) from reference.npy with
+        # tests/interop/independent/write_numpy.py and are kept in the repository, so the suite needs no Python; apache-arrow
+        # and DuckDB write theirs now, from tests/interop's lockfile.
         $script:Fixtures = Join-Path $Scratch 'independent'
         $null = New-Item -ItemType Directory -Path $Fixtures
-        $script:Reference = (New-KMeansSampleData -Path (Join-Path $Fixtures 'reference.npy') -Rows 300 -Dimension 8 -Clusters 4 -Seed 9).FullName
         $scripts = Join-Path $RepositoryRoot 'tests/interop/independent'
-        & /usr/bin/python3 (Join-Path $scripts 'write_numpy.py') $Reference $Fixtures
-        if ($LASTEXITCODE -ne 0) { throw "numpy could not write the fixtures (exit code $LASTEXITCODE); install python3-numpy." }
+        Copy-Item -Path (Join-Path $scripts 'numpy-fixtures/*') -Destination $Fixtures
+        $script:Reference = Join-Path $Fixtures 'reference.npy'
         & node (Join-Path $scripts 'write-js.mjs') (Join-Path $Fixtures 'reference.f32') 300 8 $Fixtures
         if ($LASTEXITCODE -ne 0) { throw "apache-arrow/DuckDB could not write the fixtures (exit code $LASTEXITCODE); run npm ci --prefix tests/interop." }
         $script:ReferenceModel = Invoke-KMeansTraining -LiteralPath $Reference -K 4 -Seed 1 -AsModel
