@@ -62,6 +62,9 @@ internal static class HierarchicalTrainer
                 Seed = NodeSeed(seed, depth, node),
                 MaxDegreeOfParallelism = 1,
                 RefineIterations = 0,
+                // A node that kept every row (the split found nothing to split, as in one dense blob) would split the
+                // same rows again without end: it trains flat. Below that, each level holds fewer rows, so the tree ends.
+                Hierarchical = sizes[node] < sample.RowCount ? options.Hierarchical : HierarchicalMode.Off,
             };
             KMeansResult result;
             if (checkpoints?.FinishedNode(node) is { } finished)

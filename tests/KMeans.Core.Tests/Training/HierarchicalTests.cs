@@ -23,6 +23,24 @@ public class HierarchicalTests
     }
 
     [Fact]
+    public async Task ATreeWhoseSplitKeepsEveryRowInOneNodeEnds()
+    {
+        // 90 % of the rows within 0.01 of one point: the top level puts every row of the blob, and so nearly all
+        // rows, into one node; that node's own top level must not do the same again and again.
+        var random = new Random(1);
+        float[][] rows = Enumerable.Range(0, 4000).Select(i => Enumerable.Range(0, 5)
+            .Select(_ => i % 10 != 0 ? 5 + 0.01f * random.NextSingle() : 10 * random.NextSingle()).ToArray()).ToArray();
+        var options = new KMeansOptions { K = 40, Seed = 2, Hierarchical = HierarchicalMode.On, HierarchicalK = 8 };
+
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        KMeansResult result = await Task.Run(() => KMeansTrainer.Train(TestData.Source(rows), options, cancellationToken: limit.Token));
+
+        Assert.Equal(40, result.K);
+        Assert.Equal(4000, result.ClusterSizes.Sum());
+        Assert.True(double.IsFinite(result.Loss));
+    }
+
+    [Fact]
     public void IsDeterministicAndIdenticalInMemoryOnDiskAndAcrossThreads()
     {
         KMeansResult first = KMeansTrainer.Train(TestData.Source(ManyBlobs.Rows), Options);
