@@ -109,12 +109,7 @@ internal static class ReducedDimensionTrainer
             {
                 ReadOnlySpan<float> row = rows.Slice(i * d, d);
                 ReadOnlySpan<float> centroid = centroids.AsSpan(labels[first + i] * d, d);
-                rowLoss[first + i] = options.Distance switch
-                {
-                    DistanceMetric.L2 => Squared(TensorPrimitives.Distance(row, centroid)),
-                    DistanceMetric.Cosine => Math.Max(0f, 1f - TensorPrimitives.Dot(row, centroid)),
-                    _ => -TensorPrimitives.Dot(row, centroid),
-                };
+                rowLoss[first + i] = RowLoss.Of(row, centroid, options.Distance);
             }
         });
         double loss = 0;
@@ -123,7 +118,6 @@ internal static class ReducedDimensionTrainer
         return loss;
     }
 
-    private static float Squared(float value) => value * value;
 
     /// <summary>
     /// One full-dimension assignment pass: the share of rows whose nearest centroid is their cluster, and the loss

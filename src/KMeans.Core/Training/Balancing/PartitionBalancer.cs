@@ -222,12 +222,7 @@ internal static class PartitionBalancer
             {
                 ReadOnlySpan<float> row = x.Slice(i * d, d);
                 ReadOnlySpan<float> centroid = centroids.AsSpan(labels[first + i] * d, d);
-                rowLoss[first + i] = metric switch
-                {
-                    DistanceMetric.L2 => Squared(TensorPrimitives.Distance(row, centroid)),
-                    DistanceMetric.Cosine => Math.Max(0f, 1f - TensorPrimitives.Dot(row, centroid)),
-                    _ => -TensorPrimitives.Dot(row, centroid),
-                };
+                rowLoss[first + i] = RowLoss.Of(row, centroid, metric);
             }
         });
         double loss = 0;
