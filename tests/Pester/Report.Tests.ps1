@@ -108,6 +108,31 @@ Describe 'Export-KMeansReport' {
     }
 }
 
+Describe 'The report of a balanced training' {
+    It 'shows the size bounds the training enforced, as facts and as bound lines' {
+        $balanced = $Vectors | Invoke-KMeansTraining -K 6 -Seed 3 -MaxSizeRatio 1.2 -MinSizeRatio 0.8 -AsModel
+        $target = Join-Path $Scratch 'balanced.html'
+
+        $balanced | Export-KMeansReport -Path $target | Out-Null
+
+        # 600 rows in 6 partitions: at most floor(1.2 x 100) = 120, at least ceiling(0.8 x 100) = 80.
+        $balanced.MaxPartitionSize | Should -Be 120
+        $balanced.MinPartitionSize | Should -Be 80
+        $report = Read-Report $target
+        $text = $report.DocumentElement.InnerText
+        $text | Should -Match 'Balancing: largest allowed\s*120'
+        $text | Should -Match 'Balancing: smallest allowed\s*80'
+        @($report.SelectNodes('//*[local-name()="line" and contains(@class, "bound")]')).Count | Should -Be 4
+    }
+
+    It 'draws no bound without balancing' {
+        $Model.MaxPartitionSize | Should -BeNullOrEmpty
+        $target = Join-Path $Scratch 'unbalanced.html'
+        $Model | Export-KMeansReport -Path $target | Out-Null
+        @((Read-Report $target).SelectNodes('//*[local-name()="line" and contains(@class, "bound")]')).Count | Should -Be 0
+    }
+}
+
 Describe 'The model behind a report' {
     It 'records the settings and the provenance of its training' {
         $trained = $Vectors | Invoke-KMeansTraining -K 3 -Seed 5 -MaxIterations 40 -Tolerance 1e-3 -SampleRate 100 -Init KMeansPlusPlus -AsModel

@@ -104,6 +104,14 @@ public sealed class KMeansResult
     /// <summary>The passes of partition balancing (empty when no size bound was asked for).</summary>
     public IReadOnlyList<Balancing.BalanceReport> BalanceHistory { get; internal init; } = [];
 
+    /// <summary>The smallest partition balanced training allowed, when MinSizeRatio asked for one.</summary>
+    public long? MinPartitionSizeBound => Options?.MinSizeRatio is null ? null : Bounds().Min;
+
+    /// <summary>The largest partition balanced training allowed, when MaxSizeRatio asked for one.</summary>
+    public long? MaxPartitionSizeBound => Options?.MaxSizeRatio is null ? null : Bounds().Max;
+
+    private Balancing.SizeBounds Bounds() => Balancing.SizeBounds.For(SampleRows, K, Options!.MaxSizeRatio, Options.MinSizeRatio);
+
     /// <summary>How evenly the sample spreads over the partitions (min, max, max/mean, coefficient of variation).</summary>
     public Balancing.PartitionSizeStatistics PartitionSizes => Balancing.PartitionSizeStatistics.Of(ClusterSizes);
 

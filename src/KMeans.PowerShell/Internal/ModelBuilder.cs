@@ -42,6 +42,8 @@ internal static class ModelBuilder
         Levels = result.Levels.Select(l => new KMeansLevel(l.Level, l.Nodes, l.Centroids, l.Rows, l.MaxIterations,
             l.ConvergedNodes, l.Loss)).ToArray(),
         PartitionSizes = Sizes(result.PartitionSizes),
+        MinPartitionSize = result.MinPartitionSizeBound,
+        MaxPartitionSize = result.MaxPartitionSizeBound,
         BalanceHistory = result.BalanceHistory.Select(pass => new KMeansBalancePass(pass.Pass, pass.Loss, pass.Displaced,
             pass.Reassigned, Sizes(pass.Sizes), pass.Elapsed)).ToArray(),
     };

@@ -37,6 +37,8 @@ internal static class TrainingReports
             History = [.. model.History.Select(i => new ReportIteration(i.Iteration, i.Loss, i.RelativeChange,
                 i.RepairedClusters, i.Reassigned, i.ImbalanceFactor, i.Elapsed))],
             ClusterSizes = [.. model.Centroids.Select(c => c.Size)],
+            MinClusterSize = model.MinPartitionSize,
+            MaxClusterSize = model.MaxPartitionSize,
             Levels = [.. model.Levels.Select(l => new HierarchyLevel(l.Level, l.Nodes, l.Centroids, l.Rows, l.MaxIterations,
                 l.ConvergedNodes, l.Loss))],
             Created = created,

@@ -81,10 +81,16 @@ public sealed class KMeansModel
     public KMeansLevel[] Levels { get; internal init; } = [];
 
     /// <summary>How evenly the sample spreads over the partitions: min, max, max/mean, coefficient of variation.</summary>
-    public KMeansPartitionSizes? PartitionSizes { get; init; }
+    public KMeansPartitionSizes? PartitionSizes { get; internal init; }
+
+    /// <summary>The smallest partition balanced training allowed (-MinSizeRatio); null without it.</summary>
+    public long? MinPartitionSize { get; internal init; }
+
+    /// <summary>The largest partition balanced training allowed (-MaxSizeRatio); null without it.</summary>
+    public long? MaxPartitionSize { get; internal init; }
 
     /// <summary>The passes of partition balancing, with the sizes after each (empty without -MaxSizeRatio/-MinSizeRatio).</summary>
-    public KMeansBalancePass[] BalanceHistory { get; init; } = [];
+    public KMeansBalancePass[] BalanceHistory { get; internal init; } = [];
 
     public override string ToString() => $"KMeans model (K={K}, Dimension={Dimension}, {Distance}, loss {Loss:G6})";
 }
