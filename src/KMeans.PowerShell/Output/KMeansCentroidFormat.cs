@@ -1,6 +1,7 @@
 namespace KMeans.PowerShell;
 
 /// <summary>File formats for centroids.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 public enum KMeansCentroidFormat
 {
     /// <summary>Arrow IPC file: cluster_id, size and centroid columns, training parameters in the schema metadata.</summary>

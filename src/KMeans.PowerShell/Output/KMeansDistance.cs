@@ -1,6 +1,7 @@
 namespace KMeans.PowerShell;
 
 /// <summary>How closeness between a vector and a centroid is measured (mirrors the engine's metric).</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 public enum KMeansDistance
 {
     /// <summary>Squared Euclidean distance; the loss is the inertia.</summary>

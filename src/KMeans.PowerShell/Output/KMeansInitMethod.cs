@@ -1,6 +1,7 @@
 namespace KMeans.PowerShell;
 
 /// <summary>How the first centroids are chosen when no initial centroids are given.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 public enum KMeansInitMethod
 {
     /// <summary>K distinct sample rows chosen uniformly with the seed.</summary>

@@ -1,6 +1,7 @@
 namespace KMeans.PowerShell;
 
 /// <summary>File formats for vectors.</summary>
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
 public enum KMeansVectorFormat
 {
     /// <summary>Arrow IPC file (.arrow, .feather, .ipc): a FixedSizeList&lt;float32&gt; column "vector".</summary>
