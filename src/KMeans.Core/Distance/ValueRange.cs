@@ -37,6 +37,8 @@ public static class ValueRange
     {
         float value = vector[column];
         string shown = value.ToString(CultureInfo.InvariantCulture);
+        if (Numerics.NullElement.Is(value))
+            return (KMeansErrorKind.NonFiniteValue, $"has a null element at column {column}; values must be finite numbers");
         if (!float.IsFinite(value))
             return (KMeansErrorKind.NonFiniteValue, $"holds {shown} at column {column}; values must be finite");
         string limit = Limit(metric, vector.Length).ToString("G3", CultureInfo.InvariantCulture);

@@ -1,12 +1,13 @@
 using System.Numerics.Tensors;
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Files;
 
 /// <summary>
 /// Copies rows of an Arrow vector column (FixedSizeList, List or LargeList of float16/32/64) into row-major float32.
-/// A null row is flagged and left as zeros; a null element inside a row becomes NaN, a missing value that the sampler
+/// A null row is flagged and left as zeros; a null element inside a row becomes NaN (NullElement), a missing value that the sampler
 /// then rejects or skips like any other non-finite value.
 /// </summary>
 internal static class ArrowRowCopier
@@ -140,7 +141,7 @@ internal static class ArrowRowCopier
         for (int j = 0; j < target.Length; j++)
         {
             if (values.IsNull(start + j))
-                target[j] = float.NaN;
+                target[j] = NullElement.Value;
         }
     }
 }

@@ -1,4 +1,5 @@
 using Parquet;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Files;
 
@@ -73,7 +74,7 @@ internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path
         }
         do
         {
-            float value = _definitions[_entry] == _maxDefinition ? _values[_value++] : float.NaN;
+            float value = _definitions[_entry] == _maxDefinition ? _values[_value++] : NullElement.Value;
             if (length < target.Length)
                 target[length] = value;
             length++;

@@ -88,7 +88,7 @@ public sealed class RoundTripTests(TempDirectory scratch) : IClassFixture<TempDi
     }
 
     [Fact]
-    public void NullElementInsideAVectorReadsAsNaN()
+    public void NullElementInsideAVectorReadsAsNaNThatTrainingNamesANullElement()
     {
         string path = scratch.File("null-element.arrow");
         ArrowTestFiles.Write(path, 2, 2, stream: false, compression: null, ("vector", (_, _) =>
@@ -102,6 +102,14 @@ public sealed class RoundTripTests(TempDirectory scratch) : IClassFixture<TempDi
             return builder.Build();
         }));
         VectorRows.Equal([[1, float.NaN, 3], [4, 5, 6]], VectorRows.ReadFile(path));
+        Assert.True(KMeans.Core.Numerics.NullElement.Is(VectorRows.ReadFile(path)[0]![1]));
+
+        // Training names it as what the file holds, not as a NaN value.
+        using IVectorSource source = VectorFile.Open(path);
+        var error = Assert.Throws<KMeansException>(() => KMeans.Core.Training.KMeansTrainer.Train(source,
+            new KMeans.Core.Training.KMeansOptions { K = 1, Seed = 1 }));
+        Assert.Equal(KMeansErrorKind.NonFiniteValue, error.Kind);
+        Assert.Contains("has a null element at column 1", error.Message);
     }
 
     [Fact]
