@@ -58,6 +58,28 @@ Describe 'Help of <_>' -ForEach $exportedCmdlets {
     It 'is named in about_KMeans' {
         $About | Should -Match ([regex]::Escape($_))
     }
+
+    It 'shows every parameter type in its syntax as PowerShell writes it, with no .NET generic noise' {
+        $syntax = $Help.syntax | Out-String -Width 500
+        $syntax | Should -Not -Match '(?<!\[)\]>|Nullable|`1'
+    }
+
+    It 'names no parameter that no command has' {
+        # The help's own text, not its rendering, which wraps words.
+        $text = @(
+            $Help.description.Text
+            $Help.parameters.parameter.description.Text
+            $Help.examples.example.code
+            $Help.examples.example.remarks.Text
+            $Help.alertSet.alert.Text
+        ) -join "`n"
+        # Examples may pipe into other commands (Sort-Object -Descending): their parameters count too.
+        $named = [regex]::Matches($text, '\b[A-Z][a-z]+-[A-Z][A-Za-z]+\b') | ForEach-Object Value | Sort-Object -Unique
+        $parameters = @(Get-Command -Name $named -ErrorAction Ignore | ForEach-Object { $_.Parameters.Keys }) + $CommonParameters
+        foreach ($name in [regex]::Matches($text, '(?<![\w-])-([A-Z][A-Za-z]+)\b') | ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique) {
+            $parameters | Should -Contain $name -Because "the help of $($Command.Name) names -$name"
+        }
+    }
 }
 
 Describe 'about_KMeans' {
