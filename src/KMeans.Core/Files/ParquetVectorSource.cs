@@ -111,8 +111,11 @@ internal sealed class ParquetVectorSource : IVectorSource
         return null;
     }
 
-    private static ParquetReader Open(string path) =>
-        Guard(path, () => AsyncBridge.Run(() => ParquetReader.CreateAsync(path, null, CancellationToken.None)));
+    private static ParquetReader Open(string path)
+    {
+        ParquetFooterCheck.Validate(path);
+        return Guard(path, () => AsyncBridge.Run(() => ParquetReader.CreateAsync(path, null, CancellationToken.None)));
+    }
 
     /// <summary>Parquet.Net readers are only asynchronously disposable; there is nothing to wait for but the file close.</summary>
     private static void Close(ParquetReader reader) => AsyncBridge.Run(() => reader.DisposeAsync().AsTask());
