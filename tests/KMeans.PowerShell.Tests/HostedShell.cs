@@ -14,12 +14,10 @@ namespace KMeans.PowerShell.Tests;
 /// </summary>
 public sealed class HostedShell : IDisposable
 {
-    /// <param name="importModule">False leaves the module out, for scripts that import it themselves.</param>
-    public HostedShell(bool importModule = true)
+    public HostedShell()
     {
         InitialSessionState state = InitialSessionState.CreateDefault2();
-        if (importModule)
-            state.ImportPSModule(ManifestPath);
+        state.ImportPSModule(ManifestPath);
         PowerShell = Engine.Create(state);
     }
 

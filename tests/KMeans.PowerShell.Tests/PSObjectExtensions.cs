@@ -14,13 +14,4 @@ public static class PSObjectExtensions
             $"{item.BaseObject.GetType().FullName} has no property '{property}'.");
         return LanguagePrimitives.ConvertTo<T>(info.Value);
     }
-
-    public static string TypeName(this PSObject item) => item.BaseObject.GetType().FullName!;
-
-    public static PSObject Single(this IEnumerable<PSObject> items, string typeName)
-    {
-        PSObject item = Assert.Single(items);
-        Assert.Equal(typeName, item.TypeName());
-        return item;
-    }
 }
