@@ -55,7 +55,7 @@ $summary = Get-KMeansAssignment -Path $samplePath -Centroid $centroidPath -Summa
 
 "Sample       $($sample.FullName): 20,000 vectors of dimension 32 ($($sample.Length) bytes)"
 "Estimate     $($estimate.SampleRows) sample rows, $($estimate.Size) on disk; recommended: $($estimate.Recommendation)"
-"Training     K = $($model.K), $($model.Iterations) iterations, converged: $($model.Converged), loss $($model.Loss.ToString('G6')), on disk: $($model.OnDisk), $([int]$model.Duration.TotalMilliseconds) ms"
+"Training     K = $($model.K), $($model.Iterations) iterations, converged: $($model.Converged), loss $($model.Loss.ToString('G6')), on disk: $($model.OnDisk), $($model.DurationSeconds.ToString('F2', [cultureinfo]::InvariantCulture)) s"
 "Centroids    $($exported.FullName): $($imported.Count) centroids of dimension $($imported[0].Dimension)"
 "Assignments  vectors per cluster:"
 $summary

@@ -21,9 +21,9 @@ public sealed class DiskEstimateCalibrationTests : IDisposable
             """);
 
         Assert.Equal(2, output.Count);
-        Assert.NotNull(output[0].Properties["HierarchicalIterationTime"].Value);
+        Assert.NotNull(output[0].Properties["HierarchicalIterationSeconds"].Value);
         // K = 128 is trained flat by -Hierarchical Auto.
-        Assert.Null(output[1].Properties["HierarchicalIterationTime"].Value);
+        Assert.Null(output[1].Properties["HierarchicalIterationSeconds"].Value);
         Assert.EndsWith("hierarchical: Auto trains this K flat", output[1].Get<string>("TrainingTimeSummary"));
         Assert.Equal(5, output[1].Get<int>("MaxIterations"));
         Assert.Equal([$"KExceedsRows,{Command}"], _shell.ErrorIds);

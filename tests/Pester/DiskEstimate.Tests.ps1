@@ -68,13 +68,13 @@ Describe 'Get-KMeansDiskEstimate' {
 
     It 'predicts days per flat iteration and far less per tree iteration with -Calibrate, and nothing without it' {
         $calibrated = Get-KMeansDiskEstimate -K 262144 -Dimension 1024 -Calibrate -MaxIterations 20
-        $calibrated.HierarchicalIterationTime.Ticks * 100 | Should -BeLessThan $calibrated.FlatIterationTime.Ticks
-        $calibrated.HierarchicalTrainingTime | Should -BeLessThan $calibrated.FlatTrainingTime
+        $calibrated.HierarchicalIterationSeconds * 100 | Should -BeLessThan $calibrated.FlatIterationSeconds
+        $calibrated.HierarchicalTrainingSeconds | Should -BeLessThan $calibrated.FlatTrainingSeconds
         $calibrated.KernelGflops | Should -BeGreaterThan 0
         $calibrated.MaxIterations | Should -Be 20
         $calibrated.TrainingTimeSummary | Should -Match '^flat .+; hierarchical '
         $plain = Get-KMeansDiskEstimate -K 262144 -Dimension 1024
-        $plain.FlatIterationTime | Should -BeNullOrEmpty
+        $plain.FlatIterationSeconds | Should -BeNullOrEmpty
         $plain.KernelGflops | Should -BeNullOrEmpty
     }
 }

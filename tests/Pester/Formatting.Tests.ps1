@@ -103,7 +103,7 @@ Describe 'Default views at 120 columns' {
         $text = (Get-KMeansDiskEstimate -K 16 -Dimension 128 -TempDirectory $Scratch | Get-Rendered -List) -join "`n"
         $text | Should -Match "TempDirectory\s+: $([regex]::Escape($Scratch))"
         $text | Should -Match 'InMemory\s+: 2\.36 MiB'
-        foreach ($name in 'FlatIterationTime', 'FlatTrainingTime', 'HierarchicalIterationTime', 'HierarchicalTrainingTime', 'TrainingTimeSummary') {
+        foreach ($name in 'FlatIterationSeconds', 'FlatTrainingSeconds', 'HierarchicalIterationSeconds', 'HierarchicalTrainingSeconds', 'TrainingTimeSummary') {
             $text | Should -Match "$name\s+:"
         }
         $text | Should -Not -Match 'KMeans\.PowerShell\.'

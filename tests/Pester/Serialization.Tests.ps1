@@ -29,4 +29,29 @@ Describe 'ConvertTo-Json' {
         $json = Get-KMeansDiskEstimate -K 16 -Dimension 8 | ConvertTo-Json | ConvertFrom-Json
         $json.Recommendation | Should -BeIn 'InMemory', 'OnDisk'
     }
+
+    It 'writes every duration as one number of seconds' {
+        $json = $Model | ConvertTo-Json -Depth 3 -WarningAction SilentlyContinue | ConvertFrom-Json
+        $json.DurationSeconds | Should -BeOfType [double]
+        $json.DurationSeconds | Should -Be $Model.DurationSeconds
+        $json.DurationSeconds | Should -BeGreaterThan 0
+        $json.History.Count | Should -Be $Model.Iterations
+        $json.History.ElapsedSeconds | Should -Be $Model.History.ElapsedSeconds
+        $json.History[0].PSObject.Properties.Name | Should -Not -Contain 'Ticks'
+    }
+
+    It 'writes the predicted times of a calibrated estimate as seconds' {
+        $estimate = Get-KMeansDiskEstimate -K 1024 -Dimension 16 -Calibrate
+        $json = $estimate | ConvertTo-Json | ConvertFrom-Json
+        $json.FlatIterationSeconds | Should -Be $estimate.FlatIterationSeconds
+        $json.HierarchicalTrainingSeconds | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Measure-Object' {
+    It 'sums the iteration times of a model to no more than its duration' {
+        $sum = ($Model.History | Measure-Object ElapsedSeconds -Sum).Sum
+        $sum | Should -BeGreaterThan 0
+        $sum | Should -BeLessOrEqual $Model.DurationSeconds
+    }
 }

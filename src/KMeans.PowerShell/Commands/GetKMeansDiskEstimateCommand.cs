@@ -180,10 +180,10 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             FitsReason = problem?.Render(ParameterNames.Of),
             Recommendation = plan.Recommendation == SampleStorage.InMemory ? KMeansStorage.InMemory : KMeansStorage.OnDisk,
             MaxIterations = time?.MaxIterations,
-            FlatIterationTime = time?.FlatIteration,
-            FlatTrainingTime = time?.FlatTraining,
-            HierarchicalIterationTime = time?.HierarchicalIteration,
-            HierarchicalTrainingTime = time?.HierarchicalTraining,
+            FlatIterationSeconds = time?.FlatIteration.TotalSeconds,
+            FlatTrainingSeconds = time?.FlatTraining.TotalSeconds,
+            HierarchicalIterationSeconds = time?.HierarchicalIteration?.TotalSeconds,
+            HierarchicalTrainingSeconds = time?.HierarchicalTraining?.TotalSeconds,
             KernelGflops = time?.Calibration.KernelGflops,
         });
     }

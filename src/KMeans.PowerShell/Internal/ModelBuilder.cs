@@ -28,9 +28,9 @@ internal static class ModelBuilder
         SampleRows = result.SampleRows,
         SkippedRows = (result.Sampling?.NullRowsSkipped ?? 0) + (result.Sampling?.NonFiniteRowsSkipped ?? 0),
         Seed = result.Seed,
-        Duration = result.Duration,
+        DurationSeconds = result.Duration.TotalSeconds,
         History = result.History.Select(i => new KMeansIteration(i.Redo, i.Iteration, i.Loss, i.RelativeChange,
-            i.RepairedClusters, i.Reassigned, i.ImbalanceFactor, i.Elapsed)).ToArray(),
+            i.RepairedClusters, i.Reassigned, i.ImbalanceFactor, i.Elapsed.TotalSeconds)).ToArray(),
         Tolerance = result.Options?.Tolerance ?? 0,
         MaxIterations = result.Options?.MaxIterations ?? result.Iterations,
         SampleRate = result.Options?.SampleRate ?? 0,
@@ -45,7 +45,7 @@ internal static class ModelBuilder
         MinPartitionSize = result.MinPartitionSizeBound,
         MaxPartitionSize = result.MaxPartitionSizeBound,
         BalanceHistory = result.BalanceHistory.Select(pass => new KMeansBalancePass(pass.Pass, pass.Loss, pass.Displaced,
-            pass.Reassigned, Sizes(pass.Sizes), pass.Elapsed)).ToArray(),
+            pass.Reassigned, Sizes(pass.Sizes), pass.Elapsed.TotalSeconds)).ToArray(),
     };
 
     private static KMeansPartitionSizes Sizes(PartitionSizeStatistics sizes) => new(sizes.Min, sizes.Max, sizes.Mean,

@@ -2,7 +2,7 @@ namespace KMeans.PowerShell;
 
 /// <summary>One pass of partition balancing (Invoke-KMeansTraining -MaxSizeRatio/-MinSizeRatio), in KMeansModel.BalanceHistory.</summary>
 public sealed class KMeansBalancePass(int pass, double loss, long displaced, long reassigned, KMeansPartitionSizes sizes,
-    TimeSpan elapsed)
+    double elapsedSeconds)
 {
     /// <summary>1 for the balanced assignment to the trained centroids; each later pass first moves the centroids.</summary>
     public int Pass { get; } = pass;
@@ -18,5 +18,6 @@ public sealed class KMeansBalancePass(int pass, double loss, long displaced, lon
 
     public KMeansPartitionSizes Sizes { get; } = sizes;
 
-    public TimeSpan Elapsed { get; } = elapsed;
+    /// <summary>Wall-clock seconds of the pass.</summary>
+    public double ElapsedSeconds { get; } = elapsedSeconds;
 }

@@ -60,35 +60,35 @@ public sealed class KMeansDiskEstimate
     public int? MaxIterations { get; init; }
 
     /// <summary>One flat Lloyd iteration (update and assignment to all K centroids) over the sample.</summary>
-    public TimeSpan? FlatIterationTime { get; init; }
+    public double? FlatIterationSeconds { get; init; }
 
     /// <summary>Flat training: seeding, then MaxIterations iterations (convergence often stops it earlier).</summary>
-    public TimeSpan? FlatTrainingTime { get; init; }
+    public double? FlatTrainingSeconds { get; init; }
 
     /// <summary>One iteration at every level of the tree -Hierarchical Auto trains; null when Auto trains this K flat.</summary>
-    public TimeSpan? HierarchicalIterationTime { get; init; }
+    public double? HierarchicalIterationSeconds { get; init; }
 
     /// <summary>Hierarchical training, every node running MaxIterations iterations; null when Auto trains this K flat.</summary>
-    public TimeSpan? HierarchicalTrainingTime { get; init; }
+    public double? HierarchicalTrainingSeconds { get; init; }
 
     /// <summary>The assignment speed measured on this machine, in 10⁹ flops per second.</summary>
     public double? KernelGflops { get; init; }
 
     /// <summary>The predicted times in words, such as "flat 7.2 days/iteration, 1.0 years in all; hierarchical ...".</summary>
-    public string? TrainingTimeSummary => FlatIterationTime is not { } flatIteration || FlatTrainingTime is not { } flatTraining
+    public string? TrainingTimeSummary => FlatIterationSeconds is not { } flatIteration || FlatTrainingSeconds is not { } flatTraining
         ? null
         : $"flat {Approximately(flatIteration)}/iteration, {Approximately(flatTraining)} in all"
-          + (HierarchicalIterationTime is { } treeIteration && HierarchicalTrainingTime is { } treeTraining
+          + (HierarchicalIterationSeconds is { } treeIteration && HierarchicalTrainingSeconds is { } treeTraining
               ? $"; hierarchical {Approximately(treeIteration)}/iteration, {Approximately(treeTraining)} in all"
               : "; hierarchical: Auto trains this K flat");
 
-    private static string Approximately(TimeSpan time) => time.TotalSeconds switch
+    private static string Approximately(double seconds) => seconds switch
     {
-        < 60 => Format(time.TotalSeconds, "s"),
-        < 3600 => Format(time.TotalMinutes, "min"),
-        < 86_400 => Format(time.TotalHours, "h"),
-        < 365 * 86_400 => Format(time.TotalDays, "days"),
-        _ => Format(time.TotalDays / 365, "years"),
+        < 60 => Format(seconds, "s"),
+        < 3600 => Format(seconds / 60, "min"),
+        < 86_400 => Format(seconds / 3600, "h"),
+        < 365 * 86_400 => Format(seconds / 86_400, "days"),
+        _ => Format(seconds / (365 * 86_400), "years"),
     };
 
     private static string Format(double value, string unit) =>

@@ -6,7 +6,7 @@ namespace KMeans.PowerShell;
 public sealed class KMeansIteration
 {
     public KMeansIteration(int redo, int iteration, double loss, double relativeChange, int repairedClusters,
-        long reassigned, double imbalanceFactor, TimeSpan elapsed)
+        long reassigned, double imbalanceFactor, double elapsedSeconds)
     {
         Redo = redo;
         Iteration = iteration;
@@ -15,7 +15,7 @@ public sealed class KMeansIteration
         RepairedClusters = repairedClusters;
         Reassigned = reassigned;
         ImbalanceFactor = imbalanceFactor;
-        Elapsed = elapsed;
+        ElapsedSeconds = elapsedSeconds;
     }
 
     /// <summary>Which run (0-based) of -Redos the iteration belongs to.</summary>
@@ -37,7 +37,8 @@ public sealed class KMeansIteration
     /// <summary>K·Σ size² / n²: 1 when every cluster has the same size.</summary>
     public double ImbalanceFactor { get; }
 
-    public TimeSpan Elapsed { get; }
+    /// <summary>Wall-clock seconds of the iteration: a number, so ConvertTo-Json and Measure-Object take it as it is.</summary>
+    public double ElapsedSeconds { get; }
 
     /// <summary>How an iteration reads inside another object's view, such as a model's History in Format-List.</summary>
     public override string ToString() =>

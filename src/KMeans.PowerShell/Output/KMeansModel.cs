@@ -54,7 +54,11 @@ public sealed class KMeansModel
     /// <summary>The seed actually used; pass it to -Seed to reproduce the run.</summary>
     public int Seed { get; internal init; }
 
-    public TimeSpan Duration { get; internal init; }
+    /// <summary>
+    /// Wall-clock seconds of the whole run. Durations are numbers of seconds, not TimeSpans, because ConvertTo-Json
+    /// spells a TimeSpan out as eleven fields and Measure-Object cannot sum one.
+    /// </summary>
+    public double DurationSeconds { get; internal init; }
 
     /// <summary>Per-iteration statistics of the kept run.</summary>
     public KMeansIteration[] History { get; internal init; } = [];
