@@ -233,7 +233,7 @@ Describe 'ErrorId documentation' {
     It 'maps every KMeansErrorKind to an ErrorId' {
         $kinds = [regex]::Matches((Get-Content -Raw -LiteralPath (Join-Path $RepositoryRoot 'src/KMeans.Core/KMeansErrorKind.cs')), '(?m)^\s+(\w+),\s*$') |
             ForEach-Object { $_.Groups[1].Value }
-        $mapping = Get-Content -Raw -LiteralPath (Join-Path $RepositoryRoot 'src/KMeans.PowerShell/Internal/KMeansErrors.cs')
+        $mapping = Get-Content -Raw -LiteralPath (Join-Path $RepositoryRoot 'src/KMeans.PowerShell/Errors/KMeansErrors.cs')
         $kinds.Count | Should -BeGreaterThan 15
         $kinds | Where-Object { $mapping -notmatch "KMeansErrorKind\.$_ => \(`"\w+`", ErrorCategory\.\w+\)" } | Should -BeNullOrEmpty
     }

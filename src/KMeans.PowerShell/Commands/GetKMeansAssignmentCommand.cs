@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Management.Automation;
-using KMeans.Core;
 using KMeans.Core.Assigning;
 using KMeans.Core.Distance;
 using KMeans.Core.Files;
 using KMeans.Core.Numerics;
 using KMeans.Core.Training;
-using KMeans.PowerShell.Internal;
+using KMeans.Core;
+using KMeans.PowerShell.Binding;
+using KMeans.PowerShell.Errors;
+using KMeans.PowerShell.Mapping;
+using KMeans.PowerShell.Paths;
 
 namespace KMeans.PowerShell;
 

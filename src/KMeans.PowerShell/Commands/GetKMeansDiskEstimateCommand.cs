@@ -1,10 +1,12 @@
 using System.Management.Automation;
-using KMeans.Core;
 using KMeans.Core.Calibration;
 using KMeans.Core.Files;
 using KMeans.Core.Planning;
 using KMeans.Core.Sampling;
-using KMeans.PowerShell.Internal;
+using KMeans.Core;
+using KMeans.PowerShell.Binding;
+using KMeans.PowerShell.Errors;
+using KMeans.PowerShell.Paths;
 
 namespace KMeans.PowerShell;
 

@@ -1,8 +1,12 @@
 using System.Management.Automation;
-using KMeans.Core;
 using KMeans.Core.Files;
 using KMeans.Core.SampleData;
-using KMeans.PowerShell.Internal;
+using KMeans.Core;
+using KMeans.PowerShell.Binding;
+using KMeans.PowerShell.Errors;
+using KMeans.PowerShell.Hosting;
+using KMeans.PowerShell.Mapping;
+using KMeans.PowerShell.Paths;
 
 namespace KMeans.PowerShell;
 

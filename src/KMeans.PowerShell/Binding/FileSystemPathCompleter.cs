@@ -3,7 +3,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Management.Automation.Runspaces;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Binding;
 
 /// <summary>
 /// Tab completion of file and directory paths, relative to the current FileSystem location. It reads the directory

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Hosting;
 
 /// <summary>
 /// Runs long work on a worker task while the pipeline thread drains what it reports: PowerShell allows Write* calls only

@@ -1,6 +1,7 @@
 using System.Management.Automation;
+using KMeans.PowerShell.Errors;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Paths;
 
 /// <summary>
 /// Resolves -Path (wildcards), -LiteralPath and directory parameters through the session's providers, accepting only

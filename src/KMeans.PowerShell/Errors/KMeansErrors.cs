@@ -2,7 +2,7 @@ using System.Management.Automation;
 using KMeans.Core;
 using KMeans.Core.Files;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Errors;
 
 /// <summary>
 /// The one place where problems become ErrorRecords: every engine error kind and every cmdlet-level problem gets a

@@ -1,7 +1,7 @@
 using System.Globalization;
 using KMeans.Core.Training;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Errors;
 
 /// <summary>The warning for a sample with fewer distinct rows than K: which clusters the user gets empty, and why.</summary>
 internal static class DegenerateSample

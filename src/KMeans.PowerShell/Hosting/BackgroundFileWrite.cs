@@ -1,7 +1,8 @@
 using System.Management.Automation;
 using KMeans.Core;
+using KMeans.PowerShell.Errors;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Hosting;
 
 /// <summary>
 /// Runs a file write on a worker task for a writer cmdlet: Ctrl+C (the cmdlet's stop token) cancels it between chunks

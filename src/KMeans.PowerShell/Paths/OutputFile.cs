@@ -1,6 +1,7 @@
 using System.Management.Automation;
+using KMeans.PowerShell.Errors;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Paths;
 
 /// <summary>
 /// Resolves the target of a file writer: -LiteralPath as typed; -Path with wildcards allowed only when they match

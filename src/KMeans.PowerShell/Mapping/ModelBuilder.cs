@@ -1,7 +1,8 @@
-using KMeans.Core.Training;
 using KMeans.Core.Training.Balancing;
+using KMeans.Core.Training;
+using KMeans.PowerShell.Hosting;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Mapping;
 
 /// <summary>Copies an engine result into the public types PowerShell users see.</summary>
 internal static class ModelBuilder

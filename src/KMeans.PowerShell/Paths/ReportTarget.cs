@@ -1,7 +1,8 @@
 using System.Management.Automation;
 using KMeans.Core;
+using KMeans.PowerShell.Errors;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Paths;
 
 /// <summary>
 /// Checks the file a training report will be written to before any work starts, so that a long training is not

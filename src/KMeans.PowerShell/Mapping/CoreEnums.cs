@@ -2,7 +2,7 @@ using KMeans.Core.Files;
 using KMeans.Core.Distance;
 using KMeans.Core.Training;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Mapping;
 
 /// <summary>Maps the public enums of the cmdlet assembly to the engine's, which PowerShell users never see.</summary>
 internal static class CoreEnums

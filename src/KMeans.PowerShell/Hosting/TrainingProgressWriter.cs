@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Management.Automation;
 using KMeans.Core.Training;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Hosting;
 
 /// <summary>
 /// Turns the trainer's reports into Write-Progress records and verbose lines, on the pipeline thread. One parent

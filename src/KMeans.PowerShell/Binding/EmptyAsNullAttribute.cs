@@ -1,6 +1,6 @@
 using System.Management.Automation;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Binding;
 
 /// <summary>
 /// Binds an empty or blank string as null: an empty CSV cell means "not given", where PowerShell would otherwise

@@ -4,7 +4,7 @@ using System.Management.Automation.Language;
 using System.Management.Automation.Runspaces;
 using KMeans.Core.Files;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Binding;
 
 /// <summary>
 /// Tab completion of -Column: the vector columns of the first file given to -Path or -LiteralPath, read from its

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Binding;
 
 /// <summary>
 /// A piped item that names a vector file rather than holding a vector. Cmdlets whose -InputObject takes vectors by

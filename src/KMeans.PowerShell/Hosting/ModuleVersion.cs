@@ -1,6 +1,6 @@
 using System.Management.Automation;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Hosting;
 
 /// <summary>The version of the KMeans module a cmdlet runs from, recorded in what it writes.</summary>
 internal static class ModuleVersion

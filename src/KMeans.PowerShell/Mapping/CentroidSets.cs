@@ -1,7 +1,8 @@
 using System.Globalization;
 using KMeans.Core.Files;
+using KMeans.PowerShell.Hosting;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Mapping;
 
 /// <summary>Converts between the public centroid types and the engine's <see cref="CentroidSet"/> that files hold.</summary>
 internal static class CentroidSets

@@ -1,8 +1,9 @@
 using System.Globalization;
 using KMeans.Core.Reporting;
 using KMeans.Core.Training;
+using KMeans.PowerShell.Hosting;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Mapping;
 
 /// <summary>Maps a <see cref="KMeansModel"/> to the engine's report input; the engine renders the HTML.</summary>
 internal static class TrainingReports

@@ -1,8 +1,11 @@
 using System.Management.Automation;
-using KMeans.Core;
 using KMeans.Core.Files;
+using KMeans.Core;
+using KMeans.PowerShell.Errors;
+using KMeans.PowerShell.Mapping;
+using KMeans.PowerShell.Paths;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Binding;
 
 /// <summary>
 /// Centroids given to a parameter (-InitialCentroid, -Centroid): KMeansCentroid objects, a KMeansModel, the path of a

@@ -1,8 +1,9 @@
 using System.Management.Automation;
-using KMeans.Core;
 using KMeans.Core.Files;
+using KMeans.Core;
+using KMeans.PowerShell.Errors;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Paths;
 
 /// <summary>Opens the vector files named by -Path/-LiteralPath as one source, reporting problems as ErrorRecords.</summary>
 internal static class VectorFiles

@@ -1,6 +1,6 @@
 using KMeans.Core;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Errors;
 
 /// <summary>
 /// The one table from the core's option names to the parameters users type, so that a core message such as "Train

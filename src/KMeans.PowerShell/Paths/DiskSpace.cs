@@ -2,7 +2,7 @@ using KMeans.Core.Files;
 using KMeans.Core.Planning;
 using KMeans.Core.Training;
 
-namespace KMeans.PowerShell.Internal;
+namespace KMeans.PowerShell.Paths;
 
 /// <summary>
 /// Checks, before the worker starts and so before any progress is shown or anything is written, that the on-disk
