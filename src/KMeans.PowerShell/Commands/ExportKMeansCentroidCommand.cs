@@ -6,7 +6,6 @@ using KMeans.PowerShell.Binding;
 using KMeans.PowerShell.Errors;
 using KMeans.PowerShell.Hosting;
 using KMeans.PowerShell.Mapping;
-using KMeans.PowerShell.Paths;
 
 namespace KMeans.PowerShell;
 
@@ -17,10 +16,8 @@ namespace KMeans.PowerShell;
 [Cmdlet(VerbsData.Export, "KMeansCentroid", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [Alias("Export-KMeansCentroids")]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportKMeansCentroidCommand : PSCmdlet, IDisposable
+public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
 
     private readonly List<KMeansCentroid> _centroids = [];
     private KMeansModel? _model;
@@ -30,16 +27,6 @@ public sealed class ExportKMeansCentroidCommand : PSCmdlet, IDisposable
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public PSObject? InputObject { get; set; }
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
-    public string? Path { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string? LiteralPath { get; set; }
-
     /// <summary>The file format; by default the extension's (.arrow/.feather/.ipc, .npy, .csv, .json), else Arrow.</summary>
     [Parameter]
     public KMeansCentroidFormat? Format { get; set; }
@@ -47,9 +34,6 @@ public sealed class ExportKMeansCentroidCommand : PSCmdlet, IDisposable
     /// <summary>The metric to record; by default the model's or the centroids' own.</summary>
     [Parameter]
     public KMeansDistance? Distance { get; set; }
-
-    [Parameter]
-    public SwitchParameter Force { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -92,18 +76,13 @@ public sealed class ExportKMeansCentroidCommand : PSCmdlet, IDisposable
     {
         if (_failed)
             return;
-        bool literal = ParameterSetName == LiteralPathSet;
-        string requested = literal ? LiteralPath! : Path!;
-        string? target = OutputFile.Resolve(this, requested, literal, out ErrorRecord? error);
-        if (error is not null)
-            ThrowTerminatingError(error);
+        string target = ResolveTarget();
         CentroidSet set = CentroidSetToWrite();
-        VectorFileFormat format = Format?.ToCore() ?? FormatOf(target!);
-        if (File.Exists(target) && !Force)
-            ThrowTerminatingError(KMeansErrors.TargetExists(target!));
+        VectorFileFormat format = Format?.ToCore() ?? FormatOf(target);
+        RefuseExistingWithoutForce(target);
         if (!ShouldProcess(target, $"Write {set.K} centroids of dimension {set.Dimension} as {format}"))
             return;
-        BackgroundFileWrite.Run(this, target!, token => CentroidFile.Write(target!, set, format, overwrite: Force, token), _stopping.Token);
+        BackgroundFileWrite.Run(this, target, token => CentroidFile.Write(target, set, format, overwrite: Force, token), _stopping.Token);
         if (set.Distance is DistanceMetric distance && distance != DistanceMetric.L2 && !CentroidFile.RecordsDistance(format))
             WriteWarning($"'{target}' does not record the metric ({distance.ToPublic()}): give -Distance {distance.ToPublic()} when you use these centroids again, or export to .arrow or .json, which record it.");
         WriteObject(new FileInfo(target!));

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using KMeans.Core.Reporting;
 using KMeans.Core;
-using KMeans.PowerShell.Binding;
 using KMeans.PowerShell.Errors;
 using KMeans.PowerShell.Mapping;
 using KMeans.PowerShell.Paths;
@@ -14,10 +13,8 @@ namespace KMeans.PowerShell;
 /// </summary>
 [Cmdlet(VerbsData.Export, "KMeansReport", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportKMeansReportCommand : PSCmdlet
+public sealed class ExportKMeansReportCommand : FileWriterCommand
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
 
     private KMeansModel? _model;
 
@@ -25,19 +22,6 @@ public sealed class ExportKMeansReportCommand : PSCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
     public KMeansModel? InputObject { get; set; }
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
-    public string? Path { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string? LiteralPath { get; set; }
-
-    [Parameter]
-    public SwitchParameter Force { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -50,8 +34,7 @@ public sealed class ExportKMeansReportCommand : PSCmdlet
     {
         if (_model is null)
             return;
-        bool literal = ParameterSetName == LiteralPathSet;
-        string? target = ReportTarget.Check(this, literal ? LiteralPath! : Path!, literal, Force, out ErrorRecord? error);
+        string? target = ReportTarget.Check(this, RequestedPath, IsLiteralPath, Force, out ErrorRecord? error);
         if (error is not null)
             ThrowTerminatingError(error);
         if (!ShouldProcess(target, $"Write the training report of a K = {_model.K} model"))

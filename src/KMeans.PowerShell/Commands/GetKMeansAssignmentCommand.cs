@@ -3,7 +3,6 @@ using System.Management.Automation;
 using KMeans.Core.Assigning;
 using KMeans.Core.Distance;
 using KMeans.Core.Files;
-using KMeans.Core.Numerics;
 using KMeans.Core.Training;
 using KMeans.Core;
 using KMeans.PowerShell.Binding;

@@ -2,11 +2,9 @@ using System.Management.Automation;
 using KMeans.Core.Files;
 using KMeans.Core.SampleData;
 using KMeans.Core;
-using KMeans.PowerShell.Binding;
 using KMeans.PowerShell.Errors;
 using KMeans.PowerShell.Hosting;
 using KMeans.PowerShell.Mapping;
-using KMeans.PowerShell.Paths;
 
 namespace KMeans.PowerShell;
 
@@ -16,21 +14,9 @@ namespace KMeans.PowerShell;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "KMeansSampleData", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
-public sealed class NewKMeansSampleDataCommand : PSCmdlet, IDisposable
+public sealed class NewKMeansSampleDataCommand : FileWriterCommand, IDisposable
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
     private readonly CancellationTokenSource _stopping = new();
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
-    public string? Path { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string? LiteralPath { get; set; }
 
     [Parameter(Mandatory = true)]
     [ValidateRange(1L, long.MaxValue)]
@@ -57,26 +43,19 @@ public sealed class NewKMeansSampleDataCommand : PSCmdlet, IDisposable
     [Parameter]
     public KMeansVectorFormat? Format { get; set; }
 
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
     protected override void EndProcessing()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
-        string? target = OutputFile.Resolve(this, literal ? LiteralPath! : Path!, literal, out ErrorRecord? error);
-        if (error is not null)
-            ThrowTerminatingError(error);
+        string target = ResolveTarget();
         VectorFileFormat format = default;
         try
         {
-            format = Format?.ToCore() ?? VectorFile.FormatFromPath(target!);
+            format = Format?.ToCore() ?? VectorFile.FormatFromPath(target);
         }
         catch (KMeansException e)
         {
             ThrowTerminatingError(KMeansErrors.FromException(e));
         }
-        if (File.Exists(target) && !Force)
-            ThrowTerminatingError(KMeansErrors.TargetExists(target!));
+        RefuseExistingWithoutForce(target);
         IVectorSource source = default!;
         try
         {
@@ -89,8 +68,8 @@ public sealed class NewKMeansSampleDataCommand : PSCmdlet, IDisposable
         }
         if (!ShouldProcess(target, $"Write {Rows:N0} vectors of dimension {Dimension} around {Clusters} centres as {format}"))
             return;
-        BackgroundFileWrite.Run(this, target!, token => VectorFileWriter.Write(source, target!, format, token, overwrite: Force), _stopping.Token);
-        WriteObject(new FileInfo(target!));
+        BackgroundFileWrite.Run(this, target, token => VectorFileWriter.Write(source, target, format, token, overwrite: Force), _stopping.Token);
+        WriteObject(new FileInfo(target));
     }
 
     protected override void StopProcessing() => _stopping.Cancel();

@@ -1,6 +1,5 @@
 using System.Globalization;
 using KMeans.Core.Files;
-using KMeans.PowerShell.Hosting;
 
 namespace KMeans.PowerShell.Mapping;
 

@@ -1,6 +1,5 @@
 using KMeans.Core.Training.Balancing;
 using KMeans.Core.Training;
-using KMeans.PowerShell.Hosting;
 
 namespace KMeans.PowerShell.Mapping;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using KMeans.Core.Reporting;
 using KMeans.Core.Training;
-using KMeans.PowerShell.Hosting;
 
 namespace KMeans.PowerShell.Mapping;
 

@@ -1,0 +1,51 @@
+using System.Management.Automation;
+using KMeans.PowerShell.Binding;
+using KMeans.PowerShell.Errors;
+using KMeans.PowerShell.Paths;
+
+namespace KMeans.PowerShell;
+
+/// <summary>
+/// The target of a cmdlet that writes one file: -Path (wildcards allowed when they match exactly one existing file, as
+/// Out-File does), -LiteralPath taken as typed, and -Force to replace an existing file. Declared once so that every
+/// writer binds, completes and refuses targets alike.
+/// </summary>
+public abstract class FileWriterCommand : PSCmdlet
+{
+    protected const string PathSet = "Path";
+    protected const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string? Path { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string? LiteralPath { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected bool IsLiteralPath => ParameterSetName == LiteralPathSet;
+
+    /// <summary>The target as the user gave it.</summary>
+    protected string RequestedPath => IsLiteralPath ? LiteralPath! : Path!;
+
+    /// <summary>The file-system path of the target, or a terminating error saying why there is none.</summary>
+    protected string ResolveTarget()
+    {
+        string? target = OutputFile.Resolve(this, RequestedPath, IsLiteralPath, out ErrorRecord? error);
+        if (error is not null)
+            ThrowTerminatingError(error);
+        return target!;
+    }
+
+    /// <summary>Stops with TargetExists when the target exists and -Force was not given.</summary>
+    protected void RefuseExistingWithoutForce(string target)
+    {
+        if (File.Exists(target) && !Force)
+            ThrowTerminatingError(KMeansErrors.TargetExists(target));
+    }
+}
