@@ -72,6 +72,19 @@ Describe 'A pipeline longer than the sample' {
     }
 }
 
+Describe 'Checkpoints of pipeline input' {
+    It 'resumes without -Seed: the sample is drawn with the seed the checkpoint saved' {
+        $checkpoint = Join-Path $Scratch 'piped.kmc'
+        $first = $Many | Invoke-KMeansTraining -K 4 -SampleRate 8 -CheckpointPath $checkpoint -AsModel
+        $resumed = $Many | Invoke-KMeansTraining -K 4 -SampleRate 8 -CheckpointPath $checkpoint -Resume -AsModel
+        $resumed.Seed | Should -Be $first.Seed
+        $resumed.Loss | Should -Be $first.Loss
+        for ($c = 0; $c -lt 4; $c++) {
+            $resumed.Centroids[$c].Vector | Should -Be $first.Centroids[$c].Vector
+        }
+    }
+}
+
 Describe 'A pipeline no longer than the sample' {
     It 'trains on all its rows, to the centroids of the same rows in a file' {
         $file = New-KMeansSampleData -Path (Join-Path $Scratch 'rows.npy') -Rows 900 -Dimension 6 -Clusters 5 -Seed 4
