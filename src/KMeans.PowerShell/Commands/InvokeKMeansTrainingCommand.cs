@@ -337,9 +337,11 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>A run that fails before any progress was shown (the first vector's plan) writes no progress record.</summary>
     private void StopSampling(ErrorRecord error)
     {
-        _progress!.Complete();
+        if (_progress!.Shown)
+            _progress.Complete();
         ThrowTerminatingError(error);
     }
 
@@ -418,8 +420,8 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
             WriteVerbose($"Wrote the training report to '{target}'.");
     }
 
-    private string[] Input() => ParameterSetName == InputObjectSet
-        ? [string.Create(CultureInfo.InvariantCulture, $"the pipeline ({_pipelineRows!.AcceptedCount:N0} vectors)")]
+    private string[] Input() => _pipelineRows is { } piped
+        ? [string.Create(CultureInfo.InvariantCulture, $"the pipeline ({piped.AcceptedCount:N0} vectors)")]
         : [.. _files];
     private CheckpointOptions? Checkpoint() => _checkpointPath is null ? null : new CheckpointOptions
     {
