@@ -25,7 +25,10 @@ public sealed class TrainingErrorTests : IDisposable
         Assert.Empty(_shell.PowerShell.Streams.Progress);
     }
 
-    /// <summary>/proc's file system reports no free space.</summary>
+    /// <summary>
+    /// /proc's file system reports no free space. Pipeline input is planned, when its first vector arrives, for the whole
+    /// sample it may fill: 256 × K rows of 5 values.
+    /// </summary>
     [GatedFact(Gate.Linux)]
     public void A_temp_directory_without_enough_free_space_is_InsufficientDiskSpace_before_anything_is_written()
     {
@@ -34,7 +37,7 @@ public sealed class TrainingErrorTests : IDisposable
         Assert.Equal($"InsufficientDiskSpace,{Command}", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.ResourceUnavailable, error.CategoryInfo.Category);
         Assert.Equal("/proc", error.TargetObject);
-        Assert.Contains("needs 6,000 bytes in '/proc'", error.Exception.Message);
+        Assert.Contains("needs 15,360 bytes in '/proc'", error.Exception.Message);
         Assert.Contains("Choose another -TempDirectory", error.ErrorDetails.Message);
         Assert.Empty(_shell.PowerShell.Streams.Progress);
     }

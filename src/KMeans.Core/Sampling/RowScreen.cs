@@ -10,9 +10,14 @@ namespace KMeans.Core.Sampling;
 /// skipped with SkipNonFinite and fails the run otherwise; a value beyond the metric's range (ValueRange) fails the run; under Cosine a zero vector fails the run (it has no
 /// direction). Every row is screened, sampled or not, so a bad file fails the same way whatever the seed.
 /// </summary>
-internal sealed class RowScreen(IVectorSource source, bool skipNonFinite, DistanceMetric metric)
+internal sealed class RowScreen(int dimension, Func<long, string> describeRow, bool skipNonFinite, DistanceMetric metric)
 {
-    private readonly float _limit = ValueRange.Limit(metric, source.Dimension);
+    private readonly float _limit = ValueRange.Limit(metric, dimension);
+
+    public RowScreen(IVectorSource source, bool skipNonFinite, DistanceMetric metric)
+        : this(source.Dimension, source.DescribeRow, skipNonFinite, metric)
+    {
+    }
 
     public long Nulls { get; private set; }
 
@@ -21,12 +26,20 @@ internal sealed class RowScreen(IVectorSource source, bool skipNonFinite, Distan
     /// <summary>True when row <paramref name="index"/> of <paramref name="batch"/> is usable; false when it is skipped.</summary>
     public bool Admits(VectorBatch batch, int index, ReadOnlySpan<float> row)
     {
-        long rowIndex = batch.FirstRow + index;
         if (batch.IsNull(index))
         {
-            Nulls++;
+            CountNull();
             return false;
         }
+        return Admits(batch.FirstRow + index, row);
+    }
+
+    /// <summary>Counts a row that is not there (a null row, a pipeline item that is not a vector).</summary>
+    public void CountNull() => Nulls++;
+
+    /// <summary>True when the (non-null) row <paramref name="rowIndex"/> is usable; false when it is skipped.</summary>
+    public bool Admits(long rowIndex, ReadOnlySpan<float> row)
+    {
         int outside = ValueRange.FirstOutside(row, _limit);
         if (outside >= 0)
         {
@@ -37,7 +50,7 @@ internal sealed class RowScreen(IVectorSource source, bool skipNonFinite, Distan
         }
         if (metric == DistanceMetric.Cosine && VectorNorm.IsZero(row))
             throw new KMeansException(KMeansErrorKind.ZeroVector,
-                $"{Capitalized(source.DescribeRow(rowIndex))} is the zero vector (every value is 0), which has no direction under Cosine distance.",
+                $"{Capitalized(describeRow(rowIndex))} is the zero vector (every value is 0), which has no direction under Cosine distance.",
                 rowIndex);
         return true;
     }
@@ -45,7 +58,7 @@ internal sealed class RowScreen(IVectorSource source, bool skipNonFinite, Distan
     private KMeansException OutOfRange(long rowIndex, ReadOnlySpan<float> row, int column)
     {
         (KMeansErrorKind kind, string problem) = ValueRange.Describe(row, column, metric);
-        string name = OptionMessage.Literal(Capitalized(source.DescribeRow(rowIndex)));
+        string name = OptionMessage.Literal(Capitalized(describeRow(rowIndex)));
         OptionMessage message = kind == KMeansErrorKind.NonFiniteValue
             ? new OptionMessage($"{name} {OptionMessage.Literal(problem)} (use {{0}} to drop such rows).", KMeansOption.SkipNonFinite)
             : new OptionMessage($"{name} {OptionMessage.Literal(problem)}.");

@@ -51,11 +51,11 @@ public static class SampleBuilder
         TrainingBuffer? projected = null;
         try
         {
-            Projector? projector = null;
+            SampleProjector? projector = null;
             if (projection is not null)
             {
                 projected = TrainingBuffer.Create(options.OnDisk, capacity, projection.OutputDimension, options.EffectiveTempDirectory);
-                projector = new Projector(projection, projected, options.Distance, source);
+                projector = new SampleProjector(projection, projected, options.Distance, source.DescribeRow);
             }
             // Selection sampling needs the number of usable rows; a skipped row shows that the row count overstated
             // it. Then (or when skipping is expected, or the count is unknown) reservoir sampling, which counts only
@@ -69,9 +69,7 @@ public static class SampleBuilder
                     progress, cancellationToken);
             }
             if (counts.Sampled == 0)
-                throw new KMeansException(KMeansErrorKind.NoRows,
-                    $"{source.Description} holds no usable rows ({counts.RowsRead} read, {counts.Nulls} null, {counts.NonFinite} non-finite).",
-                    source.Description);
+                throw NoUsableRows(source.Description, counts.RowsRead, counts.Nulls, counts.NonFinite);
             if (counts.Sampled < options.K)
                 throw NotEnoughRows(source, options.K, counts.Sampled, counts.Nulls, counts.NonFinite);
             buffer.Seal(counts.Sampled);
@@ -97,7 +95,7 @@ public static class SampleBuilder
     /// <paramref name="sampler"/> picks are written into the buffer's slots, normalised under Cosine, and projected
     /// into the projected buffer's same slots.
     /// </summary>
-    private static PassCounts Pass(IVectorSource source, KMeansOptions options, TrainingBuffer buffer, Projector? projector,
+    private static PassCounts Pass(IVectorSource source, KMeansOptions options, TrainingBuffer buffer, SampleProjector? projector,
         RowSampler sampler, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         int d = source.Dimension;
@@ -136,43 +134,26 @@ public static class SampleBuilder
         return new PassCounts(rowsRead, sampler.Placed, screen.Nulls, screen.NonFinite);
     }
 
-    /// <summary>Projects each sampled row into the projected buffer's same slot.</summary>
-    private sealed class Projector(RandomizedHadamardProjection projection, TrainingBuffer projected, DistanceMetric metric,
-        IVectorSource source)
-    {
-        private readonly SampleWriter _writer = new(projected);
-        private readonly float[] _scratch = projection.NewScratch();
-        private readonly float[] _row = new float[projection.OutputDimension];
-
-        public void Write(long slot, ReadOnlySpan<float> row, long rowIndex)
-        {
-            projection.Project(row, _row, _scratch);
-            if (metric == DistanceMetric.Cosine)
-            {
-                if (!VectorNorm.TryNormalize(_row, _row))
-                    throw new KMeansException(KMeansErrorKind.ZeroVector,
-                        $"{RowScreen.Capitalized(source.DescribeRow(rowIndex))} projects to the zero vector in {projection.OutputDimension} dimensions, " +
-                        "which has no direction under Cosine distance: raise the training dimension.", rowIndex);
-            }
-            _writer.Write(slot, _row);
-        }
-
-        public void Flush() => _writer.Flush();
-    }
-
     /// <summary>The row scaled to unit length, in <paramref name="unit"/>: a Cosine sample stores directions.</summary>
-    private static ReadOnlySpan<float> UnitLength(ReadOnlySpan<float> row, float[] unit)
+    internal static ReadOnlySpan<float> UnitLength(ReadOnlySpan<float> row, float[] unit)
     {
         row.CopyTo(unit);
         VectorMath.Normalize(unit);
         return unit;
     }
 
-    private static KMeansException NotEnoughRows(IVectorSource source, int k, long usable, long nulls, long nonFinite)
+    private static KMeansException NotEnoughRows(IVectorSource source, int k, long usable, long nulls, long nonFinite) =>
+        NotEnoughRows(source.Description, k, usable, nulls, nonFinite);
+
+    internal static KMeansException NoUsableRows(string description, long rowsRead, long nulls, long nonFinite) =>
+        new(KMeansErrorKind.NoRows, $"{description} holds no usable rows ({rowsRead} read, {nulls} null, {nonFinite} non-finite).",
+            description);
+
+    internal static KMeansException NotEnoughRows(string description, int k, long usable, long nulls, long nonFinite)
     {
         string skipped = nulls + nonFinite > 0 ? $" ({nulls} null and {nonFinite} non-finite rows skipped)" : "";
         return new KMeansException(KMeansErrorKind.NotEnoughRows,
-            $"K is {k}, but {source.Description} has only {usable} usable rows{skipped}: K cannot exceed the number of rows.",
+            $"K is {k}, but {description} has only {usable} usable rows{skipped}: K cannot exceed the number of rows.",
             k);
     }
 }

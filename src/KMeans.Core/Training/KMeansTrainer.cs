@@ -30,6 +30,44 @@ public static class KMeansTrainer
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
+        return Train(source.Dimension, source.RowCount, options, checkpoint, progress, cancellationToken,
+            (int seed, out SamplingSummary summary) => options.TrainDimension is int trainDimension
+                ? SampleBuilder.BuildProjected(source, options, seed,
+                    RandomizedHadamardProjection.Create(source.Dimension, trainDimension, seed), progress, cancellationToken,
+                    out summary)
+                : new ProjectedSample(SampleBuilder.Build(source, options, seed, progress, cancellationToken, out summary), null));
+    }
+
+    /// <summary>
+    /// Trains on pipeline input that <paramref name="sample"/> sampled as it arrived, with its seed (which a resumed
+    /// checkpoint must share: <see cref="ResumedSeed"/>). The sample is sealed here and deleted after training.
+    /// </summary>
+    public static KMeansResult Train(PipelineSample sample, KMeansOptions options, CheckpointOptions? checkpoint,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        ArgumentNullException.ThrowIfNull(options);
+        return Train(sample.Dimension, sample.NextIndex, options with { Seed = sample.Seed }, checkpoint, progress,
+            cancellationToken, (int _, out SamplingSummary summary) => sample.Seal(out summary));
+    }
+
+    /// <summary>
+    /// The seed of the checkpoint that <paramref name="checkpoint"/> resumes, or null when it starts a new training:
+    /// input that is sampled as it arrives, before training starts, must be sampled with that seed.
+    /// </summary>
+    public static int? ResumedSeed(CheckpointOptions checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        checkpoint.Validate();
+        return CheckpointStart.ResumedSeed(checkpoint);
+    }
+
+    /// <summary>Builds the sample drawn with <paramref name="seed"/>; the trainer owns it.</summary>
+    private delegate ProjectedSample SampleFactory(int seed, out SamplingSummary summary);
+
+    private static KMeansResult Train(int dimension, long? rows, KMeansOptions options, CheckpointOptions? checkpoint,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, SampleFactory buildSample)
+    {
         options.Validate();
         checkpoint?.Validate();
         if (checkpoint is not null && options.TrainDimension is not null)
@@ -37,20 +75,16 @@ public static class KMeansTrainer
                 new OptionMessage("Checkpoints cannot yet resume a training in a reduced dimension: train without {0}, or without a checkpoint.",
                     KMeansOption.TrainDimension),
                 options.TrainDimension);
-        ValidateAgainstDimension(options, source.Dimension);
+        ValidateAgainstDimension(options, dimension);
         var watch = Stopwatch.StartNew();
-        CheckpointStart? start = checkpoint is null ? null : CheckpointStart.Open(checkpoint, options, source, progress);
+        CheckpointStart? start = checkpoint is null ? null : CheckpointStart.Open(checkpoint, options, dimension, rows, progress);
         int seed = start?.Seed ?? options.Seed ?? Random.Shared.Next();
         if (start?.FinishedResult(options) is { } finished)
         {
             finished.Duration = watch.Elapsed;
             return finished;
         }
-        using ProjectedSample sample = options.TrainDimension is int trainDimension
-            ? SampleBuilder.BuildProjected(source, options, seed,
-                RandomizedHadamardProjection.Create(source.Dimension, trainDimension, seed), progress, cancellationToken,
-                out SamplingSummary summary)
-            : new ProjectedSample(SampleBuilder.Build(source, options, seed, progress, cancellationToken, out summary), null);
+        using ProjectedSample sample = buildSample(seed, out SamplingSummary summary);
         TrainingCheckpointer? checkpoints = start?.Checkpointer(options, seed, sample.Full, summary);
         KMeansResult result = Train(sample.Full, sample.Projected, options with { Seed = seed }, progress, cancellationToken,
             checkpoints);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
 using KMeans.Core.Files;
+using KMeans.Core.Sampling;
 using KMeans.Core.Training;
 using KMeans.Core;
 using KMeans.PowerShell.Binding;
@@ -12,8 +13,10 @@ using KMeans.PowerShell.Paths;
 namespace KMeans.PowerShell;
 
 /// <summary>
-/// Trains k-means centroids on vector files or on vectors from the pipeline. The engine runs on a worker task; this
-/// thread drains its reports into progress and verbose records, and StopProcessing cancels it within about one iteration.
+/// Trains k-means centroids on vector files or on vectors from the pipeline. Piped vectors are sampled as they arrive
+/// (<see cref="PipelineSample"/>), so memory is bounded by the sample, not by the input. The engine runs on a worker
+/// task; this thread drains its reports into progress and verbose records, and StopProcessing cancels it within about
+/// one iteration.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "KMeansTraining", DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(KMeansCentroid), typeof(KMeansModel))]
@@ -22,9 +25,11 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     private const string InputObjectSet = "InputObject";
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private const int ItemsPerProgressReport = 1024;
 
     private CancellationTokenSource? _stopping;
-    private PipelineVectorSource? _pipelineRows;
+    private PipelineSample? _pipelineRows;
+    private TrainingProgressWriter? _progress;
     private readonly List<string> _files = [];
     private IReadOnlyList<float[]>? _initialCentroids;
     private string? _tempDirectory;
@@ -189,7 +194,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
         }
         ResolveCheckpointPath();
         _stopping = new CancellationTokenSource();
-        _pipelineRows = new PipelineVectorSource();
+        _progress = new TrainingProgressWriter(this, K, MaxIterations, Redos);
     }
 
     private void ResolveCheckpointPath()
@@ -251,16 +256,20 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
             Train(files!);
             return;
         }
-        if (_pipelineRows!.AcceptedCount == 0)
+        if (_pipelineRows is not { AcceptedCount: > 0 } sample)
+        {
             ThrowTerminatingError(KMeansErrors.FromException(
                 new KMeansException(KMeansErrorKind.NoRows, "The pipeline delivered no usable vectors to train on.")));
-        long rejected = _pipelineRows.NextIndex - _pipelineRows.AcceptedCount;
-        if (rejected > 0 && _pipelineRows.AcceptedCount < K)
+            return;
+        }
+        long rejected = sample.NextIndex - sample.AcceptedCount;
+        if (rejected > 0 && sample.AcceptedCount < K)
             ThrowTerminatingError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.NotEnoughRows,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"K is {K}, but only {_pipelineRows.AcceptedCount} of {_pipelineRows.NextIndex} pipeline items are usable vectors: {rejected} were rejected (the first vector fixes the dimension, here {_pipelineRows.Dimension}; each rejected item was reported above)."),
+                    $"K is {K}, but only {sample.AcceptedCount} of {sample.NextIndex} pipeline items are usable vectors: {rejected} were rejected (the first vector fixes the dimension, here {sample.Dimension}; each rejected item was reported above)."),
                 K)));
-        Train(_pipelineRows);
+        Train(PipelineSample.Description, sample.Dimension, Options().SampleCapacity(sample.NextIndex),
+            (trainOptions, sink, token) => KMeansTrainer.Train(sample, trainOptions, Checkpoint(), sink, token));
     }
 
     protected override void StopProcessing() => _stopping?.Cancel();
@@ -273,7 +282,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
 
     private void AddPipelineFile(FileInfo file)
     {
-        if (_pipelineRows!.NextIndex > 0)
+        if (_pipelineRows is { NextIndex: > 0 })
             ThrowTerminatingError(KMeansErrors.NotAVector(_pipelineRows.NextIndex, file,
                 "it is a file, but the pipeline delivered vectors before it; pipe either files or vectors."));
         IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, file.FullName, literal: true, out ErrorRecord? error);
@@ -285,17 +294,59 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     private void AddPipelineItem(object? item)
     {
         if (_files.Count > 0)
-            ThrowTerminatingError(KMeansErrors.NotAVector(_pipelineRows!.NextIndex, item,
+            ThrowTerminatingError(KMeansErrors.NotAVector(0, item,
                 "the pipeline delivered files before it; pipe either files or vectors."));
-        long index = _pipelineRows!.NextIndex;
+        PipelineSample rows = _pipelineRows ??= NewPipelineSample();
+        long index = rows.NextIndex;
         if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? problem))
         {
-            _pipelineRows.AddRejected();
+            rows.AddRejected();
             WriteError(KMeansErrors.NotAVector(index, item, problem));
             return;
         }
-        if (_pipelineRows.Add(vector) is { } mismatch)
+        KMeansException? mismatch = null;
+        try
+        {
+            mismatch = rows.Add(vector);
+        }
+        catch (KMeansException failure)
+        {
+            StopSampling(KMeansErrors.FromException(failure));
+        }
+        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
+        {
+            StopSampling(KMeansErrors.TrainingIOFailed(failure, PipelineSample.Description));
+        }
+        if (mismatch is not null)
             WriteError(KMeansErrors.FromException(mismatch));
+        if (rows.NextIndex % ItemsPerProgressReport == 0)
+            _progress!.Write(rows.Progress);
+    }
+
+    /// <summary>
+    /// The sample of piped vectors, created with the first item: it is drawn as the vectors arrive, so its seed (the
+    /// given one, the one of a checkpoint to resume, or a new one) is fixed before training starts.
+    /// </summary>
+    private PipelineSample NewPipelineSample()
+    {
+        try
+        {
+            int seed = Seed ?? (Checkpoint() is { } checkpoint ? KMeansTrainer.ResumedSeed(checkpoint) : null) ?? Random.Shared.Next();
+            return new PipelineSample(Options(), seed);
+        }
+        catch (KMeansException failure)
+        {
+            ThrowTerminatingError(KMeansErrors.FromException(failure));
+            throw;
+        }
+    }
+
+    /// <summary>A run that fails before any progress was shown (the first vector's plan) writes no progress record.</summary>
+    private void StopSampling(ErrorRecord error)
+    {
+        if (_progress!.Shown)
+            _progress.Complete();
+        ThrowTerminatingError(error);
     }
 
     private void Train(IVectorSource source)
@@ -312,12 +363,21 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
                 ThrowTerminatingError(KMeansErrors.FromException(problem));
             }
         }
-        var progress = new TrainingProgressWriter(this, K, MaxIterations, Redos);
+        Train(source.Description, source.Dimension, options.SampleCapacity(source.RowCount),
+            (trainOptions, sink, token) => KMeansTrainer.Train(source, trainOptions, Checkpoint(), sink, token));
+    }
+
+    /// <summary>Runs <paramref name="train"/> on a worker, showing its progress, and writes its centroids or model.</summary>
+    private void Train(string description, int dimension, long sampleCapacity,
+        Func<KMeansOptions, IProgress<TrainingProgress>, CancellationToken, KMeansResult> train)
+    {
+        KMeansOptions options = Options();
+        TrainingProgressWriter progress = _progress!;
         WriteVerbose(string.Create(CultureInfo.InvariantCulture,
-            $"Training K = {K} on {source.Description} ({source.Dimension} dimensions), sample of at most {options.SampleCapacity(source.RowCount):N0} rows {(OnDisk ? $"on disk in '{options.EffectiveTempDirectory}'" : "in memory")}, {options.MaxDegreeOfParallelism} threads."));
+            $"Training K = {K} on {description} ({dimension} dimensions), sample of at most {sampleCapacity:N0} rows {(OnDisk ? $"on disk in '{options.EffectiveTempDirectory}'" : "in memory")}, {options.MaxDegreeOfParallelism} threads."));
         KMeansResult result;
         using (var work = new BackgroundWork<TrainingProgress, KMeansResult>(
-            (sink, token) => KMeansTrainer.Train(source, options, Checkpoint(), sink, token), _stopping!.Token))
+            (sink, token) => train(options, sink, token), _stopping!.Token))
         {
             try
             {
@@ -334,7 +394,7 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
                 if (cause is KMeansException problem)
                     ThrowTerminatingError(KMeansErrors.FromException(problem));
                 if (cause is IOException or UnauthorizedAccessException)
-                    ThrowTerminatingError(KMeansErrors.TrainingIOFailed(cause, source.Description));
+                    ThrowTerminatingError(KMeansErrors.TrainingIOFailed(cause, description));
                 throw;
             }
         }
@@ -364,8 +424,8 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
             WriteVerbose($"Wrote the training report to '{target}'.");
     }
 
-    private string[] Input() => ParameterSetName == InputObjectSet
-        ? [string.Create(CultureInfo.InvariantCulture, $"the pipeline ({_pipelineRows!.AcceptedCount:N0} vectors)")]
+    private string[] Input() => _pipelineRows is { } piped
+        ? [string.Create(CultureInfo.InvariantCulture, $"the pipeline ({piped.AcceptedCount:N0} vectors)")]
         : [.. _files];
     private CheckpointOptions? Checkpoint() => _checkpointPath is null ? null : new CheckpointOptions
     {

@@ -52,6 +52,9 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
         }
     }
 
+    /// <summary>True once a progress record has been written.</summary>
+    public bool Shown => _runOpen;
+
     /// <summary>Writes the Completed records; call it after success, failure and cancellation alike.</summary>
     public void Complete()
     {

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using KMeans.Core.Buffers;
-using KMeans.Core.Files;
 
 namespace KMeans.Core.Training.Checkpoints;
 
@@ -34,12 +33,13 @@ internal static class CheckpointFingerprint
         Pair("SkipByBounds", options.SkipByBounds),
     ];
 
-    public static List<KeyValuePair<string, string>> Inputs(IVectorSource source, IReadOnlyList<string> files)
+    /// <param name="rows">The rows (pipeline items) the input holds, or null when only a full read can tell.</param>
+    public static List<KeyValuePair<string, string>> Inputs(int dimension, long? rows, IReadOnlyList<string> files)
     {
         var pairs = new List<KeyValuePair<string, string>>
         {
-            Pair("Dimension", source.Dimension),
-            Pair("Rows", source.RowCount?.ToString(CultureInfo.InvariantCulture) ?? "unknown"),
+            Pair("Dimension", dimension),
+            Pair("Rows", rows?.ToString(CultureInfo.InvariantCulture) ?? "unknown"),
             Pair("Files", files.Count),
         };
         for (int i = 0; i < files.Count; i++)

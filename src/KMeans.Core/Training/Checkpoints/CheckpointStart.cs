@@ -1,5 +1,4 @@
 using KMeans.Core.Buffers;
-using KMeans.Core.Files;
 using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Training.Checkpoints;
@@ -29,7 +28,8 @@ internal sealed class CheckpointStart
     /// <summary>The seed the checkpoint was written with, when resuming one.</summary>
     public int? Seed => _restored?.Seed;
 
-    public static CheckpointStart Open(CheckpointOptions checkpoint, KMeansOptions options, IVectorSource source,
+    /// <param name="rows">The input's rows, or null when only a full read can tell.</param>
+    public static CheckpointStart Open(CheckpointOptions checkpoint, KMeansOptions options, int dimension, long? rows,
         IProgress<TrainingProgress>? progress)
     {
         string path = TrainingCheckpointer.Prepare(checkpoint.Path);
@@ -37,7 +37,7 @@ internal sealed class CheckpointStart
         if (exists && !checkpoint.Resume)
             throw new KMeansException(KMeansErrorKind.FileExists,
                 $"A checkpoint already exists at '{path}': resume it, or delete it to start a new training.", path);
-        List<KeyValuePair<string, string>> inputs = CheckpointFingerprint.Inputs(source, checkpoint.InputFiles);
+        List<KeyValuePair<string, string>> inputs = CheckpointFingerprint.Inputs(dimension, rows, checkpoint.InputFiles);
         CheckpointState? restored = null;
         if (exists)
         {
@@ -47,6 +47,15 @@ internal sealed class CheckpointStart
                 options.Seed is not null, inputs);
         }
         return new CheckpointStart(checkpoint, path, restored, inputs, progress);
+    }
+
+    /// <summary>The seed of the checkpoint that <paramref name="checkpoint"/> resumes, or null when it starts a new training.</summary>
+    public static int? ResumedSeed(CheckpointOptions checkpoint)
+    {
+        if (!checkpoint.Resume)
+            return null;
+        string path = TrainingCheckpointer.Prepare(checkpoint.Path);
+        return File.Exists(path) ? CheckpointFile.Read(path).Seed : null;
     }
 
     /// <summary>The result of a finished training the checkpoint holds, or null when there is training to do.</summary>
