@@ -14,7 +14,8 @@ namespace KMeans.Core.Sampling;
 /// </summary>
 /// <remarks>
 /// While the input holds no more usable rows than the sample, the sample is every usable row in arrival order, as a
-/// file of the same rows gives. Beyond that the reservoir (<see cref="RowSampler.CreateSkipping"/>) keeps a uniform
+/// file of the same rows gives. Beyond that the reservoir (Algorithm R, as for a file of unknown length; its draws are integers, so every platform
+/// takes the same rows) keeps a uniform
 /// sample of the same size, which differs from the rows the file's selection sampling would choose. The buffer is
 /// planned and created when the first vector fixes the dimension, for the full SampleRate × K rows, since the input's
 /// length is not known then. An item that is rejected still takes its index, so every message names the item's
@@ -166,7 +167,7 @@ public sealed class PipelineSample : IDisposable
         _dimension = dimension;
         _writer = new SampleWriter(_buffer);
         _screen = new RowScreen(dimension, DescribeRow, options.SkipNonFinite, options.Distance);
-        _sampler = RowSampler.CreateSkipping(capacity, new SeededRandom(Seed, stream: 0));
+        _sampler = RowSampler.Create(null, capacity, new SeededRandom(Seed, stream: 0));
         _unit = options.Distance == DistanceMetric.Cosine ? new float[dimension] : null;
     }
 
