@@ -25,11 +25,8 @@ namespace KMeans.PowerShell;
 [Cmdlet(VerbsCommon.Get, "KMeansAssignment", DefaultParameterSetName = InputObjectSet, SupportsShouldProcess = true,
     ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(KMeansAssignment), typeof(KMeansAssignmentSummary), typeof(FileInfo))]
-public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
+public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
 {
-    private const string InputObjectSet = "InputObject";
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
     private const int ProgressActivityId = 1;
     private const int PipelineChunkRows = 1024;
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
@@ -45,33 +42,6 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     private double[]? _distanceSums;
     private AssignmentFileWriter? _outFile;
     private bool _declined;
-
-    /// <summary>Vectors, objects holding one in -VectorProperty, or vector files (FileInfo objects, path strings).</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
-    public PSObject? InputObject { get; set; }
-
-    [Parameter(ParameterSetName = InputObjectSet)]
-    [ValidateNotNullOrEmpty]
-    public string VectorProperty { get; set; } = "Vector";
-
-    /// <summary>Vector files whose rows are assigned, in order; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
-    public string[]? Path { get; set; }
-
-    /// <summary>Vector files taken as written. Piped FileInfo objects and path strings arrive through -InputObject.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[]? LiteralPath { get; set; }
-
-    [Parameter(ParameterSetName = PathSet)]
-    [Parameter(ParameterSetName = LiteralPathSet)]
-    [ArgumentCompleter(typeof(VectorColumnCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Column { get; set; }
 
     /// <summary>
     /// KMeansCentroid objects, a KMeansModel, a centroid file, or vectors. The first positional parameter with piped
@@ -142,10 +112,9 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
     {
         if (_declined)
             return;
-        if (ParameterSetName != InputObjectSet)
+        if (ReadsFiles)
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            AssignFiles((literal ? LiteralPath : Path)!, literal);
+            AssignFiles(RequestedPaths, IsLiteralPath);
             return;
         }
         if (PipedFile.TryGetPath(InputObject, VectorProperty, out string file, out bool literalFile))
@@ -155,16 +124,8 @@ public sealed class GetKMeansAssignmentCommand : PSCmdlet, IDisposable
             AssignFiles([file], literalFile);
             return;
         }
-        object? item = VectorConverter.Unwrap(InputObject);
-        if (item is System.Collections.IList items && !VectorConverter.IsNumberList(item) && item is not System.Collections.IDictionary)
-        {
-            foreach (object? element in items)
-                Gather(element);
-        }
-        else
-        {
-            Gather(InputObject);
-        }
+        foreach (object? element in InputItems())
+            Gather(element);
     }
 
     protected override void EndProcessing()

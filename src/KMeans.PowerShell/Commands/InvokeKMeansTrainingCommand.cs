@@ -20,11 +20,8 @@ namespace KMeans.PowerShell;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "KMeansTraining", DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(KMeansCentroid), typeof(KMeansModel))]
-public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
+public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposable
 {
-    private const string InputObjectSet = "InputObject";
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
     private const int ItemsPerProgressReport = 1024;
 
     private CancellationTokenSource? _stopping;
@@ -35,35 +32,6 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
     private string? _tempDirectory;
     private string? _reportTarget;
     private string? _checkpointPath;
-
-    /// <summary>A vector (float[], double[], a list of numbers) or an object whose -VectorProperty holds one.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
-    public PSObject? InputObject { get; set; }
-
-    [Parameter(ParameterSetName = InputObjectSet)]
-    [ValidateNotNullOrEmpty]
-    public string VectorProperty { get; set; } = "Vector";
-
-    /// <summary>Vector files (Arrow IPC file or stream, Parquet, .npy, .fvecs, .bvecs); wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
-    public string[]? Path { get; set; }
-
-    // Not bound from the pipeline by property name: piped objects arrive as -InputObject, where FileInfo objects are
-    // taken as input files and everything else as vectors.
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[]? LiteralPath { get; set; }
-
-    /// <summary>The vector column of Arrow and Parquet files that hold several.</summary>
-    [Parameter(ParameterSetName = PathSet)]
-    [Parameter(ParameterSetName = LiteralPathSet)]
-    [ArgumentCompleter(typeof(VectorColumnCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Column { get; set; }
 
     [Parameter(Mandatory = true)]
     public int K { get; set; }
@@ -215,12 +183,11 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName != InputObjectSet)
+        if (ReadsFiles)
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            foreach (string path in (literal ? LiteralPath : Path)!)
+            foreach (string path in RequestedPaths)
             {
-                IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, path, literal, out ErrorRecord? error);
+                IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, path, IsLiteralPath, out ErrorRecord? error);
                 if (error is not null)
                     ThrowTerminatingError(error);
                 _files.AddRange(files);
@@ -234,21 +201,13 @@ public sealed class InvokeKMeansTrainingCommand : PSCmdlet, IDisposable
             AddPipelineFile(file);
             return;
         }
-        // An array of vectors passed to -InputObject (not piped) holds many items.
-        if (item is System.Collections.IList items && !VectorConverter.IsNumberList(item) && item is not System.Collections.IDictionary)
-        {
-            foreach (object? element in items)
-                AddPipelineItem(element);
-        }
-        else
-        {
-            AddPipelineItem(InputObject);
-        }
+        foreach (object? element in InputItems())
+            AddPipelineItem(element);
     }
 
     protected override void EndProcessing()
     {
-        if (ParameterSetName != InputObjectSet || _files.Count > 0)
+        if (ReadsFiles || _files.Count > 0)
         {
             using IVectorSource? files = VectorFiles.Open(_files, Column, out ErrorRecord? error);
             if (error is not null)

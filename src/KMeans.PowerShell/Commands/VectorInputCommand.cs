@@ -1,0 +1,70 @@
+using System.Collections;
+using System.Management.Automation;
+using KMeans.PowerShell.Binding;
+
+namespace KMeans.PowerShell;
+
+/// <summary>
+/// The input of a cmdlet that reads vectors: piped vectors (or objects holding one in -VectorProperty) through
+/// -InputObject, or vector files through -Path (wildcards) and -LiteralPath, with -Column for files of several vector
+/// columns. -LiteralPath does not bind by property name: a piped object arrives as -InputObject, where each cmdlet tells
+/// files (FileInfo objects) from vectors. Declared once so that training and assignment accept the same input.
+/// </summary>
+public abstract class VectorInputCommand : PSCmdlet
+{
+    protected const string InputObjectSet = "InputObject";
+    protected const string PathSet = "Path";
+    protected const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+    public PSObject? InputObject { get; set; }
+
+    [Parameter(ParameterSetName = InputObjectSet)]
+    [ValidateNotNullOrEmpty]
+    public string VectorProperty { get; set; } = "Vector";
+
+    /// <summary>Vector files (Arrow IPC file or stream, Parquet, .npy, .fvecs, .bvecs); wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(FileSystemPathCompleter))]
+    public string[]? Path { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
+
+    /// <summary>The vector column of Arrow and Parquet files that hold several.</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    [ArgumentCompleter(typeof(VectorColumnCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Column { get; set; }
+
+    /// <summary>True when the input is -Path or -LiteralPath rather than the pipeline.</summary>
+    protected bool ReadsFiles => ParameterSetName != InputObjectSet;
+
+    protected bool IsLiteralPath => ParameterSetName == LiteralPathSet;
+
+    /// <summary>-Path or -LiteralPath, whichever was given.</summary>
+    protected string[] RequestedPaths => (IsLiteralPath ? LiteralPath : Path)!;
+
+    /// <summary>
+    /// The items of one -InputObject: the piped item itself, or each element when an array of vectors was passed to
+    /// -InputObject by name (a single vector, a list of numbers, stays one item).
+    /// </summary>
+    protected IEnumerable<object?> InputItems()
+    {
+        object? item = VectorConverter.Unwrap(InputObject);
+        if (item is IList items && !VectorConverter.IsNumberList(item) && item is not IDictionary)
+        {
+            foreach (object? element in items)
+                yield return element;
+        }
+        else
+        {
+            yield return InputObject;
+        }
+    }
+}
