@@ -1,4 +1,3 @@
-using KMeans.Core.Distance;
 
 namespace KMeans.Core.Files;
 

@@ -142,14 +142,8 @@ public sealed class PipelineSample : IDisposable
         RandomizedHadamardProjection? projection = options.TrainDimension is int trainDimension
             ? RandomizedHadamardProjection.Create(dimension, trainDimension, Seed)
             : null;
-        ResourcePlan plan = ResourcePlan.Compute(rows: null, options.K, dimension, options.SampleRate, options.EffectiveParallelism,
-            trainDimension: projection?.OutputDimension);
-        if (options.OnDisk)
-            plan.EnsureFitsOnDisk(options.EffectiveTempDirectory);
-        else
-            plan.EnsureFitsInMemory();
-        long capacity = plan.SampleRows;
-        TrainingBuffer buffer = TrainingBuffer.Create(options.OnDisk, capacity, dimension, options.EffectiveTempDirectory);
+        TrainingBuffer buffer = SampleBuffer.Create(rows: null, options, dimension, projection?.OutputDimension);
+        long capacity = buffer.CapacityRows;
         try
         {
             if (projection is not null)

@@ -2,7 +2,6 @@ using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.Files;
 using KMeans.Core.Numerics;
-using KMeans.Core.Planning;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Sampling;
@@ -40,14 +39,8 @@ public static class SampleBuilder
         if (total < options.K)
             throw NotEnoughRows(source, options.K, total.Value, 0, 0);
 
-        ResourcePlan plan = ResourcePlan.Compute(total, options.K, d, options.SampleRate, options.EffectiveParallelism,
-            trainDimension: projection?.OutputDimension);
-        if (options.OnDisk)
-            plan.EnsureFitsOnDisk(options.EffectiveTempDirectory);
-        else
-            plan.EnsureFitsInMemory();
-        long capacity = plan.SampleRows;
-        TrainingBuffer buffer = TrainingBuffer.Create(options.OnDisk, capacity, d, options.EffectiveTempDirectory);
+        TrainingBuffer buffer = SampleBuffer.Create(total, options, d, projection?.OutputDimension);
+        long capacity = buffer.CapacityRows;
         TrainingBuffer? projected = null;
         try
         {

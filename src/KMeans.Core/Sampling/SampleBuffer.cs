@@ -1,0 +1,25 @@
+using KMeans.Core.Buffers;
+using KMeans.Core.Planning;
+using KMeans.Core.Training;
+
+namespace KMeans.Core.Sampling;
+
+/// <summary>
+/// The buffer a sample is written into, created only after <see cref="ResourcePlan"/> has said that it fits the
+/// chosen storage (memory, or the temporary directory with -OnDisk), so that nothing is written for a run that cannot
+/// start.
+/// </summary>
+internal static class SampleBuffer
+{
+    /// <param name="rows">The input's row count; null when unknown, which plans the full SampleRate × K rows.</param>
+    public static TrainingBuffer Create(long? rows, KMeansOptions options, int dimension, int? trainDimension)
+    {
+        ResourcePlan plan = ResourcePlan.Compute(rows, options.K, dimension, options.SampleRate, options.EffectiveParallelism,
+            trainDimension: trainDimension);
+        if (options.OnDisk)
+            plan.EnsureFitsOnDisk(options.EffectiveTempDirectory);
+        else
+            plan.EnsureFitsInMemory();
+        return TrainingBuffer.Create(options.OnDisk, plan.SampleRows, dimension, options.EffectiveTempDirectory);
+    }
+}
