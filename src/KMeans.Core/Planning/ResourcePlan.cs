@@ -14,6 +14,10 @@ namespace KMeans.Core.Planning;
 /// the update's row lists; centroids
 /// (plain and packed); double-precision sums and counts; per-centroid bounds; per-thread kernel scratch.</param>
 /// <param name="AvailableMemoryBytes">Memory this process can take now (<see cref="AvailableMemory"/>).</param>
+/// <param name="TreeDiskBytes">What a hierarchical run adds on disk: its nodes' temporary files. An on-disk tree
+/// gathers every node of a level in one pass over its parent, and releases a node's file once its own nodes are
+/// gathered, so the files hold each sample row (in the training dimension) at most twice at once: once in the level
+/// being read, once in the level being written. 0 for a flat run.</param>
 public sealed record ResourcePlan(
     long? Rows,
     int K,
@@ -21,7 +25,8 @@ public sealed record ResourcePlan(
     long SampleRows,
     long SampleBytes,
     long WorkingBytes,
-    long AvailableMemoryBytes)
+    long AvailableMemoryBytes,
+    long TreeDiskBytes = 0)
 {
     /// <summary>Rows per block of the assignment kernel, whose per-thread scratch the working set counts.</summary>
     public const int RowsPerBlock = AssignmentKernel.BlockRows;
@@ -35,6 +40,9 @@ public sealed record ResourcePlan(
     /// <summary>An in-memory run can start: it needs no more than the available memory.</summary>
     public bool FitsInMemory => InMemoryBytes <= AvailableMemoryBytes;
 
+    /// <summary>Everything an on-disk run writes in the temporary directory: the sample and, for a tree, its nodes.</summary>
+    public long DiskBytes => SampleBytes + TreeDiskBytes;
+
     /// <summary>In memory when the run needs at most <see cref="ComfortableShare"/> of the available memory.</summary>
     public SampleStorage Recommendation =>
         InMemoryBytes <= AvailableMemoryBytes * ComfortableShare ? SampleStorage.InMemory : SampleStorage.OnDisk;
@@ -45,10 +53,11 @@ public sealed record ResourcePlan(
     /// <paramref name="availableMemoryBytes"/> defaults to <see cref="AvailableMemory.Bytes()"/>. With
     /// <paramref name="trainDimension"/> the sample is held twice, as it is and projected (the full rows serve the
     /// final pass), and the final pass adds a second label and distance per row; the rest is counted at the full
-    /// dimension, the larger of the two.
+    /// dimension, the larger of the two. With <paramref name="tree"/> (hierarchical training) an on-disk run also
+    /// needs <see cref="TreeDiskBytes"/>.
     /// </summary>
     public static ResourcePlan Compute(long? rows, int k, int dimension, int sampleRate, int threads, long? availableMemoryBytes = null,
-        int? trainDimension = null)
+        int? trainDimension = null, bool tree = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -74,9 +83,10 @@ public sealed record ResourcePlan(
                 long scratch = threads * (AssignmentKernel.ScratchBytesPerThread(RowsPerBlock)
                     + RowsPerBlock * (4L * dimension + 12) + 32L * dimension);
                 long working = perRow + centroids + sums + bounds + scratch;
-                _ = sampleBytes + working; // InMemoryBytes, unchecked later, must be countable too.
+                long treeDisk = tree ? 2 * sampleRows * (trainDimension ?? dimension) * sizeof(float) : 0;
+                _ = sampleBytes + working + treeDisk; // InMemoryBytes and DiskBytes, unchecked later, must be countable too.
                 return new ResourcePlan(rows, k, dimension, sampleRows, sampleBytes, working,
-                    availableMemoryBytes ?? AvailableMemory.Bytes());
+                    availableMemoryBytes ?? AvailableMemory.Bytes(), treeDisk);
             }
         }
         catch (OverflowException e)
@@ -133,8 +143,8 @@ public sealed record ResourcePlan(
     };
 
     /// <summary>
-    /// Whether the on-disk sample can be written in <paramref name="directory"/>: it must exist, have the sample's
-    /// bytes free, and let this user create a file.
+    /// Whether the on-disk sample can be written in <paramref name="directory"/>: it must exist, have
+    /// <see cref="DiskBytes"/> free (the sample, and a tree's node files), and let this user create a file.
     /// </summary>
     public DiskRoom OnDisk(string directory)
     {
@@ -143,8 +153,9 @@ public sealed record ResourcePlan(
             return new DiskRoom(full, 0, KMeansErrorKind.TempDirectoryMissing,
                 new OptionMessage($"The temporary directory '{OptionMessage.Literal(full)}' does not exist."));
         long free = new DriveInfo(full).AvailableFreeSpace;
-        if (SampleBytes > free)
-            return new DiskRoom(full, free, KMeansErrorKind.InsufficientDiskSpace, DiskFull(full, SampleBytes, free));
+        if (DiskBytes > free)
+            return new DiskRoom(full, free, KMeansErrorKind.InsufficientDiskSpace,
+                TreeDiskBytes == 0 ? DiskFull(full, SampleBytes, free) : TreeDiskFull(full, free));
         if (TempDirectoryProbe.CannotCreateFile(full) is { } reason)
             return new DiskRoom(full, free, KMeansErrorKind.TempDirectoryNotWritable,
                 new OptionMessage(OptionMessage.Literal($"Cannot create the on-disk sample in '{full}': {reason}")));
@@ -154,6 +165,11 @@ public sealed record ResourcePlan(
     /// <summary>The sample file does not fit in the free space of <paramref name="directory"/>.</summary>
     public static OptionMessage DiskFull(string directory, long needed, long free) =>
         new($"The on-disk sample needs {needed:N0} bytes in '{OptionMessage.Literal(directory)}', but only {free:N0} bytes are free. " +
+            "Choose another {0}, a smaller {1} or K, or train in memory.", KMeansOption.TempDirectory, KMeansOption.SampleRate);
+
+    private OptionMessage TreeDiskFull(string directory, long free) =>
+        new($"The on-disk sample needs {SampleBytes:N0} bytes in '{OptionMessage.Literal(directory)}', and the hierarchical " +
+            $"training's temporary node files up to {TreeDiskBytes:N0} more, but only {free:N0} bytes are free. " +
             "Choose another {0}, a smaller {1} or K, or train in memory.", KMeansOption.TempDirectory, KMeansOption.SampleRate);
 
     /// <summary>

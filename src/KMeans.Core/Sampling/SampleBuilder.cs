@@ -41,7 +41,7 @@ public static class SampleBuilder
             throw NotEnoughRows(source, options.K, total.Value, 0, 0);
 
         ResourcePlan plan = ResourcePlan.Compute(total, options.K, d, options.SampleRate, options.EffectiveParallelism,
-            trainDimension: projection?.OutputDimension);
+            trainDimension: projection?.OutputDimension, tree: options.UsesHierarchy);
         if (options.OnDisk)
             plan.EnsureFitsOnDisk(options.EffectiveTempDirectory);
         else

@@ -16,18 +16,17 @@ namespace KMeans.Core.Training;
 /// <remarks>
 /// <para>Children are gathered by passes that each fill several of them (<see cref="NodeGathering"/>), not one pass
 /// per node, because an on-disk sample larger than memory is read from disk by every pass. How many children one pass
-/// fills is a trade between passes and what the children hold while they wait:</para>
+/// fills trades passes against what the children hold while they wait:</para>
 /// <list type="bullet">
-/// <item>An on-disk parent: every child of the level in one pass. The children are temporary files whose pages are
-/// the page cache's, not the process's; they hold the level's rows once more on disk, which
+/// <item>On disk, every child of the level in one pass. The children are temporary files whose pages are the page
+/// cache's, not the process's: the run's anonymous memory does not grow, and the files hold each sample row at most
+/// twice at once (a node's buffer is released as soon as its own children are gathered), which
 /// <see cref="Planning.ResourcePlan"/> counts.</item>
-/// <item>A node's own buffer (depth 2 and below, either storage): every child in one pass, after which the node's
-/// buffer is released, since nothing reads it again. Its thread holds the node's rows twice only during that pass,
-/// and once after it, as before.</item>
-/// <item>The in-memory sample (the top level): as many children as train at once, one per thread, so no more
-/// children are alive than when each node gathered its own: the passes drop from HierarchicalK to
-/// HierarchicalK / threads. Gathering every child at once would hold a second sample in memory, which the plan would
-/// have to refuse where it fits today, for passes over memory that cost little.</item>
+/// <item>In memory, as many children as train at once: one per thread at the top level, one at a time below it
+/// (a node trains on one thread), so no more children are alive than when each node gathered its own, and the top
+/// level's passes drop from HierarchicalK to HierarchicalK / threads. Gathering more at once would hold up to a second
+/// sample in memory, which the plan would have to refuse where the run fits today, to save passes over memory,
+/// which cost little next to training.</item>
 /// </list>
 /// <para>Nodes are gathered and trained largest first, so that the nodes sharing a pass take similar times. A child
 /// holds its node's rows in the parent's order whichever pass gathered it, so the centroids do not depend on how the
@@ -112,7 +111,7 @@ internal static class HierarchicalTrainer
         }
         // Largest first (ties in node order): the nodes of one pass then take similar times.
         pending.Sort((a, b) => sizes[a] != sizes[b] ? sizes[b].CompareTo(sizes[a]) : a.CompareTo(b));
-        int nodesPerPass = sample.IsOnDisk || ownsSample ? Math.Max(1, pending.Count) : options.EffectiveParallelism;
+        int nodesPerPass = sample.IsOnDisk ? Math.Max(1, pending.Count) : options.EffectiveParallelism;
         int passes = 0;
         for (int firstNode = 0; firstNode < pending.Count; firstNode += nodesPerPass)
         {

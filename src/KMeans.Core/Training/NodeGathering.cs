@@ -10,6 +10,9 @@ namespace KMeans.Core.Training;
 /// </summary>
 internal static class NodeGathering
 {
+    /// <summary>The writers of one pass stage at most this much together (a level's 16 children: 256 KiB each).</summary>
+    private const int StagingBytesPerPass = 4 << 20;
+
     /// <summary>
     /// The child buffers of <paramref name="nodes"/>, in that order, from one pass over <paramref name="parent"/>;
     /// <paramref name="labels"/> gives each parent row's node and <paramref name="sizes"/> each node's row count.
@@ -25,11 +28,13 @@ internal static class NodeGathering
         {
             var writers = new SampleWriter[nodes.Count];
             var written = new long[nodes.Count];
+            int stagingBytes = Math.Min(SampleWriter.DefaultStagingBytes, StagingBytesPerPass / nodes.Count);
             for (int child = 0; child < nodes.Count; child++)
             {
                 childOf[nodes[child]] = child;
                 children[child] = TrainingBuffer.Create(parent.IsOnDisk, sizes[nodes[child]], d, options.EffectiveTempDirectory);
-                writers[child] = new SampleWriter(children[child]);
+                writers[child] = new SampleWriter(children[child],
+                    (int)Math.Min(stagingBytes, children[child].ByteCount(sizes[nodes[child]])));
             }
             var blocks = new RowBlocks(parent.RowCount, Math.Min(options.RowsPerBlock, parent.MaxRowsPerBlock));
             for (long block = 0; block < blocks.Count; block++)

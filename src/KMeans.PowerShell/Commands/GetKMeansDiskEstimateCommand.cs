@@ -4,6 +4,7 @@ using KMeans.Core.Calibration;
 using KMeans.Core.Files;
 using KMeans.Core.Planning;
 using KMeans.Core.Sampling;
+using KMeans.Core.Training;
 using KMeans.PowerShell.Internal;
 
 namespace KMeans.PowerShell;
@@ -86,7 +87,10 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     [ValidateRange(1, int.MaxValue)]
     public int MaxIterations { get; set; } = 50;
 
-    /// <summary>Clusters per tree node of the predicted hierarchical training (with -Calibrate).</summary>
+    /// <summary>
+    /// Clusters per tree node of the planned hierarchical training (-Hierarchical Auto): whether K makes a tree, whose
+    /// node files an on-disk run needs room for, and with -Calibrate its predicted time.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(2, int.MaxValue)]
     public int HierarchicalK { get; set; } = 16;
@@ -150,7 +154,8 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         {
             if (TrainDimension is int trainDimension)
                 RandomizedHadamardProjection.Validate(dimension, trainDimension);
-            plan = ResourcePlan.Compute(rows, K, dimension, SampleRate, ThrottleLimit, trainDimension: TrainDimension);
+            plan = ResourcePlan.Compute(rows, K, dimension, SampleRate, ThrottleLimit, trainDimension: TrainDimension,
+                tree: new KMeansOptions { K = K, HierarchicalK = HierarchicalK }.UsesHierarchy);
             room = plan.OnDisk(directory);
             if (Calibrate)
                 time = TrainingTimeEstimate.Predict(CalibrateOnce(dimension), plan.SampleRows, K, dimension,

@@ -6,12 +6,12 @@ namespace KMeans.PowerShell.Internal;
 
 /// <summary>
 /// Checks, before the worker starts and so before any progress is shown or anything is written, that the on-disk
-/// sample can be written in the temporary directory: the plan Get-KMeansDiskEstimate reports.
+/// sample (and a tree's node files) can be written in the temporary directory: the plan Get-KMeansDiskEstimate reports.
 /// </summary>
 internal static class DiskSpace
 {
     public static void EnsureSampleFits(KMeansOptions options, IVectorSource source) =>
         ResourcePlan.Compute(source.RowCount, options.K, source.Dimension, options.SampleRate, options.EffectiveParallelism,
-            trainDimension: options.TrainDimension)
+            trainDimension: options.TrainDimension, tree: options.UsesHierarchy)
             .EnsureFitsOnDisk(options.EffectiveTempDirectory);
 }

@@ -148,6 +148,40 @@ public class ResourcePlanTests
     }
 
     [Fact]
+    public void ATreeOnDiskAddsTwiceItsTrainingSampleForItsNodeFilesAndNothingInMemory()
+    {
+        ResourcePlan flat = ResourcePlan.Compute(rows: 100_000, k: 1_024, dimension: 256, sampleRate: 64, threads: 2, availableMemoryBytes: GiB,
+            trainDimension: 64);
+        ResourcePlan tree = ResourcePlan.Compute(rows: 100_000, k: 1_024, dimension: 256, sampleRate: 64, threads: 2, availableMemoryBytes: GiB,
+            trainDimension: 64, tree: true);
+
+        // 65,536 rows trained in 64 dimensions, held at most twice at once in the node files.
+        Assert.Equal(0, flat.TreeDiskBytes);
+        Assert.Equal(flat.SampleBytes, flat.DiskBytes);
+        Assert.Equal(2 * 65_536 * 64 * 4L, tree.TreeDiskBytes);
+        Assert.Equal(tree.SampleBytes + tree.TreeDiskBytes, tree.DiskBytes);
+        Assert.Equal(flat.InMemoryBytes, tree.InMemoryBytes);
+    }
+
+    [Fact]
+    public void ATreeWhoseNodeFilesDoNotFitIsRefusedWhereTheFlatRunFits()
+    {
+        using var temp = new TempDirectory();
+        long free = new DriveInfo(temp.Path).AvailableFreeSpace;
+        // A sample of 40 % of the free space: the flat run fits, the tree needs 120 %.
+        long rows = free * 2 / 5 / (128 * sizeof(float));
+
+        DiskRoom flat = ResourcePlan.Compute(rows, 1_024, 128, int.MaxValue, 1).OnDisk(temp.Path);
+        DiskRoom tree = ResourcePlan.Compute(rows, 1_024, 128, int.MaxValue, 1, tree: true).OnDisk(temp.Path);
+
+        Assert.True(flat.Fits, flat.Problem?.ToString());
+        Assert.False(tree.Fits);
+        Assert.Equal(KMeansErrorKind.InsufficientDiskSpace, tree.ProblemKind);
+        Assert.Contains("the hierarchical training's temporary node files up to", tree.Problem!.ToString());
+        Assert.Equal([KMeansOption.TempDirectory, KMeansOption.SampleRate], tree.Problem.Options);
+    }
+
+    [Fact]
     public void ATrainingDimensionAddsTheProjectedSample()
     {
         ResourcePlan full = ResourcePlan.Compute(rows: 10_000, k: 16, dimension: 1_024, sampleRate: 256, threads: 2, availableMemoryBytes: GiB);
