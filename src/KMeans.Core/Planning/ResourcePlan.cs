@@ -142,7 +142,7 @@ public sealed record ResourcePlan(
         if (!Directory.Exists(full))
             return new DiskRoom(full, 0, KMeansErrorKind.TempDirectoryMissing,
                 new OptionMessage($"The temporary directory '{OptionMessage.Literal(full)}' does not exist."));
-        long free = new DriveInfo(full).AvailableFreeSpace;
+        long free = FreeSpace.Bytes(full);
         if (SampleBytes > free)
             return new DiskRoom(full, free, KMeansErrorKind.InsufficientDiskSpace, DiskFull(full, SampleBytes, free));
         if (TempDirectoryProbe.CannotCreateFile(full) is { } reason)

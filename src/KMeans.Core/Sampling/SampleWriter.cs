@@ -4,12 +4,13 @@ namespace KMeans.Core.Sampling;
 
 /// <summary>
 /// Stages rows bound for consecutive slots and writes them to the buffer in large sequential writes; a row for any
-/// other slot (a reservoir replacement) flushes the run first.
+/// other slot (a reservoir replacement) flushes the run first. <paramref name="stagingBytes"/> bounds the staging (at
+/// least one row), for callers that keep many writers open at once.
 /// </summary>
-internal sealed class SampleWriter(TrainingBuffer buffer)
+internal sealed class SampleWriter(TrainingBuffer buffer, int stagingBytes = SampleWriter.DefaultStagingBytes)
 {
-    private const int StagingBytes = 1 << 20;
-    private readonly float[] _staging = new float[Math.Max(1, StagingBytes / sizeof(float) / buffer.Dimension) * buffer.Dimension];
+    public const int DefaultStagingBytes = 1 << 20;
+    private readonly float[] _staging = new float[Math.Max(1, stagingBytes / sizeof(float) / buffer.Dimension) * buffer.Dimension];
     private long _firstSlot;
     private int _stagedRows;
 

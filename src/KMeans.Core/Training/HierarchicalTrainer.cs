@@ -1,6 +1,6 @@
 using KMeans.Core.Buffers;
 using KMeans.Core.Numerics;
-using KMeans.Core.Sampling;
+using KMeans.Core.Planning;
 using KMeans.Core.Training.Checkpoints;
 
 namespace KMeans.Core.Training;
@@ -10,23 +10,52 @@ namespace KMeans.Core.Training;
 /// sample; each cluster gets a share of K proportional to its size (largest remainder) and is trained on its own rows,
 /// recursively while its share is still large. A cluster too small for a centroid is merged into its nearest sibling.
 /// Nodes are trained in parallel, one thread each, on child buffers of the sample's kind (so an on-disk sample stays
-/// on disk), at most one child per thread alive at a time. Each row is then assigned within its node, so the reported
-/// loss is an upper bound of the inertia; <see cref="KMeansOptions.RefineIterations"/> global Lloyd passes close the
-/// gap. The cost per pass drops from n·K to n·(HierarchicalK + K / HierarchicalK) distance computations.
+/// on disk). Each row is then assigned within its node, so the reported loss is an upper bound of the inertia;
+/// <see cref="KMeansOptions.RefineIterations"/> global Lloyd passes close the gap. The cost per pass drops from n·K
+/// to n·(HierarchicalK + K / HierarchicalK) distance computations.
 /// </summary>
+/// <remarks>
+/// <para>Children are gathered by passes that each fill several of them (<see cref="NodeGathering"/>), not one pass
+/// per node, because an on-disk sample larger than memory is read from disk by every pass. How many children one pass
+/// fills trades passes against what the children hold while they wait:</para>
+/// <list type="bullet">
+/// <item>On disk, as many children of the level as half the temporary directory's free space holds, usually all of
+/// them in one pass (<see cref="NodeBatches.OnDisk"/>). The children are temporary files whose pages are the page
+/// cache's, not the process's: the run's anonymous memory does not grow. A node's file is released as soon as its own
+/// children are gathered, so the files hold each sample row at most twice at once; where the free space is short
+/// the level takes more passes instead, so a tree needs no more free space to start than a flat run.</item>
+/// <item>In memory, as many children as train at once: one per thread at the top level, one at a time below it
+/// (a node trains on one thread), so no more children are alive than when each node gathered its own, and the top
+/// level's passes drop from HierarchicalK to HierarchicalK / threads. Gathering more at once would hold up to a second
+/// sample in memory, which the plan would have to refuse where the run fits today, to save passes over memory,
+/// which cost little next to training.</item>
+/// </list>
+/// <para>Nodes are gathered and trained largest first, so that the nodes sharing a pass take similar times. A child
+/// holds its node's rows in the parent's order whichever pass gathered it, so the centroids do not depend on how the
+/// passes are batched, nor on the storage or the thread count.</para>
+/// </remarks>
 internal static class HierarchicalTrainer
 {
     /// <summary>
-    /// Trains the tree; <paramref name="checkpoints"/> (at depth 1 only) saves the top level per iteration, each
-    /// finished node of the first level, and the refinement per iteration, and skips what it restored.
+    /// Trains the tree; <paramref name="checkpoints"/> saves the top level per iteration, each finished node of the
+    /// first level, and the refinement per iteration, and skips what it restored. The caller keeps the sample.
     /// </summary>
     public static KMeansResult Train(TrainingBuffer sample, KMeansOptions options, IProgress<TrainingProgress>? progress,
-        CancellationToken cancellationToken, int depth = 1, TrainingCheckpointer? checkpoints = null)
+        CancellationToken cancellationToken, TrainingCheckpointer? checkpoints = null) =>
+        Train(sample, ownsSample: false, options, progress, cancellationToken, depth: 1, checkpoints);
+
+    /// <summary>
+    /// One level of the tree; with <paramref name="ownsSample"/> (a node's own buffer) the sample is disposed as soon as
+    /// its rows are gathered into the children.
+    /// </summary>
+    private static KMeansResult Train(TrainingBuffer sample, bool ownsSample, KMeansOptions options,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, int depth, TrainingCheckpointer? checkpoints)
     {
         int seed = options.Seed!.Value;
         int fanOut = options.HierarchicalK;
         int k = options.K;
         int d = sample.Dimension;
+        long sampleRows = sample.RowCount;
         var topOptions = options with { K = fanOut, Hierarchical = HierarchicalMode.Off, RefineIterations = 0 };
         (KMeansResult top, int[]? topLabels) = KMeansTrainer.TrainFlat(sample, topOptions, depth == 1 ? progress : null,
             cancellationToken, keepLabels: true, checkpoints?.ForFlat());
@@ -49,33 +78,9 @@ internal static class HierarchicalTrainer
             MaxDegreeOfParallelism = options.EffectiveParallelism,
             CancellationToken = cancellationToken,
         };
-        ParallelNodes.For(fanOut, parallel, node =>
+
+        void Record(int node, KMeansOptions nodeOptions, KMeansResult result)
         {
-            if (shares[node] == 0)
-            {
-                converged[node] = true;
-                return;
-            }
-            var nodeOptions = options with
-            {
-                K = shares[node],
-                Seed = NodeSeed(seed, depth, node),
-                MaxDegreeOfParallelism = 1,
-                RefineIterations = 0,
-                // A node that kept every row (the split found nothing to split, as in one dense blob) would split the
-                // same rows again without end: it trains flat. Below that, each level holds fewer rows, so the tree ends.
-                Hierarchical = sizes[node] < sample.RowCount ? options.Hierarchical : HierarchicalMode.Off,
-            };
-            KMeansResult result;
-            if (checkpoints?.FinishedNode(node) is { } finished)
-            {
-                result = finished.ToResult();
-            }
-            else
-            {
-                result = TrainNode(sample, labels, node, sizes[node], nodeOptions, depth, cancellationToken);
-                checkpoints?.NodeFinished(node, result);
-            }
             result.Centroids.CopyTo(centroids.AsSpan(offsets[node] * d, shares[node] * d));
             result.ClusterSizes.CopyTo(clusterSizes.AsSpan(offsets[node], shares[node]));
             losses[node] = result.Loss;
@@ -83,7 +88,59 @@ internal static class HierarchicalTrainer
             converged[node] = result.Converged;
             nodeLevels[node] = nodeOptions.UsesHierarchy ? result.Levels : [HierarchyLevel.Node(depth + 1, result, sizes[node])];
             progress?.Report(new NodeProgress(depth, node, fanOut, shares[node], sizes[node]));
-        });
+        }
+
+        KMeansOptions NodeOptions(int node) => options with
+        {
+            K = shares[node],
+            Seed = NodeSeed(seed, depth, node),
+            MaxDegreeOfParallelism = 1,
+            RefineIterations = 0,
+            // A node that kept every row (the split found nothing to split, as in one dense blob) would split the
+            // same rows again without end: it trains flat. Below that, each level holds fewer rows, so the tree ends.
+            Hierarchical = sizes[node] < sampleRows ? options.Hierarchical : HierarchicalMode.Off,
+        };
+
+        var pending = new List<int>();
+        for (int node = 0; node < fanOut; node++)
+        {
+            if (shares[node] == 0)
+                converged[node] = true;
+            else if (checkpoints?.FinishedNode(node) is { } finished)
+                Record(node, NodeOptions(node), finished.ToResult());
+            else
+                pending.Add(node);
+        }
+        // Largest first (ties in node order): the nodes of one pass then take similar times.
+        pending.Sort((a, b) => sizes[a] != sizes[b] ? sizes[b].CompareTo(sizes[a]) : a.CompareTo(b));
+        List<int[]> batches = sample.IsOnDisk
+            ? NodeBatches.OnDisk(pending, sizes, sample.ByteCount(1),
+                (long)(FreeSpace.Bytes(options.EffectiveTempDirectory) * NodeBatches.FreeSpaceShare))
+            : NodeBatches.InMemory(pending, options.EffectiveParallelism);
+        int passes = 0;
+        foreach (int[] batch in batches)
+        {
+            TrainingBuffer[] children = NodeGathering.Gather(sample, labels, batch, sizes, options, cancellationToken);
+            passes++;
+            try
+            {
+                if (ownsSample && passes == batches.Count)
+                    sample.Dispose();
+                ParallelNodes.For(batch.Length, parallel, child =>
+                {
+                    int node = batch[child];
+                    KMeansOptions nodeOptions = NodeOptions(node);
+                    KMeansResult result = TrainNode(children[child], nodeOptions, depth, cancellationToken);
+                    checkpoints?.NodeFinished(node, result);
+                    Record(node, nodeOptions, result);
+                });
+            }
+            finally
+            {
+                foreach (TrainingBuffer child in children)
+                    child.Dispose();
+            }
+        }
 
         double loss = losses.Sum();
         // Iterations and Converged mean what they mean for one flat run (see KMeansResult): the longest run, and
@@ -91,7 +148,7 @@ internal static class HierarchicalTrainer
         var tree = new KMeansResult(k, d, centroids, clusterSizes, loss, Math.Max(top.Iterations, iterations.Max()),
             loss == 0 || (top.Converged && converged.All(c => c)), top.History, top.BestRedo)
         {
-            Levels = [HierarchyLevel.Node(depth, top, sample.RowCount), .. HierarchyLevel.Combine(nodeLevels.Where(l => l is not null))],
+            Levels = Levels(HierarchyLevel.Node(depth, top, sampleRows), nodeLevels, passes),
         };
         if (depth > 1 || options.RefineIterations == 0)
             return tree;
@@ -107,14 +164,21 @@ internal static class HierarchicalTrainer
         return refined;
     }
 
-    private static KMeansResult TrainNode(TrainingBuffer sample, int[] labels, int node, long rowCount,
-        KMeansOptions nodeOptions, int depth, CancellationToken cancellationToken)
+    /// <summary>
+    /// This node's level, then its children's levels summed; the first of those records the passes that gathered the
+    /// children (restored nodes needed none).
+    /// </summary>
+    private static IReadOnlyList<HierarchyLevel> Levels(HierarchyLevel own, IReadOnlyList<HierarchyLevel>?[] nodeLevels, int passes)
     {
-        using TrainingBuffer rows = Gather(sample, labels, node, rowCount, nodeOptions);
-        return nodeOptions.UsesHierarchy
-            ? Train(rows, nodeOptions, null, cancellationToken, depth + 1)
-            : KMeansTrainer.TrainFlat(rows, nodeOptions, null, cancellationToken, keepLabels: false).Result;
+        IReadOnlyList<HierarchyLevel> below = HierarchyLevel.Combine(nodeLevels.OfType<IReadOnlyList<HierarchyLevel>>());
+        return below.Count == 0 ? [own] : [own, below[0] with { GatheringPasses = passes }, .. below.Skip(1)];
     }
+
+    /// <summary>Trains a node on its child buffer, which the node owns from now on.</summary>
+    private static KMeansResult TrainNode(TrainingBuffer rows, KMeansOptions nodeOptions, int depth, CancellationToken cancellationToken) =>
+        nodeOptions.UsesHierarchy
+            ? Train(rows, ownsSample: true, nodeOptions, null, cancellationToken, depth + 1, checkpoints: null)
+            : KMeansTrainer.TrainFlat(rows, nodeOptions, null, cancellationToken, keepLabels: false).Result;
 
     /// <summary>Rows of a node whose share rounded to 0 join the nearest node (by centroid) that has centroids.</summary>
     private static void MergeNodesWithoutCentroids(KMeansResult top, int[] shares, int[] labels, long[] sizes)
@@ -142,38 +206,6 @@ internal static class HierarchicalTrainer
         }
         for (int i = 0; i < labels.Length; i++)
             labels[i] = target[labels[i]];
-    }
-
-    /// <summary>A child buffer (same kind as the sample) holding the node's rows in sample order.</summary>
-    private static TrainingBuffer Gather(TrainingBuffer sample, int[] labels, int node, long rowCount, KMeansOptions options)
-    {
-        int d = sample.Dimension;
-        TrainingBuffer rows = TrainingBuffer.Create(sample.IsOnDisk, rowCount, d, options.EffectiveTempDirectory);
-        try
-        {
-            var writer = new SampleWriter(rows);
-            var blocks = new RowBlocks(sample.RowCount, Math.Min(options.RowsPerBlock, sample.MaxRowsPerBlock));
-            long slot = 0;
-            for (long block = 0; block < blocks.Count; block++)
-            {
-                long first = blocks.First(block);
-                int count = blocks.Length(block);
-                ReadOnlySpan<float> values = sample.Rows(first, count);
-                for (int i = 0; i < count; i++)
-                {
-                    if (labels[first + i] == node)
-                        writer.Write(slot++, values.Slice(i * d, d));
-                }
-            }
-            writer.Flush();
-            rows.Seal(rowCount);
-            return rows;
-        }
-        catch
-        {
-            rows.Dispose();
-            throw;
-        }
     }
 
     private static int NodeSeed(int seed, int depth, int node) =>

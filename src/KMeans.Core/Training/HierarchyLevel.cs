@@ -14,6 +14,12 @@ namespace KMeans.Core.Training;
 public sealed record HierarchyLevel(int Level, int Nodes, long Centroids, long Rows, int MaxIterations, int ConvergedNodes,
     double Loss)
 {
+    /// <summary>
+    /// Passes over the parents' rows that gathered this level's nodes into their own buffers, summed over the parents
+    /// (0 for the root, which trains on the sample itself).
+    /// </summary>
+    internal int GatheringPasses { get; init; }
+
     /// <summary>The level a single trained node contributes.</summary>
     internal static HierarchyLevel Node(int level, KMeansResult result, long rows) =>
         new(level, 1, result.K, rows, result.Iterations, result.Converged ? 1 : 0, result.Loss);
@@ -30,6 +36,9 @@ public sealed record HierarchyLevel(int Level, int Nodes, long Centroids, long R
                     ? new HierarchyLevel(level.Level, sum.Nodes + level.Nodes, sum.Centroids + level.Centroids,
                         sum.Rows + level.Rows, Math.Max(sum.MaxIterations, level.MaxIterations),
                         sum.ConvergedNodes + level.ConvergedNodes, sum.Loss + level.Loss)
+                    {
+                        GatheringPasses = sum.GatheringPasses + level.GatheringPasses,
+                    }
                     : level;
             }
         }

@@ -98,6 +98,28 @@ public class CheckpointResumeTests
     }
 
     [Fact]
+    public void AHierarchicalTrainingOnDiskStoppedAfterSomeNodesResumesBitIdenticallyInOneGatheringPass()
+    {
+        // On disk one pass gathers every node of a level; the resumed run gathers, in one pass, the nodes the
+        // checkpoint had not finished, and must still end on the uninterrupted run's bits.
+        using var temp = new TempDirectory();
+        KMeansOptions options = Tree with { OnDisk = true, TempDirectory = temp.Path, RefineIterations = 0 };
+        KMeansResult uninterrupted = KMeansTrainer.Train(TestData.Source(TreeRows), options);
+        string path = temp.File("tree.kmc");
+        int nodes = 0;
+
+        StopAfter(options with { MaxDegreeOfParallelism = 1 }, path,
+            report => report is NodeProgress && Interlocked.Increment(ref nodes) == 2, TreeRows);
+        var reports = new StopAt(_ => false, new CancellationTokenSource());
+        KMeansResult resumed = KMeansTrainer.Train(TestData.Source(TreeRows), options with { MaxDegreeOfParallelism = 2 }, Every(path), reports);
+
+        CheckpointAssert.BitIdentical(uninterrupted, resumed);
+        Assert.Equal("the tree with 2 nodes finished", reports.Reports.OfType<ResumeProgress>().Single().Position);
+        Assert.Equal(1, resumed.Levels[1].GatheringPasses);
+        Assert.Equal(["tree.kmc"], temp.FileNames());
+    }
+
+    [Fact]
     public void AFinishedCheckpointReturnsItsResultWithoutTraining()
     {
         using var temp = new TempDirectory();

@@ -52,12 +52,99 @@ public class HierarchicalTests
     }
 
     [Fact]
+    public void HowTheGatheringPassesAreBatchedDoesNotChangeTheCentroids()
+    {
+        // 8 top-level nodes: in memory 8 passes on 1 thread, 3 on 3 threads (the last pass fills 2 children), 1 on
+        // disk; below the top, on disk every node gathers its children in one pass. The children hold the same rows in the same
+        // order whichever pass filled them, so every run must give the same bits.
+        KMeansResult single = KMeansTrainer.Train(TestData.Source(ManyBlobs.Rows), Options with { MaxDegreeOfParallelism = 1 });
+
+        foreach ((bool onDisk, int threads) in new[] { (false, 3), (false, -1), (true, 1), (true, 3) })
+        {
+            KMeansResult other = KMeansTrainer.Train(TestData.Source(ManyBlobs.Rows),
+                Options with { OnDisk = onDisk, MaxDegreeOfParallelism = threads });
+            DeterminismTests.AssertIdentical(single, other);
+            Assert.Equal(single.Levels.Select(l => l with { GatheringPasses = 0 }), other.Levels.Select(l => l with { GatheringPasses = 0 }));
+        }
+    }
+
+    [Theory]
+    [InlineData(false, 1, 8)]
+    [InlineData(false, 2, 4)]
+    [InlineData(false, 3, 3)]
+    [InlineData(false, 8, 1)]
+    [InlineData(true, 1, 1)]
+    [InlineData(true, 3, 1)]
+    public void EachLevelReadsItsParentsOncePerBatchNotOncePerNode(bool onDisk, int threads, int topPasses)
+    {
+        KMeansResult result = KMeansTrainer.Train(TestData.Source(ManyBlobs.Rows),
+            Options with { OnDisk = onDisk, MaxDegreeOfParallelism = threads });
+
+        // The root's 8 nodes each hold about 37 centroids, more than HierarchicalK, so each splits again, and the
+        // largest of their nodes once more.
+        Assert.Equal([1, 2, 3, 4], result.Levels.Select(l => l.Level));
+        Assert.Equal(8, result.Levels[1].Nodes);
+        Assert.Equal(0, result.Levels[0].GatheringPasses);
+        // The in-memory sample: one pass per batch of as many nodes as train at once; on disk, one pass for the level.
+        Assert.Equal(topPasses, result.Levels[1].GatheringPasses);
+        // Below the top a node trains on one thread. On disk each parent reads its own rows once for all its children:
+        // the 8 nodes of level 2 once each, and at level 4 fewer passes than nodes. In memory once per child, so that
+        // only one child of a node is alive at a time.
+        if (onDisk)
+        {
+            Assert.Equal(8, result.Levels[2].GatheringPasses);
+            Assert.InRange(result.Levels[3].GatheringPasses, 1, Math.Min(result.Levels[2].Nodes, result.Levels[3].Nodes - 1));
+        }
+        else
+        {
+            Assert.Equal(result.Levels[2].Nodes, result.Levels[2].GatheringPasses);
+            Assert.Equal(result.Levels[3].Nodes, result.Levels[3].GatheringPasses);
+        }
+    }
+
+    [Fact]
     public void NoChildFileRemainsInTheTempDirectory()
     {
         using var temp = new TempDirectory();
         KMeansTrainer.Train(TestData.Source(ManyBlobs.Rows), Options with { OnDisk = true, TempDirectory = temp.Path });
         Assert.Empty(temp.Entries());
     }
+
+    [GatedFact(Gate.Linux)]
+    public void ATreeOnDiskCancelledWhileItsNodesTrainClosesEveryChildFile()
+    {
+        // On disk every child of a level is gathered before its first node trains: cancelling after the first node
+        // leaves the other children's files open, and they must close with the run. The files are unlinked at once,
+        // so the process's open descriptors, not the directory, show them.
+        using var temp = new TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        int openAtCancel = -1;
+        var progress = new OnFirstNode(() =>
+        {
+            openAtCancel = OpenFilesIn(temp.Path);
+            cancel.Cancel();
+        });
+
+        Assert.ThrowsAny<OperationCanceledException>(() => KMeansTrainer.Train(TestData.Source(ManyBlobs.Rows),
+            Options with { OnDisk = true, TempDirectory = temp.Path, MaxDegreeOfParallelism = 1 }, progress, cancel.Token));
+
+        // The sample and the 7 children not trained yet.
+        Assert.True(openAtCancel >= 8, $"{openAtCancel} files open when the first node finished");
+        Assert.Equal(0, OpenFilesIn(temp.Path));
+    }
+
+    private static int OpenFilesIn(string directory) =>
+        Directory.GetFiles("/proc/self/fd").Count(descriptor =>
+        {
+            try
+            {
+                return File.ResolveLinkTarget(descriptor, false)?.FullName.StartsWith(directory, StringComparison.Ordinal) == true;
+            }
+            catch (IOException)
+            {
+                return false; // a descriptor another test closed meanwhile
+            }
+        });
 
     [Fact]
     public void AClusterTooSmallForACentroidJoinsItsNearestSibling()
@@ -135,6 +222,17 @@ public class HierarchicalTests
         // 10 · (6, 3, 1) / 10 = (6, 3, 1) exactly; 7 · (6, 3, 1) / 10 = (4.2, 2.1, 0.7) → floors (4, 2, 0) + 1 to the 0.7.
         Assert.Equal([6, 3, 1], ProportionalAllocation.Allocate([6, 3, 1], 10));
         Assert.Equal([4, 2, 1], ProportionalAllocation.Allocate([6, 3, 1], 7));
+    }
+
+    private sealed class OnFirstNode(Action action) : IProgress<TrainingProgress>
+    {
+        private int _nodes;
+
+        public void Report(TrainingProgress value)
+        {
+            if (value is NodeProgress && Interlocked.Increment(ref _nodes) == 1)
+                action();
+        }
     }
 
     private sealed class Collect(List<TrainingProgress> reports) : IProgress<TrainingProgress>
