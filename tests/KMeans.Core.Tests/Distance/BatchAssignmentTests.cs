@@ -157,6 +157,61 @@ public class BatchAssignmentTests
     }
 
     [Fact]
+    public void ManyChunksOnMoreWorkersThanCoresComeBackInInputOrder()
+    {
+        float[][] x = TestData.Uniform(5000, 6, seed: 31);
+        using var search = new NearestCentroidSearch(TestData.Uniform(40, 6, seed: 32), DistanceMetric.L2);
+        var expected = new int[x.Length];
+        search.Assign(x.SelectMany(v => v).ToArray(), expected, new float[x.Length], search.CreateWorkspace());
+
+        AssignedRows[] chunks = new StreamingAssignment(search, threads: 5, nearest: 1, rowsPerChunk: 83)
+            .Run(new SmallBatchSource(x), firstIndex: 7, default).ToArray();
+
+        Assert.Equal(expected, chunks.SelectMany(chunk => chunk.ClusterIds.ToArray()));
+        Assert.Equal(Enumerable.Range(0, 61).Select(c => 7L + 83 * c), chunks.Select(chunk => chunk.FirstIndex));
+        Assert.Equal(Enumerable.Range(0, 61).Select(c => 83L * c), chunks.Select(chunk => chunk.FirstSourceRow));
+        Assert.All(chunks[..^1], chunk => Assert.Equal(83, chunk.RowCount));
+        Assert.Equal(5000 - 60 * 83, chunks[^1].RowCount);
+    }
+
+    [Fact]
+    public void AReadErrorComesAfterEveryRowReadBeforeIt()
+    {
+        float[][] x = TestData.Uniform(1000, 4, seed: 41);
+        using var search = new NearestCentroidSearch(TestData.Uniform(9, 4, seed: 42), DistanceMetric.L2);
+        var received = new List<AssignedRows>();
+
+        var error = Assert.Throws<IOException>(() =>
+        {
+            foreach (AssignedRows chunk in new StreamingAssignment(search, 2, 1, rowsPerChunk: 100).Run(new SmallBatchSource(x, failAfterBatches: 10), 0, default))
+                received.Add(chunk);
+        });
+
+        Assert.Equal("the disk went away", error.Message);
+        Assert.Equal([100, 100, 100, 70], received.Select(chunk => chunk.RowCount));
+        Assert.Equal(x.Take(370).Select(row => search.Assign(row).ClusterId), received.SelectMany(chunk => chunk.ClusterIds.ToArray()));
+    }
+
+    [Fact]
+    public void AConsumerThatStopsToThinkHoldsTheWorkersBack()
+    {
+        float[][] x = TestData.Uniform(20_000, 4, seed: 51);
+        using var search = new NearestCentroidSearch(TestData.Uniform(9, 4, seed: 52), DistanceMetric.L2);
+        var source = new SmallBatchSource(x);
+        var assignment = new StreamingAssignment(search, 2, 1, rowsPerChunk: 100);
+
+        foreach (AssignedRows _ in assignment.Run(source, 0, default))
+        {
+            // Time enough for the workers to fill all the room they have.
+            Thread.Sleep(500);
+            break;
+        }
+
+        // The chunks in flight, and the batch of 37 rows the last of them was cut from.
+        Assert.InRange(source.RowsRead, 100, assignment.ChunksInFlight * 100 + 37);
+    }
+
+    [Fact]
     public void ARowCountBeyondTheCentroidsIsRefused()
     {
         using var search = new NearestCentroidSearch(TestData.Uniform(3, 2, seed: 2), DistanceMetric.L2);
@@ -164,9 +219,13 @@ public class BatchAssignmentTests
         Assert.Equal(KMeansErrorKind.InvalidOption, Assert.Throws<KMeansException>(() => new StreamingAssignment(search, 1, nearest: 4)).Kind);
     }
 
-    /// <summary>Batches of 37 rows (chunks then straddle batches), some rows null.</summary>
-    private sealed class SmallBatchSource(float[][] rows, int[]? nullRows = null) : IVectorSource
+    /// <summary>Batches of 37 rows (chunks then straddle batches), some rows null; optionally an I/O error after some batches.</summary>
+    private sealed class SmallBatchSource(float[][] rows, int[]? nullRows = null, int? failAfterBatches = null) : IVectorSource
     {
+        private long _rowsRead;
+
+        public long RowsRead => Interlocked.Read(ref _rowsRead);
+
         public string Description => "small batches";
 
         public int Dimension => rows[0].Length;
@@ -178,9 +237,12 @@ public class BatchAssignmentTests
             for (int first = 0; first < rows.Length; first += 37)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (first == 37 * failAfterBatches)
+                    throw new IOException("the disk went away");
                 int count = Math.Min(37, rows.Length - first);
                 float[] values = rows.Skip(first).Take(count).SelectMany(v => v).ToArray();
                 bool[] nulls = Enumerable.Range(first, count).Select(i => nullRows?.Contains(i) == true).ToArray();
+                Interlocked.Add(ref _rowsRead, count);
                 yield return new VectorBatch(first, count, values, nullRows is null ? default : nulls);
             }
         }
