@@ -304,8 +304,11 @@ public sealed class StreamingAssignment
                 _filling ??= new Chunk(firstIndex + _batch.FirstRow + _taken, _batch.FirstRow + _taken, owner.TakeBuffer(), capacity);
                 int rows = Math.Min(_batch.RowCount - _taken, capacity - _filling.Count);
                 _batch.Values.Span.Slice(_taken * d, rows * d).CopyTo(_filling.Values.AsSpan(_filling.Count * d));
-                for (int i = 0; i < rows; i++)
-                    _filling.Nulls[_filling.Count + i] = _batch.IsNull(_taken + i);
+                Span<bool> nulls = _filling.Nulls.AsSpan(_filling.Count, rows);
+                if (_batch.NullRows.IsEmpty)
+                    nulls.Clear();
+                else
+                    _batch.NullRows.Span.Slice(_taken, rows).CopyTo(nulls);
                 _filling.Count += rows;
                 _taken += rows;
             }
