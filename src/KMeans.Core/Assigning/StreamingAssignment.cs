@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics.Tensors;
 using KMeans.Core.Distance;
 using KMeans.Core.Files;
 
@@ -141,9 +142,9 @@ public sealed class StreamingAssignment
         int d = _search.Dimension;
         int n = Nearest;
         KMeansException?[]? problems = null;
-        var rowOf = new int[chunk.Count];
-        int valid = 0;
-        for (int i = 0; i < chunk.Count; i++)
+        int valid = EveryRowIsValid(chunk) ? chunk.Count : 0;
+        int[] rowOf = valid == chunk.Count ? [] : new int[chunk.Count];
+        for (int i = valid; i < chunk.Count; i++)
         {
             if (chunk.Nulls[i])
                 continue;
@@ -188,6 +189,18 @@ public sealed class StreamingAssignment
             }
         }
         return new AssignedRows(chunk.FirstIndex, chunk.FirstSourceRow, chunk.Count, n, clusterIds, distances, problems);
+    }
+
+    /// <summary>
+    /// Whether no row of the chunk is null or has a problem, known from one pass over all its values where the metric
+    /// checks magnitudes only (a NaN anywhere makes the maximum NaN, which fails the test); else each row is checked.
+    /// </summary>
+    private bool EveryRowIsValid(Chunk chunk)
+    {
+        if (_search.Metric == DistanceMetric.Cosine || chunk.Nulls.AsSpan(0, chunk.Count).Contains(true))
+            return false;
+        ReadOnlySpan<float> values = chunk.Values.AsSpan(0, chunk.Count * _search.Dimension);
+        return Math.Abs(TensorPrimitives.MaxMagnitude(values)) <= ValueRange.Limit(_search.Metric, _search.Dimension);
     }
 
     /// <summary>Waits for <paramref name="task"/> without rethrowing its failure; cancelling the wait throws.</summary>

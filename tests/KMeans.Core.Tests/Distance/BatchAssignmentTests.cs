@@ -156,6 +156,27 @@ public class BatchAssignmentTests
         Assert.ThrowsAny<OperationCanceledException>(() => assignment.Run(new SmallBatchSource(x), 0, cancelled.Token).ToArray());
     }
 
+    [Theory]
+    [InlineData(DistanceMetric.L2)]
+    [InlineData(DistanceMetric.Dot)]
+    public void ARowBeyondTheMetricsRangeInAChunkWithoutNullsIsTheOnlyOneRefused(DistanceMetric metric)
+    {
+        float[][] x = TestData.Uniform(300, 4, seed: 61);
+        x[120][1] = 1e30f;
+        x[250][3] = float.NegativeInfinity;
+        using var search = new NearestCentroidSearch(TestData.Uniform(5, 4, seed: 62), metric);
+
+        AssignedRows[] chunks = new StreamingAssignment(search, 2, 1, rowsPerChunk: 100).Run(new SmallBatchSource(x), 0, default).ToArray();
+
+        Assert.Equal(KMeansErrorKind.ValueOutOfRange, chunks[1].Problem(20)!.Kind);
+        Assert.Equal(KMeansErrorKind.NonFiniteValue, chunks[2].Problem(50)!.Kind);
+        int[] ids = chunks.SelectMany(chunk => chunk.ClusterIds.ToArray()).ToArray();
+        for (int i = 0; i < x.Length; i++)
+            Assert.Equal(i is 120 or 250 ? -1 : search.Assign(x[i]).ClusterId, ids[i]);
+        Assert.All(chunks, chunk => Assert.All(Enumerable.Range(0, chunk.RowCount), row =>
+            Assert.Equal(chunk.FirstIndex + row is 120 or 250, chunk.Problem(row) is not null)));
+    }
+
     [Fact]
     public void ManyChunksOnMoreWorkersThanCoresComeBackInInputOrder()
     {
