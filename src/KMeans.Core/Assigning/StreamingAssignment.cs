@@ -16,7 +16,11 @@ namespace KMeans.Core.Assigning;
 /// </summary>
 public sealed class StreamingAssignment
 {
-    private const long ChunkBytes = 2L << 20;
+    /// <summary>
+    /// About 1 MiB of rows: the last chunk leaves the other workers idle only briefly, and a chunk is still in the
+    /// cache when it is checked and assigned after its copy (2 MiB measured 0.95–0.97× as fast on W1's shape).
+    /// </summary>
+    private const long ChunkBytes = 1L << 20;
 
     private readonly NearestCentroidSearch _search;
     private readonly ConcurrentBag<float[]> _spareChunks = [];
