@@ -18,7 +18,7 @@ public sealed class StreamingAssignment
 {
     /// <summary>
     /// About 1 MiB of rows: the last chunk leaves the other workers idle only briefly, and a chunk is still in the
-    /// cache when it is checked and assigned after its copy (2 MiB measured 0.95–0.97× as fast on W1's shape).
+    /// cache when it is checked and assigned after its copy (on W1's shape from .npy: 0.97× the time of 2 MiB chunks).
     /// </summary>
     private const long ChunkBytes = 1L << 20;
 
