@@ -92,6 +92,44 @@ public class BatchAssignmentTests
         }
     }
 
+    public static TheoryData<string, int> PathsAndListLengths()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (KernelPath path in Runnable())
+        {
+            foreach (int nearest in new[] { 1, 2, 3, 4, 5, 9 })
+                data.Add(path.ToString(), nearest);
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// Small integers make every score exact on every path and give many equal scores: the n nearest must be exactly
+    /// the n lowest (score, index) pairs, whichever way the kernel keeps its lists.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PathsAndListLengths))]
+    public void AmongEqualScoresTheNNearestAreTheLowestIndices(string pathName, int nearest)
+    {
+        var random = new Random(71);
+        const int rows = 300, k = 150, dimension = 5;
+        float[][] x = Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, dimension).Select(_ => (float)random.Next(3)).ToArray()).ToArray();
+        float[][] c = Enumerable.Range(0, k).Select(_ => Enumerable.Range(0, dimension).Select(_ => (float)random.Next(2)).ToArray()).ToArray();
+        using var search = new NearestCentroidSearch(c, DistanceMetric.L2) { Path = Enum.Parse<KernelPath>(pathName) };
+        var ids = new int[rows * nearest];
+
+        search.AssignNearest(x.SelectMany(v => v).ToArray(), nearest, ids, new float[rows * nearest], search.CreateWorkspace());
+
+        for (int i = 0; i < rows; i++)
+        {
+            float[] row = x[i];
+            int[] expected = Enumerable.Range(0, k)
+                .OrderBy(j => c[j].Sum(v => v * v) - 2 * c[j].Select((v, m) => v * row[m]).Sum()).ThenBy(j => j)
+                .Take(nearest).ToArray();
+            Assert.Equal(expected, ids.Skip(i * nearest).Take(nearest));
+        }
+    }
+
     [Theory]
     [InlineData(DistanceMetric.L2)]
     [InlineData(DistanceMetric.Cosine)]
