@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -7,18 +6,14 @@ namespace KMeans.Core.Distance;
 
 /// <summary>
 /// The hot loop: for each row, the centroid minimising ‖c‖² − 2·x·c (the L2 distance less the row's own norm, or the
-/// negated inner product when norms are 0), ties going to the lowest index. With AVX-512 a register-blocked tile of
-/// 6 rows × 64 centroids keeps 24 accumulators in registers and does one broadcast per row and dimension. Every
-/// (row, centroid) dot product is accumulated in the same order whatever the grouping of rows, so labels do not
-/// depend on block boundaries or thread count. With AVX2 and FMA only, tiles of 6 rows × 16 centroids (12 Vector256
-/// accumulators) walk the same packed tiles; elsewhere a portable per-pair loop serves.
+/// negated inner product when norms are 0), ties going to the lowest index. With AVX-512, or AVX2 and FMA, the rows go
+/// through <see cref="RegisterTiles"/>, which scores each pair the same way whatever the grouping of rows, so labels
+/// do not depend on block boundaries or thread count; elsewhere a portable per-pair loop serves.
 /// </summary>
 internal static unsafe class AssignmentKernel
 {
-    public const int GroupRows = 6;
-
     /// <summary>Rows per block that training and assignment hand the kernel: 32 of its register groups.</summary>
-    public const int BlockRows = 192;
+    public const int BlockRows = 32 * RegisterTiles.GroupRows;
     private const int Lanes = 16;
 
     public static bool UsesAvx512 => Avx512F.IsSupported;
@@ -74,15 +69,13 @@ internal static unsafe class AssignmentKernel
     }
 
     /// <summary>
-    /// The register-blocked paths: <paramref name="wide"/> selects AVX-512, else AVX2 (tests call both). Quarters of a
-    /// tile that hold only padding are skipped (a small K, such as a hierarchical top level of 16, would otherwise pay
-    /// for 64 centroids): padding has +∞ scores and never wins, and each centroid's dot product is accumulated the same
-    /// way in a quarter as in a whole tile, so results are the same; <paramref name="everyQuarter"/> lets tests check it.
+    /// The register-blocked paths: <paramref name="wide"/> selects AVX-512, else AVX2 (tests call both). Padding has +∞
+    /// scores and never wins, so skipping quarters of padding changes nothing; <paramref name="everyQuarter"/> lets
+    /// tests check it.
     /// </summary>
     internal static void AssignTiled(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<int> labels,
         Span<float> scores, Scratch scratch, bool wide, bool everyQuarter = false)
     {
-        int d = centroids.Dimension;
         Span<float> bestValues = scratch.BestValues.AsSpan(0, count * Lanes);
         Span<int> bestIndices = scratch.BestIndices.AsSpan(0, count * Lanes);
         bestValues.Fill(float.PositiveInfinity);
@@ -91,199 +84,58 @@ internal static unsafe class AssignmentKernel
         fixed (float* bestValue = bestValues)
         fixed (int* bestIndex = bestIndices)
         {
-            for (int t = 0; t < centroids.TileCount; t++)
-            {
-                float* tile = centroids.Tile(t);
-                float* norms = centroids.Norms + t * PackedCentroids.TileWidth;
-                int firstCentroid = t * PackedCentroids.TileWidth;
-                int quarters = everyQuarter
-                    ? PackedCentroids.TileWidth / Lanes
-                    : Math.Min(PackedCentroids.TileWidth, centroids.K - firstCentroid + Lanes - 1) / Lanes;
-                for (int g = 0; g < count; g += GroupRows)
-                {
-                    int groupRows = Math.Min(GroupRows, count - g);
-                    float* x0 = x + (long)g * d;
-                    // Rows missing from a short last group repeat the group's last row; their results are not kept.
-                    float* x1 = groupRows > 1 ? x0 + d : x0;
-                    float* x2 = groupRows > 2 ? x1 + d : x1;
-                    float* x3 = groupRows > 3 ? x2 + d : x2;
-                    float* x4 = groupRows > 4 ? x3 + d : x3;
-                    float* x5 = groupRows > 5 ? x4 + d : x4;
-                    if (wide && quarters == PackedCentroids.TileWidth / Lanes)
-                    {
-                        Tile6x64(x0, x1, x2, x3, x4, x5, d, tile, norms, firstCentroid,
-                            bestValue + g * Lanes, bestIndex + g * Lanes, groupRows);
-                    }
-                    else if (wide)
-                    {
-                        for (int quarter = 0; quarter < quarters * Lanes; quarter += Lanes)
-                        {
-                            Tile6x16Wide(x0, x1, x2, x3, x4, x5, d, tile + quarter, norms + quarter, firstCentroid + quarter,
-                                bestValue + g * Lanes, bestIndex + g * Lanes, groupRows);
-                        }
-                    }
-                    else
-                    {
-                        for (int quarter = 0; quarter < quarters * Lanes; quarter += Lanes)
-                        {
-                            Tile6x16(x0, x1, x2, x3, x4, x5, d, tile + quarter, norms + quarter, firstCentroid + quarter,
-                                bestValue + g * Lanes, bestIndex + g * Lanes, groupRows);
-                        }
-                    }
-                }
-            }
+            var lanes = new BestPerLane(bestValue, bestIndex);
+            RegisterTiles.Run(x, count, centroids, wide, everyQuarter, ref lanes);
             for (int i = 0; i < count; i++)
                 ReduceLanes(bestValue + i * Lanes, bestIndex + i * Lanes, out scores[i], out labels[i]);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x64(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5, int d,
-        float* tile, float* norms, int firstCentroid, float* bestValue, int* bestIndex, int rows)
-    {
-        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
-        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
-        Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
-        Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
-        Vector512<float> a40 = default, a41 = default, a42 = default, a43 = default;
-        Vector512<float> a50 = default, a51 = default, a52 = default, a53 = default;
-        float* c = tile;
-        for (int j = 0; j < d; j++, c += PackedCentroids.TileWidth)
-        {
-            Vector512<float> c0 = Vector512.LoadAligned(c);
-            Vector512<float> c1 = Vector512.LoadAligned(c + 16);
-            Vector512<float> c2 = Vector512.LoadAligned(c + 32);
-            Vector512<float> c3 = Vector512.LoadAligned(c + 48);
-            Vector512<float> b = Vector512.Create(x0[j]);
-            a00 = Avx512F.FusedMultiplyAdd(b, c0, a00);
-            a01 = Avx512F.FusedMultiplyAdd(b, c1, a01);
-            a02 = Avx512F.FusedMultiplyAdd(b, c2, a02);
-            a03 = Avx512F.FusedMultiplyAdd(b, c3, a03);
-            b = Vector512.Create(x1[j]);
-            a10 = Avx512F.FusedMultiplyAdd(b, c0, a10);
-            a11 = Avx512F.FusedMultiplyAdd(b, c1, a11);
-            a12 = Avx512F.FusedMultiplyAdd(b, c2, a12);
-            a13 = Avx512F.FusedMultiplyAdd(b, c3, a13);
-            b = Vector512.Create(x2[j]);
-            a20 = Avx512F.FusedMultiplyAdd(b, c0, a20);
-            a21 = Avx512F.FusedMultiplyAdd(b, c1, a21);
-            a22 = Avx512F.FusedMultiplyAdd(b, c2, a22);
-            a23 = Avx512F.FusedMultiplyAdd(b, c3, a23);
-            b = Vector512.Create(x3[j]);
-            a30 = Avx512F.FusedMultiplyAdd(b, c0, a30);
-            a31 = Avx512F.FusedMultiplyAdd(b, c1, a31);
-            a32 = Avx512F.FusedMultiplyAdd(b, c2, a32);
-            a33 = Avx512F.FusedMultiplyAdd(b, c3, a33);
-            b = Vector512.Create(x4[j]);
-            a40 = Avx512F.FusedMultiplyAdd(b, c0, a40);
-            a41 = Avx512F.FusedMultiplyAdd(b, c1, a41);
-            a42 = Avx512F.FusedMultiplyAdd(b, c2, a42);
-            a43 = Avx512F.FusedMultiplyAdd(b, c3, a43);
-            b = Vector512.Create(x5[j]);
-            a50 = Avx512F.FusedMultiplyAdd(b, c0, a50);
-            a51 = Avx512F.FusedMultiplyAdd(b, c1, a51);
-            a52 = Avx512F.FusedMultiplyAdd(b, c2, a52);
-            a53 = Avx512F.FusedMultiplyAdd(b, c3, a53);
-        }
-        KeepBestOf64(a00, a01, a02, a03, norms, firstCentroid, bestValue, bestIndex);
-        if (rows > 1) KeepBestOf64(a10, a11, a12, a13, norms, firstCentroid, bestValue + Lanes, bestIndex + Lanes);
-        if (rows > 2) KeepBestOf64(a20, a21, a22, a23, norms, firstCentroid, bestValue + 2 * Lanes, bestIndex + 2 * Lanes);
-        if (rows > 3) KeepBestOf64(a30, a31, a32, a33, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
-        if (rows > 4) KeepBestOf64(a40, a41, a42, a43, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
-        if (rows > 5) KeepBestOf64(a50, a51, a52, a53, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
-    }
-
     /// <summary>
-    /// 16 centroids of a packed tile with AVX-512 (<paramref name="tile"/> points at their first column; rows of the tile
-    /// are 64 floats apart): one 16-lane accumulator per row, each lane computed exactly as in <see cref="Tile6x64"/>.
+    /// Each row keeps 16 lanes of best score and centroid: centroid firstCentroid + 16·q + lane competes in lane
+    /// <c>lane</c>, in centroid order, and a strict comparison keeps the lower index on ties.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x16Wide(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5, int d,
-        float* tile, float* norms, int firstCentroid, float* bestValue, int* bestIndex, int rows)
+    private readonly struct BestPerLane(float* bestValue, int* bestIndex) : ITileEpilogue
     {
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
-        float* c = tile;
-        for (int j = 0; j < d; j++, c += PackedCentroids.TileWidth)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Take64(int row, Vector512<float> scores0, Vector512<float> scores1, Vector512<float> scores2,
+            Vector512<float> scores3, int firstCentroid)
         {
-            Vector512<float> c0 = Vector512.LoadAligned(c);
-            a0 = Avx512F.FusedMultiplyAdd(Vector512.Create(x0[j]), c0, a0);
-            a1 = Avx512F.FusedMultiplyAdd(Vector512.Create(x1[j]), c0, a1);
-            a2 = Avx512F.FusedMultiplyAdd(Vector512.Create(x2[j]), c0, a2);
-            a3 = Avx512F.FusedMultiplyAdd(Vector512.Create(x3[j]), c0, a3);
-            a4 = Avx512F.FusedMultiplyAdd(Vector512.Create(x4[j]), c0, a4);
-            a5 = Avx512F.FusedMultiplyAdd(Vector512.Create(x5[j]), c0, a5);
+            float* value = bestValue + row * Lanes;
+            int* index = bestIndex + row * Lanes;
+            Vector512<float> best = Vector512.Load(value);
+            Vector512<int> centroid = Vector512.Load(index);
+            Vector512<int> lane = Lanes512(firstCentroid);
+            Keep(scores0, lane, ref best, ref centroid);
+            Keep(scores1, lane + Vector512.Create(16), ref best, ref centroid);
+            Keep(scores2, lane + Vector512.Create(32), ref best, ref centroid);
+            Keep(scores3, lane + Vector512.Create(48), ref best, ref centroid);
+            best.Store(value);
+            centroid.Store(index);
         }
-        KeepBestOf16(a0, norms, firstCentroid, bestValue, bestIndex);
-        if (rows > 1) KeepBestOf16(a1, norms, firstCentroid, bestValue + Lanes, bestIndex + Lanes);
-        if (rows > 2) KeepBestOf16(a2, norms, firstCentroid, bestValue + 2 * Lanes, bestIndex + 2 * Lanes);
-        if (rows > 3) KeepBestOf16(a3, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
-        if (rows > 4) KeepBestOf16(a4, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
-        if (rows > 5) KeepBestOf16(a5, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
-    }
 
-    /// <summary>One row against 16 centroids (one 512-bit accumulator): per lane, keeps the smaller score.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void KeepBestOf16(Vector512<float> dot, float* norms, int firstCentroid, float* bestValue, int* bestIndex)
-    {
-        Vector512<float> best = Vector512.Load(bestValue);
-        Vector512<int> index = Vector512.Load(bestIndex);
-        Vector512<int> lane = Lanes512(firstCentroid);
-        Keep(Avx512F.FusedMultiplyAdd(dot, Vector512.Create(-2f), Vector512.LoadAligned(norms)), lane, ref best, ref index);
-        best.Store(bestValue);
-        index.Store(bestIndex);
-    }
-
-    /// <summary>
-    /// 16 centroids of a packed tile (<paramref name="tile"/> points at their first column; rows of the tile are 64
-    /// floats apart), as two 8-lane halves that map onto the same 16 best-value lanes as the AVX-512 path.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x16(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5, int d,
-        float* tile, float* norms, int firstCentroid, float* bestValue, int* bestIndex, int rows)
-    {
-        Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
-        Vector256<float> a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
-        float* c = tile;
-        for (int j = 0; j < d; j++, c += PackedCentroids.TileWidth)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Take16(int row, Vector512<float> scores, int firstCentroid)
         {
-            Vector256<float> c0 = Vector256.Load(c);
-            Vector256<float> c1 = Vector256.Load(c + 8);
-            Vector256<float> b = Vector256.Create(x0[j]);
-            a00 = Fma.MultiplyAdd(b, c0, a00);
-            a01 = Fma.MultiplyAdd(b, c1, a01);
-            b = Vector256.Create(x1[j]);
-            a10 = Fma.MultiplyAdd(b, c0, a10);
-            a11 = Fma.MultiplyAdd(b, c1, a11);
-            b = Vector256.Create(x2[j]);
-            a20 = Fma.MultiplyAdd(b, c0, a20);
-            a21 = Fma.MultiplyAdd(b, c1, a21);
-            b = Vector256.Create(x3[j]);
-            a30 = Fma.MultiplyAdd(b, c0, a30);
-            a31 = Fma.MultiplyAdd(b, c1, a31);
-            b = Vector256.Create(x4[j]);
-            a40 = Fma.MultiplyAdd(b, c0, a40);
-            a41 = Fma.MultiplyAdd(b, c1, a41);
-            b = Vector256.Create(x5[j]);
-            a50 = Fma.MultiplyAdd(b, c0, a50);
-            a51 = Fma.MultiplyAdd(b, c1, a51);
+            float* value = bestValue + row * Lanes;
+            int* index = bestIndex + row * Lanes;
+            Vector512<float> best = Vector512.Load(value);
+            Vector512<int> centroid = Vector512.Load(index);
+            Keep(scores, Lanes512(firstCentroid), ref best, ref centroid);
+            best.Store(value);
+            centroid.Store(index);
         }
-        KeepBestOf16(a00, a01, norms, firstCentroid, bestValue, bestIndex);
-        if (rows > 1) KeepBestOf16(a10, a11, norms, firstCentroid, bestValue + Lanes, bestIndex + Lanes);
-        if (rows > 2) KeepBestOf16(a20, a21, norms, firstCentroid, bestValue + 2 * Lanes, bestIndex + 2 * Lanes);
-        if (rows > 3) KeepBestOf16(a30, a31, norms, firstCentroid, bestValue + 3 * Lanes, bestIndex + 3 * Lanes);
-        if (rows > 4) KeepBestOf16(a40, a41, norms, firstCentroid, bestValue + 4 * Lanes, bestIndex + 4 * Lanes);
-        if (rows > 5) KeepBestOf16(a50, a51, norms, firstCentroid, bestValue + 5 * Lanes, bestIndex + 5 * Lanes);
-    }
 
-    /// <summary>One row against 16 centroids as two 256-bit halves, kept in the same 16 lanes as <see cref="KeepBestOf16(Vector512{float}, float*, int, float*, int*)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void KeepBestOf16(Vector256<float> dot0, Vector256<float> dot1, float* norms, int firstCentroid,
-        float* bestValue, int* bestIndex)
-    {
-        Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create(firstCentroid);
-        Vector256<float> minusTwo = Vector256.Create(-2f);
-        KeepHalf(Fma.MultiplyAdd(dot0, minusTwo, Vector256.Load(norms)), lane, bestValue, bestIndex);
-        KeepHalf(Fma.MultiplyAdd(dot1, minusTwo, Vector256.Load(norms + 8)), lane + Vector256.Create(8), bestValue + 8, bestIndex + 8);
+        /// <summary>The two halves map onto the same 16 lanes as the AVX-512 path.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Take16(int row, Vector256<float> low, Vector256<float> high, int firstCentroid)
+        {
+            float* value = bestValue + row * Lanes;
+            int* index = bestIndex + row * Lanes;
+            Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create(firstCentroid);
+            KeepHalf(low, lane, value, index);
+            KeepHalf(high, lane + Vector256.Create(8), value + 8, index + 8);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -293,26 +145,6 @@ internal static unsafe class AssignmentKernel
         Vector256<float> better = Vector256.LessThan(score, best);
         Vector256.ConditionalSelect(better, score, best).Store(bestValue);
         Vector256.ConditionalSelect(better.AsInt32(), centroid, Vector256.Load(bestIndex)).Store(bestIndex);
-    }
-
-    /// <summary>
-    /// One row against the 64 centroids of a tile (four 512-bit accumulators), folded into the row's 16 best lanes:
-    /// centroid firstCentroid + 16·q + lane competes in lane <c>lane</c>, in order q = 0..3.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void KeepBestOf64(Vector512<float> dot0, Vector512<float> dot1, Vector512<float> dot2,
-        Vector512<float> dot3, float* norms, int firstCentroid, float* bestValue, int* bestIndex)
-    {
-        Vector512<float> best = Vector512.Load(bestValue);
-        Vector512<int> index = Vector512.Load(bestIndex);
-        Vector512<int> lane = Lanes512(firstCentroid);
-        Vector512<float> minusTwo = Vector512.Create(-2f);
-        Keep(Avx512F.FusedMultiplyAdd(dot0, minusTwo, Vector512.LoadAligned(norms)), lane, ref best, ref index);
-        Keep(Avx512F.FusedMultiplyAdd(dot1, minusTwo, Vector512.LoadAligned(norms + 16)), lane + Vector512.Create(16), ref best, ref index);
-        Keep(Avx512F.FusedMultiplyAdd(dot2, minusTwo, Vector512.LoadAligned(norms + 32)), lane + Vector512.Create(32), ref best, ref index);
-        Keep(Avx512F.FusedMultiplyAdd(dot3, minusTwo, Vector512.LoadAligned(norms + 48)), lane + Vector512.Create(48), ref best, ref index);
-        best.Store(bestValue);
-        index.Store(bestIndex);
     }
 
     /// <summary>The centroid indices of 16 consecutive lanes from <paramref name="firstCentroid"/>.</summary>

@@ -106,7 +106,7 @@ public sealed class NearestCentroidSearch : IDisposable
             ReadOnlySpan<float> block = Prepare(rows.Slice(start * d, n * d), n, workspace);
             Span<int> labels = clusterIds.Slice(start * nearest, n * nearest);
             Span<float> scores = distances.Slice(start * nearest, n * nearest);
-            NearestKernel.Assign(block, n, _packed, nearest, labels, scores, workspace.TileScores, Path);
+            NearestKernel.Assign(block, n, _packed, nearest, labels, scores, Path);
             for (int i = 0; i < n * nearest; i++)
                 scores[i] = DistanceOf(block.Slice(i / nearest * d, d), labels[i], scores[i]);
         }
@@ -173,7 +173,5 @@ public sealed class NearestCentroidSearch : IDisposable
         internal float[] Scores { get; } = new float[RowsPerBlock];
 
         internal float[] Normalised { get; }
-
-        internal float[] TileScores { get; } = NearestKernel.CreateTileScores();
     }
 }

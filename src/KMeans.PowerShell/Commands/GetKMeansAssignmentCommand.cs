@@ -15,7 +15,7 @@ namespace KMeans.PowerShell;
 /// <summary>
 /// Assigns each input vector (from the pipeline or from vector files) to its nearest centroid, streaming one
 /// KMeansAssignment per vector in input order, or with -Summary one KMeansAssignmentSummary per cluster at the end.
-/// File rows are read on a worker and assigned in chunks through the training kernel on up to -ThrottleLimit threads;
+/// File rows are read and assigned in chunks through the training kernel by up to -ThrottleLimit worker threads;
 /// this thread takes the results in input order and makes every Write* call, and StopProcessing cancels the workers.
 /// Pipeline items are gathered into chunks of <see cref="PipelineChunkRows"/> and assigned the same way.
 /// With -OutFile the assignments go to a file instead of the pipeline, as Invoke-WebRequest -OutFile does with a

@@ -92,6 +92,44 @@ public class BatchAssignmentTests
         }
     }
 
+    public static TheoryData<string, int> PathsAndListLengths()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (KernelPath path in Runnable())
+        {
+            foreach (int nearest in new[] { 1, 2, 3, 4, 5, 9 })
+                data.Add(path.ToString(), nearest);
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// Small integers make every score exact on every path and give many equal scores: the n nearest must be exactly
+    /// the n lowest (score, index) pairs, whichever way the kernel keeps its lists.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PathsAndListLengths))]
+    public void AmongEqualScoresTheNNearestAreTheLowestIndices(string pathName, int nearest)
+    {
+        var random = new Random(71);
+        const int rows = 300, k = 150, dimension = 5;
+        float[][] x = Enumerable.Range(0, rows).Select(_ => Enumerable.Range(0, dimension).Select(_ => (float)random.Next(3)).ToArray()).ToArray();
+        float[][] c = Enumerable.Range(0, k).Select(_ => Enumerable.Range(0, dimension).Select(_ => (float)random.Next(2)).ToArray()).ToArray();
+        using var search = new NearestCentroidSearch(c, DistanceMetric.L2) { Path = Enum.Parse<KernelPath>(pathName) };
+        var ids = new int[rows * nearest];
+
+        search.AssignNearest(x.SelectMany(v => v).ToArray(), nearest, ids, new float[rows * nearest], search.CreateWorkspace());
+
+        for (int i = 0; i < rows; i++)
+        {
+            float[] row = x[i];
+            int[] expected = Enumerable.Range(0, k)
+                .OrderBy(j => c[j].Sum(v => v * v) - 2 * c[j].Select((v, m) => v * row[m]).Sum()).ThenBy(j => j)
+                .Take(nearest).ToArray();
+            Assert.Equal(expected, ids.Skip(i * nearest).Take(nearest));
+        }
+    }
+
     [Theory]
     [InlineData(DistanceMetric.L2)]
     [InlineData(DistanceMetric.Cosine)]
@@ -156,6 +194,82 @@ public class BatchAssignmentTests
         Assert.ThrowsAny<OperationCanceledException>(() => assignment.Run(new SmallBatchSource(x), 0, cancelled.Token).ToArray());
     }
 
+    [Theory]
+    [InlineData(DistanceMetric.L2)]
+    [InlineData(DistanceMetric.Dot)]
+    public void ARowBeyondTheMetricsRangeInAChunkWithoutNullsIsTheOnlyOneRefused(DistanceMetric metric)
+    {
+        float[][] x = TestData.Uniform(300, 4, seed: 61);
+        x[120][1] = 1e30f;
+        x[250][3] = float.NegativeInfinity;
+        using var search = new NearestCentroidSearch(TestData.Uniform(5, 4, seed: 62), metric);
+
+        AssignedRows[] chunks = new StreamingAssignment(search, 2, 1, rowsPerChunk: 100).Run(new SmallBatchSource(x), 0, default).ToArray();
+
+        Assert.Equal(KMeansErrorKind.ValueOutOfRange, chunks[1].Problem(20)!.Kind);
+        Assert.Equal(KMeansErrorKind.NonFiniteValue, chunks[2].Problem(50)!.Kind);
+        int[] ids = chunks.SelectMany(chunk => chunk.ClusterIds.ToArray()).ToArray();
+        for (int i = 0; i < x.Length; i++)
+            Assert.Equal(i is 120 or 250 ? -1 : search.Assign(x[i]).ClusterId, ids[i]);
+        Assert.All(chunks, chunk => Assert.All(Enumerable.Range(0, chunk.RowCount), row =>
+            Assert.Equal(chunk.FirstIndex + row is 120 or 250, chunk.Problem(row) is not null)));
+    }
+
+    [Fact]
+    public void ManyChunksOnMoreWorkersThanCoresComeBackInInputOrder()
+    {
+        float[][] x = TestData.Uniform(5000, 6, seed: 31);
+        using var search = new NearestCentroidSearch(TestData.Uniform(40, 6, seed: 32), DistanceMetric.L2);
+        var expected = new int[x.Length];
+        search.Assign(x.SelectMany(v => v).ToArray(), expected, new float[x.Length], search.CreateWorkspace());
+
+        AssignedRows[] chunks = new StreamingAssignment(search, threads: 5, nearest: 1, rowsPerChunk: 83)
+            .Run(new SmallBatchSource(x), firstIndex: 7, default).ToArray();
+
+        Assert.Equal(expected, chunks.SelectMany(chunk => chunk.ClusterIds.ToArray()));
+        Assert.Equal(Enumerable.Range(0, 61).Select(c => 7L + 83 * c), chunks.Select(chunk => chunk.FirstIndex));
+        Assert.Equal(Enumerable.Range(0, 61).Select(c => 83L * c), chunks.Select(chunk => chunk.FirstSourceRow));
+        Assert.All(chunks[..^1], chunk => Assert.Equal(83, chunk.RowCount));
+        Assert.Equal(5000 - 60 * 83, chunks[^1].RowCount);
+    }
+
+    [Fact]
+    public void AReadErrorComesAfterEveryRowReadBeforeIt()
+    {
+        float[][] x = TestData.Uniform(1000, 4, seed: 41);
+        using var search = new NearestCentroidSearch(TestData.Uniform(9, 4, seed: 42), DistanceMetric.L2);
+        var received = new List<AssignedRows>();
+
+        var error = Assert.Throws<IOException>(() =>
+        {
+            foreach (AssignedRows chunk in new StreamingAssignment(search, 2, 1, rowsPerChunk: 100).Run(new SmallBatchSource(x, failAfterBatches: 10), 0, default))
+                received.Add(chunk);
+        });
+
+        Assert.Equal("the disk went away", error.Message);
+        Assert.Equal([100, 100, 100, 70], received.Select(chunk => chunk.RowCount));
+        Assert.Equal(x.Take(370).Select(row => search.Assign(row).ClusterId), received.SelectMany(chunk => chunk.ClusterIds.ToArray()));
+    }
+
+    [Fact]
+    public void AConsumerThatStopsToThinkHoldsTheWorkersBack()
+    {
+        float[][] x = TestData.Uniform(20_000, 4, seed: 51);
+        using var search = new NearestCentroidSearch(TestData.Uniform(9, 4, seed: 52), DistanceMetric.L2);
+        var source = new SmallBatchSource(x);
+        var assignment = new StreamingAssignment(search, 2, 1, rowsPerChunk: 100);
+
+        foreach (AssignedRows _ in assignment.Run(source, 0, default))
+        {
+            // Time enough for the workers to fill all the room they have.
+            Thread.Sleep(500);
+            break;
+        }
+
+        // The chunks in flight, and the batch of 37 rows the last of them was cut from.
+        Assert.InRange(source.RowsRead, 100, assignment.ChunksInFlight * 100 + 37);
+    }
+
     [Fact]
     public void ARowCountBeyondTheCentroidsIsRefused()
     {
@@ -164,9 +278,13 @@ public class BatchAssignmentTests
         Assert.Equal(KMeansErrorKind.InvalidOption, Assert.Throws<KMeansException>(() => new StreamingAssignment(search, 1, nearest: 4)).Kind);
     }
 
-    /// <summary>Batches of 37 rows (chunks then straddle batches), some rows null.</summary>
-    private sealed class SmallBatchSource(float[][] rows, int[]? nullRows = null) : IVectorSource
+    /// <summary>Batches of 37 rows (chunks then straddle batches), some rows null; optionally an I/O error after some batches.</summary>
+    private sealed class SmallBatchSource(float[][] rows, int[]? nullRows = null, int? failAfterBatches = null) : IVectorSource
     {
+        private long _rowsRead;
+
+        public long RowsRead => Interlocked.Read(ref _rowsRead);
+
         public string Description => "small batches";
 
         public int Dimension => rows[0].Length;
@@ -178,9 +296,12 @@ public class BatchAssignmentTests
             for (int first = 0; first < rows.Length; first += 37)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (first == 37 * failAfterBatches)
+                    throw new IOException("the disk went away");
                 int count = Math.Min(37, rows.Length - first);
                 float[] values = rows.Skip(first).Take(count).SelectMany(v => v).ToArray();
                 bool[] nulls = Enumerable.Range(first, count).Select(i => nullRows?.Contains(i) == true).ToArray();
+                Interlocked.Add(ref _rowsRead, count);
                 yield return new VectorBatch(first, count, values, nullRows is null ? default : nulls);
             }
         }

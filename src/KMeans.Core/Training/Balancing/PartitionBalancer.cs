@@ -110,8 +110,7 @@ internal static class PartitionBalancer
         int count = blocks.Length(block);
         Span<int> ids = candidates.AsSpan(checked((int)(first * m)), count * m);
         Span<float> scores = costs.AsSpan(checked((int)(first * m)), count * m);
-        NearestKernel.Assign(sample.Rows(first, count), count, packed, m, ids, scores, NearestKernel.CreateTileScores(),
-            KernelPaths.Machine);
+        NearestKernel.Assign(sample.Rows(first, count), count, packed, m, ids, scores, KernelPaths.Machine);
         for (int i = 0; i < count; i++)
         {
             for (int r = 0; r < m; r++)
@@ -139,7 +138,7 @@ internal static class PartitionBalancer
                 sample.Rows(waiting[first + i], 1).CopyTo(rows.AsSpan(i * d, d));
             Span<int> blockIds = ids.AsSpan(first * width, count * width);
             Span<float> blockCosts = costs.AsSpan(first * width, count * width);
-            NearestKernel.Assign(rows, count, packed, width, blockIds, blockCosts, NearestKernel.CreateTileScores(), KernelPaths.Machine);
+            NearestKernel.Assign(rows, count, packed, width, blockIds, blockCosts, KernelPaths.Machine);
             for (int i = 0; i < count; i++)
             {
                 for (int r = 0; r < width; r++)
