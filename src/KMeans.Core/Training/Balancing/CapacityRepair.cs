@@ -6,8 +6,8 @@ namespace KMeans.Core.Training.Balancing;
 /// <summary>
 /// The last resort of balancing, for what prices cannot do: rows that are exact duplicates always tie, so a price that
 /// moves one of them moves all, and the rounds may also simply run out. A partition still above the maximum gives up its
-/// excess, most indifferent rows first (least gap to their second choice; ties by row), each to the partition of least
-/// distance + price that has room (found by the kernel with the full partitions priced out); a partition below the minimum then takes the rows that cost least to move from
+/// excess, most indifferent rows first (least gap to their second choice; ties by row), each to the nearest partition
+/// that has room (found by the kernel with the full partitions priced out); a partition below the minimum then takes the rows that cost least to move from
 /// partitions above it. Only the moved rows differ from what the prices assign (they are counted as displaced), and
 /// every step follows a total order of (cost, row, partition), so the result does not depend on threads.
 /// </summary>
@@ -19,15 +19,14 @@ internal static class CapacityRepair
     /// <returns>How many rows it moved.</returns>
     public static long Apply(PartitionBalancer.Run run, long[] sizes)
     {
-        (TrainingBuffer sample, int[] labels, float[] gaps, SizeBounds bounds, float[] centroids, float[] prices,
-            DistanceMetric metric, ParallelOptions parallel) =
-            (run.Sample, run.Labels, run.Gaps, run.Bounds, run.Centroids, run.Prices, run.Metric, run.Parallel);
-        long moved = ShedExcess(sample, labels, gaps, sizes, bounds, centroids, prices, metric, parallel);
-        return moved + FillSmall(sample, labels, sizes, bounds, centroids, prices, metric);
+        (TrainingBuffer sample, int[] labels, float[] gaps, SizeBounds bounds, float[] centroids, DistanceMetric metric,
+            ParallelOptions parallel) = (run.Sample, run.Labels, run.Gaps, run.Bounds, run.Centroids, run.Metric, run.Parallel);
+        long moved = ShedExcess(sample, labels, gaps, sizes, bounds, centroids, metric, parallel);
+        return moved + FillSmall(sample, labels, sizes, bounds, centroids, metric);
     }
 
     private static long ShedExcess(TrainingBuffer sample, int[] labels, float[] gaps, long[] sizes, SizeBounds bounds,
-        float[] centroids, float[] prices, DistanceMetric metric, ParallelOptions parallel)
+        float[] centroids, DistanceMetric metric, ParallelOptions parallel)
     {
         int k = sizes.Length;
         var inFull = new List<(float Gap, int Row)>[k];
@@ -55,24 +54,25 @@ internal static class CapacityRepair
         {
             var pending = leaving.GetRange(start, Math.Min(RowsPerBatch, leaving.Count - start)).Select(entry => entry.Row).ToList();
             while (pending.Count > 0)
-                pending = PlaceNearestWithRoom(sample, pending, labels, sizes, bounds, centroids, prices, metric, packed, parallel);
+                pending = PlaceNearestWithRoom(sample, pending, labels, sizes, bounds, centroids, metric, packed, parallel);
         }
         return leaving.Count;
     }
 
     /// <summary>
-    /// Gives each row, in order, the first of its nearest centroids by distance + price (full partitions priced out)
-    /// that still has room; returns the rows whose candidates all filled up meanwhile, for another try.
+    /// Gives each row, in order, the first of its nearest centroids (full partitions priced out) that still has room; by
+    /// distance, not distance + price, because a row the prices could not place is best placed where it adds least
+    /// loss. Returns the rows whose candidates all filled up meanwhile, for another try.
     /// </summary>
     private static List<int> PlaceNearestWithRoom(TrainingBuffer sample, List<int> rows, int[] labels, long[] sizes,
-        SizeBounds bounds, float[] centroids, float[] prices, DistanceMetric metric, PackedCentroids packed,
+        SizeBounds bounds, float[] centroids, DistanceMetric metric, PackedCentroids packed,
         ParallelOptions parallel)
     {
         int k = sizes.Length;
         int d = sample.Dimension;
         var open = new float[k];
         for (int c = 0; c < k; c++)
-            open[c] = sizes[c] < bounds.Max ? prices[c] : float.PositiveInfinity;
+            open[c] = sizes[c] < bounds.Max ? 0f : float.PositiveInfinity;
         packed.Pack(centroids, metric, open);
         int m = Math.Min(k, PartitionBalancer.Candidates);
         var ids = new int[rows.Count * m];
@@ -110,7 +110,7 @@ internal static class CapacityRepair
     }
 
     private static long FillSmall(TrainingBuffer sample, int[] labels, long[] sizes, SizeBounds bounds,
-        float[] centroids, float[] prices, DistanceMetric metric)
+        float[] centroids, DistanceMetric metric)
     {
         int d = sample.Dimension;
         long moved = 0;
@@ -126,8 +126,7 @@ internal static class CapacityRepair
                 if (from == target || sizes[from] <= bounds.Min)
                     continue;
                 ReadOnlySpan<float> x = sample.Rows(row, 1);
-                float extra = RowLoss.Of(x, centroid, metric) + prices[target]
-                    - (RowLoss.Of(x, centroids.AsSpan(from * d, d), metric) + prices[from]);
+                float extra = RowLoss.Of(x, centroid, metric) - RowLoss.Of(x, centroids.AsSpan(from * d, d), metric);
                 moves.Add((extra, row));
             }
             moves.Sort();

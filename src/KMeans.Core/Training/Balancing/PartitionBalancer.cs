@@ -112,7 +112,8 @@ internal static class PartitionBalancer
                 return Result(trained, run, sizes, reports);
             }
             Report(run, reports, progress, pass, 0, reassigned, sizes, watch);
-            PriceUpdate.Raise(run.Labels, run.Gaps, sizes, max, run.Prices);
+            PriceUpdate.Raise(run.Labels, run.Gaps, sizes, max, run.Prices,
+                PriceUpdate.Resolution(run.Centroids, d, run.Prices, options.Distance));
             cancellationToken.ThrowIfCancellationRequested();
         }
     }

@@ -25,8 +25,11 @@ internal static class PriceUpdate
     public static long TargetMax(SizeBounds bounds, long rows, int k) =>
         Math.Max((rows + k - 1) / k, bounds.Max - bounds.Max / 100);
 
+    /// <param name="resolution">
+    /// The least step the kernel can see: a few units in the last place of its scores (see <see cref="Resolution"/>).
+    /// </param>
     /// <returns>Whether any price moved.</returns>
-    public static bool Raise(int[] labels, float[] gaps, long[] sizes, long max, float[] prices)
+    public static bool Raise(int[] labels, float[] gaps, long[] sizes, long max, float[] prices, double resolution)
     {
         int k = sizes.Length;
         var start = new long[k + 1];
@@ -42,7 +45,7 @@ internal static class PriceUpdate
             if (sizes[label] > max)
                 values[next[label]++] = gaps[row];
         }
-        double nudge = Nudge(values);
+        double nudge = Math.Max(Nudge(values), resolution);
         bool moved = false;
         for (int c = 0; c < k; c++)
         {
@@ -58,6 +61,24 @@ internal static class PriceUpdate
             moved = true;
         }
         return moved;
+    }
+
+    /// <summary>
+    /// The least price step the kernel resolves: its scores are ‖c‖² + price − 2·x·c in float32 (twice the price under
+    /// the inner-product metrics), so a step below a few units in the last place of the largest ‖c‖² + price is lost
+    /// in rounding, and rows packed closer than that (a dense blob) would never move.
+    /// </summary>
+    public static double Resolution(float[] centroids, int dimension, float[] prices, Distance.DistanceMetric metric)
+    {
+        double largest = 0;
+        for (int c = 0; c < prices.Length; c++)
+        {
+            double norm = metric == Distance.DistanceMetric.L2
+                ? System.Numerics.Tensors.TensorPrimitives.SumOfSquares(centroids.AsSpan(c * dimension, dimension))
+                : 1;
+            largest = Math.Max(largest, norm + (metric == Distance.DistanceMetric.L2 ? 1 : 2) * Math.Abs(prices[c]));
+        }
+        return 8 * largest * Math.Pow(2, -23);
     }
 
     /// <summary>The least step: a millionth of the mean finite gap, so that the h-th row itself leaves.</summary>
