@@ -6,7 +6,9 @@ namespace KMeans.Core.Tests.Training;
 
 /// <summary>
 /// Balanced partitions: the size bounds hold on data built to break them (a dense blob holding 90 % of the rows, many
-/// duplicate rows), flat and hierarchical, and the result is the same in memory and on disk and for any thread count.
+/// duplicate rows), flat and hierarchical, and the result (centroids, sizes, prices) is the same in memory and on disk
+/// and for any thread count; assigning the sample with the learned prices gives back its partitions, but for the rows
+/// the balancer reports as displaced.
 /// </summary>
 public sealed class BalancingTests : IDisposable
 {
@@ -187,6 +189,8 @@ public sealed class BalancingTests : IDisposable
         Assert.Equal(inMemory.Centroids, threaded.Centroids);
         Assert.Equal(inMemory.ClusterSizes, threaded.ClusterSizes);
         Assert.Equal(inMemory.Loss, threaded.Loss);
+        Assert.Equal(inMemory.PartitionPrices, onDisk.PartitionPrices);
+        Assert.Equal(inMemory.PartitionPrices, threaded.PartitionPrices);
         Assert.True(inMemory.ClusterSizes.Max() <= 150 && inMemory.ClusterSizes.Min() >= 50);
     }
 
