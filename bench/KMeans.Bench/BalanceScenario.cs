@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using KMeans.Core.Distance;
 using KMeans.Core.Files;
 using KMeans.Core.Training;
+using KMeans.Core.Training.Balancing;
 
 namespace KMeans.Bench;
 
@@ -9,7 +11,10 @@ namespace KMeans.Bench;
 /// Balanced training against unbalanced on Fashion-MNIST (Debian's dataset-fashion-mnist, 60,000 × 784) and on a skewed
 /// Gaussian mixture (65,536 × 128, 64 components weighted 1/rank), K = 256, the same iterations for all: per round
 /// one unbalanced run, one with MaxSizeRatio 2 and one with 1.2, alternating, so ratios of time and loss come from
-/// the same round of a shared machine.
+/// the same round of a shared machine. Beside the sample's sizes it gives those of all rows assigned with the model's
+/// partition prices (as Get-KMeansAssignment does) and by nearest centroid, the rows the balancer displaced, and the
+/// peak anonymous memory of each training; then, with SampleRate 128 (half the rows), how the prices carry over to the
+/// rows the training never saw.
 /// </summary>
 internal static class BalanceScenario
 {
@@ -27,16 +32,21 @@ internal static class BalanceScenario
             Console.WriteLine($"{FashionMnist} is missing: apt-get install -y dataset-fashion-mnist. Running the mixture only.");
         datasets.Add(("skewed mixture 65,536 × 128", SkewedMixture(65_536, 128, components: 64, seed: options.Seed)));
         Console.WriteLine($"== balance: K = {K}, {Iterations} iterations (tolerance 0), {options.Threads} threads, {rounds} rounds alternating");
-        var table = new TextTable("data", "max ratio", "train s (median)", "÷ unbalanced time", "loss ÷ unbalanced", "max/mean", "min/mean", "CV", "passes");
+        var table = new TextTable("data", "max ratio", "train s (median)", "÷ unbalanced time", "loss ÷ unbalanced", "max/mean",
+            "min/mean", "CV", "passes", "displaced", "all rows priced", "all rows nearest", "peak anon MiB");
+        var heldOut = new TextTable("data", "max ratio", "sample rows", "sample max/mean", "all rows priced", "all rows nearest");
         foreach ((string name, float[][] rows) in datasets)
         {
             double?[] ratios = [null, 2.0, 1.2];
             var times = ratios.Select(_ => new List<double>()).ToArray();
             var results = new KMeansResult[ratios.Length];
+            var peaks = new long[ratios.Length];
             for (int round = 0; round < rounds; round++)
             {
                 for (int r = 0; r < ratios.Length; r++)
                 {
+                    GC.Collect();
+                    using var memory = new PeakMemorySampler();
                     var watch = Stopwatch.StartNew();
                     results[r] = KMeansTrainer.Train(new InMemoryVectorSource(rows), new KMeansOptions
                     {
@@ -44,6 +54,8 @@ internal static class BalanceScenario
                         MaxDegreeOfParallelism = options.Threads, MaxSizeRatio = ratios[r],
                     });
                     times[r].Add(watch.Elapsed.TotalSeconds);
+                    memory.Stop();
+                    peaks[r] = Math.Max(peaks[r], memory.PeakAnonymous);
                 }
             }
             for (int r = 0; r < ratios.Length; r++)
@@ -52,10 +64,43 @@ internal static class BalanceScenario
                 var sizes = results[r].PartitionSizes;
                 table.Add(name, ratios[r]?.ToString("0.0") ?? "none", $"{Summary.Of(times[r]).Median:F1}", $"{timeRatio:F2}",
                     $"{results[r].Loss / results[0].Loss:F4}", $"{sizes.MaxOverMean:F2}", $"{sizes.MinOverMean:F2}",
-                    $"{sizes.CoefficientOfVariation:F2}", $"{results[r].BalanceHistory.Count}");
+                    $"{sizes.CoefficientOfVariation:F2}", $"{results[r].BalanceHistory.Count}",
+                    $"{(results[r].BalanceHistory.Count > 0 ? results[r].BalanceHistory[^1].Displaced : 0)}",
+                    $"{AssignedSizes(rows, results[r], withPrices: true).MaxOverMean:F2}",
+                    $"{AssignedSizes(rows, results[r], withPrices: false).MaxOverMean:F2}", $"{peaks[r] / (1 << 20):N0}");
+            }
+            foreach (double ratio in new[] { 2.0, 1.2 })
+            {
+                KMeansResult half = KMeansTrainer.Train(new InMemoryVectorSource(rows), new KMeansOptions
+                {
+                    K = K, Seed = options.Seed, MaxIterations = Iterations, Tolerance = 0, SampleRate = 128,
+                    MaxDegreeOfParallelism = options.Threads, MaxSizeRatio = ratio,
+                });
+                heldOut.Add(name, $"{ratio:0.0}", $"{half.SampleRows:N0} of {rows.Length:N0}", $"{half.PartitionSizes.MaxOverMean:F2}",
+                    $"{AssignedSizes(rows, half, withPrices: true).MaxOverMean:F2}",
+                    $"{AssignedSizes(rows, half, withPrices: false).MaxOverMean:F2}");
             }
         }
         table.Write(Console.Out);
+        Console.WriteLine("Trained on half the rows (SampleRate 128), every row assigned:");
+        heldOut.Write(Console.Out);
+    }
+
+    /// <summary>The partition sizes of every row assigned to the model's centroids, with or without its prices.</summary>
+    private static PartitionSizeStatistics AssignedSizes(float[][] rows, KMeansResult model, bool withPrices)
+    {
+        float[][] centroids = Enumerable.Range(0, model.K).Select(c => model.Centroid(c).ToArray()).ToArray();
+        using var search = new NearestCentroidSearch(centroids, model.Distance, withPrices ? model.PartitionPrices : null);
+        int d = model.Dimension;
+        var values = new float[rows.Length * d];
+        for (int i = 0; i < rows.Length; i++)
+            rows[i].CopyTo(values, i * d);
+        var labels = new int[rows.Length];
+        search.Assign(values, labels, new float[rows.Length], search.CreateWorkspace());
+        var sizes = new long[model.K];
+        foreach (int label in labels)
+            sizes[label]++;
+        return PartitionSizeStatistics.Of(sizes);
     }
 
     /// <summary>The images of an IDX3 file (gzip), one row per image, bytes scaled to [0, 1].</summary>

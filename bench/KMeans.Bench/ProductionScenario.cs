@@ -49,14 +49,16 @@ internal static class ProductionScenario
         });
         var sizes = model!.PartitionSizes;
         table.Add("train", $"{trainSeconds:F1}", Mib(trainAnon),
-            $"{model.Iterations} iterations, {model.BalanceHistory.Count} balance passes; sizes {sizes.Min}–{sizes.Max}, " +
+            $"{model.Iterations} iterations, {model.BalanceHistory.Count} balance passes" +
+            (balanced ? $" ({model.BalanceHistory[^1].Displaced:N0} rows displaced)" : "") + $"; sizes {sizes.Min}–{sizes.Max}, " +
             $"max/mean {sizes.MaxOverMean:F2}, CV {sizes.CoefficientOfVariation:F2}");
 
         float[][] centroids = Enumerable.Range(0, k).Select(c => model.Centroid(c).ToArray()).ToArray();
         long[] assigned = new long[k];
         (double assignSeconds, long assignAnon) = Measure(() =>
         {
-            using var search = new NearestCentroidSearch(centroids, DistanceMetric.L2);
+            // A balanced model's partition prices, as Get-KMeansAssignment applies them.
+            using var search = new NearestCentroidSearch(centroids, DistanceMetric.L2, model.PartitionPrices);
             using IVectorSource source = VectorFile.Open(data);
             using var writer = new AssignmentFileWriter(labels, AssignmentFileFormat.Arrow, 1, rows);
             foreach (AssignedRows chunk in new StreamingAssignment(search, options.Threads).Run(source, 0, default))
@@ -70,7 +72,7 @@ internal static class ProductionScenario
         var all = KMeans.Core.Training.Balancing.PartitionSizeStatistics.Of(assigned);
         double flops = 2.0 * rows * k * dimension;
         table.Add("assign all rows → .arrow", $"{assignSeconds:F1}", Mib(assignAnon),
-            $"{flops / assignSeconds / 1e9:F0} GFLOP/s; nearest-centroid sizes {all.Min}–{all.Max}, max/mean {all.MaxOverMean:F2}, " +
+            $"{flops / assignSeconds / 1e9:F0} GFLOP/s; {(balanced ? "priced" : "nearest-centroid")} sizes {all.Min}–{all.Max}, max/mean {all.MaxOverMean:F2}, " +
             $"CV {all.CoefficientOfVariation:F2}");
         table.Write(Console.Out);
         Console.WriteLine($"Total (train + assign): {trainSeconds + assignSeconds:F1} s.");

@@ -159,6 +159,55 @@ Describe 'Invoke-KMeansTraining -MaxSizeRatio' {
             Should -Throw -ErrorId 'ParameterArgumentValidationError,KMeans.PowerShell.InvokeKMeansTrainingCommand'
     }
 }
+Describe 'Partition prices of a balanced model' {
+    BeforeAll {
+        # Twelve clusters of unequal size in 4,000 rows: with -MaxSizeRatio 1.4 the model needs prices to stay balanced.
+        $script:Mixture = Join-Path $Scratch 'mixture.npy'
+        $null = New-KMeansSampleData -Path $Mixture -Rows 4000 -Dimension 8 -Clusters 12 -Seed 4
+        $script:Balanced = Invoke-KMeansTraining -Path $Mixture -K 16 -Seed 7 -MaxSizeRatio 1.4 -AsModel
+        function script:Get-Sizes($Summary) { $Summary | Sort-Object ClusterId | ForEach-Object Count }
+    }
+
+    It 'gives every row of the sample its balanced partition again when assigning with the model' {
+        $Balanced.BalanceHistory[-1].Displaced | Should -Be 0
+        $Balanced.Centroids.Price | Should -Not -Contain $null
+        Get-Sizes (Get-KMeansAssignment -Path $Mixture -Centroid $Balanced -Summary) |
+            Should -Be ($Balanced.Centroids | ForEach-Object Size)
+    }
+
+    It 'assigns to the nearest centroid with -IgnorePrice, which breaks the bound here' {
+        $nearest = Get-Sizes (Get-KMeansAssignment -Path $Mixture -Centroid $Balanced -Summary -IgnorePrice)
+        ($nearest | Measure-Object -Maximum).Maximum | Should -BeGreaterThan $Balanced.MaxPartitionSize
+    }
+
+    It 'keeps the prices through .arrow and .json files and centroid objects' {
+        foreach ($name in 'priced.arrow', 'priced.json') {
+            $file = Join-Path $Scratch $name
+            $Balanced | Export-KMeansCentroid -Path $file | Out-Null
+            (Import-KMeansCentroid -Path $file).Price | Should -Be $Balanced.Centroids.Price
+            Get-Sizes (Get-KMeansAssignment -Path $Mixture -Centroid $file -Summary) |
+                Should -Be ($Balanced.Centroids | ForEach-Object Size)
+        }
+        $objects = Import-KMeansCentroid -Path (Join-Path $Scratch 'priced.arrow')
+        Get-Sizes (Get-KMeansAssignment -Path $Mixture -Centroid $objects -Summary) |
+            Should -Be ($Balanced.Centroids | ForEach-Object Size)
+    }
+
+    It 'warns when the format drops the prices, and the file then assigns by nearest centroid' {
+        $file = Join-Path $Scratch 'unpriced.npy'
+        $Balanced | Export-KMeansCentroid -Path $file -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        "$warnings" | Should -Match 'does not record the partition prices'
+        (Import-KMeansCentroid -Path $file).Price | Should -Be (@($null) * 16)
+        Get-Sizes (Get-KMeansAssignment -Path $Mixture -Centroid $file -Summary) |
+            Should -Be (Get-Sizes (Get-KMeansAssignment -Path $Mixture -Centroid $Balanced -Summary -IgnorePrice))
+    }
+
+    It 'does not warn for a model without prices' {
+        $Model | Export-KMeansCentroid -Path (Join-Path $Scratch 'plain.npy') -WarningVariable warnings | Out-Null
+        $warnings | Should -BeNullOrEmpty
+        $Model.Centroids.Price | Should -Be (@($null) * 3)
+    }
+}
 AfterAll {
     Remove-Item -LiteralPath $Scratch -Recurse -Force
 }

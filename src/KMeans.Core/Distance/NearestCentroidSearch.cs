@@ -19,6 +19,16 @@ public sealed class NearestCentroidSearch : IDisposable
 
     /// <param name="centroids">K centroids of equal length; under Cosine they are normalised here.</param>
     public NearestCentroidSearch(IReadOnlyList<float[]> centroids, DistanceMetric metric)
+        : this(centroids, metric, null)
+    {
+    }
+
+    /// <param name="centroids">K centroids of equal length; under Cosine they are normalised here.</param>
+    /// <param name="prices">
+    /// An additive price per centroid (a balanced model's partition prices), or null: each row then goes to the centroid
+    /// of least distance + price, as balanced training assigned its sample; distances are reported without the price.
+    /// </param>
+    public NearestCentroidSearch(IReadOnlyList<float[]> centroids, DistanceMetric metric, IReadOnlyList<float>? prices)
     {
         ArgumentNullException.ThrowIfNull(centroids);
         if (centroids.Count == 0)
@@ -35,8 +45,11 @@ public sealed class NearestCentroidSearch : IDisposable
             if (metric == DistanceMetric.Cosine)
                 Numerics.VectorMath.Normalize(centroid);
         }
+        if (prices is not null && prices.Count != centroids.Count)
+            throw new ArgumentException($"{centroids.Count} centroids need {centroids.Count} prices, but {prices.Count} were given.", nameof(prices));
+        Prices = prices?.ToArray();
         _packed = new PackedCentroids(centroids.Count, Dimension);
-        _packed.Pack(values, metric);
+        _packed.Pack(values, metric, Prices);
         _single = CreateWorkspace();
     }
 
@@ -45,6 +58,9 @@ public sealed class NearestCentroidSearch : IDisposable
     public int Dimension { get; }
 
     public DistanceMetric Metric { get; }
+
+    /// <summary>The partition prices the search adds to each distance; null for plain nearest-centroid search.</summary>
+    public float[]? Prices { get; }
 
     /// <summary>The memory one thread needs to assign rows; reuse it for every call on that thread.</summary>
     public Workspace CreateWorkspace() => new(Dimension);
@@ -151,6 +167,7 @@ public sealed class NearestCentroidSearch : IDisposable
     /// </summary>
     internal float DistanceOf(ReadOnlySpan<float> row, int label, float score) => Metric switch
     {
+        _ when Prices is not null => RowLoss.Of(row, _packed.Plain.AsSpan(label * Dimension, Dimension), Metric),
         DistanceMetric.L2 => Squared(TensorPrimitives.Distance(row, _packed.Plain.AsSpan(label * Dimension, Dimension))),
         DistanceMetric.Cosine => Math.Max(0f, 1f + score / 2f),
         _ => score / 2f,

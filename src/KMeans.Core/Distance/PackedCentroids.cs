@@ -34,13 +34,26 @@ internal sealed unsafe class PackedCentroids : IDisposable
 
     public float* Panels { get; private set; }
 
-    /// <summary>‖c‖² per padded centroid for L2, 0 for inner-product metrics, +∞ for padding.</summary>
+    /// <summary>
+    /// ‖c‖² per padded centroid for L2, 0 for inner-product metrics, +∞ for padding; plus the centroid's price in the
+    /// score's units when packed with prices.
+    /// </summary>
     public float* Norms { get; private set; }
 
     public float* Tile(int tile) => Panels + (long)tile * TileWidth * Dimension;
 
-    public void Pack(ReadOnlySpan<float> centroids, DistanceMetric metric)
+    public void Pack(ReadOnlySpan<float> centroids, DistanceMetric metric) => Pack(centroids, metric, []);
+
+    /// <summary>
+    /// Packs the centroids with an additive price per centroid (none when <paramref name="prices"/> is empty), so that
+    /// the kernels, unchanged, find the centroid of least distance + price: the kernel's score ‖c‖² − 2·x·c is the L2
+    /// distance less ‖x‖², and twice the inner-product metrics' distance less a constant, so the price enters the
+    /// norm term once under L2 and twice otherwise.
+    /// </summary>
+    public void Pack(ReadOnlySpan<float> centroids, DistanceMetric metric, ReadOnlySpan<float> prices)
     {
+        if (!prices.IsEmpty && prices.Length != K)
+            throw new ArgumentException($"Expected {K} prices, got {prices.Length}.", nameof(prices));
         if (centroids.Length != Plain.Length)
             throw new ArgumentException($"Expected {K} × {Dimension} values, got {centroids.Length}.", nameof(centroids));
         centroids.CopyTo(Plain);
@@ -57,6 +70,8 @@ internal sealed unsafe class PackedCentroids : IDisposable
                     for (int j = 0; j < d; j++)
                         tile[j * TileWidth + q] = row[j];
                     Norms[c] = metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(row) : 0f;
+                    if (!prices.IsEmpty)
+                        Norms[c] += metric == DistanceMetric.L2 ? prices[c] : 2f * prices[c];
                 }
                 else
                 {

@@ -10,6 +10,7 @@ namespace KMeans.Core.Files;
 /// <summary>
 /// Centroids as an Arrow IPC file: columns <c>cluster_id</c> (int32), <c>size</c> (int64) and <c>centroid</c>
 /// (FixedSizeList&lt;float32&gt;[d] with non-nullable items, the layout pyarrow gives Lance as <c>ivf_centroids</c>),
+/// then <c>price</c> (float32) when a balanced training learned partition prices,
 /// and the training parameters as strings in the schema metadata. The vectors are read by the vector reader (any
 /// vector column, any float type, compressed or not); this adds the optional <c>cluster_id</c> and <c>size</c> columns
 /// (int32 or int64) and the metadata.
@@ -19,30 +20,35 @@ internal static class ArrowCentroidFormat
     public const string ClusterIdColumn = "cluster_id";
     public const string SizeColumn = "size";
     public const string CentroidColumn = "centroid";
+    public const string PriceColumn = "price";
 
         public static void Write(Stream stream, CentroidSet set, bool fileFormat, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var itemField = new Field("item", FloatType.Default, nullable: false);
         var centroidType = new FixedSizeListType(itemField, set.Dimension);
-        Schema schema = new Schema.Builder()
+        var builder = new Schema.Builder()
             .Field(new Field(ClusterIdColumn, Int32Type.Default, nullable: false))
             .Field(new Field(SizeColumn, Int64Type.Default, nullable: false))
-            .Field(new Field(CentroidColumn, centroidType, nullable: false))
-            .Metadata(SchemaMetadata(set))
-            .Build();
+            .Field(new Field(CentroidColumn, centroidType, nullable: false));
+        if (set.Prices is not null)
+            builder.Field(new Field(PriceColumn, FloatType.Default, nullable: false));
+        Schema schema = builder.Metadata(SchemaMetadata(set)).Build();
 
         var clusterIds = new Int32Array.Builder().Reserve(set.K);
         for (int cluster = 0; cluster < set.K; cluster++)
             clusterIds.Append(cluster);
         ArrowBuffer valueBuffer = new ArrowBuffer.Builder<float>(set.Values.Length).Append(set.Values).Build();
         var items = new FloatArray(valueBuffer, ArrowBuffer.Empty, set.Values.Length, nullCount: 0, offset: 0);
-        using var batch = new RecordBatch(schema,
-        [
+        var columns = new List<IArrowArray>
+        {
             clusterIds.Build(),
             new Int64Array.Builder().Reserve(set.K).Append(set.Sizes).Build(),
             new FixedSizeListArray(centroidType, set.K, items, ArrowBuffer.Empty, nullCount: 0, offset: 0),
-        ], set.K);
+        };
+        if (set.Prices is { } prices)
+            columns.Add(new FloatArray.Builder().Reserve(set.K).AppendRange(prices).Build());
+        using var batch = new RecordBatch(schema, columns, set.K);
 
         using ArrowStreamWriter writer = fileFormat
             ? new ArrowFileWriter(stream, schema, leaveOpen: true)
@@ -54,10 +60,10 @@ internal static class ArrowCentroidFormat
     }
 
     /// <summary>
-    /// The cluster ids, sizes and schema metadata of an Arrow centroid file whose vectors come from the vector reader;
-    /// <paramref name="rows"/> receives one call per row, in file order.
+    /// The cluster ids, sizes, prices and schema metadata of an Arrow centroid file whose vectors come from the vector
+    /// reader; <paramref name="rows"/> receives one call per row, in file order.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> ReadExtras(string path, bool isFile, Action<long, int?, long> rows)
+    public static IReadOnlyDictionary<string, string> ReadExtras(string path, bool isFile, Action<long, int?, long, float?> rows)
     {
         try
         {
@@ -69,6 +75,7 @@ internal static class ArrowCentroidFormat
             Schema schema = reader.Schema;
             int clusterIdIndex = schema.GetFieldIndex(ClusterIdColumn, StringComparer.Ordinal);
             int sizeIndex = schema.GetFieldIndex(SizeColumn, StringComparer.Ordinal);
+            int priceIndex = schema.GetFieldIndex(PriceColumn, StringComparer.Ordinal);
             long firstRowOfBatch = 0;
             while (reader.ReadNextRecordBatch() is RecordBatch batch)
             {
@@ -76,12 +83,14 @@ internal static class ArrowCentroidFormat
                 {
                     IArrowArray? clusterIds = clusterIdIndex < 0 ? null : batch.Column(clusterIdIndex);
                     IArrowArray? sizes = sizeIndex < 0 ? null : batch.Column(sizeIndex);
+                    IArrowArray? prices = priceIndex < 0 ? null : batch.Column(priceIndex);
                     for (int i = 0; i < batch.Length; i++)
                     {
                         long row = firstRowOfBatch + i;
                         int? clusterId = clusterIds is null ? null : ClusterId(path, clusterIds, i, row);
                         long size = sizes is null ? 0 : Integer(path, sizes, i, row, SizeColumn);
-                        rows(row, clusterId, size);
+                        float? price = prices is null ? null : Price(path, prices, i, row);
+                        rows(row, clusterId, size, price);
                     }
                     firstRowOfBatch += batch.Length;
                 }
@@ -120,6 +129,19 @@ internal static class ArrowCentroidFormat
             : throw VectorFileErrors.Invalid(path, $"row {row} has cluster id {id}; ids must run from 0 to K − 1.");
     }
 
+    private static float Price(string path, IArrowArray column, int index, long row)
+    {
+        if (column.IsNull(index))
+            throw VectorFileErrors.Invalid(path, $"column '{PriceColumn}' is null in row {row}.");
+        return column switch
+        {
+            FloatArray floats => floats.Values[index],
+            DoubleArray doubles => (float)doubles.Values[index],
+            _ => throw VectorFileErrors.Invalid(path,
+                $"column '{PriceColumn}' is of type {column.Data.DataType.Name}; expected float32 or float64."),
+        };
+    }
+
     private static long Integer(string path, IArrowArray column, int index, long row, string name)
     {
         if (column.IsNull(index))
@@ -135,7 +157,7 @@ internal static class ArrowCentroidFormat
 
     /// <summary>Centroids with the training parameters that key/value metadata (Arrow schema, Parquet footer) records.</summary>
     public static CentroidSet WithMetadata(string path, IReadOnlyDictionary<string, string> metadata, int k, int dimension,
-        float[] values, long[] sizes)
+        float[] values, long[] sizes, float[]? prices)
     {
         ExpectCount(path, metadata, MetadataKeys.K, k, "centroids");
         ExpectCount(path, metadata, MetadataKeys.Dimension, dimension, "values per centroid");
@@ -151,6 +173,7 @@ internal static class ArrowCentroidFormat
                 : null,
             Seed = metadata.TryGetValue(MetadataKeys.Seed, out string? seedText) ? ParseInt(path, MetadataKeys.Seed, seedText) : null,
             ModuleVersion = metadata.GetValueOrDefault(MetadataKeys.ModuleVersion),
+            Prices = prices,
         };
         foreach ((string key, string value) in metadata)
         {

@@ -16,6 +16,10 @@ public static class CentroidFile
     public static bool RecordsDistance(VectorFileFormat format) =>
         format is VectorFileFormat.Arrow or VectorFileFormat.ArrowStream or VectorFileFormat.Json;
 
+    /// <summary>Whether a format stores partition prices; the others drop them (assignment is then by nearest centroid).</summary>
+    public static bool RecordsPrices(VectorFileFormat format) =>
+        format is VectorFileFormat.Arrow or VectorFileFormat.ArrowStream or VectorFileFormat.Json;
+
     /// <summary>
     /// Writes <paramref name="set"/> to <paramref name="path"/> atomically. An existing file is replaced only when
     /// <paramref name="overwrite"/> is true; otherwise the write fails with <see cref="KMeansErrorKind.FileExists"/>.
@@ -65,14 +69,16 @@ public static class CentroidFile
         var rows = new CentroidRowCollector(path, row => $"row {row}");
         var clusterIds = new List<int?>();
         var sizes = new List<long>();
+        var prices = new List<float?>();
         IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
         using IVectorSource vectors = VectorFile.Open(path, column);
         if (format is VectorFileFormat.Arrow or VectorFileFormat.ArrowStream)
         {
-            metadata = ArrowCentroidFormat.ReadExtras(path, format == VectorFileFormat.Arrow, (_, clusterId, size) =>
+            metadata = ArrowCentroidFormat.ReadExtras(path, format == VectorFileFormat.Arrow, (_, clusterId, size, price) =>
             {
                 clusterIds.Add(clusterId);
                 sizes.Add(size);
+                prices.Add(price);
             });
         }
         foreach (VectorBatch batch in vectors.ReadBatches(CancellationToken.None))
@@ -86,11 +92,11 @@ public static class CentroidFile
                     throw VectorFileErrors.Invalid(path, $"it holds more than {row} centroids of dimension {vectors.Dimension}, more than one array can hold.");
                 bool hasExtras = row < clusterIds.Count;
                 rows.Add(hasExtras ? clusterIds[(int)row] : null, hasExtras ? sizes[(int)row] : 0,
-                    batch.Values.Span.Slice(i * vectors.Dimension, vectors.Dimension));
+                    batch.Values.Span.Slice(i * vectors.Dimension, vectors.Dimension), hasExtras ? prices[(int)row] : null);
             }
         }
-        (int k, int dimension, float[] values, long[] centroidSizes) = rows.Build();
-        return ArrowCentroidFormat.WithMetadata(path, metadata, k, dimension, values, centroidSizes);
+        (int k, int dimension, float[] values, long[] centroidSizes, float[]? centroidPrices) = rows.Build();
+        return ArrowCentroidFormat.WithMetadata(path, metadata, k, dimension, values, centroidSizes, centroidPrices);
     }
 
     private static void WriteFormat(Stream stream, CentroidSet set, VectorFileFormat format, CancellationToken cancellationToken)

@@ -3,7 +3,8 @@ namespace KMeans.Core.Files;
 /// <summary>
 /// Gathers centroid rows as a reader meets them and puts them in cluster order: files written by other tools may list
 /// clusters in any order, but every id from 0 to K − 1 must appear exactly once. Either every row has an id or none
-/// has, in which case the row order is the cluster order.
+/// has, in which case the row order is the cluster order; likewise a partition price (a balanced model's) on every row
+/// or on none.
 /// </summary>
 internal sealed class CentroidRowCollector
 {
@@ -12,6 +13,7 @@ internal sealed class CentroidRowCollector
     private readonly List<float> _values = [];
     private readonly List<long> _sizes = [];
     private readonly List<int> _clusterIds = [];
+    private readonly List<float> _prices = [];
     private int _dimension = -1;
 
     /// <param name="path">The file being read, for messages.</param>
@@ -24,7 +26,7 @@ internal sealed class CentroidRowCollector
 
     public int Count => _sizes.Count;
 
-    public void Add(int? clusterId, long size, ReadOnlySpan<float> values)
+    public void Add(int? clusterId, long size, ReadOnlySpan<float> values, float? price = null)
     {
         int row = Count;
         if (_dimension < 0)
@@ -37,21 +39,31 @@ internal sealed class CentroidRowCollector
             throw Invalid($"{_describeRow(row)} has size {size}; sizes count rows and cannot be negative.");
         if (row > 0 && (clusterId is null) != (_clusterIds.Count == 0))
             throw Invalid($"{_describeRow(row)} {(clusterId is null ? "has no cluster id, but earlier rows have one" : "has a cluster id, but earlier rows have none")}.");
+        if (row > 0 && (price is null) != (_prices.Count == 0))
+            throw Invalid($"{_describeRow(row)} {(price is null ? "has no price, but earlier rows have one" : "has a price, but earlier rows have none")}.");
+        if (price is float candidate && !float.IsFinite(candidate))
+            throw Invalid($"{_describeRow(row)} has price {InvariantText.Format(candidate)}; prices must be finite.");
         if (clusterId is int id)
             _clusterIds.Add(id);
+        if (price is float given)
+            _prices.Add(given);
         _sizes.Add(size);
         foreach (float value in values)
             _values.Add(value);
     }
 
-    /// <summary>Values and sizes in cluster order; throws when there are no rows or the ids are not 0 … K − 1.</summary>
-    public (int K, int Dimension, float[] Values, long[] Sizes) Build()
+    /// <summary>
+    /// Values, sizes and prices (null when the rows have none) in cluster order; throws when there are no rows or the
+    /// ids are not 0 … K − 1.
+    /// </summary>
+    public (int K, int Dimension, float[] Values, long[] Sizes, float[]? Prices) Build()
     {
         int k = Count;
         if (k == 0)
             throw Invalid("it holds no centroids.");
         float[] values = new float[(long)k * _dimension];
         long[] sizes = new long[k];
+        float[]? prices = _prices.Count == 0 ? null : new float[k];
         int[] rowOfCluster = new int[k];
         Array.Fill(rowOfCluster, -1);
         for (int row = 0; row < k; row++)
@@ -63,11 +75,13 @@ internal sealed class CentroidRowCollector
                 throw Invalid($"cluster id {cluster} appears twice, in {_describeRow(rowOfCluster[cluster])} and {_describeRow(row)}.");
             rowOfCluster[cluster] = row;
             sizes[cluster] = _sizes[row];
+            if (prices is not null)
+                prices[cluster] = _prices[row];
             for (int j = 0; j < _dimension; j++)
                 values[cluster * _dimension + j] = _values[row * _dimension + j];
         }
 
-        return (k, _dimension, values, sizes);
+        return (k, _dimension, values, sizes, prices);
     }
 
     private KMeansException Invalid(string problem) => VectorFileErrors.Invalid(_path, problem);

@@ -37,6 +37,13 @@ public sealed class CentroidSet
     /// <summary>The metric the centroids were trained with; null when the file does not record it (.npy, CSV).</summary>
     public DistanceMetric? Distance { get; init; }
 
+    /// <summary>
+    /// A balanced training's additive price per centroid, in the metric's distance units, or null: assignment sends each
+    /// row to the centroid of least distance + price, which keeps the partitions of all rows near the sizes the training
+    /// balanced. Arrow (a <c>price</c> column) and JSON (a <c>price</c> per centroid) keep them; .npy and CSV do not.
+    /// </summary>
+    public float[]? Prices { get; init; }
+
     /// <summary>Loss of these centroids over the training sample, when known.</summary>
     public double? Loss
     {
@@ -111,6 +118,19 @@ public sealed class CentroidSet
                 throw new KMeansException(KMeansErrorKind.NonFiniteValue,
                     $"Centroid {i / Dimension}, component {i % Dimension} is {Values[i].ToString(CultureInfo.InvariantCulture)}; centroids must be finite.",
                     i / Dimension);
+        }
+
+        if (Prices is { } prices)
+        {
+            if (prices.Length != K)
+                throw new KMeansException(KMeansErrorKind.DimensionMismatch,
+                    $"{K} centroids need {K} prices, but {prices.Length} were given.", prices.Length);
+            for (int c = 0; c < K; c++)
+            {
+                if (!float.IsFinite(prices[c]))
+                    throw new KMeansException(KMeansErrorKind.NonFiniteValue,
+                        $"The price of centroid {c} is {prices[c].ToString(CultureInfo.InvariantCulture)}; prices must be finite.", c);
+            }
         }
 
         for (int c = 0; c < K; c++)

@@ -92,7 +92,7 @@ internal static class CsvCentroidFormat
 
         if (layout is null)
             throw Invalid(path, "it holds only blank or comment lines; expected one line per centroid.");
-        (int k, int dimension, float[] values, long[] sizes) = rows.Build();
+        (int k, int dimension, float[] values, long[] sizes, _) = rows.Build();
         return new CentroidSet(k, dimension, values, sizes);
     }
 

@@ -6,7 +6,8 @@ namespace KMeans.Core.Files;
 
 /// <summary>
 /// Centroids as one JSON object: the training parameters, extra metadata, and a <c>centroids</c> array of
-/// <c>{ "clusterId", "size", "vector" }</c>. Numbers are the shortest text that round-trips; each vector is written on
+/// <c>{ "clusterId", "size", "vector" }</c>, with a <c>"price"</c> in each when a balanced training learned partition
+/// prices. Numbers are the shortest text that round-trips; each vector is written on
 /// one line so the file stays readable. Reading requires only <c>centroids</c> with a <c>vector</c> in each entry, or
 /// accepts a bare array of arrays of numbers.
 /// </summary>
@@ -24,6 +25,7 @@ internal static class JsonCentroidFormat
     private const string ClusterIdProperty = "clusterId";
     private const string SizeProperty = "size";
     private const string VectorProperty = "vector";
+    private const string PriceProperty = "price";
 
     public static void Write(Stream stream, CentroidSet set, CancellationToken cancellationToken)
     {
@@ -52,6 +54,11 @@ internal static class JsonCentroidFormat
             writer.WriteStartObject();
             writer.WriteNumber(ClusterIdProperty, cluster);
             writer.WriteNumber(SizeProperty, set.Sizes[cluster]);
+            if (set.Prices is { } prices)
+            {
+                writer.WritePropertyName(PriceProperty);
+                writer.WriteRawValue(InvariantText.Format(prices[cluster]), skipInputValidation: true);
+            }
             vector.Clear().Append('[');
             foreach (float value in set.Centroid(cluster))
                 vector.Append(InvariantText.Format(value)).Append(',');
@@ -91,11 +98,12 @@ internal static class JsonCentroidFormat
 
             int? clusterId = entry.TryGetProperty(ClusterIdProperty, out JsonElement id) ? Int32(path, id, $"{where}.{ClusterIdProperty}") : null;
             long size = entry.TryGetProperty(SizeProperty, out JsonElement count) ? Int64(path, count, $"{where}.{SizeProperty}") : 0;
-            rows.Add(clusterId, size, centroid);
+            float? price = Optional(entry, PriceProperty) is JsonElement given ? Single(path, given, $"{where}.{PriceProperty}") : null;
+            rows.Add(clusterId, size, centroid, price);
             row++;
         }
 
-        (int k, int dimension, float[] values, long[] sizes) = rows.Build();
+        (int k, int dimension, float[] values, long[] sizes, float[]? prices) = rows.Build();
         ExpectCount(path, root, KProperty, k, "centroids");
         ExpectCount(path, root, DimensionProperty, dimension, "values per centroid");
         var set = new CentroidSet(k, dimension, values, sizes)
@@ -105,6 +113,7 @@ internal static class JsonCentroidFormat
             Iterations = Optional(root, IterationsProperty) is JsonElement iterations ? Int32(path, iterations, IterationsProperty) : null,
             Seed = Optional(root, SeedProperty) is JsonElement seed ? Int32(path, seed, SeedProperty) : null,
             ModuleVersion = Optional(root, ModuleVersionProperty) is JsonElement version ? String(path, version, ModuleVersionProperty) : null,
+            Prices = prices,
         };
         if (Optional(root, MetadataProperty) is JsonElement metadata)
             ReadMetadata(path, metadata, set.Metadata);
@@ -125,7 +134,7 @@ internal static class JsonCentroidFormat
             rows.Add(null, 0, centroid);
             row++;
         }
-        (int k, int dimension, float[] values, long[] sizes) = rows.Build();
+        (int k, int dimension, float[] values, long[] sizes, _) = rows.Build();
         return new CentroidSet(k, dimension, values, sizes);
     }
 
@@ -198,6 +207,11 @@ internal static class JsonCentroidFormat
 
     private static double Double(string path, JsonElement element, string where) =>
         element.ValueKind == JsonValueKind.Number && InvariantText.TryParse(element.GetRawText(), out double value)
+            ? value
+            : throw Invalid(path, $"'{where}' is {element.GetRawText()}; expected a number.");
+
+    private static float Single(string path, JsonElement element, string where) =>
+        element.ValueKind == JsonValueKind.Number && InvariantText.TryParse(element.GetRawText(), out float value)
             ? value
             : throw Invalid(path, $"'{where}' is {element.GetRawText()}; expected a number.");
 

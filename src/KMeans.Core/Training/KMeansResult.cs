@@ -104,6 +104,13 @@ public sealed class KMeansResult
     /// <summary>The passes of partition balancing (empty when no size bound was asked for).</summary>
     public IReadOnlyList<Balancing.BalanceReport> BalanceHistory { get; internal init; } = [];
 
+    /// <summary>
+    /// Balanced training's additive price per partition (in the metric's distance units), null without balancing:
+    /// assigning each row to the centroid of least distance + price reproduces the balanced sample's partitions (but for
+    /// the rows the last pass's repair displaced), and gives other rows of the same data nearly balanced partitions.
+    /// </summary>
+    public float[]? PartitionPrices { get; internal init; }
+
     /// <summary>The smallest partition balanced training allowed, when MinSizeRatio asked for one.</summary>
     public long? MinPartitionSizeBound => Options?.MinSizeRatio is null ? null : Bounds().Min;
 

@@ -22,6 +22,7 @@ public static class ResultCentroids
             Iterations = result.Iterations,
             Seed = result.Seed,
             ModuleVersion = moduleVersion,
+            Prices = (float[]?)result.PartitionPrices?.Clone(),
         };
         set.Metadata["converged"] = result.Converged ? "true" : "false";
         set.Metadata["sample_rows"] = result.SampleRows.ToString(CultureInfo.InvariantCulture);

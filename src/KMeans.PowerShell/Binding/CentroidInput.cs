@@ -14,16 +14,20 @@ namespace KMeans.PowerShell.Binding;
 /// </summary>
 internal sealed class CentroidInput
 {
-    private CentroidInput(List<float[]> vectors, KMeansDistance? distance)
+    private CentroidInput(List<float[]> vectors, KMeansDistance? distance, List<float?> prices)
     {
         Vectors = vectors;
         Distance = distance;
+        Prices = prices.All(price => price is not null) ? prices.Select(price => price!.Value).ToArray() : null;
     }
 
     public IReadOnlyList<float[]> Vectors { get; }
 
     /// <summary>The metric the centroids were trained with, when a model, a centroid or a file records it.</summary>
     public KMeansDistance? Distance { get; }
+
+    /// <summary>The partition prices of a balanced model, when every centroid given has one; else null.</summary>
+    public float[]? Prices { get; }
 
     /// <summary>
     /// Refuses centroids trained with another metric than <paramref name="distance"/>, unless the user gave that
@@ -38,6 +42,7 @@ internal sealed class CentroidInput
     {
         error = null;
         var vectors = new List<float[]>();
+        var prices = new List<float?>();
         KMeansDistance? distance = null;
         void Record(KMeansDistance? recorded, object? source, ref ErrorRecord? conflict)
         {
@@ -58,10 +63,12 @@ internal sealed class CentroidInput
                 case KMeansModel model:
                     Record(model.Distance, model, ref error);
                     vectors.AddRange(model.Centroids.Select(c => (float[])c.Vector.Clone()));
+                    prices.AddRange(model.Centroids.Select(c => c.Price));
                     break;
                 case KMeansCentroid centroid:
                     Record(centroid.Distance, centroid, ref error);
                     vectors.Add((float[])centroid.Vector.Clone());
+                    prices.Add(centroid.Price);
                     break;
                 case string or FileInfo:
                     string path = VectorConverter.Unwrap(item) is FileInfo file ? file.FullName : (string)VectorConverter.Unwrap(item)!;
@@ -69,7 +76,9 @@ internal sealed class CentroidInput
                     if (set is null)
                         return null;
                     Record(set.Distance?.ToPublic(), path, ref error);
-                    vectors.AddRange(CentroidSets.ToCentroids(set).Select(c => c.Vector));
+                    KMeansCentroid[] fromFile = CentroidSets.ToCentroids(set);
+                    vectors.AddRange(fromFile.Select(c => c.Vector));
+                    prices.AddRange(fromFile.Select(c => c.Price));
                     break;
                 default:
                     if (!VectorConverter.TryConvert(item, "Vector", out float[]? vector, out string? problem))
@@ -78,6 +87,7 @@ internal sealed class CentroidInput
                         return null;
                     }
                     vectors.Add(vector);
+                    prices.Add(null);
                     break;
             }
             if (error is not null)
@@ -88,7 +98,7 @@ internal sealed class CentroidInput
             error = KMeansErrors.InvalidCentroid(0, null, "no centroids were given.");
             return null;
         }
-        return new CentroidInput(vectors, distance);
+        return new CentroidInput(vectors, distance, prices);
     }
 
     private static CentroidSet? ReadFile(PSCmdlet cmdlet, string path, out ErrorRecord? error)

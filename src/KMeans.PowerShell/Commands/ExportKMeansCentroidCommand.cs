@@ -85,6 +85,8 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
         BackgroundFileWrite.Run(this, target, token => CentroidFile.Write(target, set, format, overwrite: Force, token), _stopping.Token);
         if (set.Distance is DistanceMetric distance && distance != DistanceMetric.L2 && !CentroidFile.RecordsDistance(format))
             WriteWarning($"'{target}' does not record the metric ({distance.ToPublic()}): give -Distance {distance.ToPublic()} when you use these centroids again, or export to .arrow or .json, which record it.");
+        if (set.Prices is not null && !CentroidFile.RecordsPrices(format))
+            WriteWarning($"'{target}' does not record the partition prices of these balanced centroids: assignment from it sends each row to its nearest centroid, and the partitions of all rows are no longer balanced. Export to .arrow or .json, which record them.");
         WriteObject(new FileInfo(target!));
     }
 
@@ -136,6 +138,8 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
             Iterations = set.Iterations,
             Seed = set.Seed,
             ModuleVersion = set.ModuleVersion,
+            // A price is in the units of the metric it was learned in.
+            Prices = set.Distance == distance.ToCore() ? set.Prices : null,
         };
         foreach ((string key, string value) in set.Metadata)
             copy.Metadata[key] = value;

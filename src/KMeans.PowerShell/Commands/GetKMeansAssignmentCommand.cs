@@ -78,6 +78,13 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>
+    /// Assigns each row to its nearest centroid even when the centroids carry the partition prices of a balanced
+    /// training (which are applied by default, so that all rows get the balanced partitions).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter IgnorePrice { get; set; }
+
     /// <summary>Threads assigning rows at once; by default one per processor.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
@@ -101,11 +108,28 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         if (Count > vectors.Count)
             ThrowTerminatingError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.InvalidOption,
                 $"-Count {Count} asks for more nearest centroids than the {vectors.Count} there are.", Count)));
-        _nearest = new NearestCentroidSearch(vectors, _distance.ToCore());
+        _nearest = new NearestCentroidSearch(vectors, _distance.ToCore(), PricesToApply(centroids));
         _counts = new long[vectors.Count];
         _distanceSums = new double[vectors.Count];
         if (OutFile is not null)
             OpenOutFile(OutFile);
+    }
+
+    /// <summary>
+    /// The centroids' partition prices unless -IgnorePrice, or unless -Distance overrides the metric they were learned
+    /// in (a price is in that metric's units, and means nothing in another's).
+    /// </summary>
+    private float[]? PricesToApply(CentroidInput centroids)
+    {
+        if (centroids.Prices is null || IgnorePrice)
+            return null;
+        if (centroids.Distance is KMeansDistance recorded && recorded != _distance)
+        {
+            WriteWarning($"The centroids' partition prices were learned with {recorded} distance; with -Distance {_distance} they are not applied and each row goes to its nearest centroid.");
+            return null;
+        }
+        WriteVerbose("Assigning with the centroids' partition prices (a balanced model): each row goes to the centroid of least distance + price. -IgnorePrice assigns to the nearest centroid instead.");
+        return centroids.Prices;
     }
 
     protected override void ProcessRecord()

@@ -21,7 +21,7 @@ internal static class CentroidSets
     {
         var centroids = new KMeansCentroid[set.K];
         for (int c = 0; c < set.K; c++)
-            centroids[c] = new KMeansCentroid(c, set.Sizes[c], set.Centroid(c).ToArray(), set.Distance?.ToPublic());
+            centroids[c] = new KMeansCentroid(c, set.Sizes[c], set.Centroid(c).ToArray(), set.Distance?.ToPublic(), set.Prices?[c]);
         return centroids;
     }
 
@@ -39,6 +39,11 @@ internal static class CentroidSets
             Iterations = iterations,
             Seed = seed,
             ModuleVersion = moduleVersion,
+            Prices = Prices(centroids),
         };
     }
+
+    /// <summary>The centroids' partition prices when every one has a price (a balanced model's), else null.</summary>
+    public static float[]? Prices(IReadOnlyList<KMeansCentroid> centroids) =>
+        centroids.All(c => c.Price is not null) ? centroids.Select(c => c.Price!.Value).ToArray() : null;
 }

@@ -4,13 +4,20 @@ namespace KMeans.PowerShell;
 public sealed class KMeansBalancePass(int pass, double loss, long displaced, long reassigned, KMeansPartitionSizes sizes,
     double elapsedSeconds)
 {
-    /// <summary>1 for the balanced assignment to the trained centroids; each later pass first moves the centroids.</summary>
+    /// <summary>
+    /// The pass's number: first the constrained passes that move the centroids, then the passes that assign the whole
+    /// sample with the partition prices (only the last is shown when the trained centroids needed no balancing).
+    /// </summary>
     public int Pass { get; } = pass;
 
     /// <summary>Loss of the balanced assignment.</summary>
     public double Loss { get; } = loss;
 
-    /// <summary>Sample rows not in their nearest centroid's partition.</summary>
+    /// <summary>
+    /// Sample rows the last pass moved away from the partition the prices give them, because prices could not place
+    /// them within the bounds (exact duplicates, for example); 0 in every other pass. Assigning the sample with the
+    /// model's prices reproduces every other row's partition.
+    /// </summary>
     public long Displaced { get; } = displaced;
 
     /// <summary>Sample rows whose partition changed since the previous pass.</summary>

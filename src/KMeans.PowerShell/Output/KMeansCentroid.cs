@@ -2,17 +2,19 @@ namespace KMeans.PowerShell;
 
 /// <summary>
 /// One trained centroid: its cluster id, how many sample rows it holds, its vector and the metric it was trained with,
-/// so that Import-KMeansCentroid | Export-KMeansCentroid keeps the metric.
+/// so that Import-KMeansCentroid | Export-KMeansCentroid keeps the metric; and, from a balanced training, its partition
+/// price.
 /// </summary>
 public sealed class KMeansCentroid
 {
-    public KMeansCentroid(int clusterId, long size, float[] vector, KMeansDistance? distance = null)
+    public KMeansCentroid(int clusterId, long size, float[] vector, KMeansDistance? distance = null, float? price = null)
     {
         ArgumentNullException.ThrowIfNull(vector);
         ClusterId = clusterId;
         Size = size;
         Vector = vector;
         Distance = distance;
+        Price = price;
     }
 
     public int ClusterId { get; }
@@ -26,6 +28,13 @@ public sealed class KMeansCentroid
 
     /// <summary>The metric the centroid was trained with; null when its file did not record it (.npy, CSV).</summary>
     public KMeansDistance? Distance { get; }
+
+    /// <summary>
+    /// The partition price a balanced training (-MaxSizeRatio/-MinSizeRatio) learned, in the metric's distance units:
+    /// Get-KMeansAssignment sends each row to the centroid of least distance + price, so that all rows, not only the
+    /// sample, get balanced partitions. Null without balancing, and from files that do not record prices (.npy, CSV).
+    /// </summary>
+    public float? Price { get; }
 
     public override string ToString() => $"Centroid {ClusterId} ({Size} rows, {VectorText.Shorten(Vector)})";
 }

@@ -6,7 +6,9 @@ namespace KMeans.Core.Tests.Training;
 
 /// <summary>
 /// Balanced partitions: the size bounds hold on data built to break them (a dense blob holding 90 % of the rows, many
-/// duplicate rows), flat and hierarchical, and the result is the same in memory and on disk and for any thread count.
+/// duplicate rows), flat and hierarchical, and the result (centroids, sizes, prices) is the same in memory and on disk
+/// and for any thread count; assigning the sample with the learned prices gives back its partitions, but for the rows
+/// the balancer reports as displaced.
 /// </summary>
 public sealed class BalancingTests : IDisposable
 {
@@ -82,18 +84,89 @@ public sealed class BalancingTests : IDisposable
         Assert.True(double.IsFinite(balanced.Loss) && balanced.Loss >= unbalanced.Loss * (1 - 1e-6));
     }
 
-    [Fact]
-    public void TheSizesAreThoseOfTheReturnedCentroidsUnderTheBounds()
+    /// <summary>The partition sizes assignment gives the rows with the model's centroids and prices.</summary>
+    private static long[] AssignedSizes(float[][] rows, KMeansResult model, bool withPrices)
     {
-        float[][] rows = DenseBlob(2000, 4, seed: 3);
-        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows),
-            new KMeansOptions { K = 10, Seed = 1, MaxIterations = 10, MaxSizeRatio = 1.3 });
-
-        // Every row sits in a partition no farther than its nearest centroid, unless that partition was full.
-        long cap = (long)Math.Floor(1.3 * 200);
-        Assert.True(balanced.ClusterSizes.Max() <= cap);
-        Assert.Equal(balanced.ClusterSizes.Count(size => size == cap) > 0, balanced.BalanceHistory[^1].Displaced > 0);
+        float[][] centroids = Enumerable.Range(0, model.K).Select(c => model.Centroid(c).ToArray()).ToArray();
+        using var search = new NearestCentroidSearch(centroids, model.Distance, withPrices ? model.PartitionPrices : null);
+        var sizes = new long[model.K];
+        foreach (float[] row in rows)
+            sizes[search.Assign(row).ClusterId]++;
+        return sizes;
     }
+
+    /// <summary>Unit Gaussians around centres uniform in [0, 8)^d, weighted 1/rank (as the bench's skewed mixture).</summary>
+    private static float[][] GaussianMixture(int rows, int dimension, int components, int seed)
+    {
+        var random = new Random(seed);
+        float[][] centres = Enumerable.Range(0, components)
+            .Select(_ => Enumerable.Range(0, dimension).Select(_ => (float)(random.NextDouble() * 8)).ToArray()).ToArray();
+        double total = Enumerable.Range(1, components).Sum(rank => 1.0 / rank);
+        var cumulative = new double[components];
+        for (int c = 0; c < components; c++)
+            cumulative[c] = (c == 0 ? 0 : cumulative[c - 1]) + 1.0 / (c + 1) / total;
+        return Enumerable.Range(0, rows).Select(_ =>
+        {
+            double u = random.NextDouble();
+            int component = Array.FindIndex(cumulative, c => u < c) is int found and >= 0 ? found : components - 1;
+            return centres[component].Select(x => x + (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble()))
+                * Math.Cos(2 * Math.PI * random.NextDouble()))).ToArray();
+        }).ToArray();
+    }
+
+    [Fact]
+    public void AssigningTheSampleWithThePricesReproducesTheBalancedPartitions()
+    {
+        float[][] rows = GaussianMixture(8192, 16, components: 16, seed: 1234);
+        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows),
+            new KMeansOptions { K = 32, Seed = 7, MaxIterations = 10, Tolerance = 0, MaxSizeRatio = 1.5 });
+
+        Assert.Equal(0, balanced.BalanceHistory[^1].Displaced);
+        Assert.Contains(balanced.PartitionPrices!, price => price > 0);
+        Assert.Equal(balanced.ClusterSizes, AssignedSizes(rows, balanced, withPrices: true));
+        Assert.True(balanced.ClusterSizes.Max() <= balanced.MaxPartitionSizeBound);
+    }
+
+    [Theory]
+    [InlineData(DistanceMetric.L2, 1.2)]
+    [InlineData(DistanceMetric.Cosine, 1.2)]
+    [InlineData(DistanceMetric.Dot, 1.5)]
+    public void OnlyTheDisplacedRowsDifferFromWhatThePricesAssign(DistanceMetric metric, double maxRatio)
+    {
+        float[][] rows = GaussianMixture(4096, 8, components: 12, seed: 5);
+        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows),
+            new KMeansOptions { K = 24, Seed = 7, MaxIterations = 10, Distance = metric, MaxSizeRatio = maxRatio });
+
+        long displaced = balanced.BalanceHistory[^1].Displaced;
+        long[] priced = AssignedSizes(rows, balanced, withPrices: true);
+
+        Assert.True(balanced.ClusterSizes.Max() <= balanced.MaxPartitionSizeBound);
+        // A displaced row leaves one partition and joins another: each changes two sizes by one.
+        Assert.True(priced.Zip(balanced.ClusterSizes, (a, b) => Math.Abs(a - b)).Sum() <= 2 * displaced,
+            $"{displaced} displaced rows cannot explain the difference");
+    }
+
+    [Fact]
+    public void PricesCannotSplitDuplicatesSoTheRepairMovesThemAndCountsThem()
+    {
+        float[][] rows = Duplicates(3000, 6, seed: 2);
+        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows),
+            new KMeansOptions { K = 24, Seed = 7, MaxIterations = 10, MaxSizeRatio = 1.5 });
+
+        long max = balanced.MaxPartitionSizeBound!.Value;
+        long duplicates = rows.Length - 6 * (3000 / 12);
+        long displaced = balanced.BalanceHistory[^1].Displaced;
+        long[] priced = AssignedSizes(rows, balanced, withPrices: true);
+
+        // Every copy of the same row gets the same partition from any prices, so all but at most max of them are moved.
+        Assert.True(displaced >= duplicates - max, $"{displaced} displaced");
+        Assert.True(balanced.ClusterSizes.Max() <= max);
+        Assert.True(priced.Zip(balanced.ClusterSizes, (a, b) => Math.Abs(a - b)).Sum() <= 2 * displaced);
+    }
+
+    [Fact]
+    public void AModelWithoutBalancingHasNoPrices() =>
+        Assert.Null(KMeansTrainer.Train(TestData.Source(DenseBlob(500, 3, seed: 8)), new KMeansOptions { K = 5, Seed = 1 }).PartitionPrices);
 
     [Theory]
     [InlineData(HierarchicalMode.Off)]
@@ -116,6 +189,8 @@ public sealed class BalancingTests : IDisposable
         Assert.Equal(inMemory.Centroids, threaded.Centroids);
         Assert.Equal(inMemory.ClusterSizes, threaded.ClusterSizes);
         Assert.Equal(inMemory.Loss, threaded.Loss);
+        Assert.Equal(inMemory.PartitionPrices, onDisk.PartitionPrices);
+        Assert.Equal(inMemory.PartitionPrices, threaded.PartitionPrices);
         Assert.True(inMemory.ClusterSizes.Max() <= 150 && inMemory.ClusterSizes.Min() >= 50);
     }
 

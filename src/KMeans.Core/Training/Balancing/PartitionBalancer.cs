@@ -6,33 +6,42 @@ using KMeans.Core.Distance;
 namespace KMeans.Core.Training.Balancing;
 
 /// <summary>
-/// Balanced partitions after training (flat or hierarchical): a few passes of capacity-constrained k-means from the
-/// trained centroids. The first pass finds every row's <see cref="Candidates"/> nearest centroids with the training
-/// kernel; later passes only rescore those candidates against the moved centroids (the centroids move little, and a
-/// row whose candidates are all full is scored against every centroid anyway), which makes them about K / 8 times
-/// cheaper than a Lloyd iteration. Each pass assigns rows under the size bounds (<see cref="CapacityAssignment"/>),
-/// then moves each centroid to the mean of its rows; it stops once a pass moves at most 1 row in <see cref="SettledFraction"/>, after at most
-/// <see cref="MaxPasses"/> passes, and always ends on an assignment, so the returned sizes, labels and loss describe the returned centroids
-/// and hold the bounds exactly.
+/// Balanced partitions after training (flat or hierarchical), kept as a price per partition: every row goes to the
+/// centroid of least distance + price. Two phases. First the centroids move to where a balanced partition needs them:
+/// passes of capacity-constrained k-means (<see cref="CapacityAssignment"/>, then each centroid to the mean of its rows)
+/// on the nearest <see cref="Candidates"/> centroids of the rows of a bounded <see cref="CandidateCache"/> (the whole
+/// sample up to about a million rows), found once by the training kernel and rescored against the moved centroids in
+/// later passes, until a pass moves at most 1 row in <see cref="SettledFraction"/> or after
+/// <see cref="ConstrainedPasses"/>. Then the whole sample is assigned by the kernel under the prices (they enter the
+/// packed centroids' norm term, so the kernel itself is unchanged; the assignment is exactly what assigning the rows
+/// with the prices gives), and the prices of the partitions above the maximum rise (<see cref="PriceUpdate"/>), at most
+/// <see cref="PricePasses"/> times. If the last assignment still breaks a bound, <see cref="CapacityRepair"/> moves the
+/// fewest rows that make it hold and counts them as displaced: the bounds hold on the sample always, and assignment
+/// with the prices reproduces every sample row's partition but the displaced ones.
 /// </summary>
 /// <remarks>
-/// Why capacity constraints rather than a size penalty in the assignment (Malinen and Fränti's balanced k-means, the
-/// soft penalty of FAISS-style "balanced" variants) or rebalancing by splitting and merging (cuVS's balanced
-/// hierarchical k-means): a penalty or a split moves centroids until nearest-centroid sizes come close to the target,
-/// which nothing guarantees, and no centroid placement can split duplicate rows, which always go to one nearest
-/// centroid. A constrained assignment bounds every partition by construction, on any data, while the passes pull the
-/// centroids towards their constrained partitions so that the cost in loss stays small. The candidates come from the
-/// kernel in fixed blocks and every choice follows a total order, so the result is the same in memory and on disk
-/// and for any thread count. An index that assigns new rows by nearest centroid gets partitions close to, but not
-/// bounded by, these sizes.
+/// Why prices: an IVF index assigns every row of the dataset, not only the sample, and a constrained assignment of the
+/// sample is lost the moment the other rows go to their nearest centroid (in a 4.2 M-row run the largest partition went
+/// back from 2× to 6.5× the mean). Prices are the dual variables of the size constraints (the transportation problem's
+/// potentials, as in Bertsekas's auction algorithm, and the size penalties of Malinen and Fränti's balanced k-means):
+/// argmin_j d(x, c_j) + p_j needs nothing but K numbers, so it carries over to any row, in any order, streamed, and on
+/// rows drawn like the sample gives nearly the sample's sizes. Why the constrained passes first: prices alone cannot
+/// move rows out of a dense region whose nearby centroids are all full without pricing them towards far centroids at a
+/// large loss; the constrained passes let centroids migrate into such regions (what splitting and merging does in cuVS's
+/// balanced k-means), after which smaller prices suffice. Prices cannot split exact duplicates, which always tie, nor
+/// fill a partition that no row has as its second choice: those cases end in the repair. Memory: two values per sample
+/// row (label and gap, 8 bytes) and the cache, at most <see cref="CandidateCache.MaxBytes"/> whatever the sample's
+/// size. Every step is per row or follows a total order, in fixed blocks, so the result is the same in memory and on
+/// disk and for any thread count.
 /// </remarks>
 internal static class PartitionBalancer
 {
-    public const int MaxPasses = 8;
+    public const int ConstrainedPasses = 5;
+    public const int PricePasses = 4;
     public const int Candidates = 8;
 
-    /// <summary>A pass that moves this few rows leaves the loss where it is: more passes would cost time for nothing.</summary>
-    public const int SettledFraction = 1_000;
+    /// <summary>A constrained pass that moves this few rows leaves the loss where it is.</summary>
+    public const int SettledFraction = 200;
 
     public static KMeansResult Balance(TrainingBuffer sample, KMeansResult trained, KMeansOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
@@ -40,230 +49,355 @@ internal static class PartitionBalancer
         int k = trained.K;
         int d = trained.Dimension;
         int rows = checked((int)sample.RowCount);
-        int m = Math.Min(k, Candidates);
         SizeBounds bounds = SizeBounds.For(rows, k, options.MaxSizeRatio, options.MinSizeRatio);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.EffectiveParallelism, CancellationToken = cancellationToken };
         var blocks = new RowBlocks(rows, Math.Min(options.RowsPerBlock, sample.MaxRowsPerBlock));
-        float[] centroids = (float[])trained.Centroids.Clone();
-        var candidates = new int[(long)rows * m];
-        var costs = new float[(long)rows * m];
-        var rowNorms = new float[rows];
-        var labels = new int[rows];
-        var previous = new int[rows];
-        var sizes = new long[k];
-        var reports = new List<BalanceReport>();
-        var assignment = new CapacityAssignment(k, m, bounds);
-        using var packed = new PackedCentroids(k, d);
-        double loss = 0;
-        if (options.Distance == DistanceMetric.L2)
-            blocks.ForEach(parallel, block => RowNorms(sample, blocks, block, rowNorms));
-        for (int pass = 1; pass <= MaxPasses; pass++)
+        var run = new Run(sample, blocks, options.Distance, bounds, parallel, Math.Min(k, Candidates))
         {
-            var watch = Stopwatch.StartNew();
-            packed.Pack(centroids, options.Distance);
-            if (pass == 1)
-                blocks.ForEach(parallel, block => NearestCandidates(sample, blocks, block, packed, m, options.Distance, rowNorms, candidates, costs));
-            else
-                blocks.ForEach(parallel, block => RescoreCandidates(sample, blocks, block, centroids, m, options.Distance, candidates, costs));
-            (labels, previous) = (previous, labels);
-            assignment.Assign(candidates, costs, labels, sizes,
-                (waiting, width) => WiderCandidates(sample, waiting, width, packed, options.Distance, rowNorms, parallel),
-                (row, all) => AllCosts(sample.Rows(row, 1), centroids, options.Distance, all),
-                (row, c) => Cost(sample.Rows(row, 1), centroids.AsSpan(c * d, d), options.Distance));
-            cancellationToken.ThrowIfCancellationRequested();
-            loss = Loss(sample, blocks, centroids, labels, options.Distance, parallel);
-            long displaced = 0, reassigned = 0;
-            for (int row = 0; row < rows; row++)
+            Centroids = (float[])trained.Centroids.Clone(),
+            Prices = new float[k],
+        };
+        var reports = new List<BalanceReport>();
+        using var packed = new PackedCentroids(k, d);
+
+        var watch = Stopwatch.StartNew();
+        (long[] sizes, long reassigned) = run.AssignSample(packed, fillCache: true);
+        if (Within(sizes, bounds))
+        {
+            Report(run, reports, progress, 1, 0, reassigned, sizes, watch);
+            return Result(trained, run, sizes, reports);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+
+        int pass = 1;
+        var cacheLabels = new int[run.Cache.Rows];
+        cacheLabels.AsSpan().Fill(-1);
+        SizeBounds cacheBounds = SizeBounds.For(run.Cache.Rows, k, options.MaxSizeRatio, options.MinSizeRatio);
+        var assignment = new CapacityAssignment(k, run.Cache.Candidates, cacheBounds);
+        for (; pass <= ConstrainedPasses; pass++)
+        {
+            if (pass > 1)
             {
-                displaced += labels[row] != candidates[(long)row * m] ? 1 : 0;
-                reassigned += pass == 1 || labels[row] != previous[row] ? 1 : 0;
+                watch.Restart();
+                run.RescoreCache();
             }
-            var report = new BalanceReport(pass, loss, displaced, reassigned, PartitionSizeStatistics.Of(sizes), watch.Elapsed);
+            var cacheSizes = new long[k];
+            int[] previous = (int[])cacheLabels.Clone();
+            assignment.Assign(run.Cache.Ids, run.Cache.Costs, cacheLabels, cacheSizes, run.WiderCandidates, run.AllCosts, run.CostTo);
+            long moved = 0;
+            for (int row = 0; row < cacheLabels.Length; row++)
+                moved += cacheLabels[row] != previous[row] ? 1 : 0;
+            run.MoveToMeans(cacheLabels, cacheSizes);
+            cancellationToken.ThrowIfCancellationRequested();
+            int stride = run.Cache.Stride;
+            var report = new BalanceReport(pass, run.CacheLoss(cacheLabels) * stride, 0, moved * stride,
+                PartitionSizeStatistics.Of(cacheSizes.Select(size => size * stride).ToArray()), watch.Elapsed);
             reports.Add(report);
             progress?.Report(report);
-            if ((pass > 1 && reassigned <= rows / SettledFraction) || pass == MaxPasses)
+            if (pass > 1 && moved <= run.Cache.Rows / SettledFraction)
                 break;
-            MoveToMeans(sample, blocks, labels, sizes, centroids, options.Distance);
         }
-        return new KMeansResult(k, d, centroids, sizes, loss, trained.Iterations, trained.Converged, trained.History,
-            trained.BestRedo)
+
+        long max = PriceUpdate.TargetMax(bounds, rows, k);
+        for (int pricePass = 1; ; pricePass++)
+        {
+            pass++;
+            watch.Restart();
+            (sizes, reassigned) = run.AssignSample(packed, fillCache: false);
+            bool within = Within(sizes, bounds);
+            if (within || pricePass == PricePasses)
+            {
+                long displaced = within ? 0 : CapacityRepair.Apply(run, sizes);
+                Report(run, reports, progress, pass, displaced, reassigned, sizes, watch);
+                return Result(trained, run, sizes, reports);
+            }
+            Report(run, reports, progress, pass, 0, reassigned, sizes, watch);
+            PriceUpdate.Raise(run.Labels, run.Gaps, sizes, max, run.Prices,
+                PriceUpdate.Resolution(run.Centroids, d, run.Prices, options.Distance));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private static void Report(Run run, List<BalanceReport> reports, IProgress<TrainingProgress>? progress, int pass,
+        long displaced, long reassigned, long[] sizes, Stopwatch watch)
+    {
+        var report = new BalanceReport(pass, run.Loss(), displaced, reassigned, PartitionSizeStatistics.Of(sizes), watch.Elapsed);
+        reports.Add(report);
+        progress?.Report(report);
+    }
+
+    private static KMeansResult Result(KMeansResult trained, Run run, long[] sizes, List<BalanceReport> reports) =>
+        new(trained.K, trained.Dimension, run.Centroids, sizes, reports[^1].Loss, trained.Iterations, trained.Converged,
+            trained.History, trained.BestRedo)
         {
             BalanceHistory = reports,
+            PartitionPrices = run.Prices,
         };
-    }
 
-    private static void RowNorms(TrainingBuffer sample, RowBlocks blocks, long block, float[] norms)
+    private static bool Within(long[] sizes, SizeBounds bounds)
     {
-        int d = sample.Dimension;
-        long first = blocks.First(block);
-        int count = blocks.Length(block);
-        ReadOnlySpan<float> x = sample.Rows(first, count);
-        for (int i = 0; i < count; i++)
-            norms[first + i] = TensorPrimitives.SumOfSquares(x.Slice(i * d, d));
-    }
-
-    /// <summary>Each row's nearest centroids by the kernel's scores, made distances so that rows compare.</summary>
-    private static void NearestCandidates(TrainingBuffer sample, RowBlocks blocks, long block, PackedCentroids packed,
-        int m, DistanceMetric metric, float[] rowNorms, int[] candidates, float[] costs)
-    {
-        long first = blocks.First(block);
-        int count = blocks.Length(block);
-        Span<int> ids = candidates.AsSpan(checked((int)(first * m)), count * m);
-        Span<float> scores = costs.AsSpan(checked((int)(first * m)), count * m);
-        NearestKernel.Assign(sample.Rows(first, count), count, packed, m, ids, scores, KernelPaths.Machine);
-        for (int i = 0; i < count; i++)
+        foreach (long size in sizes)
         {
-            for (int r = 0; r < m; r++)
-                scores[i * m + r] = CostOfScore(scores[i * m + r], metric, rowNorms[first + i]);
+            if (size > bounds.Max || size < bounds.Min)
+                return false;
         }
+        return true;
     }
 
-    /// <summary>
-    /// The <paramref name="width"/> nearest centroids of the rows whose candidates were all full, by the kernel, in
-    /// blocks of consecutive waiting rows (a row's result does not depend on its block).
-    /// </summary>
-    private static (int[] Ids, float[] Costs) WiderCandidates(TrainingBuffer sample, int[] waiting, int width,
-        PackedCentroids packed, DistanceMetric metric, float[] rowNorms, ParallelOptions parallel)
+    /// <summary>The state of one balancing: the sample, its labels and gaps, the cache, the centroids and prices.</summary>
+    internal sealed class Run(TrainingBuffer sample, RowBlocks blocks, DistanceMetric metric, SizeBounds bounds,
+        ParallelOptions parallel, int candidates)
     {
-        int d = sample.Dimension;
-        var ids = new int[(long)waiting.Length * width];
-        var costs = new float[(long)waiting.Length * width];
-        var blocks = new RowBlocks(waiting.Length, NearestCentroidSearch.RowsPerBlock);
-        blocks.ForEach(parallel, block =>
+        public TrainingBuffer Sample { get; } = sample;
+
+        public DistanceMetric Metric { get; } = metric;
+
+        public SizeBounds Bounds { get; } = bounds;
+
+        public ParallelOptions Parallel { get; } = parallel;
+
+        public CandidateCache Cache { get; } = new(sample.RowCount, candidates);
+
+        /// <summary>Each sample row's partition: under the prices, after <see cref="AssignSample"/>.</summary>
+        public int[] Labels { get; } = Filled((int)sample.RowCount);
+
+        /// <summary>Each sample row's distance + price to its second choice less that to its partition.</summary>
+        public float[] Gaps { get; } = new float[sample.RowCount];
+
+        public required float[] Centroids { get; init; }
+
+        public required float[] Prices { get; init; }
+
+        private static int[] Filled(int rows)
         {
-            int first = (int)blocks.First(block);
+            var labels = new int[rows];
+            labels.AsSpan().Fill(-1);
+            return labels;
+        }
+
+        /// <summary>
+        /// Every row to its centroid of least distance + price by the kernel (what assignment with the prices gives),
+        /// its gap to its second choice, and the cached rows' candidates by distance without price.
+        /// </summary>
+        public (long[] Sizes, long Reassigned) AssignSample(PackedCentroids packed, bool fillCache)
+        {
+            packed.Pack(Centroids, Metric, Prices);
+            long reassigned = 0;
+            blocks.ForEach(Parallel, block => Interlocked.Add(ref reassigned, AssignBlock(block, packed, fillCache)));
+            var sizes = new long[Prices.Length];
+            foreach (int label in Labels)
+                sizes[label]++;
+            return (sizes, reassigned);
+        }
+
+        private long AssignBlock(long block, PackedCentroids packed, bool fillCache)
+        {
+            int d = Sample.Dimension;
+            long first = blocks.First(block);
             int count = blocks.Length(block);
-            var rows = new float[count * d];
-            for (int i = 0; i < count; i++)
-                sample.Rows(waiting[first + i], 1).CopyTo(rows.AsSpan(i * d, d));
-            Span<int> blockIds = ids.AsSpan(first * width, count * width);
-            Span<float> blockCosts = costs.AsSpan(first * width, count * width);
-            NearestKernel.Assign(rows, count, packed, width, blockIds, blockCosts, KernelPaths.Machine);
+            ReadOnlySpan<float> x = Sample.Rows(first, count);
+            int n = Math.Min(packed.K, fillCache && Cache.Stride == 1 ? Cache.Candidates : 2);
+            var ids = new int[count * n];
+            var scores = new float[count * n];
+            NearestKernel.Assign(x, count, packed, n, ids, scores, KernelPaths.Machine);
+            long reassigned = 0;
             for (int i = 0; i < count; i++)
             {
-                for (int r = 0; r < width; r++)
-                    blockCosts[i * width + r] = CostOfScore(blockCosts[i * width + r], metric, rowNorms[waiting[first + i]]);
+                long row = first + i;
+                int label = ids[i * n];
+                reassigned += Labels[row] != label ? 1 : 0;
+                Labels[row] = label;
+                Gaps[row] = n > 1 ? DistanceOfScore(scores[i * n + 1] - scores[i * n]) : float.PositiveInfinity;
             }
-        });
-        return (ids, costs);
-    }
+            if (!fillCache)
+                return reassigned;
+            if (Cache.Stride == 1)
+            {
+                for (int i = 0; i < count; i++)
+                    CacheRow(x.Slice(i * d, d), first + i, ids.AsSpan(i * n, n), scores.AsSpan(i * n, n));
+                return reassigned;
+            }
+            var cached = new List<int>();
+            for (int i = 0; i < count; i++)
+            {
+                if (Cache.CachedRow(first + i) >= 0)
+                    cached.Add(i);
+            }
+            if (cached.Count == 0)
+                return reassigned;
+            int m = Cache.Candidates;
+            var gathered = new float[cached.Count * d];
+            for (int j = 0; j < cached.Count; j++)
+                x.Slice(cached[j] * d, d).CopyTo(gathered.AsSpan(j * d, d));
+            var cachedIds = new int[cached.Count * m];
+            var cachedScores = new float[cached.Count * m];
+            NearestKernel.Assign(gathered, cached.Count, packed, m, cachedIds, cachedScores, KernelPaths.Machine);
+            for (int j = 0; j < cached.Count; j++)
+                CacheRow(gathered.AsSpan(j * d, d), first + cached[j], cachedIds.AsSpan(j * m, m), cachedScores.AsSpan(j * m, m));
+            return reassigned;
+        }
 
-    /// <summary>
-    /// Each row's candidates scored again against the moved centroids, by the metric's distance, and put back in
-    /// ascending order (ties to the lower index).
-    /// </summary>
-    private static void RescoreCandidates(TrainingBuffer sample, RowBlocks blocks, long block, float[] centroids, int m,
-        DistanceMetric metric, int[] candidates, float[] costs)
-    {
-        int d = sample.Dimension;
-        long first = blocks.First(block);
-        int count = blocks.Length(block);
-        ReadOnlySpan<float> x = sample.Rows(first, count);
-        for (int i = 0; i < count; i++)
+        /// <summary>A cached row's candidates from the kernel's scores (of the first pass, without prices), as distances.</summary>
+        private void CacheRow(ReadOnlySpan<float> row, long sampleRow, ReadOnlySpan<int> ids, ReadOnlySpan<float> scores)
         {
-            ReadOnlySpan<float> row = x.Slice(i * d, d);
-            Span<int> ids = candidates.AsSpan(checked((int)((first + i) * m)), m);
-            Span<float> scores = costs.AsSpan(checked((int)((first + i) * m)), m);
+            int at = Cache.CachedRow(sampleRow);
+            int m = Cache.Candidates;
+            float rowNorm = Metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(row) : 0f;
             for (int r = 0; r < m; r++)
             {
-                scores[r] = Cost(row, centroids.AsSpan(ids[r] * d, d), metric);
+                Cache.Ids[(long)at * m + r] = ids[r];
+                Cache.Costs[(long)at * m + r] = CostOfScore(scores[r], rowNorm);
             }
-            for (int r = 1; r < m; r++)
+        }
+
+        /// <summary>The distance + price from the kernel's priced score ‖c‖² + price − 2·x·c (see <see cref="PackedCentroids"/>).</summary>
+        private float CostOfScore(float score, float rowNorm) => Metric switch
+        {
+            DistanceMetric.L2 => rowNorm + score,
+            DistanceMetric.Cosine => 1f + score / 2f,
+            _ => score / 2f,
+        };
+
+        /// <summary>A difference of kernel scores as a difference of distances.</summary>
+        private float DistanceOfScore(float scoreDifference) =>
+            Metric == DistanceMetric.L2 ? scoreDifference : scoreDifference / 2f;
+
+        /// <summary>
+        /// The cached rows' candidates scored again against the moved centroids, by the metric's distance, and put back
+        /// in ascending order (ties to the lower index).
+        /// </summary>
+        public void RescoreCache()
+        {
+            int d = Sample.Dimension;
+            int m = Cache.Candidates;
+            var cacheBlocks = new RowBlocks(Cache.Rows, NearestCentroidSearch.RowsPerBlock);
+            cacheBlocks.ForEach(Parallel, block =>
             {
-                (float score, int id) = (scores[r], ids[r]);
-                int at = r;
-                for (; at > 0 && (scores[at - 1] > score || (scores[at - 1] == score && ids[at - 1] > id)); at--)
+                int first = (int)cacheBlocks.First(block);
+                int count = cacheBlocks.Length(block);
+                for (int row = first; row < first + count; row++)
                 {
-                    scores[at] = scores[at - 1];
-                    ids[at] = ids[at - 1];
+                    ReadOnlySpan<float> x = Sample.Rows((long)row * Cache.Stride, 1);
+                    Span<int> ids = Cache.Ids.AsSpan(row * m, m);
+                    Span<float> costs = Cache.Costs.AsSpan(row * m, m);
+                    for (int r = 0; r < m; r++)
+                        costs[r] = RowLoss.Of(x, Centroids.AsSpan(ids[r] * d, d), Metric);
+                    for (int r = 1; r < m; r++)
+                    {
+                        (float cost, int id) = (costs[r], ids[r]);
+                        int at = r;
+                        for (; at > 0 && (costs[at - 1] > cost || (costs[at - 1] == cost && ids[at - 1] > id)); at--)
+                        {
+                            costs[at] = costs[at - 1];
+                            ids[at] = ids[at - 1];
+                        }
+                        costs[at] = cost;
+                        ids[at] = id;
+                    }
                 }
-                scores[at] = score;
-                ids[at] = id;
-            }
+            });
         }
-    }
 
-    /// <summary>The distance from the kernel's score ‖c‖² − 2·x·c: + ‖x‖² for L2, halved (and + 1 for Cosine) otherwise.</summary>
-    private static float CostOfScore(float score, DistanceMetric metric, float rowNorm) => metric switch
-    {
-        DistanceMetric.L2 => rowNorm + score,
-        DistanceMetric.Cosine => 1f + score / 2f,
-        _ => score / 2f,
-    };
-
-    private static void AllCosts(ReadOnlySpan<float> row, float[] centroids, DistanceMetric metric, Span<float> costs)
-    {
-        int d = row.Length;
-        for (int c = 0; c < costs.Length; c++)
-            costs[c] = Cost(row, centroids.AsSpan(c * d, d), metric);
-    }
-
-    /// <summary>The metric's distance, vectorised: fallbacks score a row against every centroid, one at a time.</summary>
-    private static float Cost(ReadOnlySpan<float> row, ReadOnlySpan<float> centroid, DistanceMetric metric) => metric switch
-    {
-        DistanceMetric.L2 => Squared(TensorPrimitives.Distance(row, centroid)),
-        DistanceMetric.Cosine => 1f - TensorPrimitives.Dot(row, centroid),
-        _ => -TensorPrimitives.Dot(row, centroid),
-    };
-
-    /// <summary>The loss as training computes it: ‖x − c‖² for L2, the kernel's distance otherwise; summed in row order.</summary>
-    private static double Loss(TrainingBuffer sample, RowBlocks blocks, float[] centroids, int[] labels,
-        DistanceMetric metric, ParallelOptions parallel)
-    {
-        int d = sample.Dimension;
-        var rowLoss = new float[labels.Length];
-        blocks.ForEach(parallel, block =>
+        /// <summary>For cached rows whose candidates were all full: their <paramref name="width"/> nearest centroids, by the kernel.</summary>
+        public (int[] Ids, float[] Costs) WiderCandidates(int[] waiting, int width)
         {
-            long first = blocks.First(block);
-            int count = blocks.Length(block);
-            ReadOnlySpan<float> x = sample.Rows(first, count);
-            for (int i = 0; i < count; i++)
+            int d = Sample.Dimension;
+            var ids = new int[(long)waiting.Length * width];
+            var costs = new float[(long)waiting.Length * width];
+            using var packed = new PackedCentroids(Prices.Length, d);
+            packed.Pack(Centroids, Metric);
+            var waitingBlocks = new RowBlocks(waiting.Length, NearestCentroidSearch.RowsPerBlock);
+            waitingBlocks.ForEach(Parallel, block =>
             {
-                ReadOnlySpan<float> row = x.Slice(i * d, d);
-                ReadOnlySpan<float> centroid = centroids.AsSpan(labels[first + i] * d, d);
-                rowLoss[first + i] = RowLoss.Of(row, centroid, metric);
-            }
-        });
-        double loss = 0;
-        foreach (float value in rowLoss)
-            loss += value;
-        return loss;
-    }
+                int first = (int)waitingBlocks.First(block);
+                int count = waitingBlocks.Length(block);
+                var gathered = new float[count * d];
+                for (int i = 0; i < count; i++)
+                    Sample.Rows((long)waiting[first + i] * Cache.Stride, 1).CopyTo(gathered.AsSpan(i * d, d));
+                Span<int> blockIds = ids.AsSpan(first * width, count * width);
+                Span<float> blockCosts = costs.AsSpan(first * width, count * width);
+                NearestKernel.Assign(gathered, count, packed, width, blockIds, blockCosts, KernelPaths.Machine);
+                for (int i = 0; i < count; i++)
+                {
+                    float rowNorm = Metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(gathered.AsSpan(i * d, d)) : 0f;
+                    for (int r = 0; r < width; r++)
+                        blockCosts[i * width + r] = CostOfScore(blockCosts[i * width + r], rowNorm);
+                }
+            });
+            return (ids, costs);
+        }
 
-    private static float Squared(float value) => value * value;
-
-    /// <summary>
-    /// Each centroid becomes the mean of its rows (normalised under Cosine), summed in double in row order; a centroid
-    /// left without rows (possible only without a minimum size) stays where it was.
-    /// </summary>
-    private static void MoveToMeans(TrainingBuffer sample, RowBlocks blocks, int[] labels, long[] sizes, float[] centroids,
-        DistanceMetric metric)
-    {
-        int d = sample.Dimension;
-        int k = sizes.Length;
-        var sums = new double[(long)k * d];
-        for (long block = 0; block < blocks.Count; block++)
+        public void AllCosts(int cachedRow, Span<float> costs)
         {
-            long first = blocks.First(block);
-            int count = blocks.Length(block);
-            ReadOnlySpan<float> x = sample.Rows(first, count);
-            for (int i = 0; i < count; i++)
+            int d = Sample.Dimension;
+            ReadOnlySpan<float> x = Sample.Rows((long)cachedRow * Cache.Stride, 1);
+            for (int c = 0; c < costs.Length; c++)
+                costs[c] = RowLoss.Of(x, Centroids.AsSpan(c * d, d), Metric);
+        }
+
+        public float CostTo(int cachedRow, int centroid)
+        {
+            int d = Sample.Dimension;
+            return RowLoss.Of(Sample.Rows((long)cachedRow * Cache.Stride, 1), Centroids.AsSpan(centroid * d, d), Metric);
+        }
+
+        /// <summary>The loss of the sample's labels, summed in row order within blocks, then in block order.</summary>
+        public double Loss()
+        {
+            int d = Sample.Dimension;
+            var blockLoss = new double[blocks.Count];
+            blocks.ForEach(Parallel, block =>
             {
-                Span<double> sum = sums.AsSpan(labels[first + i] * d, d);
-                ReadOnlySpan<float> row = x.Slice(i * d, d);
+                long first = blocks.First(block);
+                int count = blocks.Length(block);
+                ReadOnlySpan<float> x = Sample.Rows(first, count);
+                double sum = 0;
+                for (int i = 0; i < count; i++)
+                    sum += RowLoss.Of(x.Slice(i * d, d), Centroids.AsSpan(Labels[first + i] * d, d), Metric);
+                blockLoss[block] = sum;
+            });
+            double loss = 0;
+            foreach (double value in blockLoss)
+                loss += value;
+            return loss;
+        }
+
+        /// <summary>The loss of the cached rows' labels, summed in row order.</summary>
+        public double CacheLoss(int[] cacheLabels)
+        {
+            int d = Sample.Dimension;
+            double loss = 0;
+            for (int row = 0; row < cacheLabels.Length; row++)
+                loss += RowLoss.Of(Sample.Rows((long)row * Cache.Stride, 1), Centroids.AsSpan(cacheLabels[row] * d, d), Metric);
+            return loss;
+        }
+
+        /// <summary>
+        /// Each centroid becomes the mean of its cached rows (normalised under Cosine), summed in double in row order;
+        /// a centroid left without rows stays where it was.
+        /// </summary>
+        public void MoveToMeans(int[] cacheLabels, long[] cacheSizes)
+        {
+            int d = Sample.Dimension;
+            int k = cacheSizes.Length;
+            var sums = new double[(long)k * d];
+            for (int row = 0; row < cacheLabels.Length; row++)
+            {
+                Span<double> sum = sums.AsSpan(cacheLabels[row] * d, d);
+                ReadOnlySpan<float> x = Sample.Rows((long)row * Cache.Stride, 1);
                 for (int j = 0; j < d; j++)
-                    sum[j] += row[j];
+                    sum[j] += x[j];
             }
-        }
-        for (int c = 0; c < k; c++)
-        {
-            if (sizes[c] == 0)
-                continue;
-            Span<float> centroid = centroids.AsSpan(c * d, d);
-            for (int j = 0; j < d; j++)
-                centroid[j] = (float)(sums[(long)c * d + j] / sizes[c]);
-            if (metric == DistanceMetric.Cosine)
-                Numerics.VectorMath.Normalize(centroid);
+            for (int c = 0; c < k; c++)
+            {
+                if (cacheSizes[c] == 0)
+                    continue;
+                Span<float> centroid = Centroids.AsSpan(c * d, d);
+                for (int j = 0; j < d; j++)
+                    centroid[j] = (float)(sums[(long)c * d + j] / cacheSizes[c]);
+                if (Metric == DistanceMetric.Cosine)
+                    Numerics.VectorMath.Normalize(centroid);
+            }
         }
     }
 }

@@ -1,0 +1,39 @@
+namespace KMeans.Core.Training.Balancing;
+
+/// <summary>
+/// The nearest centroids of every <see cref="Stride"/>-th sample row and their distances, on which the constrained
+/// passes run. Its size is bounded by <see cref="MaxBytes"/> whatever the sample's size: beyond
+/// <c>MaxBytes / (8 · candidates + 20)</c> rows (with the constrained assignment's per-row arrays) it keeps an evenly
+/// spaced subset, and the constrained passes place the centroids by that subset's rows.
+/// </summary>
+internal sealed class CandidateCache
+{
+    /// <summary>96 MiB: the whole sample up to 1.1 million rows (K = 4,096 at SampleRate 256), with 8 candidates each.</summary>
+    public const long MaxBytes = 96L << 20;
+
+    public CandidateCache(long sampleRows, int candidates)
+    {
+        long capacity = Math.Max(1, MaxBytes / (candidates * (sizeof(int) + sizeof(float)) + 5 * sizeof(int)));
+        Candidates = candidates;
+        Stride = (int)((sampleRows + capacity - 1) / capacity);
+        Rows = (int)((sampleRows + Stride - 1) / Stride);
+        Ids = new int[(long)Rows * candidates];
+        Costs = new float[(long)Rows * candidates];
+    }
+
+    public int Candidates { get; }
+
+    /// <summary>The cache holds sample rows 0, Stride, 2·Stride, …</summary>
+    public int Stride { get; }
+
+    public int Rows { get; }
+
+    /// <summary>Per cached row, its candidates' centroids, nearest first.</summary>
+    public int[] Ids { get; }
+
+    /// <summary>Per cached row, the distance to each candidate.</summary>
+    public float[] Costs { get; }
+
+    /// <summary>The cache's row for <paramref name="sampleRow"/>, or −1 when that row is not cached.</summary>
+    public int CachedRow(long sampleRow) => sampleRow % Stride == 0 ? (int)(sampleRow / Stride) : -1;
+}

@@ -1,0 +1,148 @@
+using KMeans.Core.Buffers;
+using KMeans.Core.Distance;
+
+namespace KMeans.Core.Training.Balancing;
+
+/// <summary>
+/// The last resort of balancing, for what prices cannot do: rows that are exact duplicates always tie, so a price that
+/// moves one of them moves all, and the rounds may also simply run out. A partition still above the maximum gives up its
+/// excess, most indifferent rows first (least gap to their second choice; ties by row), each to the nearest partition
+/// that has room (found by the kernel with the full partitions priced out); a partition below the minimum then takes the rows that cost least to move from
+/// partitions above it. Only the moved rows differ from what the prices assign (they are counted as displaced), and
+/// every step follows a total order of (cost, row, partition), so the result does not depend on threads.
+/// </summary>
+internal static class CapacityRepair
+{
+    /// <summary>Leaving rows placed at once: their rows are gathered for the kernel (2 MiB at 128 dimensions).</summary>
+    public const int RowsPerBatch = 4_096;
+
+    /// <returns>How many rows it moved.</returns>
+    public static long Apply(PartitionBalancer.Run run, long[] sizes)
+    {
+        (TrainingBuffer sample, int[] labels, float[] gaps, SizeBounds bounds, float[] centroids, DistanceMetric metric,
+            ParallelOptions parallel) = (run.Sample, run.Labels, run.Gaps, run.Bounds, run.Centroids, run.Metric, run.Parallel);
+        long moved = ShedExcess(sample, labels, gaps, sizes, bounds, centroids, metric, parallel);
+        return moved + FillSmall(sample, labels, sizes, bounds, centroids, metric);
+    }
+
+    private static long ShedExcess(TrainingBuffer sample, int[] labels, float[] gaps, long[] sizes, SizeBounds bounds,
+        float[] centroids, DistanceMetric metric, ParallelOptions parallel)
+    {
+        int k = sizes.Length;
+        var inFull = new List<(float Gap, int Row)>[k];
+        for (int row = 0; row < labels.Length; row++)
+        {
+            int label = labels[row];
+            if (sizes[label] > bounds.Max)
+                (inFull[label] ??= []).Add((gaps[row], row));
+        }
+        var leaving = new List<(float Gap, int Row)>();
+        for (int c = 0; c < k; c++)
+        {
+            if (inFull[c] is not { } rows)
+                continue;
+            rows.Sort();
+            int excess = (int)(sizes[c] - bounds.Max);
+            leaving.AddRange(rows.Take(excess));
+            sizes[c] -= excess;
+        }
+        if (leaving.Count == 0)
+            return 0;
+        leaving.Sort();
+        using var packed = new PackedCentroids(k, sample.Dimension);
+        for (int start = 0; start < leaving.Count; start += RowsPerBatch)
+        {
+            var pending = leaving.GetRange(start, Math.Min(RowsPerBatch, leaving.Count - start)).Select(entry => entry.Row).ToList();
+            while (pending.Count > 0)
+                pending = PlaceNearestWithRoom(sample, pending, labels, sizes, bounds, centroids, metric, packed, parallel);
+        }
+        return leaving.Count;
+    }
+
+    /// <summary>
+    /// Gives each row, in order, the first of its nearest centroids (full partitions priced out) that still has room; by
+    /// distance, not distance + price, because a row the prices could not place is best placed where it adds least
+    /// loss. Returns the rows whose candidates all filled up meanwhile, for another try.
+    /// </summary>
+    private static List<int> PlaceNearestWithRoom(TrainingBuffer sample, List<int> rows, int[] labels, long[] sizes,
+        SizeBounds bounds, float[] centroids, DistanceMetric metric, PackedCentroids packed,
+        ParallelOptions parallel)
+    {
+        int k = sizes.Length;
+        int d = sample.Dimension;
+        var open = new float[k];
+        for (int c = 0; c < k; c++)
+            open[c] = sizes[c] < bounds.Max ? 0f : float.PositiveInfinity;
+        packed.Pack(centroids, metric, open);
+        int m = Math.Min(k, PartitionBalancer.Candidates);
+        var ids = new int[rows.Count * m];
+        var scores = new float[rows.Count * m];
+        var blocks = new RowBlocks(rows.Count, NearestCentroidSearch.RowsPerBlock);
+        blocks.ForEach(parallel, block =>
+        {
+            int first = (int)blocks.First(block);
+            int count = blocks.Length(block);
+            var gathered = new float[count * d];
+            for (int i = 0; i < count; i++)
+                sample.Rows(rows[first + i], 1).CopyTo(gathered.AsSpan(i * d, d));
+            NearestKernel.Assign(gathered, count, packed, m, ids.AsSpan(first * m, count * m),
+                scores.AsSpan(first * m, count * m), KernelPaths.Machine);
+        });
+        var waiting = new List<int>();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            int chosen = -1;
+            for (int r = 0; r < m && chosen < 0; r++)
+            {
+                int id = ids[i * m + r];
+                if (id >= 0 && float.IsFinite(scores[i * m + r]) && sizes[id] < bounds.Max)
+                    chosen = id;
+            }
+            if (chosen < 0)
+            {
+                waiting.Add(rows[i]);
+                continue;
+            }
+            labels[rows[i]] = chosen;
+            sizes[chosen]++;
+        }
+        return waiting;
+    }
+
+    private static long FillSmall(TrainingBuffer sample, int[] labels, long[] sizes, SizeBounds bounds,
+        float[] centroids, DistanceMetric metric)
+    {
+        int d = sample.Dimension;
+        long moved = 0;
+        for (int target = 0; target < sizes.Length; target++)
+        {
+            if (sizes[target] >= bounds.Min)
+                continue;
+            var moves = new List<(float Extra, int Row)>();
+            ReadOnlySpan<float> centroid = centroids.AsSpan(target * d, d);
+            for (int row = 0; row < labels.Length; row++)
+            {
+                int from = labels[row];
+                if (from == target || sizes[from] <= bounds.Min)
+                    continue;
+                ReadOnlySpan<float> x = sample.Rows(row, 1);
+                float extra = RowLoss.Of(x, centroid, metric) - RowLoss.Of(x, centroids.AsSpan(from * d, d), metric);
+                moves.Add((extra, row));
+            }
+            moves.Sort();
+            foreach ((float _, int row) in moves)
+            {
+                if (sizes[target] >= bounds.Min)
+                    break;
+                int from = labels[row];
+                if (sizes[from] <= bounds.Min)
+                    continue;
+                labels[row] = target;
+                sizes[from]--;
+                sizes[target]++;
+                moved++;
+            }
+        }
+        return moved;
+    }
+}

@@ -1,0 +1,99 @@
+namespace KMeans.Core.Training.Balancing;
+
+/// <summary>
+/// One step of the partition prices towards the size bounds, from an exact assignment of the whole sample under the
+/// current prices: a partition above the maximum raises its price just past the gap (distance + price to the row's
+/// second choice, less that to this partition, from the kernel's two nearest) of its h-th most indifferent row, where h
+/// is half its excess, so that that many rows would leave if no other price moved. Half, because every partition moves
+/// at once (a Jacobi form of Bertsekas's auction): the rows one partition sheds land in its neighbours, which shed in
+/// turn, and halving keeps a group of full neighbours from overshooting each other. Prices only rise.
+/// </summary>
+/// <remarks>
+/// The gaps come from the kernel over all centroids, not from a list of candidates: in high dimension the distances to
+/// a row's nearest centroids are close together, so a price rise sends rows to centroids beyond any short list, and
+/// predictions from such a list went wrong by 2× in the sizes they gave.
+/// </remarks>
+internal static class PriceUpdate
+{
+    /// <summary>The share of a partition's excess its price step sheds.</summary>
+    public const double ShedFraction = 0.5;
+
+    /// <summary>
+    /// The target maximum keeps a margin of 1 % below the bound: the rows a step moves cannot be counted exactly when
+    /// all partitions move together.
+    /// </summary>
+    public static long TargetMax(SizeBounds bounds, long rows, int k) =>
+        Math.Max((rows + k - 1) / k, bounds.Max - bounds.Max / 100);
+
+    /// <param name="resolution">
+    /// The least step the kernel can see: a few units in the last place of its scores (see <see cref="Resolution"/>).
+    /// </param>
+    /// <returns>Whether any price moved.</returns>
+    public static bool Raise(int[] labels, float[] gaps, long[] sizes, long max, float[] prices, double resolution)
+    {
+        int k = sizes.Length;
+        var start = new long[k + 1];
+        for (int c = 0; c < k; c++)
+            start[c + 1] = start[c] + (sizes[c] > max ? sizes[c] : 0);
+        if (start[k] == 0)
+            return false;
+        var values = new float[start[k]];
+        var next = (long[])start.Clone();
+        for (int row = 0; row < labels.Length; row++)
+        {
+            int label = labels[row];
+            if (sizes[label] > max)
+                values[next[label]++] = gaps[row];
+        }
+        double nudge = Math.Max(Nudge(values), resolution);
+        bool moved = false;
+        for (int c = 0; c < k; c++)
+        {
+            if (sizes[c] <= max)
+                continue;
+            Span<float> segment = values.AsSpan((int)start[c], (int)(start[c + 1] - start[c]));
+            segment.Sort();
+            long shed = Math.Max(1, (long)Math.Ceiling((sizes[c] - max) * ShedFraction));
+            float gap = segment[(int)Math.Min(segment.Length, shed) - 1];
+            if (!float.IsFinite(gap))
+                continue;
+            prices[c] = (float)(prices[c] + gap + Math.Max(nudge, gap * 1e-4));
+            moved = true;
+        }
+        return moved;
+    }
+
+    /// <summary>
+    /// The least price step the kernel resolves: its scores are ‖c‖² + price − 2·x·c in float32 (twice the price under
+    /// the inner-product metrics), so a step below a few units in the last place of the largest ‖c‖² + price is lost
+    /// in rounding, and rows packed closer than that (a dense blob) would never move.
+    /// </summary>
+    public static double Resolution(float[] centroids, int dimension, float[] prices, Distance.DistanceMetric metric)
+    {
+        double largest = 0;
+        for (int c = 0; c < prices.Length; c++)
+        {
+            double norm = metric == Distance.DistanceMetric.L2
+                ? System.Numerics.Tensors.TensorPrimitives.SumOfSquares(centroids.AsSpan(c * dimension, dimension))
+                : 1;
+            largest = Math.Max(largest, norm + (metric == Distance.DistanceMetric.L2 ? 1 : 2) * Math.Abs(prices[c]));
+        }
+        return 8 * largest * Math.Pow(2, -23);
+    }
+
+    /// <summary>The least step: a millionth of the mean finite gap, so that the h-th row itself leaves.</summary>
+    private static double Nudge(float[] gaps)
+    {
+        double total = 0;
+        int counted = 0;
+        foreach (float gap in gaps)
+        {
+            if (float.IsFinite(gap))
+            {
+                total += gap;
+                counted++;
+            }
+        }
+        return Math.Max(1e-6 * total / Math.Max(1, counted), 1e-12);
+    }
+}
