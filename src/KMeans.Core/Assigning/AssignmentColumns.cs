@@ -1,49 +1,84 @@
 namespace KMeans.Core.Assigning;
 
-/// <summary>The assigned rows of a chunk as flat columns, one entry per (row, rank), unassigned rows left out.</summary>
-internal sealed class AssignmentColumns
+/// <summary>
+/// The assigned rows of one or more chunks as flat columns, one entry per (row, rank), unassigned rows left out. The
+/// arrays are reused after <see cref="Clear"/> and grow only when a chunk needs more room, so that encoding a file
+/// allocates per batch at most, never per row; only the first <see cref="Count"/> entries are meaningful.
+/// </summary>
+internal sealed class AssignmentColumns(int nearest)
 {
-    private AssignmentColumns(int count)
+    public int Count { get; private set; }
+
+    public ulong[] RowIndices { get; private set; } = [];
+
+    /// <summary>Empty with one nearest centroid per row, where every rank would be 0.</summary>
+    public int[] Ranks { get; private set; } = [];
+
+    public int[] ClusterIds { get; private set; } = [];
+
+    public float[] Distances { get; private set; } = [];
+
+    public void Clear() => Count = 0;
+
+    /// <summary>Appends the entries of <paramref name="chunk"/>'s assigned rows after those already held.</summary>
+    public void Append(AssignedRows chunk)
     {
-        Count = count;
-        RowIndices = new ulong[count];
-        Ranks = new int[count];
-        ClusterIds = new int[count];
-        Distances = new float[count];
-    }
-
-    public int Count { get; }
-
-    public ulong[] RowIndices { get; }
-
-    public int[] Ranks { get; }
-
-    public int[] ClusterIds { get; }
-
-    public float[] Distances { get; }
-
-    public static AssignmentColumns Of(AssignedRows chunk)
-    {
-        int n = chunk.Nearest;
-        ReadOnlySpan<int> ids = chunk.ClusterIds.Span;
-        ReadOnlySpan<float> distances = chunk.Distances.Span;
+        if (chunk.Nearest != nearest)
+            throw new ArgumentException($"Columns of {nearest} nearest centroids cannot take a chunk of {chunk.Nearest}.", nameof(chunk));
+        int n = nearest;
+        ReadOnlySpan<int> ids = chunk.ClusterIds.Span[..(chunk.RowCount * n)];
+        ReadOnlySpan<float> distances = chunk.Distances.Span[..(chunk.RowCount * n)];
         int assigned = 0;
         for (int i = 0; i < chunk.RowCount; i++)
             assigned += ids[i * n] >= 0 ? 1 : 0;
-        var columns = new AssignmentColumns(assigned * n);
-        int entry = 0;
-        for (int i = 0; i < chunk.RowCount; i++)
+        int start = Count;
+        Reserve(start + assigned * n);
+        if (assigned == chunk.RowCount)
         {
-            if (ids[i * n] < 0)
-                continue;
-            for (int r = 0; r < n; r++, entry++)
+            ids.CopyTo(ClusterIds.AsSpan(start));
+            distances.CopyTo(Distances.AsSpan(start));
+            for (int i = 0, entry = start; i < chunk.RowCount; i++)
             {
-                columns.RowIndices[entry] = (ulong)(chunk.FirstIndex + i);
-                columns.Ranks[entry] = r;
-                columns.ClusterIds[entry] = ids[i * n + r];
-                columns.Distances[entry] = distances[i * n + r];
+                for (int r = 0; r < n; r++, entry++)
+                    RowIndices[entry] = (ulong)(chunk.FirstIndex + i);
             }
         }
-        return columns;
+        else
+        {
+            for (int i = 0, entry = start; i < chunk.RowCount; i++)
+            {
+                if (ids[i * n] < 0)
+                    continue;
+                ids.Slice(i * n, n).CopyTo(ClusterIds.AsSpan(entry));
+                distances.Slice(i * n, n).CopyTo(Distances.AsSpan(entry));
+                for (int r = 0; r < n; r++, entry++)
+                    RowIndices[entry] = (ulong)(chunk.FirstIndex + i);
+            }
+        }
+        if (n > 1)
+        {
+            for (int entry = start; entry < start + assigned * n; entry++)
+                Ranks[entry] = (entry - start) % n;
+        }
+        Count = start + assigned * n;
+    }
+
+    private void Reserve(int entries)
+    {
+        if (entries <= ClusterIds.Length)
+            return;
+        int capacity = Math.Max(entries, 2 * ClusterIds.Length);
+        RowIndices = Grown(RowIndices, capacity);
+        if (nearest > 1)
+            Ranks = Grown(Ranks, capacity);
+        ClusterIds = Grown(ClusterIds, capacity);
+        Distances = Grown(Distances, capacity);
+    }
+
+    private T[] Grown<T>(T[] values, int capacity)
+    {
+        var grown = new T[capacity];
+        values.AsSpan(0, Count).CopyTo(grown);
+        return grown;
     }
 }

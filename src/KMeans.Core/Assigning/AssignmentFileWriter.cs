@@ -10,8 +10,12 @@ namespace KMeans.Core.Assigning;
 /// </summary>
 public sealed class AssignmentFileWriter : IDisposable
 {
+    /// <summary>Bytes written between two starts of writeback: the commit's fsync then waits for at most about this much.</summary>
+    private const long WritebackBytes = 1L << 20;
+
     private readonly AtomicFileWrite _file;
     private readonly IAssignmentCodec _codec;
+    private long _writebackFrom;
 
     /// <param name="rowCount">The input rows, when known: a .npy header then needs no rewrite.</param>
     public AssignmentFileWriter(string path, AssignmentFileFormat format, int nearest, long? rowCount = null)
@@ -48,6 +52,11 @@ public sealed class AssignmentFileWriter : IDisposable
         ArgumentNullException.ThrowIfNull(chunk);
         _codec.Write(chunk);
         Rows += chunk.RowCount;
+        if (_file.Stream is FileStream stream && stream.Position - _writebackFrom >= WritebackBytes)
+        {
+            Writeback.Start(stream, _writebackFrom, stream.Position - _writebackFrom);
+            _writebackFrom = stream.Position;
+        }
     }
 
     /// <summary>Finishes the format (footer, header) and moves the file to its target.</summary>

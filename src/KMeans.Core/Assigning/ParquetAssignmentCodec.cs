@@ -19,12 +19,12 @@ internal sealed class ParquetAssignmentCodec : IAssignmentCodec
     private readonly DataField<int> _clusterId = new("cluster_id");
     private readonly DataField<float> _distance = new("distance");
     private readonly ParquetWriter _writer;
-    private readonly List<AssignmentColumns> _pending = [];
-    private int _pendingCount;
+    private readonly AssignmentColumns _pending;
 
     public ParquetAssignmentCodec(Stream output, int nearest)
     {
         _nearest = nearest;
+        _pending = new AssignmentColumns(nearest);
         ParquetSchema schema = nearest > 1
             ? new ParquetSchema(_rowIndex, _rank, _clusterId, _distance)
             : new ParquetSchema(_rowIndex, _clusterId, _distance);
@@ -33,10 +33,8 @@ internal sealed class ParquetAssignmentCodec : IAssignmentCodec
 
     public void Write(AssignedRows chunk)
     {
-        AssignmentColumns columns = AssignmentColumns.Of(chunk);
-        _pending.Add(columns);
-        _pendingCount += columns.Count;
-        if (_pendingCount >= RowsPerGroup)
+        _pending.Append(chunk);
+        if (_pending.Count >= RowsPerGroup)
             Flush();
     }
 
@@ -48,34 +46,18 @@ internal sealed class ParquetAssignmentCodec : IAssignmentCodec
 
     private void Flush()
     {
-        if (_pendingCount == 0)
+        int count = _pending.Count;
+        if (count == 0)
             return;
-        ulong[] rowIndices = Concat(c => c.RowIndices);
-        int[] ranks = Concat(c => c.Ranks);
-        int[] clusterIds = Concat(c => c.ClusterIds);
-        float[] distances = Concat(c => c.Distances);
         AsyncBridge.Run(async () =>
         {
             using ParquetRowGroupWriter group = _writer.CreateRowGroup();
-            await group.WriteAsync(_rowIndex, (ReadOnlyMemory<ulong>)rowIndices, null, null, default).ConfigureAwait(false);
+            await group.WriteAsync(_rowIndex, (ReadOnlyMemory<ulong>)_pending.RowIndices.AsMemory(0, count), null, null, default).ConfigureAwait(false);
             if (_nearest > 1)
-                await group.WriteAsync(_rank, (ReadOnlyMemory<int>)ranks, null, null, default).ConfigureAwait(false);
-            await group.WriteAsync(_clusterId, (ReadOnlyMemory<int>)clusterIds, null, null, default).ConfigureAwait(false);
-            await group.WriteAsync(_distance, (ReadOnlyMemory<float>)distances, null, null, default).ConfigureAwait(false);
+                await group.WriteAsync(_rank, (ReadOnlyMemory<int>)_pending.Ranks.AsMemory(0, count), null, null, default).ConfigureAwait(false);
+            await group.WriteAsync(_clusterId, (ReadOnlyMemory<int>)_pending.ClusterIds.AsMemory(0, count), null, null, default).ConfigureAwait(false);
+            await group.WriteAsync(_distance, (ReadOnlyMemory<float>)_pending.Distances.AsMemory(0, count), null, null, default).ConfigureAwait(false);
         });
         _pending.Clear();
-        _pendingCount = 0;
-    }
-
-    private T[] Concat<T>(Func<AssignmentColumns, T[]> column)
-    {
-        var result = new T[_pendingCount];
-        int at = 0;
-        foreach (AssignmentColumns columns in _pending)
-        {
-            column(columns).CopyTo(result, at);
-            at += columns.Count;
-        }
-        return result;
     }
 }

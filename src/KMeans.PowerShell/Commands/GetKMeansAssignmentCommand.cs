@@ -42,6 +42,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     private double[]? _distanceSums;
     private AssignmentFileWriter? _outFile;
     private bool _declined;
+    private bool _progressShown;
 
     /// <summary>
     /// KMeansCentroid objects, a KMeansModel, a centroid file, or vectors. The first positional parameter with piped
@@ -318,6 +319,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         string activity = $"Assigning the rows of {source.Description}";
         var elapsed = Stopwatch.StartNew();
         _sinceProgress.Restart();
+        _progressShown = false;
         long rowsDone = 0;
         try
         {
@@ -344,7 +346,8 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         finally
         {
             _nextIndex += rowsDone;
-            WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+            if (_progressShown)
+                WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
     }
 
@@ -415,6 +418,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             record.SecondsRemaining = (int)Math.Ceiling(elapsed.TotalSeconds * (rows - rowsDone) / rowsDone);
         }
         WriteProgress(record);
+        _progressShown = true;
     }
 
     /// <param name="Vector">The checked vector, or null when <paramref name="Error"/> says why the item is not assigned.</param>
