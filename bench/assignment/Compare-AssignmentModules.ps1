@@ -1,0 +1,60 @@
+<#
+.SYNOPSIS
+    Times Get-KMeansAssignment of two builds of the module in one run: -Summary, -OutFile .arrow and -Count 2 -OutFile
+    .arrow, each in a fresh pwsh per build and round (run once untimed, then timed, as the bench's assign scenario does),
+    the order of the builds swapped every round. Prints each build's median and the median of the per-round ratios.
+.EXAMPLE
+    dotnet pwsh -NoProfile -File bench/assignment/Compare-AssignmentModules.ps1 -Before /tmp/old/KMeans.psd1 -After out/KMeans/0.1.0/KMeans.psd1 -Rows /tmp/kmeans-assign-bench/assign-W1.npy -Centroid /tmp/kmeans-assign-bench/assign-W1-centroids.npy
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $Before,
+    [Parameter(Mandatory)] [string] $After,
+    [Parameter(Mandatory)] [string] $Rows,
+    [Parameter(Mandatory)] [string] $Centroid,
+    [int] $Rounds = 8,
+    [int] $ThrottleLimit = 2
+)
+$ErrorActionPreference = 'Stop'
+$pwsh = Join-Path $PSHOME 'pwsh'
+$outFile = Join-Path ([System.IO.Path]::GetTempPath()) "compare-assignment-$PID.arrow"
+$cases = [ordered]@{
+    '-Summary'                    = '-Summary'
+    '-OutFile .arrow'             = "-OutFile '$outFile' -Force"
+    '-Count 2 -OutFile .arrow'    = "-Count 2 -OutFile '$outFile' -Force"
+}
+
+function Measure-Build([string] $Module, [string] $Arguments) {
+    $command = "Get-KMeansAssignment -LiteralPath '$Rows' -Centroid '$Centroid' -ThrottleLimit $ThrottleLimit $Arguments"
+    $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$Module'; `$null = $command; " +
+              "(Measure-Command { `$s = $command }).TotalSeconds.ToString([cultureinfo]::InvariantCulture)"
+    [double]::Parse((& $pwsh -NoProfile -Command $script | Select-Object -Last 1), [cultureinfo]::InvariantCulture)
+}
+
+function Get-Median([double[]] $Values) {
+    $sorted = $Values | Sort-Object
+    if ($sorted.Count % 2) { $sorted[[int][math]::Floor($sorted.Count / 2)] } else { ($sorted[$sorted.Count / 2 - 1] + $sorted[$sorted.Count / 2]) / 2 }
+}
+
+$times = @{}
+foreach ($name in $cases.Keys) { $times[$name] = @{ Before = [System.Collections.Generic.List[double]]::new(); After = [System.Collections.Generic.List[double]]::new() } }
+for ($round = 0; $round -lt $Rounds; $round++) {
+    foreach ($name in $cases.Keys) {
+        $order = if ($round % 2) { 'After', 'Before' } else { 'Before', 'After' }
+        foreach ($build in $order) {
+            $module = if ($build -eq 'Before') { $Before } else { $After }
+            $times[$name][$build].Add((Measure-Build $module $cases[$name]))
+        }
+    }
+}
+Remove-Item -LiteralPath $outFile -ErrorAction SilentlyContinue
+foreach ($name in $cases.Keys) {
+    $before = $times[$name].Before; $after = $times[$name].After
+    $ratios = for ($i = 0; $i -lt $Rounds; $i++) { $after[$i] / $before[$i] }
+    [pscustomobject]@{
+        Case            = $name
+        BeforeMedianS   = [math]::Round((Get-Median $before), 3)
+        AfterMedianS    = [math]::Round((Get-Median $after), 3)
+        AfterOverBefore = [math]::Round((Get-Median $ratios), 2)
+    }
+}
