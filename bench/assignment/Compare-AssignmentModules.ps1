@@ -49,12 +49,13 @@ for ($round = 0; $round -lt $Rounds; $round++) {
 }
 Remove-Item -LiteralPath $outFile -ErrorAction SilentlyContinue
 foreach ($name in $cases.Keys) {
-    $before = $times[$name].Before; $after = $times[$name].After
-    $ratios = for ($i = 0; $i -lt $Rounds; $i++) { $after[$i] / $before[$i] }
+    # Not $before/$after: variable names ignore case, and those are the [string] parameters.
+    $beforeTimes = $times[$name].Before; $afterTimes = $times[$name].After
+    $ratios = for ($i = 0; $i -lt $Rounds; $i++) { $afterTimes[$i] / $beforeTimes[$i] }
     [pscustomobject]@{
         Case            = $name
-        BeforeMedianS   = [math]::Round((Get-Median $before), 3)
-        AfterMedianS    = [math]::Round((Get-Median $after), 3)
+        BeforeMedianS   = [math]::Round((Get-Median $beforeTimes), 3)
+        AfterMedianS    = [math]::Round((Get-Median $afterTimes), 3)
         AfterOverBefore = [math]::Round((Get-Median $ratios), 2)
     }
 }
