@@ -169,6 +169,7 @@ public sealed class BalancingTests : IDisposable
         using var packed = new PackedCentroids(k, 8);
         using var freshPacked = new PackedCentroids(k, 8);
         incremental.AssignSample(packed, fillCache: false);
+        double loss = incremental.Loss();
         var random = new Random(3);
         long revisitedInAll = 0;
         for (int step = 0; step < 12; step++)
@@ -182,8 +183,9 @@ public sealed class BalancingTests : IDisposable
                 float gap = members.Length == 0 ? 0.1f : incremental.Gaps[members[random.Next(members.Length)]];
                 incremental.Prices[c] += random.Next(2) == 0 ? gap : gap * (float)random.NextDouble();
             }
-            (long[] sizes, _, long revisited) = incremental.Reprice(packed);
+            (long[] sizes, _, long revisited, double lossChange) = incremental.Reprice(packed);
             revisitedInAll += revisited;
+            loss += lossChange;
 
             PartitionBalancer.Run fresh = NewRun();
             incremental.Prices.CopyTo(fresh.Prices, 0);
@@ -191,6 +193,7 @@ public sealed class BalancingTests : IDisposable
 
             Assert.Equal(fresh.Labels, incremental.Labels);
             Assert.Equal(freshSizes, sizes);
+            Assert.Equal(fresh.Loss(), loss, 1e-9 * Math.Abs(loss) + 1e-3);
             for (int row = 0; row < rows.Length; row++)
                 Assert.True(incremental.Gaps[row] <= fresh.Gaps[row], $"row {row}: gap {incremental.Gaps[row]} above the true {fresh.Gaps[row]}");
         }

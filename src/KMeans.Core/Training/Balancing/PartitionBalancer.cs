@@ -44,6 +44,12 @@ internal static class PartitionBalancer
     /// (each step only the rows it may move, see <see cref="Run.Reprice"/>): about what two whole assignments cost.
     /// </summary>
     public const double PriceBudget = 2.0;
+
+    /// <summary>
+    /// The price steps also stop when this many in a row have not cut the rows above the maximum by 1 %: where rows
+    /// trade places between full neighbours, further steps only cost time.
+    /// </summary>
+    public const int StalledSteps = 4;
     public const int Candidates = 8;
 
     /// <summary>A constrained pass that moves this few rows leaves the loss where it is.</summary>
@@ -70,7 +76,7 @@ internal static class PartitionBalancer
         (long[] sizes, long reassigned) = run.AssignSample(packed, fillCache: true);
         if (Within(sizes, bounds))
         {
-            Report(run, reports, progress, 1, 0, reassigned, sizes, watch);
+            Report(run.Loss(), reports, progress, 1, 0, reassigned, sizes, watch);
             return Result(trained, run, sizes, reports);
         }
         cancellationToken.ThrowIfCancellationRequested();
@@ -106,13 +112,20 @@ internal static class PartitionBalancer
 
         long max = PriceUpdate.TargetMax(bounds, rows, k);
         long kernelRows = 0;
+        (long bestExcess, int sinceBest) = (long.MaxValue, 0);
         pass++;
         watch.Restart();
         (sizes, reassigned) = run.AssignSample(packed, fillCache: false);
+        double loss = run.Loss();
         for (int pricePass = 1; ; pricePass++)
         {
             bool within = Within(sizes, bounds);
-            bool spent = pricePass == PricePasses || kernelRows >= PriceBudget * rows;
+            long excess = Excess(sizes, bounds);
+            if (excess < bestExcess - bestExcess / 100)
+                (bestExcess, sinceBest) = (excess, 0);
+            else
+                sinceBest++;
+            bool spent = pricePass == PricePasses || kernelRows >= PriceBudget * rows || sinceBest >= StalledSteps;
             if (!within && !spent)
                 kernelRows += run.RefreshGaps(packed, sizes, max);
             bool last = within || spent
@@ -121,22 +134,23 @@ internal static class PartitionBalancer
             if (last)
             {
                 long displaced = within ? 0 : CapacityRepair.Apply(run, sizes);
-                Report(run, reports, progress, pass, displaced, reassigned, sizes, watch);
+                Report(run.Loss(), reports, progress, pass, displaced, reassigned, sizes, watch);
                 return Result(trained, run, sizes, reports);
             }
-            Report(run, reports, progress, pass, 0, reassigned, sizes, watch);
+            Report(loss, reports, progress, pass, 0, reassigned, sizes, watch);
             cancellationToken.ThrowIfCancellationRequested();
             pass++;
             watch.Restart();
-            (sizes, reassigned, long revisited) = run.Reprice(packed);
+            (sizes, reassigned, long revisited, double change) = run.Reprice(packed);
             kernelRows += revisited;
+            loss += change;
         }
     }
 
-    private static void Report(Run run, List<BalanceReport> reports, IProgress<TrainingProgress>? progress, int pass,
+    private static void Report(double loss, List<BalanceReport> reports, IProgress<TrainingProgress>? progress, int pass,
         long displaced, long reassigned, long[] sizes, Stopwatch watch)
     {
-        var report = new BalanceReport(pass, run.Loss(), displaced, reassigned, PartitionSizeStatistics.Of(sizes), watch.Elapsed);
+        var report = new BalanceReport(pass, loss, displaced, reassigned, PartitionSizeStatistics.Of(sizes), watch.Elapsed);
         reports.Add(report);
         progress?.Report(report);
     }
@@ -148,6 +162,15 @@ internal static class PartitionBalancer
             BalanceHistory = reports,
             PartitionPrices = run.Prices,
         };
+
+    /// <summary>The rows above the maximum, summed over the partitions.</summary>
+    private static long Excess(long[] sizes, SizeBounds bounds)
+    {
+        long excess = 0;
+        foreach (long size in sizes)
+            excess += Math.Max(0, size - bounds.Max);
+        return excess;
+    }
 
     private static bool Within(long[] sizes, SizeBounds bounds)
     {
@@ -220,8 +243,11 @@ internal static class PartitionBalancer
         /// keep their gap less δ and the margin, a lower bound, as do rows whose second choice's price rose (the gap they
         /// keep only understates theirs), so the test stays exact.
         /// </summary>
-        /// <returns>The sizes, how many rows changed partition and how many went through the kernel.</returns>
-        public (long[] Sizes, long Reassigned, long Revisited) Reprice(PackedCentroids packed)
+        /// <returns>
+        /// The sizes, how many rows changed partition, how many went through the kernel, and the change in the loss
+        /// (summed in row order within blocks, then in block order).
+        /// </returns>
+        public (long[] Sizes, long Reassigned, long Revisited, double LossChange) Reprice(PackedCentroids packed)
         {
             int k = Prices.Length;
             var before = new float[k];
@@ -256,12 +282,19 @@ internal static class PartitionBalancer
             }
             long reassigned = 0;
             var revisitBlocks = new RowBlocks(revisit.Count, NearestCentroidSearch.RowsPerBlock);
+            var changes = new double[revisitBlocks.Count];
             revisitBlocks.ForEach(Parallel, block =>
-                Interlocked.Add(ref reassigned, ReassignRows(revisit, (int)revisitBlocks.First(block), revisitBlocks.Length(block), packed)));
+            {
+                (long moved, changes[block]) = ReassignRows(revisit, (int)revisitBlocks.First(block), revisitBlocks.Length(block), packed);
+                Interlocked.Add(ref reassigned, moved);
+            });
+            double change = 0;
+            foreach (double blockChange in changes)
+                change += blockChange;
             var sizes = new long[k];
             foreach (int label in Labels)
                 sizes[label]++;
-            return (sizes, reassigned, revisit.Count);
+            return (sizes, reassigned, revisit.Count, change);
         }
 
         /// <summary>
@@ -304,7 +337,8 @@ internal static class PartitionBalancer
         /// <summary>A score's rounding, in units of the last place of the largest score, that the rise test allows for.</summary>
         private const double RoundingUnits = 8;
 
-        private long ReassignRows(List<int> rows, int first, int count, PackedCentroids packed)
+        /// <returns>How many of the rows changed partition, and the change in their loss.</returns>
+        private (long Reassigned, double LossChange) ReassignRows(List<int> rows, int first, int count, PackedCentroids packed)
         {
             int d = Sample.Dimension;
             var gathered = new float[count * d];
@@ -315,14 +349,21 @@ internal static class PartitionBalancer
             var scores = new float[count * n];
             NearestKernel.Assign(gathered, count, packed, n, ids, scores, KernelPaths.Machine);
             long reassigned = 0;
+            double change = 0;
             for (int i = 0; i < count; i++)
             {
                 int row = rows[first + i];
-                reassigned += Labels[row] != ids[i * n] ? 1 : 0;
-                Labels[row] = ids[i * n];
+                int label = ids[i * n];
+                if (Labels[row] != label)
+                {
+                    ReadOnlySpan<float> x = gathered.AsSpan(i * d, d);
+                    change += RowLoss.Of(x, Centroids.AsSpan(label * d, d), Metric) - RowLoss.Of(x, Centroids.AsSpan(Labels[row] * d, d), Metric);
+                    reassigned++;
+                }
+                Labels[row] = label;
                 Gaps[row] = n > 1 ? DistanceOfScore(scores[i * n + 1] - scores[i * n]) : float.PositiveInfinity;
             }
-            return reassigned;
+            return (reassigned, change);
         }
 
         private long AssignBlock(long block, PackedCentroids packed, bool fillCache)
