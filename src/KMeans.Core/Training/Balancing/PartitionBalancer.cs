@@ -14,8 +14,10 @@ namespace KMeans.Core.Training.Balancing;
 /// later passes, until a pass moves at most 1 row in <see cref="SettledFraction"/> or after
 /// <see cref="ConstrainedPasses"/>. Then the whole sample is assigned by the kernel under the prices (they enter the
 /// packed centroids' norm term, so the kernel itself is unchanged; the assignment is exactly what assigning the rows
-/// with the prices gives), and the prices of the partitions above the maximum rise (<see cref="PriceUpdate"/>), at most
-/// <see cref="PricePasses"/> times. If the last assignment still breaks a bound, <see cref="CapacityRepair"/> moves the
+/// with the prices gives), and the prices of the partitions above the maximum rise (<see cref="PriceUpdate"/>); each
+/// later step re-assigns only the rows the rise can move (<see cref="Run.Reprice"/>), so steps are cheap and up to
+/// <see cref="PricePasses"/> run, within <see cref="PriceBudget"/> and until <see cref="StalledSteps"/> in a row make no
+/// progress. If the last assignment still breaks a bound, <see cref="CapacityRepair"/> moves the
 /// fewest rows that make it hold and counts them as displaced: the bounds hold on the sample always, and assignment
 /// with the prices reproduces every sample row's partition but the displaced ones.
 /// </summary>
