@@ -1,3 +1,4 @@
+using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.Training;
 using KMeans.Core.Training.Balancing;
@@ -144,6 +145,59 @@ public sealed class BalancingTests : IDisposable
         // A displaced row leaves one partition and joins another: each changes two sizes by one.
         Assert.True(priced.Zip(balanced.ClusterSizes, (a, b) => Math.Abs(a - b)).Sum() <= 2 * displaced,
             $"{displaced} displaced rows cannot explain the difference");
+    }
+
+    [Theory]
+    [InlineData(DistanceMetric.L2)]
+    [InlineData(DistanceMetric.Cosine)]
+    [InlineData(DistanceMetric.Dot)]
+    public void RepricingGivesExactlyWhatAssigningTheWholeSampleGives(DistanceMetric metric)
+    {
+        float[][] rows = GaussianMixture(4096, 8, components: 12, seed: 9);
+        const int k = 24;
+        using TrainingBuffer sample = TrainingBuffer.Create(false, rows.Length, 8, _temp.Path);
+        sample.WriteRows(0, rows.SelectMany(row => row).ToArray());
+        sample.Seal(rows.Length);
+        float[] centroids = Enumerable.Range(0, k).SelectMany(c => rows[c * 101]).ToArray();
+        PartitionBalancer.Run NewRun() => new(sample, new RowBlocks(rows.Length, 512), metric, SizeBounds.For(rows.Length, k, 1.2, null),
+            new ParallelOptions { MaxDegreeOfParallelism = 2 }, candidates: 8)
+        {
+            Centroids = centroids,
+            Prices = new float[k],
+        };
+        PartitionBalancer.Run incremental = NewRun();
+        using var packed = new PackedCentroids(k, 8);
+        using var freshPacked = new PackedCentroids(k, 8);
+        incremental.AssignSample(packed, fillCache: false);
+        double loss = incremental.Loss();
+        var random = new Random(3);
+        long revisitedInAll = 0;
+        for (int step = 0; step < 12; step++)
+        {
+            // Raise a third of the prices, half of them by exactly some row's gap: the edge of the test a rise makes.
+            for (int c = 0; c < k; c++)
+            {
+                if (random.Next(3) != 0)
+                    continue;
+                int[] members = Enumerable.Range(0, rows.Length).Where(row => incremental.Labels[row] == c).ToArray();
+                float gap = members.Length == 0 ? 0.1f : incremental.Gaps[members[random.Next(members.Length)]];
+                incremental.Prices[c] += random.Next(2) == 0 ? gap : gap * (float)random.NextDouble();
+            }
+            (long[] sizes, _, long revisited, double lossChange) = incremental.Reprice(packed);
+            revisitedInAll += revisited;
+            loss += lossChange;
+
+            PartitionBalancer.Run fresh = NewRun();
+            incremental.Prices.CopyTo(fresh.Prices, 0);
+            (long[] freshSizes, _) = fresh.AssignSample(freshPacked, fillCache: false);
+
+            Assert.Equal(fresh.Labels, incremental.Labels);
+            Assert.Equal(freshSizes, sizes);
+            Assert.Equal(fresh.Loss(), loss, 1e-9 * Math.Abs(loss) + 1e-3);
+            for (int row = 0; row < rows.Length; row++)
+                Assert.True(incremental.Gaps[row] <= fresh.Gaps[row], $"row {row}: gap {incremental.Gaps[row]} above the true {fresh.Gaps[row]}");
+        }
+        Assert.InRange(revisitedInAll, 1, 12L * rows.Length / 2);
     }
 
     [Fact]

@@ -14,8 +14,10 @@ namespace KMeans.Core.Training.Balancing;
 /// later passes, until a pass moves at most 1 row in <see cref="SettledFraction"/> or after
 /// <see cref="ConstrainedPasses"/>. Then the whole sample is assigned by the kernel under the prices (they enter the
 /// packed centroids' norm term, so the kernel itself is unchanged; the assignment is exactly what assigning the rows
-/// with the prices gives), and the prices of the partitions above the maximum rise (<see cref="PriceUpdate"/>), at most
-/// <see cref="PricePasses"/> times. If the last assignment still breaks a bound, <see cref="CapacityRepair"/> moves the
+/// with the prices gives), and the prices of the partitions above the maximum rise (<see cref="PriceUpdate"/>); each
+/// later step re-assigns only the rows the rise can move (<see cref="Run.Reprice"/>), so steps are cheap and up to
+/// <see cref="PricePasses"/> run, within <see cref="PriceBudget"/> and until <see cref="StalledSteps"/> in a row make no
+/// progress. If the last assignment still breaks a bound, <see cref="CapacityRepair"/> moves the
 /// fewest rows that make it hold and counts them as displaced: the bounds hold on the sample always, and assignment
 /// with the prices reproduces every sample row's partition but the displaced ones.
 /// </summary>
@@ -37,7 +39,19 @@ namespace KMeans.Core.Training.Balancing;
 internal static class PartitionBalancer
 {
     public const int ConstrainedPasses = 5;
-    public const int PricePasses = 4;
+    public const int PricePasses = 32;
+
+    /// <summary>
+    /// The price steps after the first stop once they have run this many times the sample's rows through the kernel
+    /// (each step only the rows it may move, see <see cref="Run.Reprice"/>): about what two whole assignments cost.
+    /// </summary>
+    public const double PriceBudget = 2.0;
+
+    /// <summary>
+    /// The price steps also stop when this many in a row have not cut the rows above the maximum by 1 %: where rows
+    /// trade places between full neighbours, further steps only cost time.
+    /// </summary>
+    public const int StalledSteps = 4;
     public const int Candidates = 8;
 
     /// <summary>A constrained pass that moves this few rows leaves the loss where it is.</summary>
@@ -64,7 +78,7 @@ internal static class PartitionBalancer
         (long[] sizes, long reassigned) = run.AssignSample(packed, fillCache: true);
         if (Within(sizes, bounds))
         {
-            Report(run, reports, progress, 1, 0, reassigned, sizes, watch);
+            Report(run.Loss(), reports, progress, 1, 0, reassigned, sizes, watch);
             return Result(trained, run, sizes, reports);
         }
         cancellationToken.ThrowIfCancellationRequested();
@@ -99,29 +113,46 @@ internal static class PartitionBalancer
         }
 
         long max = PriceUpdate.TargetMax(bounds, rows, k);
+        long kernelRows = 0;
+        (long bestExcess, int sinceBest) = (long.MaxValue, 0);
+        pass++;
+        watch.Restart();
+        (sizes, reassigned) = run.AssignSample(packed, fillCache: false);
+        double loss = run.Loss();
         for (int pricePass = 1; ; pricePass++)
         {
-            pass++;
-            watch.Restart();
-            (sizes, reassigned) = run.AssignSample(packed, fillCache: false);
             bool within = Within(sizes, bounds);
-            if (within || pricePass == PricePasses)
+            long excess = Excess(sizes, bounds);
+            if (excess < bestExcess - bestExcess / 100)
+                (bestExcess, sinceBest) = (excess, 0);
+            else
+                sinceBest++;
+            bool spent = pricePass == PricePasses || kernelRows >= PriceBudget * rows || sinceBest >= StalledSteps;
+            if (!within && !spent)
+                kernelRows += run.RefreshGaps(packed, sizes, max);
+            bool last = within || spent
+                || !PriceUpdate.Raise(run.Labels, run.Gaps, sizes, max, run.Prices,
+                    PriceUpdate.Resolution(run.Centroids, d, run.Prices, options.Distance));
+            if (last)
             {
                 long displaced = within ? 0 : CapacityRepair.Apply(run, sizes);
-                Report(run, reports, progress, pass, displaced, reassigned, sizes, watch);
+                Report(run.Loss(), reports, progress, pass, displaced, reassigned, sizes, watch);
                 return Result(trained, run, sizes, reports);
             }
-            Report(run, reports, progress, pass, 0, reassigned, sizes, watch);
-            PriceUpdate.Raise(run.Labels, run.Gaps, sizes, max, run.Prices,
-                PriceUpdate.Resolution(run.Centroids, d, run.Prices, options.Distance));
+            Report(loss, reports, progress, pass, 0, reassigned, sizes, watch);
             cancellationToken.ThrowIfCancellationRequested();
+            pass++;
+            watch.Restart();
+            (sizes, reassigned, long revisited, double change) = run.Reprice(packed);
+            kernelRows += revisited;
+            loss += change;
         }
     }
 
-    private static void Report(Run run, List<BalanceReport> reports, IProgress<TrainingProgress>? progress, int pass,
+    private static void Report(double loss, List<BalanceReport> reports, IProgress<TrainingProgress>? progress, int pass,
         long displaced, long reassigned, long[] sizes, Stopwatch watch)
     {
-        var report = new BalanceReport(pass, run.Loss(), displaced, reassigned, PartitionSizeStatistics.Of(sizes), watch.Elapsed);
+        var report = new BalanceReport(pass, loss, displaced, reassigned, PartitionSizeStatistics.Of(sizes), watch.Elapsed);
         reports.Add(report);
         progress?.Report(report);
     }
@@ -133,6 +164,15 @@ internal static class PartitionBalancer
             BalanceHistory = reports,
             PartitionPrices = run.Prices,
         };
+
+    /// <summary>The rows above the maximum, summed over the partitions.</summary>
+    private static long Excess(long[] sizes, SizeBounds bounds)
+    {
+        long excess = 0;
+        foreach (long size in sizes)
+            excess += Math.Max(0, size - bounds.Max);
+        return excess;
+    }
 
     private static bool Within(long[] sizes, SizeBounds bounds)
     {
@@ -168,6 +208,11 @@ internal static class PartitionBalancer
 
         public required float[] Prices { get; init; }
 
+        private readonly object _rowNormLock = new();
+
+        /// <summary>The largest ‖x‖ of the sample, for the rounding margin of <see cref="Reprice"/>.</summary>
+        private float _largestRowNorm;
+
         private static int[] Filled(int rows)
         {
             var labels = new int[rows];
@@ -190,6 +235,139 @@ internal static class PartitionBalancer
             return (sizes, reassigned);
         }
 
+        /// <summary>
+        /// What <see cref="AssignSample"/> gives after prices rose, without assigning every row: a row's score for a
+        /// partition whose price did not rise is bit for bit what it was and every other score only rose (the kernel's
+        /// ‖c‖² + price − 2·x·c is rounded once, and rounding is monotone), so the rows of such partitions keep their
+        /// label. A row of a partition whose score term rose by δ keeps it too while its gap exceeds δ and the rounding
+        /// margin: its own score rose by at most that, its second choice's did not fall. Only the other rows go through
+        /// the kernel again (usually a small part of the sample), and get exact gaps; the kept rows of raised partitions
+        /// keep their gap less δ and the margin, a lower bound, as do rows whose second choice's price rose (the gap they
+        /// keep only understates theirs), so the test stays exact.
+        /// </summary>
+        /// <returns>
+        /// The sizes, how many rows changed partition, how many went through the kernel, and the change in the loss
+        /// (summed in row order within blocks, then in block order).
+        /// </returns>
+        public (long[] Sizes, long Reassigned, long Revisited, double LossChange) Reprice(PackedCentroids packed)
+        {
+            int k = Prices.Length;
+            var before = new float[k];
+            var after = new float[k];
+            unsafe
+            {
+                new ReadOnlySpan<float>(packed.Norms, k).CopyTo(before);
+                packed.Pack(Centroids, Metric, Prices);
+                new ReadOnlySpan<float>(packed.Norms, k).CopyTo(after);
+            }
+            var rise = new double[k];
+            double largestTerm = 0;
+            double largestCentroidNorm = 0;
+            for (int c = 0; c < k; c++)
+            {
+                rise[c] = DistanceOfScore((double)after[c] - before[c]);
+                largestTerm = Math.Max(largestTerm, Math.Abs(after[c]));
+                largestCentroidNorm = Math.Max(largestCentroidNorm,
+                    TensorPrimitives.Norm(Centroids.AsSpan(c * Sample.Dimension, Sample.Dimension)));
+            }
+            double margin = DistanceOfScore(RoundingUnits * (largestTerm + 2 * _largestRowNorm * largestCentroidNorm) * Math.Pow(2, -23));
+            var revisit = new List<int>();
+            for (int row = 0; row < Labels.Length; row++)
+            {
+                double step = rise[Labels[row]];
+                if (step <= 0)
+                    continue;
+                if (Gaps[row] <= step + margin)
+                    revisit.Add(row);
+                else
+                    Gaps[row] = (float)(Gaps[row] - step - margin);
+            }
+            long reassigned = 0;
+            var revisitBlocks = new RowBlocks(revisit.Count, NearestCentroidSearch.RowsPerBlock);
+            var changes = new double[revisitBlocks.Count];
+            revisitBlocks.ForEach(Parallel, block =>
+            {
+                (long moved, changes[block]) = ReassignRows(revisit, (int)revisitBlocks.First(block), revisitBlocks.Length(block), packed);
+                Interlocked.Add(ref reassigned, moved);
+            });
+            double change = 0;
+            foreach (double blockChange in changes)
+                change += blockChange;
+            var sizes = new long[k];
+            foreach (int label in Labels)
+                sizes[label]++;
+            return (sizes, reassigned, revisit.Count, change);
+        }
+
+        /// <summary>
+        /// Exact gaps, by the kernel under the current prices, for the rows a price step is set by: in each partition
+        /// above <paramref name="max"/>, the <see cref="RefreshedPerShed"/> × <see cref="PriceUpdate.Shed"/> rows of
+        /// least gap. <see cref="Reprice"/> leaves lower bounds that understate the gaps of rows whose second choice's
+        /// price rose, and a step set by those would move next to no rows.
+        /// </summary>
+        /// <returns>How many rows went through the kernel.</returns>
+        public long RefreshGaps(PackedCentroids packed, long[] sizes, long max)
+        {
+            int k = sizes.Length;
+            var inFull = new List<(float Gap, int Row)>?[k];
+            for (int row = 0; row < Labels.Length; row++)
+            {
+                int label = Labels[row];
+                if (sizes[label] > max)
+                    (inFull[label] ??= []).Add((Gaps[row], row));
+            }
+            var refresh = new List<int>();
+            for (int c = 0; c < k; c++)
+            {
+                if (inFull[c] is not { } rows)
+                    continue;
+                rows.Sort();
+                long count = Math.Min(rows.Count, RefreshedPerShed * PriceUpdate.Shed(sizes[c], max));
+                for (int i = 0; i < count; i++)
+                    refresh.Add(rows[i].Row);
+            }
+            refresh.Sort();
+            var refreshBlocks = new RowBlocks(refresh.Count, NearestCentroidSearch.RowsPerBlock);
+            refreshBlocks.ForEach(Parallel, block =>
+                ReassignRows(refresh, (int)refreshBlocks.First(block), refreshBlocks.Length(block), packed));
+            return refresh.Count;
+        }
+
+        /// <summary>Rows whose gap <see cref="RefreshGaps"/> makes exact, per row a step is to shed.</summary>
+        private const int RefreshedPerShed = 2;
+
+        /// <summary>A score's rounding, in units of the last place of the largest score, that the rise test allows for.</summary>
+        private const double RoundingUnits = 8;
+
+        /// <returns>How many of the rows changed partition, and the change in their loss.</returns>
+        private (long Reassigned, double LossChange) ReassignRows(List<int> rows, int first, int count, PackedCentroids packed)
+        {
+            int d = Sample.Dimension;
+            var gathered = new float[count * d];
+            for (int i = 0; i < count; i++)
+                Sample.Rows(rows[first + i], 1).CopyTo(gathered.AsSpan(i * d, d));
+            int n = Math.Min(packed.K, 2);
+            var ids = new int[count * n];
+            var scores = new float[count * n];
+            NearestKernel.Assign(gathered, count, packed, n, ids, scores, KernelPaths.Machine);
+            long reassigned = 0;
+            double change = 0;
+            for (int i = 0; i < count; i++)
+            {
+                int row = rows[first + i];
+                int label = ids[i * n];
+                if (Labels[row] != label)
+                {
+                    ReadOnlySpan<float> x = gathered.AsSpan(i * d, d);
+                    change += RowLoss.Of(x, Centroids.AsSpan(label * d, d), Metric) - RowLoss.Of(x, Centroids.AsSpan(Labels[row] * d, d), Metric);
+                    reassigned++;
+                }
+                Labels[row] = label;
+                Gaps[row] = n > 1 ? DistanceOfScore(scores[i * n + 1] - scores[i * n]) : float.PositiveInfinity;
+            }
+            return (reassigned, change);
+        }
+
         private long AssignBlock(long block, PackedCentroids packed, bool fillCache)
         {
             int d = Sample.Dimension;
@@ -200,6 +378,11 @@ internal static class PartitionBalancer
             var ids = new int[count * n];
             var scores = new float[count * n];
             NearestKernel.Assign(x, count, packed, n, ids, scores, KernelPaths.Machine);
+            float largestNorm = 0f;
+            for (int i = 0; i < count; i++)
+                largestNorm = Math.Max(largestNorm, TensorPrimitives.Norm(x.Slice(i * d, d)));
+            lock (_rowNormLock)
+                _largestRowNorm = Math.Max(_largestRowNorm, largestNorm);
             long reassigned = 0;
             for (int i = 0; i < count; i++)
             {
@@ -259,8 +442,10 @@ internal static class PartitionBalancer
         };
 
         /// <summary>A difference of kernel scores as a difference of distances.</summary>
-        private float DistanceOfScore(float scoreDifference) =>
-            Metric == DistanceMetric.L2 ? scoreDifference : scoreDifference / 2f;
+        private float DistanceOfScore(float scoreDifference) => (float)DistanceOfScore((double)scoreDifference);
+
+        private double DistanceOfScore(double scoreDifference) =>
+            Metric == DistanceMetric.L2 ? scoreDifference : scoreDifference / 2;
 
         /// <summary>
         /// The cached rows' candidates scored again against the moved centroids, by the metric's distance, and put back

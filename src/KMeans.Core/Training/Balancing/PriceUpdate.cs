@@ -53,7 +53,7 @@ internal static class PriceUpdate
                 continue;
             Span<float> segment = values.AsSpan((int)start[c], (int)(start[c + 1] - start[c]));
             segment.Sort();
-            long shed = Math.Max(1, (long)Math.Ceiling((sizes[c] - max) * ShedFraction));
+            long shed = Shed(sizes[c], max);
             float gap = segment[(int)Math.Min(segment.Length, shed) - 1];
             if (!float.IsFinite(gap))
                 continue;
@@ -62,6 +62,9 @@ internal static class PriceUpdate
         }
         return moved;
     }
+
+    /// <summary>How many rows a partition of <paramref name="size"/> rows above <paramref name="max"/> sheds in one step.</summary>
+    public static long Shed(long size, long max) => Math.Max(1, (long)Math.Ceiling((size - max) * ShedFraction));
 
     /// <summary>
     /// The least price step the kernel resolves: its scores are ‖c‖² + price − 2·x·c in float32 (twice the price under
