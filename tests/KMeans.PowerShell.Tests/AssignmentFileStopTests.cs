@@ -23,9 +23,11 @@ public sealed class AssignmentFileStopTests : IDisposable
         engine.AddCommand("Get-KMeansAssignment").AddParameter("Path", rows).AddParameter("Centroid", centroids)
             .AddParameter("OutFile", target).AddParameter("Force");
         var output = new PSDataCollection<PSObject>();
+        var rowsReported = new ProgressWatch(engine.Streams.Progress,
+            p => p.RecordType == ProgressRecordType.Processing && p.StatusDescription.Contains(" of ", StringComparison.Ordinal));
         IAsyncResult running = engine.BeginInvoke<PSObject, PSObject>(null, output);
 
-        Assert.True(SpinWait.SpinUntil(() => RowsReported(engine) || running.IsCompleted, TimeSpan.FromSeconds(60)),
+        Assert.True(SpinWait.SpinUntil(() => rowsReported.Count > 0 || running.IsCompleted, TimeSpan.FromSeconds(60)),
             "No rows were assigned within a minute.");
         Assert.False(running.IsCompleted, "The assignment finished before it could be stopped.");
         Assert.Contains(Directory.GetFiles(_scratch.Path), file => file.EndsWith(".tmp", StringComparison.Ordinal));
@@ -37,9 +39,6 @@ public sealed class AssignmentFileStopTests : IDisposable
         Assert.Equal("old", File.ReadAllText(target));
         Assert.Equal(new[] { centroids, target, rows }.Order(), Directory.GetFiles(_scratch.Path).Order());
     }
-
-    private static bool RowsReported(System.Management.Automation.PowerShell engine) =>
-        engine.Streams.Progress.ToArray().Any(p => p.RecordType == ProgressRecordType.Processing && p.StatusDescription.Contains(" of ", StringComparison.Ordinal));
 
     public void Dispose()
     {

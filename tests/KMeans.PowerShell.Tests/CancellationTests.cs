@@ -21,9 +21,11 @@ public sealed class CancellationTests : IDisposable
         engine.AddCommand("Invoke-KMeansTraining")
             .AddParameter("K", 64).AddParameter("Init", "Random").AddParameter("Tolerance", 0.0)
             .AddParameter("MaxIterations", 1_000_000).AddParameter("OnDisk").AddParameter("TempDirectory", _scratch.Path);
+        var iterations = new ProgressWatch(engine.Streams.Progress,
+            p => p.StatusDescription?.StartsWith("Iteration ", StringComparison.Ordinal) == true);
         IAsyncResult running = engine.BeginInvoke(input, output);
 
-        Assert.True(SpinWait.SpinUntil(() => IterationsReported(engine) >= 3, TimeSpan.FromSeconds(30)),
+        Assert.True(SpinWait.SpinUntil(() => iterations.Count >= 3, TimeSpan.FromSeconds(30)),
             "Training did not reach its third iteration.");
         Assert.True(OpenSampleFiles().Count > 0, "The on-disk sample should be open while training runs.");
         var stopping = Stopwatch.StartNew();
@@ -45,9 +47,6 @@ public sealed class CancellationTests : IDisposable
             .Sum(thread => thread.Value.Ticks - (before.TryGetValue(thread.Key, out var earlier) ? earlier.Ticks : 0));
         Assert.True(busyTicks < 30, $"Threads used {busyTicks} clock ticks of CPU in the second after Stop: a worker is still running.");
     }
-
-    private static int IterationsReported(System.Management.Automation.PowerShell engine) =>
-        engine.Streams.Progress.ToArray().Count(p => p.StatusDescription?.StartsWith("Iteration ", StringComparison.Ordinal) == true);
 
     /// <summary>The sample file is unlinked as soon as it is opened; its descriptor still names it.</summary>
     private static List<string> OpenSampleFiles()
