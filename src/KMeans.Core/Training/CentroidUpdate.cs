@@ -98,21 +98,23 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
     }
 
     /// <summary>
-    /// How many columns a thread sums in one sweep over its rows: the fewest equal strips (whole cache lines) that keep
-    /// its run's sums within <see cref="SumsBytesPerSweep"/>, so that they stay in the core's L2 cache while the rows
+    /// How many columns a thread sums in one sweep over its rows: equal strips (whole cache lines), as many as bring its
+    /// run's sums down to about <see cref="SumsBytesPerSweep"/>, so that they stay in the core's L2 cache while the rows
     /// stream past. At d = 1,024 and 128 clusters per thread all columns at once would be 1 MiB of sums, read and
-    /// written back for every row; two sweeps of 512 columns keep them in half of a 1 MiB L2 (Zen 4 and 5). Each sum
-    /// still gets its rows in row order, whatever the width.
+    /// written back for every row; four sweeps of 256 columns keep them in a quarter of a 1 MiB L2 (Zen 4 and 5). A run
+    /// just above the size keeps one sweep (512 clusters of 128 columns on two threads, about 256 KiB each): a second
+    /// sweep over all its rows for a few columns costs more than it saves. Each sum still gets its rows in row order,
+    /// whatever the width.
     /// </summary>
     private int ColumnsPerSweep(int clusters)
     {
         long sumsBytes = (long)Math.Max(1, clusters) * dimension * sizeof(double);
-        long sweeps = (sumsBytes + SumsBytesPerSweep - 1) / SumsBytesPerSweep;
+        long sweeps = Math.Max(1, sumsBytes / SumsBytesPerSweep);
         long width = (dimension + sweeps - 1) / sweeps;
         return (int)Math.Min(dimension, (width + ColumnsPerLine - 1) / ColumnsPerLine * ColumnsPerLine);
     }
 
-    private const long SumsBytesPerSweep = 512 << 10;
+    private const long SumsBytesPerSweep = 256 << 10;
     private const int ColumnsPerLine = 64 / sizeof(float);
 
     // Fully optimized from the first call: it runs a few times per pass, so tiering would leave a whole first training

@@ -45,7 +45,7 @@ public class UpdatePassTests
     }
 
     /// <summary>
-    /// 13 clusters of 5,301 columns on one thread are 538 KiB of sums, more than a sweep keeps: the thread sums them in
+    /// 13 clusters of 5,301 columns on one thread are 538 KiB of sums, twice what a sweep keeps: the thread sums them in
     /// two strips of columns (2,656 and a ragged 2,645), which must not change a bit.
     /// </summary>
     [Theory]
