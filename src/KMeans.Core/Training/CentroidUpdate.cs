@@ -27,7 +27,6 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
     private readonly double[] _sums = new double[(long)k * dimension];
     private readonly int[] _clusterSizes = new int[k];
     private readonly int[] _runOf = new int[k];
-    private int[] _clustersInRun = [];
     private int[] _rows = [];
 
     public void Clear() => Array.Clear(_sums);
@@ -54,14 +53,7 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
         int runs = Math.Min(k, threads);
         int[] rowStarts = SortByRun(labels, runs);
         Parallel.For(0, runs, parallel, run =>
-        {
-            int width = ColumnsPerSweep(_clustersInRun[run]);
-            for (int column = 0; column < dimension; column += width)
-            {
-                AddRows(sample, labels, rowStarts[run], rowStarts[run + 1], column, Math.Min(width, dimension - column),
-                    parallel.CancellationToken);
-            }
-        });
+            AddRows(sample, labels, rowStarts[run], rowStarts[run + 1], parallel.CancellationToken));
         parallel.CancellationToken.ThrowIfCancellationRequested();
     }
 
@@ -74,7 +66,6 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
         if (_rows.Length != labels.Length)
             _rows = new int[labels.Length];
         Array.Clear(_clusterSizes);
-        _clustersInRun = new int[runs];
         foreach (int label in labels)
             _clusterSizes[label]++;
         var starts = new int[runs + 1];
@@ -86,7 +77,6 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
             while (run < runs - 1 && placed >= (long)labels.Length * (run + 1) / runs)
                 starts[++run] = (int)placed;
             _runOf[c] = run;
-            _clustersInRun[run]++;
             placed += _clusterSizes[c];
         }
         while (run < runs)
@@ -97,41 +87,19 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
         return starts;
     }
 
-    /// <summary>
-    /// How many columns a thread sums in one sweep over its rows: equal strips (whole cache lines), as many as bring its
-    /// run's sums down to about <see cref="SumsBytesPerSweep"/>, so that they stay in the core's L2 cache while the rows
-    /// stream past. At d = 1,024 and 128 clusters per thread all columns at once would be 1 MiB of sums, read and
-    /// written back for every row; four sweeps of 256 columns keep them in a quarter of a 1 MiB L2 (Zen 4 and 5). A run
-    /// just above the size keeps one sweep (512 clusters of 128 columns on two threads, about 256 KiB each): a second
-    /// sweep over all its rows for a few columns costs more than it saves. Each sum still gets its rows in row order,
-    /// whatever the width.
-    /// </summary>
-    private int ColumnsPerSweep(int clusters)
-    {
-        long sumsBytes = (long)Math.Max(1, clusters) * dimension * sizeof(double);
-        long sweeps = Math.Max(1, sumsBytes / SumsBytesPerSweep);
-        long width = (dimension + sweeps - 1) / sweeps;
-        return (int)Math.Min(dimension, (width + ColumnsPerLine - 1) / ColumnsPerLine * ColumnsPerLine);
-    }
-
-    private const long SumsBytesPerSweep = 256 << 10;
-    private const int ColumnsPerLine = 64 / sizeof(float);
-
     // Fully optimized from the first call: it runs a few times per pass, so tiering would leave a whole first training
     // (such as a hierarchical tree's top level) in slower code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddRows(TrainingBuffer sample, int[] labels, int first, int end, int column, int width,
-        CancellationToken cancellation)
+    private void AddRows(TrainingBuffer sample, int[] labels, int first, int end, CancellationToken cancellation)
     {
-        int ahead = PrefetchDistance(width);
         for (int slot = first; slot < end; slot++)
         {
             if ((slot & 1023) == 0 && cancellation.IsCancellationRequested)
                 return;
-            if (slot + ahead < end)
-                Prefetch(sample.Rows(_rows[slot + ahead], 1).Slice(column, width));
+            if (slot + _prefetchDistance < end)
+                Prefetch(sample.Rows(_rows[slot + _prefetchDistance], 1));
             int row = _rows[slot];
-            WideningSum.Add(sample.Rows(row, 1).Slice(column, width), _sums.AsSpan(labels[row] * dimension + column, width));
+            WideningSum.Add(sample.Rows(row, 1), _sums.AsSpan(labels[row] * dimension, dimension));
         }
     }
 
@@ -144,7 +112,7 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
 
     private const int PrefetchLines = 64;
 
-    private static int PrefetchDistance(int width) => Math.Clamp(PrefetchBytesAhead / (width * sizeof(float)), 2, 16);
+    private readonly int _prefetchDistance = Math.Clamp(PrefetchBytesAhead / (dimension * sizeof(float)), 2, 16);
 
     private static unsafe void Prefetch(ReadOnlySpan<float> row)
     {
