@@ -24,6 +24,7 @@ internal static unsafe class RegisterTiles
     /// hold only padding are skipped (a small K, such as a hierarchical top level of 16, would otherwise pay for 64
     /// centroids); <paramref name="everyQuarter"/> scores them anyway, so that tests can check skipping changes nothing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TEpilogue>(float* rows, int count, PackedCentroids centroids, bool wide, bool everyQuarter,
         ref TEpilogue epilogue)
         where TEpilogue : struct, ITileEpilogue

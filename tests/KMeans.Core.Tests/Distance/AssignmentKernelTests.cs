@@ -46,6 +46,50 @@ public class AssignmentKernelTests
         Assert.Equal([0, 1], labels);
     }
 
+    /// <summary>
+    /// Equal nearest centroids in different lanes and tiles (5, 21, 70, 133 of 150): every path picks the lowest index
+    /// and gives the score it gets alone, and when every centroid is the same, centroid 0.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TiesAcrossLanesAndTilesGoToTheLowestIndexOnEveryPath(bool allEqual)
+    {
+        const int k = 150, dimension = 9, rows = 13;
+        float[][] x = TestData.Uniform(rows, dimension, seed: 5);
+        float[] c = TestData.Uniform(k, dimension, seed: 6).SelectMany(v => v.Select(value => value + 3f)).ToArray();
+        int[] nearest = allEqual ? Enumerable.Range(0, k).ToArray() : [5, 21, 70, 133];
+        foreach (int index in nearest)
+            Array.Fill(c, 0.5f, index * dimension, dimension);
+        using var packed = new PackedCentroids(k, dimension);
+        packed.Pack(c, DistanceMetric.L2);
+        using var alone = new PackedCentroids(1, dimension);
+        alone.Pack(c.AsSpan(nearest[0] * dimension, dimension), DistanceMetric.L2);
+        float[] flat = x.SelectMany(v => v).ToArray();
+
+        foreach (KernelPath path in RunnablePaths())
+        {
+            var labels = new int[rows];
+            var scores = new float[rows];
+            var aloneLabels = new int[rows];
+            var aloneScores = new float[rows];
+            KernelPaths.Assign(path, flat, rows, packed, labels, scores, new AssignmentKernel.Scratch(rows));
+            KernelPaths.Assign(path, flat, rows, alone, aloneLabels, aloneScores, new AssignmentKernel.Scratch(rows));
+
+            Assert.All(labels, label => Assert.Equal(nearest[0], label));
+            Assert.Equal(aloneScores, scores);
+        }
+    }
+
+    private static IEnumerable<KernelPath> RunnablePaths()
+    {
+        yield return KernelPath.Portable;
+        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported)
+            yield return KernelPath.Avx2;
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            yield return KernelPath.Avx512;
+    }
+
     [GatedFact(Gate.Avx512)]
     public void TheWideTileAgreesWithThePortablePath() => VectorPathAgreesWithThePortablePath(wide: true);
 
