@@ -81,6 +81,32 @@ public class DeterminismTests
         Assert.Contains(folded.History, report => report.SkippedRows > 0);
     }
 
+    [Theory]
+    [InlineData(DistanceMetric.L2)]
+    [InlineData(DistanceMetric.Cosine)]
+    [InlineData(DistanceMetric.Dot)]
+    public void TheDefaultMixOfFoldedAndSeparateUpdatesEqualsTheUpdatePassAlone(DistanceMetric distance)
+    {
+        // K = 32 on 2 threads: passes without bounds (the first one always) take the next update's sums, those with
+        // bounds leave them to the separate pass, so a run that skips rows mixes both.
+        var options = Options(distance, InitMethod.Random) with { K = 32, Tolerance = 0, MaxIterations = 20, MaxDegreeOfParallelism = 2 };
+        Assert.True(LloydRun.AddsKeepUp(options));
+
+        KMeansResult updatePass = KMeansTrainer.Train(TestData.Source(Rows), options with { FoldUpdate = false });
+        KMeansResult byPolicy = KMeansTrainer.Train(TestData.Source(Rows), options);
+
+        AssertIdentical(updatePass, byPolicy);
+        Assert.Contains(byPolicy.History, report => report.SkippedRows > 0);
+    }
+
+    [Theory]
+    [InlineData(256, 2, true)]
+    [InlineData(32, 2, true)]
+    [InlineData(31, 2, false)]
+    [InlineData(4096, 1, false)]
+    public void TheAssignmentTakesTheUpdateInMemoryOnlyWhereTheAddsHideBehindOtherThreads(int k, int threads, bool folds) =>
+        Assert.Equal(folds, LloydRun.AddsKeepUp(new KMeansOptions { K = k, MaxDegreeOfParallelism = threads }));
+
     [Fact]
     public void SameSeedSameResultOtherSeedOtherResult()
     {
