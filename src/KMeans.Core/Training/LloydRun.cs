@@ -25,7 +25,8 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
     private readonly SkipBounds? _bounds = options.SkipByBounds ? new SkipBounds(options.K, sample.Dimension, options.Distance) : null;
     private readonly SkipSchedule _schedule = new();
     private readonly CentroidUpdate _update = new(options.K, sample.Dimension, options.Distance);
-    private readonly bool _foldAlways = options.FoldUpdate ?? (sample.IsOnDisk && !ResourcePlan.PageCacheHolds(sample.ByteCount(sample.RowCount)));
+    private readonly bool _foldAlways =
+        options.FoldUpdate ?? (sample.IsOnDisk && !ResourcePlan.PageCacheHolds(sample.ByteCount(sample.RowCount)));
     private readonly bool _foldWithoutBounds = options.FoldUpdate ?? AddsKeepUp(options);
 
     /// <summary>Whether the last assignment pass took the update's sums of its labels.</summary>
