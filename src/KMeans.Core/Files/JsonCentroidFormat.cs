@@ -7,8 +7,8 @@ namespace KMeans.Core.Files;
 /// <summary>
 /// Centroids as one JSON object: the training parameters, extra metadata, and a <c>centroids</c> array of
 /// <c>{ "clusterId", "size", "vector" }</c>, with a <c>"price"</c> in each when a balanced training learned partition
-/// prices. Numbers are the shortest text that round-trips; each vector is written on
-/// one line so the file stays readable. Reading requires only <c>centroids</c> with a <c>vector</c> in each entry, or
+/// prices. Numbers are the shortest text that round-trips; each vector is written on one line so the file stays
+/// readable. Reading requires only <c>centroids</c> with a <c>vector</c> in each entry, or
 /// accepts a bare array of arrays of numbers.
 /// </summary>
 internal static class JsonCentroidFormat

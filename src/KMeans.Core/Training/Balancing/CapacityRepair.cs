@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 
@@ -69,7 +70,6 @@ internal static class CapacityRepair
         ParallelOptions parallel)
     {
         int k = sizes.Length;
-        int d = sample.Dimension;
         var open = new float[k];
         for (int c = 0; c < k; c++)
             open[c] = sizes[c] < bounds.Max ? 0f : float.PositiveInfinity;
@@ -82,9 +82,7 @@ internal static class CapacityRepair
         {
             int first = (int)blocks.First(block);
             int count = blocks.Length(block);
-            var gathered = new float[count * d];
-            for (int i = 0; i < count; i++)
-                sample.Rows(rows[first + i], 1).CopyTo(gathered.AsSpan(i * d, d));
+            float[] gathered = GatheredRows.Of(sample, CollectionsMarshal.AsSpan(rows).Slice(first, count));
             NearestKernel.Assign(gathered, count, packed, m, ids.AsSpan(first * m, count * m),
                 scores.AsSpan(first * m, count * m), KernelPaths.Machine);
         });

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 
@@ -343,9 +344,7 @@ internal static class PartitionBalancer
         private (long Reassigned, double LossChange) ReassignRows(List<int> rows, int first, int count, PackedCentroids packed)
         {
             int d = Sample.Dimension;
-            var gathered = new float[count * d];
-            for (int i = 0; i < count; i++)
-                Sample.Rows(rows[first + i], 1).CopyTo(gathered.AsSpan(i * d, d));
+            float[] gathered = GatheredRows.Of(Sample, CollectionsMarshal.AsSpan(rows).Slice(first, count));
             int n = Math.Min(packed.K, 2);
             var ids = new int[count * n];
             var scores = new float[count * n];
@@ -496,9 +495,7 @@ internal static class PartitionBalancer
             {
                 int first = (int)waitingBlocks.First(block);
                 int count = waitingBlocks.Length(block);
-                var gathered = new float[count * d];
-                for (int i = 0; i < count; i++)
-                    Sample.Rows((long)waiting[first + i] * Cache.Stride, 1).CopyTo(gathered.AsSpan(i * d, d));
+                float[] gathered = GatheredRows.Of(Sample, waiting.AsSpan(first, count), Cache.Stride);
                 Span<int> blockIds = ids.AsSpan(first * width, count * width);
                 Span<float> blockCosts = costs.AsSpan(first * width, count * width);
                 NearestKernel.Assign(gathered, count, packed, width, blockIds, blockCosts, KernelPaths.Machine);
