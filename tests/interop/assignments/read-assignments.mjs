@@ -3,24 +3,9 @@
 // and distance as its IEEE-754 bit pattern so that a comparison is exact:
 //   node tests/interop/assignments/read-assignments.mjs <file.arrow>
 // The xunit test AssignmentFileTests runs it on files written by AssignmentFileWriter.
-import { readFileSync } from 'node:fs';
-import { Type, tableFromIPC } from 'apache-arrow';
+import { readTableFromArgument, typeName } from '../arrow-reading.mjs';
 
-const path = process.argv[2];
-if (!path) {
-  console.error('usage: node read-assignments.mjs <file.arrow>');
-  process.exit(2);
-}
-
-const table = tableFromIPC(readFileSync(path));
-
-function typeName(type) {
-  switch (type.typeId) {
-    case Type.Int: return `${type.isSigned ? 'int' : 'uint'}${type.bitWidth}`;
-    case Type.Float: return ['float16', 'float32', 'float64'][type.precision];
-    default: return String(type);
-  }
-}
+const table = readTableFromArgument('read-assignments.mjs');
 
 const column = (name) => table.getChild(name);
 const rowIndex = column('row_index');

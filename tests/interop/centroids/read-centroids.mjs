@@ -3,25 +3,9 @@
 // its float32 values as IEEE-754 bit patterns so that a comparison is exact:
 //   node tests/interop/centroids/read-centroids.mjs <file.arrow>
 // The xunit test CentroidInteropTests runs it on a file written by CentroidFile.Write.
-import { readFileSync } from 'node:fs';
-import { Type, tableFromIPC } from 'apache-arrow';
+import { readTableFromArgument, typeName } from '../arrow-reading.mjs';
 
-const path = process.argv[2];
-if (!path) {
-  console.error('usage: node read-centroids.mjs <file.arrow>');
-  process.exit(2);
-}
-
-const table = tableFromIPC(readFileSync(path));
-
-function typeName(type) {
-  switch (type.typeId) {
-    case Type.Int: return `${type.isSigned ? 'int' : 'uint'}${type.bitWidth}`;
-    case Type.Float: return ['float16', 'float32', 'float64'][type.precision];
-    case Type.FixedSizeList: return `fixed_size_list[${type.listSize}]`;
-    default: return String(type);
-  }
-}
+const table = readTableFromArgument('read-centroids.mjs');
 
 function describeField(field) {
   return {
