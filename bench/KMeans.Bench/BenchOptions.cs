@@ -16,7 +16,8 @@ internal sealed record BenchOptions
           --seed N            seed for sampling and initialisation (default 1234)
           --json FILE         also write every figure as JSON
           --centroids-out DIR workloads: write the trained centroids as raw float32 (DATASET.kmeans-BUFFER.f32)
-          --case NAME         train-dimension: only W2 or only fashion-mnist (default both)
+          --case NAME         train-dimension: only W2 or only fashion-mnist (default both); balance: only fashion-mnist
+                              or only mixture (default both)
         """;
 
     private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", "sampling-memory", "larger-than-ram", "hierarchical", "checkpoint", "update", "train-dimension", "assign", "balance", "production", WorkloadChild.Scenario, .. ScaleChild.Scenarios];

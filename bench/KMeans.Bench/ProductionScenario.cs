@@ -76,6 +76,13 @@ internal static class ProductionScenario
             $"CV {all.CoefficientOfVariation:F2}");
         table.Write(Console.Out);
         Console.WriteLine($"Total (train + assign): {trainSeconds + assignSeconds:F1} s.");
+        if (balanced)
+        {
+            var passes = new BalancePassTable();
+            passes.Add($"{rows:N0} × {dimension}, K = {k:N0}", model, 2.0);
+            Console.WriteLine("Balance passes:");
+            passes.Write(Console.Out);
+        }
     }
 
     private static (double Seconds, long PeakAnonymous) Measure(Action phase)
