@@ -120,7 +120,7 @@ public sealed class BalancingTests : IDisposable
     {
         float[][] rows = GaussianMixture(8192, 16, components: 16, seed: 1234);
         KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows),
-            new KMeansOptions { K = 32, Seed = 7, MaxIterations = 10, Tolerance = 0, MaxSizeRatio = 1.5 });
+            new KMeansOptions { K = 32, Seed = 7, MaxIterations = 10, Tolerance = 0, MaxSizeRatio = 1.4 });
 
         Assert.Equal(0, balanced.BalanceHistory[^1].Displaced);
         Assert.Contains(balanced.PartitionPrices!, price => price > 0);

@@ -9,10 +9,11 @@ namespace KMeans.Core.Training.Balancing;
 /// <summary>
 /// Balanced partitions after training (flat or hierarchical), kept as a price per partition: every row goes to the
 /// centroid of least distance + price. Two phases. First the centroids move to where a balanced partition needs them:
-/// passes of capacity-constrained k-means (<see cref="CapacityAssignment"/>, then each centroid to the mean of its rows)
-/// on the nearest <see cref="Candidates"/> centroids of the rows of a bounded <see cref="CandidateCache"/> (the whole
-/// sample up to about a million rows), found once by the training kernel and rescored against the moved centroids in
-/// later passes, until a pass moves at most 1 row in <see cref="SettledFraction"/> or after
+/// rounds that split the partitions above the maximum and take the second centroid from a small partition
+/// (<see cref="PartitionSplits"/>), then passes of capacity-constrained k-means (<see cref="CapacityAssignment"/>, then
+/// each centroid to the mean of its rows) on the nearest <see cref="Candidates"/> centroids of the rows of a bounded
+/// <see cref="CandidateCache"/> (the whole sample up to about a million rows), found by the training kernel after the
+/// splits and rescored against the moved centroids in later passes, until a pass moves at most 1 row in <see cref="SettledFraction"/> or after
 /// <see cref="ConstrainedPasses"/>. Then the whole sample is assigned by the kernel under the prices (they enter the
 /// packed centroids' norm term, so the kernel itself is unchanged; the assignment is exactly what assigning the rows
 /// with the prices gives), and the prices of the partitions above the maximum rise (<see cref="PriceUpdate"/>); each
@@ -88,10 +89,21 @@ internal static class PartitionBalancer
         var cacheLabels = new int[run.Cache.Rows];
         cacheLabels.AsSpan().Fill(-1);
         SizeBounds cacheBounds = SizeBounds.For(run.Cache.Rows, k, options.MaxSizeRatio, options.MinSizeRatio);
-        var assignment = new CapacityAssignment(k, run.Cache.Candidates, cacheBounds);
-        for (; pass <= ConstrainedPasses; pass++)
+        PartitionSplits.Apply(run, packed, cacheBounds, (nearest, moved) =>
         {
-            if (pass > 1)
+            var cacheSizes = new long[k];
+            foreach (int label in nearest)
+                cacheSizes[label] += run.Cache.Stride;
+            var report = new BalanceReport(pass++, run.CacheLoss(nearest) * run.Cache.Stride, 0, moved * run.Cache.Stride,
+                PartitionSizeStatistics.Of(cacheSizes), watch.Elapsed);
+            reports.Add(report);
+            progress?.Report(report);
+            watch.Restart();
+        }, cancellationToken);
+        var assignment = new CapacityAssignment(k, run.Cache.Candidates, cacheBounds);
+        for (int constrained = 1; constrained <= ConstrainedPasses; constrained++, pass++)
+        {
+            if (constrained > 1)
             {
                 watch.Restart();
                 run.RescoreCache();
@@ -109,14 +121,16 @@ internal static class PartitionBalancer
                 PartitionSizeStatistics.Of(cacheSizes.Select(size => size * stride).ToArray()), watch.Elapsed);
             reports.Add(report);
             progress?.Report(report);
-            if (pass > 1 && moved <= run.Cache.Rows / SettledFraction)
+            if (constrained > 1 && moved <= run.Cache.Rows / SettledFraction)
+            {
+                pass++;
                 break;
+            }
         }
 
         long max = PriceUpdate.TargetMax(bounds, rows, k);
         long kernelRows = 0;
         (long bestExcess, int sinceBest) = (long.MaxValue, 0);
-        pass++;
         watch.Restart();
         (sizes, reassigned) = run.AssignSample(packed, fillCache: false);
         double loss = run.Loss();
@@ -417,6 +431,27 @@ internal static class PartitionBalancer
             for (int j = 0; j < cached.Count; j++)
                 CacheRow(gathered.AsSpan(j * d, d), first + cached[j], cachedIds.AsSpan(j * m, m), cachedScores.AsSpan(j * m, m));
             return reassigned;
+        }
+
+        /// <summary>The cached rows' candidates found again by the kernel, without prices, after centroids moved far.</summary>
+        public void RefreshCache(PackedCentroids packed)
+        {
+            packed.Pack(Centroids, Metric);
+            int d = Sample.Dimension;
+            int m = Cache.Candidates;
+            var cacheBlocks = new RowBlocks(Cache.Rows, NearestCentroidSearch.RowsPerBlock);
+            cacheBlocks.ForEach(Parallel, block =>
+            {
+                int first = (int)cacheBlocks.First(block);
+                int count = cacheBlocks.Length(block);
+                int[] rows = Enumerable.Range(first, count).ToArray();
+                float[] gathered = GatheredRows.Of(Sample, rows, Cache.Stride);
+                var ids = new int[count * m];
+                var scores = new float[count * m];
+                NearestKernel.Assign(gathered, count, packed, m, ids, scores, KernelPaths.Machine);
+                for (int i = 0; i < count; i++)
+                    CacheRow(gathered.AsSpan(i * d, d), (long)rows[i] * Cache.Stride, ids.AsSpan(i * m, m), scores.AsSpan(i * m, m));
+            });
         }
 
         /// <summary>A cached row's candidates from the kernel's scores (of the first pass, without prices), as distances.</summary>

@@ -1,0 +1,175 @@
+using KMeans.Core.Distance;
+
+namespace KMeans.Core.Training.Balancing;
+
+/// <summary>
+/// Before the constrained passes, centroids go where the rows are: in rounds, every partition of the cached rows above
+/// the maximum is split in two, and the second half takes the centroid of a small partition (below half the mean) whose
+/// rows lose least by going to their next nearest. A split is bisecting k-means' step: the partition's rows on either side
+/// of the hyperplane through its centroid normal to their principal direction, each side's mean a centroid. After each
+/// round the cache's candidates are found again by the kernel.
+/// </summary>
+/// <remarks>
+/// Why: where a dense region holds many times its share of rows (a heavy component of a skewed mixture), its partitions
+/// are all full, and neither prices nor a capacity-constrained assignment can fix that without sending rows far away:
+/// prices then trade rows between the full neighbours and stall, and a constrained pass moves a far centroid only part of
+/// the way, towards the mean of its own rows and the overflow. It needs more centroids, as cuVS's balanced k-means gets
+/// by splitting large clusters and re-seeding small ones. Every step follows row and partition order, so the result is
+/// the same for any thread count and in memory or on disk.
+/// </remarks>
+internal static class PartitionSplits
+{
+    public const int Rounds = 6;
+
+    /// <param name="roundDone">After each round: the cached rows' nearest centroids and how many of them changed.</param>
+    public static void Apply(PartitionBalancer.Run run, PackedCentroids packed, SizeBounds cacheBounds,
+        Action<int[], long> roundDone, CancellationToken cancellationToken)
+    {
+        CandidateCache cache = run.Cache;
+        int k = run.Prices.Length;
+        for (int round = 0; round < Rounds; round++)
+        {
+            int[] labels = NearestLabels(cache);
+            var members = new List<int>?[k];
+            for (int row = 0; row < labels.Length; row++)
+                (members[labels[row]] ??= []).Add(row);
+            int[] large = Enumerable.Range(0, k).Where(c => Count(members[c]) > cacheBounds.Max)
+                .OrderByDescending(c => Count(members[c])).ThenBy(c => c).ToArray();
+            int splits = 0;
+            using IEnumerator<int> donors = Donors(cache, members, k).GetEnumerator();
+            foreach (int partition in large)
+            {
+                if (!donors.MoveNext())
+                    break;
+                splits += Split(run, members[partition]!, partition, donors.Current) ? 1 : 0;
+            }
+            if (splits == 0)
+                break;
+            cancellationToken.ThrowIfCancellationRequested();
+            run.RefreshCache(packed);
+            int[] after = NearestLabels(cache);
+            long changed = 0;
+            for (int row = 0; row < after.Length; row++)
+                changed += after[row] != labels[row] ? 1 : 0;
+            roundDone(after, changed);
+        }
+    }
+
+    private static int Count(List<int>? rows) => rows?.Count ?? 0;
+
+    /// <summary>
+    /// The partitions below half the mean, those whose rows lose least by going to their second candidate first (the
+    /// merge cost of split-and-merge k-means), so that a centroid leaves a region that others cover, not a far group of
+    /// its own; a partition that takes a donor's rows is not a donor in the same round.
+    /// </summary>
+    private static IEnumerable<int> Donors(CandidateCache cache, List<int>?[] members, int k)
+    {
+        int m = cache.Candidates;
+        var mergeCost = new double[k];
+        for (int c = 0; c < k; c++)
+        {
+            foreach (int row in members[c] ?? [])
+                mergeCost[c] += m > 1 ? cache.Costs[(long)row * m + 1] - cache.Costs[(long)row * m] : double.PositiveInfinity;
+        }
+        var receiving = new bool[k];
+        foreach (int c in Enumerable.Range(0, k).Where(c => 2L * Count(members[c]) * k < cache.Rows)
+                     .OrderBy(c => mergeCost[c]).ThenBy(c => c))
+        {
+            if (receiving[c])
+                continue;
+            foreach (int row in members[c] ?? [])
+                receiving[cache.Ids[(long)row * m + 1]] = true;
+            yield return c;
+        }
+    }
+
+    private static int[] NearestLabels(CandidateCache cache)
+    {
+        var labels = new int[cache.Rows];
+        for (int row = 0; row < labels.Length; row++)
+            labels[row] = cache.Ids[(long)row * cache.Candidates];
+        return labels;
+    }
+
+    /// <summary>
+    /// Splits <paramref name="large"/>'s cached rows by the side of its centroid they lie on along their principal
+    /// direction (as bisecting k-means does), found by <see cref="PowerIterations"/> steps of power iteration from the
+    /// offset of the row farthest from the centroid.
+    /// </summary>
+    /// <returns>False when every row lies on one side (the rows are all alike).</returns>
+    private static bool Split(PartitionBalancer.Run run, List<int> rows, int large, int donor)
+    {
+        int d = run.Sample.Dimension;
+        float[] centroid = run.Centroids.AsSpan(large * d, d).ToArray();
+        var direction = new double[d];
+        double farthest = -1;
+        foreach (int row in rows)
+        {
+            ReadOnlySpan<float> x = Row(run, row);
+            double distance = 0;
+            for (int j = 0; j < d; j++)
+                distance += (x[j] - (double)centroid[j]) * (x[j] - centroid[j]);
+            if (distance > farthest)
+            {
+                farthest = distance;
+                for (int j = 0; j < d; j++)
+                    direction[j] = x[j] - (double)centroid[j];
+            }
+        }
+        for (int step = 0; step < PowerIterations; step++)
+        {
+            var next = new double[d];
+            foreach (int row in rows)
+            {
+                ReadOnlySpan<float> x = Row(run, row);
+                double along = Along(x, centroid, direction);
+                for (int j = 0; j < d; j++)
+                    next[j] += along * (x[j] - (double)centroid[j]);
+            }
+            double norm = Math.Sqrt(next.Sum(value => value * value));
+            if (norm == 0)
+                break;
+            for (int j = 0; j < d; j++)
+                direction[j] = next[j] / norm;
+        }
+        var sums = new double[2 * d];
+        var counts = new long[2];
+        foreach (int row in rows)
+        {
+            ReadOnlySpan<float> x = Row(run, row);
+            int side = Along(x, centroid, direction) > 0 ? 1 : 0;
+            counts[side]++;
+            for (int j = 0; j < d; j++)
+                sums[side * d + j] += x[j];
+        }
+        if (counts[0] == 0 || counts[1] == 0)
+            return false;
+        SetMean(run, large, sums.AsSpan(0, d), counts[0]);
+        SetMean(run, donor, sums.AsSpan(d, d), counts[1]);
+        return true;
+    }
+
+    /// <summary>Power iteration steps towards a partition's principal direction: two bring it close enough to halve it.</summary>
+    private const int PowerIterations = 2;
+
+    private static ReadOnlySpan<float> Row(PartitionBalancer.Run run, int cachedRow) =>
+        run.Sample.Rows((long)cachedRow * run.Cache.Stride, 1);
+
+    private static double Along(ReadOnlySpan<float> x, float[] centroid, double[] direction)
+    {
+        double along = 0;
+        for (int j = 0; j < direction.Length; j++)
+            along += (x[j] - (double)centroid[j]) * direction[j];
+        return along;
+    }
+
+    private static void SetMean(PartitionBalancer.Run run, int partition, ReadOnlySpan<double> sum, long count)
+    {
+        int d = run.Sample.Dimension;
+        Span<float> centroid = run.Centroids.AsSpan(partition * d, d);
+        for (int j = 0; j < d; j++)
+            centroid[j] = (float)(sum[j] / count);
+        if (run.Metric == DistanceMetric.Cosine)
+            Numerics.VectorMath.Normalize(centroid);
+    }
+}

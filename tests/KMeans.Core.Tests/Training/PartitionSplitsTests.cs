@@ -1,0 +1,98 @@
+using KMeans.Core.Buffers;
+using KMeans.Core.Distance;
+using KMeans.Core.Training.Balancing;
+
+namespace KMeans.Core.Tests.Training;
+
+/// <summary>
+/// Splitting the partitions above the maximum: a dense region that holds many times its share of rows gets the centroids
+/// of the smallest partitions until its partitions fit, and the result does not depend on threads or on the buffer.
+/// </summary>
+public sealed class PartitionSplitsTests : IDisposable
+{
+    private const int Dimension = 8;
+    private const int K = 20;
+    private const int Groups = 6;
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    /// <summary>
+    /// 3,000 rows around the origin and 125 around each of 6 far centres; two centroids at the origin's rows and three in
+    /// each far group, so the origin's partitions hold 1,500 rows each where the bound at twice the mean is 375, and the
+    /// far groups' about 42 each.
+    /// </summary>
+    private static (float[][] Rows, float[] Centroids) HeavyRegion()
+    {
+        var random = new Random(5);
+        float Noise() => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+        var rows = new List<float[]>();
+        for (int i = 0; i < 3000; i++)
+            rows.Add(Enumerable.Range(0, Dimension).Select(_ => Noise()).ToArray());
+        for (int group = 0; group < Groups; group++)
+        {
+            for (int i = 0; i < 125; i++)
+                rows.Add(Enumerable.Range(0, Dimension).Select(j => (j == group ? 40f : 0f) + Noise()).ToArray());
+        }
+        var seeds = new List<int> { 0, 1 };
+        for (int group = 0; group < Groups; group++)
+            seeds.AddRange([3000 + group * 125, 3000 + group * 125 + 1, 3000 + group * 125 + 2]);
+        return ([.. rows], seeds.SelectMany(row => rows[row]).ToArray());
+    }
+
+    private float[] Split(float[][] rows, float[] centroids, bool onDisk, int threads)
+    {
+        using TrainingBuffer sample = TrainingBuffer.Create(onDisk, rows.Length, Dimension, _temp.Path);
+        sample.WriteRows(0, rows.SelectMany(row => row).ToArray());
+        sample.Seal(rows.Length);
+        var run = new PartitionBalancer.Run(sample, new RowBlocks(rows.Length, 512), DistanceMetric.L2,
+            SizeBounds.For(rows.Length, K, 2.0, null), new ParallelOptions { MaxDegreeOfParallelism = threads }, candidates: 8)
+        {
+            Centroids = (float[])centroids.Clone(),
+            Prices = new float[K],
+        };
+        using var packed = new PackedCentroids(K, Dimension);
+        run.AssignSample(packed, fillCache: true);
+        var rounds = new List<long>();
+        PartitionSplits.Apply(run, packed, SizeBounds.For(run.Cache.Rows, K, 2.0, null), (_, moved) => rounds.Add(moved), default);
+        Assert.InRange(rounds.Count, 1, PartitionSplits.Rounds);
+        Assert.All(rounds, moved => Assert.True(moved > 0));
+        return run.Centroids;
+    }
+
+    [Fact]
+    public void ADenseRegionGetsTheSmallestPartitionsCentroidsUntilItsPartitionsFit()
+    {
+        (float[][] rows, float[] centroids) = HeavyRegion();
+        float[] split = Split(rows, centroids, onDisk: false, threads: 2);
+
+        int[] nearest = rows.Select(row => Enumerable.Range(0, K)
+            .MinBy(c => RowLoss.Of(row, split.AsSpan(c * Dimension, Dimension), DistanceMetric.L2))).ToArray();
+        long[] sizes = new long[K];
+        foreach (int label in nearest)
+            sizes[label]++;
+        long bound = SizeBounds.For(rows.Length, K, 2.0, null).Max;
+        Assert.All(sizes, size => Assert.InRange(size, 1, bound));
+        int atOrigin = Enumerable.Range(0, K).Count(c => Norm(split.AsSpan(c * Dimension, Dimension)) < 5);
+        Assert.True(atOrigin >= 3000 / bound, $"{atOrigin} centroids hold the 3,000 rows at the origin");
+        Assert.All(Enumerable.Range(0, Groups), group => Assert.Contains(Enumerable.Range(0, K),
+            c => Math.Abs(split[c * Dimension + group] - 40) < 5));
+    }
+
+    [Fact]
+    public void OneThreadAllThreadsInMemoryAndOnDiskSplitAlike()
+    {
+        (float[][] rows, float[] centroids) = HeavyRegion();
+        float[] reference = Split(rows, centroids, onDisk: false, threads: 1);
+        Assert.Equal(reference, Split(rows, centroids, onDisk: false, threads: Environment.ProcessorCount));
+        Assert.Equal(reference, Split(rows, centroids, onDisk: true, threads: Environment.ProcessorCount));
+    }
+
+    private static double Norm(ReadOnlySpan<float> vector)
+    {
+        double sum = 0;
+        foreach (float value in vector)
+            sum += value * value;
+        return Math.Sqrt(sum);
+    }
+}
