@@ -168,7 +168,7 @@ public sealed class BalancingTests : IDisposable
         PartitionBalancer.Run incremental = NewRun();
         using var packed = new PackedCentroids(k, 8);
         using var freshPacked = new PackedCentroids(k, 8);
-        incremental.AssignSample(packed, fillCache: false);
+        incremental.AssignSample(packed);
         double loss = incremental.Loss();
         var random = new Random(3);
         long revisitedInAll = 0;
@@ -189,7 +189,7 @@ public sealed class BalancingTests : IDisposable
 
             PartitionBalancer.Run fresh = NewRun();
             incremental.Prices.CopyTo(fresh.Prices, 0);
-            (long[] freshSizes, _) = fresh.AssignSample(freshPacked, fillCache: false);
+            (long[] freshSizes, _) = fresh.AssignSample(freshPacked);
 
             Assert.Equal(fresh.Labels, incremental.Labels);
             Assert.Equal(freshSizes, sizes);

@@ -52,7 +52,7 @@ public sealed class PartitionSplitsTests : IDisposable
             Prices = new float[K],
         };
         using var packed = new PackedCentroids(K, Dimension);
-        run.AssignSample(packed, fillCache: true);
+        run.RefreshCache(packed);
         var rounds = new List<long>();
         PartitionSplits.Apply(run, packed, SizeBounds.For(run.Cache.Rows, K, 2.0, null), (_, moved) => rounds.Add(moved), default);
         Assert.InRange(rounds.Count, 1, PartitionSplits.Rounds);

@@ -34,6 +34,15 @@ internal sealed class CandidateCache
     /// <summary>Per cached row, the distance to each candidate.</summary>
     public float[] Costs { get; }
 
+    /// <summary>Each cached row's first candidate: its nearest centroid when the candidates were found without prices.</summary>
+    public int[] NearestLabels()
+    {
+        var labels = new int[Rows];
+        for (int row = 0; row < Rows; row++)
+            labels[row] = Ids[(long)row * Candidates];
+        return labels;
+    }
+
     /// <summary>The cache's row for <paramref name="sampleRow"/>, or −1 when that row is not cached.</summary>
     public int CachedRow(long sampleRow) => sampleRow % Stride == 0 ? (int)(sampleRow / Stride) : -1;
 }

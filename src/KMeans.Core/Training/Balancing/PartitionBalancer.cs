@@ -77,18 +77,24 @@ internal static class PartitionBalancer
         using var packed = new PackedCentroids(k, d);
 
         var watch = Stopwatch.StartNew();
-        (long[] sizes, long reassigned) = run.AssignSample(packed, fillCache: true);
-        if (Within(sizes, bounds))
+        SizeBounds cacheBounds = SizeBounds.For(run.Cache.Rows, k, options.MaxSizeRatio, options.MinSizeRatio);
+        run.RefreshCache(packed);
+        long[] sizes;
+        long reassigned;
+        if (Within(NearestCacheSizes(run.Cache, k), cacheBounds))
         {
-            Report(run.Loss(), reports, progress, 1, 0, reassigned, sizes, watch);
-            return Result(trained, run, sizes, reports);
+            (sizes, reassigned) = run.AssignSample(packed);
+            if (Within(sizes, bounds))
+            {
+                Report(run.Loss(), reports, progress, 1, 0, reassigned, sizes, watch);
+                return Result(trained, run, sizes, reports);
+            }
         }
         cancellationToken.ThrowIfCancellationRequested();
 
         int pass = 1;
         var cacheLabels = new int[run.Cache.Rows];
         cacheLabels.AsSpan().Fill(-1);
-        SizeBounds cacheBounds = SizeBounds.For(run.Cache.Rows, k, options.MaxSizeRatio, options.MinSizeRatio);
         PartitionSplits.Apply(run, packed, cacheBounds, (nearest, moved) =>
         {
             var cacheSizes = new long[k];
@@ -132,7 +138,7 @@ internal static class PartitionBalancer
         long kernelRows = 0;
         (long bestExcess, int sinceBest) = (long.MaxValue, 0);
         watch.Restart();
-        (sizes, reassigned) = run.AssignSample(packed, fillCache: false);
+        (sizes, reassigned) = run.AssignSample(packed);
         double loss = run.Loss();
         for (int pricePass = 1; ; pricePass++)
         {
@@ -179,6 +185,15 @@ internal static class PartitionBalancer
             BalanceHistory = reports,
             PartitionPrices = run.Prices,
         };
+
+    /// <summary>The sizes of the cached rows' partitions by nearest centroid: when they hold, the sample's may too.</summary>
+    private static long[] NearestCacheSizes(CandidateCache cache, int k)
+    {
+        var sizes = new long[k];
+        foreach (int label in cache.NearestLabels())
+            sizes[label]++;
+        return sizes;
+    }
 
     /// <summary>The rows above the maximum, summed over the partitions.</summary>
     private static long Excess(long[] sizes, SizeBounds bounds)
@@ -237,13 +252,13 @@ internal static class PartitionBalancer
 
         /// <summary>
         /// Every row to its centroid of least distance + price by the kernel (what assignment with the prices gives),
-        /// its gap to its second choice, and the cached rows' candidates by distance without price.
+        /// and its gap to its second choice.
         /// </summary>
-        public (long[] Sizes, long Reassigned) AssignSample(PackedCentroids packed, bool fillCache)
+        public (long[] Sizes, long Reassigned) AssignSample(PackedCentroids packed)
         {
             packed.Pack(Centroids, Metric, Prices);
             long reassigned = 0;
-            blocks.ForEach(Parallel, block => Interlocked.Add(ref reassigned, AssignBlock(block, packed, fillCache)));
+            blocks.ForEach(Parallel, block => Interlocked.Add(ref reassigned, AssignBlock(block, packed)));
             var sizes = new long[Prices.Length];
             foreach (int label in Labels)
                 sizes[label]++;
@@ -381,13 +396,13 @@ internal static class PartitionBalancer
             return (reassigned, change);
         }
 
-        private long AssignBlock(long block, PackedCentroids packed, bool fillCache)
+        private long AssignBlock(long block, PackedCentroids packed)
         {
             int d = Sample.Dimension;
             long first = blocks.First(block);
             int count = blocks.Length(block);
             ReadOnlySpan<float> x = Sample.Rows(first, count);
-            int n = Math.Min(packed.K, fillCache && Cache.Stride == 1 ? Cache.Candidates : 2);
+            int n = Math.Min(packed.K, 2);
             var ids = new int[count * n];
             var scores = new float[count * n];
             NearestKernel.Assign(x, count, packed, n, ids, scores, KernelPaths.Machine);
@@ -405,35 +420,13 @@ internal static class PartitionBalancer
                 Labels[row] = label;
                 Gaps[row] = n > 1 ? DistanceOfScore(scores[i * n + 1] - scores[i * n]) : float.PositiveInfinity;
             }
-            if (!fillCache)
-                return reassigned;
-            if (Cache.Stride == 1)
-            {
-                for (int i = 0; i < count; i++)
-                    CacheRow(x.Slice(i * d, d), first + i, ids.AsSpan(i * n, n), scores.AsSpan(i * n, n));
-                return reassigned;
-            }
-            var cached = new List<int>();
-            for (int i = 0; i < count; i++)
-            {
-                if (Cache.CachedRow(first + i) >= 0)
-                    cached.Add(i);
-            }
-            if (cached.Count == 0)
-                return reassigned;
-            int m = Cache.Candidates;
-            var gathered = new float[cached.Count * d];
-            for (int j = 0; j < cached.Count; j++)
-                x.Slice(cached[j] * d, d).CopyTo(gathered.AsSpan(j * d, d));
-            var cachedIds = new int[cached.Count * m];
-            var cachedScores = new float[cached.Count * m];
-            NearestKernel.Assign(gathered, cached.Count, packed, m, cachedIds, cachedScores, KernelPaths.Machine);
-            for (int j = 0; j < cached.Count; j++)
-                CacheRow(gathered.AsSpan(j * d, d), first + cached[j], cachedIds.AsSpan(j * m, m), cachedScores.AsSpan(j * m, m));
             return reassigned;
         }
 
-        /// <summary>The cached rows' candidates found again by the kernel, without prices, after centroids moved far.</summary>
+        /// <summary>
+        /// The cached rows' nearest <see cref="CandidateCache.Candidates"/> centroids by the kernel, without prices: first
+        /// from the trained centroids, then again after each round of splits has moved some far.
+        /// </summary>
         public void RefreshCache(PackedCentroids packed)
         {
             packed.Pack(Centroids, Metric);
@@ -454,7 +447,7 @@ internal static class PartitionBalancer
             });
         }
 
-        /// <summary>A cached row's candidates from the kernel's scores (of the first pass, without prices), as distances.</summary>
+        /// <summary>A cached row's candidates from the kernel's scores (without prices), as distances.</summary>
         private void CacheRow(ReadOnlySpan<float> row, long sampleRow, ReadOnlySpan<int> ids, ReadOnlySpan<float> scores)
         {
             int at = Cache.CachedRow(sampleRow);

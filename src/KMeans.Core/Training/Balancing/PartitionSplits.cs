@@ -29,7 +29,7 @@ internal static class PartitionSplits
         int k = run.Prices.Length;
         for (int round = 0; round < Rounds; round++)
         {
-            int[] labels = NearestLabels(cache);
+            int[] labels = cache.NearestLabels();
             var members = new List<int>?[k];
             for (int row = 0; row < labels.Length; row++)
                 (members[labels[row]] ??= []).Add(row);
@@ -47,7 +47,7 @@ internal static class PartitionSplits
                 break;
             cancellationToken.ThrowIfCancellationRequested();
             run.RefreshCache(packed);
-            int[] after = NearestLabels(cache);
+            int[] after = cache.NearestLabels();
             long changed = 0;
             for (int row = 0; row < after.Length; row++)
                 changed += after[row] != labels[row] ? 1 : 0;
@@ -77,18 +77,10 @@ internal static class PartitionSplits
         {
             if (receiving[c])
                 continue;
-            foreach (int row in members[c] ?? [])
+            foreach (int row in m > 1 ? members[c] ?? [] : [])
                 receiving[cache.Ids[(long)row * m + 1]] = true;
             yield return c;
         }
-    }
-
-    private static int[] NearestLabels(CandidateCache cache)
-    {
-        var labels = new int[cache.Rows];
-        for (int row = 0; row < labels.Length; row++)
-            labels[row] = cache.Ids[(long)row * cache.Candidates];
-        return labels;
     }
 
     /// <summary>
