@@ -41,7 +41,7 @@ namespace KMeans.Core.Training.Balancing;
 internal static class PartitionBalancer
 {
     public const int ConstrainedPasses = 5;
-    public const int PricePasses = 32;
+    public const int PricePasses = 256;
 
     /// <summary>
     /// The price steps after the first stop once they have run this many times the sample's rows through the kernel
