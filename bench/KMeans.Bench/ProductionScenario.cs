@@ -51,7 +51,7 @@ internal static class ProductionScenario
         table.Add("train", $"{trainSeconds:F1}", Mib(trainAnon),
             $"{model.Iterations} iterations, {model.BalanceHistory.Count} balance passes" +
             (balanced ? $" ({model.BalanceHistory[^1].Displaced:N0} rows displaced)" : "") + $"; sizes {sizes.Min}–{sizes.Max}, " +
-            $"max/mean {sizes.MaxOverMean:F2}, CV {sizes.CoefficientOfVariation:F2}");
+            $"max/mean {sizes.MaxOverMean:F2}, CV {sizes.CoefficientOfVariation:F2}; loss {model.Loss:G6}");
 
         float[][] centroids = Enumerable.Range(0, k).Select(c => model.Centroid(c).ToArray()).ToArray();
         long[] assigned = new long[k];
