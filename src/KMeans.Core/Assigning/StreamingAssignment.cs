@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using KMeans.Core.Distance;
 using KMeans.Core.Files;
 
@@ -141,6 +141,9 @@ public sealed class StreamingAssignment
     /// Checks every row, moves the rows that can be assigned to the front of the chunk (their order kept), assigns
     /// them, and puts the results back at their rows.
     /// </summary>
+    // Fully optimized from the first call: a call runs it once per chunk, too few times for the tiered JIT to promote it
+    // before a fresh process's first few assignments are over (and the promotion competes with them for the cores).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private AssignedRows Assign(Chunk chunk, string description)
     {
         int d = _search.Dimension;
@@ -197,14 +200,14 @@ public sealed class StreamingAssignment
 
     /// <summary>
     /// Whether no row of the chunk is null or has a problem, known from one pass over all its values where the metric
-    /// checks magnitudes only (a NaN anywhere makes the maximum NaN, which fails the test); else each row is checked.
+    /// checks magnitudes only; else each row is checked.
     /// </summary>
     private bool EveryRowIsValid(Chunk chunk)
     {
         if (_search.Metric == DistanceMetric.Cosine || chunk.Nulls.AsSpan(0, chunk.Count).Contains(true))
             return false;
         ReadOnlySpan<float> values = chunk.Values.AsSpan(0, chunk.Count * _search.Dimension);
-        return Math.Abs(TensorPrimitives.MaxMagnitude(values)) <= ValueRange.Limit(_search.Metric, _search.Dimension);
+        return ValueRange.AllWithin(values, ValueRange.Limit(_search.Metric, _search.Dimension));
     }
 
     /// <summary>Waits for <paramref name="task"/> without rethrowing its failure; cancelling the wait throws.</summary>
@@ -303,6 +306,8 @@ public sealed class StreamingAssignment
         }
 
         /// <summary>Copies up to a chunk of rows into <see cref="_filling"/>; false when the source has no row left.</summary>
+        // Fully optimized from the first call, as Assign is.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool Fill()
         {
             int d = source.Dimension;
