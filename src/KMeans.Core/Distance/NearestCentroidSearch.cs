@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace KMeans.Core.Distance;
 
@@ -84,6 +85,8 @@ public sealed class NearestCentroidSearch : IDisposable
     /// rows of <see cref="Dimension"/> finite values, none of them zero under Cosine: callers check rows first, so that
     /// they can say which one is wrong).
     /// </summary>
+    // Fully optimized from the first call: the streaming assignment calls it once per chunk (see StreamingAssignment.Assign).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Assign(ReadOnlySpan<float> rows, Span<int> clusterIds, Span<float> distances, Workspace workspace)
     {
         ArgumentNullException.ThrowIfNull(workspace);
@@ -108,6 +111,8 @@ public sealed class NearestCentroidSearch : IDisposable
     /// distances, row-major into <paramref name="clusterIds"/> and <paramref name="distances"/>. The first of each row
     /// is what <see cref="Assign(ReadOnlySpan{float}, Span{int}, Span{float}, Workspace)"/> gives; rows as there.
     /// </summary>
+    // Fully optimized from the first call, as Assign is.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AssignNearest(ReadOnlySpan<float> rows, int nearest, Span<int> clusterIds, Span<float> distances,
         Workspace workspace)
     {
@@ -122,7 +127,10 @@ public sealed class NearestCentroidSearch : IDisposable
             ReadOnlySpan<float> block = Prepare(rows.Slice(start * d, n * d), n, workspace);
             Span<int> labels = clusterIds.Slice(start * nearest, n * nearest);
             Span<float> scores = distances.Slice(start * nearest, n * nearest);
-            NearestKernel.Assign(block, n, _packed, nearest, labels, scores, Path);
+            if (nearest == 2 && Path != KernelPath.Portable)
+                TwoNearestKernel.Assign(block, n, _packed, labels, scores, workspace.TwoNearest, wide: Path == KernelPath.Avx512);
+            else
+                NearestKernel.Assign(block, n, _packed, nearest, labels, scores, Path);
             for (int i = 0; i < n * nearest; i++)
                 scores[i] = DistanceOf(block.Slice(i / nearest * d, d), labels[i], scores[i]);
         }
@@ -178,6 +186,8 @@ public sealed class NearestCentroidSearch : IDisposable
     /// <summary>One thread's scratch for <see cref="Assign(ReadOnlySpan{float}, Span{int}, Span{float}, Workspace)"/>.</summary>
     public sealed class Workspace
     {
+        private TwoNearestKernel.Scratch? _twoNearest;
+
         internal Workspace(int dimension)
         {
             Normalised = new float[RowsPerBlock * dimension];
@@ -190,5 +200,7 @@ public sealed class NearestCentroidSearch : IDisposable
         internal float[] Scores { get; } = new float[RowsPerBlock];
 
         internal float[] Normalised { get; }
+
+        internal TwoNearestKernel.Scratch TwoNearest => _twoNearest ??= new TwoNearestKernel.Scratch(RowsPerBlock);
     }
 }
