@@ -77,11 +77,8 @@ public sealed class StreamingAssignment
         using var inFlight = new BlockingCollection<PendingChunk>();
         using var room = new SemaphoreSlim(ChunksInFlight);
         var reader = new ChunkReader(this, source, firstIndex, inFlight, token);
-        // Dedicated threads, not the thread pool: a consumer that blocks on a pool thread would otherwise leave the
-        // workers waiting for the pool to grow, which on a small machine takes about a second.
         Task[] workers = Enumerable.Range(0, Threads)
-            .Select(_ => Task.Factory.StartNew(() => Work(reader, room, source.Description, token), token,
-                TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .Select(_ => ParkedWorkers.Run(() => Work(reader, room, source.Description, token)))
             .ToArray();
         try
         {
