@@ -117,6 +117,8 @@ public sealed class StreamingAssignment
                     continue;
                 try
                 {
+                    if (chunk.Unread)
+                        reader.ReadRange(chunk);
                     pending.Result.SetResult(Assign(chunk, description));
                 }
                 catch (Exception e)
@@ -241,12 +243,17 @@ public sealed class StreamingAssignment
 
     /// <summary>
     /// The source's rows cut into chunks, one worker at a time: the worker that takes the next chunk copies it and
-    /// queues it for the consumer under the same lock, so chunks leave in reading order whoever assigns them.
+    /// queues it for the consumer under the same lock, so chunks leave in reading order whoever assigns them. A source
+    /// that reads row ranges (<see cref="IRowRangeSource"/>) has only its next range taken under the lock: the worker
+    /// reads it after, straight into the chunk, while the others read or assign theirs.
     /// </summary>
     private sealed class ChunkReader(StreamingAssignment owner, IVectorSource source, long firstIndex,
         BlockingCollection<PendingChunk> inFlight, CancellationToken token) : IDisposable
     {
         private readonly object _lock = new();
+        private readonly IRowRangeSource? _ranges =
+            source is IRowRangeSource { ReadsRowRanges: true } ranges && source.RowCount is not null ? ranges : null;
+        private long _nextRow;
         private IEnumerator<VectorBatch>? _batches;
         private VectorBatch _batch;
         private int _taken;
@@ -263,6 +270,8 @@ public sealed class StreamingAssignment
             {
                 if (_ended)
                     return null;
+                if (_ranges is not null)
+                    return TakeRange();
                 bool more;
                 try
                 {
@@ -284,7 +293,48 @@ public sealed class StreamingAssignment
             }
         }
 
+        /// <summary>
+        /// Reads a chunk that <see cref="TakeRange"/> left unread. On failure no further chunk is taken, and the
+        /// exception goes to the caller, to be queued in the chunk's place.
+        /// </summary>
+        public void ReadRange(Chunk chunk)
+        {
+            try
+            {
+                _ranges!.ReadRows(chunk.FirstSourceRow, chunk.Count, chunk.Values);
+                chunk.Unread = false;
+            }
+            catch
+            {
+                lock (_lock)
+                    End();
+                throw;
+            }
+        }
+
         public void Dispose() => _batches?.Dispose();
+
+        /// <summary>The next range of rows as a chunk to read, already queued; null once every row is taken.</summary>
+        private PendingChunk? TakeRange()
+        {
+            long rows = source.RowCount!.Value;
+            int count = (int)Math.Min(owner.RowsPerChunk, rows - _nextRow);
+            if (count <= 0)
+            {
+                End();
+                return null;
+            }
+            var chunk = new Chunk(firstIndex + _nextRow, _nextRow, owner.TakeBuffer(), owner.RowsPerChunk)
+            {
+                Count = count,
+                Unread = true,
+            };
+            _nextRow += count;
+            PendingChunk? pending = Queue(chunk);
+            if (_nextRow == rows)
+                End();
+            return pending;
+        }
 
         private PendingChunk? Queue(Chunk? chunk)
         {
@@ -346,5 +396,8 @@ public sealed class StreamingAssignment
         public bool[] Nulls { get; } = new bool[capacity];
 
         public int Count { get; set; }
+
+        /// <summary>Rows taken as a range and not yet read into <see cref="Values"/>.</summary>
+        public bool Unread { get; set; }
     }
 }
