@@ -314,11 +314,17 @@ public sealed class StreamingAssignment
 
         public void Dispose() => _batches?.Dispose();
 
-        /// <summary>The next range of rows as a chunk to read, already queued; null once every row is taken.</summary>
+        /// <summary>
+        /// The next range of rows as a chunk to read, already queued; null once every row is taken. Near the end the
+        /// ranges shrink (down to a kernel block), so that the workers finish together instead of one assigning a whole
+        /// last chunk while the others wait.
+        /// </summary>
         private PendingChunk? TakeRange()
         {
             long rows = source.RowCount!.Value;
-            int count = (int)Math.Min(owner.RowsPerChunk, rows - _nextRow);
+            long shareOfRest = (rows - _nextRow + 2 * owner.Threads - 1) / (2 * owner.Threads);
+            int count = (int)Math.Min(Math.Min(owner.RowsPerChunk, Math.Max(NearestCentroidSearch.RowsPerBlock, shareOfRest)),
+                rows - _nextRow);
             if (count <= 0)
             {
                 End();

@@ -6,8 +6,9 @@ namespace KMeans.Core.Tests.Distance;
 
 /// <summary>
 /// A float32 .npy is assigned from row ranges that the workers read themselves, straight into their chunks: the
-/// results equal those of the same rows read batch by batch, chunks come back in order, a non-float32 file still goes
-/// by batches, and a file cut short while it is read gives every row before the cut, then the error.
+/// results equal those of the same rows read batch by batch, chunks come back in order and shrink toward the end, a
+/// non-float32 file still goes by batches, and a file cut short while it is read gives every row before the cut, then
+/// the error.
 /// </summary>
 public sealed class RowRangeAssignmentTests : IDisposable
 {
@@ -33,6 +34,29 @@ public sealed class RowRangeAssignmentTests : IDisposable
         Assert.Equal(Enumerable.Range(0, 16).Select(c => 5L + 64 * c), ranged.Select(chunk => chunk.FirstIndex));
         Assert.Equal(batched.SelectMany(chunk => chunk.ClusterIds.ToArray()), ranged.SelectMany(chunk => chunk.ClusterIds.ToArray()));
         Assert.Equal(batched.SelectMany(chunk => chunk.Distances.ToArray()), ranged.SelectMany(chunk => chunk.Distances.ToArray()));
+    }
+
+    [Fact]
+    public void RangesShrinkTowardTheEndDownToAKernelBlock()
+    {
+        float[][] rows = TestData.Uniform(rows: 5000, dimension: 3, seed: 95);
+        string path = WriteNpy(rows);
+        using var search = new NearestCentroidSearch(TestData.Uniform(4, 3, seed: 96), DistanceMetric.L2);
+        int block = NearestCentroidSearch.RowsPerBlock;
+        var assignment = new StreamingAssignment(search, threads: 2, nearest: 1, rowsPerChunk: 4 * block);
+
+        using IVectorSource file = VectorFile.Open(path);
+        AssignedRows[] chunks = assignment.Run(file, 0, default).ToArray();
+        int[] sizes = chunks.Select(chunk => chunk.RowCount).ToArray();
+
+        Assert.Equal(chunks.Select(chunk => chunk.FirstIndex), sizes.Select((_, c) => (long)sizes.Take(c).Sum()));
+        Assert.Equal(rows.Length, sizes.Sum());
+        Assert.Equal(4 * block, sizes[0]);
+        Assert.True(sizes.Zip(sizes.Skip(1)).All(pair => pair.First >= pair.Second), string.Join(", ", sizes));
+        Assert.All(sizes[..^1], size => Assert.True(size >= block));
+        Assert.True(sizes[^1] <= block);
+        int[] batched = assignment.Run(new BatchesOnly(TestData.Source(rows)), 0, default).SelectMany(chunk => chunk.ClusterIds.ToArray()).ToArray();
+        Assert.Equal(batched, chunks.SelectMany(chunk => chunk.ClusterIds.ToArray()));
     }
 
     [Fact]
