@@ -64,6 +64,9 @@ internal static class AssignScenario
                 $"{ofKernel:F2}", $"{ofFaiss:F2}");
         }
         table.Write(Console.Out);
+        List<double> top1 = times["Get-KMeansAssignment -OutFile .arrow"];
+        double topTwoOverOne = Summary.Of(times["Get-KMeansAssignment -Count 2 -OutFile .arrow"].Select((v, i) => v / top1[i])).Median;
+        Console.WriteLine($"Top-2 into a file ÷ top-1 into a file (median of per-round ratios): {topTwoOverOne:F2}.");
         Console.WriteLine("Ratios are medians of per-round ratios. Label checksums (sum of labels): kernel " +
                           $"{kernelChecksum}, streaming {oursChecksum}, cmdlet {cmdletChecksum}, FAISS {faissChecksum}.");
     }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace KMeans.Core.Assigning;
 
 /// <summary>
@@ -11,7 +13,7 @@ internal sealed class AssignmentColumns(int nearest)
 
     public ulong[] RowIndices { get; private set; } = [];
 
-    /// <summary>Empty with one nearest centroid per row, where every rank would be 0.</summary>
+    /// <summary>Empty with one nearest centroid per row, where every rank would be 0; longer than <see cref="Count"/> like the others.</summary>
     public int[] Ranks { get; private set; } = [];
 
     public int[] ClusterIds { get; private set; } = [];
@@ -21,6 +23,8 @@ internal sealed class AssignmentColumns(int nearest)
     public void Clear() => Count = 0;
 
     /// <summary>Appends the entries of <paramref name="chunk"/>'s assigned rows after those already held.</summary>
+    // Fully optimized from the first call: a file gets one call per chunk, too few for the tiered JIT to promote it in time.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Append(AssignedRows chunk)
     {
         if (chunk.Nearest != nearest)
@@ -55,11 +59,6 @@ internal sealed class AssignmentColumns(int nearest)
                     RowIndices[entry] = (ulong)(chunk.FirstIndex + i);
             }
         }
-        if (n > 1)
-        {
-            for (int entry = start; entry < start + assigned * n; entry++)
-                Ranks[entry] = (entry - start) % n;
-        }
         Count = start + assigned * n;
     }
 
@@ -70,9 +69,21 @@ internal sealed class AssignmentColumns(int nearest)
         int capacity = Math.Max(entries, 2 * ClusterIds.Length);
         RowIndices = Grown(RowIndices, capacity);
         if (nearest > 1)
-            Ranks = Grown(Ranks, capacity);
+            Ranks = RankPattern(capacity);
         ClusterIds = Grown(ClusterIds, capacity);
         Distances = Grown(Distances, capacity);
+    }
+
+    /// <summary>
+    /// Every row adds its <c>nearest</c> entries at once, so <see cref="Count"/> is always a whole number of rows and
+    /// entry e has rank e mod nearest: the column is filled once, when it grows, and never per chunk.
+    /// </summary>
+    private int[] RankPattern(int capacity)
+    {
+        var ranks = new int[capacity];
+        for (int entry = 0; entry < capacity; entry++)
+            ranks[entry] = entry % nearest;
+        return ranks;
     }
 
     private T[] Grown<T>(T[] values, int capacity)

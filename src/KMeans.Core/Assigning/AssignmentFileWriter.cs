@@ -11,7 +11,7 @@ namespace KMeans.Core.Assigning;
 public sealed class AssignmentFileWriter : IDisposable
 {
     /// <summary>Bytes written between two starts of writeback: the commit's fsync then waits for at most about this much.</summary>
-    private const long WritebackBytes = 1L << 20;
+    private const long WritebackBytes = 1L << 18;
 
     private readonly AtomicFileWrite _file;
     private readonly IAssignmentCodec _codec;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using KMeans.Core.Distance;
 using KMeans.Core.Files;
 
@@ -77,11 +77,8 @@ public sealed class StreamingAssignment
         using var inFlight = new BlockingCollection<PendingChunk>();
         using var room = new SemaphoreSlim(ChunksInFlight);
         var reader = new ChunkReader(this, source, firstIndex, inFlight, token);
-        // Dedicated threads, not the thread pool: a consumer that blocks on a pool thread would otherwise leave the
-        // workers waiting for the pool to grow, which on a small machine takes about a second.
         Task[] workers = Enumerable.Range(0, Threads)
-            .Select(_ => Task.Factory.StartNew(() => Work(reader, room, source.Description, token), token,
-                TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .Select(_ => ParkedWorkers.Run(() => Work(reader, room, source.Description, token)))
             .ToArray();
         try
         {
@@ -120,6 +117,8 @@ public sealed class StreamingAssignment
                     continue;
                 try
                 {
+                    if (chunk.Unread)
+                        reader.ReadRange(chunk);
                     pending.Result.SetResult(Assign(chunk, description));
                 }
                 catch (Exception e)
@@ -141,6 +140,9 @@ public sealed class StreamingAssignment
     /// Checks every row, moves the rows that can be assigned to the front of the chunk (their order kept), assigns
     /// them, and puts the results back at their rows.
     /// </summary>
+    // Fully optimized from the first call: a call runs it once per chunk, too few times for the tiered JIT to promote it
+    // before a fresh process's first few assignments are over (and the promotion competes with them for the cores).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private AssignedRows Assign(Chunk chunk, string description)
     {
         int d = _search.Dimension;
@@ -197,14 +199,14 @@ public sealed class StreamingAssignment
 
     /// <summary>
     /// Whether no row of the chunk is null or has a problem, known from one pass over all its values where the metric
-    /// checks magnitudes only (a NaN anywhere makes the maximum NaN, which fails the test); else each row is checked.
+    /// checks magnitudes only; else each row is checked.
     /// </summary>
     private bool EveryRowIsValid(Chunk chunk)
     {
         if (_search.Metric == DistanceMetric.Cosine || chunk.Nulls.AsSpan(0, chunk.Count).Contains(true))
             return false;
         ReadOnlySpan<float> values = chunk.Values.AsSpan(0, chunk.Count * _search.Dimension);
-        return Math.Abs(TensorPrimitives.MaxMagnitude(values)) <= ValueRange.Limit(_search.Metric, _search.Dimension);
+        return ValueRange.AllWithin(values, ValueRange.Limit(_search.Metric, _search.Dimension));
     }
 
     /// <summary>Waits for <paramref name="task"/> without rethrowing its failure; cancelling the wait throws.</summary>
@@ -241,12 +243,17 @@ public sealed class StreamingAssignment
 
     /// <summary>
     /// The source's rows cut into chunks, one worker at a time: the worker that takes the next chunk copies it and
-    /// queues it for the consumer under the same lock, so chunks leave in reading order whoever assigns them.
+    /// queues it for the consumer under the same lock, so chunks leave in reading order whoever assigns them. A source
+    /// that reads row ranges (<see cref="IRowRangeSource"/>) has only its next range taken under the lock: the worker
+    /// reads it after, straight into the chunk, while the others read or assign theirs.
     /// </summary>
     private sealed class ChunkReader(StreamingAssignment owner, IVectorSource source, long firstIndex,
         BlockingCollection<PendingChunk> inFlight, CancellationToken token) : IDisposable
     {
         private readonly object _lock = new();
+        private readonly IRowRangeSource? _ranges =
+            source is IRowRangeSource { ReadsRowRanges: true } ranges && source.RowCount is not null ? ranges : null;
+        private long _nextRow;
         private IEnumerator<VectorBatch>? _batches;
         private VectorBatch _batch;
         private int _taken;
@@ -263,6 +270,8 @@ public sealed class StreamingAssignment
             {
                 if (_ended)
                     return null;
+                if (_ranges is not null)
+                    return TakeRange();
                 bool more;
                 try
                 {
@@ -284,7 +293,54 @@ public sealed class StreamingAssignment
             }
         }
 
+        /// <summary>
+        /// Reads a chunk that <see cref="TakeRange"/> left unread. On failure no further chunk is taken, and the
+        /// exception goes to the caller, to be queued in the chunk's place.
+        /// </summary>
+        public void ReadRange(Chunk chunk)
+        {
+            try
+            {
+                _ranges!.ReadRows(chunk.FirstSourceRow, chunk.Count, chunk.Values);
+                chunk.Unread = false;
+            }
+            catch
+            {
+                lock (_lock)
+                    End();
+                throw;
+            }
+        }
+
         public void Dispose() => _batches?.Dispose();
+
+        /// <summary>
+        /// The next range of rows as a chunk to read, already queued; null once every row is taken. Near the end the
+        /// ranges shrink (down to a kernel block), so that the workers finish together instead of one assigning a whole
+        /// last chunk while the others wait.
+        /// </summary>
+        private PendingChunk? TakeRange()
+        {
+            long rows = source.RowCount!.Value;
+            long shareOfRest = (rows - _nextRow + 2 * owner.Threads - 1) / (2 * owner.Threads);
+            int count = (int)Math.Min(Math.Min(owner.RowsPerChunk, Math.Max(NearestCentroidSearch.RowsPerBlock, shareOfRest)),
+                rows - _nextRow);
+            if (count <= 0)
+            {
+                End();
+                return null;
+            }
+            var chunk = new Chunk(firstIndex + _nextRow, _nextRow, owner.TakeBuffer(), owner.RowsPerChunk)
+            {
+                Count = count,
+                Unread = true,
+            };
+            _nextRow += count;
+            PendingChunk? pending = Queue(chunk);
+            if (_nextRow == rows)
+                End();
+            return pending;
+        }
 
         private PendingChunk? Queue(Chunk? chunk)
         {
@@ -303,6 +359,8 @@ public sealed class StreamingAssignment
         }
 
         /// <summary>Copies up to a chunk of rows into <see cref="_filling"/>; false when the source has no row left.</summary>
+        // Fully optimized from the first call, as Assign is.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool Fill()
         {
             int d = source.Dimension;
@@ -344,5 +402,8 @@ public sealed class StreamingAssignment
         public bool[] Nulls { get; } = new bool[capacity];
 
         public int Count { get; set; }
+
+        /// <summary>Rows taken as a range and not yet read into <see cref="Values"/>.</summary>
+        public bool Unread { get; set; }
     }
 }

@@ -171,7 +171,7 @@ internal static unsafe class AssignmentKernel
     /// NaN score never wins <see cref="Keep"/> against the initial +∞.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ReduceLanes(float* values, int* indices, out float score, out int label)
+    internal static void ReduceLanes(float* values, int* indices, out float score, out int label)
     {
         Vector256<float> low = Vector256.Load(values);
         Vector256<float> high = Vector256.Load(values + 8);

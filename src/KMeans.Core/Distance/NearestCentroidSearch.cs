@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace KMeans.Core.Distance;
 
@@ -84,6 +84,8 @@ public sealed class NearestCentroidSearch : IDisposable
     /// rows of <see cref="Dimension"/> finite values, none of them zero under Cosine: callers check rows first, so that
     /// they can say which one is wrong).
     /// </summary>
+    // Fully optimized from the first call: the streaming assignment calls it once per chunk (see StreamingAssignment.Assign).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Assign(ReadOnlySpan<float> rows, Span<int> clusterIds, Span<float> distances, Workspace workspace)
     {
         ArgumentNullException.ThrowIfNull(workspace);
@@ -94,12 +96,8 @@ public sealed class NearestCentroidSearch : IDisposable
             int n = Math.Min(RowsPerBlock, count - start);
             ReadOnlySpan<float> block = Prepare(rows.Slice(start * d, n * d), n, workspace);
             KernelPaths.Assign(Path, block, n, _packed, workspace.Labels, workspace.Scores, workspace.Kernel);
-            for (int i = 0; i < n; i++)
-            {
-                int label = workspace.Labels[i];
-                clusterIds[start + i] = label;
-                distances[start + i] = DistanceOf(block.Slice(i * d, d), label, workspace.Scores[i]);
-            }
+            workspace.Labels.AsSpan(0, n).CopyTo(clusterIds.Slice(start, n));
+            DistancesOf(block, 1, clusterIds.Slice(start, n), workspace.Scores.AsSpan(0, n), distances.Slice(start, n));
         }
     }
 
@@ -108,6 +106,8 @@ public sealed class NearestCentroidSearch : IDisposable
     /// distances, row-major into <paramref name="clusterIds"/> and <paramref name="distances"/>. The first of each row
     /// is what <see cref="Assign(ReadOnlySpan{float}, Span{int}, Span{float}, Workspace)"/> gives; rows as there.
     /// </summary>
+    // Fully optimized from the first call, as Assign is.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AssignNearest(ReadOnlySpan<float> rows, int nearest, Span<int> clusterIds, Span<float> distances,
         Workspace workspace)
     {
@@ -122,9 +122,11 @@ public sealed class NearestCentroidSearch : IDisposable
             ReadOnlySpan<float> block = Prepare(rows.Slice(start * d, n * d), n, workspace);
             Span<int> labels = clusterIds.Slice(start * nearest, n * nearest);
             Span<float> scores = distances.Slice(start * nearest, n * nearest);
-            NearestKernel.Assign(block, n, _packed, nearest, labels, scores, Path);
-            for (int i = 0; i < n * nearest; i++)
-                scores[i] = DistanceOf(block.Slice(i / nearest * d, d), labels[i], scores[i]);
+            if (nearest == 2 && Path != KernelPath.Portable)
+                TwoNearestKernel.Assign(block, n, _packed, labels, scores, workspace.TwoNearest, wide: Path == KernelPath.Avx512);
+            else
+                NearestKernel.Assign(block, n, _packed, nearest, labels, scores, Path);
+            DistancesOf(block, nearest, labels, scores, scores);
         }
     }
 
@@ -162,22 +164,36 @@ public sealed class NearestCentroidSearch : IDisposable
     }
 
     /// <summary>
-    /// The reported distance from the kernel's score: L2 recomputes ‖x − c‖² directly, as training's loss does (the
-    /// expanded form loses digits to cancellation when x is near c); the inner-product metrics use the score as it is.
+    /// The reported distances from the kernel's scores, <paramref name="perRow"/> per row of <paramref name="rows"/>
+    /// (<paramref name="distances"/> may be <paramref name="scores"/>): L2 recomputes ‖x − c‖² directly, as training's
+    /// loss does (the expanded form loses digits to cancellation when x is near c); the inner-product metrics use the
+    /// score as it is.
     /// </summary>
-    internal float DistanceOf(ReadOnlySpan<float> row, int label, float score) => Metric switch
+    // Fully optimized from the first call, with the distance inlined: one call per block, not per row and centroid.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void DistancesOf(ReadOnlySpan<float> rows, int perRow, ReadOnlySpan<int> labels, ReadOnlySpan<float> scores,
+        Span<float> distances)
     {
-        _ when Prices is not null => RowLoss.Of(row, _packed.Plain.AsSpan(label * Dimension, Dimension), Metric),
-        DistanceMetric.L2 => Squared(TensorPrimitives.Distance(row, _packed.Plain.AsSpan(label * Dimension, Dimension))),
-        DistanceMetric.Cosine => Math.Max(0f, 1f + score / 2f),
-        _ => score / 2f,
-    };
-
-    private static float Squared(float value) => value * value;
+        int d = Dimension;
+        ReadOnlySpan<float> plain = _packed.Plain;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            ReadOnlySpan<float> row = rows.Slice(i / perRow * d, d);
+            distances[i] = Metric switch
+            {
+                _ when Prices is not null => RowLoss.Of(row, plain.Slice(labels[i] * d, d), Metric),
+                DistanceMetric.L2 => SquaredDistance.Of(row, plain.Slice(labels[i] * d, d)),
+                DistanceMetric.Cosine => Math.Max(0f, 1f + scores[i] / 2f),
+                _ => scores[i] / 2f,
+            };
+        }
+    }
 
     /// <summary>One thread's scratch for <see cref="Assign(ReadOnlySpan{float}, Span{int}, Span{float}, Workspace)"/>.</summary>
     public sealed class Workspace
     {
+        private TwoNearestKernel.Scratch? _twoNearest;
+
         internal Workspace(int dimension)
         {
             Normalised = new float[RowsPerBlock * dimension];
@@ -190,5 +206,7 @@ public sealed class NearestCentroidSearch : IDisposable
         internal float[] Scores { get; } = new float[RowsPerBlock];
 
         internal float[] Normalised { get; }
+
+        internal TwoNearestKernel.Scratch TwoNearest => _twoNearest ??= new TwoNearestKernel.Scratch(RowsPerBlock);
     }
 }

@@ -1,5 +1,8 @@
 using System.Globalization;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace KMeans.Core.Distance;
 
 /// <summary>
@@ -19,7 +22,7 @@ public static class ValueRange
     /// <summary>The first column whose value is NaN, infinite or beyond <paramref name="limit"/>; −1 when there is none.</summary>
     public static int FirstOutside(ReadOnlySpan<float> vector, float limit)
     {
-        if (vector.IsEmpty || Math.Abs(TensorPrimitives.MaxMagnitude(vector)) <= limit)
+        if (AllWithin(vector, limit))
             return -1;
         for (int j = 0; j < vector.Length; j++)
         {
@@ -27,6 +30,56 @@ public static class ValueRange
                 return j;
         }
         return -1;
+    }
+
+    /// <summary>
+    /// Whether every value is finite and of magnitude at most <paramref name="limit"/>: one comparison per value, a NaN
+    /// failing it as a value beyond the limit does (a maximum that has to propagate NaN costs several per value).
+    /// </summary>
+    // Fully optimized from the first call: assignment checks every chunk with it, and in a fresh process the tiered
+    // JIT would run its first passes over hundreds of megabytes unoptimized.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool AllWithin(ReadOnlySpan<float> values, float limit)
+    {
+        ref float first = ref MemoryMarshal.GetReference(values);
+        int length = values.Length;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count)
+        {
+            Vector512<float> bound = Vector512.Create(limit);
+            Vector512<float> inside = Vector512<float>.AllBitsSet;
+            for (; i <= length - 4 * Vector512<float>.Count; i += 4 * Vector512<float>.Count)
+            {
+                inside &= Vector512.LessThanOrEqual(Vector512.Abs(Vector512.LoadUnsafe(ref first, (nuint)i)), bound)
+                          & Vector512.LessThanOrEqual(Vector512.Abs(Vector512.LoadUnsafe(ref first, (nuint)(i + 16))), bound)
+                          & Vector512.LessThanOrEqual(Vector512.Abs(Vector512.LoadUnsafe(ref first, (nuint)(i + 32))), bound)
+                          & Vector512.LessThanOrEqual(Vector512.Abs(Vector512.LoadUnsafe(ref first, (nuint)(i + 48))), bound);
+            }
+            for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
+                inside &= Vector512.LessThanOrEqual(Vector512.Abs(Vector512.LoadUnsafe(ref first, (nuint)i)), bound);
+            if (!Vector512.EqualsAll(inside.AsInt32(), Vector512<int>.AllBitsSet))
+                return false;
+        }
+        else if (Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count)
+        {
+            Vector256<float> bound = Vector256.Create(limit);
+            Vector256<float> inside = Vector256<float>.AllBitsSet;
+            for (; i <= length - 2 * Vector256<float>.Count; i += 2 * Vector256<float>.Count)
+            {
+                inside &= Vector256.LessThanOrEqual(Vector256.Abs(Vector256.LoadUnsafe(ref first, (nuint)i)), bound)
+                          & Vector256.LessThanOrEqual(Vector256.Abs(Vector256.LoadUnsafe(ref first, (nuint)(i + 8))), bound);
+            }
+            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+                inside &= Vector256.LessThanOrEqual(Vector256.Abs(Vector256.LoadUnsafe(ref first, (nuint)i)), bound);
+            if (!Vector256.EqualsAll(inside.AsInt32(), Vector256<int>.AllBitsSet))
+                return false;
+        }
+        for (; i < length; i++)
+        {
+            if (!(Math.Abs(Unsafe.Add(ref first, i)) <= limit))
+                return false;
+        }
+        return true;
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace KMeans.Core.Files;
 
 /// <summary>
@@ -48,13 +50,49 @@ public sealed class AtomicFileWrite : IDisposable
             if (_existing is { } existing)
                 AtomicFile.KeepModeAndOwner(Target, _temporary, existing);
             cancellationToken.ThrowIfCancellationRequested();
-            File.Move(_temporary, Target, _overwrite);
+            SafeFileHandle? replaced = _existing is null ? null : OpenReplaced();
+            try
+            {
+                File.Move(_temporary, Target, _overwrite);
+            }
+            catch
+            {
+                replaced?.Dispose();
+                throw;
+            }
             _committed = true;
+            ReleaseInBackground(replaced);
         }
         catch (Exception e) when (Translate(e) is { } translated)
         {
             throw translated;
         }
+    }
+
+    /// <summary>
+    /// The file about to be replaced, held open across the rename: the rename then only unlinks it, and freeing its
+    /// pages and blocks (about 2 ms for 5 MB) waits for the handle's close, off the caller's path. Null when it is no
+    /// longer a regular file we may read (opening anything else could block) or off Linux, which merely keeps that work
+    /// in the rename.
+    /// </summary>
+    private SafeFileHandle? OpenReplaced()
+    {
+        if (UnixFileStatus.Of(Target) is not { Type: UnixFileType.Regular })
+            return null;
+        try
+        {
+            return File.OpenHandle(Target, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static void ReleaseInBackground(SafeFileHandle? replaced)
+    {
+        if (replaced is not null)
+            ThreadPool.UnsafeQueueUserWorkItem(handle => handle.Dispose(), replaced, preferLocal: false);
     }
 
     public void Dispose()

@@ -6,7 +6,7 @@ namespace KMeans.Core.Files;
 /// IndexOutOfRangeException to a bare Exception) reaches the user as <see cref="KMeansErrorKind.InvalidFile"/>
 /// naming the file, with the original kept as the inner exception.
 /// </summary>
-internal sealed class GuardedVectorSource : IVectorSource
+internal sealed class GuardedVectorSource : IVectorSource, IRowRangeSource
 {
     private readonly IVectorSource _inner;
 
@@ -45,6 +45,22 @@ internal sealed class GuardedVectorSource : IVectorSource
                 throw VectorFileErrors.Damaged(Description, e);
             }
             yield return batches.Current;
+        }
+    }
+
+    public bool ReadsRowRanges => _inner is IRowRangeSource { ReadsRowRanges: true };
+
+    public void ReadRows(long firstRow, int count, Span<float> destination)
+    {
+        if (_inner is not IRowRangeSource ranges)
+            throw new InvalidOperationException($"{Description} is read by batches only.");
+        try
+        {
+            ranges.ReadRows(firstRow, count, destination);
+        }
+        catch (Exception e) when (VectorFileErrors.IsLibraryFailure(e))
+        {
+            throw VectorFileErrors.Damaged(Description, e);
         }
     }
 

@@ -9,7 +9,7 @@ namespace KMeans.Core.Files;
 /// are read front to back; Fortran-order files (column after column) are read one block of rows at a time with one
 /// positioned read per column, so memory stays at one batch whatever the file size.
 /// </summary>
-internal sealed class NpyVectorSource : IVectorSource
+internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
 {
     /// <summary>1 MiB of float32 rows: a batch stays in the L2 cache while its rows are copied on.</summary>
     private const int MaxValuesPerBatch = 1 << 18;
@@ -17,6 +17,8 @@ internal sealed class NpyVectorSource : IVectorSource
     /// <summary>Fortran order costs one read per column and batch, so its batches are larger.</summary>
     private const int MaxFortranValuesPerBatch = 1 << 20;
     private readonly NpyHeader _header;
+    private readonly object _rangeFileLock = new();
+    private SafeFileHandle? _rangeFile;
 
     public NpyVectorSource(string path)
     {
@@ -55,8 +57,31 @@ internal sealed class NpyVectorSource : IVectorSource
         }
     }
 
+    public bool ReadsRowRanges => !_header.FortranOrder && _header.ElementSize == sizeof(float);
+
+    public void ReadRows(long firstRow, int count, Span<float> destination)
+    {
+        if (!ReadsRowRanges)
+            throw new InvalidOperationException($"{Description} does not store float32 rows one after the other.");
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstRow + count, _header.Rows);
+        ReadExactly(RangeFile(), MemoryMarshal.AsBytes(destination[..(count * Dimension)]), RowOffset(firstRow));
+    }
+
     public void Dispose()
     {
+        lock (_rangeFileLock)
+            _rangeFile?.Dispose();
+    }
+
+    /// <summary>One handle for every range read: positioned reads on it need no lock.</summary>
+    private SafeFileHandle RangeFile()
+    {
+        lock (_rangeFileLock)
+        {
+            ObjectDisposedException.ThrowIf(_rangeFile is { IsClosed: true }, this);
+            return _rangeFile ??= File.OpenHandle(Description, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
     }
 
     private void ReadCRows(SafeFileHandle file, long first, int count, byte[] bytes, float[] values)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using KMeans.Core.Assigning;
 using KMeans.Core.Distance;
 using KMeans.Core.Files;
@@ -355,6 +356,8 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     /// Hands one chunk on in row order: per-cluster sums, then the rows to -OutFile or as objects, and an error for
     /// each row that could not be assigned (<paramref name="errorOf"/>).
     /// </summary>
+    // Fully optimized from the first call: it runs once per chunk, too few times for the tiered JIT to promote it in time.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Emit(AssignedRows chunk, Func<int, ErrorRecord?> errorOf)
     {
         int n = chunk.Nearest;
