@@ -161,10 +161,10 @@ Describe 'Invoke-KMeansTraining -MaxSizeRatio' {
 }
 Describe 'Partition prices of a balanced model' {
     BeforeAll {
-        # Twelve clusters of unequal size in 4,000 rows: with -MaxSizeRatio 1.4 the model needs prices to stay balanced.
+        # Twelve clusters of unequal size in 4,000 rows: with -MaxSizeRatio 1.2 the model needs prices to stay balanced.
         $script:Mixture = Join-Path $Scratch 'mixture.npy'
         $null = New-KMeansSampleData -Path $Mixture -Rows 4000 -Dimension 8 -Clusters 12 -Seed 4
-        $script:Balanced = Invoke-KMeansTraining -Path $Mixture -K 16 -Seed 7 -MaxSizeRatio 1.4 -AsModel
+        $script:Balanced = Invoke-KMeansTraining -Path $Mixture -K 16 -Seed 7 -MaxSizeRatio 1.2 -AsModel
         function script:Get-Sizes($Summary) { $Summary | Sort-Object ClusterId | ForEach-Object Count }
     }
 
