@@ -60,6 +60,28 @@ Describe 'Get-KMeansDiskEstimate' {
         $problems[3].TargetObject | Should -Be (Join-Path $Scratch 'no-such-directory')
     }
 
+    It 'counts what balancing holds in InMemoryBytes, not in the sample, for -MaxSizeRatio and -MinSizeRatio alike' {
+        $plain = Get-KMeansDiskEstimate -K 64 -Dimension 32 -Rows 10000
+        $balanced = Get-KMeansDiskEstimate -K 64 -Dimension 32 -Rows 10000 -MaxSizeRatio 1.5
+        # 10,000 sample rows, all cached: 20 bytes per row, and 8 candidates x 8 bytes + 20 + 12 per cached row.
+        $balanced.InMemoryBytes - $plain.InMemoryBytes | Should -Be (10000 * 20 + 10000 * 96)
+        $balanced.Bytes | Should -Be $plain.Bytes
+        $balanced.MaxSizeRatio | Should -Be 1.5
+        (Get-KMeansDiskEstimate -K 64 -Dimension 32 -Rows 10000 -MinSizeRatio 0.5).InMemoryBytes | Should -Be $balanced.InMemoryBytes
+    }
+
+    It 'bounds the balancing cache of a production sample' {
+        $plain = Get-KMeansDiskEstimate -K 65536 -Dimension 1024
+        $balanced = [pscustomobject]@{ K = 65536; Dimension = 1024; MaxSizeRatio = 2 } | Get-KMeansDiskEstimate
+        # 16,777,216 rows x 20 bytes, and the cache's 1,198,372 rows (96 MiB / 84 bytes) x 96 bytes.
+        $balanced.InMemoryBytes - $plain.InMemoryBytes | Should -Be (16777216 * 20 + 1198372 * 96)
+    }
+
+    It 'refuses a -MaxSizeRatio below 1 as Invoke-KMeansTraining does' {
+        { Get-KMeansDiskEstimate -K 64 -Dimension 32 -MaxSizeRatio 0.5 } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,KMeans.PowerShell.GetKMeansDiskEstimateCommand'
+    }
+
     It 'recommends on disk a 27 TB sample, larger than memory, and says it does not fit' {
         $estimate = Get-KMeansDiskEstimate -K 65536 -Dimension 1024 -SampleRate 100000
         $estimate.Recommendation | Should -Be 'OnDisk'

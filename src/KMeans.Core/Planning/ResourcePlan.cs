@@ -12,7 +12,8 @@ namespace KMeans.Core.Planning;
 /// <param name="SampleBytes">The sample: <paramref name="SampleRows"/> × dimension float32 values.</param>
 /// <param name="WorkingBytes">What either buffer adds: per sample row a label, a distance, a norm and its place in
 /// the update's row lists; centroids
-/// (plain and packed); double-precision sums and counts; per-centroid bounds; per-thread kernel scratch.</param>
+/// (plain and packed); double-precision sums and counts; per-centroid bounds; per-thread kernel scratch; and, for a
+/// balanced run, what balancing holds.</param>
 /// <param name="AvailableMemoryBytes">Memory this process can take now (<see cref="AvailableMemory"/>).</param>
 public sealed record ResourcePlan(
     long? Rows,
@@ -45,10 +46,11 @@ public sealed record ResourcePlan(
     /// <paramref name="availableMemoryBytes"/> defaults to <see cref="AvailableMemory.Bytes()"/>. With
     /// <paramref name="trainDimension"/> the sample is held twice, as it is and projected (the full rows serve the
     /// final pass), and the final pass adds a second label and distance per row; the rest is counted at the full
-    /// dimension, the larger of the two.
+    /// dimension, the larger of the two. A <paramref name="balanced"/> run adds what balancing holds
+    /// (<see cref="BalancingMemory"/>).
     /// </summary>
     public static ResourcePlan Compute(long? rows, int k, int dimension, int sampleRate, int threads, long? availableMemoryBytes = null,
-        int? trainDimension = null)
+        int? trainDimension = null, bool balanced = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -73,7 +75,8 @@ public sealed record ResourcePlan(
                 long bounds = 24L * k + threads * 4L * k;
                 long scratch = threads * (AssignmentKernel.ScratchBytesPerThread(RowsPerBlock)
                     + RowsPerBlock * (4L * dimension + 12) + 32L * dimension);
-                long working = perRow + centroids + sums + bounds + scratch;
+                long working = perRow + centroids + sums + bounds + scratch
+                    + (balanced ? BalancingMemory.Bytes(sampleRows, k) : 0);
                 _ = sampleBytes + working; // InMemoryBytes, unchecked later, must be countable too.
                 return new ResourcePlan(rows, k, dimension, sampleRows, sampleBytes, working,
                     availableMemoryBytes ?? AvailableMemory.Bytes());

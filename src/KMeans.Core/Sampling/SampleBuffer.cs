@@ -15,7 +15,7 @@ internal static class SampleBuffer
     public static TrainingBuffer Create(long? rows, KMeansOptions options, int dimension, int? trainDimension)
     {
         ResourcePlan plan = ResourcePlan.Compute(rows, options.K, dimension, options.SampleRate, options.EffectiveParallelism,
-            trainDimension: trainDimension);
+            trainDimension: trainDimension, balanced: options.BalancesPartitions);
         if (options.OnDisk)
             plan.EnsureFitsOnDisk(options.EffectiveTempDirectory);
         else

@@ -79,6 +79,21 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     [EmptyAsNull]
     public int? TrainDimension { get; set; }
 
+    /// <summary>
+    /// The -MaxSizeRatio of the planned run: balancing adds its per-row state and its candidate cache to the memory
+    /// (an empty CSV cell means none).
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [EmptyAsNull]
+    [ValidateRange(1.0, double.MaxValue)]
+    public double? MaxSizeRatio { get; set; }
+
+    /// <summary>The -MinSizeRatio of the planned run: it turns balancing on as -MaxSizeRatio does.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [EmptyAsNull]
+    [ValidateRange(0.0, 1.0)]
+    public double? MinSizeRatio { get; set; }
+
     /// <summary>Also predict the training time, from about a second's measurement of this machine's speed.</summary>
     [Parameter]
     public SwitchParameter Calibrate { get; set; }
@@ -152,7 +167,8 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         {
             if (TrainDimension is int trainDimension)
                 RandomizedHadamardProjection.Validate(dimension, trainDimension);
-            plan = ResourcePlan.Compute(rows, K, dimension, SampleRate, ThrottleLimit, trainDimension: TrainDimension);
+            plan = ResourcePlan.Compute(rows, K, dimension, SampleRate, ThrottleLimit, trainDimension: TrainDimension,
+                balanced: MaxSizeRatio is not null || MinSizeRatio is not null);
             room = plan.OnDisk(directory);
             if (Calibrate)
                 time = TrainingTimeEstimate.Predict(CalibrateOnce(dimension), plan.SampleRows, K, dimension,
@@ -173,6 +189,8 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             SampleRate = SampleRate,
             SampleRows = plan.SampleRows,
             TrainDimension = TrainDimension,
+            MaxSizeRatio = MaxSizeRatio,
+            MinSizeRatio = MinSizeRatio,
             Bytes = plan.SampleBytes,
             InMemoryBytes = plan.InMemoryBytes,
             AvailableMemoryBytes = plan.AvailableMemoryBytes,

@@ -27,13 +27,19 @@ public sealed class KMeansDiskEstimate
     /// <summary>The planned -TrainDimension, or null when training runs in the full dimension.</summary>
     public int? TrainDimension { get; init; }
 
+    /// <summary>The planned -MaxSizeRatio, or null; with either ratio the memory counts balancing.</summary>
+    public double? MaxSizeRatio { get; init; }
+
+    /// <summary>The planned -MinSizeRatio, or null.</summary>
+    public double? MinSizeRatio { get; init; }
+
     /// <summary>Size of the on-disk sample files in bytes (with a TrainDimension, the full rows and the projected ones).</summary>
     public long Bytes { get; init; }
 
     /// <summary><see cref="Bytes"/> in binary units, such as "1.5 GiB".</summary>
     public string Size => ByteSize.Format(Bytes);
 
-    /// <summary>Memory an in-memory run holds: the sample plus the trainer's working set.</summary>
+    /// <summary>Memory an in-memory run holds: the sample plus the trainer's working set (and balancing's, when planned).</summary>
     public long InMemoryBytes { get; init; }
 
     /// <summary>Memory the system reports as available now.</summary>

@@ -12,6 +12,6 @@ internal static class DiskSpace
 {
     public static void EnsureSampleFits(KMeansOptions options, IVectorSource source) =>
         ResourcePlan.Compute(source.RowCount, options.K, source.Dimension, options.SampleRate, options.EffectiveParallelism,
-            trainDimension: options.TrainDimension)
+            trainDimension: options.TrainDimension, balanced: options.BalancesPartitions)
             .EnsureFitsOnDisk(options.EffectiveTempDirectory);
 }

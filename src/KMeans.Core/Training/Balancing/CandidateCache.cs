@@ -1,19 +1,18 @@
+using KMeans.Core.Planning;
+
 namespace KMeans.Core.Training.Balancing;
 
 /// <summary>
 /// The nearest centroids of every <see cref="Stride"/>-th sample row and their distances, on which the constrained
-/// passes run. Its size is bounded by <see cref="MaxBytes"/> whatever the sample's size: beyond
-/// <c>MaxBytes / (8 · candidates + 20)</c> rows (with the constrained assignment's per-row arrays) it keeps an evenly
+/// passes run. Its size is bounded by <see cref="BalancingMemory.CandidateCacheBytes"/> whatever the sample's size: beyond
+/// <see cref="BalancingMemory.CacheCapacity"/> rows (with the constrained assignment's per-row arrays) it keeps an evenly
 /// spaced subset, and the constrained passes place the centroids by that subset's rows.
 /// </summary>
 internal sealed class CandidateCache
 {
-    /// <summary>96 MiB: the whole sample up to 1.1 million rows (K = 4,096 at SampleRate 256), with 8 candidates each.</summary>
-    public const long MaxBytes = 96L << 20;
-
     public CandidateCache(long sampleRows, int candidates)
     {
-        long capacity = Math.Max(1, MaxBytes / (candidates * (sizeof(int) + sizeof(float)) + 5 * sizeof(int)));
+        long capacity = BalancingMemory.CacheCapacity(candidates);
         Candidates = candidates;
         Stride = (int)((sampleRows + capacity - 1) / capacity);
         Rows = (int)((sampleRows + Stride - 1) / Stride);

@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
+using KMeans.Core.Planning;
 
 namespace KMeans.Core.Training.Balancing;
 
@@ -34,8 +35,8 @@ namespace KMeans.Core.Training.Balancing;
 /// large loss; the constrained passes let centroids migrate into such regions (what splitting and merging does in cuVS's
 /// balanced k-means), after which smaller prices suffice. Prices cannot split exact duplicates, which always tie, nor
 /// fill a partition that no row has as its second choice: those cases end in the repair. Memory: two values per sample
-/// row (label and gap, 8 bytes) and the cache, at most <see cref="CandidateCache.MaxBytes"/> whatever the sample's
-/// size. Every step is per row or follows a total order, in fixed blocks, so the result is the same in memory and on
+/// row (label and gap, 8 bytes) and the cache, at most <see cref="BalancingMemory.CandidateCacheBytes"/> whatever the
+/// sample's size; the plan counts both (<see cref="BalancingMemory"/>). Every step is per row or follows a total order, in fixed blocks, so the result is the same in memory and on
 /// disk and for any thread count.
 /// </remarks>
 internal static class PartitionBalancer
@@ -54,7 +55,7 @@ internal static class PartitionBalancer
     /// trade places between full neighbours, further steps only cost time.
     /// </summary>
     public const int StalledSteps = 4;
-    public const int Candidates = 8;
+    public const int Candidates = BalancingMemory.Candidates;
 
     /// <summary>A constrained pass that moves this few rows leaves the loss where it is.</summary>
     public const int SettledFraction = 200;

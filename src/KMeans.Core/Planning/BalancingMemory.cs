@@ -1,0 +1,35 @@
+namespace KMeans.Core.Planning;
+
+/// <summary>
+/// What balanced training (MaxSizeRatio, MinSizeRatio) holds besides the training's own working set: per sample row a
+/// label and a gap, and up to 12 bytes more while a price step or the final repair sorts and re-assigns the rows of full
+/// partitions; and a cache of the nearest centroids of at most <see cref="CacheCapacity"/> sample rows, whatever the
+/// sample's size, with the two labels and the member list the splits keep per cached row.
+/// </summary>
+public static class BalancingMemory
+{
+    /// <summary>The nearest centroids the balancer keeps per cached row.</summary>
+    public const int Candidates = 8;
+
+    /// <summary>96 MiB: the whole sample up to 1.1 million rows (K = 4,096 at SampleRate 256), with 8 candidates each.</summary>
+    public const long CandidateCacheBytes = 96L << 20;
+
+    private const long PerSampleRow = sizeof(int) + sizeof(float) + 12;
+
+    private const long SplitsPerCachedRow = 3 * sizeof(int);
+
+    /// <summary>The most sample rows the cache holds (an evenly spaced subset of a larger sample).</summary>
+    public static long CacheCapacity(int candidates) =>
+        Math.Max(1, CandidateCacheBytes / CachedRowBytes(candidates));
+
+    /// <summary>A cached row: its candidates' ids and costs, and the constrained assignment's five values per row.</summary>
+    public static long CachedRowBytes(int candidates) => candidates * (sizeof(int) + sizeof(float)) + 5 * sizeof(int);
+
+    /// <summary>The bytes balancing adds to a training of <paramref name="sampleRows"/> rows into <paramref name="k"/> partitions.</summary>
+    public static long Bytes(long sampleRows, int k)
+    {
+        int candidates = Math.Min(k, Candidates);
+        long cachedRows = Math.Min(sampleRows, CacheCapacity(candidates));
+        return checked(sampleRows * PerSampleRow + cachedRows * (CachedRowBytes(candidates) + SplitsPerCachedRow));
+    }
+}
