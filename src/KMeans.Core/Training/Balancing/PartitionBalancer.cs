@@ -11,9 +11,9 @@ namespace KMeans.Core.Training.Balancing;
 /// Balanced partitions after training (flat or hierarchical), kept as a price per partition: every row goes to the
 /// centroid of least distance + price. Two phases. First the centroids move to where a balanced partition needs them:
 /// rounds that split the partitions above the maximum and take the second centroid from a small partition
-/// (<see cref="PartitionSplits"/>), then passes of capacity-constrained k-means (<see cref="CapacityAssignment"/>, then
-/// each centroid to the mean of its rows) on the nearest <see cref="Candidates"/> centroids of the rows of a bounded
-/// <see cref="CandidateCache"/> (the whole sample up to about a million rows), found by the training kernel after the
+/// (<see cref="PartitionSplits"/>), then, unless the splits alone made the cached rows fit, passes of
+/// capacity-constrained k-means (<see cref="CapacityAssignment"/>, then each centroid to the mean of its rows) on the
+/// nearest <see cref="Candidates"/> centroids of the rows of a bounded <see cref="CandidateCache"/> (the whole sample up to about a million rows), found by the training kernel after the
 /// splits and rescored against the moved centroids in later passes, until a pass moves at most 1 row in <see cref="SettledFraction"/> or after
 /// <see cref="ConstrainedPasses"/>. Then the whole sample is assigned by the kernel under the prices (they enter the
 /// packed centroids' norm term, so the kernel itself is unchanged; the assignment is exactly what assigning the rows
@@ -108,7 +108,8 @@ internal static class PartitionBalancer
             watch.Restart();
         }, cancellationToken);
         var assignment = new CapacityAssignment(k, run.Cache.Candidates, cacheBounds);
-        for (int constrained = 1; constrained <= ConstrainedPasses; constrained++, pass++)
+        int constrainedPasses = Within(NearestCacheSizes(run.Cache, k), cacheBounds) ? 0 : ConstrainedPasses;
+        for (int constrained = 1; constrained <= constrainedPasses; constrained++, pass++)
         {
             if (constrained > 1)
             {
@@ -573,42 +574,67 @@ internal static class PartitionBalancer
             return loss;
         }
 
-        /// <summary>The loss of the cached rows' labels, summed in row order.</summary>
+        /// <summary>The loss of the cached rows' labels: each row's on all threads, summed in row order.</summary>
         public double CacheLoss(int[] cacheLabels)
         {
             int d = Sample.Dimension;
+            var losses = new float[cacheLabels.Length];
+            var cacheBlocks = new RowBlocks(cacheLabels.Length, NearestCentroidSearch.RowsPerBlock);
+            cacheBlocks.ForEach(Parallel, block =>
+            {
+                int first = (int)cacheBlocks.First(block);
+                for (int row = first; row < first + cacheBlocks.Length(block); row++)
+                    losses[row] = RowLoss.Of(Sample.Rows((long)row * Cache.Stride, 1), Centroids.AsSpan(cacheLabels[row] * d, d), Metric);
+            });
             double loss = 0;
-            for (int row = 0; row < cacheLabels.Length; row++)
-                loss += RowLoss.Of(Sample.Rows((long)row * Cache.Stride, 1), Centroids.AsSpan(cacheLabels[row] * d, d), Metric);
+            foreach (float rowLoss in losses)
+                loss += rowLoss;
             return loss;
         }
 
         /// <summary>
-        /// Each centroid becomes the mean of its cached rows (normalised under Cosine), summed in double in row order;
-        /// a centroid left without rows stays where it was.
+        /// Each centroid becomes the mean of its cached rows (normalised under Cosine), summed in double in row order,
+        /// the centroids shared among the threads; a centroid left without rows stays where it was.
         /// </summary>
         public void MoveToMeans(int[] cacheLabels, long[] cacheSizes)
         {
             int d = Sample.Dimension;
             int k = cacheSizes.Length;
-            var sums = new double[(long)k * d];
-            for (int row = 0; row < cacheLabels.Length; row++)
-            {
-                Span<double> sum = sums.AsSpan(cacheLabels[row] * d, d);
-                ReadOnlySpan<float> x = Sample.Rows((long)row * Cache.Stride, 1);
-                for (int j = 0; j < d; j++)
-                    sum[j] += x[j];
-            }
+            var start = new int[k + 1];
+            foreach (int label in cacheLabels)
+                start[label + 1]++;
             for (int c = 0; c < k; c++)
+                start[c + 1] += start[c];
+            var members = new int[cacheLabels.Length];
+            var next = (int[])start.Clone();
+            for (int row = 0; row < cacheLabels.Length; row++)
+                members[next[cacheLabels[row]]++] = row;
+            var centroidBlocks = new RowBlocks(k, CentroidsPerBlock);
+            centroidBlocks.ForEach(Parallel, block =>
             {
-                if (cacheSizes[c] == 0)
-                    continue;
-                Span<float> centroid = Centroids.AsSpan(c * d, d);
-                for (int j = 0; j < d; j++)
-                    centroid[j] = (float)(sums[(long)c * d + j] / cacheSizes[c]);
-                if (Metric == DistanceMetric.Cosine)
-                    Numerics.VectorMath.Normalize(centroid);
-            }
+                var sum = new double[d];
+                int first = (int)centroidBlocks.First(block);
+                for (int c = first; c < first + centroidBlocks.Length(block); c++)
+                {
+                    if (cacheSizes[c] == 0)
+                        continue;
+                    Array.Clear(sum);
+                    for (int at = start[c]; at < start[c + 1]; at++)
+                    {
+                        ReadOnlySpan<float> x = Sample.Rows((long)members[at] * Cache.Stride, 1);
+                        for (int j = 0; j < d; j++)
+                            sum[j] += x[j];
+                    }
+                    Span<float> centroid = Centroids.AsSpan(c * d, d);
+                    for (int j = 0; j < d; j++)
+                        centroid[j] = (float)(sum[j] / cacheSizes[c]);
+                    if (Metric == DistanceMetric.Cosine)
+                        Numerics.VectorMath.Normalize(centroid);
+                }
+            });
         }
+
+        /// <summary>Centroids whose means one task computes: few enough that every thread gets several.</summary>
+        private const int CentroidsPerBlock = 16;
     }
 }
