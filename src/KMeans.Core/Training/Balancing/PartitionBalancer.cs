@@ -13,8 +13,9 @@ namespace KMeans.Core.Training.Balancing;
 /// rounds that split the partitions above the maximum and take the second centroid from a small partition
 /// (<see cref="PartitionSplits"/>), then, unless the splits alone made the cached rows fit, passes of
 /// capacity-constrained k-means (<see cref="CapacityAssignment"/>, then each centroid to the mean of its rows) on the
-/// nearest <see cref="Candidates"/> centroids of the rows of a bounded <see cref="CandidateCache"/> (the whole sample up to about a million rows), found by the training kernel after the
-/// splits and rescored against the moved centroids in later passes, until a pass moves at most 1 row in <see cref="SettledFraction"/> or after
+/// nearest <see cref="Candidates"/> centroids of the rows of a bounded <see cref="CandidateCache"/> (the whole sample
+/// up to about a million rows), found by the training kernel after the splits and rescored against the moved
+/// centroids in later passes, until a pass moves at most 1 row in <see cref="SettledFraction"/> or after
 /// <see cref="ConstrainedPasses"/>. Then the whole sample is assigned by the kernel under the prices (they enter the
 /// packed centroids' norm term, so the kernel itself is unchanged; the assignment is exactly what assigning the rows
 /// with the prices gives), and the prices of the partitions above the maximum rise (<see cref="PriceUpdate"/>); each
