@@ -31,14 +31,15 @@ namespace KMeans.Core.Training.Balancing;
 /// back from 2× to 6.5× the mean). Prices are the dual variables of the size constraints (the transportation problem's
 /// potentials, as in Bertsekas's auction algorithm, and the size penalties of Malinen and Fränti's balanced k-means):
 /// argmin_j d(x, c_j) + p_j needs nothing but K numbers, so it carries over to any row, in any order, streamed, and on
-/// rows drawn like the sample gives nearly the sample's sizes. Why the constrained passes first: prices alone cannot
-/// move rows out of a dense region whose nearby centroids are all full without pricing them towards far centroids at a
-/// large loss; the constrained passes let centroids migrate into such regions (what splitting and merging does in cuVS's
+/// rows drawn like the sample gives nearly the sample's sizes. Why the splits and the constrained passes first: prices
+/// alone cannot move rows out of a dense region whose nearby centroids are all full without pricing them towards far
+/// centroids at a large loss (the steps then stall, trading rows between full neighbours); the splits give such a
+/// region more centroids and the constrained passes let the rest migrate (as splitting and merging does in cuVS's
 /// balanced k-means), after which smaller prices suffice. Prices cannot split exact duplicates, which always tie, nor
 /// fill a partition that no row has as its second choice: those cases end in the repair. Memory: two values per sample
 /// row (label and gap, 8 bytes) and the cache, at most <see cref="BalancingMemory.CandidateCacheBytes"/> whatever the
-/// sample's size; the plan counts both (<see cref="BalancingMemory"/>). Every step is per row or follows a total order, in fixed blocks, so the result is the same in memory and on
-/// disk and for any thread count.
+/// sample's size; the plan counts both (<see cref="BalancingMemory"/>). Every step is per row or follows a total order,
+/// in fixed blocks, so the result is the same in memory and on disk and for any thread count.
 /// </remarks>
 internal static class PartitionBalancer
 {
