@@ -249,6 +249,25 @@ public sealed class BalancingTests : IDisposable
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void StoppingDuringBalancingEndsAtTheNextPassAndLeavesNoSampleFile(int stopAtPass)
+    {
+        float[][] rows = SkewedMixture(4000, 5, seed: 4);
+        using var cancel = new CancellationTokenSource();
+        var stop = new Checkpoints.StopAt(report => report is BalanceReport pass && pass.Pass == stopAtPass, cancel);
+        var options = new KMeansOptions
+        {
+            K = 40, Seed = 2, MaxIterations = 8, MaxSizeRatio = 1.2, OnDisk = true, TempDirectory = _temp.Path,
+        };
+
+        Assert.ThrowsAny<OperationCanceledException>(() => KMeansTrainer.Train(TestData.Source(rows), options, stop, cancel.Token));
+
+        Assert.Equal(stopAtPass, stop.Reports.OfType<BalanceReport>().Count());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp.Path));
+    }
+
+    [Theory]
     [InlineData(DistanceMetric.Cosine)]
     [InlineData(DistanceMetric.Dot)]
     public void InnerProductMetricsAreBalancedToo(DistanceMetric metric)
