@@ -27,9 +27,9 @@ internal static class PartitionSplits
     {
         CandidateCache cache = run.Cache;
         int k = run.Prices.Length;
+        int[] labels = cache.NearestLabels();
         for (int round = 0; round < Rounds; round++)
         {
-            int[] labels = cache.NearestLabels();
             var members = new List<int>?[k];
             for (int row = 0; row < labels.Length; row++)
                 (members[labels[row]] ??= []).Add(row);
@@ -52,6 +52,7 @@ internal static class PartitionSplits
             for (int row = 0; row < after.Length; row++)
                 changed += after[row] != labels[row] ? 1 : 0;
             roundDone(after, changed);
+            labels = after;
         }
     }
 
