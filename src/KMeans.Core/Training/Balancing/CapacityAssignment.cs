@@ -111,13 +111,13 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
     private int[] RegretOrder(ReadOnlySpan<float> costs, int rows)
     {
         int m = candidatesPerRow;
-        var keys = new (float NegatedRegret, int Row)[rows];
+        var keys = new long[rows];
         for (int row = 0; row < rows; row++)
-            keys[row] = (m > 1 ? costs[row * m] - costs[row * m + 1] : 0f, row);
+            keys[row] = OrderKey.Of(m > 1 ? costs[row * m] - costs[row * m + 1] : 0f, row);
         Array.Sort(keys);
         var order = new int[rows];
         for (int i = 0; i < rows; i++)
-            order[i] = keys[i].Row;
+            order[i] = OrderKey.Index(keys[i]);
         return order;
     }
 

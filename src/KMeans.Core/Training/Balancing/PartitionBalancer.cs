@@ -345,22 +345,23 @@ internal static class PartitionBalancer
         public long RefreshGaps(PackedCentroids packed, long[] sizes, long max)
         {
             int k = sizes.Length;
-            var inFull = new List<(float Gap, int Row)>?[k];
+            var inFull = new List<long>?[k];
             for (int row = 0; row < Labels.Length; row++)
             {
                 int label = Labels[row];
                 if (sizes[label] > max)
-                    (inFull[label] ??= []).Add((Gaps[row], row));
+                    (inFull[label] ??= []).Add(OrderKey.Of(Gaps[row], row));
             }
             var refresh = new List<int>();
             for (int c = 0; c < k; c++)
             {
                 if (inFull[c] is not { } rows)
                     continue;
-                rows.Sort();
-                long count = Math.Min(rows.Count, RefreshedPerShed * PriceUpdate.Shed(sizes[c], max));
-                for (int i = 0; i < count; i++)
-                    refresh.Add(rows[i].Row);
+                Span<long> keys = CollectionsMarshal.AsSpan(rows);
+                int count = (int)Math.Min(keys.Length, RefreshedPerShed * PriceUpdate.Shed(sizes[c], max));
+                NthElement.Place(keys, count - 1);
+                foreach (long key in keys[..count])
+                    refresh.Add(OrderKey.Index(key));
             }
             refresh.Sort();
             var refreshBlocks = new RowBlocks(refresh.Count, NearestCentroidSearch.RowsPerBlock);

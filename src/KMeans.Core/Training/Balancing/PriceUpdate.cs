@@ -52,9 +52,8 @@ internal static class PriceUpdate
             if (sizes[c] <= max)
                 continue;
             Span<float> segment = values.AsSpan((int)start[c], (int)(start[c + 1] - start[c]));
-            segment.Sort();
             long shed = Shed(sizes[c], max);
-            float gap = segment[(int)Math.Min(segment.Length, shed) - 1];
+            float gap = NthElement.Place(segment, (int)Math.Min(segment.Length, shed) - 1);
             if (!float.IsFinite(gap))
                 continue;
             prices[c] = (float)(prices[c] + gap + Math.Max(nudge, gap * 1e-4));
