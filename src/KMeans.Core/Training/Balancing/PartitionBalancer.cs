@@ -625,11 +625,7 @@ internal static class PartitionBalancer
                         continue;
                     Array.Clear(sum);
                     for (int at = start[c]; at < start[c + 1]; at++)
-                    {
-                        ReadOnlySpan<float> x = Sample.Rows((long)members[at] * Cache.Stride, 1);
-                        for (int j = 0; j < d; j++)
-                            sum[j] += x[j];
-                    }
+                        WideningSum.Add(Sample.Rows((long)members[at] * Cache.Stride, 1), sum);
                     Span<float> centroid = Centroids.AsSpan(c * d, d);
                     for (int j = 0; j < d; j++)
                         centroid[j] = (float)(sum[j] / cacheSizes[c]);

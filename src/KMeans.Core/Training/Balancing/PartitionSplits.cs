@@ -132,8 +132,7 @@ internal static class PartitionSplits
             ReadOnlySpan<float> x = Row(run, row);
             int side = Along(x, centroid, direction) > 0 ? 1 : 0;
             counts[side]++;
-            for (int j = 0; j < d; j++)
-                sums[side * d + j] += x[j];
+            WideningSum.Add(x, sums.AsSpan(side * d, d));
         }
         if (counts[0] == 0 || counts[1] == 0)
             return false;
