@@ -7,7 +7,8 @@ namespace KMeans.Core.Training.Balancing;
 /// the maximum is split in two, and the second half takes the centroid of a small partition (below half the mean) whose
 /// rows lose least by going to their next nearest. A split is bisecting k-means' step: the partition's rows on either side
 /// of the hyperplane through its centroid normal to their principal direction, each side's mean a centroid. After each
-/// round the cache's candidates are found again by the kernel.
+/// round the cached rows that listed a moved centroid get their candidates again from the kernel, and the others take in
+/// the moved centroids nearer than their last candidate.
 /// </summary>
 /// <remarks>
 /// Why: where a dense region holds many times its share of rows (a heavy component of a skewed mixture), its partitions
@@ -35,18 +36,19 @@ internal static class PartitionSplits
                 (members[labels[row]] ??= []).Add(row);
             int[] large = Enumerable.Range(0, k).Where(c => Count(members[c]) > cacheBounds.Max)
                 .OrderByDescending(c => Count(members[c])).ThenBy(c => c).ToArray();
-            int splits = 0;
+            var moved = new List<int>();
             using IEnumerator<int> donors = Donors(cache, members, k).GetEnumerator();
             foreach (int partition in large)
             {
                 if (!donors.MoveNext())
                     break;
-                splits += Split(run, members[partition]!, partition, donors.Current) ? 1 : 0;
+                if (Split(run, members[partition]!, partition, donors.Current))
+                    moved.AddRange([partition, donors.Current]);
             }
-            if (splits == 0)
+            if (moved.Count == 0)
                 break;
             cancellationToken.ThrowIfCancellationRequested();
-            run.RefreshCache(packed);
+            run.RefreshCache(packed, moved);
             int[] after = cache.NearestLabels();
             long changed = 0;
             for (int row = 0; row < after.Length; row++)

@@ -1,0 +1,78 @@
+using KMeans.Core.Buffers;
+using KMeans.Core.Distance;
+using KMeans.Core.Numerics;
+using KMeans.Core.Training.Balancing;
+
+namespace KMeans.Core.Tests.Training;
+
+/// <summary>
+/// After a round of splits moves some centroids, refreshing only what they can change (the rows that listed one, and the
+/// moved centroids against the rest) gives every cached row the candidates a refresh against all centroids gives.
+/// </summary>
+public sealed class CacheRefreshTests
+{
+    private const int Rows = 3_000;
+    private const int Dimension = 24;
+    private const int K = 40;
+
+    [Theory]
+    [InlineData(DistanceMetric.L2, 3, 1)]
+    [InlineData(DistanceMetric.L2, 12, 2)]
+    [InlineData(DistanceMetric.Cosine, 12, 2)]
+    [InlineData(DistanceMetric.Dot, 5, 2)]
+    public void RefreshingAfterMovesGivesTheCandidatesOfAFullRefresh(DistanceMetric metric, int movedCount, int threads)
+    {
+        var random = new Random(movedCount * 31 + (int)metric);
+        float[] rows = Gaussian(random, Rows * Dimension);
+        float[] centroids = Gaussian(random, K * Dimension);
+        if (metric == DistanceMetric.Cosine)
+        {
+            Normalize(rows);
+            Normalize(centroids);
+        }
+        int[] moved = Enumerable.Range(0, K).OrderBy(_ => random.Next()).Take(movedCount).ToArray();
+        float[] movedCentroids = (float[])centroids.Clone();
+        foreach (int c in moved)
+        {
+            Span<float> centroid = movedCentroids.AsSpan(c * Dimension, Dimension);
+            for (int j = 0; j < Dimension; j++)
+                centroid[j] = centroids[random.Next(K) * Dimension + j] * 0.5f + (float)random.NextDouble();
+            if (metric == DistanceMetric.Cosine)
+                VectorMath.Normalize(centroid);
+        }
+        using TrainingBuffer sample = TrainingBuffer.Create(onDisk: false, Rows, Dimension, Path.GetTempPath());
+        sample.WriteRows(0, rows);
+        sample.Seal(Rows);
+        using var packed = new PackedCentroids(K, Dimension);
+
+        PartitionBalancer.Run refreshed = NewRun(sample, metric, centroids, threads);
+        refreshed.RefreshCache(packed);
+        movedCentroids.CopyTo(refreshed.Centroids, 0);
+        refreshed.RefreshCache(packed, moved);
+        PartitionBalancer.Run full = NewRun(sample, metric, movedCentroids, threads);
+        full.RefreshCache(packed);
+
+        Assert.Equal(full.Cache.Ids, refreshed.Cache.Ids);
+        Assert.Equal(full.Cache.Costs, refreshed.Cache.Costs);
+        int listingMoved = Enumerable.Range(0, full.Cache.Rows)
+            .Count(row => full.Cache.Ids.AsSpan(row * 8, 8).ToArray().Intersect(moved).Any());
+        Assert.InRange(listingMoved, 1, full.Cache.Rows - 1);
+    }
+
+    private static PartitionBalancer.Run NewRun(TrainingBuffer sample, DistanceMetric metric, float[] centroids, int threads) =>
+        new(sample, new RowBlocks(Rows, 256), metric, SizeBounds.For(Rows, K, 2.0, null),
+            new ParallelOptions { MaxDegreeOfParallelism = threads }, candidates: 8)
+        {
+            Centroids = (float[])centroids.Clone(),
+            Prices = new float[K],
+        };
+
+    private static float[] Gaussian(Random random, int count) =>
+        Enumerable.Range(0, count).Select(_ => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()))).ToArray();
+
+    private static void Normalize(float[] values)
+    {
+        for (int at = 0; at < values.Length; at += Dimension)
+            VectorMath.Normalize(values.AsSpan(at, Dimension));
+    }
+}
