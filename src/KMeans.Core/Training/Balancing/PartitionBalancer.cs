@@ -437,7 +437,7 @@ internal static class PartitionBalancer
         public void RefreshCache(PackedCentroids packed)
         {
             packed.Pack(Centroids, Metric);
-            ScoreAgainstAll([.. Enumerable.Range(0, Cache.Rows)], packed);
+            ScoreAgainstAll(new ArraySegment<int>([.. Enumerable.Range(0, Cache.Rows)]), packed);
         }
 
         /// <summary>
@@ -454,23 +454,30 @@ internal static class PartitionBalancer
             int k = Prices.Length;
             int d = Sample.Dimension;
             int m = Cache.Candidates;
+            if (moved.Count == 0)
+                return;
             var isMoved = new bool[k];
             foreach (int centroid in moved)
                 isMoved[centroid] = true;
-            var listingMoved = new List<int>();
-            var keeping = new List<int>();
-            for (int row = 0; row < Cache.Rows; row++)
+            bool ListsMoved(int row)
             {
-                bool listed = false;
                 foreach (int id in Cache.Ids.AsSpan(row * m, m))
-                    listed |= isMoved[id];
-                (listed ? listingMoved : keeping).Add(row);
+                {
+                    if (isMoved[id])
+                        return true;
+                }
+                return false;
             }
+            int listing = 0;
+            for (int row = 0; row < Cache.Rows; row++)
+                listing += ListsMoved(row) ? 1 : 0;
+            var rowsByList = new int[Cache.Rows];
+            for (int row = 0, listed = 0, kept = listing; row < Cache.Rows; row++)
+                rowsByList[ListsMoved(row) ? listed++ : kept++] = row;
+            var keeping = new ArraySegment<int>(rowsByList, listing, Cache.Rows - listing);
             packed.Pack(Centroids, Metric);
-            ScoreAgainstAll([.. listingMoved], packed);
+            ScoreAgainstAll(new ArraySegment<int>(rowsByList, 0, listing), packed);
             int[] movedIds = Enumerable.Range(0, k).Where(c => isMoved[c]).ToArray();
-            if (movedIds.Length == 0)
-                return;
             var movedCentroids = new float[movedIds.Length * d];
             for (int i = 0; i < movedIds.Length; i++)
                 Centroids.AsSpan(movedIds[i] * d, d).CopyTo(movedCentroids.AsSpan(i * d, d));
@@ -482,7 +489,7 @@ internal static class PartitionBalancer
             {
                 int first = (int)keepingBlocks.First(block);
                 int count = keepingBlocks.Length(block);
-                ReadOnlySpan<int> rows = CollectionsMarshal.AsSpan(keeping).Slice(first, count);
+                ReadOnlySpan<int> rows = keeping.AsSpan(first, count);
                 float[] gathered = GatheredRows.Of(Sample, rows, Cache.Stride);
                 var ids = new int[count * n];
                 var scores = new float[count * n];
@@ -509,11 +516,11 @@ internal static class PartitionBalancer
         }
 
         /// <summary>The cached rows <paramref name="rows"/>' nearest <see cref="CandidateCache.Candidates"/> centroids among all, by the kernel.</summary>
-        private void ScoreAgainstAll(int[] rows, PackedCentroids packed)
+        private void ScoreAgainstAll(ArraySegment<int> rows, PackedCentroids packed)
         {
             int d = Sample.Dimension;
             int m = Cache.Candidates;
-            var rowBlocks = new RowBlocks(rows.Length, NearestCentroidSearch.RowsPerBlock);
+            var rowBlocks = new RowBlocks(rows.Count, NearestCentroidSearch.RowsPerBlock);
             rowBlocks.ForEach(Parallel, block =>
             {
                 int first = (int)rowBlocks.First(block);
