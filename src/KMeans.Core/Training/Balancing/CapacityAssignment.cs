@@ -17,11 +17,18 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
     /// <summary>The cost of one row to one centroid.</summary>
     public delegate float CostTo(int row, int centroid);
 
-    /// <summary>For each of <paramref name="rows"/>, its <paramref name="width"/> nearest centroids and their costs, nearest first.</summary>
-    public delegate (int[] Ids, float[] Costs) WiderCandidates(int[] rows, int width);
+    /// <summary>
+    /// For each of <paramref name="rows"/>, its <paramref name="width"/> nearest centroids among <paramref name="open"/>
+    /// (ascending) and their costs, nearest first.
+    /// </summary>
+    public delegate (int[] Ids, float[] Costs) WiderCandidates(int[] rows, int width, int[] open);
 
-    /// <summary>How many times more candidates the rows whose candidates were all full get.</summary>
-    public const int Widening = 8;
+    /// <summary>
+    /// How many times more candidates the rows whose candidates were all full get, from the partitions with room: twice,
+    /// because every one of them had room when the list was made (a list of all the nearest took 8 times as many to
+    /// reach past the full ones, and keeping so long a list sorted cost more than the kernel's arithmetic).
+    /// </summary>
+    public const int Widening = 2;
 
     /// <summary>Waiting rows whose wider candidates are found together: enough blocks for every thread, 32 MiB at most.</summary>
     public const int WaitingRowsPerBatch = 65_536;
@@ -76,12 +83,13 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
     private void PlaceWaiting(int[] waiting, int[] labels, float[] labelCosts, long[] sizes, WiderCandidates wider,
         AllCosts allCosts)
     {
-        int width = Math.Min(k, candidatesPerRow * Widening);
         float[]? scratch = null;
         for (int start = 0; start < waiting.Length; start += WaitingRowsPerBatch)
         {
             int[] batch = waiting[start..Math.Min(waiting.Length, start + WaitingRowsPerBatch)];
-            (int[] ids, float[] costs) = wider(batch, width);
+            int[] open = Enumerable.Range(0, k).Where(c => sizes[c] < bounds.Max).ToArray();
+            int width = Math.Min(open.Length, candidatesPerRow * Widening);
+            (int[] ids, float[] costs) = wider(batch, width, open);
             for (int w = 0; w < batch.Length; w++)
             {
                 int row = batch[w];

@@ -602,14 +602,20 @@ internal static class PartitionBalancer
             });
         }
 
-        /// <summary>For cached rows whose candidates were all full: their <paramref name="width"/> nearest centroids, by the kernel.</summary>
-        public (int[] Ids, float[] Costs) WiderCandidates(int[] waiting, int width)
+        /// <summary>
+        /// For cached rows whose candidates were all full: their <paramref name="width"/> nearest centroids among
+        /// <paramref name="open"/>, by the kernel.
+        /// </summary>
+        public (int[] Ids, float[] Costs) WiderCandidates(int[] waiting, int width, int[] open)
         {
             int d = Sample.Dimension;
             var ids = new int[(long)waiting.Length * width];
             var costs = new float[(long)waiting.Length * width];
-            using var packed = new PackedCentroids(Prices.Length, d);
-            packed.Pack(Centroids, Metric);
+            var openCentroids = new float[open.Length * d];
+            for (int i = 0; i < open.Length; i++)
+                Centroids.AsSpan(open[i] * d, d).CopyTo(openCentroids.AsSpan(i * d, d));
+            using var packed = new PackedCentroids(open.Length, d);
+            packed.Pack(openCentroids, Metric);
             var waitingBlocks = new RowBlocks(waiting.Length, NearestCentroidSearch.RowsPerBlock);
             waitingBlocks.ForEach(Parallel, block =>
             {
@@ -623,7 +629,10 @@ internal static class PartitionBalancer
                 {
                     float rowNorm = Metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(gathered.AsSpan(i * d, d)) : 0f;
                     for (int r = 0; r < width; r++)
+                    {
+                        blockIds[i * width + r] = open[blockIds[i * width + r]];
                         blockCosts[i * width + r] = CostOfScore(blockCosts[i * width + r], rowNorm);
+                    }
                 }
             });
             return (ids, costs);
