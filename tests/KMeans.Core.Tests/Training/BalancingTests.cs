@@ -159,13 +159,13 @@ public sealed class BalancingTests : IDisposable
         sample.WriteRows(0, rows.SelectMany(row => row).ToArray());
         sample.Seal(rows.Length);
         float[] centroids = Enumerable.Range(0, k).SelectMany(c => rows[c * 101]).ToArray();
-        PartitionBalancer.Run NewRun() => new(sample, new RowBlocks(rows.Length, 512), metric, SizeBounds.For(rows.Length, k, 1.2, null),
+        BalancingRun NewRun() => new(sample, new RowBlocks(rows.Length, 512), metric, SizeBounds.For(rows.Length, k, 1.2, null),
             new ParallelOptions { MaxDegreeOfParallelism = 2 }, candidates: 8)
         {
             Centroids = centroids,
             Prices = new float[k],
         };
-        PartitionBalancer.Run incremental = NewRun();
+        BalancingRun incremental = NewRun();
         using var packed = new PackedCentroids(k, 8);
         using var freshPacked = new PackedCentroids(k, 8);
         incremental.AssignSample(packed);
@@ -187,7 +187,7 @@ public sealed class BalancingTests : IDisposable
             revisitedInAll += revisited;
             loss += lossChange;
 
-            PartitionBalancer.Run fresh = NewRun();
+            BalancingRun fresh = NewRun();
             incremental.Prices.CopyTo(fresh.Prices, 0);
             (long[] freshSizes, _) = fresh.AssignSample(freshPacked);
 

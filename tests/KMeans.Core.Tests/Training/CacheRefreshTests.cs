@@ -45,11 +45,11 @@ public sealed class CacheRefreshTests
         sample.Seal(Rows);
         using var packed = new PackedCentroids(K, Dimension);
 
-        PartitionBalancer.Run refreshed = NewRun(sample, metric, centroids, threads);
+        BalancingRun refreshed = NewRun(sample, metric, centroids, threads);
         refreshed.RefreshCache(packed);
         movedCentroids.CopyTo(refreshed.Centroids, 0);
         refreshed.RefreshCache(packed, moved);
-        PartitionBalancer.Run full = NewRun(sample, metric, movedCentroids, threads);
+        BalancingRun full = NewRun(sample, metric, movedCentroids, threads);
         full.RefreshCache(packed);
 
         Assert.Equal(full.Cache.Ids, refreshed.Cache.Ids);
@@ -59,7 +59,7 @@ public sealed class CacheRefreshTests
         Assert.InRange(listingMoved, 1, full.Cache.Rows - 1);
     }
 
-    private static PartitionBalancer.Run NewRun(TrainingBuffer sample, DistanceMetric metric, float[] centroids, int threads) =>
+    private static BalancingRun NewRun(TrainingBuffer sample, DistanceMetric metric, float[] centroids, int threads) =>
         new(sample, new RowBlocks(Rows, 256), metric, SizeBounds.For(Rows, K, 2.0, null),
             new ParallelOptions { MaxDegreeOfParallelism = threads }, candidates: 8)
         {

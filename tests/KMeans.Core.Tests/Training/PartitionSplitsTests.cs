@@ -45,7 +45,7 @@ public sealed class PartitionSplitsTests : IDisposable
         using TrainingBuffer sample = TrainingBuffer.Create(onDisk, rows.Length, Dimension, _temp.Path);
         sample.WriteRows(0, rows.SelectMany(row => row).ToArray());
         sample.Seal(rows.Length);
-        var run = new PartitionBalancer.Run(sample, new RowBlocks(rows.Length, 512), DistanceMetric.L2,
+        var run = new BalancingRun(sample, new RowBlocks(rows.Length, 512), DistanceMetric.L2,
             SizeBounds.For(rows.Length, K, 2.0, null), new ParallelOptions { MaxDegreeOfParallelism = threads }, candidates: 8)
         {
             Centroids = (float[])centroids.Clone(),

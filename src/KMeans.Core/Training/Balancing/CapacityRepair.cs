@@ -18,7 +18,7 @@ internal static class CapacityRepair
     public const int RowsPerBatch = 4_096;
 
     /// <returns>How many rows it moved.</returns>
-    public static long Apply(PartitionBalancer.Run run, long[] sizes)
+    public static long Apply(BalancingRun run, long[] sizes)
     {
         (TrainingBuffer sample, int[] labels, float[] gaps, SizeBounds bounds, float[] centroids, DistanceMetric metric,
             ParallelOptions parallel) = (run.Sample, run.Labels, run.Gaps, run.Bounds, run.Centroids, run.Metric, run.Parallel);

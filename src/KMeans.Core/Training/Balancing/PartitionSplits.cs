@@ -23,7 +23,7 @@ internal static class PartitionSplits
     public const int Rounds = 6;
 
     /// <param name="roundDone">After each round: the cached rows' nearest centroids and how many of them changed.</param>
-    public static void Apply(PartitionBalancer.Run run, PackedCentroids packed, SizeBounds cacheBounds,
+    public static void Apply(BalancingRun run, PackedCentroids packed, SizeBounds cacheBounds,
         Action<int[], long> roundDone, CancellationToken cancellationToken)
     {
         CandidateCache cache = run.Cache;
@@ -92,7 +92,7 @@ internal static class PartitionSplits
     /// offset of the row farthest from the centroid.
     /// </summary>
     /// <returns>False when every row lies on one side (the rows are all alike).</returns>
-    private static bool Split(PartitionBalancer.Run run, List<int> rows, int large, int donor)
+    private static bool Split(BalancingRun run, List<int> rows, int large, int donor)
     {
         int d = run.Sample.Dimension;
         float[] centroid = run.Centroids.AsSpan(large * d, d).ToArray();
@@ -146,7 +146,7 @@ internal static class PartitionSplits
     /// <summary>Power iteration steps towards a partition's principal direction: two bring it close enough to halve it.</summary>
     private const int PowerIterations = 2;
 
-    private static ReadOnlySpan<float> Row(PartitionBalancer.Run run, int cachedRow) =>
+    private static ReadOnlySpan<float> Row(BalancingRun run, int cachedRow) =>
         run.Sample.Rows((long)cachedRow * run.Cache.Stride, 1);
 
     private static double Along(ReadOnlySpan<float> x, float[] centroid, double[] direction)
@@ -157,7 +157,7 @@ internal static class PartitionSplits
         return along;
     }
 
-    private static void SetMean(PartitionBalancer.Run run, int partition, ReadOnlySpan<double> sum, long count)
+    private static void SetMean(BalancingRun run, int partition, ReadOnlySpan<double> sum, long count)
     {
         int d = run.Sample.Dimension;
         Span<float> centroid = run.Centroids.AsSpan(partition * d, d);

@@ -1,0 +1,515 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using KMeans.Core.Buffers;
+using KMeans.Core.Distance;
+
+namespace KMeans.Core.Training.Balancing;
+
+/// <summary>The state of one balancing: the sample, its labels and gaps, the cache, the centroids and prices.</summary>
+internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, DistanceMetric metric, SizeBounds bounds,
+    ParallelOptions parallel, int candidates)
+{
+    public TrainingBuffer Sample { get; } = sample;
+
+    public DistanceMetric Metric { get; } = metric;
+
+    public SizeBounds Bounds { get; } = bounds;
+
+    public ParallelOptions Parallel { get; } = parallel;
+
+    public CandidateCache Cache { get; } = new(sample.RowCount, candidates);
+
+    /// <summary>Each sample row's partition: under the prices, after <see cref="AssignSample"/>.</summary>
+    public int[] Labels { get; } = Filled((int)sample.RowCount);
+
+    /// <summary>Each sample row's distance + price to its second choice less that to its partition.</summary>
+    public float[] Gaps { get; } = new float[sample.RowCount];
+
+    public required float[] Centroids { get; init; }
+
+    public required float[] Prices { get; init; }
+
+    private readonly object _rowNormLock = new();
+
+    /// <summary>The largest ‖x‖ of the sample, for the rounding margin of <see cref="Reprice"/>.</summary>
+    private float _largestRowNorm;
+
+    private static int[] Filled(int rows)
+    {
+        var labels = new int[rows];
+        labels.AsSpan().Fill(-1);
+        return labels;
+    }
+
+    /// <summary>
+    /// Every row to its centroid of least distance + price by the kernel (what assignment with the prices gives),
+    /// and its gap to its second choice.
+    /// </summary>
+    public (long[] Sizes, long Reassigned) AssignSample(PackedCentroids packed)
+    {
+        packed.Pack(Centroids, Metric, Prices);
+        long reassigned = 0;
+        blocks.ForEach(Parallel, block => Interlocked.Add(ref reassigned, AssignBlock(block, packed)));
+        var sizes = new long[Prices.Length];
+        foreach (int label in Labels)
+            sizes[label]++;
+        return (sizes, reassigned);
+    }
+
+    /// <summary>
+    /// What <see cref="AssignSample"/> gives after prices rose, without assigning every row: a row's score for a
+    /// partition whose price did not rise is bit for bit what it was and every other score only rose (the kernel's
+    /// ‖c‖² + price − 2·x·c is rounded once, and rounding is monotone), so the rows of such partitions keep their
+    /// label. A row of a partition whose score term rose by δ keeps it too while its gap exceeds δ and the rounding
+    /// margin: its own score rose by at most that, its second choice's did not fall. Only the other rows go through
+    /// the kernel again (usually a small part of the sample), and get exact gaps; the kept rows of raised partitions
+    /// keep their gap less δ and the margin, a lower bound, as do rows whose second choice's price rose (the gap they
+    /// keep only understates theirs), so the test stays exact.
+    /// </summary>
+    /// <returns>
+    /// The sizes, how many rows changed partition, how many went through the kernel, and the change in the loss
+    /// (summed in row order within blocks, then in block order).
+    /// </returns>
+    public (long[] Sizes, long Reassigned, long Revisited, double LossChange) Reprice(PackedCentroids packed)
+    {
+        int k = Prices.Length;
+        var before = new float[k];
+        var after = new float[k];
+        unsafe
+        {
+            new ReadOnlySpan<float>(packed.Norms, k).CopyTo(before);
+            packed.Pack(Centroids, Metric, Prices);
+            new ReadOnlySpan<float>(packed.Norms, k).CopyTo(after);
+        }
+        var rise = new double[k];
+        double largestTerm = 0;
+        double largestCentroidNorm = 0;
+        for (int c = 0; c < k; c++)
+        {
+            rise[c] = DistanceOfScore((double)after[c] - before[c]);
+            largestTerm = Math.Max(largestTerm, Math.Abs(after[c]));
+            largestCentroidNorm = Math.Max(largestCentroidNorm,
+                TensorPrimitives.Norm(Centroids.AsSpan(c * Sample.Dimension, Sample.Dimension)));
+        }
+        double margin = DistanceOfScore(RoundingUnits * (largestTerm + 2 * _largestRowNorm * largestCentroidNorm) * Math.Pow(2, -23));
+        var revisit = new List<int>();
+        for (int row = 0; row < Labels.Length; row++)
+        {
+            double step = rise[Labels[row]];
+            if (step <= 0)
+                continue;
+            if (Gaps[row] <= step + margin)
+                revisit.Add(row);
+            else
+                Gaps[row] = (float)(Gaps[row] - step - margin);
+        }
+        long reassigned = 0;
+        var revisitBlocks = new RowBlocks(revisit.Count, NearestCentroidSearch.RowsPerBlock);
+        var changes = new double[revisitBlocks.Count];
+        revisitBlocks.ForEach(Parallel, block =>
+        {
+            (long moved, changes[block]) = ReassignRows(revisit, (int)revisitBlocks.First(block), revisitBlocks.Length(block), packed);
+            Interlocked.Add(ref reassigned, moved);
+        });
+        double change = 0;
+        foreach (double blockChange in changes)
+            change += blockChange;
+        var sizes = new long[k];
+        foreach (int label in Labels)
+            sizes[label]++;
+        return (sizes, reassigned, revisit.Count, change);
+    }
+
+    /// <summary>
+    /// Exact gaps, by the kernel under the current prices, for the rows a price step is set by: in each partition
+    /// above <paramref name="max"/>, the <see cref="RefreshedPerShed"/> × <see cref="PriceUpdate.Shed"/> rows of
+    /// least gap. <see cref="Reprice"/> leaves lower bounds that understate the gaps of rows whose second choice's
+    /// price rose, and a step set by those would move next to no rows.
+    /// </summary>
+    /// <returns>How many rows went through the kernel.</returns>
+    public long RefreshGaps(PackedCentroids packed, long[] sizes, long max)
+    {
+        int k = sizes.Length;
+        var inFull = new List<long>?[k];
+        for (int row = 0; row < Labels.Length; row++)
+        {
+            int label = Labels[row];
+            if (sizes[label] > max)
+                (inFull[label] ??= []).Add(OrderKey.Of(Gaps[row], row));
+        }
+        var refresh = new List<int>();
+        for (int c = 0; c < k; c++)
+        {
+            if (inFull[c] is not { } rows)
+                continue;
+            Span<long> keys = CollectionsMarshal.AsSpan(rows);
+            int count = (int)Math.Min(keys.Length, RefreshedPerShed * PriceUpdate.Shed(sizes[c], max));
+            NthElement.Place(keys, count - 1);
+            foreach (long key in keys[..count])
+                refresh.Add(OrderKey.Index(key));
+        }
+        refresh.Sort();
+        var refreshBlocks = new RowBlocks(refresh.Count, NearestCentroidSearch.RowsPerBlock);
+        refreshBlocks.ForEach(Parallel, block =>
+            ReassignRows(refresh, (int)refreshBlocks.First(block), refreshBlocks.Length(block), packed));
+        return refresh.Count;
+    }
+
+    /// <summary>Rows whose gap <see cref="RefreshGaps"/> makes exact, per row a step is to shed.</summary>
+    private const int RefreshedPerShed = 2;
+
+    /// <summary>A score's rounding, in units of the last place of the largest score, that the rise test allows for.</summary>
+    private const double RoundingUnits = 8;
+
+    /// <returns>How many of the rows changed partition, and the change in their loss.</returns>
+    private (long Reassigned, double LossChange) ReassignRows(List<int> rows, int first, int count, PackedCentroids packed)
+    {
+        int d = Sample.Dimension;
+        float[] gathered = GatheredRows.Of(Sample, CollectionsMarshal.AsSpan(rows).Slice(first, count));
+        int n = Math.Min(packed.K, 2);
+        var ids = new int[count * n];
+        var scores = new float[count * n];
+        NearestKernel.Assign(gathered, count, packed, n, ids, scores, KernelPaths.Machine);
+        long reassigned = 0;
+        double change = 0;
+        for (int i = 0; i < count; i++)
+        {
+            int row = rows[first + i];
+            int label = ids[i * n];
+            if (Labels[row] != label)
+            {
+                ReadOnlySpan<float> x = gathered.AsSpan(i * d, d);
+                change += RowLoss.Of(x, Centroids.AsSpan(label * d, d), Metric) - RowLoss.Of(x, Centroids.AsSpan(Labels[row] * d, d), Metric);
+                reassigned++;
+            }
+            Labels[row] = label;
+            Gaps[row] = n > 1 ? DistanceOfScore(scores[i * n + 1] - scores[i * n]) : float.PositiveInfinity;
+        }
+        return (reassigned, change);
+    }
+
+    private long AssignBlock(long block, PackedCentroids packed)
+    {
+        int d = Sample.Dimension;
+        long first = blocks.First(block);
+        int count = blocks.Length(block);
+        ReadOnlySpan<float> x = Sample.Rows(first, count);
+        int n = Math.Min(packed.K, 2);
+        var ids = new int[count * n];
+        var scores = new float[count * n];
+        NearestKernel.Assign(x, count, packed, n, ids, scores, KernelPaths.Machine);
+        float largestNorm = 0f;
+        for (int i = 0; i < count; i++)
+            largestNorm = Math.Max(largestNorm, TensorPrimitives.Norm(x.Slice(i * d, d)));
+        lock (_rowNormLock)
+            _largestRowNorm = Math.Max(_largestRowNorm, largestNorm);
+        long reassigned = 0;
+        for (int i = 0; i < count; i++)
+        {
+            long row = first + i;
+            int label = ids[i * n];
+            reassigned += Labels[row] != label ? 1 : 0;
+            Labels[row] = label;
+            Gaps[row] = n > 1 ? DistanceOfScore(scores[i * n + 1] - scores[i * n]) : float.PositiveInfinity;
+        }
+        return reassigned;
+    }
+
+    /// <summary>
+    /// The cached rows' nearest <see cref="CandidateCache.Candidates"/> centroids by the kernel, without prices: first
+    /// from the trained centroids, then again after each round of splits has moved some far.
+    /// </summary>
+    public void RefreshCache(PackedCentroids packed)
+    {
+        packed.Pack(Centroids, Metric);
+        ScoreAgainstAll(new ArraySegment<int>([.. Enumerable.Range(0, Cache.Rows)]), packed);
+    }
+
+    /// <summary>
+    /// The cache after the centroids <paramref name="moved"/> changed (a round of splits), as <see
+    /// cref="RefreshCache(PackedCentroids)"/> would give it: a cached row that listed none of them keeps its
+    /// candidates, whose distances did not change and which are its nearest among the centroids that did not move,
+    /// and takes in those of the moved centroids nearer than its last, found by the kernel against the moved centroids
+    /// alone; only the rows that listed a moved centroid go through the kernel against all of them again. A round
+    /// moves two centroids per split, so later rounds, which split few partitions, cost a small part of a full
+    /// refresh (about 15 s for the million cached rows of a 16,384-centroid run).
+    /// </summary>
+    public void RefreshCache(PackedCentroids packed, IReadOnlyCollection<int> moved)
+    {
+        int k = Prices.Length;
+        int d = Sample.Dimension;
+        int m = Cache.Candidates;
+        if (moved.Count == 0)
+            return;
+        var isMoved = new bool[k];
+        foreach (int centroid in moved)
+            isMoved[centroid] = true;
+        bool ListsMoved(int row)
+        {
+            foreach (int id in Cache.Ids.AsSpan(row * m, m))
+            {
+                if (isMoved[id])
+                    return true;
+            }
+            return false;
+        }
+        int listing = 0;
+        for (int row = 0; row < Cache.Rows; row++)
+            listing += ListsMoved(row) ? 1 : 0;
+        var rowsByList = new int[Cache.Rows];
+        for (int row = 0, listed = 0, kept = listing; row < Cache.Rows; row++)
+            rowsByList[ListsMoved(row) ? listed++ : kept++] = row;
+        var keeping = new ArraySegment<int>(rowsByList, listing, Cache.Rows - listing);
+        packed.Pack(Centroids, Metric);
+        ScoreAgainstAll(new ArraySegment<int>(rowsByList, 0, listing), packed);
+        int[] movedIds = Enumerable.Range(0, k).Where(c => isMoved[c]).ToArray();
+        var movedCentroids = new float[movedIds.Length * d];
+        for (int i = 0; i < movedIds.Length; i++)
+            Centroids.AsSpan(movedIds[i] * d, d).CopyTo(movedCentroids.AsSpan(i * d, d));
+        using var movedPacked = new PackedCentroids(movedIds.Length, d);
+        movedPacked.Pack(movedCentroids, Metric);
+        int n = Math.Min(m, movedIds.Length);
+        var keepingBlocks = new RowBlocks(keeping.Count, NearestCentroidSearch.RowsPerBlock);
+        keepingBlocks.ForEach(Parallel, block =>
+        {
+            int first = (int)keepingBlocks.First(block);
+            int count = keepingBlocks.Length(block);
+            ReadOnlySpan<int> rows = keeping.AsSpan(first, count);
+            float[] gathered = GatheredRows.Of(Sample, rows, Cache.Stride);
+            var ids = new int[count * n];
+            var scores = new float[count * n];
+            NearestKernel.Assign(gathered, count, movedPacked, n, ids, scores, KernelPaths.Machine);
+            var mergedIds = new int[m];
+            var mergedCosts = new float[m];
+            for (int i = 0; i < count; i++)
+            {
+                float rowNorm = Metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(gathered.AsSpan(i * d, d)) : 0f;
+                Span<int> cachedIds = Cache.Ids.AsSpan(rows[i] * m, m);
+                Span<float> cachedCosts = Cache.Costs.AsSpan(rows[i] * m, m);
+                for (int kept = 0, taken = 0, at = 0; at < m; at++)
+                {
+                    int id = taken < n ? movedIds[ids[i * n + taken]] : -1;
+                    float cost = taken < n ? CostOfScore(scores[i * n + taken], rowNorm) : float.PositiveInfinity;
+                    bool takeMoved = id >= 0 && (cost < cachedCosts[kept] || (cost == cachedCosts[kept] && id < cachedIds[kept]));
+                    (mergedIds[at], mergedCosts[at]) = takeMoved ? (id, cost) : (cachedIds[kept], cachedCosts[kept]);
+                    (taken, kept) = takeMoved ? (taken + 1, kept) : (taken, kept + 1);
+                }
+                mergedIds.CopyTo(cachedIds);
+                mergedCosts.CopyTo(cachedCosts);
+            }
+        });
+    }
+
+    /// <summary>The cached rows <paramref name="rows"/>' nearest <see cref="CandidateCache.Candidates"/> centroids among all, by the kernel.</summary>
+    private void ScoreAgainstAll(ArraySegment<int> rows, PackedCentroids packed)
+    {
+        int d = Sample.Dimension;
+        int m = Cache.Candidates;
+        var rowBlocks = new RowBlocks(rows.Count, NearestCentroidSearch.RowsPerBlock);
+        rowBlocks.ForEach(Parallel, block =>
+        {
+            int first = (int)rowBlocks.First(block);
+            int count = rowBlocks.Length(block);
+            ReadOnlySpan<int> blockRows = rows.AsSpan(first, count);
+            float[] gathered = GatheredRows.Of(Sample, blockRows, Cache.Stride);
+            var ids = new int[count * m];
+            var scores = new float[count * m];
+            NearestKernel.Assign(gathered, count, packed, m, ids, scores, KernelPaths.Machine);
+            for (int i = 0; i < count; i++)
+                CacheRow(gathered.AsSpan(i * d, d), (long)blockRows[i] * Cache.Stride, ids.AsSpan(i * m, m), scores.AsSpan(i * m, m));
+        });
+    }
+
+    /// <summary>A cached row's candidates from the kernel's scores (without prices), as distances.</summary>
+    private void CacheRow(ReadOnlySpan<float> row, long sampleRow, ReadOnlySpan<int> ids, ReadOnlySpan<float> scores)
+    {
+        int at = Cache.CachedRow(sampleRow);
+        int m = Cache.Candidates;
+        float rowNorm = Metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(row) : 0f;
+        for (int r = 0; r < m; r++)
+        {
+            Cache.Ids[(long)at * m + r] = ids[r];
+            Cache.Costs[(long)at * m + r] = CostOfScore(scores[r], rowNorm);
+        }
+    }
+
+    /// <summary>The distance + price from the kernel's priced score ‖c‖² + price − 2·x·c (see <see cref="PackedCentroids"/>).</summary>
+    private float CostOfScore(float score, float rowNorm) => Metric switch
+    {
+        DistanceMetric.L2 => rowNorm + score,
+        DistanceMetric.Cosine => 1f + score / 2f,
+        _ => score / 2f,
+    };
+
+    /// <summary>A difference of kernel scores as a difference of distances.</summary>
+    private float DistanceOfScore(float scoreDifference) => (float)DistanceOfScore((double)scoreDifference);
+
+    private double DistanceOfScore(double scoreDifference) =>
+        Metric == DistanceMetric.L2 ? scoreDifference : scoreDifference / 2;
+
+    /// <summary>
+    /// The cached rows' candidates scored again against the moved centroids, by the metric's distance, and put back
+    /// in ascending order (ties to the lower index).
+    /// </summary>
+    public void RescoreCache()
+    {
+        int d = Sample.Dimension;
+        int m = Cache.Candidates;
+        var cacheBlocks = new RowBlocks(Cache.Rows, NearestCentroidSearch.RowsPerBlock);
+        cacheBlocks.ForEach(Parallel, block =>
+        {
+            int first = (int)cacheBlocks.First(block);
+            int count = cacheBlocks.Length(block);
+            for (int row = first; row < first + count; row++)
+            {
+                ReadOnlySpan<float> x = Sample.Rows((long)row * Cache.Stride, 1);
+                Span<int> ids = Cache.Ids.AsSpan(row * m, m);
+                Span<float> costs = Cache.Costs.AsSpan(row * m, m);
+                for (int r = 0; r < m; r++)
+                    costs[r] = RowLoss.Of(x, Centroids.AsSpan(ids[r] * d, d), Metric);
+                for (int r = 1; r < m; r++)
+                {
+                    (float cost, int id) = (costs[r], ids[r]);
+                    int at = r;
+                    for (; at > 0 && (costs[at - 1] > cost || (costs[at - 1] == cost && ids[at - 1] > id)); at--)
+                    {
+                        costs[at] = costs[at - 1];
+                        ids[at] = ids[at - 1];
+                    }
+                    costs[at] = cost;
+                    ids[at] = id;
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// For cached rows whose candidates were all full: their <paramref name="width"/> nearest centroids among
+    /// <paramref name="open"/>, by the kernel.
+    /// </summary>
+    public (int[] Ids, float[] Costs) WiderCandidates(int[] waiting, int width, int[] open)
+    {
+        int d = Sample.Dimension;
+        var ids = new int[(long)waiting.Length * width];
+        var costs = new float[(long)waiting.Length * width];
+        var openCentroids = new float[open.Length * d];
+        for (int i = 0; i < open.Length; i++)
+            Centroids.AsSpan(open[i] * d, d).CopyTo(openCentroids.AsSpan(i * d, d));
+        using var packed = new PackedCentroids(open.Length, d);
+        packed.Pack(openCentroids, Metric);
+        var waitingBlocks = new RowBlocks(waiting.Length, NearestCentroidSearch.RowsPerBlock);
+        waitingBlocks.ForEach(Parallel, block =>
+        {
+            int first = (int)waitingBlocks.First(block);
+            int count = waitingBlocks.Length(block);
+            float[] gathered = GatheredRows.Of(Sample, waiting.AsSpan(first, count), Cache.Stride);
+            Span<int> blockIds = ids.AsSpan(first * width, count * width);
+            Span<float> blockCosts = costs.AsSpan(first * width, count * width);
+            NearestKernel.Assign(gathered, count, packed, width, blockIds, blockCosts, KernelPaths.Machine);
+            for (int i = 0; i < count; i++)
+            {
+                float rowNorm = Metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(gathered.AsSpan(i * d, d)) : 0f;
+                for (int r = 0; r < width; r++)
+                {
+                    blockIds[i * width + r] = open[blockIds[i * width + r]];
+                    blockCosts[i * width + r] = CostOfScore(blockCosts[i * width + r], rowNorm);
+                }
+            }
+        });
+        return (ids, costs);
+    }
+
+    public void AllCosts(int cachedRow, Span<float> costs)
+    {
+        int d = Sample.Dimension;
+        ReadOnlySpan<float> x = Sample.Rows((long)cachedRow * Cache.Stride, 1);
+        for (int c = 0; c < costs.Length; c++)
+            costs[c] = RowLoss.Of(x, Centroids.AsSpan(c * d, d), Metric);
+    }
+
+    public float CostTo(int cachedRow, int centroid)
+    {
+        int d = Sample.Dimension;
+        return RowLoss.Of(Sample.Rows((long)cachedRow * Cache.Stride, 1), Centroids.AsSpan(centroid * d, d), Metric);
+    }
+
+    /// <summary>The loss of the sample's labels, summed in row order within blocks, then in block order.</summary>
+    public double Loss()
+    {
+        int d = Sample.Dimension;
+        var blockLoss = new double[blocks.Count];
+        blocks.ForEach(Parallel, block =>
+        {
+            long first = blocks.First(block);
+            int count = blocks.Length(block);
+            ReadOnlySpan<float> x = Sample.Rows(first, count);
+            double sum = 0;
+            for (int i = 0; i < count; i++)
+                sum += RowLoss.Of(x.Slice(i * d, d), Centroids.AsSpan(Labels[first + i] * d, d), Metric);
+            blockLoss[block] = sum;
+        });
+        double loss = 0;
+        foreach (double value in blockLoss)
+            loss += value;
+        return loss;
+    }
+
+    /// <summary>The loss of the cached rows' labels: each row's on all threads, summed in row order.</summary>
+    public double CacheLoss(int[] cacheLabels)
+    {
+        int d = Sample.Dimension;
+        var losses = new float[cacheLabels.Length];
+        var cacheBlocks = new RowBlocks(cacheLabels.Length, NearestCentroidSearch.RowsPerBlock);
+        cacheBlocks.ForEach(Parallel, block =>
+        {
+            int first = (int)cacheBlocks.First(block);
+            for (int row = first; row < first + cacheBlocks.Length(block); row++)
+                losses[row] = RowLoss.Of(Sample.Rows((long)row * Cache.Stride, 1), Centroids.AsSpan(cacheLabels[row] * d, d), Metric);
+        });
+        double loss = 0;
+        foreach (float rowLoss in losses)
+            loss += rowLoss;
+        return loss;
+    }
+
+    /// <summary>
+    /// Each centroid becomes the mean of its cached rows (normalised under Cosine), summed in double in row order,
+    /// the centroids shared among the threads; a centroid left without rows stays where it was.
+    /// </summary>
+    public void MoveToMeans(int[] cacheLabels, long[] cacheSizes)
+    {
+        int d = Sample.Dimension;
+        int k = cacheSizes.Length;
+        var start = new int[k + 1];
+        foreach (int label in cacheLabels)
+            start[label + 1]++;
+        for (int c = 0; c < k; c++)
+            start[c + 1] += start[c];
+        var members = new int[cacheLabels.Length];
+        var next = (int[])start.Clone();
+        for (int row = 0; row < cacheLabels.Length; row++)
+            members[next[cacheLabels[row]]++] = row;
+        var centroidBlocks = new RowBlocks(k, CentroidsPerBlock);
+        centroidBlocks.ForEach(Parallel, block =>
+        {
+            var sum = new double[d];
+            int first = (int)centroidBlocks.First(block);
+            for (int c = first; c < first + centroidBlocks.Length(block); c++)
+            {
+                if (cacheSizes[c] == 0)
+                    continue;
+                Array.Clear(sum);
+                for (int at = start[c]; at < start[c + 1]; at++)
+                    WideningSum.Add(Sample.Rows((long)members[at] * Cache.Stride, 1), sum);
+                Span<float> centroid = Centroids.AsSpan(c * d, d);
+                for (int j = 0; j < d; j++)
+                    centroid[j] = (float)(sum[j] / cacheSizes[c]);
+                if (Metric == DistanceMetric.Cosine)
+                    Numerics.VectorMath.Normalize(centroid);
+            }
+        });
+    }
+
+    /// <summary>Centroids whose means one task computes: few enough that every thread gets several.</summary>
+    private const int CentroidsPerBlock = 16;
+}
