@@ -169,7 +169,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         int n = Math.Min(packed.K, 2);
         var ids = new int[count * n];
         var scores = new float[count * n];
-        NearestKernel.Assign(gathered, count, packed, n, ids, scores, KernelPaths.Machine);
+        AssignTwoNearest(gathered, count, packed, ids, scores);
         long reassigned = 0;
         double change = 0;
         for (int i = 0; i < count; i++)
@@ -188,6 +188,30 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         return (reassigned, change);
     }
 
+    /// <summary>
+    /// Each row's two lowest scores and their centroids (its one when K = 1), by the branch-free two-nearest kernel on
+    /// the tiled paths: the same scores and ties as <see cref="NearestKernel"/>'s sorted lists, which cost about 1.4×
+    /// the nearest alone where it costs about 1.1×.
+    /// </summary>
+    private static void AssignTwoNearest(ReadOnlySpan<float> rows, int count, PackedCentroids packed, Span<int> ids,
+        Span<float> scores)
+    {
+        KernelPath path = KernelPaths.Machine;
+        if (packed.K < 2 || path == KernelPath.Portable)
+        {
+            NearestKernel.Assign(rows, count, packed, Math.Min(packed.K, 2), ids, scores, path);
+            return;
+        }
+        int d = packed.Dimension;
+        var scratch = new TwoNearestKernel.Scratch(Math.Min(count, NearestCentroidSearch.RowsPerBlock));
+        for (int first = 0; first < count; first += NearestCentroidSearch.RowsPerBlock)
+        {
+            int n = Math.Min(NearestCentroidSearch.RowsPerBlock, count - first);
+            TwoNearestKernel.Assign(rows.Slice(first * d, n * d), n, packed, ids.Slice(2 * first, 2 * n),
+                scores.Slice(2 * first, 2 * n), scratch, wide: path == KernelPath.Avx512);
+        }
+    }
+
     private long AssignBlock(long block, PackedCentroids packed)
     {
         int d = Sample.Dimension;
@@ -197,7 +221,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         int n = Math.Min(packed.K, 2);
         var ids = new int[count * n];
         var scores = new float[count * n];
-        NearestKernel.Assign(x, count, packed, n, ids, scores, KernelPaths.Machine);
+        AssignTwoNearest(x, count, packed, ids, scores);
         float largestNorm = 0f;
         for (int i = 0; i < count; i++)
             largestNorm = Math.Max(largestNorm, TensorPrimitives.Norm(x.Slice(i * d, d)));
