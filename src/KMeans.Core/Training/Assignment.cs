@@ -51,9 +51,13 @@ internal sealed class Assignment
     {
         _reassigned = 0;
         _skipped = 0;
+        // Without bounds, the adds that take each range also compute its rows' L2 losses: they hold the row and, going
+        // cluster by cluster, its centroid in the nearest cache, where the worker would read both once more.
+        bool lossesByAdds = update is not null && bounds is null && _metric == DistanceMetric.L2;
         OrderedRangeUpdate? ranges = update is null
             ? null
-            : new OrderedRangeUpdate(_sample, _blocks, _blocksPerRange, Labels, update, parallel.CancellationToken);
+            : new OrderedRangeUpdate(_sample, _blocks, _blocksPerRange, Labels, update, parallel.CancellationToken,
+                lossesByAdds ? new RangeLosses(centroids.Plain, RowLoss) : null);
         Func<WorkerScratch> start = () => new WorkerScratch(_blocks.RowsPerBlock, bounds is null ? 0 : _sample.Dimension);
         Func<long, ParallelLoopState, WorkerScratch, WorkerScratch> assign = (block, state, scratch) =>
         {
@@ -64,7 +68,7 @@ internal sealed class Assignment
             }
             _blocks.ReadAhead(_sample, block);
             if (bounds is null)
-                AssignBlock(block, centroids, scratch, ranges);
+                AssignBlock(block, centroids, scratch, ranges, lossesByAdds);
             else
                 AssignBlockSkipping(block, centroids, bounds, scratch, ranges);
             return scratch;
@@ -113,15 +117,24 @@ internal sealed class Assignment
     // This method and the other per-row ones below are compiled fully optimized from the start: under tiered PGO the
     // code they get depends on what the profile happens to see, so their speed would vary from process to process.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AssignBlock(long block, PackedCentroids centroids, WorkerScratch scratch, OrderedRangeUpdate? ranges)
+    private void AssignBlock(long block, PackedCentroids centroids, WorkerScratch scratch, OrderedRangeUpdate? ranges,
+        bool lossesByAdds)
     {
         int d = _sample.Dimension;
         long first = _blocks.First(block);
         int count = _blocks.Length(block);
         ReadOnlySpan<float> rows = _sample.Rows(first, count);
         AssignmentKernel.Assign(rows, count, centroids, scratch.Labels, scratch.Scores, scratch.Kernel);
-        for (int i = 0; i < count; i++)
-            Store(first + i, rows.Slice(i * d, d), centroids, scratch.Labels[i], scratch.Scores[i], scratch);
+        if (lossesByAdds)
+        {
+            for (int i = 0; i < count; i++)
+                StoreLabel(first + i, scratch.Labels[i], scratch);
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
+                Store(first + i, rows.Slice(i * d, d), centroids, scratch.Labels[i], scratch.Scores[i], scratch);
+        }
         ranges?.Finished(first, count);
     }
 
@@ -225,11 +238,7 @@ internal sealed class Assignment
         WorkerScratch scratch, float? distanceToPrevious = null)
     {
         bool unchanged = Labels[row] == label;
-        if (!unchanged)
-        {
-            scratch.Reassigned++;
-            Labels[row] = label;
-        }
+        StoreLabel(row, label, scratch);
         if (_metric != DistanceMetric.L2)
         {
             RowLoss[row] = RowLossOf(score);
@@ -240,6 +249,16 @@ internal sealed class Assignment
             : TensorPrimitives.Distance(x, centroids.Plain.AsSpan(label * _sample.Dimension, _sample.Dimension));
         // L2 recomputes ‖x − c‖² directly: the kernel's expanded form loses digits to cancellation when x is near c.
         RowLoss[row] = distance * distance;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StoreLabel(long row, int label, WorkerScratch scratch)
+    {
+        if (Labels[row] != label)
+        {
+            scratch.Reassigned++;
+            Labels[row] = label;
+        }
     }
 
     /// <summary>For the inner-product metrics the kernel's score is −2·x·c exactly as needed.</summary>

@@ -40,10 +40,12 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
     /// Called by one thread at a time, for consecutive ranges in row order, so every sum still takes its rows in row
     /// order. The range's rows were just assigned and are cached; going cluster by cluster keeps each cluster's sums
     /// in the nearest cache for all its rows of the range, where row order would fetch a cluster's d doubles per row
-    /// (W1: 0.94× the folded iteration's time with 1 MiB ranges, bench/README.md).
+    /// (W1: 0.94× the folded iteration's time with 1 MiB ranges, bench/README.md). With <paramref name="losses"/>, each
+    /// row's L2 loss is computed here too, while the row and its centroid are in the nearest cache.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Add(TrainingBuffer sample, RowBlocks blocks, long firstBlock, long endBlock, int[] labels)
+    public void Add(TrainingBuffer sample, RowBlocks blocks, long firstBlock, long endBlock, int[] labels,
+        RangeLosses? losses = null)
     {
         long first = blocks.First(firstBlock);
         int count = (int)(blocks.First(endBlock - 1) + blocks.Length(endBlock - 1) - first);
@@ -69,11 +71,16 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
         for (int c = 0; c < k; c++)
         {
             Span<double> sum = _sums.AsSpan(c * dimension, dimension);
+            ReadOnlySpan<float> centroid = losses is null ? default : losses.Centroids.AsSpan(c * dimension, dimension);
             for (int end = ends[c]; slot < end; slot++)
             {
                 if (slot + _prefetchDistance < count)
                     Prefetch(sample.Rows(first + _rows[slot + _prefetchDistance], 1));
-                WideningSum.Add(sample.Rows(first + _rows[slot], 1), sum);
+                long row = first + _rows[slot];
+                ReadOnlySpan<float> x = sample.Rows(row, 1);
+                WideningSum.Add(x, sum);
+                if (losses is not null)
+                    losses.RowLoss[row] = RowLoss.Of(x, centroid, DistanceMetric.L2);
             }
         }
     }

@@ -7,7 +7,8 @@ namespace KMeans.Core.Training;
 /// ranges of whole blocks, and as soon as every row of the next range in order has its final label, whichever worker
 /// finished it adds the range's rows to the sums (one adder at a time, ranges strictly in row order, so every sum is
 /// taken in row order and results stay bit-identical). Nobody waits: a worker that finishes a range while another is
-/// adding leaves it to that adder, who checks for finished ranges before it stops.
+/// adding leaves it to that adder, who checks for finished ranges before it stops. With <see cref="RangeLosses"/>, the
+/// adder also computes the rows' losses; a range's losses are then final once it is added.
 /// </summary>
 internal sealed class OrderedRangeUpdate
 {
@@ -15,6 +16,7 @@ internal sealed class OrderedRangeUpdate
     private readonly RowBlocks _blocks;
     private readonly int[] _labels;
     private readonly CentroidUpdate _update;
+    private readonly RangeLosses? _losses;
     private readonly CancellationToken _cancellation;
     private readonly long _blocksPerRange;
     private readonly long[] _rowsLeft;
@@ -23,8 +25,9 @@ internal sealed class OrderedRangeUpdate
     private bool _adding;
 
     public OrderedRangeUpdate(TrainingBuffer sample, RowBlocks blocks, long blocksPerRange, int[] labels, CentroidUpdate update,
-        CancellationToken cancellation)
+        CancellationToken cancellation, RangeLosses? losses = null)
     {
+        _losses = losses;
         _sample = sample;
         _blocks = blocks;
         _blocksPerRange = blocksPerRange;
@@ -85,7 +88,7 @@ internal sealed class OrderedRangeUpdate
                 range = _nextRange;
             }
             long firstBlock = range * _blocksPerRange;
-            _update.Add(_sample, _blocks, firstBlock, Math.Min(_blocks.Count, firstBlock + _blocksPerRange), _labels);
+            _update.Add(_sample, _blocks, firstBlock, Math.Min(_blocks.Count, firstBlock + _blocksPerRange), _labels, _losses);
             lock (_gate)
                 _nextRange++;
         }

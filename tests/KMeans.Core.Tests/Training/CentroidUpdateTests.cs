@@ -44,6 +44,43 @@ public class CentroidUpdateTests
     }
 
     /// <summary>
+    /// A pass that takes the update's sums (without bounds, where under L2 the adds also compute the row losses) gives
+    /// the labels, row losses, loss and sizes of a pass that does not, on every metric and range size.
+    /// </summary>
+    [Theory]
+    [InlineData(DistanceMetric.L2, 1L)]
+    [InlineData(DistanceMetric.L2, KMeansOptions.DefaultBytesPerRange)]
+    [InlineData(DistanceMetric.Cosine, 20 * 4 * 64L)]
+    [InlineData(DistanceMetric.Dot, KMeansOptions.DefaultBytesPerRange)]
+    public void APassTakingTheSumsGivesTheLossesOfAPassThatDoesNot(DistanceMetric metric, long bytesPerRange)
+    {
+        int d = Rows[0].Length;
+        using TrainingBuffer sample = TrainingBuffer.Create(false, Rows.Length, d, Path.GetTempPath());
+        sample.WriteRows(0, Rows.SelectMany(row => row).ToArray());
+        sample.Seal(Rows.Length);
+        using var packed = new PackedCentroids(K, d);
+        var plain = new Assignment(sample, K, metric, 16, bytesPerRange);
+        var folding = new Assignment(sample, K, metric, 16, bytesPerRange);
+        var update = new CentroidUpdate(K, d, metric);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = 2 };
+        float[] centroids = Enumerable.Range(0, K).SelectMany(c => Rows[c * 37]).ToArray();
+
+        for (int iteration = 0; iteration < 3; iteration++)
+        {
+            packed.Pack(centroids, metric);
+            (double plainLoss, long plainReassigned, _) = plain.Run(packed, parallel);
+            (double foldedLoss, long foldedReassigned, _) = folding.Run(packed, parallel, update: update);
+
+            Assert.Equal(plain.Labels, folding.Labels);
+            Assert.Equal(plain.RowLoss, folding.RowLoss);
+            Assert.Equal(plainLoss, foldedLoss);
+            Assert.Equal(plainReassigned, foldedReassigned);
+            Assert.Equal(plain.Sizes, folding.Sizes);
+            update.Apply(folding.Sizes, centroids);
+        }
+    }
+
+    /// <summary>
     /// Ranges are added cluster after cluster (each cluster's rows in row order), not row after row: on rows whose
     /// sums depend on the order of their adds, every range size, from one block to the whole sample, gives the
     /// means of the plain row-order sums on every metric, in memory and on disk.
