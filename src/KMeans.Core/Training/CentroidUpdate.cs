@@ -40,8 +40,9 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
     /// Called by one thread at a time, for consecutive ranges in row order, so every sum still takes its rows in row
     /// order. The range's rows were just assigned and are cached; going cluster by cluster keeps each cluster's sums
     /// in the nearest cache for all its rows of the range, where row order would fetch a cluster's d doubles per row
-    /// (W1: 0.94× the folded iteration's time with 1 MiB ranges, bench/README.md). With <paramref name="losses"/>, each
-    /// row's L2 loss is computed here too, while the row and its centroid are in the nearest cache.
+    /// (with 1 MiB ranges, whole folded iterations took 0.96× the time of 16 MiB ranges added in row order, W1 and W2;
+    /// bench/README.md). With <paramref name="losses"/>, each row's L2 loss is computed here too, while the row and its
+    /// centroid are in the nearest cache.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(TrainingBuffer sample, RowBlocks blocks, long firstBlock, long endBlock, int[] labels,

@@ -106,9 +106,9 @@ public sealed record KMeansOptions
     /// <summary>
     /// Sample bytes per range of blocks that the assignment hands to the next update as soon as the range's labels are
     /// final (<see cref="OrderedRangeUpdate"/>): small enough that the rows are still cached when they are added, and
-    /// that the last range, added after every block is assigned, is a short tail. At 1 MiB (one block at d = 1,024) a
-    /// range fits a core's L2 cache; 16 MiB ranges made whole in-memory iterations 1.08× (W2) and 1.07× (W1) slower
-    /// (bench/README.md, issue 14). Tests shrink it to exercise the range arithmetic.
+    /// that the last range, added after every block is assigned, is a short tail. A 1 MiB range (one block at
+    /// d = 1,024) fits a core's L2 cache; with 16 MiB ranges W1's last range alone held a quarter of the adds, made
+    /// after the other threads had finished (bench/README.md, issue 14). Tests shrink it to exercise the range arithmetic.
     /// </summary>
     internal long BytesPerRange { get; init; } = DefaultBytesPerRange;
 
