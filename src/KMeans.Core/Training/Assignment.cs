@@ -54,10 +54,13 @@ internal sealed class Assignment
         // Without bounds, the adds that take each range also compute its rows' L2 losses: they hold the row and, going
         // cluster by cluster, its centroid in the nearest cache, where the worker would read both once more.
         bool lossesByAdds = update is not null && bounds is null && _metric == DistanceMetric.L2;
+        // Without bounds a row's loss is final with its label (with bounds, kept rows of inner-product metrics are
+        // scored later), so the adds can sum the loss in row order as they go.
+        bool lossSummedByAdds = update is not null && bounds is null;
         OrderedRangeUpdate? ranges = update is null
             ? null
-            : new OrderedRangeUpdate(_sample, _blocks, _blocksPerRange, Labels, update, parallel.CancellationToken,
-                lossesByAdds ? new RangeLosses(centroids.Plain, RowLoss) : null);
+            : new OrderedRangeUpdate(_sample, _blocks, _blocksPerRange, Labels, update, parallel.CancellationToken, Sizes,
+                lossSummedByAdds ? RowLoss : null, lossesByAdds ? new RangeLosses(centroids.Plain, RowLoss) : null);
         Func<WorkerScratch> start = () => new WorkerScratch(_blocks.RowsPerBlock, bounds is null ? 0 : _sample.Dimension);
         Func<long, ParallelLoopState, WorkerScratch, WorkerScratch> assign = (block, state, scratch) =>
         {
@@ -99,13 +102,21 @@ internal sealed class Assignment
         if (ranges is { Complete: false })
             throw new InvalidOperationException("The assignment pass ended with ranges not yet added to the update.");
 
+        if (ranges is null)
+        {
+            Array.Clear(Sizes);
+            foreach (int label in Labels)
+                Sizes[label]++;
+        }
+        return (lossSummedByAdds ? ranges!.Loss : LossInRowOrder(), _reassigned, _skipped);
+    }
+
+    private double LossInRowOrder()
+    {
         double loss = 0;
         foreach (float rowLoss in RowLoss)
             loss += rowLoss;
-        Array.Clear(Sizes);
-        foreach (int label in Labels)
-            Sizes[label]++;
-        return (loss, _reassigned, _skipped);
+        return loss;
     }
 
     private IEnumerable<long> BlockIndices()
