@@ -24,13 +24,13 @@ namespace KMeans.Core.Training;
 /// </remarks>
 internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric)
 {
-    private readonly double[] _sums = new double[(long)k * dimension];
+    private readonly LineAlignedDoubles _sums = new(k * dimension);
     private readonly int[] _clusterSizes = new int[k];
     private readonly int[] _runOf = new int[k];
     private int[] _rows = [];
     private readonly int[] _rangeEnds = new int[k];
 
-    public void Clear() => Array.Clear(_sums);
+    public void Clear() => _sums.Span.Clear();
 
     /// <summary>
     /// Adds the rows of blocks [<paramref name="firstBlock"/>, <paramref name="endBlock"/>) to their clusters' sums,
@@ -71,7 +71,7 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
         int slot = 0;
         for (int c = 0; c < k; c++)
         {
-            Span<double> sum = _sums.AsSpan(c * dimension, dimension);
+            Span<double> sum = _sums.Span.Slice(c * dimension, dimension);
             ReadOnlySpan<float> centroid = losses is null ? default : losses.Centroids.AsSpan(c * dimension, dimension);
             for (int end = ends[c]; slot < end; slot++)
             {
@@ -140,7 +140,7 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
             if (slot + _prefetchDistance < end)
                 Prefetch(sample.Rows(_rows[slot + _prefetchDistance], 1));
             int row = _rows[slot];
-            WideningSum.Add(sample.Rows(row, 1), _sums.AsSpan(labels[row] * dimension, dimension));
+            WideningSum.Add(sample.Rows(row, 1), _sums.Span.Slice(labels[row] * dimension, dimension));
         }
     }
 
@@ -173,7 +173,7 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
             if (sizes[c] == 0)
                 continue;
             Span<float> centroid = centroids.AsSpan(c * dimension, dimension);
-            ReadOnlySpan<double> sum = _sums.AsSpan(c * dimension, dimension);
+            ReadOnlySpan<double> sum = _sums.Span.Slice(c * dimension, dimension);
             double size = sizes[c];
             for (int j = 0; j < dimension; j++)
                 centroid[j] = (float)(sum[j] / size);
