@@ -6,12 +6,15 @@ using KMeans.Core.Training;
 namespace KMeans.Bench;
 
 /// <summary>
-/// The update step old and new, inside whole Lloyd iterations (update, repair, pack, assignment without bound skipping,
-/// as <c>IterationPhases</c> times them) on an in-memory sample: <see cref="RangeWalkUpdate"/> (each thread walks every
-/// row) against <c>CentroidUpdate</c> (each thread sums its own run of clusters from a list of their rows, each row read once), alternating in one process, the order
-/// swapped every round. Each iteration is set against numpy's sgemm bound (2·n·K·d flops at the fastest sgemm rate
-/// measured before and after each workload, in the same run). Before every round both updates run on the same labels and their centroids are
-/// compared bit for bit.
+/// The update step inside whole Lloyd iterations (update, repair, pack, assignment without bound skipping, as
+/// <c>IterationPhases</c> times them) on an in-memory sample, three ways alternating in one process, the order rotated
+/// every round: <see cref="RangeWalkUpdate"/> (old: each thread walks every row), <c>CentroidUpdate</c>'s pass of its
+/// own (new: each thread sums its own run of clusters from a list of their rows, each row read once), and folded, as
+/// <c>LloydRun</c> iterates in memory from 2 threads and K ≥ 16 × threads (<c>LloydRun.AddsKeepUp</c>): the sums were
+/// taken during the previous assignment, so the iteration is the means, repair, pack and an assignment that takes the
+/// next sums range by range. Each iteration is set against numpy's sgemm bound (2·n·K·d flops at the fastest sgemm
+/// rate measured before and after each workload, in the same run). Every round checks that the three give
+/// bit-identical centroids from the same labels.
 /// </summary>
 internal static class UpdateScenario
 {
@@ -20,23 +23,25 @@ internal static class UpdateScenario
         IReadOnlyList<Workload> workloads = options.WorkloadsOr(Workload.W1, Workload.W2);
         int rounds = options.SamplesOr(10);
         int threads = options.Threads;
-        Console.WriteLine($"== update: range walk (old) vs one row list per thread (new), {rounds} rounds, {threads} threads, alternating");
+        Console.WriteLine($"== update: range walk (old) vs one row list per thread (new) vs taken during the assignment (folded), {rounds} rounds, {threads} threads, alternating");
         var sgemm = new List<double> { SgemmRate.Measure() };
         var table = new TextTable("workload", "update", "update ms", "iteration ms", "range", "others %");
         var lines = new List<string>();
-        var bounds = new List<(Workload Workload, Summary Old, Summary New)>();
+        var bounds = new List<(Workload Workload, Summary Old, Summary New, Summary Folded)>();
         foreach (Workload workload in workloads)
         {
             DatasetFile data = DatasetFile.Locate(workload, options.DataDirectory);
             using var source = new RawFloat32Source(data.DataPath, workload.Rows, workload.Dimension);
             float[] rows = source.ReadAll();
-            (Summary oldUpdate, Summary oldIteration, Summary newUpdate, Summary newIteration, int mismatches, double others) =
-                Measure(rows, workload, threads, rounds);
-            lines.Add($"{workload.Id}: centroids of old and new update {(mismatches == 0 ? "bit-identical" : $"DIFFER in {mismatches} rounds")}; " +
-                      $"new / old iteration {newIteration.Median / oldIteration.Median:F3}, update {newUpdate.Median / oldUpdate.Median:F3}");
-            table.Add(workload.Id, "old", $"{oldUpdate.Median:F1}", $"{oldIteration.Median:F1}", oldIteration.Range("F1"), KernelScenario.Percent(others));
-            table.Add(workload.Id, "new", $"{newUpdate.Median:F1}", $"{newIteration.Median:F1}", newIteration.Range("F1"), KernelScenario.Percent(others));
-            bounds.Add((workload, oldIteration, newIteration));
+            Timings t = Measure(rows, workload, threads, rounds);
+            lines.Add($"{workload.Id}: centroids of old, new and folded update {(t.Mismatches == 0 ? "bit-identical" : $"DIFFER in {t.Mismatches} rounds")}; " +
+                      $"new / old iteration {t.NewIteration.Median / t.OldIteration.Median:F3}, update {t.NewUpdate.Median / t.OldUpdate.Median:F3}; " +
+                      $"folded / new iteration {t.FoldedIteration.Median / t.NewIteration.Median:F3}");
+            string others = KernelScenario.Percent(t.Others);
+            table.Add(workload.Id, "old", $"{t.OldUpdate.Median:F1}", $"{t.OldIteration.Median:F1}", t.OldIteration.Range("F1"), others);
+            table.Add(workload.Id, "new", $"{t.NewUpdate.Median:F1}", $"{t.NewIteration.Median:F1}", t.NewIteration.Range("F1"), others);
+            table.Add(workload.Id, "folded", "-", $"{t.FoldedIteration.Median:F1}", t.FoldedIteration.Range("F1"), others);
+            bounds.Add((workload, t.OldIteration, t.NewIteration, t.FoldedIteration));
             sgemm.Add(SgemmRate.Measure());
         }
         // Other processes can only slow sgemm down, so the fastest measurement is the machine's rate.
@@ -44,19 +49,29 @@ internal static class UpdateScenario
         Console.WriteLine($"numpy sgemm, before and after each workload: {string.Join(", ", sgemm.Select(g => g.ToString("F0")))} GFLOP/s; " +
                           $"bound = 2·n·K·d at the fastest, {rate:F0} GFLOP/s.");
         table.Write(Console.Out);
-        foreach ((Workload workload, Summary oldIteration, Summary newIteration) in bounds)
+        foreach ((Workload workload, Summary oldIteration, Summary newIteration, Summary foldedIteration) in bounds)
         {
             double boundMs = workload.FlopsPerIteration / (rate * 1e9) * 1e3;
             Console.WriteLine($"{workload.Id} sgemm bound {boundMs:F1} ms per iteration: iteration / bound old {oldIteration.Median / boundMs:F2} " +
-                              $"(fastest {oldIteration.Min / boundMs:F2}), new {newIteration.Median / boundMs:F2} (fastest {newIteration.Min / boundMs:F2}).");
+                              $"(fastest {oldIteration.Min / boundMs:F2}), new {newIteration.Median / boundMs:F2} (fastest {newIteration.Min / boundMs:F2}), " +
+                              $"folded {foldedIteration.Median / boundMs:F2} (fastest {foldedIteration.Min / boundMs:F2}).");
         }
         foreach (string line in lines)
             Console.WriteLine(line);
         Console.WriteLine("others % = other processes' share of the machine while the workload ran.");
     }
 
-    private static (Summary OldUpdate, Summary OldIteration, Summary NewUpdate, Summary NewIteration, int Mismatches, double Others)
-        Measure(float[] rows, Workload workload, int threads, int rounds)
+    private sealed record Timings(Summary OldUpdate, Summary OldIteration, Summary NewUpdate, Summary NewIteration,
+        Summary FoldedIteration, int Mismatches, double Others);
+
+    private enum Variant
+    {
+        Old,
+        New,
+        Folded,
+    }
+
+    private static Timings Measure(float[] rows, Workload workload, int threads, int rounds)
     {
         int d = workload.Dimension;
         int k = workload.K;
@@ -68,44 +83,62 @@ internal static class UpdateScenario
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         var rangeWalk = new RangeWalkUpdate(k, d);
         var grouped = new CentroidUpdate(k, d, DistanceMetric.L2);
+        var folding = new CentroidUpdate(k, d, DistanceMetric.L2);
         float[] centroids = rows.AsSpan(0, k * d).ToArray();
         packed.Pack(centroids, DistanceMetric.L2);
         assignment.Run(packed, parallel);
-        var times = new Dictionary<bool, (List<double> Update, List<double> Iteration)>
-        {
-            [false] = ([], []),
-            [true] = ([], []),
-        };
+        var update = new Dictionary<Variant, List<double>> { [Variant.Old] = [], [Variant.New] = [] };
+        var iteration = new Dictionary<Variant, List<double>> { [Variant.Old] = [], [Variant.New] = [], [Variant.Folded] = [] };
+        Variant[] variants = [Variant.Old, Variant.New, Variant.Folded];
         int mismatches = 0;
         CpuContention cpu = CpuContention.Now();
         for (int round = 0; round <= rounds; round++)
         {
             float[] byWalk = (float[])centroids.Clone();
             float[] byGroup = (float[])centroids.Clone();
+            float[] byFold = (float[])centroids.Clone();
+            // The same centroids assign the same labels again, this time taking their sums on the way.
+            packed.Pack(centroids, DistanceMetric.L2);
+            assignment.Run(packed, parallel, update: folding);
             rangeWalk.Run(sample, assignment.Blocks, assignment.Labels, assignment.Sizes, byWalk, parallel);
             grouped.Run(sample, assignment.Labels, assignment.Sizes, byGroup, parallel);
-            if (!byWalk.AsSpan().SequenceEqual(byGroup))
+            folding.Apply(assignment.Sizes, byFold);
+            if (!byWalk.AsSpan().SequenceEqual(byGroup) || !byFold.AsSpan().SequenceEqual(byGroup))
                 mismatches++;
-            foreach (bool useNew in round % 2 == 0 ? new[] { false, true } : [true, false])
+            for (int v = 0; v < variants.Length; v++)
             {
+                Variant variant = variants[(v + round) % variants.Length];
+                // Each variant starts from sums of the current labels: the folded one took them in the assignment above
+                // or in its own previous pass, and rebuilds them (untimed) when another variant assigned since.
+                if (variant == Variant.Folded && v > 0)
+                    folding.AddAll(sample, assignment.Labels, parallel);
                 var watch = Stopwatch.StartNew();
-                if (useNew)
-                    grouped.Run(sample, assignment.Labels, assignment.Sizes, centroids, parallel);
-                else
-                    rangeWalk.Run(sample, assignment.Blocks, assignment.Labels, assignment.Sizes, centroids, parallel);
+                switch (variant)
+                {
+                    case Variant.Old:
+                        rangeWalk.Run(sample, assignment.Blocks, assignment.Labels, assignment.Sizes, centroids, parallel);
+                        break;
+                    case Variant.New:
+                        grouped.Run(sample, assignment.Labels, assignment.Sizes, centroids, parallel);
+                        break;
+                    default:
+                        folding.Apply(assignment.Sizes, centroids);
+                        break;
+                }
                 double updateMs = watch.Elapsed.TotalMilliseconds;
                 EmptyClusterRepair.Repair(centroids, assignment.Sizes, d, DistanceMetric.L2);
                 packed.Pack(centroids, DistanceMetric.L2);
-                assignment.Run(packed, parallel);
+                assignment.Run(packed, parallel, update: variant == Variant.Folded ? folding : null);
                 double iterationMs = watch.Elapsed.TotalMilliseconds;
                 if (round == 0)
                     continue; // the first round warms up the JIT
-                times[useNew].Update.Add(updateMs);
-                times[useNew].Iteration.Add(iterationMs);
+                if (variant != Variant.Folded)
+                    update[variant].Add(updateMs);
+                iteration[variant].Add(iterationMs);
             }
         }
         double others = CpuContention.Now().OthersShareSince(cpu);
-        return (Summary.Of(times[false].Update), Summary.Of(times[false].Iteration), Summary.Of(times[true].Update),
-            Summary.Of(times[true].Iteration), mismatches, others);
+        return new Timings(Summary.Of(update[Variant.Old]), Summary.Of(iteration[Variant.Old]), Summary.Of(update[Variant.New]),
+            Summary.Of(iteration[Variant.New]), Summary.Of(iteration[Variant.Folded]), mismatches, others);
     }
 }

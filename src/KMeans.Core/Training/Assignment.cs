@@ -51,9 +51,16 @@ internal sealed class Assignment
     {
         _reassigned = 0;
         _skipped = 0;
+        // Without bounds, the adds that take each range also compute its rows' L2 losses: they hold the row and, going
+        // cluster by cluster, its centroid in the nearest cache, where the worker would read both once more.
+        bool lossesByAdds = update is not null && bounds is null && _metric == DistanceMetric.L2;
+        // Without bounds a row's loss is final with its label (with bounds, kept rows of inner-product metrics are
+        // scored later), so the adds can sum the loss in row order as they go.
+        bool lossSummedByAdds = update is not null && bounds is null;
         OrderedRangeUpdate? ranges = update is null
             ? null
-            : new OrderedRangeUpdate(_sample, _blocks, _blocksPerRange, Labels, update, parallel.CancellationToken);
+            : new OrderedRangeUpdate(_sample, _blocks, _blocksPerRange, Labels, update, parallel.CancellationToken, Sizes,
+                lossSummedByAdds ? RowLoss : null, lossesByAdds ? new RangeLosses(centroids.Plain, RowLoss) : null);
         Func<WorkerScratch> start = () => new WorkerScratch(_blocks.RowsPerBlock, bounds is null ? 0 : _sample.Dimension);
         Func<long, ParallelLoopState, WorkerScratch, WorkerScratch> assign = (block, state, scratch) =>
         {
@@ -64,7 +71,7 @@ internal sealed class Assignment
             }
             _blocks.ReadAhead(_sample, block);
             if (bounds is null)
-                AssignBlock(block, centroids, scratch, ranges);
+                AssignBlock(block, centroids, scratch, ranges, lossesByAdds);
             else
                 AssignBlockSkipping(block, centroids, bounds, scratch, ranges);
             return scratch;
@@ -95,13 +102,21 @@ internal sealed class Assignment
         if (ranges is { Complete: false })
             throw new InvalidOperationException("The assignment pass ended with ranges not yet added to the update.");
 
+        if (ranges is null)
+        {
+            Array.Clear(Sizes);
+            foreach (int label in Labels)
+                Sizes[label]++;
+        }
+        return (lossSummedByAdds ? ranges!.Loss : LossInRowOrder(), _reassigned, _skipped);
+    }
+
+    private double LossInRowOrder()
+    {
         double loss = 0;
         foreach (float rowLoss in RowLoss)
             loss += rowLoss;
-        Array.Clear(Sizes);
-        foreach (int label in Labels)
-            Sizes[label]++;
-        return (loss, _reassigned, _skipped);
+        return loss;
     }
 
     private IEnumerable<long> BlockIndices()
@@ -113,15 +128,24 @@ internal sealed class Assignment
     // This method and the other per-row ones below are compiled fully optimized from the start: under tiered PGO the
     // code they get depends on what the profile happens to see, so their speed would vary from process to process.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AssignBlock(long block, PackedCentroids centroids, WorkerScratch scratch, OrderedRangeUpdate? ranges)
+    private void AssignBlock(long block, PackedCentroids centroids, WorkerScratch scratch, OrderedRangeUpdate? ranges,
+        bool lossesByAdds)
     {
         int d = _sample.Dimension;
         long first = _blocks.First(block);
         int count = _blocks.Length(block);
         ReadOnlySpan<float> rows = _sample.Rows(first, count);
         AssignmentKernel.Assign(rows, count, centroids, scratch.Labels, scratch.Scores, scratch.Kernel);
-        for (int i = 0; i < count; i++)
-            Store(first + i, rows.Slice(i * d, d), centroids, scratch.Labels[i], scratch.Scores[i], scratch);
+        if (lossesByAdds)
+        {
+            for (int i = 0; i < count; i++)
+                StoreLabel(first + i, scratch.Labels[i], scratch);
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
+                Store(first + i, rows.Slice(i * d, d), centroids, scratch.Labels[i], scratch.Scores[i], scratch);
+        }
         ranges?.Finished(first, count);
     }
 
@@ -225,11 +249,7 @@ internal sealed class Assignment
         WorkerScratch scratch, float? distanceToPrevious = null)
     {
         bool unchanged = Labels[row] == label;
-        if (!unchanged)
-        {
-            scratch.Reassigned++;
-            Labels[row] = label;
-        }
+        StoreLabel(row, label, scratch);
         if (_metric != DistanceMetric.L2)
         {
             RowLoss[row] = RowLossOf(score);
@@ -240,6 +260,16 @@ internal sealed class Assignment
             : TensorPrimitives.Distance(x, centroids.Plain.AsSpan(label * _sample.Dimension, _sample.Dimension));
         // L2 recomputes ‖x − c‖² directly: the kernel's expanded form loses digits to cancellation when x is near c.
         RowLoss[row] = distance * distance;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StoreLabel(long row, int label, WorkerScratch scratch)
+    {
+        if (Labels[row] != label)
+        {
+            scratch.Reassigned++;
+            Labels[row] = label;
+        }
     }
 
     /// <summary>For the inner-product metrics the kernel's score is −2·x·c exactly as needed.</summary>

@@ -106,12 +106,13 @@ public sealed record KMeansOptions
     /// <summary>
     /// Sample bytes per range of blocks that the assignment hands to the next update as soon as the range's labels are
     /// final (<see cref="OrderedRangeUpdate"/>): small enough that the rows are still cached when they are added, and
-    /// that the last range, added after every block is assigned, is a short tail. Tests shrink it to exercise the
-    /// range arithmetic.
+    /// that the last range, added after every block is assigned, is a short tail. A 1 MiB range (one block at
+    /// d = 1,024) fits a core's L2 cache; with 16 MiB ranges W1's last range alone held a quarter of the adds, made
+    /// after the other threads had finished (bench/README.md, issue 14). Tests shrink it to exercise the range arithmetic.
     /// </summary>
     internal long BytesPerRange { get; init; } = DefaultBytesPerRange;
 
-    internal const long DefaultBytesPerRange = 16L << 20;
+    internal const long DefaultBytesPerRange = 1L << 20;
 
     /// <summary>
     /// Whether the assignment pass also takes the next update's sums (see <see cref="LloydRun"/>); null decides by the

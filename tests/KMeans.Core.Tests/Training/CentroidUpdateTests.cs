@@ -1,5 +1,6 @@
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
+using KMeans.Core.Numerics;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.Training;
@@ -40,6 +41,112 @@ public class CentroidUpdateTests
 
             Assert.Equal(MeansOf(assignment.Labels, centroids), centroids);
         }
+    }
+
+    /// <summary>
+    /// A pass that takes the update's sums (without bounds, where under L2 the adds also compute the row losses) gives
+    /// the labels, row losses, loss and sizes of a pass that does not, on every metric and range size.
+    /// </summary>
+    [Theory]
+    [InlineData(DistanceMetric.L2, 1L)]
+    [InlineData(DistanceMetric.L2, KMeansOptions.DefaultBytesPerRange)]
+    [InlineData(DistanceMetric.Cosine, 20 * 4 * 64L)]
+    [InlineData(DistanceMetric.Dot, KMeansOptions.DefaultBytesPerRange)]
+    public void APassTakingTheSumsGivesTheLossesOfAPassThatDoesNot(DistanceMetric metric, long bytesPerRange)
+    {
+        int d = Rows[0].Length;
+        using TrainingBuffer sample = TrainingBuffer.Create(false, Rows.Length, d, Path.GetTempPath());
+        sample.WriteRows(0, Rows.SelectMany(row => row).ToArray());
+        sample.Seal(Rows.Length);
+        using var packed = new PackedCentroids(K, d);
+        var plain = new Assignment(sample, K, metric, 16, bytesPerRange);
+        var folding = new Assignment(sample, K, metric, 16, bytesPerRange);
+        var update = new CentroidUpdate(K, d, metric);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = 2 };
+        float[] centroids = Enumerable.Range(0, K).SelectMany(c => Rows[c * 37]).ToArray();
+
+        for (int iteration = 0; iteration < 3; iteration++)
+        {
+            packed.Pack(centroids, metric);
+            (double plainLoss, long plainReassigned, _) = plain.Run(packed, parallel);
+            (double foldedLoss, long foldedReassigned, _) = folding.Run(packed, parallel, update: update);
+
+            Assert.Equal(plain.Labels, folding.Labels);
+            Assert.Equal(plain.RowLoss, folding.RowLoss);
+            Assert.Equal(plainLoss, foldedLoss);
+            Assert.Equal(plainReassigned, foldedReassigned);
+            Assert.Equal(plain.Sizes, folding.Sizes);
+            update.Apply(folding.Sizes, centroids);
+        }
+    }
+
+    /// <summary>
+    /// Ranges are added cluster after cluster (each cluster's rows in row order), not row after row: on rows whose
+    /// sums depend on the order of their adds, every range size, from one block to the whole sample, gives the
+    /// means of the plain row-order sums on every metric, in memory and on disk.
+    /// </summary>
+    [Theory]
+    [InlineData(DistanceMetric.L2, false)]
+    [InlineData(DistanceMetric.Cosine, false)]
+    [InlineData(DistanceMetric.Dot, true)]
+    [InlineData(DistanceMetric.L2, true)]
+    public void RangesAddedClusterByClusterGiveTheRowOrderSums(DistanceMetric metric, bool onDisk)
+    {
+        const int k = 5, d = 19, n = 1_000, rowsPerBlock = 7;
+        var random = new Random(11);
+        float[] values = Enumerable.Range(0, n * d).Select(_ => (float)random.NextDouble()).ToArray();
+        int[] labels = Enumerable.Range(0, n).Select(_ => random.Next(k)).ToArray();
+        // Each cluster's first row holds +2^60 and its middle row −2^60: in row order the small values after the middle
+        // survive in the double sums, in any order that adds them before −2^60 they are absorbed (checked below).
+        for (int c = 0; c < k; c++)
+        {
+            int[] members = Enumerable.Range(0, n).Where(row => labels[row] == c).ToArray();
+            values.AsSpan(members[0] * d, d).Fill(MathF.Pow(2, 60));
+            values.AsSpan(members[members.Length / 2] * d, d).Fill(-MathF.Pow(2, 60));
+        }
+        long[] sizes = new long[k];
+        foreach (int label in labels)
+            sizes[label]++;
+        using var temp = new TempDirectory();
+        using TrainingBuffer sample = TrainingBuffer.Create(onDisk, n, d, temp.Path);
+        sample.WriteRows(0, values);
+        sample.Seal(n);
+        var blocks = new RowBlocks(n, rowsPerBlock);
+        float[] expected = MeansInOrder(values, labels, sizes, k, d, metric, Enumerable.Range(0, n));
+        Assert.NotEqual(expected, MeansInOrder(values, labels, sizes, k, d, metric, Enumerable.Range(0, n).Reverse()));
+
+        foreach (long blocksPerRange in new[] { 1L, 3, 40, blocks.Count })
+        {
+            var update = new CentroidUpdate(k, d, metric);
+            update.Clear();
+            for (long first = 0; first < blocks.Count; first += blocksPerRange)
+                update.Add(sample, blocks, first, Math.Min(blocks.Count, first + blocksPerRange), labels);
+            float[] centroids = new float[k * d];
+            update.Apply(sizes, centroids);
+
+            Assert.Equal(expected, centroids);
+        }
+    }
+
+    /// <summary>Each cluster's mean from double sums taken in the given row order (normalised under Cosine).</summary>
+    private static float[] MeansInOrder(float[] values, int[] labels, long[] sizes, int k, int d, DistanceMetric metric,
+        IEnumerable<int> order)
+    {
+        var sums = new double[k * d];
+        foreach (int row in order)
+        {
+            for (int j = 0; j < d; j++)
+                sums[labels[row] * d + j] += values[row * d + j];
+        }
+        var means = new float[k * d];
+        for (int c = 0; c < k; c++)
+        {
+            for (int j = 0; j < d; j++)
+                means[c * d + j] = (float)(sums[c * d + j] / sizes[c]);
+            if (metric == DistanceMetric.Cosine)
+                VectorMath.Normalize(means.AsSpan(c * d, d));
+        }
+        return means;
     }
 
     /// <summary>The plain definition, with empty clusters keeping their centroid.</summary>
