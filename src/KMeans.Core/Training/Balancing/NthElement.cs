@@ -3,7 +3,7 @@ namespace KMeans.Core.Training.Balancing;
 /// <summary>
 /// Puts into place the element a sort would put at a given position, the smaller ones before it and the larger after
 /// it (C++'s nth_element): a price step needs the h-th smallest gap of each full partition and the few rows of least
-/// gap, and sorting every row of the full partitions for that took most of a step's time.
+/// gap, and sorting every row of the full partitions for that was a large part of a step's time.
 /// </summary>
 internal static class NthElement
 {
