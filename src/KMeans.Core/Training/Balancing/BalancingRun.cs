@@ -246,7 +246,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     public void RefreshCache(PackedCentroids packed)
     {
         packed.Pack(Centroids, Metric);
-        ScoreAgainstAll(new ArraySegment<int>([.. Enumerable.Range(0, Cache.Rows)]), packed);
+        ScoreAgainstAll(Enumerable.Range(0, Cache.Rows).ToArray(), packed);
     }
 
     /// <summary>
@@ -283,77 +283,92 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         var rowsByList = new int[Cache.Rows];
         for (int row = 0, listed = 0, kept = listing; row < Cache.Rows; row++)
             rowsByList[ListsMoved(row) ? listed++ : kept++] = row;
-        var keeping = new ArraySegment<int>(rowsByList, listing, Cache.Rows - listing);
+        ReadOnlyMemory<int> keeping = rowsByList.AsMemory(listing);
         packed.Pack(Centroids, Metric);
-        ScoreAgainstAll(new ArraySegment<int>(rowsByList, 0, listing), packed);
+        ScoreAgainstAll(rowsByList.AsMemory(0, listing), packed);
         int[] movedIds = Enumerable.Range(0, k).Where(c => isMoved[c]).ToArray();
-        var movedCentroids = new float[movedIds.Length * d];
-        for (int i = 0; i < movedIds.Length; i++)
-            Centroids.AsSpan(movedIds[i] * d, d).CopyTo(movedCentroids.AsSpan(i * d, d));
-        using var movedPacked = new PackedCentroids(movedIds.Length, d);
-        movedPacked.Pack(movedCentroids, Metric);
-        int n = Math.Min(m, movedIds.Length);
-        var keepingBlocks = new RowBlocks(keeping.Count, NearestCentroidSearch.RowsPerBlock);
-        keepingBlocks.ForEach(Parallel, block =>
+        using PackedCentroids movedPacked = PackedSubset(movedIds);
+        ForEachNearest(keeping, movedPacked, Math.Min(m, movedIds.Length), (position, x, ids, scores) =>
+            TakeInMoved(keeping.Span[position], x, ids, scores, movedIds));
+    }
+
+    /// <summary>
+    /// Merges a cached row's candidates, none of which moved, with its nearest moved centroids (<paramref name="ids"/>
+    /// into <paramref name="movedIds"/>, and their scores), both nearest first, ties to the lower index.
+    /// </summary>
+    private void TakeInMoved(int cachedRow, ReadOnlySpan<float> x, ReadOnlySpan<int> ids, ReadOnlySpan<float> scores,
+        int[] movedIds)
+    {
+        int m = Cache.Candidates;
+        float rowNorm = RowNorm(x);
+        Span<int> cachedIds = Cache.Ids.AsSpan(cachedRow * m, m);
+        Span<float> cachedCosts = Cache.Costs.AsSpan(cachedRow * m, m);
+        Span<int> mergedIds = stackalloc int[m];
+        Span<float> mergedCosts = stackalloc float[m];
+        for (int kept = 0, taken = 0, at = 0; at < m; at++)
         {
-            int first = (int)keepingBlocks.First(block);
-            int count = keepingBlocks.Length(block);
-            ReadOnlySpan<int> rows = keeping.AsSpan(first, count);
-            float[] gathered = GatheredRows.Of(Sample, rows, Cache.Stride);
-            var ids = new int[count * n];
-            var scores = new float[count * n];
-            NearestKernel.Assign(gathered, count, movedPacked, n, ids, scores, KernelPaths.Machine);
-            var mergedIds = new int[m];
-            var mergedCosts = new float[m];
-            for (int i = 0; i < count; i++)
-            {
-                float rowNorm = Metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(gathered.AsSpan(i * d, d)) : 0f;
-                Span<int> cachedIds = Cache.Ids.AsSpan(rows[i] * m, m);
-                Span<float> cachedCosts = Cache.Costs.AsSpan(rows[i] * m, m);
-                for (int kept = 0, taken = 0, at = 0; at < m; at++)
-                {
-                    int id = taken < n ? movedIds[ids[i * n + taken]] : -1;
-                    float cost = taken < n ? CostOfScore(scores[i * n + taken], rowNorm) : float.PositiveInfinity;
-                    bool takeMoved = id >= 0 && (cost < cachedCosts[kept] || (cost == cachedCosts[kept] && id < cachedIds[kept]));
-                    (mergedIds[at], mergedCosts[at]) = takeMoved ? (id, cost) : (cachedIds[kept], cachedCosts[kept]);
-                    (taken, kept) = takeMoved ? (taken + 1, kept) : (taken, kept + 1);
-                }
-                mergedIds.CopyTo(cachedIds);
-                mergedCosts.CopyTo(cachedCosts);
-            }
-        });
+            int id = taken < ids.Length ? movedIds[ids[taken]] : -1;
+            float cost = taken < ids.Length ? CostOfScore(scores[taken], rowNorm) : float.PositiveInfinity;
+            bool takeMoved = id >= 0 && (cost < cachedCosts[kept] || (cost == cachedCosts[kept] && id < cachedIds[kept]));
+            (mergedIds[at], mergedCosts[at]) = takeMoved ? (id, cost) : (cachedIds[kept], cachedCosts[kept]);
+            (taken, kept) = takeMoved ? (taken + 1, kept) : (taken, kept + 1);
+        }
+        mergedIds.CopyTo(cachedIds);
+        mergedCosts.CopyTo(cachedCosts);
     }
 
     /// <summary>The cached rows <paramref name="rows"/>' nearest <see cref="CandidateCache.Candidates"/> centroids among all, by the kernel.</summary>
-    private void ScoreAgainstAll(ArraySegment<int> rows, PackedCentroids packed)
+    private void ScoreAgainstAll(ReadOnlyMemory<int> rows, PackedCentroids packed) =>
+        ForEachNearest(rows, packed, Cache.Candidates, (position, x, ids, scores) =>
+            CacheRow(rows.Span[position], x, ids, scores));
+
+    /// <summary>A cached row's nearest of some packed centroids: its place among the rows handed over, its values, ids and scores.</summary>
+    private delegate void RowNearest(int position, ReadOnlySpan<float> x, ReadOnlySpan<int> ids, ReadOnlySpan<float> scores);
+
+    /// <summary>
+    /// The <paramref name="n"/> nearest of <paramref name="packed"/> to each of the cached rows <paramref name="rows"/>,
+    /// by the kernel in blocks on all threads, handed to <paramref name="take"/> row by row.
+    /// </summary>
+    private void ForEachNearest(ReadOnlyMemory<int> rows, PackedCentroids packed, int n, RowNearest take)
     {
         int d = Sample.Dimension;
-        int m = Cache.Candidates;
-        var rowBlocks = new RowBlocks(rows.Count, NearestCentroidSearch.RowsPerBlock);
+        var rowBlocks = new RowBlocks(rows.Length, NearestCentroidSearch.RowsPerBlock);
         rowBlocks.ForEach(Parallel, block =>
         {
             int first = (int)rowBlocks.First(block);
             int count = rowBlocks.Length(block);
-            ReadOnlySpan<int> blockRows = rows.AsSpan(first, count);
-            float[] gathered = GatheredRows.Of(Sample, blockRows, Cache.Stride);
-            var ids = new int[count * m];
-            var scores = new float[count * m];
-            NearestKernel.Assign(gathered, count, packed, m, ids, scores, KernelPaths.Machine);
+            float[] gathered = GatheredRows.Of(Sample, rows.Span.Slice(first, count), Cache.Stride);
+            var ids = new int[count * n];
+            var scores = new float[count * n];
+            NearestKernel.Assign(gathered, count, packed, n, ids, scores, KernelPaths.Machine);
             for (int i = 0; i < count; i++)
-                CacheRow(gathered.AsSpan(i * d, d), (long)blockRows[i] * Cache.Stride, ids.AsSpan(i * m, m), scores.AsSpan(i * m, m));
+                take(first + i, gathered.AsSpan(i * d, d), ids.AsSpan(i * n, n), scores.AsSpan(i * n, n));
         });
     }
 
-    /// <summary>A cached row's candidates from the kernel's scores (without prices), as distances.</summary>
-    private void CacheRow(ReadOnlySpan<float> row, long sampleRow, ReadOnlySpan<int> ids, ReadOnlySpan<float> scores)
+    /// <summary>The centroids <paramref name="ids"/> packed on their own, ascending, so that ties still go to the lower index.</summary>
+    private PackedCentroids PackedSubset(int[] ids)
     {
-        int at = Cache.CachedRow(sampleRow);
+        int d = Sample.Dimension;
+        var subset = new float[ids.Length * d];
+        for (int i = 0; i < ids.Length; i++)
+            Centroids.AsSpan(ids[i] * d, d).CopyTo(subset.AsSpan(i * d, d));
+        var packed = new PackedCentroids(ids.Length, d);
+        packed.Pack(subset, Metric);
+        return packed;
+    }
+
+    private float RowNorm(ReadOnlySpan<float> x) => Metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(x) : 0f;
+
+    /// <summary>A cached row's candidates from the kernel's scores (without prices), as distances.</summary>
+    private void CacheRow(int cachedRow, ReadOnlySpan<float> x, ReadOnlySpan<int> ids, ReadOnlySpan<float> scores)
+    {
         int m = Cache.Candidates;
-        float rowNorm = Metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(row) : 0f;
+        float rowNorm = RowNorm(x);
         for (int r = 0; r < m; r++)
         {
-            Cache.Ids[(long)at * m + r] = ids[r];
-            Cache.Costs[(long)at * m + r] = CostOfScore(scores[r], rowNorm);
+            Cache.Ids[(long)cachedRow * m + r] = ids[r];
+            Cache.Costs[(long)cachedRow * m + r] = CostOfScore(scores[r], rowNorm);
         }
     }
 
@@ -413,34 +428,19 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// </summary>
     public (int[] Ids, float[] Costs) WiderCandidates(int[] waiting, int width, int[] open)
     {
-        int d = Sample.Dimension;
-        var ids = new int[(long)waiting.Length * width];
-        var costs = new float[(long)waiting.Length * width];
-        var openCentroids = new float[open.Length * d];
-        for (int i = 0; i < open.Length; i++)
-            Centroids.AsSpan(open[i] * d, d).CopyTo(openCentroids.AsSpan(i * d, d));
-        using var packed = new PackedCentroids(open.Length, d);
-        packed.Pack(openCentroids, Metric);
-        var waitingBlocks = new RowBlocks(waiting.Length, NearestCentroidSearch.RowsPerBlock);
-        waitingBlocks.ForEach(Parallel, block =>
+        var wideIds = new int[(long)waiting.Length * width];
+        var wideCosts = new float[(long)waiting.Length * width];
+        using PackedCentroids packed = PackedSubset(open);
+        ForEachNearest(waiting, packed, width, (position, x, ids, scores) =>
         {
-            int first = (int)waitingBlocks.First(block);
-            int count = waitingBlocks.Length(block);
-            float[] gathered = GatheredRows.Of(Sample, waiting.AsSpan(first, count), Cache.Stride);
-            Span<int> blockIds = ids.AsSpan(first * width, count * width);
-            Span<float> blockCosts = costs.AsSpan(first * width, count * width);
-            NearestKernel.Assign(gathered, count, packed, width, blockIds, blockCosts, KernelPaths.Machine);
-            for (int i = 0; i < count; i++)
+            float rowNorm = RowNorm(x);
+            for (int r = 0; r < width; r++)
             {
-                float rowNorm = Metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(gathered.AsSpan(i * d, d)) : 0f;
-                for (int r = 0; r < width; r++)
-                {
-                    blockIds[i * width + r] = open[blockIds[i * width + r]];
-                    blockCosts[i * width + r] = CostOfScore(blockCosts[i * width + r], rowNorm);
-                }
+                wideIds[(long)position * width + r] = open[ids[r]];
+                wideCosts[(long)position * width + r] = CostOfScore(scores[r], rowNorm);
             }
         });
-        return (ids, costs);
+        return (wideIds, wideCosts);
     }
 
     public void AllCosts(int cachedRow, Span<float> costs)

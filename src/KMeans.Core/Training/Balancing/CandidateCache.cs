@@ -41,7 +41,4 @@ internal sealed class CandidateCache
             labels[row] = Ids[(long)row * Candidates];
         return labels;
     }
-
-    /// <summary>The cache's row for <paramref name="sampleRow"/>, or −1 when that row is not cached.</summary>
-    public int CachedRow(long sampleRow) => sampleRow % Stride == 0 ? (int)(sampleRow / Stride) : -1;
 }
