@@ -165,11 +165,11 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     private (long Reassigned, double LossChange) ReassignRows(List<int> rows, int first, int count, PackedCentroids packed)
     {
         int d = Sample.Dimension;
-        float[] gathered = GatheredRows.Of(Sample, CollectionsMarshal.AsSpan(rows).Slice(first, count));
+        using var gathered = GatheredRows.Of(Sample, CollectionsMarshal.AsSpan(rows).Slice(first, count));
         int n = Math.Min(packed.K, 2);
         var ids = new int[count * n];
         var scores = new float[count * n];
-        AssignTwoNearest(gathered, count, packed, ids, scores);
+        AssignTwoNearest(gathered.Values, count, packed, ids, scores);
         long reassigned = 0;
         double change = 0;
         for (int i = 0; i < count; i++)
@@ -178,7 +178,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
             int label = ids[i * n];
             if (Labels[row] != label)
             {
-                ReadOnlySpan<float> x = gathered.AsSpan(i * d, d);
+                ReadOnlySpan<float> x = gathered.Values.Slice(i * d, d);
                 change += RowLoss.Of(x, Centroids.AsSpan(label * d, d), Metric) - RowLoss.Of(x, Centroids.AsSpan(Labels[row] * d, d), Metric);
                 reassigned++;
             }
@@ -337,12 +337,12 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         {
             int first = (int)rowBlocks.First(block);
             int count = rowBlocks.Length(block);
-            float[] gathered = GatheredRows.Of(Sample, rows.Span.Slice(first, count), Cache.Stride);
+            using var gathered = GatheredRows.Of(Sample, rows.Span.Slice(first, count), Cache.Stride);
             var ids = new int[count * n];
             var scores = new float[count * n];
-            NearestKernel.Assign(gathered, count, packed, n, ids, scores, KernelPaths.Machine);
+            NearestKernel.Assign(gathered.Values, count, packed, n, ids, scores, KernelPaths.Machine);
             for (int i = 0; i < count; i++)
-                take(first + i, gathered.AsSpan(i * d, d), ids.AsSpan(i * n, n), scores.AsSpan(i * n, n));
+                take(first + i, gathered.Values.Slice(i * d, d), ids.AsSpan(i * n, n), scores.AsSpan(i * n, n));
         });
     }
 

@@ -82,8 +82,8 @@ internal static class CapacityRepair
         {
             int first = (int)blocks.First(block);
             int count = blocks.Length(block);
-            float[] gathered = GatheredRows.Of(sample, CollectionsMarshal.AsSpan(rows).Slice(first, count));
-            NearestKernel.Assign(gathered, count, packed, m, ids.AsSpan(first * m, count * m),
+            using var gathered = GatheredRows.Of(sample, CollectionsMarshal.AsSpan(rows).Slice(first, count));
+            NearestKernel.Assign(gathered.Values, count, packed, m, ids.AsSpan(first * m, count * m),
                 scores.AsSpan(first * m, count * m), KernelPaths.Machine);
         });
         var waiting = new List<int>();
