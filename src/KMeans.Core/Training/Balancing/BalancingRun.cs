@@ -29,6 +29,11 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
 
     public required float[] Prices { get; init; }
 
+    /// <summary>The rows grouped by <see cref="Labels"/>, as <see cref="AssignSample"/> or <see cref="Reprice"/> left them.</summary>
+    public PartitionMembers Members => _members ??= new PartitionMembers(Labels.Length, Prices.Length);
+
+    private PartitionMembers? _members;
+
     private readonly object _rowNormLock = new();
 
     /// <summary>The largest ‖x‖ of the sample, for the rounding margin of <see cref="Reprice"/>.</summary>
@@ -50,10 +55,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         packed.Pack(Centroids, Metric, Prices);
         long reassigned = 0;
         blocks.ForEach(Parallel, block => Interlocked.Add(ref reassigned, AssignBlock(block, packed)));
-        var sizes = new long[Prices.Length];
-        foreach (int label in Labels)
-            sizes[label]++;
-        return (sizes, reassigned);
+        return (Members.Group(Labels), reassigned);
     }
 
     /// <summary>
@@ -93,16 +95,20 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         }
         double margin = DistanceOfScore(RoundingUnits * (largestTerm + 2 * _largestRowNorm * largestCentroidNorm) * Math.Pow(2, -23));
         var revisit = new List<int>();
-        for (int row = 0; row < Labels.Length; row++)
+        for (int c = 0; c < k; c++)
         {
-            double step = rise[Labels[row]];
+            double step = rise[c];
             if (step <= 0)
                 continue;
-            if (Gaps[row] <= step + margin)
-                revisit.Add(row);
-            else
-                Gaps[row] = (float)(Gaps[row] - step - margin);
+            foreach (int row in Members.Of(c))
+            {
+                if (Gaps[row] <= step + margin)
+                    revisit.Add(row);
+                else
+                    Gaps[row] = (float)(Gaps[row] - step - margin);
+            }
         }
+        revisit.Sort();
         long reassigned = 0;
         var revisitBlocks = new RowBlocks(revisit.Count, NearestCentroidSearch.RowsPerBlock);
         var changes = new double[revisitBlocks.Count];
@@ -114,10 +120,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         double change = 0;
         foreach (double blockChange in changes)
             change += blockChange;
-        var sizes = new long[k];
-        foreach (int label in Labels)
-            sizes[label]++;
-        return (sizes, reassigned, revisit.Count, change);
+        return (Members.Group(Labels), reassigned, revisit.Count, change);
     }
 
     /// <summary>
@@ -130,22 +133,21 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     public long RefreshGaps(PackedCentroids packed, long[] sizes, long max)
     {
         int k = sizes.Length;
-        var inFull = new List<long>?[k];
-        for (int row = 0; row < Labels.Length; row++)
-        {
-            int label = Labels[row];
-            if (sizes[label] > max)
-                (inFull[label] ??= []).Add(OrderKey.Of(Gaps[row], row));
-        }
         var refresh = new List<int>();
+        long[] keys = [];
         for (int c = 0; c < k; c++)
         {
-            if (inFull[c] is not { } rows)
+            if (sizes[c] <= max)
                 continue;
-            Span<long> keys = CollectionsMarshal.AsSpan(rows);
-            int count = (int)Math.Min(keys.Length, RefreshedPerShed * PriceUpdate.Shed(sizes[c], max));
-            NthElement.Place(keys, count - 1);
-            foreach (long key in keys[..count])
+            ReadOnlySpan<int> members = Members.Of(c);
+            if (keys.Length < members.Length)
+                keys = new long[members.Length];
+            Span<long> partitionKeys = keys.AsSpan(0, members.Length);
+            for (int i = 0; i < members.Length; i++)
+                partitionKeys[i] = OrderKey.Of(Gaps[members[i]], members[i]);
+            int count = (int)Math.Min(members.Length, RefreshedPerShed * PriceUpdate.Shed(sizes[c], max));
+            NthElement.Place(partitionKeys, count - 1);
+            foreach (long key in partitionKeys[..count])
                 refresh.Add(OrderKey.Index(key));
         }
         refresh.Sort();

@@ -160,7 +160,7 @@ internal static class PartitionBalancer
             if (!within && !spent)
                 kernelRows += run.RefreshGaps(packed, sizes, max);
             bool last = within || spent
-                || !PriceUpdate.Raise(run.Labels, run.Gaps, sizes, max, run.Prices,
+                || !PriceUpdate.Raise(run.Members, run.Gaps, sizes, max, run.Prices,
                     PriceUpdate.Resolution(run.Centroids, d, run.Prices, options.Distance));
             if (last)
             {

@@ -29,7 +29,7 @@ internal static class PriceUpdate
     /// The least step the kernel can see: a few units in the last place of its scores (see <see cref="Resolution"/>).
     /// </param>
     /// <returns>Whether any price moved.</returns>
-    public static bool Raise(int[] labels, float[] gaps, long[] sizes, long max, float[] prices, double resolution)
+    public static bool Raise(PartitionMembers members, float[] gaps, long[] sizes, long max, float[] prices, double resolution)
     {
         int k = sizes.Length;
         var start = new long[k + 1];
@@ -38,12 +38,13 @@ internal static class PriceUpdate
         if (start[k] == 0)
             return false;
         var values = new float[start[k]];
-        var next = (long[])start.Clone();
-        for (int row = 0; row < labels.Length; row++)
+        for (int c = 0; c < k; c++)
         {
-            int label = labels[row];
-            if (sizes[label] > max)
-                values[next[label]++] = gaps[row];
+            if (sizes[c] <= max)
+                continue;
+            long at = start[c];
+            foreach (int row in members.Of(c))
+                values[at++] = gaps[row];
         }
         double nudge = Math.Max(Nudge(values), resolution);
         bool moved = false;
