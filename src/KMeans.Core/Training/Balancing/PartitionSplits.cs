@@ -16,7 +16,8 @@ namespace KMeans.Core.Training.Balancing;
 /// prices then trade rows between the full neighbours and stall, and a constrained pass moves a far centroid only part of
 /// the way, towards the mean of its own rows and the overflow. It needs more centroids, as cuVS's balanced k-means gets
 /// by splitting large clusters and re-seeding small ones. Every step follows row and partition order, so the result is
-/// the same for any thread count and in memory or on disk.
+/// the same for any thread count and in memory or on disk: the pairs of a round are fixed before any is split, and
+/// each split reads and writes only its own two centroids, so the splits of a round run on all threads.
 /// </remarks>
 internal static class PartitionSplits
 {
@@ -36,14 +37,15 @@ internal static class PartitionSplits
                 (members[labels[row]] ??= []).Add(row);
             int[] large = Enumerable.Range(0, k).Where(c => Count(members[c]) > cacheBounds.Max)
                 .OrderByDescending(c => Count(members[c])).ThenBy(c => c).ToArray();
+            (int Large, int Donor)[] pairs = large.Zip(Donors(cache, members, k)).ToArray();
+            var split = new bool[pairs.Length];
+            Parallel.For(0, pairs.Length, run.Parallel, i =>
+                split[i] = Split(run, members[pairs[i].Large]!, pairs[i].Large, pairs[i].Donor));
             var moved = new List<int>();
-            using IEnumerator<int> donors = Donors(cache, members, k).GetEnumerator();
-            foreach (int partition in large)
+            for (int i = 0; i < pairs.Length; i++)
             {
-                if (!donors.MoveNext())
-                    break;
-                if (Split(run, members[partition]!, partition, donors.Current))
-                    moved.AddRange([partition, donors.Current]);
+                if (split[i])
+                    moved.AddRange([pairs[i].Large, pairs[i].Donor]);
             }
             if (moved.Count == 0)
                 break;
