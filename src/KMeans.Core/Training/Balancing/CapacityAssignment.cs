@@ -119,14 +119,10 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
     private int[] RegretOrder(ReadOnlySpan<float> costs, int rows)
     {
         int m = candidatesPerRow;
-        var keys = new long[rows];
+        var lessRegret = new float[rows];
         for (int row = 0; row < rows; row++)
-            keys[row] = OrderKey.Of(m > 1 ? costs[row * m] - costs[row * m + 1] : 0f, row);
-        Array.Sort(keys);
-        var order = new int[rows];
-        for (int i = 0; i < rows; i++)
-            order[i] = OrderKey.Index(keys[i]);
-        return order;
+            lessRegret[row] = m > 1 ? costs[row * m] - costs[row * m + 1] : 0f;
+        return RadixOrder.Ascending(lessRegret);
     }
 
     /// <summary>
