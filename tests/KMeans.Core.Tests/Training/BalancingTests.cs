@@ -200,6 +200,46 @@ public sealed class BalancingTests : IDisposable
         Assert.InRange(revisitedInAll, 1, 12L * rows.Length / 2);
     }
 
+    [Theory]
+    [InlineData(DistanceMetric.L2, false)]
+    [InlineData(DistanceMetric.Cosine, true)]
+    [InlineData(DistanceMetric.Dot, false)]
+    public void MovingToTheMeansReturnsTheLossOfTheLabelsAfterTheMove(DistanceMetric metric, bool onDisk)
+    {
+        float[][] rows = GaussianMixture(3000, 8, components: 10, seed: 21);
+        const int k = 20;
+        using TrainingBuffer sample = TrainingBuffer.Create(onDisk, rows.Length, 8, _temp.Path);
+        sample.WriteRows(0, rows.SelectMany(row => row).ToArray());
+        sample.Seal(rows.Length);
+        var run = new BalancingRun(sample, new RowBlocks(rows.Length, 512), metric, SizeBounds.For(rows.Length, k, 1.5, null),
+            new ParallelOptions { MaxDegreeOfParallelism = 2 }, candidates: 8)
+        {
+            Centroids = Enumerable.Range(0, k).SelectMany(c => rows[c * 7]).ToArray(),
+            Prices = new float[k],
+        };
+        var random = new Random(4);
+        // Partition 0 gets no rows, so its centroid stays where it was.
+        int[] labels = Enumerable.Range(0, rows.Length).Select(_ => 1 + random.Next(k - 1)).ToArray();
+        long[] sizes = new long[k];
+        foreach (int label in labels)
+            sizes[label]++;
+        float[] unmoved = run.Centroids[..8];
+
+        double loss = run.MoveToMeans(labels, sizes);
+
+        Assert.Equal(run.CacheLoss(labels), loss);
+        Assert.Equal(unmoved, run.Centroids[..8]);
+        double[] mean = new double[8];
+        foreach (int row in Enumerable.Range(0, rows.Length).Where(row => labels[row] == 5))
+        {
+            for (int j = 0; j < 8; j++)
+                mean[j] += rows[row][j] / (double)sizes[5];
+        }
+        double norm = metric == DistanceMetric.Cosine ? Math.Sqrt(mean.Sum(value => value * value)) : 1;
+        for (int j = 0; j < 8; j++)
+            Assert.Equal(mean[j] / norm, run.Centroids[5 * 8 + j], 1e-5);
+    }
+
     [Fact]
     public void PricesCannotSplitDuplicatesSoTheRepairMovesThemAndCountsThem()
     {

@@ -492,17 +492,18 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
             for (int row = first; row < first + cacheBlocks.Length(block); row++)
                 losses[row] = RowLoss.Of(Sample.Rows((long)row * Cache.Stride, 1), Centroids.AsSpan(cacheLabels[row] * d, d), Metric);
         });
-        double loss = 0;
-        foreach (float rowLoss in losses)
-            loss += rowLoss;
-        return loss;
+        return SumInRowOrder(losses);
     }
 
     /// <summary>
     /// Each centroid becomes the mean of its cached rows (normalised under Cosine), summed in double in row order,
     /// the centroids shared among the threads; a centroid left without rows stays where it was.
     /// </summary>
-    public void MoveToMeans(int[] cacheLabels, long[] cacheSizes)
+    /// <returns>
+    /// The loss of the cached rows' labels after the move, what <see cref="CacheLoss"/> gives: each row's loss is taken
+    /// right after its centroid's mean, while its rows are still in cache, so the pass reads the rows once less.
+    /// </returns>
+    public double MoveToMeans(int[] cacheLabels, long[] cacheSizes)
     {
         int d = Sample.Dimension;
         int k = cacheSizes.Length;
@@ -515,6 +516,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         var next = (int[])start.Clone();
         for (int row = 0; row < cacheLabels.Length; row++)
             members[next[cacheLabels[row]]++] = row;
+        var losses = new float[cacheLabels.Length];
         var centroidBlocks = new RowBlocks(k, CentroidsPerBlock);
         centroidBlocks.ForEach(Parallel, block =>
         {
@@ -532,8 +534,19 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
                     centroid[j] = (float)(sum[j] / cacheSizes[c]);
                 if (Metric == DistanceMetric.Cosine)
                     Numerics.VectorMath.Normalize(centroid);
+                for (int at = start[c]; at < start[c + 1]; at++)
+                    losses[members[at]] = RowLoss.Of(Sample.Rows((long)members[at] * Cache.Stride, 1), centroid, Metric);
             }
         });
+        return SumInRowOrder(losses);
+    }
+
+    private static double SumInRowOrder(float[] losses)
+    {
+        double loss = 0;
+        foreach (float rowLoss in losses)
+            loss += rowLoss;
+        return loss;
     }
 
     /// <summary>Centroids whose means one task computes: few enough that every thread gets several.</summary>

@@ -128,10 +128,10 @@ internal static class PartitionBalancer
             long moved = 0;
             for (int row = 0; row < cacheLabels.Length; row++)
                 moved += cacheLabels[row] != previous[row] ? 1 : 0;
-            run.MoveToMeans(cacheLabels, cacheSizes);
+            double cacheLoss = run.MoveToMeans(cacheLabels, cacheSizes);
             cancellationToken.ThrowIfCancellationRequested();
             int stride = run.Cache.Stride;
-            var report = new BalanceReport(pass, run.CacheLoss(cacheLabels) * stride, 0, moved * stride,
+            var report = new BalanceReport(pass, cacheLoss * stride, 0, moved * stride,
                 PartitionSizeStatistics.Of(cacheSizes.Select(size => size * stride).ToArray()), watch.Elapsed);
             reports.Add(report);
             progress?.Report(report);
