@@ -1,7 +1,7 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace KMeans.Core.Distance;
 
@@ -35,9 +35,165 @@ internal static unsafe class NearestKernel
                 AssignPortable(x, count, centroids, n, best, bestLabel);
                 return;
             }
+            bool wide = path == KernelPath.Avx512;
+            if (n <= LaneListLimit)
+            {
+                AssignByLanes(x, count, centroids, n, best, bestLabel, wide);
+                return;
+            }
             var lists = new SortedLists(best, bestLabel, n, centroids.K);
-            RegisterTiles.Run(x, count, centroids, wide: path == KernelPath.Avx512, everyQuarter: false, ref lists);
+            RegisterTiles.Run(x, count, centroids, wide, everyQuarter: false, ref lists);
         }
+    }
+
+    /// <summary>
+    /// Lists up to this long are kept per lane (<see cref="LaneLists"/>): each score then costs a compare and two blends
+    /// per place, where a row's sorted list branched on every score below its n-th, which early tiles make frequent and
+    /// unpredictable (the lists of eight of 65,536 rows against 256 centroids ran at a quarter of the kernel's rate).
+    /// Longer lists would cost more per score than they save, so they stay sorted lists.
+    /// </summary>
+    public const int LaneListLimit = 16;
+
+    private const int Lanes = 16;
+
+    /// <summary>
+    /// The n nearest by <see cref="LaneLists"/>, then per row a merge of its 16 lanes' lists: the lowest head (ties to
+    /// the lower index, the kernel's own reduction) is taken n times, its lane moving up after each.
+    /// </summary>
+    private static void AssignByLanes(float* x, int count, PackedCentroids centroids, int n, float* best, int* bestLabel,
+        bool wide)
+    {
+        int length = count * n * Lanes;
+        float[] values = ArrayPool<float>.Shared.Rent(length);
+        int[] indices = ArrayPool<int>.Shared.Rent(length);
+        try
+        {
+            values.AsSpan(0, length).Fill(float.PositiveInfinity);
+            indices.AsSpan(0, length).Fill(-1);
+            fixed (float* value = values)
+            fixed (int* index = indices)
+            {
+                var lists = new LaneLists(value, index, n);
+                RegisterTiles.Run(x, count, centroids, wide, everyQuarter: false, ref lists);
+                for (int i = 0; i < count; i++)
+                {
+                    float* rowValues = value + (long)i * n * Lanes;
+                    int* rowIndices = index + (long)i * n * Lanes;
+                    for (int r = 0; r < n; r++)
+                    {
+                        AssignmentKernel.ReduceLanes(rowValues, rowIndices, out float score, out int label);
+                        if (label < 0)
+                            break;
+                        best[(long)i * n + r] = score;
+                        bestLabel[(long)i * n + r] = label;
+                        int lane = label % Lanes;
+                        for (int level = 0; level < n - 1; level++)
+                        {
+                            rowValues[level * Lanes + lane] = rowValues[(level + 1) * Lanes + lane];
+                            rowIndices[level * Lanes + lane] = rowIndices[(level + 1) * Lanes + lane];
+                        }
+                        rowValues[(n - 1) * Lanes + lane] = float.PositiveInfinity;
+                        rowIndices[(n - 1) * Lanes + lane] = -1;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(values);
+            ArrayPool<int>.Shared.Return(indices);
+        }
+    }
+
+    /// <summary>
+    /// Per row, 16 lanes (centroid 16·q + lane competes in lane <c>lane</c>), each with its n lowest scores ascending
+    /// and their centroids, level after level: level l of row i is the 16 lanes at (i·n + l)·16. Centroids reach a lane
+    /// in ascending order, so strict comparisons keep the lower index ahead on ties, and the n nearest of the row are
+    /// among the lanes' lists.
+    /// </summary>
+    private readonly struct LaneLists(float* values, int* indices, int n) : ITileEpilogue
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Take64(int row, Vector512<float> scores0, Vector512<float> scores1, Vector512<float> scores2,
+            Vector512<float> scores3, int firstCentroid)
+        {
+            Vector512<int> lane = Lanes512(firstCentroid);
+            Keep(row, scores0, lane);
+            Keep(row, scores1, lane + Vector512.Create(16));
+            Keep(row, scores2, lane + Vector512.Create(32));
+            Keep(row, scores3, lane + Vector512.Create(48));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Take16(int row, Vector512<float> scores, int firstCentroid) => Keep(row, scores, Lanes512(firstCentroid));
+
+        /// <summary>The two halves map onto the same 16 lanes as the AVX-512 path.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Take16(int row, Vector256<float> low, Vector256<float> high, int firstCentroid)
+        {
+            Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create(firstCentroid);
+            KeepHalf(row, 0, low, lane);
+            KeepHalf(row, 8, high, lane + Vector256.Create(8));
+        }
+
+        /// <summary>
+        /// Per lane, a score below the level above moves that level's entry down, one below this level only takes
+        /// its place; nothing is touched when no lane's score is below its n-th, as in most tiles after the first.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Keep(int row, Vector512<float> score, Vector512<int> centroid)
+        {
+            float* value = values + (long)row * n * Lanes;
+            int* index = indices + (long)row * n * Lanes;
+            Vector512<float> current = Vector512.Load(value + (n - 1) * Lanes);
+            Vector512<float> belowCurrent = Vector512.LessThan(score, current);
+            if (belowCurrent == Vector512<float>.Zero)
+                return;
+            for (int level = n - 1; level > 0; level--)
+            {
+                Vector512<float> upper = Vector512.Load(value + (level - 1) * Lanes);
+                Vector512<float> belowUpper = Vector512.LessThan(score, upper);
+                Vector512.ConditionalSelect(belowUpper, upper, Vector512.ConditionalSelect(belowCurrent, score, current))
+                    .Store(value + level * Lanes);
+                Vector512<int> upperIndex = Vector512.Load(index + (level - 1) * Lanes);
+                Vector512<int> currentIndex = Vector512.Load(index + level * Lanes);
+                Vector512.ConditionalSelect(belowUpper.AsInt32(), upperIndex,
+                    Vector512.ConditionalSelect(belowCurrent.AsInt32(), centroid, currentIndex)).Store(index + level * Lanes);
+                (current, belowCurrent) = (upper, belowUpper);
+            }
+            Vector512.ConditionalSelect(belowCurrent, score, current).Store(value);
+            Vector512.ConditionalSelect(belowCurrent.AsInt32(), centroid, Vector512.Load(index)).Store(index);
+        }
+
+        /// <summary><see cref="Keep"/> on the 8 lanes from <paramref name="firstLane"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void KeepHalf(int row, int firstLane, Vector256<float> score, Vector256<int> centroid)
+        {
+            float* value = values + (long)row * n * Lanes + firstLane;
+            int* index = indices + (long)row * n * Lanes + firstLane;
+            Vector256<float> current = Vector256.Load(value + (n - 1) * Lanes);
+            Vector256<float> belowCurrent = Vector256.LessThan(score, current);
+            if (belowCurrent == Vector256<float>.Zero)
+                return;
+            for (int level = n - 1; level > 0; level--)
+            {
+                Vector256<float> upper = Vector256.Load(value + (level - 1) * Lanes);
+                Vector256<float> belowUpper = Vector256.LessThan(score, upper);
+                Vector256.ConditionalSelect(belowUpper, upper, Vector256.ConditionalSelect(belowCurrent, score, current))
+                    .Store(value + level * Lanes);
+                Vector256<int> upperIndex = Vector256.Load(index + (level - 1) * Lanes);
+                Vector256<int> currentIndex = Vector256.Load(index + level * Lanes);
+                Vector256.ConditionalSelect(belowUpper.AsInt32(), upperIndex,
+                    Vector256.ConditionalSelect(belowCurrent.AsInt32(), centroid, currentIndex)).Store(index + level * Lanes);
+                (current, belowCurrent) = (upper, belowUpper);
+            }
+            Vector256.ConditionalSelect(belowCurrent, score, current).Store(value);
+            Vector256.ConditionalSelect(belowCurrent.AsInt32(), centroid, Vector256.Load(index)).Store(index);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<int> Lanes512(int firstCentroid) =>
+            Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create(firstCentroid);
     }
 
     /// <summary>Each row's <c>n</c> lowest scores so far, ascending, and their centroids.</summary>
@@ -106,11 +262,6 @@ internal static unsafe class NearestKernel
     {
         if (!(score < best[n - 1]))
             return;
-        if (n == VectorList && Avx2.IsSupported)
-        {
-            InsertInVector(score, centroid, best, bestLabel);
-            return;
-        }
         int at = n - 1;
         while (at > 0 && score < best[at - 1])
         {
@@ -121,34 +272,6 @@ internal static unsafe class NearestKernel
         best[at] = score;
         bestLabel[at] = centroid;
     }
-
-    /// <summary>The list length kept in one 256-bit vector: eight, the candidates per row of balancing's cache.</summary>
-    private const int VectorList = 8;
-
-    /// <summary>
-    /// <see cref="Insert(float, int, float*, int*, int)"/> for a list of <see cref="VectorList"/>, without branches: the
-    /// entries above the score (a suffix, the list being sorted) move one lane up and the first of them takes the score.
-    /// The scalar shifting loop mispredicted at every insertion, and the first tiles insert a few dozen per row.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InsertInVector(float score, int centroid, float* best, int* bestLabel)
-    {
-        Vector256<int> up = Vector256.Create(0, 0, 1, 2, 3, 4, 5, 6);
-        Vector256<float> list = Avx.LoadVector256(best);
-        Vector256<int> labels = Avx.LoadVector256(bestLabel);
-        Vector256<float> shifted = Avx2.PermuteVar8x32(list, up);
-        Vector256<int> shiftedLabels = Avx2.PermuteVar8x32(labels, up);
-        Vector256<float> value = Vector256.Create(score);
-        Vector256<float> above = Vector256.GreaterThan(list, value);
-        Vector256<float> belowAbove = Vector256.GreaterThan(shifted, value) & NotFirstLane;
-        Vector256<float> taken = Vector256.ConditionalSelect(belowAbove, shifted, Vector256.ConditionalSelect(above, value, list));
-        Vector256<int> takenLabels = Vector256.ConditionalSelect(belowAbove.AsInt32(), shiftedLabels,
-            Vector256.ConditionalSelect(above.AsInt32(), Vector256.Create(centroid), labels));
-        Avx.Store(best, taken);
-        Avx.Store(bestLabel, takenLabels);
-    }
-
-    private static Vector256<float> NotFirstLane => Vector256.Create(0, -1, -1, -1, -1, -1, -1, -1).AsSingle();
 
     /// <summary>The ordered portable dot per pair, in the tiled paths' order (tile after tile, each row in centroid order).</summary>
     private static void AssignPortable(float* x, int count, PackedCentroids centroids, int n, float* best, int* bestLabel)

@@ -97,7 +97,7 @@ public class BatchAssignmentTests
         var data = new TheoryData<string, int>();
         foreach (KernelPath path in Runnable())
         {
-            foreach (int nearest in new[] { 1, 2, 3, 4, 5, 8, 9 })
+            foreach (int nearest in new[] { 1, 2, 3, 4, 5, 8, 9, 16, 17, 40 })
                 data.Add(path.ToString(), nearest);
         }
         return data;
