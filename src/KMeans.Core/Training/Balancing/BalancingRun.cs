@@ -146,7 +146,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
             for (int i = 0; i < members.Length; i++)
                 partitionKeys[i] = OrderKey.Of(Gaps[members[i]], members[i]);
             int count = (int)Math.Min(members.Length, RefreshedPerShed * PriceUpdate.Shed(sizes[c], max));
-            NthElement.Place(partitionKeys, count - 1);
+            LeastValues.Gather(partitionKeys, count);
             foreach (long key in partitionKeys[..count])
                 refresh.Add(OrderKey.Index(key));
         }

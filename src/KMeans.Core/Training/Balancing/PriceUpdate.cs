@@ -54,7 +54,7 @@ internal static class PriceUpdate
                 continue;
             Span<float> segment = values.AsSpan((int)start[c], (int)(start[c + 1] - start[c]));
             long shed = Shed(sizes[c], max);
-            float gap = NthElement.Place(segment, (int)Math.Min(segment.Length, shed) - 1);
+            float gap = LeastValues.Gather(segment, (int)Math.Min(segment.Length, shed));
             if (!float.IsFinite(gap))
                 continue;
             prices[c] = (float)(prices[c] + gap + Math.Max(nudge, gap * 1e-4));
