@@ -248,8 +248,31 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     public void RefreshCache(PackedCentroids packed)
     {
         packed.Pack(Centroids, Metric);
-        ScoreAgainstAll(Enumerable.Range(0, Cache.Rows).ToArray(), packed);
+        ScoreAgainstAll(Enumerable.Range(0, Cache.Rows).ToArray(), packed, Cache.Candidates);
+        _cacheHoldsNearestTwo = false;
     }
+
+    /// <summary>
+    /// Only the cached rows' two nearest centroids, by the two-nearest kernel (about half the cost of the lists of
+    /// eight on the skewed mixture): enough to tell whether the nearest sizes already fit and for a round of splits,
+    /// which reads each row's nearest and second. The first refresh after it is a full one, and
+    /// <see cref="CompleteCache"/> makes one before the constrained passes if no split came in between.
+    /// </summary>
+    public void RefreshNearestTwo(PackedCentroids packed)
+    {
+        packed.Pack(Centroids, Metric);
+        ScoreAgainstAll(Enumerable.Range(0, Cache.Rows).ToArray(), packed, Math.Min(Cache.Candidates, 2));
+        _cacheHoldsNearestTwo = Cache.Candidates > 2;
+    }
+
+    /// <summary>The cache's full lists, if only the two nearest are in it (<see cref="RefreshNearestTwo"/>).</summary>
+    public void CompleteCache(PackedCentroids packed)
+    {
+        if (_cacheHoldsNearestTwo)
+            RefreshCache(packed);
+    }
+
+    private bool _cacheHoldsNearestTwo;
 
     /// <summary>
     /// The cache after the centroids <paramref name="moved"/> changed (a round of splits), as <see
@@ -267,6 +290,11 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         int m = Cache.Candidates;
         if (moved.Count == 0)
             return;
+        if (_cacheHoldsNearestTwo)
+        {
+            RefreshCache(packed);
+            return;
+        }
         var isMoved = new bool[k];
         foreach (int centroid in moved)
             isMoved[centroid] = true;
@@ -287,7 +315,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
             rowsByList[ListsMoved(row) ? listed++ : kept++] = row;
         ReadOnlyMemory<int> keeping = rowsByList.AsMemory(listing);
         packed.Pack(Centroids, Metric);
-        ScoreAgainstAll(rowsByList.AsMemory(0, listing), packed);
+        ScoreAgainstAll(rowsByList.AsMemory(0, listing), packed, m);
         int[] movedIds = Enumerable.Range(0, k).Where(c => isMoved[c]).ToArray();
         using PackedCentroids movedPacked = PackedSubset(movedIds);
         ForEachNearest(keeping, movedPacked, Math.Min(m, movedIds.Length), (position, x, ids, scores) =>
@@ -320,8 +348,8 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     }
 
     /// <summary>The cached rows <paramref name="rows"/>' nearest <see cref="CandidateCache.Candidates"/> centroids among all, by the kernel.</summary>
-    private void ScoreAgainstAll(ReadOnlyMemory<int> rows, PackedCentroids packed) =>
-        ForEachNearest(rows, packed, Cache.Candidates, (position, x, ids, scores) =>
+    private void ScoreAgainstAll(ReadOnlyMemory<int> rows, PackedCentroids packed, int candidates) =>
+        ForEachNearest(rows, packed, candidates, (position, x, ids, scores) =>
             CacheRow(rows.Span[position], x, ids, scores));
 
     /// <summary>A cached row's nearest of some packed centroids: its place among the rows handed over, its values, ids and scores.</summary>
@@ -342,7 +370,10 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
             using var gathered = GatheredRows.Of(Sample, rows.Span.Slice(first, count), Cache.Stride);
             var ids = new int[count * n];
             var scores = new float[count * n];
-            NearestKernel.Assign(gathered.Values, count, packed, n, ids, scores, KernelPaths.Machine);
+            if (n == 2)
+                AssignTwoNearest(gathered.Values, count, packed, ids, scores);
+            else
+                NearestKernel.Assign(gathered.Values, count, packed, n, ids, scores, KernelPaths.Machine);
             for (int i = 0; i < count; i++)
                 take(first + i, gathered.Values.Slice(i * d, d), ids.AsSpan(i * n, n), scores.AsSpan(i * n, n));
         });
@@ -362,15 +393,18 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
 
     private float RowNorm(ReadOnlySpan<float> x) => Metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(x) : 0f;
 
-    /// <summary>A cached row's candidates from the kernel's scores (without prices), as distances.</summary>
+    /// <summary>
+    /// A cached row's nearest candidates from the kernel's scores (without prices), as distances; places beyond them
+    /// are left empty (no centroid, infinite cost).
+    /// </summary>
     private void CacheRow(int cachedRow, ReadOnlySpan<float> x, ReadOnlySpan<int> ids, ReadOnlySpan<float> scores)
     {
         int m = Cache.Candidates;
         float rowNorm = RowNorm(x);
         for (int r = 0; r < m; r++)
         {
-            Cache.Ids[(long)cachedRow * m + r] = ids[r];
-            Cache.Costs[(long)cachedRow * m + r] = CostOfScore(scores[r], rowNorm);
+            Cache.Ids[(long)cachedRow * m + r] = r < ids.Length ? ids[r] : -1;
+            Cache.Costs[(long)cachedRow * m + r] = r < ids.Length ? CostOfScore(scores[r], rowNorm) : float.PositiveInfinity;
         }
     }
 
