@@ -68,14 +68,15 @@ public sealed class CacheRefreshTests
         var random = new Random(7 + (int)metric);
         float[] rows = Gaussian(random, Rows * Dimension);
         float[] centroids = Gaussian(random, K * Dimension);
-        float[] movedCentroids = Gaussian(random, K * Dimension);
         if (metric == DistanceMetric.Cosine)
         {
             Normalize(rows);
             Normalize(centroids);
-            Normalize(movedCentroids);
         }
-        int[] moved = [3, 17];
+        int[] moved = [3, 17, 29];
+        float[] movedCentroids = (float[])centroids.Clone();
+        foreach (int c in moved)
+            rows.AsSpan(random.Next(Rows) * Dimension, Dimension).CopyTo(movedCentroids.AsSpan(c * Dimension, Dimension));
         using TrainingBuffer sample = TrainingBuffer.Create(onDisk: false, Rows, Dimension, Path.GetTempPath());
         sample.WriteRows(0, rows);
         sample.Seal(Rows);
