@@ -52,7 +52,6 @@ internal static class BalanceScenario
                 {
                     GC.Collect();
                     using var memory = new PeakMemorySampler();
-                    var pause0 = GC.GetTotalPauseDuration(); int gen2 = GC.CollectionCount(2), gen0 = GC.CollectionCount(0);
                     var watch = Stopwatch.StartNew();
                     results[r] = KMeansTrainer.Train(new InMemoryVectorSource(rows), new KMeansOptions
                     {
@@ -60,7 +59,6 @@ internal static class BalanceScenario
                         MaxDegreeOfParallelism = options.Threads, MaxSizeRatio = ratios[r],
                     });
                     times[r].Add(watch.Elapsed.TotalSeconds);
-                    Console.Error.WriteLine($"GCP ratio {ratios[r]} time {watch.Elapsed.TotalMilliseconds:F0} ms pause {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:F1} ms gen2 {GC.CollectionCount(2) - gen2} gen0 {GC.CollectionCount(0) - gen0}");
                     memory.Stop();
                     peaks[r] = Math.Max(peaks[r], memory.PeakAnonymous);
                 }

@@ -20,7 +20,7 @@ internal sealed record BenchOptions
                               or only mixture (default both)
         """;
 
-    private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", "sampling-memory", "larger-than-ram", "hierarchical", "checkpoint", "update", "train-dimension", "assign", "balance", "production", WorkloadChild.Scenario, .. ScaleChild.Scenarios];
+    private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", "sampling-memory", "larger-than-ram", "hierarchical", "checkpoint", "update", "train-dimension", "assign", "balance", "production", "nearest-lists", WorkloadChild.Scenario, .. ScaleChild.Scenarios];
 
     public required string Scenario { get; init; }
 

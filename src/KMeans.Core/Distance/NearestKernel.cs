@@ -21,8 +21,9 @@ internal static unsafe class NearestKernel
     /// For each of <paramref name="count"/> rows, the <paramref name="n"/> lowest scores (‖c‖² − 2·x·c) in ascending
     /// order, ties to the lower index, and their centroids.
     /// </summary>
+    /// <param name="perLane">Keep the lists per lane or per row; by default as <see cref="ListsPerLane"/> says.</param>
     public static void Assign(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, int n, Span<int> labels,
-        Span<float> scores, KernelPath path)
+        Span<float> scores, KernelPath path, bool? perLane = null)
     {
         labels.Slice(0, count * n).Fill(-1);
         scores.Slice(0, count * n).Fill(float.PositiveInfinity);
@@ -36,7 +37,7 @@ internal static unsafe class NearestKernel
                 return;
             }
             bool wide = path == KernelPath.Avx512;
-            if (n <= LaneListLimit)
+            if (perLane ?? ListsPerLane(centroids.K, n))
             {
                 AssignByLanes(x, count, centroids, n, best, bestLabel, wide);
                 return;
@@ -47,12 +48,21 @@ internal static unsafe class NearestKernel
     }
 
     /// <summary>
-    /// Lists up to this long are kept per lane (<see cref="LaneLists"/>): each score then costs a compare and two blends
-    /// per place, where a row's sorted list branched on every score below its n-th, which early tiles make frequent and
-    /// unpredictable (the lists of eight of 65,536 rows against 256 centroids ran at a quarter of the kernel's rate).
-    /// Longer lists would cost more per score than they save, so they stay sorted lists.
+    /// Whether the lists of <paramref name="n"/> nearest of <paramref name="k"/> centroids are kept per lane
+    /// (<see cref="LaneLists"/>): where each lane sees at most <see cref="CentroidsPerLanePlace"/> × n centroids, most
+    /// scores enter the lists, and a row's sorted list then branched on nearly every one, unpredictably, where lanes
+    /// cost a compare and two blends per place (8 nearest of 16,384 rows × 128 against K = 256: 11.0 ms per lane,
+    /// 15.0 ms per row, on one thread, `nearest-lists` bench). At larger K a row's n-th soon rejects a whole vector of
+    /// scores with one compare, while each lane's n-th, over a sixteenth of the centroids, stays higher and keeps
+    /// taking scores (1,024 rows against K = 16,384: 26.4 ms per lane, 19.6 ms per row); around K = 64·n they cost
+    /// about the same. Lists longer
+    /// than <see cref="LaneListLimit"/> cost more per score in lanes than they save.
     /// </summary>
-    public const int LaneListLimit = 16;
+    public static bool ListsPerLane(int k, int n) => n <= LaneListLimit && k <= CentroidsPerLanePlace * Lanes * n;
+
+    private const int LaneListLimit = 16;
+
+    private const int CentroidsPerLanePlace = 4;
 
     private const int Lanes = 16;
 

@@ -253,10 +253,26 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     }
 
     /// <summary>
-    /// Only the cached rows' two nearest centroids, by the two-nearest kernel (about half the cost of the lists of
-    /// eight on the skewed mixture): enough to tell whether the nearest sizes already fit and for a round of splits,
-    /// which reads each row's nearest and second. The first refresh after it is a full one, and
-    /// <see cref="CompleteCache"/> makes one before the constrained passes if no split came in between.
+    /// The cache's first candidates, from the trained centroids: only the two nearest where the lists of eight cost
+    /// about twice as much (where <see cref="NearestKernel.ListsPerLane"/>; 11.0 against 4.8 ms at K = 256 in the
+    /// `nearest-lists` bench), else the lists (K = 16,384: 19.6 against 18.0 ms), whose refresh after a round of
+    /// splits that moves a small part of the centroids is cheap
+    /// (<see cref="RefreshCache(PackedCentroids, IReadOnlyCollection{int})"/>): in the production run, starting
+    /// from the two nearest made the first round 22.4 s instead of 15.5 s.
+    /// </summary>
+    public void RefreshFirst(PackedCentroids packed)
+    {
+        if (NearestKernel.ListsPerLane(Prices.Length, Cache.Candidates))
+            RefreshNearestTwo(packed);
+        else
+            RefreshCache(packed);
+    }
+
+    /// <summary>
+    /// Only the cached rows' two nearest centroids, by the two-nearest kernel: enough to tell whether the nearest
+    /// sizes already fit and for a round of splits, which reads each row's nearest and second. The first refresh
+    /// after it is a full one, and <see cref="CompleteCache"/> makes one before the constrained passes if no split
+    /// came in between.
     /// </summary>
     public void RefreshNearestTwo(PackedCentroids packed)
     {

@@ -85,7 +85,7 @@ internal static class PartitionBalancer
 
         var watch = Stopwatch.StartNew();
         SizeBounds cacheBounds = SizeBounds.For(run.Cache.Rows, k, options.MaxSizeRatio, options.MinSizeRatio);
-        run.RefreshNearestTwo(packed);
+        run.RefreshFirst(packed);
         long[] sizes;
         long reassigned;
         if (Within(NearestCacheSizes(run.Cache, k), cacheBounds))
