@@ -42,11 +42,12 @@ public class KilledTrainingTests(ITestOutputHelper output)
             bool leftover = temp.FileNames().Any(name => name.EndsWith(".tmp", StringComparison.Ordinal));
             string? now = File.Exists(checkpoint) ? CheckpointFile.Read(checkpoint).Position() : null;
             landed.Add($"after '{last}': checkpoint at {now ?? "none"}{(leftover ? ", a write was cut" : "")}");
+            // Written as each kill lands, so that a failure further on shows where every kill fell.
+            output.WriteLine(landed[^1]);
             if (before is not null)
                 Assert.NotNull(now);
             before = now ?? before;
         }
-        output.WriteLine(string.Join(Environment.NewLine, landed));
 
         // A resume runs in a new process, which takes a killed writer's temporary file for abandoned because it is older
         // than itself; this one runs in the test's process, which is older than the kills, so the files are dated back.
