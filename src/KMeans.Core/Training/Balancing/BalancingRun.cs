@@ -578,7 +578,11 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
                     continue;
                 Array.Clear(sum);
                 for (int at = start[c]; at < start[c + 1]; at++)
+                {
+                    if (at + CacheLinePrefetch.Distance < start[c + 1])
+                        CacheLinePrefetch.Request(Sample.Rows((long)members[at + CacheLinePrefetch.Distance] * Cache.Stride, 1));
                     WideningSum.Add(Sample.Rows((long)members[at] * Cache.Stride, 1), sum);
+                }
                 Span<float> centroid = Centroids.AsSpan(c * d, d);
                 for (int j = 0; j < d; j++)
                     centroid[j] = (float)(sum[j] / cacheSizes[c]);

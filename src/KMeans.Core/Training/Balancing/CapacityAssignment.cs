@@ -1,3 +1,5 @@
+using KMeans.Core.Buffers;
+
 namespace KMeans.Core.Training.Balancing;
 
 /// <summary>
@@ -46,8 +48,15 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
         Array.Clear(sizes);
         int[] order = RegretOrder(costs, rows);
         var waiting = new List<int>();
-        foreach (int row in order)
+        for (int i = 0; i < order.Length; i++)
         {
+            int row = order[i];
+            if (i + CacheLinePrefetch.Distance < order.Length)
+            {
+                int ahead = order[i + CacheLinePrefetch.Distance];
+                CacheLinePrefetch.Request(candidates.Slice(ahead * m, m));
+                CacheLinePrefetch.Request(costs.Slice(ahead * m, m));
+            }
             if (TakeCandidate(candidates.Slice(row * m, m), costs.Slice(row * m, m), sizes) is (int chosen, float cost))
                 Place(row, chosen, cost, labels, labelCosts, sizes);
             else

@@ -31,7 +31,11 @@ internal readonly ref struct GatheredRows
             return new GatheredRows(sample.Rows(rows[0], rows.Length), null);
         float[] pooled = ArrayPool<float>.Shared.Rent(rows.Length * d);
         for (int i = 0; i < rows.Length; i++)
+        {
+            if (i + CacheLinePrefetch.Distance < rows.Length)
+                CacheLinePrefetch.Request(sample.Rows(rows[i + CacheLinePrefetch.Distance] * stride, 1));
             sample.Rows(rows[i] * stride, 1).CopyTo(pooled.AsSpan(i * d, d));
+        }
         return new GatheredRows(pooled.AsSpan(0, rows.Length * d), pooled);
     }
 
