@@ -30,7 +30,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     public required float[] Prices { get; init; }
 
     /// <summary>The rows grouped by <see cref="Labels"/>, as <see cref="AssignSample"/> or <see cref="Reprice"/> left them.</summary>
-    public PartitionMembers Members => _members ??= new PartitionMembers(Labels.Length, Prices.Length);
+    public PartitionMembers Members => _members ??= new PartitionMembers(Prices.Length);
 
     private PartitionMembers? _members;
 
@@ -55,7 +55,8 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         packed.Pack(Centroids, Metric, Prices);
         long reassigned = 0;
         blocks.ForEach(Parallel, block => Interlocked.Add(ref reassigned, AssignBlock(block, packed)));
-        return (Members.Group(Labels), reassigned);
+        Members.Group(Labels);
+        return (Members.Sizes(), reassigned);
     }
 
     /// <summary>
@@ -109,6 +110,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
             }
         }
         revisit.Sort();
+        int[] labelsBefore = revisit.Select(row => Labels[row]).ToArray();
         long reassigned = 0;
         var revisitBlocks = new RowBlocks(revisit.Count, NearestCentroidSearch.RowsPerBlock);
         var changes = new double[revisitBlocks.Count];
@@ -120,7 +122,12 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         double change = 0;
         foreach (double blockChange in changes)
             change += blockChange;
-        return (Members.Group(Labels), reassigned, revisit.Count, change);
+        for (int i = 0; i < revisit.Count; i++)
+        {
+            if (Labels[revisit[i]] != labelsBefore[i])
+                Members.Move(revisit[i], labelsBefore[i], Labels[revisit[i]]);
+        }
+        return (Members.Sizes(), reassigned, revisit.Count, change);
     }
 
     /// <summary>

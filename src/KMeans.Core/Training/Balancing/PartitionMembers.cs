@@ -1,30 +1,38 @@
+using System.Runtime.InteropServices;
+
 namespace KMeans.Core.Training.Balancing;
 
 /// <summary>
-/// The sample's rows grouped by partition, ascending within each, regrouped after every assignment of the price steps:
-/// a step reads the rows of the partitions above the maximum and of those whose price rose, on a skewed sample often a
-/// third of the rows or less, and grouping them once costs less than the three scans of every row it replaces.
+/// The sample's rows grouped by partition, ascending within each: a price step reads the rows of the partitions above
+/// the maximum and of those whose price rose, on a skewed sample often a third of the rows or less, where three scans
+/// of every row had cost more. Grouped once after a whole assignment, then kept by moving the few rows a step
+/// re-assigns, each to its place in order, so the groups read the same as grouping again would.
 /// </summary>
-internal sealed class PartitionMembers(int rows, int k)
+internal sealed class PartitionMembers(int k)
 {
-    private readonly int[] _start = new int[k + 1];
-    private readonly int[] _rows = new int[rows];
+    private readonly List<int>[] _rows = Enumerable.Range(0, k).Select(_ => new List<int>()).ToArray();
 
     /// <summary>The rows of <paramref name="partition"/>, ascending.</summary>
-    public ReadOnlySpan<int> Of(int partition) => _rows.AsSpan(_start[partition], _start[partition + 1] - _start[partition]);
+    public ReadOnlySpan<int> Of(int partition) => CollectionsMarshal.AsSpan(_rows[partition]);
 
-    /// <summary>Groups the rows by <paramref name="labels"/> (a stable counting sort) and returns the partitions' sizes.</summary>
-    public long[] Group(int[] labels)
+    /// <summary>Each partition's size.</summary>
+    public long[] Sizes() => _rows.Select(rows => (long)rows.Count).ToArray();
+
+    /// <summary>Groups the rows by <paramref name="labels"/>.</summary>
+    public void Group(int[] labels)
     {
-        var sizes = new long[k];
-        foreach (int label in labels)
-            sizes[label]++;
-        _start[0] = 0;
-        for (int c = 0; c < k; c++)
-            _start[c + 1] = _start[c] + (int)sizes[c];
-        var next = _start[..k];
+        foreach (List<int> rows in _rows)
+            rows.Clear();
         for (int row = 0; row < labels.Length; row++)
-            _rows[next[labels[row]]++] = row;
-        return sizes;
+            _rows[labels[row]].Add(row);
+    }
+
+    /// <summary>Moves <paramref name="row"/> from partition <paramref name="from"/> to its place in <paramref name="to"/>.</summary>
+    public void Move(int row, int from, int to)
+    {
+        List<int> source = _rows[from];
+        source.RemoveAt(source.BinarySearch(row));
+        List<int> target = _rows[to];
+        target.Insert(~target.BinarySearch(row), row);
     }
 }
