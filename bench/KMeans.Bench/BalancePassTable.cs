@@ -17,7 +17,7 @@ internal sealed class BalancePassTable
         long bound = SizeBounds.For(model.SampleRows, model.K, maxSizeRatio, null).Max;
         foreach (BalanceReport pass in model.BalanceHistory)
         {
-            _table.Add(data, $"{maxSizeRatio:0.0}", $"{pass.Pass}", $"{pass.Elapsed.TotalSeconds:F3}", $"{pass.Sizes.MaxOverMean:F2}",
+            _table.Add(data, $"{maxSizeRatio:0.0}", $"{pass.Pass}", $"{pass.Elapsed.TotalSeconds:F4}", $"{pass.Sizes.MaxOverMean:F2}",
                 $"{pass.Sizes.Max - bound}", $"{pass.Reassigned:N0}", $"{pass.Displaced:N0}", $"{pass.Loss:G6}");
         }
     }
