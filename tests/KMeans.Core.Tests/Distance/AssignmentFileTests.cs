@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using KMeans.Core.Assigning;
 using KMeans.Core.Distance;
-using KMeans.Core.Files;
 using KMeans.Core.Tests.Files.Centroids;
 using Parquet;
 using Parquet.Schema;

@@ -1,4 +1,3 @@
-using KMeans.Core.Distance;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.Training;
