@@ -55,8 +55,7 @@ internal static unsafe class NearestKernel
     /// 15.0 ms per row, on one thread, `nearest-lists` bench). At larger K a row's n-th soon rejects a whole vector of
     /// scores with one compare, while each lane's n-th, over a sixteenth of the centroids, stays higher and keeps
     /// taking scores (1,024 rows against K = 16,384: 26.4 ms per lane, 19.6 ms per row); around K = 64·n they cost
-    /// about the same. Lists longer
-    /// than <see cref="LaneListLimit"/> cost more per score in lanes than they save.
+    /// about the same. Lists longer than <see cref="LaneListLimit"/> cost more per score in lanes than they save.
     /// </summary>
     public static bool ListsPerLane(int k, int n) => n <= LaneListLimit && k <= CentroidsPerLanePlace * Lanes * n;
 
@@ -148,7 +147,7 @@ internal static unsafe class NearestKernel
 
         /// <summary>
         /// Per lane, a score below the level above moves that level's entry down, one below this level only takes
-        /// its place; nothing is touched when no lane's score is below its n-th, as in most tiles after the first.
+        /// its place; nothing is touched when no lane's score is below its n-th.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Keep(int row, Vector512<float> score, Vector512<int> centroid)
