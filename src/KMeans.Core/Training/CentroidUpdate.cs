@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.Numerics;
@@ -16,7 +14,7 @@ namespace KMeans.Core.Training;
 /// <remarks>
 /// The pass of its own reads each row once: the clusters are cut into one run of consecutive clusters per thread,
 /// holding about the same number of rows, and a counting sort (O(n + K)) lists every run's rows in row order; each
-/// thread then sums only its own run's rows, asking for the rows ahead in its list (<see cref="Prefetch"/>). Splitting
+/// thread then sums only its own run's rows, asking for the rows ahead in its list (<see cref="CacheLinePrefetch"/>). Splitting
 /// the centroids among threads that each walk every row (as Lance does) tests every row's label on every thread, and
 /// the hardware prefetchers stream the rows that thread skips. Which thread sums a cluster never changes the order
 /// in which that cluster's rows are added (row order), so the sums are bit-identical to the plain definition for any
@@ -76,7 +74,7 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
             for (int end = ends[c]; slot < end; slot++)
             {
                 if (slot + _prefetchDistance < count)
-                    Prefetch(sample.Rows(first + _rows[slot + _prefetchDistance], 1));
+                    CacheLinePrefetch.Request(sample.Rows(first + _rows[slot + _prefetchDistance], 1));
                 long row = first + _rows[slot];
                 ReadOnlySpan<float> x = sample.Rows(row, 1);
                 WideningSum.Add(x, sum);
@@ -138,7 +136,7 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
             if ((slot & 1023) == 0 && cancellation.IsCancellationRequested)
                 return;
             if (slot + _prefetchDistance < end)
-                Prefetch(sample.Rows(_rows[slot + _prefetchDistance], 1));
+                CacheLinePrefetch.Request(sample.Rows(_rows[slot + _prefetchDistance], 1));
             int row = _rows[slot];
             WideningSum.Add(sample.Rows(row, 1), _sums.Span.Slice(labels[row] * dimension, dimension));
         }
@@ -146,24 +144,9 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
 
     /// <summary>
     /// A thread's rows are a sparse, increasing subset of the sample, whose gaps the hardware prefetchers cannot
-    /// foresee: the row about <see cref="PrefetchBytesAhead"/> ahead in the list (at least the next but one) is
-    /// requested explicitly, up to its first 4 KiB (the streamers follow the rest of a longer row).
+    /// foresee, so rows ahead in the list are requested (<see cref="CacheLinePrefetch"/>).
     /// </summary>
-    private const int PrefetchBytesAhead = 8 << 10;
-
-    private const int PrefetchLines = 64;
-
-    private readonly int _prefetchDistance = Math.Clamp(PrefetchBytesAhead / (dimension * sizeof(float)), 2, 16);
-
-    private static unsafe void Prefetch(ReadOnlySpan<float> row)
-    {
-        if (!Sse.IsSupported)
-            return;
-        byte* start = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(row));
-        int bytes = Math.Min(row.Length * sizeof(float), PrefetchLines * 64);
-        for (int offset = 0; offset < bytes; offset += 64)
-            Sse.Prefetch0(start + offset);
-    }
+    private readonly int _prefetchDistance = CacheLinePrefetch.ItemsAhead(dimension * sizeof(float));
 
     /// <summary>Sets every non-empty cluster's centroid to its mean; an empty cluster's centroid is left for repair.</summary>
     public void Apply(long[] sizes, float[] centroids)

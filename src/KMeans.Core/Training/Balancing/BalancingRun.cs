@@ -575,6 +575,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
             members[next[cacheLabels[row]]++] = row;
         var losses = new float[cacheLabels.Length];
         var centroidBlocks = new RowBlocks(k, CentroidsPerBlock);
+        int ahead = CacheLinePrefetch.ItemsAhead(d * sizeof(float));
         centroidBlocks.ForEach(Parallel, block =>
         {
             var sum = new double[d];
@@ -586,8 +587,8 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
                 Array.Clear(sum);
                 for (int at = start[c]; at < start[c + 1]; at++)
                 {
-                    if (at + CacheLinePrefetch.Distance < start[c + 1])
-                        CacheLinePrefetch.Request(Sample.Rows((long)members[at + CacheLinePrefetch.Distance] * Cache.Stride, 1));
+                    if (at + ahead < start[c + 1])
+                        CacheLinePrefetch.Request(Sample.Rows((long)members[at + ahead] * Cache.Stride, 1));
                     WideningSum.Add(Sample.Rows((long)members[at] * Cache.Stride, 1), sum);
                 }
                 Span<float> centroid = Centroids.AsSpan(c * d, d);

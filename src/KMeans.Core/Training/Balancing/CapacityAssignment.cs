@@ -48,14 +48,14 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
         Array.Clear(sizes);
         int[] order = RegretOrder(costs, rows);
         var waiting = new List<int>();
+        int ahead = CacheLinePrefetch.ItemsAhead(m * (sizeof(int) + sizeof(float)));
         for (int i = 0; i < order.Length; i++)
         {
             int row = order[i];
-            if (i + CacheLinePrefetch.Distance < order.Length)
+            if (i + ahead < order.Length)
             {
-                int ahead = order[i + CacheLinePrefetch.Distance];
-                CacheLinePrefetch.Request(candidates.Slice(ahead * m, m));
-                CacheLinePrefetch.Request(costs.Slice(ahead * m, m));
+                CacheLinePrefetch.Request(candidates.Slice(order[i + ahead] * m, m));
+                CacheLinePrefetch.Request(costs.Slice(order[i + ahead] * m, m));
             }
             if (TakeCandidate(candidates.Slice(row * m, m), costs.Slice(row * m, m), sizes) is (int chosen, float cost))
                 Place(row, chosen, cost, labels, labelCosts, sizes);

@@ -30,10 +30,11 @@ internal readonly ref struct GatheredRows
         if (rows.Length > 0 && Consecutive(rows, stride))
             return new GatheredRows(sample.Rows(rows[0], rows.Length), null);
         float[] pooled = ArrayPool<float>.Shared.Rent(rows.Length * d);
+        int ahead = CacheLinePrefetch.ItemsAhead(d * sizeof(float));
         for (int i = 0; i < rows.Length; i++)
         {
-            if (i + CacheLinePrefetch.Distance < rows.Length)
-                CacheLinePrefetch.Request(sample.Rows(rows[i + CacheLinePrefetch.Distance] * stride, 1));
+            if (i + ahead < rows.Length)
+                CacheLinePrefetch.Request(sample.Rows(rows[i + ahead] * stride, 1));
             sample.Rows(rows[i] * stride, 1).CopyTo(pooled.AsSpan(i * d, d));
         }
         return new GatheredRows(pooled.AsSpan(0, rows.Length * d), pooled);
