@@ -7,8 +7,8 @@ namespace KMeans.Bench;
 /// The n nearest centroids per row (NearestKernel.Assign, what balancing's candidate cache and Get-KMeansAssignment
 /// -Count use), its lists kept per lane and per row, against the branch-free two-nearest kernel on the same rows,
 /// single-threaded, in blocks of 256 rows, best of the samples, from K = 256 (the balance scenario's mixture) to
-/// K = 16,384 (the production run), 4 to 16 million row-centroid pairs a shape, rows and centroids drawn from the skewed mixture; the
-/// column "default" marks the one <c>NearestKernel.ListsPerLane</c> picks.
+/// K = 16,384 (the production run), 4 to 16 million row-centroid pairs a shape, rows and centroids drawn from the
+/// skewed mixture; the column "default" marks the one <c>NearestKernel.ListsPerLane</c> picks.
 /// </summary>
 internal static class NearestListsScenario
 {
