@@ -2,9 +2,10 @@ namespace KMeans.Core.Planning;
 
 /// <summary>
 /// What balanced training (MaxSizeRatio, MinSizeRatio) holds besides the training's own working set: per sample row a
-/// label and a gap, and up to 12 bytes more while a price step or the final repair sorts and re-assigns the rows of full
-/// partitions; and a cache of the nearest centroids of at most <see cref="CacheCapacity"/> sample rows, whatever the
-/// sample's size, with the two labels and the member list the splits keep per cached row.
+/// label and a gap, the rows grouped by partition during the price steps (4 bytes a row, up to 8 as the groups grow),
+/// and 4 bytes more while a step gathers the gaps of the full partitions (12 in all beyond the label and gap); and a
+/// cache of the nearest centroids of at most <see cref="CacheCapacity"/> sample rows, whatever the sample's size, with
+/// the two labels and the member list the splits keep per cached row.
 /// </summary>
 public static class BalancingMemory
 {

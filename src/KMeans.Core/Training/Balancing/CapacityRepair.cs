@@ -22,26 +22,23 @@ internal static class CapacityRepair
     {
         (TrainingBuffer sample, int[] labels, float[] gaps, SizeBounds bounds, float[] centroids, DistanceMetric metric,
             ParallelOptions parallel) = (run.Sample, run.Labels, run.Gaps, run.Bounds, run.Centroids, run.Metric, run.Parallel);
-        long moved = ShedExcess(sample, labels, gaps, sizes, bounds, centroids, metric, parallel);
+        long moved = ShedExcess(sample, run.Members, labels, gaps, sizes, bounds, centroids, metric, parallel);
         return moved + FillSmall(sample, labels, sizes, bounds, centroids, metric);
     }
 
-    private static long ShedExcess(TrainingBuffer sample, int[] labels, float[] gaps, long[] sizes, SizeBounds bounds,
-        float[] centroids, DistanceMetric metric, ParallelOptions parallel)
+    /// <param name="members">The rows grouped by <paramref name="labels"/>, for the rows of the partitions above the maximum.</param>
+    private static long ShedExcess(TrainingBuffer sample, PartitionMembers members, int[] labels, float[] gaps,
+        long[] sizes, SizeBounds bounds, float[] centroids, DistanceMetric metric, ParallelOptions parallel)
     {
         int k = sizes.Length;
-        var inFull = new List<(float Gap, int Row)>[k];
-        for (int row = 0; row < labels.Length; row++)
-        {
-            int label = labels[row];
-            if (sizes[label] > bounds.Max)
-                (inFull[label] ??= []).Add((gaps[row], row));
-        }
         var leaving = new List<(float Gap, int Row)>();
         for (int c = 0; c < k; c++)
         {
-            if (inFull[c] is not { } rows)
+            if (sizes[c] <= bounds.Max)
                 continue;
+            var rows = new List<(float Gap, int Row)>();
+            foreach (int row in members.Of(c))
+                rows.Add((gaps[row], row));
             rows.Sort();
             int excess = (int)(sizes[c] - bounds.Max);
             leaving.AddRange(rows.Take(excess));

@@ -35,9 +35,10 @@ namespace KMeans.Core.Training.Balancing;
 /// region more centroids and the constrained passes let the rest migrate (as splitting and merging does in cuVS's
 /// balanced k-means), after which smaller prices suffice. Prices cannot split exact duplicates, which always tie, nor
 /// fill a partition that no row has as its second choice: those cases end in the repair. Memory: two values per sample
-/// row (label and gap, 8 bytes) and the cache, at most <see cref="BalancingMemory.CandidateCacheBytes"/> whatever the
-/// sample's size; the plan counts both (<see cref="BalancingMemory"/>). Every step is per row or follows a total order,
-/// in fixed blocks, so the result is the same in memory and on disk and for any thread count.
+/// row (label and gap, 8 bytes), the rows grouped by partition during the price steps, and the cache, at most
+/// <see cref="BalancingMemory.CandidateCacheBytes"/> whatever the sample's size; the plan counts them
+/// (<see cref="BalancingMemory"/>). Every step is per row or follows a total order, in fixed blocks, so the result is
+/// the same in memory and on disk and for any thread count.
 /// </remarks>
 internal static class PartitionBalancer
 {
