@@ -19,6 +19,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
         Dimension = dimension;
         TileCount = (k + TileWidth - 1) / TileWidth;
         Plain = new float[(long)k * dimension];
+        _unpricedNorms = new float[k];
         Panels = (float*)NativeMemory.AlignedAlloc((nuint)((long)TileCount * TileWidth * dimension * sizeof(float)), Alignment);
         Norms = (float*)NativeMemory.AlignedAlloc((nuint)(TileCount * TileWidth * sizeof(float)), Alignment);
     }
@@ -41,6 +42,9 @@ internal sealed unsafe class PackedCentroids : IDisposable
     public float* Norms { get; private set; }
 
     public float* Tile(int tile) => Panels + (long)tile * TileWidth * Dimension;
+
+    /// <summary>Each centroid's norm term without a price, as the last <see cref="Pack(ReadOnlySpan{float}, DistanceMetric, ReadOnlySpan{float})"/> computed it.</summary>
+    private readonly float[] _unpricedNorms;
 
     public void Pack(ReadOnlySpan<float> centroids, DistanceMetric metric) => Pack(centroids, metric, []);
 
@@ -69,7 +73,8 @@ internal sealed unsafe class PackedCentroids : IDisposable
                     ReadOnlySpan<float> row = centroids.Slice(c * d, d);
                     for (int j = 0; j < d; j++)
                         tile[j * TileWidth + q] = row[j];
-                    Norms[c] = metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(row) : 0f;
+                    _unpricedNorms[c] = metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(row) : 0f;
+                    Norms[c] = _unpricedNorms[c];
                     if (!prices.IsEmpty)
                         Norms[c] += metric == DistanceMetric.L2 ? prices[c] : 2f * prices[c];
                 }
@@ -81,6 +86,19 @@ internal sealed unsafe class PackedCentroids : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// New prices for the centroids packed last, with the same <paramref name="metric"/>: only the norm terms change,
+    /// to exactly what packing again would give. The price steps change nothing else, and packing 16,384 centroids
+    /// again at every step rewrote 8 MiB of panels each time.
+    /// </summary>
+    public void Reprice(DistanceMetric metric, ReadOnlySpan<float> prices)
+    {
+        if (prices.Length != K)
+            throw new ArgumentException($"Expected {K} prices, got {prices.Length}.", nameof(prices));
+        for (int c = 0; c < K; c++)
+            Norms[c] = _unpricedNorms[c] + (metric == DistanceMetric.L2 ? prices[c] : 2f * prices[c]);
     }
 
     public void Dispose()

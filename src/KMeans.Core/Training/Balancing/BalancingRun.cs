@@ -73,6 +73,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// The sizes, how many rows changed partition, how many went through the kernel, and the change in the loss
     /// (summed in row order within blocks, then in block order).
     /// </returns>
+    /// <param name="packed">The centroids as <see cref="AssignSample"/> packed them; only their prices are changed.</param>
     public (long[] Sizes, long Reassigned, long Revisited, double LossChange) Reprice(PackedCentroids packed)
     {
         int k = Prices.Length;
@@ -81,7 +82,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         unsafe
         {
             new ReadOnlySpan<float>(packed.Norms, k).CopyTo(before);
-            packed.Pack(Centroids, Metric, Prices);
+            packed.Reprice(Metric, Prices);
             new ReadOnlySpan<float>(packed.Norms, k).CopyTo(after);
         }
         var rise = new double[k];
