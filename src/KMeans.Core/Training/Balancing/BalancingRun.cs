@@ -39,6 +39,9 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// <summary>The largest ‖x‖ of the sample, for the rounding margin of <see cref="Reprice"/>.</summary>
     private float _largestRowNorm;
 
+    /// <summary>The largest ‖c‖ of the centroids <see cref="AssignSample"/> packed, for the same margin.</summary>
+    private double _largestCentroidNorm;
+
     private static int[] Filled(int rows)
     {
         var labels = new int[rows];
@@ -53,6 +56,12 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     public (long[] Sizes, long Reassigned) AssignSample(PackedCentroids packed)
     {
         packed.Pack(Centroids, Metric, Prices);
+        _largestCentroidNorm = 0;
+        for (int c = 0; c < Prices.Length; c++)
+        {
+            _largestCentroidNorm = Math.Max(_largestCentroidNorm,
+                TensorPrimitives.Norm(Centroids.AsSpan(c * Sample.Dimension, Sample.Dimension)));
+        }
         long reassigned = 0;
         blocks.ForEach(Parallel, block => Interlocked.Add(ref reassigned, AssignBlock(block, packed)));
         Members.Group(Labels);
@@ -87,15 +96,12 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         }
         var rise = new double[k];
         double largestTerm = 0;
-        double largestCentroidNorm = 0;
         for (int c = 0; c < k; c++)
         {
             rise[c] = DistanceOfScore((double)after[c] - before[c]);
             largestTerm = Math.Max(largestTerm, Math.Abs(after[c]));
-            largestCentroidNorm = Math.Max(largestCentroidNorm,
-                TensorPrimitives.Norm(Centroids.AsSpan(c * Sample.Dimension, Sample.Dimension)));
         }
-        double margin = DistanceOfScore(RoundingUnits * (largestTerm + 2 * _largestRowNorm * largestCentroidNorm) * Math.Pow(2, -23));
+        double margin = DistanceOfScore(RoundingUnits * (largestTerm + 2 * _largestRowNorm * _largestCentroidNorm) * Math.Pow(2, -23));
         var revisit = new List<int>();
         for (int c = 0; c < k; c++)
         {
