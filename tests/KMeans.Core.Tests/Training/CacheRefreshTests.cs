@@ -23,13 +23,7 @@ public sealed class CacheRefreshTests
     public void RefreshingAfterMovesGivesTheCandidatesOfAFullRefresh(DistanceMetric metric, int movedCount, int threads)
     {
         var random = new Random(movedCount * 31 + (int)metric);
-        float[] rows = Gaussian(random, Rows * Dimension);
-        float[] centroids = Gaussian(random, K * Dimension);
-        if (metric == DistanceMetric.Cosine)
-        {
-            Normalize(rows);
-            Normalize(centroids);
-        }
+        (float[] rows, float[] centroids) = RowsAndCentroids(random, metric);
         int[] moved = Enumerable.Range(0, K).OrderBy(_ => random.Next()).Take(movedCount).ToArray();
         float[] movedCentroids = (float[])centroids.Clone();
         foreach (int c in moved)
@@ -40,9 +34,7 @@ public sealed class CacheRefreshTests
             if (metric == DistanceMetric.Cosine)
                 VectorMath.Normalize(centroid);
         }
-        using TrainingBuffer sample = TrainingBuffer.Create(onDisk: false, Rows, Dimension, Path.GetTempPath());
-        sample.WriteRows(0, rows);
-        sample.Seal(Rows);
+        using TrainingBuffer sample = Sample(rows);
         using var packed = new PackedCentroids(K, Dimension);
 
         BalancingRun refreshed = NewRun(sample, metric, centroids, threads);
@@ -66,20 +58,12 @@ public sealed class CacheRefreshTests
     public void TheTwoNearestAreTheListsFirstTwoAndTheNextRefreshCompletesThem(DistanceMetric metric, int threads)
     {
         var random = new Random(7 + (int)metric);
-        float[] rows = Gaussian(random, Rows * Dimension);
-        float[] centroids = Gaussian(random, K * Dimension);
-        if (metric == DistanceMetric.Cosine)
-        {
-            Normalize(rows);
-            Normalize(centroids);
-        }
+        (float[] rows, float[] centroids) = RowsAndCentroids(random, metric);
         int[] moved = [3, 17, 29];
         float[] movedCentroids = (float[])centroids.Clone();
         foreach (int c in moved)
             rows.AsSpan(random.Next(Rows) * Dimension, Dimension).CopyTo(movedCentroids.AsSpan(c * Dimension, Dimension));
-        using TrainingBuffer sample = TrainingBuffer.Create(onDisk: false, Rows, Dimension, Path.GetTempPath());
-        sample.WriteRows(0, rows);
-        sample.Seal(Rows);
+        using TrainingBuffer sample = Sample(rows);
         using var packed = new PackedCentroids(K, Dimension);
         BalancingRun full = NewRun(sample, metric, centroids, threads);
         full.RefreshCache(packed);
@@ -108,6 +92,27 @@ public sealed class CacheRefreshTests
         movedFull.RefreshCache(packed);
         Assert.Equal(movedFull.Cache.Ids, two.Cache.Ids);
         Assert.Equal(movedFull.Cache.Costs, two.Cache.Costs);
+    }
+
+    /// <summary>Gaussian rows and centroids, on the unit sphere under Cosine.</summary>
+    private static (float[] Rows, float[] Centroids) RowsAndCentroids(Random random, DistanceMetric metric)
+    {
+        float[] rows = Gaussian(random, Rows * Dimension);
+        float[] centroids = Gaussian(random, K * Dimension);
+        if (metric == DistanceMetric.Cosine)
+        {
+            Normalize(rows);
+            Normalize(centroids);
+        }
+        return (rows, centroids);
+    }
+
+    private static TrainingBuffer Sample(float[] rows)
+    {
+        TrainingBuffer sample = TrainingBuffer.Create(onDisk: false, Rows, Dimension, Path.GetTempPath());
+        sample.WriteRows(0, rows);
+        sample.Seal(Rows);
+        return sample;
     }
 
     private static BalancingRun NewRun(TrainingBuffer sample, DistanceMetric metric, float[] centroids, int threads) =>
