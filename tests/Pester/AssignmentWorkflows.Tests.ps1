@@ -175,6 +175,16 @@ Describe 'Partition prices of a balanced model' {
             Should -Be ($Balanced.Centroids | ForEach-Object Size)
     }
 
+    It 'reaches the bound with prices alone on a small sample, whose full partitions trade rows for dozens of steps first' {
+        $blobs = Join-Path $Scratch 'blobs.npy'
+        $null = New-KMeansSampleData -Path $blobs -Rows 3000 -Dimension 16 -Clusters 5 -Seed 3
+        $model = Invoke-KMeansTraining -Path $blobs -K 9 -Seed 2 -MaxSizeRatio 1.1 -SampleRate 100000 -AsModel
+        $model.BalanceHistory[-1].Displaced | Should -Be 0
+        $sizes = Get-Sizes (Get-KMeansAssignment -Path $blobs -Centroid $model -Summary)
+        $sizes | Should -Be ($model.Centroids | ForEach-Object Size)
+        ($sizes | Measure-Object -Maximum).Maximum | Should -BeLessOrEqual $model.MaxPartitionSize
+    }
+
     It 'assigns to the nearest centroid with -IgnorePrice, which breaks the bound here' {
         $nearest = Get-Sizes (Get-KMeansAssignment -Path $Mixture -Centroid $Balanced -Summary -IgnorePrice)
         ($nearest | Measure-Object -Maximum).Maximum | Should -BeGreaterThan $Balanced.MaxPartitionSize
