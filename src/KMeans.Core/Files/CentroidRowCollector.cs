@@ -48,8 +48,7 @@ internal sealed class CentroidRowCollector
         if (price is float given)
             _prices.Add(given);
         _sizes.Add(size);
-        foreach (float value in values)
-            _values.Add(value);
+        _values.AddRange(values);
     }
 
     /// <summary>
