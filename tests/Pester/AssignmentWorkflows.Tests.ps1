@@ -178,11 +178,29 @@ Describe 'Partition prices of a balanced model' {
     It 'reaches the bound with prices alone on a small sample, whose full partitions trade rows for dozens of steps first' {
         $blobs = Join-Path $Scratch 'blobs.npy'
         $null = New-KMeansSampleData -Path $blobs -Rows 3000 -Dimension 16 -Clusters 5 -Seed 3
-        $model = Invoke-KMeansTraining -Path $blobs -K 9 -Seed 2 -MaxSizeRatio 1.1 -SampleRate 100000 -AsModel
+        $model = Invoke-KMeansTraining -Path $blobs -K 9 -Seed 2 -MaxSizeRatio 1.1 -SampleRate 100000 -AsModel -WarningVariable warnings
+        $warnings | Should -BeNullOrEmpty
         $model.BalanceHistory[-1].Displaced | Should -Be 0
+        $model.PricedPartitionSizes.Max | Should -Be $model.PartitionSizes.Max
         $sizes = Get-Sizes (Get-KMeansAssignment -Path $blobs -Centroid $model -Summary)
         $sizes | Should -Be ($model.Centroids | ForEach-Object Size)
         ($sizes | Measure-Object -Maximum).Maximum | Should -BeLessOrEqual $model.MaxPartitionSize
+    }
+
+    It 'warns when the prices alone leave the sample well beyond the bound, with the sizes assignment gives' {
+        # Under Dot distance centroids that share a direction differ only in norm, and prices place their rows poorly.
+        $blobs = Join-Path $Scratch 'dot-blobs.npy'
+        $null = New-KMeansSampleData -Path $blobs -Rows 6000 -Dimension 24 -Clusters 9 -Seed 5
+        $model = Invoke-KMeansTraining -Path $blobs -K 40 -Distance Dot -Seed 1 -MaxSizeRatio 1.5 -SampleRate 100000 -AsModel -WarningVariable warnings 3>$null
+        $sizes = Get-Sizes (Get-KMeansAssignment -Path $blobs -Centroid $model -Summary)
+        $largest = ($sizes | Measure-Object -Maximum).Maximum
+        $model.PartitionSizes.Max | Should -BeLessOrEqual $model.MaxPartitionSize
+        $model.PricedPartitionSizes.Max | Should -Be $largest
+        $model.PricedPartitionSizes.Min | Should -Be ($sizes | Measure-Object -Minimum).Minimum
+        $largest | Should -BeGreaterThan (1.05 * $model.MaxPartitionSize)
+        $ratio = $model.PricedPartitionSizes.MaxOverMean.ToString('F2', [cultureinfo]::InvariantCulture)
+        @($warnings).Count | Should -Be 1
+        $warnings[0].Message | Should -BeLike "Balancing displaced * of the 6,000 sample rows*gives partitions of *($ratio× the mean)*at most $($model.MaxPartitionSize) rows*"
     }
 
     It 'assigns to the nearest centroid with -IgnorePrice, which breaks the bound here' {

@@ -111,6 +111,13 @@ public sealed class KMeansResult
     /// </summary>
     public float[]? PartitionPrices { get; internal init; }
 
+    /// <summary>
+    /// How the sample spreads when each row goes to the centroid of least distance + price, which is what assigning it
+    /// with the model gives: <see cref="PartitionSizes"/> unless the last pass displaced rows the prices could not place;
+    /// null without balancing.
+    /// </summary>
+    public Balancing.PartitionSizeStatistics? PricedPartitionSizes { get; internal init; }
+
     /// <summary>The smallest partition balanced training allowed, when MinSizeRatio asked for one.</summary>
     public long? MinPartitionSizeBound => Options?.MinSizeRatio is null ? null : Bounds().Min;
 

@@ -43,6 +43,7 @@ internal static class ModelBuilder
         Levels = result.Levels.Select(l => new KMeansLevel(l.Level, l.Nodes, l.Centroids, l.Rows, l.MaxIterations,
             l.ConvergedNodes, l.Loss)).ToArray(),
         PartitionSizes = Sizes(result.PartitionSizes),
+        PricedPartitionSizes = result.PricedPartitionSizes is { } priced ? Sizes(priced) : null,
         MinPartitionSize = result.MinPartitionSizeBound,
         MaxPartitionSize = result.MaxPartitionSizeBound,
         BalanceHistory = result.BalanceHistory.Select(pass => new KMeansBalancePass(pass.Pass, pass.Loss, pass.Displaced,

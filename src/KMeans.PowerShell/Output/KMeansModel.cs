@@ -87,6 +87,13 @@ public sealed class KMeansModel
     /// <summary>How evenly the sample spreads over the partitions: min, max, max/mean, coefficient of variation.</summary>
     public KMeansPartitionSizes? PartitionSizes { get; internal init; }
 
+    /// <summary>
+    /// How the sample spreads when assigned with this model (each row to the centroid of least distance + price), as
+    /// Get-KMeansAssignment does: PartitionSizes unless balancing displaced rows the prices could not place; null
+    /// without -MaxSizeRatio or -MinSizeRatio.
+    /// </summary>
+    public KMeansPartitionSizes? PricedPartitionSizes { get; internal init; }
+
     /// <summary>The smallest partition balanced training allowed (-MinSizeRatio); null without it.</summary>
     public long? MinPartitionSize { get; internal init; }
 

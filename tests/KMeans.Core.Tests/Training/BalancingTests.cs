@@ -149,6 +149,7 @@ public sealed class BalancingTests : IDisposable
         Assert.Equal(0, balanced.BalanceHistory[^1].Displaced);
         Assert.Equal(balanced.ClusterSizes, AssignedSizes(rows, balanced, withPrices: true));
         Assert.True(balanced.ClusterSizes.Max() <= balanced.MaxPartitionSizeBound);
+        Assert.Equal(balanced.PartitionSizes, balanced.PricedPartitionSizes);
     }
 
     [Theory]
@@ -168,6 +169,7 @@ public sealed class BalancingTests : IDisposable
         // A displaced row leaves one partition and joins another: each changes two sizes by one.
         Assert.True(priced.Zip(balanced.ClusterSizes, (a, b) => Math.Abs(a - b)).Sum() <= 2 * displaced,
             $"{displaced} displaced rows cannot explain the difference");
+        Assert.Equal(PartitionSizeStatistics.Of(priced), balanced.PricedPartitionSizes);
     }
 
     [Theory]
@@ -279,11 +281,18 @@ public sealed class BalancingTests : IDisposable
         Assert.True(displaced >= duplicates - max, $"{displaced} displaced");
         Assert.True(balanced.ClusterSizes.Max() <= max);
         Assert.True(priced.Zip(balanced.ClusterSizes, (a, b) => Math.Abs(a - b)).Sum() <= 2 * displaced);
+        Assert.Equal(PartitionSizeStatistics.Of(priced), balanced.PricedPartitionSizes);
+        Assert.True(balanced.PricedPartitionSizes!.Max > max, "the prices alone leave the copies in one partition");
     }
 
     [Fact]
-    public void AModelWithoutBalancingHasNoPrices() =>
-        Assert.Null(KMeansTrainer.Train(TestData.Source(DenseBlob(500, 3, seed: 8)), new KMeansOptions { K = 5, Seed = 1 }).PartitionPrices);
+    public void AModelWithoutBalancingHasNoPrices()
+    {
+        KMeansResult model = KMeansTrainer.Train(TestData.Source(DenseBlob(500, 3, seed: 8)), new KMeansOptions { K = 5, Seed = 1 });
+
+        Assert.Null(model.PartitionPrices);
+        Assert.Null(model.PricedPartitionSizes);
+    }
 
     [Theory]
     [InlineData(HierarchicalMode.Off)]

@@ -105,7 +105,7 @@ internal static class PartitionBalancer
             if (Within(sizes, bounds))
             {
                 Report(run.Loss(), reports, progress, 1, 0, reassigned, sizes, watch);
-                return Result(trained, run, sizes, reports);
+                return Result(trained, run, sizes, reports, PartitionSizeStatistics.Of(sizes));
             }
         }
         cancellationToken.ThrowIfCancellationRequested();
@@ -177,9 +177,10 @@ internal static class PartitionBalancer
                     PriceUpdate.Resolution(run.Centroids, d, run.Prices, options.Distance));
             if (last)
             {
+                PartitionSizeStatistics priced = PartitionSizeStatistics.Of(sizes);
                 long displaced = within ? 0 : CapacityRepair.Apply(run, sizes);
                 Report(run.Loss(), reports, progress, pass, displaced, reassigned, sizes, watch);
-                return Result(trained, run, sizes, reports);
+                return Result(trained, run, sizes, reports, priced);
             }
             Report(loss, reports, progress, pass, 0, reassigned, sizes, watch);
             cancellationToken.ThrowIfCancellationRequested();
@@ -199,12 +200,14 @@ internal static class PartitionBalancer
         progress?.Report(report);
     }
 
-    private static KMeansResult Result(KMeansResult trained, BalancingRun run, long[] sizes, List<BalanceReport> reports) =>
+    private static KMeansResult Result(KMeansResult trained, BalancingRun run, long[] sizes, List<BalanceReport> reports,
+        PartitionSizeStatistics priced) =>
         new(trained.K, trained.Dimension, run.Centroids, sizes, reports[^1].Loss, trained.Iterations, trained.Converged,
             trained.History, trained.BestRedo)
         {
             BalanceHistory = reports,
             PartitionPrices = run.Prices,
+            PricedPartitionSizes = priced,
         };
 
     /// <summary>The sizes of the cached rows' partitions by nearest centroid: when they hold, the sample's may too.</summary>
