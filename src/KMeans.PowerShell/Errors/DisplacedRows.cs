@@ -34,10 +34,10 @@ internal static class DisplacedRows
         return string.Format(CultureInfo.InvariantCulture,
             "Balancing displaced {0:N0} of the {1:N0} sample rows ({2:P1}): the partition prices alone do not place them, " +
             "so assigning the sample with this model (Get-KMeansAssignment) gives partitions of {3:N0}–{4:N0} rows " +
-            "({5:F2}× the mean), while the model's own partitions keep {6}. Prices cannot split duplicate rows, nor many " +
-            "full partitions in one dense region, and under Dot distance centroids that share a direction differ only in " +
-            "norm; a looser -MaxSizeRatio, or -Distance Cosine for vectors compared by direction, displaces fewer rows. " +
-            "See about_KMeans.",
+            "({5:F2}× the mean), while the model's own partitions keep {6}. Prices cannot split duplicate rows, and place " +
+            "rows poorly where many full partitions share one dense region or, under Dot distance, where centroids share a " +
+            "direction and differ only in norm. A looser -MaxSizeRatio, or -Distance Cosine for vectors compared by " +
+            "direction, displaces fewer rows; see about_KMeans.",
             displaced, result.SampleRows, (double)displaced / result.SampleRows, priced.Min, priced.Max, priced.MaxOverMean,
             bounds);
     }

@@ -19,9 +19,10 @@ namespace KMeans.Core.Training.Balancing;
 /// with the prices gives), and the prices of the partitions above the maximum rise (<see cref="PriceUpdate"/>); each
 /// later step re-assigns only the rows the rise can move (<see cref="BalancingRun.Reprice"/>), so steps are cheap and up to
 /// <see cref="PricePasses"/> run, within <see cref="PriceBudget"/> and until <see cref="StalledSteps"/> in a row make no
-/// progress (on small samples, not before <see cref="LeastPriceBudgetRows"/>). If the last assignment still breaks a bound, <see cref="CapacityRepair"/> moves the
-/// fewest rows that make it hold and counts them as displaced: the bounds hold on the sample always, and assignment
-/// with the prices reproduces every sample row's partition but the displaced ones.
+/// progress (on small samples, not before <see cref="LeastPriceBudgetRows"/>). If the last assignment still breaks a
+/// bound, <see cref="CapacityRepair"/> moves the fewest rows that make it hold and counts them as displaced: the bounds
+/// hold on the sample always, and assignment with the prices reproduces every sample row's partition but the displaced
+/// ones.
 /// </summary>
 /// <remarks>
 /// Why prices: an IVF index assigns every row of the dataset, not only the sample, and a constrained assignment of the
