@@ -137,7 +137,7 @@ Describe 'Invoke-KMeansTraining -MaxSizeRatio' {
 
     It 'bounds every partition and reports the sizes on the model' {
         $unbalanced = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -AsModel
-        $model = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.5 -MinSizeRatio 0.5 -AsModel
+        $model = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.5 -MinSizeRatio 0.5 -AsModel -WarningVariable warnings 3>$null
         $unbalanced.PartitionSizes.MaxOverMean | Should -BeGreaterThan 1.5
         $model.PartitionSizes.Max | Should -BeLessOrEqual 300
         $model.PartitionSizes.Min | Should -BeGreaterOrEqual 100
@@ -145,11 +145,15 @@ Describe 'Invoke-KMeansTraining -MaxSizeRatio' {
         $model.BalanceHistory.Count | Should -BeGreaterThan 0
         $model.BalanceHistory[-1].Sizes.MaxOverMean | Should -Be $model.PartitionSizes.MaxOverMean
         $model.BalanceHistory[-1].Loss | Should -Be $model.Loss
+        # The blob's rows lie within 0.01 of each other, closer than prices can tell apart: they are displaced, and said so.
+        $model.PricedPartitionSizes.Max | Should -BeGreaterThan 300
+        @($warnings).Count | Should -Be 1
+        $warnings[0].Message | Should -BeLike 'Balancing displaced * of the 2,000 sample rows*keep 100–300 rows*'
     }
 
     It 'gives the same centroids on disk and on one thread' {
-        $inMemory = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2
-        $onDisk = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2 -OnDisk -ThrottleLimit 1
+        $inMemory = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2 3>$null
+        $onDisk = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2 -OnDisk -ThrottleLimit 1 3>$null
         ($onDisk | ForEach-Object { $_.Vector }) | Should -Be ($inMemory | ForEach-Object { $_.Vector })
         ($onDisk | ForEach-Object Size) | Should -Be ($inMemory | ForEach-Object Size)
     }
