@@ -5,11 +5,19 @@ using Apache.Arrow.Types;
 namespace KMeans.Core.Assigning;
 
 /// <summary>
-/// One record batch per chunk: row_index, rank (with several nearest), cluster_id, distance; assigned rows only. The
-/// batch's buffers are the reused columns themselves, written before the next chunk refills them.
+/// Record batches of row_index, rank (with several nearest), cluster_id, distance; assigned rows only, whole chunks
+/// gathered until a batch holds <see cref="EntriesPerBatch"/> entries. The batch's buffers are the reused columns
+/// themselves, written before the next chunk refills them.
 /// </summary>
 internal sealed class ArrowAssignmentCodec : IAssignmentCodec, IDisposable
 {
+    /// <summary>
+    /// About 1 MiB of columns with one nearest centroid. A batch per chunk (2,048 rows at d = 128) gave the 4.2 M-row
+    /// production run's file 2,057 batches, which apache-arrow (JavaScript) read, summing cluster_id, in 24.8 ms against
+    /// 3.3 ms for the same rows in 64 batches (and 0.8 % more bytes of batch headers and padding).
+    /// </summary>
+    private const int EntriesPerBatch = 1 << 16;
+
     private readonly int _nearest;
     private readonly Schema _schema;
     private readonly ArrowStreamWriter _writer;
@@ -31,8 +39,21 @@ internal sealed class ArrowAssignmentCodec : IAssignmentCodec, IDisposable
 
     public void Write(AssignedRows chunk)
     {
-        _columns.Clear();
         _columns.Append(chunk);
+        if (_columns.Count >= EntriesPerBatch)
+            WriteBatch();
+    }
+
+    public void Finish()
+    {
+        WriteBatch();
+        _writer.WriteEnd();
+    }
+
+    public void Dispose() => _writer.Dispose();
+
+    private void WriteBatch()
+    {
         int count = _columns.Count;
         if (count == 0)
             return;
@@ -43,11 +64,8 @@ internal sealed class ArrowAssignmentCodec : IAssignmentCodec, IDisposable
         arrays.Add(new FloatArray(Buffer(_columns.Distances, count), ArrowBuffer.Empty, count, 0, 0));
         using var batch = new RecordBatch(_schema, arrays, count);
         _writer.WriteRecordBatch(batch);
+        _columns.Clear();
     }
-
-    public void Finish() => _writer.WriteEnd();
-
-    public void Dispose() => _writer.Dispose();
 
     private static ArrowBuffer Buffer<T>(T[] values, int count) where T : unmanaged =>
         new(new ColumnBytes<T>(values, count).Memory);

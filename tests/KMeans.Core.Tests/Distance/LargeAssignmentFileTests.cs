@@ -86,6 +86,7 @@ public sealed class LargeAssignmentFileTests : IDisposable
         var ranks = new List<int>();
         var clusterIds = new List<int>();
         var distances = new List<float>();
+        var batchSizes = new List<int>();
         using (var stream = File.OpenRead(path))
         using (var reader = new ArrowFileReader(stream))
         {
@@ -93,6 +94,7 @@ public sealed class LargeAssignmentFileTests : IDisposable
             {
                 using (batch)
                 {
+                    batchSizes.Add(batch.Length);
                     rowIndices.AddRange(((UInt64Array)batch.Column("row_index")).Values.ToArray());
                     if (nearest > 1)
                         ranks.AddRange(((Int32Array)batch.Column("rank")).Values.ToArray());
@@ -108,6 +110,9 @@ public sealed class LargeAssignmentFileTests : IDisposable
             Assert.Equal(expected.Select(e => e.Rank), ranks);
         Assert.Equal(expected.Select(e => ExpectedId(e.Row, e.Rank)), clusterIds);
         Assert.Equal(expected.Select(e => ExpectedDistance(e.Row, e.Rank)), distances);
+        // Whole chunks gathered into batches of at least 65,536 entries, but the last.
+        Assert.All(batchSizes.SkipLast(1), size => Assert.InRange(size, 1 << 16, (1 << 16) + 2300 * nearest));
+        Assert.InRange(batchSizes.Count, 2, expected.Count / (1 << 16) + 1);
     }
 
     [Theory]
