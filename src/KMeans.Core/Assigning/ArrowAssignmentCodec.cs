@@ -12,11 +12,13 @@ namespace KMeans.Core.Assigning;
 internal sealed class ArrowAssignmentCodec : IAssignmentCodec, IDisposable
 {
     /// <summary>
-    /// About 1 MiB of columns with one nearest centroid. A batch per chunk (2,048 rows at d = 128) gave the 4.2 M-row
-    /// production run's file 2,057 batches, which apache-arrow (JavaScript) read, summing cluster_id, in 24.8 ms against
-    /// 3.3 ms for the same rows in 64 batches (and 0.8 % more bytes of batch headers and padding).
+    /// 256 KiB of columns with one nearest centroid, what the writer writes between two starts of writeback. A batch per
+    /// chunk (2,048 rows at d = 128) gave the 4.2 M-row production input's file 2,057 batches, which apache-arrow
+    /// (JavaScript) read, summing cluster_id, in about 25 ms against 5 ms in these 256 batches; batches of 65,536
+    /// entries (64 batches, 3.3 ms) left the last megabyte to be written at the commit, whose flush to disk then made a
+    /// W1 call 6 % slower, where these batches cost nothing (Compare-AssignmentModules.ps1, 12 rounds each).
     /// </summary>
-    private const int EntriesPerBatch = 1 << 16;
+    private const int EntriesPerBatch = 1 << 14;
 
     private readonly int _nearest;
     private readonly Schema _schema;

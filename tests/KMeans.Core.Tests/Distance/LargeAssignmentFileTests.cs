@@ -110,9 +110,9 @@ public sealed class LargeAssignmentFileTests : IDisposable
             Assert.Equal(expected.Select(e => e.Rank), ranks);
         Assert.Equal(expected.Select(e => ExpectedId(e.Row, e.Rank)), clusterIds);
         Assert.Equal(expected.Select(e => ExpectedDistance(e.Row, e.Rank)), distances);
-        // Whole chunks gathered into batches of at least 65,536 entries, but the last.
-        Assert.All(batchSizes.SkipLast(1), size => Assert.InRange(size, 1 << 16, (1 << 16) + 2300 * nearest));
-        Assert.InRange(batchSizes.Count, 2, expected.Count / (1 << 16) + 1);
+        // Whole chunks gathered into batches of at least 16,384 entries, but the last.
+        Assert.All(batchSizes.SkipLast(1), size => Assert.InRange(size, 1 << 14, (1 << 14) + 2300 * nearest));
+        Assert.InRange(batchSizes.Count, 2, expected.Count / (1 << 14) + 1);
     }
 
     [Theory]
