@@ -320,6 +320,28 @@ public sealed class BalancingTests : IDisposable
         Assert.True(inMemory.ClusterSizes.Max() <= 150 && inMemory.ClusterSizes.Min() >= 50);
     }
 
+    [Fact]
+    public void ABalancedModelKeepsWhatDescribesItsTraining()
+    {
+        float[][] rows = SkewedMixture(4000, 16, seed: 4);
+        var tree = new KMeansOptions { K = 40, HierarchicalK = 8, Hierarchical = HierarchicalMode.On, Seed = 2, MaxIterations = 8 };
+        var reduced = new KMeansOptions { K = 12, TrainDimension = 4, Seed = 2, MaxIterations = 8 };
+
+        KMeansResult treeAlone = KMeansTrainer.Train(TestData.Source(rows), tree);
+        KMeansResult treeBalanced = KMeansTrainer.Train(TestData.Source(rows), tree with { MaxSizeRatio = 1.5 });
+        KMeansResult reducedAlone = KMeansTrainer.Train(TestData.Source(rows), reduced);
+        KMeansResult reducedBalanced = KMeansTrainer.Train(TestData.Source(rows), reduced with { MaxSizeRatio = 1.5 });
+
+        Assert.NotEmpty(treeBalanced.BalanceHistory);
+        Assert.NotEmpty(treeAlone.Levels);
+        Assert.Equal(treeAlone.Levels, treeBalanced.Levels);
+        Assert.NotEmpty(reducedBalanced.BalanceHistory);
+        Assert.Equal(4, reducedBalanced.TrainDimension);
+        Assert.Equal(4, reducedAlone.TrainDimension);
+        // The training in 4 dimensions is balanced there too, so its loss is that partition's, not the unbalanced one's.
+        Assert.True(reducedBalanced.TrainDimensionLoss > reducedAlone.TrainDimensionLoss);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(4)]

@@ -201,11 +201,20 @@ internal static class PartitionBalancer
         progress?.Report(report);
     }
 
+    /// <summary>
+    /// The balanced partition with what still describes the training that led to it (its iterations, the tree's levels,
+    /// the sample's distinct rows, the training dimension); not the trained centroids' nearest-centroid agreement,
+    /// which the moved centroids no longer have.
+    /// </summary>
     private static KMeansResult Result(KMeansResult trained, BalancingRun run, long[] sizes, List<BalanceReport> reports,
         PartitionSizeStatistics priced) =>
         new(trained.K, trained.Dimension, run.Centroids, sizes, reports[^1].Loss, trained.Iterations, trained.Converged,
             trained.History, trained.BestRedo)
         {
+            Levels = trained.Levels,
+            DistinctRows = trained.DistinctRows,
+            TrainDimension = trained.TrainDimension,
+            TrainDimensionLoss = trained.TrainDimensionLoss,
             BalanceHistory = reports,
             PartitionPrices = run.Prices,
             PricedPartitionSizes = priced,
