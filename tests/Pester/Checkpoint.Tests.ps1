@@ -50,6 +50,19 @@ Describe 'Checkpoints' {
         ($again | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Loss | Should -Be $Uninterrupted.Loss
     }
 
+    It 'balances the result of a finished checkpoint again, as the first run did, for -MaxSizeRatio' {
+        # An ops script reruns the same command with -Resume: the checkpoint keeps the training before balancing.
+        $checkpoint = Join-Path $Scratch 'balanced.kmc'
+        $first = Invoke-KMeansTraining @Training -MaxSizeRatio 1.1 -CheckpointPath $checkpoint -AsModel
+        $again = Invoke-KMeansTraining @Training -MaxSizeRatio 1.1 -CheckpointPath $checkpoint -Resume -AsModel
+        $first.BalanceHistory.Count | Should -BeGreaterThan 1
+        $again.BalanceHistory.Count | Should -Be $first.BalanceHistory.Count
+        $again.Centroids.Price | Should -Be $first.Centroids.Price
+        ($again.Centroids | ForEach-Object Size) | Should -Be ($first.Centroids | ForEach-Object Size)
+        $again.Loss | Should -Be $first.Loss
+        $again.PartitionSizes.Max | Should -BeLessOrEqual $again.MaxPartitionSize
+    }
+
     It 'refuses other parameters with CheckpointMismatch naming them' {
         $checkpoint = Join-Path $Scratch 'mismatch.kmc'
         $null = Invoke-KMeansTraining @Training -CheckpointPath $checkpoint

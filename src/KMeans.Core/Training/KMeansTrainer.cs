@@ -79,15 +79,27 @@ public static class KMeansTrainer
         var watch = Stopwatch.StartNew();
         CheckpointStart? start = checkpoint is null ? null : CheckpointStart.Open(checkpoint, options, dimension, rows, progress);
         int seed = start?.Seed ?? options.Seed ?? Random.Shared.Next();
-        if (start?.FinishedResult(options) is { } finished)
+        KMeansResult? finished = start?.FinishedResult(options);
+        if (finished is not null && !options.BalancesPartitions)
         {
             finished.Duration = watch.Elapsed;
             return finished;
         }
         using ProjectedSample sample = buildSample(seed, out SamplingSummary summary);
-        TrainingCheckpointer? checkpoints = start?.Checkpointer(options, seed, sample.Full, summary);
-        KMeansResult result = Train(sample.Full, sample.Projected, options with { Seed = seed }, progress, cancellationToken,
-            checkpoints);
+        KMeansResult result;
+        if (finished is not null)
+        {
+            // The checkpoint keeps the training as it was before balancing, which needs the sample: drawn again with the
+            // same seed, checked against the checkpoint, and balanced as the first run balanced it.
+            start!.VerifySample(sample.Full);
+            result = Completed(sample.Full, finished, options with { Seed = seed }, progress, cancellationToken);
+        }
+        else
+        {
+            TrainingCheckpointer? checkpoints = start?.Checkpointer(options, seed, sample.Full, summary);
+            result = Train(sample.Full, sample.Projected, options with { Seed = seed }, progress, cancellationToken,
+                checkpoints);
+        }
         result.Sampling = summary;
         result.Duration = watch.Elapsed;
         return result;
@@ -138,13 +150,22 @@ public static class KMeansTrainer
             result.DistinctRows = degenerate ? distinct.Count : null;
         }
         checkpoints?.Finished(result);
-        if (options.BalancesPartitions)
-            result = Balancing.PartitionBalancer.Balance(sample, result, options, progress, cancellationToken);
+        result = Completed(sample, result, options, progress, cancellationToken);
+        result.Duration = watch.Elapsed;
+        return result;
+    }
+
+    /// <summary>The trained result balanced when the options ask for it, and told what it was trained on and with.</summary>
+    private static KMeansResult Completed(TrainingBuffer sample, KMeansResult trained, KMeansOptions options,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        KMeansResult result = options.BalancesPartitions
+            ? Balancing.PartitionBalancer.Balance(sample, trained, options, progress, cancellationToken)
+            : trained;
         result.Distance = options.Distance;
-        result.Seed = options.Seed.Value;
+        result.Seed = options.Seed!.Value;
         result.SampleRows = sample.RowCount;
         result.OnDisk = sample.IsOnDisk;
-        result.Duration = watch.Elapsed;
         result.Options = options;
         return result;
     }

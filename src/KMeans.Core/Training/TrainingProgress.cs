@@ -17,5 +17,6 @@ public sealed record NodeProgress(int Depth, int Node, int Siblings, int Centroi
 
 /// <summary>Training continues from a checkpoint.</summary>
 /// <param name="Position">Where it resumes, in words ("iteration 7", "5 finished tree nodes", "finished after 12 iterations").</param>
-/// <param name="Finished">The checkpoint holds a finished training, whose result is returned without training.</param>
+/// <param name="Finished">The checkpoint holds a finished training, whose result is returned without training (balanced
+/// again on the same sample when size bounds are asked for: the checkpoint keeps it as it was before balancing).</param>
 public sealed record ResumeProgress(string Path, string Position, bool Finished) : TrainingProgress;

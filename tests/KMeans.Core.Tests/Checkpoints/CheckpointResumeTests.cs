@@ -134,6 +134,41 @@ public class CheckpointResumeTests
         Assert.Equal([new ResumeProgress(path, "finished after 25 iterations", Finished: true)], reports.Reports);
     }
 
+    /// <summary>
+    /// The checkpoint keeps the training as it was before balancing: resuming a finished balanced training (what an
+    /// ops script rerunning the same command with -Resume does) balances it again, on the same sample, as the first run
+    /// did, instead of returning the unbalanced partition; stopped during balancing, it resumes the same way.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ResumingAFinishedBalancedTrainingGivesTheBalancedResultAgain(bool stoppedWhileBalancing)
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("balanced.kmc");
+        KMeansOptions balanced = Flat with { MaxSizeRatio = 1.1 };
+        KMeansResult first = KMeansTrainer.Train(TestData.Source(Rows), balanced, new CheckpointOptions { Path = path });
+        if (stoppedWhileBalancing)
+        {
+            File.Delete(path);
+            using var cancel = new CancellationTokenSource();
+            var stop = new StopAt(report => report is KMeans.Core.Training.Balancing.BalanceReport { Pass: 2 }, cancel);
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                KMeansTrainer.Train(TestData.Source(Rows), balanced, new CheckpointOptions { Path = path }, stop, cancel.Token));
+        }
+
+        KMeansResult again = KMeansTrainer.Train(TestData.Source(Rows), balanced with { Seed = null }, Every(path));
+
+        Assert.True(first.BalanceHistory.Count > 1, "the data should need balancing");
+        Assert.True(first.ClusterSizes.Max() <= first.MaxPartitionSizeBound);
+        CheckpointAssert.BitIdentical(first, again);
+        Assert.Equal(first.PartitionPrices, again.PartitionPrices);
+        Assert.Equal(first.PricedPartitionSizes, again.PricedPartitionSizes);
+        Assert.Equal(first.BalanceHistory.Select(pass => pass with { Elapsed = TimeSpan.Zero }),
+            again.BalanceHistory.Select(pass => pass with { Elapsed = TimeSpan.Zero }));
+        Assert.Equal(first.MaxPartitionSizeBound, again.MaxPartitionSizeBound);
+    }
+
     [Fact]
     public void TheDefaultIntervalWritesOnlyTheFinishedTraining()
     {

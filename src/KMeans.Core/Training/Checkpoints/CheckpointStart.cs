@@ -73,6 +73,13 @@ internal sealed class CheckpointStart
         return result;
     }
 
+    /// <summary>Refuses a sample other than the one the resumed checkpoint was trained on.</summary>
+    public void VerifySample(TrainingBuffer sample)
+    {
+        if (_restored is not null)
+            CheckpointFingerprint.VerifySample(_path, _restored.Sample, CheckpointFingerprint.Sample(sample));
+    }
+
     /// <summary>The checkpointer for the training on <paramref name="sample"/>; verifies the sample when resuming.</summary>
     public TrainingCheckpointer Checkpointer(KMeansOptions options, int seed, TrainingBuffer sample, SamplingSummary summary)
     {
