@@ -207,6 +207,18 @@ Describe 'Partition prices of a balanced model' {
         $warnings[0].Message | Should -BeLike "Balancing displaced * of the 6,000 sample rows*gives partitions of *($ratio× the mean)*at most $($model.MaxPartitionSize) rows*"
     }
 
+    It 'warns when assignment with the prices leaves partitions below -MinSizeRatio, which prices do not enforce' {
+        $blobs = Join-Path $Scratch 'three-blobs.npy'
+        $null = New-KMeansSampleData -Path $blobs -Rows 3001 -Dimension 4 -Clusters 3 -Seed 1
+        $model = Invoke-KMeansTraining -Path $blobs -K 7 -Seed 1 -MinSizeRatio 0.99 -SampleRate 100000 -AsModel -WarningVariable warnings 3>$null
+        $sizes = Get-Sizes (Get-KMeansAssignment -Path $blobs -Centroid $model -Summary)
+        $model.PartitionSizes.Min | Should -BeGreaterOrEqual $model.MinPartitionSize
+        $model.PricedPartitionSizes.Min | Should -Be ($sizes | Measure-Object -Minimum).Minimum
+        $model.PricedPartitionSizes.Min | Should -BeLessThan (0.95 * $model.MinPartitionSize)
+        @($warnings).Count | Should -Be 1
+        $warnings[0].Message | Should -BeLike "*keep at least $($model.MinPartitionSize) rows*"
+    }
+
     It 'assigns to the nearest centroid with -IgnorePrice, which breaks the bound here' {
         $nearest = Get-Sizes (Get-KMeansAssignment -Path $Mixture -Centroid $Balanced -Summary -IgnorePrice)
         ($nearest | Measure-Object -Maximum).Maximum | Should -BeGreaterThan $Balanced.MaxPartitionSize
