@@ -53,8 +53,9 @@ Describe 'Checkpoints' {
     It 'balances the result of a finished checkpoint again, as the first run did, for -MaxSizeRatio' {
         # An ops script reruns the same command with -Resume: the checkpoint keeps the training before balancing.
         $checkpoint = Join-Path $Scratch 'balanced.kmc'
-        $first = Invoke-KMeansTraining @Training -MaxSizeRatio 1.1 -CheckpointPath $checkpoint -AsModel
-        $again = Invoke-KMeansTraining @Training -MaxSizeRatio 1.1 -CheckpointPath $checkpoint -Resume -AsModel
+        $first = Invoke-KMeansTraining @Training -MaxSizeRatio 1.1 -CheckpointPath $checkpoint -AsModel -WarningVariable firstWarnings 3>$null
+        $again = Invoke-KMeansTraining @Training -MaxSizeRatio 1.1 -CheckpointPath $checkpoint -Resume -AsModel -WarningVariable againWarnings 3>$null
+        @($againWarnings).Message | Should -Be @($firstWarnings).Message
         $first.BalanceHistory.Count | Should -BeGreaterThan 1
         $again.BalanceHistory.Count | Should -Be $first.BalanceHistory.Count
         $again.Centroids.Price | Should -Be $first.Centroids.Price
