@@ -181,6 +181,13 @@ Describe 'New-KMeansSampleData limits' {
             Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.NewKMeansSampleDataCommand'
     }
 
+    It 'refuses a <_> path, a format that holds centroids only, naming the vector formats and writing nothing' -ForEach 'sample.csv', 'sample.json' {
+        $target = Join-Path $Scratch $_
+        { New-KMeansSampleData -Path $target -Rows 10 -Dimension 2 } |
+            Should -Throw -ErrorId 'UnsupportedFile,KMeans.PowerShell.NewKMeansSampleDataCommand' -ExpectedMessage "Cannot write vectors to '$target'*.npy*"
+        Test-Path -LiteralPath $target | Should -BeFalse
+    }
+
     It 'writes -Format Bvecs as whole numbers from 0 to 255 that training reads' {
         $file = New-KMeansSampleData -Path (Join-Path $Scratch 'bytes.bvecs') -Rows 300 -Dimension 4 -Format Bvecs -Seed 3
         $model = Invoke-KMeansTraining -LiteralPath $file.FullName -K 3 -Seed 1 -AsModel

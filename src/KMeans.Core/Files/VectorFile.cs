@@ -20,6 +20,10 @@ public static class VectorFile
     /// <summary>The extensions of the module's files, with their dots, for messages and help.</summary>
     public static IReadOnlyList<string> SupportedExtensions { get; } = Extensions.Select(e => e.Extension).ToArray();
 
+    /// <summary>The extensions of files that hold vectors to train on or assign (CSV and JSON hold centroids only).</summary>
+    public static IReadOnlyList<string> VectorExtensions { get; } = Extensions
+        .Where(e => e.Format is not (VectorFileFormat.Csv or VectorFileFormat.Json)).Select(e => e.Extension).ToArray();
+
     /// <summary>
     /// Opens <paramref name="path"/> for streaming. <paramref name="column"/> names the vector column of an Arrow or
     /// Parquet file; without it the file must hold exactly one vector column. Dimension and, where the format records
@@ -32,7 +36,7 @@ public static class VectorFile
         string fullPath = CheckReadable(path);
         if (format is VectorFileFormat.Csv or VectorFileFormat.Json)
             throw new KMeansException(KMeansErrorKind.UnsupportedFile,
-                $"'{fullPath}' is a {format} file; {format} holds centroids, while training input must be one of {string.Join(", ", SupportedExtensions.SkipLast(2))}.",
+                $"'{fullPath}' is a {format} file; {format} holds centroids, while vector input must be one of {string.Join(", ", VectorExtensions)}.",
                 fullPath);
         if (column is not null && format is not (VectorFileFormat.Arrow or VectorFileFormat.ArrowStream or VectorFileFormat.Parquet))
             throw new KMeansException(KMeansErrorKind.InvalidOption,

@@ -16,9 +16,19 @@ public static class VectorFileWriter
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!Enum.IsDefined(format) || format is VectorFileFormat.Csv or VectorFileFormat.Json)
-            throw new ArgumentOutOfRangeException(nameof(format), format, "Vectors cannot be written in this format.");
+        CheckWritable(path, format);
         AtomicFile.Write(path, overwrite, output => WriteFormat(source, output, format, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Refuses, before anything is written, a format that holds centroids only (CSV, JSON).</summary>
+    public static void CheckWritable(string path, VectorFileFormat format)
+    {
+        if (!Enum.IsDefined(format))
+            throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown vector file format.");
+        if (format is VectorFileFormat.Csv or VectorFileFormat.Json)
+            throw new KMeansException(KMeansErrorKind.UnsupportedFile,
+                $"Cannot write vectors to '{path}': {format} holds centroids only; vector files end in one of {string.Join(", ", VectorFile.VectorExtensions)}.",
+                path);
     }
 
     internal static KMeansException NullRow(IVectorSource source, long row, string extension) =>

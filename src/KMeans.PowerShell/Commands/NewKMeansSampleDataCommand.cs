@@ -50,6 +50,7 @@ public sealed class NewKMeansSampleDataCommand : FileWriterCommand, IDisposable
         try
         {
             format = Format?.ToCore() ?? VectorFile.FormatFromPath(target);
+            VectorFileWriter.CheckWritable(target, format);
         }
         catch (KMeansException e)
         {

@@ -66,6 +66,21 @@ public sealed class VectorFileWriterTests(TempDirectory scratch) : IClassFixture
         Assert.Empty(Directory.GetFiles(directory));
     }
 
+    [Theory]
+    [InlineData(VectorFileFormat.Csv, "rows.csv")]
+    [InlineData(VectorFileFormat.Json, "rows.json")]
+    public void FormatsThatHoldCentroidsOnlyAreRefusedNamingTheVectorFormats(VectorFileFormat format, string name)
+    {
+        string path = scratch.File(name);
+        var error = Assert.Throws<KMeansException>(() =>
+            VectorFileWriter.Write(new InMemoryVectorSource(VectorRows.Fractions(2, 2)), path, format, CancellationToken.None));
+        Assert.Equal(KMeansErrorKind.UnsupportedFile, error.Kind);
+        Assert.Contains(path, error.Message);
+        Assert.Contains(".npy", error.Message);
+        Assert.DoesNotContain(".csv", error.Message.Replace(path, ""));
+        Assert.False(File.Exists(path));
+    }
+
     [Fact]
     public void MissingDirectory()
     {
