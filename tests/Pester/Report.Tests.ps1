@@ -122,6 +122,8 @@ Describe 'The report of a balanced training' {
         $text = $report.DocumentElement.InnerText
         $text | Should -Match 'Balancing: largest allowed\s*120'
         $text | Should -Match 'Balancing: smallest allowed\s*80'
+        $text | Should -Match "Balancing: rows displaced\s*$($balanced.BalanceHistory[-1].Displaced)"
+        $text | Should -Match "Balancing: sizes when assigned with the prices\s*$($balanced.PricedPartitionSizes.Min)–$($balanced.PricedPartitionSizes.Max)"
         @($report.SelectNodes('//*[local-name()="line" and contains(@class, "bound")]')).Count | Should -Be 4
     }
 
@@ -130,6 +132,7 @@ Describe 'The report of a balanced training' {
         $target = Join-Path $Scratch 'unbalanced.html'
         $Model | Export-KMeansReport -Path $target | Out-Null
         @((Read-Report $target).SelectNodes('//*[local-name()="line" and contains(@class, "bound")]')).Count | Should -Be 0
+        (Read-Report $target).DocumentElement.InnerText | Should -Not -Match 'Balancing:'
     }
 }
 

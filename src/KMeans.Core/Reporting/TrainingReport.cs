@@ -60,6 +60,15 @@ public sealed record TrainingReport
     /// <summary>Upper bound on a cluster's size that balanced training enforced, when it did.</summary>
     public long? MaxClusterSize { get; init; }
 
+    /// <summary>Sample rows balanced training moved because its prices could not place them, when it balanced.</summary>
+    public long? DisplacedRows { get; init; }
+
+    /// <summary>
+    /// The smallest and largest partition assigning the sample with the balanced model's prices gives (what
+    /// Get-KMeansAssignment gives), when it balanced.
+    /// </summary>
+    public (long Smallest, long Largest)? PricedSizes { get; init; }
+
     /// <summary>One entry per depth of the tree for a hierarchical training; empty for a flat one.</summary>
     public IReadOnlyList<HierarchyLevel> Levels { get; init; } = [];
 

@@ -237,6 +237,11 @@ public static class TrainingReportWriter
             facts.Add(new("Balancing: smallest allowed", ReportText.Count(lower)));
         if (report.MaxClusterSize is long upper)
             facts.Add(new("Balancing: largest allowed", ReportText.Count(upper)));
+        if (report.DisplacedRows is long displaced)
+            facts.Add(new("Balancing: rows displaced", ReportText.Count(displaced)));
+        if (report.PricedSizes is var (smallest, largest))
+            facts.Add(new("Balancing: sizes when assigned with the prices",
+                $"{ReportText.Count(smallest)}–{ReportText.Count(largest)}"));
         Facts(xml, facts);
 
         xml.WriteStartElement("div");

@@ -39,6 +39,8 @@ internal static class TrainingReports
             ClusterSizes = [.. model.Centroids.Select(c => c.Size)],
             MinClusterSize = model.MinPartitionSize,
             MaxClusterSize = model.MaxPartitionSize,
+            DisplacedRows = model.BalanceHistory.Length == 0 ? null : model.BalanceHistory[^1].Displaced,
+            PricedSizes = model.PricedPartitionSizes is { } priced ? (priced.Min, priced.Max) : null,
             Levels = [.. model.Levels.Select(l => new HierarchyLevel(l.Level, l.Nodes, l.Centroids, l.Rows, l.MaxIterations,
                 l.ConvergedNodes, l.Loss))],
             Created = created,

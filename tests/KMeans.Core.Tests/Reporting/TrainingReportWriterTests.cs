@@ -152,7 +152,10 @@ public class TrainingReportWriterTests
     public void BalancingBoundsAreDrawnOnlyWhenTheModelHasThem()
     {
         TrainingReport plain = Report(5, 32);
-        TrainingReport balanced = plain with { MinClusterSize = 100, MaxClusterSize = 600 };
+        TrainingReport balanced = plain with
+        {
+            MinClusterSize = 100, MaxClusterSize = 600, DisplacedRows = 1234, PricedSizes = (87, 612),
+        };
 
         XDocument without = XDocument.Parse(TrainingReportWriter.Render(plain));
         XDocument with = XDocument.Parse(TrainingReportWriter.Render(balanced));
@@ -162,6 +165,9 @@ public class TrainingReportWriterTests
         Assert.Equal(4, BoundLines(with).Count);
         Assert.Equal("600", Fact(with, "Balancing: largest allowed"));
         Assert.Equal("100", Fact(with, "Balancing: smallest allowed"));
+        Assert.Equal("1,234", Fact(with, "Balancing: rows displaced"));
+        Assert.Equal("87–612", Fact(with, "Balancing: sizes when assigned with the prices"));
+        Assert.DoesNotContain("Balancing", without.Root!.Value);
     }
 
     [Fact]
