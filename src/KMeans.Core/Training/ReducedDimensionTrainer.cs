@@ -83,6 +83,8 @@ internal static class ReducedDimensionTrainer
         return new KMeansResult(k, d, centroids, (long[])sizes.Clone(), loss, trained.Iterations, trained.Converged,
             trained.History, trained.BestRedo)
         {
+            Levels = trained.Levels,
+            DistinctRows = trained.DistinctRows,
             TrainDimension = projected.Dimension,
             TrainDimensionLoss = trained.Loss,
             NearestCentroidAgreement = nearest?.Agreement,

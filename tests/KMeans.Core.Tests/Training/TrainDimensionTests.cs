@@ -119,6 +119,11 @@ public class TrainDimensionTests
         Assert.InRange(inMemory.NearestCentroidAgreement!.Value, 0.5, 1);
         Assert.InRange(inMemory.NearestCentroidLoss!.Value, 0, inMemory.Loss * (1 + 1e-6));
         Assert.Equal(inMemory.NearestCentroidLoss, onDisk.NearestCentroidLoss);
+        // The tree's levels describe the training in the reduced dimension; the final pass keeps them.
+        Assert.True(inMemory.Levels.Count >= 2, $"{inMemory.Levels.Count} levels");
+        // Gathering passes depend on where the sample lies, not on what was trained.
+        Assert.Equal(inMemory.Levels.Select(level => level with { GatheringPasses = 0 }),
+            onDisk.Levels.Select(level => level with { GatheringPasses = 0 }));
     }
 
     [Fact]
