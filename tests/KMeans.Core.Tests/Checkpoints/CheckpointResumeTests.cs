@@ -131,6 +131,8 @@ public class CheckpointResumeTests
 
         CheckpointAssert.BitIdentical(first, again);
         Assert.Equal(first.Sampling, again.Sampling);
+        // The options the model reports (sample rate, tolerance, initialisation...) are the run's, seed included.
+        Assert.Equal(first.Options, again.Options);
         Assert.Equal([new ResumeProgress(path, "finished after 25 iterations", Finished: true)], reports.Reports);
     }
 

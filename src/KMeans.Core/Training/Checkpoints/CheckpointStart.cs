@@ -70,6 +70,7 @@ internal sealed class CheckpointStart
         result.SampleRows = _restored.Sample.Rows;
         result.OnDisk = options.OnDisk;
         result.Sampling = _restored.Sampling;
+        result.Options = options with { Seed = _restored.Seed };
         return result;
     }
 
