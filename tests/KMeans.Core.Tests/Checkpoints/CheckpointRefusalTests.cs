@@ -99,7 +99,7 @@ public class CheckpointRefusalTests
         { "payload byte", "checksum does not match" },
         { "last byte", "checksum does not match" },
         { "signature", "checkpoint signature" },
-        { "version", "format version 2; this module reads version 1" },
+        { "version", "format version 6; this module reads versions 1 to 2" },
         { "length", "truncated or extended" },
     };
 
@@ -144,7 +144,7 @@ public class CheckpointRefusalTests
 
     private static byte[] Flip(byte[] bytes, int index)
     {
-        bytes[index] ^= index == 8 ? (byte)0x03 : (byte)0x40;
+        bytes[index] ^= index == 8 ? (byte)0x04 : (byte)0x40;
         return bytes;
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.Checkpoints;
@@ -134,6 +136,46 @@ public class CheckpointResumeTests
         // The options the model reports (sample rate, tolerance, initialisation...) are the run's, seed included.
         Assert.Equal(first.Options, again.Options);
         Assert.Equal([new ResumeProgress(path, "finished after 25 iterations", Finished: true)], reports.Reports);
+    }
+
+    [Fact]
+    public void AFinishedHierarchicalCheckpointKeepsTheLevelsOfItsTree()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("tree.kmc");
+        KMeansResult first = KMeansTrainer.Train(TestData.Source(TreeRows), Tree, new CheckpointOptions { Path = path });
+
+        KMeansResult again = KMeansTrainer.Train(TestData.Source(TreeRows), Tree, Every(path));
+
+        CheckpointAssert.BitIdentical(first, again);
+        Assert.True(first.Levels.Count >= 2, $"{first.Levels.Count} levels");
+        Assert.Equal(first.Levels, again.Levels);
+    }
+
+    /// <summary>
+    /// Format version 1 had nothing after the finished result; such a checkpoint (here made from a version 2 one, whose
+    /// flat result adds no levels and no distinct rows: 5 bytes) is still read, its result without levels.
+    /// </summary>
+    [Fact]
+    public void AVersionOneCheckpointIsStillRead()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("v1.kmc");
+        KMeansResult first = KMeansTrainer.Train(TestData.Source(Rows), Flat, new CheckpointOptions { Path = path });
+        byte[] file = File.ReadAllBytes(path);
+        byte[] payload = file[24..^(8 + 5)];
+        Assert.Equal([0, 0, 0, 0, 0], file[^(8 + 5)..^8]);
+        var header = file[..24];
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), 1);
+        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16), payload.Length);
+        var trailer = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer, XxHash3.HashToUInt64(payload));
+        File.WriteAllBytes(path, [.. header, .. payload, .. trailer]);
+
+        KMeansResult again = KMeansTrainer.Train(TestData.Source(Rows), Flat, Every(path));
+
+        CheckpointAssert.BitIdentical(first, again);
+        Assert.Empty(again.Levels);
     }
 
     /// <summary>

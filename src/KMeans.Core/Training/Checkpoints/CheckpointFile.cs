@@ -10,11 +10,16 @@ namespace KMeans.Core.Training.Checkpoints;
 /// version as uint32, 4 reserved zero bytes, the payload's length as int64), the payload, then the XXH3 64-bit hash of
 /// the payload. Reading checks the magic, the version, that the header's length matches the file's size and the hash
 /// before it parses anything, and then every count against the bytes left; any failure is
-/// <see cref="KMeansErrorKind.InvalidFile"/> naming the file. Writes are atomic (<see cref="AtomicFile"/>).
+/// <see cref="KMeansErrorKind.InvalidFile"/> naming the file. Writes are atomic (<see cref="AtomicFile"/>). Version 2
+/// adds, after the finished result, its tree's levels and the sample's distinct rows; version 1 files are still read
+/// (without them).
 /// </summary>
 internal static class CheckpointFile
 {
-    public const uint FormatVersion = 1;
+    public const uint FormatVersion = 2;
+
+    /// <summary>The oldest format version read.</summary>
+    public const uint OldestFormatVersion = 1;
 
     private static ReadOnlySpan<byte> Magic => [0x89, (byte)'K', (byte)'M', (byte)'C', (byte)'K', (byte)'P', (byte)'T', 0x0A];
 
@@ -58,9 +63,9 @@ internal static class CheckpointFile
             if (!header[..8].SequenceEqual(Magic))
                 throw Damaged("it does not start with the checkpoint signature");
             uint version = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
-            if (version != FormatVersion)
+            if (version < OldestFormatVersion || version > FormatVersion)
                 throw new KMeansException(KMeansErrorKind.InvalidFile,
-                    $"The checkpoint '{path}' has format version {version}; this module reads version {FormatVersion}. " +
+                    $"The checkpoint '{path}' has format version {version}; this module reads versions {OldestFormatVersion} to {FormatVersion}. " +
                     "Resume it with the module version that wrote it, or delete it to start over.", path);
             long payload = BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
             if (payload != length - HeaderLength - TrailerLength)
@@ -83,7 +88,7 @@ internal static class CheckpointFile
 
             stream.Position = HeaderLength;
             var reader = new CheckpointReader(stream, payload, Damaged);
-            CheckpointState state = ReadPayload(reader, Damaged);
+            CheckpointState state = ReadPayload(reader, Damaged, version);
             if (reader.Remaining != 0)
                 throw Damaged($"{reader.Remaining} bytes follow the state");
             return state;
@@ -125,9 +130,26 @@ internal static class CheckpointFile
         }
         WriteProgress(writer, state.Refine);
         WriteOptional(writer, state.Final);
+        writer.Int32(state.FinalLevels.Count);
+        foreach (HierarchyLevel level in state.FinalLevels)
+        {
+            writer.Int32(level.Level);
+            writer.Int32(level.Nodes);
+            writer.Int64(level.Centroids);
+            writer.Int64(level.Rows);
+            writer.Int32(level.MaxIterations);
+            writer.Int32(level.ConvergedNodes);
+            writer.Double(level.Loss);
+            writer.Int32(level.GatheringPasses);
+        }
+        writer.Boolean(state.FinalDistinctRows is not null);
+        if (state.FinalDistinctRows is int distinct)
+            writer.Int32(distinct);
     }
 
-    private static CheckpointState ReadPayload(CheckpointReader reader, Func<string, Exception> damaged)
+    private const int LevelLength = 4 + 4 + 8 + 8 + 4 + 4 + 8 + 4;
+
+    private static CheckpointState ReadPayload(CheckpointReader reader, Func<string, Exception> damaged, uint version)
     {
         var settings = ReadPairs(reader);
         var inputs = ReadPairs(reader);
@@ -156,6 +178,19 @@ internal static class CheckpointFile
         }
         state.Refine = ReadProgress(reader, damaged, sample.Dimension);
         state.Final = ReadOptional(reader, damaged, sample.Dimension);
+        if (version < 2)
+            return state;
+        int levels = reader.Count(reader.Int32(), LevelLength, "the tree's levels");
+        var finalLevels = new HierarchyLevel[levels];
+        for (int i = 0; i < levels; i++)
+        {
+            finalLevels[i] = new HierarchyLevel(reader.Int32(), reader.Int32(), reader.Int64(), reader.Int64(), reader.Int32(),
+                reader.Int32(), reader.Double()) { GatheringPasses = reader.Int32() };
+        }
+        state.FinalLevels = finalLevels;
+        state.FinalDistinctRows = reader.Boolean() ? reader.Int32() : null;
+        if (state.FinalDistinctRows < 1 || (state.Final is null && (levels > 0 || state.FinalDistinctRows is not null)))
+            throw damaged("the finished result's levels or distinct rows are inconsistent");
         return state;
     }
 

@@ -65,6 +65,8 @@ internal sealed class CheckpointStart
             return null;
         _progress?.Report(new ResumeProgress(_path, _restored.Position(), Finished: true));
         KMeansResult result = final.ToResult();
+        result.Levels = _restored.FinalLevels;
+        result.DistinctRows = _restored.FinalDistinctRows;
         result.Distance = options.Distance;
         result.Seed = _restored.Seed;
         result.SampleRows = _restored.Sample.Rows;

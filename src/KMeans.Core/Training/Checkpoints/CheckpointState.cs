@@ -34,6 +34,12 @@ internal sealed class CheckpointState
     /// <summary>The training's result, once it finished.</summary>
     public RunSnapshot? Final { get; set; }
 
+    /// <summary>With <see cref="Final"/>, the levels of its tree (empty for a flat training).</summary>
+    public IReadOnlyList<HierarchyLevel> FinalLevels { get; set; } = [];
+
+    /// <summary>With <see cref="Final"/>, the sample's distinct rows when there were fewer than K.</summary>
+    public int? FinalDistinctRows { get; set; }
+
     /// <summary>Where the training stood, in words that follow "resumed at", for progress and messages.</summary>
     public string Position()
     {

@@ -53,6 +53,8 @@ internal sealed class TrainingCheckpointer
     public void Finished(KMeansResult result) => Offer(state =>
     {
         state.Final = RunSnapshot.Of(result);
+        state.FinalLevels = result.Levels;
+        state.FinalDistinctRows = result.DistinctRows;
         state.Flat = null;
         state.Nodes.Clear();
         state.Refine = null;
