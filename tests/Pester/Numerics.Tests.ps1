@@ -143,6 +143,17 @@ Describe 'Degenerate data' {
         foreach ($centroid in $model.Centroids) { $centroid.Vector | Should -Be $row }
     }
 
+    It 'says, after balancing, that the centroids share the few distinct rows instead of naming empty clusters' {
+        $rows = foreach ($i in 0..599) { , [float[]]@((($i % 3) * 10), 1, 2, 3) }
+        $model = $rows | Invoke-KMeansTraining -K 10 -Seed 1 -MaxSizeRatio 1.5 -AsModel -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $model.PartitionSizes.Min | Should -BeGreaterThan 0
+        $model.PartitionSizes.Max | Should -BeLessOrEqual $model.MaxPartitionSize
+        @($warnings.Message) -like 'The training sample holds only 3 distinct rows, fewer than K = 10, so several centroids share the same rows*' |
+            Should -HaveCount 1
+        @($warnings.Message) -like '*empty clusters*' | Should -HaveCount 0
+    }
+
     It 'gives 200 zero rows centroids of exactly 0 and a loss of 0' {
         $model = 1..200 | ForEach-Object { , [float[]]::new(8) } | Invoke-KMeansTraining -K 4 -Seed 1 -AsModel -WarningAction SilentlyContinue
 
