@@ -191,6 +191,18 @@ Describe 'Partition prices of a balanced model' {
         ($sizes | Measure-Object -Maximum).Maximum | Should -BeLessOrEqual $model.MaxPartitionSize
     }
 
+    It 'says in -Verbose how many balance passes ran and what assignment with the prices gives' {
+        $blobs = Join-Path $Scratch 'verbose-blobs.npy'
+        $null = New-KMeansSampleData -Path $blobs -Rows 3000 -Dimension 16 -Clusters 5 -Seed 3
+        $records = Invoke-KMeansTraining -Path $blobs -K 9 -Seed 2 -MaxSizeRatio 1.1 -SampleRate 100000 -AsModel -Verbose 4>&1
+        $model = $records | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+        $messages = ($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
+        $passes = $model.BalanceHistory.Count
+        @($messages -like "Done in * and $passes balance passes, 3,000 sample rows, seed 2.") | Should -HaveCount 1
+        @($messages -like "Balanced in $passes passes: partitions of $($model.PartitionSizes.Min)–$($model.PartitionSizes.Max) rows, 0 rows displaced; assigning the sample with the prices gives $($model.PricedPartitionSizes.Min)–$($model.PricedPartitionSizes.Max) rows*") |
+            Should -HaveCount 1
+    }
+
     It 'warns when the prices alone leave the sample well beyond the bound, with the sizes assignment gives' {
         # Under Dot distance centroids that share a direction differ only in norm, and prices place their rows poorly.
         $blobs = Join-Path $Scratch 'dot-blobs.npy'

@@ -359,7 +359,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         }
         progress.Complete();
         WriteVerbose(string.Create(CultureInfo.InvariantCulture,
-            $"Done in {result.Duration.TotalSeconds:F2} s: loss {result.Loss:G6} after {result.Iterations} iterations ({(result.Converged ? "converged" : "not converged")}), {result.SampleRows:N0} sample rows, seed {result.Seed}."));
+            $"Done in {result.Duration.TotalSeconds:F2} s: loss {result.Loss:G6} after {result.Iterations} iterations ({(result.Converged ? "converged" : "not converged")}){(result.BalanceHistory.Count > 0 ? $" and {result.BalanceHistory.Count} balance passes" : "")}, {result.SampleRows:N0} sample rows, seed {result.Seed}."));
         if (result.TrainDimension is int trained)
             WriteVerbose(string.Create(CultureInfo.InvariantCulture,
                 $"Trained in {trained} dimensions (loss there {result.TrainDimensionLoss:G6}); the centroids are the means of their rows in {result.Dimension} dimensions."));
