@@ -4,8 +4,9 @@ using KMeans.Core.Training;
 namespace KMeans.PowerShell.Errors;
 
 /// <summary>
-/// The warning for a sample with fewer distinct rows than K: which clusters the user gets empty, and why; after
-/// balancing, which shares the copies of a row among several centroids instead of leaving any empty, that they do.
+/// The warning for a sample with fewer distinct rows than K: which clusters the user gets empty, and why. Balancing
+/// spreads the copies of a row over several centroids instead of leaving clusters empty, so after it the warning says
+/// that several centroids share the same rows.
 /// </summary>
 internal static class DegenerateSample
 {
