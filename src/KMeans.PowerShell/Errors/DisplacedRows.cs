@@ -29,8 +29,10 @@ internal static class DisplacedRows
         if (displaced == 0 || !(above || below))
             return null;
         string bounds = smallest is long least
-            ? largest is long most ? Invariant($"{least:N0}–{most:N0} rows") : Invariant($"at least {least:N0} rows")
-            : Invariant($"at most {largest!.Value:N0} rows");
+            ? largest is long most
+                ? string.Create(CultureInfo.InvariantCulture, $"{least:N0}–{most:N0} rows")
+                : string.Create(CultureInfo.InvariantCulture, $"at least {least:N0} rows")
+            : string.Create(CultureInfo.InvariantCulture, $"at most {largest!.Value:N0} rows");
         return string.Format(CultureInfo.InvariantCulture,
             "Balancing displaced {0:N0} of the {1:N0} sample rows ({2:P1}): the partition prices alone do not place them, " +
             "so assigning the sample with this model (Get-KMeansAssignment) gives partitions of {3:N0}–{4:N0} rows " +
@@ -41,6 +43,4 @@ internal static class DisplacedRows
             displaced, result.SampleRows, (double)displaced / result.SampleRows, priced.Min, priced.Max, priced.MaxOverMean,
             bounds);
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
