@@ -87,7 +87,7 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
             WriteWarning($"'{target}' does not record the metric ({distance.ToPublic()}): give -Distance {distance.ToPublic()} when you use these centroids again, or export to .arrow or .json, which record it.");
         if (set.Prices is not null && !CentroidFile.RecordsPrices(format))
             WriteWarning($"'{target}' does not record the partition prices of these balanced centroids: assignment from it sends each row to its nearest centroid, and the partitions of all rows are no longer balanced. Export to .arrow or .json, which record them.");
-        WriteObject(new FileInfo(target!));
+        WriteObject(WrittenFile.Of(this, target!));
     }
 
     protected override void StopProcessing() => _stopping.Cancel();

@@ -41,7 +41,7 @@ public sealed class ExportKMeansReportCommand : FileWriterCommand
             return;
         if (Write(_model, target!, Force) is { } failure)
             ThrowTerminatingError(failure);
-        WriteObject(new FileInfo(target!));
+        WriteObject(WrittenFile.Of(this, target!));
     }
 
     /// <summary>Renders and writes the report; an ErrorRecord when that failed (the target is then as it was).</summary>

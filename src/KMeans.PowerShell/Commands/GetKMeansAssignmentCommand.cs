@@ -169,7 +169,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             {
                 ThrowTerminatingError(new ErrorRecord(e, "FileNotWritable", ErrorCategory.WriteError, _outFile.Target));
             }
-            WriteObject(new FileInfo(_outFile.Target));
+            WriteObject(WrittenFile.Of(this, _outFile.Target));
         }
         if (!Summary)
             return;

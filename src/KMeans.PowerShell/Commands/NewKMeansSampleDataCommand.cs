@@ -70,7 +70,7 @@ public sealed class NewKMeansSampleDataCommand : FileWriterCommand, IDisposable
         if (!ShouldProcess(target, $"Write {Rows:N0} vectors of dimension {Dimension} around {Clusters} centres as {format}"))
             return;
         BackgroundFileWrite.Run(this, target, token => VectorFileWriter.Write(source, target, format, token, overwrite: Force), _stopping.Token);
-        WriteObject(new FileInfo(target));
+        WriteObject(WrittenFile.Of(this, target));
     }
 
     protected override void StopProcessing() => _stopping.Cancel();
