@@ -73,6 +73,23 @@ Describe 'Default views at 120 columns' {
         $lines[3] | Should -Match '^\s+0\s+2\s+[\d.]+\s+[\d.eE-]+\s+\d+\s+\d+\s+\d\.\d{3}\s+\d\d:\d\d:\d\d\.\d{3}$'
     }
 
+    It 'lists a balanced model with its balance passes summed up, and no type name' {
+        $balanced = $Vectors | Invoke-KMeansTraining -K 3 -Seed 1 -MaxSizeRatio 1.5 -AsModel -WarningAction SilentlyContinue
+        $text = ($balanced | Get-Rendered -List) -join "`n"
+        $text | Should -Not -Match 'KMeans\.PowerShell\.'
+        $first = $balanced.BalanceHistory[0]
+        $text | Should -Match ('BalanceHistory\s+: \{Pass 1: loss ' + [regex]::Escape($first.Loss.ToString('G6', [cultureinfo]::InvariantCulture)) + ', max/mean ' + [regex]::Escape($first.Sizes.MaxOverMean.ToString('F2', [cultureinfo]::InvariantCulture)))
+    }
+
+    It 'shows the balance history as a table of passes' {
+        $balanced = $Vectors | Invoke-KMeansTraining -K 3 -Seed 1 -MaxSizeRatio 1.5 -AsModel -WarningAction SilentlyContinue
+        $lines = $balanced.BalanceHistory | Get-Rendered
+        $lines[0] | Should -Match '^Pass\s+Loss\s+Displaced\s+Reassigned\s+Elapsed\s+Sizes$'
+        $lines.Count | Should -Be (2 + $balanced.BalanceHistory.Count)
+        $last = $balanced.BalanceHistory[-1]
+        $lines[-1] | Should -Match ('^\s+' + $last.Pass + '\s+' + [regex]::Escape($last.Loss.ToString('G6', [cultureinfo]::InvariantCulture)) + '\s+\d+\s+\d+\s+\d\d:\d\d:\d\d\.\d{3}\s+' + [regex]::Escape($last.Sizes.ToString()) + '$')
+    }
+
     It 'shows assignments with the distance in six digits' {
         $assignments = $Vectors[0..1] | Get-KMeansAssignment -Centroid $Model
         $lines = $assignments | Get-Rendered

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace KMeans.PowerShell;
 
 /// <summary>One pass of partition balancing (Invoke-KMeansTraining -MaxSizeRatio/-MinSizeRatio), in KMeansModel.BalanceHistory.</summary>
@@ -27,4 +29,7 @@ public sealed class KMeansBalancePass(int pass, double loss, long displaced, lon
 
     /// <summary>Wall-clock seconds of the pass.</summary>
     public double ElapsedSeconds { get; } = elapsedSeconds;
+
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"Pass {Pass}: loss {Loss:G6}, max/mean {Sizes.MaxOverMean:F2}");
 }
