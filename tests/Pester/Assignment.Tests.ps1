@@ -75,6 +75,35 @@ Describe 'Assigning piped vectors' {
 }
 
 Describe 'Assigning the rows of a file' {
+    It 'writes no summary and no file when no input could be read, and warns that the file was not written' {
+        $target = Join-Path $Scratch 'unread.arrow'
+        $narrow = New-KMeansSampleData -Path (Join-Path $Scratch 'narrow.npy') -Rows 10 -Dimension 2 -Seed 1
+        $missing = Join-Path $Scratch 'missing.npy'
+        $summary = Get-KMeansAssignment -LiteralPath $missing, $narrow.FullName -Centroid $Model -Summary -ErrorVariable problems -ErrorAction SilentlyContinue
+        $summary | Should -BeNullOrEmpty
+        $problems | Should -HaveCount 2
+        $output = Get-KMeansAssignment -LiteralPath $missing -Centroid $Model -OutFile $target -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
+        $output | Should -BeNullOrEmpty
+        Test-Path -LiteralPath $target | Should -BeFalse
+        $warnings | Should -HaveCount 1
+        "$warnings" | Should -Be "No input could be read, so '$target' was not written."
+        Get-ChildItem -LiteralPath $Scratch -Force -Filter '*.tmp' | Should -BeNullOrEmpty
+    }
+
+    It 'still sums up an input that was read but held no row, and writes its empty file' {
+        # A float32 .npy of shape (0, d): a valid file that holds no rows.
+        $header = "{'descr': '<f4', 'fortran_order': False, 'shape': (0, $($Model.Dimension)), }"
+        $header = $header.PadRight(64 - 10 - 1) + "`n"
+        $bytes = [byte[]](0x93) + [System.Text.Encoding]::ASCII.GetBytes('NUMPY') + [byte[]](1, 0) +
+            [System.BitConverter]::GetBytes([uint16]$header.Length) + [System.Text.Encoding]::ASCII.GetBytes($header)
+        $empty = Join-Path $Scratch 'empty.npy'
+        [System.IO.File]::WriteAllBytes($empty, $bytes)
+        $summary = Get-KMeansAssignment -LiteralPath $empty -Centroid $Model -Summary
+        $summary | ForEach-Object Count | Should -Be 0, 0, 0
+        $file = Get-KMeansAssignment -LiteralPath $empty -Centroid $Model -OutFile (Join-Path $Scratch 'empty.arrow')
+        $file | Should -BeOfType System.IO.FileInfo
+    }
+
     It 'assigns every row of the file it trained on, in order, and sums them all up' {
         $file = New-KMeansSampleData -Path (Join-Path $Scratch 'rows.arrow') -Rows 1500 -Dimension 8 -Clusters 3 -Seed 2
         $model = Invoke-KMeansTraining -Path $file.FullName -K 3 -Seed 2 -AsModel

@@ -44,6 +44,8 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     private AssignmentFileWriter? _outFile;
     private bool _declined;
     private bool _progressShown;
+    private bool _inputGiven;
+    private bool _inputRead;
 
     /// <summary>
     /// KMeansCentroid objects, a KMeansModel, a centroid file, or vectors. The first positional parameter with piped
@@ -159,6 +161,13 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         if (_declined)
             return;
         AssignPending();
+        if (_inputGiven && !_inputRead)
+        {
+            // Every input failed, and said why: an empty file or K empty clusters would pass for an empty input.
+            if (_outFile is not null)
+                WriteWarning($"No input could be read, so '{_outFile.Target}' was not written.");
+            return;
+        }
         if (_outFile is not null)
         {
             try
@@ -236,6 +245,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     /// <summary>Converts and checks one pipeline item now, so that its error names it; assigns once a chunk is full.</summary>
     private void Gather(object? item)
     {
+        _inputGiven = _inputRead = true;
         long index = _nextIndex++;
         if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? notAVector))
         {
@@ -305,6 +315,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
 
     private void AssignFiles(string[] paths, bool literal)
     {
+        _inputGiven = true;
         foreach (string file in ProviderPaths.ExistingFilesReportingMisses(this, paths, literal))
         {
             using IVectorSource? source = VectorFiles.Open([file], Column, out ErrorRecord? error);
@@ -324,8 +335,9 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         long rowsDone = 0;
         try
         {
-            var assignment = new StreamingAssignment(_nearest!, ThrottleLimit, Count);
-            foreach (AssignedRows chunk in assignment.Run(source, _nextIndex, _stopping.Token))
+            IEnumerable<AssignedRows> chunks = new StreamingAssignment(_nearest!, ThrottleLimit, Count).Run(source, _nextIndex, _stopping.Token);
+            _inputRead = true;
+            foreach (AssignedRows chunk in chunks)
             {
                 Emit(chunk, row => chunk.Problem(row) is { } problem ? KMeansErrors.FromException(problem) : null);
                 rowsDone = chunk.FirstSourceRow + chunk.RowCount;
