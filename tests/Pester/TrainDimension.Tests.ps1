@@ -70,6 +70,32 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
         $line | Should -Match '^Trained in 6 dimensions \(loss there [0-9.]+(E[-+]?[0-9]+)?\); the centroids are the means of their rows in 32 dimensions\.$'
     }
 
+    It 'records the training dimension and its loss on the model: <What>' -ForEach @(
+        @{ What = 'flat'; Extra = @{} }
+        @{ What = 'a tree'; Extra = @{ Hierarchical = 'On'; HierarchicalK = 4 } }
+        @{ What = 'balanced'; Extra = @{ MaxSizeRatio = 1.5 } }
+    ) {
+        $model = Invoke-KMeansTraining -LiteralPath $Blobs -K 16 -Seed 4 -TrainDimension 16 -AsModel @Extra -WarningAction SilentlyContinue
+        $model.TrainDimension | Should -Be 16
+        $model.Dimension | Should -Be 64
+        $model.TrainDimensionLoss | Should -BeGreaterThan 0
+        # Projection to 16 of 64 dimensions keeps about a quarter of the squared distances.
+        $model.TrainDimensionLoss | Should -BeLessThan $model.Loss
+    }
+
+    It 'leaves the training dimension empty on a full-dimension model, and names it in the report' {
+        $full = Invoke-KMeansTraining -LiteralPath $Blobs -K 8 -Seed 4 -AsModel
+        $full.TrainDimension | Should -BeNullOrEmpty
+        $full.TrainDimensionLoss | Should -BeNullOrEmpty
+        $reduced = Invoke-KMeansTraining -LiteralPath $Blobs -K 8 -Seed 4 -TrainDimension 12 -AsModel
+        $report = Join-Path $Scratch 'reduced.html'
+        $reduced | Export-KMeansReport -LiteralPath $report | Out-Null
+        $loss = $reduced.TrainDimensionLoss.ToString('G6', [cultureinfo]::InvariantCulture)
+        Get-Content -Raw -LiteralPath $report | Should -Match ([regex]::Escape("12 (rows projected; loss there $loss, centroids the means of their rows in 64)"))
+        $full | Export-KMeansReport -LiteralPath (Join-Path $Scratch 'full.html') | Out-Null
+        Get-Content -Raw -LiteralPath (Join-Path $Scratch 'full.html') | Should -Not -Match 'Training dimension'
+    }
+
     It 'refuses a training dimension not below the vectors'' dimension with InvalidOption' {
         { $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension 32 } |
             Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage '*less than the vectors'' 32 dimensions, but was 32*'

@@ -38,6 +38,8 @@ internal static class ModelBuilder
         Redos = result.Options?.Redos ?? 1,
         Initialization = result.Options is null ? null
             : result.Options.InitialCentroids is null ? result.Options.EffectiveInit.ToString() : "InitialCentroid",
+        TrainDimension = result.TrainDimension,
+        TrainDimensionLoss = result.TrainDimensionLoss,
         Input = input?.ToArray() ?? [],
         ModuleVersion = moduleVersion,
         Levels = result.Levels.Select(l => new KMeansLevel(l.Level, l.Nodes, l.Centroids, l.Rows, l.MaxIterations,

@@ -15,6 +15,11 @@ internal static class TrainingReports
         if (model.SampleRate > 0)
             settings.Add(new("Sample rate", model.SampleRate.ToString(CultureInfo.InvariantCulture) + " rows per centroid"));
         settings.Add(new("Redos", model.Redos.ToString(CultureInfo.InvariantCulture)));
+        if (model.TrainDimension is int trainDimension)
+        {
+            settings.Add(new("Training dimension", string.Create(CultureInfo.InvariantCulture,
+                $"{trainDimension} (rows projected; loss there {model.TrainDimensionLoss:G6}, centroids the means of their rows in {model.Dimension})")));
+        }
         return new TrainingReport
         {
             K = model.K,

@@ -75,6 +75,15 @@ public sealed class KMeansModel
     /// <summary>How the first centroids were chosen: Random, KMeansPlusPlus, KMeansParallel, or InitialCentroid.</summary>
     public string? Initialization { get; internal init; }
 
+    /// <summary>
+    /// The dimension Lloyd's algorithm ran in with -TrainDimension (rows projected by a seeded randomised Hadamard
+    /// transform); null when it ran in the full dimension. The centroids are full-dimension either way.
+    /// </summary>
+    public int? TrainDimension { get; internal init; }
+
+    /// <summary>The loss of the trained partitions in the training dimension; Loss is theirs in the full dimension.</summary>
+    public double? TrainDimensionLoss { get; internal init; }
+
     /// <summary>The files the vectors were read from, or a description of the pipeline input.</summary>
     public string[] Input { get; internal init; } = [];
 
