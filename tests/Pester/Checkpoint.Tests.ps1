@@ -5,27 +5,37 @@ Describe 'Checkpoints' {
         $script:Data = (New-KMeansSampleData -Path (Join-Path $Scratch 'blobs.npy') -Rows 6000 -Dimension 16 -Clusters 12 -Seed 5).FullName
         $script:Training = @{ LiteralPath = $Data; K = 24; Seed = 9; Tolerance = 0; MaxIterations = 60; Init = 'Random' }
         $script:Uninterrupted = Invoke-KMeansTraining @Training -AsModel
+
+        # Runs the training in a runspace of its own, as a console does, and stops it as Ctrl+C does once iteration 5
+        # is reported; returns the invocation's final state. One script, not a batch of statements: a stopped batch
+        # goes on reading the runspace on the thread pool, and disposing it then can end the process.
+        function Stop-TrainingAtIteration5 {
+            param([hashtable] $Parameters, [string] $CheckpointPath)
+            $shell = [powershell]::Create()
+            try {
+                $null = $shell.AddScript({
+                        param($Manifest, $Parameters, $CheckpointPath)
+                        Import-Module $Manifest
+                        Invoke-KMeansTraining @Parameters -CheckpointPath $CheckpointPath -CheckpointInterval ([timespan]::Zero)
+                    }).AddArgument($Manifest).AddArgument($Parameters).AddArgument($CheckpointPath)
+                $running = $shell.BeginInvoke()
+                $deadline = [datetime]::UtcNow.AddSeconds(30)
+                while (-not @($shell.Streams.Progress | Where-Object StatusDescription -Like 'Iteration 5 *').Count -and [datetime]::UtcNow -lt $deadline) {
+                    Start-Sleep -Milliseconds 20
+                }
+                $shell.Stop()
+                $null = $running.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(30))
+                $shell.InvocationStateInfo.State
+            }
+            finally {
+                $shell.Dispose()
+            }
+        }
     }
 
     It 'resumes a training stopped with PowerShell.Stop() to the centroids of one uninterrupted run' {
         $checkpoint = Join-Path $Scratch 'stopped.kmc'
-        $shell = [powershell]::Create()
-        try {
-            $null = $shell.AddCommand('Import-Module').AddParameter('Name', $Manifest).AddStatement()
-            $null = $shell.AddCommand('Invoke-KMeansTraining').AddParameters($Training).
-                AddParameter('CheckpointPath', $checkpoint).AddParameter('CheckpointInterval', [timespan]::Zero)
-            $running = $shell.BeginInvoke()
-            $deadline = [datetime]::UtcNow.AddSeconds(30)
-            while (-not @($shell.Streams.Progress | Where-Object StatusDescription -Like 'Iteration 5 *').Count -and [datetime]::UtcNow -lt $deadline) {
-                Start-Sleep -Milliseconds 20
-            }
-            $shell.Stop()
-            $shell.InvocationStateInfo.State | Should -Be 'Stopped'
-            $null = $running
-        }
-        finally {
-            $shell.Dispose()
-        }
+        Stop-TrainingAtIteration5 -Parameters $Training -CheckpointPath $checkpoint | Should -Be 'Stopped'
         Test-Path -LiteralPath $checkpoint | Should -BeTrue
 
         $resumed = Invoke-KMeansTraining @Training -CheckpointPath $checkpoint -Resume -AsModel -Verbose 4>&1
@@ -62,6 +72,31 @@ Describe 'Checkpoints' {
         ($again.Centroids | ForEach-Object Size) | Should -Be ($first.Centroids | ForEach-Object Size)
         $again.Loss | Should -Be $first.Loss
         $again.PartitionSizes.Max | Should -BeLessOrEqual $again.MaxPartitionSize
+    }
+
+    It 'resumes a training in a reduced dimension stopped with PowerShell.Stop(), and refuses another training dimension' {
+        $checkpoint = Join-Path $Scratch 'reduced.kmc'
+        $reduced = $Training.Clone()
+        $reduced.TrainDimension = 6
+        $expected = Invoke-KMeansTraining @reduced -AsModel
+        Stop-TrainingAtIteration5 -Parameters $reduced -CheckpointPath $checkpoint | Should -Be 'Stopped'
+        Test-Path -LiteralPath $checkpoint | Should -BeTrue
+        $other = $reduced.Clone()
+        $other.TrainDimension = 8
+        { Invoke-KMeansTraining @other -CheckpointPath $checkpoint -Resume } |
+            Should -Throw -ErrorId 'CheckpointMismatch,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage '*TrainDimension was 6 and is 8 now*'
+
+        $resumed = Invoke-KMeansTraining @reduced -CheckpointPath $checkpoint -Resume -AsModel
+        $resumed.TrainDimension | Should -Be 6
+        $resumed.TrainDimensionLoss | Should -Be $expected.TrainDimensionLoss
+        $resumed.Loss | Should -Be $expected.Loss
+        $resumed.Dimension | Should -Be 16
+        for ($c = 0; $c -lt 24; $c++) {
+            $resumed.Centroids[$c].Vector | Should -Be $expected.Centroids[$c].Vector
+        }
+        $again = Invoke-KMeansTraining @reduced -CheckpointPath $checkpoint -Resume -AsModel
+        $again.TrainDimensionLoss | Should -Be $expected.TrainDimensionLoss
+        $again.Loss | Should -Be $expected.Loss
     }
 
     It 'refuses other parameters with CheckpointMismatch naming them' {

@@ -82,10 +82,10 @@ public sealed class KMeansResult
     /// null when it ran in the full dimension. Centroids and <see cref="Loss"/> are in the full dimension either way,
     /// with each row in the cluster it was trained into; <see cref="History"/> reports losses in the training dimension.
     /// </summary>
-    public int? TrainDimension { get; internal init; }
+    public int? TrainDimension { get; internal set; }
 
     /// <summary>The final loss in the training dimension, when it was reduced.</summary>
-    public double? TrainDimensionLoss { get; internal init; }
+    public double? TrainDimensionLoss { get; internal set; }
 
     /// <summary>
     /// When the training dimension was reduced and the agreement was measured: the share of sample rows whose nearest

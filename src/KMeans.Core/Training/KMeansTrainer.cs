@@ -70,11 +70,6 @@ public static class KMeansTrainer
     {
         options.Validate();
         checkpoint?.Validate();
-        if (checkpoint is not null && options.TrainDimension is not null)
-            throw new KMeansException(KMeansErrorKind.InvalidOption,
-                new OptionMessage("Checkpoints cannot yet resume a training in a reduced dimension: train without {0}, or without a checkpoint.",
-                    KMeansOption.TrainDimension),
-                options.TrainDimension);
         ValidateAgainstDimension(options, dimension);
         var watch = Stopwatch.StartNew();
         CheckpointStart? start = checkpoint is null ? null : CheckpointStart.Open(checkpoint, options, dimension, rows, progress);
@@ -110,9 +105,22 @@ public static class KMeansTrainer
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Train(sample, projected: null, options, progress, cancellationToken, checkpoints: null);
 
-    /// <summary>With <see cref="KMeansOptions.TrainDimension"/>, <paramref name="projected"/> may hold the sample's rows already projected.</summary>
+    /// <summary>
+    /// A reduced-dimension training's run on its projected sample: <paramref name="checkpoints"/> keep its progress (in
+    /// the training dimension), and the caller records the finished full-dimension result, never this one.
+    /// </summary>
+    internal static KMeansResult TrainProjected(TrainingBuffer projected, KMeansOptions options,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints) =>
+        Train(projected, projected: null, options, progress, cancellationToken, checkpoints, recordsFinished: false);
+
+    /// <summary>
+    /// With <see cref="KMeansOptions.TrainDimension"/>, <paramref name="projected"/> may hold the sample's rows already
+    /// projected. With <paramref name="recordsFinished"/>, <paramref name="checkpoints"/> record the result as the
+    /// finished training.
+    /// </summary>
     private static KMeansResult Train(TrainingBuffer sample, TrainingBuffer? projected, KMeansOptions options,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints)
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints,
+        bool recordsFinished = true)
     {
         ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(options);
@@ -137,7 +145,7 @@ public static class KMeansTrainer
         KMeansResult result;
         if (options.TrainDimension is not null)
         {
-            result = ReducedDimensionTrainer.Train(sample, projected, options, progress, cancellationToken);
+            result = ReducedDimensionTrainer.Train(sample, projected, options, progress, cancellationToken, checkpoints);
         }
         else
         {
@@ -149,7 +157,8 @@ public static class KMeansTrainer
                 : TrainFlat(sample, options, progress, cancellationToken, keepLabels: false, checkpoints?.ForFlat(), distinct).Result;
             result.DistinctRows = degenerate ? distinct.Count : null;
         }
-        checkpoints?.Finished(result);
+        if (recordsFinished)
+            checkpoints?.Finished(result);
         result = Completed(sample, result, options, progress, cancellationToken);
         result.Duration = watch.Elapsed;
         return result;

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.Sampling;
+using KMeans.Core.Training.Checkpoints;
 
 namespace KMeans.Core.Training;
 
@@ -26,30 +27,31 @@ internal static class ReducedDimensionTrainer
 {
     /// <summary>
     /// Trains on <paramref name="projected"/> (the rows of <paramref name="sample"/> projected), or projects
-    /// <paramref name="sample"/> first into a buffer of its kind when none is given.
+    /// <paramref name="sample"/> first into a buffer of its kind when none is given. <paramref name="checkpoints"/>
+    /// keep the progress in the training dimension; the caller records the full-dimension result.
     /// </summary>
     public static KMeansResult Train(TrainingBuffer sample, TrainingBuffer? projected, KMeansOptions options,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints)
     {
         int trainDimension = options.TrainDimension!.Value;
         RandomizedHadamardProjection projection =
             RandomizedHadamardProjection.Create(sample.Dimension, trainDimension, options.Seed!.Value);
         if (projected is not null)
-            return TrainProjected(sample, projected, projection, options, progress, cancellationToken);
+            return TrainProjected(sample, projected, projection, options, progress, cancellationToken, checkpoints);
         using TrainingBuffer ownProjection = Project(sample, projection, options, cancellationToken);
-        return TrainProjected(sample, ownProjection, projection, options, progress, cancellationToken);
+        return TrainProjected(sample, ownProjection, projection, options, progress, cancellationToken, checkpoints);
     }
 
     private static KMeansResult TrainProjected(TrainingBuffer sample, TrainingBuffer projected,
         RandomizedHadamardProjection projection, KMeansOptions options, IProgress<TrainingProgress>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, TrainingCheckpointer? checkpoints)
     {
         var reducedOptions = options with
         {
             TrainDimension = null,
             InitialCentroids = options.InitialCentroids?.Select(centroid => Projected(projection, centroid)).ToArray(),
         };
-        KMeansResult trained = KMeansTrainer.Train(projected, reducedOptions, progress, cancellationToken);
+        KMeansResult trained = KMeansTrainer.TrainProjected(projected, reducedOptions, progress, cancellationToken, checkpoints);
         return FullDimensionPass(sample, projected, trained, options, cancellationToken);
     }
 

@@ -10,12 +10,13 @@ public class CheckpointRefusalTests
     private static KMeansOptions Options => new() { K = 10, Seed = 7, MaxIterations = 12, Tolerance = 0 };
 
     /// <summary>A checkpoint of a training stopped after its fourth iteration.</summary>
-    private static string Stopped(TempDirectory temp, float[][]? rows = null, IReadOnlyList<string>? files = null)
+    private static string Stopped(TempDirectory temp, float[][]? rows = null, IReadOnlyList<string>? files = null,
+        KMeansOptions? options = null)
     {
         string path = temp.File("state.kmc");
         using var cancel = new CancellationTokenSource();
         var progress = new StopAt(report => report is IterationReport { Iteration: 4 }, cancel);
-        Assert.ThrowsAny<OperationCanceledException>(() => KMeansTrainer.Train(TestData.Source(rows ?? Rows), Options,
+        Assert.ThrowsAny<OperationCanceledException>(() => KMeansTrainer.Train(TestData.Source(rows ?? Rows), options ?? Options,
             Resume(path, files), progress, cancel.Token));
         return path;
     }
@@ -38,6 +39,22 @@ public class CheckpointRefusalTests
         Assert.Contains("Tolerance was 0 and is 0.001 now", error.Message);
         Assert.DoesNotContain("MaxDegreeOfParallelism", error.Message);
         Assert.DoesNotContain("OnDisk", error.Message);
+    }
+
+    [Theory]
+    [InlineData(null, 2, "TrainDimension is 2 now and was not recorded")]
+    [InlineData(3, 2, "TrainDimension was 3 and is 2 now")]
+    [InlineData(3, null, "TrainDimension was 3 and is not given now")]
+    public void AnotherTrainingDimensionIsRefused(int? saved, int? now, string expected)
+    {
+        using var temp = new TempDirectory();
+        string path = Stopped(temp, options: Options with { TrainDimension = saved });
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(TestData.Source(Rows),
+            Options with { TrainDimension = now }, Resume(path)));
+
+        Assert.Equal(KMeansErrorKind.CheckpointMismatch, error.Kind);
+        Assert.Contains(expected, error.Message);
     }
 
     [Fact]
@@ -99,7 +116,7 @@ public class CheckpointRefusalTests
         { "payload byte", "checksum does not match" },
         { "last byte", "checksum does not match" },
         { "signature", "checkpoint signature" },
-        { "version", "format version 6; this module reads versions 1 to 2" },
+        { "version", "format version 7; this module reads versions 1 to 3" },
         { "length", "truncated or extended" },
     };
 

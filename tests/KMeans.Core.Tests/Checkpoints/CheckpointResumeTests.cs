@@ -153,20 +153,23 @@ public class CheckpointResumeTests
     }
 
     /// <summary>
-    /// Format version 1 had nothing after the finished result; such a checkpoint (here made from a version 2 one, whose
-    /// flat result adds no levels and no distinct rows: 5 bytes) is still read, its result without levels.
+    /// Format version 1 had nothing after the finished result, version 2 the tree's levels and the distinct rows; such
+    /// checkpoints (here made from a version 3 one, whose flat full-dimension result adds no levels, no distinct rows
+    /// and no loss in a training dimension: 6 zero bytes, of which version 2 keeps 5) are still read.
     /// </summary>
-    [Fact]
-    public void AVersionOneCheckpointIsStillRead()
+    [Theory]
+    [InlineData(1u, 6)]
+    [InlineData(2u, 1)]
+    public void AnOlderVersionCheckpointIsStillRead(uint version, int bytesItLacks)
     {
         using var temp = new TempDirectory();
-        string path = temp.File("v1.kmc");
+        string path = temp.File("old.kmc");
         KMeansResult first = KMeansTrainer.Train(TestData.Source(Rows), Flat, new CheckpointOptions { Path = path });
         byte[] file = File.ReadAllBytes(path);
-        byte[] payload = file[24..^(8 + 5)];
-        Assert.Equal([0, 0, 0, 0, 0], file[^(8 + 5)..^8]);
+        Assert.Equal(new byte[6], file[^(8 + 6)..^8]);
+        byte[] payload = file[24..^(8 + bytesItLacks)];
         var header = file[..24];
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), version);
         BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16), payload.Length);
         var trailer = new byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(trailer, XxHash3.HashToUInt64(payload));
@@ -176,6 +179,72 @@ public class CheckpointResumeTests
 
         CheckpointAssert.BitIdentical(first, again);
         Assert.Empty(again.Levels);
+        Assert.Null(again.TrainDimensionLoss);
+    }
+
+    public static TheoryData<bool, bool> ReducedDimensionStops => new()
+    {
+        // hierarchical, on disk
+        { false, false },
+        { false, true },
+        { true, false },
+    };
+
+    /// <summary>
+    /// A training in a reduced dimension saves its progress in that dimension and its finished result in the full
+    /// one: stopped mid-iteration (or mid-tree), it resumes to the uninterrupted run's bits, its loss in the training
+    /// dimension included.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ReducedDimensionStops))]
+    public void ATrainingInAReducedDimensionStoppedMidwayResumesBitIdentically(bool hierarchical, bool onDisk)
+    {
+        using var temp = new TempDirectory();
+        (KMeansOptions options, float[][] rows) = hierarchical
+            ? (Tree with { TrainDimension = 3 }, TreeRows)
+            : (Flat with { TrainDimension = 3, OnDisk = onDisk, TempDirectory = temp.Path }, Rows);
+        KMeansResult uninterrupted = KMeansTrainer.Train(TestData.Source(rows), options);
+        string path = temp.File("reduced.kmc");
+        int nodes = 0;
+
+        StopAfter(options with { MaxDegreeOfParallelism = 2 }, path, hierarchical
+            ? report => report is NodeProgress && Interlocked.Increment(ref nodes) == 3
+            : report => report is IterationReport { Redo: 1, Iteration: 4 }, rows);
+        var reports = new StopAt(_ => false, new CancellationTokenSource());
+        KMeansResult resumed = KMeansTrainer.Train(TestData.Source(rows), options with { MaxDegreeOfParallelism = 1 },
+            Every(path), reports);
+
+        CheckpointAssert.BitIdentical(uninterrupted, resumed);
+        Assert.Equal(3, resumed.TrainDimension);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(uninterrupted.TrainDimensionLoss!.Value),
+            BitConverter.DoubleToInt64Bits(resumed.TrainDimensionLoss!.Value));
+        Assert.Matches(hierarchical ? "^the tree with [0-9]+ nodes finished$" : "^iteration 4 of redo 2$",
+            reports.Reports.OfType<ResumeProgress>().Single().Position);
+        Assert.Equal(["reduced.kmc"], temp.FileNames());
+    }
+
+    /// <summary>
+    /// A finished training in a reduced dimension returns its full-dimension result again, with the loss in the
+    /// training dimension; balanced, it is balanced again on the sample drawn anew, as the first run was.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AFinishedTrainingInAReducedDimensionReturnsItsResultAgain(bool balanced)
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("reduced.kmc");
+        KMeansOptions options = Flat with { TrainDimension = 4, MaxSizeRatio = balanced ? 1.2 : null };
+        KMeansResult first = KMeansTrainer.Train(TestData.Source(Rows), options, new CheckpointOptions { Path = path });
+
+        KMeansResult again = KMeansTrainer.Train(TestData.Source(Rows), options, Every(path));
+
+        CheckpointAssert.BitIdentical(first, again);
+        Assert.Equal(first.Dimension, again.Dimension);
+        Assert.Equal(4, again.TrainDimension);
+        Assert.Equal(first.TrainDimensionLoss, again.TrainDimensionLoss);
+        Assert.Equal(first.PartitionPrices, again.PartitionPrices);
+        Assert.Equal(first.Options, again.Options);
     }
 
     /// <summary>

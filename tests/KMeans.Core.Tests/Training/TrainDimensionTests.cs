@@ -194,20 +194,6 @@ public class TrainDimensionTests
         Assert.Contains($"(sample {needed:N0}, working set ", error.Message);
     }
 
-    [Fact]
-    public void ACheckpointedTrainingInAReducedDimensionIsRefusedBeforeSampling()
-    {
-        float[][] rows = TestData.Uniform(50, 16, seed: 1);
-        string checkpoint = Path.Combine(Path.GetTempPath(), $"kmeans-{Guid.NewGuid():N}.kmc");
-
-        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(TestData.Source(rows),
-            new KMeansOptions { K = 4, TrainDimension = 8, Seed = 1 }, new CheckpointOptions { Path = checkpoint }));
-
-        Assert.Equal(KMeansErrorKind.InvalidOption, error.Kind);
-        Assert.Contains("train without TrainDimension, or without a checkpoint", error.Message);
-        Assert.False(File.Exists(checkpoint));
-    }
-
     private static TrainingBuffer Sample(float[][] rows, bool onDisk)
     {
         TrainingBuffer sample = TrainingBuffer.Create(onDisk, rows.Length, Dimension, Path.GetTempPath());

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Hashing;
 using KMeans.Core.Files;
 using KMeans.Core.Sampling;
@@ -11,12 +12,14 @@ namespace KMeans.Core.Training.Checkpoints;
 /// the payload. Reading checks the magic, the version, that the header's length matches the file's size and the hash
 /// before it parses anything, and then every count against the bytes left; any failure is
 /// <see cref="KMeansErrorKind.InvalidFile"/> naming the file. Writes are atomic (<see cref="AtomicFile"/>). Version 2
-/// adds, after the finished result, its tree's levels and the sample's distinct rows; version 1 files are still read
-/// (without them).
+/// adds, after the finished result, its tree's levels and the sample's distinct rows; version 3 the levels of each
+/// finished tree node's own subtree (after the node) and the finished result's loss in the training dimension, and a
+/// training in a reduced dimension (its TrainDimension setting) keeps its progress in that dimension while its finished
+/// result has the sample's. Versions 1 and 2 are still read (without what came later).
 /// </summary>
 internal static class CheckpointFile
 {
-    public const uint FormatVersion = 2;
+    public const uint FormatVersion = 3;
 
     /// <summary>The oldest format version read.</summary>
     public const uint OldestFormatVersion = 1;
@@ -127,11 +130,25 @@ internal static class CheckpointFile
         {
             writer.Int32(node);
             WriteSnapshot(writer, snapshot);
+            WriteLevels(writer, snapshot.Levels);
         }
         WriteProgress(writer, state.Refine);
         WriteOptional(writer, state.Final);
-        writer.Int32(state.FinalLevels.Count);
-        foreach (HierarchyLevel level in state.FinalLevels)
+        WriteLevels(writer, state.FinalLevels);
+        writer.Boolean(state.FinalDistinctRows is not null);
+        if (state.FinalDistinctRows is int distinct)
+            writer.Int32(distinct);
+        writer.Boolean(state.FinalTrainDimensionLoss is not null);
+        if (state.FinalTrainDimensionLoss is double trainDimensionLoss)
+            writer.Double(trainDimensionLoss);
+    }
+
+    private const int LevelLength = 4 + 4 + 8 + 8 + 4 + 4 + 8 + 4;
+
+    private static void WriteLevels(CheckpointWriter writer, IReadOnlyList<HierarchyLevel> levels)
+    {
+        writer.Int32(levels.Count);
+        foreach (HierarchyLevel level in levels)
         {
             writer.Int32(level.Level);
             writer.Int32(level.Nodes);
@@ -142,12 +159,19 @@ internal static class CheckpointFile
             writer.Double(level.Loss);
             writer.Int32(level.GatheringPasses);
         }
-        writer.Boolean(state.FinalDistinctRows is not null);
-        if (state.FinalDistinctRows is int distinct)
-            writer.Int32(distinct);
     }
 
-    private const int LevelLength = 4 + 4 + 8 + 8 + 4 + 4 + 8 + 4;
+    private static HierarchyLevel[] ReadLevels(CheckpointReader reader)
+    {
+        int count = reader.Count(reader.Int32(), LevelLength, "the tree's levels");
+        var levels = new HierarchyLevel[count];
+        for (int i = 0; i < count; i++)
+        {
+            levels[i] = new HierarchyLevel(reader.Int32(), reader.Int32(), reader.Int64(), reader.Int64(), reader.Int32(),
+                reader.Int32(), reader.Double()) { GatheringPasses = reader.Int32() };
+        }
+        return levels;
+    }
 
     private static CheckpointState ReadPayload(CheckpointReader reader, Func<string, Exception> damaged, uint version)
     {
@@ -160,6 +184,7 @@ internal static class CheckpointFile
         SamplingSummary? sampling = reader.Boolean()
             ? new SamplingSummary(reader.Int64(), reader.Int64(), reader.Int64(), reader.Int64())
             : null;
+        int trained = TrainingDimension(settings, sample.Dimension, damaged);
         var state = new CheckpointState
         {
             Settings = settings,
@@ -167,31 +192,48 @@ internal static class CheckpointFile
             Seed = seed,
             Sample = sample,
             Sampling = sampling,
-            Flat = ReadProgress(reader, damaged, sample.Dimension),
+            Flat = ReadProgress(reader, damaged, trained),
         };
         int nodes = reader.Count(reader.Int32(), 4, "the tree nodes");
         for (int i = 0; i < nodes; i++)
         {
             int node = reader.Int32();
-            if (node < 0 || !state.Nodes.TryAdd(node, ReadSnapshot(reader, damaged, sample.Dimension)))
+            RunSnapshot snapshot = ReadSnapshot(reader, damaged, trained);
+            if (version >= 3)
+                snapshot = snapshot with { Levels = ReadLevels(reader) };
+            if (node < 0 || !state.Nodes.TryAdd(node, snapshot))
                 throw damaged($"tree node {node} is out of range or listed twice");
         }
-        state.Refine = ReadProgress(reader, damaged, sample.Dimension);
+        state.Refine = ReadProgress(reader, damaged, trained);
         state.Final = ReadOptional(reader, damaged, sample.Dimension);
         if (version < 2)
             return state;
-        int levels = reader.Count(reader.Int32(), LevelLength, "the tree's levels");
-        var finalLevels = new HierarchyLevel[levels];
-        for (int i = 0; i < levels; i++)
-        {
-            finalLevels[i] = new HierarchyLevel(reader.Int32(), reader.Int32(), reader.Int64(), reader.Int64(), reader.Int32(),
-                reader.Int32(), reader.Double()) { GatheringPasses = reader.Int32() };
-        }
-        state.FinalLevels = finalLevels;
+        state.FinalLevels = ReadLevels(reader);
         state.FinalDistinctRows = reader.Boolean() ? reader.Int32() : null;
-        if (state.FinalDistinctRows < 1 || (state.Final is null && (levels > 0 || state.FinalDistinctRows is not null)))
+        if (state.FinalDistinctRows < 1 || (state.Final is null && (state.FinalLevels.Count > 0 || state.FinalDistinctRows is not null)))
             throw damaged("the finished result's levels or distinct rows are inconsistent");
+        if (version < 3)
+            return state;
+        state.FinalTrainDimensionLoss = reader.Boolean() ? reader.Double() : null;
+        if (state.FinalTrainDimensionLoss is not null && (state.Final is null || trained == sample.Dimension))
+            throw damaged("a loss in the training dimension is recorded without a finished training in a reduced dimension");
         return state;
+    }
+
+    /// <summary>The dimension the progress was saved in: the TrainDimension setting, else the sample's.</summary>
+    private static int TrainingDimension(IReadOnlyList<KeyValuePair<string, string>> settings, int sampleDimension,
+        Func<string, Exception> damaged)
+    {
+        foreach ((string name, string value) in settings)
+        {
+            if (name != CheckpointFingerprint.TrainDimensionName)
+                continue;
+            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int trained)
+                || trained < 1 || trained >= sampleDimension)
+                throw damaged($"its training dimension '{value}' is not a whole number from 1 to {sampleDimension - 1}");
+            return trained;
+        }
+        return sampleDimension;
     }
 
     private static void WritePairs(CheckpointWriter writer, IReadOnlyList<KeyValuePair<string, string>> pairs)

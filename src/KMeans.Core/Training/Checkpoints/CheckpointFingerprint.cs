@@ -15,23 +15,33 @@ internal static class CheckpointFingerprint
     private const string SeedName = "Seed";
     private const int ProbeRows = 64;
 
-    public static List<KeyValuePair<string, string>> Settings(KMeansOptions options, int seed) =>
-    [
-        Pair("K", options.K),
-        Pair("MaxIterations", options.MaxIterations),
-        Pair("Tolerance", options.Tolerance.ToString("R", CultureInfo.InvariantCulture)),
-        Pair("Redos", options.Redos),
-        Pair(SeedName, seed),
-        Pair("Init", options.Init),
-        Pair("InitialCentroids", InitialCentroids(options.InitialCentroids)),
-        Pair("Distance", options.Distance),
-        Pair("SampleRate", options.SampleRate),
-        Pair("SkipNonFinite", options.SkipNonFinite),
-        Pair("Hierarchical", options.Hierarchical),
-        Pair("HierarchicalK", options.HierarchicalK),
-        Pair("RefineIterations", options.RefineIterations),
-        Pair("SkipByBounds", options.SkipByBounds),
-    ];
+    /// <summary>The name under which a training in a reduced dimension records it; absent for a full-dimension one.</summary>
+    public const string TrainDimensionName = "TrainDimension";
+
+    public static List<KeyValuePair<string, string>> Settings(KMeansOptions options, int seed)
+    {
+        List<KeyValuePair<string, string>> settings =
+        [
+            Pair("K", options.K),
+            Pair("MaxIterations", options.MaxIterations),
+            Pair("Tolerance", options.Tolerance.ToString("R", CultureInfo.InvariantCulture)),
+            Pair("Redos", options.Redos),
+            Pair(SeedName, seed),
+            Pair("Init", options.Init),
+            Pair("InitialCentroids", InitialCentroids(options.InitialCentroids)),
+            Pair("Distance", options.Distance),
+            Pair("SampleRate", options.SampleRate),
+            Pair("SkipNonFinite", options.SkipNonFinite),
+            Pair("Hierarchical", options.Hierarchical),
+            Pair("HierarchicalK", options.HierarchicalK),
+            Pair("RefineIterations", options.RefineIterations),
+            Pair("SkipByBounds", options.SkipByBounds),
+        ];
+        // Only when given, so that checkpoints of full-dimension trainings written before it existed still match.
+        if (options.TrainDimension is int trainDimension)
+            settings.Add(Pair(TrainDimensionName, trainDimension));
+        return settings;
+    }
 
     /// <param name="rows">The rows (pipeline items) the input holds, or null when only a full read can tell.</param>
     public static List<KeyValuePair<string, string>> Inputs(int dimension, long? rows, IReadOnlyList<string> files)

@@ -67,6 +67,8 @@ internal sealed class CheckpointStart
         KMeansResult result = final.ToResult();
         result.Levels = _restored.FinalLevels;
         result.DistinctRows = _restored.FinalDistinctRows;
+        result.TrainDimension = options.TrainDimension;
+        result.TrainDimensionLoss = _restored.FinalTrainDimensionLoss;
         result.Distance = options.Distance;
         result.Seed = _restored.Seed;
         result.SampleRows = _restored.Sample.Rows;

@@ -40,6 +40,9 @@ internal sealed class CheckpointState
     /// <summary>With <see cref="Final"/>, the sample's distinct rows when there were fewer than K.</summary>
     public int? FinalDistinctRows { get; set; }
 
+    /// <summary>With <see cref="Final"/> of a training in a reduced dimension, its loss in that dimension.</summary>
+    public double? FinalTrainDimensionLoss { get; set; }
+
     /// <summary>Where the training stood, in words that follow "resumed at", for progress and messages.</summary>
     public string Position()
     {

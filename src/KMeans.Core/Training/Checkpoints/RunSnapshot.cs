@@ -8,10 +8,19 @@ namespace KMeans.Core.Training.Checkpoints;
 internal sealed record RunSnapshot(int K, int Dimension, float[] Centroids, long[] Sizes, double Loss, int Iterations,
     bool Converged, IReadOnlyList<IterationReport> History, int Redo)
 {
-    public static RunSnapshot Of(KMeansResult result) => new(result.K, result.Dimension, result.Centroids,
-        result.ClusterSizes, result.Loss, result.Iterations, result.Converged, result.History, result.BestRedo);
+    /// <summary>A finished tree node's own subtree, when the node was itself trained as a tree; empty otherwise.</summary>
+    public IReadOnlyList<HierarchyLevel> Levels { get; init; } = [];
 
-    public KMeansResult ToResult() => new(K, Dimension, Centroids, Sizes, Loss, Iterations, Converged, History, Redo);
+    public static RunSnapshot Of(KMeansResult result) => new(result.K, result.Dimension, result.Centroids,
+        result.ClusterSizes, result.Loss, result.Iterations, result.Converged, result.History, result.BestRedo)
+    {
+        Levels = result.Levels,
+    };
+
+    public KMeansResult ToResult() => new(K, Dimension, Centroids, Sizes, Loss, Iterations, Converged, History, Redo)
+    {
+        Levels = Levels,
+    };
 }
 
 /// <summary>

@@ -55,6 +55,7 @@ internal sealed class TrainingCheckpointer
         state.Final = RunSnapshot.Of(result);
         state.FinalLevels = result.Levels;
         state.FinalDistinctRows = result.DistinctRows;
+        state.FinalTrainDimensionLoss = result.TrainDimensionLoss;
         state.Flat = null;
         state.Nodes.Clear();
         state.Refine = null;
