@@ -78,8 +78,9 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
         $model = Invoke-KMeansTraining -LiteralPath $Blobs -K 16 -Seed 4 -TrainDimension 16 -AsModel @Extra -WarningAction SilentlyContinue
         $model.TrainDimension | Should -Be 16
         $model.Dimension | Should -Be 64
-        $model.TrainDimensionLoss | Should -BeGreaterThan 0
-        # Projection to 16 of 64 dimensions keeps about a quarter of the squared distances.
+        # The transform keeps squared distances in expectation, so the loss there is of the full loss's order: lower,
+        # as Lloyd minimised it there (0.83-0.97 of it on these blobs), not a small fraction.
+        $model.TrainDimensionLoss | Should -BeGreaterThan (0.5 * $model.Loss)
         $model.TrainDimensionLoss | Should -BeLessThan $model.Loss
     }
 
