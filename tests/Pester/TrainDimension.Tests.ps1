@@ -119,6 +119,17 @@ Describe 'Get-KMeansDiskEstimate -TrainDimension' {
         $reduced.InMemoryBytes - $full.InMemoryBytes | Should -Be (4096 * 128 * 4 + 4096 * 8)
     }
 
+    It 'times the iterations of a calibrated estimate in the training dimension, and the whole run with the final pass' {
+        $full = Get-KMeansDiskEstimate -K 4096 -Dimension 1024 -Calibrate
+        $reduced = Get-KMeansDiskEstimate -K 4096 -Dimension 1024 -TrainDimension 128 -Calibrate
+        # 2·n·K·d: an eighth of the dimension is about an eighth of the iteration, whatever this machine's speed.
+        $ratio = $reduced.FlatIterationSeconds / $full.FlatIterationSeconds
+        $ratio | Should -BeGreaterThan 0.04
+        $ratio | Should -BeLessThan 0.4
+        $reduced.FlatTrainingSeconds | Should -BeGreaterThan ($reduced.FlatIterationSeconds * $reduced.MaxIterations)
+        $reduced.FlatTrainingSeconds | Should -BeLessThan ($full.FlatTrainingSeconds / 3)
+    }
+
     It 'binds TrainDimension from a CSV scenario, an empty cell meaning none' {
         $scenarios = @"
 K,Dimension,Rows,TrainDimension

@@ -37,6 +37,15 @@ internal sealed class TrainingCostModel(CalibrationResult calibration, int dimen
         return assignment + passes * flat.IterationSeconds;
     }
 
+    /// <summary>
+    /// The final pass of a training in a reduced dimension (this model's dimension): every row assigned to the
+    /// <paramref name="k"/> trained centroids, then its <paramref name="fullDimension"/> values summed into its cluster
+    /// and read again for its loss.
+    /// </summary>
+    public double FullDimensionPass(long rows, int k, int threads, int fullDimension) =>
+        (AssignmentSeconds(rows, k) + 2.0 * rows * fullDimension / calibration.UpdateValuesPerSecond)
+            * calibration.Threads / threads;
+
     /// <summary>The flat top level, then every node's subtree (or flat run) on one thread each.</summary>
     public Cost Tree(long rows, int k, int threads)
     {

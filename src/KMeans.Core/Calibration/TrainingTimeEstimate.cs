@@ -1,3 +1,4 @@
+using KMeans.Core.Sampling;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Calibration;
@@ -32,10 +33,12 @@ public sealed record TrainingTimeEstimate(
     /// Predicts a run over <paramref name="sampleRows"/> sample rows of <paramref name="dimension"/> values with
     /// <paramref name="k"/> centroids, on <paramref name="threads"/> threads (null: the calibrated count; other counts
     /// scale the rates linearly). <paramref name="refineIterations"/> global passes after the tree each cost one flat
-    /// iteration.
+    /// iteration. With <paramref name="trainDimension"/> the iterations and the seeding run in that dimension, and the
+    /// totals add the final pass in the full one: every row assigned to the K trained centroids in the training
+    /// dimension, then its full row summed into its cluster and its loss taken.
     /// </summary>
     public static TrainingTimeEstimate Predict(CalibrationResult calibration, long sampleRows, int k, int dimension,
-        int hierarchicalK, int maxIterations, int? threads = null, int refineIterations = 0)
+        int hierarchicalK, int maxIterations, int? threads = null, int refineIterations = 0, int? trainDimension = null)
     {
         ArgumentNullException.ThrowIfNull(calibration);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
@@ -50,7 +53,10 @@ public sealed record TrainingTimeEstimate(
                 $"K is {k}, but the training sample would hold only {sampleRows} rows: K cannot exceed the number of rows.",
                 k);
 
-        var model = new TrainingCostModel(calibration, dimension, hierarchicalK, maxIterations);
+        if (trainDimension is int reduced)
+            RandomizedHadamardProjection.Validate(dimension, reduced);
+        var model = new TrainingCostModel(calibration, trainDimension ?? dimension, hierarchicalK, maxIterations);
+        double finalPass = trainDimension is null ? 0 : model.FullDimensionPass(sampleRows, k, runThreads, dimension);
         TrainingCostModel.Cost flat = model.Flat(sampleRows, k, runThreads);
         TimeSpan? treeIteration = null;
         TimeSpan? treeTraining = null;
@@ -59,9 +65,9 @@ public sealed record TrainingTimeEstimate(
             TrainingCostModel.Cost tree = model.Tree(sampleRows, k, runThreads);
             double refine = refineIterations == 0 ? 0 : model.Refine(sampleRows, k, runThreads, refineIterations);
             treeIteration = Duration(tree.IterationSeconds);
-            treeTraining = Duration(tree.TotalSeconds + refine);
+            treeTraining = Duration(tree.TotalSeconds + refine + finalPass);
         }
-        return new TrainingTimeEstimate(Duration(flat.IterationSeconds), Duration(flat.TotalSeconds),
+        return new TrainingTimeEstimate(Duration(flat.IterationSeconds), Duration(flat.TotalSeconds + finalPass),
             treeIteration, treeTraining, maxIterations, runThreads, calibration);
     }
 

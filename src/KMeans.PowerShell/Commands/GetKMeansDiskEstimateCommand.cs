@@ -72,8 +72,9 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// The -TrainDimension of the planned run: the sample is then held twice, as it is and projected. Checked against
-    /// the dimension per scenario (an empty CSV cell means none).
+    /// The -TrainDimension of the planned run: the sample is then held twice, as it is and projected, and -Calibrate
+    /// times the iterations in that dimension plus the final full-dimension pass. Checked against the dimension per
+    /// scenario (an empty CSV cell means none).
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [EmptyAsNull]
@@ -171,8 +172,8 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
                 balanced: MaxSizeRatio is not null || MinSizeRatio is not null);
             room = plan.OnDisk(directory);
             if (Calibrate)
-                time = TrainingTimeEstimate.Predict(CalibrateOnce(dimension), plan.SampleRows, K, dimension,
-                    HierarchicalK, MaxIterations, ThrottleLimit);
+                time = TrainingTimeEstimate.Predict(CalibrateOnce(TrainDimension ?? dimension), plan.SampleRows, K, dimension,
+                    HierarchicalK, MaxIterations, ThrottleLimit, trainDimension: TrainDimension);
         }
         catch (KMeansException e)
         {

@@ -38,6 +38,41 @@ public class TrainingTimeEstimateTests
     }
 
     [Fact]
+    public void ATrainingInAReducedDimensionIteratesThereAndAddsTheFinalFullDimensionPass()
+    {
+        TrainingTimeEstimate estimate = TrainingTimeEstimate.Predict(Rates, sampleRows: 10_000, k: 16, dimension: 128,
+            hierarchicalK: 4, maxIterations: 20, trainDimension: 8);
+
+        // Seeding and iterations as for 8-dimensional rows (the case above), then one assignment to the 16 centroids
+        // in 8 dimensions and two passes over the 128-dimensional rows (sums and losses).
+        double seeding = 76 * 10_000.0 * 8 / 5e8;
+        double assignment = 2.0 * 10_000 * 64 * 8 / 100e9;
+        double iteration = assignment + 10_000.0 * 8 / 1e9;
+        double finalPass = assignment + 2 * 10_000.0 * 128 / 1e9;
+        Assert.Equal(iteration, estimate.FlatIteration.TotalSeconds, 1e-6);
+        Assert.Equal(seeding + assignment + 20 * iteration + finalPass, estimate.FlatTraining.TotalSeconds, 1e-6);
+    }
+
+    [Fact]
+    public void AReducedTreeAddsTheFinalPassToItsTotalOnly()
+    {
+        TrainingTimeEstimate full = TrainingTimeEstimate.Predict(Rates, 16 * 4096, 1024, 16, 16, 10);
+        TrainingTimeEstimate reduced = TrainingTimeEstimate.Predict(Rates, 16 * 4096, 1024, 64, 16, 10, trainDimension: 16);
+
+        double finalPass = 2.0 * 16 * 4096 * 1024 * 16 / 100e9 + 2 * 16 * 4096 * 64.0 / 1e9;
+        Assert.Equal(full.HierarchicalIteration, reduced.HierarchicalIteration);
+        Assert.Equal(full.HierarchicalTraining!.Value.TotalSeconds + finalPass, reduced.HierarchicalTraining!.Value.TotalSeconds, 1e-6);
+    }
+
+    [Fact]
+    public void ATrainingDimensionNotBelowTheDimensionIsRefused()
+    {
+        var error = Assert.Throws<KMeansException>(() => TrainingTimeEstimate.Predict(Rates, 10_000, 16, 8, 4, 20, trainDimension: 8));
+
+        Assert.Equal(KMeansErrorKind.InvalidOption, error.Kind);
+    }
+
+    [Fact]
     public void TwiceTheThreadsHalveTheTimes()
     {
         TrainingTimeEstimate calibrated = TrainingTimeEstimate.Predict(Rates, 65_536, 1024, 64, 16, 10);
