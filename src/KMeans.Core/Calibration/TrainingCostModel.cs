@@ -39,12 +39,17 @@ internal sealed class TrainingCostModel(CalibrationResult calibration, int dimen
 
     /// <summary>
     /// The final pass of a training in a reduced dimension (this model's dimension): every row assigned to the
-    /// <paramref name="k"/> trained centroids, then its <paramref name="fullDimension"/> values summed into its cluster
-    /// and read again for its loss.
+    /// <paramref name="k"/> trained centroids, or after a tree (<paramref name="tree"/>) to its top-level node and then
+    /// among the node's share of them, then its <paramref name="fullDimension"/> values summed into its cluster and
+    /// read again for its loss.
     /// </summary>
-    public double FullDimensionPass(long rows, int k, int threads, int fullDimension) =>
-        (AssignmentSeconds(rows, k) + 2.0 * rows * fullDimension / calibration.UpdateValuesPerSecond)
-            * calibration.Threads / threads;
+    public double FullDimensionPass(long rows, int k, int threads, int fullDimension, bool tree)
+    {
+        double labels = tree
+            ? AssignmentSeconds(rows, hierarchicalK) + AssignmentSeconds(rows, (k + hierarchicalK - 1) / hierarchicalK)
+            : AssignmentSeconds(rows, k);
+        return (labels + 2.0 * rows * fullDimension / calibration.UpdateValuesPerSecond) * calibration.Threads / threads;
+    }
 
     /// <summary>The flat top level, then every node's subtree (or flat run) on one thread each.</summary>
     public Cost Tree(long rows, int k, int threads)

@@ -34,8 +34,8 @@ public sealed record TrainingTimeEstimate(
     /// <paramref name="k"/> centroids, on <paramref name="threads"/> threads (null: the calibrated count; other counts
     /// scale the rates linearly). <paramref name="refineIterations"/> global passes after the tree each cost one flat
     /// iteration. With <paramref name="trainDimension"/> the iterations and the seeding run in that dimension, and the
-    /// totals add the final pass in the full one: every row assigned to the K trained centroids in the training
-    /// dimension, then its full row summed into its cluster and its loss taken.
+    /// totals add the final pass in the full one: every row labelled in the training dimension (among all K centroids,
+    /// or after a tree among its node's), then its full row summed into its cluster and its loss taken.
     /// </summary>
     public static TrainingTimeEstimate Predict(CalibrationResult calibration, long sampleRows, int k, int dimension,
         int hierarchicalK, int maxIterations, int? threads = null, int refineIterations = 0, int? trainDimension = null)
@@ -56,7 +56,8 @@ public sealed record TrainingTimeEstimate(
         if (trainDimension is int reduced)
             RandomizedHadamardProjection.Validate(dimension, reduced);
         var model = new TrainingCostModel(calibration, trainDimension ?? dimension, hierarchicalK, maxIterations);
-        double finalPass = trainDimension is null ? 0 : model.FullDimensionPass(sampleRows, k, runThreads, dimension);
+        double FinalPass(bool tree) =>
+            trainDimension is null ? 0 : model.FullDimensionPass(sampleRows, k, runThreads, dimension, tree);
         TrainingCostModel.Cost flat = model.Flat(sampleRows, k, runThreads);
         TimeSpan? treeIteration = null;
         TimeSpan? treeTraining = null;
@@ -65,9 +66,10 @@ public sealed record TrainingTimeEstimate(
             TrainingCostModel.Cost tree = model.Tree(sampleRows, k, runThreads);
             double refine = refineIterations == 0 ? 0 : model.Refine(sampleRows, k, runThreads, refineIterations);
             treeIteration = Duration(tree.IterationSeconds);
-            treeTraining = Duration(tree.TotalSeconds + refine + finalPass);
+            // A refined tree's partition is no longer its leaves: its final pass assigns to all K, as a flat run's does.
+            treeTraining = Duration(tree.TotalSeconds + refine + FinalPass(tree: refineIterations == 0));
         }
-        return new TrainingTimeEstimate(Duration(flat.IterationSeconds), Duration(flat.TotalSeconds + finalPass),
+        return new TrainingTimeEstimate(Duration(flat.IterationSeconds), Duration(flat.TotalSeconds + FinalPass(tree: false)),
             treeIteration, treeTraining, maxIterations, runThreads, calibration);
     }
 

@@ -62,7 +62,7 @@ internal static class HierarchicalTrainer
         int[] labels = topLabels!;
         long[] sizes = (long[])top.ClusterSizes.Clone();
         int[] shares = ProportionalAllocation.Allocate(sizes, k);
-        MergeNodesWithoutCentroids(top, shares, labels, sizes);
+        int[] nodeOf = MergeNodesWithoutCentroids(top, shares, labels, sizes);
         var offsets = new int[fanOut];
         for (int node = 1; node < fanOut; node++)
             offsets[node] = offsets[node - 1] + shares[node - 1];
@@ -149,6 +149,7 @@ internal static class HierarchicalTrainer
             loss == 0 || (top.Converged && converged.All(c => c)), top.History, top.BestRedo)
         {
             Levels = Levels(HierarchyLevel.Node(depth, top, sampleRows), nodeLevels, passes),
+            Split = depth == 1 && options.RefineIterations == 0 ? new TreeSplit(top.Centroids, nodeOf, offsets, shares) : null,
         };
         if (depth > 1 || options.RefineIterations == 0)
             return tree;
@@ -180,8 +181,11 @@ internal static class HierarchicalTrainer
             ? Train(rows, ownsSample: true, nodeOptions, null, cancellationToken, depth + 1, checkpoints: null)
             : KMeansTrainer.TrainFlat(rows, nodeOptions, null, cancellationToken, keepLabels: false).Result;
 
-    /// <summary>Rows of a node whose share rounded to 0 join the nearest node (by centroid) that has centroids.</summary>
-    private static void MergeNodesWithoutCentroids(KMeansResult top, int[] shares, int[] labels, long[] sizes)
+    /// <summary>
+    /// Rows of a node whose share rounded to 0 join the nearest node (by centroid) that has centroids; returns the node
+    /// each top-level cluster's rows went to.
+    /// </summary>
+    private static int[] MergeNodesWithoutCentroids(KMeansResult top, int[] shares, int[] labels, long[] sizes)
     {
         var target = new int[shares.Length];
         for (int node = 0; node < shares.Length; node++)
@@ -206,6 +210,7 @@ internal static class HierarchicalTrainer
         }
         for (int i = 0; i < labels.Length; i++)
             labels[i] = target[labels[i]];
+        return target;
     }
 
     private static int NodeSeed(int seed, int depth, int node) =>

@@ -72,6 +72,9 @@ public sealed class KMeansResult
     /// <summary>For a hierarchical training, one entry per depth of the tree (root first); empty for a flat one.</summary>
     public IReadOnlyList<HierarchyLevel> Levels { get; internal set; } = [];
 
+    /// <summary>A tree's root split, while the partition is still the tree's own (no refinement, no balancing).</summary>
+    internal TreeSplit? Split { get; set; }
+
     /// <summary>
     /// How many distinct rows the sample holds when that is fewer than K (null otherwise): the clusters from that index
     /// on start as copies of cluster 0 and stay empty, and every row lies on its centroid.

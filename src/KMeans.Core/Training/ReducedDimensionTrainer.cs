@@ -16,9 +16,12 @@ namespace KMeans.Core.Training;
 /// and projected, into two buffers of the same kind (memory or temporary files), so nothing depends on reading the
 /// source again (a pipeline cannot be) and the final pass reads the same bytes in memory and on disk. It costs the
 /// projected buffer on top of the usual sample, n·m·4 bytes (m the training dimension, 1/8 more at m = d/8). The
-/// final pass labels every row by its nearest trained centroid (in the training dimension), sums the full rows by
-/// those labels, and reads them once more for each row's loss against its cluster's mean: O(n·d), against
-/// O(n·K·d) for a full-dimension Lloyd iteration. Sizes and loss are those of that partition; iteration reports keep
+/// final pass labels every row by its nearest trained centroid in the training dimension (one more assignment there,
+/// O(n·K·m)) or, after a tree that was not refined, by its leaf (<see cref="TreeLeaves"/>: the nearest among its
+/// node's centroids, as the tree trained it, O(n·(FanOut + K / FanOut)·m), where the nearest of all K would cost
+/// several times the whole tree at large K), sums the full rows by those labels, and reads them once more for each
+/// row's loss against its cluster's mean: O(n·d), against O(n·K·d) for a full-dimension Lloyd iteration. Sizes and
+/// loss are those of that partition; iteration reports keep
 /// the loss in the training dimension. Measuring how many rows' nearest full-dimension centroid is their own cluster
 /// (<see cref="KMeansOptions.MeasureNearestCentroidAgreement"/>, the IVF recall effect) costs one full-dimension
 /// assignment more, so only the bench and tests ask for it.
@@ -66,14 +69,9 @@ internal static class ReducedDimensionTrainer
             MaxDegreeOfParallelism = options.EffectiveParallelism,
             CancellationToken = cancellationToken,
         };
-        var trainedAssignment = new Assignment(projected, k, metric, options.RowsPerBlock, options.BytesPerRange);
-        using (var packedTrained = new PackedCentroids(k, projected.Dimension))
-        {
-            packedTrained.Pack(trained.Centroids, metric);
-            trainedAssignment.Run(packedTrained, parallel);
-        }
-        int[] labels = trainedAssignment.Labels;
-        long[] sizes = trainedAssignment.Sizes;
+        (int[] labels, long[] sizes) = trained.Split is { } split
+            ? TreeLeaves.Of(projected, split, trained.Centroids, k, metric, options, parallel)
+            : NearestTrained(projected, trained, options, parallel);
 
         var centroids = new float[(long)k * d];
         new CentroidUpdate(k, d, metric).Run(sample, labels, sizes, centroids, parallel);
@@ -92,6 +90,17 @@ internal static class ReducedDimensionTrainer
             NearestCentroidAgreement = nearest?.Agreement,
             NearestCentroidLoss = nearest?.Loss,
         };
+    }
+
+    /// <summary>Each row's nearest trained centroid in the training dimension, and the cluster sizes.</summary>
+    private static (int[] Labels, long[] Sizes) NearestTrained(TrainingBuffer projected, KMeansResult trained,
+        KMeansOptions options, ParallelOptions parallel)
+    {
+        var assignment = new Assignment(projected, options.K, options.Distance, options.RowsPerBlock, options.BytesPerRange);
+        using var packed = new PackedCentroids(options.K, projected.Dimension);
+        packed.Pack(trained.Centroids, options.Distance);
+        assignment.Run(packed, parallel);
+        return (assignment.Labels, assignment.Sizes);
     }
 
     /// <summary>
