@@ -16,7 +16,7 @@ internal sealed record BenchOptions
           --seed N            seed for sampling and initialisation (default 1234)
           --json FILE         also write every figure as JSON
           --centroids-out DIR workloads: write the trained centroids as raw float32 (DATASET.kmeans-BUFFER.f32)
-          --case NAME         train-dimension: only W2 or only fashion-mnist (default both); balance: only fashion-mnist
+          --case NAME         train-dimension: only W2 or only fashion-mnist (default both), or W2-tree; balance: only fashion-mnist
                               or only mixture (default both)
         """;
 

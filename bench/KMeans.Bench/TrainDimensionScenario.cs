@@ -8,7 +8,8 @@ namespace KMeans.Bench;
 /// Whole trainings (sampling, initialisation, 20 Lloyd iterations at tolerance 0, and with a training dimension the
 /// final full-dimension pass) at full dimension and with <see cref="KMeansOptions.TrainDimension"/>, alternating in
 /// one process, the order swapped every sample: W2 (65,536 × 1,024, K = 256) with 128 dimensions, and Fashion-MNIST
-/// (60,000 × 784, K = 64, a 16,384-row sample) with 96. Reports the speed-up, the ratio of the final full-dimension
+/// (60,000 × 784, K = 64, a 16,384-row sample) with 96; with --case W2-tree, W2's rows and K = 4,096, trained as a
+/// tree. Reports the speed-up, the ratio of the final full-dimension
 /// losses, and (from one more, untimed reduced training) the share of sample rows whose nearest full-dimension centroid
 /// is the cluster they were trained into.
 /// </summary>
@@ -32,6 +33,12 @@ internal static class TrainDimensionScenario
             DatasetFile data = DatasetFile.Locate(Workload.W2, options.DataDirectory);
             cases.Add(new Case("W2", () => new RawFloat32Source(data.DataPath, Workload.W2.Rows, Workload.W2.Dimension), Workload.W2.K, 128));
         }
+        if (options.Case is "W2-tree")
+        {
+            // Not in the default run: the tree's final pass by leaves, on W2's rows with K = 4,096 (a tree under Auto).
+            DatasetFile data = DatasetFile.Locate(Workload.W2, options.DataDirectory);
+            cases.Add(new Case("W2, tree", () => new RawFloat32Source(data.DataPath, Workload.W2.Rows, Workload.W2.Dimension), 4096, 128));
+        }
         if (options.Case is null or "fashion-mnist")
         {
             float[][] fashion = FashionMnist.Load(FashionMnist.DefaultPath);
@@ -40,7 +47,7 @@ internal static class TrainDimensionScenario
         Console.WriteLine($"== train-dimension: whole training, full vs reduced dimension, {samples} samples each, alternating, " +
                           $"{options.Threads} threads, 20 iterations, tolerance 0, seed {options.Seed}");
         if (cases.Count == 0)
-            throw new BenchUsageException($"--case must be W2 or fashion-mnist, not '{options.Case}'.");
+            throw new BenchUsageException($"--case must be W2, W2-tree or fashion-mnist, not '{options.Case}'.");
         var table = new TextTable("data", "d", "K", "train d", "full ms", "reduced ms", "speed-up", "range", "inertia ratio",
             "partition loss ratio", "agreement", "others %");
         foreach (Case c in cases)
