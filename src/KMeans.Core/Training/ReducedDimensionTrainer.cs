@@ -21,10 +21,9 @@ namespace KMeans.Core.Training;
 /// node's centroids, as the tree trained it, O(n·(FanOut + K / FanOut)·m), where the nearest of all K would cost
 /// several times the whole tree at large K), sums the full rows by those labels, and reads them once more for each
 /// row's loss against its cluster's mean: O(n·d), against O(n·K·d) for a full-dimension Lloyd iteration. Sizes and
-/// loss are those of that partition; iteration reports keep
-/// the loss in the training dimension. Measuring how many rows' nearest full-dimension centroid is their own cluster
-/// (<see cref="KMeansOptions.MeasureNearestCentroidAgreement"/>, the IVF recall effect) costs one full-dimension
-/// assignment more, so only the bench and tests ask for it.
+/// loss are those of that partition; iteration reports keep the loss in the training dimension. Measuring how many
+/// rows' nearest full-dimension centroid is their own cluster (<see cref="KMeansOptions.MeasureNearestCentroidAgreement"/>,
+/// the IVF recall effect) costs one full-dimension assignment more, so only the bench and tests ask for it.
 /// </remarks>
 internal static class ReducedDimensionTrainer
 {
