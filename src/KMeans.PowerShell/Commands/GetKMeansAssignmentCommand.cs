@@ -71,7 +71,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
 
     /// <summary>
     /// Writes the assignments to this file (.arrow, .feather, .ipc, .arrows, .parquet, or .npy for the labels alone)
-    /// instead of the pipeline, atomically, and outputs its FileInfo.
+    /// instead of the pipeline, atomically, and outputs the file as Get-Item gives it.
     /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
