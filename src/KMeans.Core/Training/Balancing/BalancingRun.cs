@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
@@ -53,6 +54,9 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// Every row to its centroid of least distance + price by the kernel (what assignment with the prices gives),
     /// and its gap to its second choice.
     /// </summary>
+    // Fully optimized from the first call, as every pass of balancing marked so (per-block bodies too): each runs a few
+    // times per training, too few for the tiered JIT to promote it in time (see PartitionBalancer's remarks).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (long[] Sizes, long Reassigned) AssignSample(PackedCentroids packed)
     {
         packed.Pack(Centroids, Metric, Prices);
@@ -63,7 +67,8 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
                 TensorPrimitives.Norm(Centroids.AsSpan(c * Sample.Dimension, Sample.Dimension)));
         }
         long reassigned = 0;
-        blocks.ForEach(Parallel, block => Interlocked.Add(ref reassigned, AssignBlock(block, packed)));
+        blocks.ForEach(Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
+            Interlocked.Add(ref reassigned, AssignBlock(block, packed)));
         Members.Group(Labels);
         return (Members.Sizes(), reassigned);
     }
@@ -83,6 +88,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// (summed in row order within blocks, then in block order).
     /// </returns>
     /// <param name="packed">The centroids as <see cref="AssignSample"/> packed them; only their prices are changed.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (long[] Sizes, long Reassigned, long Revisited, double LossChange) Reprice(PackedCentroids packed)
     {
         int k = Prices.Length;
@@ -121,7 +127,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         long reassigned = 0;
         var revisitBlocks = new RowBlocks(revisit.Count, NearestCentroidSearch.RowsPerBlock);
         var changes = new double[revisitBlocks.Count];
-        revisitBlocks.ForEach(Parallel, block =>
+        revisitBlocks.ForEach(Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
         {
             (long moved, changes[block]) = ReassignRows(revisit, (int)revisitBlocks.First(block), revisitBlocks.Length(block), packed);
             Interlocked.Add(ref reassigned, moved);
@@ -144,6 +150,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// price rose, and a step set by those would move next to no rows.
     /// </summary>
     /// <returns>How many rows went through the kernel.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long RefreshGaps(PackedCentroids packed, long[] sizes, long max)
     {
         int k = sizes.Length;
@@ -166,7 +173,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         }
         refresh.Sort();
         var refreshBlocks = new RowBlocks(refresh.Count, NearestCentroidSearch.RowsPerBlock);
-        refreshBlocks.ForEach(Parallel, block =>
+        refreshBlocks.ForEach(Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
             ReassignRows(refresh, (int)refreshBlocks.First(block), refreshBlocks.Length(block), packed));
         return refresh.Count;
     }
@@ -178,6 +185,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     private const double RoundingUnits = 8;
 
     /// <returns>How many of the rows changed partition, and the change in their loss.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (long Reassigned, double LossChange) ReassignRows(List<int> rows, int first, int count, PackedCentroids packed)
     {
         int d = Sample.Dimension;
@@ -259,6 +267,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// The cached rows' nearest <see cref="CandidateCache.Candidates"/> centroids by the kernel, without prices: first
     /// from the trained centroids, then again after each round of splits has moved some far.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RefreshCache(PackedCentroids packed)
     {
         packed.Pack(Centroids, Metric);
@@ -313,6 +322,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// moves two centroids per split, so later rounds, which split few partitions, cost a small part of a full
     /// refresh (about 15 s for the million cached rows of a 16,384-centroid run).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RefreshCache(PackedCentroids packed, IReadOnlyCollection<int> moved)
     {
         int k = Prices.Length;
@@ -389,11 +399,12 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// The <paramref name="n"/> nearest of <paramref name="packed"/> to each of the cached rows <paramref name="rows"/>,
     /// by the kernel in blocks on all threads, handed to <paramref name="take"/> row by row.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForEachNearest(ReadOnlyMemory<int> rows, PackedCentroids packed, int n, RowNearest take)
     {
         int d = Sample.Dimension;
         var rowBlocks = new RowBlocks(rows.Length, NearestCentroidSearch.RowsPerBlock);
-        rowBlocks.ForEach(Parallel, block =>
+        rowBlocks.ForEach(Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
         {
             int first = (int)rowBlocks.First(block);
             int count = rowBlocks.Length(block);
@@ -456,12 +467,13 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// The cached rows' candidates scored again against the moved centroids, by the metric's distance, and put back
     /// in ascending order (ties to the lower index).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RescoreCache()
     {
         int d = Sample.Dimension;
         int m = Cache.Candidates;
         var cacheBlocks = new RowBlocks(Cache.Rows, NearestCentroidSearch.RowsPerBlock);
-        cacheBlocks.ForEach(Parallel, block =>
+        cacheBlocks.ForEach(Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
         {
             int first = (int)cacheBlocks.First(block);
             int count = cacheBlocks.Length(block);
@@ -492,6 +504,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// For cached rows whose candidates were all full: their <paramref name="width"/> nearest centroids among
     /// <paramref name="open"/>, by the kernel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (int[] Ids, float[] Costs) WiderCandidates(int[] waiting, int width, int[] open)
     {
         var wideIds = new int[(long)waiting.Length * width];
@@ -524,11 +537,12 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     }
 
     /// <summary>The loss of the sample's labels, summed in row order within blocks, then in block order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Loss()
     {
         int d = Sample.Dimension;
         var blockLoss = new double[blocks.Count];
-        blocks.ForEach(Parallel, block =>
+        blocks.ForEach(Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
         {
             long first = blocks.First(block);
             int count = blocks.Length(block);
@@ -545,12 +559,13 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     }
 
     /// <summary>The loss of the cached rows' labels: each row's on all threads, summed in row order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double CacheLoss(int[] cacheLabels)
     {
         int d = Sample.Dimension;
         var losses = new float[cacheLabels.Length];
         var cacheBlocks = new RowBlocks(cacheLabels.Length, NearestCentroidSearch.RowsPerBlock);
-        cacheBlocks.ForEach(Parallel, block =>
+        cacheBlocks.ForEach(Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
         {
             int first = (int)cacheBlocks.First(block);
             for (int row = first; row < first + cacheBlocks.Length(block); row++)
@@ -567,6 +582,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// The loss of the cached rows' labels after the move, what <see cref="CacheLoss"/> gives: each row's loss is taken
     /// right after its centroid's mean, while its rows are still in cache, so the pass reads the rows once less.
     /// </returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double MoveToMeans(int[] cacheLabels, long[] cacheSizes)
     {
         int d = Sample.Dimension;
@@ -583,7 +599,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         var losses = new float[cacheLabels.Length];
         var centroidBlocks = new RowBlocks(k, CentroidsPerBlock);
         int ahead = CacheLinePrefetch.ItemsAhead(d * sizeof(float));
-        centroidBlocks.ForEach(Parallel, block =>
+        centroidBlocks.ForEach(Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
         {
             var sum = new double[d];
             int first = (int)centroidBlocks.First(block);

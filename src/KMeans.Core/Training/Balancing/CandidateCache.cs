@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using KMeans.Core.Planning;
 
 namespace KMeans.Core.Training.Balancing;
@@ -34,6 +35,9 @@ internal sealed class CandidateCache
     public float[] Costs { get; }
 
     /// <summary>Each cached row's first candidate: its nearest centroid when the candidates were found without prices.</summary>
+    // Fully optimized from the first call, as every pass of balancing marked so (per-block bodies too): each runs a few
+    // times per training, too few for the tiered JIT to promote it in time (see PartitionBalancer's remarks).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int[] NearestLabels()
     {
         var labels = new int[Rows];

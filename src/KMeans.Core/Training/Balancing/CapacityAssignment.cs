@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using KMeans.Core.Buffers;
 
 namespace KMeans.Core.Training.Balancing;
@@ -39,6 +40,9 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
     /// <param name="costs">Their costs (distances; comparable across rows).</param>
     /// <param name="labels">Receives each row's partition.</param>
     /// <param name="sizes">Receives each partition's size.</param>
+    // Fully optimized from the first call, as every pass of balancing marked so (per-block bodies too): each runs a few
+    // times per training, too few for the tiered JIT to promote it in time (see PartitionBalancer's remarks).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Assign(ReadOnlySpan<int> candidates, ReadOnlySpan<float> costs, int[] labels, long[] sizes,
         WiderCandidates wider, AllCosts allCosts, CostTo costTo)
     {
@@ -89,6 +93,7 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
     /// Places the waiting rows in their order, their wider candidates found <see cref="WaitingRowsPerBatch"/> rows at a
     /// time, so that memory does not grow with the number of rows that wait.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PlaceWaiting(int[] waiting, int[] labels, float[] labelCosts, long[] sizes, WiderCandidates wider,
         AllCosts allCosts)
     {
@@ -125,6 +130,7 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
     }
 
     /// <summary>Rows by regret, largest first; ties by row index.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int[] RegretOrder(ReadOnlySpan<float> costs, int rows)
     {
         int m = candidatesPerRow;
@@ -138,6 +144,7 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
     /// Moves rows into partitions below the minimum, cheapest extra cost first, from partitions that stay at or above
     /// it: first among the rows that list the partition as a candidate, then, if still short, among all rows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FillSmallPartitions(ReadOnlySpan<int> candidates, ReadOnlySpan<float> costs, int[] labels,
         float[] labelCosts, long[] sizes, CostTo costTo)
     {
@@ -167,6 +174,7 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Apply(List<(float Extra, int Row, int Partition)> moves, int[] labels, float[] labelCosts, long[] sizes)
     {
         moves.Sort();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
@@ -18,6 +19,9 @@ internal static class CapacityRepair
     public const int RowsPerBatch = 4_096;
 
     /// <returns>How many rows it moved.</returns>
+    // Fully optimized from the first call, as every pass of balancing marked so (per-block bodies too): each runs a few
+    // times per training, too few for the tiered JIT to promote it in time (see PartitionBalancer's remarks).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long Apply(BalancingRun run, long[] sizes)
     {
         (TrainingBuffer sample, int[] labels, float[] gaps, SizeBounds bounds, float[] centroids, DistanceMetric metric,
@@ -27,6 +31,7 @@ internal static class CapacityRepair
     }
 
     /// <param name="members">The rows grouped by <paramref name="labels"/>, for the rows of the partitions above the maximum.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long ShedExcess(TrainingBuffer sample, PartitionMembers members, int[] labels, float[] gaps,
         long[] sizes, SizeBounds bounds, float[] centroids, DistanceMetric metric, ParallelOptions parallel)
     {
@@ -62,6 +67,7 @@ internal static class CapacityRepair
     /// distance, not distance + price, because a row the prices could not place is best placed where it adds least
     /// loss. Returns the rows whose candidates all filled up meanwhile, for another try.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<int> PlaceNearestWithRoom(TrainingBuffer sample, List<int> rows, int[] labels, long[] sizes,
         SizeBounds bounds, float[] centroids, DistanceMetric metric, PackedCentroids packed,
         ParallelOptions parallel)
@@ -75,7 +81,7 @@ internal static class CapacityRepair
         var ids = new int[rows.Count * m];
         var scores = new float[rows.Count * m];
         var blocks = new RowBlocks(rows.Count, NearestCentroidSearch.RowsPerBlock);
-        blocks.ForEach(parallel, block =>
+        blocks.ForEach(parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
         {
             int first = (int)blocks.First(block);
             int count = blocks.Length(block);
@@ -104,6 +110,7 @@ internal static class CapacityRepair
         return waiting;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long FillSmall(TrainingBuffer sample, int[] labels, long[] sizes, SizeBounds bounds,
         float[] centroids, DistanceMetric metric)
     {

@@ -39,7 +39,10 @@ namespace KMeans.Core.Training.Balancing;
 /// row (label and gap, 8 bytes), the rows grouped by partition during the price steps, and the cache, at most
 /// <see cref="BalancingMemory.CandidateCacheBytes"/> whatever the sample's size; the plan counts them
 /// (<see cref="BalancingMemory"/>). Every step is per row or follows a total order, in fixed blocks, so the result is
-/// the same in memory and on disk and for any thread count.
+/// the same in memory and on disk and for any thread count. The passes and their per-block bodies are compiled fully
+/// optimized from the first call (AggressiveOptimization): each runs a few times per training, so the tiered JIT
+/// never promoted them, and a training in a fresh pwsh ran them at tier 0 (the skewed mixture, K = 256, MaxSizeRatio
+/// 1.2: 0.98–1.01 s in all, against 0.91–0.94 s now and 0.61–0.68 s without balancing; six runs each, alternating).
 /// </remarks>
 internal static class PartitionBalancer
 {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace KMeans.Core.Training.Balancing;
@@ -19,6 +20,9 @@ internal sealed class PartitionMembers(int k)
     public long[] Sizes() => _rows.Select(rows => (long)rows.Count).ToArray();
 
     /// <summary>Groups the rows by <paramref name="labels"/>.</summary>
+    // Fully optimized from the first call, as every pass of balancing marked so (per-block bodies too): each runs a few
+    // times per training, too few for the tiered JIT to promote it in time (see PartitionBalancer's remarks).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Group(int[] labels)
     {
         foreach (List<int> rows in _rows)

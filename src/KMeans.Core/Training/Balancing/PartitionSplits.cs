@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using KMeans.Core.Distance;
 
 namespace KMeans.Core.Training.Balancing;
@@ -24,6 +25,9 @@ internal static class PartitionSplits
     public const int Rounds = 6;
 
     /// <param name="roundDone">After each round: the cached rows' nearest centroids and how many of them changed.</param>
+    // Fully optimized from the first call, as every pass of balancing marked so (per-block bodies too): each runs a few
+    // times per training, too few for the tiered JIT to promote it in time (see PartitionBalancer's remarks).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(BalancingRun run, PackedCentroids packed, SizeBounds cacheBounds,
         Action<int[], long> roundDone, CancellationToken cancellationToken)
     {
@@ -39,7 +43,7 @@ internal static class PartitionSplits
                 .OrderByDescending(c => Count(members[c])).ThenBy(c => c).ToArray();
             (int Large, int Donor)[] pairs = large.Zip(Donors(cache, members, k)).ToArray();
             var split = new bool[pairs.Length];
-            Parallel.For(0, pairs.Length, run.Parallel, i =>
+            Parallel.For(0, pairs.Length, run.Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (int i) =>
                 split[i] = Split(run, members[pairs[i].Large]!, pairs[i].Large, pairs[i].Donor));
             var moved = new List<int>();
             for (int i = 0; i < pairs.Length; i++)
@@ -94,6 +98,7 @@ internal static class PartitionSplits
     /// offset of the row farthest from the centroid.
     /// </summary>
     /// <returns>False when every row lies on one side (the rows are all alike).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Split(BalancingRun run, List<int> rows, int large, int donor)
     {
         int d = run.Sample.Dimension;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace KMeans.Core.Training.Balancing;
 
 /// <summary>
@@ -29,6 +31,9 @@ internal static class PriceUpdate
     /// The least step the kernel can see: a few units in the last place of its scores (see <see cref="Resolution"/>).
     /// </param>
     /// <returns>Whether any price moved.</returns>
+    // Fully optimized from the first call, as every pass of balancing marked so (per-block bodies too): each runs a few
+    // times per training, too few for the tiered JIT to promote it in time (see PartitionBalancer's remarks).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Raise(PartitionMembers members, float[] gaps, long[] sizes, long max, float[] prices, double resolution)
     {
         int k = sizes.Length;
