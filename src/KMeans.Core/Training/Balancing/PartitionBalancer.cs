@@ -42,7 +42,8 @@ namespace KMeans.Core.Training.Balancing;
 /// the same in memory and on disk and for any thread count. The passes and their per-block bodies are compiled fully
 /// optimized from the first call (AggressiveOptimization): each runs a few times per training, so the tiered JIT
 /// never promoted them, and a training in a fresh pwsh ran them at tier 0 (the skewed mixture, K = 256, MaxSizeRatio
-/// 1.2: 0.98–1.01 s in all, against 0.91–0.94 s now and 0.61–0.68 s without balancing; six runs each, alternating).
+/// 1.2, bench/balancing/Compare-FreshTrainings.ps1: medians 0.99–1.00 s before, 0.94–0.97 s now, 0.62–0.66 s without
+/// balancing).
 /// </remarks>
 internal static class PartitionBalancer
 {

@@ -1,0 +1,64 @@
+<#
+.SYNOPSIS
+    Times one Invoke-KMeansTraining per fresh pwsh, as a user's first training of a session runs, for two builds of the
+    module, the order of the builds swapped every round: the same data and options with and without -MaxSizeRatio.
+    Prints each build's median DurationSeconds per case and the median of the per-round ratios after / before.
+.DESCRIPTION
+    The bench's balance scenario trains in one warm process, where a pass that runs a few times per training has been
+    compiled by earlier rounds; a fresh pwsh is what a user's run meets. Make the input with skewed_mixture.py.
+.EXAMPLE
+    /usr/bin/python3 bench/balancing/skewed_mixture.py /tmp/mixture.npy
+    dotnet pwsh -NoProfile -File bench/balancing/Compare-FreshTrainings.ps1 -Before /tmp/old/KMeans.psd1 -After out/KMeans/0.1.0/KMeans.psd1 -Path /tmp/mixture.npy
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $Before,
+    [Parameter(Mandatory)] [string] $After,
+    [Parameter(Mandatory)] [string] $Path,
+    [int] $K = 256,
+    [double] $MaxSizeRatio = 1.2,
+    [int] $Rounds = 6
+)
+$ErrorActionPreference = 'Stop'
+# The child pwsh imports by path: a relative one (out/KMeans/...) would be taken for a module name there.
+$Before = (Resolve-Path -LiteralPath $Before).ProviderPath
+$After = (Resolve-Path -LiteralPath $After).ProviderPath
+$pwsh = Join-Path $PSHOME 'pwsh'
+$cases = [ordered]@{
+    'unbalanced'                   = ''
+    "-MaxSizeRatio $MaxSizeRatio" = "-MaxSizeRatio $([string]::Format([cultureinfo]::InvariantCulture, '{0}', $MaxSizeRatio))"
+}
+
+function Measure-Build([string] $Module, [string] $Arguments) {
+    $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$Module'; " +
+              "(Invoke-KMeansTraining -LiteralPath '$Path' -K $K -Seed 1 -MaxIterations 20 -Tolerance 0 -AsModel $Arguments -WarningAction SilentlyContinue).DurationSeconds.ToString([cultureinfo]::InvariantCulture)"
+    [double]::Parse((& $pwsh -NoProfile -Command $script | Select-Object -Last 1), [cultureinfo]::InvariantCulture)
+}
+
+function Get-Median([double[]] $Values) {
+    $sorted = $Values | Sort-Object
+    if ($sorted.Count % 2) { $sorted[[int][math]::Floor($sorted.Count / 2)] } else { ($sorted[$sorted.Count / 2 - 1] + $sorted[$sorted.Count / 2]) / 2 }
+}
+
+$times = @{}
+foreach ($name in $cases.Keys) { $times[$name] = @{ Before = [System.Collections.Generic.List[double]]::new(); After = [System.Collections.Generic.List[double]]::new() } }
+for ($round = 0; $round -lt $Rounds; $round++) {
+    foreach ($name in $cases.Keys) {
+        $order = if ($round % 2) { 'After', 'Before' } else { 'Before', 'After' }
+        foreach ($build in $order) {
+            $module = if ($build -eq 'Before') { $Before } else { $After }
+            $times[$name][$build].Add((Measure-Build $module $cases[$name]))
+        }
+    }
+}
+foreach ($name in $cases.Keys) {
+    # Not $before/$after: variable names ignore case, and those are the [string] parameters.
+    $beforeTimes = $times[$name].Before; $afterTimes = $times[$name].After
+    $ratios = for ($i = 0; $i -lt $Rounds; $i++) { $afterTimes[$i] / $beforeTimes[$i] }
+    [pscustomobject]@{
+        Case            = $name
+        BeforeMedianS   = [math]::Round((Get-Median $beforeTimes), 3)
+        AfterMedianS    = [math]::Round((Get-Median $afterTimes), 3)
+        AfterOverBefore = [math]::Round((Get-Median $ratios), 2)
+    }
+}
