@@ -54,6 +54,24 @@ Describe 'Export then import' {
         [System.IO.File]::ReadAllBytes($path)[1..5] | Should -Be ([byte[]][char[]]'NUMPY')
     }
 
+    It 'reads back with -Format what -Format wrote under another name, as <_>' -ForEach 'Arrow', 'ArrowStream', 'Npy', 'Csv', 'Json' {
+        $path = Join-Path $Scratch "format-$_.dat"
+        $Model | Export-KMeansCentroid -Path $path -Format $_ | Out-Null
+        $imported = Import-KMeansCentroid -LiteralPath $path -Format $_
+        $imported | Should -HaveCount 3
+        for ($c = 0; $c -lt 3; $c++) {
+            $imported[$c].Vector | Should -Be $Model.Centroids[$c].Vector
+        }
+    }
+
+    It 'says to give -Format for a file whose extension names no format' {
+        $path = Join-Path $Scratch 'unnamed.dat'
+        $Model | Export-KMeansCentroid -Path $path -Format Npy | Out-Null
+        Import-KMeansCentroid -LiteralPath $path -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -Be 'UnsupportedFile,KMeans.PowerShell.ImportKMeansCentroidCommand'
+        $problems[0].ToString() | Should -BeLike "*has the extension '.dat'*Give -Format (Arrow, Npy, Csv, Json, ArrowStream)*"
+    }
+
     It 'imports the files piped from Get-ChildItem' {
         $folder = New-Item -ItemType Directory -Path (Join-Path $Scratch 'many')
         $Model | Export-KMeansCentroid -Path (Join-Path $folder 'a.arrow') | Out-Null

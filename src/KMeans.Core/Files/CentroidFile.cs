@@ -36,13 +36,14 @@ public static class CentroidFile
     }
 
     /// <summary>
-    /// Reads centroids from a file in any format, chosen by its extension. <paramref name="column"/> names the vector
-    /// column of an Arrow or Parquet file; without it the file must hold one vector column.
+    /// Reads centroids from a file in any format, chosen by its extension unless <paramref name="format"/> names it.
+    /// <paramref name="column"/> names the vector column of an Arrow or Parquet file; without it the file must hold one
+    /// vector column.
     /// </summary>
-    public static CentroidSet Read(string path, string? column = null)
+    public static CentroidSet Read(string path, string? column = null, VectorFileFormat? format = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        VectorFileFormat format = VectorFile.FormatFromPath(path);
+        format ??= VectorFile.FormatFromPath(path);
         string source = VectorFile.CheckReadable(path);
         try
         {
@@ -50,7 +51,7 @@ public static class CentroidFile
             {
                 VectorFileFormat.Csv => CsvCentroidFormat.Read(source),
                 VectorFileFormat.Json => JsonCentroidFormat.Read(source),
-                _ => FromVectorFile(source, format, column),
+                _ => FromVectorFile(source, format.Value, column),
             };
         }
         catch (KMeansException e) when (e.Kind is KMeansErrorKind.NonFiniteValue or KMeansErrorKind.InvalidOption)
@@ -71,7 +72,7 @@ public static class CentroidFile
         var sizes = new List<long>();
         var prices = new List<float?>();
         IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
-        using IVectorSource vectors = VectorFile.Open(path, column);
+        using IVectorSource vectors = VectorFile.Open(path, column, format);
         if (format is VectorFileFormat.Arrow or VectorFileFormat.ArrowStream)
         {
             metadata = ArrowCentroidFormat.ReadExtras(path, format == VectorFileFormat.Arrow, (_, clusterId, size, price) =>

@@ -27,12 +27,16 @@ public static class VectorFile
     /// <summary>
     /// Opens <paramref name="path"/> for streaming. <paramref name="column"/> names the vector column of an Arrow or
     /// Parquet file; without it the file must hold exactly one vector column. Dimension and, where the format records
-    /// it, the row count are known when this returns.
+    /// it, the row count are known when this returns. <paramref name="format"/> overrides the extension's.
     /// </summary>
-    public static IVectorSource Open(string path, string? column = null)
+    public static IVectorSource Open(string path, string? column = null, VectorFileFormat? format = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        VectorFileFormat format = FormatFromPath(path);
+        return OpenFormat(path, column, format ?? FormatFromPath(path));
+    }
+
+    private static IVectorSource OpenFormat(string path, string? column, VectorFileFormat format)
+    {
         string fullPath = CheckReadable(path);
         if (format is VectorFileFormat.Csv or VectorFileFormat.Json)
             throw new KMeansException(KMeansErrorKind.UnsupportedFile,

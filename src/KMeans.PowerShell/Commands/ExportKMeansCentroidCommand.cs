@@ -27,7 +27,7 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public PSObject? InputObject { get; set; }
 
-    /// <summary>The file format; by default the extension's (.arrow/.feather/.ipc, .npy, .csv, .json), else Arrow.</summary>
+    /// <summary>The file format; by default the extension's (.arrow/.feather/.ipc, .arrows, .npy, .csv, .json), required for any other.</summary>
     [Parameter]
     public KMeansCentroidFormat? Format { get; set; }
 

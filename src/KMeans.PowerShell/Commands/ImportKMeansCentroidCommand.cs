@@ -32,6 +32,13 @@ public sealed class ImportKMeansCentroidCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? Column { get; set; }
 
+    /// <summary>
+    /// The file's format, for a name whose extension does not give it: what Export-KMeansCentroid -Format wrote under
+    /// another name reads back with the same -Format.
+    /// </summary>
+    [Parameter]
+    public KMeansCentroidFormat? Format { get; set; }
+
     protected override void ProcessRecord()
     {
         bool literal = ParameterSetName == LiteralPathSet;
@@ -44,7 +51,15 @@ public sealed class ImportKMeansCentroidCommand : PSCmdlet
         CentroidSet set;
         try
         {
-            set = CentroidFile.Read(file, Column);
+            set = CentroidFile.Read(file, Column, Format?.ToCore());
+        }
+        catch (KMeansException e) when (Format is null && e.Kind == KMeansErrorKind.UnsupportedFile
+            && !VectorFile.SupportedExtensions.Contains(System.IO.Path.GetExtension(file), StringComparer.OrdinalIgnoreCase))
+        {
+            WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.UnsupportedFile,
+                $"{e.Message} Give -Format ({string.Join(", ", Enum.GetNames<KMeansCentroidFormat>())}) to read it as a file Export-KMeansCentroid -Format wrote.",
+                file, e), file));
+            return;
         }
         catch (KMeansException e)
         {
