@@ -287,3 +287,26 @@ Describe 'Files written by independent tools' {
 AfterAll {
     Remove-Item -LiteralPath $Scratch -Recurse -Force -ErrorAction SilentlyContinue
 }
+
+Describe 'Vector files under another name' {
+    BeforeAll {
+        $script:Named = Join-Path $Scratch 'named.npy'
+        New-KMeansSampleData -Path $Named -Rows 500 -Dimension 6 -Clusters 3 -Seed 4 | Out-Null
+        $script:Unnamed = Join-Path $Scratch 'vectors.dat'
+        New-KMeansSampleData -Path $Unnamed -Rows 500 -Dimension 6 -Clusters 3 -Seed 4 -Format Npy | Out-Null
+    }
+
+    It 'trains, assigns and estimates on what New-KMeansSampleData -Format wrote, given -InputFormat' {
+        $expected = Invoke-KMeansTraining -LiteralPath $Named -K 3 -Seed 2 -AsModel
+        $model = Invoke-KMeansTraining -LiteralPath $Unnamed -InputFormat Npy -K 3 -Seed 2 -AsModel
+        $model.Loss | Should -Be $expected.Loss
+        (Get-KMeansAssignment -Path $Unnamed -InputFormat Npy -Centroid $model).ClusterId |
+            Should -Be (Get-KMeansAssignment -Path $Named -Centroid $model).ClusterId
+        (Get-KMeansDiskEstimate -LiteralPath $Unnamed -InputFormat Npy -K 3).Rows | Should -Be 500
+    }
+
+    It 'says to give -InputFormat for a name whose extension gives no format' {
+        { Invoke-KMeansTraining -LiteralPath $Unnamed -K 3 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'UnsupportedFile,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage "*has the extension '.dat'*Give -InputFormat (Arrow, ArrowStream, Parquet, Npy, Fvecs, Bvecs)*"
+    }
+}

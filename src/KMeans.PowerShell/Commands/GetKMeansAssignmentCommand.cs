@@ -318,7 +318,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         _inputGiven = true;
         foreach (string file in ProviderPaths.ExistingFilesReportingMisses(this, paths, literal))
         {
-            using IVectorSource? source = VectorFiles.Open([file], Column, out ErrorRecord? error);
+            using IVectorSource? source = VectorFiles.Open([file], Column, InputFormat, out ErrorRecord? error);
             if (error is not null)
                 WriteError(error);
             else

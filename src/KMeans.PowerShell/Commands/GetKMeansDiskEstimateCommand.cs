@@ -57,6 +57,11 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? Column { get; set; }
 
+    /// <summary>The files' format, for names whose extension does not give it (as Invoke-KMeansTraining -InputFormat).</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    public KMeansVectorFormat? InputFormat { get; set; }
+
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, int.MaxValue)]
     public int SampleRate { get; set; } = 256;
@@ -149,7 +154,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         bool literal = ParameterSetName == LiteralPathSet;
         foreach (string file in ProviderPaths.ExistingFilesReportingMisses(this, (literal ? LiteralPath : Path)!, literal))
         {
-            using IVectorSource? source = VectorFiles.Open([file], Column, out ErrorRecord? error);
+            using IVectorSource? source = VectorFiles.Open([file], Column, InputFormat, out ErrorRecord? error);
             if (error is not null)
                 WriteError(error);
             else

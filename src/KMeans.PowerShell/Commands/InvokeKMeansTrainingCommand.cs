@@ -209,7 +209,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
     {
         if (ReadsFiles || _files.Count > 0)
         {
-            using IVectorSource? files = VectorFiles.Open(_files, Column, out ErrorRecord? error);
+            using IVectorSource? files = VectorFiles.Open(_files, Column, InputFormat, out ErrorRecord? error);
             if (error is not null)
                 ThrowTerminatingError(error);
             Train(files!);

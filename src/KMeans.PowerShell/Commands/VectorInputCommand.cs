@@ -7,7 +7,7 @@ namespace KMeans.PowerShell;
 /// <summary>
 /// The input of a cmdlet that reads vectors: piped vectors (or objects holding one in -VectorProperty) through
 /// -InputObject, or vector files through -Path (wildcards) and -LiteralPath, with -Column for files of several vector
-/// columns. -LiteralPath does not bind by property name: a piped object arrives as -InputObject, where each cmdlet tells
+/// columns and -InputFormat for names whose extension does not give the format. -LiteralPath does not bind by property name: a piped object arrives as -InputObject, where each cmdlet tells
 /// files (FileInfo objects) from vectors. Declared once so that training and assignment accept the same input.
 /// </summary>
 public abstract class VectorInputCommand : PSCmdlet
@@ -41,6 +41,14 @@ public abstract class VectorInputCommand : PSCmdlet
     [ArgumentCompleter(typeof(VectorColumnCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Column { get; set; }
+
+    /// <summary>
+    /// The files' format, for names whose extension does not give it: what New-KMeansSampleData -Format wrote under
+    /// another name reads with that format. Named for the input, so that it is never taken for -OutFile's.
+    /// </summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    public KMeansVectorFormat? InputFormat { get; set; }
 
     /// <summary>True when the input is -Path or -LiteralPath rather than the pipeline.</summary>
     protected bool ReadsFiles => ParameterSetName != InputObjectSet;

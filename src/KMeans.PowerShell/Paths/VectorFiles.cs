@@ -2,14 +2,19 @@ using System.Management.Automation;
 using KMeans.Core.Files;
 using KMeans.Core;
 using KMeans.PowerShell.Errors;
+using KMeans.PowerShell.Mapping;
 
 namespace KMeans.PowerShell.Paths;
 
 /// <summary>Opens the vector files named by -Path/-LiteralPath as one source, reporting problems as ErrorRecords.</summary>
 internal static class VectorFiles
 {
-    /// <summary>One source over <paramref name="files"/> (already resolved), or null with <paramref name="error"/> set.</summary>
-    public static IVectorSource? Open(IReadOnlyList<string> files, string? column, out ErrorRecord? error)
+    /// <summary>
+    /// One source over <paramref name="files"/> (already resolved), each read as <paramref name="format"/> or by its
+    /// extension, or null with <paramref name="error"/> set.
+    /// </summary>
+    public static IVectorSource? Open(IReadOnlyList<string> files, string? column, KMeansVectorFormat? format,
+        out ErrorRecord? error)
     {
         error = null;
         var opened = new List<IVectorSource>();
@@ -19,7 +24,7 @@ internal static class VectorFiles
             {
                 try
                 {
-                    opened.Add(VectorFile.Open(file, column));
+                    opened.Add(VectorFile.Open(file, column, format?.ToCore()));
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -30,6 +35,14 @@ internal static class VectorFiles
             IVectorSource source = opened.Count == 1 ? opened[0] : new ConcatenatedVectorSource(opened.ToArray());
             opened.Clear();
             return source;
+        }
+        catch (KMeansException e) when (format is null && e.Kind == KMeansErrorKind.UnsupportedFile
+            && e.Target is string file && !VectorFile.SupportedExtensions.Contains(System.IO.Path.GetExtension(file), StringComparer.OrdinalIgnoreCase))
+        {
+            error = KMeansErrors.FromException(new KMeansException(KMeansErrorKind.UnsupportedFile,
+                $"{e.Message} Give -InputFormat ({string.Join(", ", Enum.GetNames<KMeansVectorFormat>())}) to read it in one of the vector formats.",
+                file, e));
+            return null;
         }
         catch (KMeansException e)
         {
