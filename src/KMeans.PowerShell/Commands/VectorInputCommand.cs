@@ -7,8 +7,9 @@ namespace KMeans.PowerShell;
 /// <summary>
 /// The input of a cmdlet that reads vectors: piped vectors (or objects holding one in -VectorProperty) through
 /// -InputObject, or vector files through -Path (wildcards) and -LiteralPath, with -Column for files of several vector
-/// columns and -InputFormat for names whose extension does not give the format. -LiteralPath does not bind by property name: a piped object arrives as -InputObject, where each cmdlet tells
-/// files (FileInfo objects) from vectors. Declared once so that training and assignment accept the same input.
+/// columns and -InputFormat for names whose extension does not give the format. -LiteralPath does not bind by property
+/// name: a piped object arrives as -InputObject, where each cmdlet tells files (FileInfo objects) from vectors. Declared
+/// once so that training and assignment accept the same input.
 /// </summary>
 public abstract class VectorInputCommand : PSCmdlet
 {
