@@ -35,30 +35,5 @@ function Measure-Build([string] $Module, [string] $Arguments) {
     [double]::Parse((& $pwsh -NoProfile -Command $script | Select-Object -Last 1), [cultureinfo]::InvariantCulture)
 }
 
-function Get-Median([double[]] $Values) {
-    $sorted = $Values | Sort-Object
-    if ($sorted.Count % 2) { $sorted[[int][math]::Floor($sorted.Count / 2)] } else { ($sorted[$sorted.Count / 2 - 1] + $sorted[$sorted.Count / 2]) / 2 }
-}
-
-$times = @{}
-foreach ($name in $cases.Keys) { $times[$name] = @{ Before = [System.Collections.Generic.List[double]]::new(); After = [System.Collections.Generic.List[double]]::new() } }
-for ($round = 0; $round -lt $Rounds; $round++) {
-    foreach ($name in $cases.Keys) {
-        $order = if ($round % 2) { 'After', 'Before' } else { 'Before', 'After' }
-        foreach ($build in $order) {
-            $module = if ($build -eq 'Before') { $Before } else { $After }
-            $times[$name][$build].Add((Measure-Build $module $cases[$name]))
-        }
-    }
-}
-foreach ($name in $cases.Keys) {
-    # Not $before/$after: variable names ignore case, and those are the [string] parameters.
-    $beforeTimes = $times[$name].Before; $afterTimes = $times[$name].After
-    $ratios = for ($i = 0; $i -lt $Rounds; $i++) { $afterTimes[$i] / $beforeTimes[$i] }
-    [pscustomobject]@{
-        Case            = $name
-        BeforeMedianS   = [math]::Round((Get-Median $beforeTimes), 3)
-        AfterMedianS    = [math]::Round((Get-Median $afterTimes), 3)
-        AfterOverBefore = [math]::Round((Get-Median $ratios), 2)
-    }
-}
+Import-Module (Join-Path $PSScriptRoot '../BuildComparison.psm1')
+Invoke-BuildComparison -Before $Before -After $After -Cases $cases -Rounds $Rounds -Measure ${function:Measure-Build}

@@ -91,13 +91,8 @@ Describe 'Assigning the rows of a file' {
     }
 
     It 'still sums up an input that was read but held no row, and writes its empty file' {
-        # A float32 .npy of shape (0, d): a valid file that holds no rows.
-        $header = "{'descr': '<f4', 'fortran_order': False, 'shape': (0, $($Model.Dimension)), }"
-        $header = $header.PadRight(64 - 10 - 1) + "`n"
-        $bytes = [byte[]](0x93) + [System.Text.Encoding]::ASCII.GetBytes('NUMPY') + [byte[]](1, 0) +
-            [System.BitConverter]::GetBytes([uint16]$header.Length) + [System.Text.Encoding]::ASCII.GetBytes($header)
         $empty = Join-Path $Scratch 'empty.npy'
-        [System.IO.File]::WriteAllBytes($empty, $bytes)
+        New-EmptyNpy -Path $empty -Dimension $Model.Dimension
         $summary = Get-KMeansAssignment -LiteralPath $empty -Centroid $Model -Summary
         $summary | ForEach-Object Count | Should -Be 0, 0, 0
         $file = Get-KMeansAssignment -LiteralPath $empty -Centroid $Model -OutFile (Join-Path $Scratch 'empty.arrow')

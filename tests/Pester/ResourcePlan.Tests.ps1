@@ -1,4 +1,7 @@
-BeforeAll { . (Join-Path $PSScriptRoot 'TestEnvironment.ps1') }
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestEnvironment.ps1')
+    . (Join-Path $PSScriptRoot 'TestVectors.ps1')
+}
 
 Describe 'Get-KMeansDiskEstimate counts sizes it can hold and says when a run cannot start' {
     It 'refuses <Name> as InvalidOption for that scenario alone' -ForEach @(
@@ -38,13 +41,8 @@ Describe 'Get-KMeansDiskEstimate counts sizes it can hold and says when a run ca
     }
 
     It 'says a file without rows does not fit, and why' {
-        # A float32 .npy of shape (0, 4): a valid file that holds no rows.
-        $header = "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4), }"
-        $header = $header.PadRight(64 - 10 - 1) + "`n"
-        $bytes = [byte[]](0x93) + [System.Text.Encoding]::ASCII.GetBytes('NUMPY') + [byte[]](1, 0) +
-            [System.BitConverter]::GetBytes([uint16]$header.Length) + [System.Text.Encoding]::ASCII.GetBytes($header)
         $empty = Join-Path $Scratch 'empty.npy'
-        [System.IO.File]::WriteAllBytes($empty, $bytes)
+        New-EmptyNpy -Path $empty -Dimension 4
 
         $estimate = Get-KMeansDiskEstimate -LiteralPath $empty -K 2 -TempDirectory $Scratch
 

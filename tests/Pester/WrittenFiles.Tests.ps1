@@ -4,6 +4,16 @@
 # What the writers output: the file they wrote, as Get-Item gives it, so that it shows in pwsh's file table with its
 # directory, mode, owner and size, and pipes on to the file cmdlets by its literal path.
 
+BeforeDiscovery {
+    # The writers by their index in $Writers, which is built at run time.
+    $WriterCases = @(
+        @{ Index = 0; Name = 'New-KMeansSampleData' }
+        @{ Index = 1; Name = 'Export-KMeansCentroid' }
+        @{ Index = 2; Name = 'Export-KMeansReport' }
+        @{ Index = 3; Name = 'Get-KMeansAssignment -OutFile' }
+    )
+}
+
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestEnvironment.ps1')
     $script:Rows = Join-Path $Scratch 'rows.npy'
@@ -24,12 +34,7 @@ AfterAll {
 }
 
 Describe 'The file a writer outputs' {
-    It '<Name> outputs the file as Get-Item does, and it shows alike in the file table' -ForEach @(
-        @{ Index = 0; Name = 'New-KMeansSampleData' }
-        @{ Index = 1; Name = 'Export-KMeansCentroid' }
-        @{ Index = 2; Name = 'Export-KMeansReport' }
-        @{ Index = 3; Name = 'Get-KMeansAssignment -OutFile' }
-    ) {
+    It '<Name> outputs the file as Get-Item does, and it shows alike in the file table' -ForEach $WriterCases {
         $writer = $Writers[$Index]
         $target = Join-Path $Scratch $writer.File
         $file = & $writer.Write $target
@@ -42,12 +47,7 @@ Describe 'The file a writer outputs' {
         ($file | Format-Table | Out-String) | Should -Match ([regex]::Escape($item.Length.ToString()))
     }
 
-    It '<Name> outputs a file that Remove-Item takes from the pipeline by its literal path' -ForEach @(
-        @{ Index = 0; Name = 'New-KMeansSampleData' }
-        @{ Index = 1; Name = 'Export-KMeansCentroid' }
-        @{ Index = 2; Name = 'Export-KMeansReport' }
-        @{ Index = 3; Name = 'Get-KMeansAssignment -OutFile' }
-    ) {
+    It '<Name> outputs a file that Remove-Item takes from the pipeline by its literal path' -ForEach $WriterCases {
         $writer = $Writers[$Index]
         $target = Join-Path $Scratch ('piped' + $writer.File)
         & $writer.Write $target | Remove-Item
