@@ -20,6 +20,9 @@ function Invoke-BuildComparison {
         [Parameter(Mandatory)] [scriptblock] $Measure,
         [int] $Rounds = 8
     )
+    # $Measure's child pwsh imports by path: a relative one (out/KMeans/...) would be taken for a module name there.
+    $Before = (Resolve-Path -LiteralPath $Before).ProviderPath
+    $After = (Resolve-Path -LiteralPath $After).ProviderPath
     $times = @{}
     foreach ($name in $Cases.Keys) {
         $times[$name] = @{ Before = [System.Collections.Generic.List[double]]::new(); After = [System.Collections.Generic.List[double]]::new() }

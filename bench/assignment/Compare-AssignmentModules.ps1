@@ -16,9 +16,6 @@ param(
     [int] $ThrottleLimit = 2
 )
 $ErrorActionPreference = 'Stop'
-# The child pwsh imports by path: a relative one (out/KMeans/...) would be taken for a module name there.
-$Before = (Resolve-Path -LiteralPath $Before).ProviderPath
-$After = (Resolve-Path -LiteralPath $After).ProviderPath
 $pwsh = Join-Path $PSHOME 'pwsh'
 $outFile = Join-Path ([System.IO.Path]::GetTempPath()) "compare-assignment-$PID.arrow"
 $cases = [ordered]@{

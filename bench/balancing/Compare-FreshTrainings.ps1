@@ -20,9 +20,6 @@ param(
     [int] $Rounds = 6
 )
 $ErrorActionPreference = 'Stop'
-# The child pwsh imports by path: a relative one (out/KMeans/...) would be taken for a module name there.
-$Before = (Resolve-Path -LiteralPath $Before).ProviderPath
-$After = (Resolve-Path -LiteralPath $After).ProviderPath
 $pwsh = Join-Path $PSHOME 'pwsh'
 $cases = [ordered]@{
     'unbalanced'                   = ''
