@@ -7,12 +7,9 @@ namespace KMeans.Core;
 /// </summary>
 public enum KMeansOption
 {
-    K,
     SampleRate,
     OnDisk,
     TempDirectory,
     SkipNonFinite,
     MaxIterations,
-    InitialCentroids,
-    TrainDimension,
 }

@@ -10,14 +10,11 @@ internal static class ParameterNames
 {
     public static string Of(KMeansOption option) => option switch
     {
-        KMeansOption.K => "-K",
         KMeansOption.SampleRate => "-SampleRate",
         KMeansOption.OnDisk => "-OnDisk",
         KMeansOption.TempDirectory => "-TempDirectory",
         KMeansOption.SkipNonFinite => "-SkipNonFinite",
         KMeansOption.MaxIterations => "-MaxIterations",
-        KMeansOption.InitialCentroids => "-InitialCentroid",
-        KMeansOption.TrainDimension => "-TrainDimension",
         _ => throw new ArgumentOutOfRangeException(nameof(option), option, "No parameter is named for this option."),
     };
 }
