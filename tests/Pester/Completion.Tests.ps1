@@ -35,6 +35,8 @@ Describe 'Enum parameters' {
         @{ Typed = 'Export-KMeansCentroid -Distance L'; Expected = , 'L2' }
         @{ Typed = 'New-KMeansSampleData -Format Arrow'; Expected = 'Arrow', 'ArrowStream' }
         @{ Typed = 'New-KMeansSampleData -Format '; Expected = 'Arrow', 'ArrowStream', 'Bvecs', 'Fvecs', 'Npy', 'Parquet' }
+        @{ Typed = 'Invoke-KMeansTraining -InputFormat P'; Expected = , 'Parquet' }
+        @{ Typed = 'Import-KMeansCentroid -Format J'; Expected = , 'Json' }
     ) {
         Get-Completion $Typed | Should -Be $Expected
     }
@@ -47,6 +49,17 @@ Describe '-Column' {
         @{ Command = 'Get-KMeansDiskEstimate' }
     ) {
         Get-Completion "$Command -Path '$Parquet' -Column " | Should -Be 'vector'
+    }
+
+    It 'reads the columns of a file under another name in the -InputFormat typed, for <Command>' -ForEach @(
+        @{ Command = 'Invoke-KMeansTraining' }
+        @{ Command = 'Get-KMeansAssignment' }
+        @{ Command = 'Get-KMeansDiskEstimate' }
+    ) {
+        $unnamed = Join-Path $Scratch 'vectors.dat'
+        Copy-Item -LiteralPath $Parquet -Destination $unnamed -Force
+        Get-Completion "$Command -LiteralPath '$unnamed' -InputFormat Parquet -Column " | Should -Be 'vector'
+        Get-Completion "$Command -LiteralPath '$unnamed' -Column " | Should -BeNullOrEmpty
     }
 
     It 'lists the vector column of an Arrow stream given to -LiteralPath, filtered by what is typed' {

@@ -80,9 +80,10 @@ public static class VectorFile
 
     /// <summary>
     /// The names of the columns of <paramref name="path"/> that <see cref="Open"/> accepts as its column argument, read
-    /// from the schema alone; empty for formats without named columns.
+    /// from the schema alone; empty for formats without named columns. <paramref name="format"/> overrides the
+    /// extension's, as in <see cref="Open"/>.
     /// </summary>
-    public static IReadOnlyList<string> VectorColumnNames(string path) => FormatFromPath(path) switch
+    public static IReadOnlyList<string> VectorColumnNames(string path, VectorFileFormat? format = null) => (format ?? FormatFromPath(path)) switch
     {
         VectorFileFormat.Arrow => ArrowVectorSource.VectorColumnNames(Path.GetFullPath(path), isFile: true),
         VectorFileFormat.ArrowStream => ArrowVectorSource.VectorColumnNames(Path.GetFullPath(path), isFile: false),

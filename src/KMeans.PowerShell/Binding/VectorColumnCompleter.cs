@@ -3,12 +3,14 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Management.Automation.Runspaces;
 using KMeans.Core.Files;
+using KMeans.PowerShell.Mapping;
 
 namespace KMeans.PowerShell.Binding;
 
 /// <summary>
 /// Tab completion of -Column: the vector columns of the first file given to -Path or -LiteralPath, read from its
-/// schema by the same code that later opens it. Completion never fails: a missing or unreadable file completes nothing.
+/// schema (in the -InputFormat typed, if any) by the same code that later opens it. Completion never fails: a missing
+/// or unreadable file completes nothing.
 /// </summary>
 internal sealed class VectorColumnCompleter : IArgumentCompleter
 {
@@ -33,7 +35,7 @@ internal sealed class VectorColumnCompleter : IArgumentCompleter
             string? file = ScriptBlock.Create(ResolveScript).Invoke(typedPath, literal).FirstOrDefault()?.BaseObject as string;
             if (file is null)
                 return [];
-            return VectorFile.VectorColumnNames(file)
+            return VectorFile.VectorColumnNames(file, InputFormat(fakeBoundParameters["InputFormat"]))
                 .Where(name => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
                 .Select(name => new CompletionResult(Quote(name), name, CompletionResultType.ParameterValue, $"Vector column '{name}' of {file}"))
                 .ToList();
@@ -43,6 +45,15 @@ internal sealed class VectorColumnCompleter : IArgumentCompleter
             return [];
         }
     }
+
+    /// <summary>The -InputFormat typed so far, or null when none is or it names no format.</summary>
+    private static VectorFileFormat? InputFormat(object? bound) =>
+        (bound is PSObject wrapped ? wrapped.BaseObject : bound) switch
+        {
+            KMeansVectorFormat format => format.ToCore(),
+            string name when Enum.TryParse(name, ignoreCase: true, out KMeansVectorFormat format) => format.ToCore(),
+            _ => null,
+        };
 
     private static string? FirstPath(object? bound) => bound switch
     {
