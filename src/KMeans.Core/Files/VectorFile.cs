@@ -91,6 +91,10 @@ public static class VectorFile
         _ => [],
     };
 
+    /// <summary>Whether a path's extension (any letter case) stands for a format.</summary>
+    public static bool HasKnownExtension(string path) =>
+        SupportedExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The format a path's extension (any letter case) stands for.</summary>
     public static VectorFileFormat FormatFromPath(string path)
     {

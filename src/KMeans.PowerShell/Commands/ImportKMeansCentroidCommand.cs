@@ -53,12 +53,10 @@ public sealed class ImportKMeansCentroidCommand : PSCmdlet
         {
             set = CentroidFile.Read(file, Column, Format?.ToCore());
         }
-        catch (KMeansException e) when (Format is null && e.Kind == KMeansErrorKind.UnsupportedFile
-            && !VectorFile.SupportedExtensions.Contains(System.IO.Path.GetExtension(file), StringComparer.OrdinalIgnoreCase))
+        catch (KMeansException e) when (Format is null && e.Kind == KMeansErrorKind.UnsupportedFile && !VectorFile.HasKnownExtension(file))
         {
-            WriteError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.UnsupportedFile,
-                $"{e.Message} Give -Format ({string.Join(", ", Enum.GetNames<KMeansCentroidFormat>())}) to read it as a file Export-KMeansCentroid -Format wrote.",
-                file, e), file));
+            WriteError(KMeansErrors.UnknownExtension(e, file,
+                $"Give -Format ({string.Join(", ", Enum.GetNames<KMeansCentroidFormat>())}) to read it as a file Export-KMeansCentroid -Format wrote."));
             return;
         }
         catch (KMeansException e)

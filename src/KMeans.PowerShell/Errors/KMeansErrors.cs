@@ -45,6 +45,10 @@ internal static class KMeansErrors
         return record;
     }
 
+    /// <summary>A file whose extension names no format, followed by how the cmdlet reads it all the same.</summary>
+    public static ErrorRecord UnknownExtension(KMeansException exception, string path, string howToReadIt) =>
+        FromException(new KMeansException(KMeansErrorKind.UnsupportedFile, $"{exception.Message} {howToReadIt}", path, exception));
+
     public static ErrorRecord InvalidK(int k) => new(
         new ArgumentException($"-K must be at least 1, but was {k}."),
         "InvalidK", ErrorCategory.InvalidArgument, k);

@@ -37,11 +37,10 @@ internal static class VectorFiles
             return source;
         }
         catch (KMeansException e) when (format is null && e.Kind == KMeansErrorKind.UnsupportedFile
-            && e.Target is string file && !VectorFile.SupportedExtensions.Contains(System.IO.Path.GetExtension(file), StringComparer.OrdinalIgnoreCase))
+            && e.Target is string file && !VectorFile.HasKnownExtension(file))
         {
-            error = KMeansErrors.FromException(new KMeansException(KMeansErrorKind.UnsupportedFile,
-                $"{e.Message} Give -InputFormat ({string.Join(", ", Enum.GetNames<KMeansVectorFormat>())}) to read it in one of the vector formats.",
-                file, e));
+            error = KMeansErrors.UnknownExtension(e, file,
+                $"Give -InputFormat ({string.Join(", ", Enum.GetNames<KMeansVectorFormat>())}) to read it in one of the vector formats.");
             return null;
         }
         catch (KMeansException e)
