@@ -152,6 +152,48 @@ public sealed class BalancingTests : IDisposable
         Assert.Equal(balanced.PartitionSizes, balanced.PricedPartitionSizes);
     }
 
+    /// <summary>
+    /// Where the simultaneous price steps stall, with full partitions all around the dense blobs: before the paths, the
+    /// repair displaced 301 rows of the first case (the prices alone gave 1.44× the mean) and 26 of the second (1.24×).
+    /// The paths bring every row within the bound by the prices themselves, so that assigning the sample with the model
+    /// gives exactly the model's partitions.
+    /// </summary>
+    [Theory]
+    [InlineData(8192, 16, 16, 32, DistanceMetric.L2, 1.05)]
+    [InlineData(4096, 8, 12, 24, DistanceMetric.Cosine, 1.2)]
+    public void WhereTheStepsStallPathsLetThePricesPlaceEveryRow(int count, int dimension, int components, int k,
+        DistanceMetric metric, double maxRatio)
+    {
+        float[][] rows = GaussianMixture(count, dimension, components, seed: 5);
+        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows),
+            new KMeansOptions { K = k, Seed = 7, MaxIterations = 10, Distance = metric, MaxSizeRatio = maxRatio });
+
+        Assert.Equal(0, balanced.BalanceHistory[^1].Displaced);
+        Assert.Equal(balanced.ClusterSizes, AssignedSizes(rows, balanced, withPrices: true));
+        Assert.Equal(balanced.PartitionSizes, balanced.PricedPartitionSizes);
+        Assert.True(balanced.ClusterSizes.Max() <= balanced.MaxPartitionSizeBound);
+    }
+
+    /// <summary>The same stalled case, through the paths, in memory, on disk and on 1 or 4 threads.</summary>
+    [Fact]
+    public void PathsGiveTheSameResultInMemoryOnDiskAndOnEveryThreadCount()
+    {
+        float[][] rows = GaussianMixture(8192, 16, components: 16, seed: 5);
+        var options = new KMeansOptions { K = 32, Seed = 7, MaxIterations = 10, MaxSizeRatio = 1.05, TempDirectory = _temp.Path };
+
+        KMeansResult one = KMeansTrainer.Train(TestData.Source(rows), options with { MaxDegreeOfParallelism = 1 });
+        KMeansResult onDisk = KMeansTrainer.Train(TestData.Source(rows), options with { OnDisk = true, MaxDegreeOfParallelism = 4 });
+        KMeansResult four = KMeansTrainer.Train(TestData.Source(rows), options with { MaxDegreeOfParallelism = 4 });
+
+        foreach (KMeansResult other in new[] { onDisk, four })
+        {
+            Assert.Equal(one.Centroids, other.Centroids);
+            Assert.Equal(one.PartitionPrices, other.PartitionPrices);
+            Assert.Equal(one.ClusterSizes, other.ClusterSizes);
+            Assert.Equal(one.Loss, other.Loss);
+        }
+    }
+
     [Theory]
     [InlineData(DistanceMetric.L2, 1.2)]
     [InlineData(DistanceMetric.Cosine, 1.2)]

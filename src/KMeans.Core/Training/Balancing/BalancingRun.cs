@@ -460,7 +460,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// <summary>A difference of kernel scores as a difference of distances.</summary>
     private float DistanceOfScore(float scoreDifference) => (float)DistanceOfScore((double)scoreDifference);
 
-    private double DistanceOfScore(double scoreDifference) =>
+    public double DistanceOfScore(double scoreDifference) =>
         Metric == DistanceMetric.L2 ? scoreDifference : scoreDifference / 2;
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace KMeans.Core.Training.Balancing;
 
 /// <summary>
 /// The last resort of balancing, for what prices cannot do: rows that are exact duplicates always tie, so a price that
-/// moves one of them moves all, and the rounds may also simply run out. A partition still above the maximum gives up its
+/// moves one of them moves all, and the steps and searches may also simply run out of budget. A partition still above the maximum gives up its
 /// excess, most indifferent rows first (least gap to their second choice; ties by row), each to the nearest partition
 /// that has room (found by the kernel with the full partitions priced out); a partition below the minimum then takes the rows that cost least to move from
 /// partitions above it. Only the moved rows differ from what the prices assign (they are counted as displaced), and

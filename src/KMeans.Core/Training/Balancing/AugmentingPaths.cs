@@ -1,0 +1,308 @@
+using System.Runtime.CompilerServices;
+using KMeans.Core.Distance;
+
+namespace KMeans.Core.Training.Balancing;
+
+/// <summary>
+/// The price steps' finish where the simultaneous steps of <see cref="PriceUpdate"/> stall: a row at a time leaves the
+/// partition furthest above the maximum along the cheapest chain of moves to a partition with room (each partition on
+/// the way full and handing one row on), found by Dijkstra's algorithm over the partitions with a move's cost under the
+/// prices (distance + price to the row's next choice less that to its own, never negative) as the edge; the prices of
+/// the partitions it settled then rise by the path's cost less their own distance, so that each row on the path prefers
+/// its next partition and no other row's choice changes (successive shortest paths for min-cost flow, with the prices
+/// as its potentials: Ahuja, Magnanti and Orlin, Network Flows, ch. 9). Where the stall comes from: a dense region whose
+/// partitions are all full can only shed rows to a far partition with room, which takes a price rise far above any gap
+/// between the full neighbours, while the simultaneous steps raise the neighbours by those gaps together and so leave
+/// their differences, and their rows, where they were (the skewed mixture at MaxSizeRatio 1.2: 36 rows above the bound
+/// for 60 steps, then 185 rows displaced by the repair); a path lifts the whole region at once, by what each part of it
+/// needs.
+/// </summary>
+/// <remarks>
+/// No move of a row costs less than its gap (exact or a lower bound, see <see cref="BalancingRun.Reprice"/>), so a
+/// settled partition's rows wait in the queue in order of their gaps and go through the kernel a few at a time, only
+/// when the least gap left could lead the search; a row's moves are then its <see cref="Listed"/> nearest under the
+/// prices, and beyond its list no move is cheaper than its last listed, a bound that waits in the queue in turn. Most
+/// searches end after a few partitions and a few dozen rows (the skewed mixture at 1.2: 265 searches, 2.6 times the
+/// sample's rows through the kernel in all, a fifth of a second). The queues order by cost, then partition; rows by
+/// gap, then index; so the paths, and the prices, do not depend on threads. Memory: per search, a few numbers per
+/// partition and per row scanned.
+/// </remarks>
+internal static class AugmentingPaths
+{
+    /// <summary>Moves listed per row at a time.</summary>
+    public const int Listed = 8;
+
+    /// <summary>Rows of a settled partition scanned at a time.</summary>
+    public const int RowsPerScan = 64;
+
+    /// <summary>
+    /// Searches in a row that leave the rows above the maximum no fewer than their least so far end the finish: copies of
+    /// one row tie under any prices, so a path's rise moves them all and they overfill the partition it led to, search
+    /// after search. On the skewed mixture the excess reaches a new least every one or two searches.
+    /// </summary>
+    public const int StalledSearches = 64;
+
+    /// <param name="budgetRows">Rows through the kernel after which no new search starts.</param>
+    /// <returns>The sizes and how many rows changed partition.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static (long[] Sizes, long Reassigned) Run(BalancingRun run, PackedCentroids packed, long[] sizes,
+        long budgetRows, CancellationToken cancellationToken)
+    {
+        long max = run.Bounds.Max;
+        int k = sizes.Length;
+        (long reassigned, long kernelRows) = (0, 0);
+        (long leastExcess, int sinceLeast) = (long.MaxValue, 0);
+        while (kernelRows < budgetRows && k > 1 && sinceLeast < StalledSearches)
+        {
+            int fullest = -1;
+            long excess = 0;
+            for (int c = 0; c < k; c++)
+            {
+                excess += Math.Max(0, sizes[c] - max);
+                if (sizes[c] > max && (fullest < 0 || sizes[c] > sizes[fullest]))
+                    fullest = c;
+            }
+            if (fullest < 0)
+                break;
+            (leastExcess, sinceLeast) = excess < leastExcess ? (excess, 0) : (leastExcess, sinceLeast + 1);
+            cancellationToken.ThrowIfCancellationRequested();
+            var search = new PathSearch(run, packed, sizes, max);
+            bool found = search.From(fullest);
+            kernelRows += search.KernelRows;
+            if (!found)
+                break;
+            double step = PriceUpdate.Resolution(run.Centroids, run.Sample.Dimension, run.Prices, run.Metric);
+            foreach ((int partition, double rise) in search.Rises(step))
+                run.Prices[partition] = (float)(run.Prices[partition] + rise);
+            (sizes, long moved, long revisited, _) = run.Reprice(packed);
+            (reassigned, kernelRows) = (reassigned + moved, kernelRows + revisited);
+        }
+        return (sizes, reassigned);
+    }
+
+    /// <summary>One search from a partition above the maximum to the nearest, by moves under the prices, with room.</summary>
+    private sealed class PathSearch(BalancingRun run, PackedCentroids packed, long[] sizes, long max)
+    {
+        private readonly int _k = sizes.Length;
+        private readonly double[] _distance = Filled(sizes.Length, double.PositiveInfinity);
+        private readonly int[] _parent = Enumerable.Repeat(-1, sizes.Length).ToArray();
+        private readonly bool[] _settled = new bool[sizes.Length];
+        private readonly List<int> _settledOrder = [];
+        private readonly PriorityQueue<(int Partition, int From), (double Cost, int Partition)> _moves = new();
+        private readonly PriorityQueue<int, (double Cost, int Partition)> _unscanned = new();
+        private readonly Dictionary<int, (int[] Rows, int Next)> _byGap = [];
+        private readonly List<(int Row, int From)> _beyondLists = [];
+        private double _leastBeyond = double.PositiveInfinity;
+        private readonly Dictionary<int, float> _ownScore = [];
+        private readonly double[] _cheapest = Filled(sizes.Length, double.PositiveInfinity);
+        private readonly List<int> _reached = [];
+        private int _target = -1;
+
+        public long KernelRows { get; private set; }
+
+        /// <returns>Whether a partition with room was reached.</returns>
+        public bool From(int source)
+        {
+            _moves.Enqueue((source, -1), (0, source));
+            while (true)
+            {
+                bool haveMove = _moves.TryPeek(out _, out var move);
+                double moveCost = haveMove ? move.Cost : double.PositiveInfinity;
+                double rowsCost = _unscanned.TryPeek(out int unscanned, out var rowsBound) ? rowsBound.Cost : double.PositiveInfinity;
+                double beyondCost = _beyondLists.Count > 0 ? _leastBeyond : double.PositiveInfinity;
+                if (!haveMove && double.IsPositiveInfinity(rowsCost) && double.IsPositiveInfinity(beyondCost))
+                    return false;
+                if (rowsCost < moveCost && rowsCost <= beyondCost)
+                {
+                    _unscanned.Dequeue();
+                    ScanNext(unscanned);
+                    continue;
+                }
+                if (beyondCost < moveCost)
+                {
+                    ListBeyond();
+                    continue;
+                }
+                (int partition, int from) = _moves.Dequeue();
+                if (_settled[partition])
+                    continue;
+                _parent[partition] = from;
+                _distance[partition] = move.Cost;
+                if (partition != source && sizes[partition] < max)
+                {
+                    _target = partition;
+                    return true;
+                }
+                _settled[partition] = true;
+                _settledOrder.Add(partition);
+                Settle(partition);
+            }
+        }
+
+        /// <summary>
+        /// Each settled partition's rise: the path's cost less its distance, and on the path <paramref name="step"/> more
+        /// per partition still ahead of it, so that every row on the path strictly prefers its next partition.
+        /// </summary>
+        public IEnumerable<(int Partition, double Rise)> Rises(double step)
+        {
+            double length = _distance[_target];
+            var ahead = new Dictionary<int, int>();
+            int hops = 1;
+            for (int at = _parent[_target]; at >= 0; at = _parent[at])
+                ahead[at] = hops++;
+            foreach (int partition in _settledOrder)
+                yield return (partition, length - _distance[partition] + step * ahead.GetValueOrDefault(partition));
+        }
+
+        /// <summary>
+        /// A newly settled partition's rows in order of their gaps (exact or lower bounds, see
+        /// <see cref="BalancingRun.Reprice"/>), which no move of theirs can undercut: they are scanned in that order,
+        /// a few at a time, only while the least gap left could still lead the search.
+        /// </summary>
+        private void Settle(int partition)
+        {
+            ReadOnlySpan<int> members = run.Members.Of(partition);
+            var keys = new long[members.Length];
+            for (int i = 0; i < members.Length; i++)
+                keys[i] = OrderKey.Of(Math.Max(0f, run.Gaps[members[i]]), members[i]);
+            Array.Sort(keys);
+            int[] rows = keys.Select(OrderKey.Index).ToArray();
+            _byGap[partition] = (rows, 0);
+            QueueUnscanned(partition, rows, 0);
+        }
+
+        private void QueueUnscanned(int partition, int[] rows, int next)
+        {
+            if (next < rows.Length)
+                _unscanned.Enqueue(partition, (_distance[partition] + Math.Max(0f, run.Gaps[rows[next]]), partition));
+        }
+
+        /// <summary>The moves of a settled partition's next rows by gap, from the kernel's nearest under the prices.</summary>
+        private void ScanNext(int partition)
+        {
+            (int[] byGap, int next) = _byGap[partition];
+            int[] rows = byGap.AsSpan(next, Math.Min(RowsPerScan, byGap.Length - next)).ToArray();
+            _byGap[partition] = (byGap, next + rows.Length);
+            double distance = _distance[partition];
+            (int[] ids, float[] scores) = Nearest(rows);
+            for (int i = 0; i < rows.Length; i++)
+            {
+                ReadOnlySpan<int> rowIds = ids.AsSpan(i * Listed, Listed);
+                ReadOnlySpan<float> rowScores = scores.AsSpan(i * Listed, Listed);
+                int own = rowIds.IndexOf(partition);
+                float ownScore = own >= 0 ? rowScores[own] : rowScores[0];
+                _ownScore[rows[i]] = ownScore;
+                run.Gaps[rows[i]] = own == 0 && rowIds.Length > 1 && rowIds[1] >= 0
+                    ? (float)Math.Max(0, run.DistanceOfScore((double)rowScores[1] - ownScore))
+                    : 0f;
+                Reach(rows[i], partition, distance, rowIds, rowScores, ownScore, rowScores[^1]);
+            }
+            EnqueueReached(partition, distance);
+            QueueUnscanned(partition, byGap, next + rows.Length);
+        }
+
+        /// <summary>
+        /// The rows whose lists ran out before their moves did: their next nearest with the settled partitions priced
+        /// out (infinite prices in the packed centroids for the while, then the prices again, exactly as they were),
+        /// all at once: their bounds are all at least the least cost still queued.
+        /// </summary>
+        private void ListBeyond()
+        {
+            var waiting = _beyondLists.OrderBy(entry => entry.From).ThenBy(entry => entry.Row).ToList();
+            _beyondLists.Clear();
+            _leastBeyond = double.PositiveInfinity;
+            var prices = (float[])run.Prices.Clone();
+            foreach (int partition in _settledOrder)
+                prices[partition] = float.PositiveInfinity;
+            packed.Reprice(run.Metric, prices);
+            (int[] ids, float[] scores) = Nearest(waiting.Select(entry => entry.Row).ToArray());
+            packed.Reprice(run.Metric, run.Prices);
+            for (int start = 0; start < waiting.Count;)
+            {
+                int from = waiting[start].From;
+                int end = start;
+                for (; end < waiting.Count && waiting[end].From == from; end++)
+                {
+                    int row = waiting[end].Row;
+                    ReadOnlySpan<float> rowScores = scores.AsSpan(end * Listed, Listed);
+                    Reach(row, from, _distance[from], ids.AsSpan(end * Listed, Listed), rowScores, _ownScore[row],
+                        rowScores[^1]);
+                }
+                EnqueueReached(from, _distance[from]);
+                start = end;
+            }
+        }
+
+        /// <summary>
+        /// A row's listed moves, each kept if the cheapest yet from its partition to that one, and the least score of
+        /// those not listed (infinite when the list holds every centroid there is).
+        /// </summary>
+        private void Reach(int row, int from, double distance, ReadOnlySpan<int> ids, ReadOnlySpan<float> scores,
+            float ownScore, float unlistedBound)
+        {
+            for (int r = 0; r < ids.Length; r++)
+            {
+                if (ids[r] < 0 || !float.IsFinite(scores[r]))
+                    continue;
+                double last = Math.Max(0, run.DistanceOfScore((double)scores[r] - ownScore));
+                int to = ids[r];
+                if (_settled[to])
+                    continue;
+                if (double.IsPositiveInfinity(_cheapest[to]))
+                    _reached.Add(to);
+                _cheapest[to] = Math.Min(_cheapest[to], last);
+            }
+            if (float.IsFinite(unlistedBound))
+            {
+                _beyondLists.Add((row, from));
+                _leastBeyond = Math.Min(_leastBeyond, distance + Math.Max(0, run.DistanceOfScore((double)unlistedBound - ownScore)));
+            }
+        }
+
+        /// <summary>One queued move per partition reached from <paramref name="from"/>: its cheapest.</summary>
+        private void EnqueueReached(int from, double distance)
+        {
+            _reached.Sort();
+            foreach (int to in _reached)
+            {
+                _moves.Enqueue((to, from), (distance + _cheapest[to], to));
+                _cheapest[to] = double.PositiveInfinity;
+            }
+            _reached.Clear();
+        }
+
+        /// <summary>The <see cref="Listed"/> nearest packed centroids to each row, by the kernel on all threads.</summary>
+        private (int[] Ids, float[] Scores) Nearest(int[] rows)
+        {
+            int n = Math.Min(_k, Listed);
+            var ids = new int[rows.Length * Listed];
+            var scores = new float[rows.Length * Listed];
+            ids.AsSpan().Fill(-1);
+            scores.AsSpan().Fill(float.PositiveInfinity);
+            var rowBlocks = new Buffers.RowBlocks(rows.Length, NearestCentroidSearch.RowsPerBlock);
+            rowBlocks.ForEach(run.Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
+            {
+                int first = (int)rowBlocks.First(block);
+                int count = rowBlocks.Length(block);
+                using var gathered = GatheredRows.Of(run.Sample, rows.AsSpan(first, count));
+                var blockIds = new int[count * n];
+                var blockScores = new float[count * n];
+                NearestKernel.Assign(gathered.Values, count, packed, n, blockIds, blockScores, KernelPaths.Machine);
+                for (int i = 0; i < count; i++)
+                {
+                    blockIds.AsSpan(i * n, n).CopyTo(ids.AsSpan((first + i) * Listed, n));
+                    blockScores.AsSpan(i * n, n).CopyTo(scores.AsSpan((first + i) * Listed, n));
+                }
+            });
+            KernelRows += rows.Length;
+            return (ids, scores);
+        }
+
+        private static double[] Filled(int length, double value)
+        {
+            var values = new double[length];
+            values.AsSpan().Fill(value);
+            return values;
+        }
+    }
+}
