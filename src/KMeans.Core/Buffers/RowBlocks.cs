@@ -39,6 +39,7 @@ internal readonly record struct RowBlocks(long RowCount, int RowsPerBlock)
             parallel.CancellationToken.ThrowIfCancellationRequested();
             if (Count == 1)
                 body(0);
+            parallel.CancellationToken.ThrowIfCancellationRequested();
             return;
         }
         Parallel.For(0L, Count, parallel, (block, state) =>
