@@ -33,7 +33,7 @@ internal static class AugmentingPaths
     public const int Listed = 8;
 
     /// <summary>Rows of a settled partition scanned at a time.</summary>
-    public const int RowsPerScan = 64;
+    public const int RowsPerScan = 32;
 
     /// <summary>
     /// Searches in a row that leave the rows above the maximum no fewer than their least so far end the finish: copies of
