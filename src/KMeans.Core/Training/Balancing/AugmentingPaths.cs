@@ -96,10 +96,10 @@ internal static class AugmentingPaths
         private readonly List<int> _settledOrder = [];
         private readonly PriorityQueue<(int Partition, int From), (double Cost, int Partition)> _moves = new();
         private readonly PriorityQueue<int, (double Cost, int Partition)> _unscanned = new();
-        private readonly Dictionary<int, (int[] Rows, int Next)> _byGap = [];
-        private readonly List<(int Row, int From)> _beyondLists = [];
+        private readonly long[]?[] _unscannedKeys = new long[sizes.Length][];
+        private readonly int[] _scanned = new int[sizes.Length];
+        private readonly List<(int Row, int From, float OwnScore)> _beyondLists = [];
         private double _leastBeyond = double.PositiveInfinity;
-        private readonly Dictionary<int, float> _ownScore = [];
         private readonly double[] _cheapest = Filled(sizes.Length, double.PositiveInfinity);
         private readonly List<int> _reached = [];
         private int _target = -1;
@@ -162,37 +162,45 @@ internal static class AugmentingPaths
         }
 
         /// <summary>
-        /// A newly settled partition's rows in order of their gaps (exact or lower bounds, see
-        /// <see cref="BalancingRun.Reprice"/>), which no move of theirs can undercut: they are scanned in that order,
-        /// a few at a time, only while the least gap left could still lead the search.
+        /// A newly settled partition's rows, to be scanned in order of their gaps (exact or lower bounds, see
+        /// <see cref="BalancingRun.Reprice"/>), which no move of theirs can undercut: <see cref="RowsPerScan"/> at a
+        /// time, only while the least gap left could still lead the search. The next rows are gathered as they are needed
+        /// (<see cref="LeastValues"/>): most searches read a few rows of each partition, and sorting them all with the
+        /// runtime's generic sort, unoptimized in a fresh process, took a quarter of the searches' time there.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Settle(int partition)
         {
             ReadOnlySpan<int> members = run.Members.Of(partition);
             var keys = new long[members.Length];
+            long least = long.MaxValue;
             for (int i = 0; i < members.Length; i++)
+            {
                 keys[i] = OrderKey.Of(Math.Max(0f, run.Gaps[members[i]]), members[i]);
-            Array.Sort(keys);
-            int[] rows = keys.Select(OrderKey.Index).ToArray();
-            _byGap[partition] = (rows, 0);
-            QueueUnscanned(partition, rows, 0);
+                least = Math.Min(least, keys[i]);
+            }
+            _unscannedKeys[partition] = keys;
+            if (keys.Length > 0)
+                QueueUnscanned(partition, run.Gaps[OrderKey.Index(least)]);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void QueueUnscanned(int partition, int[] rows, int next)
-        {
-            if (next < rows.Length)
-                _unscanned.Enqueue(partition, (_distance[partition] + Math.Max(0f, run.Gaps[rows[next]]), partition));
-        }
+        /// <summary>Queues the rest of a partition's rows at the least gap they can have.</summary>
+        private void QueueUnscanned(int partition, float leastGap) =>
+            _unscanned.Enqueue(partition, (_distance[partition] + Math.Max(0f, leastGap), partition));
 
         /// <summary>The moves of a settled partition's next rows by gap, from the kernel's nearest under the prices.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ScanNext(int partition)
         {
-            (int[] byGap, int next) = _byGap[partition];
-            int[] rows = byGap.AsSpan(next, Math.Min(RowsPerScan, byGap.Length - next)).ToArray();
-            _byGap[partition] = (byGap, next + rows.Length);
+            long[] keys = _unscannedKeys[partition]!;
+            int next = _scanned[partition];
+            int count = Math.Min(RowsPerScan, keys.Length - next);
+            // Every row left has a key at least the largest gathered, so a gap at least that row's before this scan.
+            float restGap = run.Gaps[OrderKey.Index(LeastValues.Gather(keys.AsSpan(next), count))];
+            var rows = new int[count];
+            for (int i = 0; i < count; i++)
+                rows[i] = OrderKey.Index(keys[next + i]);
+            _scanned[partition] = next + count;
             double distance = _distance[partition];
             (int[] ids, float[] scores) = Nearest(rows);
             for (int i = 0; i < rows.Length; i++)
@@ -201,43 +209,46 @@ internal static class AugmentingPaths
                 ReadOnlySpan<float> rowScores = scores.AsSpan(i * Listed, Listed);
                 int own = rowIds.IndexOf(partition);
                 float ownScore = own >= 0 ? rowScores[own] : rowScores[0];
-                _ownScore[rows[i]] = ownScore;
                 run.Gaps[rows[i]] = own == 0 && rowIds.Length > 1 && rowIds[1] >= 0
                     ? (float)Math.Max(0, run.DistanceOfScore((double)rowScores[1] - ownScore))
                     : 0f;
                 Reach(rows[i], partition, distance, rowIds, rowScores, ownScore, rowScores[^1]);
             }
             EnqueueReached(partition, distance);
-            QueueUnscanned(partition, byGap, next + rows.Length);
+            if (next + count < keys.Length)
+                QueueUnscanned(partition, restGap);
         }
 
         /// <summary>
         /// The rows whose lists ran out before their moves did: their next nearest with the settled partitions priced
         /// out (infinite prices in the packed centroids for the while, then the prices again, exactly as they were),
-        /// all at once: their bounds are all at least the least cost still queued.
+        /// all at once: their bounds are all at least the least cost still queued. Rows of one partition that follow
+        /// each other count as one move per partition reached, as a scan's do.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ListBeyond()
         {
-            var waiting = _beyondLists.OrderBy(entry => entry.From).ThenBy(entry => entry.Row).ToList();
+            (int Row, int From, float OwnScore)[] waiting = _beyondLists.ToArray();
             _beyondLists.Clear();
             _leastBeyond = double.PositiveInfinity;
             var prices = (float[])run.Prices.Clone();
             foreach (int partition in _settledOrder)
                 prices[partition] = float.PositiveInfinity;
             packed.Reprice(run.Metric, prices);
-            (int[] ids, float[] scores) = Nearest(waiting.Select(entry => entry.Row).ToArray());
+            var rows = new int[waiting.Length];
+            for (int i = 0; i < waiting.Length; i++)
+                rows[i] = waiting[i].Row;
+            (int[] ids, float[] scores) = Nearest(rows);
             packed.Reprice(run.Metric, run.Prices);
-            for (int start = 0; start < waiting.Count;)
+            for (int start = 0; start < waiting.Length;)
             {
                 int from = waiting[start].From;
                 int end = start;
-                for (; end < waiting.Count && waiting[end].From == from; end++)
+                for (; end < waiting.Length && waiting[end].From == from; end++)
                 {
-                    int row = waiting[end].Row;
                     ReadOnlySpan<float> rowScores = scores.AsSpan(end * Listed, Listed);
-                    Reach(row, from, _distance[from], ids.AsSpan(end * Listed, Listed), rowScores, _ownScore[row],
-                        rowScores[^1]);
+                    Reach(waiting[end].Row, from, _distance[from], ids.AsSpan(end * Listed, Listed), rowScores,
+                        waiting[end].OwnScore, rowScores[^1]);
                 }
                 EnqueueReached(from, _distance[from]);
                 start = end;
@@ -266,7 +277,7 @@ internal static class AugmentingPaths
             }
             if (float.IsFinite(unlistedBound))
             {
-                _beyondLists.Add((row, from));
+                _beyondLists.Add((row, from, ownScore));
                 _leastBeyond = Math.Min(_leastBeyond, distance + Math.Max(0, run.DistanceOfScore((double)unlistedBound - ownScore)));
             }
         }

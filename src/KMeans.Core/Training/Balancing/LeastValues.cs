@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace KMeans.Core.Training.Balancing;
 
 /// <summary>
@@ -10,6 +12,8 @@ namespace KMeans.Core.Training.Balancing;
 internal static class LeastValues
 {
     /// <returns>The largest of the <paramref name="count"/> least: the value a sort would put at position count − 1.</returns>
+    // Fully optimized from the first call, as the balancing passes that call it (see PartitionBalancer's remarks).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T Gather<T>(Span<T> values, int count) where T : IComparable<T>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
@@ -28,6 +32,7 @@ internal static class LeastValues
         return heap[0];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SiftDown<T>(Span<T> heap, int at) where T : IComparable<T>
     {
         T value = heap[at];

@@ -76,6 +76,8 @@ internal static class PriceUpdate
     /// the inner-product metrics), so a step below a few units in the last place of the largest ‖c‖² + price is lost
     /// in rounding, and rows packed closer than that (a dense blob) would never move.
     /// </summary>
+    // Fully optimized from the first call: the path searches call it once each (see AugmentingPaths).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Resolution(float[] centroids, int dimension, float[] prices, Distance.DistanceMetric metric)
     {
         double largest = 0;
