@@ -79,13 +79,49 @@ Describe 'Get-KMeansDiskEstimate' {
 
     It 'refuses a -MaxSizeRatio below 1 as Invoke-KMeansTraining does' {
         { Get-KMeansDiskEstimate -K 64 -Dimension 32 -MaxSizeRatio 0.5 } |
-            Should -Throw -ErrorId 'ParameterArgumentValidationError,KMeans.PowerShell.GetKMeansDiskEstimateCommand'
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,KMeans.PowerShell.GetKMeansDiskEstimateCommand' -ExpectedMessage "*'MaxSizeRatio'. The argument 0.5 is less than 1. Supply 1 or more, or none."
+        { [pscustomobject]@{ K = 64; Dimension = 32; MinSizeRatio = '1.5' } | Get-KMeansDiskEstimate -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,KMeans.PowerShell.GetKMeansDiskEstimateCommand' -ExpectedMessage "*'MinSizeRatio'. The argument 1.5 is not from 0 to 1. Supply a number in that range, or none."
+    }
+
+    It 'takes an empty CSV cell of -MaxSizeRatio or -MinSizeRatio as none, as its help says' {
+        $estimates = @'
+K,Dimension,Rows,MaxSizeRatio,MinSizeRatio
+64,32,10000,,
+64,32,10000,1.5,
+64,32,10000,,0.5
+'@ | ConvertFrom-Csv | Get-KMeansDiskEstimate
+        $estimates | Should -HaveCount 3
+        $estimates[0].MaxSizeRatio | Should -BeNullOrEmpty
+        $estimates[0].MinSizeRatio | Should -BeNullOrEmpty
+        $estimates[1].MaxSizeRatio | Should -Be 1.5
+        $estimates[2].MinSizeRatio | Should -Be 0.5
+        $estimates[1].InMemoryBytes | Should -BeGreaterThan $estimates[0].InMemoryBytes
+        $estimates[2].InMemoryBytes | Should -Be $estimates[1].InMemoryBytes
     }
 
     It 'recommends on disk a 27 TB sample, larger than memory, and says it does not fit' {
         $estimate = Get-KMeansDiskEstimate -K 65536 -Dimension 1024 -SampleRate 100000
         $estimate.Recommendation | Should -Be 'OnDisk'
         $estimate.Fits | Should -BeFalse
+    }
+
+    It 'adds balancing to both predicted training times of a balanced scenario, and says how much' {
+        # Piped scenarios share one calibration, so the balanced one's totals differ from the plain one's by balancing alone.
+        $plain, $balanced = @(
+            [pscustomobject]@{ K = 16384; Dimension = 128; Rows = 4194304; MaxSizeRatio = '' }
+            [pscustomobject]@{ K = 16384; Dimension = 128; Rows = 4194304; MaxSizeRatio = 2 }
+        ) | Get-KMeansDiskEstimate -Calibrate -MaxIterations 10
+        $plain.BalancingSeconds | Should -BeNullOrEmpty
+        $balanced.BalancingSeconds | Should -BeGreaterThan 0
+        [math]::Abs($balanced.FlatTrainingSeconds - $plain.FlatTrainingSeconds - $balanced.BalancingSeconds) | Should -BeLessThan 1e-6
+        [math]::Abs($balanced.HierarchicalTrainingSeconds - $plain.HierarchicalTrainingSeconds - $balanced.BalancingSeconds) | Should -BeLessThan 1e-6
+        # One whole assignment of the 4.2 M rows to 16,384 centroids at the measured rate is most of it.
+        $assignment = 2 * 4194304 * 16384 * 128 / ($balanced.KernelGflops * 1e9)
+        $balanced.BalancingSeconds | Should -BeGreaterThan $assignment
+        $balanced.BalancingSeconds | Should -BeLessThan (2 * $assignment)
+        $balanced.TrainingTimeSummary | Should -Match '; balancing [0-9.]+ (s|min|h) of each$'
+        $plain.TrainingTimeSummary | Should -Not -Match 'balancing'
     }
 
     It 'predicts days per flat iteration and far less per tree iteration with -Calibrate, and nothing without it' {

@@ -51,6 +51,31 @@ internal sealed class TrainingCostModel(CalibrationResult calibration, int dimen
         return (labels + 2.0 * rows * fullDimension / calibration.UpdateValuesPerSecond) * calibration.Threads / threads;
     }
 
+    /// <summary>
+    /// Balancing after the training (MaxSizeRatio, MinSizeRatio), in this model's dimension: the cache's first
+    /// candidates among all <paramref name="k"/> centroids, found by the lists kernel for at most
+    /// <see cref="Planning.BalancingMemory.CacheCapacity"/> rows (about <see cref="ListsRate"/> of the assignment
+    /// kernel's rate); one whole assignment of the sample under the prices by the two-nearest kernel (about the
+    /// assignment kernel's rate); and a pass over the sample for the loss. The later split rounds, the constrained
+    /// passes and the price steps and searches are left out: in the bench's production run (4,194,304 × 128,
+    /// K = 16,384, MaxSizeRatio 2) they were 4.4 of 56.5 s, the first refresh 15.2 s and the assignment 37.4 s; on small
+    /// samples the steps and fixed costs weigh more (the skewed mixture, 65,536 × 128, K = 256, MaxSizeRatio 1.2: about
+    /// 0.25 s against 0.04 s modelled).
+    /// </summary>
+    public double Balancing(long rows, int k, int threads)
+    {
+        long cached = Math.Min(rows, Planning.BalancingMemory.CacheCapacity(Math.Min(k, Planning.BalancingMemory.Candidates)));
+        return (AssignmentSeconds(cached, k) / ListsRate + AssignmentSeconds(rows, k) + UpdateSeconds(rows))
+            * calibration.Threads / threads;
+    }
+
+    /// <summary>
+    /// The lists kernel's rate (8 nearest per row) as a share of the assignment kernel's, at large K: 1.2 M rows against
+    /// 16,384 centroids in 128 dimensions took 15.2 s in the production run, 330 GFLOP/s where its assignment ran
+    /// at 470.
+    /// </summary>
+    private const double ListsRate = 0.7;
+
     /// <summary>The flat top level, then every node's subtree (or flat run) on one thread each.</summary>
     public Cost Tree(long rows, int k, int threads)
     {

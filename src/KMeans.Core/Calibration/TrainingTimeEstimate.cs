@@ -17,6 +17,7 @@ namespace KMeans.Core.Calibration;
 /// iteration over all rows with one node's centroids, often HierarchicalK), or null when Auto trains this K flat.</param>
 /// <param name="HierarchicalTraining">The whole tree, every node running <see cref="MaxIterations"/> iterations, plus
 /// any refine passes; null when Auto trains this K flat.</param>
+/// <param name="Balancing">Balancing after the training, included in both totals; null when the run does not balance.</param>
 /// <param name="MaxIterations">The iteration count the totals are for.</param>
 /// <param name="Threads">Threads of the planned run.</param>
 /// <param name="Calibration">The measured rates the times come from.</param>
@@ -25,6 +26,7 @@ public sealed record TrainingTimeEstimate(
     TimeSpan FlatTraining,
     TimeSpan? HierarchicalIteration,
     TimeSpan? HierarchicalTraining,
+    TimeSpan? Balancing,
     int MaxIterations,
     int Threads,
     CalibrationResult Calibration)
@@ -35,10 +37,13 @@ public sealed record TrainingTimeEstimate(
     /// scale the rates linearly). <paramref name="refineIterations"/> global passes after the tree each cost one flat
     /// iteration. With <paramref name="trainDimension"/> the iterations and the seeding run in that dimension, and the
     /// totals add the final pass in the full one: every row labelled in the training dimension (among all K centroids,
-    /// or after a tree among its node's), then its full row summed into its cluster and its loss taken.
+    /// or after a tree among its node's), then its full row summed into its cluster and its loss taken. With
+    /// <paramref name="balanced"/> the totals add balancing (<see cref="TrainingCostModel.Balancing"/>; in the training
+    /// dimension and then in the full one when that is reduced).
     /// </summary>
     public static TrainingTimeEstimate Predict(CalibrationResult calibration, long sampleRows, int k, int dimension,
-        int hierarchicalK, int maxIterations, int? threads = null, int refineIterations = 0, int? trainDimension = null)
+        int hierarchicalK, int maxIterations, int? threads = null, int refineIterations = 0, int? trainDimension = null,
+        bool balanced = false)
     {
         ArgumentNullException.ThrowIfNull(calibration);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
@@ -58,6 +63,10 @@ public sealed record TrainingTimeEstimate(
         var model = new TrainingCostModel(calibration, trainDimension ?? dimension, hierarchicalK, maxIterations);
         double FinalPass(bool tree) =>
             trainDimension is null ? 0 : model.FullDimensionPass(sampleRows, k, runThreads, dimension, tree);
+        // A reduced-dimension run balances in the training dimension (moving the centroids cheaply), then again in the
+        // full one, whose prices assignment applies.
+        double balancing = !balanced ? 0 : model.Balancing(sampleRows, k, runThreads) + (trainDimension is null ? 0
+            : new TrainingCostModel(calibration, dimension, hierarchicalK, maxIterations).Balancing(sampleRows, k, runThreads));
         TrainingCostModel.Cost flat = model.Flat(sampleRows, k, runThreads);
         TimeSpan? treeIteration = null;
         TimeSpan? treeTraining = null;
@@ -66,11 +75,13 @@ public sealed record TrainingTimeEstimate(
             TrainingCostModel.Cost tree = model.Tree(sampleRows, k, runThreads);
             double refine = refineIterations == 0 ? 0 : model.Refine(sampleRows, k, runThreads, refineIterations);
             treeIteration = Duration(tree.IterationSeconds);
-            // A refined tree's partition is no longer its leaves: its final pass assigns to all K, as a flat run's does.
-            treeTraining = Duration(tree.TotalSeconds + refine + FinalPass(tree: refineIterations == 0));
+            // A refined or balanced tree's partition is no longer its leaves: its final pass assigns to all K, as a flat
+            // run's does.
+            treeTraining = Duration(tree.TotalSeconds + refine + FinalPass(tree: refineIterations == 0 && !balanced) + balancing);
         }
-        return new TrainingTimeEstimate(Duration(flat.IterationSeconds), Duration(flat.TotalSeconds + FinalPass(tree: false)),
-            treeIteration, treeTraining, maxIterations, runThreads, calibration);
+        return new TrainingTimeEstimate(Duration(flat.IterationSeconds),
+            Duration(flat.TotalSeconds + FinalPass(tree: false) + balancing), treeIteration, treeTraining,
+            balanced ? Duration(balancing) : null, maxIterations, runThreads, calibration);
     }
 
     /// <summary>A predicted time as a TimeSpan, whose range ends at about 29,000 years.</summary>

@@ -91,13 +91,13 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [EmptyAsNull]
-    [ValidateRange(1.0, double.MaxValue)]
+    [ValidateRangeWhenGiven(1.0, double.MaxValue)]
     public double? MaxSizeRatio { get; set; }
 
     /// <summary>The -MinSizeRatio of the planned run: it turns balancing on as -MaxSizeRatio does.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [EmptyAsNull]
-    [ValidateRange(0.0, 1.0)]
+    [ValidateRangeWhenGiven(0.0, 1.0)]
     public double? MinSizeRatio { get; set; }
 
     /// <summary>Also predict the training time, from about a second's measurement of this machine's speed.</summary>
@@ -178,7 +178,8 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             room = plan.OnDisk(directory);
             if (Calibrate)
                 time = TrainingTimeEstimate.Predict(CalibrateOnce(TrainDimension ?? dimension), plan.SampleRows, K, dimension,
-                    HierarchicalK, MaxIterations, ThrottleLimit, trainDimension: TrainDimension);
+                    HierarchicalK, MaxIterations, ThrottleLimit, trainDimension: TrainDimension,
+                    balanced: MaxSizeRatio is not null || MinSizeRatio is not null);
         }
         catch (KMeansException e)
         {
@@ -210,6 +211,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             FlatTrainingSeconds = time?.FlatTraining.TotalSeconds,
             HierarchicalIterationSeconds = time?.HierarchicalIteration?.TotalSeconds,
             HierarchicalTrainingSeconds = time?.HierarchicalTraining?.TotalSeconds,
+            BalancingSeconds = time?.Balancing?.TotalSeconds,
             KernelGflops = time?.Calibration.KernelGflops,
         });
     }

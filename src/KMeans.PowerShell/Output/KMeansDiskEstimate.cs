@@ -68,14 +68,27 @@ public sealed class KMeansDiskEstimate
     /// <summary>One flat Lloyd iteration (update and assignment to all K centroids) over the sample.</summary>
     public double? FlatIterationSeconds { get; init; }
 
-    /// <summary>Flat training: seeding, then MaxIterations iterations (convergence often stops it earlier).</summary>
+    /// <summary>
+    /// Flat training: seeding, then MaxIterations iterations (convergence often stops it earlier), and balancing when
+    /// planned.
+    /// </summary>
     public double? FlatTrainingSeconds { get; init; }
 
     /// <summary>One iteration at every level of the tree -Hierarchical Auto trains; null when Auto trains this K flat.</summary>
     public double? HierarchicalIterationSeconds { get; init; }
 
-    /// <summary>Hierarchical training, every node running MaxIterations iterations; null when Auto trains this K flat.</summary>
+    /// <summary>
+    /// Hierarchical training, every node running MaxIterations iterations, and balancing when planned; null when Auto
+    /// trains this K flat.
+    /// </summary>
     public double? HierarchicalTrainingSeconds { get; init; }
+
+    /// <summary>
+    /// Balancing after the training (-MaxSizeRatio, -MinSizeRatio), included in both training times: the balancer's
+    /// first candidate lists and one whole assignment of the sample under the prices; null without -Calibrate or
+    /// without balancing.
+    /// </summary>
+    public double? BalancingSeconds { get; init; }
 
     /// <summary>The assignment speed measured on this machine, in 10⁹ flops per second.</summary>
     public double? KernelGflops { get; init; }
@@ -86,7 +99,8 @@ public sealed class KMeansDiskEstimate
         : $"flat {Approximately(flatIteration)}/iteration, {Approximately(flatTraining)} in all"
           + (HierarchicalIterationSeconds is { } treeIteration && HierarchicalTrainingSeconds is { } treeTraining
               ? $"; hierarchical {Approximately(treeIteration)}/iteration, {Approximately(treeTraining)} in all"
-              : "; hierarchical: Auto trains this K flat");
+              : "; hierarchical: Auto trains this K flat")
+          + (BalancingSeconds is { } balancing ? $"; balancing {Approximately(balancing)} of each" : "");
 
     private static string Approximately(double seconds) => seconds switch
     {

@@ -66,6 +66,40 @@ public class TrainingTimeEstimateTests
     }
 
     [Fact]
+    public void BalancingAddsTheCacheListsAndOneWholeAssignmentToBothTotals()
+    {
+        TrainingTimeEstimate plain = TrainingTimeEstimate.Predict(Rates, 4_194_304, 16_384, 128, 16, 10);
+        TrainingTimeEstimate balanced = TrainingTimeEstimate.Predict(Rates, 4_194_304, 16_384, 128, 16, 10, balanced: true);
+
+        // The cache holds 96 MiB / (8 × 8 + 5 × 4 bytes) = 1,198,372 rows; their lists of 8 cost their assignment at 0.7
+        // of the kernel's rate. Then every row is assigned under the prices, and read once more for the loss.
+        long cached = (96L << 20) / 84;
+        double lists = 2.0 * cached * 16_384 * 128 / 100e9 / 0.7;
+        double assignment = 2.0 * 4_194_304 * 16_384 * 128 / 100e9;
+        double loss = 4_194_304.0 * 128 / 1e9;
+        Assert.Equal(lists + assignment + loss, balanced.Balancing!.Value.TotalSeconds, 1e-6);
+        Assert.Equal(plain.FlatTraining.TotalSeconds + lists + assignment + loss, balanced.FlatTraining.TotalSeconds, 1e-6);
+        Assert.Equal(plain.HierarchicalTraining!.Value.TotalSeconds + lists + assignment + loss,
+            balanced.HierarchicalTraining!.Value.TotalSeconds, 1e-6);
+        Assert.Equal(plain.FlatIteration, balanced.FlatIteration);
+        Assert.Null(plain.Balancing);
+    }
+
+    [Fact]
+    public void ABalancedSmallSampleIsCachedWholeAndAReducedOneIsBalancedInBothDimensions()
+    {
+        TrainingTimeEstimate full = TrainingTimeEstimate.Predict(Rates, 10_000, 16, 128, 4, 20, balanced: true);
+        TrainingTimeEstimate reduced = TrainingTimeEstimate.Predict(Rates, 10_000, 16, 128, 4, 20, trainDimension: 8,
+            balanced: true);
+
+        // All 10,000 rows are cached; K = 16 is scored as one group of 64.
+        double In(int dimension) => 2.0 * 10_000 * 64 * dimension / 100e9 / 0.7 + 2.0 * 10_000 * 64 * dimension / 100e9
+            + 10_000.0 * dimension / 1e9;
+        Assert.Equal(In(128), full.Balancing!.Value.TotalSeconds, 1e-6);
+        Assert.Equal(In(8) + In(128), reduced.Balancing!.Value.TotalSeconds, 1e-6);
+    }
+
+    [Fact]
     public void ATrainingDimensionNotBelowTheDimensionIsRefused()
     {
         var error = Assert.Throws<KMeansException>(() => TrainingTimeEstimate.Predict(Rates, 10_000, 16, 8, 4, 20, trainDimension: 8));
