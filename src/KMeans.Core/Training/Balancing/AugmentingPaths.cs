@@ -23,7 +23,7 @@ namespace KMeans.Core.Training.Balancing;
 /// when the least gap left could lead the search; a row's moves are then its <see cref="Listed"/> nearest under the
 /// prices, and beyond its list no move is cheaper than its last listed, a bound that waits in the queue in turn. Most
 /// searches end after a few partitions and a few dozen rows (the skewed mixture at 1.2: 265 searches, 2.6 times the
-/// sample's rows through the kernel in all, a fifth of a second). The queues order by cost, then partition; rows by
+/// sample's rows through the kernel in all, about 0.1 s). The queues order by cost, then partition; rows by
 /// gap, then index; so the paths, and the prices, do not depend on threads. Memory: per search, a few numbers per
 /// partition and per row scanned.
 /// </remarks>
