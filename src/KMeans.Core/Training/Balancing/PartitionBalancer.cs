@@ -202,9 +202,15 @@ internal static class PartitionBalancer
             {
                 if (!within)
                 {
-                    (sizes, long moved) = AugmentingPaths.Run(run, packed, sizes,
-                        (long)Math.Max(PathBudget * rows, LeastPathWork / ((double)k * d)), cancellationToken);
-                    reassigned += moved;
+                    Report(loss, reports, progress, pass++, 0, reassigned, sizes, watch);
+                    watch.Restart();
+                    (sizes, reassigned, loss) = AugmentingPaths.Run(run, packed, sizes,
+                        (long)Math.Max(PathBudget * rows, LeastPathWork / ((double)k * d)), loss,
+                        (pathSizes, moved, pathLoss) =>
+                        {
+                            Report(pathLoss, reports, progress, pass++, 0, moved, pathSizes, watch);
+                            watch.Restart();
+                        }, cancellationToken);
                     within = Within(sizes, bounds);
                 }
                 PartitionSizeStatistics priced = PartitionSizeStatistics.Of(sizes);
