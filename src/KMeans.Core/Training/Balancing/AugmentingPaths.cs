@@ -46,7 +46,7 @@ internal static class AugmentingPaths
 
     /// <summary>
     /// Searches between two reports of progress, each a pass of the balance history: counted, not timed, so that the
-    /// history is the same on every run (the skewed mixture at 1.2: 9 such passes).
+    /// history is the same on every run (the skewed mixture at 1.2: 8 such passes before the last).
     /// </summary>
     public const int SearchesPerReport = 32;
 
