@@ -60,7 +60,7 @@ internal sealed class TrainingCostModel(CalibrationResult calibration, int dimen
     /// passes and the price steps and searches are left out: in the bench's production run (4,194,304 × 128,
     /// K = 16,384, MaxSizeRatio 2) they were 4.4 of 56.5 s, the first refresh 15.2 s and the assignment 37.4 s; on small
     /// samples the steps and fixed costs weigh more (the skewed mixture, 65,536 × 128, K = 256, MaxSizeRatio 1.2: about
-    /// 0.25 s against 0.04 s modelled).
+    /// 0.25 s against 0.02 s modelled).
     /// </summary>
     public double Balancing(long rows, int k, int threads)
     {
