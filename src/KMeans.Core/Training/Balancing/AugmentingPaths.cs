@@ -298,13 +298,13 @@ internal static class AugmentingPaths
             {
                 if (ids[r] < 0 || !float.IsFinite(scores[r]))
                     continue;
-                double last = Math.Max(0, run.DistanceOfScore((double)scores[r] - ownScore));
+                double cost = Math.Max(0, run.DistanceOfScore((double)scores[r] - ownScore));
                 int to = ids[r];
                 if (_settled[to])
                     continue;
                 if (double.IsPositiveInfinity(_cheapest[to]))
                     _reached.Add(to);
-                _cheapest[to] = Math.Min(_cheapest[to], last);
+                _cheapest[to] = Math.Min(_cheapest[to], cost);
             }
             if (float.IsFinite(unlistedBound))
             {
