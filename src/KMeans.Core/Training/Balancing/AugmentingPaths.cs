@@ -36,13 +36,22 @@ internal static class AugmentingPaths
     public const int RowsPerScan = 32;
 
     /// <summary>
-    /// Searches in a row that leave the rows above the maximum no fewer than their least so far end the finish: copies of
-    /// one row, or rows closer to a border than the kernel's rounding, tie under any prices, so a path's rise moves them
-    /// all and they overfill the partition it led to, search after search. On the skewed mixture the excess reaches a
-    /// new least every one or two searches; in the production run 3 such rows went on trading places for 2,483
-    /// searches (5 s) before chance placed them, so they are left to the repair.
+    /// The finish ends once this many searches in a row have left the rows above the maximum no fewer than their least
+    /// so far and have put <see cref="StalledWork"/> of the sample's rows through the kernel meanwhile: copies of one
+    /// row, or rows closer to a border than the kernel's rounding, tie under any prices, so a path's rise moves them all
+    /// and they overfill the partition it led to, search after search, until one leads them to a partition with room
+    /// for all of them, or never (copies of one row more than a partition holds). On the skewed mixture the excess
+    /// reaches a new least every one or two searches.
     /// </summary>
     public const int StalledSearches = 64;
+
+    /// <summary>
+    /// See <see cref="StalledSearches"/>: in the production run (4,194,304 rows, K = 16,384, MaxSizeRatio 2) 3 rows
+    /// within the kernel's rounding of a border traded places for 2,483 searches, 0.04 of the sample's rows through
+    /// the kernel and 3.7 s, before a path placed them: 0 rows displaced and every row with the prices within the bound
+    /// (2.00× the mean instead of 2.02×). Rows no path can place cost at most this much beyond the 64 searches.
+    /// </summary>
+    public const double StalledWork = 0.1;
 
     /// <summary>
     /// Searches between two reports of progress, each a pass of the balance history: counted, not timed, so that the
@@ -65,8 +74,11 @@ internal static class AugmentingPaths
         long max = run.Bounds.Max;
         int k = sizes.Length;
         (long reassigned, long kernelRows, int searches) = (0, 0, 0);
-        (long leastExcess, int sinceLeast) = (long.MaxValue, 0);
-        while (kernelRows < budgetRows && k > 1 && sinceLeast < StalledSearches)
+        (long leastExcess, int sinceLeast, long rowsAtLeast) = (long.MaxValue, 0, 0);
+        long stalledRows = (long)(StalledWork * run.Labels.Length);
+        var search = new PathSearch(run, packed, k, max);
+        double[] normTerms = PriceUpdate.NormTerms(run.Centroids, run.Sample.Dimension, run.Metric);
+        while (kernelRows < budgetRows && k > 1 && (sinceLeast < StalledSearches || kernelRows - rowsAtLeast < stalledRows))
         {
             int fullest = -1;
             long excess = 0;
@@ -78,14 +90,16 @@ internal static class AugmentingPaths
             }
             if (fullest < 0)
                 break;
-            (leastExcess, sinceLeast) = excess < leastExcess ? (excess, 0) : (leastExcess, sinceLeast + 1);
+            (leastExcess, sinceLeast, rowsAtLeast) = excess < leastExcess
+                ? (excess, 0, kernelRows)
+                : (leastExcess, sinceLeast + 1, rowsAtLeast);
             cancellationToken.ThrowIfCancellationRequested();
-            var search = new PathSearch(run, packed, sizes, max);
-            bool found = search.From(fullest);
+            search.Clear();
+            bool found = search.From(fullest, sizes);
             kernelRows += search.KernelRows;
             if (!found)
                 break;
-            double step = PriceUpdate.Resolution(run.Centroids, run.Sample.Dimension, run.Prices, run.Metric);
+            double step = PriceUpdate.Resolution(normTerms, run.Prices, run.Metric);
             foreach ((int partition, double rise) in search.Rises(step))
                 run.Prices[partition] = (float)(run.Prices[partition] + rise);
             (sizes, long moved, long revisited, double change) = run.Reprice(packed);
@@ -104,29 +118,51 @@ internal static class AugmentingPaths
     /// are compiled fully optimized from the first call, as every pass of balancing: a finish runs a few hundred
     /// searches at most, and in a fresh process they ran at tier 0 or instrumented (perf, the mixture at 1.2).
     /// </summary>
-    private sealed class PathSearch(BalancingRun run, PackedCentroids packed, long[] sizes, long max)
+    private sealed class PathSearch(BalancingRun run, PackedCentroids packed, int k, long max)
     {
-        private readonly int _k = sizes.Length;
-        private readonly double[] _distance = Filled(sizes.Length, double.PositiveInfinity);
-        private readonly int[] _parent = Enumerable.Repeat(-1, sizes.Length).ToArray();
-        private readonly bool[] _settled = new bool[sizes.Length];
+        private readonly double[] _distance = Filled(k, double.PositiveInfinity);
+        private readonly int[] _parent = Enumerable.Repeat(-1, k).ToArray();
+        private readonly bool[] _settled = new bool[k];
         private readonly List<int> _settledOrder = [];
         private readonly PriorityQueue<(int Partition, int From), (double Cost, int Partition)> _moves = new();
         private readonly PriorityQueue<int, (double Cost, int Partition)> _unscanned = new();
-        private readonly long[]?[] _unscannedKeys = new long[sizes.Length][];
-        private readonly int[] _scanned = new int[sizes.Length];
+        private readonly long[]?[] _unscannedKeys = new long[k][];
+        private readonly int[] _scanned = new int[k];
         private readonly List<(int Row, int From, float OwnScore, double Bound)> _beyondLists = [];
         private double _leastBeyond = double.PositiveInfinity;
-        private readonly double[] _cheapest = Filled(sizes.Length, double.PositiveInfinity);
+        private readonly double[] _cheapest = Filled(k, double.PositiveInfinity);
         private readonly List<int> _reached = [];
         private int _target = -1;
+        private long[] _sizes = [];
 
         public long KernelRows { get; private set; }
 
+        /// <summary>
+        /// Forgets the last search, resetting only what it touched: the arrays are the size of K and live through the
+        /// finish, where a new set per search (six arrays of 16,384 entries in the production run, most on the large
+        /// object heap) was collected again and again over 2,685 searches.
+        /// </summary>
+        public void Clear()
+        {
+            foreach (int partition in _settledOrder)
+                (_distance[partition], _parent[partition], _settled[partition], _unscannedKeys[partition], _scanned[partition]) =
+                    (double.PositiveInfinity, -1, false, null, 0);
+            if (_target >= 0)
+                (_distance[_target], _parent[_target]) = (double.PositiveInfinity, -1);
+            _settledOrder.Clear();
+            _moves.Clear();
+            _unscanned.Clear();
+            _beyondLists.Clear();
+            _leastBeyond = double.PositiveInfinity;
+            _target = -1;
+            KernelRows = 0;
+        }
+
         /// <returns>Whether a partition with room was reached.</returns>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public bool From(int source)
+        public bool From(int source, long[] sizes)
         {
+            _sizes = sizes;
             _moves.Enqueue((source, -1), (0, source));
             while (true)
             {
@@ -152,7 +188,7 @@ internal static class AugmentingPaths
                     continue;
                 _parent[partition] = from;
                 _distance[partition] = move.Cost;
-                if (partition != source && sizes[partition] < max)
+                if (partition != source && _sizes[partition] < max)
                 {
                     _target = partition;
                     return true;
@@ -331,7 +367,7 @@ internal static class AugmentingPaths
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private (int[] Ids, float[] Scores) Nearest(int[] rows)
         {
-            int n = Math.Min(_k, Listed);
+            int n = Math.Min(k, Listed);
             var ids = new int[rows.Length * Listed];
             var scores = new float[rows.Length * Listed];
             ids.AsSpan().Fill(-1);

@@ -76,19 +76,34 @@ internal static class PriceUpdate
     /// the inner-product metrics), so a step below a few units in the last place of the largest ‖c‖² + price is lost
     /// in rounding, and rows packed closer than that (a dense blob) would never move.
     /// </summary>
+    public static double Resolution(float[] centroids, int dimension, float[] prices, Distance.DistanceMetric metric) =>
+        Resolution(NormTerms(centroids, dimension, metric), prices, metric);
+
+    /// <summary>
+    /// <see cref="Resolution(float[], int, float[], Distance.DistanceMetric)"/> from the centroids' <see cref="NormTerms"/>,
+    /// which a finish of path searches computes once: its centroids do not move.
+    /// </summary>
     // Fully optimized from the first call: the path searches call it once each (see AugmentingPaths).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double Resolution(float[] centroids, int dimension, float[] prices, Distance.DistanceMetric metric)
+    public static double Resolution(double[] normTerms, float[] prices, Distance.DistanceMetric metric)
     {
         double largest = 0;
         for (int c = 0; c < prices.Length; c++)
+            largest = Math.Max(largest, normTerms[c] + (metric == Distance.DistanceMetric.L2 ? 1 : 2) * Math.Abs(prices[c]));
+        return 8 * largest * Math.Pow(2, -23);
+    }
+
+    /// <summary>Each centroid's ‖c‖² under L2, 1 under the inner-product metrics: the scores' norm term without a price.</summary>
+    public static double[] NormTerms(float[] centroids, int dimension, Distance.DistanceMetric metric)
+    {
+        var terms = new double[centroids.Length / dimension];
+        for (int c = 0; c < terms.Length; c++)
         {
-            double norm = metric == Distance.DistanceMetric.L2
+            terms[c] = metric == Distance.DistanceMetric.L2
                 ? System.Numerics.Tensors.TensorPrimitives.SumOfSquares(centroids.AsSpan(c * dimension, dimension))
                 : 1;
-            largest = Math.Max(largest, norm + (metric == Distance.DistanceMetric.L2 ? 1 : 2) * Math.Abs(prices[c]));
         }
-        return 8 * largest * Math.Pow(2, -23);
+        return terms;
     }
 
     /// <summary>The least step: a millionth of the mean finite gap, so that the h-th row itself leaves.</summary>
