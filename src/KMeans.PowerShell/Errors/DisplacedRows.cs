@@ -13,7 +13,7 @@ internal static class DisplacedRows
     /// <summary>
     /// How far beyond a bound the priced partitions must be for a warning: closer, the displaced rows are a few that no
     /// price can split (duplicates, or rows within the kernel's rounding of a border), as in the bench's 4.2 M-row run
-    /// (6 rows, 2.02× the mean against a bound of 2×).
+    /// before the path searches placed them (6 rows, 2.02× the mean against a bound of 2×).
     /// </summary>
     private const double NoticeableExcess = 0.05;
 
