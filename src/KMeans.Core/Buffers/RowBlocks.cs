@@ -27,21 +27,9 @@ internal readonly record struct RowBlocks(long RowCount, int RowsPerBlock)
             sample.PrefetchRows(First(ahead), Length(ahead));
     }
 
-    /// <summary>
-    /// Runs <paramref name="body"/> for every block in parallel; stops between blocks when cancelled. A single block
-    /// runs on the calling thread: balancing's searches score a few dozen rows at a time, thousands of times, and
-    /// handing each to the thread pool cost more than scoring it.
-    /// </summary>
+    /// <summary>Runs <paramref name="body"/> for every block in parallel; stops between blocks when cancelled.</summary>
     public void ForEach(ParallelOptions parallel, Action<long> body)
     {
-        if (Count <= 1)
-        {
-            parallel.CancellationToken.ThrowIfCancellationRequested();
-            if (Count == 1)
-                body(0);
-            parallel.CancellationToken.ThrowIfCancellationRequested();
-            return;
-        }
         Parallel.For(0L, Count, parallel, (block, state) =>
         {
             if (parallel.CancellationToken.IsCancellationRequested)

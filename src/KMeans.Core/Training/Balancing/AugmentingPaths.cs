@@ -363,7 +363,7 @@ internal static class AugmentingPaths
             _reached.Clear();
         }
 
-        /// <summary>The <see cref="Listed"/> nearest packed centroids to each row, by the kernel on all threads.</summary>
+        /// <summary>The <see cref="Listed"/> nearest packed centroids to each row, by the kernel (on all threads when the rows fill several blocks).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private (int[] Ids, float[] Scores) Nearest(int[] rows)
         {
@@ -373,7 +373,7 @@ internal static class AugmentingPaths
             ids.AsSpan().Fill(-1);
             scores.AsSpan().Fill(float.PositiveInfinity);
             var rowBlocks = new Buffers.RowBlocks(rows.Length, NearestCentroidSearch.RowsPerBlock);
-            rowBlocks.ForEach(run.Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
+            Action<long> score = [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
             {
                 int first = (int)rowBlocks.First(block);
                 int count = rowBlocks.Length(block);
@@ -386,7 +386,13 @@ internal static class AugmentingPaths
                     blockIds.AsSpan(i * n, n).CopyTo(ids.AsSpan((first + i) * Listed, n));
                     blockScores.AsSpan(i * n, n).CopyTo(scores.AsSpan((first + i) * Listed, n));
                 }
-            });
+            };
+            // A scan's few dozen rows are one block, scored on this thread: handing each of thousands of them to the
+            // thread pool cost more than scoring it.
+            if (rowBlocks.Count == 1)
+                score(0);
+            else
+                rowBlocks.ForEach(run.Parallel, score);
             KernelRows += rows.Length;
             return (ids, scores);
         }
