@@ -59,6 +59,7 @@ internal static class AugmentingPaths
     /// </summary>
     public const int SearchesPerReport = 32;
 
+    /// <param name="normTerms">The centroids' <see cref="PriceUpdate.NormTerms"/>.</param>
     /// <param name="budgetRows">Rows through the kernel after which no new search starts.</param>
     /// <param name="loss">The loss of the sample's partition as the searches find it.</param>
     /// <param name="report">
@@ -68,7 +69,7 @@ internal static class AugmentingPaths
     /// <returns>The sizes, the rows that changed partition since the last report, and the loss.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (long[] Sizes, long Reassigned, double Loss) Run(BalancingRun run, PackedCentroids packed,
-        long[] sizes, long budgetRows, double loss, Action<long[], long, double> report,
+        double[] normTerms, long[] sizes, long budgetRows, double loss, Action<long[], long, double> report,
         CancellationToken cancellationToken)
     {
         long max = run.Bounds.Max;
@@ -77,7 +78,6 @@ internal static class AugmentingPaths
         (long leastExcess, int sinceLeast, long rowsAtLeast) = (long.MaxValue, 0, 0);
         long stalledRows = (long)(StalledWork * run.Labels.Length);
         var search = new PathSearch(run, packed, k, max);
-        double[] normTerms = PriceUpdate.NormTerms(run.Centroids, run.Sample.Dimension, run.Metric);
         while (kernelRows < budgetRows && k > 1 && (sinceLeast < StalledSearches || kernelRows - rowsAtLeast < stalledRows))
         {
             int fullest = -1;

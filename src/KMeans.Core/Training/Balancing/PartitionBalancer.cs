@@ -178,6 +178,7 @@ internal static class PartitionBalancer
         }
 
         long max = PriceUpdate.TargetMax(bounds, rows, k);
+        double[] normTerms = PriceUpdate.NormTerms(run.Centroids, d, options.Distance);
         long kernelRows = 0;
         (long bestExcess, int sinceBest) = (long.MaxValue, 0);
         watch.Restart();
@@ -197,14 +198,14 @@ internal static class PartitionBalancer
                 kernelRows += run.RefreshGaps(packed, sizes, max);
             bool last = within || spent
                 || !PriceUpdate.Raise(run.Members, run.Gaps, sizes, max, run.Prices,
-                    PriceUpdate.Resolution(run.Centroids, d, run.Prices, options.Distance));
+                    PriceUpdate.Resolution(normTerms, run.Prices, options.Distance));
             if (last)
             {
                 if (!within)
                 {
                     Report(loss, reports, progress, pass++, 0, reassigned, sizes, watch);
                     watch.Restart();
-                    (sizes, reassigned, loss) = AugmentingPaths.Run(run, packed, sizes,
+                    (sizes, reassigned, loss) = AugmentingPaths.Run(run, packed, normTerms, sizes,
                         (long)Math.Max(PathBudget * rows, LeastPathWork / ((double)k * d)), loss,
                         (pathSizes, moved, pathLoss) =>
                         {

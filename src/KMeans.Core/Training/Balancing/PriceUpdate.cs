@@ -74,16 +74,10 @@ internal static class PriceUpdate
     /// <summary>
     /// The least price step the kernel resolves: its scores are ‖c‖² + price − 2·x·c in float32 (twice the price under
     /// the inner-product metrics), so a step below a few units in the last place of the largest ‖c‖² + price is lost
-    /// in rounding, and rows packed closer than that (a dense blob) would never move.
+    /// in rounding, and rows packed closer than that (a dense blob) would never move. The centroids'
+    /// <see cref="NormTerms"/> are taken once: the centroids do not move while the prices do.
     /// </summary>
-    public static double Resolution(float[] centroids, int dimension, float[] prices, Distance.DistanceMetric metric) =>
-        Resolution(NormTerms(centroids, dimension, metric), prices, metric);
-
-    /// <summary>
-    /// <see cref="Resolution(float[], int, float[], Distance.DistanceMetric)"/> from the centroids' <see cref="NormTerms"/>,
-    /// which a finish of path searches computes once: its centroids do not move.
-    /// </summary>
-    // Fully optimized from the first call: the path searches call it once each (see AugmentingPaths).
+    // Fully optimized from the first call: every price step and path search calls it once.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Resolution(double[] normTerms, float[] prices, Distance.DistanceMetric metric)
     {
