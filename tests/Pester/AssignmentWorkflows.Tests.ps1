@@ -170,6 +170,13 @@ Describe 'Partition prices of a balanced model' {
         $null = New-KMeansSampleData -Path $Mixture -Rows 4000 -Dimension 8 -Clusters 12 -Seed 4
         $script:Balanced = Invoke-KMeansTraining -Path $Mixture -K 16 -Seed 7 -MaxSizeRatio 1.2 -AsModel
         function script:Get-Sizes($Summary) { $Summary | Sort-Object ClusterId | ForEach-Object Count }
+        # Assigning the training file with the model's prices gives exactly the model's partitions, within its bound.
+        function script:Assert-PricesPlaceEveryRow($Model, $Path) {
+            $Model.BalanceHistory[-1].Displaced | Should -Be 0
+            $sizes = Get-Sizes (Get-KMeansAssignment -Path $Path -Centroid $Model -Summary)
+            $sizes | Should -Be ($Model.Centroids | ForEach-Object Size)
+            ($sizes | Measure-Object -Maximum).Maximum | Should -BeLessOrEqual $Model.MaxPartitionSize
+        }
     }
 
     It 'gives every row of the sample its balanced partition again when assigning with the model' {
@@ -184,11 +191,8 @@ Describe 'Partition prices of a balanced model' {
         $null = New-KMeansSampleData -Path $blobs -Rows 3000 -Dimension 16 -Clusters 5 -Seed 3
         $model = Invoke-KMeansTraining -Path $blobs -K 9 -Seed 2 -MaxSizeRatio 1.1 -SampleRate 100000 -AsModel -WarningVariable warnings
         $warnings | Should -BeNullOrEmpty
-        $model.BalanceHistory[-1].Displaced | Should -Be 0
         $model.PricedPartitionSizes.Max | Should -Be $model.PartitionSizes.Max
-        $sizes = Get-Sizes (Get-KMeansAssignment -Path $blobs -Centroid $model -Summary)
-        $sizes | Should -Be ($model.Centroids | ForEach-Object Size)
-        ($sizes | Measure-Object -Maximum).Maximum | Should -BeLessOrEqual $model.MaxPartitionSize
+        Assert-PricesPlaceEveryRow $model $blobs
     }
 
     It 'holds a tight bound with prices alone where full partitions surround dense clusters, without a warning' {
@@ -198,10 +202,7 @@ Describe 'Partition prices of a balanced model' {
         $null = New-KMeansSampleData -Path $blobs -Rows 6000 -Dimension 24 -Clusters 7 -Seed 2
         $model = Invoke-KMeansTraining -Path $blobs -K 17 -Seed 1 -MaxSizeRatio 1.05 -SampleRate 100000 -AsModel -WarningVariable warnings
         $warnings | Should -BeNullOrEmpty
-        $model.BalanceHistory[-1].Displaced | Should -Be 0
-        $sizes = Get-Sizes (Get-KMeansAssignment -Path $blobs -Centroid $model -Summary)
-        $sizes | Should -Be ($model.Centroids | ForEach-Object Size)
-        ($sizes | Measure-Object -Maximum).Maximum | Should -BeLessOrEqual $model.MaxPartitionSize
+        Assert-PricesPlaceEveryRow $model $blobs
         $model.PricedPartitionSizes.MaxOverMean | Should -BeLessOrEqual 1.05
     }
 
