@@ -121,7 +121,7 @@ internal static class AugmentingPaths
     private sealed class PathSearch(BalancingRun run, PackedCentroids packed, int k, long max)
     {
         private readonly double[] _distance = Filled(k, double.PositiveInfinity);
-        private readonly int[] _parent = Enumerable.Repeat(-1, k).ToArray();
+        private readonly int[] _parent = Filled(k, -1);
         private readonly bool[] _settled = new bool[k];
         private readonly List<int> _settledOrder = [];
         private readonly PriorityQueue<(int Partition, int From), (double Cost, int Partition)> _moves = new();
@@ -397,10 +397,10 @@ internal static class AugmentingPaths
             return (ids, scores);
         }
 
-        private static double[] Filled(int length, double value)
+        private static T[] Filled<T>(int length, T value)
         {
-            var values = new double[length];
-            values.AsSpan().Fill(value);
+            var values = new T[length];
+            Array.Fill(values, value);
             return values;
         }
     }
