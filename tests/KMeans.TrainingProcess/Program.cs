@@ -6,6 +6,9 @@ namespace KMeans.TrainingProcess;
 /// <summary>
 /// Trains on a vector file with a checkpoint written after every iteration, resuming it when it exists, and prints one
 /// line per report ("sampling", "iteration N", "node N") so that a test knows where the training is when it kills it.
+/// After each line it waits for a line on its standard input (none when that is closed): the training does not run
+/// ahead of a test that has not read the report yet, where a loaded machine had let a small tree finish its whole top
+/// level between the report a kill was aimed at and the kill.
 /// Usage: KMeans.TrainingProcess &lt;flat|tree&gt; &lt;data file&gt; &lt;checkpoint&gt;
 /// </summary>
 public static class Program
@@ -41,8 +44,10 @@ public static class Program
                 NodeProgress node => $"node {node.Node}",
                 _ => null,
             };
-            if (line is not null)
-                Console.WriteLine(line);
+            if (line is null)
+                return;
+            Console.WriteLine(line);
+            Console.In.ReadLine();
         }
     }
 }

@@ -64,7 +64,8 @@ public class KilledTrainingTests(ITestOutputHelper output)
     /// <summary>
     /// Starts the training and kills it <paramref name="delayMilliseconds"/> after it printed the
     /// <paramref name="count"/>th line starting with <paramref name="waitFor"/>; returns that line, or null when the
-    /// training finished first.
+    /// training finished first. The child waits after each line until told to go on, so the delay counts from the
+    /// report itself, however late this process reads it.
     /// </summary>
     private static string? RunAndKill(string shape, string data, string checkpoint, string waitFor, int count,
         int delayMilliseconds)
@@ -72,6 +73,7 @@ public class KilledTrainingTests(ITestOutputHelper output)
         string child = Path.Combine(AppContext.BaseDirectory, "KMeans.TrainingProcess.dll");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
@@ -84,6 +86,8 @@ public class KilledTrainingTests(ITestOutputHelper output)
             {
                 if (line == "done")
                     return null;
+                process.StandardInput.WriteLine();
+                process.StandardInput.Flush();
                 if (!line.StartsWith(waitFor, StringComparison.Ordinal) || --count > 0)
                     continue;
                 Thread.Sleep(delayMilliseconds);
