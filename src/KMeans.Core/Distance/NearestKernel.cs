@@ -10,8 +10,10 @@ namespace KMeans.Core.Distance;
 /// the same packed tiles as <see cref="AssignmentKernel"/> and scores every (row, centroid) pair with the same
 /// arithmetic (one fused multiply-add per dimension in order from 0, then −2·dot + ‖c‖² fused; the ordered portable
 /// dot elsewhere), so each score is bit-identical to the kernel's and the first of the <c>n</c> is the kernel's label.
-/// The tiled paths share <see cref="RegisterTiles"/> with the kernel; a row's list is touched only for the scores
-/// below its current <c>n</c>-th, which after the first tiles are few, so the cost stays close to the kernel's.
+/// The tiled paths share <see cref="RegisterTiles"/> with the kernel. Up to a few thousand centroids every score of a
+/// row is kept and its n lowest chosen once the tiles are done (<see cref="LowestScores"/>); beyond, a row's sorted
+/// list is touched only for the scores below its current <c>n</c>-th, which after the first tiles are few. Either way
+/// the cost stays close to the kernel's.
 /// </summary>
 internal static unsafe class NearestKernel
 {
@@ -21,12 +23,15 @@ internal static unsafe class NearestKernel
     /// For each of <paramref name="count"/> rows, the <paramref name="n"/> lowest scores (‖c‖² − 2·x·c) in ascending
     /// order, ties to the lower index, and their centroids.
     /// </summary>
-    /// <param name="perLane">Keep the lists per lane or per row; by default as <see cref="ListsPerLane"/> says.</param>
+    /// <param name="fromAllScores">
+    /// Take the lists from every score of each row or keep them sorted per row; by default as
+    /// <see cref="ListsFromAllScores"/> says.
+    /// </param>
     // Fully optimized from the first call: balancing calls it a few hundred times per training at most, and in a fresh
-    // process the lanes' merge ran at tier 0, its vector helpers not inlined (perf, the skewed mixture at 1.2).
+    // process the lists' helpers ran at tier 0, not inlined (perf, the skewed mixture at 1.2).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Assign(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, int n, Span<int> labels,
-        Span<float> scores, KernelPath path, bool? perLane = null)
+        Span<float> scores, KernelPath path, bool? fromAllScores = null)
     {
         labels.Slice(0, count * n).Fill(-1);
         scores.Slice(0, count * n).Fill(float.PositiveInfinity);
@@ -40,9 +45,9 @@ internal static unsafe class NearestKernel
                 return;
             }
             bool wide = path == KernelPath.Avx512;
-            if (perLane ?? ListsPerLane(centroids.K, n))
+            if (fromAllScores ?? ListsFromAllScores(centroids.K, n))
             {
-                AssignByLanes(x, count, centroids, n, best, bestLabel, wide);
+                AssignFromAllScores(x, count, centroids, n, best, bestLabel, wide);
                 return;
             }
             var lists = new SortedLists(best, bestLabel, n, centroids.K);
@@ -51,162 +56,78 @@ internal static unsafe class NearestKernel
     }
 
     /// <summary>
-    /// Whether the lists of <paramref name="n"/> nearest of <paramref name="k"/> centroids are kept per lane
-    /// (<see cref="LaneLists"/>): where each lane sees at most <see cref="CentroidsPerLanePlace"/> × n centroids, most
-    /// scores enter the lists, and a row's sorted list then branched on nearly every one, unpredictably, where lanes
-    /// cost a compare and two blends per place (8 nearest of 16,384 rows × 128 against K = 256: 11.0 ms per lane,
-    /// 15.0 ms per row, on one thread, `nearest-lists` bench). At larger K a row's n-th soon rejects a whole vector of
-    /// scores with one compare, while each lane's n-th, over a sixteenth of the centroids, stays higher and keeps
-    /// taking scores (1,024 rows against K = 16,384: 26.4 ms per lane, 19.6 ms per row); around K = 64·n they cost
-    /// about the same. Lists longer than <see cref="LaneListLimit"/> cost more per score in lanes than they save.
+    /// Whether the lists come from every score of each row (<see cref="AssignFromAllScores"/>) or are kept sorted per
+    /// row while the tiles run (<see cref="SortedLists"/>). Every score of a block takes K × 4 bytes per row (3 MiB for
+    /// a block of 192 rows at <see cref="MostCentroidsScored"/>); at larger K a row's n-th soon rejects a whole vector
+    /// of scores with one compare, and the sorted lists cost little more than
+    /// the two-nearest kernel (`nearest-lists` bench, 1 thread, ÷ the two-nearest kernel's time, all scores / sorted:
+    /// K = 256, n = 8: 1.42 / 3.05; K = 4,096, n = 8: 1.06 / 1.27; K = 16,384, n = 8: 1.12 / 1.07). Lists longer than
+    /// <see cref="LowestScores.RankedCandidates"/>'s half would outgrow the bound's 32 values.
     /// </summary>
-    public static bool ListsPerLane(int k, int n) => n <= LaneListLimit && k <= CentroidsPerLanePlace * Lanes * n;
+    public static bool ListsFromAllScores(int k, int n) => n <= LowestScores.RankedCandidates / 2 && k <= MostCentroidsScored;
 
-    private const int LaneListLimit = 16;
-
-    private const int CentroidsPerLanePlace = 4;
-
-    private const int Lanes = 16;
+    private const int MostCentroidsScored = 4_096;
 
     /// <summary>
-    /// The n nearest by <see cref="LaneLists"/>, then per row a merge of its 16 lanes' lists: the lowest head (ties to
-    /// the lower index, the kernel's own reduction) is taken n times, its lane moving up after each.
+    /// The n nearest from every score of each row, kept by <see cref="RowScores"/> while the tiles run, then chosen
+    /// per row by <see cref="LowestScores"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AssignByLanes(float* x, int count, PackedCentroids centroids, int n, float* best, int* bestLabel,
+    private static void AssignFromAllScores(float* x, int count, PackedCentroids centroids, int n, float* best, int* bestLabel,
         bool wide)
     {
-        int length = count * n * Lanes;
-        float[] values = ArrayPool<float>.Shared.Rent(length);
-        int[] indices = ArrayPool<int>.Shared.Rent(length);
+        int stride = (centroids.K + LowestScores.Lanes - 1) / LowestScores.Lanes * LowestScores.Lanes;
+        int scratch = LowestScores.ScratchLength(stride);
+        float[] buffer = ArrayPool<float>.Shared.Rent(count * stride + 2 * scratch);
         try
         {
-            values.AsSpan(0, length).Fill(float.PositiveInfinity);
-            indices.AsSpan(0, length).Fill(-1);
-            fixed (float* value = values)
-            fixed (int* index = indices)
+            fixed (float* scores = buffer)
             {
-                var lists = new LaneLists(value, index, n);
-                RegisterTiles.Run(x, count, centroids, wide, everyQuarter: false, ref lists);
+                var rowScores = new RowScores(scores, stride);
+                RegisterTiles.Run(x, count, centroids, wide, everyQuarter: false, ref rowScores);
+                float* values = scores + (long)count * stride;
+                int* candidates = (int*)(values + scratch);
                 for (int i = 0; i < count; i++)
                 {
-                    float* rowValues = value + (long)i * n * Lanes;
-                    int* rowIndices = index + (long)i * n * Lanes;
-                    for (int r = 0; r < n; r++)
-                    {
-                        AssignmentKernel.ReduceLanes(rowValues, rowIndices, out float score, out int label);
-                        if (label < 0)
-                            break;
-                        best[(long)i * n + r] = score;
-                        bestLabel[(long)i * n + r] = label;
-                        int lane = label % Lanes;
-                        for (int level = 0; level < n - 1; level++)
-                        {
-                            rowValues[level * Lanes + lane] = rowValues[(level + 1) * Lanes + lane];
-                            rowIndices[level * Lanes + lane] = rowIndices[(level + 1) * Lanes + lane];
-                        }
-                        rowValues[(n - 1) * Lanes + lane] = float.PositiveInfinity;
-                        rowIndices[(n - 1) * Lanes + lane] = -1;
-                    }
+                    LowestScores.Select(scores + (long)i * stride, stride / LowestScores.Lanes, n, best + (long)i * n,
+                        bestLabel + (long)i * n, values, candidates);
                 }
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(values);
-            ArrayPool<int>.Shared.Return(indices);
+            ArrayPool<float>.Shared.Return(buffer);
         }
     }
 
     /// <summary>
-    /// Per row, 16 lanes (centroid 16·q + lane competes in lane <c>lane</c>), each with its n lowest scores ascending
-    /// and their centroids, level after level: level l of row i is the 16 lanes at (i·n + l)·16. Centroids reach a lane
-    /// in ascending order, so strict comparisons keep the lower index ahead on ties, and the n nearest of the row are
-    /// among the lanes' lists.
+    /// Every score of each row, row i's at <c>i · stride</c> in centroid order, for <see cref="LowestScores"/>. The tiles
+    /// hand on every vector up to the last real centroid, whose padding lanes score +∞ (their norms are).
     /// </summary>
-    private readonly struct LaneLists(float* values, int* indices, int n) : ITileEpilogue
+    private readonly struct RowScores(float* scores, int stride) : ITileEpilogue
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Take64(int row, Vector512<float> scores0, Vector512<float> scores1, Vector512<float> scores2,
             Vector512<float> scores3, int firstCentroid)
         {
-            Vector512<int> lane = Lanes512(firstCentroid);
-            Keep(row, scores0, lane);
-            Keep(row, scores1, lane + Vector512.Create(16));
-            Keep(row, scores2, lane + Vector512.Create(32));
-            Keep(row, scores3, lane + Vector512.Create(48));
+            float* at = scores + (long)row * stride + firstCentroid;
+            scores0.Store(at);
+            scores1.Store(at + LowestScores.Lanes);
+            scores2.Store(at + 2 * LowestScores.Lanes);
+            scores3.Store(at + 3 * LowestScores.Lanes);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Take16(int row, Vector512<float> scores, int firstCentroid) => Keep(row, scores, Lanes512(firstCentroid));
+        public void Take16(int row, Vector512<float> scores16, int firstCentroid) =>
+            scores16.Store(scores + (long)row * stride + firstCentroid);
 
-        /// <summary>The two halves map onto the same 16 lanes as the AVX-512 path.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Take16(int row, Vector256<float> low, Vector256<float> high, int firstCentroid)
         {
-            Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create(firstCentroid);
-            KeepHalf(row, 0, low, lane);
-            KeepHalf(row, 8, high, lane + Vector256.Create(8));
+            float* at = scores + (long)row * stride + firstCentroid;
+            low.Store(at);
+            high.Store(at + LowestScores.Lanes / 2);
         }
-
-        /// <summary>
-        /// Per lane, a score below the level above moves that level's entry down, one below this level only takes
-        /// its place; nothing is touched when no lane's score is below its n-th.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Keep(int row, Vector512<float> score, Vector512<int> centroid)
-        {
-            float* value = values + (long)row * n * Lanes;
-            int* index = indices + (long)row * n * Lanes;
-            Vector512<float> current = Vector512.Load(value + (n - 1) * Lanes);
-            Vector512<float> belowCurrent = Vector512.LessThan(score, current);
-            if (belowCurrent == Vector512<float>.Zero)
-                return;
-            for (int level = n - 1; level > 0; level--)
-            {
-                Vector512<float> upper = Vector512.Load(value + (level - 1) * Lanes);
-                Vector512<float> belowUpper = Vector512.LessThan(score, upper);
-                Vector512.ConditionalSelect(belowUpper, upper, Vector512.ConditionalSelect(belowCurrent, score, current))
-                    .Store(value + level * Lanes);
-                Vector512<int> upperIndex = Vector512.Load(index + (level - 1) * Lanes);
-                Vector512<int> currentIndex = Vector512.Load(index + level * Lanes);
-                Vector512.ConditionalSelect(belowUpper.AsInt32(), upperIndex,
-                    Vector512.ConditionalSelect(belowCurrent.AsInt32(), centroid, currentIndex)).Store(index + level * Lanes);
-                (current, belowCurrent) = (upper, belowUpper);
-            }
-            Vector512.ConditionalSelect(belowCurrent, score, current).Store(value);
-            Vector512.ConditionalSelect(belowCurrent.AsInt32(), centroid, Vector512.Load(index)).Store(index);
-        }
-
-        /// <summary><see cref="Keep"/> on the 8 lanes from <paramref name="firstLane"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void KeepHalf(int row, int firstLane, Vector256<float> score, Vector256<int> centroid)
-        {
-            float* value = values + (long)row * n * Lanes + firstLane;
-            int* index = indices + (long)row * n * Lanes + firstLane;
-            Vector256<float> current = Vector256.Load(value + (n - 1) * Lanes);
-            Vector256<float> belowCurrent = Vector256.LessThan(score, current);
-            if (belowCurrent == Vector256<float>.Zero)
-                return;
-            for (int level = n - 1; level > 0; level--)
-            {
-                Vector256<float> upper = Vector256.Load(value + (level - 1) * Lanes);
-                Vector256<float> belowUpper = Vector256.LessThan(score, upper);
-                Vector256.ConditionalSelect(belowUpper, upper, Vector256.ConditionalSelect(belowCurrent, score, current))
-                    .Store(value + level * Lanes);
-                Vector256<int> upperIndex = Vector256.Load(index + (level - 1) * Lanes);
-                Vector256<int> currentIndex = Vector256.Load(index + level * Lanes);
-                Vector256.ConditionalSelect(belowUpper.AsInt32(), upperIndex,
-                    Vector256.ConditionalSelect(belowCurrent.AsInt32(), centroid, currentIndex)).Store(index + level * Lanes);
-                (current, belowCurrent) = (upper, belowUpper);
-            }
-            Vector256.ConditionalSelect(belowCurrent, score, current).Store(value);
-            Vector256.ConditionalSelect(belowCurrent.AsInt32(), centroid, Vector256.Load(index)).Store(index);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<int> Lanes512(int firstCentroid) =>
-            Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create(firstCentroid);
     }
 
     /// <summary>Each row's <c>n</c> lowest scores so far, ascending, and their centroids.</summary>
@@ -271,7 +192,7 @@ internal static unsafe class NearestKernel
 
     /// <summary>Puts one score into a row's sorted list if it is below the n-th; an equal score goes after (lower index first).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Insert(float score, int centroid, float* best, int* bestLabel, int n)
+    internal static void Insert(float score, int centroid, float* best, int* bestLabel, int n)
     {
         if (!(score < best[n - 1]))
             return;

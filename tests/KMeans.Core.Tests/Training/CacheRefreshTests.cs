@@ -51,49 +51,6 @@ public sealed class CacheRefreshTests
         Assert.InRange(listingMoved, 1, full.Cache.Rows - 1);
     }
 
-    [Theory]
-    [InlineData(DistanceMetric.L2, 1)]
-    [InlineData(DistanceMetric.Cosine, 2)]
-    [InlineData(DistanceMetric.Dot, 2)]
-    public void TheTwoNearestAreTheListsFirstTwoAndTheNextRefreshCompletesThem(DistanceMetric metric, int threads)
-    {
-        var random = new Random(7 + (int)metric);
-        (float[] rows, float[] centroids) = RowsAndCentroids(random, metric);
-        int[] moved = [3, 17, 29];
-        float[] movedCentroids = (float[])centroids.Clone();
-        foreach (int c in moved)
-            rows.AsSpan(random.Next(Rows) * Dimension, Dimension).CopyTo(movedCentroids.AsSpan(c * Dimension, Dimension));
-        using TrainingBuffer sample = Sample(rows);
-        using var packed = new PackedCentroids(K, Dimension);
-        BalancingRun full = NewRun(sample, metric, centroids, threads);
-        full.RefreshCache(packed);
-
-        BalancingRun two = NewRun(sample, metric, centroids, threads);
-        two.RefreshNearestTwo(packed);
-        for (int row = 0; row < Rows; row++)
-        {
-            Assert.Equal(full.Cache.Ids.AsSpan(row * 8, 2).ToArray(), two.Cache.Ids.AsSpan(row * 8, 2).ToArray());
-            Assert.Equal(full.Cache.Costs.AsSpan(row * 8, 2).ToArray(), two.Cache.Costs.AsSpan(row * 8, 2).ToArray());
-            Assert.All(two.Cache.Ids.AsSpan(row * 8 + 2, 6).ToArray(), id => Assert.Equal(-1, id));
-        }
-        BalancingRun completed = NewRun(sample, metric, centroids, threads);
-        completed.RefreshNearestTwo(packed);
-        completed.CompleteCache(packed);
-        Assert.Equal(full.Cache.Ids, completed.Cache.Ids);
-        Assert.Equal(full.Cache.Costs, completed.Cache.Costs);
-
-        // A complete cache is not refreshed again; after the two nearest, a refresh for moved centroids is a full one.
-        movedCentroids.CopyTo(completed.Centroids, 0);
-        completed.CompleteCache(packed);
-        Assert.Equal(full.Cache.Ids, completed.Cache.Ids);
-        movedCentroids.CopyTo(two.Centroids, 0);
-        two.RefreshCache(packed, moved);
-        BalancingRun movedFull = NewRun(sample, metric, movedCentroids, threads);
-        movedFull.RefreshCache(packed);
-        Assert.Equal(movedFull.Cache.Ids, two.Cache.Ids);
-        Assert.Equal(movedFull.Cache.Costs, two.Cache.Costs);
-    }
-
     /// <summary>Gaussian rows and centroids, on the unit sphere under Cosine.</summary>
     private static (float[] Rows, float[] Centroids) RowsAndCentroids(Random random, DistanceMetric metric)
     {

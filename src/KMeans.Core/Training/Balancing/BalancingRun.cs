@@ -272,46 +272,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     {
         packed.Pack(Centroids, Metric);
         ScoreAgainstAll(Enumerable.Range(0, Cache.Rows).ToArray(), packed, Cache.Candidates);
-        _cacheHoldsNearestTwo = false;
     }
-
-    /// <summary>
-    /// The cache's first candidates, from the trained centroids: only the two nearest where the lists of eight cost
-    /// about twice as much (where <see cref="NearestKernel.ListsPerLane"/>; 11.0 against 4.8 ms at K = 256 in the
-    /// `nearest-lists` bench), else the lists (K = 16,384: 19.6 against 18.0 ms), whose refresh after a round of
-    /// splits that moves a small part of the centroids is cheap
-    /// (<see cref="RefreshCache(PackedCentroids, IReadOnlyCollection{int})"/>): in the production run, starting
-    /// from the two nearest made the first round 22.4 s instead of 15.5 s.
-    /// </summary>
-    public void RefreshFirst(PackedCentroids packed)
-    {
-        if (NearestKernel.ListsPerLane(Prices.Length, Cache.Candidates))
-            RefreshNearestTwo(packed);
-        else
-            RefreshCache(packed);
-    }
-
-    /// <summary>
-    /// Only the cached rows' two nearest centroids, by the two-nearest kernel: enough to tell whether the nearest
-    /// sizes already fit and for a round of splits, which reads each row's nearest and second. The first refresh
-    /// after it is a full one, and <see cref="CompleteCache"/> makes one before the constrained passes if no split
-    /// came in between.
-    /// </summary>
-    public void RefreshNearestTwo(PackedCentroids packed)
-    {
-        packed.Pack(Centroids, Metric);
-        ScoreAgainstAll(Enumerable.Range(0, Cache.Rows).ToArray(), packed, Math.Min(Cache.Candidates, 2));
-        _cacheHoldsNearestTwo = Cache.Candidates > 2;
-    }
-
-    /// <summary>The cache's full lists, if only the two nearest are in it (<see cref="RefreshNearestTwo"/>).</summary>
-    public void CompleteCache(PackedCentroids packed)
-    {
-        if (_cacheHoldsNearestTwo)
-            RefreshCache(packed);
-    }
-
-    private bool _cacheHoldsNearestTwo;
 
     /// <summary>
     /// The cache after the centroids <paramref name="moved"/> changed (a round of splits), as <see
@@ -330,11 +291,6 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         int m = Cache.Candidates;
         if (moved.Count == 0)
             return;
-        if (_cacheHoldsNearestTwo)
-        {
-            RefreshCache(packed);
-            return;
-        }
         var isMoved = new bool[k];
         foreach (int centroid in moved)
             isMoved[centroid] = true;

@@ -119,7 +119,7 @@ internal static class PartitionBalancer
 
         var watch = Stopwatch.StartNew();
         SizeBounds cacheBounds = SizeBounds.For(run.Cache.Rows, k, options.MaxSizeRatio, options.MinSizeRatio);
-        run.RefreshFirst(packed);
+        run.RefreshCache(packed);
         long[] sizes;
         long reassigned;
         if (Within(NearestCacheSizes(run.Cache, k), cacheBounds))
@@ -147,7 +147,6 @@ internal static class PartitionBalancer
             progress?.Report(report);
             watch.Restart();
         }, cancellationToken);
-        run.CompleteCache(packed);
         var assignment = new CapacityAssignment(k, run.Cache.Candidates, cacheBounds);
         int constrainedPasses = Within(NearestCacheSizes(run.Cache, k), cacheBounds) ? 0 : ConstrainedPasses;
         for (int constrained = 1; constrained <= constrainedPasses; constrained++, pass++)
