@@ -55,6 +55,29 @@ internal static unsafe class NearestKernel
         }
     }
 
+    /// <summary>The scores a row of <see cref="ScoreAll"/> holds: K rounded up to whole vectors, the padding +∞.</summary>
+    public static int ScoreStride(int k) => (k + LowestScores.Lanes - 1) / LowestScores.Lanes * LowestScores.Lanes;
+
+    /// <summary>
+    /// Every score of each of <paramref name="count"/> rows, row i's <see cref="ScoreStride"/> values from
+    /// <c>i · ScoreStride</c>, exactly as the tiled kernels form them (a tiled path only).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ScoreAll(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<float> scores, KernelPath path)
+    {
+        if (path == KernelPath.Portable)
+            throw new ArgumentException("Scores of every centroid come from the tiled kernels only.", nameof(path));
+        int stride = ScoreStride(centroids.K);
+        if (scores.Length < count * stride)
+            throw new ArgumentException($"Expected room for {count} × {stride} scores, got {scores.Length}.", nameof(scores));
+        fixed (float* x = rows)
+        fixed (float* all = scores)
+        {
+            var rowScores = new RowScores(all, stride);
+            RegisterTiles.Run(x, count, centroids, path == KernelPath.Avx512, everyQuarter: false, ref rowScores);
+        }
+    }
+
     /// <summary>
     /// Whether the lists come from every score of each row (<see cref="AssignFromAllScores"/>) or are kept sorted per
     /// row while the tiles run (<see cref="SortedLists"/>). Every score of a block takes K × 4 bytes per row (3 MiB for
@@ -76,7 +99,7 @@ internal static unsafe class NearestKernel
     private static void AssignFromAllScores(float* x, int count, PackedCentroids centroids, int n, float* best, int* bestLabel,
         bool wide)
     {
-        int stride = (centroids.K + LowestScores.Lanes - 1) / LowestScores.Lanes * LowestScores.Lanes;
+        int stride = ScoreStride(centroids.K);
         int scratch = LowestScores.ScratchLength(stride);
         float[] buffer = ArrayPool<float>.Shared.Rent(count * stride + 2 * scratch);
         try

@@ -5,7 +5,8 @@ namespace KMeans.Core.Planning;
 /// label and a gap, the rows grouped by partition during the price steps (4 bytes a row, up to 8 as the groups grow),
 /// and 4 bytes more while a step gathers the gaps of the full partitions (12 in all beyond the label and gap); and a
 /// cache of the nearest centroids of at most <see cref="CacheCapacity"/> sample rows, whatever the sample's size, with
-/// the two labels and the member list the splits keep per cached row.
+/// the two labels and the member list the splits keep per cached row; and the scores the searches keep of the rows
+/// they scan again (<see cref="ScoredRowsBytes"/> at most).
 /// </summary>
 public static class BalancingMemory
 {
@@ -14,6 +15,18 @@ public static class BalancingMemory
 
     /// <summary>96 MiB: the whole sample up to 1.1 million rows (K = 4,096 at SampleRate 256), with 8 candidates each.</summary>
     public const long CandidateCacheBytes = 96L << 20;
+
+    /// <summary>
+    /// 32 MiB: every row the searches scanned on the skewed mixture at K = 256 (6,101 rows of 1 KiB), 512 rows at
+    /// K = 16,384.
+    /// </summary>
+    public const long ScoredRowsBytes = 32L << 20;
+
+    /// <summary>The most rows whose scores the searches keep: each holds K scores, rounded up to whole vectors.</summary>
+    public static long ScoredRowsCapacity(long sampleRows, int k) =>
+        Math.Max(1, Math.Min(sampleRows, ScoredRowsBytes / ScoredRowBytes(k)));
+
+    private static long ScoredRowBytes(int k) => (long)Distance.NearestKernel.ScoreStride(k) * sizeof(float);
 
     private const long PerSampleRow = sizeof(int) + sizeof(float) + 12;
 
@@ -31,6 +44,7 @@ public static class BalancingMemory
     {
         int candidates = Math.Min(k, Candidates);
         long cachedRows = Math.Min(sampleRows, CacheCapacity(candidates));
-        return checked(sampleRows * PerSampleRow + cachedRows * (CachedRowBytes(candidates) + SplitsPerCachedRow));
+        return checked(sampleRows * PerSampleRow + cachedRows * (CachedRowBytes(candidates) + SplitsPerCachedRow)
+            + ScoredRowsCapacity(sampleRows, k) * ScoredRowBytes(k));
     }
 }

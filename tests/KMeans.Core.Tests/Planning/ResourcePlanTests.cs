@@ -154,8 +154,9 @@ public class ResourcePlanTests
         ResourcePlan balanced = ResourcePlan.Compute(rows: 10_000, k: 64, dimension: 32, sampleRate: 256, threads: 2, availableMemoryBytes: GiB,
             balanced: true);
 
-        // Label, gap and 12 bytes of sorting per row; every row cached: 8 × (id, cost), 5 assignment and 3 split values.
-        Assert.Equal(plain.WorkingBytes + 10_000 * 20L + 10_000 * 96L, balanced.WorkingBytes);
+        // Label, gap and 12 bytes of sorting per row; every row cached: 8 × (id, cost), 5 assignment and 3 split values;
+        // every row's 64 scores kept for the searches.
+        Assert.Equal(plain.WorkingBytes + 10_000 * 20L + 10_000 * 96L + 10_000 * 64L * 4, balanced.WorkingBytes);
         Assert.Equal(plain.SampleBytes, balanced.SampleBytes);
     }
 
@@ -166,9 +167,9 @@ public class ResourcePlanTests
         long capacity = BalancingMemory.CacheCapacity(BalancingMemory.Candidates);
 
         Assert.Equal(BalancingMemory.CandidateCacheBytes / 84, capacity);
-        Assert.Equal(rows * 20 + capacity * 96, BalancingMemory.Bytes(rows, k: 65_536));
+        Assert.Equal(rows * 20 + capacity * 96 + BalancingMemory.ScoredRowsBytes, BalancingMemory.Bytes(rows, k: 65_536));
         Assert.True(new KMeans.Core.Training.Balancing.CandidateCache(rows, BalancingMemory.Candidates).Rows <= capacity);
-        Assert.Equal(100 * 20 + 100 * (2 * 8 + 20 + 12), BalancingMemory.Bytes(100, k: 2));
+        Assert.Equal(100 * 20 + 100 * (2 * 8 + 20 + 12) + 100 * 16 * 4, BalancingMemory.Bytes(100, k: 2));
     }
 
     [Fact]

@@ -363,38 +363,11 @@ internal static class AugmentingPaths
             _reached.Clear();
         }
 
-        /// <summary>The <see cref="Listed"/> nearest packed centroids to each row, by the kernel (on all threads when the rows fill several blocks).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        /// <summary>The <see cref="Listed"/> nearest packed centroids to each row (<see cref="BalancingRun.Nearest"/>).</summary>
         private (int[] Ids, float[] Scores) Nearest(int[] rows)
         {
-            int n = Math.Min(k, Listed);
-            var ids = new int[rows.Length * Listed];
-            var scores = new float[rows.Length * Listed];
-            ids.AsSpan().Fill(-1);
-            scores.AsSpan().Fill(float.PositiveInfinity);
-            var rowBlocks = new Buffers.RowBlocks(rows.Length, NearestCentroidSearch.RowsPerBlock);
-            Action<long> score = [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
-            {
-                int first = (int)rowBlocks.First(block);
-                int count = rowBlocks.Length(block);
-                using var gathered = GatheredRows.Of(run.Sample, rows.AsSpan(first, count));
-                var blockIds = new int[count * n];
-                var blockScores = new float[count * n];
-                NearestKernel.Assign(gathered.Values, count, packed, n, blockIds, blockScores, KernelPaths.Machine);
-                for (int i = 0; i < count; i++)
-                {
-                    blockIds.AsSpan(i * n, n).CopyTo(ids.AsSpan((first + i) * Listed, n));
-                    blockScores.AsSpan(i * n, n).CopyTo(scores.AsSpan((first + i) * Listed, n));
-                }
-            };
-            // A scan's few dozen rows are one block, scored on this thread: handing each of thousands of them to the
-            // thread pool cost more than scoring it.
-            if (rowBlocks.Count == 1)
-                score(0);
-            else
-                rowBlocks.ForEach(run.Parallel, score);
             KernelRows += rows.Length;
-            return (ids, scores);
+            return run.Nearest(rows, Math.Min(k, Listed), Listed, packed);
         }
 
         private static T[] Filled<T>(int length, T value)

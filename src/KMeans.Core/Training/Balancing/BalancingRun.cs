@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
+using KMeans.Core.Planning;
 
 namespace KMeans.Core.Training.Balancing;
 
@@ -60,6 +61,9 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     public (long[] Sizes, long Reassigned) AssignSample(PackedCentroids packed)
     {
         packed.Pack(Centroids, Metric, Prices);
+        _scored = KernelPaths.Machine == KernelPath.Portable
+            ? null
+            : new ScoredRows(this, packed, KernelPaths.Machine, (int)BalancingMemory.ScoredRowsCapacity(Labels.Length, packed.K));
         _largestCentroidNorm = 0;
         for (int c = 0; c < Prices.Length; c++)
         {
@@ -124,17 +128,17 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         }
         revisit.Sort();
         int[] labelsBefore = revisit.Select(row => Labels[row]).ToArray();
+        int n = Math.Min(k, 2);
+        (int[] ids, float[] scores) = Nearest([.. revisit], n, n, packed);
         long reassigned = 0;
-        var revisitBlocks = new RowBlocks(revisit.Count, NearestCentroidSearch.RowsPerBlock);
-        var changes = new double[revisitBlocks.Count];
-        revisitBlocks.ForEach(Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
-        {
-            (long moved, changes[block]) = ReassignRows(revisit, (int)revisitBlocks.First(block), revisitBlocks.Length(block), packed);
-            Interlocked.Add(ref reassigned, moved);
-        });
         double change = 0;
-        foreach (double blockChange in changes)
+        var revisitBlocks = new RowBlocks(revisit.Count, NearestCentroidSearch.RowsPerBlock);
+        for (long block = 0; block < revisitBlocks.Count; block++)
+        {
+            (long moved, double blockChange) = ReassignRows(revisit, (int)revisitBlocks.First(block), revisitBlocks.Length(block), ids, scores);
+            reassigned += moved;
             change += blockChange;
+        }
         for (int i = 0; i < revisit.Count; i++)
         {
             if (Labels[revisit[i]] != labelsBefore[i])
@@ -172,9 +176,9 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
                 refresh.Add(OrderKey.Index(key));
         }
         refresh.Sort();
-        var refreshBlocks = new RowBlocks(refresh.Count, NearestCentroidSearch.RowsPerBlock);
-        refreshBlocks.ForEach(Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
-            ReassignRows(refresh, (int)refreshBlocks.First(block), refreshBlocks.Length(block), packed));
+        int n = Math.Min(k, 2);
+        (int[] ids, float[] scores) = Nearest([.. refresh], n, n, packed);
+        ReassignRows(refresh, 0, refresh.Count, ids, scores);
         return refresh.Count;
     }
 
@@ -184,25 +188,25 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// <summary>A score's rounding, in units of the last place of the largest score, that the rise test allows for.</summary>
     private const double RoundingUnits = 8;
 
-    /// <returns>How many of the rows changed partition, and the change in their loss.</returns>
+    /// <summary>
+    /// Rows <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> of <paramref name="rows"/>
+    /// to the first of their <paramref name="ids"/> (as <see cref="Nearest"/> lists them), with exact gaps.
+    /// </summary>
+    /// <returns>How many of the rows changed partition, and the change in their loss, summed in row order.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (long Reassigned, double LossChange) ReassignRows(List<int> rows, int first, int count, PackedCentroids packed)
+    private (long Reassigned, double LossChange) ReassignRows(List<int> rows, int first, int count, int[] ids, float[] scores)
     {
         int d = Sample.Dimension;
-        using var gathered = GatheredRows.Of(Sample, CollectionsMarshal.AsSpan(rows).Slice(first, count));
-        int n = Math.Min(packed.K, 2);
-        var ids = new int[count * n];
-        var scores = new float[count * n];
-        AssignTwoNearest(gathered.Values, count, packed, ids, scores);
+        int n = Math.Min(Prices.Length, 2);
         long reassigned = 0;
         double change = 0;
-        for (int i = 0; i < count; i++)
+        for (int i = first; i < first + count; i++)
         {
-            int row = rows[first + i];
+            int row = rows[i];
             int label = ids[i * n];
             if (Labels[row] != label)
             {
-                ReadOnlySpan<float> x = gathered.Values.Slice(i * d, d);
+                ReadOnlySpan<float> x = Sample.Rows(row, 1);
                 change += RowLoss.Of(x, Centroids.AsSpan(label * d, d), Metric) - RowLoss.Of(x, Centroids.AsSpan(Labels[row] * d, d), Metric);
                 reassigned++;
             }
@@ -211,6 +215,49 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         }
         return (reassigned, change);
     }
+
+    /// <summary>
+    /// The <paramref name="n"/> nearest packed centroids under their current norm terms to each of
+    /// <paramref name="rows"/>, from <c>i · <paramref name="listed"/></c> in the arrays (−1 and +∞ beyond): after
+    /// <see cref="AssignSample"/> from the rows' kept scores (<see cref="ScoredRows"/>: the price steps and the searches
+    /// score the rows of the same full partitions again and again, under new prices only), else by the kernel, on all
+    /// threads when the rows fill several blocks. The same lists either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public (int[] Ids, float[] Scores) Nearest(int[] rows, int n, int listed, PackedCentroids packed)
+    {
+        if (_scored is not null)
+            return _scored.Nearest(rows, n, listed);
+        var ids = new int[rows.Length * listed];
+        var scores = new float[rows.Length * listed];
+        ids.AsSpan().Fill(-1);
+        scores.AsSpan().Fill(float.PositiveInfinity);
+        var rowBlocks = new RowBlocks(rows.Length, NearestCentroidSearch.RowsPerBlock);
+        Action<long> score = [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
+        {
+            int first = (int)rowBlocks.First(block);
+            int count = rowBlocks.Length(block);
+            using var gathered = GatheredRows.Of(Sample, rows.AsSpan(first, count));
+            var blockIds = new int[count * n];
+            var blockScores = new float[count * n];
+            NearestKernel.Assign(gathered.Values, count, packed, n, blockIds, blockScores, KernelPaths.Machine);
+            for (int i = 0; i < count; i++)
+            {
+                blockIds.AsSpan(i * n, n).CopyTo(ids.AsSpan((first + i) * listed, n));
+                blockScores.AsSpan(i * n, n).CopyTo(scores.AsSpan((first + i) * listed, n));
+            }
+        };
+        // A few dozen rows are one block, scored on this thread: handing each of thousands of them to the thread pool
+        // cost more than scoring it.
+        if (rowBlocks.Count == 1)
+            score(0);
+        else
+            rowBlocks.ForEach(Parallel, score);
+        return (ids, scores);
+    }
+
+    /// <summary>The rows' scores kept since the last <see cref="AssignSample"/>, for the centroids it packed.</summary>
+    private ScoredRows? _scored;
 
     /// <summary>
     /// Each row's two lowest scores and their centroids (its one when K = 1), by the branch-free two-nearest kernel on
