@@ -50,7 +50,7 @@ public sealed class ScoredRowsTests
         };
         using var packed = new PackedCentroids(K, Dimension);
         packed.Pack(centroids, metric, run.Prices);
-        var scored = new ScoredRows(run, packed, path, capacity: 60);
+        using var scored = new ScoredRows(run, packed, path, capacity: 60);
 
         for (int round = 0; round < 12; round++)
         {

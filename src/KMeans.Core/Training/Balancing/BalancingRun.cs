@@ -9,7 +9,7 @@ namespace KMeans.Core.Training.Balancing;
 
 /// <summary>The state of one balancing: the sample, its labels and gaps, the cache, the centroids and prices.</summary>
 internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, DistanceMetric metric, SizeBounds bounds,
-    ParallelOptions parallel, int candidates)
+    ParallelOptions parallel, int candidates) : IDisposable
 {
     public TrainingBuffer Sample { get; } = sample;
 
@@ -61,6 +61,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     public (long[] Sizes, long Reassigned) AssignSample(PackedCentroids packed)
     {
         packed.Pack(Centroids, Metric, Prices);
+        _scored?.Dispose();
         _scored = KernelPaths.Machine == KernelPath.Portable
             ? null
             : new ScoredRows(this, packed, KernelPaths.Machine, (int)BalancingMemory.ScoredRowsCapacity(Labels.Length, packed.K));
@@ -128,17 +129,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         }
         revisit.Sort();
         int[] labelsBefore = revisit.Select(row => Labels[row]).ToArray();
-        int n = Math.Min(k, 2);
-        (int[] ids, float[] scores) = Nearest([.. revisit], n, n, packed);
-        long reassigned = 0;
-        double change = 0;
-        var revisitBlocks = new RowBlocks(revisit.Count, NearestCentroidSearch.RowsPerBlock);
-        for (long block = 0; block < revisitBlocks.Count; block++)
-        {
-            (long moved, double blockChange) = ReassignRows(revisit, (int)revisitBlocks.First(block), revisitBlocks.Length(block), ids, scores);
-            reassigned += moved;
-            change += blockChange;
-        }
+        (long reassigned, double change) = ReassignRows(revisit, packed);
         for (int i = 0; i < revisit.Count; i++)
         {
             if (Labels[revisit[i]] != labelsBefore[i])
@@ -176,9 +167,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
                 refresh.Add(OrderKey.Index(key));
         }
         refresh.Sort();
-        int n = Math.Min(k, 2);
-        (int[] ids, float[] scores) = Nearest([.. refresh], n, n, packed);
-        ReassignRows(refresh, 0, refresh.Count, ids, scores);
+        ReassignRows(refresh, packed);
         return refresh.Count;
     }
 
@@ -189,32 +178,49 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     private const double RoundingUnits = 8;
 
     /// <summary>
-    /// Rows <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> of <paramref name="rows"/>
-    /// to the first of their <paramref name="ids"/> (as <see cref="Nearest"/> lists them), with exact gaps.
+    /// Each of <paramref name="rows"/> to its nearest packed centroid, with its exact gap to the second, the rows' lists
+    /// taken <see cref="BlocksAtOnce"/> blocks at a time: a price step of the production run re-assigns thousands of
+    /// rows, and lists of them all at once, on the large-object heap, raised the peak memory after the training.
     /// </summary>
-    /// <returns>How many of the rows changed partition, and the change in their loss, summed in row order.</returns>
+    /// <returns>How many of the rows changed partition, and the change in their loss, summed per block in order.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (long Reassigned, double LossChange) ReassignRows(List<int> rows, int first, int count, int[] ids, float[] scores)
+    private (long Reassigned, double LossChange) ReassignRows(List<int> rows, PackedCentroids packed)
     {
         int d = Sample.Dimension;
         int n = Math.Min(Prices.Length, 2);
+        var rowBlocks = new RowBlocks(rows.Count, NearestCentroidSearch.RowsPerBlock);
         long reassigned = 0;
         double change = 0;
-        for (int i = first; i < first + count; i++)
+        for (long firstBlock = 0; firstBlock < rowBlocks.Count; firstBlock += BlocksAtOnce)
         {
-            int row = rows[i];
-            int label = ids[i * n];
-            if (Labels[row] != label)
+            int first = (int)rowBlocks.First(firstBlock);
+            int count = (int)Math.Min(rows.Count - first, (long)BlocksAtOnce * rowBlocks.RowsPerBlock);
+            (int[] ids, float[] scores) = Nearest(CollectionsMarshal.AsSpan(rows).Slice(first, count).ToArray(), n, n, packed);
+            for (long block = firstBlock; block < Math.Min(rowBlocks.Count, firstBlock + BlocksAtOnce); block++)
             {
-                ReadOnlySpan<float> x = Sample.Rows(row, 1);
-                change += RowLoss.Of(x, Centroids.AsSpan(label * d, d), Metric) - RowLoss.Of(x, Centroids.AsSpan(Labels[row] * d, d), Metric);
-                reassigned++;
+                double blockChange = 0;
+                for (int at = (int)rowBlocks.First(block); at < rowBlocks.First(block) + rowBlocks.Length(block); at++)
+                {
+                    int row = rows[at];
+                    int i = at - first;
+                    int label = ids[i * n];
+                    if (Labels[row] != label)
+                    {
+                        ReadOnlySpan<float> x = Sample.Rows(row, 1);
+                        blockChange += RowLoss.Of(x, Centroids.AsSpan(label * d, d), Metric) - RowLoss.Of(x, Centroids.AsSpan(Labels[row] * d, d), Metric);
+                        reassigned++;
+                    }
+                    Labels[row] = label;
+                    Gaps[row] = n > 1 ? DistanceOfScore(scores[i * n + 1] - scores[i * n]) : float.PositiveInfinity;
+                }
+                change += blockChange;
             }
-            Labels[row] = label;
-            Gaps[row] = n > 1 ? DistanceOfScore(scores[i * n + 1] - scores[i * n]) : float.PositiveInfinity;
         }
         return (reassigned, change);
     }
+
+    /// <summary>Blocks of rows whose lists <see cref="ReassignRows"/> takes at once: 4,032 rows, 32 KiB of lists.</summary>
+    private const int BlocksAtOnce = 21;
 
     /// <summary>
     /// The <paramref name="n"/> nearest packed centroids under their current norm terms to each of
@@ -258,6 +264,8 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
 
     /// <summary>The rows' scores kept since the last <see cref="AssignSample"/>, for the centroids it packed.</summary>
     private ScoredRows? _scored;
+
+    public void Dispose() => _scored?.Dispose();
 
     /// <summary>
     /// Each row's two lowest scores and their centroids (its one when K = 1), by the branch-free two-nearest kernel on

@@ -109,7 +109,7 @@ internal static class PartitionBalancer
         SizeBounds bounds = SizeBounds.For(rows, k, options.MaxSizeRatio, options.MinSizeRatio);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.EffectiveParallelism, CancellationToken = cancellationToken };
         var blocks = new RowBlocks(rows, Math.Min(options.RowsPerBlock, sample.MaxRowsPerBlock));
-        var run = new BalancingRun(sample, blocks, options.Distance, bounds, parallel, Math.Min(k, Candidates))
+        using var run = new BalancingRun(sample, blocks, options.Distance, bounds, parallel, Math.Min(k, Candidates))
         {
             Centroids = (float[])trained.Centroids.Clone(),
             Prices = new float[k],

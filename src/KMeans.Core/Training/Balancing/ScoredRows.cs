@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
@@ -9,32 +9,50 @@ namespace KMeans.Core.Training.Balancing;
 
 /// <summary>
 /// The nearest centroids under the prices of the moment for rows that the price steps and the searches of
-/// <see cref="AugmentingPaths"/> score again and again, from each row's scores kept without their norm terms. The kernel's score is
-/// −2·x·c + (‖c‖² + price), one fused multiply-add; −2·x·c alone is exact in float (a product by 2), so the kept value
-/// plus the norm term of the moment, rounded once, is the kernel's score bit for bit under any prices (and +∞ where
-/// a partition is priced out). A kept row then costs an addition per centroid and the choice of its lowest
-/// (<see cref="LowestScores"/>) instead of the kernel's arithmetic, and the lists are exactly what the kernel gives.
+/// <see cref="AugmentingPaths"/> score again and again, from each row's scores kept without their norm terms. The
+/// kernel's score is −2·x·c + (‖c‖² + price), one fused multiply-add; −2·x·c alone is exact in float (a product by 2),
+/// so the kept value plus the norm term of the moment, rounded once, is the kernel's score bit for bit under any prices
+/// (and +∞ where a partition is priced out). A kept row then costs an addition per centroid and the choice of its
+/// lowest (<see cref="LowestScores"/>) instead of the kernel's arithmetic, and the lists are exactly the kernel's.
 /// </summary>
 /// <remarks>
 /// Why: the searches keep returning to the full partitions around a dense region while their prices rise (the skewed
 /// mixture at MaxSizeRatio 1.2: 95,145 rows scanned in 265 searches, 6,101 of them distinct), and the price steps
-/// before them the rows of least gap in the same partitions. The centroids do not move meanwhile. At most
+/// before them to the rows of least gap in the same partitions. The centroids do not move meanwhile. At most
 /// <paramref name="capacity"/> rows are kept (<see cref="BalancingMemory.ScoredRowsCapacity"/> in training); beyond,
-/// the row kept longest makes room. What is kept never changes a list, only its cost.
+/// the row kept longest makes room. What is kept never changes a list, only its cost. The store is native memory,
+/// touched only as rows are kept and freed when the balancing ends.
 /// </remarks>
-internal sealed unsafe class ScoredRows(BalancingRun run, PackedCentroids packed, KernelPath path, int capacity)
+internal sealed unsafe class ScoredRows(BalancingRun run, PackedCentroids packed, KernelPath path, int capacity) : IDisposable
 {
     private readonly int _stride = NearestKernel.ScoreStride(packed.K);
     private readonly int _capacity = Math.Max(1, capacity);
+
+    /// <summary>The norm terms as they were when <see cref="Nearest"/> was called, while the kernel runs without them.</summary>
+    private readonly float[] _normTerms = new float[NearestKernel.ScoreStride(packed.K)];
+
+    /// <summary>
+    /// Rows scored by the kernel at a time: a block, or fewer where their scores would pass 1 MiB (16 rows at
+    /// K = 16,384), so that a call for thousands of rows holds a few MiB of scores at a time.
+    /// </summary>
+    private readonly int _rowsScoredAtOnce = Math.Clamp((1 << 20) / (NearestKernel.ScoreStride(packed.K) * sizeof(float)), 1,
+        NearestCentroidSearch.RowsPerBlock);
+
     private readonly Dictionary<int, int> _slotOf = [];
-    private readonly List<float[]> _slots = [];
+
+    /// <summary>A call's rows by whether they are kept, reused: a call of the production run's price steps had thousands.</summary>
+    private readonly List<(int At, int Slot)> _kept = [];
+    private readonly List<int> _missing = [];
+    private int[] _keepIn = [];
     private readonly List<int> _rowIn = [];
     private int _oldest;
+    private float* _store;
 
     /// <summary>
     /// For each of <paramref name="rows"/>, its <paramref name="n"/> nearest packed centroids under their current norm
     /// terms, ascending, ties to the lower index, at <c>i · <paramref name="listed"/></c> of the arrays returned
     /// (−1 and +∞ beyond n, or where fewer centroids score below +∞): what <see cref="NearestKernel.Assign"/> gives.
+    /// The kept rows first, then the others by the kernel, a few at a time on all threads.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (int[] Ids, float[] Scores) Nearest(int[] rows, int n, int listed)
@@ -43,123 +61,99 @@ internal sealed unsafe class ScoredRows(BalancingRun run, PackedCentroids packed
         var scores = new float[rows.Length * listed];
         ids.AsSpan().Fill(-1);
         scores.AsSpan().Fill(float.PositiveInfinity);
-        var kept = new float[]?[rows.Length];
-        var missing = new List<int>();
+        float[] normTerms = _normTerms;
+        new ReadOnlySpan<float>(packed.Norms, _stride).CopyTo(normTerms);
+        List<(int At, int Slot)> kept = _kept;
+        List<int> missing = _missing;
+        kept.Clear();
+        missing.Clear();
         for (int i = 0; i < rows.Length; i++)
         {
             if (_slotOf.TryGetValue(rows[i], out int slot))
-                kept[i] = _slots[slot];
+                kept.Add((i, slot));
             else
                 missing.Add(i);
         }
-        float[] computed = ArrayPool<float>.Shared.Rent(Math.Max(1, missing.Count * _stride));
+        ForBlocks(kept.Count, NearestCentroidSearch.RowsPerBlock, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (int first, int count) =>
+        {
+            WorkArea work = TakeWorkArea();
+            for (int i = first; i < first + count; i++)
+                Choose(Slot(kept[i].Slot), normTerms, work.Scratch, kept[i].At, n, listed, ids, scores);
+            _workAreas.Add(work);
+        });
+        int[] keepIn = SlotsFor(rows, missing);
+        new Span<float>(packed.Norms, packed.K).Clear();
         try
         {
-            ScoreMissing(rows, missing, computed);
-            for (int m = 0; m < missing.Count; m++)
-                kept[missing[m]] = computed;
-            var offsets = new int[rows.Length];
-            for (int m = 0; m < missing.Count; m++)
-                offsets[missing[m]] = m * _stride;
-            var rowBlocks = new RowBlocks(rows.Length, NearestCentroidSearch.RowsPerBlock);
-            Action<long> choose = [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
-                Choose(kept, offsets, (int)rowBlocks.First(block), rowBlocks.Length(block), n, listed, ids, scores);
-            // A scan's few dozen rows are one block, chosen on this thread (see AugmentingPaths.PathSearch.Nearest).
-            if (rowBlocks.Count == 1)
-                choose(0);
-            else
-                rowBlocks.ForEach(run.Parallel, choose);
-            Keep(rows, missing, computed);
+            ForBlocks(missing.Count, _rowsScoredAtOnce, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (int first, int count) =>
+            {
+                int[] blockRows = missing.GetRange(first, count).Select(at => rows[at]).ToArray();
+                WorkArea work = TakeWorkArea();
+                using (var gathered = GatheredRows.Of(run.Sample, blockRows))
+                    NearestKernel.ScoreAll(gathered.Values, count, packed, work.Computed, path);
+                fixed (float* unpriced = work.Computed)
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        Choose(unpriced + (long)i * _stride, normTerms, work.Scratch, missing[first + i], n, listed, ids, scores);
+                        if (keepIn[first + i] >= 0)
+                            new ReadOnlySpan<float>(unpriced + (long)i * _stride, _stride).CopyTo(new Span<float>(Slot(keepIn[first + i]), _stride));
+                    }
+                }
+                _workAreas.Add(work);
+            });
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(computed);
+            normTerms.AsSpan(0, packed.K).CopyTo(new Span<float>(packed.Norms, packed.K));
         }
         return (ids, scores);
     }
 
-    /// <summary>The missing rows' −2·x·c by the kernel, with every real centroid's norm term 0 for the while.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ScoreMissing(int[] rows, List<int> missing, float[] computed)
+    public void Dispose()
     {
-        if (missing.Count == 0)
+        if (_store == null)
             return;
-        int k = packed.K;
-        var normTerms = new float[k];
-        var terms = new Span<float>(packed.Norms, k);
-        terms.CopyTo(normTerms);
-        terms.Clear();
-        try
-        {
-            var missingRows = new int[missing.Count];
-            for (int m = 0; m < missing.Count; m++)
-                missingRows[m] = rows[missing[m]];
-            var rowBlocks = new RowBlocks(missingRows.Length, NearestCentroidSearch.RowsPerBlock);
-            Action<long> score = [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
-            {
-                int first = (int)rowBlocks.First(block);
-                int count = rowBlocks.Length(block);
-                using var gathered = GatheredRows.Of(run.Sample, missingRows.AsSpan(first, count));
-                NearestKernel.ScoreAll(gathered.Values, count, packed, computed.AsSpan(first * _stride, count * _stride), path);
-            };
-            if (rowBlocks.Count == 1)
-                score(0);
-            else
-                rowBlocks.ForEach(run.Parallel, score);
-        }
-        finally
-        {
-            normTerms.CopyTo(new Span<float>(packed.Norms, k));
-        }
+        NativeMemory.Free(_store);
+        _store = null;
     }
 
-    /// <summary>Each row's kept scores plus the current norm terms, and their n lowest.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Choose(float[]?[] kept, int[] offsets, int first, int count, int n, int listed, int[] ids, float[] scores)
+    private float* Slot(int slot) => _store + (long)slot * _stride;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on blocks of <paramref name="count"/> items: on this thread where they are one block
+    /// (a scan's few dozen rows, see <see cref="AugmentingPaths"/>), else on all threads.
+    /// </summary>
+    private void ForBlocks(int count, int perBlock, Action<int, int> body)
     {
-        int scratch = LowestScores.ScratchLength(_stride);
-        float[] buffer = ArrayPool<float>.Shared.Rent(_stride + 2 * scratch);
-        try
-        {
-            fixed (float* priced = buffer)
-            fixed (int* bestLabel = ids)
-            fixed (float* best = scores)
-            {
-                float* values = priced + _stride;
-                int* candidates = (int*)(values + scratch);
-                float* terms = packed.Norms;
-                for (int i = first; i < first + count; i++)
-                {
-                    fixed (float* unpriced = kept[i])
-                    {
-                        float* row = unpriced + offsets[i];
-                        for (int c = 0; c < _stride; c += LowestScores.Lanes / 2)
-                            (Vector256.Load(row + c) + Vector256.Load(terms + c)).Store(priced + c);
-                    }
-                    LowestScores.Select(priced, _stride / LowestScores.Lanes, n, best + (long)i * listed,
-                        bestLabel + (long)i * listed, values, candidates);
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(buffer);
-        }
+        var blocks = new RowBlocks(count, perBlock);
+        if (blocks.Count == 1)
+            body(0, count);
+        else if (blocks.Count > 1)
+            blocks.ForEach(run.Parallel, block => body((int)blocks.First(block), blocks.Length(block)));
     }
 
-    /// <summary>The missing rows' scores kept, each in a new slot while there is room, else in the oldest's.</summary>
-    private void Keep(int[] rows, List<int> missing, float[] computed)
+    /// <summary>
+    /// Where each missing row's scores are to be kept (−1 for a row asked for twice, or beyond the room there is): a new
+    /// slot while there is room, else the slot of the row kept longest. The kept rows were read before.
+    /// </summary>
+    private int[] SlotsFor(int[] rows, List<int> missing)
     {
-        for (int m = 0; m < missing.Count; m++)
+        if (_keepIn.Length < missing.Count)
+            _keepIn = new int[Math.Max(missing.Count, 2 * _keepIn.Length)];
+        int[] keepIn = _keepIn;
+        keepIn.AsSpan(0, missing.Count).Fill(-1);
+        int taken = 0;
+        for (int m = 0; m < missing.Count && taken < _capacity; m++)
         {
             int row = rows[missing[m]];
             if (_slotOf.ContainsKey(row))
                 continue;
+            _store = _store != null ? _store : (float*)NativeMemory.Alloc((nuint)_capacity * (nuint)_stride, sizeof(float));
             int slot;
-            if (_slots.Count < _capacity)
+            if (_rowIn.Count < _capacity)
             {
-                slot = _slots.Count;
-                _slots.Add(new float[_stride]);
+                slot = _rowIn.Count;
                 _rowIn.Add(row);
             }
             else
@@ -170,7 +164,43 @@ internal sealed unsafe class ScoredRows(BalancingRun run, PackedCentroids packed
                 _rowIn[slot] = row;
             }
             _slotOf[row] = slot;
-            computed.AsSpan(m * _stride, _stride).CopyTo(_slots[slot]);
+            keepIn[m] = slot;
+            taken++;
+        }
+        return keepIn;
+    }
+
+    /// <summary>
+    /// A thread's buffers for a block: the scores of the rows the kernel scores at once, and a row's priced scores with
+    /// what <see cref="LowestScores"/> needs besides. One per thread at work, kept for this object's life (from the
+    /// shared array pool, the blocks' buffers had stayed in the pool after the training).
+    /// </summary>
+    private sealed class WorkArea(int stride, int rowsAtOnce)
+    {
+        public float[] Computed { get; } = new float[rowsAtOnce * stride];
+
+        public float[] Scratch { get; } = new float[stride + 2 * LowestScores.ScratchLength(stride)];
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentBag<WorkArea> _workAreas = [];
+
+    private WorkArea TakeWorkArea() => _workAreas.TryTake(out WorkArea? work) ? work : new WorkArea(_stride, _rowsScoredAtOnce);
+
+    /// <summary>A row's scores plus the norm terms, and their n lowest, into its place in the lists.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Choose(float* unpriced, float[] normTerms, float[] scratch, int at, int n, int listed, int[] ids, float[] scores)
+    {
+        fixed (float* priced = scratch)
+        fixed (float* terms = normTerms)
+        fixed (int* bestLabel = ids)
+        fixed (float* best = scores)
+        {
+            for (int c = 0; c < _stride; c += LowestScores.Lanes / 2)
+                (Vector256.Load(unpriced + c) + Vector256.Load(terms + c)).Store(priced + c);
+            float* values = priced + _stride;
+            int* candidates = (int*)(values + LowestScores.ScratchLength(_stride));
+            LowestScores.Select(priced, _stride / LowestScores.Lanes, n, best + (long)at * listed, bestLabel + (long)at * listed,
+                values, candidates);
         }
     }
 }
