@@ -67,7 +67,7 @@ internal static class BalanceScenario
             {
                 double timeRatio = Summary.Of(times[r].Select((t, i) => t / times[0][i])).Median;
                 var sizes = results[r].PartitionSizes;
-                table.Add(name, ratios[r]?.ToString("0.0") ?? "none", $"{Summary.Of(times[r]).Median:F1}", $"{timeRatio:F2}",
+                table.Add(name, ratios[r]?.ToString("0.0") ?? "none", $"{Summary.Of(times[r]).Median:F2}", $"{timeRatio:F2}",
                     $"{results[r].Loss / results[0].Loss:F4}", $"{sizes.MaxOverMean:F2}", $"{sizes.MinOverMean:F2}",
                     $"{sizes.CoefficientOfVariation:F2}", $"{results[r].BalanceHistory.Count}",
                     $"{(results[r].BalanceHistory.Count > 0 ? results[r].BalanceHistory[^1].Displaced : 0)}",
