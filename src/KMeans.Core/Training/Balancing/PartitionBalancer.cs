@@ -38,8 +38,9 @@ namespace KMeans.Core.Training.Balancing;
 /// region more centroids and the constrained passes let the rest migrate (as splitting and merging does in cuVS's
 /// balanced k-means), after which smaller prices suffice. Prices cannot split exact duplicates, which always tie, nor
 /// fill a partition that no row has as its second choice: those cases end in the repair. Memory: two values per sample
-/// row (label and gap, 8 bytes), the rows grouped by partition during the price steps, and the cache, at most
-/// <see cref="BalancingMemory.CandidateCacheBytes"/> whatever the sample's size; the plan counts them
+/// row (label and gap, 8 bytes), the rows grouped by partition during the price steps, the cache, at most
+/// <see cref="BalancingMemory.CandidateCacheBytes"/> whatever the sample's size, and the scores the price steps and
+/// searches keep (<see cref="ScoredRows"/>, at most <see cref="BalancingMemory.ScoredRowsBytes"/>); the plan counts them
 /// (<see cref="BalancingMemory"/>). Every step is per row or follows a total order, in fixed blocks, so the result is
 /// the same in memory and on disk and for any thread count. The passes and their per-block bodies are compiled fully
 /// optimized from the first call (AggressiveOptimization): each runs a few times per training, so the tiered JIT
