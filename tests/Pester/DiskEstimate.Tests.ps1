@@ -63,8 +63,9 @@ Describe 'Get-KMeansDiskEstimate' {
     It 'counts what balancing holds in InMemoryBytes, not in the sample, for -MaxSizeRatio and -MinSizeRatio alike' {
         $plain = Get-KMeansDiskEstimate -K 64 -Dimension 32 -Rows 10000
         $balanced = Get-KMeansDiskEstimate -K 64 -Dimension 32 -Rows 10000 -MaxSizeRatio 1.5
-        # 10,000 sample rows, all cached: 20 bytes per row, and 8 candidates x 8 bytes + 20 + 12 per cached row.
-        $balanced.InMemoryBytes - $plain.InMemoryBytes | Should -Be (10000 * 20 + 10000 * 96)
+        # 10,000 sample rows, all cached: 20 bytes per row, and 8 candidates x 8 bytes + 20 + 12 per cached row;
+        # every row's 64 scores (4 bytes each) kept for the price steps and searches.
+        $balanced.InMemoryBytes - $plain.InMemoryBytes | Should -Be (10000 * 20 + 10000 * 96 + 10000 * 64 * 4)
         $balanced.Bytes | Should -Be $plain.Bytes
         $balanced.MaxSizeRatio | Should -Be 1.5
         (Get-KMeansDiskEstimate -K 64 -Dimension 32 -Rows 10000 -MinSizeRatio 0.5).InMemoryBytes | Should -Be $balanced.InMemoryBytes
@@ -73,8 +74,8 @@ Describe 'Get-KMeansDiskEstimate' {
     It 'bounds the balancing cache of a production sample' {
         $plain = Get-KMeansDiskEstimate -K 65536 -Dimension 1024
         $balanced = [pscustomobject]@{ K = 65536; Dimension = 1024; MaxSizeRatio = 2 } | Get-KMeansDiskEstimate
-        # 16,777,216 rows x 20 bytes, and the cache's 1,198,372 rows (96 MiB / 84 bytes) x 96 bytes.
-        $balanced.InMemoryBytes - $plain.InMemoryBytes | Should -Be (16777216 * 20 + 1198372 * 96)
+        # 16,777,216 rows x 20 bytes, the cache's 1,198,372 rows (96 MiB / 84 bytes) x 96 bytes, and 32 MiB of kept scores.
+        $balanced.InMemoryBytes - $plain.InMemoryBytes | Should -Be (16777216 * 20 + 1198372 * 96 + 32MB)
     }
 
     It 'refuses a -MaxSizeRatio below 1 as Invoke-KMeansTraining does' {
