@@ -179,8 +179,8 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
 
     /// <summary>
     /// Each of <paramref name="rows"/> to its nearest packed centroid, with its exact gap to the second, the rows' lists
-    /// taken <see cref="BlocksAtOnce"/> blocks at a time: a price step of the production run re-assigns thousands of
-    /// rows, and lists of them all at once, on the large-object heap, raised the peak memory after the training.
+    /// taken <see cref="BlocksAtOnce"/> blocks at a time, so that a price step re-assigning thousands of rows (the
+    /// production run's) keeps its lists small, off the large-object heap.
     /// </summary>
     /// <returns>How many of the rows changed partition, and the change in their loss, summed per block in order.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
