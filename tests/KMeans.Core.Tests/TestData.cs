@@ -1,4 +1,5 @@
 using KMeans.Core.Files;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Tests;
 
@@ -41,6 +42,17 @@ internal static class TestData
     }
 
     public static IVectorSource Source(float[][] rows) => new InMemoryVectorSource(rows, "test rows");
+
+    /// <summary>Standard normal values, row after row.</summary>
+    public static float[] GaussianValues(Random random, int count) =>
+        Enumerable.Range(0, count).Select(_ => (float)Gaussian(random)).ToArray();
+
+    /// <summary>Each row of <paramref name="dimension"/> values scaled to unit length, as Cosine training does.</summary>
+    public static void NormalizeRows(float[] values, int dimension)
+    {
+        for (int at = 0; at < values.Length; at += dimension)
+            VectorMath.Normalize(values.AsSpan(at, dimension));
+    }
 
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());

@@ -54,12 +54,12 @@ public sealed class CacheRefreshTests
     /// <summary>Gaussian rows and centroids, on the unit sphere under Cosine.</summary>
     private static (float[] Rows, float[] Centroids) RowsAndCentroids(Random random, DistanceMetric metric)
     {
-        float[] rows = Gaussian(random, Rows * Dimension);
-        float[] centroids = Gaussian(random, K * Dimension);
+        float[] rows = TestData.GaussianValues(random, Rows * Dimension);
+        float[] centroids = TestData.GaussianValues(random, K * Dimension);
         if (metric == DistanceMetric.Cosine)
         {
-            Normalize(rows);
-            Normalize(centroids);
+            TestData.NormalizeRows(rows, Dimension);
+            TestData.NormalizeRows(centroids, Dimension);
         }
         return (rows, centroids);
     }
@@ -79,13 +79,4 @@ public sealed class CacheRefreshTests
             Centroids = (float[])centroids.Clone(),
             Prices = new float[K],
         };
-
-    private static float[] Gaussian(Random random, int count) =>
-        Enumerable.Range(0, count).Select(_ => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()))).ToArray();
-
-    private static void Normalize(float[] values)
-    {
-        for (int at = 0; at < values.Length; at += Dimension)
-            VectorMath.Normalize(values.AsSpan(at, Dimension));
-    }
 }

@@ -1,6 +1,5 @@
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
-using KMeans.Core.Numerics;
 using KMeans.Core.Training.Balancing;
 
 namespace KMeans.Core.Tests.Training;
@@ -32,12 +31,12 @@ public sealed class ScoredRowsTests
     {
         KernelPath path = Enum.Parse<KernelPath>(pathName);
         var random = new Random(11 + (int)metric);
-        float[] rows = Gaussian(random, Rows * Dimension);
-        float[] centroids = Gaussian(random, K * Dimension);
+        float[] rows = TestData.GaussianValues(random, Rows * Dimension);
+        float[] centroids = TestData.GaussianValues(random, K * Dimension);
         if (metric == DistanceMetric.Cosine)
         {
-            Normalize(rows);
-            Normalize(centroids);
+            TestData.NormalizeRows(rows, Dimension);
+            TestData.NormalizeRows(centroids, Dimension);
         }
         using TrainingBuffer sample = TrainingBuffer.Create(onDisk: false, Rows, Dimension, Path.GetTempPath());
         sample.WriteRows(0, rows);
@@ -82,13 +81,4 @@ public sealed class ScoredRowsTests
     }
 
     private static unsafe float[] NormTerms(PackedCentroids packed) => new ReadOnlySpan<float>(packed.Norms, packed.TileCount * PackedCentroids.TileWidth).ToArray();
-
-    private static float[] Gaussian(Random random, int count) =>
-        Enumerable.Range(0, count).Select(_ => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()))).ToArray();
-
-    private static void Normalize(float[] values)
-    {
-        for (int at = 0; at < values.Length; at += Dimension)
-            VectorMath.Normalize(values.AsSpan(at, Dimension));
-    }
 }
