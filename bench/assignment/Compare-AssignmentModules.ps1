@@ -1,7 +1,7 @@
 <#
 .SYNOPSIS
-    Times Get-KMeansAssignment of two builds of the module in one run: -Summary, -OutFile .arrow and -Count 2 -OutFile
-    .arrow, each in a fresh pwsh per build and round (run once untimed, then timed, as the bench's assign scenario does),
+    Times Get-KMeansAssignment of two builds of the module in one run: -Summary, -OutFile .arrow, and -Count 2 and
+    -Count 8 (multi-probe lists) -OutFile .arrow, each in a fresh pwsh per build and round (run once untimed, then timed, as the bench's assign scenario does),
     the order of the builds swapped every round. Prints each build's median and the median of the per-round ratios.
 .EXAMPLE
     dotnet pwsh -NoProfile -File bench/assignment/Compare-AssignmentModules.ps1 -Before /tmp/old/KMeans.psd1 -After out/KMeans/0.1.0/KMeans.psd1 -Rows /tmp/kmeans-assign-bench/assign-W1.npy -Centroid /tmp/kmeans-assign-bench/assign-W1-centroids.npy
@@ -22,6 +22,7 @@ $cases = [ordered]@{
     '-Summary'                    = '-Summary'
     '-OutFile .arrow'             = "-OutFile '$outFile' -Force"
     '-Count 2 -OutFile .arrow'    = "-Count 2 -OutFile '$outFile' -Force"
+    '-Count 8 -OutFile .arrow'    = "-Count 8 -OutFile '$outFile' -Force"
 }
 
 function Measure-Build([string] $Module, [string] $Arguments) {
