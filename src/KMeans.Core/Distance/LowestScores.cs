@@ -33,28 +33,33 @@ internal static unsafe class LowestScores
     public static int ScratchLength(int stride) => stride + HalfLanes;
 
     /// <param name="scores">The row's scores, <paramref name="vectors"/> × 16 in centroid order; padding is +∞.</param>
+    /// <param name="terms">
+    /// Added to the scores first, one per centroid (the norm terms of the moment for kept scores, see
+    /// <see cref="Training.Balancing.ScoredRows"/>), or null: one rounding, as the kernel adds them.
+    /// </param>
     /// <param name="best">Receives the n lowest, ascending; left as it was (+∞) where fewer scores are finite.</param>
     /// <param name="bestLabel">Receives their centroids; left as it was (−1) where fewer scores are finite.</param>
     /// <param name="values">Scratch of <see cref="ScratchLength"/>.</param>
     /// <param name="centroids">Scratch of <see cref="ScratchLength"/>.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Select(float* scores, int vectors, int n, float* best, int* bestLabel, float* values, int* centroids)
+    public static void Select(float* scores, float* terms, int vectors, int n, float* best, int* bestLabel, float* values,
+        int* centroids)
     {
-        Vector256<float> bound = Vector256.Create(Bound(scores, vectors, n));
+        Vector256<float> bound = Vector256.Create(Bound(scores, terms, vectors, n));
         Vector256<float> infinite = Vector256.Create(float.PositiveInfinity);
         int count = 0;
         for (int v = 0; v < vectors; v++)
         {
-            float* vector = scores + v * Lanes;
-            Vector256<float> low = Vector256.Load(vector), high = Vector256.Load(vector + HalfLanes);
+            Vector256<float> low = Load(scores, terms, v * Lanes), high = Load(scores, terms, v * Lanes + HalfLanes);
             uint candidates = (Vector256.LessThanOrEqual(low, bound) & Vector256.LessThan(low, infinite)).ExtractMostSignificantBits()
                               | (Vector256.LessThanOrEqual(high, bound) & Vector256.LessThan(high, infinite)).ExtractMostSignificantBits() << HalfLanes;
             while (candidates != 0)
             {
                 int lane = BitOperations.TrailingZeroCount(candidates);
                 candidates &= candidates - 1;
-                values[count] = vector[lane];
-                centroids[count++] = v * Lanes + lane;
+                int centroid = v * Lanes + lane;
+                values[count] = terms == null ? scores[centroid] : scores[centroid] + terms[centroid];
+                centroids[count++] = centroid;
             }
         }
         if (count > RankedCandidates)
@@ -66,18 +71,23 @@ internal static unsafe class LowestScores
         PlaceByRank(values, centroids, count, n, best, bestLabel);
     }
 
+    /// <summary>Eight scores from <paramref name="at"/>, with their terms if any (the same rounding lane by lane).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Load(float* scores, float* terms, int at) =>
+        terms == null ? Vector256.Load(scores + at) : Vector256.Load(scores + at) + Vector256.Load(terms + at);
+
     /// <summary>
     /// The n-th lowest of the lanes' two least scores: the least of those 32 values with at least n of them at or
     /// below it (+∞ if none has).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Bound(float* scores, int vectors, int n)
+    private static float Bound(float* scores, float* terms, int vectors, int n)
     {
         Vector256<float> infinite = Vector256.Create(float.PositiveInfinity);
         Vector256<float> least0 = infinite, least1 = infinite, second0 = infinite, second1 = infinite;
         for (int v = 0; v < vectors; v++)
         {
-            Vector256<float> low = Vector256.Load(scores + v * Lanes), high = Vector256.Load(scores + v * Lanes + HalfLanes);
+            Vector256<float> low = Load(scores, terms, v * Lanes), high = Load(scores, terms, v * Lanes + HalfLanes);
             second0 = Avx.Min(second0, Avx.Max(least0, low));
             second1 = Avx.Min(second1, Avx.Max(least1, high));
             least0 = Avx.Min(least0, low);
@@ -88,24 +98,28 @@ internal static unsafe class LowestScores
         least1.Store(lanes + HalfLanes);
         second0.Store(lanes + 2 * HalfLanes);
         second1.Store(lanes + 3 * HalfLanes);
-        int* atOrBelow = stackalloc int[2 * Lanes];
-        for (int i = 0; i < 2 * Lanes; i++)
+        // Each value's count of values at or below it, all 32 at once: every value in turn against the four vectors.
+        Vector256<int> atOrBelow0 = Vector256<int>.Zero, atOrBelow1 = atOrBelow0, atOrBelow2 = atOrBelow0, atOrBelow3 = atOrBelow0;
+        for (int j = 0; j < 2 * Lanes; j++)
         {
-            Vector256<float> value = Vector256.Create(lanes[i]);
-            atOrBelow[i] = BitOperations.PopCount(Vector256.LessThanOrEqual(least0, value).ExtractMostSignificantBits()
-                | Vector256.LessThanOrEqual(least1, value).ExtractMostSignificantBits() << HalfLanes
-                | Vector256.LessThanOrEqual(second0, value).ExtractMostSignificantBits() << (2 * HalfLanes)
-                | Vector256.LessThanOrEqual(second1, value).ExtractMostSignificantBits() << (3 * HalfLanes));
+            Vector256<float> value = Vector256.Create(lanes[j]);
+            atOrBelow0 -= Vector256.LessThanOrEqual(value, least0).AsInt32();
+            atOrBelow1 -= Vector256.LessThanOrEqual(value, least1).AsInt32();
+            atOrBelow2 -= Vector256.LessThanOrEqual(value, second0).AsInt32();
+            atOrBelow3 -= Vector256.LessThanOrEqual(value, second1).AsInt32();
         }
         Vector256<int> enough = Vector256.Create(n);
-        Vector256<float> bound = infinite;
-        for (int i = 0; i < 2 * Lanes; i += HalfLanes)
-        {
-            Vector256<int> reaches = Vector256.GreaterThanOrEqual(Vector256.Load(atOrBelow + i), enough);
-            bound = Avx.Min(bound, Vector256.ConditionalSelect(reaches.AsSingle(), Vector256.Load(lanes + i), infinite));
-        }
+        Vector256<float> bound = Avx.Min(
+            Avx.Min(Reaching(atOrBelow0, enough, least0), Reaching(atOrBelow1, enough, least1)),
+            Avx.Min(Reaching(atOrBelow2, enough, second0), Reaching(atOrBelow3, enough, second1)));
         return HorizontalMin(bound);
     }
+
+    /// <summary>The values whose count reaches <paramref name="enough"/>, +∞ elsewhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Reaching(Vector256<int> atOrBelow, Vector256<int> enough, Vector256<float> values) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(atOrBelow, enough).AsSingle(), values,
+            Vector256.Create(float.PositiveInfinity));
 
     /// <summary>
     /// Each candidate to the place its rank gives it, (score, centroid) ascending, the candidates being in centroid

@@ -112,7 +112,7 @@ internal static unsafe class NearestKernel
                 int* candidates = (int*)(values + scratch);
                 for (int i = 0; i < count; i++)
                 {
-                    LowestScores.Select(scores + (long)i * stride, stride / LowestScores.Lanes, n, best + (long)i * n,
+                    LowestScores.Select(scores + (long)i * stride, null, stride / LowestScores.Lanes, n, best + (long)i * n,
                         bestLabel + (long)i * n, values, candidates);
                 }
             }

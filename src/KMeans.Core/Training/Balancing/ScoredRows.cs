@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.Planning;
@@ -171,36 +170,32 @@ internal sealed unsafe class ScoredRows(BalancingRun run, PackedCentroids packed
     }
 
     /// <summary>
-    /// A thread's buffers for a block: the scores of the rows the kernel scores at once, and a row's priced scores with
-    /// what <see cref="LowestScores"/> needs besides. One per thread at work, kept for this object's life (from the
+    /// A thread's buffers for a block: the scores of the rows the kernel scores at once, and what
+    /// <see cref="LowestScores"/> needs for a row. One per thread at work, kept for this object's life (from the
     /// shared array pool, the blocks' buffers had stayed in the pool after the training).
     /// </summary>
     private sealed class WorkArea(int stride, int rowsAtOnce)
     {
         public float[] Computed { get; } = new float[rowsAtOnce * stride];
 
-        public float[] Scratch { get; } = new float[stride + 2 * LowestScores.ScratchLength(stride)];
+        public float[] Scratch { get; } = new float[2 * LowestScores.ScratchLength(stride)];
     }
 
     private readonly System.Collections.Concurrent.ConcurrentBag<WorkArea> _workAreas = [];
 
     private WorkArea TakeWorkArea() => _workAreas.TryTake(out WorkArea? work) ? work : new WorkArea(_stride, _rowsScoredAtOnce);
 
-    /// <summary>A row's scores plus the norm terms, and their n lowest, into its place in the lists.</summary>
+    /// <summary>A row's kept scores plus the norm terms, and their n lowest, into its place in the lists.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Choose(float* unpriced, float[] normTerms, float[] scratch, int at, int n, int listed, int[] ids, float[] scores)
     {
-        fixed (float* priced = scratch)
+        fixed (float* values = scratch)
         fixed (float* terms = normTerms)
         fixed (int* bestLabel = ids)
         fixed (float* best = scores)
         {
-            for (int c = 0; c < _stride; c += LowestScores.Lanes / 2)
-                (Vector256.Load(unpriced + c) + Vector256.Load(terms + c)).Store(priced + c);
-            float* values = priced + _stride;
-            int* candidates = (int*)(values + LowestScores.ScratchLength(_stride));
-            LowestScores.Select(priced, _stride / LowestScores.Lanes, n, best + (long)at * listed, bestLabel + (long)at * listed,
-                values, candidates);
+            LowestScores.Select(unpriced, terms, _stride / LowestScores.Lanes, n, best + (long)at * listed,
+                bestLabel + (long)at * listed, values, (int*)(values + LowestScores.ScratchLength(_stride)));
         }
     }
 }
