@@ -23,9 +23,9 @@ namespace KMeans.Core.Training.Balancing;
 /// when the least gap left could lead the search; a row's moves are then its <see cref="Listed"/> nearest under the
 /// prices, and beyond its list no move is cheaper than its last listed, a bound that waits in the queue in turn. Most
 /// searches end after a few partitions and a few dozen rows (the skewed mixture at 1.2: 265 searches scoring 95,145
-/// rows, 6,101 of them distinct, whose scores are kept between searches, see <see cref="ScoredRows"/>; about 0.04 s). The queues order by cost, then partition; rows by
-/// gap, then index; so the paths, and the prices, do not depend on threads. Memory: per search, a few numbers per
-/// partition and per row scanned.
+/// rows, 6,101 of them distinct, whose scores are kept between searches, see <see cref="ScoredRows"/>; about 0.04 s).
+/// The queues order by cost, then partition; rows by gap, then index; so the paths, and the prices, do not depend on
+/// threads. Memory: per search, a few numbers per partition and per row scanned.
 /// </remarks>
 internal static class AugmentingPaths
 {
