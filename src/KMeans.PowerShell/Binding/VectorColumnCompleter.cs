@@ -48,7 +48,7 @@ internal sealed class VectorColumnCompleter : IArgumentCompleter
 
     /// <summary>The -InputFormat typed so far, or null when none is or it names no format.</summary>
     private static VectorFileFormat? InputFormat(object? bound) =>
-        (bound is PSObject wrapped ? wrapped.BaseObject : bound) switch
+        VectorConverter.Unwrap(bound) switch
         {
             KMeansVectorFormat format => format.ToCore(),
             string name when Enum.TryParse(name, ignoreCase: true, out KMeansVectorFormat format) => format.ToCore(),
@@ -58,7 +58,7 @@ internal sealed class VectorColumnCompleter : IArgumentCompleter
     private static string? FirstPath(object? bound) => bound switch
     {
         string path => path,
-        IEnumerable paths => paths.Cast<object?>().Select(p => p is PSObject wrapped ? wrapped.BaseObject : p).OfType<string>().FirstOrDefault(),
+        IEnumerable paths => paths.Cast<object?>().Select(VectorConverter.Unwrap).OfType<string>().FirstOrDefault(),
         _ => null,
     };
 
