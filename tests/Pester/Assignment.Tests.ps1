@@ -66,6 +66,25 @@ Describe 'Assigning piped vectors' {
         ($Vectors | Get-KMeansAssignment -Centroid $path).ClusterId | Should -Be $fromModel.ClusterId
     }
 
+    It 'places centroid objects by their ClusterId, whatever their order' {
+        $fromModel = $Vectors | Get-KMeansAssignment -Centroid $Model
+        $reordered = $Model.Centroids | Sort-Object ClusterId -Descending
+        ($Vectors | Get-KMeansAssignment -Centroid $reordered).ClusterId | Should -Be $fromModel.ClusterId
+        $fromImported = $Vectors | Get-KMeansAssignment -Centroid ($Model.Centroids | Sort-Object { $_.Vector[0] })
+        $fromImported.ClusterId | Should -Be $fromModel.ClusterId
+    }
+
+    It 'refuses centroid objects whose ids are not 0 to K - 1, each once: <Case>' -ForEach @(
+        @{ Case = 'a gap'; Centroids = { $Model.Centroids | Where-Object ClusterId -ne 1 }; Message = '*no centroid has ClusterId 1*' }
+        @{ Case = 'a repeat'; Centroids = { $Model.Centroids + $Model.Centroids[0] }; Message = '*ClusterId 0 is given 2 times*' }
+        @{ Case = 'mixed with a vector'; Centroids = { $Model.Centroids + @(, [float[]]$Model.Centroids[0].Vector) }; Message = '*cannot be mixed with plain vectors*' }
+        @{ Case = 'two models'; Centroids = { $Model, $Model }; Message = '*must be given alone*' }
+    ) {
+        $centroids = & $Centroids
+        { $Vectors[0..9] | Get-KMeansAssignment -Centroid $centroids -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidCentroid,KMeans.PowerShell.GetKMeansAssignmentCommand' -ExpectedMessage $Message
+    }
+
     It 'reports a vector of another dimension by its index and assigns the rest' {
         $items = $Vectors[0..4] + @(, [float[]](1, 2)) + $Vectors[5..9]
         $assignments = $items | Get-KMeansAssignment -Centroid $Model -ErrorVariable problems -ErrorAction SilentlyContinue

@@ -10,7 +10,9 @@ namespace KMeans.PowerShell.Binding;
 /// <summary>
 /// Centroids given to a parameter (-InitialCentroid, -Centroid): KMeansCentroid objects, a KMeansModel, the path of a
 /// centroid file (or its FileInfo), or anything holding vectors (float[]/double[] arrays, objects with a Vector
-/// property), read in the order given.
+/// property). A model or a file is a whole set of centroids and comes alone; KMeansCentroid objects take the place
+/// their ClusterId names (0 to K − 1, each once), so that sorting or filtering them never renumbers the partitions;
+/// plain vectors are numbered in the order given.
 /// </summary>
 internal sealed class CentroidInput
 {
@@ -56,6 +58,14 @@ internal sealed class CentroidInput
         // A single float[] bound to object[] arrives as its numbers: it is one centroid.
         if (VectorConverter.IsNumberList(items))
             items = [items];
+        if (items.Length > 1 && items.FirstOrDefault(item => VectorConverter.Unwrap(item) is KMeansModel or string or FileInfo)
+                is { } whole)
+        {
+            error = KMeansErrors.InvalidCentroid(0, whole,
+                "a model or a centroid file holds a whole set of centroids and must be given alone, not with other models, files or centroids.");
+            return null;
+        }
+        var clusterIds = new List<int>();
         foreach (object? item in items)
         {
             switch (VectorConverter.Unwrap(item))
@@ -69,6 +79,7 @@ internal sealed class CentroidInput
                     Record(centroid.Distance, centroid, ref error);
                     vectors.Add((float[])centroid.Vector.Clone());
                     prices.Add(centroid.Price);
+                    clusterIds.Add(centroid.ClusterId);
                     break;
                 case string or FileInfo:
                     string path = VectorConverter.Unwrap(item) is FileInfo file ? file.FullName : (string)VectorConverter.Unwrap(item)!;
@@ -98,7 +109,53 @@ internal sealed class CentroidInput
             error = KMeansErrors.InvalidCentroid(0, null, "no centroids were given.");
             return null;
         }
+        if (clusterIds.Count > 0 && !PlaceByClusterId(items, clusterIds, vectors, prices, out error))
+            return null;
         return new CentroidInput(vectors, distance, prices);
+    }
+
+    /// <summary>
+    /// Puts KMeansCentroid objects at the place their ClusterId names; refuses them mixed with plain vectors (whose
+    /// place could only be a guess) and ids that are not 0 to K − 1, each once.
+    /// </summary>
+    private static bool PlaceByClusterId(object[] items, List<int> clusterIds, List<float[]> vectors, List<float?> prices,
+        out ErrorRecord? error)
+    {
+        error = null;
+        if (clusterIds.Count != vectors.Count)
+        {
+            object? plain = items.First(item => VectorConverter.Unwrap(item) is not KMeansCentroid);
+            error = KMeansErrors.InvalidCentroid(Array.IndexOf(items, plain), plain,
+                "KMeansCentroid objects take the place their ClusterId names, so they cannot be mixed with plain vectors; give one kind.");
+            return false;
+        }
+        int[] order = Enumerable.Range(0, clusterIds.Count).OrderBy(at => clusterIds[at]).ToArray();
+        for (int place = 0; place < order.Length; place++)
+        {
+            if (clusterIds[order[place]] != place)
+            {
+                error = KMeansErrors.InvalidCentroid(order[place], items[order[place]],
+                    $"the cluster ids must be 0 to {order.Length - 1}, each once, but {MissingOrRepeated(clusterIds, place)}.");
+                return false;
+            }
+        }
+        float[][] byId = order.Select(at => vectors[at]).ToArray();
+        float?[] pricesById = order.Select(at => prices[at]).ToArray();
+        vectors.Clear();
+        vectors.AddRange(byId);
+        prices.Clear();
+        prices.AddRange(pricesById);
+        return true;
+    }
+
+    /// <summary>Why the sorted ids break at <paramref name="place"/>: a repeated id, a negative one, or a gap.</summary>
+    private static string MissingOrRepeated(List<int> clusterIds, int place)
+    {
+        IGrouping<int, int>? repeated = clusterIds.GroupBy(id => id).Where(ids => ids.Count() > 1).MinBy(ids => ids.Key);
+        if (repeated is not null)
+            return $"ClusterId {repeated.Key} is given {repeated.Count()} times";
+        int least = clusterIds.Min();
+        return least < 0 ? $"ClusterId {least} is negative" : $"no centroid has ClusterId {place}";
     }
 
     private static CentroidSet? ReadFile(PSCmdlet cmdlet, string path, out ErrorRecord? error)
