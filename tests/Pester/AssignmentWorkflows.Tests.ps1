@@ -64,6 +64,21 @@ Describe 'Get-KMeansAssignment -OutFile' {
         $written.Labels | Should -Be (Get-KMeansAssignment -LiteralPath $First, $Second -Centroid $Centroids).ClusterId
     }
 
+    It 'keeps the places of a refused file''s rows, so the rows after it keep their indices' {
+        $narrow = Join-Path $Scratch 'narrow.npy'
+        $null = New-KMeansSampleData -Path $narrow -Rows 50 -Dimension 2 -Seed 3 -Force
+        $target = Join-Path $Scratch 'with-refused.npy'
+        $null = Get-KMeansAssignment -LiteralPath $First, $narrow, $Second -Centroid $Centroids -OutFile $target `
+            -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems.FullyQualifiedErrorId | Should -Be 'DimensionMismatch,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        $written = Read-NpyLabel $target
+        $written.Header | Should -Match "'shape': \(550,\)"
+        $alone = (Get-KMeansAssignment -LiteralPath $First, $Second -Centroid $Centroids).ClusterId
+        $written.Labels | Should -Be ($alone[0..299] + @(-1) * 50 + $alone[300..499])
+        $objects = Get-KMeansAssignment -LiteralPath $First, $narrow, $Second -Centroid $Centroids -ErrorAction SilentlyContinue
+        $objects.Index | Should -Be (0..299 + 350..549)
+    }
+
     It 'writes the n nearest per row, nearest first, as the objects give them' {
         $target = Join-Path $Scratch 'top2.npy'
         $null = Get-KMeansAssignment $First -Centroid $Centroids -Count 2 -OutFile $target

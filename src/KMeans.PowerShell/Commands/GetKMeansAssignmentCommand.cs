@@ -351,10 +351,12 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         catch (KMeansException e)
         {
             WriteError(KMeansErrors.FromException(e));
+            rowsDone = KeepPlaces(source, rowsDone);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             WriteError(KMeansErrors.FileUnreadable(source.Description, e));
+            rowsDone = KeepPlaces(source, rowsDone);
         }
         finally
         {
@@ -363,6 +365,30 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
                 WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
     }
+
+    /// <summary>
+    /// After an input was refused or failed part way, hands its remaining rows on as not assigned (the error said why),
+    /// so that the rows of later inputs keep their index and a .npy file its one label per row (−1 for these); returns
+    /// the rows the input counts for. Only an input whose row count is unknown counts just the rows read.
+    /// </summary>
+    private long KeepPlaces(IVectorSource source, long rowsDone)
+    {
+        if (source.RowCount is not long total || total <= rowsDone)
+            return rowsDone;
+        int n = Count;
+        int rows = (int)Math.Min(UnassignedRowsAtOnce, total - rowsDone);
+        var clusterIds = new int[rows * n];
+        clusterIds.AsSpan().Fill(-1);
+        var distances = new float[rows * n];
+        for (long first = rowsDone; first < total; first += rows)
+        {
+            int count = (int)Math.Min(rows, total - first);
+            Emit(new AssignedRows(_nextIndex + first, first, count, n, clusterIds, distances), _ => null);
+        }
+        return total;
+    }
+
+    private const int UnassignedRowsAtOnce = 1 << 16;
 
     /// <summary>
     /// Hands one chunk on in row order: per-cluster sums, then the rows to -OutFile or as objects, and an error for
