@@ -46,23 +46,40 @@ public sealed class AssignmentFileWriter : IDisposable
     /// <summary>Rows written so far, assigned or not.</summary>
     public long Rows { get; private set; }
 
-    /// <summary>Appends <paramref name="chunk"/>; chunks must come in row order without gaps.</summary>
+    /// <summary>
+    /// Appends <paramref name="chunk"/>; chunks must come in row order without gaps. A failure of the file system is a
+    /// <see cref="KMeansException"/> (FileNotWritable) naming the target, as every writer's.
+    /// </summary>
     public void Write(AssignedRows chunk)
     {
         ArgumentNullException.ThrowIfNull(chunk);
-        _codec.Write(chunk);
-        Rows += chunk.RowCount;
-        if (_file.Stream is FileStream stream && stream.Position - _writebackFrom >= WritebackBytes)
+        try
         {
-            Writeback.Start(stream, _writebackFrom, stream.Position - _writebackFrom);
-            _writebackFrom = stream.Position;
+            _codec.Write(chunk);
+            Rows += chunk.RowCount;
+            if (_file.Stream is FileStream stream && stream.Position - _writebackFrom >= WritebackBytes)
+            {
+                Writeback.Start(stream, _writebackFrom, stream.Position - _writebackFrom);
+                _writebackFrom = stream.Position;
+            }
+        }
+        catch (Exception e) when (_file.Translate(e) is { } translated)
+        {
+            throw translated;
         }
     }
 
     /// <summary>Finishes the format (footer, header) and moves the file to its target.</summary>
     public void Commit()
     {
-        _codec.Finish();
+        try
+        {
+            _codec.Finish();
+        }
+        catch (Exception e) when (_file.Translate(e) is { } translated)
+        {
+            throw translated;
+        }
         _file.Commit();
     }
 

@@ -146,8 +146,19 @@ public static class AtomicFile
     {
         UnauthorizedAccessException => "permission denied.",
         IOException io when io.HResult == 28 || io.Message.Contains("space", StringComparison.OrdinalIgnoreCase) => "the disk is full.",
-        _ => "the system reported an I/O error (see the inner exception).",
+        _ => $"the system reported \"{SystemReason(e)}\".",
     };
+
+    /// <summary>
+    /// The operating system's reason (read-only file system, I/O error, ...) without the path that .NET appends on
+    /// Unix (" : 'path'"), which would be the temporary file's.
+    /// </summary>
+    private static string SystemReason(Exception e)
+    {
+        string message = e.Message;
+        int path = message.IndexOf(" : '", StringComparison.Ordinal);
+        return (path > 0 ? message[..path] : message).TrimEnd('.', ' ');
+    }
 
     internal static void DeleteQuietly(string path)
     {

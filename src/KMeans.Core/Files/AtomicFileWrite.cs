@@ -97,10 +97,21 @@ public sealed class AtomicFileWrite : IDisposable
 
     public void Dispose()
     {
-        _stream?.Dispose();
-        _stream = null;
-        if (!_committed)
-            AtomicFile.DeleteQuietly(_temporary);
+        try
+        {
+            _stream?.Dispose();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Closing flushes what the stream still buffers, which fails again on a full disk: the write's own error
+            // has been reported, and the temporary file goes all the same (unlinking an open file is fine on Unix).
+        }
+        finally
+        {
+            _stream = null;
+            if (!_committed)
+                AtomicFile.DeleteQuietly(_temporary);
+        }
     }
 
     /// <summary>

@@ -174,9 +174,9 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             {
                 _outFile.Commit();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (KMeansException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "FileNotWritable", ErrorCategory.WriteError, _outFile.Target));
+                ThrowTerminatingError(KMeansErrors.FromException(e));
             }
             WriteObject(WrittenFile.Of(this, _outFile.Target));
         }
@@ -430,9 +430,10 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         {
             _outFile!.Write(chunk);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (KMeansException e)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "FileNotWritable", ErrorCategory.WriteError, _outFile!.Target));
+            // Terminating, unlike an input's failure: a file missing some rows must not be committed.
+            ThrowTerminatingError(KMeansErrors.FromException(e));
         }
     }
 
