@@ -75,19 +75,17 @@ public static class KMeansTrainer
         CheckpointStart? start = checkpoint is null ? null : CheckpointStart.Open(checkpoint, options, dimension, rows, progress);
         int seed = start?.Seed ?? options.Seed ?? Random.Shared.Next();
         KMeansResult? finished = start?.FinishedResult(options);
-        if (finished is not null && !options.BalancesPartitions)
-        {
-            finished.Duration = watch.Elapsed;
-            return finished;
-        }
         using ProjectedSample sample = buildSample(seed, out SamplingSummary summary);
         KMeansResult result;
         if (finished is not null)
         {
-            // The checkpoint keeps the training as it was before balancing, which needs the sample: drawn again with the
-            // same seed, checked against the checkpoint, and balanced as the first run balanced it.
+            // Even a finished training's sample is drawn again (same seed) and checked against the checkpoint: input
+            // that changed under the same names, sizes and times must not get the old centroids. The checkpoint keeps
+            // the training as it was before balancing, which is then balanced as the first run balanced it.
             start!.VerifySample(sample.Full);
-            result = Completed(sample.Full, finished, options with { Seed = seed }, progress, cancellationToken);
+            result = options.BalancesPartitions
+                ? Completed(sample.Full, finished, options with { Seed = seed }, progress, cancellationToken)
+                : finished;
         }
         else
         {

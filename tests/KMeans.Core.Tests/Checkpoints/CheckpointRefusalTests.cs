@@ -71,11 +71,17 @@ public class CheckpointRefusalTests
         CheckpointAssert.BitIdentical(KMeansTrainer.Train(TestData.Source(Rows), Options), resumed);
     }
 
-    [Fact]
-    public void ChangedPipelineRowsAreRefused()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ChangedPipelineRowsAreRefused(bool finished)
     {
         using var temp = new TempDirectory();
-        string path = Stopped(temp);
+        string path = temp.File("state.kmc");
+        if (finished)
+            KMeansTrainer.Train(TestData.Source(Rows), Options, Resume(path));
+        else
+            path = Stopped(temp);
         float[][] changed = Rows.Select(row => row.ToArray()).ToArray();
         foreach (float[] row in changed)
             row[0] += 0.5f;
