@@ -41,6 +41,23 @@ Describe 'Get-KMeansDiskEstimate' {
         $estimates.Rows | Sort-Object | Should -Be 100, 300
     }
 
+    It 'takes file scenarios from a CSV by property name: Path, K, Column and InputFormat (an empty cell as none)' {
+        $arrow = New-KMeansSampleData -Path (Join-Path $Scratch 'scenario.arrow') -Rows 700 -Dimension 6 -Seed 1
+        $renamed = Join-Path $Scratch 'scenario.bin'
+        Copy-Item -LiteralPath $arrow.FullName -Destination $renamed
+        $csv = Join-Path $Scratch 'scenarios.csv'
+        @"
+Path,K,Column,InputFormat
+$($arrow.FullName),4,,
+$renamed,2,vector,Arrow
+"@ | Set-Content -LiteralPath $csv
+        $estimates = Import-Csv -LiteralPath $csv | Get-KMeansDiskEstimate
+        $estimates.Path | Should -Be $arrow.FullName, $renamed
+        $estimates.K | Should -Be 4, 2
+        $estimates.Rows | Should -Be 700, 700
+        $estimates.Dimension | Should -Be 6, 6
+    }
+
     It 'takes scenarios from the pipeline by property name, and a bad one does not stop the rest' {
         $temp = (New-Item -ItemType Directory -Path (Join-Path $Scratch 'temp')).FullName
         $estimates = @(

@@ -40,7 +40,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     public long? Rows { get; set; }
 
     /// <summary>Vector files whose dimension and row count give the shape; one estimate per file.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(FileSystemPathCompleter))]
@@ -51,15 +51,16 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string[]? LiteralPath { get; set; }
 
-    [Parameter(ParameterSetName = PathSet)]
-    [Parameter(ParameterSetName = LiteralPathSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
     [ArgumentCompleter(typeof(VectorColumnCompleter))]
-    [ValidateNotNullOrEmpty]
+    [EmptyAsNull]
     public string? Column { get; set; }
 
     /// <summary>The files' format, for names whose extension does not give it (as Invoke-KMeansTraining -InputFormat).</summary>
-    [Parameter(ParameterSetName = PathSet)]
-    [Parameter(ParameterSetName = LiteralPathSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [EmptyAsNull]
     public KMeansVectorFormat? InputFormat { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
