@@ -163,6 +163,31 @@ Describe 'What a training reports while it runs' {
         @($output | Where-Object { $_ -is [KMeans.PowerShell.KMeansModel] }).Count | Should -Be 1
     }
 
+    It 'writes one verbose line per balance pass, and shows balancing as a child activity of the training' {
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript({
+                    param($Manifest, $Path)
+                    Import-Module $Manifest
+                    Invoke-KMeansTraining -Path $Path -K 8 -Seed 3 -MaxSizeRatio 1.05 -AsModel -Verbose
+                }).AddArgument($Manifest).AddArgument($SampleFile)
+            $model = $shell.Invoke()[0]
+            $shell.Streams.Error | Should -BeNullOrEmpty
+            $lines = @($shell.Streams.Verbose.Message | Where-Object { $_ -like 'Balance pass *' })
+            $progress = @($shell.Streams.Progress)
+        }
+        finally {
+            $shell.Dispose()
+        }
+        $model.BalanceHistory.Count | Should -BeGreaterThan 1
+        $lines.Count | Should -Be $model.BalanceHistory.Count
+        $lines[-1] | Should -BeLike "Balance pass $($model.BalanceHistory[-1].Pass): largest partition *"
+        $balancing = @($progress | Where-Object Activity -EQ 'Balancing partitions')
+        $balancing[0].StatusDescription | Should -BeLike 'Pass 1: largest partition *'
+        $balancing[0].ParentActivityId | Should -Be $progress[0].ActivityId
+        $balancing[-1].RecordType | Should -Be 'Completed'
+    }
+
     It 'writes no verbose line without -Verbose' {
         $output = $Vectors | Invoke-KMeansTraining -K 3 -Seed 1 -MaxIterations 3 4>&1
         @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count | Should -Be 0

@@ -2,15 +2,16 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
 using KMeans.Core.Training;
+using KMeans.Core.Training.Balancing;
 
 namespace KMeans.PowerShell.Hosting;
 
 /// <summary>
 /// Turns the trainer's reports into Write-Progress records and verbose lines, on the pipeline thread. One parent
-/// activity covers the run; sampling, seeding and the nodes of hierarchical training are child activities, whose updates
-/// are throttled to one per <see cref="Interval"/>. Every reported iteration (of the flat run, or of the tree's top level
-/// and refine passes: at most a few hundred) gets its own update and a verbose line. <see cref="Complete"/> closes every
-/// activity that was opened.
+/// activity covers the run; sampling, seeding, the nodes of hierarchical training and the passes of balancing are child
+/// activities, whose updates are throttled to one per <see cref="Interval"/>. Every reported iteration (of the flat
+/// run, or of the tree's top level and refine passes: at most a few hundred) gets its own update and a verbose line, as
+/// does every balance pass. <see cref="Complete"/> closes every activity that was opened.
 /// </summary>
 internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterations, int redos)
 {
@@ -18,6 +19,8 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
     public const int SamplingActivityId = 2;
     public const int SeedingActivityId = 3;
     public const int NodesActivityId = 4;
+    public const int BalancingActivityId = 5;
+    private const string BalancingActivity = "Balancing partitions";
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
 
     private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
@@ -27,6 +30,7 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
     private bool _samplingOpen;
     private bool _seedingOpen;
     private bool _nodesOpen;
+    private bool _balancingOpen;
     private bool _runOpen;
     private int _iterationsDone;
 
@@ -49,6 +53,9 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
             case ResumeProgress resume:
                 WriteResume(resume);
                 break;
+            case BalanceReport pass:
+                WriteBalancePass(pass);
+                break;
         }
     }
 
@@ -61,6 +68,7 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
         CloseChild(ref _samplingOpen, SamplingActivityId, "Sampling rows");
         CloseChild(ref _seedingOpen, SeedingActivityId, "Choosing initial centroids");
         CloseChild(ref _nodesOpen, NodesActivityId, "Training tree nodes");
+        CloseChild(ref _balancingOpen, BalancingActivityId, BalancingActivity);
         cmdlet.WriteProgress(new ProgressRecord(RunActivityId, _activity, "Done") { RecordType = ProgressRecordType.Completed });
     }
 
@@ -136,6 +144,24 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
             PercentComplete = 100 * (node.Node + 1) / node.Siblings,
         });
         cmdlet.WriteVerbose($"Trained tree node {node.Node + 1} of {node.Siblings} at depth {node.Depth}: {node.Centroids:N0} centroids over {node.Rows:N0} rows.");
+    }
+
+    /// <summary>
+    /// A pass of balancing, which can take much of a run (a minute of a production one) after the iterations: its own
+    /// child activity, without a percentage, since how many passes it takes is only known at the end.
+    /// </summary>
+    private void WriteBalancePass(BalanceReport pass)
+    {
+        CloseChild(ref _nodesOpen, NodesActivityId, "Training tree nodes");
+        string status = string.Create(CultureInfo.InvariantCulture,
+            $"Pass {pass.Pass}: largest partition {pass.Sizes.MaxOverMean:F2}× the mean, smallest {pass.Sizes.MinOverMean:F2}×, loss {pass.Loss:G6}");
+        cmdlet.WriteVerbose(string.Create(CultureInfo.InvariantCulture,
+            $"Balance {char.ToLowerInvariant(status[0])}{status[1..]}, {pass.Reassigned:N0} rows reassigned, {pass.Displaced:N0} displaced, {pass.Elapsed.TotalMilliseconds:F1} ms"));
+        if (!Due() && _balancingOpen)
+            return;
+        OpenRun(BalancingActivity);
+        _balancingOpen = true;
+        cmdlet.WriteProgress(new ProgressRecord(BalancingActivityId, BalancingActivity, status) { ParentActivityId = RunActivityId });
     }
 
     private void WriteResume(ResumeProgress resume)
