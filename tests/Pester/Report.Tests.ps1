@@ -96,6 +96,18 @@ Describe 'Export-KMeansReport' {
         Test-Path -LiteralPath (Join-Path $Scratch 'two.html') | Should -BeFalse
     }
 
+    It 'refuses the centroid objects of a training once, saying to pipe the model' {
+        $centroids = $Vectors | Invoke-KMeansTraining -K 3 -Seed 1
+        $target = Join-Path $Scratch 'centroids.html'
+        # Every error lands in -ErrorVariable, the terminating one too; binding errors would be one per centroid.
+        try { $centroids | Export-KMeansReport -Path $target -ErrorVariable problems } catch { $null = $_ }
+        $problems.Count | Should -Be 1
+        $record = if ($problems[0] -is [System.Management.Automation.ErrorRecord]) { $problems[0] } else { $problems[0].ErrorRecord }
+        $record.FullyQualifiedErrorId | Should -Be 'NotAModel,KMeans.PowerShell.ExportKMeansReportCommand'
+        $record.Exception.Message | Should -BeLike '*pipe Invoke-KMeansTraining -AsModel*'
+        Test-Path -LiteralPath $target | Should -BeFalse
+    }
+
     It 'shows one row per level of a hierarchical training' {
         $tree = $Vectors | Invoke-KMeansTraining -K 12 -Hierarchical On -HierarchicalK 3 -Seed 2 -AsModel
         $target = Join-Path $Scratch 'tree.html'

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using KMeans.Core.Reporting;
 using KMeans.Core;
+using KMeans.PowerShell.Binding;
 using KMeans.PowerShell.Errors;
 using KMeans.PowerShell.Mapping;
 using KMeans.PowerShell.Paths;
@@ -18,16 +19,24 @@ public sealed class ExportKMeansReportCommand : FileWriterCommand
 
     private KMeansModel? _model;
 
-    /// <summary>The model, from Invoke-KMeansTraining -AsModel.</summary>
+    /// <summary>
+    /// The model, from Invoke-KMeansTraining -AsModel. Typed loosely so that anything else piped here (the centroid
+    /// objects a training writes without -AsModel) gets one error that says what to pipe, not a binding error per item.
+    /// </summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
-    public KMeansModel? InputObject { get; set; }
+    public object? InputObject { get; set; }
 
     protected override void ProcessRecord()
     {
+        if (VectorConverter.Unwrap(InputObject) is not KMeansModel model)
+        {
+            ThrowTerminatingError(KMeansErrors.NotAModel(InputObject!));
+            return;
+        }
         if (_model is not null)
-            ThrowTerminatingError(KMeansErrors.SeveralModels(InputObject!));
-        _model = InputObject;
+            ThrowTerminatingError(KMeansErrors.SeveralModels(model));
+        _model = model;
     }
 
     protected override void EndProcessing()

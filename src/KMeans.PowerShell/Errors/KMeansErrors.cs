@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using KMeans.Core;
 using KMeans.Core.Files;
+using KMeans.PowerShell.Binding;
 
 namespace KMeans.PowerShell.Errors;
 
@@ -108,6 +109,12 @@ internal static class KMeansErrors
     public static ErrorRecord SeveralModels(KMeansModel model) => new(
         new ArgumentException("One report shows one model: pipe a single KMeansModel to each Export-KMeansReport."),
         "SeveralModels", ErrorCategory.InvalidArgument, model);
+
+    public static ErrorRecord NotAModel(object item) => new(
+        new ArgumentException(VectorConverter.Unwrap(item) is KMeansCentroid
+            ? "A training report needs the model, with its history, not its centroids: pipe Invoke-KMeansTraining -AsModel (or the model it wrote) to Export-KMeansReport."
+            : $"A training report needs a KMeansModel (from Invoke-KMeansTraining -AsModel), not {VectorConverter.Unwrap(item)?.GetType().Name ?? "null"}."),
+        "NotAModel", ErrorCategory.InvalidArgument, item);
 
     public static ErrorRecord TargetExists(string path) => new(
         AtomicFile.AlreadyExists(path),
