@@ -22,10 +22,10 @@ BeforeAll {
 
     # Each writer, given the target; names with brackets, which a -Path wildcard would not match literally.
     $script:Writers = @(
-        @{ Name = 'New-KMeansSampleData'; Write = { param($t) New-KMeansSampleData -LiteralPath $t -Rows 10 -Dimension 2 -Seed 1 }; File = '[sample].npy' }
-        @{ Name = 'Export-KMeansCentroid'; Write = { param($t) $Model | Export-KMeansCentroid -LiteralPath $t }; File = '[centroids].arrow' }
-        @{ Name = 'Export-KMeansReport'; Write = { param($t) $Model | Export-KMeansReport -LiteralPath $t }; File = '[report].md' }
-        @{ Name = 'Get-KMeansAssignment -OutFile'; Write = { param($t) Get-KMeansAssignment -LiteralPath $Rows -Centroid $Model -OutFile $t }; File = '[labels].parquet' }
+        @{ Name = 'New-KMeansSampleData'; Write = { param($t, $more = @{}) New-KMeansSampleData -LiteralPath $t -Rows 10 -Dimension 2 -Seed 1 @more }; File = '[sample].npy' }
+        @{ Name = 'Export-KMeansCentroid'; Write = { param($t, $more = @{}) $Model | Export-KMeansCentroid -LiteralPath $t @more }; File = '[centroids].arrow' }
+        @{ Name = 'Export-KMeansReport'; Write = { param($t, $more = @{}) $Model | Export-KMeansReport -LiteralPath $t @more }; File = '[report].md' }
+        @{ Name = 'Get-KMeansAssignment -OutFile'; Write = { param($t, $more = @{}) Get-KMeansAssignment -LiteralPath $Rows -Centroid $Model -OutFile $t @more }; File = '[labels].parquet' }
     )
 }
 
@@ -64,5 +64,32 @@ Describe 'The file a writer outputs' {
             Pop-Location
         }
         $file.PSPath | Should -Be (Get-Item -LiteralPath $target).PSPath
+    }
+}
+
+Describe 'What a writer refuses before it writes, -WhatIf or not' {
+    It '<Name> refuses a target in a missing directory under -WhatIf as it would without' -ForEach $WriterCases {
+        $writer = $Writers[$Index]
+        $target = Join-Path $Scratch "missing/$($writer.File)"
+        { & $writer.Write $target @{ WhatIf = $true; ErrorAction = 'Stop' } } | Should -Throw -ExpectedMessage "*the directory '*missing' does not exist.*"
+    }
+
+    It '<Name> refuses a directory as its target, even with -Force' -ForEach $WriterCases {
+        $writer = $Writers[$Index]
+        $target = Join-Path $Scratch "directory-$Index$([System.IO.Path]::GetExtension($writer.File))"
+        $null = New-Item -ItemType Directory -Path $target -Force
+        $thrown = { & $writer.Write $target @{ Force = $true; ErrorAction = 'Stop' } } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'TargetNotRegularFile,*'
+        Test-Path -LiteralPath $target -PathType Container | Should -BeTrue
+    }
+}
+
+Describe 'Invoke-KMeansTraining -ReportPath' {
+    It 'refuses a report its directory cannot take, naming the report, not its temporary file' {
+        $thrown = { Invoke-KMeansTraining -LiteralPath $Rows -K 3 -Seed 1 -MaxIterations 1000 -Tolerance 0 -ReportPath /proc/kmeans-report.html } |
+            Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'FileNotWritable,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        $thrown.Exception.Message | Should -BeLike "Cannot write '/proc/kmeans-report.html': the system reported *"
+        $thrown.Exception.Message | Should -Not -BeLike '*.tmp*'
     }
 }

@@ -76,10 +76,9 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
     {
         if (_failed)
             return;
-        string target = ResolveTarget();
+        string target = CheckedTarget();
         CentroidSet set = CentroidSetToWrite();
         VectorFileFormat format = Format?.ToCore() ?? FormatOf(target);
-        RefuseExistingWithoutForce(target);
         if (!ShouldProcess(target, $"Write {set.K} centroids of dimension {set.Dimension} as {format}"))
             return;
         BackgroundFileWrite.Run(this, target, token => CentroidFile.Write(target, set, format, overwrite: Force, token), _stopping.Token);

@@ -43,7 +43,7 @@ public sealed class ExportKMeansReportCommand : FileWriterCommand
     {
         if (_model is null)
             return;
-        string? target = ReportTarget.Check(this, RequestedPath, IsLiteralPath, Force, out ErrorRecord? error);
+        string? target = WriteTarget.Check(this, RequestedPath, IsLiteralPath, Force, out ErrorRecord? error);
         if (error is not null)
             ThrowTerminatingError(error);
         if (!ShouldProcess(target, $"Write the training report of a K = {_model.K} model"))

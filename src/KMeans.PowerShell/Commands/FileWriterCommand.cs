@@ -33,19 +33,15 @@ public abstract class FileWriterCommand : PSCmdlet
     /// <summary>The target as the user gave it.</summary>
     protected string RequestedPath => IsLiteralPath ? LiteralPath! : Path!;
 
-    /// <summary>The file-system path of the target, or a terminating error saying why there is none.</summary>
-    protected string ResolveTarget()
+    /// <summary>
+    /// The file-system path of the target, or a terminating error saying why it cannot be written (see
+    /// <see cref="WriteTarget"/>): checked before -WhatIf answers.
+    /// </summary>
+    protected string CheckedTarget()
     {
-        string? target = OutputFile.Resolve(this, RequestedPath, IsLiteralPath, out ErrorRecord? error);
+        string? target = WriteTarget.Check(this, RequestedPath, IsLiteralPath, Force, out ErrorRecord? error);
         if (error is not null)
             ThrowTerminatingError(error);
         return target!;
-    }
-
-    /// <summary>Stops with TargetExists when the target exists and -Force was not given.</summary>
-    protected void RefuseExistingWithoutForce(string target)
-    {
-        if (File.Exists(target) && !Force)
-            ThrowTerminatingError(KMeansErrors.TargetExists(target));
     }
 }

@@ -205,7 +205,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     /// <summary>Resolves -OutFile, refuses an existing file without -Force, asks ShouldProcess, and opens the temporary file.</summary>
     private void OpenOutFile(string requested)
     {
-        string? target = OutputFile.Resolve(this, requested, literal: false, out ErrorRecord? error);
+        string? target = WriteTarget.Check(this, requested, literal: false, Force, out ErrorRecord? error);
         if (error is not null)
             ThrowTerminatingError(error);
         AssignmentFileFormat format = default;
@@ -217,11 +217,6 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         {
             ThrowTerminatingError(KMeansErrors.FromException(e));
         }
-        if (Directory.Exists(target))
-            ThrowTerminatingError(KMeansErrors.FromException(new KMeansException(KMeansErrorKind.FileExists,
-                $"Cannot write assignments to '{target}': it is a directory.", target)));
-        if (File.Exists(target) && !Force)
-            ThrowTerminatingError(KMeansErrors.TargetExists(target!));
         string what = Count == 1 ? "Write each row's nearest centroid" : $"Write each row's {Count} nearest centroids";
         if (!ShouldProcess(target, $"{what} as {format}"))
         {

@@ -147,7 +147,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         }
         if (ReportPath is not null)
         {
-            _reportTarget = ReportTarget.Check(this, ReportPath, literal: true, Force, out ErrorRecord? error);
+            _reportTarget = WriteTarget.CheckWritable(this, ReportPath, literal: true, Force, out ErrorRecord? error);
             if (error is not null)
                 ThrowTerminatingError(error);
         }

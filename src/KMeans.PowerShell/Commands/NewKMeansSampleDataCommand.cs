@@ -45,7 +45,7 @@ public sealed class NewKMeansSampleDataCommand : FileWriterCommand, IDisposable
 
     protected override void EndProcessing()
     {
-        string target = ResolveTarget();
+        string target = CheckedTarget();
         VectorFileFormat format = default;
         try
         {
@@ -56,7 +56,6 @@ public sealed class NewKMeansSampleDataCommand : FileWriterCommand, IDisposable
         {
             ThrowTerminatingError(KMeansErrors.FromException(e));
         }
-        RefuseExistingWithoutForce(target);
         IVectorSource source = default!;
         try
         {

@@ -55,11 +55,21 @@ public sealed partial class AtomicFileFailureTests
     {
         using var temp = new TempDirectory();
         string target = temp.File("report.json");
-        var error = Assert.Throws<KMeansException>(() => AtomicFile.Write(target, overwrite: false, _ =>
-            throw new IOException($"Read-only file system : '{temp.File(".report.json.0123.tmp")}'")));
+        var error = Assert.Throws<KMeansException>(() => AtomicFile.Write(target, overwrite: false, stream =>
+            throw new IOException($"Read-only file system : '{((FileStream)stream).Name}'")));
 
         Assert.Equal($"Cannot write '{target}': the system reported \"Read-only file system\". The file is unchanged.", error.Message);
         Assert.Empty(temp.FileNames());
+    }
+
+    [Fact]
+    public void ADirectoryWhereNoFileCanBeCreatedIsNamedWithoutTheTemporaryPath()
+    {
+        var error = Assert.Throws<KMeansException>(() => AtomicFile.Begin("/proc/kmeans-report.html", overwrite: false));
+
+        Assert.Equal(KMeansErrorKind.FileNotWritable, error.Kind);
+        Assert.StartsWith("Cannot write '/proc/kmeans-report.html': the system reported \"", error.Message);
+        Assert.DoesNotContain(".tmp", error.Message);
     }
 
     /// <summary>From now on every write to <paramref name="stream"/>'s file fails as on a full disk.</summary>
