@@ -188,6 +188,26 @@ Describe 'New-KMeansSampleData limits' {
         Test-Path -LiteralPath $target | Should -BeFalse
     }
 
+    It 'shows the rows written as progress, and completes it' {
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript({
+                    param($Manifest, $Path)
+                    Import-Module $Manifest
+                    New-KMeansSampleData -LiteralPath $Path -Rows 20000 -Dimension 8 -Seed 1
+                }).AddArgument($Manifest).AddArgument((Join-Path $Scratch 'progress.npy'))
+            $null = $shell.Invoke()
+            $shell.Streams.Error | Should -BeNullOrEmpty
+            $progress = @($shell.Streams.Progress)
+        }
+        finally {
+            $shell.Dispose()
+        }
+        $progress[0].StatusDescription | Should -Match '^[0-9,]+ of 20,000 vectors written$'
+        $progress[0].Activity | Should -BeLike 'Writing 20,000 vectors to *progress.npy'
+        $progress[-1].RecordType | Should -Be 'Completed'
+    }
+
     It 'writes -Format Bvecs as whole numbers from 0 to 255 that training reads' {
         $file = New-KMeansSampleData -Path (Join-Path $Scratch 'bytes.bvecs') -Rows 300 -Dimension 4 -Format Bvecs -Seed 3
         $model = Invoke-KMeansTraining -LiteralPath $file.FullName -K 3 -Seed 1 -AsModel

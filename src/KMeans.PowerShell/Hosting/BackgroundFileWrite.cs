@@ -10,16 +10,21 @@ namespace KMeans.PowerShell.Hosting;
 /// </summary>
 internal static class BackgroundFileWrite
 {
-    public static void Run(PSCmdlet cmdlet, string target, Action<CancellationToken> write, CancellationToken stopping)
+    public static void Run(PSCmdlet cmdlet, string target, Action<CancellationToken> write, CancellationToken stopping) =>
+        Run<object>(cmdlet, target, (_, token) => write(token), stopping, _ => { });
+
+    /// <summary>A write that reports its progress: <paramref name="onReport"/> gets each report on the pipeline thread.</summary>
+    public static void Run<TReport>(PSCmdlet cmdlet, string target, Action<IProgress<TReport>, CancellationToken> write,
+        CancellationToken stopping, Action<TReport> onReport)
     {
-        using var work = new BackgroundWork<object, bool>((_, token) =>
+        using var work = new BackgroundWork<TReport, bool>((progress, token) =>
         {
-            write(token);
+            write(progress, token);
             return true;
         }, stopping);
         try
         {
-            work.Drain(_ => { });
+            work.Drain(onReport);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
