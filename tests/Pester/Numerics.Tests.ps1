@@ -168,6 +168,17 @@ Describe 'Degenerate data' {
         $warnings | Should -BeNullOrEmpty
     }
 
+    It 'does not call a run that repairs empty clusters every iteration converged, and warns of the empty ones under Dot' {
+        # Under Dot distance every row goes to the centroid of largest x: the other one is repaired and empty again.
+        $rows = 1..100 | ForEach-Object { , [float[]]@($_, 0) }
+        $model = $rows | Invoke-KMeansTraining -K 2 -Distance Dot -Seed 1 -MaxIterations 12 -AsModel -WarningVariable warnings
+        $model.Converged | Should -BeFalse
+        $model.Iterations | Should -Be 12
+        $model.History.RepairedClusters | Should -Be (@(1) * 12)
+        $warnings | Should -HaveCount 1
+        $warnings[0].Message | Should -BeLike '1 of K = 2 clusters are empty after training (*): *normalise the vectors and use -Distance Cosine*'
+    }
+
     It 'reports at most -MaxIterations and Converged at loss 0 for a hierarchical run with K equal to the rows' {
         $random = [System.Random]::new(3)
         $rows = 1..300 | ForEach-Object { , [float[]](1..4 | ForEach-Object { $random.NextDouble() }) }

@@ -68,7 +68,9 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
             history.Add(report);
             progress?.Report(report);
             loss = newLoss;
-            converged = HasConverged(newLoss, change, options.Tolerance);
+            // Repaired centroids were moved by a rule, not by their rows: the run has not settled until an iteration
+            // needs no repair (under Dot distance, for one, centroids of small norm lose their rows again and again).
+            converged = repaired == 0 && HasConverged(newLoss, change, options.Tolerance);
             if (checkpoint is { Due: true })
                 checkpoint.Save(redo, centroids, assignment.Sizes, loss, iteration, converged, history, _schedule.Saved);
         }

@@ -365,6 +365,8 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
                 $"Trained in {trained} dimensions (loss there {result.TrainDimensionLoss:G6}); the centroids are the means of their rows in {result.Dimension} dimensions."));
         if (result.DistinctRows is int distinct)
             WriteWarning(DegenerateSample.Warning(result, distinct));
+        else if (EmptyClusters.Warning(result) is { } empty)
+            WriteWarning(empty);
         if (result.PricedPartitionSizes is { } priced)
             WriteVerbose(string.Create(CultureInfo.InvariantCulture,
                 $"Balanced in {result.BalanceHistory.Count} passes: partitions of {result.PartitionSizes.Min:N0}–{result.PartitionSizes.Max:N0} rows, {result.BalanceHistory[^1].Displaced:N0} rows displaced; assigning the sample with the prices gives {priced.Min:N0}–{priced.Max:N0} rows ({priced.MaxOverMean:F2}× the mean)."));
