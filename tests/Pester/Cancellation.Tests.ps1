@@ -62,3 +62,37 @@ Describe 'Stopping a training' {
         Get-ChildItem -LiteralPath $TempDirectory -Force | Should -BeNullOrEmpty
     }
 }
+
+Describe 'A writer told to terminate' -Skip:(-not $IsLinux) {
+    It 'leaves no temporary file when its process gets SIGTERM while <Name> writes' -ForEach @(
+        @{ Name = 'New-KMeansSampleData'; Command = 'New-KMeansSampleData -LiteralPath ''{0}'' -Rows 40000000 -Dimension 64 -Seed 1'; File = 'big.npy' }
+        @{ Name = 'Get-KMeansAssignment -OutFile'; Command = '$c = Invoke-KMeansTraining -LiteralPath ''{1}'' -K 4 -Seed 1 -AsModel; Get-KMeansAssignment -LiteralPath (@(''{1}'') * 20000) -Centroid $c -OutFile ''{0}'''; File = 'labels.arrow' }
+    ) {
+        $directory = (New-Item -ItemType Directory -Path (Join-Path $Scratch "terminated-$($File -replace '\W')")).FullName
+        $target = Join-Path $directory $File
+        $script = "Import-Module '$Manifest'; " + ($Command -f $target, $LongFile)
+        # pwsh.dll itself, not the dotnet command that starts it, so that the signal reaches the process that writes.
+        $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        foreach ($argument in [System.Reflection.Assembly]::GetEntryAssembly().Location, '-NoProfile', '-NonInteractive', '-Command', $script) {
+            $start.ArgumentList.Add($argument)
+        }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $process = [System.Diagnostics.Process]::Start($start)
+        try {
+            $deadline = [datetime]::UtcNow.AddSeconds(60)
+            while (-not (Get-ChildItem -LiteralPath $directory -Force -Filter '*.tmp') -and -not $process.HasExited -and [datetime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 20
+            }
+            $writing = @(Get-ChildItem -LiteralPath $directory -Force -Filter '*.tmp').Count
+            & kill -TERM $process.Id
+            $process.WaitForExit(30000) | Should -BeTrue
+        }
+        finally {
+            if (-not $process.HasExited) { $process.Kill() }
+            $process.Dispose()
+        }
+        $writing | Should -Be 1
+        @(Get-ChildItem -LiteralPath $directory -Force) | Should -BeNullOrEmpty
+    }
+}

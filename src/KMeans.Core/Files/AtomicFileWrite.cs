@@ -24,6 +24,7 @@ public sealed class AtomicFileWrite : IDisposable
         try
         {
             _stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+            LiveTemporaries.Add(temporary);
         }
         catch (Exception e) when (Translate(e) is { } translated)
         {
@@ -111,6 +112,7 @@ public sealed class AtomicFileWrite : IDisposable
             _stream = null;
             if (!_committed)
                 AtomicFile.DeleteQuietly(_temporary);
+            LiveTemporaries.Remove(_temporary);
         }
     }
 
