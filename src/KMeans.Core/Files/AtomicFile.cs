@@ -7,9 +7,10 @@ namespace KMeans.Core.Files;
 /// <summary>
 /// The one way every file of the module is written: into a temporary file in the target's directory, flushed to disk,
 /// then renamed over the target, so a reader never sees a partial file and a failed or cancelled write leaves the
-/// target byte-identical and no temporary file behind (a SIGTERM or SIGHUP too, see <see cref="LiveTemporaries"/>). Only a regular file (or a symbolic link, which is replaced by a
-/// file rather than followed) may be replaced; a replaced file keeps its permission bits, and its owner when running
-/// as root. Messages name the target; the temporary path appears only in inner exceptions.
+/// target byte-identical and no temporary file behind (a SIGTERM or SIGHUP too, see <see cref="LiveTemporaries"/>).
+/// Only a regular file (or a symbolic link, which is replaced by a file rather than followed) may be replaced; a
+/// replaced file keeps its permission bits, and its owner when running as root. Messages name the target; the
+/// temporary path appears only in inner exceptions.
 /// </summary>
 public static class AtomicFile
 {
