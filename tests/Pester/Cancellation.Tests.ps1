@@ -85,6 +85,9 @@ Describe 'A writer told to terminate' -Skip:(-not $IsLinux) {
                 Start-Sleep -Milliseconds 20
             }
             $writing = @(Get-ChildItem -LiteralPath $directory -Force -Filter '*.tmp').Count
+            if ($process.HasExited) {
+                throw "The writer ended before it was told to (exit code $($process.ExitCode)): $($process.StandardOutput.ReadToEnd()) $($process.StandardError.ReadToEnd())"
+            }
             & kill -TERM $process.Id
             $process.WaitForExit(30000) | Should -BeTrue
         }
