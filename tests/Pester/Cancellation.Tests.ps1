@@ -71,9 +71,12 @@ Describe 'A writer told to terminate' -Skip:(-not $IsLinux) {
         $directory = (New-Item -ItemType Directory -Path (Join-Path $Scratch "terminated-$($File -replace '\W')")).FullName
         $target = Join-Path $directory $File
         $script = "Import-Module '$Manifest'; " + ($Command -f $target, $LongFile)
-        # pwsh.dll itself, not the dotnet command that starts it, so that the signal reaches the process that writes.
-        $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        foreach ($argument in [System.Reflection.Assembly]::GetEntryAssembly().Location, '-NoProfile', '-NonInteractive', '-Command', $script) {
+        # This very pwsh, started without the dotnet tool command in between (which would take the signal): its
+        # executable, or the dotnet host and pwsh.dll when that is how it runs.
+        $executable = [Environment]::ProcessPath
+        $leading = if ([System.IO.Path]::GetFileNameWithoutExtension($executable) -eq 'dotnet') { , [System.Reflection.Assembly]::GetEntryAssembly().Location } else { @() }
+        $start = [System.Diagnostics.ProcessStartInfo]::new($executable)
+        foreach ($argument in @($leading) + @('-NoProfile', '-NonInteractive', '-Command', $script)) {
             $start.ArgumentList.Add($argument)
         }
         $start.RedirectStandardOutput = $true
