@@ -171,7 +171,7 @@ Describe 'Degenerate data' {
     It 'does not call a run that repairs empty clusters every iteration converged, and warns of the empty ones under Dot' {
         # Under Dot distance every row goes to the centroid of largest x: the other one is repaired and empty again.
         $rows = 1..100 | ForEach-Object { , [float[]]@($_, 0) }
-        $model = $rows | Invoke-KMeansTraining -K 2 -Distance Dot -Seed 1 -MaxIterations 12 -AsModel -WarningVariable warnings
+        $model = $rows | Invoke-KMeansTraining -K 2 -Distance Dot -Seed 1 -MaxIterations 12 -AsModel -WarningVariable warnings -WarningAction SilentlyContinue
         $model.Converged | Should -BeFalse
         $model.Iterations | Should -Be 12
         $model.History.RepairedClusters | Should -Be (@(1) * 12)

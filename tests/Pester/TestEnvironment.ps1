@@ -11,3 +11,26 @@ Import-Module $Manifest -Force
 
 $script:Scratch = Join-Path ([System.IO.Path]::GetTempPath()) ('pstests-' + [guid]::NewGuid().ToString('N'))
 $null = New-Item -ItemType Directory -Path $Scratch
+
+# Runs $Script in a child runspace with the module imported, and returns its output with the streams a caller cannot
+# capture from its own runspace: progress above all, and errors and verbose lines alike.
+function Invoke-InChildRunspace {
+    param([Parameter(Mandatory)] [scriptblock] $Script, [object[]] $ArgumentList = @())
+    $shell = [powershell]::Create()
+    try {
+        $null = $shell.AddCommand('Import-Module').AddArgument($Manifest).AddStatement().AddScript($Script)
+        foreach ($argument in $ArgumentList) {
+            $null = $shell.AddArgument($argument)
+        }
+        $output = $shell.Invoke()
+        [pscustomobject]@{
+            Output = @($output)
+            Error = @($shell.Streams.Error)
+            Progress = @($shell.Streams.Progress)
+            Verbose = @($shell.Streams.Verbose)
+        }
+    }
+    finally {
+        $shell.Dispose()
+    }
+}

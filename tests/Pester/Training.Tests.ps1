@@ -164,21 +164,12 @@ Describe 'What a training reports while it runs' {
     }
 
     It 'writes one verbose line per balance pass, and shows balancing as a child activity of the training' {
-        $shell = [powershell]::Create()
-        try {
-            $null = $shell.AddScript({
-                    param($Manifest, $Path)
-                    Import-Module $Manifest
-                    Invoke-KMeansTraining -Path $Path -K 8 -Seed 3 -MaxSizeRatio 1.05 -AsModel -Verbose
-                }).AddArgument($Manifest).AddArgument($SampleFile)
-            $model = $shell.Invoke()[0]
-            $shell.Streams.Error | Should -BeNullOrEmpty
-            $lines = @($shell.Streams.Verbose.Message | Where-Object { $_ -like 'Balance pass *' })
-            $progress = @($shell.Streams.Progress)
-        }
-        finally {
-            $shell.Dispose()
-        }
+        $run = Invoke-InChildRunspace { param($Path) Invoke-KMeansTraining -Path $Path -K 8 -Seed 3 -MaxSizeRatio 1.05 -AsModel -Verbose } `
+            -ArgumentList $SampleFile
+        $run.Error | Should -BeNullOrEmpty
+        $model = $run.Output[0]
+        $lines = @($run.Verbose.Message | Where-Object { $_ -like 'Balance pass *' })
+        $progress = $run.Progress
         $model.BalanceHistory.Count | Should -BeGreaterThan 1
         $lines.Count | Should -Be $model.BalanceHistory.Count
         $lines[-1] | Should -BeLike "Balance pass $($model.BalanceHistory[-1].Pass): largest partition *"
