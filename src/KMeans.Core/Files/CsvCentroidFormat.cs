@@ -5,7 +5,8 @@ namespace KMeans.Core.Files;
 /// <summary>
 /// Centroids as CSV (RFC 4180): the header <c>cluster_id,size,c0,…,c{d−1}</c>, then one line per centroid, CRLF line
 /// ends, invariant culture and the shortest text that round-trips each float32. Reading accepts any header whose
-/// columns are components plus optional <c>cluster_id</c> and <c>size</c>, or no header; LF or CRLF; commas or (as
+/// columns are components plus optional <c>cluster_id</c> and <c>size</c> (see <see cref="CsvLayout"/> for pandas'
+/// files and the names refused), or no header; LF or CRLF; commas or (as
 /// numpy.savetxt writes) spaces; skips blank and '#' lines, unquotes quoted cells, and names the row and column of any
 /// cell it cannot use. The metric is not recorded: a comment line would break pandas, polars and DuckDB.
 /// </summary>
@@ -101,22 +102,37 @@ internal static class CsvCentroidFormat
     /// <summary>
     /// Which cells of a line are what: with a header, <c>cluster_id</c> and <c>size</c> (both optional) are the
     /// extras and every other column a component; without one (the first line is all numbers, as numpy.savetxt and
-    /// DuckDB without HEADER write) every cell is a component.
+    /// DuckDB without HEADER write) every cell is a component. pandas' <c>to_csv</c> is read as it is meant: its
+    /// unnamed first column is the index, taken as the cluster id, and a first line of exactly 0, 1, …, n − 1 is its
+    /// default column names, not a centroid. Columns named like a row's other attributes (an id, a price, a label) are
+    /// refused rather than read as components.
     /// </summary>
     private sealed record CsvLayout(bool HasHeader, IReadOnlyList<string> Columns, int ClusterIdIndex, int SizeIndex)
     {
         public int ComponentCount => Columns.Count - (ClusterIdIndex >= 0 ? 1 : 0) - (SizeIndex >= 0 ? 1 : 0);
 
+        private static readonly string[] NotComponents = ["id", "index", "label", "price", "distance", "count"];
+
         public static CsvLayout FromFirstLine(string path, List<string> cells, int lineNumber)
         {
-            if (cells.All(cell => InvariantText.TryParse(cell.Trim(), out double _)))
-                return new CsvLayout(false, cells.Select((_, j) => $"column {j + 1}").ToArray(), -1, -1);
             string[] names = cells.Select(cell => cell.Trim()).ToArray();
-            var layout = new CsvLayout(true, names, Array.IndexOf(names, ClusterIdHeader), Array.IndexOf(names, SizeHeader));
+            if (names.All(name => InvariantText.TryParse(name, out double _)) && !IsRangeHeader(names))
+                return new CsvLayout(false, names.Select((_, j) => $"column {j + 1}").ToArray(), -1, -1);
+            int clusterId = Array.IndexOf(names, ClusterIdHeader);
+            if (clusterId < 0 && names.Length > 1 && names[0].Length == 0)
+                clusterId = 0;
+            var layout = new CsvLayout(true, names, clusterId, Array.IndexOf(names, SizeHeader));
+            string? other = names.FirstOrDefault(name => NotComponents.Contains(name, StringComparer.OrdinalIgnoreCase));
+            if (other is not null)
+                throw Invalid(path, $"its header (line {lineNumber}) has a column '{other}', which is not a component; a centroid CSV holds '{ClusterIdHeader}', '{SizeHeader}' and one column per component (prices are kept in .arrow and .json).");
             if (layout.ComponentCount < 1)
                 throw Invalid(path, $"its header (line {lineNumber}) '{string.Join(',', cells)}' names no component column; expected '{ClusterIdHeader},{SizeHeader},c0,c1,…' or one column per component.");
             return layout;
         }
+
+        /// <summary>The names pandas gives the columns of a frame whose columns were never named: 0, 1, …</summary>
+        private static bool IsRangeHeader(string[] names) =>
+            names.Length > 1 && names.Select((name, j) => name == InvariantText.Format(j)).All(match => match);
     }
 
     private static KMeansException NotANumber(string path, string where, string column, string cell, string expected) =>

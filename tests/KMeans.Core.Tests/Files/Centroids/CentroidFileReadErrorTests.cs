@@ -197,7 +197,6 @@ public sealed class CentroidFileReadErrorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("id,size,c0\n7,1,2\n", new[] { 7f, 2f }, 1L)]
     [InlineData("cluster_id,size,x,y\n0,1,2,3\n", new[] { 2f, 3f }, 1L)]
     [InlineData("cluster_id,x,y\n0,2,3\n", new[] { 2f, 3f }, 0L)]
     [InlineData("2,3\n", new[] { 2f, 3f }, 0L)]
@@ -212,6 +211,32 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         Assert.Equal(values, set.Values);
         Assert.Equal([size], set.Sizes);
         Assert.Null(set.Distance);
+    }
+
+    [Theory]
+    [InlineData(",0,1\n1,0.7,0.8\n0,0.5,0.6\n")] // pandas to_csv(): the unnamed index column holds the cluster ids
+    [InlineData("0,1\n0.5,0.6\n0.7,0.8\n")] // pandas to_csv(index=False): the default column names 0, 1
+    public void PandasCsvFilesAreReadAsPandasMeantThem(string content)
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, content);
+
+        CentroidSet set = CentroidFile.Read(path);
+
+        Assert.Equal(2, set.K);
+        Assert.Equal([0.5f, 0.6f, 0.7f, 0.8f], set.Values);
+    }
+
+    [Theory]
+    [InlineData("id,size,c0\n7,1,2\n", "id")]
+    [InlineData("cluster_id,size,price,c0,c1\n0,5,0.5,1,2\n", "price")]
+    [InlineData("Label,x,y\n3,1,2\n", "Label")]
+    public void ACsvColumnNamedLikeAnotherAttributeIsRefusedNotReadAsAComponent(string content, string column)
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, content);
+
+        AssertInvalid(path, $"has a column '{column}', which is not a component");
     }
 
     [Fact]
