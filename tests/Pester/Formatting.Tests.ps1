@@ -103,6 +103,29 @@ Describe 'Default views at 120 columns' {
         $lines[2] | Should -Match '^\s+0\s+200\s+33\.3 %\s+[\d.]+$'
     }
 
+    It 'shows the days of a training that took more than one' {
+        $long = [pscustomobject]@{ PSTypeName = 'KMeans.PowerShell.KMeansModel'; K = 1; DurationSeconds = 93784.5 } | Get-Rendered
+        ($long -join "`n") | Should -Match '1\.02:03:04\.500'
+        $short = [pscustomobject]@{ PSTypeName = 'KMeans.PowerShell.KMeansModel'; K = 1; DurationSeconds = 3.25 } | Get-Rendered
+        ($short -join "`n") | Should -Match '(?<![.\d])00:00:03\.250'
+    }
+
+    It 'shows every nearest centroid and distance of -Count 2, nearest first' {
+        $assignments = $Vectors[0..1] | Get-KMeansAssignment -Centroid $Model -Count 2
+        $lines = $assignments | Get-Rendered
+        $lines[0] | Should -Match '^\s+Index\s+ClusterIds\s+Distances$'
+        $distances = ($assignments[0].Distances | ForEach-Object { $_.ToString('G6', [cultureinfo]::InvariantCulture) }) -join ', '
+        $lines[2] | Should -Match ('^\s+0\s+' + ($assignments[0].ClusterIds -join ', ') + '\s+' + [regex]::Escape($distances) + '$')
+    }
+
+    It 'shows a small fraction in three significant digits, and no mean distance for a cluster nothing went to' {
+        $lines = , $Vectors[0] | Get-KMeansAssignment -Centroid $Model -Summary | Get-Rendered
+        $empty = @($lines | Where-Object { $_ -match '^\s+\d+\s+0\s+0 %\s*$' })
+        $empty.Count | Should -Be 2
+        $fraction = [KMeans.PowerShell.KMeansAssignmentSummary]::new(0, 1, 1 / 4096, 2.5) | Get-Rendered
+        $fraction[2] | Should -Match '^\s+0\s+1\s+0\.0244 %\s+2\.5$'
+    }
+
     It 'shows a disk estimate as a table that fits, sizes in binary units, no column wrapped' {
         $lines = Get-KMeansDiskEstimate -K 16 -Dimension 128 | Get-Rendered
         $lines.Count | Should -Be 3

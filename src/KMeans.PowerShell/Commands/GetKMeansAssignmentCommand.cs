@@ -188,7 +188,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         {
             long count = counts[c];
             WriteObject(new KMeansAssignmentSummary(c, count, total == 0 ? 0 : (double)count / total,
-                count == 0 ? double.NaN : _distanceSums![c] / count));
+                count == 0 ? null : _distanceSums![c] / count));
         }
     }
 
@@ -410,7 +410,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             if (clusterIds[i * n] >= 0)
             {
                 if (_outFile is null && !Summary)
-                    WriteObject(AssignmentOf(chunk, i));
+                    WriteObject(n == 1 ? AssignmentOf(chunk, i) : WithNearestView(AssignmentOf(chunk, i)));
             }
             else if (errorOf(i) is { } error)
             {
@@ -431,6 +431,16 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             ThrowTerminatingError(KMeansErrors.FromException(e));
         }
     }
+
+    /// <summary>An assignment to several nearest centroids, marked for the table that shows them all.</summary>
+    private static PSObject WithNearestView(KMeansAssignment assignment)
+    {
+        var wrapped = new PSObject(assignment);
+        wrapped.TypeNames.Insert(0, NearestTypeName);
+        return wrapped;
+    }
+
+    private const string NearestTypeName = "KMeans.PowerShell.KMeansAssignment#Nearest";
 
     private static KMeansAssignment AssignmentOf(AssignedRows chunk, int row)
     {

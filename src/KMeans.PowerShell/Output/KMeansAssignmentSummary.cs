@@ -1,7 +1,7 @@
 namespace KMeans.PowerShell;
 
 /// <summary>How many input vectors went to one cluster (Get-KMeansAssignment -Summary).</summary>
-public sealed class KMeansAssignmentSummary(int clusterId, long count, double fraction, double meanDistance)
+public sealed class KMeansAssignmentSummary(int clusterId, long count, double fraction, double? meanDistance)
 {
     public int ClusterId { get; } = clusterId;
 
@@ -10,6 +10,6 @@ public sealed class KMeansAssignmentSummary(int clusterId, long count, double fr
     /// <summary>Count divided by the number of assigned vectors.</summary>
     public double Fraction { get; } = fraction;
 
-    /// <summary>Mean distance of the cluster's vectors to its centroid (NaN for an empty cluster).</summary>
-    public double MeanDistance { get; } = meanDistance;
+    /// <summary>Mean distance of the cluster's vectors to its centroid; null for a cluster no vector went to.</summary>
+    public double? MeanDistance { get; } = meanDistance;
 }
