@@ -77,6 +77,15 @@ $renamed,2,vector,Arrow
         $problems[3].TargetObject | Should -Be (Join-Path $Scratch 'no-such-directory')
     }
 
+    It 'takes the empty SampleRate and TempDirectory cells of a CSV as their defaults, as Rows' {
+        $csv = Join-Path $Scratch 'blank-cells.csv'
+        "K,Dimension,Rows,SampleRate,TempDirectory`n64,16,,,`n64,16,1000,8,$Scratch" | Set-Content -LiteralPath $csv
+        $estimates = Import-Csv -LiteralPath $csv | Get-KMeansDiskEstimate
+        $estimates.SampleRate | Should -Be 256, 8
+        $estimates.SampleRows | Should -Be 16384, 512
+        $estimates[0].TempDirectory | Should -BeLike "$([System.IO.Path]::GetTempPath().TrimEnd('/'))*"
+    }
+
     It 'counts what balancing holds in InMemoryBytes, not in the sample, for -MaxSizeRatio and -MinSizeRatio alike' {
         $plain = Get-KMeansDiskEstimate -K 64 -Dimension 32 -Rows 10000
         $balanced = Get-KMeansDiskEstimate -K 64 -Dimension 32 -Rows 10000 -MaxSizeRatio 1.5

@@ -39,7 +39,9 @@ public sealed record KMeansOptions
     public DistanceMetric Distance { get; init; } = DistanceMetric.L2;
 
     /// <summary>Train on at most SampleRate × K rows, chosen uniformly with the seed (≥ 1). Default 256.</summary>
-    public int SampleRate { get; init; } = 256;
+    public int SampleRate { get; init; } = DefaultSampleRate;
+
+    public const int DefaultSampleRate = 256;
 
     /// <summary>Keep the sample in a memory-mapped temporary file instead of RAM.</summary>
     public bool OnDisk { get; init; }

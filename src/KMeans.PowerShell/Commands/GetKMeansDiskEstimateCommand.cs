@@ -3,6 +3,7 @@ using KMeans.Core.Calibration;
 using KMeans.Core.Files;
 using KMeans.Core.Planning;
 using KMeans.Core.Sampling;
+using KMeans.Core.Training;
 using KMeans.Core;
 using KMeans.PowerShell.Binding;
 using KMeans.PowerShell.Errors;
@@ -63,12 +64,17 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     [EmptyAsNull]
     public KMeansVectorFormat? InputFormat { get; set; }
 
+    /// <summary>Sample rows per centroid; omitted (or an empty CSV cell), 256, as Invoke-KMeansTraining's default.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(1, int.MaxValue)]
-    public int SampleRate { get; set; } = 256;
+    [EmptyAsNull]
+    [ValidateRangeWhenGiven(1, int.MaxValue)]
+    public int? SampleRate { get; set; }
 
+    private int EffectiveSampleRate => SampleRate ?? KMeansOptions.DefaultSampleRate;
+
+    /// <summary>Where an on-disk sample would go; omitted (or an empty CSV cell), the system's temporary directory.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
+    [EmptyAsNull]
     [ArgumentCompleter(typeof(FileSystemPathCompleter))]
     public string? TempDirectory { get; set; }
 
@@ -174,7 +180,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         {
             if (TrainDimension is int trainDimension)
                 RandomizedHadamardProjection.Validate(dimension, trainDimension);
-            plan = ResourcePlan.Compute(rows, K, dimension, SampleRate, ThrottleLimit, trainDimension: TrainDimension,
+            plan = ResourcePlan.Compute(rows, K, dimension, EffectiveSampleRate, ThrottleLimit, trainDimension: TrainDimension,
                 balanced: MaxSizeRatio is not null || MinSizeRatio is not null);
             room = plan.OnDisk(directory);
             if (Calibrate)
@@ -194,7 +200,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             K = K,
             Dimension = dimension,
             Rows = rows,
-            SampleRate = SampleRate,
+            SampleRate = EffectiveSampleRate,
             SampleRows = plan.SampleRows,
             TrainDimension = TrainDimension,
             MaxSizeRatio = MaxSizeRatio,
