@@ -85,6 +85,12 @@ Describe 'Assigning piped vectors' {
             Should -Throw -ErrorId 'InvalidCentroid,KMeans.PowerShell.GetKMeansAssignmentCommand' -ExpectedMessage $Message
     }
 
+    It 'names what -Centroid takes when given something else, not the input''s -VectorProperty' {
+        { $Vectors[0..1] | Get-KMeansAssignment -Centroid (Get-Date) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidCentroid,KMeans.PowerShell.GetKMeansAssignmentCommand' `
+                -ExpectedMessage '*it is a DateTime without a ''Vector'' property holding numbers (pass float`[`] or double`[`] arrays, KMeansCentroid objects, a model, or the path of a centroid file).'
+    }
+
     It 'reports a vector of another dimension by its index and assigns the rest' {
         $items = $Vectors[0..4] + @(, [float[]](1, 2)) + $Vectors[5..9]
         $assignments = $items | Get-KMeansAssignment -Centroid $Model -ErrorVariable problems -ErrorAction SilentlyContinue

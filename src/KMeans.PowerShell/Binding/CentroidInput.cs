@@ -92,7 +92,8 @@ internal sealed class CentroidInput
                     prices.AddRange(fromFile.Select(c => c.Price));
                     break;
                 default:
-                    if (!VectorConverter.TryConvert(item, "Vector", out float[]? vector, out string? problem))
+                    if (!VectorConverter.TryConvert(item, "Vector", out float[]? vector, out string? problem,
+                            "KMeansCentroid objects, a model, or the path of a centroid file"))
                     {
                         error = KMeansErrors.InvalidCentroid(vectors.Count, item, problem);
                         return null;

@@ -10,8 +10,10 @@ namespace KMeans.PowerShell.Binding;
 /// </summary>
 internal static class VectorConverter
 {
+    /// <param name="otherForms">What else the caller takes, named in the problem (for input vectors: naming the
+    /// property with -VectorProperty).</param>
     public static bool TryConvert(object? item, string vectorProperty, [NotNullWhen(true)] out float[]? vector,
-        [NotNullWhen(false)] out string? problem)
+        [NotNullWhen(false)] out string? problem, string otherForms = "or name the property with -VectorProperty")
     {
         object? value = Unwrap(item);
         if (value is null)
@@ -25,7 +27,7 @@ internal static class VectorConverter
             if (value is null)
             {
                 (vector, problem) = (null, $"it is a {TypeName(item)} without a '{vectorProperty}' property holding numbers " +
-                    "(pass float[] or double[] arrays, or name the property with -VectorProperty).");
+                    $"(pass float[] or double[] arrays, {otherForms}).");
                 return false;
             }
         }
