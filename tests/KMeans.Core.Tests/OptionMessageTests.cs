@@ -31,7 +31,9 @@ public class OptionMessageTests
         DiskRoom room = ResourcePlan.Compute(1000, 4, 8, 256, 1).OnDisk(missing);
 
         Assert.Equal($"The temporary directory '{missing}' does not exist.", room.Problem!.ToString());
-        Assert.Equal(ResourcePlan.DiskFull(missing, 10, 5).Render(option => "-" + option),
+        Assert.Equal(ResourcePlan.DiskFull(missing, 10, 5, fitsInMemory: true).Render(option => "-" + option),
             $"The on-disk sample needs 10 bytes in '{missing}', but only 5 bytes are free. Choose another -TempDirectory, a smaller -SampleRate or K, or train in memory.");
+        Assert.Equal(ResourcePlan.DiskFull(missing, 10, 5, fitsInMemory: false).Render(option => "-" + option),
+            $"The on-disk sample needs 10 bytes in '{missing}', but only 5 bytes are free. Choose another -TempDirectory, or a smaller -SampleRate or K: the sample does not fit in memory either.");
     }
 }

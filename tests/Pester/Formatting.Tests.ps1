@@ -126,6 +126,14 @@ Describe 'Default views at 120 columns' {
         $fraction[2] | Should -Match '^\s+0\s+1\s+0\.0244 %\s+2\.5$'
     }
 
+    It 'lists why an estimate does not fit, and no empty timing rows without -Calibrate' {
+        $lines = Get-KMeansDiskEstimate -K 262144 -Dimension 1024 -TempDirectory $Scratch | Get-Rendered -List
+        ($lines -join "`n") | Should -Match 'FitsReason\s+: The on-disk sample needs [\d,]+ bytes'
+        ($lines -join "`n") | Should -Match 'the\s+sample\s+does\s+not\s+fit\s+in\s+memory\s+either\.'
+        $lines | Should -Not -Match '^(MaxIterations|FlatIterationSeconds|KernelGflops|TrainingTimeSummary)\s+:'
+        Get-KMeansDiskEstimate -K 16 -Dimension 8 | Get-Rendered -List | Should -Not -Match '^FitsReason'
+    }
+
     It 'shows a disk estimate as a table that fits, sizes in binary units, no column wrapped' {
         $lines = Get-KMeansDiskEstimate -K 16 -Dimension 128 | Get-Rendered
         $lines.Count | Should -Be 3
@@ -139,13 +147,17 @@ Describe 'Default views at 120 columns' {
         $lines[2] | Should -Match '\s\d+\.\d\d:\d\d:\d\d\s+\d+\.\d\d:\d\d:\d\d$'
     }
 
-    It 'lists a disk estimate with the temp directory and every time' {
+    It 'lists a disk estimate with the temp directory, and every time a calibrated one predicts' {
         $text = (Get-KMeansDiskEstimate -K 16 -Dimension 128 -TempDirectory $Scratch | Get-Rendered -List) -join "`n"
         $text | Should -Match "TempDirectory\s+: $([regex]::Escape($Scratch))"
         $text | Should -Match 'InMemory\s+: 2\.36 MiB'
-        foreach ($name in 'FlatIterationSeconds', 'FlatTrainingSeconds', 'HierarchicalIterationSeconds', 'HierarchicalTrainingSeconds', 'TrainingTimeSummary') {
-            $text | Should -Match "$name\s+:"
-        }
         $text | Should -Not -Match 'KMeans\.PowerShell\.'
+        $times = 'FlatIterationSeconds', 'FlatTrainingSeconds', 'HierarchicalIterationSeconds', 'HierarchicalTrainingSeconds', 'TrainingTimeSummary'
+        $calibrated = [ordered]@{ PSTypeName = 'KMeans.PowerShell.KMeansDiskEstimate'; Fits = $true }
+        foreach ($name in $times) { $calibrated[$name] = 1.5 }
+        $calibratedText = ([pscustomobject]$calibrated | Get-Rendered -List) -join "`n"
+        foreach ($name in $times) {
+            $calibratedText | Should -Match "$name\s+: 1\.5"
+        }
     }
 }

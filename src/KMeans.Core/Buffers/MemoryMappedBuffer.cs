@@ -114,7 +114,7 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
     }
 
     private static KMeansException DiskFull(string directory, long needed, long free, Exception? inner = null) =>
-        new(KMeansErrorKind.InsufficientDiskSpace, ResourcePlan.DiskFull(directory, needed, free), directory, inner);
+        new(KMeansErrorKind.InsufficientDiskSpace, ResourcePlan.DiskFull(directory, needed, free, fitsInMemory: needed <= AvailableMemory.Bytes()), directory, inner);
 
     /// <summary>ENOSPC or EDQUOT on Unix (the errno is the HResult there), ERROR_DISK_FULL or ERROR_HANDLE_DISK_FULL on Windows.</summary>
     private static bool IsDiskFull(IOException e) =>

@@ -147,17 +147,21 @@ public sealed record ResourcePlan(
                 new OptionMessage($"The temporary directory '{OptionMessage.Literal(full)}' does not exist."));
         long free = FreeSpace.Bytes(full);
         if (SampleBytes > free)
-            return new DiskRoom(full, free, KMeansErrorKind.InsufficientDiskSpace, DiskFull(full, SampleBytes, free));
+            return new DiskRoom(full, free, KMeansErrorKind.InsufficientDiskSpace, DiskFull(full, SampleBytes, free, FitsInMemory));
         if (TempDirectoryProbe.CannotCreateFile(full) is { } reason)
             return new DiskRoom(full, free, KMeansErrorKind.TempDirectoryNotWritable,
                 new OptionMessage(OptionMessage.Literal($"Cannot create the on-disk sample in '{full}': {reason}")));
         return new DiskRoom(full, free, null, null);
     }
 
-    /// <summary>The sample file does not fit in the free space of <paramref name="directory"/>.</summary>
-    public static OptionMessage DiskFull(string directory, long needed, long free) =>
+    /// <summary>
+    /// The sample file does not fit in the free space of <paramref name="directory"/>; training in memory is offered
+    /// only where the sample fits there (<paramref name="fitsInMemory"/>).
+    /// </summary>
+    public static OptionMessage DiskFull(string directory, long needed, long free, bool fitsInMemory) =>
         new($"The on-disk sample needs {needed:N0} bytes in '{OptionMessage.Literal(directory)}', but only {free:N0} bytes are free. " +
-            "Choose another {0}, a smaller {1} or K, or train in memory.", KMeansOption.TempDirectory, KMeansOption.SampleRate);
+            (fitsInMemory ? "Choose another {0}, a smaller {1} or K, or train in memory." : "Choose another {0}, or a smaller {1} or K: the sample does not fit in memory either."),
+            KMeansOption.TempDirectory, KMeansOption.SampleRate);
 
     /// <summary>
     /// Whether an on-disk sample of <paramref name="sampleBytes"/> stays in the page cache between passes: if not,
