@@ -91,6 +91,13 @@ Describe 'Assigning piped vectors' {
                 -ExpectedMessage '*it is a DateTime without a ''Vector'' property holding numbers (pass float`[`] or double`[`] arrays, KMeansCentroid objects, a model, or the path of a centroid file).'
     }
 
+    It 'says with -Verbose which metric it assigns by and why, and how many rows it assigned' {
+        $output = $Vectors[0..9] | Get-KMeansAssignment -Centroid $Model -Summary -Verbose 4>&1
+        $lines = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        $lines[0] | Should -Be "Assigning to 3 centroids of dimension $($Model.Dimension) by L2 distance (recorded with the centroids), 1 nearest per row, on up to $([Environment]::ProcessorCount) threads."
+        $lines[-1] | Should -Match '^Assigned 10 of 10 rows in [\d.]+ s\.$'
+    }
+
     It 'reports a vector of another dimension by its index and assigns the rest' {
         $items = $Vectors[0..4] + @(, [float[]](1, 2)) + $Vectors[5..9]
         $assignments = $items | Get-KMeansAssignment -Centroid $Model -ErrorVariable problems -ErrorAction SilentlyContinue

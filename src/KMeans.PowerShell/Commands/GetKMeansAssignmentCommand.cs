@@ -34,6 +34,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly Stopwatch _sinceProgress = new();
+    private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
     private readonly List<PendingItem> _pending = [];
     private NearestCentroidSearch? _nearest;
     private NearestCentroidSearch.Workspace[]? _workspaces;
@@ -101,6 +102,8 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             ThrowTerminatingError(error);
         IReadOnlyList<float[]> vectors = centroids!.Vectors;
         _distance = Distance ?? centroids.Distance ?? KMeansDistance.L2;
+        string chosen = Distance is not null ? "given by -Distance" : centroids.Distance is not null ? "recorded with the centroids" : "the default; the centroids record none";
+        WriteVerbose($"Assigning to {vectors.Count:N0} centroids of dimension {vectors[0].Length:N0} by {_distance} distance ({chosen}), {Count} nearest per row, on up to {ThrottleLimit} threads.");
         try
         {
             CentroidValidation.Validate(vectors, _distance.ToCore());
@@ -168,6 +171,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
                 WriteWarning($"No input could be read, so '{_outFile.Target}' was not written.");
             return;
         }
+        WriteVerbose($"Assigned {_counts!.Sum():N0} of {_nextIndex:N0} rows in {_sinceStart.Elapsed.TotalSeconds:F2} s.");
         if (_outFile is not null)
         {
             try
