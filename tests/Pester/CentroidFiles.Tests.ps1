@@ -48,6 +48,14 @@ Describe 'Export then import' {
         (Import-KMeansCentroid -Path $path).Count | Should -Be 3
     }
 
+    It 'refuses plain vectors once each, by their place, and writes nothing' {
+        $target = Join-Path $Scratch 'plain.json'
+        @(, [float[]](1, 2)) + @(, [float[]](3, 4)) | Export-KMeansCentroid -Path $target -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems.Count | Should -Be 2
+        $problems.Exception.Message | Should -Be @(0, 1 | ForEach-Object { "Centroid $_ is not usable: it is a plain vector, not a KMeansCentroid or a KMeansModel: Export-KMeansCentroid writes what a training or Import-KMeansCentroid gives (New-KMeansSampleData and other tools write vectors)." })
+        Test-Path -LiteralPath $target | Should -BeFalse
+    }
+
     It 'writes the format -Format names, whatever the extension' {
         $path = Join-Path $Scratch 'named-by-format.dat'
         $Model | Export-KMeansCentroid -Path $path -Format Npy | Out-Null

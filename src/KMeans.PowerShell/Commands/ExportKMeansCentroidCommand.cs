@@ -22,6 +22,7 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
     private readonly List<KMeansCentroid> _centroids = [];
     private KMeansModel? _model;
     private bool _failed;
+    private int _itemsSeen;
     private readonly CancellationTokenSource _stopping = new();
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -37,8 +38,9 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
 
     protected override void ProcessRecord()
     {
-        // -InputObject (Invoke-KMeansTraining ...) passes all centroids at once; piping passes them one by one.
-        if (VectorConverter.Unwrap(InputObject) is System.Collections.IList items)
+        // -InputObject (Invoke-KMeansTraining ...) passes all centroids at once; piping passes them one by one. A list of
+        // numbers is one item, a plain vector, refused whole rather than number by number.
+        if (VectorConverter.Unwrap(InputObject) is System.Collections.IList items && !VectorConverter.IsNumberList(items))
         {
             foreach (object? item in items)
                 Accept(item is PSObject wrapped ? wrapped : new PSObject(item));
@@ -51,6 +53,7 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
 
     private void Accept(PSObject? input)
     {
+        int item = _itemsSeen++;
         switch (VectorConverter.Unwrap(input))
         {
             case KMeansModel model when _model is null && _centroids.Count == 0:
@@ -61,13 +64,14 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
                 break;
             case KMeansModel or KMeansCentroid:
                 _failed = true;
-                WriteError(KMeansErrors.InvalidCentroid(_centroids.Count, input,
+                WriteError(KMeansErrors.InvalidCentroid(item, input,
                     "pipe either one KMeansModel or KMeansCentroid objects to one file, not both nor several models."));
                 break;
             default:
                 _failed = true;
-                WriteError(KMeansErrors.InvalidCentroid(_centroids.Count, input,
-                    $"it is a {VectorConverter.Unwrap(input)?.GetType().Name ?? "null"}, not a KMeansCentroid or a KMeansModel."));
+                WriteError(KMeansErrors.InvalidCentroid(item, input, VectorConverter.IsNumberList(input)
+                    ? "it is a plain vector, not a KMeansCentroid or a KMeansModel: Export-KMeansCentroid writes what a training or Import-KMeansCentroid gives (New-KMeansSampleData and other tools write vectors)."
+                    : $"it is a {VectorConverter.Unwrap(input)?.GetType().Name ?? "null"}, not a KMeansCentroid or a KMeansModel."));
                 break;
         }
     }
