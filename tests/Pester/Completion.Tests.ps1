@@ -47,6 +47,7 @@ Describe '-Column' {
         @{ Command = 'Invoke-KMeansTraining' }
         @{ Command = 'Get-KMeansAssignment' }
         @{ Command = 'Get-KMeansDiskEstimate' }
+        @{ Command = 'Import-KMeansCentroid' }
     ) {
         Get-Completion "$Command -Path '$Parquet' -Column " | Should -Be 'vector'
     }

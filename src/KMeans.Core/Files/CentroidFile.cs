@@ -45,6 +45,7 @@ public static class CentroidFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         format ??= VectorFile.FormatFromPath(path);
         string source = VectorFile.CheckReadable(path);
+        VectorFile.CheckColumn(source, column, format.Value);
         try
         {
             return format switch

@@ -35,6 +35,14 @@ public static class VectorFile
         return OpenFormat(path, column, format ?? FormatFromPath(path));
     }
 
+    /// <summary>Refuses a column name for a format without named columns (InvalidOption: the option is wrong, not the file).</summary>
+    internal static void CheckColumn(string fullPath, string? column, VectorFileFormat format)
+    {
+        if (column is not null && format is not (VectorFileFormat.Arrow or VectorFileFormat.ArrowStream or VectorFileFormat.Parquet))
+            throw new KMeansException(KMeansErrorKind.InvalidOption,
+                $"A column name ('{column}') was given, but '{fullPath}' is a {format} file, which has no named columns.", column);
+    }
+
     private static IVectorSource OpenFormat(string path, string? column, VectorFileFormat format)
     {
         string fullPath = CheckReadable(path);
@@ -42,9 +50,7 @@ public static class VectorFile
             throw new KMeansException(KMeansErrorKind.UnsupportedFile,
                 $"'{fullPath}' is a {format} file; {format} holds centroids, while vector input must be one of {string.Join(", ", VectorExtensions)}.",
                 fullPath);
-        if (column is not null && format is not (VectorFileFormat.Arrow or VectorFileFormat.ArrowStream or VectorFileFormat.Parquet))
-            throw new KMeansException(KMeansErrorKind.InvalidOption,
-                $"A column name ('{column}') was given, but '{fullPath}' is a {format} file, which has no named columns.", column);
+        CheckColumn(fullPath, column, format);
         return GuardedVectorSource.Open(fullPath, () => format switch
         {
             VectorFileFormat.Arrow => ArrowVectorSource.OpenFile(fullPath, column),

@@ -30,6 +30,7 @@ public sealed class ImportKMeansCentroidCommand : PSCmdlet
     /// <summary>The vector column of Arrow and Parquet files that hold several.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VectorColumnCompleter))]
     public string? Column { get; set; }
 
     /// <summary>

@@ -298,6 +298,20 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         AssertInvalid(path, problem);
     }
 
+    [Theory]
+    [InlineData("centroids.npy", VectorFileFormat.Npy)]
+    [InlineData("centroids.csv", VectorFileFormat.Csv)]
+    public void AColumnNameForAFileWithoutNamedColumnsIsAWrongOptionNotADamagedFile(string name, VectorFileFormat format)
+    {
+        string path = _scratch.File(name);
+        CentroidFile.Write(path, CentroidSamples.Small(), format, overwrite: false);
+
+        var error = Assert.Throws<KMeansException>(() => CentroidFile.Read(path, column: "nope"));
+
+        Assert.Equal(KMeansErrorKind.InvalidOption, error.Kind);
+        Assert.Equal($"A column name ('nope') was given, but '{path}' is a {format} file, which has no named columns.", error.Message);
+    }
+
     [Fact]
     public void NpyOfIntegersIsInvalid()
     {
