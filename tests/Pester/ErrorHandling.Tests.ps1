@@ -37,9 +37,9 @@ Describe 'try/catch under $ErrorActionPreference = Stop' {
     It 'catches <ErrorId> from <Command> with category <Category>' -ForEach @(
         @{ ErrorId = 'InvalidK'; Command = 'InvokeKMeansTrainingCommand'; Category = 'InvalidArgument'; Script = { $Vectors | Invoke-KMeansTraining -K 0 } }
         @{ ErrorId = 'KExceedsRows'; Command = 'InvokeKMeansTrainingCommand'; Category = 'InvalidArgument'; Script = { $Vectors[0..4] | Invoke-KMeansTraining -K 6 } }
-        @{ ErrorId = 'NoRows'; Command = 'InvokeKMeansTrainingCommand'; Category = 'InvalidData'; Script = { 'a', 'b' | Invoke-KMeansTraining -K 1 -ErrorAction SilentlyContinue } }
+        @{ ErrorId = 'NoRows'; Command = 'InvokeKMeansTrainingCommand'; Category = 'InvalidData'; Script = { [pscustomobject]@{ Name = 'a' }, [pscustomobject]@{ Name = 'b' } | Invoke-KMeansTraining -K 1 -ErrorAction SilentlyContinue } }
         @{ ErrorId = 'DimensionMismatch'; Command = 'InvokeKMeansTrainingCommand'; Category = 'InvalidData'; Script = { $Vectors[0..9] + @(, [float[]](1, 2)) | Invoke-KMeansTraining -K 3 } }
-        @{ ErrorId = 'InvalidVectorInput'; Command = 'InvokeKMeansTrainingCommand'; Category = 'InvalidType'; Script = { @('not a vector') + $Vectors | Invoke-KMeansTraining -K 3 } }
+        @{ ErrorId = 'InvalidVectorInput'; Command = 'InvokeKMeansTrainingCommand'; Category = 'InvalidType'; Script = { @([pscustomobject]@{ Name = 'not a vector' }) + $Vectors | Invoke-KMeansTraining -K 3 } }
         @{ ErrorId = 'NonFiniteValue'; Command = 'InvokeKMeansTrainingCommand'; Category = 'InvalidData'; Script = { @(, [float[]](1, [float]::NaN, 3, 4)) + $Vectors | Invoke-KMeansTraining -K 3 } }
         @{ ErrorId = 'ZeroVector'; Command = 'InvokeKMeansTrainingCommand'; Category = 'InvalidData'; Script = { $Vectors + @(, [float[]](0, 0, 0, 0)) | Invoke-KMeansTraining -K 3 -Distance Cosine } }
         @{ ErrorId = 'InitialCentroidShape'; Command = 'InvokeKMeansTrainingCommand'; Category = 'InvalidArgument'; Script = { $Vectors | Invoke-KMeansTraining -K 4 -InitialCentroid $Vectors[0..2] } }
@@ -97,7 +97,8 @@ Describe 'Non-terminating errors collected with -ErrorVariable' {
     }
 
     It 'reports each item that is not a vector and trains on the others' {
-        $items = @('text', 42) + $Vectors
+        # A string would name a file (as piped to Get-KMeansAssignment); an object without a vector is no input at all.
+        $items = @([pscustomobject]@{ Name = 'text' }, 42) + $Vectors
         $centroids = $items | Invoke-KMeansTraining -K 3 -Seed 1 -ErrorVariable problems -ErrorAction SilentlyContinue
         $problems.FullyQualifiedErrorId | Should -Be (@('InvalidVectorInput,KMeans.PowerShell.InvokeKMeansTrainingCommand') * 2)
         ($centroids | Measure-Object -Property Size -Sum).Sum | Should -Be 600
@@ -131,9 +132,9 @@ Describe 'Non-terminating errors collected with -ErrorVariable' {
 
     It 'sets $? to false after a non-terminating error, and -ErrorAction Ignore keeps $Error clean' {
         $Error.Clear()
-        $null = @('text') + $Vectors | Invoke-KMeansTraining -K 3 -ErrorAction Ignore
+        $null = @([pscustomobject]@{ Name = 'text' }) + $Vectors | Invoke-KMeansTraining -K 3 -ErrorAction Ignore
         $Error.Count | Should -Be 0
-        $null = @('text') + $Vectors | Invoke-KMeansTraining -K 3 -ErrorAction SilentlyContinue
+        $null = @([pscustomobject]@{ Name = 'text' }) + $Vectors | Invoke-KMeansTraining -K 3 -ErrorAction SilentlyContinue
         $? | Should -BeFalse
         $Error[0].FullyQualifiedErrorId | Should -Be 'InvalidVectorInput,KMeans.PowerShell.InvokeKMeansTrainingCommand'
     }

@@ -17,6 +17,18 @@ Describe 'Files from the pipeline' {
         }
     }
 
+    It 'trains on piped path strings and objects with a FullName as on -Path, as Get-KMeansAssignment reads them' {
+        $named = Invoke-KMeansTraining -LiteralPath (Join-Path $Data 'a.npy'), (Join-Path $Data 'b.npy') -K 16 -Seed 3 -AsModel
+        $strings = (Join-Path $Data 'a.npy'), (Join-Path $Data 'b.npy') | Invoke-KMeansTraining -K 16 -Seed 3 -AsModel
+        $wildcard = (Join-Path $Data '*.npy') | Invoke-KMeansTraining -K 16 -Seed 3 -AsModel
+        $objects = 'a.npy', 'b.npy' | ForEach-Object { [pscustomobject]@{ FullName = (Join-Path $Data $_) } } |
+            Invoke-KMeansTraining -K 16 -Seed 3 -AsModel
+        foreach ($model in $strings, $wildcard, $objects) {
+            $model.RowsRead | Should -Be 1000
+            ($model.Centroids.Vector -join ',') | Should -Be ($named.Centroids.Vector -join ',')
+        }
+    }
+
     It 'refuses vectors and files mixed in one pipeline' {
         $items = @([float[]](1, 2, 3, 4, 5, 6, 7, 8), (Get-Item -LiteralPath (Join-Path $Data 'a.npy')))
         { $items | Invoke-KMeansTraining -K 2 } | Should -Throw -ErrorId 'InvalidVectorInput,KMeans.PowerShell.InvokeKMeansTrainingCommand'

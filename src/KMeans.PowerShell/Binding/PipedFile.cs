@@ -34,7 +34,8 @@ internal static class PipedFile
             return false;
         foreach (string name in PathProperties)
         {
-            if (item.Properties[name]?.Value is string value && value.Length > 0)
+            // A value computed in the pipeline (Join-Path, say) arrives wrapped in a PSObject.
+            if (VectorConverter.Unwrap(item.Properties[name]?.Value) is string value && value.Length > 0)
             {
                 path = value;
                 return true;

@@ -194,11 +194,11 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
             }
             return;
         }
-        object? item = VectorConverter.Unwrap(InputObject);
-        // Get-ChildItem *.npy | Invoke-KMeansTraining: files from the pipeline are input files, as for the file cmdlets.
-        if (item is FileInfo file)
+        // Get-ChildItem *.npy | Invoke-KMeansTraining: files from the pipeline (FileInfo, path strings, objects with a
+        // PSPath, LiteralPath or FullName) are input files, as for Get-KMeansAssignment and the file cmdlets.
+        if (PipedFile.TryGetPath(InputObject, VectorProperty, out string file, out bool literalFile))
         {
-            AddPipelineFile(file);
+            AddPipelineFile(file, literalFile, InputObject);
             return;
         }
         foreach (object? element in InputItems())
@@ -239,12 +239,12 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         _pipelineRows?.Dispose();
     }
 
-    private void AddPipelineFile(FileInfo file)
+    private void AddPipelineFile(string file, bool literal, object? item)
     {
         if (_pipelineRows is { NextIndex: > 0 })
-            ThrowTerminatingError(KMeansErrors.NotAVector(_pipelineRows.NextIndex, file,
+            ThrowTerminatingError(KMeansErrors.NotAVector(_pipelineRows.NextIndex, item,
                 "it is a file, but the pipeline delivered vectors before it; pipe either files or vectors."));
-        IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, file.FullName, literal: true, out ErrorRecord? error);
+        IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, file, literal, out ErrorRecord? error);
         if (error is not null)
             ThrowTerminatingError(error);
         _files.AddRange(files);
