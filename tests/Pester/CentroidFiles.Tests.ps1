@@ -80,6 +80,13 @@ Describe 'Export then import' {
         $problems[0].ToString() | Should -BeLike "*has the extension '.dat'*Give -Format (Arrow, Npy, Csv, Json, ArrowStream)*"
     }
 
+    It 'imports the file an object names in its Path property, as an Import-Csv row gives it' {
+        $path = Join-Path $Scratch 'by-property.npy'
+        $Model | Export-KMeansCentroid -Path $path | Out-Null
+        $imported = [pscustomobject]@{ Path = $path } | Import-KMeansCentroid
+        $imported.Count | Should -Be $Model.K
+    }
+
     It 'imports the files piped from Get-ChildItem' {
         $folder = New-Item -ItemType Directory -Path (Join-Path $Scratch 'many')
         $Model | Export-KMeansCentroid -Path (Join-Path $folder 'a.arrow') | Out-Null
