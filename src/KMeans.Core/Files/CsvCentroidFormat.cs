@@ -79,6 +79,8 @@ internal static class CsvCentroidFormat
             {
                 string text = cells[cell].Trim();
                 string column = layout.Columns[cell];
+                if (cell == layout.SkippedIndex)
+                    continue;
                 if (cell == layout.ClusterIdIndex)
                     clusterId = InvariantText.TryParse(text, out int id) ? id : throw NotANumber(path, where, column, text, "an integer");
                 else if (cell == layout.SizeIndex)
@@ -103,13 +105,15 @@ internal static class CsvCentroidFormat
     /// Which cells of a line are what: with a header, <c>cluster_id</c> and <c>size</c> (both optional) are the
     /// extras and every other column a component; without one (the first line is all numbers, as numpy.savetxt and
     /// DuckDB without HEADER write) every cell is a component. pandas' <c>to_csv</c> is read as it is meant: its
-    /// unnamed first column is the index, taken as the cluster id, and a first line of exactly 0, 1, …, n − 1 is its
-    /// default column names, not a centroid. Columns named like a row's other attributes (an id, a price, a label) are
+    /// unnamed first column is the index, taken as the cluster id (skipped where the frame has a cluster_id column of
+    /// its own), and a first line of exactly 0, 1, …, n − 1 is its default column names, not a centroid. Columns named like a row's other attributes (an id, a price, a label) are
     /// refused rather than read as components.
     /// </summary>
-    private sealed record CsvLayout(bool HasHeader, IReadOnlyList<string> Columns, int ClusterIdIndex, int SizeIndex)
+    private sealed record CsvLayout(bool HasHeader, IReadOnlyList<string> Columns, int ClusterIdIndex, int SizeIndex,
+        int SkippedIndex = -1)
     {
-        public int ComponentCount => Columns.Count - (ClusterIdIndex >= 0 ? 1 : 0) - (SizeIndex >= 0 ? 1 : 0);
+        public int ComponentCount =>
+            Columns.Count - (ClusterIdIndex >= 0 ? 1 : 0) - (SizeIndex >= 0 ? 1 : 0) - (SkippedIndex >= 0 ? 1 : 0);
 
         private static readonly string[] NotComponents = ["id", "index", "label", "price", "distance", "count"];
 
@@ -119,9 +123,10 @@ internal static class CsvCentroidFormat
             if (names.All(name => InvariantText.TryParse(name, out double _)) && !IsRangeHeader(names))
                 return new CsvLayout(false, names.Select((_, j) => $"column {j + 1}").ToArray(), -1, -1);
             int clusterId = Array.IndexOf(names, ClusterIdHeader);
-            if (clusterId < 0 && names.Length > 1 && names[0].Length == 0)
-                clusterId = 0;
-            var layout = new CsvLayout(true, names, clusterId, Array.IndexOf(names, SizeHeader));
+            bool pandasIndex = names.Length > 1 && names[0].Length == 0;
+            // pandas' index is the cluster id unless the frame has its own cluster_id column; then it is only a row number.
+            var layout = new CsvLayout(true, names, clusterId < 0 && pandasIndex ? 0 : clusterId, Array.IndexOf(names, SizeHeader),
+                clusterId >= 0 && pandasIndex ? 0 : -1);
             string? other = names.FirstOrDefault(name => NotComponents.Contains(name, StringComparer.OrdinalIgnoreCase));
             if (other is not null)
                 throw Invalid(path, $"its header (line {lineNumber}) has a column '{other}', which is not a component; a centroid CSV holds '{ClusterIdHeader}', '{SizeHeader}' and one column per component (prices are kept in .arrow and .json).");

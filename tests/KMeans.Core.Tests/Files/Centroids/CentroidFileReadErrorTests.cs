@@ -216,6 +216,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
     [Theory]
     [InlineData(",0,1\n1,0.7,0.8\n0,0.5,0.6\n")] // pandas to_csv(): the unnamed index column holds the cluster ids
     [InlineData("0,1\n0.5,0.6\n0.7,0.8\n")] // pandas to_csv(index=False): the default column names 0, 1
+    [InlineData(",cluster_id,c0,c1\n0,1,0.7,0.8\n1,0,0.5,0.6\n")] // pandas to_csv() of a frame with its own ids
     public void PandasCsvFilesAreReadAsPandasMeantThem(string content)
     {
         string path = _scratch.File("centroids.csv");
