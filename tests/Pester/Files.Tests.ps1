@@ -260,13 +260,14 @@ Describe 'File and path messages' {
 
 Describe 'Files written by independent tools' {
     BeforeAll {
-        # The numpy files were written by numpy 1.24 (Debian's python3-numpy) from reference.npy with
-        # tests/interop/independent/write_numpy.py and are kept in the repository, so the suite needs no Python; apache-arrow
-        # and DuckDB write theirs now, from tests/interop's lockfile.
+        # The numpy and pandas files were written by numpy 1.24 and pandas 1.5.3 (Debian's python3-numpy and
+        # python3-pandas) from reference.npy with tests/interop/independent/write_numpy.py and write_pandas.py and are kept
+        # in the repository, so the suite needs no Python; apache-arrow and DuckDB write theirs now, from tests/interop's
+        # lockfile.
         $script:Fixtures = Join-Path $Scratch 'independent'
         $null = New-Item -ItemType Directory -Path $Fixtures
         $scripts = Join-Path $RepositoryRoot 'tests/interop/independent'
-        Copy-Item -Path (Join-Path $scripts 'numpy-fixtures/*') -Destination $Fixtures
+        Copy-Item -Path (Join-Path $scripts 'python-fixtures/*') -Destination $Fixtures
         $script:Reference = Join-Path $Fixtures 'reference.npy'
         & node (Join-Path $scripts 'write-js.mjs') (Join-Path $Fixtures 'reference.f32') 300 8 $Fixtures
         if ($LASTEXITCODE -ne 0) { throw "apache-arrow/DuckDB could not write the fixtures (exit code $LASTEXITCODE); run npm ci --prefix tests/interop." }
@@ -289,7 +290,8 @@ Describe 'Files written by independent tools' {
     }
 
     It 'imports <_> as the reference rows and assigns with them as the reference does' -ForEach @(
-        'numpy-float64.npy', 'numpy-fortran.npy', 'numpy-commas.csv', 'numpy-spaces.csv', 'numpy-lists.json', 'arrow-js.arrow',
+        'numpy-float64.npy', 'numpy-fortran.npy', 'numpy-commas.csv', 'numpy-spaces.csv', 'numpy-lists.json',
+        'pandas-index.csv', 'pandas-no-index.csv', 'pandas-ids.csv', 'arrow-js.arrow',
         'arrow-js.arrows', 'arrow-js-list-float64.arrow', 'duckdb-array-zstd.parquet', 'duckdb-list-snappy.parquet', 'duckdb-list-double.parquet'
     ) {
         $path = Join-Path $Fixtures $_
