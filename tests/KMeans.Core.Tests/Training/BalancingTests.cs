@@ -328,6 +328,26 @@ public sealed class BalancingTests : IDisposable
     }
 
     [Fact]
+    public void ARowTheRepairMovesTwiceIsDisplacedOnce()
+    {
+        // Nine in ten rows are one point: the repair sheds copies from its full partition and then moves rows again to
+        // fill the small ones below the minimum, some of them the same rows.
+        var random = new Random(1);
+        float[][] rows = Enumerable.Range(0, 4000).Select(i => i % 10 != 0
+            ? Enumerable.Repeat(1f, 16).ToArray()
+            : Enumerable.Range(0, 16).Select(_ => (float)(random.NextDouble() * 0.001)).ToArray()).ToArray();
+        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows),
+            new KMeansOptions { K = 64, Seed = 3, MaxIterations = 10, MaxSizeRatio = 2, MinSizeRatio = 0.5 });
+
+        long displaced = balanced.BalanceHistory[^1].Displaced;
+        long[] priced = AssignedSizes(rows, balanced, withPrices: true);
+
+        Assert.InRange(displaced, 1, rows.Length);
+        Assert.True(priced.Zip(balanced.ClusterSizes, (a, b) => Math.Abs(a - b)).Sum() <= 2 * displaced);
+        Assert.True(balanced.ClusterSizes.Min() >= balanced.MinPartitionSizeBound);
+    }
+
+    [Fact]
     public void AModelWithoutBalancingHasNoPrices()
     {
         KMeansResult model = KMeansTrainer.Train(TestData.Source(DenseBlob(500, 3, seed: 8)), new KMeansOptions { K = 5, Seed = 1 });

@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using KMeans.Core.Buffers;
@@ -18,7 +19,7 @@ internal static class CapacityRepair
     /// <summary>Leaving rows placed at once: their rows are gathered for the kernel (2 MiB at 128 dimensions).</summary>
     public const int RowsPerBatch = 4_096;
 
-    /// <returns>How many rows it moved.</returns>
+    /// <returns>How many rows it moved (each once, though the rows shed from a full partition may move again to fill a small one).</returns>
     // Fully optimized from the first call, as every pass of balancing marked so (per-block bodies too): each runs a few
     // times per training, too few for the tiered JIT to promote it in time (see PartitionBalancer's remarks).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -26,14 +27,19 @@ internal static class CapacityRepair
     {
         (TrainingBuffer sample, int[] labels, float[] gaps, SizeBounds bounds, float[] centroids, DistanceMetric metric,
             ParallelOptions parallel) = (run.Sample, run.Labels, run.Gaps, run.Bounds, run.Centroids, run.Metric, run.Parallel);
-        long moved = ShedExcess(sample, run.Members, labels, gaps, sizes, bounds, centroids, metric, parallel);
-        return moved + FillSmall(sample, labels, sizes, bounds, centroids, metric);
+        var moved = new BitArray(labels.Length);
+        ShedExcess(sample, run.Members, labels, gaps, sizes, bounds, centroids, metric, parallel, moved);
+        FillSmall(sample, labels, sizes, bounds, centroids, metric, moved);
+        long count = 0;
+        for (int row = 0; row < moved.Length; row++)
+            count += moved[row] ? 1 : 0;
+        return count;
     }
 
     /// <param name="members">The rows grouped by <paramref name="labels"/>, for the rows of the partitions above the maximum.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static long ShedExcess(TrainingBuffer sample, PartitionMembers members, int[] labels, float[] gaps,
-        long[] sizes, SizeBounds bounds, float[] centroids, DistanceMetric metric, ParallelOptions parallel)
+    private static void ShedExcess(TrainingBuffer sample, PartitionMembers members, int[] labels, float[] gaps,
+        long[] sizes, SizeBounds bounds, float[] centroids, DistanceMetric metric, ParallelOptions parallel, BitArray moved)
     {
         int k = sizes.Length;
         var leaving = new List<(float Gap, int Row)>();
@@ -50,8 +56,10 @@ internal static class CapacityRepair
             sizes[c] -= excess;
         }
         if (leaving.Count == 0)
-            return 0;
+            return;
         leaving.Sort();
+        foreach ((float _, int row) in leaving)
+            moved[row] = true;
         using var packed = new PackedCentroids(k, sample.Dimension);
         for (int start = 0; start < leaving.Count; start += RowsPerBatch)
         {
@@ -59,7 +67,6 @@ internal static class CapacityRepair
             while (pending.Count > 0)
                 pending = PlaceNearestWithRoom(sample, pending, labels, sizes, bounds, centroids, metric, packed, parallel);
         }
-        return leaving.Count;
     }
 
     /// <summary>
@@ -111,11 +118,10 @@ internal static class CapacityRepair
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static long FillSmall(TrainingBuffer sample, int[] labels, long[] sizes, SizeBounds bounds,
-        float[] centroids, DistanceMetric metric)
+    private static void FillSmall(TrainingBuffer sample, int[] labels, long[] sizes, SizeBounds bounds,
+        float[] centroids, DistanceMetric metric, BitArray moved)
     {
         int d = sample.Dimension;
-        long moved = 0;
         for (int target = 0; target < sizes.Length; target++)
         {
             if (sizes[target] >= bounds.Min)
@@ -142,9 +148,8 @@ internal static class CapacityRepair
                 labels[row] = target;
                 sizes[from]--;
                 sizes[target]++;
-                moved++;
+                moved[row] = true;
             }
         }
-        return moved;
     }
 }
