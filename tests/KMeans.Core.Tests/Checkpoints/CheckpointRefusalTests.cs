@@ -42,7 +42,7 @@ public class CheckpointRefusalTests
     }
 
     [Theory]
-    [InlineData(null, 2, "TrainDimension is 2 now and was not recorded")]
+    [InlineData(null, 2, "TrainDimension is 2 now and was not given then")]
     [InlineData(3, 2, "TrainDimension was 3 and is 2 now")]
     [InlineData(3, null, "TrainDimension was 3 and is not given now")]
     public void AnotherTrainingDimensionIsRefused(int? saved, int? now, string expected)

@@ -119,7 +119,7 @@ internal static class CheckpointFingerprint
             if (!compared(name))
                 continue;
             if (!recorded)
-                differences.Add($"{name} is {value} now and was not recorded");
+                differences.Add($"{name} is {value} now and was not given then");
             else if (before != value)
                 differences.Add($"{name} was {before} and is {value} now");
         }
