@@ -28,7 +28,8 @@ internal sealed class ChartScale
 
     /// <summary>
     /// A linear axis with about five round ticks: over [min, max] widened to round values, or with
-    /// <paramref name="tight"/> over exactly [min, max] (for counts such as iterations and ranks, whose ends matter).
+    /// <paramref name="tight"/> over exactly [min, max] (for counts such as iterations and ranks, whose ends matter,
+    /// and whose ticks are whole numbers).
     /// </summary>
     public static ChartScale Linear(double min, double max, double from, double to, bool tight = false)
     {
@@ -38,6 +39,8 @@ internal sealed class ChartScale
             (min, max) = min == 0 ? (0, 1) : (Math.Min(0, 2 * min), Math.Max(0, 2 * max));
         // A tight axis has no round end ticks, so it gets finer steps to keep about five inside.
         double step = RoundStep((max - min) / (tight ? 8 : 5));
+        if (tight)
+            step = Math.Max(1, step);
         double low = tight ? min : Math.Floor(min / step) * step;
         double high = tight ? max : Math.Ceiling(max / step) * step;
         var ticks = new List<double>();

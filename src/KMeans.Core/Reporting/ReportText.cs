@@ -14,12 +14,19 @@ internal static class ReportText
 
     public static string Count(long value) => value.ToString("N0", Culture);
 
-    /// <summary>A tick label: plain for everyday magnitudes, exponent notation otherwise.</summary>
-    public static string Tick(double value)
+    /// <summary>
+    /// A tick label: plain for everyday magnitudes, exponent notation otherwise, with the significant digits that tell
+    /// it from the ticks <paramref name="step"/> away (three at least: 1.3575e6 and 1.36e6 must not both read 1.36e6).
+    /// </summary>
+    public static string Tick(double value, double step)
     {
         double magnitude = Math.Abs(value);
         if (magnitude != 0 && (magnitude >= 1e6 || magnitude < 1e-3))
-            return value.ToString("0.##E+0", Culture).Replace("E+", "e", StringComparison.Ordinal).Replace("E-", "e-", StringComparison.Ordinal);
+        {
+            int digits = step > 0 ? Math.Clamp((int)Math.Floor(Math.Log10(magnitude / step)) + 2, 3, 9) : 3;
+            return value.ToString("0." + new string('#', digits - 1) + "E+0", Culture)
+                .Replace("E+", "e", StringComparison.Ordinal).Replace("E-", "e-", StringComparison.Ordinal);
+        }
         return Math.Round(value, 6).ToString("G6", Culture);
     }
 

@@ -124,19 +124,31 @@ internal sealed class SvgChart
 
     public void End() => _xml.WriteEndElement();
 
+    /// <summary>The least distance between neighbouring ticks, which their labels must show; 0 for fewer than two.</summary>
+    private static double LeastStep(IReadOnlyList<double> ticks)
+    {
+        double least = 0;
+        for (int i = 1; i < ticks.Count; i++)
+        {
+            double step = Math.Abs(ticks[i] - ticks[i - 1]);
+            least = least == 0 ? step : Math.Min(least, step);
+        }
+        return least;
+    }
+
     private void DrawGrid(string xLabel, string yLabel)
     {
         foreach (double tick in Y.Ticks)
         {
             double y = Y.Map(tick);
             Line(PlotLeft, y, PlotRight, y, "grid", "#d5dae3");
-            Label(PlotLeft - 6, y + 4, ReportText.Tick(tick), "end", "tick");
+            Label(PlotLeft - 6, y + 4, ReportText.Tick(tick, LeastStep(Y.Ticks)), "end", "tick");
         }
         foreach (double tick in X.Ticks)
         {
             double x = X.Map(tick);
             Line(x, PlotBottom, x, PlotBottom + 4, "frame", "#5b6478");
-            Label(x, PlotBottom + 17, ReportText.Tick(tick), "middle", "tick");
+            Label(x, PlotBottom + 17, ReportText.Tick(tick, LeastStep(X.Ticks)), "middle", "tick");
         }
         _xml.WriteStartElement("rect");
         _xml.WriteAttributeString("class", "frame");

@@ -111,8 +111,8 @@ public static class TrainingReportWriter
         xml.WriteStartElement("header");
         Element(xml, "h1", "KMeans training report");
         string convergence = report.Converged
-            ? Invariant($"converged after {report.Iterations} iterations")
-            : Invariant($"not converged after {report.Iterations} iterations");
+            ? Invariant($"converged after {Iterations(report.Iterations)}")
+            : Invariant($"not converged after {Iterations(report.Iterations)}");
         Paragraph(xml, "lede", Invariant(
             $"K = {ReportText.Count(report.K)} · {ReportText.Count(report.Dimension)} dimensions · {report.Distance} · {convergence} · {ReportText.Duration(report.Duration)}"));
         xml.WriteEndElement();
@@ -207,6 +207,8 @@ public static class TrainingReportWriter
         xml.WriteEndElement();
         xml.WriteEndElement();
     }
+
+    private static string Iterations(int count) => count == 1 ? "1 iteration" : Invariant($"{count} iterations");
 
     private static ChartScale IterationAxis(IReadOnlyList<ReportIteration> history)
     {

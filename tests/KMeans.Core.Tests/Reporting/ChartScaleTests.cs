@@ -58,6 +58,27 @@ public class ChartScaleTests
     }
 
     [Fact]
+    public void ATightAxisOfFewCountsTicksWholeNumbersOnly()
+    {
+        ChartScale iterations = ChartScale.Linear(1, 3, from: 0, to: 100, tight: true);
+
+        Assert.Equal([1.0, 2, 3], iterations.Ticks);
+    }
+
+    [Fact]
+    public void TickLabelsCloseTogetherInExponentNotationStillDiffer()
+    {
+        ChartScale loss = ChartScale.Linear(1.3561e6, 1.3632e6, from: 100, to: 0);
+
+        string[] labels = loss.Ticks.Select(tick => ReportText.Tick(tick, loss.Ticks[1] - loss.Ticks[0])).ToArray();
+
+        Assert.Equal(labels.Length, labels.Distinct().Count());
+        Assert.Equal("1.36e6", ReportText.Tick(1.36e6, 2_500));
+        Assert.Equal("1.3575e6", ReportText.Tick(1.3575e6, 500));
+        Assert.Equal("2e7", ReportText.Tick(2e7, 1e7));
+    }
+
+    [Fact]
     public void ASingleValueStillGetsARange()
     {
         ChartScale scale = ChartScale.Linear(7, 7, from: 0, to: 10);
