@@ -8,6 +8,7 @@ using KMeans.Core.Training;
 using KMeans.Core;
 using KMeans.PowerShell.Binding;
 using KMeans.PowerShell.Errors;
+using KMeans.PowerShell.Hosting;
 using KMeans.PowerShell.Mapping;
 using KMeans.PowerShell.Paths;
 
@@ -30,10 +31,8 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
 {
     private const int ProgressActivityId = 1;
     private const int PipelineChunkRows = 1024;
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Stopwatch _sinceProgress = new();
     private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
     private readonly List<PendingItem> _pending = [];
     private NearestCentroidSearch? _nearest;
@@ -44,7 +43,6 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     private double[]? _distanceSums;
     private AssignmentFileWriter? _outFile;
     private bool _declined;
-    private bool _progressShown;
     private bool _inputGiven;
     private bool _inputRead;
 
@@ -327,10 +325,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
 
     private void AssignSource(IVectorSource source)
     {
-        string activity = $"Assigning the rows of {source.Description}";
-        var elapsed = Stopwatch.StartNew();
-        _sinceProgress.Restart();
-        _progressShown = false;
+        var progress = new CountProgress(this, ProgressActivityId, $"Assigning the rows of {source.Description}", showFirst: false);
         long rowsDone = 0;
         try
         {
@@ -340,7 +335,8 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             {
                 Emit(chunk, row => chunk.Problem(row) is { } problem ? KMeansErrors.FromException(problem) : null);
                 rowsDone = chunk.FirstSourceRow + chunk.RowCount;
-                WriteFileProgress(activity, rowsDone, source.RowCount, elapsed.Elapsed);
+                progress.Report(rowsDone, source.RowCount,
+                    source.RowCount is long known ? $"{rowsDone:N0} of {known:N0} rows" : $"{rowsDone:N0} rows");
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -360,8 +356,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         finally
         {
             _nextIndex += rowsDone;
-            if (_progressShown)
-                WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+            progress.Complete();
         }
     }
 
@@ -455,21 +450,6 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         for (int r = 0; r < n; r++)
             distances[r] = rowDistances[r];
         return new KMeansAssignment(chunk.FirstIndex + row, ids, distances);
-    }
-
-    private void WriteFileProgress(string activity, long rowsDone, long? total, TimeSpan elapsed)
-    {
-        if (_sinceProgress.Elapsed < ProgressInterval)
-            return;
-        _sinceProgress.Restart();
-        var record = new ProgressRecord(ProgressActivityId, activity, total is long known ? $"{rowsDone:N0} of {known:N0} rows" : $"{rowsDone:N0} rows");
-        if (total is long rows && rows > 0 && rowsDone > 0)
-        {
-            record.PercentComplete = (int)Math.Min(100, 100 * rowsDone / rows);
-            record.SecondsRemaining = (int)Math.Ceiling(elapsed.TotalSeconds * (rows - rowsDone) / rowsDone);
-        }
-        WriteProgress(record);
-        _progressShown = true;
     }
 
     /// <param name="Vector">The checked vector, or null when <paramref name="Error"/> says why the item is not assigned.</param>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using KMeans.Core.Files;
 using KMeans.Core.SampleData;
@@ -69,37 +68,21 @@ public sealed class NewKMeansSampleDataCommand : FileWriterCommand, IDisposable
         }
         if (!ShouldProcess(target, $"Write {Rows:N0} vectors of dimension {Dimension} around {Clusters} centres as {format}"))
             return;
-        string activity = $"Writing {Rows:N0} vectors to {target}";
-        var elapsed = Stopwatch.StartNew();
-        TimeSpan shown = -ProgressInterval;
+        var progress = new CountProgress(this, ProgressActivityId, $"Writing {Rows:N0} vectors to {target}", showFirst: true);
         try
         {
             BackgroundFileWrite.Run<long>(this, target,
                 (rowsRead, token) => VectorFileWriter.Write(new ReadProgressSource(source, rowsRead), target, format, token, overwrite: Force),
-                _stopping.Token, rows =>
-                {
-                    if (elapsed.Elapsed - shown < ProgressInterval)
-                        return;
-                    shown = elapsed.Elapsed;
-                    WriteProgress(new ProgressRecord(ProgressActivityId, activity, $"{rows:N0} of {Rows:N0} vectors written")
-                    {
-                        PercentComplete = (int)(100 * rows / Rows),
-                        SecondsRemaining = (int)Math.Ceiling(elapsed.Elapsed.TotalSeconds / rows * (Rows - rows)),
-                    });
-                });
+                _stopping.Token, rows => progress.Report(rows, Rows, $"{rows:N0} of {Rows:N0} vectors written"));
         }
         finally
         {
-            if (shown >= TimeSpan.Zero)
-                WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+            progress.Complete();
         }
         WriteObject(WrittenFile.Of(this, target));
     }
 
     private const int ProgressActivityId = 1;
-
-    /// <summary>At most this often a progress record, as for training: a file of millions of rows is written in seconds.</summary>
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
 
     protected override void StopProcessing() => _stopping.Cancel();
 

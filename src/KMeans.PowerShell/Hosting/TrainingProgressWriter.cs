@@ -21,7 +21,7 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
     public const int NodesActivityId = 4;
     public const int BalancingActivityId = 5;
     private const string BalancingActivity = "Balancing partitions";
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan Interval = CountProgress.Interval;
 
     private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
     private readonly Stopwatch _sinceIterationsStarted = new();
