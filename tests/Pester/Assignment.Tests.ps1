@@ -140,3 +140,44 @@ Describe 'Assigning the rows of a file' {
         ($summary | ForEach-Object Count | Measure-Object -Sum).Sum | Should -Be 1500
     }
 }
+
+Describe 'The command line forms of the input and the centroids' {
+    BeforeAll {
+        $script:Data = New-KMeansSampleData -Path (Join-Path $Scratch 'forms.npy') -Rows 300 -Dimension $Model.Dimension -Clusters 3 -Seed 4
+        $script:CentroidFile = $Model | Export-KMeansCentroid -Path (Join-Path $Scratch 'forms-centroids.npy')
+        $script:Named = Get-KMeansAssignment -Path $Data.FullName -Centroid $CentroidFile.FullName
+    }
+
+    It 'reads two positional arguments as the data files and then the centroids, as the syntax with -Path says' {
+        $Named | Should -HaveCount 300
+        $assignments = Get-KMeansAssignment $Data.FullName $CentroidFile.FullName
+        $assignments.ClusterId | Should -Be $Named.ClusterId
+        $assignments.Index | Should -Be (0..299)
+    }
+
+    It 'expands wildcards in the data files given first' {
+        $pattern = Join-Path $Scratch 'form?.npy'
+        (Get-KMeansAssignment $pattern $CentroidFile.FullName -ErrorAction Stop).ClusterId | Should -Be $Named.ClusterId
+    }
+
+    It 'still takes one positional argument as the centroids of piped vectors or files' {
+        $piped = $Vectors | Get-KMeansAssignment $CentroidFile.FullName -ErrorAction Stop
+        $piped | Should -HaveCount $Vectors.Count
+        $piped.ClusterId | Should -Be ($Vectors | Get-KMeansAssignment -Centroid $Model).ClusterId
+        (Get-Item -LiteralPath $Data.FullName | Get-KMeansAssignment $Model -ErrorAction Stop).ClusterId | Should -Be $Named.ClusterId
+    }
+
+    It 'refuses a second positional argument beside piped input, and vectors given first, saying what it takes' {
+        { $Vectors | Get-KMeansAssignment $Data.FullName $CentroidFile.FullName -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TooManyPositionalArguments,KMeans.PowerShell.GetKMeansAssignmentCommand' -ExpectedMessage '*takes one positional argument, the centroids*'
+        { Get-KMeansAssignment $Model $Vectors[0] -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TooManyPositionalArguments,KMeans.PowerShell.GetKMeansAssignmentCommand' -ExpectedMessage '*the first is a KMeansModel, not a path*'
+    }
+
+    It 'says what to give, instead of prompting, when <Command> gets no input at all' -ForEach @(
+        @{ Command = 'Get-KMeansAssignment'; Call = { Get-KMeansAssignment -Centroid $Model -ErrorAction Stop } }
+        @{ Command = 'Invoke-KMeansTraining'; Call = { Invoke-KMeansTraining -K 3 -ErrorAction Stop } }
+    ) {
+        $Call | Should -Throw -ErrorId "NoInput,*" -ExpectedMessage "$Command got no vectors: pipe them*or name files with -Path."
+    }
+}

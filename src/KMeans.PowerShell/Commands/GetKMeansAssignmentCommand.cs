@@ -46,15 +46,29 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     private bool _inputGiven;
     private bool _inputRead;
 
+    /// <summary>The data files of <see cref="ReadPathGivenFirst"/>, null when the input is read otherwise.</summary>
+    private string[]? _pathsGivenFirst;
+
     /// <summary>
     /// KMeansCentroid objects, a KMeansModel, a centroid file, or vectors. The first positional parameter with piped
-    /// input (as before -Path existed at position 0); with -Path named or given first, name it: data.npy -Centroid c.npy.
+    /// input, the second after the data files: Get-KMeansAssignment data.npy c.npy (see <see cref="CentroidAfterPath"/>).
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputObjectSet)]
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     public object[]? Centroid { get; set; }
+
+    /// <summary>
+    /// Not for naming: the second of two positional arguments with nothing piped. The Path syntax reads
+    /// Get-KMeansAssignment data.npy c.npy as -Path data.npy -Centroid c.npy, but PowerShell binds a first positional
+    /// argument to the default (pipeline) set's -Centroid, and without a parameter at position 1 in that set it bound
+    /// the second to -Centroid as well and prompted for the input. Bound here, both are read as the Path syntax says
+    /// (<see cref="ReadPathGivenFirst"/>).
+    /// </summary>
+    [Parameter(Position = 1, ParameterSetName = InputObjectSet, DontShow = true)]
+    [ValidateNotNullOrEmpty]
+    public object[]? CentroidAfterPath { get; set; }
 
     /// <summary>The metric; by default the model's or the file's, else L2.</summary>
     [Parameter]
@@ -95,6 +109,9 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
 
     protected override void BeginProcessing()
     {
+        ReadPathGivenFirst();
+        if (_pathsGivenFirst is null)
+            RequireInput();
         CentroidInput? centroids = CentroidInput.Read(this, Centroid!, out ErrorRecord? error);
         if (error is not null)
             ThrowTerminatingError(error);
@@ -121,6 +138,27 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     }
 
     /// <summary>
+    /// With <see cref="CentroidAfterPath"/> bound: takes what PowerShell bound to -Centroid as the data files (-Path,
+    /// wildcards allowed) and the second argument as the centroids, or says why the two arguments cannot be read so.
+    /// </summary>
+    private void ReadPathGivenFirst()
+    {
+        if (!MyInvocation.BoundParameters.ContainsKey(nameof(CentroidAfterPath)))
+            return;
+        if (MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)))
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    "With vectors or files piped (or given to -InputObject), Get-KMeansAssignment takes one positional argument, the centroids; a second one has no place. To read files named on the command line, name them first and pipe nothing: Get-KMeansAssignment data.npy c.npy."),
+                "TooManyPositionalArguments", ErrorCategory.InvalidArgument, CentroidAfterPath));
+        object?[] first = Centroid!.Select(VectorConverter.Unwrap).ToArray();
+        if (first.FirstOrDefault(item => item is not string) is { } notAPath)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    $"Two positional arguments are the data files and then the centroids (Get-KMeansAssignment data.npy c.npy), but the first is a {notAPath.GetType().Name}, not a path. Pipe vectors (or give them to -InputObject) and give the centroids alone: $vectors | Get-KMeansAssignment $model."),
+                "TooManyPositionalArguments", ErrorCategory.InvalidArgument, notAPath));
+        _pathsGivenFirst = first.Cast<string>().ToArray();
+        Centroid = CentroidAfterPath;
+    }
+
+    /// <summary>
     /// The centroids' partition prices unless -IgnorePrice, or unless -Distance overrides the metric they were learned
     /// in (a price is in that metric's units, and means nothing in another's).
     /// </summary>
@@ -141,6 +179,11 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     {
         if (_declined)
             return;
+        if (_pathsGivenFirst is not null)
+        {
+            AssignFiles(_pathsGivenFirst, literal: false);
+            return;
+        }
         if (ReadsFiles)
         {
             AssignFiles(RequestedPaths, IsLiteralPath);

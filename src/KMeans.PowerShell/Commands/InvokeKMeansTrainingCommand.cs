@@ -137,6 +137,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
 
     protected override void BeginProcessing()
     {
+        RequireInput();
         if (K < 1)
             ThrowTerminatingError(KMeansErrors.InvalidK(K));
         if (OnDisk)

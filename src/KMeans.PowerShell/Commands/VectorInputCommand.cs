@@ -17,7 +17,11 @@ public abstract class VectorInputCommand : PSCmdlet
     protected const string PathSet = "Path";
     protected const string LiteralPathSet = "LiteralPath";
 
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+    /// <summary>
+    /// Not mandatory, so that PowerShell never prompts for it when nothing is piped (a prompt can take neither a vector
+    /// nor a file): <see cref="RequireInput"/> says what to give instead.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
     public PSObject? InputObject { get; set; }
 
     [Parameter(ParameterSetName = InputObjectSet)]
@@ -50,6 +54,17 @@ public abstract class VectorInputCommand : PSCmdlet
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = LiteralPathSet)]
     public KMeansVectorFormat? InputFormat { get; set; }
+
+    /// <summary>Stops a call given no input at all (nothing piped, no -InputObject, no -Path) with an error that says what to give.</summary>
+    protected void RequireInput()
+    {
+        if (ParameterSetName != InputObjectSet || MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)))
+            return;
+        string name = MyInvocation.MyCommand.Name;
+        ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                $"{name} got no vectors: pipe them ($vectors | {name} ...) or vector files (Get-ChildItem *.npy | {name} ...), give them to -InputObject, or name files with -Path."),
+            "NoInput", ErrorCategory.InvalidArgument, null));
+    }
 
     /// <summary>True when the input is -Path or -LiteralPath rather than the pipeline.</summary>
     protected bool ReadsFiles => ParameterSetName != InputObjectSet;
