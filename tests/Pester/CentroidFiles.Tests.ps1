@@ -36,6 +36,30 @@ Describe 'Export then import' {
         (Import-KMeansCentroid -Path $path).Size | Should -Be $Model.Centroids.Size
     }
 
+    It 'tells unknown sizes from empty partitions: a .npy file gives none, and <_> then records none' -ForEach 'unknown.arrow', 'unknown.csv', 'unknown.json' {
+        $npy = $Model | Export-KMeansCentroid -Path (Join-Path $Scratch "$_.npy")
+        $fromNpy = Import-KMeansCentroid -LiteralPath $npy.FullName
+        $fromNpy.Size | Should -Be @($null, $null, $null)
+        "$($fromNpy[0])" | Should -BeLike 'Centroid 0 (size unknown, *'
+        $table = ($fromNpy | Out-String -Width 120) -split '\r?\n' | Where-Object { $_ -match '^\s+0\s' }
+        $table | Should -Match '^\s+0\s+\d+ \[' -Because 'the Size column of cluster 0 is empty, not 0'
+        $path = Join-Path $Scratch $_
+        $fromNpy | Export-KMeansCentroid -Path $path | Out-Null
+        Get-Content -LiteralPath $path -Raw | Should -Not -Match '"?size"?' -Because 'a size the file never had is not written'
+        $again = Import-KMeansCentroid -LiteralPath $path
+        $again.Size | Should -Be @($null, $null, $null)
+        $again.Vector | Should -Be $Model.Centroids.Vector
+    }
+
+    It 'refuses a training report for a model of centroids whose sizes are unknown' {
+        $npy = $Model | Export-KMeansCentroid -Path (Join-Path $Scratch 'report-unknown.npy')
+        $made = [KMeans.PowerShell.KMeansModel]::new([KMeans.PowerShell.KMeansCentroid[]] @(Import-KMeansCentroid -LiteralPath $npy.FullName), 'L2')
+        $target = Join-Path $Scratch 'unknown.html'
+        { $made | Export-KMeansReport -Path $target -ErrorAction Stop } |
+            Should -Throw -ErrorId 'NotAModel,*' -ExpectedMessage '*do not record theirs*'
+        Test-Path -LiteralPath $target | Should -BeFalse
+    }
+
     It 'exports centroids piped one by one like the model they came from' {
         $path = Join-Path $Scratch 'piped.arrow'
         $Model.Centroids | Export-KMeansCentroid -Path $path | Out-Null

@@ -8,9 +8,9 @@ using KMeans.Core.Distance;
 namespace KMeans.Core.Files;
 
 /// <summary>
-/// Centroids as an Arrow IPC file: columns <c>cluster_id</c> (int32), <c>size</c> (int64) and <c>centroid</c>
-/// (FixedSizeList&lt;float32&gt;[d] with non-nullable items, the layout pyarrow gives Lance as <c>ivf_centroids</c>),
-/// then <c>price</c> (float32) when a balanced training learned partition prices, and the training parameters as
+/// Centroids as an Arrow IPC file: columns <c>cluster_id</c> (int32), <c>size</c> (int64, when the sizes are known)
+/// and <c>centroid</c> (FixedSizeList&lt;float32&gt;[d] with non-nullable items, the layout pyarrow gives Lance as
+/// <c>ivf_centroids</c>), then <c>price</c> (float32) when a balanced training learned partition prices, and the training parameters as
 /// strings in the schema metadata. The vectors are read by the vector reader (any
 /// vector column, any float type, compressed or not); this adds the optional <c>cluster_id</c> and <c>size</c> columns
 /// (int32 or int64) and the metadata.
@@ -27,10 +27,10 @@ internal static class ArrowCentroidFormat
         cancellationToken.ThrowIfCancellationRequested();
         var itemField = new Field("item", FloatType.Default, nullable: false);
         var centroidType = new FixedSizeListType(itemField, set.Dimension);
-        var builder = new Schema.Builder()
-            .Field(new Field(ClusterIdColumn, Int32Type.Default, nullable: false))
-            .Field(new Field(SizeColumn, Int64Type.Default, nullable: false))
-            .Field(new Field(CentroidColumn, centroidType, nullable: false));
+        var builder = new Schema.Builder().Field(new Field(ClusterIdColumn, Int32Type.Default, nullable: false));
+        if (set.Sizes is not null)
+            builder.Field(new Field(SizeColumn, Int64Type.Default, nullable: false));
+        builder.Field(new Field(CentroidColumn, centroidType, nullable: false));
         if (set.Prices is not null)
             builder.Field(new Field(PriceColumn, FloatType.Default, nullable: false));
         Schema schema = builder.Metadata(SchemaMetadata(set)).Build();
@@ -40,12 +40,10 @@ internal static class ArrowCentroidFormat
             clusterIds.Append(cluster);
         ArrowBuffer valueBuffer = new ArrowBuffer.Builder<float>(set.Values.Length).Append(set.Values).Build();
         var items = new FloatArray(valueBuffer, ArrowBuffer.Empty, set.Values.Length, nullCount: 0, offset: 0);
-        var columns = new List<IArrowArray>
-        {
-            clusterIds.Build(),
-            new Int64Array.Builder().Reserve(set.K).Append(set.Sizes).Build(),
-            new FixedSizeListArray(centroidType, set.K, items, ArrowBuffer.Empty, nullCount: 0, offset: 0),
-        };
+        var columns = new List<IArrowArray> { clusterIds.Build() };
+        if (set.Sizes is { } sizes)
+            columns.Add(new Int64Array.Builder().Reserve(set.K).Append(sizes).Build());
+        columns.Add(new FixedSizeListArray(centroidType, set.K, items, ArrowBuffer.Empty, nullCount: 0, offset: 0));
         if (set.Prices is { } prices)
             columns.Add(new FloatArray.Builder().Reserve(set.K).AppendRange(prices).Build());
         using var batch = new RecordBatch(schema, columns, set.K);
@@ -61,9 +59,9 @@ internal static class ArrowCentroidFormat
 
     /// <summary>
     /// The cluster ids, sizes, prices and schema metadata of an Arrow centroid file whose vectors come from the vector
-    /// reader; <paramref name="rows"/> receives one call per row, in file order.
+    /// reader; <paramref name="rows"/> receives one call per row, in file order (null for a column the file lacks).
     /// </summary>
-    public static IReadOnlyDictionary<string, string> ReadExtras(string path, bool isFile, Action<long, int?, long, float?> rows)
+    public static IReadOnlyDictionary<string, string> ReadExtras(string path, bool isFile, Action<long, int?, long?, float?> rows)
     {
         try
         {
@@ -88,7 +86,7 @@ internal static class ArrowCentroidFormat
                     {
                         long row = firstRowOfBatch + i;
                         int? clusterId = clusterIds is null ? null : ClusterId(path, clusterIds, i, row);
-                        long size = sizes is null ? 0 : Integer(path, sizes, i, row, SizeColumn);
+                        long? size = sizes is null ? null : Integer(path, sizes, i, row, SizeColumn);
                         float? price = prices is null ? null : Price(path, prices, i, row);
                         rows(row, clusterId, size, price);
                     }
@@ -157,7 +155,7 @@ internal static class ArrowCentroidFormat
 
     /// <summary>Centroids with the training parameters that key/value metadata (Arrow schema, Parquet footer) records.</summary>
     public static CentroidSet WithMetadata(string path, IReadOnlyDictionary<string, string> metadata, int k, int dimension,
-        float[] values, long[] sizes, float[]? prices)
+        float[] values, long[]? sizes, float[]? prices)
     {
         ExpectCount(path, metadata, MetadataKeys.K, k, "centroids");
         ExpectCount(path, metadata, MetadataKeys.Dimension, dimension, "values per centroid");

@@ -70,7 +70,7 @@ public static class CentroidFile
     {
         var rows = new CentroidRowCollector(path, row => $"row {row}");
         var clusterIds = new List<int?>();
-        var sizes = new List<long>();
+        var sizes = new List<long?>();
         var prices = new List<float?>();
         IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
         using IVectorSource vectors = VectorFile.Open(path, column, format);
@@ -93,11 +93,11 @@ public static class CentroidFile
                 if (row >= Array.MaxLength / Math.Max(1, vectors.Dimension))
                     throw VectorFileErrors.Invalid(path, $"it holds more than {row} centroids of dimension {vectors.Dimension}, more than one array can hold.");
                 bool hasExtras = row < clusterIds.Count;
-                rows.Add(hasExtras ? clusterIds[(int)row] : null, hasExtras ? sizes[(int)row] : 0,
+                rows.Add(hasExtras ? clusterIds[(int)row] : null, hasExtras ? sizes[(int)row] : null,
                     batch.Values.Span.Slice(i * vectors.Dimension, vectors.Dimension), hasExtras ? prices[(int)row] : null);
             }
         }
-        (int k, int dimension, float[] values, long[] centroidSizes, float[]? centroidPrices) = rows.Build();
+        (int k, int dimension, float[] values, long[]? centroidSizes, float[]? centroidPrices) = rows.Build();
         return ArrowCentroidFormat.WithMetadata(path, metadata, k, dimension, values, centroidSizes, centroidPrices);
     }
 

@@ -13,10 +13,9 @@ public sealed class CentroidSet
     private readonly double? _loss;
     private readonly int? _iterations;
 
-    public CentroidSet(int k, int dimension, float[] values, long[] sizes)
+    public CentroidSet(int k, int dimension, float[] values, long[]? sizes)
     {
         ArgumentNullException.ThrowIfNull(values);
-        ArgumentNullException.ThrowIfNull(sizes);
         K = k;
         Dimension = dimension;
         Values = values;
@@ -31,8 +30,11 @@ public sealed class CentroidSet
     /// <summary>K × Dimension values, row-major: centroid c is Values[c·Dimension … (c+1)·Dimension).</summary>
     public float[] Values { get; }
 
-    /// <summary>Sample rows assigned to each centroid; zeros when the source file did not record them (.npy).</summary>
-    public long[] Sizes { get; }
+    /// <summary>
+    /// Sample rows assigned to each centroid; null when the source did not record them (.npy, a CSV or JSON file
+    /// without sizes), never zeros that would read as empty partitions.
+    /// </summary>
+    public long[]? Sizes { get; }
 
     /// <summary>The metric the centroids were trained with; null when the file does not record it (.npy, CSV).</summary>
     public DistanceMetric? Distance { get; init; }
@@ -105,7 +107,7 @@ public sealed class CentroidSet
             throw new KMeansException(KMeansErrorKind.DimensionMismatch,
                 $"{K} centroids of dimension {Dimension} need {(long)K * Dimension} values, but {Values.LongLength} were given.",
                 Values.LongLength);
-        if (Sizes.Length != K)
+        if (Sizes is not null && Sizes.Length != K)
             throw new KMeansException(KMeansErrorKind.DimensionMismatch,
                 $"{K} centroids need {K} sizes, but {Sizes.Length} were given.", Sizes.Length);
 
@@ -133,9 +135,9 @@ public sealed class CentroidSet
             }
         }
 
-        for (int c = 0; c < K; c++)
+        for (int c = 0; c < (Sizes?.Length ?? 0); c++)
         {
-            if (Sizes[c] < 0)
+            if (Sizes![c] < 0)
                 throw new KMeansException(KMeansErrorKind.InvalidOption,
                     $"The size of centroid {c} is {Sizes[c]}; sizes count rows and cannot be negative.", c);
         }

@@ -3,7 +3,8 @@ using System.Text;
 namespace KMeans.Core.Files;
 
 /// <summary>
-/// Centroids as CSV (RFC 4180): the header <c>cluster_id,size,c0,…,c{d−1}</c>, then one line per centroid, CRLF line
+/// Centroids as CSV (RFC 4180): the header <c>cluster_id,size,c0,…,c{d−1}</c> (no <c>size</c> when the sizes are
+/// unknown), then one line per centroid, CRLF line
 /// ends, invariant culture and the shortest text that round-trips each float32. Reading accepts any header whose
 /// columns are components plus optional <c>cluster_id</c> and <c>size</c> (see <see cref="CsvLayout"/> for pandas'
 /// files and the names refused), or no header; LF or CRLF; commas or (as
@@ -20,8 +21,11 @@ internal static class CsvCentroidFormat
     {
         using var writer = new StreamWriter(stream, Utf8NoBom, bufferSize: 1 << 16, leaveOpen: true) { NewLine = "\r\n" };
         writer.Write(ClusterIdHeader);
-        writer.Write(',');
-        writer.Write(SizeHeader);
+        if (set.Sizes is not null)
+        {
+            writer.Write(',');
+            writer.Write(SizeHeader);
+        }
         for (int j = 0; j < set.Dimension; j++)
         {
             writer.Write(',');
@@ -33,8 +37,11 @@ internal static class CsvCentroidFormat
         {
             cancellationToken.ThrowIfCancellationRequested();
             writer.Write(InvariantText.Format(cluster));
-            writer.Write(',');
-            writer.Write(InvariantText.Format(set.Sizes[cluster]));
+            if (set.Sizes is { } sizes)
+            {
+                writer.Write(',');
+                writer.Write(InvariantText.Format(sizes[cluster]));
+            }
             foreach (float value in set.Centroid(cluster))
             {
                 writer.Write(',');
@@ -73,7 +80,7 @@ internal static class CsvCentroidFormat
             if (cells.Count != layout.Columns.Count)
                 throw Invalid(path, $"{where} has {cells.Count} cells, but {(layout.HasHeader ? "the header" : "the first row")} has {layout.Columns.Count}.");
             int? clusterId = null;
-            long size = 0;
+            long? size = null;
             int j = 0;
             for (int cell = 0; cell < cells.Count; cell++)
             {
@@ -95,7 +102,7 @@ internal static class CsvCentroidFormat
 
         if (layout is null)
             throw Invalid(path, "it holds only blank or comment lines; expected one line per centroid.");
-        (int k, int dimension, float[] values, long[] sizes, _) = rows.Build();
+        (int k, int dimension, float[] values, long[]? sizes, _) = rows.Build();
         return new CentroidSet(k, dimension, values, sizes);
     }
 

@@ -53,7 +53,8 @@ internal static class JsonCentroidFormat
             cancellationToken.ThrowIfCancellationRequested();
             writer.WriteStartObject();
             writer.WriteNumber(ClusterIdProperty, cluster);
-            writer.WriteNumber(SizeProperty, set.Sizes[cluster]);
+            if (set.Sizes is { } sizes)
+                writer.WriteNumber(SizeProperty, sizes[cluster]);
             if (set.Prices is { } prices)
             {
                 writer.WritePropertyName(PriceProperty);
@@ -97,13 +98,13 @@ internal static class JsonCentroidFormat
             centroid = Numbers(path, vector, $"{where}.{VectorProperty}", centroid);
 
             int? clusterId = entry.TryGetProperty(ClusterIdProperty, out JsonElement id) ? Int32(path, id, $"{where}.{ClusterIdProperty}") : null;
-            long size = entry.TryGetProperty(SizeProperty, out JsonElement count) ? Int64(path, count, $"{where}.{SizeProperty}") : 0;
+            long? size = entry.TryGetProperty(SizeProperty, out JsonElement count) ? Int64(path, count, $"{where}.{SizeProperty}") : null;
             float? price = Optional(entry, PriceProperty) is JsonElement given ? Single(path, given, $"{where}.{PriceProperty}") : null;
             rows.Add(clusterId, size, centroid, price);
             row++;
         }
 
-        (int k, int dimension, float[] values, long[] sizes, float[]? prices) = rows.Build();
+        (int k, int dimension, float[] values, long[]? sizes, float[]? prices) = rows.Build();
         ExpectCount(path, root, KProperty, k, "centroids");
         ExpectCount(path, root, DimensionProperty, dimension, "values per centroid");
         var set = new CentroidSet(k, dimension, values, sizes)
@@ -131,10 +132,10 @@ internal static class JsonCentroidFormat
             if (entry.ValueKind != JsonValueKind.Array)
                 throw Invalid(path, $"[{row}] is {Article(entry.ValueKind)}; expected an array of numbers.");
             centroid = Numbers(path, entry, $"[{row}]", centroid);
-            rows.Add(null, 0, centroid);
+            rows.Add(null, null, centroid);
             row++;
         }
-        (int k, int dimension, float[] values, long[] sizes, _) = rows.Build();
+        (int k, int dimension, float[] values, long[]? sizes, _) = rows.Build();
         return new CentroidSet(k, dimension, values, sizes);
     }
 

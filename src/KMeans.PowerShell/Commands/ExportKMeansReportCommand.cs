@@ -36,6 +36,8 @@ public sealed class ExportKMeansReportCommand : FileWriterCommand
         }
         if (_model is not null)
             ThrowTerminatingError(KMeansErrors.SeveralModels(model));
+        if (model.Centroids.Any(centroid => centroid.Size is null))
+            ThrowTerminatingError(KMeansErrors.ModelWithoutSizes(model));
         _model = model;
     }
 

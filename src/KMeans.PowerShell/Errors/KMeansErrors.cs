@@ -116,6 +116,11 @@ internal static class KMeansErrors
             : $"A training report needs a KMeansModel (from Invoke-KMeansTraining -AsModel), not {VectorConverter.Unwrap(item)?.GetType().Name ?? "null"}."),
         "NotAModel", ErrorCategory.InvalidArgument, item);
 
+    /// <summary>A model put together from centroids whose file did not record their sizes: a report charts the sizes.</summary>
+    public static ErrorRecord ModelWithoutSizes(KMeansModel model) => new(
+        new ArgumentException("A training report charts the partitions' sizes, but this model's centroids do not record theirs (they came from a file without sizes, such as .npy): pipe the model Invoke-KMeansTraining -AsModel returned."),
+        "NotAModel", ErrorCategory.InvalidArgument, model);
+
     public static ErrorRecord TargetExists(string path) => new(
         AtomicFile.AlreadyExists(path),
         "FileExists", ErrorCategory.ResourceExists, path);

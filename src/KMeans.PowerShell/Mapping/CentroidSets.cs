@@ -21,7 +21,7 @@ internal static class CentroidSets
     {
         var centroids = new KMeansCentroid[set.K];
         for (int c = 0; c < set.K; c++)
-            centroids[c] = new KMeansCentroid(c, set.Sizes[c], set.Centroid(c).ToArray(), set.Distance?.ToPublic(), set.Prices?[c]);
+            centroids[c] = new KMeansCentroid(c, set.Sizes?[c], set.Centroid(c).ToArray(), set.Distance?.ToPublic(), set.Prices?[c]);
         return centroids;
     }
 
@@ -32,7 +32,7 @@ internal static class CentroidSets
         var values = new float[(long)centroids.Count * dimension];
         for (int c = 0; c < centroids.Count; c++)
             centroids[c].Vector.CopyTo(values, (long)c * dimension);
-        return new CentroidSet(centroids.Count, dimension, values, centroids.Select(c => c.Size).ToArray())
+        return new CentroidSet(centroids.Count, dimension, values, Sizes(centroids))
         {
             Distance = distance?.ToCore(),
             Loss = loss,
@@ -42,6 +42,10 @@ internal static class CentroidSets
             Prices = Prices(centroids),
         };
     }
+
+    /// <summary>The centroids' sizes when every one has a size, else null (unknown, as the file they came from said).</summary>
+    private static long[]? Sizes(IReadOnlyList<KMeansCentroid> centroids) =>
+        centroids.All(c => c.Size is not null) ? centroids.Select(c => c.Size!.Value).ToArray() : null;
 
     /// <summary>The centroids' partition prices when every one has a price (a balanced model's), else null.</summary>
     public static float[]? Prices(IReadOnlyList<KMeansCentroid> centroids) =>

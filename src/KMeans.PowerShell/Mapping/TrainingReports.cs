@@ -41,7 +41,8 @@ internal static class TrainingReports
             Settings = settings,
             History = [.. model.History.Select(i => new ReportIteration(i.Iteration, i.Loss, i.RelativeChange,
                 i.RepairedClusters, i.Reassigned, i.ImbalanceFactor, TimeSpan.FromSeconds(i.ElapsedSeconds)))],
-            ClusterSizes = [.. model.Centroids.Select(c => c.Size)],
+            // Export-KMeansReport refuses a model whose centroids do not record their sizes.
+            ClusterSizes = [.. model.Centroids.Select(c => c.Size!.Value)],
             MinClusterSize = model.MinPartitionSize,
             MaxClusterSize = model.MaxPartitionSize,
             DisplacedRows = model.BalanceHistory.Length == 0 ? null : model.BalanceHistory[^1].Displaced,

@@ -7,7 +7,7 @@ namespace KMeans.PowerShell;
 /// </summary>
 public sealed class KMeansCentroid
 {
-    public KMeansCentroid(int clusterId, long size, float[] vector, KMeansDistance? distance = null, float? price = null)
+    public KMeansCentroid(int clusterId, long? size, float[] vector, KMeansDistance? distance = null, float? price = null)
     {
         ArgumentNullException.ThrowIfNull(vector);
         ClusterId = clusterId;
@@ -19,8 +19,11 @@ public sealed class KMeansCentroid
 
     public int ClusterId { get; }
 
-    /// <summary>Sample rows assigned to this centroid by the final assignment of the training run.</summary>
-    public long Size { get; }
+    /// <summary>
+    /// Sample rows assigned to this centroid by the final assignment of the training run; null when its file did not
+    /// record sizes (.npy, a CSV or JSON file without them), which is not an empty partition.
+    /// </summary>
+    public long? Size { get; }
 
     public int Dimension => Vector.Length;
 
@@ -36,5 +39,6 @@ public sealed class KMeansCentroid
     /// </summary>
     public float? Price { get; }
 
-    public override string ToString() => $"Centroid {ClusterId} ({Size} rows, {VectorText.Shorten(Vector)})";
+    public override string ToString() =>
+        $"Centroid {ClusterId} ({(Size is long size ? $"{size} rows" : "size unknown")}, {VectorText.Shorten(Vector)})";
 }

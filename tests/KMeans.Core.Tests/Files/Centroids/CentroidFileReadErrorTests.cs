@@ -139,7 +139,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         CentroidSet set = CentroidFile.Read(path);
 
         Assert.Equal([1.5f, 2.5f, 0.1f, 0.2f], set.Values);
-        Assert.Equal([0L, 0L], set.Sizes);
+        Assert.Null(set.Sizes);
     }
 
     [Theory]
@@ -187,6 +187,17 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         AssertInvalid(path, "row 0 (line 2), column 'size': '2.5' is not an integer.");
     }
 
+    [Theory]
+    [InlineData("centroids.json", """{ "centroids": [ { "vector": [1], "size": 3 }, { "vector": [2] } ] }""", "centroids[1] has no size, but earlier rows have one")]
+    [InlineData("centroids.json", """{ "centroids": [ { "vector": [1] }, { "vector": [2], "size": 3 } ] }""", "centroids[1] has a size, but earlier rows have none")]
+    public void SizesOnSomeRowsOnlyAreInvalid(string name, string content, string message)
+    {
+        string path = _scratch.File(name);
+        File.WriteAllText(path, content);
+
+        AssertInvalid(path, message);
+    }
+
     [Fact]
     public void ARaggedCsvRowIsInvalid()
     {
@@ -198,10 +209,10 @@ public sealed class CentroidFileReadErrorTests : IDisposable
 
     [Theory]
     [InlineData("cluster_id,size,x,y\n0,1,2,3\n", new[] { 2f, 3f }, 1L)]
-    [InlineData("cluster_id,x,y\n0,2,3\n", new[] { 2f, 3f }, 0L)]
-    [InlineData("2,3\n", new[] { 2f, 3f }, 0L)]
-    [InlineData("# numpy.savetxt header\n2.0e+00 3.0e+00\n", new[] { 2f, 3f }, 0L)]
-    public void ACsvWithAnyHeaderOrNoneIsRead(string content, float[] values, long size)
+    [InlineData("cluster_id,x,y\n0,2,3\n", new[] { 2f, 3f }, null)]
+    [InlineData("2,3\n", new[] { 2f, 3f }, null)]
+    [InlineData("# numpy.savetxt header\n2.0e+00 3.0e+00\n", new[] { 2f, 3f }, null)]
+    public void ACsvWithAnyHeaderOrNoneIsRead(string content, float[] values, long? size)
     {
         string path = _scratch.File("centroids.csv");
         File.WriteAllText(path, content);
@@ -209,7 +220,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         CentroidSet set = CentroidFile.Read(path);
 
         Assert.Equal(values, set.Values);
-        Assert.Equal([size], set.Sizes);
+        Assert.Equal(size is long known ? [known] : null, set.Sizes);
         Assert.Null(set.Distance);
     }
 
@@ -276,7 +287,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         CentroidSet set = CentroidFile.Read(path);
 
         Assert.Equal(CentroidSamples.Bits([-0f, 3.5f]), CentroidSamples.Bits(set.Values));
-        Assert.Equal([4L, 2L], set.Sizes);
+        Assert.Equal([4L, 2L], set.Sizes!);
     }
 
     [Theory]

@@ -38,17 +38,40 @@ public sealed class CentroidFileRoundTripTests : IDisposable
 
         CentroidFile.Write(path, CentroidSamples.Awkward(), format, overwrite: false);
 
-        Assert.Equal([0, 1, long.MaxValue, 9_007_199_254_740_993], CentroidFile.Read(path).Sizes);
+        Assert.Equal([0, 1, long.MaxValue, 9_007_199_254_740_993], CentroidFile.Read(path).Sizes!);
     }
 
     [Fact]
-    public void NpyHoldsNoSizesSoReadingGivesZeros()
+    public void NpyHoldsNoSizesSoReadingTellsThemUnknown()
     {
         string path = _scratch.File("centroids.npy");
 
         CentroidFile.Write(path, CentroidSamples.Awkward(), VectorFileFormat.Npy, overwrite: false);
 
-        Assert.Equal(new long[4], CentroidFile.Read(path).Sizes);
+        Assert.Null(CentroidFile.Read(path).Sizes);
+    }
+
+    [Theory]
+    [InlineData("centroids.arrow", VectorFileFormat.Arrow, "cluster_id,centroid")]
+    [InlineData("centroids.csv", VectorFileFormat.Csv, "cluster_id,c0,c1")]
+    [InlineData("centroids.json", VectorFileFormat.Json, "clusterId,vector")]
+    public void UnknownSizesAreWrittenAsNoSizesAndReadBackUnknown(string name, VectorFileFormat format, string layout)
+    {
+        string path = _scratch.File(name);
+        var set = new CentroidSet(2, 2, [1f, 2f, 3f, 4f], sizes: null);
+
+        CentroidFile.Write(path, set, format, overwrite: false);
+
+        CentroidSet read = CentroidFile.Read(path);
+        Assert.Null(read.Sizes);
+        Assert.Equal(set.Values, read.Values);
+        Assert.Equal(layout, format switch
+        {
+            VectorFileFormat.Csv => File.ReadLines(path).First(),
+            VectorFileFormat.Json => string.Join(',', System.Text.Json.JsonDocument.Parse(File.ReadAllText(path)).RootElement
+                .GetProperty("centroids")[0].EnumerateObject().Select(property => property.Name)),
+            _ => string.Join(',', new Apache.Arrow.Ipc.ArrowFileReader(File.OpenRead(path)).Schema.FieldsList.Select(field => field.Name)),
+        });
     }
 
     [Theory]

@@ -37,7 +37,7 @@ public sealed class CentroidInteropTests : IDisposable
         foreach (JsonElement centroid in expected.GetProperty("centroids").EnumerateArray())
         {
             int cluster = centroid.GetProperty("clusterId").GetInt32();
-            Assert.Equal(long.Parse(centroid.GetProperty("size").GetString()!, CultureInfo.InvariantCulture), set.Sizes[cluster]);
+            Assert.Equal(long.Parse(centroid.GetProperty("size").GetString()!, CultureInfo.InvariantCulture), set.Sizes![cluster]);
             Assert.Equal(centroid.GetProperty("bits").EnumerateArray().Select(HexInt32), CentroidSamples.Bits(set.Centroid(cluster)));
         }
     }
@@ -68,7 +68,7 @@ public sealed class CentroidInteropTests : IDisposable
         for (int cluster = 0; cluster < written.K; cluster++)
         {
             Assert.Equal(cluster, rows[cluster].GetProperty("clusterId").GetInt32());
-            Assert.Equal(written.Sizes[cluster].ToString(CultureInfo.InvariantCulture), rows[cluster].GetProperty("size").GetString());
+            Assert.Equal(written.Sizes![cluster].ToString(CultureInfo.InvariantCulture), rows[cluster].GetProperty("size").GetString());
             Assert.Equal(CentroidSamples.Bits(written.Centroid(cluster)), rows[cluster].GetProperty("bits").EnumerateArray().Select(HexInt32));
         }
     }

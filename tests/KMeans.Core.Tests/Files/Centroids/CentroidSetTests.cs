@@ -82,7 +82,7 @@ public sealed class CentroidSetTests
         Assert.Equal(CentroidSamples.Bits(result.Centroids), CentroidSamples.Bits(set.Values));
         Assert.NotSame(result.Centroids, set.Values);
         Assert.Equal(result.ClusterSizes, set.Sizes);
-        Assert.Equal(6, set.Sizes.Sum());
+        Assert.Equal(6, set.Sizes!.Sum());
         Assert.Equal((3, 2), (set.K, set.Dimension));
         Assert.Equal(result.Loss, set.Loss);
         Assert.Equal(result.Iterations, set.Iterations);
