@@ -147,7 +147,7 @@ K,Dimension,Rows,MaxSizeRatio,MinSizeRatio
         $assignment = 2 * 4194304 * 16384 * 128 / ($balanced.KernelGflops * 1e9)
         $balanced.BalancingSeconds | Should -BeGreaterThan $assignment
         $balanced.BalancingSeconds | Should -BeLessThan (2 * $assignment)
-        $balanced.TrainingTimeSummary | Should -Match '; balancing [0-9.]+ (s|min|h) of each$'
+        $balanced.TrainingTimeSummary | Should -Match '; balancing (\d+(\.\d+)? (ms|s)|\d+ (min|h|d) \d\d (s|min|h)) of each$'
         $plain.TrainingTimeSummary | Should -Not -Match 'balancing'
     }
 

@@ -134,17 +134,36 @@ Describe 'Default views at 120 columns' {
         Get-KMeansDiskEstimate -K 16 -Dimension 8 | Get-Rendered -List | Should -Not -Match '^FitsReason'
     }
 
-    It 'shows a disk estimate as a table that fits, sizes in binary units, no column wrapped' {
-        $lines = Get-KMeansDiskEstimate -K 16 -Dimension 128 | Get-Rendered
+    It 'shows a disk estimate as a table within 80 columns, sizes in binary units, no column wrapped' {
+        $text = Get-KMeansDiskEstimate -K 65536 -Dimension 1024 -Rows 20000000 | Out-String -Width 80
+        $lines = @($text -split "`r?`n" | ForEach-Object TrimEnd | Where-Object { $_ })
         $lines.Count | Should -Be 3
-        $lines[0] | Should -Match '^\s+K\s+Dimension\s+SampleRows\s+Size\s+InMemory\s+Free\s+Fits\s+Recommendation\s+FlatIteration\s+TreeIteration$'
-        $lines[2] | Should -Match '^\s+16\s+128\s+4096\s+2 MiB\s+[\d.]+ MiB\s+[\d.]+ [KMGTP]iB\s+True\s+InMemory$'
-        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
+        $lines[0] | Should -Match '^\s+K\s+Dimension\s+SampleRows\s+Size\s+InMemory\s+Free\s+Fits\s+Recommendation$'
+        $lines[2] | Should -Match '^\s+65536\s+1024\s+16777216\s+64 GiB\s+[\d.]+ GiB\s+[\d.]+ [KMGTP]iB\s+(True|False)\s+(InMemory|OnDisk)$'
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
     }
 
-    It 'shows a calibrated estimate with its iteration times as days.hours:minutes:seconds' {
-        $lines = Get-KMeansDiskEstimate -K 1024 -Dimension 32 -Calibrate | Get-Rendered
-        $lines[2] | Should -Match '\s\d+\.\d\d:\d\d:\d\d\s+\d+\.\d\d:\d\d:\d\d$'
+    It 'shows a calibrated estimate with its predicted training times, in the units that read best, within 80 columns' {
+        $estimate = Get-KMeansDiskEstimate -K 1024 -Dimension 32 -Calibrate
+        $text = $estimate | Out-String -Width 80
+        $lines = @($text -split "`r?`n" | ForEach-Object TrimEnd | Where-Object { $_ })
+        $lines[0] | Should -Match '^\s+K\s+Dimension\s+Size\s+Fits\s+Recommendation\s+FlatTraining\s+TreeTraining$'
+        $duration = '(\d+(\.\d+)? (ms|s)|\d+ (min|h|d) \d\d (s|min|h))'
+        $lines[2] | Should -Match "^\s+1024\s+32\s+[\d.]+ MiB\s+True\s+InMemory\s+$duration\s+$duration$"
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+        $estimate.TrainingTimeSummary | Should -Match "^flat $duration/iteration, $duration in all; hierarchical $duration/iteration, $duration in all$"
+    }
+
+    It 'writes a duration with its two largest units, never a predicted millisecond as zero' -ForEach @(
+        @{ Seconds = 0.0104; Text = '10.4 ms' }
+        @{ Seconds = 0.99949; Text = '999 ms' }
+        @{ Seconds = 0.9996; Text = '1 s' }
+        @{ Seconds = 59.94; Text = '59.9 s' }
+        @{ Seconds = 59.96; Text = '1 min 00 s' }
+        @{ Seconds = 7322; Text = '2 h 02 min' }
+        @{ Seconds = 3e7; Text = '347 d 05 h' }
+    ) {
+        [KMeans.PowerShell.DurationText]::Format($Seconds) | Should -BeExactly $Text
     }
 
     It 'lists a disk estimate with the temp directory, and every time a calibrated one predicts' {

@@ -194,7 +194,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             return;
         }
         OptionMessage? problem = plan.RowsProblem ?? room.Problem;
-        WriteObject(new KMeansDiskEstimate
+        var estimate = new KMeansDiskEstimate
         {
             Path = path,
             K = K,
@@ -220,8 +220,19 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             HierarchicalTrainingSeconds = time?.HierarchicalTraining?.TotalSeconds,
             BalancingSeconds = time?.Balancing?.TotalSeconds,
             KernelGflops = time?.Calibration.KernelGflops,
-        });
+        };
+        if (time is null)
+        {
+            WriteObject(estimate);
+            return;
+        }
+        // Its own table: the predicted training times in place of the memory columns, within 80 columns.
+        var calibrated = new PSObject(estimate);
+        calibrated.TypeNames.Insert(0, CalibratedTypeName);
+        WriteObject(calibrated);
     }
+
+    private const string CalibratedTypeName = "KMeans.PowerShell.KMeansDiskEstimate#Calibrated";
 
     /// <summary>
     /// Measures this machine at the first scenario's dimension and thread count; later scenarios reuse the rates (the

@@ -93,24 +93,12 @@ public sealed class KMeansDiskEstimate
     /// <summary>The assignment speed measured on this machine, in 10⁹ flops per second.</summary>
     public double? KernelGflops { get; init; }
 
-    /// <summary>The predicted times in words, such as "flat 7.2 days/iteration, 1.0 years in all; hierarchical ...".</summary>
+    /// <summary>The predicted times in words, such as "flat 7 d 04 h/iteration, 358 d 02 h in all; hierarchical ...".</summary>
     public string? TrainingTimeSummary => FlatIterationSeconds is not { } flatIteration || FlatTrainingSeconds is not { } flatTraining
         ? null
-        : $"flat {Approximately(flatIteration)}/iteration, {Approximately(flatTraining)} in all"
+        : $"flat {DurationText.Format(flatIteration)}/iteration, {DurationText.Format(flatTraining)} in all"
           + (HierarchicalIterationSeconds is { } treeIteration && HierarchicalTrainingSeconds is { } treeTraining
-              ? $"; hierarchical {Approximately(treeIteration)}/iteration, {Approximately(treeTraining)} in all"
+              ? $"; hierarchical {DurationText.Format(treeIteration)}/iteration, {DurationText.Format(treeTraining)} in all"
               : "; hierarchical: Auto trains this K flat")
-          + (BalancingSeconds is { } balancing ? $"; balancing {Approximately(balancing)} of each" : "");
-
-    private static string Approximately(double seconds) => seconds switch
-    {
-        < 60 => Format(seconds, "s"),
-        < 3600 => Format(seconds / 60, "min"),
-        < 86_400 => Format(seconds / 3600, "h"),
-        < 365 * 86_400 => Format(seconds / 86_400, "days"),
-        _ => Format(seconds / (365 * 86_400), "years"),
-    };
-
-    private static string Format(double value, string unit) =>
-        string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {unit}");
+          + (BalancingSeconds is { } balancing ? $"; balancing {DurationText.Format(balancing)} of each" : "");
 }
