@@ -10,8 +10,8 @@ namespace KMeans.Core.Files;
 /// <summary>
 /// Centroids as an Arrow IPC file: columns <c>cluster_id</c> (int32), <c>size</c> (int64, when the sizes are known)
 /// and <c>centroid</c> (FixedSizeList&lt;float32&gt;[d] with non-nullable items, the layout pyarrow gives Lance as
-/// <c>ivf_centroids</c>), then <c>price</c> (float32) when a balanced training learned partition prices, and the training parameters as
-/// strings in the schema metadata. The vectors are read by the vector reader (any
+/// <c>ivf_centroids</c>), then <c>price</c> (float32) when a balanced training learned partition prices, and the
+/// training parameters as strings in the schema metadata. The vectors are read by the vector reader (any
 /// vector column, any float type, compressed or not); this adds the optional <c>cluster_id</c> and <c>size</c> columns
 /// (int32 or int64) and the metadata.
 /// </summary>

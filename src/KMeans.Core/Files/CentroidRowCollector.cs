@@ -12,10 +12,10 @@ internal sealed class CentroidRowCollector
     private readonly Func<int, string> _describeRow;
     private readonly List<float> _values = [];
     private readonly List<long> _sizes = [];
-    private int _count;
     private readonly List<int> _clusterIds = [];
     private readonly List<float> _prices = [];
     private int _dimension = -1;
+    private int _count;
 
     /// <param name="path">The file being read, for messages.</param>
     /// <param name="describeRow">Names a row the way the user finds it in the file, e.g. "row 3 (line 5)".</param>

@@ -135,11 +135,11 @@ public sealed class CentroidSet
             }
         }
 
-        for (int c = 0; c < (Sizes?.Length ?? 0); c++)
+        for (int c = 0; Sizes is { } sizes && c < K; c++)
         {
-            if (Sizes![c] < 0)
+            if (sizes[c] < 0)
                 throw new KMeansException(KMeansErrorKind.InvalidOption,
-                    $"The size of centroid {c} is {Sizes[c]}; sizes count rows and cannot be negative.", c);
+                    $"The size of centroid {c} is {sizes[c]}; sizes count rows and cannot be negative.", c);
         }
 
         foreach ((string key, string value) in Metadata)
