@@ -3,7 +3,7 @@ using System.Globalization;
 namespace KMeans.PowerShell;
 
 /// <summary>
-/// A predicted duration for a table cell: the two largest units that matter ("850 ms", "12.4 s", "3 min 05 s",
+/// A duration for a table cell: the two largest units that matter ("850 ms", "12.4 s", "3 min 05 s",
 /// "2 h 07 min", "3 d 04 h"), so that an iteration of milliseconds does not read 0:00:00 and a week-long training
 /// still fits its column.
 /// </summary>
