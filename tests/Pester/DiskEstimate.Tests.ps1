@@ -133,6 +133,22 @@ K,Dimension,Rows,MaxSizeRatio,MinSizeRatio
         $estimate.Fits | Should -BeFalse
     }
 
+    It 'calibrates once per dimension, so that piped scenarios get the same rates whatever their order' {
+        $scenarios = @(
+            [pscustomobject]@{ K = 16; Dimension = 8; Rows = 1000 }
+            [pscustomobject]@{ K = 256; Dimension = 128; Rows = 65536 }
+            [pscustomobject]@{ K = 64; Dimension = 128; Rows = 8192 }
+        )
+        $output = $scenarios | Get-KMeansDiskEstimate -Calibrate -MaxIterations 10 -Verbose 4>&1
+        $calibrations = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        $calibrations | Should -HaveCount 2
+        $calibrations[0] | Should -Match 'at 8 dimensions\.$'
+        $calibrations[1] | Should -Match 'at 128 dimensions\.$'
+        $estimates = @($output | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+        $estimates[1].KernelGflops | Should -Be $estimates[2].KernelGflops
+        $estimates[0].KernelGflops | Should -Not -Be $estimates[1].KernelGflops
+    }
+
     It 'adds balancing to both predicted training times of a balanced scenario, and says how much' {
         # Piped scenarios share one calibration, so the balanced one's totals differ from the plain one's by balancing alone.
         $plain, $balanced = @(

@@ -16,7 +16,7 @@ namespace KMeans.PowerShell;
 /// free space in the temporary directory, and which storage to use, from a shape (K, Dimension, Rows) or from vector
 /// files. Every parameter binds from the pipeline by property name, so a CSV of scenarios can be piped in; a bad
 /// scenario is reported and the next one is estimated. With -Calibrate it also predicts the training time, flat and
-/// hierarchical, from one short measurement of this machine taken at the first scenario and reused for the rest.
+/// hierarchical, from a short measurement of this machine taken once per dimension among the scenarios.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "KMeansDiskEstimate", DefaultParameterSetName = ShapeSet)]
 [OutputType(typeof(KMeansDiskEstimate))]
@@ -27,7 +27,8 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     private const string LiteralPathSet = "LiteralPath";
     private const int CalibrationActivityId = 1;
     private CancellationTokenSource? _stopping;
-    private CalibrationResult? _calibration;
+    /// <summary>This machine's measured rates, per dimension measured at: the kernel's speed depends on it.</summary>
+    private readonly Dictionary<int, CalibrationResult> _calibrations = [];
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     public int K { get; set; }
@@ -184,7 +185,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
                 balanced: MaxSizeRatio is not null || MinSizeRatio is not null);
             room = plan.OnDisk(directory);
             if (Calibrate)
-                time = TrainingTimeEstimate.Predict(CalibrateOnce(TrainDimension ?? dimension), plan.SampleRows, K, dimension,
+                time = TrainingTimeEstimate.Predict(CalibrationFor(TrainDimension ?? dimension), plan.SampleRows, K, dimension,
                     HierarchicalK, MaxIterations, ThrottleLimit, trainDimension: TrainDimension,
                     balanced: MaxSizeRatio is not null || MinSizeRatio is not null);
         }
@@ -235,19 +236,23 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     private const string CalibratedTypeName = "KMeans.PowerShell.KMeansDiskEstimate#Calibrated";
 
     /// <summary>
-    /// Measures this machine at the first scenario's dimension and thread count; later scenarios reuse the rates (the
-    /// model scales them to their own thread count).
+    /// Measures this machine at a scenario's dimension and -ThrottleLimit, once per dimension in a call: later scenarios
+    /// of that dimension reuse the rates. Rates measured at one dimension misjudged another's several times over (a
+    /// 128-d scenario after an 8-d one: 0.44 s predicted instead of 0.14 s), so the order of piped scenarios decided
+    /// their estimates.
     /// </summary>
-    private CalibrationResult CalibrateOnce(int dimension)
+    private CalibrationResult CalibrationFor(int dimension)
     {
-        if (_calibration is not null)
-            return _calibration;
+        int measured = Math.Min(dimension, KernelCalibration.MaxDimension);
+        if (_calibrations.TryGetValue(measured, out CalibrationResult? known))
+            return known;
+        CalibrationResult calibration;
         const string activity = "Calibrating this machine's training speed";
         WriteProgress(new ProgressRecord(CalibrationActivityId, activity,
             $"Timing the assignment, update and seeding steps at {Math.Min(dimension, KernelCalibration.MaxDimension):N0} dimensions on {ThrottleLimit} threads"));
         try
         {
-            _calibration = KernelCalibration.Measure(dimension, ThrottleLimit, KernelCalibration.DefaultBudget, _stopping!.Token);
+            calibration = KernelCalibration.Measure(measured, ThrottleLimit, KernelCalibration.DefaultBudget, _stopping!.Token);
         }
         catch (OperationCanceledException) when (_stopping!.IsCancellationRequested)
         {
@@ -258,7 +263,8 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             WriteProgress(new ProgressRecord(CalibrationActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
         WriteVerbose(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"Calibrated in {_calibration.Elapsed.TotalSeconds:F2} s: assignment {_calibration.KernelGflops:F1} GFLOP/s, update {_calibration.UpdateValuesPerSecond / 1e9:F2} G values/s, seeding {_calibration.SeedingValuesPerSecond / 1e9:F2} G values/s on {_calibration.Threads} threads at {_calibration.Dimension} dimensions."));
-        return _calibration;
+            $"Calibrated in {calibration.Elapsed.TotalSeconds:F2} s: assignment {calibration.KernelGflops:F1} GFLOP/s, update {calibration.UpdateValuesPerSecond / 1e9:F2} G values/s, seeding {calibration.SeedingValuesPerSecond / 1e9:F2} G values/s on {calibration.Threads} threads at {calibration.Dimension} dimensions."));
+        _calibrations[measured] = calibration;
+        return calibration;
     }
 }
