@@ -155,9 +155,14 @@ Describe 'The command line forms of the input and the centroids' {
         $assignments.Index | Should -Be (0..299)
     }
 
-    It 'expands wildcards in the data files given first' {
+    It 'expands wildcards in the data files given first, and takes a FileInfo there too' {
         $pattern = Join-Path $Scratch 'form?.npy'
         (Get-KMeansAssignment $pattern $CentroidFile.FullName -ErrorAction Stop).ClusterId | Should -Be $Named.ClusterId
+        (Get-KMeansAssignment $Data $CentroidFile.FullName -ErrorAction Stop).ClusterId | Should -Be $Named.ClusterId
+    }
+
+    It 'takes the centroids as the one positional argument after -LiteralPath' {
+        (Get-KMeansAssignment -LiteralPath $Data.FullName $CentroidFile.FullName -ErrorAction Stop).ClusterId | Should -Be $Named.ClusterId
     }
 
     It 'still takes one positional argument as the centroids of piped vectors or files' {
@@ -169,9 +174,11 @@ Describe 'The command line forms of the input and the centroids' {
 
     It 'refuses a second positional argument beside piped input, and vectors given first, saying what it takes' {
         { $Vectors | Get-KMeansAssignment $Data.FullName $CentroidFile.FullName -ErrorAction Stop } |
-            Should -Throw -ErrorId 'TooManyPositionalArguments,KMeans.PowerShell.GetKMeansAssignmentCommand' -ExpectedMessage '*takes one positional argument, the centroids*'
+            Should -Throw -ErrorId 'TooManyPositionalArguments,KMeans.PowerShell.GetKMeansAssignmentCommand' -ExpectedMessage '*one positional argument, the centroids*'
+        { @() | Get-KMeansAssignment $Data.FullName $CentroidFile.FullName -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TooManyPositionalArguments,KMeans.PowerShell.GetKMeansAssignmentCommand' -ExpectedMessage '*even when nothing comes down the pipeline*'
         { Get-KMeansAssignment $Model $Vectors[0] -ErrorAction Stop } |
-            Should -Throw -ErrorId 'TooManyPositionalArguments,KMeans.PowerShell.GetKMeansAssignmentCommand' -ExpectedMessage '*the first is a KMeansModel, not a path*'
+            Should -Throw -ErrorId 'TooManyPositionalArguments,KMeans.PowerShell.GetKMeansAssignmentCommand' -ExpectedMessage '*the first is a KMeansModel, not a file*'
     }
 
     It 'says what to give, instead of prompting, when <Command> gets no input at all' -ForEach @(
@@ -179,5 +186,10 @@ Describe 'The command line forms of the input and the centroids' {
         @{ Command = 'Invoke-KMeansTraining'; Call = { Invoke-KMeansTraining -K 3 -ErrorAction Stop } }
     ) {
         $Call | Should -Throw -ErrorId "NoInput,*" -ExpectedMessage "$Command got no vectors: pipe them*or name files with -Path."
+    }
+
+    It 'says a lone data file was taken as the centroids, and how to give both' {
+        { Get-KMeansAssignment $Data.FullName -Summary -ErrorAction Stop } |
+            Should -Throw -ErrorId 'NoInput,*' -ExpectedMessage "*'$($Data.FullName)' was taken as the centroids; to assign the rows of a file, name it first and the centroids second*"
     }
 }

@@ -46,15 +46,18 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     private bool _inputGiven;
     private bool _inputRead;
 
-    /// <summary>The data files of <see cref="ReadPathGivenFirst"/>, null when the input is read otherwise.</summary>
-    private string[]? _pathsGivenFirst;
+    /// <summary>
+    /// The data files of <see cref="ReadPathGivenFirst"/>, each with whether it is literal (a FileInfo's) or a path
+    /// whose wildcards expand; null when the input is read otherwise.
+    /// </summary>
+    private (string Path, bool Literal)[]? _pathsGivenFirst;
 
     /// <summary>
     /// KMeansCentroid objects, a KMeansModel, a centroid file, or vectors. The first positional parameter with piped
     /// input, the second after the data files: Get-KMeansAssignment data.npy c.npy (see <see cref="CentroidAfterPath"/>).
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputObjectSet)]
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = LiteralPathSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     public object[]? Centroid { get; set; }
@@ -111,7 +114,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     {
         ReadPathGivenFirst();
         if (_pathsGivenFirst is null)
-            RequireInput();
+            RequireInput(CentroidTakenForData());
         CentroidInput? centroids = CentroidInput.Read(this, Centroid!, out ErrorRecord? error);
         if (error is not null)
             ThrowTerminatingError(error);
@@ -147,15 +150,41 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             return;
         if (MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)))
             ThrowTerminatingError(new ErrorRecord(new ArgumentException(
-                    "With vectors or files piped (or given to -InputObject), Get-KMeansAssignment takes one positional argument, the centroids; a second one has no place. To read files named on the command line, name them first and pipe nothing: Get-KMeansAssignment data.npy c.npy."),
+                    "Get-KMeansAssignment in a pipeline (or with -InputObject) takes its input from there, and one positional argument, the centroids; a second one has no place, even when nothing comes down the pipeline. To read files named on the command line, name them first and pipe nothing: Get-KMeansAssignment data.npy c.npy."),
                 "TooManyPositionalArguments", ErrorCategory.InvalidArgument, CentroidAfterPath));
-        object?[] first = Centroid!.Select(VectorConverter.Unwrap).ToArray();
-        if (first.FirstOrDefault(item => item is not string) is { } notAPath)
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException(
-                    $"Two positional arguments are the data files and then the centroids (Get-KMeansAssignment data.npy c.npy), but the first is a {notAPath.GetType().Name}, not a path. Pipe vectors (or give them to -InputObject) and give the centroids alone: $vectors | Get-KMeansAssignment $model."),
-                "TooManyPositionalArguments", ErrorCategory.InvalidArgument, notAPath));
-        _pathsGivenFirst = first.Cast<string>().ToArray();
+        var paths = new List<(string, bool)>();
+        foreach (object? item in Centroid!)
+        {
+            // What a file name on the command line can be: a path (wildcards expand) or a FileInfo (Get-Item).
+            switch (VectorConverter.Unwrap(item))
+            {
+                case string text:
+                    paths.Add((text, false));
+                    break;
+                case FileSystemInfo info:
+                    paths.Add((info.FullName, true));
+                    break;
+                case var notAFile:
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                            $"Two positional arguments are the data files and then the centroids (Get-KMeansAssignment data.npy c.npy), but the first is {(notAFile is null ? "null" : "a " + notAFile.GetType().Name)}, not a file. Pipe vectors (or give them to -InputObject) and give the centroids alone: $vectors | Get-KMeansAssignment $model."),
+                        "TooManyPositionalArguments", ErrorCategory.InvalidArgument, notAFile));
+                    break;
+            }
+        }
+        _pathsGivenFirst = [.. paths];
         Centroid = CentroidAfterPath;
+    }
+
+    /// <summary>
+    /// For <see cref="VectorInputCommand.RequireInput"/>: when the one positional argument names a file, the user may
+    /// have meant it as the data; says it was taken as the centroids, and how to give both.
+    /// </summary>
+    private string? CentroidTakenForData()
+    {
+        if (Centroid is not [var only] || VectorConverter.Unwrap(only) is not (string or FileSystemInfo) || !MyInvocation.BoundParameters.ContainsKey(nameof(Centroid)))
+            return null;
+        string name = VectorConverter.Unwrap(only) is FileSystemInfo info ? info.Name : (string)VectorConverter.Unwrap(only)!;
+        return $"'{name}' was taken as the centroids; to assign the rows of a file, name it first and the centroids second: Get-KMeansAssignment data.npy c.npy.";
     }
 
     /// <summary>
@@ -181,7 +210,8 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             return;
         if (_pathsGivenFirst is not null)
         {
-            AssignFiles(_pathsGivenFirst, literal: false);
+            foreach ((string path, bool literal) in _pathsGivenFirst)
+                AssignFiles([path], literal);
             return;
         }
         if (ReadsFiles)

@@ -55,14 +55,18 @@ public abstract class VectorInputCommand : PSCmdlet
     [Parameter(ParameterSetName = LiteralPathSet)]
     public KMeansVectorFormat? InputFormat { get; set; }
 
-    /// <summary>Stops a call given no input at all (nothing piped, no -InputObject, no -Path) with an error that says what to give.</summary>
-    protected void RequireInput()
+    /// <summary>
+    /// Stops a call given no input at all (nothing piped, no -InputObject, no -Path) with an error that says what to
+    /// give, followed by <paramref name="hint"/> when the cmdlet can tell what the user may have meant.
+    /// </summary>
+    protected void RequireInput(string? hint = null)
     {
         if (ParameterSetName != InputObjectSet || MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)))
             return;
         string name = MyInvocation.MyCommand.Name;
         ThrowTerminatingError(new ErrorRecord(new ArgumentException(
-                $"{name} got no vectors: pipe them ($vectors | {name} ...) or vector files (Get-ChildItem *.npy | {name} ...), give them to -InputObject, or name files with -Path."),
+                $"{name} got no vectors: pipe them ($vectors | {name} ...) or vector files (Get-ChildItem *.npy | {name} ...), give them to -InputObject, or name files with -Path."
+                + (hint is null ? "" : " " + hint)),
             "NoInput", ErrorCategory.InvalidArgument, null));
     }
 
