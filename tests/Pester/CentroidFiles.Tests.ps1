@@ -51,6 +51,17 @@ Describe 'Export then import' {
         $again.Vector | Should -Be $Model.Centroids.Vector
     }
 
+    It 'warns that mixing centroids with and without sizes keeps none, and writes none' {
+        $npy = $Model | Export-KMeansCentroid -Path (Join-Path $Scratch 'mixed-sizes.npy')
+        $mixed = @($Model.Centroids[0..1]) + @(Import-KMeansCentroid -LiteralPath $npy.FullName)[2]
+        $path = Join-Path $Scratch 'mixed-sizes.csv'
+        $mixed | Export-KMeansCentroid -Path $path -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        "$warnings" | Should -BeLike '1 of the 3 centroids have no size*the known sizes of the other 2 are not kept.'
+        (Import-KMeansCentroid -LiteralPath $path).Size | Should -Be @($null, $null, $null)
+        $Model.Centroids | Export-KMeansCentroid -Path (Join-Path $Scratch 'all-sizes.csv') -WarningVariable quiet -WarningAction SilentlyContinue | Out-Null
+        $quiet | Should -BeNullOrEmpty
+    }
+
     It 'refuses a training report for a model of centroids whose sizes are unknown' {
         $npy = $Model | Export-KMeansCentroid -Path (Join-Path $Scratch 'report-unknown.npy')
         $made = [KMeans.PowerShell.KMeansModel]::new([KMeans.PowerShell.KMeansCentroid[]] @(Import-KMeansCentroid -LiteralPath $npy.FullName), 'L2')

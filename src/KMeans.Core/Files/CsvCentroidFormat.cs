@@ -91,7 +91,7 @@ internal static class CsvCentroidFormat
                 if (cell == layout.ClusterIdIndex)
                     clusterId = InvariantText.TryParse(text, out int id) ? id : throw NotANumber(path, where, column, text, "an integer");
                 else if (cell == layout.SizeIndex)
-                    size = InvariantText.TryParse(text, out long count) ? count : throw NotANumber(path, where, column, text, "an integer");
+                    size = text.Length == 0 ? null : InvariantText.TryParse(text, out long count) ? count : throw NotANumber(path, where, column, text, "an integer");
                 else
                     centroid[j++] = InvariantText.TryParse(text, out float value) ? value : throw NotANumber(path, where, column, text, "a number");
             }

@@ -98,7 +98,7 @@ internal static class JsonCentroidFormat
             centroid = Numbers(path, vector, $"{where}.{VectorProperty}", centroid);
 
             int? clusterId = entry.TryGetProperty(ClusterIdProperty, out JsonElement id) ? Int32(path, id, $"{where}.{ClusterIdProperty}") : null;
-            long? size = entry.TryGetProperty(SizeProperty, out JsonElement count) ? Int64(path, count, $"{where}.{SizeProperty}") : null;
+            long? size = Optional(entry, SizeProperty) is JsonElement count ? Int64(path, count, $"{where}.{SizeProperty}") : null;
             float? price = Optional(entry, PriceProperty) is JsonElement given ? Single(path, given, $"{where}.{PriceProperty}") : null;
             rows.Add(clusterId, size, centroid, price);
             row++;

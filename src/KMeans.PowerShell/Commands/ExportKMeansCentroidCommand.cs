@@ -123,6 +123,9 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
             if (Distance is null && recorded.Length > 1)
                 ThrowTerminatingError(KMeansErrors.InvalidCentroid(0, ordered[0],
                     $"the centroids carry different metrics ({string.Join(", ", recorded)}); give -Distance to choose the one to record."));
+            int unknownSizes = ordered.Count(c => c.Size is null);
+            if (unknownSizes > 0 && unknownSizes < ordered.Count)
+                WriteWarning($"{unknownSizes} of the {ordered.Count} centroids have no size (they came from a file that records none): the file records sizes for all centroids or none, so the known sizes of the other {ordered.Count - unknownSizes} are not kept.");
             return CentroidSets.FromCentroids(ordered, version, Distance ?? recorded.FirstOrDefault());
         }
         catch (KMeansException e)

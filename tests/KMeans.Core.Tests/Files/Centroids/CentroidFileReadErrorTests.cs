@@ -190,12 +190,27 @@ public sealed class CentroidFileReadErrorTests : IDisposable
     [Theory]
     [InlineData("centroids.json", """{ "centroids": [ { "vector": [1], "size": 3 }, { "vector": [2] } ] }""", "centroids[1] has no size, but earlier rows have one")]
     [InlineData("centroids.json", """{ "centroids": [ { "vector": [1] }, { "vector": [2], "size": 3 } ] }""", "centroids[1] has a size, but earlier rows have none")]
+    [InlineData("centroids.csv", "cluster_id,size,c0\n0,3,1\n1,,2\n", "row 1 (line 3) has no size, but earlier rows have one")]
     public void SizesOnSomeRowsOnlyAreInvalid(string name, string content, string message)
     {
         string path = _scratch.File(name);
         File.WriteAllText(path, content);
 
         AssertInvalid(path, message);
+    }
+
+    [Theory]
+    [InlineData("centroids.json", """{ "centroids": [ { "vector": [1], "size": null }, { "vector": [2], "size": null } ] }""")]
+    [InlineData("centroids.csv", "cluster_id,size,c0\n0,,1\n1,,2\n")]
+    public void NullOrBlankSizesAreUnknown(string name, string content)
+    {
+        string path = _scratch.File(name);
+        File.WriteAllText(path, content);
+
+        CentroidSet set = CentroidFile.Read(path);
+
+        Assert.Null(set.Sizes);
+        Assert.Equal([1f, 2f], set.Values);
     }
 
     [Fact]
