@@ -158,6 +158,21 @@ Describe 'Default views at 120 columns' {
         $estimate.TrainingTimeSummary | Should -Match "^flat $duration/iteration, $duration in all; hierarchical $duration/iteration, $duration in all$"
     }
 
+    It 'tells the estimates of several files apart by name and rows, within 80 columns, calibrated or not' {
+        $first = New-KMeansSampleData -Path (Join-Path $Scratch 'estimate-a.npy') -Rows 3000 -Dimension 16 -Seed 1
+        $second = New-KMeansSampleData -Path (Join-Path $Scratch 'estimate-b.npy') -Rows 1200 -Dimension 16 -Seed 2
+        $text = $first, $second | Get-KMeansDiskEstimate -K 8 | Out-String -Width 80
+        $lines = @($text -split "`r?`n" | ForEach-Object TrimEnd | Where-Object { $_ })
+        $lines[0] | Should -Match '^File\s+K\s+Rows\s+Size\s+InMemory\s+Fits\s+Recommendation$'
+        $lines[2] | Should -Match '^estimate-a\.npy\s+8\s+3000\s+[\d.]+ KiB\s+[\d.]+ KiB\s+True\s+InMemory$'
+        $lines[3] | Should -Match '^estimate-b\.npy\s+8\s+1200\s'
+        $calibrated = $first | Get-KMeansDiskEstimate -K 8 -Calibrate | Out-String -Width 80
+        $calibratedLines = @($calibrated -split "`r?`n" | ForEach-Object TrimEnd | Where-Object { $_ })
+        $calibratedLines[0] | Should -Match '^File\s+K\s+Size\s+Fits\s+Recommendation\s+FlatTraining\s+TreeTraining$'
+        $calibratedLines[2] | Should -Match '^estimate-a\.npy\s+8\s'
+        $lines + $calibratedLines | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+    }
+
     It 'writes a duration with its two largest units, never a predicted millisecond as zero' -ForEach @(
         @{ Seconds = 0.0104; Text = '10.4 ms' }
         @{ Seconds = 0.99949; Text = '999 ms' }

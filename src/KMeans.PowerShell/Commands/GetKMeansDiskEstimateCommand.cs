@@ -222,18 +222,19 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             BalancingSeconds = time?.Balancing?.TotalSeconds,
             KernelGflops = time?.Calibration.KernelGflops,
         };
-        if (time is null)
+        if (time is null && path is null)
         {
             WriteObject(estimate);
             return;
         }
-        // Its own table: the predicted training times in place of the memory columns, within 80 columns.
-        var calibrated = new PSObject(estimate);
-        calibrated.TypeNames.Insert(0, CalibratedTypeName);
-        WriteObject(calibrated);
+        // Tables of their own within 80 columns: a file's name and rows lead, the predicted training times take the
+        // memory columns' place.
+        var shown = new PSObject(estimate);
+        shown.TypeNames.Insert(0, TypeName + "#" + (time is null ? "" : "Calibrated") + (path is null ? "" : "File"));
+        WriteObject(shown);
     }
 
-    private const string CalibratedTypeName = "KMeans.PowerShell.KMeansDiskEstimate#Calibrated";
+    private const string TypeName = "KMeans.PowerShell.KMeansDiskEstimate";
 
     /// <summary>
     /// Measures this machine at a scenario's dimension and -ThrottleLimit, once per dimension in a call: later scenarios
