@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace KMeans.Core.Distance;
 
 /// <summary>
-/// ‖x − c‖² summed directly from the differences, for the distance that assignment reports: the kernel's expanded
+/// ‖x − c‖² summed directly from the differences, for the distance that assignment reports and k-means++ seeding's D²: the kernel's expanded
 /// ‖c‖² − 2·x·c loses digits to cancellation when x is near c. Inlined into the caller's loop, so that a row costs no
 /// call and no generic dispatch, and a fresh process never runs it unoptimized (its callers are fully optimized from
 /// their first call). It agrees with training's loss (the square of TensorPrimitives.Distance) to float rounding.
