@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
@@ -168,13 +167,13 @@ internal sealed class Assignment
         {
             ReadOnlySpan<float> row = rows.Slice(i * d, d);
             int label = Labels[first + i];
-            float distance = TensorPrimitives.Distance(row, centroids.Plain.AsSpan(label * d, d));
-            if (bounds.KeepsLabel(label, distance))
+            float squaredDistance = SquaredDistance.Of(row, centroids.Plain.AsSpan(label * d, d));
+            if (bounds.KeepsLabel(label, MathF.Sqrt(squaredDistance)))
             {
                 scratch.Skipped++;
                 if (_metric == DistanceMetric.L2)
                 {
-                    RowLoss[first + i] = distance * distance;
+                    RowLoss[first + i] = squaredDistance;
                 }
                 else if (KernelScore.KernelIsTiled)
                 {
@@ -189,7 +188,7 @@ internal sealed class Assignment
             }
             else
             {
-                scratch.AddPending(first + i, row, distance);
+                scratch.AddPending(first + i, row, squaredDistance);
                 pending++;
                 if (scratch.PendingCount == scratch.Capacity)
                     ScorePending(centroids, scratch, ranges);
@@ -211,7 +210,7 @@ internal sealed class Assignment
         for (int p = 0; p < pending; p++)
         {
             long row = scratch.PendingIndices[p];
-            Store(row, _sample.Rows(row, 1), centroids, scratch.Labels[p], scratch.Scores[p], scratch, scratch.PendingDistances[p]);
+            Store(row, _sample.Rows(row, 1), centroids, scratch.Labels[p], scratch.Scores[p], scratch, scratch.PendingSquaredDistances[p]);
         }
         scratch.PendingCount = 0;
         ranges?.Finished(scratch.PendingIndices.AsSpan(0, pending));
@@ -241,12 +240,12 @@ internal sealed class Assignment
 
     /// <summary>
     /// Records <paramref name="row"/>'s label and loss. <paramref name="x"/> must be the buffer's memory: the L2 loss
-    /// is recomputed from it as plain Lloyd does. <paramref name="distanceToPrevious"/>, when known, is the float
-    /// distance to the row's previous centroid, which is the one the L2 loss needs if the label did not change.
+    /// is recomputed from it as plain Lloyd does. <paramref name="squaredDistanceToPrevious"/>, when known, is the
+    /// row's loss under its previous centroid, which is its loss if the label did not change.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Store(long row, ReadOnlySpan<float> x, PackedCentroids centroids, int label, float score,
-        WorkerScratch scratch, float? distanceToPrevious = null)
+        WorkerScratch scratch, float? squaredDistanceToPrevious = null)
     {
         bool unchanged = Labels[row] == label;
         StoreLabel(row, label, scratch);
@@ -255,11 +254,11 @@ internal sealed class Assignment
             RowLoss[row] = RowLossOf(score);
             return;
         }
-        float distance = unchanged && distanceToPrevious is float known
+        // L2 recomputes ‖x − c‖² directly, as RowLoss does: the kernel's expanded form loses digits to cancellation
+        // when x is near c.
+        RowLoss[row] = unchanged && squaredDistanceToPrevious is float known
             ? known
-            : TensorPrimitives.Distance(x, centroids.Plain.AsSpan(label * _sample.Dimension, _sample.Dimension));
-        // L2 recomputes ‖x − c‖² directly: the kernel's expanded form loses digits to cancellation when x is near c.
-        RowLoss[row] = distance * distance;
+            : SquaredDistance.Of(x, centroids.Plain.AsSpan(label * _sample.Dimension, _sample.Dimension));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -297,8 +296,8 @@ internal sealed class Assignment
 
         public long[] PendingIndices { get; } = new long[dimension == 0 ? 0 : rows];
 
-        /// <summary>Each pending row's float distance to its previous centroid, as the bound test saw it.</summary>
-        public float[] PendingDistances { get; } = new float[dimension == 0 ? 0 : rows];
+        /// <summary>Each pending row's squared distance to its previous centroid, whose root the bound test saw.</summary>
+        public float[] PendingSquaredDistances { get; } = new float[dimension == 0 ? 0 : rows];
 
         public float[] PendingRows { get; } = new float[rows * dimension];
 
@@ -325,10 +324,10 @@ internal sealed class Assignment
             KeptCount++;
         }
 
-        public void AddPending(long index, ReadOnlySpan<float> row, float distance)
+        public void AddPending(long index, ReadOnlySpan<float> row, float squaredDistance)
         {
             PendingIndices[PendingCount] = index;
-            PendingDistances[PendingCount] = distance;
+            PendingSquaredDistances[PendingCount] = squaredDistance;
             row.CopyTo(PendingRows.AsSpan(PendingCount * dimension, dimension));
             PendingCount++;
         }

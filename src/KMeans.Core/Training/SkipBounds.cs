@@ -27,9 +27,9 @@ namespace KMeans.Core.Training;
 /// scores could overflow and the error model would not hold.
 /// </para>
 /// <para>
-/// The bounds themselves are rounded outwards: the row distance u and the centroid separation D come from
-/// <see cref="TensorPrimitives.Distance{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/> in float (relative error at most
-/// γ_{d+3}, plus √(d·2⁻¹⁴⁹) absolute for underflowing squares) and are widened by 2·γ_{d+3}; norms are summed in
+/// The bounds themselves are rounded outwards: the row distance u and the centroid separation D are the float square
+/// roots of <see cref="SquaredDistance.Of"/>, d squared differences summed in float in any order (relative error at
+/// most γ_{d+3}, plus √(d·2⁻¹⁴⁹) absolute for underflowing squares) and are widened by 2·γ_{d+3}; norms are summed in
 /// double and widened by (d + 4)·2⁻⁵²; every test inequality is then evaluated in double with a 2⁻⁴⁰ relative slack,
 /// far above the few double roundings involved. Memory: three doubles per centroid; nothing per row.
 /// </para>
@@ -96,12 +96,12 @@ internal sealed class SkipBounds
         Array.Fill(nearest, float.PositiveInfinity);
         Parallel.For(0, k, parallel,
             () => NewMinima(k),
-            (a, _, minima) =>
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (a, _, minima) =>
             {
                 ReadOnlySpan<float> centroid = plain.AsSpan(a * d, d);
                 for (int c = a + 1; c < k; c++)
                 {
-                    float distance = TensorPrimitives.Distance(centroid, plain.AsSpan(c * d, d));
+                    float distance = MathF.Sqrt(SquaredDistance.Of(centroid, plain.AsSpan(c * d, d)));
                     minima[a] = Math.Min(minima[a], distance);
                     minima[c] = Math.Min(minima[c], distance);
                 }
@@ -119,7 +119,7 @@ internal sealed class SkipBounds
 
     /// <summary>
     /// Whether the kernel is certain to give label <paramref name="label"/> to a row whose float distance to that
-    /// centroid (by <see cref="TensorPrimitives.Distance{T}(ReadOnlySpan{T}, ReadOnlySpan{T})"/>) is
+    /// centroid (the float square root of <see cref="SquaredDistance.Of"/>) is
     /// <paramref name="distance"/>. Any doubt, including NaN or infinity anywhere, answers false.
     /// </summary>
     // Fully optimized from the start, like the assignment's per-row methods that call it (see Assignment.AssignBlock).

@@ -122,7 +122,7 @@ public class CheckpointRefusalTests
         { "payload byte", "checksum does not match" },
         { "last byte", "checksum does not match" },
         { "signature", "checkpoint signature" },
-        { "version", "format version 7; this module reads versions 1 to 3" },
+        { "version", "format version 12; this module reads versions 1 to 4" },
         { "length", "truncated or extended" },
     };
 
@@ -167,7 +167,7 @@ public class CheckpointRefusalTests
 
     private static byte[] Flip(byte[] bytes, int index)
     {
-        bytes[index] ^= index == 8 ? (byte)0x04 : (byte)0x40;
+        bytes[index] ^= index == 8 ? (byte)0x08 : (byte)0x40;
         return bytes;
     }
 }

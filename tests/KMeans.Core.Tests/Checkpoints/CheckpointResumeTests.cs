@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using KMeans.Core.Training;
+using KMeans.Core.Training.Checkpoints;
 
 namespace KMeans.Core.Tests.Checkpoints;
 
@@ -182,6 +183,41 @@ public class CheckpointResumeTests
         CheckpointAssert.BitIdentical(first, again);
         Assert.Empty(again.Levels);
         Assert.Null(again.TrainDimensionLoss);
+    }
+
+    /// <summary>
+    /// A checkpoint of format 3 or earlier summed its L2 losses otherwise (squared TensorPrimitives.Distance), so a
+    /// resumed run's recomputed loss may differ from the saved one in the last bits: such a checkpoint stopped
+    /// mid-training still resumes, to the uninterrupted run's bits.
+    /// </summary>
+    [Fact]
+    public void AnUnfinishedCheckpointOfAnEarlierLossArithmeticStillResumes()
+    {
+        using var temp = new TempDirectory();
+        KMeansResult uninterrupted = KMeansTrainer.Train(TestData.Source(Rows), Flat);
+        string path = temp.File("earlier.kmc");
+        StopAfter(Flat, path, report => report is IterationReport { Redo: 0, Iteration: 5 });
+        byte[] file = File.ReadAllBytes(path);
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(8), 3);
+        File.WriteAllBytes(path, file);
+
+        KMeansResult resumed = KMeansTrainer.Train(TestData.Source(Rows), Flat, Every(path));
+
+        CheckpointAssert.BitIdentical(uninterrupted, resumed);
+    }
+
+    [Fact]
+    public void AnEarlierArithmeticsLossMustAgreeToItsLastDigitsAndTheCurrentOnesBitForBit()
+    {
+        const double saved = 12345.678901234;
+        double lastBits = saved * (1 + 1e-7);
+
+        CheckpointFingerprint.VerifyLoss("a.kmc", saved, lastBits, exact: false);
+        CheckpointFingerprint.VerifyLoss("a.kmc", saved, saved, exact: true);
+        Assert.Equal(KMeansErrorKind.CheckpointMismatch,
+            Assert.Throws<KMeansException>(() => CheckpointFingerprint.VerifyLoss("a.kmc", saved, lastBits, exact: true)).Kind);
+        Assert.Equal(KMeansErrorKind.CheckpointMismatch,
+            Assert.Throws<KMeansException>(() => CheckpointFingerprint.VerifyLoss("a.kmc", saved, saved * (1 + 1e-5), exact: false)).Kind);
     }
 
     public static TheoryData<bool, bool> ReducedDimensionStops => new()

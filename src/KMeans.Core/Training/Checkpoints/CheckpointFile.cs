@@ -15,11 +15,17 @@ namespace KMeans.Core.Training.Checkpoints;
 /// adds, after the finished result, its tree's levels and the sample's distinct rows; version 3 the levels of each
 /// finished tree node's own subtree (after the node) and the finished result's loss in the training dimension, and a
 /// training in a reduced dimension (its TrainDimension setting) keeps its progress in that dimension while its finished
-/// result has the sample's. Versions 1 and 2 are still read (without what came later).
+/// result has the sample's. Version 4 has version 3's layout; it marks L2 losses summed from direct squares of the
+/// differences (<see cref="Distance.SquaredDistance"/>), where earlier versions squared TensorPrimitives.Distance, so
+/// their saved losses differ from a recomputed one in the last bits (<see cref="CheckpointState.ExactLosses"/>).
+/// Versions 1 to 3 are still read (without what came later).
 /// </summary>
 internal static class CheckpointFile
 {
-    public const uint FormatVersion = 3;
+    public const uint FormatVersion = 4;
+
+    /// <summary>The first version whose saved losses a resumed run recomputes bit for bit.</summary>
+    public const uint ExactLossVersion = 4;
 
     /// <summary>The oldest format version read.</summary>
     public const uint OldestFormatVersion = 1;
@@ -187,6 +193,7 @@ internal static class CheckpointFile
         int trained = TrainingDimension(settings, sample.Dimension, damaged);
         var state = new CheckpointState
         {
+            ExactLosses = version >= ExactLossVersion,
             Settings = settings,
             Inputs = inputs,
             Seed = seed,

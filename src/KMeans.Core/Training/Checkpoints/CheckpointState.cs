@@ -10,6 +10,12 @@ namespace KMeans.Core.Training.Checkpoints;
 /// </summary>
 internal sealed class CheckpointState
 {
+    /// <summary>
+    /// Whether the saved losses were summed as this version sums them, so that a resumed run's recomputed loss must
+    /// equal them bit for bit; false for a checkpoint of format 1 to 3, whose L2 losses differ in the last bits.
+    /// </summary>
+    public bool ExactLosses { get; init; } = true;
+
     /// <summary>Settings that fix the result, as (name, value) in a stable order: resuming compares them one by one.</summary>
     public required IReadOnlyList<KeyValuePair<string, string>> Settings { get; init; }
 

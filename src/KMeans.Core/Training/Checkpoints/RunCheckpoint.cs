@@ -40,7 +40,7 @@ internal sealed class RunCheckpoint(TrainingCheckpointer owner, bool refine, Run
         return (current.Iterations, current.Converged);
     }
 
-    public void VerifyLoss(double now, double saved) => CheckpointFingerprint.VerifyLoss(owner.Path, saved, now);
+    public void VerifyLoss(double now, double saved) => CheckpointFingerprint.VerifyLoss(owner.Path, saved, now, owner.ExactLosses);
 
     public static LloydRun.Outcome Outcome(RunSnapshot snapshot) => new(snapshot.Centroids, snapshot.Sizes, snapshot.Loss,
         snapshot.Iterations, snapshot.Converged, snapshot.History, snapshot.Redo);

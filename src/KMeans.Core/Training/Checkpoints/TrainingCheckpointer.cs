@@ -33,6 +33,9 @@ internal sealed class TrainingCheckpointer
 
     public string Path { get; }
 
+    /// <summary>See <see cref="CheckpointState.ExactLosses"/>: true without a restored state.</summary>
+    public bool ExactLosses => _restored?.ExactLosses ?? true;
+
     /// <summary>Whether the interval has passed, so that the next offered state is written.</summary>
     public bool Due => _sinceWrite.Elapsed >= _interval;
 
