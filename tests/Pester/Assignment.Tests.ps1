@@ -190,6 +190,6 @@ Describe 'The command line forms of the input and the centroids' {
 
     It 'says a lone data file was taken as the centroids, and how to give both' {
         { Get-KMeansAssignment $Data.FullName -Summary -ErrorAction Stop } |
-            Should -Throw -ErrorId 'NoInput,*' -ExpectedMessage "*'$($Data.FullName)' was taken as the centroids; to assign the rows of a file, name it first and the centroids second*"
+            Should -Throw -ErrorId 'NoInput,*' -ExpectedMessage "*'$($Data.FullName)' was taken as the centroids; if it holds the rows to assign, name it first and the centroids second*"
     }
 }

@@ -176,15 +176,15 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     }
 
     /// <summary>
-    /// For <see cref="VectorInputCommand.RequireInput"/>: when the one positional argument names a file, the user may
-    /// have meant it as the data; says it was taken as the centroids, and how to give both.
+    /// For <see cref="VectorInputCommand.RequireInput"/>: when the centroids are one file, the user may have meant it
+    /// as the data (given alone, positionally); says it was taken as the centroids, and how to give both.
     /// </summary>
     private string? CentroidTakenForData()
     {
         if (Centroid is not [var only] || VectorConverter.Unwrap(only) is not (string or FileSystemInfo) || !MyInvocation.BoundParameters.ContainsKey(nameof(Centroid)))
             return null;
         string name = VectorConverter.Unwrap(only) is FileSystemInfo info ? info.Name : (string)VectorConverter.Unwrap(only)!;
-        return $"'{name}' was taken as the centroids; to assign the rows of a file, name it first and the centroids second: Get-KMeansAssignment data.npy c.npy.";
+        return $"'{name}' was taken as the centroids; if it holds the rows to assign, name it first and the centroids second: Get-KMeansAssignment data.npy c.npy.";
     }
 
     /// <summary>
