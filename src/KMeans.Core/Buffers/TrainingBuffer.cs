@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
 namespace KMeans.Core.Buffers;
 
 /// <summary>
@@ -69,17 +72,28 @@ public abstract unsafe class TrainingBuffer : IDisposable
     }
 
     /// <summary>Rows <paramref name="firstRow"/> .. firstRow + count − 1, row-major; valid until the buffer is disposed.</summary>
+    // Inlined into the per-row loops that call it (the update reads every row through it), the failures thrown from a
+    // helper: with the messages built here it was too large to inline, a call per row, and unoptimized (tier 0) in a
+    // fresh process's first training.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<float> Rows(long firstRow, int count)
+    {
+        // count · d > int.MaxValue is count > MaxRowsPerBlock without a division per call.
+        if (!IsSealed || _disposed || firstRow < 0 || count < 0 || firstRow + count > RowCount || (long)count * Dimension > int.MaxValue)
+            ThrowUnreadable(firstRow, count);
+        return new ReadOnlySpan<float>(_rows + firstRow * Dimension, count * Dimension);
+    }
+
+    [DoesNotReturn]
+    private void ThrowUnreadable(long firstRow, int count)
     {
         if (!IsSealed || _disposed)
             throw new InvalidOperationException(_disposed ? "The training buffer is disposed." : "The training buffer is not sealed yet.");
         if (firstRow < 0 || count < 0 || firstRow + count > RowCount)
             throw new ArgumentOutOfRangeException(nameof(firstRow),
                 $"Rows {firstRow}..{firstRow + count - 1} are outside the sample's {RowCount} rows.");
-        if (count > MaxRowsPerBlock)
-            throw new ArgumentOutOfRangeException(nameof(count),
-                $"{count} rows of {Dimension} values exceed the {int.MaxValue} values one block may hold.");
-        return new ReadOnlySpan<float>(_rows + firstRow * Dimension, count * Dimension);
+        throw new ArgumentOutOfRangeException(nameof(count),
+            $"{count} rows of {Dimension} values exceed the {int.MaxValue} values one block may hold.");
     }
 
     /// <summary>Advises the storage that these rows will be read soon (the on-disk buffer starts reading them).</summary>
