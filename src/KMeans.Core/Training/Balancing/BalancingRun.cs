@@ -349,6 +349,9 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         var isMoved = new bool[k];
         foreach (int centroid in moved)
             isMoved[centroid] = true;
+        // Per-row helpers of balancing are fully optimized from the first call, as its passes (see PartitionBalancer):
+        // a training runs them a few hundred thousand times, mostly before the tiered JIT would promote them.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         bool ListsMoved(int row)
         {
             foreach (int id in Cache.Ids.AsSpan(row * m, m))
@@ -449,6 +452,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     /// A cached row's nearest candidates from the kernel's scores (without prices), as distances; places beyond them
     /// are left empty (no centroid, infinite cost).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CacheRow(int cachedRow, ReadOnlySpan<float> x, ReadOnlySpan<int> ids, ReadOnlySpan<float> scores)
     {
         int m = Cache.Candidates;

@@ -72,6 +72,8 @@ internal sealed class CapacityAssignment(int k, int candidatesPerRow, SizeBounds
             FillSmallPartitions(candidates, costs, labels, labelCosts, sizes, costTo);
     }
 
+    // Fully optimized from the first call, as every per-row step of balancing (see PartitionBalancer).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (int Partition, float Cost)? TakeCandidate(ReadOnlySpan<int> ids, ReadOnlySpan<float> costs, long[] sizes)
     {
         for (int r = 0; r < ids.Length; r++)

@@ -156,6 +156,8 @@ internal static class PartitionSplits
     private static ReadOnlySpan<float> Row(BalancingRun run, int cachedRow) =>
         run.Sample.Rows((long)cachedRow * run.Cache.Stride, 1);
 
+    // Fully optimized from the first call, as Split that calls it for every row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Along(ReadOnlySpan<float> x, float[] centroid, double[] direction)
     {
         double along = 0;
