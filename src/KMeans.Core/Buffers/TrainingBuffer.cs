@@ -72,8 +72,8 @@ public abstract unsafe class TrainingBuffer : IDisposable
     }
 
     /// <summary>Rows <paramref name="firstRow"/> .. firstRow + count − 1, row-major; valid until the buffer is disposed.</summary>
-    // Inlined into the per-row loops that call it (the update reads every row through it), the failures thrown from a
-    // helper: with the messages built here it was too large to inline, a call per row, and unoptimized (tier 0) in a
+    // Small enough to inline into the per-row loops that call it (the update reads every row through it): its failures
+    // are thrown from a helper. With their messages built here it was a call per row, run unoptimized (tier 0) in a
     // fresh process's first training.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<float> Rows(long firstRow, int count)

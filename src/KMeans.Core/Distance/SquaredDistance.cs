@@ -5,11 +5,12 @@ using System.Runtime.Intrinsics;
 namespace KMeans.Core.Distance;
 
 /// <summary>
-/// ‖x − c‖² summed directly from the differences: a row's L2 loss (<see cref="RowLoss"/>), the distance that assignment
-/// reports, k-means++ seeding's D², and under a square root the skip bounds' distances. The kernel's expanded ‖c‖² − 2·x·c
-/// loses digits to cancellation when x is near c. Inlined into the caller's loop, so that a row costs no call and no
-/// generic dispatch, and a fresh process never runs it unoptimized (its callers are fully optimized from their first
-/// call; TensorPrimitives.Distance, used before, ran at tier 0 through most of a fresh process's first training).
+/// ‖x − c‖² summed directly from the differences: a row's L2 loss (<see cref="RowLoss"/>), the distance that
+/// assignment reports, k-means++ seeding's D², and under a square root the skip bounds' distances. The kernel's
+/// expanded ‖c‖² − 2·x·c loses digits to cancellation when x is near c. Inlined into the caller's loop, so that a row
+/// costs no call and no generic dispatch, and a fresh process never runs it unoptimized (its callers are fully
+/// optimized from their first call; TensorPrimitives.Distance, used before, ran at tier 0 through most of a fresh
+/// process's first training).
 /// </summary>
 internal static class SquaredDistance
 {
