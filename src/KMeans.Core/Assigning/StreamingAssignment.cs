@@ -240,8 +240,7 @@ public sealed class StreamingAssignment
     {
         public ManualResetEventSlim Done { get; } = new(initialState: false, spinCount: 0);
 
-        public static PendingChunk For(Chunk? chunk) =>
-            new(chunk, new TaskCompletionSource<AssignedRows>(TaskCreationOptions.RunContinuationsAsynchronously));
+        public static PendingChunk For(Chunk? chunk) => new(chunk, new TaskCompletionSource<AssignedRows>());
 
         public void Complete(AssignedRows rows)
         {

@@ -181,10 +181,12 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     /// </summary>
     private string? CentroidTakenForData()
     {
-        if (Centroid is not [var only] || VectorConverter.Unwrap(only) is not (string or FileSystemInfo) || !MyInvocation.BoundParameters.ContainsKey(nameof(Centroid)))
-            return null;
-        string name = VectorConverter.Unwrap(only) is FileSystemInfo info ? info.Name : (string)VectorConverter.Unwrap(only)!;
-        return $"'{name}' was taken as the centroids; if it holds the rows to assign, name it first and the centroids second: Get-KMeansAssignment data.npy c.npy.";
+        string? name = Centroid is [var only]
+            ? VectorConverter.Unwrap(only) switch { FileSystemInfo info => info.Name, string text => text, _ => null }
+            : null;
+        return name is null
+            ? null
+            : $"'{name}' was taken as the centroids; if it holds the rows to assign, name it first and the centroids second: Get-KMeansAssignment data.npy c.npy.";
     }
 
     /// <summary>
