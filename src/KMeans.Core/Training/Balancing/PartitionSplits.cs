@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using KMeans.Core.Distance;
 
 namespace KMeans.Core.Training.Balancing;
@@ -102,31 +104,30 @@ internal static class PartitionSplits
     private static bool Split(BalancingRun run, List<int> rows, int large, int donor)
     {
         int d = run.Sample.Dimension;
-        float[] centroid = run.Centroids.AsSpan(large * d, d).ToArray();
+        double[] centroid = new double[d];
+        for (int j = 0; j < d; j++)
+            centroid[j] = run.Centroids[large * d + j];
         var direction = new double[d];
         double farthest = -1;
         foreach (int row in rows)
         {
             ReadOnlySpan<float> x = Row(run, row);
-            double distance = 0;
-            for (int j = 0; j < d; j++)
-                distance += (x[j] - (double)centroid[j]) * (x[j] - centroid[j]);
+            double distance = OffsetSum(x, centroid, null, Vector256.IsHardwareAccelerated);
             if (distance > farthest)
             {
                 farthest = distance;
                 for (int j = 0; j < d; j++)
-                    direction[j] = x[j] - (double)centroid[j];
+                    direction[j] = x[j] - centroid[j];
             }
         }
+        var next = new double[d];
         for (int step = 0; step < PowerIterations; step++)
         {
-            var next = new double[d];
+            Array.Clear(next);
             foreach (int row in rows)
             {
                 ReadOnlySpan<float> x = Row(run, row);
-                double along = Along(x, centroid, direction);
-                for (int j = 0; j < d; j++)
-                    next[j] += along * (x[j] - (double)centroid[j]);
+                AddOffset(x, centroid, OffsetSum(x, centroid, direction, Vector256.IsHardwareAccelerated), next);
             }
             double norm = Math.Sqrt(next.Sum(value => value * value));
             if (norm == 0)
@@ -139,7 +140,7 @@ internal static class PartitionSplits
         foreach (int row in rows)
         {
             ReadOnlySpan<float> x = Row(run, row);
-            int side = Along(x, centroid, direction) > 0 ? 1 : 0;
+            int side = OffsetSum(x, centroid, direction, Vector256.IsHardwareAccelerated) > 0 ? 1 : 0;
             counts[side]++;
             WideningSum.Add(x, sums.AsSpan(side * d, d));
         }
@@ -156,14 +157,66 @@ internal static class PartitionSplits
     private static ReadOnlySpan<float> Row(BalancingRun run, int cachedRow) =>
         run.Sample.Rows((long)cachedRow * run.Cache.Stride, 1);
 
+    /// <summary>Lanes of <see cref="OffsetSum"/>: two vectors of four doubles.</summary>
+    private const int SumLanes = 8;
+
+    /// <summary>
+    /// Σ (x_j − c_j)·w_j, or Σ (x_j − c_j)² without <paramref name="weights"/>, in double: lane j mod 8 sums the
+    /// products of its elements, the lanes are added pairwise in a fixed order and the last d mod 8 products after
+    /// them, so the value is the same with or without vector hardware. One running sum over j had a floating-point
+    /// add's latency per element: the splits of the skewed mixture at MaxSizeRatio 1.2 (8,165 rows, four passes) took
+    /// 6–9 ms of a 0.16 s balancing.
+    /// </summary>
     // Fully optimized from the first call, as Split that calls it for every row.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Along(ReadOnlySpan<float> x, float[] centroid, double[] direction)
+    internal static double OffsetSum(ReadOnlySpan<float> x, double[] centroid, double[]? weights, bool vectors)
     {
-        double along = 0;
-        for (int j = 0; j < direction.Length; j++)
-            along += (x[j] - (double)centroid[j]) * direction[j];
-        return along;
+        int d = x.Length;
+        int j = 0;
+        Span<double> lanes = stackalloc double[SumLanes];
+        if (vectors)
+        {
+            ref float xs = ref MemoryMarshal.GetReference(x);
+            ref double cs = ref MemoryMarshal.GetArrayDataReference(centroid);
+            Vector256<double> low = Vector256<double>.Zero, high = Vector256<double>.Zero;
+            for (; j <= d - SumLanes; j += SumLanes)
+            {
+                Vector256<float> values = Vector256.LoadUnsafe(ref xs, (nuint)j);
+                Vector256<double> lowOffset = Vector256.WidenLower(values) - Vector256.LoadUnsafe(ref cs, (nuint)j);
+                Vector256<double> highOffset = Vector256.WidenUpper(values) - Vector256.LoadUnsafe(ref cs, (nuint)(j + 4));
+                low += lowOffset * (weights is null ? lowOffset : Vector256.Create(weights, j));
+                high += highOffset * (weights is null ? highOffset : Vector256.Create(weights, j + 4));
+            }
+            low.CopyTo(lanes);
+            high.CopyTo(lanes[4..]);
+        }
+        else
+        {
+            lanes.Clear();
+            for (; j <= d - SumLanes; j += SumLanes)
+            {
+                for (int lane = 0; lane < SumLanes; lane++)
+                {
+                    double offset = x[j + lane] - centroid[j + lane];
+                    lanes[lane] += offset * (weights is null ? offset : weights[j + lane]);
+                }
+            }
+        }
+        double sum = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+        for (; j < d; j++)
+        {
+            double offset = x[j] - centroid[j];
+            sum += offset * (weights is null ? offset : weights[j]);
+        }
+        return sum;
+    }
+
+    /// <summary>next += along · (x − c), element by element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddOffset(ReadOnlySpan<float> x, double[] centroid, double along, double[] next)
+    {
+        for (int j = 0; j < next.Length; j++)
+            next[j] += along * (x[j] - centroid[j]);
     }
 
     private static void SetMean(BalancingRun run, int partition, ReadOnlySpan<double> sum, long count)
