@@ -64,6 +64,15 @@ Describe 'Get-KMeansAssignment -OutFile' {
         $written.Labels | Should -Be (Get-KMeansAssignment -LiteralPath $First, $Second -Centroid $Centroids).ClusterId
     }
 
+    It 'outputs the summaries alone with -Summary, so that they format as one table, and still writes the file' {
+        $target = Join-Path $Scratch 'summarised.npy'
+        $output = @(Get-KMeansAssignment -LiteralPath $First, $Second -Centroid $Centroids -OutFile $target -Summary)
+        $output | ForEach-Object { $_ | Should -BeOfType KMeans.PowerShell.KMeansAssignmentSummary }
+        $output.ClusterId | Should -Be 0, 1, 2
+        ($output | Measure-Object Count -Sum).Sum | Should -Be 500
+        (Read-NpyLabel $target).Labels | Should -Be (Get-KMeansAssignment -LiteralPath $First, $Second -Centroid $Centroids).ClusterId
+    }
+
     It 'keeps the places of a refused file''s rows, so the rows after it keep their indices' {
         $narrow = Join-Path $Scratch 'narrow.npy'
         $null = New-KMeansSampleData -Path $narrow -Rows 50 -Dimension 2 -Seed 3 -Force

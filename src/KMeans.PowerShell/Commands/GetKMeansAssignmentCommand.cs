@@ -255,7 +255,13 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             {
                 ThrowTerminatingError(KMeansErrors.FromException(e));
             }
-            WriteObject(WrittenFile.Of(this, _outFile.Target));
+            // One kind of object per call, so that the output formats as one table: with -Summary, the summaries.
+            if (!Summary)
+            {
+                WriteObject(WrittenFile.Of(this, _outFile.Target));
+                return;
+            }
+            WriteVerbose($"Wrote '{_outFile.Target}'.");
         }
         if (!Summary)
             return;
