@@ -31,14 +31,20 @@ internal readonly record struct CpuContention(long MachineBusyTicks, long Machin
     }
 
     /// <summary>Share of all cores' time that other processes used since <paramref name="start"/> (NaN without /proc).</summary>
-    public double OthersShareSince(CpuContention start)
-    {
-        long total = MachineTotalTicks - start.MachineTotalTicks;
-        if (total <= 0)
-            return double.NaN;
-        long others = MachineBusyTicks - start.MachineBusyTicks - (OwnTicks - start.OwnTicks);
-        return Math.Clamp((double)others / total, 0, 1);
-    }
+    public double OthersShareSince(CpuContention start) => Since(start).OthersShare;
+
+    /// <summary>The ticks of the interval from <paramref name="start"/> to this snapshot.</summary>
+    public CpuContention Since(CpuContention start) =>
+        new(MachineBusyTicks - start.MachineBusyTicks, MachineTotalTicks - start.MachineTotalTicks, OwnTicks - start.OwnTicks);
+
+    /// <summary>Two intervals' ticks together: the timed parts of a run, leaving out work it started between them.</summary>
+    public CpuContention Plus(CpuContention interval) =>
+        new(MachineBusyTicks + interval.MachineBusyTicks, MachineTotalTicks + interval.MachineTotalTicks, OwnTicks + interval.OwnTicks);
+
+    /// <summary>Of an interval's ticks, the share of all cores' time that other processes used (NaN without /proc).</summary>
+    public double OthersShare => MachineTotalTicks <= 0
+        ? double.NaN
+        : Math.Clamp((double)(MachineBusyTicks - OwnTicks) / MachineTotalTicks, 0, 1);
 
     private static long Parse(string value) => long.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture);
 }

@@ -4,40 +4,74 @@ using System.Globalization;
 namespace KMeans.Bench;
 
 /// <summary>
-/// numpy's float32 sgemm rate on this machine (best of three 4096³ products on all cores, OpenBLAS choosing its own
-/// kernels), the BLAS bound an iteration is compared with: 2·n·K·d flops at this rate. Measured by starting
-/// /usr/bin/python3, so that it can be taken between the bench's own measurements in one run.
+/// numpy's float32 sgemm rate on this machine (a 4096³ product on all cores, OpenBLAS choosing its own kernels), the
+/// BLAS bound an iteration is compared with: 2·n·K·d flops at this rate. One /usr/bin/python3 stays up for the run and
+/// times one product per <see cref="Sample"/>, so that a scenario can take an sgemm sample in every round, between its
+/// own measurements: the bound then sees the same machine, busy or quiet, as the iterations it bounds.
 /// </summary>
-internal static class SgemmRate
+internal sealed class SgemmRate : IDisposable
 {
     private const string Script = """
-        import time
+        import sys, time
         import numpy as np
         a = np.random.default_rng(0).random((4096, 4096), dtype=np.float32)
         a @ a
-        best = float("inf")
-        for _ in range(3):
-            t = time.perf_counter(); a @ a; best = min(best, time.perf_counter() - t)
-        print(2 * 4096 ** 3 / best / 1e9)
+        print("ready", flush=True)
+        for _ in sys.stdin:
+            t = time.perf_counter(); a @ a; t = time.perf_counter() - t
+            print(2 * 4096 ** 3 / t / 1e9, flush=True)
         """;
 
-    /// <summary>GFLOP/s, or a usage error naming the Debian packages when numpy (with OpenBLAS) is missing.</summary>
-    public static double Measure()
+    private readonly Process _python;
+
+    private SgemmRate(Process python) => _python = python;
+
+    /// <summary>Starts numpy, or stops with a usage error naming the Debian packages when it (with OpenBLAS) is missing.</summary>
+    public static SgemmRate Start()
     {
         var start = new ProcessStartInfo("/usr/bin/python3", ["-c", Script])
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
         start.Environment.Remove("OPENBLAS_CORETYPE");
         start.Environment.Remove("OPENBLAS_L2_SIZE");
-        using Process python = Process.Start(start) ?? throw new BenchUsageException("Could not start /usr/bin/python3.");
-        string output = python.StandardOutput.ReadToEnd();
-        string error = python.StandardError.ReadToEnd();
-        python.WaitForExit();
-        if (python.ExitCode != 0 || !double.TryParse(output.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double gflops))
+        Process python;
+        try
+        {
+            python = Process.Start(start) ?? throw new BenchUsageException("Could not start /usr/bin/python3.");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new BenchUsageException($"Could not start /usr/bin/python3 ({e.Message}). Install: apt-get install -y python3-numpy libopenblas0-pthread");
+        }
+        var rate = new SgemmRate(python);
+        if (python.StandardOutput.ReadLine() != "ready")
+        {
+            string error = python.StandardError.ReadToEnd();
+            rate.Dispose();
             throw new BenchUsageException(
                 $"numpy's sgemm could not be timed ({error.Trim()}). Install: apt-get install -y python3-numpy libopenblas0-pthread");
+        }
+        return rate;
+    }
+
+    /// <summary>Times one product: GFLOP/s.</summary>
+    public double Sample()
+    {
+        _python.StandardInput.WriteLine();
+        string? line = _python.StandardOutput.ReadLine();
+        if (!double.TryParse(line, NumberStyles.Float, CultureInfo.InvariantCulture, out double gflops))
+            throw new BenchUsageException($"numpy's sgemm stopped answering ({_python.StandardError.ReadToEnd().Trim()}).");
         return gflops;
+    }
+
+    public void Dispose()
+    {
+        _python.StandardInput.Close();
+        if (!_python.WaitForExit(10_000))
+            _python.Kill();
+        _python.Dispose();
     }
 }
