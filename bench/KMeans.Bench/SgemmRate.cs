@@ -7,7 +7,8 @@ namespace KMeans.Bench;
 /// numpy's float32 sgemm rate on this machine (a 4096³ product on all cores, OpenBLAS choosing its own kernels), the
 /// BLAS bound an iteration is compared with: 2·n·K·d flops at this rate. One /usr/bin/python3 stays up for the run and
 /// times one product per <see cref="Sample"/>, so that a scenario can take an sgemm sample in every round, between its
-/// own measurements: the bound then sees the same machine, busy or quiet, as the iterations it bounds.
+/// own measurements: the bound then sees the same machine, busy or quiet, as the iterations it bounds. It answers 0.2 s
+/// after the product, once OpenBLAS's threads have gone to sleep.
 /// </summary>
 internal sealed class SgemmRate : IDisposable
 {
@@ -19,6 +20,7 @@ internal sealed class SgemmRate : IDisposable
         print("ready", flush=True)
         for _ in sys.stdin:
             t = time.perf_counter(); a @ a; t = time.perf_counter() - t
+            time.sleep(0.2)
             print(2 * 4096 ** 3 / t / 1e9, flush=True)
         """;
 
@@ -37,6 +39,9 @@ internal sealed class SgemmRate : IDisposable
         };
         start.Environment.Remove("OPENBLAS_CORETYPE");
         start.Environment.Remove("OPENBLAS_L2_SIZE");
+        // OpenBLAS's idle threads spin for 2^28 cycles (about 70 ms) before they sleep, which took a core from the
+        // round after each sample: the shortest the library allows, and a pause before answering (see Script).
+        start.Environment["OPENBLAS_THREAD_TIMEOUT"] = "4";
         Process python;
         try
         {
