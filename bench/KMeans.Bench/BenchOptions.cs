@@ -8,7 +8,7 @@ internal sealed record BenchOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/KMeans.Bench -- <scenario> [options]
           scenarios: table | workloads | kernel | init | all | sampling-memory | larger-than-ram | hierarchical (see bench/SCALE.md)
-                     | update | train-dimension | checkpoint | assign | balance | production
+                     | update | train-dimension | checkpoint | assign | balance | production | nearest-lists | tile-widths
           --workload W1..W4   workload(s) to run, repeatable or comma-separated (default: the scenario's own set)
           --samples N         measurements per buffer / configuration (default: table 10, workloads 1, kernel 5, init 3)
           --data-dir DIR      where gen_data.py wrote NAME.f32 + NAME.json (default /tmp/kmeans-bench)
@@ -20,7 +20,7 @@ internal sealed record BenchOptions
                               or only mixture (default both)
         """;
 
-    private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", "sampling-memory", "larger-than-ram", "hierarchical", "checkpoint", "update", "train-dimension", "assign", "balance", "production", "nearest-lists", WorkloadChild.Scenario, .. ScaleChild.Scenarios];
+    private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", "sampling-memory", "larger-than-ram", "hierarchical", "checkpoint", "update", "train-dimension", "assign", "balance", "production", "nearest-lists", "tile-widths", WorkloadChild.Scenario, .. ScaleChild.Scenarios];
 
     public required string Scenario { get; init; }
 

@@ -59,6 +59,9 @@ try
         case "production":
             ProductionScenario.Run(options);
             break;
+        case "tile-widths":
+            TileWidthScenario.Run(options);
+            break;
         case "nearest-lists":
             NearestListsScenario.Run(options);
             break;

@@ -129,15 +129,20 @@ internal static unsafe class NearestKernel
     /// </summary>
     private readonly struct RowScores(float* scores, int stride) : ITileEpilogue
     {
+        /// <remarks>A row holds its scores up to the last real centroid's vector: a whole tile of fewer centroids (see
+        /// <see cref="RegisterTiles"/>) hands on vectors of padding beyond it, which are left out.</remarks>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Take64(int row, Vector512<float> scores0, Vector512<float> scores1, Vector512<float> scores2,
             Vector512<float> scores3, int firstCentroid)
         {
             float* at = scores + (long)row * stride + firstCentroid;
+            int room = stride - firstCentroid;
             scores0.Store(at);
             scores1.Store(at + LowestScores.Lanes);
-            scores2.Store(at + 2 * LowestScores.Lanes);
-            scores3.Store(at + 3 * LowestScores.Lanes);
+            if (room > 2 * LowestScores.Lanes)
+                scores2.Store(at + 2 * LowestScores.Lanes);
+            if (room > 3 * LowestScores.Lanes)
+                scores3.Store(at + 3 * LowestScores.Lanes);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

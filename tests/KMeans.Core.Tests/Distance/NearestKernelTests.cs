@@ -13,7 +13,7 @@ public sealed class NearestKernelTests
         var data = new TheoryData<string, int, int>();
         foreach (KernelPath path in Enum.GetValues<KernelPath>().Where(path => path <= KernelPaths.Machine))
         {
-            foreach (int k in new[] { 5, 70, 150, 1100 })
+            foreach (int k in new[] { 5, 40, 70, 100, 150, 1100 })
             {
                 foreach (int n in new[] { 1, 2, 3, 8, 9, 16, 17 })
                 {
@@ -60,6 +60,7 @@ public sealed class NearestKernelTests
     /// </summary>
     [Theory]
     [InlineData(70, 8)]
+    [InlineData(100, 8)]
     [InlineData(256, 8)]
     [InlineData(256, 16)]
     [InlineData(1_100, 2)]

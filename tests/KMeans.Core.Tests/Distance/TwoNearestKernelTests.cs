@@ -14,7 +14,7 @@ public class TwoNearestKernelTests
         var data = new TheoryData<bool, int>();
         foreach (bool wide in TiledPaths())
         {
-            foreach (int k in new[] { 2, 3, 17, 64, 70, 130 })
+            foreach (int k in new[] { 2, 3, 17, 40, 64, 70, 100, 130 })
                 data.Add(wide, k);
         }
         return data;
