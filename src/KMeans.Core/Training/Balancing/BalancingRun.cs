@@ -331,81 +331,74 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
 
     /// <summary>
     /// The cache after the centroids <paramref name="moved"/> changed (a round of splits), as <see
-    /// cref="RefreshCache(PackedCentroids)"/> would give it, from the kernel against the moved centroids alone for every
-    /// cached row: a row's candidates that did not move keep their distances, and every centroid it did not list scores
-    /// after all of them (the kernel's order), so merged with its nearest moved centroids they are its list exactly
-    /// while no moved centroid it takes is as far as its farthest candidate was. A row that listed none takes in the
-    /// moved centroids nearer than its last candidate; only a row whose list that test cannot settle (it listed a moved
-    /// centroid and too few came near) goes through the kernel against all of them again. A round moves two centroids
-    /// per split and mostly within the full region their rows list, so rescoring every row that listed one against all
-    /// centroids, as this did before, cost about a full refresh (the skewed mixture at MaxSizeRatio 1.2: 13–18 ms
-    /// against 17 ms for 65,536 rows).
+    /// cref="RefreshCache(PackedCentroids)"/> would give it: a cached row that listed none of them keeps its
+    /// candidates, whose distances did not change and which are its nearest among the centroids that did not move,
+    /// and takes in those of the moved centroids nearer than its last, found by the kernel against the moved centroids
+    /// alone; only the rows that listed a moved centroid go through the kernel against all of them again. A round
+    /// moves two centroids per split, so later rounds, which split few partitions, cost a small part of a full
+    /// refresh (about 15 s for the million cached rows of a 16,384-centroid run).
     /// </summary>
-    /// <returns>How many cached rows went through the kernel against all centroids.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public int RefreshCache(PackedCentroids packed, IReadOnlyCollection<int> moved)
+    public void RefreshCache(PackedCentroids packed, IReadOnlyCollection<int> moved)
     {
         int k = Prices.Length;
+        int d = Sample.Dimension;
+        int m = Cache.Candidates;
         if (moved.Count == 0)
-            return 0;
+            return;
         var isMoved = new bool[k];
         foreach (int centroid in moved)
             isMoved[centroid] = true;
-        int[] movedIds = Enumerable.Range(0, k).Where(c => isMoved[c]).ToArray();
-        var unsettled = new bool[Cache.Rows];
-        using (PackedCentroids movedPacked = PackedSubset(movedIds))
+        // Per-row helpers of balancing are fully optimized from the first call, as its passes (see PartitionBalancer):
+        // a training runs them a few hundred thousand times, mostly before the tiered JIT would promote them.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        bool ListsMoved(int row)
         {
-            ForEachNearest(Enumerable.Range(0, Cache.Rows).ToArray(), movedPacked, Math.Min(Cache.Candidates, movedIds.Length),
-                (position, x, ids, scores) => unsettled[position] = !TakeInMoved(position, x, ids, scores, movedIds, isMoved));
+            foreach (int id in Cache.Ids.AsSpan(row * m, m))
+            {
+                if (isMoved[id])
+                    return true;
+            }
+            return false;
         }
-        int[] rescored = Enumerable.Range(0, Cache.Rows).Where(row => unsettled[row]).ToArray();
+        int listing = 0;
+        for (int row = 0; row < Cache.Rows; row++)
+            listing += ListsMoved(row) ? 1 : 0;
+        var rowsByList = new int[Cache.Rows];
+        for (int row = 0, listed = 0, kept = listing; row < Cache.Rows; row++)
+            rowsByList[ListsMoved(row) ? listed++ : kept++] = row;
+        ReadOnlyMemory<int> keeping = rowsByList.AsMemory(listing);
         packed.Pack(Centroids, Metric);
-        ScoreAgainstAll(rescored, packed, Cache.Candidates);
-        return rescored.Length;
+        ScoreAgainstAll(rowsByList.AsMemory(0, listing), packed, m);
+        int[] movedIds = Enumerable.Range(0, k).Where(c => isMoved[c]).ToArray();
+        using PackedCentroids movedPacked = PackedSubset(movedIds);
+        ForEachNearest(keeping, movedPacked, Math.Min(m, movedIds.Length), (position, x, ids, scores) =>
+            TakeInMoved(keeping.Span[position], x, ids, scores, movedIds));
     }
 
     /// <summary>
-    /// Merges a cached row's candidates that did not move with its nearest moved centroids (<paramref name="ids"/>
-    /// into <paramref name="movedIds"/>, and their scores), both nearest first, ties to the lower index, when that is
-    /// provably its new list: every moved centroid taken is nearer than the row's farthest candidate was.
+    /// Merges a cached row's candidates, none of which moved, with its nearest moved centroids (<paramref name="ids"/>
+    /// into <paramref name="movedIds"/>, and their scores), both nearest first, ties to the lower index.
     /// </summary>
-    /// <returns>False, leaving the row's list as it was, when the merge cannot tell its list.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool TakeInMoved(int cachedRow, ReadOnlySpan<float> x, ReadOnlySpan<int> ids, ReadOnlySpan<float> scores,
-        int[] movedIds, bool[] isMoved)
+    private void TakeInMoved(int cachedRow, ReadOnlySpan<float> x, ReadOnlySpan<int> ids, ReadOnlySpan<float> scores,
+        int[] movedIds)
     {
         int m = Cache.Candidates;
         float rowNorm = RowNorm(x);
         Span<int> cachedIds = Cache.Ids.AsSpan(cachedRow * m, m);
         Span<float> cachedCosts = Cache.Costs.AsSpan(cachedRow * m, m);
-        Span<int> keptIds = stackalloc int[m];
-        Span<float> keptCosts = stackalloc float[m];
-        int keptCount = 0;
-        for (int r = 0; r < m; r++)
-        {
-            if (!isMoved[cachedIds[r]])
-                (keptIds[keptCount], keptCosts[keptCount++]) = (cachedIds[r], cachedCosts[r]);
-        }
-        // An unlisted centroid's score is at least the farthest candidate's, so its distance too: only a moved centroid
-        // strictly nearer than that distance certainly precedes it.
-        float farthest = cachedCosts[m - 1];
         Span<int> mergedIds = stackalloc int[m];
         Span<float> mergedCosts = stackalloc float[m];
         for (int kept = 0, taken = 0, at = 0; at < m; at++)
         {
             int id = taken < ids.Length ? movedIds[ids[taken]] : -1;
             float cost = taken < ids.Length ? CostOfScore(scores[taken], rowNorm) : float.PositiveInfinity;
-            bool takeMoved = id >= 0 && (kept == keptCount || cost < keptCosts[kept] || (cost == keptCosts[kept] && id < keptIds[kept]));
-            if (takeMoved && !(cost < farthest))
-                return false;
-            if (!takeMoved && kept == keptCount)
-                return false;
-            (mergedIds[at], mergedCosts[at]) = takeMoved ? (id, cost) : (keptIds[kept], keptCosts[kept]);
+            bool takeMoved = id >= 0 && (cost < cachedCosts[kept] || (cost == cachedCosts[kept] && id < cachedIds[kept]));
+            (mergedIds[at], mergedCosts[at]) = takeMoved ? (id, cost) : (cachedIds[kept], cachedCosts[kept]);
             (taken, kept) = takeMoved ? (taken + 1, kept) : (taken, kept + 1);
         }
         mergedIds.CopyTo(cachedIds);
         mergedCosts.CopyTo(cachedCosts);
-        return true;
     }
 
     /// <summary>The cached rows <paramref name="rows"/>' nearest <see cref="CandidateCache.Candidates"/> centroids among all, by the kernel.</summary>
