@@ -200,18 +200,31 @@ internal static class AugmentingPaths
         }
 
         /// <summary>
-        /// Each settled partition's rise: the path's cost less its distance, and on the path <paramref name="step"/> more
-        /// per partition still ahead of it, so that every row on the path strictly prefers its next partition.
+        /// Each settled partition's rise: the path's cost less its distance, which leaves every move of the search's
+        /// tree at no cost, and a few <paramref name="step"/>s that break those ties: on the path one more per partition
+        /// still ahead of it, so that every row on the path strictly prefers its next partition, and off the path one
+        /// more than the partition the search reached it from, so that the row it was reached by keeps its partition.
         /// </summary>
+        /// <remarks>
+        /// Off the path the steps had been left out, so the row by which the search reached a partition from the path
+        /// moved there too, a step cheaper than staying: every search overfilled one full partition per branch leaving
+        /// the path, and on some samples the excess stopped falling (the skewed mixture at MaxSizeRatio 1.2 with seeds 1
+        /// and 4: 674 and 330 rows displaced after 384 searches).
+        /// </remarks>
         public IEnumerable<(int Partition, double Rise)> Rises(double step)
         {
             double length = _distance[_target];
-            var ahead = new Dictionary<int, int>();
+            var steps = new Dictionary<int, int>();
             int hops = 1;
             for (int at = _parent[_target]; at >= 0; at = _parent[at])
-                ahead[at] = hops++;
+                steps[at] = hops++;
+            // Settled in order of distance, so a partition's parent has its steps before it.
             foreach (int partition in _settledOrder)
-                yield return (partition, length - _distance[partition] + step * ahead.GetValueOrDefault(partition));
+            {
+                if (!steps.ContainsKey(partition))
+                    steps[partition] = steps[_parent[partition]] + 1;
+                yield return (partition, length - _distance[partition] + step * steps[partition]);
+            }
         }
 
         /// <summary>
