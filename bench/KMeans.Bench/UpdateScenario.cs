@@ -13,10 +13,9 @@ namespace KMeans.Bench;
 /// <c>LloydRun</c> iterates in memory from 2 threads and K ≥ 16 × threads (<c>LloydRun.AddsKeepUp</c>): the sums were
 /// taken during the previous assignment, so the iteration is the means, repair, pack and an assignment that takes the
 /// next sums range by range. Each iteration is set against numpy's sgemm bound, 2·n·K·d flops at the sgemm rate
-/// sampled once in every round, between the variants: medians against the median rate, the fastest iteration against
-/// the fastest rate (neither side is favoured by a quiet moment the other did not see; this compared the median iteration
-/// with the fastest of three best-of-three rates before). Every round checks that the three give bit-identical
-/// centroids from the same labels.
+/// sampled once per round, after its variants: medians against the median rate, the fastest iteration against the
+/// fastest rate, so that a quiet or a busy moment counts for both sides alike. Every round checks that the three give
+/// bit-identical centroids from the same labels.
 /// </summary>
 internal static class UpdateScenario
 {
