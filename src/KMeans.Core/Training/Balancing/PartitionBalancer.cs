@@ -63,8 +63,9 @@ internal static class PartitionBalancer
     /// to 0, 6, 0; all rows with the prices 1.20–1.22× the mean instead of 1.20–1.25×), and the smallest partition of
     /// the default seed from 0 to 0.21× the mean; the time went from 1.52–1.57× to 1.58–1.63× the unbalanced run's there
     /// and from 1.15–1.24× to 1.36× on Fashion-MNIST (bench/README.md). Three constrained passes in the second round
-    /// displaced up to 116 rows on seed 6 and a third round gained less than it cost. Where the splits alone make the
-    /// cached rows fit, no constrained pass runs and there is no second round.
+    /// displaced up to 116 rows (seed 6); a third round lowered the loss a little more but left seed 8's rows displaced,
+    /// for about 70 ms more. Where the splits alone make the cached rows fit, no constrained pass runs and there is no
+    /// second round.
     /// </summary>
     public const int SplitCycles = 2;
     public const int PricePasses = 256;
