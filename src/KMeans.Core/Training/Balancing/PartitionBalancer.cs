@@ -156,6 +156,7 @@ internal static class PartitionBalancer
         int pass = 1;
         var cacheLabels = new int[run.Cache.Rows];
         cacheLabels.AsSpan().Fill(-1);
+        var assignment = new CapacityAssignment(k, run.Cache.Candidates, cacheBounds);
         int constrainedPasses = 0;
         for (int cycle = 1; cycle <= SplitCycles; cycle++)
         {
@@ -177,7 +178,6 @@ internal static class PartitionBalancer
                 progress?.Report(report);
                 watch.Restart();
             }, cancellationToken);
-            var assignment = new CapacityAssignment(k, run.Cache.Candidates, cacheBounds);
             constrainedPasses = Within(NearestCacheSizes(run.Cache, k), cacheBounds) ? 0 : ConstrainedPasses;
             for (int constrained = 1; constrained <= constrainedPasses; constrained++, pass++)
             {
