@@ -1,5 +1,6 @@
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
+using KMeans.Core.Planning;
 using KMeans.Core.SampleData;
 using KMeans.Core.Training;
 using KMeans.Core.Training.Balancing;
@@ -380,6 +381,34 @@ public sealed class BalancingTests : IDisposable
         Assert.Equal(inMemory.PartitionPrices, onDisk.PartitionPrices);
         Assert.Equal(inMemory.PartitionPrices, threaded.PartitionPrices);
         Assert.True(inMemory.ClusterSizes.Max() <= 150 && inMemory.ClusterSizes.Min() >= 50);
+    }
+
+    /// <summary>
+    /// With 512 rows per partition the first round of splits and constrained passes runs on every 8th row
+    /// (<see cref="CandidateCache.FirstRound"/>) and the second on all: the same result either way.
+    /// </summary>
+    [Fact]
+    public void AFirstRoundOnEveryNthRowGivesTheSameResultInMemoryOnDiskAndOnEveryThreadCount()
+    {
+        float[][] rows = SkewedMixture(16_384, 8, seed: 6);
+        var options = new KMeansOptions
+        {
+            K = 32, Seed = 3, MaxIterations = 8, MaxSizeRatio = 1.2, TempDirectory = _temp.Path, SampleRate = 1024,
+        };
+
+        KMeansResult inMemory = KMeansTrainer.Train(TestData.Source(rows), options with { MaxDegreeOfParallelism = 1 });
+        KMeansResult onDisk = KMeansTrainer.Train(TestData.Source(rows), options with { OnDisk = true, MaxDegreeOfParallelism = 1 });
+        KMeansResult threaded = KMeansTrainer.Train(TestData.Source(rows), options with { MaxDegreeOfParallelism = 4 });
+
+        Assert.Equal(8, new CandidateCache(rows.Length, BalancingMemory.Candidates).FirstRound(32, 0.2).Stride);
+        Assert.True(inMemory.BalanceHistory.Count > 2, "the splits alone should not fit the bound");
+        Assert.Equal(inMemory.Centroids, onDisk.Centroids);
+        Assert.Equal(inMemory.ClusterSizes, onDisk.ClusterSizes);
+        Assert.Equal(inMemory.Centroids, threaded.Centroids);
+        Assert.Equal(inMemory.ClusterSizes, threaded.ClusterSizes);
+        Assert.Equal(inMemory.Loss, threaded.Loss);
+        Assert.Equal(inMemory.PartitionPrices, threaded.PartitionPrices);
+        Assert.True(inMemory.ClusterSizes.Max() <= inMemory.MaxPartitionSizeBound);
     }
 
     [Fact]

@@ -19,7 +19,8 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
 
     public ParallelOptions Parallel { get; } = parallel;
 
-    public CandidateCache Cache { get; } = new(sample.RowCount, candidates);
+    /// <summary>The cache the passes work on: the whole one, or its first round's subset (<see cref="CandidateCache.FirstRound"/>).</summary>
+    public CandidateCache Cache { get; set; } = new(sample.RowCount, candidates);
 
     /// <summary>Each sample row's partition: under the prices, after <see cref="AssignSample"/>.</summary>
     public int[] Labels { get; } = Filled((int)sample.RowCount);

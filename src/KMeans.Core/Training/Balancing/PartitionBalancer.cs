@@ -14,8 +14,8 @@ namespace KMeans.Core.Training.Balancing;
 /// nearest <see cref="Candidates"/> centroids of the rows of a bounded <see cref="CandidateCache"/> (the whole sample
 /// up to about a million rows), found by the training kernel after the splits and rescored against the moved
 /// centroids in later passes, until a pass moves at most 1 row in <see cref="SettledFraction"/> or after
-/// <see cref="ConstrainedPasses"/>; splits and constrained passes twice over (<see cref="SplitCycles"/>), the cache
-/// found again between. Then the whole sample is assigned by the kernel under the prices (they enter the
+/// <see cref="ConstrainedPasses"/>; splits and constrained passes twice over (<see cref="SplitCycles"/>), the first
+/// time on a subset of the cached rows, the cache found again between. Then the whole sample is assigned by the kernel under the prices (they enter the
 /// packed centroids' norm term, so the kernel itself is unchanged; the assignment is exactly what assigning the rows
 /// with the prices gives), and the prices of the partitions above the maximum rise (<see cref="PriceUpdate"/>); each
 /// later step re-assigns only the rows the rise can move (<see cref="BalancingRun.Reprice"/>), so steps are cheap and up to
@@ -65,7 +65,9 @@ internal static class PartitionBalancer
     /// and from 1.15–1.24× to 1.36× on Fashion-MNIST (bench/README.md). Three constrained passes in the second round
     /// displaced up to 116 rows (seed 6); a third round lowered the loss a little more but left seed 8's rows displaced,
     /// for about 70 ms more. Where the splits alone make the cached rows fit, no constrained pass runs and there is no
-    /// second round.
+    /// second round. The first round runs on every n-th cached row where the cache holds many rows per partition
+    /// (<see cref="CandidateCache.FirstRound"/>): on the mixture that left 0–2 rows displaced on all nine seeds and
+    /// brought the time to 1.47–1.49× the unbalanced run's (Fashion-MNIST 1.25×).
     /// </summary>
     public const int SplitCycles = 2;
     public const int PricePasses = 256;
@@ -138,6 +140,9 @@ internal static class PartitionBalancer
         using var packed = new PackedCentroids(k, d);
 
         var watch = Stopwatch.StartNew();
+        CandidateCache wholeCache = run.Cache;
+        run.Cache = wholeCache.FirstRound(k, Math.Min(options.MaxSizeRatio - 1 ?? double.PositiveInfinity,
+            1 - options.MinSizeRatio ?? double.PositiveInfinity));
         SizeBounds cacheBounds = SizeBounds.For(run.Cache.Rows, k, options.MaxSizeRatio, options.MinSizeRatio);
         run.RefreshCache(packed);
         long[] sizes;
@@ -154,9 +159,6 @@ internal static class PartitionBalancer
         cancellationToken.ThrowIfCancellationRequested();
 
         int pass = 1;
-        var cacheLabels = new int[run.Cache.Rows];
-        cacheLabels.AsSpan().Fill(-1);
-        var assignment = new CapacityAssignment(k, run.Cache.Candidates, cacheBounds);
         int constrainedPasses = 0;
         for (int cycle = 1; cycle <= SplitCycles; cycle++)
         {
@@ -165,8 +167,14 @@ internal static class PartitionBalancer
                 if (constrainedPasses == 0)
                     break;
                 watch.Restart();
+                run.Cache = wholeCache;
+                cacheBounds = SizeBounds.For(run.Cache.Rows, k, options.MaxSizeRatio, options.MinSizeRatio);
                 run.RefreshCache(packed);
             }
+            var cacheLabels = new int[run.Cache.Rows];
+            cacheLabels.AsSpan().Fill(-1);
+            var assignment = new CapacityAssignment(k, run.Cache.Candidates, cacheBounds);
+            int listed = run.Cache.Rows * run.Cache.Candidates;
             PartitionSplits.Apply(run, packed, cacheBounds, (nearest, moved) =>
             {
                 var cacheSizes = new long[k];
@@ -188,7 +196,7 @@ internal static class PartitionBalancer
                 }
                 var cacheSizes = new long[k];
                 int[] previous = (int[])cacheLabels.Clone();
-                assignment.Assign(run.Cache.Ids, run.Cache.Costs, cacheLabels, cacheSizes, run.WiderCandidates, run.AllCosts, run.CostTo);
+                assignment.Assign(run.Cache.Ids.AsSpan(0, listed), run.Cache.Costs.AsSpan(0, listed), cacheLabels, cacheSizes, run.WiderCandidates, run.AllCosts, run.CostTo);
                 long moved = 0;
                 for (int row = 0; row < cacheLabels.Length; row++)
                     moved += cacheLabels[row] != previous[row] ? 1 : 0;
