@@ -15,12 +15,13 @@ namespace KMeans.Core.Training.Balancing;
 /// up to about a million rows), found by the training kernel after the splits and rescored against the moved
 /// centroids in later passes, until a pass moves at most 1 row in <see cref="SettledFraction"/> or after
 /// <see cref="ConstrainedPasses"/>; splits and constrained passes twice over (<see cref="SplitCycles"/>), the first
-/// time on a subset of the cached rows, the cache found again between. Then the whole sample is assigned by the kernel under the prices (they enter the
-/// packed centroids' norm term, so the kernel itself is unchanged; the assignment is exactly what assigning the rows
-/// with the prices gives), and the prices of the partitions above the maximum rise (<see cref="PriceUpdate"/>); each
-/// later step re-assigns only the rows the rise can move (<see cref="BalancingRun.Reprice"/>), so steps are cheap and up to
-/// <see cref="PricePasses"/> run, within <see cref="PriceBudget"/> and until <see cref="StalledSteps"/> in a row make no
-/// progress (on small samples, not before <see cref="LeastPriceBudgetRows"/>). Where they stop with rows above the
+/// time on a subset of the cached rows, the cache found again between. Then the whole sample is assigned by the kernel
+/// under the prices (they enter the packed centroids' norm term, so the kernel itself is unchanged; the assignment is
+/// exactly what assigning the rows with the prices gives), and the prices of the partitions above the maximum rise
+/// (<see cref="PriceUpdate"/>); each later step re-assigns only the rows the rise can move
+/// (<see cref="BalancingRun.Reprice"/>), so steps are cheap and up to <see cref="PricePasses"/> run, within
+/// <see cref="PriceBudget"/> and until <see cref="StalledSteps"/> in a row make no progress (on small samples, not
+/// before <see cref="LeastPriceBudgetRows"/>). Where they stop with rows above the
 /// maximum, <see cref="AugmentingPaths"/> moves those a row at a time along the cheapest chain of moves under the
 /// prices to a partition with room, raising the prices of the partitions its search reached, within
 /// <see cref="PathBudget"/>. If the last assignment still breaks a bound, <see cref="CapacityRepair"/> moves the fewest
