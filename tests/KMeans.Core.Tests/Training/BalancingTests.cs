@@ -385,15 +385,21 @@ public sealed class BalancingTests : IDisposable
 
     /// <summary>
     /// With 512 rows per partition the first round of splits and constrained passes runs on every 8th row
-    /// (<see cref="CandidateCache.FirstRound"/>) and the second on all: the same result either way.
+    /// (<see cref="CandidateCache.FirstRound"/>) and the second on all: the same result either way, flat and as a tree,
+    /// with either bound.
     /// </summary>
-    [Fact]
-    public void AFirstRoundOnEveryNthRowGivesTheSameResultInMemoryOnDiskAndOnEveryThreadCount()
+    [Theory]
+    [InlineData(HierarchicalMode.Off, 1.2, null)]
+    [InlineData(HierarchicalMode.On, 1.2, null)]
+    [InlineData(HierarchicalMode.Off, null, 0.8)]
+    public void AFirstRoundOnEveryNthRowGivesTheSameResultInMemoryOnDiskAndOnEveryThreadCount(HierarchicalMode hierarchical,
+        double? maxRatio, double? minRatio)
     {
         float[][] rows = SkewedMixture(16_384, 8, seed: 6);
         var options = new KMeansOptions
         {
-            K = 32, Seed = 3, MaxIterations = 8, MaxSizeRatio = 1.2, TempDirectory = _temp.Path, SampleRate = 1024,
+            K = 32, HierarchicalK = 8, Hierarchical = hierarchical, Seed = 3, MaxIterations = 8, MaxSizeRatio = maxRatio,
+            MinSizeRatio = minRatio, TempDirectory = _temp.Path, SampleRate = 1024,
         };
 
         KMeansResult inMemory = KMeansTrainer.Train(TestData.Source(rows), options with { MaxDegreeOfParallelism = 1 });
@@ -408,7 +414,8 @@ public sealed class BalancingTests : IDisposable
         Assert.Equal(inMemory.ClusterSizes, threaded.ClusterSizes);
         Assert.Equal(inMemory.Loss, threaded.Loss);
         Assert.Equal(inMemory.PartitionPrices, threaded.PartitionPrices);
-        Assert.True(inMemory.ClusterSizes.Max() <= inMemory.MaxPartitionSizeBound);
+        Assert.True(inMemory.ClusterSizes.Max() <= (inMemory.MaxPartitionSizeBound ?? rows.Length));
+        Assert.True(inMemory.ClusterSizes.Min() >= (inMemory.MinPartitionSizeBound ?? 1));
     }
 
     [Fact]
