@@ -369,17 +369,8 @@ public sealed class BalancingTests : IDisposable
             MaxSizeRatio = 1.5, MinSizeRatio = 0.5, TempDirectory = _temp.Path,
         };
 
-        KMeansResult inMemory = KMeansTrainer.Train(TestData.Source(rows), options with { MaxDegreeOfParallelism = 1 });
-        KMeansResult onDisk = KMeansTrainer.Train(TestData.Source(rows), options with { OnDisk = true, MaxDegreeOfParallelism = 1 });
-        KMeansResult threaded = KMeansTrainer.Train(TestData.Source(rows), options with { MaxDegreeOfParallelism = 4 });
+        KMeansResult inMemory = TheSameInMemoryOnDiskAndOnEveryThreadCount(rows, options);
 
-        Assert.Equal(inMemory.Centroids, onDisk.Centroids);
-        Assert.Equal(inMemory.ClusterSizes, onDisk.ClusterSizes);
-        Assert.Equal(inMemory.Centroids, threaded.Centroids);
-        Assert.Equal(inMemory.ClusterSizes, threaded.ClusterSizes);
-        Assert.Equal(inMemory.Loss, threaded.Loss);
-        Assert.Equal(inMemory.PartitionPrices, onDisk.PartitionPrices);
-        Assert.Equal(inMemory.PartitionPrices, threaded.PartitionPrices);
         Assert.True(inMemory.ClusterSizes.Max() <= 150 && inMemory.ClusterSizes.Min() >= 50);
     }
 
@@ -402,20 +393,29 @@ public sealed class BalancingTests : IDisposable
             MinSizeRatio = minRatio, TempDirectory = _temp.Path, SampleRate = 1024,
         };
 
+        KMeansResult inMemory = TheSameInMemoryOnDiskAndOnEveryThreadCount(rows, options);
+
+        Assert.Equal(8, new CandidateCache(rows.Length, BalancingMemory.Candidates).FirstRound(32, 0.2).Stride);
+        Assert.True(inMemory.BalanceHistory.Count > 2, "the splits alone should not fit the bound");
+        Assert.True(inMemory.ClusterSizes.Max() <= (inMemory.MaxPartitionSizeBound ?? rows.Length));
+        Assert.True(inMemory.ClusterSizes.Min() >= (inMemory.MinPartitionSizeBound ?? 1));
+    }
+
+    /// <summary>Trains in memory on one thread, on disk on one, in memory on four; asserts the same result; returns the first.</summary>
+    private static KMeansResult TheSameInMemoryOnDiskAndOnEveryThreadCount(float[][] rows, KMeansOptions options)
+    {
         KMeansResult inMemory = KMeansTrainer.Train(TestData.Source(rows), options with { MaxDegreeOfParallelism = 1 });
         KMeansResult onDisk = KMeansTrainer.Train(TestData.Source(rows), options with { OnDisk = true, MaxDegreeOfParallelism = 1 });
         KMeansResult threaded = KMeansTrainer.Train(TestData.Source(rows), options with { MaxDegreeOfParallelism = 4 });
 
-        Assert.Equal(8, new CandidateCache(rows.Length, BalancingMemory.Candidates).FirstRound(32, 0.2).Stride);
-        Assert.True(inMemory.BalanceHistory.Count > 2, "the splits alone should not fit the bound");
         Assert.Equal(inMemory.Centroids, onDisk.Centroids);
         Assert.Equal(inMemory.ClusterSizes, onDisk.ClusterSizes);
         Assert.Equal(inMemory.Centroids, threaded.Centroids);
         Assert.Equal(inMemory.ClusterSizes, threaded.ClusterSizes);
         Assert.Equal(inMemory.Loss, threaded.Loss);
+        Assert.Equal(inMemory.PartitionPrices, onDisk.PartitionPrices);
         Assert.Equal(inMemory.PartitionPrices, threaded.PartitionPrices);
-        Assert.True(inMemory.ClusterSizes.Max() <= (inMemory.MaxPartitionSizeBound ?? rows.Length));
-        Assert.True(inMemory.ClusterSizes.Min() >= (inMemory.MinPartitionSizeBound ?? 1));
+        return inMemory;
     }
 
     [Fact]
