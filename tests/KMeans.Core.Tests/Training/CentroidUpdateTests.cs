@@ -86,13 +86,13 @@ public class CentroidUpdateTests
     /// means of the plain row-order sums on every metric, in memory and on disk.
     /// </summary>
     [Theory]
-    [InlineData(DistanceMetric.L2, false)]
-    [InlineData(DistanceMetric.Cosine, false)]
-    [InlineData(DistanceMetric.Dot, true)]
-    [InlineData(DistanceMetric.L2, true)]
-    public void RangesAddedClusterByClusterGiveTheRowOrderSums(DistanceMetric metric, bool onDisk)
+    [InlineData(DistanceMetric.L2, false, 19)]
+    [InlineData(DistanceMetric.Cosine, false, 77)]
+    [InlineData(DistanceMetric.Dot, true, 19)]
+    [InlineData(DistanceMetric.L2, true, 77)]
+    public void RangesAddedClusterByClusterGiveTheRowOrderSums(DistanceMetric metric, bool onDisk, int d)
     {
-        const int k = 5, d = 19, n = 1_000, rowsPerBlock = 7;
+        const int k = 5, n = 1_000, rowsPerBlock = 7;
         var random = new Random(11);
         float[] values = Enumerable.Range(0, n * d).Select(_ => (float)random.NextDouble()).ToArray();
         int[] labels = Enumerable.Range(0, n).Select(_ => random.Next(k)).ToArray();
@@ -115,16 +115,70 @@ public class CentroidUpdateTests
         float[] expected = MeansInOrder(values, labels, sizes, k, d, metric, Enumerable.Range(0, n));
         Assert.NotEqual(expected, MeansInOrder(values, labels, sizes, k, d, metric, Enumerable.Range(0, n).Reverse()));
 
+        // With row losses asked for, the adds also write each row's L2 loss to the given centroids, sums unchanged.
+        float[] lossCentroids = Enumerable.Range(0, k * d).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] expectedLosses = Enumerable.Range(0, n)
+            .Select(row => SquaredDistance.Of(values.AsSpan(row * d, d), lossCentroids.AsSpan(labels[row] * d, d))).ToArray();
         foreach (long blocksPerRange in new[] { 1L, 3, 40, blocks.Count })
         {
-            var update = new CentroidUpdate(k, d, metric);
-            update.Clear();
-            for (long first = 0; first < blocks.Count; first += blocksPerRange)
-                update.Add(sample, blocks, first, Math.Min(blocks.Count, first + blocksPerRange), labels);
-            float[] centroids = new float[k * d];
-            update.Apply(sizes, centroids);
+            foreach (bool withLosses in new[] { false, true })
+            {
+                var update = new CentroidUpdate(k, d, metric);
+                update.Clear();
+                var losses = withLosses ? new RangeLosses(lossCentroids, new float[n]) : null;
+                for (long first = 0; first < blocks.Count; first += blocksPerRange)
+                    update.Add(sample, blocks, first, Math.Min(blocks.Count, first + blocksPerRange), labels, losses);
+                float[] centroids = new float[k * d];
+                update.Apply(sizes, centroids);
 
-            Assert.Equal(expected, centroids);
+                Assert.Equal(expected, centroids);
+                if (losses is not null)
+                    Assert.Equal(expectedLosses, losses.RowLoss);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Under L2 the adds compute each row's loss as they add it: at dimensions below one vector, of whole vectors and
+    /// with a remainder, up to W2's, and with ranges from one block (a row or two per cluster) to the whole sample
+    /// (hundreds), the folded pass gives the plain pass's labels, row losses, loss and sizes, and the row-order means.
+    /// </summary>
+    [Theory]
+    [InlineData(7)]
+    [InlineData(16)]
+    [InlineData(20)]
+    [InlineData(48)]
+    [InlineData(77)]
+    [InlineData(1_024)]
+    public void FoldedPassesGiveThePlainLossesAndRowOrderMeansAtEveryDimension(int d)
+    {
+        const int k = 6, n = 700;
+        var random = new Random(d);
+        float[] values = Enumerable.Range(0, n * d).Select(_ => (float)(random.NextDouble() * 8 - 4)).ToArray();
+        using TrainingBuffer sample = TrainingBuffer.Create(false, n, d, Path.GetTempPath());
+        sample.WriteRows(0, values);
+        sample.Seal(n);
+        using var packed = new PackedCentroids(k, d);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = 2 };
+        foreach (long bytesPerRange in new[] { 1L, KMeansOptions.DefaultBytesPerRange })
+        {
+            var plain = new Assignment(sample, k, DistanceMetric.L2, 16, bytesPerRange);
+            var folding = new Assignment(sample, k, DistanceMetric.L2, 16, bytesPerRange);
+            var update = new CentroidUpdate(k, d, DistanceMetric.L2);
+            float[] centroids = values.AsSpan(0, k * d).ToArray();
+            for (int iteration = 0; iteration < 2; iteration++)
+            {
+                packed.Pack(centroids, DistanceMetric.L2);
+                (double plainLoss, _, _) = plain.Run(packed, parallel);
+                (double foldedLoss, _, _) = folding.Run(packed, parallel, update: update);
+
+                Assert.Equal(plain.Labels, folding.Labels);
+                Assert.Equal(plain.RowLoss, folding.RowLoss);
+                Assert.Equal(plainLoss, foldedLoss);
+                Assert.Equal(plain.Sizes, folding.Sizes);
+                update.Apply(folding.Sizes, centroids);
+                Assert.Equal(MeansInOrder(values, folding.Labels, folding.Sizes, k, d, DistanceMetric.L2, Enumerable.Range(0, n)), centroids);
+            }
         }
     }
 
