@@ -120,13 +120,8 @@ public class ResourcePlanTests
     [GatedFact(Gate.Linux)]
     public void ADirectoryWhereNoFileCanBeCreatedDoesNotFit()
     {
-        // Permissions do not stop root, but PATH_MAX does: the directory exists, yet no file name fits inside it.
         using var temp = new TempDirectory();
-        string deep = temp.Path;
-        while (deep.Length < 4096 - 300)
-            deep = Path.Combine(deep, new string('d', 250));
-        deep = Path.Combine(deep, new string('e', 4096 - 40 - deep.Length));
-        Directory.CreateDirectory(deep);
+        string deep = temp.NestedBeyondAnyFileName();
 
         DiskRoom room = ResourcePlan.Compute(1000, 4, 8, 256, 1).OnDisk(deep);
 

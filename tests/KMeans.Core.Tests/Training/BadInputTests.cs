@@ -176,13 +176,8 @@ public class BadInputTests
     [GatedFact(Gate.Linux)]
     public void UnwritableTempDirectoryIsNamed()
     {
-        // Permissions do not stop root, but PATH_MAX does: the directory exists, yet no file name fits inside it.
         using var temp = new TempDirectory();
-        string deep = temp.Path;
-        while (deep.Length < 4096 - 300)
-            deep = Path.Combine(deep, new string('d', 250));
-        deep = Path.Combine(deep, new string('e', 4096 - 40 - deep.Length));
-        Directory.CreateDirectory(deep);
+        string deep = temp.NestedBeyondAnyFileName();
 
         var error = Train(Rows, new KMeansOptions { K = 2, OnDisk = true, TempDirectory = deep });
 
