@@ -101,6 +101,14 @@ public abstract unsafe class TrainingBuffer : IDisposable
     {
     }
 
+    /// <summary>
+    /// Says that every row of the buffer is about to be written, so that the storage may get ready for them meanwhile
+    /// (the in-memory buffer faults its pages in on another thread).
+    /// </summary>
+    public virtual void ExpectEveryRow()
+    {
+    }
+
     protected abstract void WriteRowsCore(long firstRow, ReadOnlySpan<float> rows);
 
     /// <summary>Makes the first <paramref name="rowCount"/> rows readable and returns where they start.</summary>

@@ -54,6 +54,11 @@ public static class SampleBuilder
             // it. Then (or when skipping is expected, or the count is unknown) reservoir sampling, which counts only
             // the rows offered, gives exactly min(capacity, usable) rows at the cost of a second read.
             bool selection = total is not null && !options.SkipNonFinite;
+            if (selection)
+            {
+                buffer.ExpectEveryRow();
+                projected?.ExpectEveryRow();
+            }
             PassCounts counts = Pass(source, options, buffer, projector, RowSampler.Create(selection ? total : null, capacity,
                 new SeededRandom(seed, stream: 0)), progress, cancellationToken);
             if (selection && counts.Sampled < Math.Min(capacity, counts.Usable))
