@@ -52,6 +52,36 @@ public class RandomizedHadamardProjectionTests
         Assert.Equal(512, RandomizedHadamardProjection.Create(300, 40, seed: 9).PaddedDimension);
     }
 
+    /// <summary>
+    /// On small integers every sum of the transform is exact, so a row's projection is exactly the signed sum of its
+    /// coordinates' own projections (each output of a unit vector ±1/√m): at input dimensions with and without a
+    /// remainder after whole vectors, every coordinate, the last ones included, gets its sign and its column.
+    /// </summary>
+    [Theory]
+    [InlineData(20)]
+    [InlineData(37)]
+    [InlineData(784)]
+    public void AProjectionOfSmallIntegersIsTheExactSumOfItsCoordinatesProjections(int dimension)
+    {
+        RandomizedHadamardProjection projection = RandomizedHadamardProjection.Create(dimension, 7, seed: 11);
+        float scale = (float)(1 / Math.Sqrt(7));
+        float[][] columns = Enumerable.Range(0, dimension).Select(j =>
+        {
+            var unit = new float[dimension];
+            unit[j] = 1;
+            return Project(projection, unit);
+        }).ToArray();
+        Assert.All(columns, column => Assert.All(column, value => Assert.Equal(scale, Math.Abs(value))));
+
+        var random = new Random(dimension);
+        float[] row = Enumerable.Range(0, dimension).Select(_ => (float)random.Next(-9, 10)).ToArray();
+        float[] expected = Enumerable.Range(0, 7)
+            .Select(i => (float)Enumerable.Range(0, dimension).Sum(j => Math.Sign(columns[j][i]) * (double)row[j]) * scale)
+            .ToArray();
+
+        Assert.Equal(expected, Project(projection, row));
+    }
+
     [Fact]
     public void DistancesAreKeptWithinTheJohnsonLindenstraussTolerance()
     {
