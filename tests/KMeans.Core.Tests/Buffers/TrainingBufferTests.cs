@@ -94,7 +94,10 @@ public partial class TrainingBufferTests
         Assert.True(faultingIn is null || faultingIn.IsCompletedSuccessfully);
     }
 
-    /// <summary>The share of the buffer's first <paramref name="rows"/> rows' whole pages that are resident (mincore(2)).</summary>
+    /// <summary>
+    /// The share of the buffer's first <paramref name="rows"/> rows' whole pages that are resident (mincore(2)); seals
+    /// the buffer, so that its rows have an address to read.
+    /// </summary>
     private static unsafe double ResidentShare(InMemoryBuffer buffer, int rows)
     {
         buffer.Seal(rows);
