@@ -362,12 +362,13 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
             }
             return false;
         }
+        var listsMoved = new bool[Cache.Rows];
         int listing = 0;
         for (int row = 0; row < Cache.Rows; row++)
-            listing += ListsMoved(row) ? 1 : 0;
+            listing += (listsMoved[row] = ListsMoved(row)) ? 1 : 0;
         var rowsByList = new int[Cache.Rows];
         for (int row = 0, listed = 0, kept = listing; row < Cache.Rows; row++)
-            rowsByList[ListsMoved(row) ? listed++ : kept++] = row;
+            rowsByList[listsMoved[row] ? listed++ : kept++] = row;
         ReadOnlyMemory<int> keeping = rowsByList.AsMemory(listing);
         packed.Pack(Centroids, Metric);
         ScoreAgainstAll(rowsByList.AsMemory(0, listing), packed, m);
