@@ -32,6 +32,43 @@ public class RandomizedHadamardProjectionTests
         Assert.Equal(expected, fast);
     }
 
+    /// <summary>
+    /// On random floats every addition rounds, so the result depends on the order of the levels each value goes
+    /// through: whatever levels a pass of the vector path combines, every output must have the bits of the plain
+    /// level-by-level butterflies. The lengths cover each way the levels above 16 split into passes of three.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(16)]
+    [InlineData(32)]
+    [InlineData(64)]
+    [InlineData(128)]
+    [InlineData(256)]
+    [InlineData(512)]
+    [InlineData(1024)]
+    [InlineData(2048)]
+    [InlineData(4096)]
+    public void FastTransformRoundsAsTheLevelByLevelButterflies(int length)
+    {
+        var random = new Random(length);
+        float[] x = Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 2 - 1) * 1e3f).ToArray();
+        float[] expected = (float[])x.Clone();
+        for (int h = 1; h < length; h *= 2)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                if ((i & h) != 0)
+                    continue;
+                (expected[i], expected[i + h]) = (expected[i] + expected[i + h], expected[i] - expected[i + h]);
+            }
+        }
+
+        float[] fast = (float[])x.Clone();
+        WalshHadamard.Transform(fast);
+
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), fast.Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void TheTransformRefusesALengthThatIsNotAPowerOfTwo()
     {
