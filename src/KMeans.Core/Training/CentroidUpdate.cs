@@ -84,15 +84,18 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
         }
     }
 
-    /// <summary>Adds every row to its cluster's sum, each row read once, runs of clusters shared among the threads.</summary>
-    public void AddAll(TrainingBuffer sample, int[] labels, ParallelOptions parallel)
+    /// <summary>
+    /// Adds every row to its cluster's sum, each row read once, runs of clusters shared among the threads; with
+    /// <paramref name="spread"/>, to its cluster's spread too.
+    /// </summary>
+    public void AddAll(TrainingBuffer sample, int[] labels, ParallelOptions parallel, PivotSpread? spread = null)
     {
         Clear();
         int threads = parallel.MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : parallel.MaxDegreeOfParallelism;
         int runs = Math.Min(k, threads);
         int[] rowStarts = SortByRun(labels, runs);
         Parallel.For(0, runs, parallel, run =>
-            AddRows(sample, labels, rowStarts[run], rowStarts[run + 1], parallel.CancellationToken));
+            AddRows(sample, labels, rowStarts[run], rowStarts[run + 1], spread, parallel.CancellationToken));
         parallel.CancellationToken.ThrowIfCancellationRequested();
     }
 
@@ -129,7 +132,8 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
     // Fully optimized from the first call: it runs a few times per pass, so tiering would leave a whole first training
     // (such as a hierarchical tree's top level) in slower code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AddRows(TrainingBuffer sample, int[] labels, int first, int end, CancellationToken cancellation)
+    private void AddRows(TrainingBuffer sample, int[] labels, int first, int end, PivotSpread? spread,
+        CancellationToken cancellation)
     {
         for (int slot = first; slot < end; slot++)
         {
@@ -138,7 +142,9 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
             if (slot + _prefetchDistance < end)
                 CacheLinePrefetch.Request(sample.Rows(_rows[slot + _prefetchDistance], 1));
             int row = _rows[slot];
-            WideningSum.Add(sample.Rows(row, 1), _sums.Span.Slice(labels[row] * dimension, dimension));
+            ReadOnlySpan<float> x = sample.Rows(row, 1);
+            WideningSum.Add(x, _sums.Span.Slice(labels[row] * dimension, dimension));
+            spread?.Add(labels[row], x);
         }
     }
 
@@ -165,10 +171,41 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
         }
     }
 
-    /// <summary>The whole update from the labels of every row, as one parallel pass over the sample.</summary>
-    public void Run(TrainingBuffer sample, int[] labels, long[] sizes, float[] centroids, ParallelOptions parallel)
+    /// <summary>
+    /// The whole update from the labels of every row, as one parallel pass over the sample (which takes
+    /// <paramref name="spread"/> on the way).
+    /// </summary>
+    public void Run(TrainingBuffer sample, int[] labels, long[] sizes, float[] centroids, ParallelOptions parallel,
+        PivotSpread? spread = null)
     {
-        AddAll(sample, labels, parallel);
+        AddAll(sample, labels, parallel, spread);
         Apply(sizes, centroids);
+    }
+
+    /// <summary>
+    /// The loss of the rows summed by the last pass against <paramref name="centroids"/>, without reading them again,
+    /// summed over the clusters in order: under L2 from <paramref name="spread"/>, which that pass took; under Cosine
+    /// (unit rows) Σ (1 − x·c) = n − c·S; under Dot Σ −x·c = −c·S.
+    /// </summary>
+    public double LossOfSums(long[] sizes, float[] centroids, PivotSpread? spread)
+    {
+        if (metric == DistanceMetric.L2 && spread is null)
+            throw new ArgumentNullException(nameof(spread), "The L2 loss needs the spread that the pass took.");
+        double loss = 0;
+        for (int c = 0; c < k; c++)
+        {
+            ReadOnlySpan<double> sum = _sums.Span.Slice(c * dimension, dimension);
+            ReadOnlySpan<float> centroid = centroids.AsSpan(c * dimension, dimension);
+            if (metric == DistanceMetric.L2)
+            {
+                loss += spread!.Loss(c, sum, sizes[c], centroid);
+                continue;
+            }
+            double dot = 0;
+            for (int j = 0; j < dimension; j++)
+                dot += centroid[j] * sum[j];
+            loss += metric == DistanceMetric.Cosine ? Math.Max(0, sizes[c] - dot) : -dot;
+        }
+        return loss;
     }
 }

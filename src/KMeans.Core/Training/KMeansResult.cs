@@ -76,6 +76,12 @@ public sealed class KMeansResult
     internal TreeSplit? Split { get; set; }
 
     /// <summary>
+    /// Each sample row's cluster under <see cref="Centroids"/>, when a flat run was asked to keep them (a
+    /// reduced-dimension training's final pass reuses them); null otherwise, and after balancing.
+    /// </summary>
+    internal int[]? Labels { get; set; }
+
+    /// <summary>
     /// How many distinct rows the sample holds when that is fewer than K (null otherwise): the clusters from that index
     /// on start as copies of cluster 0 and stay empty, and every row lies on its centroid.
     /// </summary>

@@ -109,16 +109,17 @@ public static class KMeansTrainer
     /// </summary>
     internal static KMeansResult TrainProjected(TrainingBuffer projected, KMeansOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints) =>
-        Train(projected, projected: null, options, progress, cancellationToken, checkpoints, recordsFinished: false);
+        Train(projected, projected: null, options, progress, cancellationToken, checkpoints, recordsFinished: false,
+            keepsLabels: true);
 
     /// <summary>
     /// With <see cref="KMeansOptions.TrainDimension"/>, <paramref name="projected"/> may hold the sample's rows already
     /// projected. With <paramref name="recordsFinished"/>, <paramref name="checkpoints"/> record the result as the
-    /// finished training.
+    /// finished training. With <paramref name="keepsLabels"/>, a flat run's result keeps its labels.
     /// </summary>
     private static KMeansResult Train(TrainingBuffer sample, TrainingBuffer? projected, KMeansOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints,
-        bool recordsFinished = true)
+        bool recordsFinished = true, bool keepsLabels = false)
     {
         ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(options);
@@ -150,9 +151,16 @@ public static class KMeansTrainer
             List<long> distinct = DistinctRows.Find(sample, options.K, options.RowsPerBlock, cancellationToken);
             bool degenerate = distinct.Count < options.K;
             // With fewer distinct rows than K the flat run's answer is exact; a tree would only split it further.
-            result = options.UsesHierarchy && options.InitialCentroids is null && !degenerate
-                ? HierarchicalTrainer.Train(sample, options, progress, cancellationToken, checkpoints: checkpoints)
-                : TrainFlat(sample, options, progress, cancellationToken, keepLabels: false, checkpoints?.ForFlat(), distinct).Result;
+            if (options.UsesHierarchy && options.InitialCentroids is null && !degenerate)
+            {
+                result = HierarchicalTrainer.Train(sample, options, progress, cancellationToken, checkpoints: checkpoints);
+            }
+            else
+            {
+                (result, int[]? labels) = TrainFlat(sample, options, progress, cancellationToken, keepsLabels,
+                    checkpoints?.ForFlat(), distinct);
+                result.Labels = labels;
+            }
             result.DistinctRows = degenerate ? distinct.Count : null;
         }
         if (recordsFinished)

@@ -16,11 +16,13 @@ namespace KMeans.Core.Training;
 /// and projected, into two buffers of the same kind (memory or temporary files), so nothing depends on reading the
 /// source again (a pipeline cannot be) and the final pass reads the same bytes in memory and on disk. It costs the
 /// projected buffer on top of the usual sample, n·m·4 bytes (m the training dimension, 1/8 more at m = d/8). The
-/// final pass labels every row by its nearest trained centroid in the training dimension (one more assignment there,
-/// O(n·K·m)) or, after a tree that was not refined, by its leaf (<see cref="TreeLeaves"/>: the nearest among its
-/// node's centroids, as the tree trained it, O(n·(FanOut + K / FanOut)·m), where the nearest of all K would cost
-/// several times the whole tree at large K), sums the full rows by those labels, and reads them once more for each
-/// row's loss against its cluster's mean: O(n·d), against O(n·K·d) for a full-dimension Lloyd iteration. Sizes and
+/// final pass labels every row by its cluster in the training dimension: the labels of a flat run's last assignment
+/// (<see cref="KMeansResult.Labels"/>, which describe the centroids it returns), or after a tree that was not refined
+/// its leaf (<see cref="TreeLeaves"/>: the nearest among its node's centroids, as the tree trained it,
+/// O(n·(FanOut + K / FanOut)·m), where the nearest of all K would cost several times the whole tree at large K), or
+/// otherwise (balanced, refined) its nearest trained centroid there (one more assignment, O(n·K·m)). It then sums the
+/// full rows by those labels in one read, which also takes what the loss against the means needs
+/// (<see cref="PivotSpread"/>): O(n·d), against O(n·K·d) for a full-dimension Lloyd iteration. Sizes and
 /// loss are those of that partition; iteration reports keep the loss in the training dimension. Measuring how many
 /// rows' nearest full-dimension centroid is their own cluster (<see cref="KMeansOptions.MeasureNearestCentroidAgreement"/>,
 /// the IVF recall effect) costs one full-dimension assignment more, so only the bench and tests ask for it.
@@ -70,12 +72,16 @@ internal static class ReducedDimensionTrainer
         };
         (int[] labels, long[] sizes) = trained.Split is { } split
             ? TreeLeaves.Of(projected, split, trained.Centroids, k, metric, options, parallel)
-            : NearestTrained(projected, trained, options, parallel);
+            : trained.Labels is { } kept
+                ? (kept, trained.ClusterSizes)
+                : NearestTrained(projected, trained, options, parallel);
 
         var centroids = new float[(long)k * d];
-        new CentroidUpdate(k, d, metric).Run(sample, labels, sizes, centroids, parallel);
+        var update = new CentroidUpdate(k, d, metric);
+        PivotSpread? spread = metric == DistanceMetric.L2 ? new PivotSpread(sample, labels, k) : null;
+        update.Run(sample, labels, sizes, centroids, parallel, spread);
         EmptyClusterRepair.Repair(centroids, (long[])sizes.Clone(), d, metric);
-        double loss = LossOfLabels(sample, labels, centroids, options, parallel);
+        double loss = update.LossOfSums(sizes, centroids, spread);
         (double Agreement, double Loss)? nearest = options.MeasureNearestCentroidAgreement
             ? NearestCentroids(sample, labels, centroids, options, parallel)
             : null;
@@ -101,35 +107,6 @@ internal static class ReducedDimensionTrainer
         assignment.Run(packed, parallel);
         return (assignment.Labels, assignment.Sizes);
     }
-
-    /// <summary>
-    /// The loss of every row against its cluster's full-dimension centroid, each row's float loss computed as the
-    /// assignment computes it and summed in double in row order (so it does not depend on threads or blocks).
-    /// </summary>
-    private static double LossOfLabels(TrainingBuffer sample, int[] labels, float[] centroids, KMeansOptions options,
-        ParallelOptions parallel)
-    {
-        int d = sample.Dimension;
-        var rowLoss = new float[labels.Length];
-        var blocks = new RowBlocks(sample.RowCount, Math.Min(options.RowsPerBlock, sample.MaxRowsPerBlock));
-        blocks.ForEach(parallel, block =>
-        {
-            long first = blocks.First(block);
-            int count = blocks.Length(block);
-            ReadOnlySpan<float> rows = sample.Rows(first, count);
-            for (int i = 0; i < count; i++)
-            {
-                ReadOnlySpan<float> row = rows.Slice(i * d, d);
-                ReadOnlySpan<float> centroid = centroids.AsSpan(labels[first + i] * d, d);
-                rowLoss[first + i] = RowLoss.Of(row, centroid, options.Distance);
-            }
-        });
-        double loss = 0;
-        foreach (float value in rowLoss)
-            loss += value;
-        return loss;
-    }
-
 
     /// <summary>
     /// One full-dimension assignment pass: the share of rows whose nearest centroid is their cluster, and the loss

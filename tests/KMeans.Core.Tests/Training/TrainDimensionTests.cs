@@ -1,6 +1,7 @@
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.Planning;
+using KMeans.Core.Sampling;
 using KMeans.Core.Training;
 
 namespace KMeans.Core.Tests.Training;
@@ -100,6 +101,52 @@ public class TrainDimensionTests
         Assert.InRange(result.Loss, inertia * (1 - 1e-5), inertia * (1 + 1e-5));
         Assert.InRange(measured.NearestCentroidLoss!.Value, inertia * (1 - 1e-5), inertia * (1 + 1e-5));
         Assert.NotEqual(result.Loss, result.TrainDimensionLoss);
+    }
+
+    /// <summary>
+    /// On overlapping rows, and with the best of three redos kept, the final pass partitions the rows by their nearest
+    /// trained centroid in the training dimension (those of a plain training on the projected rows, same seed); the
+    /// centroids are the partition's means and the loss its row-by-row loss, to double precision.
+    /// </summary>
+    [Fact]
+    public void TheFinalPartitionIsEveryRowsNearestTrainedCentroid()
+    {
+        const int d = 40, m = 8;
+        float[][] rows = TestData.Uniform(600, d, seed: 21);
+        var options = new KMeansOptions { K = 12, Seed = 9, MaxIterations = 4, Redos = 3, TrainDimension = m };
+        RandomizedHadamardProjection projection = RandomizedHadamardProjection.Create(d, m, seed: 9);
+        float[][] projected = rows.Select(row =>
+        {
+            var values = new float[m];
+            projection.Project(row, values, projection.NewScratch());
+            return values;
+        }).ToArray();
+
+        KMeansResult reduced = KMeansTrainer.Train(TestData.Source(rows), options);
+        KMeansResult trained = KMeansTrainer.Train(TestData.Source(projected), options with { TrainDimension = null });
+
+        var sizes = new long[options.K];
+        var sums = new double[options.K * d];
+        int[] labels = projected.Select(row => Nearest(trained, row, m).Cluster).ToArray();
+        for (int row = 0; row < rows.Length; row++)
+        {
+            sizes[labels[row]]++;
+            for (int j = 0; j < d; j++)
+                sums[labels[row] * d + j] += rows[row][j];
+        }
+        Assert.False(reduced.Converged);
+        Assert.Equal(sizes, reduced.ClusterSizes);
+        double loss = 0;
+        for (int row = 0; row < rows.Length; row++)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                float mean = (float)(sums[labels[row] * d + j] / sizes[labels[row]]);
+                Assert.Equal(mean, reduced.Centroids[labels[row] * d + j]);
+                loss += ((double)rows[row][j] - mean) * ((double)rows[row][j] - mean);
+            }
+        }
+        Assert.InRange(reduced.Loss, loss * (1 - 1e-12), loss * (1 + 1e-12));
     }
 
     [Fact]
@@ -202,7 +249,7 @@ public class TrainDimensionTests
         return sample;
     }
 
-    private static (int Cluster, double SquaredDistance) Nearest(KMeansResult result, float[] row)
+    private static (int Cluster, double SquaredDistance) Nearest(KMeansResult result, float[] row, int dimension = Dimension)
     {
         int best = 0;
         double bestDistance = double.PositiveInfinity;
@@ -210,7 +257,7 @@ public class TrainDimensionTests
         {
             ReadOnlySpan<float> centroid = result.Centroid(c);
             double distance = 0;
-            for (int j = 0; j < Dimension; j++)
+            for (int j = 0; j < dimension; j++)
                 distance += (double)(row[j] - centroid[j]) * (row[j] - centroid[j]);
             if (distance < bestDistance)
             {
