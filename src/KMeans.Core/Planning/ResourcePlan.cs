@@ -45,7 +45,8 @@ public sealed record ResourcePlan(
     /// rows of <paramref name="dimension"/> values, trained on <paramref name="threads"/> threads.
     /// <paramref name="availableMemoryBytes"/> defaults to <see cref="AvailableMemory.Bytes()"/>. With
     /// <paramref name="trainDimension"/> the sample is held twice, as it is and projected (the full rows serve the
-    /// final pass), and the final pass adds a second label and distance per row; the rest is counted at the full
+    /// final pass), and the final pass adds a second label and distance per row (the labels the flat run kept, or
+    /// after balancing or refinement those of one more assignment); the rest is counted at the full
     /// dimension, the larger of the two. A <paramref name="balanced"/> run adds what balancing holds
     /// (<see cref="BalancingMemory"/>).
     /// </summary>

@@ -11,8 +11,9 @@ namespace KMeans.Core.Sampling;
 /// computes it: a vector lane adds the same two floats as the scalar loop, and ±v + w is computed as one rounding.
 /// </summary>
 /// <remarks>
-/// The vector path does three levels per read of the values (eight vectors in registers, the first eight levels of a
-/// block of 128 in one read), so a 1,024-value transform reads and writes its values twice instead of seven times.
+/// The vector path does three levels per read of the values (eight vectors in registers, the first seven levels, 1 to
+/// 64, of a block of 128 in one read), so a 1,024-value transform reads and writes its values twice instead of seven
+/// times.
 /// Every value still goes through the levels in ascending order, so the order of roundings is the scalar loop's.
 /// </remarks>
 internal static class WalshHadamard
@@ -54,7 +55,8 @@ internal static class WalshHadamard
             for (int i = 0; i < n; i += Lanes)
                 WithinVector(Vector512.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref x, (nuint)i);
         }
-        for (; 8 * level <= n; level *= 8)
+        // level ≤ n / 8, not 8 · level ≤ n, which overflows from n = 2²⁸ on.
+        for (; level <= n / 8; level *= 8)
             ThreeLevels(ref x, n, level, withinVectors: false);
         for (; level < n; level *= 2)
             OneLevel(ref x, n, level);

@@ -185,7 +185,7 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
     /// <summary>
     /// The loss of the rows summed by the last pass against <paramref name="centroids"/>, without reading them again,
     /// summed over the clusters in order: under L2 from <paramref name="spread"/>, which that pass took; under Cosine
-    /// (unit rows) Σ (1 − x·c) = n − c·S; under Dot Σ −x·c = −c·S.
+    /// (unit rows) Σ (1 − x·c) = n − c·S, never below 0 per cluster; under Dot Σ −x·c = −c·S.
     /// </summary>
     public double LossOfSums(long[] sizes, float[] centroids, PivotSpread? spread)
     {

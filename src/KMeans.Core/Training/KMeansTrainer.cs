@@ -110,12 +110,13 @@ public static class KMeansTrainer
     internal static KMeansResult TrainProjected(TrainingBuffer projected, KMeansOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints) =>
         Train(projected, projected: null, options, progress, cancellationToken, checkpoints, recordsFinished: false,
-            keepsLabels: true);
+            keepsLabels: !options.BalancesPartitions);
 
     /// <summary>
     /// With <see cref="KMeansOptions.TrainDimension"/>, <paramref name="projected"/> may hold the sample's rows already
     /// projected. With <paramref name="recordsFinished"/>, <paramref name="checkpoints"/> record the result as the
-    /// finished training. With <paramref name="keepsLabels"/>, a flat run's result keeps its labels.
+    /// finished training. With <paramref name="keepsLabels"/>, a flat run's result keeps its labels (balancing would
+    /// leave them stale).
     /// </summary>
     private static KMeansResult Train(TrainingBuffer sample, TrainingBuffer? projected, KMeansOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints,
@@ -187,7 +188,8 @@ public static class KMeansTrainer
 
     /// <summary>
     /// Lloyd's algorithm over the whole sample, <see cref="KMeansOptions.Redos"/> times; with
-    /// <paramref name="keepLabels"/> also each row's cluster in the kept run (hierarchical training splits by them).
+    /// <paramref name="keepLabels"/> also each row's cluster in the kept run (hierarchical training splits by them, and
+    /// a reduced-dimension training's final pass sums by them).
     /// With <paramref name="checkpoint"/>, saves its state after iterations and continues from the state it restored.
     /// </summary>
     /// <remarks>

@@ -73,7 +73,7 @@ internal static class ReducedDimensionTrainer
         (int[] labels, long[] sizes) = trained.Split is { } split
             ? TreeLeaves.Of(projected, split, trained.Centroids, k, metric, options, parallel)
             : trained.Labels is { } kept
-                ? (kept, trained.ClusterSizes)
+                ? (kept, SizesOf(kept, k))
                 : NearestTrained(projected, trained, options, parallel);
 
         var centroids = new float[(long)k * d];
@@ -106,6 +106,18 @@ internal static class ReducedDimensionTrainer
         packed.Pack(trained.Centroids, options.Distance);
         assignment.Run(packed, parallel);
         return (assignment.Labels, assignment.Sizes);
+    }
+
+    /// <summary>
+    /// The sizes of the clusters <paramref name="labels"/> form, counted from them: a resumed run's sizes come from its
+    /// checkpoint, its labels from a new assignment, and the sums must divide by the count of the rows they add.
+    /// </summary>
+    private static long[] SizesOf(int[] labels, int k)
+    {
+        var sizes = new long[k];
+        foreach (int label in labels)
+            sizes[label]++;
+        return sizes;
     }
 
     /// <summary>
