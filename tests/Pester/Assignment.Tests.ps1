@@ -104,6 +104,20 @@ Describe 'Assigning piped vectors' {
         $problems.FullyQualifiedErrorId | Should -Be 'DimensionMismatch,KMeans.PowerShell.GetKMeansAssignmentCommand'
         $assignments.Index | Should -Be (0..4 + 6..10)
     }
+
+    It 'writes no summary and no file when every piped item is refused, and warns that the file was not written' {
+        $target = Join-Path $Scratch 'refused.npy'
+        $refused = @(, [float[]](1, 2)) + @(, [float[]](3, 4))
+        $summary = $refused | Get-KMeansAssignment -Centroid $Model -Summary -ErrorVariable problems -ErrorAction SilentlyContinue
+        $summary | Should -BeNullOrEmpty
+        $problems | Should -HaveCount 2
+        $output = $refused | Get-KMeansAssignment -Centroid $Model -OutFile $target -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
+        $output | Should -BeNullOrEmpty
+        Test-Path -LiteralPath $target | Should -BeFalse
+        "$warnings" | Should -Be "No input could be read, so '$target' was not written."
+        $partly = @(, [float[]](1, 2)) + $Vectors[0..1] | Get-KMeansAssignment -Centroid $Model -Summary -ErrorAction SilentlyContinue
+        ($partly | Measure-Object -Property Count -Sum).Sum | Should -Be 2
+    }
 }
 
 Describe 'Assigning the rows of a file' {

@@ -323,7 +323,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     /// <summary>Converts and checks one pipeline item now, so that its error names it; assigns once a chunk is full.</summary>
     private void Gather(object? item)
     {
-        _inputGiven = _inputRead = true;
+        _inputGiven = true;
         long index = _nextIndex++;
         if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? notAVector))
         {
@@ -340,6 +340,9 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         }
         else
         {
+            // Only a usable vector makes the input read: piped items that were all refused, each with its error, must
+            // not end as K empty clusters or a file of unassigned rows.
+            _inputRead = true;
             _pending.Add(new PendingItem(index, vector, null));
         }
         if (_pending.Count == PipelineChunkRows)
