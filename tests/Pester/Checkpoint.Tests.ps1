@@ -131,6 +131,19 @@ Describe 'Checkpoints' {
         Test-Path -LiteralPath $checkpoint | Should -BeTrue
     }
 
+    It 'refuses a directory as the checkpoint without first warning that a new training starts' {
+        $directory = New-Item -ItemType Directory -Path (Join-Path $Scratch 'folder.kmc')
+        $refusal = try {
+            Invoke-KMeansTraining @Training -CheckpointPath $directory.FullName -Resume -WarningVariable warnings -WarningAction SilentlyContinue
+        }
+        catch {
+            $_
+        }
+        $refusal.FullyQualifiedErrorId | Should -Be 'InvalidOption,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        $refusal.Exception.Message | Should -BeLike '*is a directory*'
+        $warnings | Should -BeNullOrEmpty
+    }
+
     It 'needs -CheckpointPath for -Resume' {
         { Invoke-KMeansTraining @Training -Resume } |
             Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.InvokeKMeansTrainingCommand'

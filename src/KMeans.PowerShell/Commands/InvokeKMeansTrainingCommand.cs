@@ -178,7 +178,8 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         _checkpointPath = ProviderPaths.ResolveUnchecked(this, CheckpointPath, out ErrorRecord? error);
         if (error is not null)
             ThrowTerminatingError(error);
-        if (Resume && !File.Exists(_checkpointPath))
+        // A directory is refused when the training starts; a warning that a new training starts would contradict it.
+        if (Resume && !File.Exists(_checkpointPath) && !Directory.Exists(_checkpointPath))
             WriteWarning($"There is no checkpoint at '{_checkpointPath}' to resume: starting a new training, which writes one.");
     }
 
