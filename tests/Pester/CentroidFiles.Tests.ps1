@@ -91,6 +91,18 @@ Describe 'Export then import' {
         Test-Path -LiteralPath $target | Should -BeFalse
     }
 
+    It 'names a repeated cluster id by its place in the pipeline, and centroids of another dimension as such' {
+        $target = Join-Path $Scratch 'repeated.arrow'
+        { @($Model.Centroids) + @($Model.Centroids[0]) | Export-KMeansCentroid -Path $target } |
+            Should -Throw -ErrorId 'InvalidCentroid,KMeans.PowerShell.ExportKMeansCentroidCommand' `
+                -ExpectedMessage 'Centroid 3 is not usable: the cluster ids must be 0 to 3, each once, but ClusterId 0 is given 2 times.'
+        $other = New-BlobVector | ForEach-Object { , [float[]]($_ + $_) } | Invoke-KMeansTraining -K 2 -Seed 4 -AsModel
+        { @($Model.Centroids) + @($other.Centroids) | Export-KMeansCentroid -Path $target } |
+            Should -Throw -ErrorId 'InvalidCentroid,KMeans.PowerShell.ExportKMeansCentroidCommand' `
+                -ExpectedMessage "Centroid 3 is not usable: it has $(2 * $Model.Dimension) values, but centroid 0 has $($Model.Dimension)."
+        Test-Path -LiteralPath $target | Should -BeFalse
+    }
+
     It 'writes the format -Format names, whatever the extension' {
         $path = Join-Path $Scratch 'named-by-format.dat'
         $Model | Export-KMeansCentroid -Path $path -Format Npy | Out-Null

@@ -150,7 +150,7 @@ internal sealed class CentroidInput
     }
 
     /// <summary>Why the sorted ids break at <paramref name="place"/>: a repeated id, a negative one, or a gap.</summary>
-    private static string MissingOrRepeated(List<int> clusterIds, int place)
+    internal static string MissingOrRepeated(IReadOnlyList<int> clusterIds, int place)
     {
         IGrouping<int, int>? repeated = clusterIds.GroupBy(id => id).Where(ids => ids.Count() > 1).MinBy(ids => ids.Key);
         if (repeated is not null)

@@ -107,16 +107,22 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
         }
         if (_centroids.Count == 0)
             ThrowTerminatingError(KMeansErrors.InvalidCentroid(0, null, "no centroids came through the pipeline."));
-        List<KMeansCentroid> ordered = [.. _centroids.OrderBy(c => c.ClusterId)];
-        for (int c = 0; c < ordered.Count; c++)
+        // Positions in messages are the pipeline's; centroids of two models show as another dimension, not repeated ids.
+        for (int c = 1; c < _centroids.Count; c++)
         {
-            if (ordered[c].ClusterId != c)
-                ThrowTerminatingError(KMeansErrors.InvalidCentroid(c, ordered[c],
-                    $"the cluster ids must be 0 to {ordered.Count - 1}, each once, but {ordered[c].ClusterId} is at position {c}."));
-            if (ordered[c].Dimension != ordered[0].Dimension)
-                ThrowTerminatingError(KMeansErrors.InvalidCentroid(c, ordered[c],
-                    $"it has {ordered[c].Dimension} values, but centroid 0 has {ordered[0].Dimension}."));
+            if (_centroids[c].Dimension != _centroids[0].Dimension)
+                ThrowTerminatingError(KMeansErrors.InvalidCentroid(c, _centroids[c],
+                    $"it has {_centroids[c].Dimension} values, but centroid 0 has {_centroids[0].Dimension}."));
         }
+        int[] order = [.. Enumerable.Range(0, _centroids.Count).OrderBy(at => _centroids[at].ClusterId)];
+        for (int place = 0; place < order.Length; place++)
+        {
+            if (_centroids[order[place]].ClusterId != place)
+                ThrowTerminatingError(KMeansErrors.InvalidCentroid(order[place], _centroids[order[place]],
+                    $"the cluster ids must be 0 to {order.Length - 1}, each once, but " +
+                    $"{CentroidInput.MissingOrRepeated([.. _centroids.Select(centroid => centroid.ClusterId)], place)}."));
+        }
+        List<KMeansCentroid> ordered = [.. order.Select(at => _centroids[at])];
         try
         {
             KMeansDistance?[] recorded = ordered.Select(c => c.Distance).Where(d => d is not null).Distinct().ToArray();
