@@ -60,6 +60,15 @@ Describe 'A pipeline longer than the sample' {
         $thrown.TargetObject | Should -Be 5000
     }
 
+    It 'refuses a double beyond float32 as out of range, not as infinite, even with -SkipNonFinite' {
+        $items = $Many[0..9] + @(, [double[]](1, 1e300, 3)) + $Many[10..19]
+        foreach ($skip in $false, $true) {
+            $thrown = { $items | Invoke-KMeansTraining -K 2 -Seed 1 -SkipNonFinite:$skip } |
+                Should -Throw -ErrorId 'ValueOutOfRange,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+            $thrown.Exception.Message | Should -BeLike "Row 10 of pipeline input holds a value beyond float32's range (±3.4E+38) at column 1;*"
+        }
+    }
+
     It 'skips and counts such rows with -SkipNonFinite, and reports items of another dimension by index' {
         $items = $Many[0..2999] + @(, [float[]](1, [float]::NaN, 3)) + @(, [float[]](1, 2)) + $Many[3000..5999]
         $model = $items | Invoke-KMeansTraining -K 4 -SampleRate 8 -Seed 1 -SkipNonFinite -AsModel -ErrorVariable problems -ErrorAction SilentlyContinue

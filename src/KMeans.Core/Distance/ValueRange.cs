@@ -92,6 +92,9 @@ public static class ValueRange
         string shown = value.ToString(CultureInfo.InvariantCulture);
         if (Numerics.NullElement.Is(value))
             return (KMeansErrorKind.NonFiniteValue, $"has a null element at column {column}; values must be finite numbers");
+        if (Numerics.BeyondFloat32.Is(value))
+            return (KMeansErrorKind.ValueOutOfRange,
+                $"holds a value beyond float32's range (±{float.MaxValue.ToString("G3", CultureInfo.InvariantCulture)}) at column {column}; vectors are read as float32");
         if (!float.IsFinite(value))
             return (KMeansErrorKind.NonFiniteValue, $"holds {shown} at column {column}; values must be finite");
         string limit = Limit(metric, vector.Length).ToString("G3", CultureInfo.InvariantCulture);

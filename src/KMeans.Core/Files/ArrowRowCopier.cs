@@ -131,7 +131,7 @@ internal static class ArrowRowCopier
             case DoubleArray doubles:
                 ReadOnlySpan<double> source = doubles.Values.Slice(start, target.Length);
                 for (int j = 0; j < target.Length; j++)
-                    target[j] = (float)source[j];
+                    target[j] = BeyondFloat32.Narrow(source[j]);
                 break;
             default:
                 throw new InvalidOperationException($"{values.Data.DataType.Name} is not a vector element type.");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using KMeans.Core.Distance;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Files;
 
@@ -116,6 +117,10 @@ public sealed class CentroidSet
 
         for (int i = 0; i < Values.Length; i++)
         {
+            if (BeyondFloat32.Is(Values[i]))
+                throw new KMeansException(KMeansErrorKind.ValueOutOfRange,
+                    $"Centroid {i / Dimension}, component {i % Dimension} is beyond float32's range (±{float.MaxValue.ToString("G3", CultureInfo.InvariantCulture)}); centroids are float32.",
+                    i / Dimension);
             if (!float.IsFinite(Values[i]))
                 throw new KMeansException(KMeansErrorKind.NonFiniteValue,
                     $"Centroid {i / Dimension}, component {i % Dimension} is {Values[i].ToString(CultureInfo.InvariantCulture)}; centroids must be finite.",

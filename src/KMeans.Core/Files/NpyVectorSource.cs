@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using KMeans.Core.Numerics;
 using Microsoft.Win32.SafeHandles;
 
 namespace KMeans.Core.Files;
@@ -117,7 +118,7 @@ internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
             case sizeof(double):
                 ReadOnlySpan<double> doubles = MemoryMarshal.Cast<byte, double>(source);
                 for (int i = 0; i < target.Length; i++)
-                    target[i] = (float)doubles[i];
+                    target[i] = BeyondFloat32.Narrow(doubles[i]);
                 break;
             default:
                 TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(source), target);

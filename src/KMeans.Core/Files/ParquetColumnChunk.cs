@@ -49,7 +49,7 @@ internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path
             Grow(ref _doubles, _entries);
             AsyncBridge.Run(() => rowGroup.ReadRawAsync(column.Leaf, _doubles.AsMemory(0, _entries), definitions, repetitions, CancellationToken.None).AsTask());
             for (int i = 0; i < _entries; i++)
-                _values[i] = (float)_doubles[i];
+                _values[i] = BeyondFloat32.Narrow(_doubles[i]);
         }
         else
         {

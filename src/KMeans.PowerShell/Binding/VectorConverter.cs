@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
+using KMeans.Core.Numerics;
 
 namespace KMeans.PowerShell.Binding;
 
@@ -63,7 +64,7 @@ internal static class VectorConverter
                 (vector, problem) = ((float[])floats.Clone(), null);
                 return true;
             case double[] doubles:
-                vector = Array.ConvertAll(doubles, v => (float)v);
+                vector = Array.ConvertAll(doubles, BeyondFloat32.Narrow);
                 problem = null;
                 return true;
             case IList list when value is not string:
@@ -76,7 +77,9 @@ internal static class VectorConverter
                         (vector, problem) = (null, $"value {i} is {(element is null ? "null" : $"a {element.GetType().Name}")}, not a number.");
                         return false;
                     }
-                    vector[i] = Convert.ToSingle(element, System.Globalization.CultureInfo.InvariantCulture);
+                    vector[i] = element is double wide
+                        ? BeyondFloat32.Narrow(wide)
+                        : Convert.ToSingle(element, System.Globalization.CultureInfo.InvariantCulture);
                 }
                 problem = null;
                 return true;

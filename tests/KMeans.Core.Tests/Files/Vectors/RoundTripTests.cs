@@ -112,6 +112,49 @@ public sealed class RoundTripTests(TempDirectory scratch) : IClassFixture<TempDi
         Assert.Contains("has a null element at column 1", error.Message);
     }
 
+    /// <summary>
+    /// A float64 beyond float32's range is finite: training refuses it as out of range, naming its row and column,
+    /// and -SkipNonFinite does not drop it as it drops infinities (which a plain cast to float32 made of it).
+    /// </summary>
+    [Theory]
+    [InlineData("npy", false)]
+    [InlineData("npy", true)]
+    [InlineData("arrow", false)]
+    [InlineData("arrow", true)]
+    public void AFloat64BeyondFloat32IsRefusedAsOutOfRangeNotAsInfinite(string format, bool skipNonFinite)
+    {
+        float[][] rows = VectorRows.Fractions(6, 3);
+        string path = scratch.File($"beyond-float32.{format}");
+        if (format == "npy")
+        {
+            RawTestFiles.Npy(path, rows, descr: "<f8");
+            using var file = File.OpenWrite(path);
+            file.Seek(file.Length - (long)rows.Length * 3 * sizeof(double) + (4 * 3 + 2) * sizeof(double), SeekOrigin.Begin);
+            file.Write(BitConverter.GetBytes(1e300));
+        }
+        else
+        {
+            ArrowTestFiles.Write(path, rows.Length, rows.Length, stream: false, compression: null, ("vector", (_, _) =>
+            {
+                var builder = new Apache.Arrow.FixedSizeListArray.Builder(DoubleType.Default, 3);
+                var values = (Apache.Arrow.DoubleArray.Builder)builder.ValueBuilder;
+                for (int row = 0; row < rows.Length; row++)
+                {
+                    builder.Append();
+                    values.AppendRange(rows[row].Select((value, j) => row == 4 && j == 2 ? -1e300 : value));
+                }
+                return builder.Build();
+            }));
+        }
+
+        using IVectorSource source = VectorFile.Open(path);
+        var error = Assert.Throws<KMeansException>(() => KMeans.Core.Training.KMeansTrainer.Train(source,
+            new KMeans.Core.Training.KMeansOptions { K = 1, Seed = 1, SkipNonFinite = skipNonFinite }));
+        Assert.Equal(KMeansErrorKind.ValueOutOfRange, error.Kind);
+        Assert.Equal($"Row 4 of {path} holds a value beyond float32's range (±3.4E+38) at column 2; vectors are read as float32.",
+            error.Message);
+    }
+
     [Fact]
     public void ArrowLargeListColumn()
     {
