@@ -34,6 +34,43 @@ internal static class DistinctRows
         return firsts;
     }
 
+    /// <summary>
+    /// Each group's distinct rows (<paramref name="groups"/> gives every row's group), counted up to the group's limit:
+    /// a count below its limit is exact. A group's rows are no longer compared once it reached its limit, and the
+    /// search ends when every group has; on ordinary data that is after about Σ limits rows.
+    /// </summary>
+    public static long[] CountPerGroup(TrainingBuffer sample, int[] groups, long[] limits, int rowsPerBlock,
+        CancellationToken cancellationToken)
+    {
+        var counts = new long[limits.Length];
+        var seen = new HashSet<long>?[limits.Length];
+        int open = 0;
+        for (int group = 0; group < limits.Length; group++)
+        {
+            if (limits[group] <= 0)
+                continue;
+            seen[group] = new HashSet<long>(new RowComparer(sample));
+            open++;
+        }
+        var blocks = new RowBlocks(sample.RowCount, Math.Min(rowsPerBlock, sample.MaxRowsPerBlock));
+        for (long block = 0; block < blocks.Count && open > 0; block++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            blocks.ReadAhead(sample, block);
+            long first = blocks.First(block);
+            int count = blocks.Length(block);
+            for (long row = first; row < first + count; row++)
+            {
+                int group = groups[row];
+                if (seen[group] is not { } rows || !rows.Add(row) || ++counts[group] < limits[group])
+                    continue;
+                seen[group] = null;
+                open--;
+            }
+        }
+        return counts;
+    }
+
     private sealed class RowComparer(TrainingBuffer sample) : IEqualityComparer<long>
     {
         public bool Equals(long x, long y)

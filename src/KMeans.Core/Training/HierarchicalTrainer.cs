@@ -7,8 +7,8 @@ namespace KMeans.Core.Training;
 
 /// <summary>
 /// Hierarchical k-means for large K: a flat run with <see cref="KMeansOptions.HierarchicalK"/> clusters splits the
-/// sample; each cluster gets a share of K proportional to its size (largest remainder) and is trained on its own rows,
-/// recursively while its share is still large. A cluster too small for a centroid is merged into its nearest sibling.
+/// sample; each cluster gets a share of K proportional to its size (largest remainder), never more than its distinct
+/// rows, and is trained on its own rows, recursively while its share is still large. A cluster too small for a centroid is merged into its nearest sibling.
 /// Nodes are trained in parallel, one thread each, on child buffers of the sample's kind (so an on-disk sample stays
 /// on disk). Each row is then assigned within its node, so the reported loss is an upper bound of the inertia;
 /// <see cref="KMeansOptions.RefineIterations"/> global Lloyd passes close the gap. The cost per pass drops from n·K
@@ -61,7 +61,7 @@ internal static class HierarchicalTrainer
             cancellationToken, keepLabels: true, checkpoints?.ForFlat());
         int[] labels = topLabels!;
         long[] sizes = (long[])top.ClusterSizes.Clone();
-        int[] shares = ProportionalAllocation.Allocate(sizes, k);
+        int[] shares = Shares(sample, labels, sizes, k, options.RowsPerBlock, cancellationToken);
         int[] nodeOf = MergeNodesWithoutCentroids(top, shares, labels, sizes);
         var offsets = new int[fanOut];
         for (int node = 1; node < fanOut; node++)
@@ -180,6 +180,34 @@ internal static class HierarchicalTrainer
         nodeOptions.UsesHierarchy
             ? Train(rows, ownsSample: true, nodeOptions, null, cancellationToken, depth + 1, checkpoints: null)
             : KMeansTrainer.TrainFlat(rows, nodeOptions, null, cancellationToken, keepLabels: false).Result;
+
+    /// <summary>
+    /// K shared among the nodes in proportion to their rows, but none given more centroids than it holds distinct
+    /// rows: the others would stay empty (a node of many copies of one row), so they go to the other nodes. Distinct
+    /// rows are counted only up to each node's share (<see cref="DistinctRows.CountPerGroup"/>), and again with the
+    /// larger share a node gets when others are capped.
+    /// </summary>
+    private static int[] Shares(TrainingBuffer sample, int[] labels, long[] sizes, int k, int rowsPerBlock,
+        CancellationToken cancellationToken)
+    {
+        long[] limits = [.. ProportionalAllocation.Allocate(sizes, k).Select(share => (long)share)];
+        while (true)
+        {
+            long[] distinct = DistinctRows.CountPerGroup(sample, labels, limits, rowsPerBlock, cancellationToken);
+            long[] caps = [.. sizes.Select((size, node) => distinct[node] < limits[node] ? distinct[node] : size)];
+            int[] shares = ProportionalAllocation.Allocate(sizes, k, caps);
+            bool counted = true;
+            for (int node = 0; node < shares.Length; node++)
+            {
+                if (distinct[node] < limits[node] || shares[node] <= limits[node])
+                    continue;
+                limits[node] = shares[node];
+                counted = false;
+            }
+            if (counted)
+                return shares;
+        }
+    }
 
     /// <summary>
     /// Rows of a node whose share rounded to 0 join the nearest node (by centroid) that has centroids; returns the node

@@ -2,26 +2,50 @@ namespace KMeans.Core.Training;
 
 /// <summary>
 /// Shares K centroids among clusters in proportion to their sizes with the largest-remainder method, so the shares
-/// sum to K exactly; no cluster gets more centroids than it has rows. Ties go to the lower index.
+/// sum to K exactly; no cluster gets more centroids than its cap (by default its rows). Ties go to the lower index.
 /// </summary>
 internal static class ProportionalAllocation
 {
-    public static int[] Allocate(long[] sizes, int k)
+    /// <summary>
+    /// The shares; a cluster whose proportional share exceeds its cap gets its cap, and the rest of K is shared again
+    /// among the others in proportion to their sizes (water-filling), until every share is within its cap.
+    /// </summary>
+    public static int[] Allocate(long[] sizes, int k, long[]? caps = null)
     {
-        long total = sizes.Sum();
-        if (total < k)
-            throw new ArgumentException($"{total} rows cannot hold {k} centroids.", nameof(k));
+        caps ??= sizes;
+        long room = sizes.Select((size, i) => Math.Min(size, caps[i])).Sum();
+        if (room < k)
+            throw new ArgumentException($"{sizes.Sum()} rows ({room} within the caps) cannot hold {k} centroids.", nameof(k));
         var shares = new int[sizes.Length];
+        var capped = new bool[sizes.Length];
+        int left = k;
+        for (bool changed = true; changed;)
+        {
+            changed = false;
+            long uncappedRows = sizes.Where((_, i) => !capped[i]).Sum();
+            for (int i = 0; i < sizes.Length; i++)
+            {
+                if (capped[i] || (double)left * sizes[i] / uncappedRows <= caps[i])
+                    continue;
+                capped[i] = true;
+                shares[i] = (int)caps[i];
+                left -= shares[i];
+                changed = true;
+            }
+        }
+        long total = sizes.Where((_, i) => !capped[i]).Sum();
         var remainders = new double[sizes.Length];
-        int given = 0;
+        int given = k - left;
         for (int i = 0; i < sizes.Length; i++)
         {
-            double exact = (double)k * sizes[i] / total;
-            shares[i] = (int)Math.Min(Math.Floor(exact), sizes[i]);
+            if (capped[i])
+                continue;
+            double exact = (double)left * sizes[i] / total;
+            shares[i] = (int)Math.Min(Math.Floor(exact), Math.Min(sizes[i], caps[i]));
             remainders[i] = exact - shares[i];
             given += shares[i];
         }
-        // Hand out what rounding left, largest remainder first, to clusters that still have rows to spare.
+        // Hand out what rounding left, largest remainder first, to clusters still below their cap.
         int[] order = Enumerable.Range(0, sizes.Length).OrderByDescending(i => remainders[i]).ThenBy(i => i).ToArray();
         while (given < k)
         {
@@ -29,7 +53,7 @@ internal static class ProportionalAllocation
             {
                 if (given == k)
                     break;
-                if (shares[i] < sizes[i])
+                if (shares[i] < Math.Min(sizes[i], caps[i]))
                 {
                     shares[i]++;
                     given++;
