@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using KMeans.Core.Distance;
 
 namespace KMeans.Core.Files;
@@ -11,7 +12,7 @@ namespace KMeans.Core.Files;
 /// readable. Reading requires only <c>centroids</c> with a <c>vector</c> in each entry, or
 /// accepts a bare array of arrays of numbers.
 /// </summary>
-internal static class JsonCentroidFormat
+internal static partial class JsonCentroidFormat
 {
     private const string KProperty = "k";
     private const string DimensionProperty = "dimension";
@@ -163,7 +164,12 @@ internal static class JsonCentroidFormat
         }
         catch (JsonException e)
         {
-            throw Invalid(path, $"it is not valid JSON: {e.Message}", e);
+            // The parser's text ends with its own 0-based position; the message gives it 1-based, as editors count.
+            string reason = TrailingPosition().Replace(e.Message, "");
+            string where = e.LineNumber is long line && e.BytePositionInLine is long position
+                ? $" at line {line + 1}, byte {position + 1}"
+                : "";
+            throw Invalid(path, $"it is not valid JSON{where}: {reason}", e);
         }
     }
 
@@ -243,4 +249,8 @@ internal static class JsonCentroidFormat
 
     private static KMeansException Invalid(string path, string problem, Exception? inner = null) =>
         VectorFileErrors.Invalid(path, problem, inner);
+
+    /// <summary>The parser's own position at the end of its message, and its advice to the programmer before it.</summary>
+    [GeneratedRegex(@"(\s*Change the reader options\.)?\s*(Path: \S*\s*\|\s*)?LineNumber: \d+ \| BytePositionInLine: \d+\.$")]
+    private static partial Regex TrailingPosition();
 }

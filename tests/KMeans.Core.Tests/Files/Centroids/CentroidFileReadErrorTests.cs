@@ -316,7 +316,8 @@ public sealed class CentroidFileReadErrorTests : IDisposable
     [InlineData("{\"dimension\": 3, \"centroids\": [{\"vector\": [1, 2]}]}", "'dimension' is 3, but the file holds 2 values per centroid")]
     [InlineData("{\"distance\": \"manhattan\", \"centroids\": [{\"vector\": [1]}]}", "'distance' is \"manhattan\"")]
     [InlineData("{\"centroids\": []}", "it holds no centroids")]
-    [InlineData("{\"centroids\": [{\"vector\": [1]}]", "it is not valid JSON")]
+    [InlineData("{\"centroids\": [{\"vector\": [1]}]", "it is not valid JSON at line 1, byte 32: Expected depth to be zero at the end of the JSON payload. There is an open JSON object or array that should be closed.")]
+    [InlineData("{\"centroids\":\n  [{\"vector\": [1,]}]}", "it is not valid JSON at line 2, byte 18: The JSON array contains a trailing comma at the end which is not supported in this mode.")]
     public void JsonOfTheWrongShapeIsInvalid(string content, string problem)
     {
         string path = _scratch.File("centroids.json");
