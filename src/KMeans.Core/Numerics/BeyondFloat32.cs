@@ -5,7 +5,8 @@ namespace KMeans.Core.Numerics;
 /// <summary>
 /// A finite value too large for float32 (a float64 of magnitude beyond 3.4E+38), as the readers store it: a quiet NaN
 /// whose payload no arithmetic produces, like <see cref="NullElement"/>, so that the checks report a finite value out
-/// of range, which -SkipNonFinite does not drop, and not the infinity a plain cast makes of it.
+/// of range, which <see cref="Training.KMeansOptions.SkipNonFinite"/> does not drop, and not the infinity a plain
+/// cast makes of it.
 /// </summary>
 public static class BeyondFloat32
 {
@@ -15,7 +16,10 @@ public static class BeyondFloat32
 
     public static bool Is(float value) => BitConverter.SingleToInt32Bits(value) == Bits;
 
-    /// <summary>The float32 nearest <paramref name="value"/>, or <see cref="Value"/> where that is an infinity but the value is not.</summary>
+    /// <summary>
+    /// The float32 nearest <paramref name="value"/>, or <see cref="Value"/> where that is an infinity but the value is
+    /// not.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Narrow(double value)
     {

@@ -43,7 +43,7 @@ internal sealed class RowScreen(int dimension, Func<long, string> describeRow, b
         int outside = ValueRange.FirstOutside(row, _limit);
         if (outside >= 0)
         {
-            // -SkipNonFinite drops rows with NaN or infinities, never a finite value, not even one beyond float32.
+            // SkipNonFinite drops rows with NaN or infinities, never a finite value, not even one beyond float32.
             int beyondFloat32 = skipNonFinite ? BeyondFloat32.IndexIn(row) : -1;
             if (beyondFloat32 >= 0)
                 throw OutOfRange(rowIndex, row, beyondFloat32);

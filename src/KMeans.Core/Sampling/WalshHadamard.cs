@@ -13,8 +13,7 @@ namespace KMeans.Core.Sampling;
 /// <remarks>
 /// The vector path does three levels per read of the values (eight vectors in registers, the first seven levels, 1 to
 /// 64, of a block of 128 in one read), so a 1,024-value transform reads and writes its values twice instead of seven
-/// times.
-/// Every value still goes through the levels in ascending order, so the order of roundings is the scalar loop's.
+/// times. Every value still goes through the levels in ascending order, so the order of roundings is the scalar loop's.
 /// </remarks>
 internal static class WalshHadamard
 {

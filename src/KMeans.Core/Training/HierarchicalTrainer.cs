@@ -8,11 +8,11 @@ namespace KMeans.Core.Training;
 /// <summary>
 /// Hierarchical k-means for large K: a flat run with <see cref="KMeansOptions.HierarchicalK"/> clusters splits the
 /// sample; each cluster gets a share of K proportional to its size (largest remainder), never more than its distinct
-/// rows, and is trained on its own rows, recursively while its share is still large. A cluster too small for a centroid is merged into its nearest sibling.
-/// Nodes are trained in parallel, one thread each, on child buffers of the sample's kind (so an on-disk sample stays
-/// on disk). Each row is then assigned within its node, so the reported loss is an upper bound of the inertia;
-/// <see cref="KMeansOptions.RefineIterations"/> global Lloyd passes close the gap. The cost per pass drops from n·K
-/// to n·(HierarchicalK + K / HierarchicalK) distance computations.
+/// rows, and is trained on its own rows, recursively while its share is still large. A cluster too small for a
+/// centroid is merged into its nearest sibling. Nodes are trained in parallel, one thread each, on child buffers of
+/// the sample's kind (so an on-disk sample stays on disk). Each row is then assigned within its node, so the reported
+/// loss is an upper bound of the inertia; <see cref="KMeansOptions.RefineIterations"/> global Lloyd passes close the
+/// gap. The cost per pass drops from n·K to n·(HierarchicalK + K / HierarchicalK) distance computations.
 /// </summary>
 /// <remarks>
 /// <para>Children are gathered by passes that each fill several of them (<see cref="NodeGathering"/>), not one pass
