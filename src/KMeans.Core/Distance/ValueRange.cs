@@ -15,6 +15,13 @@ namespace KMeans.Core.Distance;
 /// </summary>
 public static class ValueRange
 {
+    /// <summary>
+    /// Under L2 and Dot, a sample whose every value lies below this magnitude (2⁻⁶⁰) cannot be clustered in float: its
+    /// squares and products fall below float's normal range (2⁻¹²⁶) and lose their digits, down to 0, so every row
+    /// scores alike (values of 1e-30 put every row in one cluster at loss 0). Cosine normalises rows first.
+    /// </summary>
+    public const float SmallestScale = 8.6736174E-19f;
+
     /// <summary>The largest magnitude a value may have under <paramref name="metric"/> in <paramref name="dimension"/> dimensions.</summary>
     public static float Limit(DistanceMetric metric, int dimension) =>
         metric == DistanceMetric.Cosine ? float.MaxValue : (float)Math.Sqrt(float.MaxValue / (8.0 * Math.Max(1, dimension)));

@@ -123,7 +123,9 @@ public sealed class PipelineSample : IDisposable
             throw SampleBuilder.NoUsableRows(Description, NextIndex, nulls, nonFinite);
         if (RowsSampled < _options.K)
             throw SampleBuilder.NotEnoughRows(Description, _options.K, RowsSampled, nulls, nonFinite);
-        _writer!.Flush();
+        if (_writer!.WroteOnlyTinyValues && _options.Distance != DistanceMetric.Cosine)
+            throw SampleBuilder.TooSmallToCompare(Description, _options.Distance);
+        _writer.Flush();
         _projector?.Flush();
         long rows = RowsSampled;
         _buffer!.Seal(rows);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
 using KMeans.Core.Files;
@@ -70,6 +71,8 @@ public static class SampleBuilder
                 throw NoUsableRows(source.Description, counts.RowsRead, counts.Nulls, counts.NonFinite);
             if (counts.Sampled < options.K)
                 throw NotEnoughRows(source, options.K, counts.Sampled, counts.Nulls, counts.NonFinite);
+            if (counts.OnlyTinyValues && options.Distance != DistanceMetric.Cosine)
+                throw TooSmallToCompare(source.Description, options.Distance);
             buffer.Seal(counts.Sampled);
             projected?.Seal(counts.Sampled);
             summary = new SamplingSummary(counts.RowsRead, counts.Sampled, counts.Nulls, counts.NonFinite);
@@ -83,7 +86,7 @@ public static class SampleBuilder
         }
     }
 
-    private readonly record struct PassCounts(long RowsRead, long Sampled, long Nulls, long NonFinite)
+    private readonly record struct PassCounts(long RowsRead, long Sampled, long Nulls, long NonFinite, bool OnlyTinyValues)
     {
         public long Usable => RowsRead - Nulls - NonFinite;
     }
@@ -129,7 +132,7 @@ public static class SampleBuilder
         }
         writer.Flush();
         projector?.Flush();
-        return new PassCounts(rowsRead, sampler.Placed, screen.Nulls, screen.NonFinite);
+        return new PassCounts(rowsRead, sampler.Placed, screen.Nulls, screen.NonFinite, writer.WroteOnlyTinyValues);
     }
 
     /// <summary>The row scaled to unit length, in <paramref name="unit"/>: a Cosine sample stores directions.</summary>
@@ -145,6 +148,14 @@ public static class SampleBuilder
 
     internal static KMeansException NoUsableRows(string description, long rowsRead, long nulls, long nonFinite) =>
         new(KMeansErrorKind.NoRows, $"{description} holds no usable rows ({rowsRead} read, {nulls} null, {nonFinite} non-finite).",
+            description);
+
+    /// <summary>Under L2 and Dot, a sample whose every value is below <see cref="ValueRange.SmallestScale"/>.</summary>
+    internal static KMeansException TooSmallToCompare(string description, DistanceMetric metric) =>
+        new(KMeansErrorKind.ValueOutOfRange,
+            $"Every value sampled from {description} is below {ValueRange.SmallestScale.ToString("G3", CultureInfo.InvariantCulture)} " +
+            $"in magnitude: under {metric} distance their squares and products underflow float32, so every row would " +
+            "look alike. Multiply the vectors by a common factor (k-means does not depend on one), or use Cosine distance.",
             description);
 
     internal static KMeansException NotEnoughRows(string description, int k, long usable, long nulls, long nonFinite)

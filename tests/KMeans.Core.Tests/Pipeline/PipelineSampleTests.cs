@@ -152,6 +152,19 @@ public sealed class PipelineSampleTests
     }
 
     [Fact]
+    public void PipedValuesWhoseSquaresUnderflowAreRefusedWhenTheInputEnds()
+    {
+        using var sample = new PipelineSample(new KMeansOptions { K = 2 }, seed: 1);
+        for (int i = 1; i <= 10; i++)
+            Assert.Null(sample.Add([i * 1e-25f, 0]));
+
+        KMeansException error = Assert.Throws<KMeansException>(() => sample.Seal(out _));
+
+        Assert.Equal(KMeansErrorKind.ValueOutOfRange, error.Kind);
+        Assert.StartsWith("Every value sampled from pipeline input is below 8.67E-19 in magnitude: under L2 distance", error.Message);
+    }
+
+    [Fact]
     public void SkipNonFiniteDropsAndCountsSuchRows()
     {
         var options = new KMeansOptions { K = 1, SkipNonFinite = true };

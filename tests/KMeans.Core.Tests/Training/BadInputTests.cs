@@ -78,6 +78,34 @@ public class BadInputTests
         Assert.Contains("has 1 values, but row 0 has 2", error.Message);
     }
 
+    /// <summary>
+    /// Values of 1e-30 are finite, but their squares underflow float: under L2 and Dot every row would score 0 against
+    /// every centroid (one cluster, loss 0). Refused with the remedy; Cosine, which normalises first, trains them, and
+    /// one row of ordinary scale among them, or rows of zeros, are no reason to refuse.
+    /// </summary>
+    [Theory]
+    [InlineData(DistanceMetric.L2)]
+    [InlineData(DistanceMetric.Dot)]
+    public void ASampleOfValuesWhoseSquaresUnderflowIsRefused(DistanceMetric metric)
+    {
+        float[][] tiny = [.. TestData.Blobs(clusters: 2, perCluster: 50, dimension: 8, spread: 0.1, seed: 3).Rows
+            .Select(row => row.Select(value => value * 1e-30f).ToArray())];
+        var options = new KMeansOptions { K = 2, Seed = 1, Distance = metric };
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(TestData.Source(tiny), options));
+        Assert.Equal(KMeansErrorKind.ValueOutOfRange, error.Kind);
+        Assert.Equal($"Every value sampled from test rows is below 8.67E-19 in magnitude: under {metric} distance their squares " +
+            "and products underflow float32, so every row would look alike. Multiply the vectors by a common factor (k-means " +
+            "does not depend on one), or use Cosine distance.", error.Message);
+        var onDisk = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(TestData.Source(tiny), options with { OnDisk = true }));
+        Assert.Equal(error.Message, onDisk.Message);
+
+        KMeansResult cosine = KMeansTrainer.Train(TestData.Source(tiny), options with { Distance = DistanceMetric.Cosine });
+        Assert.Equal([50L, 50L], cosine.ClusterSizes.Order());
+        KMeansTrainer.Train(TestData.Source([.. tiny, [1, 0, 0, 0, 0, 0, 0, 0]]), options);
+        KMeansTrainer.Train(TestData.Source([.. Enumerable.Range(0, 10).Select(_ => new float[8])]), options);
+    }
+
     [Theory]
     [InlineData(float.NaN, "NaN")]
     [InlineData(float.PositiveInfinity, "Infinity")]
