@@ -82,6 +82,16 @@ Describe 'The metric travels with the centroids' {
         (Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -InitialCentroid $path -Distance L2 -AsModel).Distance | Should -Be 'L2'
         (Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -InitialCentroid $path -Distance Cosine -AsModel).Distance | Should -Be 'Cosine'
     }
+
+    It 'names a missing -InitialCentroid file among several before saying that a file must be given alone' {
+        $missing = Join-Path $Scratch 'no-such-centroids.arrow'
+        { Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -InitialCentroid $missing, 'other.arrow' } |
+            Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage "*$missing*"
+        $present = Join-Path $Scratch 'present-centroids.arrow'
+        Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -Seed 1 -AsModel | Export-KMeansCentroid -Path $present -Force | Out-Null
+        { Invoke-KMeansTraining -LiteralPath $Rows.FullName -K 4 -InitialCentroid $present, $present } |
+            Should -Throw -ErrorId 'InvalidCentroid,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage '*must be given alone*'
+    }
 }
 
 Describe 'Writes that respect the user' {

@@ -61,6 +61,12 @@ internal sealed class CentroidInput
         if (items.Length > 1 && items.FirstOrDefault(item => VectorConverter.Unwrap(item) is KMeansModel or string or FileInfo)
                 is { } whole)
         {
+            // A path that names no file says so first: a mistyped name is likelier than two sets of centroids.
+            foreach (object? item in items)
+            {
+                if (VectorConverter.Unwrap(item) is string path && ProviderPaths.ResolveExisting(cmdlet, path, literal: false, out error) is [])
+                    return null;
+            }
             error = KMeansErrors.InvalidCentroid(0, whole,
                 "a model or a centroid file holds a whole set of centroids and must be given alone, not with other models, files or centroids.");
             return null;
