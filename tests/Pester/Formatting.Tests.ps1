@@ -85,6 +85,30 @@ Describe 'Default views at 120 columns' {
         $text | Should -Match ('BalanceHistory\s+: \{Pass 1: loss ' + [regex]::Escape($first.Loss.ToString('G6', [cultureinfo]::InvariantCulture)) + ', max/mean ' + [regex]::Escape($first.Sizes.MaxOverMean.ToString('F2', [cultureinfo]::InvariantCulture)))
     }
 
+    It 'lists a tree model with its levels summed up, and no type name' {
+        $tree = $Vectors | Invoke-KMeansTraining -K 12 -Seed 1 -Hierarchical On -HierarchicalK 3 -AsModel
+        $text = ($tree | Get-Rendered -List) -join "`n"
+        $text | Should -Not -Match 'KMeans\.PowerShell\.'
+        $text | Should -Match ('Levels\s+: \{Level 1: 1 nodes, 3 centroids, loss ' + [regex]::Escape($tree.Levels[0].Loss.ToString('G6', [cultureinfo]::InvariantCulture)))
+    }
+
+    It 'writes numbers the same way under any culture: verbose lines and the summaries of a list view' {
+        $saved = [cultureinfo]::CurrentCulture
+        try {
+            [cultureinfo]::CurrentCulture = 'de-DE'
+            $many = New-BlobVector -Count 3000
+            $tree = $many | Invoke-KMeansTraining -K 12 -Seed 1 -Hierarchical On -HierarchicalK 3 -MaxSizeRatio 1.5 -AsModel -Verbose -WarningAction SilentlyContinue 4>&1
+            $verbose = @($tree | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
+            $model = $tree | Where-Object { $_ -is [KMeans.PowerShell.KMeansModel] }
+            $verbose | Where-Object { $_ -like 'Trained tree node*' } | Should -Match 'over 1,000 rows\.$'
+            $model.PartitionSizes.ToString() | Should -Match 'max/mean \d\.\d\d, CV \d\.\d\d\)$'
+            $model.Levels[0].ToString() | Should -Match 'loss \d(\.\d+)?E\+\d+$|loss \d+(\.\d+)?$'
+        }
+        finally {
+            [cultureinfo]::CurrentCulture = $saved
+        }
+    }
+
     It 'shows the balance history as a table of passes' {
         $balanced = $Vectors | Invoke-KMeansTraining -K 3 -Seed 1 -MaxSizeRatio 1.5 -AsModel -WarningAction SilentlyContinue
         $lines = $balanced.BalanceHistory | Get-Rendered

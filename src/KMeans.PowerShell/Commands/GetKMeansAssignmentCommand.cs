@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using KMeans.Core.Assigning;
@@ -121,7 +122,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         IReadOnlyList<float[]> vectors = centroids!.Vectors;
         _distance = Distance ?? centroids.Distance ?? KMeansDistance.L2;
         string chosen = Distance is not null ? "given by -Distance" : centroids.Distance is not null ? "recorded with the centroids" : "the default; the centroids record none";
-        WriteVerbose($"Assigning to {vectors.Count:N0} centroids of dimension {vectors[0].Length:N0} by {_distance} distance ({chosen}), {Count} nearest per row, on up to {ThrottleLimit} threads.");
+        WriteVerbose(string.Create(CultureInfo.InvariantCulture, $"Assigning to {vectors.Count:N0} centroids of dimension {vectors[0].Length:N0} by {_distance} distance ({chosen}), {Count} nearest per row, on up to {ThrottleLimit} threads."));
         try
         {
             CentroidValidation.Validate(vectors, _distance.ToCore());
@@ -244,7 +245,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
                 WriteWarning($"No input could be read, so '{_outFile.Target}' was not written.");
             return;
         }
-        WriteVerbose($"Assigned {_counts!.Sum():N0} of {_nextIndex:N0} rows in {_sinceStart.Elapsed.TotalSeconds:F2} s.");
+        WriteVerbose(string.Create(CultureInfo.InvariantCulture, $"Assigned {_counts!.Sum():N0} of {_nextIndex:N0} rows in {_sinceStart.Elapsed.TotalSeconds:F2} s."));
         if (_outFile is not null)
         {
             try
@@ -420,7 +421,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
                 Emit(chunk, row => chunk.Problem(row) is { } problem ? KMeansErrors.FromException(problem) : null);
                 rowsDone = chunk.FirstSourceRow + chunk.RowCount;
                 progress.Report(rowsDone, source.RowCount,
-                    source.RowCount is long known ? $"{rowsDone:N0} of {known:N0} rows" : $"{rowsDone:N0} rows");
+                    source.RowCount is long known ? string.Create(CultureInfo.InvariantCulture, $"{rowsDone:N0} of {known:N0} rows") : string.Create(CultureInfo.InvariantCulture, $"{rowsDone:N0} rows"));
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

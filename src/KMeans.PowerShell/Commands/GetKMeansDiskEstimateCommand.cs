@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 using KMeans.Core.Calibration;
 using KMeans.Core.Files;
@@ -250,7 +251,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         CalibrationResult calibration;
         const string activity = "Calibrating this machine's training speed";
         WriteProgress(new ProgressRecord(CalibrationActivityId, activity,
-            $"Timing the assignment, update and seeding steps at {Math.Min(dimension, KernelCalibration.MaxDimension):N0} dimensions on {ThrottleLimit} threads"));
+            string.Create(CultureInfo.InvariantCulture, $"Timing the assignment, update and seeding steps at {Math.Min(dimension, KernelCalibration.MaxDimension):N0} dimensions on {ThrottleLimit} threads")));
         try
         {
             calibration = KernelCalibration.Measure(measured, ThrottleLimit, KernelCalibration.DefaultBudget, _stopping!.Token);
@@ -263,7 +264,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         {
             WriteProgress(new ProgressRecord(CalibrationActivityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
-        WriteVerbose(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        WriteVerbose(string.Create(CultureInfo.InvariantCulture,
             $"Calibrated in {calibration.Elapsed.TotalSeconds:F2} s: assignment {calibration.KernelGflops:F1} GFLOP/s, update {calibration.UpdateValuesPerSecond / 1e9:F2} G values/s, seeding {calibration.SeedingValuesPerSecond / 1e9:F2} G values/s on {calibration.Threads} threads at {calibration.Dimension} dimensions."));
         _calibrations[measured] = calibration;
         return calibration;

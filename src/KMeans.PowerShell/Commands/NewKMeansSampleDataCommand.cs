@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Management.Automation;
 using KMeans.Core.Files;
 using KMeans.Core.SampleData;
@@ -66,14 +67,14 @@ public sealed class NewKMeansSampleDataCommand : FileWriterCommand, IDisposable
         {
             ThrowTerminatingError(KMeansErrors.FromException(e));
         }
-        if (!ShouldProcess(target, $"Write {Rows:N0} vectors of dimension {Dimension} around {Clusters} centres as {format}"))
+        if (!ShouldProcess(target, string.Create(CultureInfo.InvariantCulture, $"Write {Rows:N0} vectors of dimension {Dimension} around {Clusters} centres as {format}")))
             return;
-        var progress = new CountProgress(this, ProgressActivityId, $"Writing {Rows:N0} vectors to {target}", showFirst: true);
+        var progress = new CountProgress(this, ProgressActivityId, string.Create(CultureInfo.InvariantCulture, $"Writing {Rows:N0} vectors to {target}"), showFirst: true);
         try
         {
             BackgroundFileWrite.Run<long>(this, target,
                 (rowsRead, token) => VectorFileWriter.Write(new ReadProgressSource(source, rowsRead), target, format, token, overwrite: Force),
-                _stopping.Token, rows => progress.Report(rows, Rows, $"{rows:N0} of {Rows:N0} vectors written"));
+                _stopping.Token, rows => progress.Report(rows, Rows, string.Create(CultureInfo.InvariantCulture, $"{rows:N0} of {Rows:N0} vectors written")));
         }
         finally
         {

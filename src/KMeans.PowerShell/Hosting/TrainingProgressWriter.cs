@@ -77,9 +77,9 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
         if (!Due())
             return;
         OpenRun("Sampling the input");
-        string total = sampling.TotalRows is long rows ? $" of {rows:N0}" : "";
+        string total = sampling.TotalRows is long rows ? string.Create(CultureInfo.InvariantCulture, $" of {rows:N0}") : "";
         var record = new ProgressRecord(SamplingActivityId, "Sampling rows",
-            $"{sampling.RowsRead:N0}{total} rows read, {sampling.RowsSampled:N0} sampled")
+            string.Create(CultureInfo.InvariantCulture, $"{sampling.RowsRead:N0}{total} rows read, {sampling.RowsSampled:N0} sampled"))
         {
             ParentActivityId = RunActivityId,
         };
@@ -100,7 +100,7 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
         OpenRun("Choosing initial centroids");
         _seedingOpen = true;
         cmdlet.WriteProgress(new ProgressRecord(SeedingActivityId, "Choosing initial centroids",
-            $"{seeding.CentroidsChosen:N0} of {seeding.K:N0} centroids chosen")
+            string.Create(CultureInfo.InvariantCulture, $"{seeding.CentroidsChosen:N0} of {seeding.K:N0} centroids chosen"))
         {
             ParentActivityId = RunActivityId,
             PercentComplete = 100 * seeding.CentroidsChosen / seeding.K,
@@ -138,12 +138,12 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
         OpenRun("Training tree nodes");
         _nodesOpen = true;
         cmdlet.WriteProgress(new ProgressRecord(NodesActivityId, "Training tree nodes",
-            $"Node {node.Node + 1} of {node.Siblings} at depth {node.Depth}: {node.Centroids:N0} centroids over {node.Rows:N0} rows")
+            string.Create(CultureInfo.InvariantCulture, $"Node {node.Node + 1} of {node.Siblings} at depth {node.Depth}: {node.Centroids:N0} centroids over {node.Rows:N0} rows"))
         {
             ParentActivityId = RunActivityId,
             PercentComplete = 100 * (node.Node + 1) / node.Siblings,
         });
-        cmdlet.WriteVerbose($"Trained tree node {node.Node + 1} of {node.Siblings} at depth {node.Depth}: {node.Centroids:N0} centroids over {node.Rows:N0} rows.");
+        cmdlet.WriteVerbose(string.Create(CultureInfo.InvariantCulture, $"Trained tree node {node.Node + 1} of {node.Siblings} at depth {node.Depth}: {node.Centroids:N0} centroids over {node.Rows:N0} rows."));
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace KMeans.PowerShell;
 
 /// <summary>The nodes a hierarchical training trained at one depth of its tree, as recorded in <see cref="KMeansModel.Levels"/>.</summary>
@@ -32,4 +34,8 @@ public sealed class KMeansLevel
 
     /// <summary>Sum of the nodes' losses, each over its own rows.</summary>
     public double Loss { get; }
+
+    /// <summary>How a model's list view shows its levels.</summary>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"Level {Level}: {Nodes:N0} nodes, {Centroids:N0} centroids, loss {Loss:G6}");
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace KMeans.PowerShell;
 
 /// <summary>
@@ -112,5 +114,5 @@ public sealed class KMeansModel
     /// <summary>The passes of partition balancing, with the sizes after each (empty without -MaxSizeRatio/-MinSizeRatio).</summary>
     public KMeansBalancePass[] BalanceHistory { get; internal init; } = [];
 
-    public override string ToString() => $"KMeans model (K={K}, Dimension={Dimension}, {Distance}, loss {Loss:G6})";
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"KMeans model (K={K}, Dimension={Dimension}, {Distance}, loss {Loss:G6})");
 }

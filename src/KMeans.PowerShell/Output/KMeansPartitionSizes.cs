@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace KMeans.PowerShell;
 
 /// <summary>How evenly the sample spreads over the partitions of a model or after one balancing pass.</summary>
@@ -19,5 +21,5 @@ public sealed class KMeansPartitionSizes(long min, long max, double mean, double
     /// <summary>The standard deviation of the sizes over their mean (0 when all are equal).</summary>
     public double CoefficientOfVariation { get; } = coefficientOfVariation;
 
-    public override string ToString() => $"{Min}–{Max} (max/mean {MaxOverMean:F2}, CV {CoefficientOfVariation:F2})";
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Min}–{Max} (max/mean {MaxOverMean:F2}, CV {CoefficientOfVariation:F2})");
 }
