@@ -111,6 +111,26 @@ $renamed,2,vector,Arrow
             Should -Throw -ErrorId 'ParameterArgumentValidationError,KMeans.PowerShell.GetKMeansDiskEstimateCommand' -ExpectedMessage "*'MinSizeRatio'. The argument 1.5 is not from 0 to 1. Supply a number in that range, or none."
     }
 
+    It 'refuses an infinite or NaN ratio as not finite, not as too small' {
+        { Get-KMeansDiskEstimate -K 64 -Dimension 32 -MaxSizeRatio ([double]::PositiveInfinity) } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,KMeans.PowerShell.GetKMeansDiskEstimateCommand' -ExpectedMessage "*'MaxSizeRatio'. The argument Infinity is not a finite number. Supply 1 or more, or none."
+        { Get-KMeansDiskEstimate -K 64 -Dimension 32 -MinSizeRatio ([double]::NaN) } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,KMeans.PowerShell.GetKMeansDiskEstimateCommand' -ExpectedMessage "*'MinSizeRatio'. The argument NaN is not a finite number. Supply a number from 0 to 1, or none."
+    }
+
+    It 'reports a CSV cell that is no number, naming the parameter, and goes on with the other rows' {
+        $estimates = "K,Dimension,Rows,MaxSizeRatio`n10,64,abc,`n10,64,100,x1`n12,64,1000," |
+            ConvertFrom-Csv | Get-KMeansDiskEstimate -ErrorVariable problems -ErrorAction SilentlyContinue
+        $estimates.K | Should -Be 12
+        $problems.Exception.Message | Should -Be @(
+            "Cannot process argument transformation on parameter 'Rows'. 'abc' is not a whole number."
+            "Cannot process argument transformation on parameter 'MaxSizeRatio'. 'x1' is not a number."
+        )
+        $formats = [enum]::GetNames([KMeans.PowerShell.KMeansVectorFormat]) -join ', '
+        { [pscustomobject]@{ Path = $Scratch; K = 4; InputFormat = 'Npz' } | Get-KMeansDiskEstimate -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage "*'InputFormat'. 'Npz' is not one of $formats."
+    }
+
     It 'takes an empty CSV cell of -MaxSizeRatio or -MinSizeRatio as none, as its help says' {
         $estimates = @'
 K,Dimension,Rows,MaxSizeRatio,MinSizeRatio

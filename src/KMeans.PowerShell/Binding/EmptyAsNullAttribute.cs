@@ -1,14 +1,29 @@
+using System.Globalization;
 using System.Management.Automation;
 
 namespace KMeans.PowerShell.Binding;
 
 /// <summary>
 /// Binds an empty or blank string as null: an empty CSV cell means "not given", where PowerShell would otherwise
-/// convert it to 0.
+/// convert it to 0. Given the parameter's <paramref name="valueType"/>, a string that does not convert to it is an
+/// error: bound from the pipeline by property name, PowerShell would skip such a parameter without a word, and a
+/// CSV cell of 'abc' for Rows would quietly mean "unknown".
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
-internal sealed class EmptyAsNullAttribute : ArgumentTransformationAttribute
+internal sealed class EmptyAsNullAttribute(Type? valueType = null) : ArgumentTransformationAttribute
 {
-    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData) =>
-        VectorConverter.Unwrap(inputData) is string text && string.IsNullOrWhiteSpace(text) ? null : inputData;
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+    {
+        if (VectorConverter.Unwrap(inputData) is not string text)
+            return inputData;
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        if (valueType is null)
+            return inputData;
+        if (LanguagePrimitives.TryConvertTo(text, valueType, CultureInfo.InvariantCulture, out object? value))
+            return value;
+        string expected = valueType.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(valueType))}"
+            : valueType == typeof(double) ? "a number" : "a whole number";
+        throw new ArgumentTransformationMetadataException($"'{text}' is not {expected}.");
+    }
 }

@@ -18,6 +18,9 @@ internal sealed class ValidateRangeWhenGivenAttribute(double minimum, double max
         double number = Convert.ToDouble(value, CultureInfo.InvariantCulture);
         if (number >= minimum && number <= maximum)
             return;
+        if (!double.IsFinite(number))
+            throw new ValidationMetadataException(string.Create(CultureInfo.InvariantCulture,
+                $"The argument {number} is not a finite number. Supply {(maximum == double.MaxValue ? $"{minimum} or more" : $"a number from {minimum} to {maximum}")}, or none."));
         throw new ValidationMetadataException(maximum == double.MaxValue
             ? string.Create(CultureInfo.InvariantCulture, $"The argument {number} is less than {minimum}. Supply {minimum} or more, or none.")
             : string.Create(CultureInfo.InvariantCulture, $"The argument {number} is not from {minimum} to {maximum}. Supply a number in that range, or none."));

@@ -39,7 +39,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
 
     /// <summary>Rows in the input; omitted (or an empty CSV cell), the sample is the full SampleRate × K rows.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ShapeSet)]
-    [EmptyAsNull]
+    [EmptyAsNull(typeof(long))]
     public long? Rows { get; set; }
 
     /// <summary>Vector files whose dimension and row count give the shape; one estimate per file.</summary>
@@ -63,12 +63,12 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     /// <summary>The files' format, for names whose extension does not give it (as Invoke-KMeansTraining -InputFormat).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-    [EmptyAsNull]
+    [EmptyAsNull(typeof(KMeansVectorFormat))]
     public KMeansVectorFormat? InputFormat { get; set; }
 
     /// <summary>Sample rows per centroid; omitted (or an empty CSV cell), 256, as Invoke-KMeansTraining's default.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [EmptyAsNull]
+    [EmptyAsNull(typeof(int))]
     [ValidateRangeWhenGiven(1, int.MaxValue)]
     public int? SampleRate { get; set; }
 
@@ -91,7 +91,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     /// scenario (an empty CSV cell means none).
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [EmptyAsNull]
+    [EmptyAsNull(typeof(int))]
     public int? TrainDimension { get; set; }
 
     /// <summary>
@@ -99,13 +99,13 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     /// (an empty CSV cell means none).
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [EmptyAsNull]
+    [EmptyAsNull(typeof(double))]
     [ValidateRangeWhenGiven(1.0, double.MaxValue)]
     public double? MaxSizeRatio { get; set; }
 
     /// <summary>The -MinSizeRatio of the planned run: it turns balancing on as -MaxSizeRatio does.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [EmptyAsNull]
+    [EmptyAsNull(typeof(double))]
     [ValidateRangeWhenGiven(0.0, 1.0)]
     public double? MinSizeRatio { get; set; }
 
