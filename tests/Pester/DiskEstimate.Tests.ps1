@@ -97,6 +97,14 @@ $renamed,2,vector,Arrow
         (Get-KMeansDiskEstimate -K 64 -Dimension 32 -Rows 10000 -MinSizeRatio 0.5).InMemoryBytes | Should -Be $balanced.InMemoryBytes
     }
 
+    It 'counts the nodes of the tree that K above 256 trains as, and a flat run when HierarchicalK is not below K' {
+        $tree = Get-KMeansDiskEstimate -K 512 -Dimension 32 -Rows 10000 -ThrottleLimit 2
+        $flat = Get-KMeansDiskEstimate -K 512 -Dimension 32 -Rows 10000 -ThrottleLimit 2 -HierarchicalK 512
+        # The top level's labels, and 3 x 2 / 16 of the rows (their values and 16 bytes of state) in the nodes at once.
+        $tree.InMemoryBytes - $flat.InMemoryBytes | Should -Be (10000 * 4 + 3750 * (32 * 4 + 16))
+        $tree.Bytes | Should -Be $flat.Bytes
+    }
+
     It 'bounds the balancing cache of a production sample' {
         $plain = Get-KMeansDiskEstimate -K 65536 -Dimension 1024
         $balanced = [pscustomobject]@{ K = 65536; Dimension = 1024; MaxSizeRatio = 2 } | Get-KMeansDiskEstimate

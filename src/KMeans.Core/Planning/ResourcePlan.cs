@@ -12,8 +12,9 @@ namespace KMeans.Core.Planning;
 /// <param name="SampleBytes">The sample: <paramref name="SampleRows"/> × dimension float32 values.</param>
 /// <param name="WorkingBytes">What either buffer adds: per sample row a label, a distance, a norm and its place in
 /// the update's row lists; centroids
-/// (plain and packed); double-precision sums and counts; per-centroid bounds; per-thread kernel scratch; and, for a
-/// balanced run, what balancing holds.</param>
+/// (plain and packed); double-precision sums and counts; per-centroid bounds; per-thread kernel scratch; for a
+/// balanced run, what balancing holds; and for a tree in memory, its nodes' rows (an estimate: see
+/// <see cref="TreeNodeShare"/>).</param>
 /// <param name="AvailableMemoryBytes">Memory this process can take now (<see cref="AvailableMemory"/>).</param>
 public sealed record ResourcePlan(
     long? Rows,
@@ -26,6 +27,16 @@ public sealed record ResourcePlan(
 {
     /// <summary>Rows per block of the assignment kernel, whose per-thread scratch the working set counts.</summary>
     public const int RowsPerBlock = AssignmentKernel.BlockRows;
+
+    /// <summary>
+    /// A tree in memory holds, besides the sample, the top level's labels and the rows of the nodes that train at once
+    /// (one per thread, each copied into its own buffer, with its per-row state). How many rows those nodes hold
+    /// depends on the data: the plan counts this many times threads / HierarchicalK of the sample, since the nodes
+    /// train largest first and k-means leaves them uneven. Measured in a fresh pwsh (peak RSS above that of a run of
+    /// K = 2, 5 iterations, 2 threads): 131,072 × 512 at K = 512, Fashion-MNIST at K = 1,024 and K = 300, the trees
+    /// took 0.99×, 0.81× and 0.96× the plan with this share, 1.36×, 1.09× and 1.31× without (bench/README.md).
+    /// </summary>
+    public const double TreeNodeShare = 3.0;
 
     /// <summary>An in-memory run is recommended when it needs at most this share of the available memory.</summary>
     public const double ComfortableShare = 0.8;
@@ -48,10 +59,11 @@ public sealed record ResourcePlan(
     /// final pass), and the final pass adds a second label and distance per row (the labels the flat run kept, or
     /// after balancing or refinement those of one more assignment); the rest is counted at the full
     /// dimension, the larger of the two. A <paramref name="balanced"/> run adds what balancing holds
-    /// (<see cref="BalancingMemory"/>).
+    /// (<see cref="BalancingMemory"/>); a tree of <paramref name="treeFanOut"/> nodes per level adds its nodes' rows
+    /// (<see cref="TreeNodeShare"/>).
     /// </summary>
     public static ResourcePlan Compute(long? rows, int k, int dimension, int sampleRate, int threads, long? availableMemoryBytes = null,
-        int? trainDimension = null, bool balanced = false)
+        int? trainDimension = null, bool balanced = false, int? treeFanOut = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -76,7 +88,13 @@ public sealed record ResourcePlan(
                 long bounds = 24L * k + threads * 4L * k;
                 long scratch = threads * (AssignmentKernel.ScratchBytesPerThread(RowsPerBlock)
                     + RowsPerBlock * (4L * dimension + 12) + 32L * dimension);
-                long working = perRow + centroids + sums + bounds + scratch
+                long treeRows = treeFanOut is int fanOut
+                    ? (long)Math.Ceiling(sampleRows * Math.Min(1.0, TreeNodeShare * threads / fanOut))
+                    : 0;
+                long tree = treeFanOut is null
+                    ? 0
+                    : sampleRows * sizeof(int) + treeRows * ((trainDimension ?? dimension) * sizeof(float) + 16L);
+                long working = perRow + centroids + sums + bounds + scratch + tree
                     + (balanced ? BalancingMemory.Bytes(sampleRows, k) : 0);
                 _ = sampleBytes + working; // InMemoryBytes, unchecked later, must be countable too.
                 return new ResourcePlan(rows, k, dimension, sampleRows, sampleBytes, working,

@@ -15,7 +15,8 @@ internal static class SampleBuffer
     public static TrainingBuffer Create(long? rows, KMeansOptions options, int dimension, int? trainDimension)
     {
         ResourcePlan plan = ResourcePlan.Compute(rows, options.K, dimension, options.SampleRate, options.EffectiveParallelism,
-            trainDimension: trainDimension, balanced: options.BalancesPartitions);
+            trainDimension: trainDimension, balanced: options.BalancesPartitions,
+            treeFanOut: options.UsesHierarchy ? options.HierarchicalK : null);
         if (options.OnDisk)
             plan.EnsureFitsOnDisk(options.EffectiveTempDirectory);
         else

@@ -183,7 +183,8 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             if (TrainDimension is int trainDimension)
                 RandomizedHadamardProjection.Validate(dimension, trainDimension);
             plan = ResourcePlan.Compute(rows, K, dimension, EffectiveSampleRate, ThrottleLimit, trainDimension: TrainDimension,
-                balanced: MaxSizeRatio is not null || MinSizeRatio is not null);
+                balanced: MaxSizeRatio is not null || MinSizeRatio is not null,
+                treeFanOut: new KMeansOptions { K = K, HierarchicalK = HierarchicalK }.UsesHierarchy ? HierarchicalK : null);
             room = plan.OnDisk(directory);
             if (Calibrate)
                 time = TrainingTimeEstimate.Predict(CalibrationFor(TrainDimension ?? dimension), plan.SampleRows, K, dimension,

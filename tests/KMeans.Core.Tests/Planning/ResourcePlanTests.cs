@@ -35,6 +35,25 @@ public class ResourcePlanTests
         Assert.True(four > one);
     }
 
+    /// <summary>
+    /// A tree adds the top level's labels and the rows of the nodes that train at once: 3 × threads / fan-out of the
+    /// sample (all of it when that exceeds 1), each row in the training dimension with 16 bytes of per-row state.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 16, null, 3750L)]
+    [InlineData(4, 16, null, 7500L)]
+    [InlineData(2, 4, null, 10_000L)]
+    [InlineData(2, 16, 8, 3750L)]
+    public void ATreeAddsTheRowsOfTheNodesThatTrainAtOnce(int threads, int fanOut, int? trainDimension, long nodeRows)
+    {
+        ResourcePlan flat = ResourcePlan.Compute(rows: 10_000, k: 512, dimension: 32, sampleRate: 256, threads, trainDimension: trainDimension);
+        ResourcePlan tree = ResourcePlan.Compute(rows: 10_000, k: 512, dimension: 32, sampleRate: 256, threads,
+            trainDimension: trainDimension, treeFanOut: fanOut);
+
+        Assert.Equal(10_000L * 4 + nodeRows * ((trainDimension ?? 32) * 4 + 16), tree.WorkingBytes - flat.WorkingBytes);
+        Assert.Equal(flat.SampleBytes, tree.SampleBytes);
+    }
+
     [Fact]
     public void MemoryFitsUpToTheAvailableBytesAndIsRecommendedUpToTheComfortableShare()
     {
