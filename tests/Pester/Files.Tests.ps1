@@ -299,6 +299,16 @@ Describe 'Files written by independent tools' {
         }
     }
 
+    It 'skips the null row 7 of DuckDB''s <_> as a null row, the array as the list' -ForEach 'duckdb-array-null-row.parquet', 'duckdb-list-null-row.parquet' {
+        $model = Invoke-KMeansTraining -LiteralPath (Join-Path $Fixtures $_) -K 4 -Seed 1 -AsModel
+        $list = Invoke-KMeansTraining -LiteralPath (Join-Path $Fixtures 'duckdb-list-null-row.parquet') -K 4 -Seed 1 -AsModel
+        $model.RowsRead | Should -Be 300
+        $model.SampleRows | Should -Be 299
+        $model.SkippedRows | Should -Be 1
+        $model.Loss | Should -Be $list.Loss
+        $model.Centroids.Vector | Should -Be $list.Centroids.Vector
+    }
+
     It 'imports <_> as the reference rows and assigns with them as the reference does' -ForEach @(
         'numpy-float64.npy', 'numpy-fortran.npy', 'numpy-commas.csv', 'numpy-spaces.csv', 'numpy-lists.json',
         'pandas-index.csv', 'pandas-no-index.csv', 'pandas-ids.csv', 'arrow-js.arrow',

@@ -69,7 +69,11 @@ internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path
         int definition = _definitions[_entry];
         if (definition < column.ElementLevel)
         {
-            _entry++;
+            // A null or empty list is one entry, but DuckDB writes a null fixed-size array as one entry per element,
+            // the others continuing the row (repetition level above 0): they are the same row.
+            do
+                _entry++;
+            while (_entry < _entries && _repetitions[_entry] != 0);
             return definition == column.ElementLevel - 1;
         }
         do

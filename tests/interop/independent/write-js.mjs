@@ -35,4 +35,7 @@ const target = (name) => join(out, name).replaceAll("'", "''");
 await connection.run(`COPY (SELECT row_id, embedding FROM reference ORDER BY row_id) TO '${target('duckdb-array-zstd.parquet')}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100)`);
 await connection.run(`COPY (SELECT row_id, embedding::FLOAT[] AS embedding FROM reference ORDER BY row_id) TO '${target('duckdb-list-snappy.parquet')}' (FORMAT parquet, COMPRESSION snappy)`);
 await connection.run(`COPY (SELECT embedding::DOUBLE[] AS embedding FROM reference ORDER BY row_id) TO '${target('duckdb-list-double.parquet')}' (FORMAT parquet)`);
+// Row 7 null: DuckDB writes a null fixed-size array as one level entry per element, a null list as one entry.
+await connection.run(`COPY (SELECT (CASE WHEN row_id = 7 THEN NULL ELSE embedding::FLOAT[] END)::FLOAT[${dimension}] AS embedding FROM reference ORDER BY row_id) TO '${target('duckdb-array-null-row.parquet')}' (FORMAT parquet)`);
+await connection.run(`COPY (SELECT CASE WHEN row_id = 7 THEN NULL ELSE embedding::FLOAT[] END AS embedding FROM reference ORDER BY row_id) TO '${target('duckdb-list-null-row.parquet')}' (FORMAT parquet)`);
 connection.closeSync();
