@@ -81,10 +81,8 @@ internal static class ArrowFileFooter
         long length;
         try
         {
-            FlatBufferTable message = FlatBufferTable.Root(metadata.AsSpan(prefix));
-            if (message.GetByte(MessageHeaderTypeField) != RecordBatchHeaderType || !message.TryGetTable(MessageHeaderField, out FlatBufferTable header))
-                throw new FormatException($"the footer's block {index} does not point at a record batch.");
-            length = header.GetInt64(RecordBatchLengthField);
+            length = RecordBatchRows(FlatBufferTable.Root(metadata.AsSpan(prefix)))
+                ?? throw new FormatException($"the footer's block {index} does not point at a record batch.");
         }
         catch (FormatException e)
         {
@@ -94,6 +92,12 @@ internal static class ArrowFileFooter
             throw new FormatException($"record batch {index} claims {length} rows.");
         return length;
     }
+
+    /// <summary>The rows of a record batch message; null for another message (a schema or a dictionary batch).</summary>
+    internal static long? RecordBatchRows(FlatBufferTable message) =>
+        message.GetByte(MessageHeaderTypeField) == RecordBatchHeaderType && message.TryGetTable(MessageHeaderField, out FlatBufferTable header)
+            ? header.GetInt64(RecordBatchLengthField)
+            : null;
 
     private static void ReadExactly(SafeFileHandle file, Span<byte> destination, long offset, string what)
     {

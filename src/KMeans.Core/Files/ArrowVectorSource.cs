@@ -7,7 +7,7 @@ namespace KMeans.Core.Files;
 /// <summary>
 /// Vectors from an Arrow IPC file (<c>.arrow</c>, <c>.feather</c>) or stream (<c>.arrows</c>), one record batch in
 /// memory at a time; LZ4- and ZSTD-compressed bodies are decompressed. The file format's row count comes from the
-/// footer; a stream's is unknown until its end, so it is null.
+/// footer, a stream's from the headers of its messages (<see cref="ArrowStreamFraming"/>).
 /// </summary>
 internal sealed class ArrowVectorSource : IVectorSource
 {
@@ -53,8 +53,8 @@ internal sealed class ArrowVectorSource : IVectorSource
 
     public static ArrowVectorSource OpenStream(string path, string? column)
     {
-        ArrowStreamFraming.Check(path);
-        return Open(path, isFile: false, column, rowCount: null);
+        long rows = ArrowStreamFraming.CheckAndCountRows(path);
+        return Open(path, isFile: false, column, rows);
     }
 
     /// <summary>The vector columns of an Arrow IPC file or stream, read from its schema alone.</summary>

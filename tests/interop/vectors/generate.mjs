@@ -82,7 +82,7 @@ function write(name, values, { batchRows = 16, column = 'embedding', stream = fa
     const bytes = writer.writeAll(table(values, batchRows, column, build), options).toUint8Array(true);
     writeFileSync(join(fixtures, name), bytes);
     expected.push({
-        file: name, column, dimension: values.find(row => row !== null).length, rowCount: stream ? null : values.length,
+        file: name, column, dimension: values.find(row => row !== null).length, rowCount: values.length,
         ...(expectedError === null ? {} : { expectedError }), rows: values,
     });
 }
