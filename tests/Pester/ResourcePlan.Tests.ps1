@@ -76,11 +76,10 @@ Describe 'Get-KMeansDiskEstimate counts sizes it can hold and says when a run ca
 
 Describe 'Core messages name the parameters users type' {
     It 'says -OnDisk when an in-memory run does not fit' {
-        # An Arrow stream does not record its row count, so the sample must be able to hold SampleRate × K rows.
-        $stream = Join-Path $Scratch 'unknown-count.arrows'
-        New-KMeansSampleData -Path $stream -Rows 100 -Dimension 64 -Seed 1 | Out-Null
+        # The pipeline's length is unknown, so the sample must be able to hold SampleRate × K rows.
+        $vector = [float[]]::new(64)
 
-        $problem = { Invoke-KMeansTraining -Path $stream -K 1000 -SampleRate 2000000000 } | Should -Throw -ErrorId 'InsufficientMemory,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $problem = { , $vector | Invoke-KMeansTraining -K 1000 -SampleRate 2000000000 } | Should -Throw -ErrorId 'InsufficientMemory,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
 
         $problem.ErrorDetails.Message | Should -BeLike '*Train with -OnDisk to keep the sample in a memory-mapped temporary file, or lower -SampleRate or K.'
         $problem.Exception.Message | Should -BeLike '*Train with OnDisk to keep the sample*'

@@ -9,7 +9,7 @@ public enum VectorFileFormat
     /// <summary>Arrow IPC file (<c>.arrow</c>, <c>.feather</c> v2, <c>.ipc</c>): random access, row count in the footer.</summary>
     Arrow,
 
-    /// <summary>Arrow IPC stream (<c>.arrows</c>): batches one after another, row count unknown until the end.</summary>
+    /// <summary>Arrow IPC stream (<c>.arrows</c>): batches one after another, no footer (the row count is in the batch headers).</summary>
     ArrowStream,
 
     Parquet,
