@@ -88,12 +88,10 @@ public sealed record ResourcePlan(
                 long bounds = 24L * k + threads * 4L * k;
                 long scratch = threads * (AssignmentKernel.ScratchBytesPerThread(RowsPerBlock)
                     + RowsPerBlock * (4L * dimension + 12) + 32L * dimension);
-                long treeRows = treeFanOut is int fanOut
-                    ? (long)Math.Ceiling(sampleRows * Math.Min(1.0, TreeNodeShare * threads / fanOut))
+                long tree = treeFanOut is int fanOut
+                    ? sampleRows * sizeof(int) + (long)Math.Ceiling(sampleRows * Math.Min(1.0, TreeNodeShare * threads / fanOut))
+                        * ((trainDimension ?? dimension) * sizeof(float) + 16L)
                     : 0;
-                long tree = treeFanOut is null
-                    ? 0
-                    : sampleRows * sizeof(int) + treeRows * ((trainDimension ?? dimension) * sizeof(float) + 16L);
                 long working = perRow + centroids + sums + bounds + scratch + tree
                     + (balanced ? BalancingMemory.Bytes(sampleRows, k) : 0);
                 _ = sampleBytes + working; // InMemoryBytes, unchecked later, must be countable too.
