@@ -60,7 +60,7 @@ internal static class ProductionScenario
             // A balanced model's partition prices, as Get-KMeansAssignment applies them.
             using var search = new NearestCentroidSearch(centroids, DistanceMetric.L2, model.PartitionPrices);
             using IVectorSource source = VectorFile.Open(data);
-            using var writer = new AssignmentFileWriter(labels, AssignmentFileFormat.Arrow, 1, rows);
+            using var writer = new AssignmentFileWriter(labels, AssignmentFileFormat.Arrow, 1, overwrite: true, rows);
             foreach (AssignedRows chunk in new StreamingAssignment(search, options.Threads).Run(source, 0, default))
             {
                 writer.Write(chunk);

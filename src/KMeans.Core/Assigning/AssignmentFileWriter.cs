@@ -17,14 +17,17 @@ public sealed class AssignmentFileWriter : IDisposable
     private readonly IAssignmentCodec _codec;
     private long _writebackFrom;
 
+    /// <param name="overwrite">
+    /// Whether the file may replace an existing one. Without it, a file that another writer put at the target while
+    /// this one was writing makes the commit fail with FileExists instead of being replaced.
+    /// </param>
     /// <param name="rowCount">The input rows, when known: a .npy header then needs no rewrite.</param>
-    public AssignmentFileWriter(string path, AssignmentFileFormat format, int nearest, long? rowCount = null)
+    public AssignmentFileWriter(string path, AssignmentFileFormat format, int nearest, bool overwrite, long? rowCount = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nearest, 1);
         if (!Enum.IsDefined(format))
             throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown assignment file format.");
-        // The cmdlet refuses an existing target without -Force before any row is read.
-        _file = AtomicFile.Begin(path, overwrite: true);
+        _file = AtomicFile.Begin(path, overwrite);
         try
         {
             _codec = format switch

@@ -309,7 +309,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         }
         try
         {
-            _outFile = new AssignmentFileWriter(target!, format, Count);
+            _outFile = new AssignmentFileWriter(target!, format, Count, overwrite: Force);
         }
         catch (KMeansException e)
         {

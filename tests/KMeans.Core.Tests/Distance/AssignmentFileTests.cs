@@ -116,7 +116,7 @@ public sealed class AssignmentFileTests : IDisposable
     {
         string path = Path.Combine(_scratch.Path, "kept.parquet");
         File.WriteAllText(path, "old");
-        using (var writer = new AssignmentFileWriter(path, AssignmentFileFormat.Parquet, 1))
+        using (var writer = new AssignmentFileWriter(path, AssignmentFileFormat.Parquet, 1, overwrite: true))
         {
             writer.Write(Chunks(1)[0]);
             Assert.Equal("old", File.ReadAllText(path));
@@ -127,13 +127,37 @@ public sealed class AssignmentFileTests : IDisposable
     }
 
     [Fact]
+    public void AFileAnotherWriterPutAtTheTargetMeanwhileIsKeptUnlessOverwriting()
+    {
+        string path = Path.Combine(_scratch.Path, "raced.arrow");
+        var error = Assert.Throws<KMeansException>(() =>
+        {
+            using var writer = new AssignmentFileWriter(path, AssignmentFileFormat.Arrow, 1, overwrite: false);
+            writer.Write(Chunks(1)[0]);
+            File.WriteAllText(path, "the other writer's");
+            writer.Commit();
+        });
+
+        Assert.Equal(KMeansErrorKind.FileExists, error.Kind);
+        Assert.Equal("the other writer's", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(_scratch.Path));
+
+        using (var writer = new AssignmentFileWriter(path, AssignmentFileFormat.Arrow, 1, overwrite: true))
+        {
+            writer.Write(Chunks(1)[0]);
+            writer.Commit();
+        }
+        Assert.NotEqual("the other writer's", File.ReadAllText(path));
+    }
+
+    [Fact]
     public void AssigningAFileIntoAFileMatchesTheSearch()
     {
         float[][] rows = TestData.Uniform(3000, 6, seed: 4);
         using var search = new NearestCentroidSearch(TestData.Uniform(20, 6, seed: 5), DistanceMetric.L2);
         string path = Path.Combine(_scratch.Path, "all.npy");
 
-        using (var writer = new AssignmentFileWriter(path, AssignmentFileFormat.Npy, 1))
+        using (var writer = new AssignmentFileWriter(path, AssignmentFileFormat.Npy, 1, overwrite: false))
         {
             foreach (AssignedRows chunk in new StreamingAssignment(search, 2).Run(TestData.Source(rows), 0, default))
                 writer.Write(chunk);
@@ -154,7 +178,7 @@ public sealed class AssignmentFileTests : IDisposable
 
     private static void Write(string path, int nearest)
     {
-        using var writer = new AssignmentFileWriter(path, AssignmentFileFormats.FromPath(path), nearest);
+        using var writer = new AssignmentFileWriter(path, AssignmentFileFormats.FromPath(path), nearest, overwrite: false);
         foreach (AssignedRows chunk in Chunks(nearest))
             writer.Write(chunk);
         writer.Commit();

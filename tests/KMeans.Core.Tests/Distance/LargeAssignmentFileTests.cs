@@ -67,7 +67,7 @@ public sealed class LargeAssignmentFileTests : IDisposable
     private string Write(string name, AssignmentFileFormat format, int nearest)
     {
         string path = Path.Combine(_scratch.Path, name);
-        using var writer = new AssignmentFileWriter(path, format, nearest);
+        using var writer = new AssignmentFileWriter(path, format, nearest, overwrite: false);
         foreach (AssignedRows chunk in Chunks(nearest))
             writer.Write(chunk);
         writer.Commit();

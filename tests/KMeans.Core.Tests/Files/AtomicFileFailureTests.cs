@@ -38,7 +38,7 @@ public sealed partial class AtomicFileFailureTests
         string target = temp.File("labels.arrow");
         var error = Assert.Throws<KMeansException>(() =>
         {
-            using var writer = new AssignmentFileWriter(target, AssignmentFileFormat.Arrow, nearest: 1);
+            using var writer = new AssignmentFileWriter(target, AssignmentFileFormat.Arrow, nearest: 1, overwrite: true);
             FillTheDisk(DescriptorOwner(writer));
             for (int chunk = 0; chunk < 64; chunk++)
                 writer.Write(new AssignedRows(chunk * 4096L, chunk * 4096L, 4096, 1, new int[4096], new float[4096]));
