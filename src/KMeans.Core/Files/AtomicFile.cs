@@ -120,8 +120,9 @@ public static class AtomicFile
     }
 
     /// <summary>
-    /// Deletes temporary files of the same target that a killed process left behind: older than this process, so no
-    /// running write of ours can own them, and named exactly as this class names them.
+    /// Deletes temporary files of the same target that a killed process left behind: named exactly as this class names
+    /// them, older than this process, so no running write of ours can own them, and held by no writer of another
+    /// process (whose buffered writes may leave its file's date long before this process started).
     /// </summary>
     private static void RemoveStaleTemporaries(string directory, string stem)
     {
@@ -133,13 +134,31 @@ public static class AtomicFile
                 string name = Path.GetFileName(path);
                 string middle = name.Substring(prefix.Length, name.Length - prefix.Length - TemporarySuffix.Length);
                 if (middle.Length == RandomPartLength && middle.All(char.IsAsciiHexDigitLower)
-                    && File.GetLastWriteTimeUtc(path) < ProcessStart)
+                    && File.GetLastWriteTimeUtc(path) < ProcessStart && !HeldByAWriter(path))
                     DeleteQuietly(path);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Cleaning up after someone else must never stop this write.
+        }
+    }
+
+    /// <summary>
+    /// Whether a running write holds <paramref name="path"/>: every writer keeps its temporary file open without
+    /// sharing, which is an exclusive lock (flock on Linux and macOS, a share mode on Windows) that ends with the
+    /// process, so a file nobody can open without sharing belongs to a write still under way.
+    /// </summary>
+    private static bool HeldByAWriter(string path)
+    {
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None);
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;
         }
     }
 
