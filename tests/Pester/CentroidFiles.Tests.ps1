@@ -150,6 +150,15 @@ Describe 'Export then import' {
         (Import-KMeansCentroid -LiteralPath (Join-Path $folder 'run[1].arrow')) | Should -HaveCount 3
     }
 
+    It 'reads the file a FileInfo names to -Centroid and -InitialCentroid, brackets in its name and all' {
+        $file = $Model | Export-KMeansCentroid -LiteralPath (Join-Path $Scratch 'model[1].arrow')
+        $file | Should -BeOfType System.IO.FileInfo
+        $assigned = $Vectors[0..9] | Get-KMeansAssignment -Centroid $file
+        $assigned.ClusterId | Should -Be ($Vectors[0..9] | Get-KMeansAssignment -Centroid $Model).ClusterId
+        $resumed = $Vectors | Invoke-KMeansTraining -K 3 -InitialCentroid (Get-Item -LiteralPath $file.FullName) -MaxIterations 1
+        $resumed | Should -HaveCount 3
+    }
+
     It 'records the distance of a model, which assignment from the file then uses' {
         $cosine = $Vectors | Invoke-KMeansTraining -K 3 -Seed 4 -Distance Cosine -AsModel
         $path = Join-Path $Scratch 'cosine.arrow'

@@ -58,13 +58,14 @@ internal sealed class CentroidInput
         // A single float[] bound to object[] arrives as its numbers: it is one centroid.
         if (VectorConverter.IsNumberList(items))
             items = [items];
-        if (items.Length > 1 && items.FirstOrDefault(item => VectorConverter.Unwrap(item) is KMeansModel or string or FileInfo)
-                is { } whole)
+        // Unwrapped once: a deserialized model becomes a live one here, which takes a while for a large one.
+        object?[] given = items.Select(VectorConverter.Unwrap).ToArray();
+        if (items.Length > 1 && given.FirstOrDefault(item => item is KMeansModel or string or FileInfo) is { } whole)
         {
             // A path that names no file says so first: a mistyped name is likelier than two sets of centroids.
-            foreach (object? item in items)
+            foreach (object? item in given)
             {
-                if (VectorConverter.Unwrap(item) is string path && ProviderPaths.ResolveExisting(cmdlet, path, literal: false, out error) is [])
+                if (item is string path && ProviderPaths.ResolveExisting(cmdlet, path, literal: false, out error) is [])
                     return null;
             }
             error = KMeansErrors.InvalidCentroid(0, whole,
@@ -72,9 +73,10 @@ internal sealed class CentroidInput
             return null;
         }
         var clusterIds = new List<int>();
-        foreach (object? item in items)
+        for (int at = 0; at < items.Length; at++)
         {
-            switch (VectorConverter.Unwrap(item))
+            object? item = items[at];
+            switch (given[at])
             {
                 case KMeansModel model:
                     Record(model.Distance, model, ref error);
@@ -88,8 +90,10 @@ internal sealed class CentroidInput
                     clusterIds.Add(centroid.ClusterId);
                     break;
                 case string or FileInfo:
-                    string path = VectorConverter.Unwrap(item) is FileInfo file ? file.FullName : (string)VectorConverter.Unwrap(item)!;
-                    CentroidSet? set = ReadFile(cmdlet, path, out error);
+                    // A FileInfo names one existing file: its brackets are part of the name, not a wildcard.
+                    bool literal = given[at] is FileInfo;
+                    string path = given[at] is FileInfo file ? file.FullName : (string)given[at]!;
+                    CentroidSet? set = ReadFile(cmdlet, path, literal, out error);
                     if (set is null)
                         return null;
                     Record(set.Distance?.ToPublic(), path, ref error);
@@ -165,9 +169,9 @@ internal sealed class CentroidInput
         return least < 0 ? $"ClusterId {least} is negative" : $"no centroid has ClusterId {place}";
     }
 
-    private static CentroidSet? ReadFile(PSCmdlet cmdlet, string path, out ErrorRecord? error)
+    private static CentroidSet? ReadFile(PSCmdlet cmdlet, string path, bool literal, out ErrorRecord? error)
     {
-        IReadOnlyList<string> files = ProviderPaths.ResolveExisting(cmdlet, path, literal: false, out error);
+        IReadOnlyList<string> files = ProviderPaths.ResolveExisting(cmdlet, path, literal, out error);
         if (error is not null)
             return null;
         if (files.Count > 1)
