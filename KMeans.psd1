@@ -11,6 +11,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('KMeans.format.ps1xml')
+    TypesToProcess       = @('KMeans.types.ps1xml')
     CmdletsToExport      = @(
         'Export-KMeansCentroid'
         'Export-KMeansReport'

@@ -80,6 +80,12 @@ Describe 'The manifest' {
         Test-Path -LiteralPath $ManifestInfo.ExportedFormatFiles[0] | Should -BeTrue
     }
 
+    It 'loads its type file, which makes deserialized models live again' {
+        $ManifestInfo.ExportedTypeFiles | Split-Path -Leaf | Should -Be 'KMeans.types.ps1xml'
+        Test-Path -LiteralPath $ManifestInfo.ExportedTypeFiles[0] | Should -BeTrue
+        (Get-TypeData 'Deserialized.KMeans.PowerShell.KMeansModel').TargetTypeForDeserialization | Should -Be ([KMeans.PowerShell.KMeansModel])
+    }
+
     It 'lists its exports one by one, without wildcards' {
         foreach ($list in 'CmdletsToExport', 'AliasesToExport', 'FunctionsToExport', 'VariablesToExport') {
             $SourceManifest.ContainsKey($list) | Should -BeTrue -Because "$list must be explicit"

@@ -23,7 +23,7 @@ AfterAll {
 Describe 'The packaged module' {
     It 'holds KMeans/<version>/ with the manifest, the cmdlet assembly, the views and the help' {
         $installed = Join-Path $ModulesFolder "KMeans/$((Test-ModuleManifest -Path $Manifest).Version)"
-        foreach ($file in 'KMeans.psd1', 'KMeans.PowerShell.dll', 'KMeans.format.ps1xml', 'en-US/about_KMeans.help.txt', 'en-US/KMeans.PowerShell.dll-Help.xml', 'Dependencies/KMeans.Core.dll') {
+        foreach ($file in 'KMeans.psd1', 'KMeans.PowerShell.dll', 'KMeans.format.ps1xml', 'KMeans.types.ps1xml', 'en-US/about_KMeans.help.txt', 'en-US/KMeans.PowerShell.dll-Help.xml', 'Dependencies/KMeans.Core.dll') {
             Test-Path -LiteralPath (Join-Path $installed $file) | Should -BeTrue -Because "the package must contain $file"
         }
     }

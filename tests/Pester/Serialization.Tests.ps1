@@ -55,3 +55,93 @@ Describe 'Measure-Object' {
         $sum | Should -BeLessOrEqual $Model.DurationSeconds
     }
 }
+
+Describe 'Export-Clixml, Start-Job and remoting' {
+    BeforeAll {
+        $script:Data = Join-Path $Scratch 'blobs.npy'
+        $script:Other = Join-Path $Scratch 'other.npy'
+        New-KMeansSampleData -Path $Data -Rows 4000 -Dimension 8 -Clusters 6 -Seed 1 | Out-Null
+        New-KMeansSampleData -Path $Other -Rows 4000 -Dimension 8 -Clusters 6 -Seed 2 | Out-Null
+        function script:RoundTrip($InputObject) {
+            $path = Join-Path $Scratch "$([guid]::NewGuid().ToString('N')).xml"
+            $InputObject | Export-Clixml -LiteralPath $path
+            Import-Clixml -LiteralPath $path
+        }
+    }
+
+    It 'gives back live centroids that keep their cluster ids in any order, their metric and their prices' {
+        $sorted = Invoke-KMeansTraining $Data -K 6 -Seed 3 | Sort-Object Size -Descending
+        $back = RoundTrip $sorted
+        $back[0] | Should -BeOfType KMeans.PowerShell.KMeansCentroid
+        $back.ClusterId | Should -Be $sorted.ClusterId
+        (Get-KMeansAssignment $Other -Centroid $back).ClusterId | Should -Be (Get-KMeansAssignment $Other -Centroid $sorted).ClusterId
+
+        $cosine = Invoke-KMeansTraining $Data -K 6 -Seed 3 -Distance Cosine
+        $first = Get-KMeansAssignment $Other -Centroid (RoundTrip $cosine) | Select-Object -First 5
+        $first.Distance | Should -Be (Get-KMeansAssignment $Other -Centroid $cosine | Select-Object -First 5).Distance
+
+        $balanced = Invoke-KMeansTraining $Data -K 5 -Seed 3 -MaxSizeRatio 1.05 -WarningAction SilentlyContinue
+        $priced = (Get-KMeansAssignment $Data -Centroid $balanced -Summary | ForEach-Object Count) -join ','
+        $priced | Should -Not -Be ((Get-KMeansAssignment $Data -Centroid $balanced -IgnorePrice -Summary | ForEach-Object Count) -join ',')
+        (Get-KMeansAssignment $Data -Centroid (RoundTrip $balanced) -Summary | ForEach-Object Count) -join ',' | Should -Be $priced
+    }
+
+    It 'gives back a live model with its centroids, history and balancing, which every cmdlet takes' {
+        $model = Invoke-KMeansTraining $Data -K 6 -Seed 3 -MaxSizeRatio 1.2 -AsModel -WarningAction SilentlyContinue
+        $back = RoundTrip $model
+        $back | Should -BeOfType KMeans.PowerShell.KMeansModel
+        $back.Centroids.Vector | Should -Be $model.Centroids.Vector
+        $back.Centroids.Price | Should -Be $model.Centroids.Price
+        $back.History.Loss | Should -Be $model.History.Loss
+        $back.BalanceHistory.Sizes.MaxOverMean | Should -Be $model.BalanceHistory.Sizes.MaxOverMean
+        ($back | Select-Object * -ExcludeProperty Centroids, History, BalanceHistory, Levels, PartitionSizes, PricedPartitionSizes |
+            ConvertTo-Json) | Should -Be ($model | Select-Object * -ExcludeProperty Centroids, History, BalanceHistory, Levels, PartitionSizes, PricedPartitionSizes |
+                ConvertTo-Json)
+        $fromBack = $back | Export-KMeansCentroid (Join-Path $Scratch 'back.arrow')
+        $fromLive = $model | Export-KMeansCentroid (Join-Path $Scratch 'live.arrow')
+        (Get-FileHash $fromBack).Hash | Should -Be (Get-FileHash $fromLive).Hash
+        $back | Export-KMeansReport -Path (Join-Path $Scratch 'back.html') | Should -Exist
+    }
+
+    It 'keeps a model whole when Export-Clixml is told a shallower depth' {
+        $model = Invoke-KMeansTraining $Data -K 6 -Seed 3 -AsModel
+        $path = Join-Path $Scratch 'shallow.xml'
+        $model | Export-Clixml -LiteralPath $path -Depth 1
+        (Import-Clixml -LiteralPath $path).Centroids.Vector | Should -Be $model.Centroids.Vector
+    }
+
+    It 'takes a model that a background job trained, as a scheduled ops script receives it' {
+        $job = Start-Job -ScriptBlock {
+            param($Manifest, $Data)
+            Import-Module $Manifest
+            Invoke-KMeansTraining $Data -K 6 -Seed 3 -AsModel
+        } -ArgumentList $Manifest, $Data
+        try {
+            $received = $job | Wait-Job -Timeout 120 | Receive-Job
+        }
+        finally {
+            $job | Remove-Job -Force
+        }
+        $received | Should -BeOfType KMeans.PowerShell.KMeansModel
+        $model = Invoke-KMeansTraining $Data -K 6 -Seed 3 -AsModel
+        $received.Loss | Should -Be $model.Loss
+        (Get-KMeansAssignment $Other -Centroid $received -Summary | ForEach-Object Count) | Should -Be (Get-KMeansAssignment $Other -Centroid $model -Summary | ForEach-Object Count)
+    }
+
+    It 'converts what was deserialized before the module was imported when a cmdlet receives it' {
+        $path = Join-Path $Scratch 'early.xml'
+        $model = Invoke-KMeansTraining $Data -K 6 -Seed 3 -AsModel
+        $model | Export-Clixml -LiteralPath $path
+        $shell = [powershell]::Create()
+        try {
+            $bag = $shell.AddCommand('Import-Clixml').AddParameter('LiteralPath', $path).Invoke()
+        }
+        finally {
+            $shell.Dispose()
+        }
+        $bag[0].PSObject.TypeNames[0] | Should -Be 'Deserialized.KMeans.PowerShell.KMeansModel'
+        $fromBag = $bag[0] | Export-KMeansCentroid (Join-Path $Scratch 'early.npy')
+        $fromLive = $model | Export-KMeansCentroid (Join-Path $Scratch 'early-live.npy')
+        (Get-FileHash $fromBag).Hash | Should -Be (Get-FileHash $fromLive).Hash
+    }
+}

@@ -46,7 +46,13 @@ internal static class VectorConverter
         return list.Count > 0 && IsNumber(Unwrap(list[0]));
     }
 
-    public static object? Unwrap(object? value) => value is PSObject psObject ? psObject.BaseObject : value;
+    /// <summary>
+    /// The object under PowerShell's wrapper; a deserialized model, centroid or part of one (a Clixml file or a job's
+    /// output, read before the module's types were loaded) as the live object it was made from.
+    /// </summary>
+    public static object? Unwrap(object? value) => value is PSObject psObject
+        ? psObject.BaseObject is PSCustomObject ? DeserializedOutput.TryRehydrate(psObject) ?? psObject.BaseObject : psObject.BaseObject
+        : value;
 
     private static object? PropertyValue(object item, object baseObject, string name)
     {
