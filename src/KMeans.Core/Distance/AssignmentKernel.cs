@@ -49,23 +49,22 @@ internal static unsafe class AssignmentKernel
         Span<int> labels, Span<float> scores)
     {
         int d = centroids.Dimension;
-        ReadOnlySpan<float> plain = centroids.Plain;
-        for (int i = 0; i < count; i++)
+        labels[..count].Clear();
+        scores[..count].Fill(float.PositiveInfinity);
+        // Centroid by centroid, each taken as the kernel scores it once; every row still sees them in order.
+        Span<float> centroid = new float[d];
+        for (int c = 0; c < centroids.K; c++)
         {
-            ReadOnlySpan<float> x = rows.Slice(i * d, d);
-            float best = float.PositiveInfinity;
-            int bestIndex = 0;
-            for (int c = 0; c < centroids.K; c++)
+            centroids.CopyScored(c, centroid);
+            for (int i = 0; i < count; i++)
             {
-                float score = centroids.Norms[c] - 2f * OrderedDot.Of(x, plain.Slice(c * d, d));
-                if (score < best)
+                float score = centroids.Norms[c] - 2f * OrderedDot.Of(rows.Slice(i * d, d), centroid);
+                if (score < scores[i])
                 {
-                    best = score;
-                    bestIndex = c;
+                    scores[i] = score;
+                    labels[i] = c;
                 }
             }
-            labels[i] = bestIndex;
-            scores[i] = best;
         }
     }
 

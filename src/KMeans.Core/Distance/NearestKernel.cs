@@ -239,16 +239,15 @@ internal static unsafe class NearestKernel
     private static void AssignPortable(float* x, int count, PackedCentroids centroids, int n, float* best, int* bestLabel)
     {
         int d = centroids.Dimension;
-        ReadOnlySpan<float> plain = centroids.Plain;
-        for (int t = 0; t < centroids.TileCount; t++)
+        Span<float> centroid = new float[d];
+        // Centroid by centroid, each taken as the kernel scores it once; every row still sees them in order.
+        for (int c = 0; c < centroids.K; c++)
         {
-            int firstCentroid = t * TileWidth;
-            int width = Math.Min(TileWidth, centroids.K - firstCentroid);
+            centroids.CopyScored(c, centroid);
             for (int i = 0; i < count; i++)
             {
                 var row = new ReadOnlySpan<float>(x + (long)i * d, d);
-                for (int c = firstCentroid; c < firstCentroid + width; c++)
-                    Insert(KernelScore.Portable(row, plain.Slice(c * d, d), centroids.Norms[c]), c, best + (long)i * n, bestLabel + (long)i * n, n);
+                Insert(KernelScore.Portable(row, centroid, centroids.Norms[c]), c, best + (long)i * n, bestLabel + (long)i * n, n);
             }
         }
     }

@@ -319,7 +319,7 @@ internal sealed class Assignment
         {
             KeptIndices[KeptCount] = index;
             row.CopyTo(KeptRows.AsSpan(KeptCount * dimension, dimension));
-            centroids.Plain.AsSpan(label * dimension, dimension).CopyTo(KeptCentroids.AsSpan(KeptCount * dimension, dimension));
+            centroids.CopyScored(label, KeptCentroids.AsSpan(KeptCount * dimension, dimension));
             KeptNorms[KeptCount] = centroids.Norms[label];
             KeptCount++;
         }

@@ -77,7 +77,7 @@ internal static class KMeansParallelInitializer
         for (int c = 0; c < count; c++)
             sample.Rows(candidateRows[first + c], 1).CopyTo(values.AsSpan(c * d, d));
         using var packed = new PackedCentroids(count, d);
-        packed.Pack(values, DistanceMetric.L2);
+        packed.PackAboutOrigin(values, DistanceMetric.L2, []);
         Parallel.For(0L, blocks.Count, parallel,
             () => (Labels: new int[blocks.RowsPerBlock], Scores: new float[blocks.RowsPerBlock], Kernel: new AssignmentKernel.Scratch(blocks.RowsPerBlock)),
             (block, state, scratch) =>

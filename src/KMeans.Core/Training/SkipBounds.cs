@@ -24,7 +24,9 @@ namespace KMeans.Core.Training;
 /// centroid's norm, X = ‖a‖ + u ≥ ‖x‖, and the last term covers products that underflow (each at most 2⁻¹⁵⁰ off).
 /// So s̃(c) &gt; s̃(a) for every c ≠ a, and the kernel (lowest index on ties) returns a, whenever
 /// D·(D − 2u) &gt; max τ − τ(a) + 2E. The test refuses when C² + 2·X·C comes near float.MaxValue, where the kernel's
-/// scores could overflow and the error model would not hold.
+/// scores could overflow and the error model would not hold. Centroids packed relative to an offset m (L2 only)
+/// score ν(c) − 2·x·(c − m) with ν(c) = ‖c − m‖² + 2·m·(c − m) rounded once from double: the same differences
+/// s(c) − s(a), and the same bound with ‖c‖ replaced by ‖c − m‖ and ‖c‖² by |ν(c)|.
 /// </para>
 /// <para>
 /// The bounds themselves are rounded outwards: the row distance u and the centroid separation D are the float square
@@ -53,6 +55,8 @@ internal sealed class SkipBounds
     private readonly double[] _squaredNormsBelow;
     private double _largestNorm;
     private double _largestSquaredNorm;
+    private double _largestScoredNorm;
+    private double _largestNormTerm;
 
     public SkipBounds(int k, int dimension, DistanceMetric metric)
     {
@@ -91,6 +95,9 @@ internal sealed class SkipBounds
             _largestNorm = Math.Max(_largestNorm, _norms[a]);
         }
         _largestSquaredNorm = _largestNorm * _largestNorm * (1 + DoubleSlack);
+        (_largestScoredNorm, _largestNormTerm) = (_largestNorm, _largestNorm * _largestNorm);
+        if (centroids.HasOffset)
+            (_largestScoredNorm, _largestNormTerm) = ScoredMagnitudes(centroids);
 
         var nearest = new float[k];
         Array.Fill(nearest, float.PositiveInfinity);
@@ -134,13 +141,39 @@ internal sealed class SkipBounds
         if (!(room > 0))
             return false;
         double rowNorm = _norms[label] + rowDistance;
-        double magnitude = _largestNorm * _largestNorm + 2 * rowNorm * _largestNorm;
+        double magnitude = _largestNormTerm + 2 * rowNorm * _largestScoredNorm;
         if (!(magnitude < SafeMagnitude))
             return false;
         double scoreError = _scoreGamma * magnitude + _underflowScore;
         double normShift = _innerProduct ? _largestSquaredNorm - _squaredNormsBelow[label] : 0;
         double gap = separation * room;
         return gap * (1 - DoubleSlack) > (normShift + 2 * scoreError) * (1 + DoubleSlack);
+    }
+
+    /// <summary>
+    /// For centroids packed relative to an offset m (exactly c − m, see <see cref="PackedCentroids"/>): the largest
+    /// ‖c − m‖ and the largest |‖c − m‖² + 2·m·(c − m)|, the norm term the kernel adds, both summed in double and
+    /// widened, which then take the places of ‖c‖ and ‖c‖² in the score's error bound.
+    /// </summary>
+    private (double Norm, double NormTerm) ScoredMagnitudes(PackedCentroids centroids)
+    {
+        int d = _dimension;
+        float[] plain = centroids.Plain;
+        float[] offset = centroids.Offset;
+        double largestNorm = 0, largestTerm = 0;
+        for (int c = 0; c < _norms.Length; c++)
+        {
+            double squaredNorm = 0, cross = 0;
+            for (int j = 0; j < d; j++)
+            {
+                double value = plain[c * d + j] - offset[j];
+                squaredNorm += value * value;
+                cross += Math.Abs(2.0 * offset[j] * value);
+            }
+            largestNorm = Math.Max(largestNorm, Math.Sqrt(squaredNorm) * (1 + _normWidening));
+            largestTerm = Math.Max(largestTerm, (squaredNorm + cross) * (1 + _normWidening));
+        }
+        return (largestNorm, largestTerm);
     }
 
     /// <summary>

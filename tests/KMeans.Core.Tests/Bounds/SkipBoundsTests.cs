@@ -12,8 +12,10 @@ public class SkipBoundsTests
     {
         // Centroid 1 and centroid 0 lie 8 apart along the first axis, 1e4 from the origin: scores near −4·10⁸ are
         // rounded to multiples of 32, so for rows within 0.05 of the midpoint rounding, not distance, picks the label.
+        // Centroid 2, on the other side of the origin, leaves the centroids no common offset, so they are scored about
+        // the origin, as centroids spread over a wide range are.
         const float offset = 1e4f;
-        float[] centroids = [offset + 8, offset, offset, offset, offset, offset, offset, offset];
+        float[] centroids = [offset + 8, offset, offset, offset, offset, offset, offset, offset, -offset, -offset, -offset, -offset];
         float[][] rows = Enumerable.Range(0, 101)
             .Select(i => new[] { offset + 4 + (i - 50) * 0.001f, offset, offset, offset })
             .ToArray();
@@ -26,6 +28,27 @@ public class SkipBoundsTests
         Assert.True(roundedAway > 0, "the kernel's rounding never overruled the exact distances: the data do not test the margin");
         Assert.Equal(plain, skipping);
         Assert.True(skipped < rows.Length);
+    }
+
+    [Fact]
+    public void RowsNearTheMidpointOfCentroidsWithACommonOffsetGetTheirNearestAndKeepIt()
+    {
+        // The two centroids above alone share the offset 1e4, which the kernel scores them relative to: no rounding
+        // overrules a distance, and the bounds, now on the smaller scores, still keep only labels the kernel gives.
+        const float offset = 1e4f;
+        float[] centroids = [offset + 8, offset, offset, offset, offset, offset, offset, offset];
+        float[][] rows = Enumerable.Range(0, 101)
+            .Select(i => new[] { offset + 4 + (i - 50) * 0.001f, offset, offset, offset })
+            .Where(row => row[0] != offset + 4)
+            .ToArray();
+        int[] previous = Enumerable.Repeat(1, rows.Length).ToArray();
+
+        (int[] plain, _) = Assign(rows, centroids, previous, DistanceMetric.L2, skip: false);
+        (int[] skipping, long skipped) = Assign(rows, centroids, previous, DistanceMetric.L2, skip: true);
+
+        Assert.Equal(rows.Select(row => ExactNearest(row, centroids)), plain);
+        Assert.Equal(plain, skipping);
+        Assert.InRange(skipped, 1, rows.Length - 1);
     }
 
     [Fact]

@@ -27,7 +27,8 @@ public class AssignmentKernelTests
             double best = distances.Min();
             // Float rounding may pick a centroid whose exact distance ties the best to ~1e-5 relative; never worse.
             Assert.True(distances[labels[i]] <= best * (1 + 1e-5) + 1e-6, $"row {i}: label {labels[i]} at {distances[labels[i]]}, best {best}");
-            double rowNorm = x[i].Sum(v => (double)v * v);
+            // The score is the distance less ‖x − m‖², m the offset the centroids were packed relative to.
+            double rowNorm = x[i].Select((v, j) => (double)v - packed.Offset[j]).Sum(v => v * v);
             Assert.Equal(distances[labels[i]], rowNorm + scores[i], 1e-3);
         }
     }
@@ -62,9 +63,10 @@ public class AssignmentKernelTests
         foreach (int index in nearest)
             Array.Fill(c, 0.5f, index * dimension, dimension);
         using var packed = new PackedCentroids(k, dimension);
-        packed.Pack(c, DistanceMetric.L2);
+        packed.PackAboutOrigin(c, DistanceMetric.L2, []);
         using var alone = new PackedCentroids(1, dimension);
-        alone.Pack(c.AsSpan(nearest[0] * dimension, dimension), DistanceMetric.L2);
+        // A centroid alone is its own offset; scores compare across packings only about the origin.
+        alone.PackAboutOrigin(c.AsSpan(nearest[0] * dimension, dimension), DistanceMetric.L2, []);
         float[] flat = x.SelectMany(v => v).ToArray();
 
         foreach (KernelPath path in RunnablePaths())

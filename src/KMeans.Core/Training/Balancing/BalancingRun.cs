@@ -61,7 +61,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (long[] Sizes, long Reassigned) AssignSample(PackedCentroids packed)
     {
-        packed.Pack(Centroids, Metric, Prices);
+        packed.PackAboutOrigin(Centroids, Metric, Prices);
         _scored?.Dispose();
         _scored = KernelPaths.Machine == KernelPath.Portable
             ? null
@@ -326,7 +326,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RefreshCache(PackedCentroids packed)
     {
-        packed.Pack(Centroids, Metric);
+        packed.PackAboutOrigin(Centroids, Metric, []);
         ScoreAgainstAll(Enumerable.Range(0, Cache.Rows).ToArray(), packed, Cache.Candidates);
     }
 
@@ -370,7 +370,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         for (int row = 0, listed = 0, kept = listing; row < Cache.Rows; row++)
             rowsByList[listsMoved[row] ? listed++ : kept++] = row;
         ReadOnlyMemory<int> keeping = rowsByList.AsMemory(listing);
-        packed.Pack(Centroids, Metric);
+        packed.PackAboutOrigin(Centroids, Metric, []);
         ScoreAgainstAll(rowsByList.AsMemory(0, listing), packed, m);
         int[] movedIds = Enumerable.Range(0, k).Where(c => isMoved[c]).ToArray();
         using PackedCentroids movedPacked = PackedSubset(movedIds);
@@ -444,7 +444,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         for (int i = 0; i < ids.Length; i++)
             Centroids.AsSpan(ids[i] * d, d).CopyTo(subset.AsSpan(i * d, d));
         var packed = new PackedCentroids(ids.Length, d);
-        packed.Pack(subset, Metric);
+        packed.PackAboutOrigin(subset, Metric, []);
         return packed;
     }
 
