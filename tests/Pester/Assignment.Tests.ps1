@@ -202,6 +202,32 @@ Describe 'The command line forms of the input and the centroids' {
         $Call | Should -Throw -ErrorId "NoInput,*" -ExpectedMessage "$Command got no vectors: pipe them*or name files with -Path."
     }
 
+    It 'reads the files of -Path when an empty pipeline comes before it, as <Command> does without one' -ForEach @(
+        @{ Command = 'Get-KMeansAssignment' }
+        @{ Command = 'Invoke-KMeansTraining' }
+    ) {
+        if ($Command -eq 'Get-KMeansAssignment') {
+            $counts = @() | Get-KMeansAssignment -Path $Data.FullName -Centroid $CentroidFile.FullName -Summary -ErrorAction Stop |
+                ForEach-Object Count
+            ($counts | Measure-Object -Sum).Sum | Should -Be 300
+            $counts | Should -Be (Get-KMeansAssignment -Path $Data.FullName -Centroid $CentroidFile.FullName -Summary | ForEach-Object Count)
+        }
+        else {
+            $trained = @() | Invoke-KMeansTraining -Path $Data.FullName -K 3 -Seed 2 -ErrorAction Stop
+            $trained.Vector | Should -Be (Invoke-KMeansTraining -Path $Data.FullName -K 3 -Seed 2).Vector
+        }
+    }
+
+    It 'refuses a pipeline that delivered nothing, and writes no file and no empty summaries' {
+        $out = Join-Path $Scratch 'nothing.parquet'
+        { @() | Get-KMeansAssignment -Centroid $Model -OutFile $out -ErrorAction Stop } |
+            Should -Throw -ErrorId 'NoInput,KMeans.PowerShell.GetKMeansAssignmentCommand' -ExpectedMessage "*the pipeline delivered nothing, so '$out' was not written."
+        Test-Path -LiteralPath $out | Should -BeFalse
+        { Get-ChildItem -LiteralPath $Scratch -Filter 'no-such-shard-*.npy' | Get-KMeansAssignment -Centroid $Model -Summary -OutVariable script:summaries } |
+            Should -Throw -ErrorId 'NoInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        $summaries | Should -HaveCount 0
+    }
+
     It 'says a lone data file was taken as the centroids, and how to give both' {
         { Get-KMeansAssignment $Data.FullName -Summary -ErrorAction Stop } |
             Should -Throw -ErrorId 'NoInput,*' -ExpectedMessage "*'$($Data.FullName)' was taken as the centroids; if it holds the rows to assign, name it first and the centroids second*"

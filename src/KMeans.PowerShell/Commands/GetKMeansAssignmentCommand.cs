@@ -45,6 +45,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     private AssignmentFileWriter? _outFile;
     private bool _declined;
     private bool _inputGiven;
+    private bool _namedFilesAssigned;
     private bool _inputRead;
 
     /// <summary>
@@ -211,15 +212,9 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     {
         if (_declined)
             return;
-        if (_pathsGivenFirst is not null)
+        if (_pathsGivenFirst is not null || ReadsFiles)
         {
-            foreach ((string path, bool literal) in _pathsGivenFirst)
-                AssignFiles([path], literal);
-            return;
-        }
-        if (ReadsFiles)
-        {
-            AssignFiles(RequestedPaths, IsLiteralPath);
+            AssignNamedFiles();
             return;
         }
         if (PipedFile.TryGetPath(InputObject, VectorProperty, out string file, out bool literalFile))
@@ -233,11 +228,41 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             Gather(element);
     }
 
+    /// <summary>
+    /// The files named on the command line, once. PowerShell calls ProcessRecord once when nothing is piped, and never
+    /// when a pipeline delivers nothing (@() | Get-KMeansAssignment -Path ...), so EndProcessing calls this too.
+    /// </summary>
+    private void AssignNamedFiles()
+    {
+        if (_namedFilesAssigned)
+            return;
+        _namedFilesAssigned = true;
+        if (_pathsGivenFirst is not null)
+        {
+            foreach ((string path, bool literal) in _pathsGivenFirst)
+                AssignFiles([path], literal);
+        }
+        else
+        {
+            AssignFiles(RequestedPaths, IsLiteralPath);
+        }
+    }
+
     protected override void EndProcessing()
     {
         if (_declined)
             return;
+        if (_pathsGivenFirst is not null || ReadsFiles)
+            AssignNamedFiles();
         AssignPending();
+        if (!_inputGiven)
+        {
+            // A pipeline that delivered nothing (a wildcard that matched no shard): an empty file or K empty clusters
+            // would pass for an assignment.
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                    $"{MyInvocation.MyCommand.Name} got no vectors: the pipeline delivered nothing{(_outFile is null ? "" : $", so '{_outFile.Target}' was not written")}."),
+                "NoInput", ErrorCategory.InvalidArgument, null));
+        }
         if (_inputGiven && !_inputRead)
         {
             // Every input failed, and said why: an empty file or K empty clusters would pass for an empty input.

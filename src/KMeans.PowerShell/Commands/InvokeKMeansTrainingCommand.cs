@@ -28,6 +28,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
     private PipelineSample? _pipelineRows;
     private TrainingProgressWriter? _progress;
     private readonly List<string> _files = [];
+    private bool _namedFilesResolved;
     private IReadOnlyList<float[]>? _initialCentroids;
     private string? _tempDirectory;
     private string? _reportTarget;
@@ -187,13 +188,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
     {
         if (ReadsFiles)
         {
-            foreach (string path in RequestedPaths)
-            {
-                IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, path, IsLiteralPath, out ErrorRecord? error);
-                if (error is not null)
-                    ThrowTerminatingError(error);
-                _files.AddRange(files);
-            }
+            ResolveNamedFiles();
             return;
         }
         // Get-ChildItem *.npy | Invoke-KMeansTraining: files from the pipeline (FileInfo, path strings, objects with a
@@ -207,8 +202,28 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
             AddPipelineItem(element);
     }
 
+    /// <summary>
+    /// The files of -Path or -LiteralPath, once. PowerShell calls ProcessRecord once when nothing is piped, and never
+    /// when a pipeline delivers nothing (@() | Invoke-KMeansTraining -Path ...), so EndProcessing calls this too.
+    /// </summary>
+    private void ResolveNamedFiles()
+    {
+        if (_namedFilesResolved)
+            return;
+        _namedFilesResolved = true;
+        foreach (string path in RequestedPaths)
+        {
+            IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, path, IsLiteralPath, out ErrorRecord? error);
+            if (error is not null)
+                ThrowTerminatingError(error);
+            _files.AddRange(files);
+        }
+    }
+
     protected override void EndProcessing()
     {
+        if (ReadsFiles)
+            ResolveNamedFiles();
         if (ReadsFiles || _files.Count > 0)
         {
             using IVectorSource? files = VectorFiles.Open(_files, Column, InputFormat, out ErrorRecord? error);
