@@ -257,6 +257,17 @@ Describe 'File and path messages' {
         $thrown.Exception.Message | Should -BeLike '*FIFO*'
     }
 
+    It 'refuses a FIFO as the checkpoint, resumed or not, instead of waiting on it' -Skip:(-not $IsLinux) {
+        $fifo = Join-Path $Scratch 'state.kmc'
+        & mkfifo $fifo
+        $vectors = 1..40 | ForEach-Object { , [float[]]@(($_ % 4), ($_ % 3)) }
+        foreach ($resume in $true, $false) {
+            $thrown = { $vectors | Invoke-KMeansTraining -K 2 -CheckpointPath $fifo -Resume:$resume } |
+                Should -Throw -ErrorId 'TargetNotRegularFile,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+            $thrown.Exception.Message | Should -Be "The checkpoint path '$fifo' is a FIFO (named pipe); a checkpoint is a regular file."
+        }
+    }
+
     It 'reports integer .npy content as UnsupportedContent' {
         $path = Join-Path $Scratch 'ints.npy'
         $header = "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }".PadRight(117) + "`n"

@@ -83,6 +83,10 @@ internal sealed class TrainingCheckpointer
         string full = System.IO.Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new KMeansException(KMeansErrorKind.InvalidOption, $"The checkpoint path '{full}' is a directory.", full);
+        // Opening a FIFO to read a checkpoint would wait for a writer forever.
+        if (UnixFileStatus.Of(full, followLinks: true) is { Type: not UnixFileType.Regular } special)
+            throw new KMeansException(KMeansErrorKind.TargetNotRegularFile,
+                $"The checkpoint path '{full}' is a {(special.Type == UnixFileType.Fifo ? "FIFO (named pipe)" : "device or socket")}; a checkpoint is a regular file.", full);
         string directory = System.IO.Path.GetDirectoryName(full)!;
         if (!Directory.Exists(directory))
             throw new KMeansException(KMeansErrorKind.FileNotFound,
