@@ -12,7 +12,9 @@ internal readonly record struct SizeBounds(long Min, long Max)
         double mean = (double)rows / k;
         long ceiling = (rows + k - 1) / k;
         long floor = rows / k;
-        long max = maxSizeRatio is double high ? Math.Max(ceiling, (long)Math.Floor(high * mean + 1e-9)) : rows;
+        // A ratio beyond every row bounds nothing; a cast of a double beyond long's range is undefined before .NET 9.
+        double allowed = maxSizeRatio is double high ? Math.Floor(high * mean + 1e-9) : rows;
+        long max = allowed >= rows ? rows : Math.Max(ceiling, (long)allowed);
         long min = Math.Min(floor, minSizeRatio is double low ? Math.Max(1, (long)Math.Ceiling(low * mean - 1e-9)) : 1);
         return new SizeBounds(min, max);
     }
