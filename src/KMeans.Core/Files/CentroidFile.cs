@@ -55,9 +55,14 @@ public static class CentroidFile
                 _ => FromVectorFile(source, format.Value, column),
             };
         }
-        catch (KMeansException e) when (e.Kind is KMeansErrorKind.NonFiniteValue or KMeansErrorKind.InvalidOption)
+        catch (KMeansException e) when (e.Kind is KMeansErrorKind.NonFiniteValue or KMeansErrorKind.ValueOutOfRange)
         {
-            // The file parsed, but what it holds is not a valid centroid set (a NaN, a negative iteration count).
+            // A value the file holds, as in a vector file: the same error a NaN or 1e39 among vectors gives, naming the file.
+            throw new KMeansException(e.Kind, $"'{source}' cannot be read: {e.Message}", source, e);
+        }
+        catch (KMeansException e) when (e.Kind is KMeansErrorKind.InvalidOption)
+        {
+            // The file parsed, but what it holds is not a valid centroid set (a negative iteration count).
             throw VectorFileErrors.Invalid(source, e.Message, e);
         }
         catch (Exception e) when (VectorFileErrors.IsLibraryFailure(e))

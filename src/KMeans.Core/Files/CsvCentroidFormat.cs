@@ -93,7 +93,7 @@ internal static class CsvCentroidFormat
                 else if (cell == layout.SizeIndex)
                     size = text.Length == 0 ? null : InvariantText.TryParse(text, out long count) ? count : throw NotANumber(path, where, column, text, "an integer");
                 else
-                    centroid[j++] = InvariantText.TryParse(text, out float value) ? value : throw NotANumber(path, where, column, text, "a number");
+                    centroid[j++] = InvariantText.TryParseValue(text, out float value) ? value : throw NotANumber(path, where, column, text, "a number");
             }
 
             lineOfRow.Add(lineNumber);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using KMeans.Core.Distance;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Files;
 
@@ -25,6 +26,19 @@ internal static class InvariantText
 
     public static bool TryParse(string text, out float value) =>
         float.TryParse(text, NumberStyles.Float, Culture, out value);
+
+    /// <summary>
+    /// A centroid value: the float32 the text spells, or <see cref="BeyondFloat32.Value"/> for a finite number beyond
+    /// float32's range (1e39), which float parsing would turn into an infinity the file does not hold.
+    /// </summary>
+    public static bool TryParseValue(string text, out float value)
+    {
+        if (!TryParse(text, out value))
+            return false;
+        if (float.IsInfinity(value) && TryParse(text, out double wide) && double.IsFinite(wide))
+            value = BeyondFloat32.Value;
+        return true;
+    }
 
     public static bool TryParse(string text, out double value) =>
         double.TryParse(text, NumberStyles.Float, Culture, out value);

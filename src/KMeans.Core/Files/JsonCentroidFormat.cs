@@ -148,7 +148,7 @@ internal static partial class JsonCentroidFormat
         int j = 0;
         foreach (JsonElement item in array.EnumerateArray())
         {
-            buffer[j] = item.ValueKind == JsonValueKind.Number && InvariantText.TryParse(item.GetRawText(), out float value)
+            buffer[j] = item.ValueKind == JsonValueKind.Number && InvariantText.TryParseValue(item.GetRawText(), out float value)
                 ? value
                 : throw Invalid(path, $"{where}[{j}] is {item.GetRawText()}; expected a number.");
             j++;

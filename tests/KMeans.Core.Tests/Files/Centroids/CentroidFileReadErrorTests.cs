@@ -284,13 +284,24 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         AssertInvalid(path, "it holds no centroids");
     }
 
-    [Fact]
-    public void ACsvWithNaNIsInvalid()
+    [Theory]
+    [InlineData("centroids.csv", "cluster_id,size,c0,c1\n0,1,NaN,2\n", KMeansErrorKind.NonFiniteValue, "Centroid 0, component 0 is NaN; centroids must be finite.")]
+    [InlineData("centroids.json", "[[1, 2], [3, \"NaN\"]]", KMeansErrorKind.InvalidFile, "[1][1] is \"NaN\"; expected a number.")]
+    [InlineData("centroids.csv", "cluster_id,size,c0,c1\n0,1,2,1e39\n", KMeansErrorKind.ValueOutOfRange, "Centroid 0, component 1 is beyond float32's range (±3.4E+38); centroids are float32.")]
+    [InlineData("centroids.json", "[[1, 2], [-1e39, 4]]", KMeansErrorKind.ValueOutOfRange, "Centroid 1, component 0 is beyond float32's range (±3.4E+38); centroids are float32.")]
+    [InlineData("centroids.csv", "cluster_id,size,c0,c1\n0,1,2,-Infinity\n", KMeansErrorKind.NonFiniteValue, "Centroid 0, component 1 is -Infinity; centroids must be finite.")]
+    public void AValueNoCentroidMayHoldIsTheErrorItIsAmongVectorsNamingTheFile(string name, string content,
+        KMeansErrorKind kind, string problem)
     {
-        string path = _scratch.File("centroids.csv");
-        File.WriteAllText(path, "cluster_id,size,c0,c1\n0,1,NaN,2\n");
+        string path = _scratch.File(name);
+        File.WriteAllText(path, content);
 
-        AssertInvalid(path, "Centroid 0, component 0 is NaN");
+        var error = Assert.Throws<KMeansException>(() => CentroidFile.Read(path));
+
+        Assert.Equal(kind, error.Kind);
+        Assert.Equal(path, error.Target);
+        Assert.StartsWith($"'{path}' cannot be read: ", error.Message);
+        Assert.Contains(problem, error.Message);
     }
 
     [Fact]
