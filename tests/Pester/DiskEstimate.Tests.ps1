@@ -155,6 +155,24 @@ K,Dimension,Rows,MaxSizeRatio,MinSizeRatio
         $estimates[2].InMemoryBytes | Should -Be $estimates[1].InMemoryBytes
     }
 
+    It 'takes empty ThrottleLimit, MaxIterations and HierarchicalK cells as their defaults, and refuses a row count that is no whole number' {
+        $estimates = "K,Dimension,Rows,ThrottleLimit,MaxIterations,HierarchicalK`n256,768,1000000,,,`n256,768,1000000,1,,`n16,32,12.5,2,10,16`n4,4,1e3,,," |
+            ConvertFrom-Csv | Get-KMeansDiskEstimate -ErrorVariable problems -ErrorAction SilentlyContinue
+        $estimates | Should -HaveCount 3
+        $estimates[0].InMemoryBytes | Should -Be (Get-KMeansDiskEstimate -K 256 -Dimension 768 -Rows 1000000).InMemoryBytes
+        $estimates[1].InMemoryBytes | Should -Be (Get-KMeansDiskEstimate -K 256 -Dimension 768 -Rows 1000000 -ThrottleLimit 1).InMemoryBytes
+        $estimates[2].Rows | Should -Be 1000
+        $problems.Exception.Message | Should -Be "Cannot process argument transformation on parameter 'Rows'. '12.5' is not a whole number."
+    }
+
+    It 'says an empty K cell is missing and a K of x is no whole number' {
+        "K,Dimension`n,8`nx,8" | ConvertFrom-Csv | Get-KMeansDiskEstimate -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems.Exception.Message | Should -Be @(
+            "Cannot bind argument to parameter 'K' because it is null."
+            "Cannot process argument transformation on parameter 'K'. 'x' is not a whole number."
+        )
+    }
+
     It 'recommends on disk a 27 TB sample, larger than memory, and says it does not fit' {
         $estimate = Get-KMeansDiskEstimate -K 65536 -Dimension 1024 -SampleRate 100000
         $estimate.Recommendation | Should -Be 'OnDisk'

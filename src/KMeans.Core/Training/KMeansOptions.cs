@@ -59,7 +59,9 @@ public sealed record KMeansOptions
     public HierarchicalMode Hierarchical { get; init; } = HierarchicalMode.Auto;
 
     /// <summary>Clusters per tree node (≥ 2). Default 16.</summary>
-    public int HierarchicalK { get; init; } = 16;
+    public int HierarchicalK { get; init; } = DefaultHierarchicalK;
+
+    public const int DefaultHierarchicalK = 16;
 
     /// <summary>Global Lloyd iterations over all K centroids after the tree is trained (≥ 0). Default 0.</summary>
     public int RefineIterations { get; init; }

@@ -20,6 +20,10 @@ internal sealed class EmptyAsNullAttribute(Type? valueType = null) : ArgumentTra
             return null;
         if (valueType is null)
             return inputData;
+        // PowerShell rounds '12.5' to the integer 12 without a word.
+        bool whole = valueType == typeof(int) || valueType == typeof(long);
+        if (whole && !(double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && number == Math.Floor(number)))
+            throw new ArgumentTransformationMetadataException($"'{text}' is not a whole number.");
         if (LanguagePrimitives.TryConvertTo(text, valueType, CultureInfo.InvariantCulture, out object? value))
             return value;
         string expected = valueType.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(valueType))}"

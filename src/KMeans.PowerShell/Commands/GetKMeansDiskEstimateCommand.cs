@@ -32,9 +32,11 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     private readonly Dictionary<int, CalibrationResult> _calibrations = [];
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [EmptyAsNull(typeof(int))]
     public int K { get; set; }
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ShapeSet)]
+    [EmptyAsNull(typeof(int))]
     public int Dimension { get; set; }
 
     /// <summary>Rows in the input; omitted (or an empty CSV cell), the sample is the full SampleRate × K rows.</summary>
@@ -80,10 +82,16 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     [ArgumentCompleter(typeof(FileSystemPathCompleter))]
     public string? TempDirectory { get; set; }
 
-    /// <summary>Threads of the planned run: each adds a little scratch memory.</summary>
+    /// <summary>
+    /// Threads of the planned run: each adds a little scratch memory. Omitted (or an empty CSV cell), every core, as
+    /// Invoke-KMeansTraining's default.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(1, int.MaxValue)]
-    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+    [EmptyAsNull(typeof(int))]
+    [ValidateRangeWhenGiven(1, int.MaxValue)]
+    public int? ThrottleLimit { get; set; }
+
+    private int Threads => ThrottleLimit ?? Environment.ProcessorCount;
 
     /// <summary>
     /// The -TrainDimension of the planned run: the sample is then held twice, as it is and projected, and -Calibrate
@@ -113,15 +121,24 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Calibrate { get; set; }
 
-    /// <summary>Iterations the predicted training totals are for (with -Calibrate).</summary>
+    /// <summary>Iterations the predicted training totals are for (with -Calibrate); omitted (or an empty CSV cell), 50.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(1, int.MaxValue)]
-    public int MaxIterations { get; set; } = 50;
+    [EmptyAsNull(typeof(int))]
+    [ValidateRangeWhenGiven(1, int.MaxValue)]
+    public int? MaxIterations { get; set; }
 
-    /// <summary>Clusters per tree node of the predicted hierarchical training (with -Calibrate).</summary>
+    private int Iterations => MaxIterations ?? 50;
+
+    /// <summary>
+    /// Clusters per tree node of the predicted hierarchical training (with -Calibrate); omitted (or an empty CSV cell),
+    /// Invoke-KMeansTraining's default.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(2, int.MaxValue)]
-    public int HierarchicalK { get; set; } = 16;
+    [EmptyAsNull(typeof(int))]
+    [ValidateRangeWhenGiven(2, int.MaxValue)]
+    public int? HierarchicalK { get; set; }
+
+    private int FanOut => HierarchicalK ?? KMeansOptions.DefaultHierarchicalK;
 
     protected override void BeginProcessing() => _stopping = new CancellationTokenSource();
 
@@ -182,13 +199,13 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         {
             if (TrainDimension is int trainDimension)
                 RandomizedHadamardProjection.Validate(dimension, trainDimension);
-            plan = ResourcePlan.Compute(rows, K, dimension, EffectiveSampleRate, ThrottleLimit, trainDimension: TrainDimension,
+            plan = ResourcePlan.Compute(rows, K, dimension, EffectiveSampleRate, Threads, trainDimension: TrainDimension,
                 balanced: MaxSizeRatio is not null || MinSizeRatio is not null,
-                treeFanOut: new KMeansOptions { K = K, HierarchicalK = HierarchicalK }.UsesHierarchy ? HierarchicalK : null);
+                treeFanOut: new KMeansOptions { K = K, HierarchicalK = FanOut }.UsesHierarchy ? FanOut : null);
             room = plan.OnDisk(directory);
             if (Calibrate)
                 time = TrainingTimeEstimate.Predict(CalibrationFor(TrainDimension ?? dimension), plan.SampleRows, K, dimension,
-                    HierarchicalK, MaxIterations, ThrottleLimit, trainDimension: TrainDimension,
+                    FanOut, Iterations, Threads, trainDimension: TrainDimension,
                     balanced: MaxSizeRatio is not null || MinSizeRatio is not null);
         }
         catch (KMeansException e)
@@ -252,10 +269,10 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         CalibrationResult calibration;
         const string activity = "Calibrating this machine's training speed";
         WriteProgress(new ProgressRecord(CalibrationActivityId, activity,
-            string.Create(CultureInfo.InvariantCulture, $"Timing the assignment, update and seeding steps at {Math.Min(dimension, KernelCalibration.MaxDimension):N0} dimensions on {ThrottleLimit} threads")));
+            string.Create(CultureInfo.InvariantCulture, $"Timing the assignment, update and seeding steps at {Math.Min(dimension, KernelCalibration.MaxDimension):N0} dimensions on {Threads} threads")));
         try
         {
-            calibration = KernelCalibration.Measure(measured, ThrottleLimit, KernelCalibration.DefaultBudget, _stopping!.Token);
+            calibration = KernelCalibration.Measure(measured, Threads, KernelCalibration.DefaultBudget, _stopping!.Token);
         }
         catch (OperationCanceledException) when (_stopping!.IsCancellationRequested)
         {
