@@ -71,7 +71,9 @@ Describe 'A pipeline longer than the sample' {
 
     It 'skips and counts such rows with -SkipNonFinite, and reports items of another dimension by index' {
         $items = $Many[0..2999] + @(, [float[]](1, [float]::NaN, 3)) + @(, [float[]](1, 2)) + $Many[3000..5999]
-        $model = $items | Invoke-KMeansTraining -K 4 -SampleRate 8 -Seed 1 -SkipNonFinite -AsModel -ErrorVariable problems -ErrorAction SilentlyContinue
+        $model = $items | Invoke-KMeansTraining -K 4 -SampleRate 8 -Seed 1 -SkipNonFinite -AsModel -ErrorVariable problems -ErrorAction SilentlyContinue -WarningVariable warnings
+        # Reported once, as the error that says why, not again as a null row.
+        $warnings | Should -BeNullOrEmpty
         $problems.Count | Should -Be 1
         $problems[0].FullyQualifiedErrorId | Should -Be 'DimensionMismatch,KMeans.PowerShell.InvokeKMeansTrainingCommand'
         $problems[0].Exception.Message | Should -BeLike 'Input item 3001 has 2 values*'

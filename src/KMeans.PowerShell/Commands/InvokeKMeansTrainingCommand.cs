@@ -380,8 +380,9 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         if (result.TrainDimension is int trained)
             WriteVerbose(string.Create(CultureInfo.InvariantCulture,
                 $"Trained in {trained} dimensions (loss there {result.TrainDimensionLoss:G6}); the centroids are the means of their rows in {result.Dimension} dimensions."));
-        // NaN rows are left out only on request (-SkipNonFinite); null rows always, so say so.
-        if (result.Sampling is { NullRowsSkipped: > 0 and var nulls })
+        // NaN rows are left out only on request (-SkipNonFinite); a file's null rows always, so say so. A pipeline item
+        // that was left out (null, not a vector, another dimension) was reported as an error of its own.
+        if (_pipelineRows is null && result.Sampling is { NullRowsSkipped: > 0 and var nulls })
             WriteWarning(string.Create(CultureInfo.InvariantCulture,
                 $"Left out {nulls:N0} null row{(nulls == 1 ? "" : "s")} of {description}: a null row holds no vector (the model's SkippedRows counts it)."));
         if (result.DistinctRows is int distinct)
