@@ -105,6 +105,20 @@ Describe 'Assigning piped vectors' {
         $assignments.Index | Should -Be (0..4 + 6..10)
     }
 
+    It 'keeps the index of a stray string among vectors, so that the rows after it join back to their objects' {
+        $rows = @(
+            [pscustomobject]@{ Id = 'a'; Vector = $Vectors[0] }
+            'a label, not a file'
+            [pscustomobject]@{ Id = 'b'; Vector = $Vectors[300] }
+        )
+        $assignments = $rows | Get-KMeansAssignment -Centroid $Model -ErrorVariable problems -ErrorAction SilentlyContinue
+        $assignments.Index | Should -Be 0, 2
+        $problems.Exception.Message | Should -Be "Input item 1 is not a vector: it is the string 'a label, not a file', which names no file; pipe either vectors or vector files."
+        $npy = Join-Path $Scratch 'stray.npy'
+        $rows | Get-KMeansAssignment -Centroid $Model -OutFile $npy -ErrorAction SilentlyContinue | Out-Null
+        [System.IO.File]::ReadAllBytes($npy).Length | Should -Be (128 + 3 * 4)
+    }
+
     It 'writes no summary and no file when every piped item is refused, and warns that the file was not written' {
         $target = Join-Path $Scratch 'refused.npy'
         $refused = @(, [float[]](1, 2)) + @(, [float[]](3, 4))

@@ -83,6 +83,15 @@ Describe 'A pipeline longer than the sample' {
     }
 }
 
+Describe 'Files and vectors in one pipeline' {
+    It 'names the first vector after piped files by its place in the pipeline' {
+        $file = Join-Path $Scratch 'first.npy'
+        New-KMeansSampleData -Path $file -Rows 50 -Dimension 2 -Seed 1 | Out-Null
+        { @($file, $file, [float[]](1, 2)) | Invoke-KMeansTraining -K 2 -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage 'Input item 2 is not a vector: the pipeline delivered files before it; pipe either files or vectors.'
+    }
+}
+
 Describe 'Checkpoints of pipeline input' {
     It 'resumes without -Seed: the sample is drawn with the seed the checkpoint saved' {
         $checkpoint = Join-Path $Scratch 'piped.kmc'

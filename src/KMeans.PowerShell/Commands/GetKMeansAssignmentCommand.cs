@@ -46,6 +46,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     private bool _declined;
     private bool _inputGiven;
     private bool _namedFilesAssigned;
+    private bool _vectorsGathered;
     private bool _inputRead;
 
     /// <summary>
@@ -219,6 +220,16 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         }
         if (PipedFile.TryGetPath(InputObject, VectorProperty, out string file, out bool literalFile))
         {
+            // Among vectors, a string that names no file is taken for a stray item, not a missing file: it keeps its
+            // index, as every other refused item does, so that the rows after it keep theirs ($rows[$_.Index]).
+            if (_vectorsGathered && InputObject?.BaseObject is string && ProviderPaths.ResolveExisting(this, file, literalFile, out _) is [])
+            {
+                _inputGiven = true;
+                long index = _nextIndex++;
+                _pending.Add(new PendingItem(index, null, KMeansErrors.NotAVector(index, InputObject,
+                    $"it is the string '{file}', which names no file; pipe either vectors or vector files.")));
+                return;
+            }
             // Vectors piped before the file come first in the output, as their indices do.
             AssignPending();
             AssignFiles([file], literalFile);
@@ -350,6 +361,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     private void Gather(object? item)
     {
         _inputGiven = true;
+        _vectorsGathered = true;
         long index = _nextIndex++;
         if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? notAVector))
         {

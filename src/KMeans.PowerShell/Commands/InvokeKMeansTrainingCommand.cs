@@ -29,6 +29,8 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
     private TrainingProgressWriter? _progress;
     private readonly List<string> _files = [];
     private bool _namedFilesResolved;
+    /// <summary>The file items the pipeline delivered, which hold the first indices when a vector follows them.</summary>
+    private long _pipedFiles;
     private IReadOnlyList<float[]>? _initialCentroids;
     private string? _tempDirectory;
     private string? _reportTarget;
@@ -265,12 +267,13 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         if (error is not null)
             ThrowTerminatingError(error);
         _files.AddRange(files);
+        _pipedFiles++;
     }
 
     private void AddPipelineItem(object? item)
     {
         if (_files.Count > 0)
-            ThrowTerminatingError(KMeansErrors.NotAVector(0, item,
+            ThrowTerminatingError(KMeansErrors.NotAVector(_pipedFiles, item,
                 "the pipeline delivered files before it; pipe either files or vectors."));
         PipelineSample rows = _pipelineRows ??= NewPipelineSample();
         long index = rows.NextIndex;
