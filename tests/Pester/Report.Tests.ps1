@@ -197,6 +197,31 @@ Describe 'Invoke-KMeansTraining -ReportPath' {
         (Read-Report $target).DocumentElement.InnerText | Should -Match ([regex]::Escape($data))
     }
 
+    It 'keeps the training when the report cannot be written at its end, even under -ErrorAction Stop' {
+        $target = Join-Path $Scratch 'raced.html'
+        $centroidFile = Join-Path $Scratch 'raced.npy'
+        # Another job writes the report while this training reads its input.
+        $input = { foreach ($i in 0..599) { if ($i -eq 300) { Set-Content -LiteralPath $target -Value 'another job' }; , $Vectors[$i] } }
+
+        $model = & $input | Invoke-KMeansTraining -K 3 -Seed 5 -ReportPath $target -AsModel -ErrorAction Stop -WarningVariable warnings 3>$null
+        Remove-Item -LiteralPath $target
+        & $input | Invoke-KMeansTraining -K 3 -Seed 5 -ReportPath $target -ErrorAction Stop 3>$null | Export-KMeansCentroid $centroidFile | Out-Null
+
+        $model.Loss | Should -Be $Model.Loss
+        Test-Path -LiteralPath $centroidFile | Should -BeTrue
+        $warnings | Should -HaveCount 1
+        "$warnings" | Should -Be "The training report was not written: The file '$target' already exists. Use -Force to replace it. The trained centroids are output all the same; with -AsModel, Export-KMeansReport writes the report from the model."
+        Get-Content -Raw -LiteralPath $target | Should -Be "another job$([Environment]::NewLine)"
+    }
+
+    It 'neither trains nor writes under -WhatIf when the run would write files, and trains as usual when it would not' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $Scratch 'dry-run')
+        $output = $Vectors | Invoke-KMeansTraining -K 3 -Seed 5 -ReportPath (Join-Path $folder 'r.html') -CheckpointPath (Join-Path $folder 's.kmc') -WhatIf
+        $output | Should -BeNullOrEmpty
+        Get-ChildItem -LiteralPath $folder -Force | Should -BeNullOrEmpty
+        ($Vectors | Invoke-KMeansTraining -K 3 -Seed 5 -WhatIf).Vector | Should -Be $Model.Centroids.Vector
+    }
+
     It 'refuses an existing report before training unless -Force' {
         $target = Join-Path $Scratch 'ops.html'
         Set-Content -LiteralPath $target -Value 'previous run'

@@ -18,7 +18,7 @@ namespace KMeans.PowerShell;
 /// task; this thread drains its reports into progress and verbose records, and StopProcessing cancels it within about
 /// one iteration.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "KMeansTraining", DefaultParameterSetName = InputObjectSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "KMeansTraining", DefaultParameterSetName = InputObjectSet, SupportsShouldProcess = true)]
 [OutputType(typeof(KMeansCentroid), typeof(KMeansModel))]
 public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposable
 {
@@ -29,6 +29,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
     private TrainingProgressWriter? _progress;
     private readonly List<string> _files = [];
     private bool _namedFilesResolved;
+    private bool _declined;
     /// <summary>The file items the pipeline delivered, which hold the first indices when a vector follows them.</summary>
     private long _pipedFiles;
     private IReadOnlyList<float[]>? _initialCentroids;
@@ -165,8 +166,26 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
             _initialCentroids = initial!.Vectors;
         }
         ResolveCheckpointPath();
+        if (!ShouldWriteFiles())
+        {
+            _declined = true;
+            return;
+        }
         _stopping = new CancellationTokenSource();
         _progress = new TrainingProgressWriter(this, K, MaxIterations, Redos);
+    }
+
+    /// <summary>
+    /// Training itself changes nothing, so only a run that writes files (a report, a checkpoint) asks, once, naming
+    /// them: a dry run (-WhatIf, or a script run with it) then neither trains nor writes, and outputs nothing.
+    /// </summary>
+    private bool ShouldWriteFiles()
+    {
+        string[] targets = new[] { _reportTarget, _checkpointPath }.OfType<string>().ToArray();
+        if (targets.Length == 0)
+            return true;
+        string what = _reportTarget is null ? "its checkpoint" : _checkpointPath is null ? "the training report" : "its checkpoint and the training report";
+        return ShouldProcess(string.Join(", ", targets), $"Train {K} centroids, writing {what}");
     }
 
     private void ResolveCheckpointPath()
@@ -188,6 +207,8 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
 
     protected override void ProcessRecord()
     {
+        if (_declined)
+            return;
         if (ReadsFiles)
         {
             ResolveNamedFiles();
@@ -224,6 +245,8 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
 
     protected override void EndProcessing()
     {
+        if (_declined)
+            return;
         if (ReadsFiles)
             ResolveNamedFiles();
         if (ReadsFiles || _files.Count > 0)
@@ -406,11 +429,16 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
             WriteReport(model!, _reportTarget);
     }
 
-    /// <summary>The centroids are already out: a report that cannot be written is reported, not thrown.</summary>
+    /// <summary>
+    /// The centroids are already out, and nothing here may take them away: an error would stop a script run with
+    /// -ErrorAction Stop before it kept them (the consumer's end never runs, the assignment never happens). So a report
+    /// that was writable before training and cannot be written now (another job made the file meanwhile, the disk
+    /// filled) is a warning that says why and how to write it again.
+    /// </summary>
     private void WriteReport(KMeansModel model, string target)
     {
         if (ExportKMeansReportCommand.Write(model, target, Force) is { } failure)
-            WriteError(failure);
+            WriteWarning($"The training report was not written: {failure.Exception.Message} The trained centroids are output all the same; with -AsModel, Export-KMeansReport writes the report from the model.");
         else
             WriteVerbose($"Wrote the training report to '{target}'.");
     }
