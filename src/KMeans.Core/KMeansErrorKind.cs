@@ -27,6 +27,9 @@ public enum KMeansErrorKind
     FileExists,
     CheckpointMismatch,
 
+    /// <summary>Another training holds the checkpoint (see Training.Checkpoints.CheckpointLock).</summary>
+    CheckpointInUse,
+
     /// <summary>A well-formed file whose content the module cannot use (a dtype, a shape, a column type).</summary>
     UnsupportedContent,
 

@@ -123,6 +123,20 @@ Describe 'Checkpoints' {
         Get-Content -LiteralPath $checkpoint | Should -Be 'kept'
     }
 
+    It 'refuses a checkpoint that another training holds, and leaves it to that training' {
+        $checkpoint = Join-Path $Scratch 'held.kmc'
+        $lock = [System.IO.File]::Open((Join-Path $Scratch '.held.kmc.lock'), 'OpenOrCreate', 'ReadWrite', 'None')
+        try {
+            { Invoke-KMeansTraining @Training -CheckpointPath $checkpoint -Resume } |
+                Should -Throw -ErrorId 'CheckpointInUse,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage "The checkpoint '$checkpoint' is in use by another training*"
+            Test-Path -LiteralPath $checkpoint | Should -BeFalse
+        }
+        finally {
+            $lock.Dispose()
+        }
+        Invoke-KMeansTraining @Training -CheckpointPath $checkpoint -Resume | Should -Not -BeNullOrEmpty
+    }
+
     It 'warns and starts a new training when -Resume finds no checkpoint' {
         $checkpoint = Join-Path $Scratch 'new.kmc'
         $model = Invoke-KMeansTraining @Training -CheckpointPath $checkpoint -Resume -AsModel -WarningVariable warnings -WarningAction SilentlyContinue

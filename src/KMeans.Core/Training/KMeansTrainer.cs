@@ -72,7 +72,7 @@ public static class KMeansTrainer
         checkpoint?.Validate();
         ValidateAgainstDimension(options, dimension);
         var watch = Stopwatch.StartNew();
-        CheckpointStart? start = checkpoint is null ? null : CheckpointStart.Open(checkpoint, options, dimension, rows, progress);
+        using CheckpointStart? start = checkpoint is null ? null : CheckpointStart.Open(checkpoint, options, dimension, rows, progress);
         int seed = start?.Seed ?? options.Seed ?? Random.Shared.Next();
         KMeansResult? finished = start?.FinishedResult(options);
         using ProjectedSample sample = buildSample(seed, out SamplingSummary summary);

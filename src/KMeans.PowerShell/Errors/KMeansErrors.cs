@@ -35,6 +35,7 @@ internal static class KMeansErrors
             KMeansErrorKind.AmbiguousColumn => ("AmbiguousColumn", ErrorCategory.InvalidArgument),
             KMeansErrorKind.FileExists => ("FileExists", ErrorCategory.ResourceExists),
             KMeansErrorKind.CheckpointMismatch => ("CheckpointMismatch", ErrorCategory.InvalidArgument),
+            KMeansErrorKind.CheckpointInUse => ("CheckpointInUse", ErrorCategory.ResourceBusy),
             KMeansErrorKind.UnsupportedContent => ("UnsupportedContent", ErrorCategory.InvalidData),
             KMeansErrorKind.TargetNotRegularFile => ("TargetNotRegularFile", ErrorCategory.InvalidArgument),
             KMeansErrorKind.FileNotWritable => ("FileNotWritable", ErrorCategory.WriteError),

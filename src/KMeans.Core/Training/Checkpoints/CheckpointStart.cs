@@ -4,20 +4,23 @@ using KMeans.Core.Sampling;
 namespace KMeans.Core.Training.Checkpoints;
 
 /// <summary>
-/// The checkpoint side of a training's start: refuses to overwrite a checkpoint unless resuming, reads and verifies
-/// the one to resume (settings and input before sampling, the sample after it), and hands out the seed it used.
+/// The checkpoint side of a training's start: takes the checkpoint's lock for the training (disposing this releases
+/// it), refuses to overwrite a checkpoint unless resuming, reads and verifies the one to resume (settings and input
+/// before sampling, the sample after it), and hands out the seed it used.
 /// </summary>
-internal sealed class CheckpointStart
+internal sealed class CheckpointStart : IDisposable
 {
+    private readonly CheckpointLock _lock;
     private readonly CheckpointOptions _options;
     private readonly string _path;
     private readonly CheckpointState? _restored;
     private readonly List<KeyValuePair<string, string>> _inputs;
     private readonly IProgress<TrainingProgress>? _progress;
 
-    private CheckpointStart(CheckpointOptions options, string path, CheckpointState? restored,
+    private CheckpointStart(CheckpointLock held, CheckpointOptions options, string path, CheckpointState? restored,
         List<KeyValuePair<string, string>> inputs, IProgress<TrainingProgress>? progress)
     {
+        _lock = held;
         _options = options;
         _path = path;
         _restored = restored;
@@ -33,21 +36,32 @@ internal sealed class CheckpointStart
         IProgress<TrainingProgress>? progress)
     {
         string path = TrainingCheckpointer.Prepare(checkpoint.Path);
-        bool exists = File.Exists(path);
-        if (exists && !checkpoint.Resume)
-            throw new KMeansException(KMeansErrorKind.FileExists,
-                $"A checkpoint already exists at '{path}': resume it, or delete it to start a new training.", path);
-        List<KeyValuePair<string, string>> inputs = CheckpointFingerprint.Inputs(dimension, rows, checkpoint.InputFiles);
-        CheckpointState? restored = null;
-        if (exists)
+        CheckpointLock held = CheckpointLock.Take(path);
+        try
         {
-            restored = CheckpointFile.Read(path);
-            int seed = options.Seed ?? restored.Seed;
-            CheckpointFingerprint.Verify(path, restored, CheckpointFingerprint.Settings(options, seed),
-                options.Seed is not null, inputs);
+            bool exists = File.Exists(path);
+            if (exists && !checkpoint.Resume)
+                throw new KMeansException(KMeansErrorKind.FileExists,
+                    $"A checkpoint already exists at '{path}': resume it, or delete it to start a new training.", path);
+            List<KeyValuePair<string, string>> inputs = CheckpointFingerprint.Inputs(dimension, rows, checkpoint.InputFiles);
+            CheckpointState? restored = null;
+            if (exists)
+            {
+                restored = CheckpointFile.Read(path);
+                int seed = options.Seed ?? restored.Seed;
+                CheckpointFingerprint.Verify(path, restored, CheckpointFingerprint.Settings(options, seed),
+                    options.Seed is not null, inputs);
+            }
+            return new CheckpointStart(held, checkpoint, path, restored, inputs, progress);
         }
-        return new CheckpointStart(checkpoint, path, restored, inputs, progress);
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
     }
+
+    public void Dispose() => _lock.Dispose();
 
     /// <summary>The seed of the checkpoint that <paramref name="checkpoint"/> resumes, or null when it starts a new training.</summary>
     public static int? ResumedSeed(CheckpointOptions checkpoint)

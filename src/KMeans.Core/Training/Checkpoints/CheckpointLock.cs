@@ -1,0 +1,40 @@
+using KMeans.Core.Files;
+
+namespace KMeans.Core.Training.Checkpoints;
+
+/// <summary>
+/// Keeps a second training off a checkpoint that one is using: an exclusive lock (flock on Linux and macOS, a share
+/// mode on Windows) on a file beside it, '.&lt;name&gt;.lock', held for the whole training and released by the system when
+/// the process ends, however it ends. Two scheduled runs that overlap would otherwise both train and overwrite each
+/// other's checkpoint. The file goes when the training ends; one that a killed training left is taken over by the next.
+/// </summary>
+internal sealed class CheckpointLock : IDisposable
+{
+    private readonly FileStream _held;
+
+    private CheckpointLock(FileStream held) => _held = held;
+
+    /// <param name="checkpoint">The checkpoint's full path, as <see cref="TrainingCheckpointer.Prepare"/> gives it.</param>
+    public static CheckpointLock Take(string checkpoint)
+    {
+        string path = Path.Combine(Path.GetDirectoryName(checkpoint)!, $".{AtomicFile.TemporaryStem(Path.GetFileName(checkpoint))}.lock");
+        try
+        {
+            return new CheckpointLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None,
+                bufferSize: 1, FileOptions.DeleteOnClose));
+        }
+        catch (IOException e) when (File.Exists(path))
+        {
+            throw new KMeansException(KMeansErrorKind.CheckpointInUse,
+                $"The checkpoint '{checkpoint}' is in use by another training (it holds '{path}'). Wait for that training to end, or give this one another -CheckpointPath.",
+                checkpoint, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KMeansException(KMeansErrorKind.FileNotWritable,
+                $"Cannot write the checkpoint '{checkpoint}': {AtomicFile.Describe(e, path)}", checkpoint, e);
+        }
+    }
+
+    public void Dispose() => _held.Dispose();
+}
