@@ -101,6 +101,7 @@ Describe 'Non-terminating errors collected with -ErrorVariable' {
         $items = @([pscustomobject]@{ Name = 'text' }, 42) + $Vectors
         $centroids = $items | Invoke-KMeansTraining -K 3 -Seed 1 -ErrorVariable problems -ErrorAction SilentlyContinue
         $problems.FullyQualifiedErrorId | Should -Be (@('InvalidVectorInput,KMeans.PowerShell.InvokeKMeansTrainingCommand') * 2)
+        $problems[1].Exception.Message | Should -BeLike "Input item 1 is not a vector: it is an Int32 without a 'Vector' property holding numbers*"
         ($centroids | Measure-Object -Property Size -Sum).Sum | Should -Be 600
     }
 

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
+using KMeans.PowerShell.Errors;
 using KMeans.Core.Numerics;
 
 namespace KMeans.PowerShell.Binding;
@@ -27,7 +28,7 @@ internal static class VectorConverter
             value = Unwrap(PropertyValue(item!, value, vectorProperty));
             if (value is null)
             {
-                (vector, problem) = (null, $"it is a {TypeName(item)} without a '{vectorProperty}' property holding numbers " +
+                (vector, problem) = (null, $"it is {TypeWords.WithArticle(TypeName(item))} without a '{vectorProperty}' property holding numbers " +
                     $"(pass float[] or double[] arrays, {otherForms}).");
                 return false;
             }
@@ -80,7 +81,7 @@ internal static class VectorConverter
                     object? element = Unwrap(list[i]);
                     if (!IsNumber(element))
                     {
-                        (vector, problem) = (null, $"value {i} is {(element is null ? "null" : $"a {element.GetType().Name}")}, not a number.");
+                        (vector, problem) = (null, $"value {i} is {TypeWords.Of(element)}, not a number.");
                         return false;
                     }
                     vector[i] = element is double wide
@@ -90,7 +91,7 @@ internal static class VectorConverter
                 problem = null;
                 return true;
             default:
-                (vector, problem) = (null, $"it is a {value.GetType().Name}, not a list of numbers.");
+                (vector, problem) = (null, $"it is {TypeWords.Of(value)}, not a list of numbers.");
                 return false;
         }
     }

@@ -71,7 +71,7 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
                 _failed = true;
                 WriteError(KMeansErrors.InvalidCentroid(item, input, VectorConverter.IsNumberList(input)
                     ? "it is a plain vector, not a KMeansCentroid or a KMeansModel: Export-KMeansCentroid writes what a training or Import-KMeansCentroid gives (New-KMeansSampleData and other tools write vectors)."
-                    : $"it is a {VectorConverter.Unwrap(input)?.GetType().Name ?? "null"}, not a KMeansCentroid or a KMeansModel."));
+                    : $"it is {TypeWords.Of(VectorConverter.Unwrap(input))}, not a KMeansCentroid or a KMeansModel."));
                 break;
         }
     }

@@ -169,7 +169,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
                     break;
                 case var notAFile:
                     ThrowTerminatingError(new ErrorRecord(new ArgumentException(
-                            $"Two positional arguments are the data files and then the centroids (Get-KMeansAssignment data.npy c.npy), but the first is {(notAFile is null ? "null" : "a " + notAFile.GetType().Name)}, not a file. Pipe vectors (or give them to -InputObject) and give the centroids alone: $vectors | Get-KMeansAssignment $model."),
+                            $"Two positional arguments are the data files and then the centroids (Get-KMeansAssignment data.npy c.npy), but the first is {TypeWords.Of(notAFile)}, not a file. Pipe vectors (or give them to -InputObject) and give the centroids alone: $vectors | Get-KMeansAssignment $model."),
                         "TooManyPositionalArguments", ErrorCategory.InvalidArgument, notAFile));
                     break;
             }
