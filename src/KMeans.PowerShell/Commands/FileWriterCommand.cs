@@ -17,6 +17,7 @@ public abstract class FileWriterCommand : PSCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(FileSystemPathCompleter))]
     public string? Path { get; set; }
 
