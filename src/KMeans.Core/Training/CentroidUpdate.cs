@@ -27,6 +27,7 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
     private readonly int[] _runOf = new int[k];
     private int[] _rows = [];
     private readonly int[] _rangeEnds = new int[k];
+    private readonly float[] _mean = new float[dimension];
 
     public void Clear() => _sums.Span.Clear();
 
@@ -164,10 +165,13 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
             Span<float> centroid = centroids.AsSpan(c * dimension, dimension);
             ReadOnlySpan<double> sum = _sums.Span.Slice(c * dimension, dimension);
             double size = sizes[c];
+            Span<float> mean = metric == DistanceMetric.Cosine ? _mean : centroid;
             for (int j = 0; j < dimension; j++)
-                centroid[j] = (float)(sum[j] / size);
-            if (metric == DistanceMetric.Cosine)
-                VectorMath.Normalize(centroid);
+                mean[j] = (float)(sum[j] / size);
+            // Rows that cancel (x and −x) have no mean direction, and every unit vector is as near to them: the
+            // cluster keeps its centroid rather than take the zero vector, which no metric could score.
+            if (metric == DistanceMetric.Cosine && VectorNorm.TryNormalize(mean, mean))
+                mean.CopyTo(centroid);
         }
     }
 

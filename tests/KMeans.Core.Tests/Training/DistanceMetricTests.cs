@@ -51,4 +51,20 @@ public class DistanceMetricTests
         Assert.Equal(expectedLoss, result.Loss, 1e-3);
         Assert.True(result.Loss < 0);
     }
+
+    [Fact]
+    public void ACosineClusterWhoseRowsCancelKeepsAUnitCentroid()
+    {
+        // x and −x: the mean is the zero vector, which has no direction; every unit vector is at the same loss.
+        float[][] half = TestData.Uniform(50, 8, seed: 4);
+        float[][] rows = [.. half, .. half.Select(row => row.Select(value => -value).ToArray())];
+
+        KMeansResult result = KMeansTrainer.Train(TestData.Source(rows),
+            new KMeansOptions { K = 1, Seed = 1, Distance = DistanceMetric.Cosine, MaxDegreeOfParallelism = 1 });
+
+        Assert.Equal(1.0, TensorPrimitives.Norm(result.Centroid(0)), 5);
+        Assert.Equal(100, result.Loss, 4);
+        using var search = new NearestCentroidSearch([result.Centroid(0).ToArray()], DistanceMetric.Cosine);
+        Assert.Equal(0, search.Assign(rows[0]).ClusterId);
+    }
 }
