@@ -99,6 +99,12 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
         Get-Content -Raw -LiteralPath (Join-Path $Scratch 'full.html') | Should -Not -Match 'Training dimension'
     }
 
+    It 'blames the projection, not the input, when the projected sample has fewer distinct rows than K' {
+        # Under Cosine in 1 dimension every row becomes +1 or -1: 2 distinct rows for K = 8.
+        $null = Invoke-KMeansTraining -LiteralPath $Blobs -K 8 -Seed 1 -TrainDimension 1 -Distance Cosine -WarningVariable warnings 3>$null
+        "$warnings" | Should -BeLike 'The training sample, projected to 1 dimension (-TrainDimension), holds only 2 distinct rows, fewer than K = 8:*Raise -TrainDimension, or lower -K.'
+    }
+
     It 'refuses a training dimension not below the vectors'' dimension with InvalidOption' {
         { $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension 32 } |
             Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage '*less than the vectors'' 32 dimensions, but was 32*'

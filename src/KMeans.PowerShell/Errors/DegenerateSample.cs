@@ -16,18 +16,24 @@ internal static class DegenerateSample
     {
         string rows = distinct == 1 ? "1 distinct row" : $"{distinct} distinct rows";
         string loss = result.Loss.ToString("G6", CultureInfo.InvariantCulture);
+        // Rows distinct in their own dimension can coincide once projected (under Cosine in 1 dimension, every row
+        // becomes +1 or −1): then the projection, not the input, is what to change.
+        string sample = result.TrainDimension is int projected
+            ? $"The training sample, projected to {projected} dimension{(projected == 1 ? "" : "s")} (-TrainDimension), holds only {rows}"
+            : $"The training sample holds only {rows}";
+        string remedy = result.TrainDimension is null
+            ? "Lower -K, or check the input for repeated vectors."
+            : "Raise -TrainDimension, or lower -K.";
         if (result.BalanceHistory.Count > 0)
         {
-            return $"The training sample holds only {rows}, fewer than K = {result.K}, so several centroids share the " +
-                $"same rows: balancing shared the copies of a row among them (loss {loss}). Lower -K, or check the " +
-                "input for repeated vectors.";
+            return $"{sample}, fewer than K = {result.K}, so several centroids share the " +
+                $"same rows: balancing shared the copies of a row among them (loss {loss}). {remedy}";
         }
         int[] empty = Enumerable.Range(0, result.K).Where(c => result.ClusterSizes[c] == 0).ToArray();
         string named = string.Join(", ", empty.Take(ClustersNamed));
         if (empty.Length > ClustersNamed)
             named += $" and {empty.Length - ClustersNamed} more";
-        return $"The training sample holds only {rows}, fewer than K = {result.K}: each distinct row is its own " +
-            $"centroid (loss {loss}), and the {empty.Length} empty clusters ({named}) are duplicates without rows. " +
-            "Lower -K, or check the input for repeated vectors.";
+        return $"{sample}, fewer than K = {result.K}: each distinct row is its own " +
+            $"centroid (loss {loss}), and the {empty.Length} empty clusters ({named}) are duplicates without rows. {remedy}";
     }
 }
