@@ -2,7 +2,8 @@ namespace KMeans.Core.Training;
 
 /// <summary>
 /// Shares K centroids among clusters in proportion to their sizes with the largest-remainder method, so the shares
-/// sum to K exactly; no cluster gets more centroids than its cap (by default its rows). Ties go to the lower index.
+/// sum to K exactly; no cluster gets more centroids than its cap (by default its rows), and, when K allows, none with
+/// room gets none. Ties go to the lower index.
 /// </summary>
 internal static class ProportionalAllocation
 {
@@ -60,6 +61,27 @@ internal static class ProportionalAllocation
                 }
             }
         }
+        GiveEveryClusterOne(shares, sizes, caps, k);
         return shares;
+    }
+
+    /// <summary>
+    /// A cluster whose proportional share rounded to 0 gets one centroid from the largest share: its rows would
+    /// otherwise join another cluster's centroids, which left a tree with K near the number of its top clusters worse
+    /// than its own first level. Only when every cluster with room can have one.
+    /// </summary>
+    private static void GiveEveryClusterOne(int[] shares, long[] sizes, long[] caps, int k)
+    {
+        int withRoom = Enumerable.Range(0, shares.Length).Count(i => Math.Min(sizes[i], caps[i]) > 0);
+        if (k < withRoom)
+            return;
+        for (int i = 0; i < shares.Length; i++)
+        {
+            if (shares[i] > 0 || Math.Min(sizes[i], caps[i]) == 0)
+                continue;
+            int largest = Enumerable.Range(0, shares.Length).MaxBy(j => (shares[j], -j));
+            shares[largest]--;
+            shares[i] = 1;
+        }
     }
 }

@@ -217,6 +217,38 @@ public class HierarchicalTests
     }
 
     [Fact]
+    public void ProportionalAllocationGivesEveryClusterWithRowsOneCentroidWhenKAllows()
+    {
+        // 40 · (1, 1000, 3, 50) / 1054 rounds to (0, 38, 0, 2): the two small clusters take one each from the largest.
+        Assert.Equal([1, 36, 1, 2], ProportionalAllocation.Allocate([1, 1000, 3, 50], 40));
+        // Fewer centroids than clusters: the rounding stands.
+        Assert.Equal([0, 2, 0, 0], ProportionalAllocation.Allocate([1, 1000, 3, 50], 2));
+        Assert.Equal([0, 9, 1], ProportionalAllocation.Allocate([0, 9, 1], 10));
+    }
+
+    /// <summary>
+    /// HierarchicalK near K: most top clusters get one centroid, and rounding gave some none, whose rows then joined
+    /// other nodes, so that 300 centroids ended at a higher loss than the first level's 280 (a helper's finding on
+    /// Fashion-MNIST). With one centroid each, the tree is no worse than its own first level.
+    /// </summary>
+    [Fact]
+    public void ATreeWithHierarchicalKNearKIsNoWorseThanItsFirstLevel()
+    {
+        // Clusters of 1 to 30 rows: rounding gives the small ones no centroid.
+        var random = new Random(9);
+        float[][] rows = [.. Enumerable.Range(0, 280).SelectMany(c =>
+        {
+            float[] centre = Enumerable.Range(0, 6).Select(_ => random.NextSingle() * 100).ToArray();
+            return Enumerable.Range(0, 1 + c % 30).Select(_ => centre.Select(v => v + random.NextSingle()).ToArray()).ToArray();
+        })];
+        var options = new KMeansOptions { K = 300, Seed = 1, Hierarchical = HierarchicalMode.On, HierarchicalK = 280, MaxIterations = 10 };
+
+        KMeansResult tree = KMeansTrainer.Train(TestData.Source(rows), options);
+
+        Assert.True(tree.Loss <= tree.Levels[0].Loss, $"tree {tree.Loss}, first level {tree.Levels[0].Loss}");
+    }
+
+    [Fact]
     public void ProportionalAllocationUsesLargestRemainders()
     {
         // 10 · (6, 3, 1) / 10 = (6, 3, 1) exactly; 7 · (6, 3, 1) / 10 = (4.2, 2.1, 0.7) → floors (4, 2, 0) + 1 to the 0.7.
