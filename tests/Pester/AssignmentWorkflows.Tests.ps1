@@ -175,6 +175,14 @@ Describe 'Invoke-KMeansTraining -MaxSizeRatio' {
         $warnings[0].Message | Should -BeLike 'Balancing displaced * of the 2,000 sample rows*keep 100–300 rows*'
     }
 
+    It 'says, for a minimum alone, that prices do not fill small partitions, not to loosen a maximum never given' {
+        $data = New-KMeansSampleData -Path (Join-Path $Scratch 'minimum.npy') -Rows 8000 -Dimension 24 -Clusters 30 -Seed 5
+        $model = Invoke-KMeansTraining -LiteralPath $data.FullName -K 20 -Seed 3 -SampleRate 1000 -MinSizeRatio 0.9 -AsModel -WarningVariable warnings 3>$null
+        $model.PartitionSizes.Min | Should -BeGreaterOrEqual 360
+        "$warnings" | Should -BeLike 'Balancing moved * of the 8,000 sample rows * into partitions below the minimum, which prices cannot do:*keep at least 360 rows: -MinSizeRatio holds on the sample only*'
+        "$warnings" | Should -Not -BeLike '*-MaxSizeRatio*'
+    }
+
     It 'gives the same centroids on disk and on one thread' {
         $inMemory = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2 3>$null
         $onDisk = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2 -OnDisk -ThrottleLimit 1 3>$null

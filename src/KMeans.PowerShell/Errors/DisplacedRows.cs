@@ -33,6 +33,16 @@ internal static class DisplacedRows
                 ? string.Create(CultureInfo.InvariantCulture, $"{least:N0}–{most:N0} rows")
                 : string.Create(CultureInfo.InvariantCulture, $"at least {least:N0} rows")
             : string.Create(CultureInfo.InvariantCulture, $"at most {largest!.Value:N0} rows");
+        if (!above)
+        {
+            // Prices only rise: they keep partitions within a maximum and never fill small ones.
+            return string.Format(CultureInfo.InvariantCulture,
+                "Balancing moved {0:N0} of the {1:N0} sample rows ({2:P1}) into partitions below the minimum, which prices " +
+                "cannot do: they keep partitions within a maximum and do not fill small ones. So assigning the sample with " +
+                "this model (Get-KMeansAssignment) gives partitions of {3:N0}–{4:N0} rows, while the model's own partitions " +
+                "keep {5}: -MinSizeRatio holds on the sample only, and a lower one moves fewer rows; see about_KMeans.",
+                displaced, result.SampleRows, (double)displaced / result.SampleRows, priced.Min, priced.Max, bounds);
+        }
         return string.Format(CultureInfo.InvariantCulture,
             "Balancing displaced {0:N0} of the {1:N0} sample rows ({2:P1}): the partition prices alone do not place them, " +
             "so assigning the sample with this model (Get-KMeansAssignment) gives partitions of {3:N0}–{4:N0} rows " +
