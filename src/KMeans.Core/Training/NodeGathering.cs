@@ -1,4 +1,5 @@
 using KMeans.Core.Buffers;
+using KMeans.Core.Planning;
 using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Training;
@@ -32,7 +33,7 @@ internal static class NodeGathering
             for (int child = 0; child < nodes.Count; child++)
             {
                 childOf[nodes[child]] = child;
-                children[child] = TrainingBuffer.Create(parent.IsOnDisk, sizes[nodes[child]], d, options.EffectiveTempDirectory);
+                children[child] = NodeBuffer(parent, sizes[nodes[child]], options.EffectiveTempDirectory);
                 writers[child] = new SampleWriter(children[child],
                     (int)Math.Min(stagingBytes, children[child].ByteCount(sizes[nodes[child]])));
             }
@@ -63,6 +64,32 @@ internal static class NodeGathering
             foreach (TrainingBuffer? child in children)
                 child?.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Whether a node of an on-disk sample goes on disk: unless only memory has room for it.</summary>
+    internal static bool OnDisk(long bytes, long freeBytes, long availableMemory) => !(bytes > freeBytes && bytes <= availableMemory);
+
+    /// <summary>
+    /// A node's buffer, on disk as its parent's. A node whose file the temporary directory can no longer hold (the
+    /// sample took the room) is gathered in memory where it fits there: both buffers give the same rows to the same
+    /// code, so the centroids are the same. One that fits neither stops the training, saying so.
+    /// </summary>
+    private static TrainingBuffer NodeBuffer(TrainingBuffer parent, long rows, string directory)
+    {
+        long bytes = parent.ByteCount(rows);
+        bool onDisk = parent.IsOnDisk && OnDisk(bytes, FreeSpace.Bytes(directory), AvailableMemory.Bytes());
+        try
+        {
+            return TrainingBuffer.Create(onDisk, rows, parent.Dimension, directory);
+        }
+        catch (KMeansException e) when (e.Kind == KMeansErrorKind.InsufficientDiskSpace)
+        {
+            throw new KMeansException(KMeansErrorKind.InsufficientDiskSpace,
+                new OptionMessage($"A node of the hierarchical tree needs {bytes:N0} bytes in '{OptionMessage.Literal(directory)}' beside the on-disk sample, " +
+                    $"but only {FreeSpace.Bytes(directory):N0} bytes are free, and it does not fit in memory either. Choose another {{0}} with room for the sample and its largest node, or a smaller {{1}} or K.",
+                    KMeansOption.TempDirectory, KMeansOption.SampleRate),
+                directory, e);
         }
     }
 }

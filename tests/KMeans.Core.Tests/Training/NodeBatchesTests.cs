@@ -41,4 +41,15 @@ public class NodeBatchesTests
 
         Assert.Equal([[3], [0], [2], [1, 4]], batches);
     }
+
+    [Theory]
+    [InlineData(800_000, 9_000_000, 1L << 30, true)]
+    [InlineData(800_000, 200_000, 1L << 30, false)]
+    [InlineData(800_000, 200_000, 500_000, true)]
+    [InlineData(800_000, 800_000, 1L << 30, true)]
+    public void ANodeTheFreeSpaceCannotHoldIsGatheredInMemoryWhereItFits(long bytes, long free, long memory, bool onDisk)
+    {
+        // The third case fits neither: it stays on disk, whose buffer then says the free space is short.
+        Assert.Equal(onDisk, NodeGathering.OnDisk(bytes, free, memory));
+    }
 }
