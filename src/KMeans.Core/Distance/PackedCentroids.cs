@@ -9,13 +9,15 @@ namespace KMeans.Core.Distance;
 /// full vectors per dimension. K is padded to whole tiles with +∞ norms, which no row ever picks.
 /// </summary>
 /// <remarks>
-/// Under L2 the centroids are packed relative to an <see cref="Offset"/> m where all of them share one: the kernel's
-/// score ‖c‖² − 2·x·c cancels catastrophically in float when the data lie far from the origin for their spread
-/// (centroids 100 ± 0.05 gave 1,844 of 5,000 rows a centroid that was not their nearest), so it scores
-/// ‖c − m‖² + 2·m·(c − m) − 2·x·(c − m) instead, which is the same score plus 2·x·m − ‖m‖², the same for every
-/// centroid of a row, so the ranking is the same and its rounding shrinks with ‖c − m‖. A dimension gets an offset
-/// only when every centroid lies within a factor 2 of it, where c − m is exact in float (Sterbenz), so the kernel
-/// ranks the very centroids given; data about the origin keep m = 0 and the plain score, bit for bit.
+/// Under L2 the centroids are packed relative to an <see cref="Offset"/> m, a point among them: the kernel's score
+/// ‖c‖² − 2·x·c cancels catastrophically in float when the data lie far from the origin for their spread (centroids
+/// 100 ± 0.05 gave 1,844 of 5,000 rows a centroid that was not their nearest), so it scores
+/// ‖c − m‖² + 2·m·(c − m) − 2·x·(c − m) instead: the same score plus 2·x·m − ‖m‖², the same for every centroid of a
+/// row, so the ranking is the same, and its rounding shrinks with ‖c − m‖. m is, per dimension, the median of (up to
+/// 257 of) the centroids, so that a few far ones (rows of zeros among data far from the origin) do not move it, and 0
+/// where that median is within a few of the centroids' own spreads of the origin: data about the origin keep the
+/// plain score, bit for bit. The panels hold c − m rounded to float, so the kernel ranks centroids within a relative 2⁻²⁴ of
+/// ‖c − m‖ of the ones given, which <see cref="Training.SkipBounds"/> allows for.
 /// </remarks>
 internal sealed unsafe class PackedCentroids : IDisposable
 {
@@ -81,11 +83,16 @@ internal sealed unsafe class PackedCentroids : IDisposable
     public void Pack(ReadOnlySpan<float> centroids, DistanceMetric metric) => Pack(centroids, metric, []);
 
     /// <summary>
-    /// Packs without an offset, so that a score plus the row's ‖x‖² is its squared distance: for k-means‖ seeding and
-    /// balancing, which turn scores into distances with each row's ‖x‖² and compare them across packings.
+    /// Packs relative to a given <paramref name="offset"/> (L2): centroids packed apart from others (a subset) score
+    /// as they do among them, so that their scores turned into distances compare.
     /// </summary>
-    public void PackAboutOrigin(ReadOnlySpan<float> centroids, DistanceMetric metric, ReadOnlySpan<float> prices) =>
-        Pack(centroids, metric, prices, offset: false);
+    public void PackRelativeTo(ReadOnlySpan<float> offset, ReadOnlySpan<float> centroids, DistanceMetric metric)
+    {
+        if (offset.Length != Dimension)
+            throw new ArgumentException($"Expected an offset of {Dimension} values, got {offset.Length}.", nameof(offset));
+        offset.CopyTo(Offset);
+        Pack(centroids, metric, [], findOffset: false, keepOffset: metric == DistanceMetric.L2 && offset.ContainsAnyExcept(0f));
+    }
 
     /// <summary>
     /// Packs the centroids with an additive price per centroid (none when <paramref name="prices"/> is empty), so that
@@ -94,9 +101,12 @@ internal sealed unsafe class PackedCentroids : IDisposable
     /// so the price enters the norm term once under L2 and twice otherwise.
     /// </summary>
     public void Pack(ReadOnlySpan<float> centroids, DistanceMetric metric, ReadOnlySpan<float> prices) =>
-        Pack(centroids, metric, prices, offset: true);
+        Pack(centroids, metric, prices, findOffset: true);
 
-    private void Pack(ReadOnlySpan<float> centroids, DistanceMetric metric, ReadOnlySpan<float> prices, bool offset)
+    /// <param name="findOffset">Take the centroids' common offset (L2); else keep <see cref="Offset"/> as set when
+    /// <paramref name="keepOffset"/>, or pack about the origin.</param>
+    private void Pack(ReadOnlySpan<float> centroids, DistanceMetric metric, ReadOnlySpan<float> prices, bool findOffset,
+        bool keepOffset = false)
     {
         if (!prices.IsEmpty && prices.Length != K)
             throw new ArgumentException($"Expected {K} prices, got {prices.Length}.", nameof(prices));
@@ -104,7 +114,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
             throw new ArgumentException($"Expected {K} × {Dimension} values, got {centroids.Length}.", nameof(centroids));
         centroids.CopyTo(Plain);
         int d = Dimension;
-        HasOffset = offset && metric == DistanceMetric.L2 && FindOffset(centroids);
+        HasOffset = keepOffset || (findOffset && metric == DistanceMetric.L2 && FindOffset(centroids));
         if (!HasOffset)
             Array.Clear(Offset);
         Span<float> scored = new float[d];
@@ -135,40 +145,56 @@ internal sealed unsafe class PackedCentroids : IDisposable
         }
     }
 
-    /// <summary>
-    /// Sets <see cref="Offset"/> to the centroids' mean in every dimension where each centroid lies within a factor 2
-    /// of it (so that c − m is exact), 0 elsewhere; false when no dimension has one.
-    /// </summary>
+    /// <summary>Sets <see cref="Offset"/> to <see cref="CommonOffset"/>; false when it is all zeros.</summary>
     private bool FindOffset(ReadOnlySpan<float> centroids)
     {
-        int d = Dimension;
-        var sums = new double[d];
-        for (int c = 0; c < K; c++)
-        {
-            for (int j = 0; j < d; j++)
-                sums[j] += centroids[c * d + j];
-        }
-        for (int j = 0; j < d; j++)
-        {
-            float m = (float)(sums[j] / K);
-            Offset[j] = float.IsFinite(m) && m != 0 ? m : 0f;
-        }
-        // Row by row, as the centroids lie in memory: a dimension loses its offset at the first centroid beyond it.
-        for (int c = 0; c < K; c++)
-        {
-            for (int j = 0; j < d; j++)
-            {
-                float m = Offset[j], value = centroids[c * d + j];
-                if (m > 0 ? value < m / 2 || value > 2 * m : value > m / 2 || value < 2 * m)
-                    Offset[j] = 0f;
-            }
-        }
+        CommonOffset(centroids, K, Dimension).CopyTo(Offset, 0);
         foreach (float m in Offset)
         {
             if (m != 0)
                 return true;
         }
         return false;
+    }
+
+    /// <summary>Centroids the offset is taken from: every one up to this many, else as many spread evenly.</summary>
+    private const int OffsetSampleCentroids = 257;
+
+    /// <summary>
+    /// How many median absolute deviations from the origin a dimension's median must lie to be its offset: 3 keeps
+    /// data about the origin at 0 (the median of 10 centred values rarely lies 5 standard errors out), while data
+    /// offset for their spread (uniform [0, 1) centroids: 0.5 against about 0.02) get one.
+    /// </summary>
+    private const float OffsetSpreads = 3;
+
+    /// <summary>
+    /// The offset L2 packing scores <paramref name="centroids"/> relative to: per dimension, the median of up to
+    /// <see cref="OffsetSampleCentroids"/> of them (evenly spread over K), or 0 where that median lies within
+    /// <see cref="OffsetSpreads"/> of their median absolute deviations from it of the origin (data about the origin).
+    /// </summary>
+    public static float[] CommonOffset(ReadOnlySpan<float> centroids, int k, int dimension)
+    {
+        int taken = Math.Min(k, OffsetSampleCentroids);
+        var offset = new float[dimension];
+        var values = new float[taken];
+        var deviations = new float[taken];
+        for (int j = 0; j < dimension; j++)
+        {
+            for (int i = 0; i < taken; i++)
+                values[i] = centroids[(int)((long)i * k / taken) * dimension + j];
+            float median = Median(values);
+            for (int i = 0; i < taken; i++)
+                deviations[i] = Math.Abs(values[i] - median);
+            offset[j] = float.IsFinite(median) && Math.Abs(median) > OffsetSpreads * Median(deviations) ? median : 0f;
+        }
+        return offset;
+    }
+
+    /// <summary>The lower median (sorts <paramref name="values"/>).</summary>
+    private static float Median(float[] values)
+    {
+        Array.Sort(values);
+        return values[(values.Length - 1) / 2];
     }
 
     /// <summary>‖c − m‖² + 2·m·(c − m) for a centroid less the offset, summed in double and rounded once.</summary>

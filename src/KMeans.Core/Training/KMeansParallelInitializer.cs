@@ -26,15 +26,22 @@ internal static class KMeansParallelInitializer
         var owner = new int[n];
         var rowNorms = new float[n];
         var candidateRows = new List<long> { random.NextInt64(n) };
+        // Distances come from the kernel's scores plus each row's term, computed once: so every round's candidates are
+        // packed relative to one offset, the sample's, and the term is the row's squared distance to it.
+        float[] offset = SampleOffset(sample);
+        bool shifted = offset.AsSpan().ContainsAnyExcept(0f);
         blocks.ForEach(parallel, block =>
         {
             long first = blocks.First(block);
             ReadOnlySpan<float> rows = sample.Rows(first, blocks.Length(block));
             for (int i = 0; i < blocks.Length(block); i++)
-                rowNorms[first + i] = TensorPrimitives.SumOfSquares(rows.Slice(i * d, d));
+            {
+                ReadOnlySpan<float> row = rows.Slice(i * d, d);
+                rowNorms[first + i] = shifted ? SquaredDistance.Of(row, offset) : TensorPrimitives.SumOfSquares(row);
+            }
         });
         Array.Fill(nearest, float.PositiveInfinity);
-        ImproveNearest(sample, blocks, parallel, candidateRows, 0, 1, nearest, owner, rowNorms);
+        ImproveNearest(sample, blocks, parallel, candidateRows, 0, 1, nearest, owner, rowNorms, offset);
 
         for (int round = 0; round < Rounds; round++)
         {
@@ -49,7 +56,7 @@ internal static class KMeansParallelInitializer
                 if (random.NextDouble() * potential < oversampling * nearest[i])
                     candidateRows.Add(i);
             }
-            ImproveNearest(sample, blocks, parallel, candidateRows, firstNew, candidateRows.Count - firstNew, nearest, owner, rowNorms);
+            ImproveNearest(sample, blocks, parallel, candidateRows, firstNew, candidateRows.Count - firstNew, nearest, owner, rowNorms, offset);
         }
 
         if (candidateRows.Count <= k)
@@ -66,9 +73,23 @@ internal static class KMeansParallelInitializer
             new RowBlocks(candidates.RowCount, blocks.RowsPerBlock), parallel, reportChosen, weights);
     }
 
+    /// <summary>
+    /// The offset the candidates are scored relative to: <see cref="PackedCentroids.CommonOffset"/> of up to 257 rows
+    /// spread over the sample (0 for data about the origin).
+    /// </summary>
+    private static float[] SampleOffset(TrainingBuffer sample)
+    {
+        int d = sample.Dimension;
+        int taken = (int)Math.Min(sample.RowCount, 257);
+        var rows = new float[(long)taken * d];
+        for (int i = 0; i < taken; i++)
+            sample.Rows(i * sample.RowCount / taken, 1).CopyTo(rows.AsSpan(i * d, d));
+        return PackedCentroids.CommonOffset(rows, taken, d);
+    }
+
     /// <summary>Lowers each row's D² (and its nearest candidate) with candidates first .. first + count − 1.</summary>
     private static void ImproveNearest(TrainingBuffer sample, RowBlocks blocks, ParallelOptions parallel,
-        List<long> candidateRows, int first, int count, float[] nearest, int[] owner, float[] rowNorms)
+        List<long> candidateRows, int first, int count, float[] nearest, int[] owner, float[] rowNorms, float[] offset)
     {
         if (count == 0)
             return;
@@ -77,7 +98,7 @@ internal static class KMeansParallelInitializer
         for (int c = 0; c < count; c++)
             sample.Rows(candidateRows[first + c], 1).CopyTo(values.AsSpan(c * d, d));
         using var packed = new PackedCentroids(count, d);
-        packed.PackAboutOrigin(values, DistanceMetric.L2, []);
+        packed.PackRelativeTo(offset, values, DistanceMetric.L2);
         Parallel.For(0L, blocks.Count, parallel,
             () => (Labels: new int[blocks.RowsPerBlock], Scores: new float[blocks.RowsPerBlock], Kernel: new AssignmentKernel.Scratch(blocks.RowsPerBlock)),
             (block, state, scratch) =>

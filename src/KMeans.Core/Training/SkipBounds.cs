@@ -25,8 +25,9 @@ namespace KMeans.Core.Training;
 /// So s̃(c) &gt; s̃(a) for every c ≠ a, and the kernel (lowest index on ties) returns a, whenever
 /// D·(D − 2u) &gt; max τ − τ(a) + 2E. The test refuses when C² + 2·X·C comes near float.MaxValue, where the kernel's
 /// scores could overflow and the error model would not hold. Centroids packed relative to an offset m (L2 only)
-/// score ν(c) − 2·x·(c − m) with ν(c) = ‖c − m‖² + 2·m·(c − m) rounded once from double: the same differences
-/// s(c) − s(a), and the same bound with ‖c‖ replaced by ‖c − m‖ and ‖c‖² by |ν(c)|.
+/// score ν(c) − 2·x·c′ with c′ = c − m rounded to float and ν(c) = ‖c′‖² + 2·m·c′ rounded once from double: the
+/// exact score of the centroid ĉ = m + c′, within η = 2ε·max ‖c′‖ of c, so the same bound holds with ‖c‖ replaced by
+/// ‖c′‖, ‖c‖² by |ν(c)|, and u by u + η (‖x − ĉ‖ ≥ D − u − η, ‖x − â‖ ≤ u + η).
 /// </para>
 /// <para>
 /// The bounds themselves are rounded outwards: the row distance u and the centroid separation D are the float square
@@ -57,6 +58,7 @@ internal sealed class SkipBounds
     private double _largestSquaredNorm;
     private double _largestScoredNorm;
     private double _largestNormTerm;
+    private double _rankedShift;
 
     public SkipBounds(int k, int dimension, DistanceMetric metric)
     {
@@ -96,8 +98,13 @@ internal sealed class SkipBounds
         }
         _largestSquaredNorm = _largestNorm * _largestNorm * (1 + DoubleSlack);
         (_largestScoredNorm, _largestNormTerm) = (_largestNorm, _largestNorm * _largestNorm);
+        _rankedShift = 0;
         if (centroids.HasOffset)
+        {
             (_largestScoredNorm, _largestNormTerm) = ScoredMagnitudes(centroids);
+            // The panels hold c − m rounded to float: the kernel ranks centroids at most ε·‖c − m‖ from the true ones.
+            _rankedShift = 2 * UnitRoundoff * _largestScoredNorm;
+        }
 
         var nearest = new float[k];
         Array.Fill(nearest, float.PositiveInfinity);
@@ -135,7 +142,7 @@ internal sealed class SkipBounds
     {
         if (!_usable || !float.IsFinite(distance))
             return false;
-        double rowDistance = (distance + _underflowDistance) * (1 + _distanceWidening);
+        double rowDistance = (distance + _underflowDistance) * (1 + _distanceWidening) + _rankedShift;
         double separation = _separations[label];
         double room = separation - 2 * rowDistance;
         if (!(room > 0))

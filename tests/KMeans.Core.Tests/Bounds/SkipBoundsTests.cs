@@ -12,10 +12,10 @@ public class SkipBoundsTests
     {
         // Centroid 1 and centroid 0 lie 8 apart along the first axis, 1e4 from the origin: scores near −4·10⁸ are
         // rounded to multiples of 32, so for rows within 0.05 of the midpoint rounding, not distance, picks the label.
-        // Centroid 2, on the other side of the origin, leaves the centroids no common offset, so they are scored about
-        // the origin, as centroids spread over a wide range are.
+        // Centroids 2 and 3, at the origin and on its other side, put the centroids' median at the origin, so they are
+        // scored about it, as centroids spread over a wide range are.
         const float offset = 1e4f;
-        float[] centroids = [offset + 8, offset, offset, offset, offset, offset, offset, offset, -offset, -offset, -offset, -offset];
+        float[] centroids = [offset + 8, offset, offset, offset, offset, offset, offset, offset, 0, 0, 0, 0, -offset, -offset, -offset, -offset];
         float[][] rows = Enumerable.Range(0, 101)
             .Select(i => new[] { offset + 4 + (i - 50) * 0.001f, offset, offset, offset })
             .ToArray();

@@ -63,10 +63,10 @@ public class AssignmentKernelTests
         foreach (int index in nearest)
             Array.Fill(c, 0.5f, index * dimension, dimension);
         using var packed = new PackedCentroids(k, dimension);
-        packed.PackAboutOrigin(c, DistanceMetric.L2, []);
+        packed.PackRelativeTo(new float[dimension], c, DistanceMetric.L2);
         using var alone = new PackedCentroids(1, dimension);
         // A centroid alone is its own offset; scores compare across packings only about the origin.
-        alone.PackAboutOrigin(c.AsSpan(nearest[0] * dimension, dimension), DistanceMetric.L2, []);
+        alone.PackRelativeTo(new float[dimension], c.AsSpan(nearest[0] * dimension, dimension), DistanceMetric.L2);
         float[] flat = x.SelectMany(v => v).ToArray();
 
         foreach (KernelPath path in RunnablePaths())

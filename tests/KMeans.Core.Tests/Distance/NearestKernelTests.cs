@@ -34,7 +34,8 @@ public sealed class NearestKernelTests
         float[] x = Enumerable.Range(0, rows * dimension).Select(_ => (float)random.Next(3)).ToArray();
         float[] c = Enumerable.Range(0, k * dimension).Select(_ => (float)random.Next(2)).ToArray();
         using var packed = new PackedCentroids(k, dimension);
-        packed.Pack(c, DistanceMetric.L2);
+        // About the origin, so that the scores are the reference's ‖c‖² − 2·x·c (an offset shifts each row's by a constant).
+        packed.PackRelativeTo(new float[dimension], c, DistanceMetric.L2);
         KernelPath path = Enum.Parse<KernelPath>(pathName);
 
         foreach (bool fromAllScores in new[] { true, false })

@@ -61,16 +61,20 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (long[] Sizes, long Reassigned) AssignSample(PackedCentroids packed)
     {
-        packed.PackAboutOrigin(Centroids, Metric, Prices);
+        // As Get-KMeansAssignment packs the model's centroids and prices (relative to their common offset), so that
+        // the sizes the prices give here are the ones assignment gives.
+        packed.Pack(Centroids, Metric, Prices);
+        TakeOffset(packed);
         _scored?.Dispose();
         _scored = KernelPaths.Machine == KernelPath.Portable
             ? null
             : new ScoredRows(this, packed, KernelPaths.Machine, (int)BalancingMemory.ScoredRowsCapacity(Labels.Length, packed.K));
         _largestCentroidNorm = 0;
+        var scored = new float[Sample.Dimension];
         for (int c = 0; c < Prices.Length; c++)
         {
-            _largestCentroidNorm = Math.Max(_largestCentroidNorm,
-                TensorPrimitives.Norm(Centroids.AsSpan(c * Sample.Dimension, Sample.Dimension)));
+            packed.CopyScored(c, scored);
+            _largestCentroidNorm = Math.Max(_largestCentroidNorm, TensorPrimitives.Norm(scored));
         }
         long reassigned = 0;
         blocks.ForEach(Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
@@ -326,7 +330,8 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RefreshCache(PackedCentroids packed)
     {
-        packed.PackAboutOrigin(Centroids, Metric, []);
+        packed.Pack(Centroids, Metric);
+        TakeOffset(packed);
         ScoreAgainstAll(Enumerable.Range(0, Cache.Rows).ToArray(), packed, Cache.Candidates);
     }
 
@@ -370,7 +375,8 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         for (int row = 0, listed = 0, kept = listing; row < Cache.Rows; row++)
             rowsByList[listsMoved[row] ? listed++ : kept++] = row;
         ReadOnlyMemory<int> keeping = rowsByList.AsMemory(listing);
-        packed.PackAboutOrigin(Centroids, Metric, []);
+        packed.Pack(Centroids, Metric);
+        TakeOffset(packed);
         ScoreAgainstAll(rowsByList.AsMemory(0, listing), packed, m);
         int[] movedIds = Enumerable.Range(0, k).Where(c => isMoved[c]).ToArray();
         using PackedCentroids movedPacked = PackedSubset(movedIds);
@@ -444,11 +450,25 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         for (int i = 0; i < ids.Length; i++)
             Centroids.AsSpan(ids[i] * d, d).CopyTo(subset.AsSpan(i * d, d));
         var packed = new PackedCentroids(ids.Length, d);
-        packed.PackAboutOrigin(subset, Metric, []);
+        packed.PackRelativeTo(_offset, subset, Metric);
         return packed;
     }
 
-    private float RowNorm(ReadOnlySpan<float> x) => Metric == DistanceMetric.L2 ? TensorPrimitives.SumOfSquares(x) : 0f;
+    /// <summary>
+    /// The offset of the centroids packed last, which packings of some of them and the rows' terms then share: scores
+    /// from any of them become distances that compare.
+    /// </summary>
+    private void TakeOffset(PackedCentroids packed) => packed.Offset.CopyTo(_offset, 0);
+
+    private readonly float[] _offset = new float[sample.Dimension];
+
+    /// <summary>What turns a row's score into its distance: ‖x − m‖² under L2 (m the shared offset), 0 otherwise.</summary>
+    private float RowNorm(ReadOnlySpan<float> x)
+    {
+        if (Metric != DistanceMetric.L2)
+            return 0f;
+        return _offset.AsSpan().ContainsAnyExcept(0f) ? SquaredDistance.Of(x, _offset) : TensorPrimitives.SumOfSquares(x);
+    }
 
     /// <summary>
     /// A cached row's nearest candidates from the kernel's scores (without prices), as distances; places beyond them

@@ -83,7 +83,7 @@ internal static class CapacityRepair
         var open = new float[k];
         for (int c = 0; c < k; c++)
             open[c] = sizes[c] < bounds.Max ? 0f : float.PositiveInfinity;
-        packed.PackAboutOrigin(centroids, metric, open);
+        packed.Pack(centroids, metric, open);
         int m = Math.Min(k, PartitionBalancer.Candidates);
         var ids = new int[rows.Count * m];
         var scores = new float[rows.Count * m];
