@@ -122,7 +122,7 @@ public class CheckpointRefusalTests
         { "payload byte", "checksum does not match" },
         { "last byte", "checksum does not match" },
         { "signature", "checkpoint signature" },
-        { "version", "format version 12; this module reads versions 1 to 4" },
+        { "version", "format version 13; this module reads versions 1 to 5" },
         { "length", "truncated or extended" },
     };
 

@@ -186,19 +186,22 @@ public class CheckpointResumeTests
     }
 
     /// <summary>
-    /// A checkpoint of format 3 or earlier summed its L2 losses otherwise (squared TensorPrimitives.Distance), so a
-    /// resumed run's recomputed loss may differ from the saved one in the last bits: such a checkpoint stopped
-    /// mid-training still resumes, to the uninterrupted run's bits.
+    /// A checkpoint of format 3 or earlier summed its L2 losses otherwise (squared TensorPrimitives.Distance), and one
+    /// of format 4 scored centroids about the origin rather than their common offset, so a resumed run's recomputed
+    /// loss may differ from the saved one in the last bits: such a checkpoint stopped mid-training still resumes, to
+    /// the uninterrupted run's bits.
     /// </summary>
-    [Fact]
-    public void AnUnfinishedCheckpointOfAnEarlierLossArithmeticStillResumes()
+    [Theory]
+    [InlineData(3u)]
+    [InlineData(4u)]
+    public void AnUnfinishedCheckpointOfAnEarlierArithmeticStillResumes(uint version)
     {
         using var temp = new TempDirectory();
         KMeansResult uninterrupted = KMeansTrainer.Train(TestData.Source(Rows), Flat);
         string path = temp.File("earlier.kmc");
         StopAfter(Flat, path, report => report is IterationReport { Redo: 0, Iteration: 5 });
         byte[] file = File.ReadAllBytes(path);
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(8), 3);
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(8), version);
         File.WriteAllBytes(path, file);
 
         KMeansResult resumed = KMeansTrainer.Train(TestData.Source(Rows), Flat, Every(path));

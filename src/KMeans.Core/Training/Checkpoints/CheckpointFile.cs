@@ -18,14 +18,16 @@ namespace KMeans.Core.Training.Checkpoints;
 /// result has the sample's. Version 4 has version 3's layout; it marks L2 losses summed from direct squares of the
 /// differences (<see cref="Distance.SquaredDistance"/>), where earlier versions squared TensorPrimitives.Distance, so
 /// their saved losses differ from a recomputed one in the last bits (<see cref="CheckpointState.ExactLosses"/>).
-/// Versions 1 to 3 are still read (without what came later).
+/// Version 5 has version 4's layout; it marks the kernel scoring L2 centroids relative to their common offset
+/// (<see cref="Distance.PackedCentroids"/>), under which a near tie of an earlier version's may fall the other way, so
+/// its losses too are compared within rounding. Versions 1 to 4 are still read (without what came later).
 /// </summary>
 internal static class CheckpointFile
 {
-    public const uint FormatVersion = 4;
+    public const uint FormatVersion = 5;
 
     /// <summary>The first version whose saved losses a resumed run recomputes bit for bit.</summary>
-    public const uint ExactLossVersion = 4;
+    public const uint ExactLossVersion = 5;
 
     /// <summary>The oldest format version read.</summary>
     public const uint OldestFormatVersion = 1;
