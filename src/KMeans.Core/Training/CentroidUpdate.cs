@@ -162,16 +162,8 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
         {
             if (sizes[c] == 0)
                 continue;
-            Span<float> centroid = centroids.AsSpan(c * dimension, dimension);
-            ReadOnlySpan<double> sum = _sums.Span.Slice(c * dimension, dimension);
-            double size = sizes[c];
-            Span<float> mean = metric == DistanceMetric.Cosine ? _mean : centroid;
-            for (int j = 0; j < dimension; j++)
-                mean[j] = (float)(sum[j] / size);
-            // Rows that cancel (x and −x) have no mean direction, and every unit vector is as near to them: the
-            // cluster keeps its centroid rather than take the zero vector, which no metric could score.
-            if (metric == DistanceMetric.Cosine && VectorNorm.TryNormalize(mean, mean))
-                mean.CopyTo(centroid);
+            ClusterMean.Set(centroids.AsSpan(c * dimension, dimension), _sums.Span.Slice(c * dimension, dimension), sizes[c],
+                metric, _mean);
         }
     }
 

@@ -77,6 +77,9 @@ internal static class ReducedDimensionTrainer
                 : NearestTrained(projected, trained, options, parallel);
 
         var centroids = new float[(long)k * d];
+        // Under Cosine a cluster whose rows cancel keeps the centroid it has (ClusterMean): its first row, a unit vector.
+        if (metric == DistanceMetric.Cosine)
+            StartAtFirstRows(sample, labels, centroids);
         var update = new CentroidUpdate(k, d, metric);
         PivotSpread? spread = metric == DistanceMetric.L2 ? new PivotSpread(sample, labels, k) : null;
         update.Run(sample, labels, sizes, centroids, parallel, spread);
@@ -191,5 +194,19 @@ internal static class ReducedDimensionTrainer
                 $"Sample row {rowIndex} projects to the zero vector in {row.Length} dimensions, which has no direction under " +
                 "Cosine distance: raise the training dimension.", rowIndex);
         TensorPrimitives.Divide(row, norm, row);
+    }
+
+    /// <summary>Each cluster's first row (the sample's rows are unit vectors under Cosine) as its centroid.</summary>
+    private static void StartAtFirstRows(TrainingBuffer sample, int[] labels, float[] centroids)
+    {
+        int d = sample.Dimension;
+        var started = new bool[centroids.Length / d];
+        for (int row = 0; row < labels.Length; row++)
+        {
+            if (started[labels[row]])
+                continue;
+            started[labels[row]] = true;
+            sample.Rows(row, 1).CopyTo(centroids.AsSpan(labels[row] * d, d));
+        }
     }
 }

@@ -52,15 +52,18 @@ public class DistanceMetricTests
         Assert.True(result.Loss < 0);
     }
 
-    [Fact]
-    public void ACosineClusterWhoseRowsCancelKeepsAUnitCentroid()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(4)]
+    public void ACosineClusterWhoseRowsCancelKeepsAUnitCentroid(int? trainDimension)
     {
-        // x and −x: the mean is the zero vector, which has no direction; every unit vector is at the same loss.
+        // x and −x: the mean is the zero vector, which has no direction; every unit vector is at the same loss. With a
+        // training dimension, the final full-dimension pass has no centroid of its own to keep.
         float[][] half = TestData.Uniform(50, 8, seed: 4);
         float[][] rows = [.. half, .. half.Select(row => row.Select(value => -value).ToArray())];
 
         KMeansResult result = KMeansTrainer.Train(TestData.Source(rows),
-            new KMeansOptions { K = 1, Seed = 1, Distance = DistanceMetric.Cosine, MaxDegreeOfParallelism = 1 });
+            new KMeansOptions { K = 1, Seed = 1, Distance = DistanceMetric.Cosine, MaxDegreeOfParallelism = 1, TrainDimension = trainDimension });
 
         Assert.Equal(1.0, TensorPrimitives.Norm(result.Centroid(0)), 5);
         Assert.Equal(100, result.Loss, 4);

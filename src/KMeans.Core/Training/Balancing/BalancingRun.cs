@@ -639,6 +639,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         centroidBlocks.ForEach(Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (long block) =>
         {
             var sum = new double[d];
+            var scratch = new float[d];
             int first = (int)centroidBlocks.First(block);
             for (int c = first; c < first + centroidBlocks.Length(block); c++)
             {
@@ -652,10 +653,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
                     WideningSum.Add(Sample.Rows((long)members[at] * Cache.Stride, 1), sum);
                 }
                 Span<float> centroid = Centroids.AsSpan(c * d, d);
-                for (int j = 0; j < d; j++)
-                    centroid[j] = (float)(sum[j] / cacheSizes[c]);
-                if (Metric == DistanceMetric.Cosine)
-                    Numerics.VectorMath.Normalize(centroid);
+                ClusterMean.Set(centroid, sum, cacheSizes[c], Metric, scratch);
                 for (int at = start[c]; at < start[c + 1]; at++)
                     losses[members[at]] = RowLoss.Of(Sample.Rows((long)members[at] * Cache.Stride, 1), centroid, Metric);
             }

@@ -222,10 +222,6 @@ internal static class PartitionSplits
     private static void SetMean(BalancingRun run, int partition, ReadOnlySpan<double> sum, long count)
     {
         int d = run.Sample.Dimension;
-        Span<float> centroid = run.Centroids.AsSpan(partition * d, d);
-        for (int j = 0; j < d; j++)
-            centroid[j] = (float)(sum[j] / count);
-        if (run.Metric == DistanceMetric.Cosine)
-            Numerics.VectorMath.Normalize(centroid);
+        ClusterMean.Set(run.Centroids.AsSpan(partition * d, d), sum, count, run.Metric, new float[d]);
     }
 }
