@@ -128,6 +128,28 @@ Describe 'Export-Clixml, Start-Job and remoting' {
         (Get-KMeansAssignment $Other -Centroid $received -Summary | ForEach-Object Count) | Should -Be (Get-KMeansAssignment $Other -Centroid $model -Summary | ForEach-Object Count)
     }
 
+    It 'says which property a deserialized model lacks when it cannot be made live again' {
+        # As an older module that had no BalanceHistory would have written it.
+        $path = Join-Path $Scratch 'older.xml'
+        Invoke-KMeansTraining $Data -K 6 -Seed 3 -AsModel | Export-Clixml -LiteralPath $path
+        $xml = [xml](Get-Content -Raw -LiteralPath $path)
+        $property = $xml.SelectSingleNode("//*[@N='BalanceHistory']")
+        $null = $property.ParentNode.RemoveChild($property)
+        $xml.Save($path)
+        $shell = [powershell]::Create()
+        try {
+            $bag = $shell.AddCommand('Import-Clixml').AddParameter('LiteralPath', $path).Invoke()[0]
+        }
+        finally {
+            $shell.Dispose()
+        }
+        $bag.PSObject.Properties['BalanceHistory'] | Should -BeNullOrEmpty
+        $expected = "*it is a deserialized KMeansModel that cannot be made live again: The deserialized object has no 'BalanceHistory' property. (written by another version of the module?)*"
+        { $bag | Export-KMeansCentroid (Join-Path $Scratch 'older.npy') -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidCentroid,*' -ExpectedMessage $expected
+        { Get-KMeansAssignment $Other -Centroid $bag -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidCentroid,*' -ExpectedMessage $expected
+        { $bag | Export-KMeansReport (Join-Path $Scratch 'older.html') -ErrorAction Stop } | Should -Throw -ErrorId 'NotAModel,*' -ExpectedMessage $expected
+    }
+
     It 'converts what was deserialized before the module was imported when a cmdlet receives it' {
         $path = Join-Path $Scratch 'early.xml'
         $model = Invoke-KMeansTraining $Data -K 6 -Seed 3 -AsModel

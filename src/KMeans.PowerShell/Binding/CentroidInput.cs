@@ -59,7 +59,7 @@ internal sealed class CentroidInput
         if (VectorConverter.IsNumberList(items))
             items = [items];
         // Unwrapped once: a deserialized model becomes a live one here, which takes a while for a large one.
-        object?[] given = items.Select(VectorConverter.Unwrap).ToArray();
+        object?[] given = items.Select(VectorConverter.UnwrapLive).ToArray();
         if (items.Length > 1 && given.FirstOrDefault(item => item is KMeansModel or string or FileInfo) is { } whole)
         {
             // A path that names no file says so first: a mistyped name is likelier than two sets of centroids.
@@ -102,6 +102,11 @@ internal sealed class CentroidInput
                     prices.AddRange(fromFile.Select(c => c.Price));
                     break;
                 default:
+                    if (DeserializedOutput.Problem(item) is { } lost)
+                    {
+                        error = KMeansErrors.InvalidCentroid(vectors.Count, item, lost);
+                        return null;
+                    }
                     if (!VectorConverter.TryConvert(item, "Vector", out float[]? vector, out string? problem,
                             "KMeansCentroid objects, a model, or the path of a centroid file"))
                     {
@@ -135,7 +140,7 @@ internal sealed class CentroidInput
         error = null;
         if (clusterIds.Count != vectors.Count)
         {
-            object? plain = items.First(item => VectorConverter.Unwrap(item) is not KMeansCentroid);
+            object? plain = items.First(item => VectorConverter.UnwrapLive(item) is not KMeansCentroid);
             error = KMeansErrors.InvalidCentroid(Array.IndexOf(items, plain), plain,
                 "KMeansCentroid objects take the place their ClusterId names, so they cannot be mixed with plain vectors; give one kind.");
             return false;

@@ -40,22 +40,33 @@ public sealed class DeserializedOutput : PSTypeConverter
         throw new PSInvalidCastException($"A deserialized object converts only to the type it was made from, not to {destinationType.Name}.");
 
     /// <summary>
-    /// The live object for a deserialized bag of one of this module's types; null for anything else, and for a bag
-    /// that lost properties on the way (serialized less deep than KMeans.types.ps1xml asks), which callers then refuse
-    /// as what it is.
+    /// The live object for a deserialized bag of one of this module's types; null for anything else, and for a bag that
+    /// lost or changed properties on the way (another version of the module wrote it), with <paramref name="problem"/>
+    /// saying which, for the caller's error.
     /// </summary>
-    public static object? TryRehydrate(PSObject value)
+    public static object? TryRehydrate(PSObject value, out string? problem)
     {
+        problem = null;
         if (value.BaseObject is not PSCustomObject || Rehydration(value) is not { } type)
             return null;
         try
         {
             return Rehydrations[type](value);
         }
-        catch (PSInvalidCastException)
+        catch (Exception e) when (e is PSInvalidCastException or ArgumentException)
         {
+            problem = $"it is a deserialized {type[(type.LastIndexOf('.') + 1)..]} that cannot be made live again: {e.Message} (written by another version of the module?)";
             return null;
         }
+    }
+
+    /// <summary>Why <paramref name="item"/>, a deserialized object of this module's, could not be made live; else null.</summary>
+    public static string? Problem(object? item)
+    {
+        if (item is not PSObject bag)
+            return null;
+        TryRehydrate(bag, out string? problem);
+        return problem;
     }
 
     /// <summary>The live type's name when <paramref name="bag"/> is a deserialized object of one of this module's types.</summary>

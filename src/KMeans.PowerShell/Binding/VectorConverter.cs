@@ -47,13 +47,17 @@ internal static class VectorConverter
         return list.Count > 0 && IsNumber(Unwrap(list[0]));
     }
 
+    /// <summary>The object under PowerShell's wrapper.</summary>
+    public static object? Unwrap(object? value) => value is PSObject psObject ? psObject.BaseObject : value;
+
     /// <summary>
-    /// The object under PowerShell's wrapper; a deserialized model, centroid or part of one (a Clixml file or a job's
-    /// output, read before the module's types were loaded) as the live object it was made from.
+    /// <see cref="Unwrap"/>, with a deserialized model, centroid or part of one (a Clixml file or a job's output, read
+    /// before the module's types were loaded) as the live object it was made from: for what takes centroids and
+    /// models, not for every piped vector.
     /// </summary>
-    public static object? Unwrap(object? value) => value is PSObject psObject
-        ? psObject.BaseObject is PSCustomObject ? DeserializedOutput.TryRehydrate(psObject) ?? psObject.BaseObject : psObject.BaseObject
-        : value;
+    public static object? UnwrapLive(object? value) => value is PSObject { BaseObject: PSCustomObject } psObject
+        ? DeserializedOutput.TryRehydrate(psObject, out _) ?? psObject.BaseObject
+        : Unwrap(value);
 
     private static object? PropertyValue(object item, object baseObject, string name)
     {

@@ -54,7 +54,7 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
     private void Accept(PSObject? input)
     {
         int item = _itemsSeen++;
-        switch (VectorConverter.Unwrap(input))
+        switch (VectorConverter.UnwrapLive(input))
         {
             case KMeansModel model when _model is null && _centroids.Count == 0:
                 _model = model;
@@ -71,7 +71,7 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
                 _failed = true;
                 WriteError(KMeansErrors.InvalidCentroid(item, input, VectorConverter.IsNumberList(input)
                     ? "it is a plain vector, not a KMeansCentroid or a KMeansModel: Export-KMeansCentroid writes what a training or Import-KMeansCentroid gives (New-KMeansSampleData and other tools write vectors)."
-                    : $"it is {TypeWords.Of(VectorConverter.Unwrap(input))}, not a KMeansCentroid or a KMeansModel."));
+                    : DeserializedOutput.Problem(input) ?? $"it is {TypeWords.Of(VectorConverter.Unwrap(input))}, not a KMeansCentroid or a KMeansModel."));
                 break;
         }
     }

@@ -29,7 +29,7 @@ public sealed class ExportKMeansReportCommand : FileWriterCommand
 
     protected override void ProcessRecord()
     {
-        if (VectorConverter.Unwrap(InputObject) is not KMeansModel model)
+        if (VectorConverter.UnwrapLive(InputObject) is not KMeansModel model)
         {
             ThrowTerminatingError(KMeansErrors.NotAModel(InputObject!));
             return;

@@ -112,9 +112,11 @@ internal static class KMeansErrors
         "SeveralModels", ErrorCategory.InvalidArgument, model);
 
     public static ErrorRecord NotAModel(object item) => new(
-        new ArgumentException(VectorConverter.Unwrap(item) is KMeansCentroid
+        new ArgumentException(VectorConverter.UnwrapLive(item) is KMeansCentroid
             ? "A training report needs the model, with its history, not its centroids: pipe Invoke-KMeansTraining -AsModel (or the model it wrote) to Export-KMeansReport."
-            : $"A training report needs a KMeansModel (from Invoke-KMeansTraining -AsModel), not {VectorConverter.Unwrap(item)?.GetType().Name ?? "null"}."),
+            : DeserializedOutput.Problem(item) is { } lost
+                ? $"A training report needs a KMeansModel, and {lost}."
+                : $"A training report needs a KMeansModel (from Invoke-KMeansTraining -AsModel), not {VectorConverter.Unwrap(item)?.GetType().Name ?? "null"}."),
         "NotAModel", ErrorCategory.InvalidArgument, item);
 
     /// <summary>A model put together from centroids whose file did not record their sizes: a report charts the sizes.</summary>
