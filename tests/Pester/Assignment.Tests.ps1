@@ -119,6 +119,16 @@ Describe 'Assigning piped vectors' {
         [System.IO.File]::ReadAllBytes($npy).Length | Should -Be (128 + 3 * 4)
     }
 
+    It 'keeps the index of a stray string before the first vector, as a header line, and takes one before files as a missing file' {
+        $assignments = @('id,vector', $Vectors[0], $Vectors[1]) | Get-KMeansAssignment -Centroid $Model -ErrorVariable problems -ErrorAction SilentlyContinue
+        $assignments.Index | Should -Be 1, 2
+        $problems.Exception.Message | Should -Be "Input item 0 is not a vector: it is the string 'id,vector', which names no file; pipe either vectors or vector files."
+        $data = New-KMeansSampleData -Path (Join-Path $Scratch 'after-missing.npy') -Rows 20 -Dimension $Model.Dimension -Seed 1
+        $fromFiles = @('no-such-file.npy', $data.FullName) | Get-KMeansAssignment -Centroid $Model -ErrorVariable missing -ErrorAction SilentlyContinue
+        $fromFiles.Index | Should -Be (0..19)
+        $missing.FullyQualifiedErrorId | Should -Be 'FileNotFound,KMeans.PowerShell.GetKMeansAssignmentCommand'
+    }
+
     It 'writes no summary and no file when every piped item is refused, and warns that the file was not written' {
         $target = Join-Path $Scratch 'refused.npy'
         $refused = @(, [float[]](1, 2)) + @(, [float[]](3, 4))

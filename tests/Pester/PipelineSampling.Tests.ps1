@@ -84,6 +84,14 @@ Describe 'A pipeline longer than the sample' {
 }
 
 Describe 'Files and vectors in one pipeline' {
+    It 'refuses a stray string among vectors as an item that is not one, and trains on the others' {
+        $vectors = 1..40 | ForEach-Object { , [float[]]@(($_ % 4), ($_ % 3)) }
+        $items = $vectors[0..9] + @('a label') + $vectors[10..39]
+        $model = $items | Invoke-KMeansTraining -K 2 -Seed 1 -AsModel -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems.Exception.Message | Should -Be "Input item 10 is not a vector: it is the string 'a label', which names no file; pipe either vectors or vector files."
+        $model.SampleRows | Should -Be 40
+    }
+
     It 'names the first vector after piped files by its place in the pipeline' {
         $file = Join-Path $Scratch 'first.npy'
         New-KMeansSampleData -Path $file -Rows 50 -Dimension 2 -Seed 1 | Out-Null

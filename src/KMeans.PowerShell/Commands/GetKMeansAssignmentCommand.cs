@@ -47,6 +47,8 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     private bool _inputGiven;
     private bool _namedFilesAssigned;
     private bool _vectorsGathered;
+    /// <summary>Strings that named no file, piped before any vector or file: see <see cref="ProcessRecord"/>.</summary>
+    private readonly List<(PSObject Item, string Path, bool Literal)> _undecided = [];
     private bool _inputRead;
 
     /// <summary>
@@ -220,23 +222,44 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         }
         if (PipedFile.TryGetPath(InputObject, VectorProperty, out string file, out bool literalFile))
         {
-            // Among vectors, a string that names no file is taken for a stray item, not a missing file: it keeps its
-            // index, as every other refused item does, so that the rows after it keep theirs ($rows[$_.Index]).
-            if (_vectorsGathered && InputObject?.BaseObject is string && ProviderPaths.ResolveExisting(this, file, literalFile, out _) is [])
+            // A string that names no file is a stray item among vectors (a label, a header line), which keeps its index
+            // as every other refused item does, so that the rows after it keep theirs ($rows[$_.Index]); among files
+            // it is a missing file, which has no rows. Before any vector or file, the next item tells which.
+            if (InputObject?.BaseObject is string && ProviderPaths.ResolveExisting(this, file, literalFile, out _) is [])
             {
-                _inputGiven = true;
-                long index = _nextIndex++;
-                _pending.Add(new PendingItem(index, null, KMeansErrors.NotAVector(index, InputObject,
-                    $"it is the string '{file}', which names no file; pipe either vectors or vector files.")));
+                if (_vectorsGathered)
+                    RefuseStray(InputObject, file);
+                else
+                    _undecided.Add((InputObject, file, literalFile));
                 return;
             }
+            ReportMissingFiles();
             // Vectors piped before the file come first in the output, as their indices do.
             AssignPending();
             AssignFiles([file], literalFile);
             return;
         }
+        foreach ((PSObject item, string path, bool _) in _undecided)
+            RefuseStray(item, path);
+        _undecided.Clear();
         foreach (object? element in InputItems())
             Gather(element);
+    }
+
+    /// <summary>Strings that named no file before any vector, of a pipeline of files after all: missing files.</summary>
+    private void ReportMissingFiles()
+    {
+        foreach ((PSObject _, string path, bool literal) in _undecided)
+            AssignFiles([path], literal);
+        _undecided.Clear();
+    }
+
+    private void RefuseStray(PSObject item, string text)
+    {
+        _inputGiven = true;
+        long index = _nextIndex++;
+        _pending.Add(new PendingItem(index, null, KMeansErrors.NotAVector(index, item,
+            $"it is the string '{text}', which names no file; pipe either vectors or vector files.")));
     }
 
     /// <summary>
@@ -265,6 +288,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             return;
         if (_pathsGivenFirst is not null || ReadsFiles)
             AssignNamedFiles();
+        ReportMissingFiles();
         AssignPending();
         if (!_inputGiven)
         {

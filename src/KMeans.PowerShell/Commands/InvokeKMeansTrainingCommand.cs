@@ -283,9 +283,19 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
 
     private void AddPipelineFile(string file, bool literal, object? item)
     {
-        if (_pipelineRows is { NextIndex: > 0 })
-            ThrowTerminatingError(KMeansErrors.NotAVector(_pipelineRows.NextIndex, item,
+        if (_pipelineRows is { NextIndex: > 0 } rows)
+        {
+            // Among vectors, a string that names no file is a stray item (a label), refused as any other that is not a vector.
+            if (VectorConverter.Unwrap(item) is string && ProviderPaths.ResolveExisting(this, file, literal, out _) is [])
+            {
+                WriteError(KMeansErrors.NotAVector(rows.NextIndex, item,
+                    $"it is the string '{file}', which names no file; pipe either vectors or vector files."));
+                rows.AddRejected();
+                return;
+            }
+            ThrowTerminatingError(KMeansErrors.NotAVector(rows.NextIndex, item,
                 "it is a file, but the pipeline delivered vectors before it; pipe either files or vectors."));
+        }
         IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, file, literal, out ErrorRecord? error);
         if (error is not null)
             ThrowTerminatingError(error);
