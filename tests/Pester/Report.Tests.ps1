@@ -222,6 +222,20 @@ Describe 'Invoke-KMeansTraining -ReportPath' {
         ($Vectors | Invoke-KMeansTraining -K 3 -Seed 5 -WhatIf).Vector | Should -Be $Model.Centroids.Vector
     }
 
+    It 'dry-runs the ops pipeline of a training and its export under $WhatIfPreference, refusing what the real run would' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $Scratch 'dry-pipeline')
+        & {
+            $WhatIfPreference = $true
+            $Vectors | Invoke-KMeansTraining -K 3 -Seed 5 -ReportPath (Join-Path $folder 'r.html') -ErrorAction Stop |
+                Export-KMeansCentroid -Path (Join-Path $folder 'c.arrow') -ErrorAction Stop
+        }
+        Get-ChildItem -LiteralPath $folder -Force | Should -BeNullOrEmpty
+        $checkpoint = Join-Path $folder 'kept.kmc'
+        Set-Content -LiteralPath $checkpoint -Value 'kept'
+        { $Vectors | Invoke-KMeansTraining -K 3 -CheckpointPath $checkpoint -WhatIf } |
+            Should -Throw -ErrorId 'FileExists,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+    }
+
     It 'refuses an existing report before training unless -Force' {
         $target = Join-Path $Scratch 'ops.html'
         Set-Content -LiteralPath $target -Value 'previous run'

@@ -62,6 +62,17 @@ public static class KMeansTrainer
         return CheckpointStart.ResumedSeed(checkpoint);
     }
 
+    /// <summary>
+    /// Refuses, before any input is read, a checkpoint a training could not use (a directory or FIFO, a missing
+    /// directory, an existing one without Resume, a directory where none can be written), as the training would.
+    /// </summary>
+    public static void CheckCheckpoint(CheckpointOptions checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        checkpoint.Validate();
+        CheckpointStart.Check(checkpoint);
+    }
+
     /// <summary>Builds the sample drawn with <paramref name="seed"/>; the trainer owns it.</summary>
     private delegate ProjectedSample SampleFactory(int seed, out SamplingSummary summary);
 

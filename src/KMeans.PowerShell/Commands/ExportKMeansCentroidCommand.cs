@@ -81,6 +81,10 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
         if (_failed)
             return;
         string target = CheckedTarget();
+        // Under -WhatIf a training before it in the pipeline outputs nothing: say what would be written, not that
+        // nothing came (Invoke-KMeansTraining ... -ReportPath r.html | Export-KMeansCentroid c.arrow, a dry run).
+        if (_itemsSeen == 0 && !ShouldProcess(target, "Write the centroids that come through the pipeline"))
+            return;
         CentroidSet set = CentroidSetToWrite();
         VectorFileFormat format = Format?.ToCore() ?? FormatOf(target);
         if (!ShouldProcess(target, $"Write {set.K} centroids of dimension {set.Dimension} as {format}"))

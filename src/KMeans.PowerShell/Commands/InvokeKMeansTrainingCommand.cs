@@ -200,8 +200,16 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         _checkpointPath = ProviderPaths.ResolveUnchecked(this, CheckpointPath, out ErrorRecord? error);
         if (error is not null)
             ThrowTerminatingError(error);
-        // A directory is refused when the training starts; a warning that a new training starts would contradict it.
-        if (Resume && !File.Exists(_checkpointPath) && !Directory.Exists(_checkpointPath))
+        // Refused now, as the training would refuse it, so that -WhatIf answers for the run that would really happen.
+        try
+        {
+            KMeansTrainer.CheckCheckpoint(new CheckpointOptions { Path = _checkpointPath!, Resume = Resume });
+        }
+        catch (KMeansException e)
+        {
+            ThrowTerminatingError(KMeansErrors.FromException(e));
+        }
+        if (Resume && !File.Exists(_checkpointPath))
             WriteWarning($"There is no checkpoint at '{_checkpointPath}' to resume: starting a new training, which writes one.");
     }
 

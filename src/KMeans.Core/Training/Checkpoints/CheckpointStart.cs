@@ -1,4 +1,5 @@
 using KMeans.Core.Buffers;
+using KMeans.Core.Files;
 using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Training.Checkpoints;
@@ -41,8 +42,7 @@ internal sealed class CheckpointStart : IDisposable
         {
             bool exists = File.Exists(path);
             if (exists && !checkpoint.Resume)
-                throw new KMeansException(KMeansErrorKind.FileExists,
-                    $"A checkpoint already exists at '{path}': resume it, or delete it to start a new training.", path);
+                throw AlreadyExists(path);
             List<KeyValuePair<string, string>> inputs = CheckpointFingerprint.Inputs(dimension, rows, checkpoint.InputFiles);
             CheckpointState? restored = null;
             if (exists)
@@ -62,6 +62,21 @@ internal sealed class CheckpointStart : IDisposable
     }
 
     public void Dispose() => _lock.Dispose();
+
+    /// <summary>
+    /// What refuses a checkpoint before anything is read: a directory, a FIFO, a missing directory, an existing
+    /// checkpoint without resuming, or a directory where none can be written.
+    /// </summary>
+    public static void Check(CheckpointOptions checkpoint)
+    {
+        string path = TrainingCheckpointer.Prepare(checkpoint.Path);
+        if (File.Exists(path) && !checkpoint.Resume)
+            throw AlreadyExists(path);
+        AtomicFile.Begin(path, overwrite: true).Dispose();
+    }
+
+    private static KMeansException AlreadyExists(string path) => new(KMeansErrorKind.FileExists,
+        $"A checkpoint already exists at '{path}': resume it, or delete it to start a new training.", path);
 
     /// <summary>The seed of the checkpoint that <paramref name="checkpoint"/> resumes, or null when it starts a new training.</summary>
     public static int? ResumedSeed(CheckpointOptions checkpoint)
