@@ -48,6 +48,20 @@ Describe 'ConvertTo-Json' {
     }
 }
 
+Describe 'ConvertFrom-Json' {
+    It 'takes centroids that went through JSON at the place their ClusterId names, with their metric and prices' {
+        $data = Join-Path $Scratch 'json-blobs.npy'
+        New-KMeansSampleData -Path $data -Rows 3000 -Dimension 8 -Clusters 6 -Seed 1 | Out-Null
+        $balanced = Invoke-KMeansTraining $data -K 5 -Seed 3 -MaxSizeRatio 1.05 -Distance Cosine -WarningAction SilentlyContinue
+        $viaJson = $balanced | Sort-Object Size -Descending | ConvertTo-Json -Depth 3 | ConvertFrom-Json
+        $live = Get-KMeansAssignment $data -Centroid $balanced -Summary | ForEach-Object Count
+        $json = Get-KMeansAssignment $data -Centroid $viaJson -Summary | ForEach-Object Count
+        $json -join ',' | Should -Be ($live -join ',')
+        (Get-KMeansAssignment $data -Centroid $viaJson | Select-Object -First 3).Distance |
+            Should -Be (Get-KMeansAssignment $data -Centroid $balanced | Select-Object -First 3).Distance
+    }
+}
+
 Describe 'Measure-Object' {
     It 'sums the iteration times of a model to no more than its duration' {
         $sum = ($Model.History | Measure-Object ElapsedSeconds -Sum).Sum

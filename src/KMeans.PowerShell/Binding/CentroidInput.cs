@@ -114,7 +114,18 @@ internal sealed class CentroidInput
                         return null;
                     }
                     vectors.Add(vector);
-                    prices.Add(null);
+                    // A centroid that went through JSON (ConvertTo-Json, ConvertFrom-Json) keeps its ClusterId, metric
+                    // and price as properties: taken as a KMeansCentroid's, so that it is not renumbered by position.
+                    if (Property<int>(item, nameof(KMeansCentroid.ClusterId)) is int clusterId)
+                    {
+                        clusterIds.Add(clusterId);
+                        prices.Add(Property<float>(item, nameof(KMeansCentroid.Price)));
+                        Record(Property<KMeansDistance>(item, nameof(KMeansCentroid.Distance)), item, ref error);
+                    }
+                    else
+                    {
+                        prices.Add(null);
+                    }
                     break;
             }
             if (error is not null)
@@ -130,6 +141,13 @@ internal sealed class CentroidInput
         return new CentroidInput(vectors, distance, prices);
     }
 
+    /// <summary>A property of a plain object as <typeparamref name="T"/>, or null when it has none or holds something else.</summary>
+    private static T? Property<T>(object? item, string name) where T : struct =>
+        item is not null && PSObject.AsPSObject(item).Properties[name]?.Value is { } value
+            && LanguagePrimitives.TryConvertTo(value, System.Globalization.CultureInfo.InvariantCulture, out T converted)
+            ? converted
+            : null;
+
     /// <summary>
     /// Puts KMeansCentroid objects at the place their ClusterId names; refuses them mixed with plain vectors (whose
     /// place could only be a guess) and ids that are not 0 to K − 1, each once.
@@ -140,7 +158,8 @@ internal sealed class CentroidInput
         error = null;
         if (clusterIds.Count != vectors.Count)
         {
-            object? plain = items.First(item => VectorConverter.UnwrapLive(item) is not KMeansCentroid);
+            object? plain = items.First(item => VectorConverter.UnwrapLive(item) is not KMeansCentroid
+                && Property<int>(item, nameof(KMeansCentroid.ClusterId)) is null);
             error = KMeansErrors.InvalidCentroid(Array.IndexOf(items, plain), plain,
                 "KMeansCentroid objects take the place their ClusterId names, so they cannot be mixed with plain vectors; give one kind.");
             return false;
