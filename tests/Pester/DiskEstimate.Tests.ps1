@@ -156,12 +156,13 @@ K,Dimension,Rows,MaxSizeRatio,MinSizeRatio
     }
 
     It 'takes empty ThrottleLimit, MaxIterations and HierarchicalK cells as their defaults, and refuses a row count that is no whole number' {
-        $estimates = "K,Dimension,Rows,ThrottleLimit,MaxIterations,HierarchicalK`n256,768,1000000,,,`n256,768,1000000,1,,`n16,32,12.5,2,10,16`n4,4,1e3,,," |
+        $estimates = "K,Dimension,Rows,ThrottleLimit,MaxIterations,HierarchicalK`n256,768,1000000,,,`n256,768,1000000,1,,`n16,32,12.5,2,10,16`n4,4,1e3,,,`n4,4,0x10,,," |
             ConvertFrom-Csv | Get-KMeansDiskEstimate -ErrorVariable problems -ErrorAction SilentlyContinue
-        $estimates | Should -HaveCount 3
+        $estimates | Should -HaveCount 4
         $estimates[0].InMemoryBytes | Should -Be (Get-KMeansDiskEstimate -K 256 -Dimension 768 -Rows 1000000).InMemoryBytes
         $estimates[1].InMemoryBytes | Should -Be (Get-KMeansDiskEstimate -K 256 -Dimension 768 -Rows 1000000 -ThrottleLimit 1).InMemoryBytes
         $estimates[2].Rows | Should -Be 1000
+        $estimates[3].Rows | Should -Be 16
         $problems.Exception.Message | Should -Be "Cannot process argument transformation on parameter 'Rows'. '12.5' is not a whole number."
     }
 

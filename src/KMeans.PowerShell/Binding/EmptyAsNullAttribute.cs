@@ -22,7 +22,7 @@ internal sealed class EmptyAsNullAttribute(Type? valueType = null) : ArgumentTra
             return inputData;
         // PowerShell rounds '12.5' to the integer 12 without a word.
         bool whole = valueType == typeof(int) || valueType == typeof(long);
-        if (whole && !(double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && number == Math.Floor(number)))
+        if (whole && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && number != Math.Floor(number))
             throw new ArgumentTransformationMetadataException($"'{text}' is not a whole number.");
         if (LanguagePrimitives.TryConvertTo(text, valueType, CultureInfo.InvariantCulture, out object? value))
             return value;
