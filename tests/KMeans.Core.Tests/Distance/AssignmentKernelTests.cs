@@ -69,7 +69,7 @@ public class AssignmentKernelTests
         alone.PackRelativeTo(new float[dimension], c.AsSpan(nearest[0] * dimension, dimension), DistanceMetric.L2);
         float[] flat = x.SelectMany(v => v).ToArray();
 
-        foreach (KernelPath path in RunnablePaths())
+        foreach (KernelPath path in RunnableKernelPaths.All())
         {
             var labels = new int[rows];
             var scores = new float[rows];
@@ -83,14 +83,6 @@ public class AssignmentKernelTests
         }
     }
 
-    private static IEnumerable<KernelPath> RunnablePaths()
-    {
-        yield return KernelPath.Portable;
-        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported)
-            yield return KernelPath.Avx2;
-        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
-            yield return KernelPath.Avx512;
-    }
 
     [GatedFact(Gate.Avx512)]
     public void TheWideTileAgreesWithThePortablePath() => VectorPathAgreesWithThePortablePath(wide: true);

@@ -15,7 +15,7 @@ public class BatchAssignmentTests
     public static TheoryData<string, int> PathsAndThreads()
     {
         var data = new TheoryData<string, int>();
-        foreach (KernelPath path in Runnable())
+        foreach (KernelPath path in RunnableKernelPaths.All())
         {
             data.Add(path.ToString(), 1);
             data.Add(path.ToString(), Math.Max(2, Environment.ProcessorCount));
@@ -23,14 +23,6 @@ public class BatchAssignmentTests
         return data;
     }
 
-    private static IEnumerable<KernelPath> Runnable()
-    {
-        yield return KernelPath.Portable;
-        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported)
-            yield return KernelPath.Avx2;
-        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
-            yield return KernelPath.Avx512;
-    }
 
     [Theory]
     [MemberData(nameof(PathsAndThreads))]
@@ -95,7 +87,7 @@ public class BatchAssignmentTests
     public static TheoryData<string, int> PathsAndListLengths()
     {
         var data = new TheoryData<string, int>();
-        foreach (KernelPath path in Runnable())
+        foreach (KernelPath path in RunnableKernelPaths.All())
         {
             foreach (int nearest in new[] { 1, 2, 3, 4, 5, 8, 9, 16, 17, 40 })
                 data.Add(path.ToString(), nearest);

@@ -22,7 +22,7 @@ public sealed class CommonOffsetTests
         using var packed = new PackedCentroids(Clusters, Dimension);
         packed.Pack(means, DistanceMetric.L2);
         Assert.True(packed.HasOffset);
-        foreach (KernelPath path in Paths())
+        foreach (KernelPath path in RunnableKernelPaths.All())
         {
             var labels = new int[Rows];
             var scores = new float[Rows];
@@ -176,14 +176,5 @@ public sealed class CommonOffsetTests
             sum += difference * difference;
         }
         return sum;
-    }
-
-    private static IEnumerable<KernelPath> Paths()
-    {
-        yield return KernelPath.Portable;
-        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported)
-            yield return KernelPath.Avx2;
-        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
-            yield return KernelPath.Avx512;
     }
 }
