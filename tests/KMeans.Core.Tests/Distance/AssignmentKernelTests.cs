@@ -83,7 +83,6 @@ public class AssignmentKernelTests
         }
     }
 
-
     [GatedFact(Gate.Avx512)]
     public void TheWideTileAgreesWithThePortablePath() => VectorPathAgreesWithThePortablePath(wide: true);
 

@@ -23,7 +23,6 @@ public class BatchAssignmentTests
         return data;
     }
 
-
     [Theory]
     [MemberData(nameof(PathsAndThreads))]
     public void LabelsAreTheTrainingKernelsAndADoubleArgmin(string pathName, int threads)
