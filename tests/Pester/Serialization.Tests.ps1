@@ -60,6 +60,20 @@ Describe 'ConvertFrom-Json' {
         (Get-KMeansAssignment $data -Centroid $viaJson | Select-Object -First 3).Distance |
             Should -Be (Get-KMeansAssignment $data -Centroid $balanced | Select-Object -First 3).Distance
     }
+
+    It 'takes a number in Distance for a row''s distance, not a metric, and names the centroid whose metric conflicts' {
+        $centroids = @(
+            [pscustomobject]@{ ClusterId = 0; Vector = [float[]](1, 0); Distance = 1.0 }
+            [pscustomobject]@{ ClusterId = 1; Vector = [float[]](0, 1); Distance = 2.0 }
+        )
+        (@(, [float[]](3, 0)) | Get-KMeansAssignment -Centroid $centroids).Distance | Should -Be 4
+        $conflicting = @(
+            [pscustomobject]@{ ClusterId = 0; Vector = [float[]](1, 0); Distance = 'L2' }
+            [pscustomobject]@{ ClusterId = 1; Vector = [float[]](0, 1); Distance = 'Cosine' }
+        )
+        { @(, [float[]](3, 0)) | Get-KMeansAssignment -Centroid $conflicting -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidCentroid,*' -ExpectedMessage 'Centroid 1 is not usable: it was trained with Cosine*'
+    }
 }
 
 Describe 'Measure-Object' {

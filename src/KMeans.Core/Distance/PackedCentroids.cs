@@ -52,7 +52,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
     public bool HasOffset { get; private set; }
 
     /// <summary>
-    /// One centroid as the kernel scores it: its <see cref="Plain"/> values less <see cref="Offset"/> (exact), which
+    /// One centroid as the kernel scores it: its <see cref="Plain"/> values less <see cref="Offset"/> (rounded to float), which
     /// is what the panels hold. What scores a pair as the kernel does reads this; no second copy of all K is kept.
     /// </summary>
     public void CopyScored(int centroid, Span<float> destination)

@@ -28,7 +28,7 @@ internal static class KMeansParallelInitializer
         var candidateRows = new List<long> { random.NextInt64(n) };
         // Distances come from the kernel's scores plus each row's term, computed once: so every round's candidates are
         // packed relative to one offset, the sample's, and the term is the row's squared distance to it.
-        float[] offset = SampleOffset(sample);
+        float[] offset = SampleOffset.Of(sample);
         bool shifted = offset.AsSpan().ContainsAnyExcept(0f);
         blocks.ForEach(parallel, block =>
         {
@@ -71,20 +71,6 @@ internal static class KMeansParallelInitializer
         candidates.Seal(candidateRows.Count);
         return KMeansPlusPlusInitializer.Choose(candidates, k, random,
             new RowBlocks(candidates.RowCount, blocks.RowsPerBlock), parallel, reportChosen, weights);
-    }
-
-    /// <summary>
-    /// The offset the candidates are scored relative to: <see cref="PackedCentroids.CommonOffset"/> of up to 257 rows
-    /// spread over the sample (0 for data about the origin).
-    /// </summary>
-    private static float[] SampleOffset(TrainingBuffer sample)
-    {
-        int d = sample.Dimension;
-        int taken = (int)Math.Min(sample.RowCount, 257);
-        var rows = new float[(long)taken * d];
-        for (int i = 0; i < taken; i++)
-            sample.Rows(i * sample.RowCount / taken, 1).CopyTo(rows.AsSpan(i * d, d));
-        return PackedCentroids.CommonOffset(rows, taken, d);
     }
 
     /// <summary>Lowers each row's D² (and its nearest candidate) with candidates first .. first + count − 1.</summary>

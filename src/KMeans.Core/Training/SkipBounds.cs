@@ -158,7 +158,7 @@ internal sealed class SkipBounds
     }
 
     /// <summary>
-    /// For centroids packed relative to an offset m (exactly c − m, see <see cref="PackedCentroids"/>): the largest
+    /// For centroids packed relative to an offset m (c − m rounded to float, see <see cref="PackedCentroids"/>): the largest
     /// ‖c − m‖ and the largest |‖c − m‖² + 2·m·(c − m)|, the norm term the kernel adds, both summed in double and
     /// widened, which then take the places of ‖c‖ and ‖c‖² in the score's error bound.
     /// </summary>

@@ -113,19 +113,19 @@ internal sealed class CentroidInput
                         error = KMeansErrors.InvalidCentroid(vectors.Count, item, problem);
                         return null;
                     }
-                    vectors.Add(vector);
                     // A centroid that went through JSON (ConvertTo-Json, ConvertFrom-Json) keeps its ClusterId, metric
                     // and price as properties: taken as a KMeansCentroid's, so that it is not renumbered by position.
-                    if (Property<int>(item, nameof(KMeansCentroid.ClusterId)) is int clusterId)
+                    if (ClusterIdOf(item) is int clusterId)
                     {
+                        Record(MetricNamed(item), item, ref error);
                         clusterIds.Add(clusterId);
                         prices.Add(Property<float>(item, nameof(KMeansCentroid.Price)));
-                        Record(Property<KMeansDistance>(item, nameof(KMeansCentroid.Distance)), item, ref error);
                     }
                     else
                     {
                         prices.Add(null);
                     }
+                    vectors.Add(vector);
                     break;
             }
             if (error is not null)
@@ -143,9 +143,32 @@ internal sealed class CentroidInput
 
     /// <summary>A property of a plain object as <typeparamref name="T"/>, or null when it has none or holds something else.</summary>
     private static T? Property<T>(object? item, string name) where T : struct =>
-        item is not null && PSObject.AsPSObject(item).Properties[name]?.Value is { } value
+        PropertyValue(item, name) is { } value
             && LanguagePrimitives.TryConvertTo(value, System.Globalization.CultureInfo.InvariantCulture, out T converted)
             ? converted
+            : null;
+
+    private static object? PropertyValue(object? item, string name) =>
+        item is null ? null : VectorConverter.Unwrap(PSObject.AsPSObject(item).Properties[name]?.Value);
+
+    /// <summary>A plain object's ClusterId when it is a whole number (an integer, or a string or number of one); else null.</summary>
+    private static int? ClusterIdOf(object? item) => PropertyValue(item, nameof(KMeansCentroid.ClusterId)) switch
+    {
+        int id => id,
+        long id and >= int.MinValue and <= int.MaxValue => (int)id,
+        double id when id == Math.Floor(id) && Math.Abs(id) <= int.MaxValue => (int)id,
+        string text when int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int id) => id,
+        _ => null,
+    };
+
+    /// <summary>
+    /// A plain object's metric when its Distance names one ("Cosine", as ConvertTo-Json writes it): a number there is a
+    /// row's distance (Get-KMeansAssignment's output), not a metric.
+    /// </summary>
+    private static KMeansDistance? MetricNamed(object? item) =>
+        PropertyValue(item, nameof(KMeansCentroid.Distance)) is string name
+            && Enum.GetNames<KMeansDistance>().FirstOrDefault(known => string.Equals(known, name, StringComparison.OrdinalIgnoreCase)) is { } named
+            ? Enum.Parse<KMeansDistance>(named)
             : null;
 
     /// <summary>
@@ -158,8 +181,7 @@ internal sealed class CentroidInput
         error = null;
         if (clusterIds.Count != vectors.Count)
         {
-            object? plain = items.First(item => VectorConverter.UnwrapLive(item) is not KMeansCentroid
-                && Property<int>(item, nameof(KMeansCentroid.ClusterId)) is null);
+            object? plain = items.First(item => VectorConverter.UnwrapLive(item) is not KMeansCentroid && ClusterIdOf(item) is null);
             error = KMeansErrors.InvalidCentroid(Array.IndexOf(items, plain), plain,
                 "KMeansCentroid objects take the place their ClusterId names, so they cannot be mixed with plain vectors; give one kind.");
             return false;

@@ -64,7 +64,6 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         // As Get-KMeansAssignment packs the model's centroids and prices (relative to their common offset), so that
         // the sizes the prices give here are the ones assignment gives.
         packed.Pack(Centroids, Metric, Prices);
-        TakeOffset(packed);
         _scored?.Dispose();
         _scored = KernelPaths.Machine == KernelPath.Portable
             ? null
@@ -330,8 +329,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RefreshCache(PackedCentroids packed)
     {
-        packed.Pack(Centroids, Metric);
-        TakeOffset(packed);
+        packed.PackRelativeTo(_cacheOffset, Centroids, Metric);
         ScoreAgainstAll(Enumerable.Range(0, Cache.Rows).ToArray(), packed, Cache.Candidates);
     }
 
@@ -375,8 +373,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         for (int row = 0, listed = 0, kept = listing; row < Cache.Rows; row++)
             rowsByList[listsMoved[row] ? listed++ : kept++] = row;
         ReadOnlyMemory<int> keeping = rowsByList.AsMemory(listing);
-        packed.Pack(Centroids, Metric);
-        TakeOffset(packed);
+        packed.PackRelativeTo(_cacheOffset, Centroids, Metric);
         ScoreAgainstAll(rowsByList.AsMemory(0, listing), packed, m);
         int[] movedIds = Enumerable.Range(0, k).Where(c => isMoved[c]).ToArray();
         using PackedCentroids movedPacked = PackedSubset(movedIds);
@@ -450,24 +447,23 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         for (int i = 0; i < ids.Length; i++)
             Centroids.AsSpan(ids[i] * d, d).CopyTo(subset.AsSpan(i * d, d));
         var packed = new PackedCentroids(ids.Length, d);
-        packed.PackRelativeTo(_offset, subset, Metric);
+        packed.PackRelativeTo(_cacheOffset, subset, Metric);
         return packed;
     }
 
     /// <summary>
-    /// The offset of the centroids packed last, which packings of some of them and the rows' terms then share: scores
-    /// from any of them become distances that compare.
+    /// The offset every packing of the candidate cache (all centroids, the moved ones, the open ones) is relative to,
+    /// fixed for the run: their scores become distances with the same row terms, so that costs from a partial refresh
+    /// are those of a full one.
     /// </summary>
-    private void TakeOffset(PackedCentroids packed) => packed.Offset.CopyTo(_offset, 0);
+    private readonly float[] _cacheOffset = SampleOffset.Of(sample);
 
-    private readonly float[] _offset = new float[sample.Dimension];
-
-    /// <summary>What turns a row's score into its distance: ‖x − m‖² under L2 (m the shared offset), 0 otherwise.</summary>
+    /// <summary>What turns a row's cache score into its distance: ‖x − m‖² under L2 (m the cache's offset), 0 otherwise.</summary>
     private float RowNorm(ReadOnlySpan<float> x)
     {
         if (Metric != DistanceMetric.L2)
             return 0f;
-        return _offset.AsSpan().ContainsAnyExcept(0f) ? SquaredDistance.Of(x, _offset) : TensorPrimitives.SumOfSquares(x);
+        return _cacheOffset.AsSpan().ContainsAnyExcept(0f) ? SquaredDistance.Of(x, _cacheOffset) : TensorPrimitives.SumOfSquares(x);
     }
 
     /// <summary>
