@@ -16,8 +16,10 @@ namespace KMeans.Core.Distance;
 /// row, so the ranking is the same, and its rounding shrinks with ‖c − m‖. m is, per dimension, the median of (up to
 /// 257 of) the centroids, so that a few far ones (rows of zeros among data far from the origin) do not move it, and 0
 /// where that median is within a few of the centroids' own spreads of the origin: data about the origin keep the
-/// plain score, bit for bit. The panels hold c − m rounded to float, so the kernel ranks centroids within a relative 2⁻²⁴ of
-/// ‖c − m‖ of the ones given, which <see cref="Training.SkipBounds"/> allows for.
+/// plain score, bit for bit. The panels hold c − m rounded to float, so the kernel ranks centroids within a relative
+/// 2⁻²⁴ of ‖c − m‖ of the ones given, which <see cref="Training.SkipBounds"/> allows for. Balancing and k-means‖
+/// seeding, which turn scores into distances, pack relative to one offset for a whole run
+/// (<see cref="PackRelativeTo"/>).
 /// </remarks>
 internal sealed unsafe class PackedCentroids : IDisposable
 {
@@ -52,8 +54,9 @@ internal sealed unsafe class PackedCentroids : IDisposable
     public bool HasOffset { get; private set; }
 
     /// <summary>
-    /// One centroid as the kernel scores it: its <see cref="Plain"/> values less <see cref="Offset"/> (rounded to float), which
-    /// is what the panels hold. What scores a pair as the kernel does reads this; no second copy of all K is kept.
+    /// One centroid as the kernel scores it: its <see cref="Plain"/> values less <see cref="Offset"/> (rounded to
+    /// float), which is what the panels hold. What scores a pair as the kernel does reads this; no second copy of all
+    /// K is kept.
     /// </summary>
     public void CopyScored(int centroid, Span<float> destination)
     {
