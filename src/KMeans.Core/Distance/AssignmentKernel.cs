@@ -49,6 +49,7 @@ internal static unsafe class AssignmentKernel
         Span<int> labels, Span<float> scores)
     {
         int d = centroids.Dimension;
+        rows = centroids.RowsRelative(rows, count);
         labels[..count].Clear();
         scores[..count].Fill(float.PositiveInfinity);
         // Centroid by centroid, each taken as the kernel scores it once; every row still sees them in order.
@@ -83,6 +84,7 @@ internal static unsafe class AssignmentKernel
         Span<int> bestIndices = scratch.BestIndices.AsSpan(0, count * Lanes);
         bestValues.Fill(float.PositiveInfinity);
         bestIndices.Clear();
+        rows = centroids.RowsRelative(rows, count);
         fixed (float* x = rows)
         fixed (float* bestValue = bestValues)
         fixed (int* bestIndex = bestIndices)

@@ -35,6 +35,7 @@ internal static unsafe class NearestKernel
     {
         labels.Slice(0, count * n).Fill(-1);
         scores.Slice(0, count * n).Fill(float.PositiveInfinity);
+        rows = centroids.RowsRelative(rows, count);
         fixed (float* x = rows)
         fixed (float* best = scores)
         fixed (int* bestLabel = labels)
@@ -70,6 +71,7 @@ internal static unsafe class NearestKernel
         int stride = ScoreStride(centroids.K);
         if (scores.Length < count * stride)
             throw new ArgumentException($"Expected room for {count} × {stride} scores, got {scores.Length}.", nameof(scores));
+        rows = centroids.RowsRelative(rows, count);
         fixed (float* x = rows)
         fixed (float* all = scores)
         {

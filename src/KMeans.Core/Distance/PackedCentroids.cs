@@ -12,12 +12,13 @@ namespace KMeans.Core.Distance;
 /// Under L2 the centroids are packed relative to an <see cref="Offset"/> m, a point among them: the kernel's score
 /// ‖c‖² − 2·x·c cancels catastrophically in float when the data lie far from the origin for their spread (centroids
 /// 100 ± 0.05 gave 1,844 of 5,000 rows a centroid that was not their nearest), so it scores
-/// ‖c − m‖² + 2·m·(c − m) − 2·x·(c − m) instead: the same score plus 2·x·m − ‖m‖², the same for every centroid of a
-/// row, so the ranking is the same, and its rounding shrinks with ‖c − m‖. m is, per dimension, the median of (up to
+/// ‖c − m‖² − 2·(x − m)·(c − m) instead, rows and centroids less m: the same score plus 2·x·m − ‖m‖², the same for
+/// every centroid of a row, so the ranking is the same, and its rounding shrinks with ‖x − m‖ and ‖c − m‖. m is, per dimension, the median of (up to
 /// 257 of) the centroids, so that a few far ones (rows of zeros among data far from the origin) do not move it, and 0
 /// where that median is within a few of the centroids' own spreads of the origin: data about the origin keep the
-/// plain score, bit for bit. The panels hold c − m rounded to float, so the kernel ranks centroids within a relative
-/// 2⁻²⁴ of ‖c − m‖ of the ones given, which <see cref="Training.SkipBounds"/> allows for. Balancing and k-means‖
+/// plain score, bit for bit. The panels hold c − m and the kernels' rows x − m (<see cref="RowsRelative"/>), rounded to
+/// float, so the kernel ranks points within a relative 2⁻²⁴ of ‖c − m‖ and ‖x − m‖ of the ones given, which
+/// <see cref="Training.SkipBounds"/> allows for. Balancing and k-means‖
 /// seeding, which turn scores into distances, pack relative to one offset for a whole run
 /// (<see cref="PackRelativeTo"/>).
 /// </remarks>
@@ -73,8 +74,8 @@ internal sealed unsafe class PackedCentroids : IDisposable
     public float* Panels { get; private set; }
 
     /// <summary>
-    /// ‖c‖² per padded centroid for L2 (‖c − m‖² + 2·m·(c − m) with an offset), 0 for inner-product metrics, +∞ for
-    /// padding; plus the centroid's price in the score's units when packed with prices.
+    /// ‖c‖² per padded centroid for L2 (‖c − m‖² with an offset), 0 for inner-product metrics, +∞ for padding; plus
+    /// the centroid's price in the score's units when packed with prices.
     /// </summary>
     public float* Norms { get; private set; }
 
@@ -200,13 +201,38 @@ internal sealed unsafe class PackedCentroids : IDisposable
         return values[(values.Length - 1) / 2];
     }
 
-    /// <summary>‖c − m‖² + 2·m·(c − m) for a centroid less the offset, summed in double and rounded once.</summary>
-    private float ShiftedNormTerm(ReadOnlySpan<float> shifted)
+    /// <summary>‖c − m‖² for a centroid less the offset, summed in double and rounded once.</summary>
+    private static float ShiftedNormTerm(ReadOnlySpan<float> shifted)
     {
         double term = 0;
         for (int j = 0; j < shifted.Length; j++)
-            term += (double)shifted[j] * shifted[j] + 2.0 * Offset[j] * shifted[j];
+            term += (double)shifted[j] * shifted[j];
         return (float)term;
+    }
+
+    [ThreadStatic]
+    private static float[]? t_rowsRelative;
+
+    /// <summary>
+    /// <paramref name="count"/> rows as the kernels score them against these centroids: less <see cref="Offset"/>,
+    /// rounded to float, in a buffer of the calling thread's (valid until its next call), or as they are without an
+    /// offset. Every kernel entry takes its rows through here.
+    /// </summary>
+    public ReadOnlySpan<float> RowsRelative(ReadOnlySpan<float> rows, int count)
+    {
+        if (!HasOffset)
+            return rows;
+        int d = Dimension;
+        int length = count * d;
+        float[] buffer = t_rowsRelative is { } kept && kept.Length >= length ? kept : t_rowsRelative = new float[length];
+        for (int i = 0; i < count; i++)
+        {
+            ReadOnlySpan<float> row = rows.Slice(i * d, d);
+            Span<float> relative = buffer.AsSpan(i * d, d);
+            for (int j = 0; j < d; j++)
+                relative[j] = row[j] - Offset[j];
+        }
+        return buffer.AsSpan(0, length);
     }
 
     /// <summary>

@@ -25,9 +25,10 @@ namespace KMeans.Core.Training;
 /// So s̃(c) &gt; s̃(a) for every c ≠ a, and the kernel (lowest index on ties) returns a, whenever
 /// D·(D − 2u) &gt; max τ − τ(a) + 2E. The test refuses when C² + 2·X·C comes near float.MaxValue, where the kernel's
 /// scores could overflow and the error model would not hold. Centroids packed relative to an offset m (L2 only)
-/// score ν(c) − 2·x·c′ with c′ = c − m rounded to float and ν(c) = ‖c′‖² + 2·m·c′ rounded once from double: the
-/// exact score of the centroid ĉ = m + c′, within η = 2ε·max ‖c′‖ of c, so the same bound holds with ‖c‖ replaced by
-/// ‖c′‖, ‖c‖² by |ν(c)|, and u by u + η (‖x − ĉ‖ ≥ D − u − η, ‖x − â‖ ≤ u + η).
+/// score ‖c′‖² − 2·x′·c′ with c′ = c − m and x′ = x − m rounded to float and ‖c′‖² rounded once from double: the
+/// exact score of the centroid ĉ = m + c′, within η = 2ε·max ‖c′‖ of c, for the point x̂ = m + x′, within
+/// 2ε·‖x − m‖ of x, so the same bound holds with ‖c‖ replaced by ‖c′‖, X by a bound on ‖x′‖ (‖a′‖ + u, widened), and u
+/// by u + η + 2ε·‖x′‖.
 /// </para>
 /// <para>
 /// The bounds themselves are rounded outwards: the row distance u and the centroid separation D are the float square
@@ -59,6 +60,8 @@ internal sealed class SkipBounds
     private double _largestScoredNorm;
     private double _largestNormTerm;
     private double _rankedShift;
+    private bool _offsetScored;
+    private readonly double[] _scoredNorms;
 
     public SkipBounds(int k, int dimension, DistanceMetric metric)
     {
@@ -72,6 +75,7 @@ internal sealed class SkipBounds
         _underflowScore = (dimension + 1) * Math.ScaleB(1.0, -147);
         _normWidening = (dimension + 4) * Math.ScaleB(1.0, -52);
         _norms = new double[k];
+        _scoredNorms = new double[k];
         _separations = new double[k];
         _squaredNormsBelow = new double[k];
     }
@@ -99,6 +103,7 @@ internal sealed class SkipBounds
         _largestSquaredNorm = _largestNorm * _largestNorm * (1 + DoubleSlack);
         (_largestScoredNorm, _largestNormTerm) = (_largestNorm, _largestNorm * _largestNorm);
         _rankedShift = 0;
+        _offsetScored = centroids.HasOffset;
         if (centroids.HasOffset)
         {
             (_largestScoredNorm, _largestNormTerm) = ScoredMagnitudes(centroids);
@@ -143,11 +148,18 @@ internal sealed class SkipBounds
         if (!_usable || !float.IsFinite(distance))
             return false;
         double rowDistance = (distance + _underflowDistance) * (1 + _distanceWidening) + _rankedShift;
+        double rowNorm = _norms[label] + rowDistance;
+        if (_offsetScored)
+        {
+            // The kernel takes the row less the offset, ‖x − m‖ ≤ ‖a − m‖ + u, rounded to float: the point it ranks
+            // lies within ε·‖x − m‖ of the row.
+            rowNorm = (_scoredNorms[label] + rowDistance) * (1 + 4 * UnitRoundoff);
+            rowDistance += 2 * UnitRoundoff * rowNorm;
+        }
         double separation = _separations[label];
         double room = separation - 2 * rowDistance;
         if (!(room > 0))
             return false;
-        double rowNorm = _norms[label] + rowDistance;
         double magnitude = _largestNormTerm + 2 * rowNorm * _largestScoredNorm;
         if (!(magnitude < SafeMagnitude))
             return false;
@@ -158,9 +170,9 @@ internal sealed class SkipBounds
     }
 
     /// <summary>
-    /// For centroids packed relative to an offset m (c − m rounded to float, see <see cref="PackedCentroids"/>): the largest
-    /// ‖c − m‖ and the largest |‖c − m‖² + 2·m·(c − m)|, the norm term the kernel adds, both summed in double and
-    /// widened, which then take the places of ‖c‖ and ‖c‖² in the score's error bound.
+    /// For centroids packed relative to an offset m (c − m rounded to float, see <see cref="PackedCentroids"/>): each
+    /// ‖c − m‖, the largest, and the largest ‖c − m‖² (the norm term the kernel adds), summed in double and widened,
+    /// which then take the places of ‖c‖ and ‖c‖² in the score's error bound.
     /// </summary>
     private (double Norm, double NormTerm) ScoredMagnitudes(PackedCentroids centroids)
     {
@@ -170,15 +182,15 @@ internal sealed class SkipBounds
         double largestNorm = 0, largestTerm = 0;
         for (int c = 0; c < _norms.Length; c++)
         {
-            double squaredNorm = 0, cross = 0;
+            double squaredNorm = 0;
             for (int j = 0; j < d; j++)
             {
                 double value = plain[c * d + j] - offset[j];
                 squaredNorm += value * value;
-                cross += Math.Abs(2.0 * offset[j] * value);
             }
-            largestNorm = Math.Max(largestNorm, Math.Sqrt(squaredNorm) * (1 + _normWidening));
-            largestTerm = Math.Max(largestTerm, (squaredNorm + cross) * (1 + _normWidening));
+            _scoredNorms[c] = Math.Sqrt(squaredNorm) * (1 + _normWidening);
+            largestNorm = Math.Max(largestNorm, _scoredNorms[c]);
+            largestTerm = Math.Max(largestTerm, squaredNorm * (1 + _normWidening));
         }
         return (largestNorm, largestTerm);
     }

@@ -15,6 +15,7 @@ public sealed class CommonOffsetTests
     [Theory]
     [InlineData(100f)]
     [InlineData(1000f)]
+    [InlineData(10000f)]
     public void EveryRowGetsItsNearestCentroidOnEveryKernelPath(float offset)
     {
         (float[] rows, float[] means) = Data(offset);
@@ -40,6 +41,7 @@ public sealed class CommonOffsetTests
     [Theory]
     [InlineData(100f)]
     [InlineData(1000f)]
+    [InlineData(10000f)]
     public void TrainingFromTheTrueMeansStaysAtTheirLoss(float offset)
     {
         (float[] rows, float[] means) = Data(offset);
@@ -81,22 +83,25 @@ public sealed class CommonOffsetTests
 
     /// <summary>
     /// Balancing prices far from the origin: they were learned from ‖c‖² − 2·x·c in float, where the prices vanished in
-    /// the rounding (prices of about 336 where squared distances are about 30; 7 of 10 partitions empty when assigned).
-    /// The balanced model's partitions come out as near the origin, and assignment with its prices gives the sizes the
+    /// the rounding (prices of about 336 where squared distances are about 30; 7 of 10 partitions empty when assigned),
+    /// and stepped at a resolution of ‖c‖² (at 50 ± 0.5 in 64 dimensions, 12,514 of 200,000 rows displaced). The
+    /// balanced model's partitions come out as near the origin, and assignment with its prices gives the sizes the
     /// training reports.
     /// </summary>
-    [Fact]
-    public void BalancingFarFromTheOriginBalancesAsNearIt()
+    [Theory]
+    [InlineData(1000f, 10)]
+    [InlineData(50f, 64)]
+    public void BalancingFarFromTheOriginBalancesAsNearIt(float shift, int k)
     {
-        float[][] near = TestData.Uniform(3000, 8, seed: 6).Select(row => row.Select(v => v * 4).ToArray()).ToArray();
-        float[][] far = near.Select(row => row.Select(v => v + 1000f).ToArray()).ToArray();
-        var options = new KMeansOptions { K = 10, Seed = 3, MaxSizeRatio = 1.2, SampleRate = 300 };
+        (float[][] near, _) = TestData.Blobs(16, 400, 8, 0.5, seed: 6);
+        float[][] far = near.Select(row => row.Select(v => v + shift).ToArray()).ToArray();
+        var options = new KMeansOptions { K = k, Seed = 3, MaxSizeRatio = 1.2, SampleRate = 6400 / k };
 
         KMeansResult atOrigin = KMeansTrainer.Train(TestData.Source(near), options);
         KMeansResult offset = KMeansTrainer.Train(TestData.Source(far), options);
 
         Assert.InRange(offset.PricedPartitionSizes!.MaxOverMean, 0, atOrigin.PricedPartitionSizes!.MaxOverMean + 0.05);
-        Assert.InRange(offset.PartitionPrices!.Max(), 0, 4 * Math.Max(1e-3, atOrigin.PartitionPrices!.Max()));
+        Assert.InRange(offset.BalanceHistory[^1].Displaced, 0, atOrigin.BalanceHistory[^1].Displaced + 2);
         float[][] centroids = Enumerable.Range(0, offset.K).Select(c => offset.Centroid(c).ToArray()).ToArray();
         using var search = new NearestCentroidSearch(centroids, DistanceMetric.L2, offset.PartitionPrices);
         var sizes = new long[offset.K];

@@ -39,7 +39,7 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
 
     private readonly object _rowNormLock = new();
 
-    /// <summary>The largest ‖x‖ of the sample, for the rounding margin of <see cref="Reprice"/>.</summary>
+    /// <summary>The largest ‖x − m‖ of the sample (m the offset of the centroids last packed), for the rounding margin of <see cref="Reprice"/>.</summary>
     private float _largestRowNorm;
 
     /// <summary>The largest ‖c‖ of the centroids <see cref="AssignSample"/> packed, for the same margin.</summary>
@@ -305,9 +305,13 @@ internal sealed class BalancingRun(TrainingBuffer sample, RowBlocks blocks, Dist
         var ids = new int[count * n];
         var scores = new float[count * n];
         AssignTwoNearest(x, count, packed, ids, scores);
+        // The rows as the kernel takes them, less the packing's offset: the rounding margin of Reprice scales with them.
         float largestNorm = 0f;
         for (int i = 0; i < count; i++)
-            largestNorm = Math.Max(largestNorm, TensorPrimitives.Norm(x.Slice(i * d, d)));
+        {
+            ReadOnlySpan<float> row = x.Slice(i * d, d);
+            largestNorm = Math.Max(largestNorm, packed.HasOffset ? MathF.Sqrt(SquaredDistance.Of(row, packed.Offset)) : TensorPrimitives.Norm(row));
+        }
         lock (_rowNormLock)
             _largestRowNorm = Math.Max(_largestRowNorm, largestNorm);
         long reassigned = 0;

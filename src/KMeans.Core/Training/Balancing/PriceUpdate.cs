@@ -87,15 +87,30 @@ internal static class PriceUpdate
         return 8 * largest * Math.Pow(2, -23);
     }
 
-    /// <summary>Each centroid's ‖c‖² under L2, 1 under the inner-product metrics: the scores' norm term without a price.</summary>
+    /// <summary>
+    /// Each centroid's ‖c − m‖² under L2 (m their common offset, as assignment packs them: the term the kernel's
+    /// rounding scales with), 1 under the inner-product metrics: the scores' norm term without a price.
+    /// </summary>
     public static double[] NormTerms(float[] centroids, int dimension, Distance.DistanceMetric metric)
     {
-        var terms = new double[centroids.Length / dimension];
-        for (int c = 0; c < terms.Length; c++)
+        int k = centroids.Length / dimension;
+        var terms = new double[k];
+        float[] offset = metric == Distance.DistanceMetric.L2
+            ? Distance.PackedCentroids.CommonOffset(centroids, k, dimension)
+            : new float[dimension];
+        bool shifted = offset.AsSpan().ContainsAnyExcept(0f);
+        var relative = new float[dimension];
+        for (int c = 0; c < k; c++)
         {
-            terms[c] = metric == Distance.DistanceMetric.L2
-                ? System.Numerics.Tensors.TensorPrimitives.SumOfSquares(centroids.AsSpan(c * dimension, dimension))
-                : 1;
+            ReadOnlySpan<float> centroid = centroids.AsSpan(c * dimension, dimension);
+            if (metric != Distance.DistanceMetric.L2)
+            {
+                terms[c] = 1;
+                continue;
+            }
+            if (shifted)
+                System.Numerics.Tensors.TensorPrimitives.Subtract(centroid, offset, relative);
+            terms[c] = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(shifted ? relative : centroid);
         }
         return terms;
     }
