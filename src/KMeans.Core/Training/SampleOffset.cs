@@ -6,16 +6,15 @@ namespace KMeans.Core.Training;
 /// <summary>
 /// An offset for scoring a sample's rows against centroids that change (k-means‖ candidates, balancing's cache), fixed
 /// for the whole run so that distances taken from scores of different packings compare:
-/// <see cref="PackedCentroids.CommonOffset"/> of up to 257 rows spread over the sample (0 for data about the origin).
+/// <see cref="PackedCentroids.CommonOffset"/> of as many rows spread over the sample as it takes of centroids (0 for
+/// data about the origin).
 /// </summary>
 internal static class SampleOffset
 {
-    private const int RowsTaken = 257;
-
     public static float[] Of(TrainingBuffer sample)
     {
         int d = sample.Dimension;
-        int taken = (int)Math.Min(sample.RowCount, RowsTaken);
+        int taken = (int)Math.Min(sample.RowCount, PackedCentroids.OffsetSampleCentroids);
         var rows = new float[(long)taken * d];
         for (int i = 0; i < taken; i++)
             sample.Rows(i * sample.RowCount / taken, 1).CopyTo(rows.AsSpan(i * d, d));

@@ -174,6 +174,7 @@ internal sealed class SkipBounds
     /// ‖c − m‖, the largest, and the largest ‖c − m‖² (the norm term the kernel adds), summed in double and widened,
     /// which then take the places of ‖c‖ and ‖c‖² in the score's error bound.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private (double Norm, double NormTerm) ScoredMagnitudes(PackedCentroids centroids)
     {
         int d = _dimension;

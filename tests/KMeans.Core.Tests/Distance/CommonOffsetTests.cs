@@ -111,6 +111,47 @@ public sealed class CommonOffsetTests
         Assert.Equal(offset.PricedPartitionSizes.Min, sizes.Min());
     }
 
+    /// <summary>
+    /// A dimension keeps its median as offset only when it lies more than 3 median absolute deviations from the origin:
+    /// at exactly 3 (median 3, deviations 2, 1, 0, 1, 2) it does not, at 4 it does, and a spread of 0 always does.
+    /// </summary>
+    [Theory]
+    [InlineData(new float[] { 1, 2, 3, 4, 5 }, 0f)]
+    [InlineData(new float[] { 2, 3, 4, 5, 6 }, 4f)]
+    [InlineData(new float[] { -6, -5, -4, -3, -2 }, -4f)]
+    [InlineData(new float[] { 14, 10, 13, 10, 10 }, 10f)]
+    [InlineData(new float[] { 0, 0, 0, 0, 0 }, 0f)]
+    public void ADimensionKeepsItsMedianBeyondThreeDeviations(float[] values, float expected)
+    {
+        Assert.Equal(expected, PackedCentroids.CommonOffset(values, values.Length, 1)[0]);
+    }
+
+    /// <summary>
+    /// The offset is each dimension's lower median of the centroids taken (all up to 65, else 65 spread evenly), as a
+    /// sort would give it, ties and repeated values included; a selection that stopped early gives another value.
+    /// </summary>
+    [Theory]
+    [InlineData(7)]
+    [InlineData(20)]
+    [InlineData(65)]
+    [InlineData(200)]
+    public void TheOffsetIsEachDimensionsLowerMedianOfTheCentroidsTaken(int k)
+    {
+        var random = new Random(k);
+        const int dimension = 40;
+        // Values 50 to 59.5 in steps of 0.5 repeat often, so ties are the rule; every median lies far out for the spread.
+        float[] centroids = Enumerable.Range(0, k * dimension).Select(_ => 50f + random.Next(20) * 0.5f).ToArray();
+        int taken = Math.Min(k, PackedCentroids.OffsetSampleCentroids);
+
+        float[] offset = PackedCentroids.CommonOffset(centroids, k, dimension);
+
+        for (int j = 0; j < dimension; j++)
+        {
+            float[] values = Enumerable.Range(0, taken).Select(i => centroids[(int)((long)i * k / taken) * dimension + j]).Order().ToArray();
+            Assert.Equal(values[(taken - 1) / 2], offset[j]);
+        }
+    }
+
     [Fact]
     public void DataAboutTheOriginArePackedAsBefore()
     {
