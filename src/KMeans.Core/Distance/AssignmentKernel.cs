@@ -84,7 +84,6 @@ internal static unsafe class AssignmentKernel
         Span<int> bestIndices = scratch.BestIndices.AsSpan(0, count * Lanes);
         bestValues.Fill(float.PositiveInfinity);
         bestIndices.Clear();
-        rows = centroids.RowsRelative(rows, count);
         fixed (float* x = rows)
         fixed (float* bestValue = bestValues)
         fixed (int* bestIndex = bestIndices)

@@ -18,7 +18,10 @@ internal static class KernelScore
         int d = centroids.Dimension;
         Span<float> plain = centroids.HasOffset ? new float[d] : centroids.Plain.AsSpan(centroid * d, d);
         if (centroids.HasOffset)
+        {
             centroids.CopyScored(centroid, plain);
+            row = centroids.RowsRelative(row, 1);
+        }
         unsafe
         {
             float norm = centroids.Norms[centroid];

@@ -35,7 +35,9 @@ internal static unsafe class NearestKernel
     {
         labels.Slice(0, count * n).Fill(-1);
         scores.Slice(0, count * n).Fill(float.PositiveInfinity);
-        rows = centroids.RowsRelative(rows, count);
+        // The tiles translate the rows in registers; the portable path scores them translated beforehand.
+        if (path == KernelPath.Portable)
+            rows = centroids.RowsRelative(rows, count);
         fixed (float* x = rows)
         fixed (float* best = scores)
         fixed (int* bestLabel = labels)
@@ -71,7 +73,6 @@ internal static unsafe class NearestKernel
         int stride = ScoreStride(centroids.K);
         if (scores.Length < count * stride)
             throw new ArgumentException($"Expected room for {count} × {stride} scores, got {scores.Length}.", nameof(scores));
-        rows = centroids.RowsRelative(rows, count);
         fixed (float* x = rows)
         fixed (float* all = scores)
         {

@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace KMeans.Core.Distance;
 
@@ -18,10 +17,10 @@ namespace KMeans.Core.Distance;
 /// every centroid of a row, so the ranking is the same, and its rounding shrinks with ‖x − m‖ and ‖c − m‖. m is, per
 /// dimension, the median of (up to 65 of) the centroids, so that a few far ones (rows of zeros among data far from the
 /// origin) do not move it, and 0 where that median is within a few of the centroids' own spreads of the origin: data
-/// about the origin keep the plain score, bit for bit. The panels hold c − m and the kernels' rows x − m
-/// (<see cref="RowsRelative"/>), rounded to float, so the kernel ranks points within a relative 2⁻²⁴ of ‖c − m‖ and
-/// ‖x − m‖ of the ones given, which <see cref="Training.SkipBounds"/> allows for. Balancing and k-means‖ seeding, which
-/// turn scores into distances, pack relative to one offset for a whole run (<see cref="PackRelativeTo"/>).
+/// about the origin keep the plain score, bit for bit. The panels hold c − m and the kernels take rows x − m (in
+/// registers, or <see cref="RowsRelative"/>), rounded to float, so the kernel ranks points within a relative 2⁻²⁴ of
+/// ‖c − m‖ and ‖x − m‖ of the ones given, which <see cref="Training.SkipBounds"/> allows for. Balancing and k-means‖
+/// seeding, which turn scores into distances, pack relative to one offset for a whole run (<see cref="PackRelativeTo"/>).
 /// </remarks>
 internal sealed unsafe class PackedCentroids : IDisposable
 {
@@ -217,7 +216,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
 
     /// <summary>
     /// The lower median of <paramref name="values"/>, which it reorders: Hoare's selection, linear on average where a
-    /// sort is n·log n, and the same value a sort would put there.
+    /// sort is n·log n, and the same value a sort would put there (for values without NaN, which centroids never hold).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float LowerMedian(Span<float> values)
@@ -267,7 +266,8 @@ internal sealed unsafe class PackedCentroids : IDisposable
     /// <summary>
     /// <paramref name="count"/> rows as the kernels score them against these centroids: less <see cref="Offset"/>,
     /// rounded to float, in a buffer of the calling thread's (valid until its next call), or as they are without an
-    /// offset. Every kernel entry takes its rows through here.
+    /// offset: for the portable path, while the tiled ones translate in registers (<see cref="RegisterTiles"/>), to the
+    /// same values.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<float> RowsRelative(ReadOnlySpan<float> rows, int count)
@@ -277,26 +277,8 @@ internal sealed unsafe class PackedCentroids : IDisposable
         int d = Dimension;
         int length = count * d;
         float[] buffer = t_rowsRelative is { } kept && kept.Length >= length ? kept : t_rowsRelative = new float[length];
-        // Its own vector loop rather than TensorPrimitives.Subtract, which ran ten times slower until the tiered JIT
-        // promoted it, a few iterations into a training; either rounds each difference once, as a scalar would.
-        fixed (float* source = rows)
-        fixed (float* target = buffer)
-        fixed (float* offset = Offset)
-        {
-            int wideEnd = Vector512.IsHardwareAccelerated ? d - d % Vector512<float>.Count : 0;
-            int narrowEnd = d - d % Vector256<float>.Count;
-            for (long i = 0; i < count; i++)
-            {
-                float* row = source + i * d, relative = target + i * d;
-                int j = 0;
-                for (; j < wideEnd; j += Vector512<float>.Count)
-                    (Vector512.Load(row + j) - Vector512.Load(offset + j)).Store(relative + j);
-                for (; j < narrowEnd; j += Vector256<float>.Count)
-                    (Vector256.Load(row + j) - Vector256.Load(offset + j)).Store(relative + j);
-                for (; j < d; j++)
-                    relative[j] = row[j] - offset[j];
-            }
-        }
+        for (int i = 0; i < count; i++)
+            TensorPrimitives.Subtract(rows.Slice(i * d, d), Offset, buffer.AsSpan(i * d, d));
         return buffer.AsSpan(0, length);
     }
 

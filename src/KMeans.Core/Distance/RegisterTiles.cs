@@ -7,7 +7,8 @@ namespace KMeans.Core.Distance;
 /// <summary>
 /// The register-blocked loop that scores rows against packed centroids, for every kernel: with AVX-512 a tile of
 /// 6 rows × 64 centroids keeps 24 accumulators in registers and does one broadcast per row and dimension; with AVX2
-/// and FMA, 6 rows × 16 centroids (12 Vector256 accumulators) walk the same packed tiles. Each (row, centroid) pair
+/// and FMA, 6 rows × 16 centroids (12 Vector256 accumulators) walk the same packed tiles. Rows are taken less the
+/// packing's offset where it has one, translated as they are broadcast. Each (row, centroid) pair
 /// keeps one accumulator lane, starts at 0, adds x_j·c_j with one fused multiply-add per dimension in order, then
 /// fuses −2·dot + ‖c‖², so a score does not depend on the path's width, on block boundaries or on which rows share a
 /// group. What becomes of the scores is the epilogue's business (<see cref="ITileEpilogue"/>).
@@ -39,6 +40,48 @@ internal static unsafe class RegisterTiles
         ref TEpilogue epilogue)
         where TEpilogue : struct, ITileEpilogue
     {
+        fixed (float* offset = centroids.Offset)
+        {
+            if (centroids.HasOffset)
+                Run<TEpilogue, RowsLessOffset>(rows, offset, count, centroids, wide, everyQuarter, ref epilogue);
+            else
+                Run<TEpilogue, RowsAsGiven>(rows, offset, count, centroids, wide, everyQuarter, ref epilogue);
+        }
+    }
+
+    /// <summary>Rows as the tiles take them: as given.</summary>
+    private struct RowsAsGiven;
+
+    /// <summary>
+    /// Rows as the tiles take them: less the packing's <see cref="PackedCentroids.Offset"/>, each value translated as it
+    /// is broadcast (x_j − m_j rounded once, as <see cref="PackedCentroids.RowsRelative"/> gives it): a subtraction on
+    /// the adder pipes beside the multiply-adds, where translating a block into a buffer first cost W2 a read and a
+    /// write of 768 KiB per block and the rows' place in the cache.
+    /// </summary>
+    private struct RowsLessOffset;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Offset512<TRows>(float* offset, int j) where TRows : struct =>
+        typeof(TRows) == typeof(RowsLessOffset) ? Vector512.Create(offset[j]) : default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Row512<TRows>(float value, Vector512<float> offset) where TRows : struct =>
+        typeof(TRows) == typeof(RowsLessOffset) ? Vector512.Create(value) - offset : Vector512.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Offset256<TRows>(float* offset, int j) where TRows : struct =>
+        typeof(TRows) == typeof(RowsLessOffset) ? Vector256.Create(offset[j]) : default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Row256<TRows>(float value, Vector256<float> offset) where TRows : struct =>
+        typeof(TRows) == typeof(RowsLessOffset) ? Vector256.Create(value) - offset : Vector256.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<TEpilogue, TRows>(float* rows, float* offset, int count, PackedCentroids centroids, bool wide,
+        bool everyQuarter, ref TEpilogue epilogue)
+        where TEpilogue : struct, ITileEpilogue
+        where TRows : struct
+    {
         int d = centroids.Dimension;
         for (int t = 0; t < centroids.TileCount; t++)
         {
@@ -60,13 +103,13 @@ internal static unsafe class RegisterTiles
                 float* x5 = groupRows > 5 ? x4 + d : x4;
                 if (wide && quarters >= WholeTileFrom)
                 {
-                    Tile6x64(x0, x1, x2, x3, x4, x5, d, tile, norms, firstCentroid, g, groupRows, ref epilogue);
+                    Tile6x64<TEpilogue, TRows>(x0, x1, x2, x3, x4, x5, offset, d, tile, norms, firstCentroid, g, groupRows, ref epilogue);
                 }
                 else if (wide)
                 {
                     for (int quarter = 0; quarter < quarters * Lanes; quarter += Lanes)
                     {
-                        Tile6x16Wide(x0, x1, x2, x3, x4, x5, d, tile + quarter, norms + quarter, firstCentroid + quarter,
+                        Tile6x16Wide<TEpilogue, TRows>(x0, x1, x2, x3, x4, x5, offset, d, tile + quarter, norms + quarter, firstCentroid + quarter,
                             g, groupRows, ref epilogue);
                     }
                 }
@@ -74,7 +117,7 @@ internal static unsafe class RegisterTiles
                 {
                     for (int quarter = 0; quarter < quarters * Lanes; quarter += Lanes)
                     {
-                        Tile6x16(x0, x1, x2, x3, x4, x5, d, tile + quarter, norms + quarter, firstCentroid + quarter,
+                        Tile6x16<TEpilogue, TRows>(x0, x1, x2, x3, x4, x5, offset, d, tile + quarter, norms + quarter, firstCentroid + quarter,
                             g, groupRows, ref epilogue);
                     }
                 }
@@ -83,9 +126,10 @@ internal static unsafe class RegisterTiles
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x64<TEpilogue>(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5, int d,
-        float* tile, float* norms, int firstCentroid, int firstRow, int rows, ref TEpilogue epilogue)
+    private static void Tile6x64<TEpilogue, TRows>(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5,
+        float* offset, int d, float* tile, float* norms, int firstCentroid, int firstRow, int rows, ref TEpilogue epilogue)
         where TEpilogue : struct, ITileEpilogue
+        where TRows : struct
     {
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
@@ -100,32 +144,33 @@ internal static unsafe class RegisterTiles
             Vector512<float> c1 = Vector512.LoadAligned(c + 16);
             Vector512<float> c2 = Vector512.LoadAligned(c + 32);
             Vector512<float> c3 = Vector512.LoadAligned(c + 48);
-            Vector512<float> b = Vector512.Create(x0[j]);
+            Vector512<float> m = Offset512<TRows>(offset, j);
+            Vector512<float> b = Row512<TRows>(x0[j], m);
             a00 = Avx512F.FusedMultiplyAdd(b, c0, a00);
             a01 = Avx512F.FusedMultiplyAdd(b, c1, a01);
             a02 = Avx512F.FusedMultiplyAdd(b, c2, a02);
             a03 = Avx512F.FusedMultiplyAdd(b, c3, a03);
-            b = Vector512.Create(x1[j]);
+            b = Row512<TRows>(x1[j], m);
             a10 = Avx512F.FusedMultiplyAdd(b, c0, a10);
             a11 = Avx512F.FusedMultiplyAdd(b, c1, a11);
             a12 = Avx512F.FusedMultiplyAdd(b, c2, a12);
             a13 = Avx512F.FusedMultiplyAdd(b, c3, a13);
-            b = Vector512.Create(x2[j]);
+            b = Row512<TRows>(x2[j], m);
             a20 = Avx512F.FusedMultiplyAdd(b, c0, a20);
             a21 = Avx512F.FusedMultiplyAdd(b, c1, a21);
             a22 = Avx512F.FusedMultiplyAdd(b, c2, a22);
             a23 = Avx512F.FusedMultiplyAdd(b, c3, a23);
-            b = Vector512.Create(x3[j]);
+            b = Row512<TRows>(x3[j], m);
             a30 = Avx512F.FusedMultiplyAdd(b, c0, a30);
             a31 = Avx512F.FusedMultiplyAdd(b, c1, a31);
             a32 = Avx512F.FusedMultiplyAdd(b, c2, a32);
             a33 = Avx512F.FusedMultiplyAdd(b, c3, a33);
-            b = Vector512.Create(x4[j]);
+            b = Row512<TRows>(x4[j], m);
             a40 = Avx512F.FusedMultiplyAdd(b, c0, a40);
             a41 = Avx512F.FusedMultiplyAdd(b, c1, a41);
             a42 = Avx512F.FusedMultiplyAdd(b, c2, a42);
             a43 = Avx512F.FusedMultiplyAdd(b, c3, a43);
-            b = Vector512.Create(x5[j]);
+            b = Row512<TRows>(x5[j], m);
             a50 = Avx512F.FusedMultiplyAdd(b, c0, a50);
             a51 = Avx512F.FusedMultiplyAdd(b, c1, a51);
             a52 = Avx512F.FusedMultiplyAdd(b, c2, a52);
@@ -160,21 +205,23 @@ internal static unsafe class RegisterTiles
     /// are 64 floats apart): one 16-lane accumulator per row, each lane computed exactly as in <see cref="Tile6x64"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x16Wide<TEpilogue>(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5, int d,
-        float* tile, float* norms, int firstCentroid, int firstRow, int rows, ref TEpilogue epilogue)
+    private static void Tile6x16Wide<TEpilogue, TRows>(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5,
+        float* offset, int d, float* tile, float* norms, int firstCentroid, int firstRow, int rows, ref TEpilogue epilogue)
         where TEpilogue : struct, ITileEpilogue
+        where TRows : struct
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
         float* c = tile;
         for (int j = 0; j < d; j++, c += TileWidth)
         {
             Vector512<float> c0 = Vector512.LoadAligned(c);
-            a0 = Avx512F.FusedMultiplyAdd(Vector512.Create(x0[j]), c0, a0);
-            a1 = Avx512F.FusedMultiplyAdd(Vector512.Create(x1[j]), c0, a1);
-            a2 = Avx512F.FusedMultiplyAdd(Vector512.Create(x2[j]), c0, a2);
-            a3 = Avx512F.FusedMultiplyAdd(Vector512.Create(x3[j]), c0, a3);
-            a4 = Avx512F.FusedMultiplyAdd(Vector512.Create(x4[j]), c0, a4);
-            a5 = Avx512F.FusedMultiplyAdd(Vector512.Create(x5[j]), c0, a5);
+            Vector512<float> m = Offset512<TRows>(offset, j);
+            a0 = Avx512F.FusedMultiplyAdd(Row512<TRows>(x0[j], m), c0, a0);
+            a1 = Avx512F.FusedMultiplyAdd(Row512<TRows>(x1[j], m), c0, a1);
+            a2 = Avx512F.FusedMultiplyAdd(Row512<TRows>(x2[j], m), c0, a2);
+            a3 = Avx512F.FusedMultiplyAdd(Row512<TRows>(x3[j], m), c0, a3);
+            a4 = Avx512F.FusedMultiplyAdd(Row512<TRows>(x4[j], m), c0, a4);
+            a5 = Avx512F.FusedMultiplyAdd(Row512<TRows>(x5[j], m), c0, a5);
         }
         Vector512<float> minusTwo = Vector512.Create(-2f);
         Vector512<float> n = Vector512.LoadAligned(norms);
@@ -191,9 +238,10 @@ internal static unsafe class RegisterTiles
     /// floats apart) as two 8-lane halves.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x16<TEpilogue>(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5, int d,
-        float* tile, float* norms, int firstCentroid, int firstRow, int rows, ref TEpilogue epilogue)
+    private static void Tile6x16<TEpilogue, TRows>(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5,
+        float* offset, int d, float* tile, float* norms, int firstCentroid, int firstRow, int rows, ref TEpilogue epilogue)
         where TEpilogue : struct, ITileEpilogue
+        where TRows : struct
     {
         Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
         Vector256<float> a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
@@ -202,22 +250,23 @@ internal static unsafe class RegisterTiles
         {
             Vector256<float> c0 = Vector256.Load(c);
             Vector256<float> c1 = Vector256.Load(c + 8);
-            Vector256<float> b = Vector256.Create(x0[j]);
+            Vector256<float> m = Offset256<TRows>(offset, j);
+            Vector256<float> b = Row256<TRows>(x0[j], m);
             a00 = Fma.MultiplyAdd(b, c0, a00);
             a01 = Fma.MultiplyAdd(b, c1, a01);
-            b = Vector256.Create(x1[j]);
+            b = Row256<TRows>(x1[j], m);
             a10 = Fma.MultiplyAdd(b, c0, a10);
             a11 = Fma.MultiplyAdd(b, c1, a11);
-            b = Vector256.Create(x2[j]);
+            b = Row256<TRows>(x2[j], m);
             a20 = Fma.MultiplyAdd(b, c0, a20);
             a21 = Fma.MultiplyAdd(b, c1, a21);
-            b = Vector256.Create(x3[j]);
+            b = Row256<TRows>(x3[j], m);
             a30 = Fma.MultiplyAdd(b, c0, a30);
             a31 = Fma.MultiplyAdd(b, c1, a31);
-            b = Vector256.Create(x4[j]);
+            b = Row256<TRows>(x4[j], m);
             a40 = Fma.MultiplyAdd(b, c0, a40);
             a41 = Fma.MultiplyAdd(b, c1, a41);
-            b = Vector256.Create(x5[j]);
+            b = Row256<TRows>(x5[j], m);
             a50 = Fma.MultiplyAdd(b, c0, a50);
             a51 = Fma.MultiplyAdd(b, c1, a51);
         }

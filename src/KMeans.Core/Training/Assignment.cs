@@ -318,7 +318,8 @@ internal sealed class Assignment
         public unsafe void AddKept(long index, ReadOnlySpan<float> row, PackedCentroids centroids, int label)
         {
             KeptIndices[KeptCount] = index;
-            row.CopyTo(KeptRows.AsSpan(KeptCount * dimension, dimension));
+            // As the kernel takes it: less the offset where the centroids were packed with one.
+            centroids.RowsRelative(row, 1).CopyTo(KeptRows.AsSpan(KeptCount * dimension, dimension));
             centroids.CopyScored(label, KeptCentroids.AsSpan(KeptCount * dimension, dimension));
             KeptNorms[KeptCount] = centroids.Norms[label];
             KeptCount++;
