@@ -35,9 +35,7 @@ internal static unsafe class NearestKernel
     {
         labels.Slice(0, count * n).Fill(-1);
         scores.Slice(0, count * n).Fill(float.PositiveInfinity);
-        // The tiles translate the rows in registers; the portable path scores them translated beforehand.
-        if (path == KernelPath.Portable)
-            rows = centroids.RowsRelative(rows, count);
+        rows = path == KernelPath.Portable ? centroids.RowsRelative(rows, count) : centroids.RowsForTiles(rows, count);
         fixed (float* x = rows)
         fixed (float* best = scores)
         fixed (int* bestLabel = labels)
@@ -73,6 +71,7 @@ internal static unsafe class NearestKernel
         int stride = ScoreStride(centroids.K);
         if (scores.Length < count * stride)
             throw new ArgumentException($"Expected room for {count} × {stride} scores, got {scores.Length}.", nameof(scores));
+        rows = centroids.RowsForTiles(rows, count);
         fixed (float* x = rows)
         fixed (float* all = scores)
         {

@@ -7,8 +7,9 @@ namespace KMeans.Core.Distance;
 /// <summary>
 /// The register-blocked loop that scores rows against packed centroids, for every kernel: with AVX-512 a tile of
 /// 6 rows × 64 centroids keeps 24 accumulators in registers and does one broadcast per row and dimension; with AVX2
-/// and FMA, 6 rows × 16 centroids (12 Vector256 accumulators) walk the same packed tiles. Rows are taken less the
-/// packing's offset where it has one, translated as they are broadcast. Each (row, centroid) pair
+/// and FMA, 6 rows × 16 centroids (12 Vector256 accumulators) walk the same packed tiles. Rows come as
+/// <see cref="PackedCentroids.RowsForTiles"/> gives them, translated here as they are broadcast where the packing says
+/// so. Each (row, centroid) pair
 /// keeps one accumulator lane, starts at 0, adds x_j·c_j with one fused multiply-add per dimension in order, then
 /// fuses −2·dot + ‖c‖², so a score does not depend on the path's width, on block boundaries or on which rows share a
 /// group. What becomes of the scores is the epilogue's business (<see cref="ITileEpilogue"/>).
@@ -42,7 +43,7 @@ internal static unsafe class RegisterTiles
     {
         fixed (float* offset = centroids.Offset)
         {
-            if (centroids.HasOffset)
+            if (centroids.TilesTranslateRows)
                 Run<TEpilogue, RowsLessOffset>(rows, offset, count, centroids, wide, everyQuarter, ref epilogue);
             else
                 Run<TEpilogue, RowsAsGiven>(rows, offset, count, centroids, wide, everyQuarter, ref epilogue);
@@ -56,7 +57,7 @@ internal static unsafe class RegisterTiles
     /// Rows as the tiles take them: less the packing's <see cref="PackedCentroids.Offset"/>, each value translated as it
     /// is broadcast (x_j − m_j rounded once, as <see cref="PackedCentroids.RowsRelative"/> gives it): a subtraction on
     /// the adder pipes beside the multiply-adds, where translating a block into a buffer first cost W2 a read and a
-    /// write of 768 KiB per block and the rows' place in the cache.
+    /// write of 768 KiB per block and the rows' place in the cache (<see cref="PackedCentroids.TilesTranslateRows"/>).
     /// </summary>
     private struct RowsLessOffset;
 

@@ -61,19 +61,22 @@ public sealed class CommonOffsetTests
     }
 
     /// <summary>
-    /// The tiled paths translate rows in registers, the portable path and the scores of kept rows from a buffer
-    /// (<see cref="PackedCentroids.RowsRelative"/>): every score of every tile shape (whole tiles of 64, quarters of 16)
-    /// is the one <see cref="KernelScore.Tiled"/> gives the translated row, bit for bit.
+    /// The tiled paths translate rows in registers up to a few tiles and from a buffer beyond, as the portable path and
+    /// the scores of kept rows do (<see cref="PackedCentroids.RowsRelative"/>): every score of every tile shape (whole
+    /// tiles of 64, quarters of 16) is the one <see cref="KernelScore.Tiled"/> gives the translated row, bit for bit.
     /// </summary>
-    [Fact]
-    public void TheTilesScoreTheRowsLessTheOffsetAsTheReferenceDoes()
+    [Theory]
+    [InlineData(80, true)]
+    [InlineData(300, false)]
+    public void TheTilesScoreTheRowsLessTheOffsetAsTheReferenceDoes(int k, bool inRegisters)
     {
-        const int k = 80, count = 50;
+        const int count = 50;
         (float[] rows, _) = Data(100f);
         float[] centroids = rows.AsSpan(count * Dimension, k * Dimension).ToArray();
         using var packed = new PackedCentroids(k, Dimension);
         packed.Pack(centroids, DistanceMetric.L2);
         Assert.True(packed.HasOffset);
+        Assert.Equal(inRegisters, packed.TilesTranslateRows);
         float[] translated = packed.RowsRelative(rows.AsSpan(0, count * Dimension), count).ToArray();
         var scored = new float[Dimension];
         int stride = NearestKernel.ScoreStride(k);
