@@ -8,6 +8,14 @@ namespace KMeans.Core.Training;
 /// centroids pushed apart by a relative 1/1024 with alternating signs, and its size is shared between them so that
 /// later repairs in the same pass pick the next largest. Deterministic: no randomness involved.
 /// </summary>
+/// <remarks>
+/// Under L2 the push is relative to the centroids' common offset (<see cref="PackedCentroids.CommonOffset"/>), not to
+/// the origin, so that it does not depend on where the data lie: relative to the origin, centroids of blobs at 1e4 ± 1
+/// moved about 10 per dimension, beyond every row, came back empty and split the next largest, until 14 of 20 clusters
+/// were empty (a helper's test). Data about the origin have no offset and split as before, bit for bit, except a
+/// centroid wholly at the origin, which is pushed by the centroids' mean distance from it rather than by 1 (a scale
+/// that meant nothing for data of another size).
+/// </remarks>
 internal static class EmptyClusterRepair
 {
     private const float Epsilon = 1f / 1024;
@@ -15,13 +23,19 @@ internal static class EmptyClusterRepair
     /// <summary>Repairs every empty cluster in <paramref name="sizes"/>; returns how many were repaired.</summary>
     public static int Repair(float[] centroids, long[] sizes, int dimension, DistanceMetric metric)
     {
+        if (!sizes.AsSpan().Contains(0))
+            return 0;
+        float[] origin = metric == DistanceMetric.L2
+            ? PackedCentroids.CommonOffset(centroids, sizes.Length, dimension)
+            : new float[dimension];
+        float spread = MeanDistance(centroids, origin);
         int repaired = 0;
         for (int empty = 0; empty < sizes.Length; empty++)
         {
             if (sizes[empty] != 0)
                 continue;
             int largest = Largest(sizes);
-            Split(centroids.AsSpan(largest * dimension, dimension), centroids.AsSpan(empty * dimension, dimension));
+            Split(centroids.AsSpan(largest * dimension, dimension), centroids.AsSpan(empty * dimension, dimension), origin, spread);
             if (metric == DistanceMetric.Cosine)
             {
                 VectorMath.Normalize(centroids.AsSpan(largest * dimension, dimension));
@@ -46,21 +60,33 @@ internal static class EmptyClusterRepair
     }
 
     /// <summary>
-    /// Zero coordinates are pushed by the centroid's mean magnitude instead, so that a centroid at the origin splits too.
+    /// Each coordinate is pushed by 1/1024 of its distance from <paramref name="origin"/>'s; coordinates at it by the
+    /// centroid's mean distance instead, so that a centroid at the origin splits too, or by <paramref name="spread"/>
+    /// where the whole centroid lies at it.
     /// </summary>
-    private static void Split(Span<float> source, Span<float> copy)
+    private static void Split(Span<float> source, Span<float> copy, ReadOnlySpan<float> origin, float spread)
     {
         float scale = 0;
-        foreach (float value in source)
-            scale += Math.Abs(value);
-        scale = scale > 0 ? scale / source.Length : 1f;
+        for (int j = 0; j < source.Length; j++)
+            scale += Math.Abs(source[j] - origin[j]);
+        scale = scale > 0 ? scale / source.Length : spread;
         for (int j = 0; j < source.Length; j++)
         {
             float value = source[j];
-            float delta = Epsilon * (value != 0 ? Math.Abs(value) : scale);
+            float relative = value - origin[j];
+            float delta = Epsilon * (relative != 0 ? Math.Abs(relative) : scale);
             float sign = j % 2 == 0 ? 1f : -1f;
             copy[j] = value + sign * delta;
             source[j] = value - sign * delta;
         }
+    }
+
+    /// <summary>The centroids' mean distance per coordinate from <paramref name="origin"/>, or 1 where all lie at it.</summary>
+    private static float MeanDistance(float[] centroids, float[] origin)
+    {
+        double sum = 0;
+        for (int i = 0; i < centroids.Length; i++)
+            sum += Math.Abs(centroids[i] - origin[i % origin.Length]);
+        return sum > 0 ? (float)(sum / centroids.Length) : 1f;
     }
 }
