@@ -183,6 +183,29 @@ Describe 'Invoke-KMeansTraining -MaxSizeRatio' {
         "$warnings" | Should -Not -BeLike '*-MaxSizeRatio*'
     }
 
+    It 'warns when holding the bound sends a far group of rows away from every centroid, and not without that group' {
+        # Blobs 1e4 from the origin and 20 rows of zeros: the zeros' centroid went to split a crowded partition, and
+        # their rows ended 2.8e4 from any centroid, the loss about 4.5e5 times the trained one, without a word.
+        $random = [System.Random]::new(3)
+        function Get-Gaussian { [Math]::Sqrt(-2 * [Math]::Log(1 - $random.NextDouble())) * [Math]::Cos(2 * [Math]::PI * $random.NextDouble()) }
+        $centres = foreach ($c in 0..19) { , [double[]]@(foreach ($j in 0..7) { 1e4 + 3 * (Get-Gaussian) }) }
+        $blobs = foreach ($i in 20..3999) { $centre = $centres[$i % 20]; , [float[]]@(foreach ($j in 0..7) { $centre[$j] + (Get-Gaussian) }) }
+        $zeros = foreach ($i in 0..19) { , [float[]]::new(8) }
+
+        $vectors = @($zeros) + @($blobs)
+
+        $trained = $vectors | Invoke-KMeansTraining -K 20 -Seed 1 -AsModel
+        $model = $vectors | Invoke-KMeansTraining -K 20 -Seed 1 -MaxSizeRatio 1.2 -AsModel -WarningVariable warnings 3>$null
+        $model.Loss | Should -BeGreaterThan (2 * $trained.Loss)
+        $fold = ($model.Loss / $trained.Loss).ToString('F1', [cultureinfo]::InvariantCulture)
+        $from = $trained.Loss.ToString('G6', [cultureinfo]::InvariantCulture)
+        "$warnings" | Should -BeLike "Balancing raised the loss $fold-fold, from $from for the trained centroids to *: to hold the size bounds it sent rows far from every centroid*"
+
+        $withoutZeros = $blobs | Invoke-KMeansTraining -K 20 -Seed 1 -MaxSizeRatio 1.2 -AsModel -WarningVariable quiet 3>$null
+        $withoutZeros.Loss | Should -BeLessThan (2 * ($blobs | Invoke-KMeansTraining -K 20 -Seed 1 -AsModel).Loss)
+        "$quiet" | Should -Not -BeLike '*raised the loss*'
+    }
+
     It 'gives the same centroids on disk and on one thread' {
         $inMemory = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2 3>$null
         $onDisk = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2 -OnDisk -ThrottleLimit 1 3>$null

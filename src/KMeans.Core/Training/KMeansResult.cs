@@ -110,6 +110,9 @@ public sealed class KMeansResult
     /// </summary>
     public double? NearestCentroidLoss { get; internal init; }
 
+    /// <summary>With partition balancing, the loss of the trained centroids before it; null otherwise.</summary>
+    public double? UnbalancedLoss { get; internal init; }
+
     /// <summary>The passes of partition balancing (empty when no size bound was asked for).</summary>
     public IReadOnlyList<Balancing.BalanceReport> BalanceHistory { get; internal init; } = [];
 

@@ -438,6 +438,8 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
                 $"Balanced in {result.BalanceHistory.Count} passes: partitions of {result.PartitionSizes.Min:N0}–{result.PartitionSizes.Max:N0} rows, {result.BalanceHistory[^1].Displaced:N0} rows displaced; assigning the sample with the prices gives {priced.Min:N0}–{priced.Max:N0} rows ({priced.MaxOverMean:F2}× the mean)."));
         if (DisplacedRows.Warning(result) is { } displaced)
             WriteWarning(displaced);
+        if (BalancedLoss.Warning(result) is { } balancedLoss)
+            WriteWarning(balancedLoss);
         KMeansModel? model = AsModel || _reportTarget is not null ? ModelBuilder.Model(result, Input(), ModuleVersion.Of(this)) : null;
         if (AsModel)
             WriteObject(model);

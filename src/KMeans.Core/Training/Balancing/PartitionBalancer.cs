@@ -290,6 +290,7 @@ internal static class PartitionBalancer
             DistinctRows = trained.DistinctRows,
             TrainDimension = trained.TrainDimension,
             TrainDimensionLoss = trained.TrainDimensionLoss,
+            UnbalancedLoss = trained.Loss,
             BalanceHistory = reports,
             PartitionPrices = run.Prices,
             PricedPartitionSizes = priced,
