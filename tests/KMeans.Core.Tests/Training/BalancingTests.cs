@@ -117,6 +117,21 @@ public sealed class BalancingTests : IDisposable
         }).ToArray();
     }
 
+    /// <summary>The loss before balancing is the trained centroids' own (what the training's warning compares with).</summary>
+    [Fact]
+    public void ABalancedResultKeepsTheTrainedCentroidsLoss()
+    {
+        float[][] rows = GaussianMixture(4096, 8, components: 8, seed: 5);
+        var options = new KMeansOptions { K = 16, Seed = 7, MaxIterations = 10, Tolerance = 0 };
+
+        KMeansResult trained = KMeansTrainer.Train(TestData.Source(rows), options);
+        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows), options with { MaxSizeRatio = 1.2 });
+
+        Assert.Null(trained.UnbalancedLoss);
+        Assert.Equal(trained.Loss, balanced.UnbalancedLoss);
+        Assert.NotEqual(trained.Loss, balanced.Loss);
+    }
+
     [Fact]
     public void AssigningTheSampleWithThePricesReproducesTheBalancedPartitions()
     {
