@@ -74,12 +74,17 @@ internal static class EmptyClusterRepair
         {
             float value = source[j];
             float relative = value - origin[j];
-            float delta = Epsilon * (relative != 0 ? Math.Abs(relative) : scale);
+            // At least two units in the last place of the value, or far from the origin the push would round away and
+            // leave two equal centroids (1e5 ± 1: 15 of 20 clusters empty, a review found).
+            float delta = Math.Max(Epsilon * (relative != 0 ? Math.Abs(relative) : scale), 2 * Ulp(value));
             float sign = j % 2 == 0 ? 1f : -1f;
             copy[j] = value + sign * delta;
             source[j] = value - sign * delta;
         }
     }
+
+    /// <summary>The gap from |<paramref name="value"/>| to the next float up.</summary>
+    private static float Ulp(float value) => MathF.BitIncrement(Math.Abs(value)) - Math.Abs(value);
 
     /// <summary>The centroids' mean distance per coordinate from <paramref name="origin"/>, or 1 where all lie at it.</summary>
     private static float MeanDistance(float[] centroids, float[] origin)

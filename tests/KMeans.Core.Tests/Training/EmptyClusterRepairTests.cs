@@ -59,6 +59,23 @@ public class EmptyClusterRepairTests
     }
 
     /// <summary>
+    /// Identical centroids far from the origin (the offset is the centroid itself, and 1/1024 of anything near it is
+    /// below float's resolution at 2e4 or 1e5): the split still gives distinct centroids.
+    /// </summary>
+    [Theory]
+    [InlineData(20_001f)]
+    [InlineData(100_000f)]
+    public void IdenticalCentroidsFarFromTheOriginSplitIntoDistinctOnes(float at)
+    {
+        float[] centroids = Enumerable.Repeat(at, 3 * 4).ToArray();
+
+        EmptyClusterRepair.Repair(centroids, [9, 0, 0], dimension: 4, DistanceMetric.L2);
+
+        float[][] split = centroids.Chunk(4).ToArray();
+        Assert.Equal(3, split.Select(centroid => string.Join(",", centroid)).Distinct().Count());
+    }
+
+    /// <summary>
     /// Training that starts with duplicated centroids on blobs 1e4 from the origin repairs its empty clusters at least
     /// as well as about the origin: a helper found 14 of 20 clusters left empty there, the loss five times that at the
     /// origin.
