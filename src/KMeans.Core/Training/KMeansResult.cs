@@ -110,8 +110,13 @@ public sealed class KMeansResult
     /// </summary>
     public double? NearestCentroidLoss { get; internal init; }
 
-    /// <summary>With partition balancing, the loss of the trained centroids before it; null otherwise.</summary>
-    public double? UnbalancedLoss { get; internal init; }
+    /// <summary>
+    /// With partition balancing under L2 or Cosine, how many times the trained centroids' loss the balanced loss is;
+    /// with a reduced training dimension, that of the balancing in the training dimension times that of the one in
+    /// the full dimension (each a ratio of losses taken on the same rows in the same space). Null otherwise, and under
+    /// Dot, whose loss may be negative.
+    /// </summary>
+    public double? BalancingLossFactor { get; internal init; }
 
     /// <summary>The passes of partition balancing (empty when no size bound was asked for).</summary>
     public IReadOnlyList<Balancing.BalanceReport> BalanceHistory { get; internal init; } = [];

@@ -95,6 +95,7 @@ internal static class ReducedDimensionTrainer
             DistinctRows = trained.DistinctRows,
             TrainDimension = projected.Dimension,
             TrainDimensionLoss = trained.Loss,
+            BalancingLossFactor = trained.BalancingLossFactor,
             NearestCentroidAgreement = nearest?.Agreement,
             NearestCentroidLoss = nearest?.Loss,
         };

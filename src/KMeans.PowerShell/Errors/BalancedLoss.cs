@@ -7,7 +7,8 @@ namespace KMeans.PowerShell.Errors;
 /// The warning for a balanced model whose loss balancing raised far above the trained centroids' own: to hold the size
 /// bounds it sent rows far from every centroid they might have. Where the data allow the bounds it costs a few percent
 /// (the bench's skewed mixture at -MaxSizeRatio 1.2: 1.01–1.03×); a helper found 50 rows of zeros among blobs at 1e4
-/// whose centroid went to split a crowded partition, the loss 1.4e5 times the trained one, without a word.
+/// whose centroid went to split a crowded partition, the loss 1.4e5 times the trained one, without a word. Under Dot,
+/// whose loss may be negative, there is no such factor and no warning.
 /// </summary>
 internal static class BalancedLoss
 {
@@ -16,13 +17,13 @@ internal static class BalancedLoss
 
     public static string? Warning(KMeansResult result)
     {
-        if (result.UnbalancedLoss is not double trained || !(trained > 0) || !(result.Loss > Noticeable * trained))
+        if (result.BalancingLossFactor is not double factor || !(factor > Noticeable))
             return null;
         return string.Format(CultureInfo.InvariantCulture,
-            "Balancing raised the loss {0:F1}-fold, from {1:G6} for the trained centroids to {2:G6}: to hold the size bounds " +
-            "it sent rows far from every centroid, typically a small group of rows far from all the others whose centroid " +
-            "went to split a crowded partition. A looser -MaxSizeRatio or a larger -K keeps such rows near a centroid; " +
-            "Get-KMeansAssignment -Summary shows each partition's mean distance.",
-            result.Loss / trained, trained, result.Loss);
+            "Balancing raised the loss {0:F1}-fold, to {1:G6}: to hold the size bounds it sent rows far from every " +
+            "centroid, typically a small group of rows far from all the others whose centroid went to split a crowded " +
+            "partition. A looser -MaxSizeRatio or a larger -K keeps such rows near a centroid; Get-KMeansAssignment " +
+            "-Summary shows each partition's mean distance.",
+            factor, result.Loss);
     }
 }

@@ -290,11 +290,20 @@ internal static class PartitionBalancer
             DistinctRows = trained.DistinctRows,
             TrainDimension = trained.TrainDimension,
             TrainDimensionLoss = trained.TrainDimensionLoss,
-            UnbalancedLoss = trained.Loss,
+            BalancingLossFactor = LossFactor(trained, reports[^1].Loss, run.Metric),
             BalanceHistory = reports,
             PartitionPrices = run.Prices,
             PricedPartitionSizes = priced,
         };
+
+    /// <summary>
+    /// <see cref="KMeansResult.BalancingLossFactor"/>: the balanced loss over the trained one, times the factor of a
+    /// balancing the trained result already went through (in a reduced training dimension).
+    /// </summary>
+    private static double? LossFactor(KMeansResult trained, double balancedLoss, DistanceMetric metric) =>
+        metric == DistanceMetric.Dot || !(trained.Loss > 0)
+            ? null
+            : balancedLoss / trained.Loss * (trained.BalancingLossFactor ?? 1);
 
     /// <summary>The sizes of the cached rows' partitions by nearest centroid: when they hold, the sample's may too.</summary>
     private static long[] NearestCacheSizes(CandidateCache cache, int k)
