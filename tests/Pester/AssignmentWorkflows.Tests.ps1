@@ -17,6 +17,15 @@ Describe 'Get-KMeansAssignment reads files named like the file cmdlets do' {
             Should -Be ($Model.Centroids | ForEach-Object Size)
     }
 
+    It 'caps -ThrottleLimit at the cores this process may use, as training does' {
+        # Uncapped, int.MaxValue ran out of memory (a raw OutOfMemoryException) and 10,000,000 took a minute.
+        $records = Get-KMeansAssignment $First -Centroid $Centroids -ThrottleLimit ([int]::MaxValue) -Verbose 4>&1
+        $verbose = ($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
+        "$verbose" | Should -BeLike "*on up to $([Environment]::ProcessorCount) threads.*"
+        ($records | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).ClusterId |
+            Should -Be (Get-KMeansAssignment $First -Centroid $Centroids).ClusterId
+    }
+
     It 'assigns piped FileInfo objects with indices counting across the files' {
         $assignments = Get-ChildItem -LiteralPath $First, $Second | Get-KMeansAssignment -Centroid $Centroids
         $assignments.Index | Should -Be (0..499)
