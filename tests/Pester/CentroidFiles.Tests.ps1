@@ -159,6 +159,16 @@ Describe 'Export then import' {
         $resumed | Should -HaveCount 3
     }
 
+    It 'reads a path string naming a file with brackets as that file, and takes a wildcard that matches one file' {
+        # As a wildcard, 'paths[1].arrow' matched no file: FileNotFound for a file that exists.
+        $folder = New-Item -ItemType Directory -Path (Join-Path $Scratch 'literal-centroids')
+        $named = ($Model | Export-KMeansCentroid -LiteralPath (Join-Path $folder 'paths[1].arrow')).FullName
+        $expected = ($Vectors[0..9] | Get-KMeansAssignment -Centroid $Model).ClusterId
+        ($Vectors[0..9] | Get-KMeansAssignment -Centroid $named).ClusterId | Should -Be $expected
+        ($Vectors[0..9] | Get-KMeansAssignment -Centroid (Join-Path $folder 'paths*.arrow')).ClusterId | Should -Be $expected
+        $Vectors | Invoke-KMeansTraining -K 3 -InitialCentroid $named -MaxIterations 1 | Should -HaveCount 3
+    }
+
     It 'records the distance of a model, which assignment from the file then uses' {
         $cosine = $Vectors | Invoke-KMeansTraining -K 3 -Seed 4 -Distance Cosine -AsModel
         $path = Join-Path $Scratch 'cosine.arrow'

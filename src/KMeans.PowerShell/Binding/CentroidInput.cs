@@ -65,7 +65,8 @@ internal sealed class CentroidInput
             // A path that names no file says so first: a mistyped name is likelier than two sets of centroids.
             foreach (object? item in given)
             {
-                if (item is string path && ProviderPaths.ResolveExisting(cmdlet, path, literal: false, out error) is [])
+                if (item is string path
+                    && ProviderPaths.ResolveExisting(cmdlet, path, ProviderPaths.NamesExistingFile(cmdlet, path), out error) is [])
                     return null;
             }
             error = KMeansErrors.InvalidCentroid(0, whole,
@@ -90,9 +91,10 @@ internal sealed class CentroidInput
                     clusterIds.Add(centroid.ClusterId);
                     break;
                 case string or FileInfo:
-                    // A FileInfo names one existing file: its brackets are part of the name, not a wildcard.
-                    bool literal = given[at] is FileInfo;
+                    // A FileInfo names one existing file: its brackets are part of the name, not a wildcard; so does a
+                    // string naming an existing file ('c[1].arrow'), else it is a wildcard that must match one file.
                     string path = given[at] is FileInfo file ? file.FullName : (string)given[at]!;
+                    bool literal = given[at] is FileInfo || ProviderPaths.NamesExistingFile(cmdlet, path);
                     CentroidSet? set = ReadFile(cmdlet, path, literal, out error);
                     if (set is null)
                         return null;

@@ -67,6 +67,10 @@ internal static class ProviderPaths
         }
     }
 
+    /// <summary>Whether <paramref name="path"/>, taken literally, names an existing FileSystem file.</summary>
+    public static bool NamesExistingFile(PSCmdlet cmdlet, string path) =>
+        ResolveUnchecked(cmdlet, path, out _) is string resolved && File.Exists(resolved);
+
     /// <summary>A FileSystem path that may not exist yet (an output file or a directory).</summary>
     public static string? ResolveUnchecked(PSCmdlet cmdlet, string path, out ErrorRecord? error)
     {
