@@ -93,3 +93,38 @@ Describe 'Invoke-KMeansTraining -ReportPath' {
         $thrown.Exception.Message | Should -Not -BeLike '*.tmp*'
     }
 }
+
+Describe 'A file the command writes that it also reads' {
+    BeforeAll {
+        $script:Data = Join-Path $Scratch 'own-input.npy'
+        New-KMeansSampleData -Path $Data -Rows 200 -Dimension 4 -Clusters 2 -Seed 3 | Out-Null
+        $script:DataHash = (Get-FileHash -LiteralPath $Data).Hash
+    }
+
+    It 'is refused as -OutFile of the file being assigned, directly or through a link, and the file is left alone' {
+        $link = Join-Path $Scratch 'own-input-link.npy'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target $Data
+        foreach ($source in $Data, $link) {
+            $thrown = { Get-KMeansAssignment -LiteralPath $source -Centroid $Model -OutFile $Data -Force } | Should -Throw -PassThru
+            $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
+            $thrown.Exception.Message | Should -Be "'$Data' is -OutFile and also a file to assign; writing it would replace what is being read. Name another file."
+        }
+        (Get-FileHash -LiteralPath $Data).Hash | Should -Be $DataHash
+        Get-ChildItem -LiteralPath $Scratch -Filter '*.tmp' | Should -BeNullOrEmpty
+    }
+
+    It 'is refused as -ReportPath of a file to train on, and as a report over the checkpoint' {
+        # A file to train on as -CheckpointPath exists, so it is refused as an existing checkpoint already.
+        $thrown = { Invoke-KMeansTraining -LiteralPath $Data -K 2 -Seed 1 -ReportPath $Data -Force } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        $thrown.Exception.Message | Should -BeLike "'$Data' is -ReportPath and also a file to train on;*"
+        (Get-FileHash -LiteralPath $Data).Hash | Should -Be $DataHash
+
+        $checkpoint = Join-Path $Scratch 'own.kmc'
+        $thrown = { Invoke-KMeansTraining -LiteralPath $Data -K 2 -Seed 1 -CheckpointPath $checkpoint -ReportPath $checkpoint -Force } |
+            Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        $thrown.Exception.Message | Should -BeLike "'$checkpoint' is -ReportPath and also -CheckpointPath;*"
+        Test-Path -LiteralPath $checkpoint | Should -BeFalse
+    }
+}

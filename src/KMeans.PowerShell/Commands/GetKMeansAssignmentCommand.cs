@@ -467,6 +467,8 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         _inputGiven = true;
         foreach (string file in ProviderPaths.ExistingFilesReportingMisses(this, paths, literal))
         {
+            if (_outFile is not null && SameFile.Replaces(_outFile.Target, file))
+                ThrowTerminatingError(KMeansErrors.TargetIsInput(_outFile.Target, "is -OutFile and also a file to assign"));
             using IVectorSource? source = VectorFiles.Open([file], Column, InputFormat, out ErrorRecord? error);
             if (error is not null)
                 WriteError(error);

@@ -188,6 +188,20 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         return ShouldProcess(string.Join(", ", targets), $"Train {K} centroids, writing {what}");
     }
 
+    /// <summary>
+    /// An input file that is also the report would be replaced by it (with -Force): refused before training, as a
+    /// helper's ops scripts found it was not. (An input file as -CheckpointPath exists, so it is refused as an existing
+    /// checkpoint, or with -Resume as no checkpoint, already.)
+    /// </summary>
+    private void RefuseInputsAsTargets()
+    {
+        foreach (string file in _files)
+        {
+            if (_reportTarget is not null && SameFile.Replaces(_reportTarget, file))
+                ThrowTerminatingError(KMeansErrors.TargetIsInput(_reportTarget, "is -ReportPath and also a file to train on"));
+        }
+    }
+
     private void ResolveCheckpointPath()
     {
         if (CheckpointPath is null)
@@ -200,6 +214,8 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         _checkpointPath = ProviderPaths.ResolveUnchecked(this, CheckpointPath, out ErrorRecord? error);
         if (error is not null)
             ThrowTerminatingError(error);
+        if (_reportTarget is not null && SameFile.Replaces(_reportTarget, _checkpointPath!))
+            ThrowTerminatingError(KMeansErrors.TargetIsInput(_reportTarget, "is -ReportPath and also -CheckpointPath"));
         // Refused now, as the training would refuse it, so that -WhatIf answers for the run that would really happen.
         try
         {
@@ -259,6 +275,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
             ResolveNamedFiles();
         if (ReadsFiles || _files.Count > 0)
         {
+            RefuseInputsAsTargets();
             using IVectorSource? files = VectorFiles.Open(_files, Column, InputFormat, out ErrorRecord? error);
             if (error is not null)
                 ThrowTerminatingError(error);

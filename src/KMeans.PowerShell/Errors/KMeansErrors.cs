@@ -103,6 +103,11 @@ internal static class KMeansErrors
         new IOException($"Training stopped on a file error: {exception.Message}", exception),
         "TrainingIOFailed", ErrorCategory.ResourceUnavailable, target);
 
+    /// <summary>A file the command would write is one it reads (an input file, the checkpoint it resumes from).</summary>
+    public static ErrorRecord TargetIsInput(string target, string why) => new(
+        new ArgumentException($"'{target}' {why}; writing it would replace what is being read. Name another file."),
+        "TargetIsInput", ErrorCategory.InvalidArgument, target);
+
     public static ErrorRecord AmbiguousPath(string path, int matches) => new(
         new ArgumentException($"'{path}' matches {matches} items; name one file."),
         "AmbiguousPath", ErrorCategory.InvalidArgument, path);
