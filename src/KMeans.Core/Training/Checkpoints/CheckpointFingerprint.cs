@@ -55,11 +55,30 @@ internal static class CheckpointFingerprint
         for (int i = 0; i < files.Count; i++)
         {
             var file = new FileInfo(files[i]);
-            pairs.Add(Pair($"File {i + 1}", file.Exists
-                ? string.Create(CultureInfo.InvariantCulture, $"{file.FullName} ({file.Length} bytes, modified {file.LastWriteTimeUtc:O})")
+            FileInfo read = FileRead(file);
+            pairs.Add(Pair($"File {i + 1}", read.Exists
+                ? string.Create(CultureInfo.InvariantCulture, $"{file.FullName} ({read.Length} bytes, modified {read.LastWriteTimeUtc:O})")
                 : $"{file.FullName} (missing)"));
         }
         return pairs;
+    }
+
+    /// <summary>
+    /// The file whose rows are read: the one a symbolic link leads to, whose size and time change with its rows (the
+    /// link's own stayed the same, so a resume through a link missed a changed input).
+    /// </summary>
+    private static FileInfo FileRead(FileInfo file)
+    {
+        if (file.LinkTarget is null)
+            return file;
+        try
+        {
+            return file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
+        }
+        catch (IOException)
+        {
+            return file;
+        }
     }
 
     /// <summary>
