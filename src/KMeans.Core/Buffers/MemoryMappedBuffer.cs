@@ -24,9 +24,38 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
     {
         string directory = Path.GetFullPath(tempDirectory);
         long needed = ByteCount(capacityRows);
-        FilePath = Path.Combine(directory, $"kmeans-sample-{Guid.NewGuid():N}.f32");
+        RemoveLeftovers(directory);
+        FilePath = Path.Combine(directory, $"{FilePrefix}{Guid.NewGuid():N}{FileSuffix}");
         _directory = directory;
         _file = OpenPrivateFile(FilePath, directory, needed);
+    }
+
+    private const string FilePrefix = "kmeans-sample-";
+    private const string FileSuffix = ".f32";
+
+    /// <summary>
+    /// Deletes sample files that a process killed between creating and unlinking its file left behind (a helper found
+    /// one of 52 MB, its space reserved though it showed 0 bytes): named as this class names them, and held by no
+    /// process. A file of a process still creating its own is held (FileShare.None is an exclusive lock); were it
+    /// deleted all the same, that process would only lose the name it was about to unlink.
+    /// </summary>
+    private static void RemoveLeftovers(string directory)
+    {
+        string[] candidates;
+        try
+        {
+            candidates = Directory.GetFiles(directory, FilePrefix + "*" + FileSuffix);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return; // Cleaning up after another process must never stop this training.
+        }
+        foreach (string path in candidates)
+        {
+            string middle = Path.GetFileName(path)[FilePrefix.Length..^FileSuffix.Length];
+            if (middle.Length == 32 && middle.All(char.IsAsciiHexDigitLower))
+                ExclusiveHold.DeleteUnlessHeld(path);
+        }
     }
 
     /// <summary>Where the file was created; on Unix it is already unlinked, so the name no longer appears.</summary>

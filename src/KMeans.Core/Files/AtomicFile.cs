@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using KMeans.Core.Buffers;
 
 namespace KMeans.Core.Files;
 
@@ -134,31 +135,13 @@ public static class AtomicFile
                 string name = Path.GetFileName(path);
                 string middle = name.Substring(prefix.Length, name.Length - prefix.Length - TemporarySuffix.Length);
                 if (middle.Length == RandomPartLength && middle.All(char.IsAsciiHexDigitLower)
-                    && File.GetLastWriteTimeUtc(path) < ProcessStart && !HeldByAWriter(path))
-                    DeleteQuietly(path);
+                    && File.GetLastWriteTimeUtc(path) < ProcessStart)
+                    ExclusiveHold.DeleteUnlessHeld(path);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Cleaning up after someone else must never stop this write.
-        }
-    }
-
-    /// <summary>
-    /// Whether a running write holds <paramref name="path"/>: every writer keeps its temporary file open without
-    /// sharing, which is an exclusive lock (flock on Linux and macOS, a share mode on Windows) that ends with the
-    /// process, so a file nobody can open without sharing belongs to a write still under way.
-    /// </summary>
-    private static bool HeldByAWriter(string path)
-    {
-        try
-        {
-            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None);
-            return false;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return true;
         }
     }
 

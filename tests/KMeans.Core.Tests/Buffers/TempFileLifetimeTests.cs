@@ -18,6 +18,31 @@ public class TempFileLifetimeTests
         Assert.Empty(temp.Entries());
     }
 
+    /// <summary>
+    /// A sample file that a process killed between creating and unlinking it left behind (its space reserved) is
+    /// deleted by the next on-disk sample in that directory; one a live process holds, and other files, are not.
+    /// </summary>
+    [Fact]
+    public void AnOnDiskSampleDeletesTheSampleFilesKilledProcessesLeft()
+    {
+        using var temp = new TempDirectory();
+        string left = temp.File($"kmeans-sample-{Guid.NewGuid():N}.f32");
+        string held = temp.File($"kmeans-sample-{Guid.NewGuid():N}.f32");
+        string other = temp.File("kmeans-sample-notes.f32");
+        File.WriteAllBytes(left, new byte[4096]);
+        File.WriteAllBytes(other, [1]);
+        using (var holder = new FileStream(held, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
+        {
+            using (new MemoryMappedBuffer(100, 4, temp.Path))
+            {
+            }
+
+            Assert.False(File.Exists(left));
+            Assert.True(File.Exists(held));
+            Assert.True(File.Exists(other));
+        }
+    }
+
     [Fact]
     public void NoFileRemainsAfterAnExceptionWhileSampling()
     {
