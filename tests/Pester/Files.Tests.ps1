@@ -245,6 +245,23 @@ Describe 'File and path messages' {
         $thrown.Exception.Message | Should -BeLike '*is a file, not a directory*'
     }
 
+    It 'says that a -TempDirectory link leads nowhere, and where it leads' -Skip:$IsWindows {
+        $link = Join-Path $Scratch 'temp-link'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target (Join-Path $Scratch 'gone')
+        $thrown = { @([float[]](1, 2), [float[]](3, 4)) | Invoke-KMeansTraining -K 1 -OnDisk -TempDirectory $link } | Should -Throw -ErrorId 'TempDirectoryNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike "*'$link' is a symbolic link to '*gone', which does not exist*"
+        $thrown.Exception.Message | Should -Not -BeLike '*is a file*'
+    }
+
+    It 'says that a -TempDirectory link leads to a file' -Skip:$IsWindows {
+        $file = Join-Path $Scratch 'plain-file.txt'
+        Set-Content -LiteralPath $file -Value 'x'
+        $link = Join-Path $Scratch 'file-link'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target $file
+        $thrown = { Get-KMeansDiskEstimate -K 8 -Dimension 8 -TempDirectory $link -ErrorAction Stop } | Should -Throw -ErrorId 'TempDirectoryNotFound,KMeans.PowerShell.GetKMeansDiskEstimateCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike "*'$link' is a symbolic link to the file '$file', not to a directory*"
+    }
+
     It 'names the provider of a path outside the file system in plain words' {
         $thrown = { Invoke-KMeansTraining -Path 'Env:PATH' -K 2 } | Should -Throw -ErrorId 'NotFileSystemPath,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
         $thrown.Exception.Message | Should -BeLike '*is a path of the Environment provider*'

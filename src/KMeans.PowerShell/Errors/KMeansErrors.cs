@@ -75,10 +75,9 @@ internal static class KMeansErrors
         new ItemNotFoundException($"'{directory}' is a directory, not a file; name the files in it (for example '{Path.Combine(path, "*.npy")}')."),
         "FileNotFound", ErrorCategory.ObjectNotFound, path);
 
-    public static ErrorRecord TempDirectoryNotFound(string directory, bool isFile = false) => new(
-        new DirectoryNotFoundException(isFile
-            ? $"The temporary directory '{directory}' is a file, not a directory."
-            : $"The temporary directory '{directory}' does not exist."),
+    /// <param name="why">How the path falls short, completing "The temporary directory '…' ".</param>
+    public static ErrorRecord TempDirectoryNotFound(string directory, string why) => new(
+        new DirectoryNotFoundException($"The temporary directory '{directory}' {why}."),
         "TempDirectoryNotFound", ErrorCategory.ObjectNotFound, directory);
 
     public static ErrorRecord NotAVector(long index, object? item, string problem) => new(

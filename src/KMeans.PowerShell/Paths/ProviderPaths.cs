@@ -105,9 +105,34 @@ internal static class ProviderPaths
         string? directory = ResolveUnchecked(cmdlet, path, out error);
         if (directory is not null && !Directory.Exists(directory))
         {
-            error = KMeansErrors.TempDirectoryNotFound(directory, isFile: File.Exists(directory));
+            error = KMeansErrors.TempDirectoryNotFound(directory, WhyNotADirectory(directory));
             return null;
         }
         return directory;
+    }
+
+    /// <summary>
+    /// The end of the message for a path that is no directory: a symbolic link is named as one, since a dangling link
+    /// looks like a file that exists and its target is what the user must fix.
+    /// </summary>
+    private static string WhyNotADirectory(string path)
+    {
+        var entry = new FileInfo(path);
+        if (entry.LinkTarget is string linkTarget)
+        {
+            FileSystemInfo? target;
+            try
+            {
+                target = entry.ResolveLinkTarget(returnFinalTarget: true);
+            }
+            catch (IOException e)
+            {
+                return $"is a symbolic link to '{linkTarget}' that cannot be followed: {e.Message}";
+            }
+            return target is { Exists: true }
+                ? $"is a symbolic link to the file '{target.FullName}', not to a directory"
+                : $"is a symbolic link to '{linkTarget}', which does not exist";
+        }
+        return entry.Exists ? "is a file, not a directory" : "does not exist";
     }
 }
