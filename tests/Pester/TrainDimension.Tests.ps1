@@ -45,7 +45,7 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
         Get-VectorText $onDisk | Should -BeExactly (Get-VectorText $inMemory)
         Get-VectorText $oneThread | Should -BeExactly (Get-VectorText $inMemory)
         $inMemory | ForEach-Object { $_.Dimension | Should -Be 32 }
-        Get-ChildItem -LiteralPath $Scratch -Filter '*.tmp' | Should -BeNullOrEmpty
+        Get-ChildItem -LiteralPath $Scratch -File -Force | Where-Object { $_.Name -like 'kmeans-sample-*' -or $_.Name -like '*.tmp' } | Should -BeNullOrEmpty
     }
 
     It 'normalises Cosine centroids in the full dimension' {

@@ -110,7 +110,35 @@ Describe 'A file the command writes that it also reads' {
             $thrown.Exception.Message | Should -Be "'$Data' is -OutFile and also a file to assign; writing it would replace what is being read. Name another file."
         }
         (Get-FileHash -LiteralPath $Data).Hash | Should -Be $DataHash
-        Get-ChildItem -LiteralPath $Scratch -Filter '*.tmp' | Should -BeNullOrEmpty
+        Get-ChildItem -LiteralPath $Scratch -Filter '*.tmp' -Force | Should -BeNullOrEmpty
+    }
+
+    It 'is refused when a linked directory leads the read or the write to the same file' -Skip:$IsWindows {
+        $real = Join-Path $Scratch 'real-folder'
+        $linked = Join-Path $Scratch 'linked-folder'
+        $null = New-Item -ItemType Directory -Path $real
+        $null = New-Item -ItemType SymbolicLink -Path $linked -Target $real
+        $file = Join-Path $real 'rows.npy'
+        Copy-Item -LiteralPath $Data -Destination $file
+        $thrown = { Get-KMeansAssignment -LiteralPath (Join-Path $linked 'rows.npy') -Centroid $Model -OutFile $file -Force } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        $thrown = { Invoke-KMeansTraining -LiteralPath $file -K 2 -Seed 1 -ReportPath (Join-Path $linked 'rows.npy') -Force } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        (Get-FileHash -LiteralPath $file).Hash | Should -Be $DataHash
+
+        $thrown = { Invoke-KMeansTraining -LiteralPath $file -K 2 -Seed 1 -CheckpointPath (Join-Path $linked 'run.kmc') -ReportPath (Join-Path $real 'run.kmc') -Force } |
+            Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+    }
+
+    It 'is refused by a dry run (-WhatIf) as by the real one, for files named on the command line' {
+        $thrown = { Get-KMeansAssignment -LiteralPath $Data -Centroid $Model -OutFile $Data -Force -WhatIf } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        $thrown = { Get-KMeansAssignment $Data $Model -OutFile $Data -Force -WhatIf } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        $thrown = { Invoke-KMeansTraining -LiteralPath $Data -K 2 -ReportPath $Data -Force -WhatIf } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        (Get-FileHash -LiteralPath $Data).Hash | Should -Be $DataHash
     }
 
     It 'is refused as -ReportPath of a file to train on, and as a report over the checkpoint' {

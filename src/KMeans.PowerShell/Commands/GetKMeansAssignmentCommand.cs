@@ -367,6 +367,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         {
             ThrowTerminatingError(KMeansErrors.FromException(e));
         }
+        RefuseNamedFilesAsTarget(target!);
         string what = Count == 1 ? "Write each row's nearest centroid" : $"Write each row's {Count} nearest centroids";
         if (!ShouldProcess(target, $"{what} as {format}"))
         {
@@ -467,14 +468,35 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         _inputGiven = true;
         foreach (string file in ProviderPaths.ExistingFilesReportingMisses(this, paths, literal))
         {
-            if (_outFile is not null && SameFile.Replaces(_outFile.Target, file))
-                ThrowTerminatingError(KMeansErrors.TargetIsInput(_outFile.Target, "is -OutFile and also a file to assign"));
+            if (_outFile is not null)
+                RefuseAsTarget(_outFile.Target, file);
             using IVectorSource? source = VectorFiles.Open([file], Column, InputFormat, out ErrorRecord? error);
             if (error is not null)
                 WriteError(error);
             else
                 AssignSource(source!);
         }
+    }
+
+    /// <summary>
+    /// The files named on the command line, checked before -WhatIf answers, so that a dry run refuses what the real
+    /// one would; piped files are checked as they come. Missing files are reported when their turn comes.
+    /// </summary>
+    private void RefuseNamedFilesAsTarget(string target)
+    {
+        (string Path, bool Literal)[] named = _pathsGivenFirst
+            ?? (ReadsFiles ? [.. RequestedPaths.Select(path => (path, IsLiteralPath))] : []);
+        foreach ((string path, bool literal) in named)
+        {
+            foreach (string file in ProviderPaths.ResolveExisting(this, path, literal, out _))
+                RefuseAsTarget(target, file);
+        }
+    }
+
+    private void RefuseAsTarget(string target, string file)
+    {
+        if (SameFile.Replaces(target, file))
+            ThrowTerminatingError(KMeansErrors.TargetIsInput(target, "is -OutFile and also a file to assign"));
     }
 
     private void AssignSource(IVectorSource source)

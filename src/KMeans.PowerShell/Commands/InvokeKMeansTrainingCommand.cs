@@ -28,7 +28,6 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
     private PipelineSample? _pipelineRows;
     private TrainingProgressWriter? _progress;
     private readonly List<string> _files = [];
-    private bool _namedFilesResolved;
     private bool _declined;
     /// <summary>The file items the pipeline delivered, which hold the first indices when a vector follows them.</summary>
     private long _pipedFiles;
@@ -166,6 +165,11 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
             _initialCentroids = initial!.Vectors;
         }
         ResolveCheckpointPath();
+        if (ReadsFiles)
+        {
+            ResolveNamedFiles();
+            RefuseInputsAsTargets();
+        }
         if (!ShouldWriteFiles())
         {
             _declined = true;
@@ -234,10 +238,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         if (_declined)
             return;
         if (ReadsFiles)
-        {
-            ResolveNamedFiles();
             return;
-        }
         // Get-ChildItem *.npy | Invoke-KMeansTraining: files from the pipeline (FileInfo, path strings, objects with a
         // PSPath, LiteralPath or FullName) are input files, as for Get-KMeansAssignment and the file cmdlets.
         if (PipedFile.TryGetPath(InputObject, VectorProperty, out string file, out bool literalFile))
@@ -250,14 +251,11 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
     }
 
     /// <summary>
-    /// The files of -Path or -LiteralPath, once. PowerShell calls ProcessRecord once when nothing is piped, and never
-    /// when a pipeline delivers nothing (@() | Invoke-KMeansTraining -Path ...), so EndProcessing calls this too.
+    /// The files of -Path or -LiteralPath, before -WhatIf answers (a missing file, or one that is also -ReportPath,
+    /// is refused by a dry run as by the real one).
     /// </summary>
     private void ResolveNamedFiles()
     {
-        if (_namedFilesResolved)
-            return;
-        _namedFilesResolved = true;
         foreach (string path in RequestedPaths)
         {
             IReadOnlyList<string> files = ProviderPaths.ResolveExisting(this, path, IsLiteralPath, out ErrorRecord? error);
@@ -271,8 +269,6 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
     {
         if (_declined)
             return;
-        if (ReadsFiles)
-            ResolveNamedFiles();
         if (ReadsFiles || _files.Count > 0)
         {
             RefuseInputsAsTargets();
