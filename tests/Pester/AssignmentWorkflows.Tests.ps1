@@ -215,6 +215,18 @@ Describe 'Invoke-KMeansTraining -MaxSizeRatio' {
         "$quiet" | Should -Not -BeLike '*raised the loss*'
     }
 
+    It 'warns when holding the bound raises a loss of 0, rows that all sat on their centroids' {
+        # 1,000 copies of one point and two groups of 10 copies of two others: trained, every row sits on its centroid;
+        # held at 1.2 times the mean, most copies of the first point must go to the others' far centroids.
+        $vectors = @(foreach ($i in 1..1000) { , [float[]](0, 0) }) + @(foreach ($i in 1..10) { , [float[]](50, 0) }) + @(foreach ($i in 1..10) { , [float[]](0, 50) })
+        ($vectors | Invoke-KMeansTraining -K 3 -Seed 1 -AsModel).Loss | Should -Be 0
+        $model = $vectors | Invoke-KMeansTraining -K 3 -Seed 1 -MaxSizeRatio 1.2 -AsModel -WarningVariable warnings 3>$null
+        $model.Loss | Should -BeGreaterThan 0
+        $to = $model.Loss.ToString('G6', [cultureinfo]::InvariantCulture)
+        @($warnings | Where-Object { "$_" -like '*raised the loss*' }).Count | Should -Be 1
+        "$warnings" | Should -BeLike "*Balancing raised the loss from 0 (every row on its centroid) to ${to}: to hold the size bounds*"
+    }
+
     It 'gives the same centroids on disk and on one thread' {
         $inMemory = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2 3>$null
         $onDisk = $Skewed | Invoke-KMeansTraining -K 10 -Seed 2 -MaxSizeRatio 1.2 -OnDisk -ThrottleLimit 1 3>$null

@@ -113,8 +113,8 @@ public sealed class KMeansResult
     /// <summary>
     /// With partition balancing under L2 or Cosine, how many times the trained centroids' loss the balanced loss is;
     /// with a reduced training dimension, that of the balancing in the training dimension times that of the one in
-    /// the full dimension (each a ratio of losses taken on the same rows in the same space). Null otherwise, and under
-    /// Dot, whose loss may be negative.
+    /// the full dimension (each a ratio of losses taken on the same rows in the same space). +∞ when balancing raised
+    /// a loss of 0 (every row on its centroid). Null without balancing, and under Dot, whose loss may be negative.
     /// </summary>
     public double? BalancingLossFactor { get; internal init; }
 

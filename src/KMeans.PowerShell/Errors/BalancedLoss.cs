@@ -19,11 +19,12 @@ internal static class BalancedLoss
     {
         if (result.BalancingLossFactor is not double factor || !(factor > Noticeable))
             return null;
-        return string.Format(CultureInfo.InvariantCulture,
-            "Balancing raised the loss {0:F1}-fold, to {1:G6}: to hold the size bounds it sent rows far from every " +
+        string raised = double.IsPositiveInfinity(factor)
+            ? string.Format(CultureInfo.InvariantCulture, "from 0 (every row on its centroid) to {0:G6}", result.Loss)
+            : string.Format(CultureInfo.InvariantCulture, "{0:F1}-fold, to {1:G6}", factor, result.Loss);
+        return "Balancing raised the loss " + raised + ": to hold the size bounds it sent rows far from every " +
             "centroid, typically a small group of rows far from all the others whose centroid went to split a crowded " +
             "partition. A looser -MaxSizeRatio or a larger -K keeps such rows near a centroid; Get-KMeansAssignment " +
-            "-Summary shows each partition's mean distance.",
-            factor, result.Loss);
+            "-Summary shows each partition's mean distance.";
     }
 }

@@ -161,6 +161,27 @@ public sealed class BalancingTests : IDisposable
         Assert.InRange(withoutZeros.BalancingLossFactor!.Value, 0.5, 1.5);
     }
 
+    /// <summary>
+    /// Duplicates only, so that every trained row sits on its centroid (loss 0), held at 1.2 times the mean: the rows
+    /// sent away raise the loss from 0, an infinite factor, which the warning must not miss (a review found it null).
+    /// </summary>
+    [Fact]
+    public void ALossRaisedFromZeroIsAnInfiniteFactor()
+    {
+        float[][] rows = [.. Enumerable.Repeat(new[] { 0f, 0f }, 1000), .. Enumerable.Repeat(new[] { 50f, 0f }, 10),
+            .. Enumerable.Repeat(new[] { 0f, 50f }, 10)];
+        var options = new KMeansOptions { K = 3, Seed = 1 };
+
+        KMeansResult trained = KMeansTrainer.Train(TestData.Source(rows), options);
+        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows), options with { MaxSizeRatio = 1.2 });
+        KMeansResult unbound = KMeansTrainer.Train(TestData.Source(rows), options with { MaxSizeRatio = 1000 });
+
+        Assert.Equal(0, trained.Loss);
+        Assert.True(balanced.Loss > 0);
+        Assert.Equal(double.PositiveInfinity, balanced.BalancingLossFactor);
+        Assert.Equal(1, unbound.BalancingLossFactor);
+    }
+
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 

@@ -298,12 +298,18 @@ internal static class PartitionBalancer
 
     /// <summary>
     /// <see cref="KMeansResult.BalancingLossFactor"/>: the balanced loss over the trained one, times the factor of a
-    /// balancing the trained result already went through (in a reduced training dimension).
+    /// balancing the trained result already went through (in a reduced training dimension). A loss raised from 0 (every
+    /// row on its centroid, as with duplicates) is raised infinitely; a balanced loss of 0 was raised by nothing.
     /// </summary>
-    private static double? LossFactor(KMeansResult trained, double balancedLoss, DistanceMetric metric) =>
-        metric == DistanceMetric.Dot || !(trained.Loss > 0)
-            ? null
-            : balancedLoss / trained.Loss * (trained.BalancingLossFactor ?? 1);
+    private static double? LossFactor(KMeansResult trained, double balancedLoss, DistanceMetric metric)
+    {
+        if (metric == DistanceMetric.Dot)
+            return null;
+        if (!(balancedLoss > 0))
+            return trained.Loss > 0 ? 0 : 1;
+        double own = trained.Loss > 0 ? balancedLoss / trained.Loss : double.PositiveInfinity;
+        return own * (trained.BalancingLossFactor ?? 1);
+    }
 
     /// <summary>The sizes of the cached rows' partitions by nearest centroid: when they hold, the sample's may too.</summary>
     private static long[] NearestCacheSizes(CandidateCache cache, int k)
