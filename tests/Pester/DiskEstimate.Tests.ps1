@@ -155,6 +155,12 @@ K,Dimension,Rows,MaxSizeRatio,MinSizeRatio
         $estimates[2].InMemoryBytes | Should -Be $estimates[1].InMemoryBytes
     }
 
+    It 'plans a -ThrottleLimit beyond the cores as the cores, as the training caps it' {
+        $default = Get-KMeansDiskEstimate -K 256 -Dimension 768 -Rows 1000000
+        $many = Get-KMeansDiskEstimate -K 256 -Dimension 768 -Rows 1000000 -ThrottleLimit 100000
+        $many.InMemoryBytes | Should -Be $default.InMemoryBytes
+    }
+
     It 'takes empty ThrottleLimit, MaxIterations and HierarchicalK cells as their defaults, and refuses a row count that is no whole number' {
         $estimates = "K,Dimension,Rows,ThrottleLimit,MaxIterations,HierarchicalK`n256,768,1000000,,,`n256,768,1000000,1,,`n16,32,12.5,2,10,16`n4,4,1e3,,,`n4,4,0x10,,," |
             ConvertFrom-Csv | Get-KMeansDiskEstimate -ErrorVariable problems -ErrorAction SilentlyContinue

@@ -84,14 +84,15 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
 
     /// <summary>
     /// Threads of the planned run: each adds a little scratch memory. Omitted (or an empty CSV cell), every core, as
-    /// Invoke-KMeansTraining's default.
+    /// Invoke-KMeansTraining's default; more than the cores this process may use are planned as those cores, as the
+    /// training caps them.
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [EmptyAsNull(typeof(int))]
     [ValidateRangeWhenGiven(1, int.MaxValue)]
     public int? ThrottleLimit { get; set; }
 
-    private int Threads => ThrottleLimit ?? Environment.ProcessorCount;
+    private int Threads => Math.Min(ThrottleLimit ?? Environment.ProcessorCount, Environment.ProcessorCount);
 
     /// <summary>
     /// The -TrainDimension of the planned run: the sample is then held twice, as it is and projected, and -Calibrate
