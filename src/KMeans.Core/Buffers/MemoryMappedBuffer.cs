@@ -33,11 +33,15 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
     private const string FilePrefix = "kmeans-sample-";
     private const string FileSuffix = ".f32";
 
+    /// <summary>A sample file lives microseconds under its name; one this old was left by a process that died.</summary>
+    private static readonly TimeSpan LeftoverAge = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// Deletes sample files that a process killed between creating and unlinking its file left behind (a helper found
-    /// one of 52 MB, its space reserved though it showed 0 bytes): named as this class names them, and held by no
-    /// process. A file of a process still creating its own is held (FileShare.None is an exclusive lock); were it
-    /// deleted all the same, that process would only lose the name it was about to unlink.
+    /// one of 52 MB, its space reserved though it showed 0 bytes): named as this class names them, held by no process,
+    /// and older than <see cref="LeftoverAge"/>. A file of a process still creating its own is held (FileShare.None is
+    /// an exclusive lock) and new; where locks are not shared (NFS without locking, another host) the age alone keeps
+    /// it, and were it deleted all the same, that process would only lose the name it was about to unlink.
     /// </summary>
     private static void RemoveLeftovers(string directory)
     {
@@ -53,7 +57,8 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
         foreach (string path in candidates)
         {
             string middle = Path.GetFileName(path)[FilePrefix.Length..^FileSuffix.Length];
-            if (middle.Length == 32 && middle.All(char.IsAsciiHexDigitLower))
+            if (middle.Length == 32 && middle.All(char.IsAsciiHexDigitLower)
+                && File.GetLastWriteTimeUtc(path) < DateTime.UtcNow - LeftoverAge)
                 ExclusiveHold.DeleteUnlessHeld(path);
         }
     }

@@ -20,7 +20,8 @@ public class TempFileLifetimeTests
 
     /// <summary>
     /// A sample file that a process killed between creating and unlinking it left behind (its space reserved) is
-    /// deleted by the next on-disk sample in that directory; one a live process holds, and other files, are not.
+    /// deleted by the next on-disk sample in that directory; one a live process holds, one just created (another
+    /// host's, where locks are not shared), and other files are not.
     /// </summary>
     [Fact]
     public void AnOnDiskSampleDeletesTheSampleFilesKilledProcessesLeft()
@@ -28,17 +29,24 @@ public class TempFileLifetimeTests
         using var temp = new TempDirectory();
         string left = temp.File($"kmeans-sample-{Guid.NewGuid():N}.f32");
         string held = temp.File($"kmeans-sample-{Guid.NewGuid():N}.f32");
+        string fresh = temp.File($"kmeans-sample-{Guid.NewGuid():N}.f32");
         string other = temp.File("kmeans-sample-notes.f32");
         File.WriteAllBytes(left, new byte[4096]);
+        File.WriteAllBytes(fresh, new byte[4096]);
         File.WriteAllBytes(other, [1]);
+        DateTime anHourAgo = DateTime.UtcNow.AddHours(-1);
+        File.SetLastWriteTimeUtc(left, anHourAgo);
+        File.SetLastWriteTimeUtc(other, anHourAgo);
         using (var holder = new FileStream(held, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
         {
+            File.SetLastWriteTimeUtc(held, anHourAgo);
             using (new MemoryMappedBuffer(100, 4, temp.Path))
             {
             }
 
             Assert.False(File.Exists(left));
             Assert.True(File.Exists(held));
+            Assert.True(File.Exists(fresh));
             Assert.True(File.Exists(other));
         }
     }
