@@ -357,6 +357,25 @@ Describe 'Files written by independent tools' {
         $actual.Distance | Should -Be $expected.Distance
         ($ReferenceVectors | Get-KMeansAssignment -Centroid $ReferenceModel).ClusterId | Should -Be $ReferenceLabels.ClusterId
     }
+
+    It 'takes the cluster ids, sizes and prices of DuckDB''s Parquet centroid table, whatever its row order' {
+        $imported = Import-KMeansCentroid -LiteralPath (Join-Path $Fixtures 'duckdb-ids.parquet')
+        $imported.ClusterId | Should -Be (0..299)
+        $imported.Size | Should -Be (0..299 | ForEach-Object { 3 * $_ })
+        $imported.Price | Should -Be (0..299 | ForEach-Object { 0.5 * $_ })
+        for ($row = 0; $row -lt 300; $row += 37) {
+            $imported[$row].Vector | Should -Be $ReferenceRows[$row].Vector
+        }
+    }
+
+    It 'refuses DuckDB''s Parquet centroids with an id given twice or a null id, naming the rows' {
+        $path = Join-Path $Fixtures 'duckdb-duplicate-id.parquet'
+        $thrown = { Import-KMeansCentroid -LiteralPath $path -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidFile,KMeans.PowerShell.ImportKMeansCentroidCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike '*cluster id 3 appears twice, in row 3 and row 5*'
+        $path = Join-Path $Fixtures 'duckdb-null-id.parquet'
+        $thrown = { Import-KMeansCentroid -LiteralPath $path -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidFile,KMeans.PowerShell.ImportKMeansCentroidCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike "*column 'cluster_id' is null in row 4*"
+    }
 }
 
 AfterAll {

@@ -119,18 +119,23 @@ internal static class ArrowCentroidFormat
             yield return entry;
     }
 
-    private static int ClusterId(string path, IArrowArray column, int index, long row)
-    {
-        long id = Integer(path, column, index, row, ClusterIdColumn);
-        return id is >= 0 and <= int.MaxValue
+    private static int ClusterId(string path, IArrowArray column, int index, long row) =>
+        ClusterId(path, Integer(path, column, index, row, ClusterIdColumn), row);
+
+    /// <summary>A cluster id as a centroid file holds it (Arrow or Parquet), checked to be one.</summary>
+    internal static int ClusterId(string path, long id, long row) =>
+        id is >= 0 and <= int.MaxValue
             ? (int)id
             : throw VectorFileErrors.Invalid(path, $"row {row} has cluster id {id}; ids must run from 0 to K − 1.");
-    }
+
+    /// <summary>The error for a null in one of the optional columns, which must hold a value in every row.</summary>
+    internal static KMeansException NullIn(string path, string column, long row) =>
+        VectorFileErrors.Invalid(path, $"column '{column}' is null in row {row}.");
 
     private static float Price(string path, IArrowArray column, int index, long row)
     {
         if (column.IsNull(index))
-            throw VectorFileErrors.Invalid(path, $"column '{PriceColumn}' is null in row {row}.");
+            throw NullIn(path, PriceColumn, row);
         return column switch
         {
             FloatArray floats => floats.Values[index],
@@ -143,7 +148,7 @@ internal static class ArrowCentroidFormat
     private static long Integer(string path, IArrowArray column, int index, long row, string name)
     {
         if (column.IsNull(index))
-            throw VectorFileErrors.Invalid(path, $"column '{name}' is null in row {row}.");
+            throw NullIn(path, name, row);
         return column switch
         {
             Int32Array ints => ints.Values[index],

@@ -79,15 +79,16 @@ public static class CentroidFile
         var prices = new List<float?>();
         IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
         using IVectorSource vectors = VectorFile.Open(path, column, format);
-        if (format is VectorFileFormat.Arrow or VectorFileFormat.ArrowStream)
+        Action<long, int?, long?, float?> extras = (_, clusterId, size, price) =>
         {
-            metadata = ArrowCentroidFormat.ReadExtras(path, format == VectorFileFormat.Arrow, (_, clusterId, size, price) =>
-            {
-                clusterIds.Add(clusterId);
-                sizes.Add(size);
-                prices.Add(price);
-            });
-        }
+            clusterIds.Add(clusterId);
+            sizes.Add(size);
+            prices.Add(price);
+        };
+        if (format is VectorFileFormat.Arrow or VectorFileFormat.ArrowStream)
+            metadata = ArrowCentroidFormat.ReadExtras(path, format == VectorFileFormat.Arrow, extras);
+        else if (format == VectorFileFormat.Parquet)
+            ParquetCentroidColumns.ReadExtras(path, extras);
         foreach (VectorBatch batch in vectors.ReadBatches(CancellationToken.None))
         {
             for (int i = 0; i < batch.RowCount; i++)

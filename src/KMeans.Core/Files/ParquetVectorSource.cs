@@ -111,14 +111,14 @@ internal sealed class ParquetVectorSource : IVectorSource
         return null;
     }
 
-    private static ParquetReader Open(string path)
+    internal static ParquetReader Open(string path)
     {
         ParquetFooterCheck.Validate(path);
         return Guard(path, () => AsyncBridge.Run(() => ParquetReader.CreateAsync(path, null, CancellationToken.None)));
     }
 
     /// <summary>Parquet.Net readers are only asynchronously disposable; there is nothing to wait for but the file close.</summary>
-    private static void Close(ParquetReader reader) => AsyncBridge.Run(() => reader.DisposeAsync().AsTask());
+    internal static void Close(ParquetReader reader) => AsyncBridge.Run(() => reader.DisposeAsync().AsTask());
 
     /// <summary>Loads row group <paramref name="group"/> into <paramref name="chunk"/>, wrapping what the library throws.</summary>
     private void Load(ParquetReader reader, int group, ParquetColumnChunk chunk) => Guard(Description, () =>
@@ -127,7 +127,7 @@ internal sealed class ParquetVectorSource : IVectorSource
         return true;
     });
 
-    private static T Guard<T>(string path, Func<T> read)
+    internal static T Guard<T>(string path, Func<T> read)
     {
         try
         {
