@@ -35,6 +35,11 @@ internal sealed class ArrowVectorColumn
             if (index < 0)
                 throw new KMeansException(KMeansErrorKind.ColumnNotFound,
                     $"'{path}' has no column named '{name}'; its columns are {Describe(fields)}.", name);
+            Field[] named = fields.Where(field => string.Equals(field.Name, name, StringComparison.Ordinal)).ToArray();
+            if (named.Length > 1)
+                throw new KMeansException(KMeansErrorKind.AmbiguousColumn,
+                    $"'{path}' has {named.Length} columns named '{name}' ({Describe(named)}); no name can tell them apart: rename one where the file is written.",
+                    name);
             return TryCreate(index, fields[index]) ?? throw VectorFileErrors.Unsupported(path,
                 $"column '{name}' has type {fields[index].DataType.Name}{ElementName(fields[index].DataType)}, " +
                 "but a vector column must be a FixedSizeList or List of float16, float32 or float64.");
@@ -53,7 +58,10 @@ internal sealed class ArrowVectorColumn
                 $"it has no vector column (a FixedSizeList or List of float16, float32 or float64); its columns are {Describe(fields)}."),
             _ => throw new KMeansException(KMeansErrorKind.AmbiguousColumn,
                 $"'{path}' has {candidates.Count} vector columns ({string.Join(", ", candidates.Select(c => $"'{c.Field.Name}'"))}); " +
-                "name the one to use.", path),
+                (candidates.DistinctBy(c => c.Field.Name).Count() == candidates.Count
+                    ? "name the one to use."
+                    : "some share a name, which cannot tell them apart: rename them where the file is written."),
+                path),
         };
     }
 

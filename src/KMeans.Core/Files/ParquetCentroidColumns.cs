@@ -61,11 +61,8 @@ internal static class ParquetCentroidColumns
             || (name == PriceColumn && (data.ClrType == typeof(float) || data.ClrType == typeof(double))));
         return numeric
             ? (DataField)field
-            : throw VectorFileErrors.Invalid(path, $"column '{name}' is {Describe(field)}; expected {(name == PriceColumn ? "float or double" : "an integer")} numbers, one per centroid.");
+            : throw VectorFileErrors.Invalid(path, $"column '{name}' is {ParquetVectorColumn.Describe(field)}; expected {(name == PriceColumn ? "float or double" : "integer")} numbers, one per centroid.");
     }
-
-    private static string Describe(Field field) =>
-        field is DataField { IsArray: false } data ? data.ClrType.Name : field.SchemaType.ToString().ToLowerInvariant();
 
     private static bool IsInteger(Type type) =>
         type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(sbyte)

@@ -68,7 +68,8 @@ internal sealed class ParquetVectorColumn
             : null;
     }
 
-    private static string Describe(Field field) => field switch
+    /// <summary>A field's type in Parquet's words, for messages.</summary>
+    internal static string Describe(Field field) => field switch
     {
         ListField list => $"a list of {Describe(list.Item)}",
         DataField { IsArray: true } array => $"a repeated {TypeName(array.ClrType)}",

@@ -229,6 +229,27 @@ public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDire
         Assert.Contains("'left', 'right'", AssertFails(KMeansErrorKind.AmbiguousColumn, parquet).Message);
     }
 
+    /// <summary>
+    /// Arrow allows two columns of one name: the name given picked the first silently, and without a name the error
+    /// asked for a name that could not tell them apart.
+    /// </summary>
+    [Fact]
+    public void ColumnsThatShareANameAreNamedAsAmbiguous()
+    {
+        float[][] rows = VectorRows.Fractions(4, 2);
+        string path = scratch.File("same-name.arrow");
+        ArrowTestFiles.Write(path, 4, 4, stream: false, compression: null,
+            ("v", ArrowTestFiles.Int32s()), ("v", ArrowTestFiles.FixedSizeList(rows, ArrowTypeId.Float)));
+        KMeansException named = AssertFails(KMeansErrorKind.AmbiguousColumn, path, "has 2 columns named 'v' ('v' (int32), 'v' (fixed_size_list<float>))", column: "v");
+        Assert.Contains("rename one", named.Message);
+        Assert.Equal(4, VectorRows.ReadFile(path).Count);
+
+        string vectors = scratch.File("same-name-vectors.arrow");
+        ArrowTestFiles.Write(vectors, 4, 4, stream: false, compression: null,
+            ("v", ArrowTestFiles.List(rows)), ("v", ArrowTestFiles.FixedSizeList(rows, ArrowTypeId.Float)));
+        Assert.Contains("some share a name", AssertFails(KMeansErrorKind.AmbiguousColumn, vectors).Message);
+    }
+
     [Fact]
     public void NamedColumnThatDoesNotExist()
     {
