@@ -26,13 +26,15 @@ internal static class ArrowRowCopier
 
     /// <summary>
     /// Copies rows <paramref name="firstRow"/> .. + <paramref name="count"/> of one record batch;
-    /// <paramref name="sourceRow"/> is the source index of <paramref name="firstRow"/>, for messages.
-    /// Returns whether any row was null.
+    /// <paramref name="sourceRow"/> is the source index of <paramref name="firstRow"/>, for messages. Returns how many
+    /// rows were copied: all of them, or those before a row that cannot be read, whose error <paramref name="stop"/>
+    /// then holds, so that the reader delivers every row before the bad one, wherever the batches begin.
     /// </summary>
-    public static bool Copy(IArrowArray column, int dimension, int firstRow, int count, long sourceRow,
-        Span<float> destination, Span<bool> nulls, string path)
+    public static int Copy(IArrowArray column, int dimension, int firstRow, int count, long sourceRow,
+        Span<float> destination, Span<bool> nulls, string path, out bool anyNull, out KMeansException? stop)
     {
-        bool anyNull = false;
+        anyNull = false;
+        stop = null;
         IArrowArray values = ChildValues(column);
         CheckBuffers(column, values, path);
         for (int i = 0; i < count; i++)
@@ -48,13 +50,15 @@ internal static class ArrowRowCopier
             }
             (long start, long length) = Extent(column, row);
             if (length != dimension)
-                throw VectorFileErrors.RaggedRow(path, sourceRow + i, checked((int)length), dimension);
-            if (start < 0 || start > values.Length - length)
-                throw VectorFileErrors.Invalid(path,
+                stop = VectorFileErrors.RaggedRow(path, sourceRow + i, checked((int)length), dimension);
+            else if (start < 0 || start > values.Length - length)
+                stop = VectorFileErrors.Invalid(path,
                     $"row {sourceRow + i} points at values {start}..{start + length - 1}, but the column holds only {values.Length}.");
+            if (stop is not null)
+                return i;
             CopyValues(values, (int)start, target);
         }
-        return anyNull;
+        return count;
     }
 
     /// <summary>

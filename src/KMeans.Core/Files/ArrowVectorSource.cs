@@ -93,10 +93,13 @@ internal sealed class ArrowVectorSource : IVectorSource
             for (int first = 0; first < recordBatch.Length; first += rowsPerBatch)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int count = Math.Min(rowsPerBatch, recordBatch.Length - first);
-                bool anyNull = ArrowRowCopier.Copy(column, Dimension, first, count, sourceRow, values, nulls, Description);
-                yield return new VectorBatch(sourceRow, count, values.AsMemory(0, count * Dimension),
-                    anyNull ? nulls.AsMemory(0, count) : default);
+                int count = ArrowRowCopier.Copy(column, Dimension, first, Math.Min(rowsPerBatch, recordBatch.Length - first),
+                    sourceRow, values, nulls, Description, out bool anyNull, out KMeansException? stop);
+                if (count > 0)
+                    yield return new VectorBatch(sourceRow, count, values.AsMemory(0, count * Dimension),
+                        anyNull ? nulls.AsMemory(0, count) : default);
+                if (stop is not null)
+                    throw stop;
                 sourceRow += count;
             }
         }

@@ -68,15 +68,23 @@ internal sealed class ParquetVectorSource : IVectorSource
                 {
                     int count = 0;
                     bool anyNull = false;
+                    KMeansException? stop = null;
                     while (count < rowsPerBatch && !chunk.AtEnd)
                     {
                         nulls[count] = !chunk.ReadRow(values.AsSpan(count * Dimension, Dimension), out int length);
                         if (!nulls[count] && length != Dimension)
-                            throw VectorFileErrors.RaggedRow(Description, sourceRow + count, length, Dimension);
+                        {
+                            stop = VectorFileErrors.RaggedRow(Description, sourceRow + count, length, Dimension);
+                            break;
+                        }
                         anyNull |= nulls[count];
                         count++;
                     }
-                    yield return new VectorBatch(sourceRow, count, values.AsMemory(0, count * Dimension), anyNull ? nulls.AsMemory(0, count) : default);
+                    // Every row before a bad one is delivered, wherever the row groups and batches begin.
+                    if (count > 0)
+                        yield return new VectorBatch(sourceRow, count, values.AsMemory(0, count * Dimension), anyNull ? nulls.AsMemory(0, count) : default);
+                    if (stop is not null)
+                        throw stop;
                     sourceRow += count;
                     groupRows += count;
                 }

@@ -49,11 +49,23 @@ internal sealed class VecsVectorSource : IVectorSource
             cancellationToken.ThrowIfCancellationRequested();
             int count = (int)Math.Min(rowsPerBatch, RowCount.Value - first);
             int read = stream.ReadAtLeast(bytes.AsSpan(0, count * _rowBytes), count * _rowBytes, throwOnEndOfStream: false);
-            if (read < count * _rowBytes)
-                throw VectorFileErrors.Invalid(Description, $"the file ended at row {first + read / _rowBytes}; it was truncated while being read.");
-            for (int i = 0; i < count; i++)
-                DecodeRow(bytes.AsSpan(i * _rowBytes, _rowBytes), values.AsSpan(i * Dimension, Dimension), first + i);
-            yield return new VectorBatch(first, count, values.AsMemory(0, count * Dimension));
+            KMeansException? stop = read < count * _rowBytes
+                ? VectorFileErrors.Invalid(Description, $"the file ended at row {first + read / _rowBytes}; it was truncated while being read.")
+                : null;
+            int decoded = 0;
+            for (; decoded < read / _rowBytes; decoded++)
+            {
+                if (!TryDecodeRow(bytes.AsSpan(decoded * _rowBytes, _rowBytes), values.AsSpan(decoded * Dimension, Dimension), out int declared))
+                {
+                    stop = InconsistentRow(first + decoded, declared);
+                    break;
+                }
+            }
+            // Every row before a bad one is delivered, wherever the batches begin.
+            if (decoded > 0)
+                yield return new VectorBatch(first, decoded, values.AsMemory(0, decoded * Dimension));
+            if (stop is not null)
+                throw stop;
         }
     }
 
@@ -61,11 +73,12 @@ internal sealed class VecsVectorSource : IVectorSource
     {
     }
 
-    private void DecodeRow(ReadOnlySpan<byte> row, Span<float> target, long rowIndex)
+    /// <summary>False, with the dimension the row's header declares, when that is not the file's.</summary>
+    private bool TryDecodeRow(ReadOnlySpan<byte> row, Span<float> target, out int declared)
     {
-        int declared = BinaryPrimitives.ReadInt32LittleEndian(row);
+        declared = BinaryPrimitives.ReadInt32LittleEndian(row);
         if (declared != Dimension)
-            throw InconsistentRow(rowIndex, declared);
+            return false;
         ReadOnlySpan<byte> payload = row[sizeof(int)..];
         if (_element == VecsElement.Float32)
         {
@@ -76,6 +89,7 @@ internal sealed class VecsVectorSource : IVectorSource
             for (int j = 0; j < target.Length; j++)
                 target[j] = payload[j];
         }
+        return true;
     }
 
     private int ReadDimension(SafeFileHandle file, long offset, long row)
