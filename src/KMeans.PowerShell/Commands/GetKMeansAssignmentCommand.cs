@@ -249,8 +249,18 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             RefuseStray(item, path);
         _undecided.Clear();
         foreach (object? element in InputItems())
+        {
+            if (VectorConverter.UnwrapLive(element) is KMeansCentroid or KMeansModel)
+                ThrowTerminatingError(KMeansErrors.CentroidsAsInput(element!, CentroidsDescription()));
             Gather(element);
+        }
     }
+
+    /// <summary>What -Centroid was given, in a message's words.</summary>
+    private string CentroidsDescription() => Centroid is [var only] && VectorConverter.Unwrap(only) is var value
+        && value is string or FileSystemInfo
+            ? $"'{(value is FileSystemInfo info ? info.FullName : value)}'"
+            : "what -Centroid was given";
 
     /// <summary>Strings that named no file before any vector, of a pipeline of files after all: missing files.</summary>
     private void ReportMissingFiles()

@@ -80,6 +80,17 @@ internal static class KMeansErrors
         new DirectoryNotFoundException($"The temporary directory '{directory}' {why}."),
         "TempDirectoryNotFound", ErrorCategory.ObjectNotFound, directory);
 
+    /// <summary>
+    /// Centroids piped to Get-KMeansAssignment as rows to assign: `Invoke-KMeansTraining data.npy -K 4 |
+    /// Get-KMeansAssignment data.npy` bound the file to -Centroid and assigned the 4 centroids to its rows, silently.
+    /// </summary>
+    public static ErrorRecord CentroidsAsInput(object item, string centroids) => new(
+        new ArgumentException(
+            $"The pipeline delivered {(VectorConverter.UnwrapLive(item) is KMeansModel ? "a model" : "centroids (KMeansCentroid objects)")} as rows to assign, with {centroids} as the centroids. " +
+            "To assign a file with these centroids, give them to -Centroid: Get-KMeansAssignment data.npy -Centroid $centroids (or Get-KMeansAssignment data.npy centroids.arrow). " +
+            "To assign centroid vectors as rows, pipe the vectors themselves: $centroids | ForEach-Object { , $_.Vector } | Get-KMeansAssignment -Centroid $other."),
+        "CentroidsAsInput", ErrorCategory.InvalidArgument, item);
+
     public static ErrorRecord NotAVector(long index, object? item, string problem) => new(
         new ArgumentException($"Input item {index} is not a vector: {problem}"),
         "InvalidVectorInput", ErrorCategory.InvalidType, item);
