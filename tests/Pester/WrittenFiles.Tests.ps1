@@ -113,6 +113,25 @@ Describe 'A file the command writes that it also reads' {
         Get-ChildItem -LiteralPath $Scratch -Filter '*.tmp' -Force | Should -BeNullOrEmpty
     }
 
+    It 'is refused as -CheckpointPath of a file to train on, started, resumed or dry-run, and no message says to delete it' {
+        foreach ($more in @{}, @{ Resume = $true }, @{ Resume = $true; WhatIf = $true }) {
+            $thrown = { Invoke-KMeansTraining -LiteralPath $Data -K 2 -Seed 1 -CheckpointPath $Data @more } | Should -Throw -PassThru
+            $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+            $thrown.Exception.Message | Should -BeLike "'$Data' is -CheckpointPath and also a file to train on;*"
+        }
+        # Piped, the file is known only after the checkpoint was checked: refused as an existing file that is no checkpoint.
+        $thrown = { Get-Item -LiteralPath $Data | Invoke-KMeansTraining -K 2 -Seed 1 -CheckpointPath $Data } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'FileExists,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        $thrown.Exception.Message | Should -BeLike "'$Data' exists and is not a checkpoint*"
+        $thrown.Exception.Message | Should -Not -BeLike '*elete*'
+        $notes = Join-Path $Scratch 'notes.txt'
+        Set-Content -LiteralPath $notes -Value 'not a checkpoint'
+        $thrown = { Invoke-KMeansTraining -LiteralPath $Data -K 2 -Seed 1 -CheckpointPath $notes -Resume -WhatIf } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'InvalidFile,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        $thrown.Exception.Message | Should -Not -BeLike '*elete*'
+        (Get-FileHash -LiteralPath $Data).Hash | Should -Be $DataHash
+    }
+
     It 'is refused when a linked directory leads the read or the write to the same file' -Skip:$IsWindows {
         $real = Join-Path $Scratch 'real-folder'
         $linked = Join-Path $Scratch 'linked-folder'

@@ -164,12 +164,11 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
                 ThrowTerminatingError(mismatch);
             _initialCentroids = initial!.Vectors;
         }
-        ResolveCheckpointPath();
         if (ReadsFiles)
-        {
             ResolveNamedFiles();
-            RefuseInputsAsTargets();
-        }
+        ResolveCheckpointPath();
+        RefuseInputsAsTargets();
+        CheckCheckpoint();
         if (!ShouldWriteFiles())
         {
             _declined = true;
@@ -194,8 +193,9 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
 
     /// <summary>
     /// An input file that is also the report would be replaced by it (with -Force): refused before training, as a
-    /// helper's ops scripts found it was not. (An input file as -CheckpointPath exists, so it is refused as an existing
-    /// checkpoint, or with -Resume as no checkpoint, already.)
+    /// helper's ops scripts found it was not; as the checkpoint, it was refused as a checkpoint to delete. Files named
+    /// on the command line are checked before -WhatIf answers, piped ones once they have all come (a piped file that
+    /// is the checkpoint is refused before, as an existing file that is no checkpoint).
     /// </summary>
     private void RefuseInputsAsTargets()
     {
@@ -203,6 +203,8 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         {
             if (_reportTarget is not null && SameFile.Replaces(_reportTarget, file))
                 ThrowTerminatingError(KMeansErrors.TargetIsInput(_reportTarget, "is -ReportPath and also a file to train on"));
+            if (_checkpointPath is not null && SameFile.Replaces(_checkpointPath, file))
+                ThrowTerminatingError(KMeansErrors.TargetIsInput(_checkpointPath, "is -CheckpointPath and also a file to train on"));
         }
     }
 
@@ -220,7 +222,16 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
             ThrowTerminatingError(error);
         if (_reportTarget is not null && SameFile.Replaces(_reportTarget, _checkpointPath!))
             ThrowTerminatingError(KMeansErrors.TargetIsInput(_reportTarget, "is -ReportPath and also -CheckpointPath"));
-        // Refused now, as the training would refuse it, so that -WhatIf answers for the run that would really happen.
+    }
+
+    /// <summary>
+    /// The checkpoint refused now, as the training would refuse it, so that -WhatIf answers for the run that would
+    /// really happen.
+    /// </summary>
+    private void CheckCheckpoint()
+    {
+        if (_checkpointPath is null)
+            return;
         try
         {
             KMeansTrainer.CheckCheckpoint(new CheckpointOptions { Path = _checkpointPath!, Resume = Resume });

@@ -165,6 +165,29 @@ public class CheckpointRefusalTests
         Assert.Contains(expected, error.Message);
     }
 
+    /// <summary>
+    /// Another file given as the checkpoint (a helper's script named its training data) is said to be no checkpoint,
+    /// never called a damaged one to delete, whether the training starts or resumes; the file is left as it was.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AFileThatIsNoCheckpointIsNotCalledOneToDelete(bool resume)
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("data.npy");
+        VectorFileWriter.Write(TestData.Source(Rows), path, VectorFileFormat.Npy, CancellationToken.None);
+        byte[] before = File.ReadAllBytes(path);
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(TestData.Source(Rows), Options,
+            new CheckpointOptions { Path = path, Resume = resume }));
+
+        Assert.Equal(resume ? KMeansErrorKind.InvalidFile : KMeansErrorKind.FileExists, error.Kind);
+        Assert.Contains($"'{path}' exists and is not a checkpoint", error.Message);
+        Assert.DoesNotContain("elete", error.Message);
+        Assert.Equal(before, File.ReadAllBytes(path));
+    }
+
     [Fact]
     public void ResumingWithoutACheckpointStartsANewTraining()
     {

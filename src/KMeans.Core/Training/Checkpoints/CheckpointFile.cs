@@ -58,11 +58,38 @@ internal static class CheckpointFile
         });
     }
 
+    /// <summary>
+    /// Whether the file at <paramref name="path"/> begins as a checkpoint does (a truncated or empty one too): what tells a damaged
+    /// checkpoint, which may be deleted, from another file given as one (a helper's ops script named its training data),
+    /// which must not be.
+    /// </summary>
+    public static bool IsCheckpoint(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            Span<byte> start = stackalloc byte[Magic.Length];
+            int read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+            return start[..read].SequenceEqual(Magic[..read]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>The error for an existing file that is no checkpoint: named as such, and not to be deleted.</summary>
+    public static KMeansException NotACheckpoint(string path, KMeansErrorKind kind) => new(kind,
+        $"'{path}' exists and is not a checkpoint (it does not start with the checkpoint signature); name the checkpoint, or a path where no file exists to start a new training.",
+        path);
+
     public static CheckpointState Read(string path)
     {
         RequireLittleEndian();
         Exception Damaged(string problem) => new KMeansException(KMeansErrorKind.InvalidFile,
-            $"The checkpoint '{path}' is damaged or is not a checkpoint: {problem}. Delete it to start over.", path);
+            $"The checkpoint '{path}' is damaged: {problem}. Delete it to start over.", path);
+        if (!IsCheckpoint(path))
+            throw NotACheckpoint(path, KMeansErrorKind.InvalidFile);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);

@@ -65,18 +65,21 @@ internal sealed class CheckpointStart : IDisposable
 
     /// <summary>
     /// What refuses a checkpoint before anything is read: a directory, a FIFO, a missing directory, an existing
-    /// checkpoint without resuming, or a directory where none can be written.
+    /// checkpoint without resuming, a file to resume that is no checkpoint, or a directory where none can be written.
     /// </summary>
     public static void Check(CheckpointOptions checkpoint)
     {
         string path = TrainingCheckpointer.Prepare(checkpoint.Path);
         if (File.Exists(path) && !checkpoint.Resume)
             throw AlreadyExists(path);
+        if (File.Exists(path) && !CheckpointFile.IsCheckpoint(path))
+            throw CheckpointFile.NotACheckpoint(path, KMeansErrorKind.InvalidFile);
         AtomicFile.Begin(path, overwrite: true).Dispose();
     }
 
-    private static KMeansException AlreadyExists(string path) => new(KMeansErrorKind.FileExists,
-        $"A checkpoint already exists at '{path}': resume it, or delete it to start a new training.", path);
+    private static KMeansException AlreadyExists(string path) => CheckpointFile.IsCheckpoint(path)
+        ? new(KMeansErrorKind.FileExists, $"A checkpoint already exists at '{path}': resume it, or delete it to start a new training.", path)
+        : CheckpointFile.NotACheckpoint(path, KMeansErrorKind.FileExists);
 
     /// <summary>The seed of the checkpoint that <paramref name="checkpoint"/> resumes, or null when it starts a new training.</summary>
     public static int? ResumedSeed(CheckpointOptions checkpoint)
