@@ -245,6 +245,20 @@ Describe 'File and path messages' {
         $thrown.Exception.Message | Should -BeLike '*is a file, not a directory*'
     }
 
+    It 'says that an input file is a link that leads nowhere (FileNotFound), for training, assignment and centroids' -Skip:$IsWindows {
+        $link = Join-Path $Scratch 'gone.npy'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target (Join-Path $Scratch 'nowhere.npy')
+        $expected = "The file '$link' is a symbolic link to '*nowhere.npy', which does not exist."
+        $thrown = { Invoke-KMeansTraining -LiteralPath $link -K 2 } | Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike $expected
+        $thrown = { Import-KMeansCentroid -LiteralPath $link -ErrorAction Stop } | Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.ImportKMeansCentroidCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike $expected
+        $centroids = @([float[]](0, 0), [float[]](1, 1))
+        $thrown = { Get-KMeansAssignment -LiteralPath $link -Centroid $centroids -ErrorAction Stop } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'FileNotFound,*'
+        $thrown.Exception.Message | Should -BeLike $expected
+    }
+
     It 'says that a -TempDirectory link leads nowhere, and where it leads' -Skip:$IsWindows {
         $link = Join-Path $Scratch 'temp-link'
         $null = New-Item -ItemType SymbolicLink -Path $link -Target (Join-Path $Scratch 'gone')

@@ -75,6 +75,8 @@ public static class VectorFile
         var file = new FileInfo(fullPath);
         if (!file.Exists)
             throw new KMeansException(KMeansErrorKind.FileNotFound, $"The file '{fullPath}' does not exist.", fullPath);
+        if (DanglingLink(file) is string problem)
+            throw new KMeansException(KMeansErrorKind.FileNotFound, $"The file '{fullPath}' {problem}.", fullPath);
         if (UnixFileStatus.Of(fullPath, followLinks: true) is { Type: not UnixFileType.Regular } status)
             throw new KMeansException(KMeansErrorKind.UnsupportedFile,
                 $"'{fullPath}' is a {(status.Type == UnixFileType.Fifo ? "FIFO (named pipe)" : "device or socket")}; only regular files can be read, since a file is read more than once.",
@@ -82,6 +84,26 @@ public static class VectorFile
         if (file.Length == 0)
             throw VectorFileErrors.Invalid(fullPath, "the file is empty.");
         return fullPath;
+    }
+
+    /// <summary>
+    /// How a symbolic link leads to no file, or null: such a link exists as a name, so it passed for a file and
+    /// failed only when read, as an unreadable file.
+    /// </summary>
+    private static string? DanglingLink(FileInfo file)
+    {
+        if (file.LinkTarget is not string link)
+            return null;
+        try
+        {
+            return file.ResolveLinkTarget(returnFinalTarget: true) is { Exists: true }
+                ? null
+                : $"is a symbolic link to '{link}', which does not exist";
+        }
+        catch (IOException e)
+        {
+            return $"is a symbolic link to '{link}' that cannot be followed: {e.Message}";
+        }
     }
 
     /// <summary>
