@@ -13,7 +13,7 @@ internal static class ExclusiveHold
     /// </summary>
     public static void DeleteUnlessHeld(string path)
     {
-        if (IsHeld(path))
+        if (!IsPlainFile(path) || IsHeld(path))
             return;
         try
         {
@@ -23,6 +23,15 @@ internal static class ExclusiveHold
         {
         }
     }
+
+    /// <summary>
+    /// Only a regular file, not a link, is probed: opening a FIFO waits for a writer, so one named like a leftover in
+    /// a shared directory (a review's mkfifo in /tmp) stalled every on-disk training there. Windows has no FIFOs among
+    /// files; where statx cannot tell (macOS), nothing is probed.
+    /// </summary>
+    private static bool IsPlainFile(string path) => OperatingSystem.IsWindows()
+        ? new FileInfo(path).LinkTarget is null
+        : UnixFileStatus.Of(path) is { Type: UnixFileType.Regular };
 
     private static bool IsHeld(string path)
     {

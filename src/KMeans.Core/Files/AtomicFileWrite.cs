@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using KMeans.Core.Buffers;
 
 namespace KMeans.Core.Files;
 

@@ -1,3 +1,5 @@
+using KMeans.Core.Buffers;
+
 namespace KMeans.Core.Files;
 
 /// <summary>Opens a vector file as an <see cref="IVectorSource"/>, choosing the reader from the file's extension.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.Versioning;
 using KMeans.Core.Buffers;
 using KMeans.Core.Training;
@@ -21,7 +22,7 @@ public class TempFileLifetimeTests
     /// <summary>
     /// A sample file that a process killed between creating and unlinking it left behind (its space reserved) is
     /// deleted by the next on-disk sample in that directory; one a live process holds, one just created (another
-    /// host's, where locks are not shared), and other files are not.
+    /// host's, where locks are not shared), a FIFO of that name and other files are not.
     /// </summary>
     [Fact]
     public void AnOnDiskSampleDeletesTheSampleFilesKilledProcessesLeft()
@@ -30,6 +31,7 @@ public class TempFileLifetimeTests
         string left = temp.File($"kmeans-sample-{Guid.NewGuid():N}.f32");
         string held = temp.File($"kmeans-sample-{Guid.NewGuid():N}.f32");
         string fresh = temp.File($"kmeans-sample-{Guid.NewGuid():N}.f32");
+        string fifo = temp.File($"kmeans-sample-{Guid.NewGuid():N}.f32");
         string other = temp.File("kmeans-sample-notes.f32");
         File.WriteAllBytes(left, new byte[4096]);
         File.WriteAllBytes(fresh, new byte[4096]);
@@ -37,6 +39,13 @@ public class TempFileLifetimeTests
         DateTime anHourAgo = DateTime.UtcNow.AddHours(-1);
         File.SetLastWriteTimeUtc(left, anHourAgo);
         File.SetLastWriteTimeUtc(other, anHourAgo);
+        // Opening a FIFO to probe it would wait for a writer forever.
+        if (OperatingSystem.IsLinux())
+        {
+            using Process made = Process.Start("mkfifo", fifo);
+            made.WaitForExit();
+            File.SetLastWriteTimeUtc(fifo, anHourAgo);
+        }
         using (var holder = new FileStream(held, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
         {
             File.SetLastWriteTimeUtc(held, anHourAgo);
@@ -48,6 +57,7 @@ public class TempFileLifetimeTests
             Assert.True(File.Exists(held));
             Assert.True(File.Exists(fresh));
             Assert.True(File.Exists(other));
+            Assert.Equal(OperatingSystem.IsLinux(), File.Exists(fifo));
         }
     }
 

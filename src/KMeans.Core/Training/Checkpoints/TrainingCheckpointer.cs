@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KMeans.Core.Buffers;
 using KMeans.Core.Files;
 
 namespace KMeans.Core.Training.Checkpoints;

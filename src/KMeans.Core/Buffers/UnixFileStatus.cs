@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace KMeans.Core.Files;
+namespace KMeans.Core.Buffers;
 
 /// <summary>
 /// The type, owner and permission bits of a path without following a symbolic link, via Linux <c>statx</c>, whose
