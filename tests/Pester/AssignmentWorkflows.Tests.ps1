@@ -26,17 +26,24 @@ Describe 'Get-KMeansAssignment reads files named like the file cmdlets do' {
             Should -Be (Get-KMeansAssignment $First -Centroid $Centroids).ClusterId
     }
 
-    It 'refuses centroids piped as rows to assign, where the one-liner bound the data file to -Centroid' {
+    It 'refuses centroids piped as rows to assign against a file, where the one-liner bound the data file to -Centroid' {
         # Invoke-KMeansTraining ... | Get-KMeansAssignment data.npy assigned the 3 centroids to the file's 300 rows.
         $target = Join-Path $Scratch 'piped-centroids.parquet'
         $thrown = { Invoke-KMeansTraining -Path $First -K 3 -Seed 1 | Get-KMeansAssignment $First -OutFile $target } | Should -Throw -PassThru
         $thrown.FullyQualifiedErrorId | Should -Be 'CentroidsAsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
-        $thrown.Exception.Message | Should -BeLike "The pipeline delivered centroids (KMeansCentroid objects) as rows to assign, with '$First' as the centroids. To assign a file with these centroids, give them to -Centroid:*"
+        $thrown.Exception.Message | Should -BeLike "The pipeline delivered centroids (KMeansCentroid objects) as rows to assign, with the file '$First' as the centroids. To assign a file with these centroids, give them to -Centroid:*"
         Test-Path -LiteralPath $target | Should -BeFalse
         Get-ChildItem -LiteralPath $Scratch -Filter '*.tmp' -Force | Should -BeNullOrEmpty
-        { $Model | Get-KMeansAssignment -Centroid $Centroids -Summary } | Should -Throw -ErrorId 'CentroidsAsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
-        $thrown.Exception.Message | Should -BeLike '*pipe the vectors themselves: $centroids | ForEach-Object { , $_.Vector } | Get-KMeansAssignment -Centroid $other.'
-        ($Model.Centroids | ForEach-Object { , $_.Vector } | Get-KMeansAssignment -Centroid $Model).ClusterId | Should -Be (0..2)
+        $thrown = { $Model | Get-KMeansAssignment -Centroid (Get-Item -LiteralPath $Centroids) -Summary } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'CentroidsAsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        $thrown.Exception.Message | Should -BeLike "The pipeline delivered a model as rows to assign, with the file '$Centroids' as the centroids.*"
+    }
+
+    It 'assigns piped centroids as rows to centroid objects: a two-level mapping' {
+        $fine = Invoke-KMeansTraining -Path $First -K 6 -Seed 1 -AsModel
+        $expected = $fine.Centroids | ForEach-Object { , $_.Vector } | Get-KMeansAssignment -Centroid $Model
+        ($fine.Centroids | Get-KMeansAssignment -Centroid $Model).ClusterId | Should -Be $expected.ClusterId
+        ($fine.Centroids | Get-KMeansAssignment -Centroid (Import-KMeansCentroid -LiteralPath $Centroids)).ClusterId | Should -Be $expected.ClusterId
     }
 
     It 'assigns piped FileInfo objects with indices counting across the files' {

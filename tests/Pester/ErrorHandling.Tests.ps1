@@ -51,7 +51,7 @@ Describe 'try/catch under $ErrorActionPreference = Stop' {
         @{ ErrorId = 'InvalidFile'; Command = 'InvokeKMeansTrainingCommand'; Category = 'InvalidData'; Script = { Invoke-KMeansTraining -Path (Join-Path $Scratch 'broken.npy') -K 3 } }
         @{ ErrorId = 'ColumnNotFound'; Command = 'InvokeKMeansTrainingCommand'; Category = 'ObjectNotFound'; Script = { Invoke-KMeansTraining -Path $VectorFile -Column nope -K 3 } }
         @{ ErrorId = 'InvalidCentroid'; Command = 'GetKMeansAssignmentCommand'; Category = 'InvalidArgument'; Script = { $Vectors | Get-KMeansAssignment -Centroid @(, [float[]](1, 2)), @(, [float[]](1, 2, 3)) } }
-        @{ ErrorId = 'CentroidsAsInput'; Command = 'GetKMeansAssignmentCommand'; Category = 'InvalidArgument'; Script = { $Model.Centroids | Get-KMeansAssignment -Centroid $Model } }
+        @{ ErrorId = 'CentroidsAsInput'; Command = 'GetKMeansAssignmentCommand'; Category = 'InvalidArgument'; Script = { $Model.Centroids | Get-KMeansAssignment $VectorFile } }
         @{ ErrorId = 'FileExists'; Command = 'ExportKMeansCentroidCommand'; Category = 'ResourceExists'; Script = { $Model | Export-KMeansCentroid -Path (Join-Path $Scratch 'first.json') } }
         @{ ErrorId = 'AmbiguousPath'; Command = 'ExportKMeansCentroidCommand'; Category = 'InvalidArgument'; Script = { $Model | Export-KMeansCentroid -Path (Join-Path $Scratch '*.json') -Force } }
         @{ ErrorId = 'FileNotFound'; Command = 'ImportKMeansCentroidCommand'; Category = 'ObjectNotFound'; Script = { Import-KMeansCentroid -Path (Join-Path $Scratch 'absent.arrow') } }

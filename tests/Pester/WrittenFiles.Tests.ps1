@@ -109,6 +109,10 @@ Describe 'A file the command writes that it also reads' {
             $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
             $thrown.Exception.Message | Should -Be "'$Data' is -OutFile and also a file to assign; writing it would replace what is being read. Name another file."
         }
+        # The link itself as the target: the write would replace the link the input was named by.
+        $thrown = { Get-KMeansAssignment -LiteralPath $link -Centroid $Model -OutFile $link -Force } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        (Get-Item -LiteralPath $link).LinkTarget | Should -Be $Data
         (Get-FileHash -LiteralPath $Data).Hash | Should -Be $DataHash
         Get-ChildItem -LiteralPath $Scratch -Filter '*.tmp' -Force | Should -BeNullOrEmpty
     }

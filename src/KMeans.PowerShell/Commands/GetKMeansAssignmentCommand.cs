@@ -250,17 +250,27 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         _undecided.Clear();
         foreach (object? element in InputItems())
         {
-            if (VectorConverter.UnwrapLive(element) is KMeansCentroid or KMeansModel)
-                ThrowTerminatingError(KMeansErrors.CentroidsAsInput(element!, CentroidsDescription()));
+            if (CentroidsNamedByPath && VectorConverter.UnwrapLive(element) is KMeansCentroid or KMeansModel)
+                ThrowTerminatingError(KMeansErrors.CentroidsAsInput(element!, $"'{CentroidPath}'"));
             Gather(element);
         }
     }
 
-    /// <summary>What -Centroid was given, in a message's words.</summary>
-    private string CentroidsDescription() => Centroid is [var only] && VectorConverter.Unwrap(only) is var value
-        && value is string or FileSystemInfo
-            ? $"'{(value is FileSystemInfo info ? info.FullName : value)}'"
-            : "what -Centroid was given";
+    /// <summary>
+    /// Whether -Centroid is one path: then centroids piped as rows are the one-liner that bound the data file to
+    /// -Centroid (Invoke-KMeansTraining data.npy ... | Get-KMeansAssignment data.npy). Piped centroids with centroid
+    /// objects as -Centroid are a two-level mapping, assigned as rows.
+    /// </summary>
+    private bool CentroidsNamedByPath => CentroidPath is not null;
+
+    private string? CentroidPath => Centroid is [var only]
+        ? VectorConverter.Unwrap(only) switch
+        {
+            string path => path,
+            FileSystemInfo info => info.FullName,
+            _ => null,
+        }
+        : null;
 
     /// <summary>Strings that named no file before any vector, of a pipeline of files after all: missing files.</summary>
     private void ReportMissingFiles()

@@ -81,14 +81,15 @@ internal static class KMeansErrors
         "TempDirectoryNotFound", ErrorCategory.ObjectNotFound, directory);
 
     /// <summary>
-    /// Centroids piped to Get-KMeansAssignment as rows to assign: `Invoke-KMeansTraining data.npy -K 4 |
-    /// Get-KMeansAssignment data.npy` bound the file to -Centroid and assigned the 4 centroids to its rows, silently.
+    /// Centroids piped to Get-KMeansAssignment as rows to assign against a centroid file: `Invoke-KMeansTraining
+    /// data.npy -K 4 | Get-KMeansAssignment data.npy` bound the file to -Centroid and assigned the 4 centroids to its
+    /// rows, silently.
     /// </summary>
-    public static ErrorRecord CentroidsAsInput(object item, string centroids) => new(
+    public static ErrorRecord CentroidsAsInput(object item, string centroidFile) => new(
         new ArgumentException(
-            $"The pipeline delivered {(VectorConverter.UnwrapLive(item) is KMeansModel ? "a model" : "centroids (KMeansCentroid objects)")} as rows to assign, with {centroids} as the centroids. " +
+            $"The pipeline delivered {(VectorConverter.UnwrapLive(item) is KMeansModel ? "a model" : "centroids (KMeansCentroid objects)")} as rows to assign, with the file {centroidFile} as the centroids. " +
             "To assign a file with these centroids, give them to -Centroid: Get-KMeansAssignment data.npy -Centroid $centroids (or Get-KMeansAssignment data.npy centroids.arrow). " +
-            "To assign centroid vectors as rows, pipe the vectors themselves: $centroids | ForEach-Object { , $_.Vector } | Get-KMeansAssignment -Centroid $other."),
+            "To assign centroids as rows, give -Centroid the other centroids themselves (Import-KMeansCentroid), not their file."),
         "CentroidsAsInput", ErrorCategory.InvalidArgument, item);
 
     public static ErrorRecord NotAVector(long index, object? item, string problem) => new(

@@ -1,9 +1,11 @@
 namespace KMeans.PowerShell.Paths;
 
 /// <summary>
-/// Whether writing a target would replace a file being read. Both paths are compared with every symbolic link along
-/// them followed (a linked directory leads the write, and the read, into its target), except the target's own name: a
-/// link there is replaced by the write, not followed. Names compare as the platform compares them.
+/// Whether writing a target would replace a file being read, or the link the input was named by. Paths are compared
+/// with every symbolic link along their directories followed (a linked directory leads the write, and the read, into
+/// its target); the target's own name is not followed, since the write replaces a link there; the input's is compared
+/// both ways, as the link it was named by and as the file that link leads to. Names compare as the platform compares
+/// them.
 /// </summary>
 internal static class SameFile
 {
@@ -12,12 +14,19 @@ internal static class SameFile
 
     public static bool Replaces(string target, string input)
     {
-        string written = Path.GetFullPath(target);
-        string writtenDirectory = Path.GetDirectoryName(written) is string directory ? Followed(directory) : written;
-        written = Path.Join(writtenDirectory, Path.GetFileName(written));
-        return string.Equals(written, Followed(Path.GetFullPath(input)),
-            OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
+        string written = DirectoryFollowed(Path.GetFullPath(target));
+        string named = Path.GetFullPath(input);
+        return Same(written, DirectoryFollowed(named)) || Same(written, Followed(named));
     }
+
+    private static bool Same(string path, string other) =>
+        string.Equals(path, other, OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The path with the links along its directory followed, its own name as it is.</summary>
+    private static string DirectoryFollowed(string fullPath) =>
+        Path.GetDirectoryName(fullPath) is string directory
+            ? Path.Join(Followed(directory), Path.GetFileName(fullPath))
+            : fullPath;
 
     /// <summary>
     /// <paramref name="fullPath"/> with the links along it followed, component by component from the root, as
