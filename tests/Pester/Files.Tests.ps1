@@ -356,10 +356,12 @@ Describe 'Files written by independent tools' {
     It 'imports <_> as the reference rows and assigns with them as the reference does' -ForEach @(
         'numpy-float64.npy', 'numpy-fortran.npy', 'numpy-commas.csv', 'numpy-spaces.csv', 'numpy-lists.json',
         'pandas-index.csv', 'pandas-no-index.csv', 'pandas-ids.csv', 'arrow-js.arrow',
-        'arrow-js.arrows', 'arrow-js-list-float64.arrow', 'duckdb-array-zstd.parquet', 'duckdb-list-snappy.parquet', 'duckdb-list-double.parquet'
+        'arrow-js.arrows', 'arrow-js-list-float64.arrow', 'duckdb-array-zstd.parquet', 'duckdb-list-snappy.parquet', 'duckdb-list-double.parquet',
+        'duckdb-data-columns.parquet'
     ) {
         $path = Join-Path $Fixtures $_
         $imported = Import-KMeansCentroid -LiteralPath $path
+        $imported.Where({ $null -ne $_.Size -or $null -ne $_.Price }) | Should -BeNullOrEmpty
         $imported.Count | Should -Be 300
         for ($row = 0; $row -lt 300; $row += 37) {
             $imported[$row].Vector | Should -Be $ReferenceRows[$row].Vector

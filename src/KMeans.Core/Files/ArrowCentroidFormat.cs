@@ -71,9 +71,11 @@ internal static class ArrowCentroidFormat
                 ? new ArrowFileReader(stream, MemoryAllocator.Default.Value, codecs, leaveOpen: true)
                 : new ArrowStreamReader(stream, codecs, leaveOpen: true);
             Schema schema = reader.Schema;
-            int clusterIdIndex = schema.GetFieldIndex(ClusterIdColumn, StringComparer.Ordinal);
-            int sizeIndex = schema.GetFieldIndex(SizeColumn, StringComparer.Ordinal);
-            int priceIndex = schema.GetFieldIndex(PriceColumn, StringComparer.Ordinal);
+            // A centroid table is known by its cluster_id column; without one, columns named size or price are the
+            // data's own, as in Parquet.
+            int clusterIdIndex = FieldIndex(schema, ClusterIdColumn, path);
+            int sizeIndex = clusterIdIndex < 0 ? -1 : FieldIndex(schema, SizeColumn, path);
+            int priceIndex = clusterIdIndex < 0 ? -1 : FieldIndex(schema, PriceColumn, path);
             long firstRowOfBatch = 0;
             while (reader.ReadNextRecordBatch() is RecordBatch batch)
             {
@@ -99,6 +101,19 @@ internal static class ArrowCentroidFormat
         {
             throw VectorFileErrors.Invalid(path, "its Arrow data cannot be read (see the inner exception).", e);
         }
+    }
+
+    /// <summary>The index of the one column of that name, or −1; two of one name cannot tell which holds the ids.</summary>
+    private static int FieldIndex(Schema schema, string name, string path)
+    {
+        int[] indices = Enumerable.Range(0, schema.FieldsList.Count)
+            .Where(i => string.Equals(schema.FieldsList[i].Name, name, StringComparison.Ordinal)).ToArray();
+        return indices.Length switch
+        {
+            0 => -1,
+            1 => indices[0],
+            _ => throw VectorFileErrors.Invalid(path, $"it has {indices.Length} columns named '{name}'; a centroid file has one."),
+        };
     }
 
     private static IEnumerable<KeyValuePair<string, string>> SchemaMetadata(CentroidSet set)

@@ -8,7 +8,8 @@ namespace KMeans.Core.Files;
 /// The optional <c>cluster_id</c>, <c>size</c> and <c>price</c> columns of a Parquet centroid file (an Arrow centroid
 /// table exported by DuckDB, polars or pyarrow), read as <see cref="ArrowCentroidFormat.ReadExtras"/> reads them from
 /// Arrow: without them a file listing its clusters in another order was numbered by row, silently (a helper's DuckDB
-/// export labelled its rows with the wrong clusters). Integer columns of any width, float or double prices.
+/// export labelled its rows with the wrong clusters). Integer columns of any width, float or double prices; size and
+/// price only beside cluster_id, which marks a centroid table.
 /// </summary>
 internal static class ParquetCentroidColumns
 {
@@ -18,11 +19,13 @@ internal static class ParquetCentroidColumns
         ParquetReader reader = ParquetVectorSource.Open(path);
         try
         {
+            // A centroid table is known by its cluster_id column; without one, columns named size or price are the
+            // data's own (a review's string size and double price were read as counts and partition prices).
             DataField? clusterIds = Column(reader.Schema, ClusterIdColumn, path);
+            if (clusterIds is null)
+                return;
             DataField? sizes = Column(reader.Schema, SizeColumn, path);
             DataField? prices = Column(reader.Schema, PriceColumn, path);
-            if (clusterIds is null && sizes is null && prices is null)
-                return;
             long firstRow = 0;
             for (int group = 0; group < reader.RowGroupCount; group++)
             {
@@ -33,16 +36,15 @@ internal static class ParquetCentroidColumns
                     return (Integers(rowGroup, clusterIds, length, path), Integers(rowGroup, sizes, length, path),
                         Reals(rowGroup, prices, length));
                 });
-                int count = ids?.Length ?? counts?.Length ?? costs!.Length;
-                for (int i = 0; i < count; i++)
+                for (int i = 0; i < ids!.Length; i++)
                 {
                     long row = firstRow + i;
                     rows(row,
-                        ids is null ? null : ClusterId(path, ids[i] ?? throw NullIn(path, ClusterIdColumn, row), row),
+                        ClusterId(path, ids[i] ?? throw NullIn(path, ClusterIdColumn, row), row),
                         counts is null ? null : counts[i] ?? throw NullIn(path, SizeColumn, row),
                         costs is null ? null : (float)(costs[i] ?? throw NullIn(path, PriceColumn, row)));
                 }
-                firstRow += count;
+                firstRow += ids.Length;
             }
         }
         finally

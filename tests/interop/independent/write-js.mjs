@@ -43,4 +43,6 @@ await connection.run(`COPY (SELECT CASE WHEN row_id = 7 THEN NULL ELSE embedding
 await connection.run(`COPY (SELECT row_id::INTEGER AS cluster_id, (row_id * 3)::BIGINT AS size, embedding, (row_id * 0.5)::FLOAT AS price FROM reference ORDER BY (row_id * 37) % ${rows}) TO '${target('duckdb-ids.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 100)`);
 await connection.run(`COPY (SELECT CASE WHEN row_id = 5 THEN 3 ELSE row_id END AS cluster_id, embedding FROM reference WHERE row_id < 9 ORDER BY row_id) TO '${target('duckdb-duplicate-id.parquet')}' (FORMAT parquet)`);
 await connection.run(`COPY (SELECT CASE WHEN row_id = 4 THEN NULL ELSE row_id END AS cluster_id, embedding FROM reference WHERE row_id < 9 ORDER BY row_id) TO '${target('duckdb-null-id.parquet')}' (FORMAT parquet)`);
+// Vectors beside data columns that happen to be named size and price, with no cluster_id: not a centroid table.
+await connection.run(`COPY (SELECT 'M' AS size, 1.5::DOUBLE AS price, embedding FROM reference ORDER BY row_id) TO '${target('duckdb-data-columns.parquet')}' (FORMAT parquet)`);
 connection.closeSync();

@@ -3,6 +3,7 @@ using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using Apache.Arrow.Types;
 using KMeans.Core.Files;
+using KMeans.Core.Tests.Files.Vectors;
 
 namespace KMeans.Core.Tests.Files.Centroids;
 
@@ -22,6 +23,32 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         Assert.Equal(KMeansErrorKind.FileNotFound, error.Kind);
         Assert.Contains(path, error.Message);
         Assert.Equal(path, error.Target);
+    }
+
+    /// <summary>
+    /// A centroid table is known by its cluster_id: without one, size and price columns are the data's own and left
+    /// alone (a string size, a price that is no partition price); two cluster_id columns cannot tell which holds ids.
+    /// </summary>
+    [Fact]
+    public void SizeAndPriceCountOnlyBesideOneClusterId()
+    {
+        float[][] rows = VectorRows.Fractions(4, 2);
+        string data = _scratch.File("data.arrow");
+        ArrowTestFiles.Write(data, 4, 4, stream: false, compression: null,
+            ("size", ArrowTestFiles.Strings()), ("price", ArrowTestFiles.Int32s()),
+            ("vector", ArrowTestFiles.FixedSizeList(rows, ArrowTypeId.Float)));
+        CentroidSet set = CentroidFile.Read(data);
+        Assert.Equal(4, set.K);
+        Assert.Null(set.Sizes);
+        Assert.Null(set.Prices);
+
+        string twice = _scratch.File("twice.arrow");
+        ArrowTestFiles.Write(twice, 4, 4, stream: false, compression: null,
+            ("cluster_id", ArrowTestFiles.Int32s()), ("cluster_id", ArrowTestFiles.Int32s()),
+            ("vector", ArrowTestFiles.FixedSizeList(rows, ArrowTypeId.Float)));
+        var error = Assert.Throws<KMeansException>(() => CentroidFile.Read(twice));
+        Assert.Equal(KMeansErrorKind.InvalidFile, error.Kind);
+        Assert.Contains("2 columns named 'cluster_id'", error.Message);
     }
 
     [Fact]
