@@ -248,7 +248,7 @@ Describe 'File and path messages' {
     It 'says that an input file is a link that leads nowhere (FileNotFound), for training, assignment and centroids' -Skip:$IsWindows {
         $link = Join-Path $Scratch 'gone.npy'
         $null = New-Item -ItemType SymbolicLink -Path $link -Target (Join-Path $Scratch 'nowhere.npy')
-        $expected = "The file '$link' is a symbolic link to '*nowhere.npy', which does not exist."
+        $expected = "The file '$link' is a symbolic link that leads to '$(Join-Path $Scratch 'nowhere.npy')', which does not exist."
         $thrown = { Invoke-KMeansTraining -LiteralPath $link -K 2 } | Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
         $thrown.Exception.Message | Should -BeLike $expected
         $thrown = { Import-KMeansCentroid -LiteralPath $link -ErrorAction Stop } | Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.ImportKMeansCentroidCommand' -PassThru
@@ -263,8 +263,18 @@ Describe 'File and path messages' {
         $link = Join-Path $Scratch 'temp-link'
         $null = New-Item -ItemType SymbolicLink -Path $link -Target (Join-Path $Scratch 'gone')
         $thrown = { @([float[]](1, 2), [float[]](3, 4)) | Invoke-KMeansTraining -K 1 -OnDisk -TempDirectory $link } | Should -Throw -ErrorId 'TempDirectoryNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
-        $thrown.Exception.Message | Should -BeLike "*'$link' is a symbolic link to '*gone', which does not exist*"
+        $thrown.Exception.Message | Should -BeLike "*'$link' is a symbolic link that leads to '$(Join-Path $Scratch 'gone')', which does not exist*"
         $thrown.Exception.Message | Should -Not -BeLike '*is a file*'
+    }
+
+    It 'names the missing file at the end of a chain of links' -Skip:$IsWindows {
+        $end = Join-Path $Scratch 'chain-end.npy'
+        $middle = Join-Path $Scratch 'chain-middle.npy'
+        $start = Join-Path $Scratch 'chain-start.npy'
+        $null = New-Item -ItemType SymbolicLink -Path $middle -Target $end
+        $null = New-Item -ItemType SymbolicLink -Path $start -Target $middle
+        $thrown = { Invoke-KMeansTraining -LiteralPath $start -K 2 } | Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -Be "The file '$start' is a symbolic link that leads to '$end', which does not exist."
     }
 
     It 'says that a -TempDirectory link leads to a file' -Skip:$IsWindows {

@@ -33,7 +33,10 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
     private const string FilePrefix = "kmeans-sample-";
     private const string FileSuffix = ".f32";
 
-    /// <summary>A sample file lives microseconds under its name; one this old was left by a process that died.</summary>
+    /// <summary>
+    /// On Unix a sample file lives microseconds under its name (on Windows it keeps it, held, for the whole run); one
+    /// this old that nobody holds was left by a process that died.
+    /// </summary>
     private static readonly TimeSpan LeftoverAge = TimeSpan.FromMinutes(1);
 
     /// <summary>

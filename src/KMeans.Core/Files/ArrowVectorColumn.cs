@@ -60,7 +60,7 @@ internal sealed class ArrowVectorColumn
                 $"'{path}' has {candidates.Count} vector columns ({string.Join(", ", candidates.Select(c => $"'{c.Field.Name}'"))}); " +
                 (candidates.DistinctBy(c => c.Field.Name).Count() == candidates.Count
                     ? "name the one to use."
-                    : "some share a name, which cannot tell them apart: rename them where the file is written."),
+                    : "some share a name, which cannot tell them apart: name one whose name is its own, or rename them where the file is written."),
                 path),
         };
     }

@@ -98,13 +98,14 @@ public static class VectorFile
             return null;
         try
         {
-            return file.ResolveLinkTarget(returnFinalTarget: true) is { Exists: true }
+            // A chain of links names the file at its end, the one that is missing.
+            return file.ResolveLinkTarget(returnFinalTarget: true) is not { } target || target.Exists
                 ? null
-                : $"is a symbolic link to '{link}', which does not exist";
+                : $"is a symbolic link that leads to '{target.FullName}', which does not exist";
         }
         catch (IOException e)
         {
-            return $"is a symbolic link to '{link}' that cannot be followed: {e.Message}";
+            return $"is a symbolic link to '{link}' that cannot be followed: {e.Message.TrimEnd('.')}";
         }
     }
 

@@ -127,11 +127,12 @@ internal static class ProviderPaths
             }
             catch (IOException e)
             {
-                return $"is a symbolic link to '{linkTarget}' that cannot be followed: {e.Message}";
+                return $"is a symbolic link to '{linkTarget}' that cannot be followed: {e.Message.TrimEnd('.')}";
             }
+            // A chain of links names the file at its end, the one to fix.
             return target is { Exists: true }
                 ? $"is a symbolic link to the file '{target.FullName}', not to a directory"
-                : $"is a symbolic link to '{linkTarget}', which does not exist";
+                : $"is a symbolic link that leads to '{target?.FullName ?? linkTarget}', which does not exist";
         }
         return entry.Exists ? "is a file, not a directory" : "does not exist";
     }

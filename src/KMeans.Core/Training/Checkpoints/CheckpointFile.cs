@@ -98,8 +98,6 @@ internal static class CheckpointFile
                 throw Damaged($"it holds {length} bytes, fewer than the {HeaderLength + TrailerLength} of an empty checkpoint");
             Span<byte> header = stackalloc byte[HeaderLength];
             stream.ReadExactly(header);
-            if (!header[..8].SequenceEqual(Magic))
-                throw Damaged("it does not start with the checkpoint signature");
             uint version = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
             if (version < OldestFormatVersion || version > FormatVersion)
                 throw new KMeansException(KMeansErrorKind.InvalidFile,
