@@ -17,13 +17,13 @@ public sealed class NearestCentroidSearch : IDisposable
     private readonly PackedCentroids _packed;
     private readonly Workspace _single;
 
-    /// <param name="centroids">K centroids of equal length; under Cosine they are normalised here.</param>
+    /// <param name="centroids">K centroids of equal length; under Cosine those that are not unit vectors are normalised here.</param>
     public NearestCentroidSearch(IReadOnlyList<float[]> centroids, DistanceMetric metric)
         : this(centroids, metric, null)
     {
     }
 
-    /// <param name="centroids">K centroids of equal length; under Cosine they are normalised here.</param>
+    /// <param name="centroids">K centroids of equal length; under Cosine those that are not unit vectors are normalised here.</param>
     /// <param name="prices">
     /// An additive price per centroid (a balanced model's partition prices), or null: each row then goes to the centroid
     /// of least distance + price, as balanced training assigned its sample; distances are reported without the price.
@@ -42,7 +42,10 @@ public sealed class NearestCentroidSearch : IDisposable
                 throw new ArgumentException($"Centroid {c} has {centroids[c].Length} values, but centroid 0 has {Dimension}.", nameof(centroids));
             Span<float> centroid = values.AsSpan(c * Dimension, Dimension);
             centroids[c].CopyTo(centroid);
-            if (metric == DistanceMetric.Cosine)
+            // A trained model's centroids are unit vectors already, and normalising them again moved their last bits:
+            // rows at near-ties (which partition prices place rows at) got another centroid than training gave them
+            // (a helper found a balanced partition one row above its bound). Only other vectors are normalised.
+            if (metric == DistanceMetric.Cosine && !Numerics.VectorNorm.IsUnit(centroid))
                 Numerics.VectorMath.Normalize(centroid);
         }
         if (prices is not null && prices.Count != centroids.Count)

@@ -45,6 +45,13 @@ public static class VectorNorm
         return true;
     }
 
+    /// <summary>
+    /// Whether a vector is a unit vector as float32 holds one: within 1e-5 of norm 1, as <see cref="TryNormalize"/>
+    /// leaves every vector (its float norm and roundings err by about 1e-7), while normalising such a vector again
+    /// moves its last bits.
+    /// </summary>
+    public static bool IsUnit(ReadOnlySpan<float> vector) => Math.Abs(InDouble(vector) - 1) <= 1e-5;
+
     private static bool IsAccurate(float norm) => norm >= SmallestFloatNorm && float.IsFinite(norm);
 
     private static double InDouble(ReadOnlySpan<float> vector)
