@@ -46,21 +46,6 @@ Describe 'Get-KMeansAssignment reads files named like the file cmdlets do' {
         ($fine.Centroids | Get-KMeansAssignment -Centroid (Import-KMeansCentroid -LiteralPath $Centroids)).ClusterId | Should -Be $expected.ClusterId
     }
 
-    It 'reproduces a Cosine training''s partitions, balanced or not, when the sample is the whole file' {
-        # A balanced run that displaced rows keeps them where the prices do not: its sizes are not the prices' alone.
-        $compared = 0
-        foreach ($seed in 1..4) {
-            foreach ($bound in @{}, @{ MaxSizeRatio = 1.1 }) {
-                $model = Invoke-KMeansTraining -LiteralPath $First -K 12 -Seed $seed -Distance Cosine -SampleRate 1000 -AsModel @bound 3>$null
-                if (($model.BalanceHistory | Select-Object -Last 1).Displaced -gt 0) { continue }
-                $counts = Get-KMeansAssignment -LiteralPath $First -Centroid $model -Summary | Sort-Object ClusterId | ForEach-Object Count
-                $counts | Should -Be ($model.Centroids | ForEach-Object Size)
-                $compared++
-            }
-        }
-        $compared | Should -BeGreaterOrEqual 6
-    }
-
     It 'assigns piped FileInfo objects with indices counting across the files' {
         $assignments = Get-ChildItem -LiteralPath $First, $Second | Get-KMeansAssignment -Centroid $Centroids
         $assignments.Index | Should -Be (0..499)

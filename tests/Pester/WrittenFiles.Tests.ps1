@@ -94,6 +94,23 @@ Describe 'Invoke-KMeansTraining -ReportPath' {
     }
 }
 
+Describe 'An existing export target is refused before the training before it in the pipeline runs' {
+    It 'refuses <_> without -Force before any training, leaving the file as it was' -ForEach 'Export-KMeansCentroid', 'Export-KMeansReport' {
+        $data = Join-Path $Scratch 'early.npy'
+        if (-not (Test-Path -LiteralPath $data)) { New-KMeansSampleData -Path $data -Rows 300 -Dimension 4 -Clusters 3 -Seed 5 | Out-Null }
+        $target = Join-Path $Scratch "early-$_.json"
+        Set-Content -LiteralPath $target -Value 'kept'
+        $export = $_
+        # The training's own report is written when it ends: none means it never ran.
+        $report = Join-Path $Scratch "early-$_-training.html"
+        $thrown = { Invoke-KMeansTraining -LiteralPath $data -K 3 -Seed 1 -ReportPath $report -AsModel:($export -eq 'Export-KMeansReport') | & $export -Path $target } |
+            Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'FileExists,*'
+        Test-Path -LiteralPath $report | Should -BeFalse
+        Get-Content -LiteralPath $target | Should -Be 'kept'
+    }
+}
+
 Describe 'A file the command writes that it also reads' {
     BeforeAll {
         $script:Data = Join-Path $Scratch 'own-input.npy'

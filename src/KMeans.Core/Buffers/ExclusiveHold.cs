@@ -26,12 +26,12 @@ internal static class ExclusiveHold
 
     /// <summary>
     /// Only a regular file, not a link, is probed: opening a FIFO waits for a writer, so one named like a leftover in
-    /// a shared directory (a review's mkfifo in /tmp) stalled every on-disk training there. Windows has no FIFOs among
-    /// files; where statx cannot tell (macOS), nothing is probed.
+    /// a shared directory (a review's mkfifo in /tmp) stalled every on-disk training there. Where statx cannot tell
+    /// the file's type (Windows, which has no FIFOs among files; macOS) a file that is no link is taken as regular.
     /// </summary>
-    private static bool IsPlainFile(string path) => OperatingSystem.IsWindows()
-        ? new FileInfo(path).LinkTarget is null
-        : UnixFileStatus.Of(path) is { Type: UnixFileType.Regular };
+    private static bool IsPlainFile(string path) => UnixFileStatus.Of(path) is { } status
+        ? status.Type == UnixFileType.Regular
+        : new FileInfo(path).LinkTarget is null;
 
     private static bool IsHeld(string path)
     {

@@ -41,18 +41,19 @@ public sealed class ExportKMeansReportCommand : FileWriterCommand
         _model = model;
     }
 
+    /// <summary>The target checked before a training before this in the pipeline runs, as Export-KMeansCentroid does.</summary>
+    protected override void BeginProcessing() => CheckedTarget();
+
     protected override void EndProcessing()
     {
         if (_model is null)
             return;
-        string? target = WriteTarget.Check(this, RequestedPath, IsLiteralPath, Force, out ErrorRecord? error);
-        if (error is not null)
-            ThrowTerminatingError(error);
+        string target = CheckedTarget();
         if (!ShouldProcess(target, $"Write the training report of a K = {_model.K} model"))
             return;
-        if (Write(_model, target!, Force) is { } failure)
+        if (Write(_model, target, Force) is { } failure)
             ThrowTerminatingError(failure);
-        WriteObject(WrittenFile.Of(this, target!));
+        WriteObject(WrittenFile.Of(this, target));
     }
 
     /// <summary>Renders and writes the report; an ErrorRecord when that failed (the target is then as it was).</summary>
