@@ -39,11 +39,14 @@ Describe 'Get-KMeansAssignment reads files named like the file cmdlets do' {
         $thrown.Exception.Message | Should -BeLike "The pipeline delivered a model as rows to assign, with the file '$Centroids' as the centroids.*"
     }
 
-    It 'assigns piped centroids as rows to centroid objects: a two-level mapping' {
+    It 'assigns piped centroids as rows to centroid objects: a two-level mapping; a piped model is never a row' {
         $fine = Invoke-KMeansTraining -Path $First -K 6 -Seed 1 -AsModel
         $expected = $fine.Centroids | ForEach-Object { , $_.Vector } | Get-KMeansAssignment -Centroid $Model
         ($fine.Centroids | Get-KMeansAssignment -Centroid $Model).ClusterId | Should -Be $expected.ClusterId
         ($fine.Centroids | Get-KMeansAssignment -Centroid (Import-KMeansCentroid -LiteralPath $Centroids)).ClusterId | Should -Be $expected.ClusterId
+        $thrown = { $fine | Get-KMeansAssignment -Centroid $Model } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'CentroidsAsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        $thrown.Exception.Message | Should -Be 'The pipeline delivered a model as rows to assign. To assign a file with these centroids, give them to -Centroid: Get-KMeansAssignment data.npy -Centroid $centroids (or Get-KMeansAssignment data.npy centroids.arrow).'
     }
 
     It 'assigns piped FileInfo objects with indices counting across the files' {

@@ -71,11 +71,12 @@ internal static class ArrowCentroidFormat
                 ? new ArrowFileReader(stream, MemoryAllocator.Default.Value, codecs, leaveOpen: true)
                 : new ArrowStreamReader(stream, codecs, leaveOpen: true);
             Schema schema = reader.Schema;
-            // A centroid table is known by its cluster_id column; without one, columns named size or price are the
-            // data's own, as in Parquet.
+            // A centroid table is known by its cluster_id column or the module's metadata (a tool that selected the
+            // other columns keeps it); otherwise columns named size or price are the data's own, as in Parquet.
             int clusterIdIndex = FieldIndex(schema, ClusterIdColumn, path);
-            int sizeIndex = clusterIdIndex < 0 ? -1 : FieldIndex(schema, SizeColumn, path);
-            int priceIndex = clusterIdIndex < 0 ? -1 : FieldIndex(schema, PriceColumn, path);
+            bool centroidTable = clusterIdIndex >= 0 || (schema.HasMetadata && schema.Metadata.ContainsKey(MetadataKeys.K));
+            int sizeIndex = centroidTable ? FieldIndex(schema, SizeColumn, path) : -1;
+            int priceIndex = centroidTable ? FieldIndex(schema, PriceColumn, path) : -1;
             long firstRowOfBatch = 0;
             while (reader.ReadNextRecordBatch() is RecordBatch batch)
             {

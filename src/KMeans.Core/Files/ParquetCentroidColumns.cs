@@ -9,7 +9,7 @@ namespace KMeans.Core.Files;
 /// table exported by DuckDB, polars or pyarrow), read as <see cref="ArrowCentroidFormat.ReadExtras"/> reads them from
 /// Arrow: without them a file listing its clusters in another order was numbered by row, silently (a helper's DuckDB
 /// export labelled its rows with the wrong clusters). Integer columns of any width, float or double prices; size and
-/// price only beside cluster_id, which marks a centroid table.
+/// price only in a centroid table, marked by cluster_id or the module's metadata.
 /// </summary>
 internal static class ParquetCentroidColumns
 {
@@ -19,13 +19,16 @@ internal static class ParquetCentroidColumns
         ParquetReader reader = ParquetVectorSource.Open(path);
         try
         {
-            // A centroid table is known by its cluster_id column; without one, columns named size or price are the
-            // data's own (a review's string size and double price were read as counts and partition prices).
+            // A centroid table is known by its cluster_id column or the module's metadata (pyarrow keeps an Arrow
+            // schema's); otherwise columns named size or price are the data's own (a review's string size and double
+            // price were read as counts and partition prices).
             DataField? clusterIds = Column(reader.Schema, ClusterIdColumn, path);
-            if (clusterIds is null)
+            if (clusterIds is null && !(reader.CustomMetadata?.ContainsKey(MetadataKeys.K) ?? false))
                 return;
             DataField? sizes = Column(reader.Schema, SizeColumn, path);
             DataField? prices = Column(reader.Schema, PriceColumn, path);
+            if (clusterIds is null && sizes is null && prices is null)
+                return;
             long firstRow = 0;
             for (int group = 0; group < reader.RowGroupCount; group++)
             {
@@ -36,15 +39,16 @@ internal static class ParquetCentroidColumns
                     return (Integers(rowGroup, clusterIds, length, path), Integers(rowGroup, sizes, length, path),
                         Reals(rowGroup, prices, length));
                 });
-                for (int i = 0; i < ids!.Length; i++)
+                int count = ids?.Length ?? counts?.Length ?? costs!.Length;
+                for (int i = 0; i < count; i++)
                 {
                     long row = firstRow + i;
                     rows(row,
-                        ClusterId(path, ids[i] ?? throw NullIn(path, ClusterIdColumn, row), row),
+                        ids is null ? null : ClusterId(path, ids[i] ?? throw NullIn(path, ClusterIdColumn, row), row),
                         counts is null ? null : counts[i] ?? throw NullIn(path, SizeColumn, row),
                         costs is null ? null : (float)(costs[i] ?? throw NullIn(path, PriceColumn, row)));
                 }
-                firstRow += ids.Length;
+                firstRow += count;
             }
         }
         finally

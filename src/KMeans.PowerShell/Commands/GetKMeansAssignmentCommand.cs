@@ -250,8 +250,9 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         _undecided.Clear();
         foreach (object? element in InputItems())
         {
-            if (CentroidsNamedByPath && VectorConverter.UnwrapLive(element) is KMeansCentroid or KMeansModel)
-                ThrowTerminatingError(KMeansErrors.CentroidsAsInput(element!, $"'{CentroidPath}'"));
+            object? live = VectorConverter.UnwrapLive(element);
+            if (live is KMeansModel || (CentroidsNamedByPath && live is KMeansCentroid))
+                ThrowTerminatingError(KMeansErrors.CentroidsAsInput(element!, CentroidPath));
             Gather(element);
         }
     }
@@ -259,7 +260,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     /// <summary>
     /// Whether -Centroid is one path: then centroids piped as rows are the one-liner that bound the data file to
     /// -Centroid (Invoke-KMeansTraining data.npy ... | Get-KMeansAssignment data.npy). Piped centroids with centroid
-    /// objects as -Centroid are a two-level mapping, assigned as rows.
+    /// objects as -Centroid are a two-level mapping, assigned as rows; a piped model is never a row.
     /// </summary>
     private bool CentroidsNamedByPath => CentroidPath is not null;
 

@@ -85,11 +85,13 @@ internal static class KMeansErrors
     /// data.npy -K 4 | Get-KMeansAssignment data.npy` bound the file to -Centroid and assigned the 4 centroids to its
     /// rows, silently.
     /// </summary>
-    public static ErrorRecord CentroidsAsInput(object item, string centroidFile) => new(
+    /// <param name="centroidFile">The file given as -Centroid; null when -Centroid is centroids (a model is never a row).</param>
+    public static ErrorRecord CentroidsAsInput(object item, string? centroidFile) => new(
         new ArgumentException(
-            $"The pipeline delivered {(VectorConverter.UnwrapLive(item) is KMeansModel ? "a model" : "centroids (KMeansCentroid objects)")} as rows to assign, with the file {centroidFile} as the centroids. " +
-            "To assign a file with these centroids, give them to -Centroid: Get-KMeansAssignment data.npy -Centroid $centroids (or Get-KMeansAssignment data.npy centroids.arrow). " +
-            "To assign centroids as rows, give -Centroid the other centroids themselves (Import-KMeansCentroid), not their file."),
+            $"The pipeline delivered {(VectorConverter.UnwrapLive(item) is KMeansModel ? "a model" : "centroids (KMeansCentroid objects)")} as rows to assign" +
+            (centroidFile is null ? ". " : $", with the file '{centroidFile}' as the centroids. ") +
+            "To assign a file with these centroids, give them to -Centroid: Get-KMeansAssignment data.npy -Centroid $centroids (or Get-KMeansAssignment data.npy centroids.arrow)." +
+            (centroidFile is null ? "" : " To assign centroids as rows, give -Centroid the other centroids themselves (Import-KMeansCentroid), not their file.")),
         "CentroidsAsInput", ErrorCategory.InvalidArgument, item);
 
     public static ErrorRecord NotAVector(long index, object? item, string problem) => new(

@@ -42,6 +42,30 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         Assert.Null(set.Sizes);
         Assert.Null(set.Prices);
 
+        // The module's metadata marks a table whose cluster_id a tool dropped: its sizes and prices are kept.
+        string exported = _scratch.File("exported.arrow");
+        var balanced = new CentroidSet(4, 2, [.. rows.SelectMany(row => row)], [5, 6, 7, 8]) { Prices = [0, 0.5f, 1, 1.5f] };
+        CentroidFile.Write(exported, balanced, VectorFileFormat.Arrow, overwrite: false, CancellationToken.None);
+        string selected = _scratch.File("selected.arrow");
+        using (var stream = File.OpenRead(exported))
+        using (var reader = new ArrowFileReader(stream))
+        {
+            Schema schema = reader.Schema;
+            RecordBatch batch = reader.ReadNextRecordBatch();
+            int[] kept = [.. Enumerable.Range(0, schema.FieldsList.Count).Where(i => schema.FieldsList[i].Name != "cluster_id")];
+            var builder = new Schema.Builder().Metadata(schema.Metadata);
+            foreach (int i in kept)
+                builder.Field(schema.FieldsList[i]);
+            Schema without = builder.Build();
+            using var output = File.Create(selected);
+            using var writer = new ArrowFileWriter(output, without);
+            writer.WriteRecordBatch(new RecordBatch(without, kept.Select(i => batch.Column(i)), batch.Length));
+            writer.WriteEnd();
+        }
+        CentroidSet reread = CentroidFile.Read(selected);
+        Assert.Equal([5L, 6, 7, 8], reread.Sizes!);
+        Assert.Equal([0, 0.5f, 1, 1.5f], reread.Prices!);
+
         string twice = _scratch.File("twice.arrow");
         ArrowTestFiles.Write(twice, 4, 4, stream: false, compression: null,
             ("cluster_id", ArrowTestFiles.Int32s()), ("cluster_id", ArrowTestFiles.Int32s()),
