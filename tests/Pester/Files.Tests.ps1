@@ -277,6 +277,17 @@ Describe 'File and path messages' {
         $thrown.Exception.Message | Should -Be "The file '$start' is a symbolic link that leads to '$end', which does not exist."
     }
 
+    It 'names the missing file of a chain through a linked directory, where the link''s relative target really leads' -Skip:$IsWindows {
+        $base = Join-Path $Scratch 'relative-chain'
+        $null = New-Item -ItemType Directory -Path (Join-Path $base 'links/sub'), (Join-Path $base 'other')
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $base 'links/sub/mid.npy') -Target '../end.npy'
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $base 'other/linkdir') -Target (Join-Path $base 'links/sub')
+        $start = Join-Path $base 'start.npy'
+        $null = New-Item -ItemType SymbolicLink -Path $start -Target (Join-Path $base 'other/linkdir/mid.npy')
+        $thrown = { Invoke-KMeansTraining -LiteralPath $start -K 2 } | Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -Be "The file '$start' is a symbolic link that leads to '$(Join-Path $base 'links/end.npy')', which does not exist."
+    }
+
     It 'says that a -TempDirectory link leads to a file' -Skip:$IsWindows {
         $file = Join-Path $Scratch 'plain-file.txt'
         Set-Content -LiteralPath $file -Value 'x'

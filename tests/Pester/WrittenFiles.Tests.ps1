@@ -126,9 +126,13 @@ Describe 'A file the command writes that it also reads' {
             $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
             $thrown.Exception.Message | Should -Be "'$Data' is -OutFile and also a file to assign; writing it would replace what is being read. Name another file."
         }
-        # The link itself as the target: the write would replace the link the input was named by.
-        $thrown = { Get-KMeansAssignment -LiteralPath $link -Centroid $Model -OutFile $link -Force } | Should -Throw -PassThru
-        $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        # A link of the input's chain as the target: the write would replace a link the input is read through.
+        $outer = Join-Path $Scratch 'own-input-outer.npy'
+        $null = New-Item -ItemType SymbolicLink -Path $outer -Target $link
+        foreach ($name in $outer, $link) {
+            $thrown = { Get-KMeansAssignment -LiteralPath $outer -Centroid $Model -OutFile $name -Force } | Should -Throw -PassThru
+            $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        }
         (Get-Item -LiteralPath $link).LinkTarget | Should -Be $Data
         (Get-FileHash -LiteralPath $Data).Hash | Should -Be $DataHash
         Get-ChildItem -LiteralPath $Scratch -Filter '*.tmp' -Force | Should -BeNullOrEmpty

@@ -90,23 +90,16 @@ public static class VectorFile
 
     /// <summary>
     /// How a symbolic link leads to no file, or null: such a link exists as a name, so it passed for a file and
-    /// failed only when read, as an unreadable file.
+    /// failed only when read, as an unreadable file. A chain of links names the file at its end, the one missing.
     /// </summary>
     private static string? DanglingLink(FileInfo file)
     {
-        if (file.LinkTarget is not string link)
+        if (file.LinkTarget is null)
             return null;
-        try
-        {
-            // A chain of links names the file at its end, the one that is missing.
-            return file.ResolveLinkTarget(returnFinalTarget: true) is not { } target || target.Exists
-                ? null
-                : $"is a symbolic link that leads to '{target.FullName}', which does not exist";
-        }
-        catch (IOException e)
-        {
-            return $"is a symbolic link to '{link}' that cannot be followed: {e.Message.TrimEnd('.')}";
-        }
+        IReadOnlyList<string> chain = SymbolicLinks.Chain(file.FullName);
+        if (SymbolicLinks.Loops(chain))
+            return $"is a symbolic link that cannot be followed: its links loop ('{chain[^1]}')";
+        return File.Exists(chain[^1]) ? null : $"is a symbolic link that leads to '{chain[^1]}', which does not exist";
     }
 
     /// <summary>

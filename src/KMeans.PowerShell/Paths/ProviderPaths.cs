@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KMeans.Core.Files;
 using KMeans.PowerShell.Errors;
 
 namespace KMeans.PowerShell.Paths;
@@ -118,21 +119,13 @@ internal static class ProviderPaths
     private static string WhyNotADirectory(string path)
     {
         var entry = new FileInfo(path);
-        if (entry.LinkTarget is string linkTarget)
+        if (entry.LinkTarget is not null)
         {
-            FileSystemInfo? target;
-            try
-            {
-                target = entry.ResolveLinkTarget(returnFinalTarget: true);
-            }
-            catch (IOException e)
-            {
-                return $"is a symbolic link to '{linkTarget}' that cannot be followed: {e.Message.TrimEnd('.')}";
-            }
             // A chain of links names the file at its end, the one to fix.
-            return target is { Exists: true }
-                ? $"is a symbolic link to the file '{target.FullName}', not to a directory"
-                : $"is a symbolic link that leads to '{target?.FullName ?? linkTarget}', which does not exist";
+            IReadOnlyList<string> chain = SymbolicLinks.Chain(entry.FullName);
+            return SymbolicLinks.Loops(chain) ? $"is a symbolic link that cannot be followed: its links loop ('{chain[^1]}')"
+                : File.Exists(chain[^1]) ? $"is a symbolic link to the file '{chain[^1]}', not to a directory"
+                : $"is a symbolic link that leads to '{chain[^1]}', which does not exist";
         }
         return entry.Exists ? "is a file, not a directory" : "does not exist";
     }
