@@ -109,6 +109,13 @@ Describe 'An existing export target is refused before the training before it in 
         Test-Path -LiteralPath $report | Should -BeFalse
         Get-Content -LiteralPath $target | Should -Be 'kept'
     }
+
+    It 'still writes into a directory that the pipeline before <_> creates' -ForEach 'Export-KMeansCentroid', 'Export-KMeansReport' {
+        $model = Invoke-KMeansTraining -LiteralPath (Join-Path $Scratch 'early.npy') -K 3 -Seed 1 -AsModel
+        $folder = Join-Path $Scratch "made-by-the-pipeline-$_"
+        $target = Join-Path $folder ($_ -eq 'Export-KMeansReport' ? 'out.html' : 'out.json')
+        (& { $null = New-Item -ItemType Directory -Path $folder; $model } | & $_ -Path $target).FullName | Should -Be $target
+    }
 }
 
 Describe 'A file the command writes that it also reads' {
@@ -173,6 +180,23 @@ Describe 'A file the command writes that it also reads' {
         $thrown = { Invoke-KMeansTraining -LiteralPath $file -K 2 -Seed 1 -CheckpointPath (Join-Path $linked 'run.kmc') -ReportPath (Join-Path $real 'run.kmc') -Force } |
             Should -Throw -PassThru
         $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+    }
+
+    It 'is refused when a link''s target climbs out of a linked directory with ..' -Skip:$IsWindows {
+        # b/L.npy -> linkdir/../rows.npy with b/linkdir -> a/x/y leads to a/x/rows.npy, as the system follows it, not
+        # to b/rows.npy, which a decoy holds: folding .. by name let -OutFile replace the input.
+        $base = Join-Path $Scratch 'climb'
+        $null = New-Item -ItemType Directory -Path (Join-Path $base 'a/x/y'), (Join-Path $base 'b')
+        $file = Join-Path $base 'a/x/rows.npy'
+        Copy-Item -LiteralPath $Data -Destination $file
+        Copy-Item -LiteralPath $Data -Destination (Join-Path $base 'b/rows.npy')
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $base 'b/linkdir') -Target (Join-Path $base 'a/x/y')
+        $link = Join-Path $base 'b/L.npy'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target 'linkdir/../rows.npy'
+        (Invoke-KMeansTraining -LiteralPath $link -K 2 -Seed 1 -AsModel).RowsRead | Should -Be 200
+        $thrown = { Get-KMeansAssignment -LiteralPath $link -Centroid $Model -OutFile $file -Force } | Should -Throw -PassThru
+        $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        (Get-FileHash -LiteralPath $file).Hash | Should -Be $DataHash
     }
 
     It 'is refused by a dry run (-WhatIf) as by the real one, for files named on the command line' {

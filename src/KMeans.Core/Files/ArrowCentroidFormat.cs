@@ -71,10 +71,10 @@ internal static class ArrowCentroidFormat
                 ? new ArrowFileReader(stream, MemoryAllocator.Default.Value, codecs, leaveOpen: true)
                 : new ArrowStreamReader(stream, codecs, leaveOpen: true);
             Schema schema = reader.Schema;
-            // A centroid table is known by its cluster_id column or the module's metadata (a tool that selected the
+            // A centroid table is known by its cluster_id column or the module's version in its metadata (a tool that selected the
             // other columns keeps it); otherwise columns named size or price are the data's own, as in Parquet.
             int clusterIdIndex = FieldIndex(schema, ClusterIdColumn, path);
-            bool centroidTable = clusterIdIndex >= 0 || (schema.HasMetadata && schema.Metadata.ContainsKey(MetadataKeys.K));
+            bool centroidTable = clusterIdIndex >= 0 || (schema.HasMetadata && schema.Metadata.ContainsKey(MetadataKeys.ModuleVersion));
             int sizeIndex = centroidTable ? FieldIndex(schema, SizeColumn, path) : -1;
             int priceIndex = centroidTable ? FieldIndex(schema, PriceColumn, path) : -1;
             long firstRowOfBatch = 0;

@@ -19,11 +19,11 @@ internal static class ParquetCentroidColumns
         ParquetReader reader = ParquetVectorSource.Open(path);
         try
         {
-            // A centroid table is known by its cluster_id column or the module's metadata (pyarrow keeps an Arrow
+            // A centroid table is known by its cluster_id column or the module's version in its metadata (pyarrow keeps an Arrow
             // schema's); otherwise columns named size or price are the data's own (a review's string size and double
             // price were read as counts and partition prices).
             DataField? clusterIds = Column(reader.Schema, ClusterIdColumn, path);
-            if (clusterIds is null && !(reader.CustomMetadata?.ContainsKey(MetadataKeys.K) ?? false))
+            if (clusterIds is null && !(reader.CustomMetadata?.ContainsKey(MetadataKeys.ModuleVersion) ?? false))
                 return;
             DataField? sizes = Column(reader.Schema, SizeColumn, path);
             DataField? prices = Column(reader.Schema, PriceColumn, path);

@@ -1,10 +1,10 @@
 namespace KMeans.Core.Files;
 
 /// <summary>
-/// Paths with their symbolic links followed as the operating system follows them: component by component from the
-/// root, each link's relative target taken from the real directory the link is in (.NET's ResolveLinkTarget takes it
-/// from the link's path as written, so a chain through a linked directory named the wrong file). ".." is taken by
-/// name, as GetFullPath and PowerShell's providers already fold it.
+/// Paths with their symbolic links followed as the operating system follows them: part by part from the root, each
+/// link's target walked from the real directory the link is in, its ".." the parent of what was already followed
+/// (.NET's ResolveLinkTarget and GetFullPath fold ".." by name, so a chain through a linked directory named the wrong
+/// file). A path given by the user has had its ".." folded by name already, as PowerShell's providers fold it.
 /// </summary>
 public static class SymbolicLinks
 {
@@ -13,48 +13,82 @@ public static class SymbolicLinks
 
     /// <summary>
     /// The names a file goes by: <paramref name="fullPath"/> with its directory followed, then each link it leads
-    /// through, ending at the file itself (which may not exist); ending at a link when the chain loops.
+    /// through, ending at the file itself (which may not exist); <see cref="LinkChain.Loops"/> when the links loop or
+    /// run longer than the system allows.
     /// </summary>
-    public static IReadOnlyList<string> Chain(string fullPath)
+    public static LinkChain Chain(string fullPath)
     {
+        int links = 0;
         var names = new List<string>();
-        string current = DirectoryFollowed(fullPath);
-        while (true)
+        string? current = DirectoryFollowed(fullPath, ref links);
+        if (current is null)
+            return new LinkChain([fullPath], Loops: true);
+        while (current is not null)
         {
             names.Add(current);
-            if (names.Count > MostLinks || LinkTarget(current) is not string link)
-                return names;
-            current = DirectoryFollowed(Path.GetFullPath(link, Path.GetDirectoryName(current) ?? current));
+            if (LinkTarget(current) is not string link)
+                return new LinkChain(names, Loops: false);
+            if (++links > MostLinks)
+                break;
+            current = NameFollowed(Path.GetDirectoryName(current) ?? current, link, ref links);
         }
+        return new LinkChain(names, Loops: true);
     }
-
-    /// <summary>Whether <see cref="Chain"/> ended at a link, because it loops or runs longer than the system allows.</summary>
-    public static bool Loops(IReadOnlyList<string> chain) => LinkTarget(chain[^1]) is not null;
 
     /// <summary>The path with the links along its directory followed, its own name as it is.</summary>
     public static string DirectoryFollowed(string fullPath)
     {
         int links = 0;
-        return Path.GetDirectoryName(fullPath) is string directory
-            ? Path.Join(Followed(directory, ref links), Path.GetFileName(fullPath))
-            : fullPath;
+        return DirectoryFollowed(fullPath, ref links) ?? fullPath;
     }
 
-    private static string Followed(string fullPath, ref int links)
+    private static string? DirectoryFollowed(string fullPath, ref int links) =>
+        Path.GetDirectoryName(fullPath) is string directory && Walk(RootOf(directory), PartsOf(directory), ref links) is string real
+            ? Path.Join(real, Path.GetFileName(fullPath))
+            : Path.GetDirectoryName(fullPath) is null ? fullPath : null;
+
+    /// <summary>A link's target taken from <paramref name="linkDirectory"/>: its directories followed, its own name not.</summary>
+    private static string? NameFollowed(string linkDirectory, string target, ref int links)
     {
-        string root = Path.GetPathRoot(fullPath) ?? "";
-        string current = root;
-        foreach (string part in fullPath[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        string start = Path.IsPathRooted(target) ? RootOf(target) : linkDirectory;
+        string[] parts = PartsOf(target);
+        if (parts.Length == 0 || parts[^1] is "." or "..")
+            return Walk(start, parts, ref links);
+        return Walk(start, parts[..^1], ref links) is string directory ? Path.Join(directory, parts[^1]) : null;
+    }
+
+    /// <summary>Follows <paramref name="parts"/> from the real path <paramref name="current"/>; null when links loop.</summary>
+    private static string? Walk(string current, IEnumerable<string> parts, ref int links)
+    {
+        foreach (string part in parts)
         {
-            current = Path.Join(current, part);
-            if (LinkTarget(current) is not string link)
+            if (part == ".")
                 continue;
+            if (part == "..")
+            {
+                current = Path.GetDirectoryName(current) ?? current;
+                continue;
+            }
+            string next = Path.Join(current, part);
+            if (LinkTarget(next) is not string link)
+            {
+                current = next;
+                continue;
+            }
             if (++links > MostLinks)
-                return fullPath;
-            current = Followed(Path.GetFullPath(link, Path.GetDirectoryName(current) ?? root), ref links);
+                return null;
+            string start = Path.IsPathRooted(link) ? RootOf(link) : current;
+            if (Walk(start, PartsOf(link), ref links) is not string followed)
+                return null;
+            current = followed;
         }
         return current;
     }
+
+    private static string RootOf(string path) => Path.GetPathRoot(path) ?? "";
+
+    private static string[] PartsOf(string path) =>
+        path[RootOf(path).Length..].Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
 
     private static string? LinkTarget(string path)
     {

@@ -96,10 +96,10 @@ public static class VectorFile
     {
         if (file.LinkTarget is null)
             return null;
-        IReadOnlyList<string> chain = SymbolicLinks.Chain(file.FullName);
-        if (SymbolicLinks.Loops(chain))
-            return $"is a symbolic link that cannot be followed: its links loop ('{chain[^1]}')";
-        return File.Exists(chain[^1]) ? null : $"is a symbolic link that leads to '{chain[^1]}', which does not exist";
+        LinkChain chain = SymbolicLinks.Chain(file.FullName);
+        if (chain.Loops)
+            return $"is a symbolic link that cannot be followed: its links loop ('{chain.End}')";
+        return File.Exists(chain.End) ? null : $"is a symbolic link that leads to '{chain.End}', which does not exist";
     }
 
     /// <summary>

@@ -76,11 +76,7 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
         }
     }
 
-    /// <summary>
-    /// The target checked before anything comes down the pipeline: a training before this in the pipeline ran for
-    /// hours and then lost its centroids to an existing file (a helper ran README's examples in order).
-    /// </summary>
-    protected override void BeginProcessing() => CheckedTarget();
+    protected override void BeginProcessing() => RefuseExistingTarget();
 
     protected override void EndProcessing()
     {

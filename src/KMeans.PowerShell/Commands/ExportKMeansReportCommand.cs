@@ -41,8 +41,7 @@ public sealed class ExportKMeansReportCommand : FileWriterCommand
         _model = model;
     }
 
-    /// <summary>The target checked before a training before this in the pipeline runs, as Export-KMeansCentroid does.</summary>
-    protected override void BeginProcessing() => CheckedTarget();
+    protected override void BeginProcessing() => RefuseExistingTarget();
 
     protected override void EndProcessing()
     {

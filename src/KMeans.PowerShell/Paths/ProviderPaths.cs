@@ -122,10 +122,10 @@ internal static class ProviderPaths
         if (entry.LinkTarget is not null)
         {
             // A chain of links names the file at its end, the one to fix.
-            IReadOnlyList<string> chain = SymbolicLinks.Chain(entry.FullName);
-            return SymbolicLinks.Loops(chain) ? $"is a symbolic link that cannot be followed: its links loop ('{chain[^1]}')"
-                : File.Exists(chain[^1]) ? $"is a symbolic link to the file '{chain[^1]}', not to a directory"
-                : $"is a symbolic link that leads to '{chain[^1]}', which does not exist";
+            LinkChain chain = SymbolicLinks.Chain(entry.FullName);
+            return chain.Loops ? $"is a symbolic link that cannot be followed: its links loop ('{chain.End}')"
+                : File.Exists(chain.End) ? $"is a symbolic link to the file '{chain.End}', not to a directory"
+                : $"is a symbolic link that leads to '{chain.End}', which does not exist";
         }
         return entry.Exists ? "is a file, not a directory" : "does not exist";
     }

@@ -13,7 +13,7 @@ internal static class SameFile
     public static bool Replaces(string target, string input)
     {
         string written = SymbolicLinks.DirectoryFollowed(Path.GetFullPath(target));
-        return SymbolicLinks.Chain(Path.GetFullPath(input)).Any(name => string.Equals(written, name,
+        return SymbolicLinks.Chain(Path.GetFullPath(input)).Names.Any(name => string.Equals(written, name,
             OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -43,6 +43,20 @@ internal static class WriteTarget
         return target;
     }
 
+    /// <summary>
+    /// What refuses a target whatever happens before the write: an existing file without -Force, or a directory.
+    /// A missing directory is not refused here: work before the write may create it.
+    /// </summary>
+    public static ErrorRecord? ExistingRefusal(PSCmdlet cmdlet, string path, bool literal, bool force)
+    {
+        string? target = OutputFile.Resolve(cmdlet, path, literal, out ErrorRecord? error);
+        if (error is not null || target is null)
+            return null;
+        if (Directory.Exists(target))
+            return Refusal(target, force);
+        return File.Exists(target) && !force ? KMeansErrors.TargetExists(target) : null;
+    }
+
     private static ErrorRecord? Refusal(string target, bool force)
     {
         string? directory = System.IO.Path.GetDirectoryName(target);

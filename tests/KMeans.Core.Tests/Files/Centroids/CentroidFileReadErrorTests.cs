@@ -42,9 +42,9 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         Assert.Null(set.Sizes);
         Assert.Null(set.Prices);
 
-        // The module's metadata marks a table whose cluster_id a tool dropped: its sizes and prices are kept.
+        // The module's version in the metadata marks a table whose cluster_id a tool dropped: its sizes and prices are kept.
         string exported = _scratch.File("exported.arrow");
-        var balanced = new CentroidSet(4, 2, [.. rows.SelectMany(row => row)], [5, 6, 7, 8]) { Prices = [0, 0.5f, 1, 1.5f] };
+        var balanced = new CentroidSet(4, 2, [.. rows.SelectMany(row => row)], [5, 6, 7, 8]) { Prices = [0, 0.5f, 1, 1.5f], ModuleVersion = "0.1.0" };
         CentroidFile.Write(exported, balanced, VectorFileFormat.Arrow, overwrite: false, CancellationToken.None);
         string selected = _scratch.File("selected.arrow");
         using (var stream = File.OpenRead(exported))
