@@ -35,10 +35,6 @@ public abstract class FileWriterCommand : PSCmdlet
     protected string RequestedPath => IsLiteralPath ? LiteralPath! : Path!;
 
     /// <summary>
-    /// The file-system path of the target, or a terminating error saying why it cannot be written (see
-    /// <see cref="WriteTarget"/>): checked before -WhatIf answers.
-    /// </summary>
-    /// <summary>
     /// Refuses, before anything comes down the pipeline, a target that nothing before the write can make acceptable:
     /// an existing file without -Force (a training upstream ran for hours, then lost its centroids to one), or a
     /// directory. The rest is checked at the write (<see cref="CheckedTarget"/>).
@@ -49,6 +45,10 @@ public abstract class FileWriterCommand : PSCmdlet
             ThrowTerminatingError(refusal);
     }
 
+    /// <summary>
+    /// The file-system path of the target, or a terminating error saying why it cannot be written (see
+    /// <see cref="WriteTarget"/>): checked before -WhatIf answers.
+    /// </summary>
     protected string CheckedTarget()
     {
         string? target = WriteTarget.Check(this, RequestedPath, IsLiteralPath, Force, out ErrorRecord? error);
