@@ -42,10 +42,14 @@ public static class SymbolicLinks
         return DirectoryFollowed(fullPath, ref links) ?? fullPath;
     }
 
-    private static string? DirectoryFollowed(string fullPath, ref int links) =>
-        Path.GetDirectoryName(fullPath) is string directory && Walk(RootOf(directory), PartsOf(directory), ref links) is string real
+    private static string? DirectoryFollowed(string fullPath, ref int links)
+    {
+        if (Path.GetDirectoryName(fullPath) is not string directory)
+            return fullPath;
+        return Walk(RootOf(directory), PartsOf(directory), ref links) is string real
             ? Path.Join(real, Path.GetFileName(fullPath))
-            : Path.GetDirectoryName(fullPath) is null ? fullPath : null;
+            : null;
+    }
 
     /// <summary>A link's target taken from <paramref name="linkDirectory"/>: its directories followed, its own name not.</summary>
     private static string? NameFollowed(string linkDirectory, string target, ref int links)

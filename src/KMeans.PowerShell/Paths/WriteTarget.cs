@@ -52,9 +52,7 @@ internal static class WriteTarget
         string? target = OutputFile.Resolve(cmdlet, path, literal, out ErrorRecord? error);
         if (error is not null || target is null)
             return null;
-        if (Directory.Exists(target))
-            return Refusal(target, force);
-        return File.Exists(target) && !force ? KMeansErrors.TargetExists(target) : null;
+        return Directory.Exists(target) || (File.Exists(target) && !force) ? Refusal(target, force) : null;
     }
 
     private static ErrorRecord? Refusal(string target, bool force)
