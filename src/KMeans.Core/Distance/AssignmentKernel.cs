@@ -84,7 +84,7 @@ internal static unsafe class AssignmentKernel
         Span<int> bestIndices = scratch.BestIndices.AsSpan(0, count * Lanes);
         bestValues.Fill(float.PositiveInfinity);
         bestIndices.Clear();
-        rows = centroids.RowsForTiles(rows, count);
+        rows = centroids.RowsForTiles(rows, count, wide);
         fixed (float* x = rows)
         fixed (float* bestValue = bestValues)
         fixed (int* bestIndex = bestIndices)

@@ -35,7 +35,7 @@ internal static unsafe class NearestKernel
     {
         labels.Slice(0, count * n).Fill(-1);
         scores.Slice(0, count * n).Fill(float.PositiveInfinity);
-        rows = path == KernelPath.Portable ? centroids.RowsRelative(rows, count) : centroids.RowsForTiles(rows, count);
+        rows = path == KernelPath.Portable ? centroids.RowsRelative(rows, count) : centroids.RowsForTiles(rows, count, path == KernelPath.Avx512);
         fixed (float* x = rows)
         fixed (float* best = scores)
         fixed (int* bestLabel = labels)
@@ -71,7 +71,7 @@ internal static unsafe class NearestKernel
         int stride = ScoreStride(centroids.K);
         if (scores.Length < count * stride)
             throw new ArgumentException($"Expected room for {count} × {stride} scores, got {scores.Length}.", nameof(scores));
-        rows = centroids.RowsForTiles(rows, count);
+        rows = centroids.RowsForTiles(rows, count, path == KernelPath.Avx512);
         fixed (float* x = rows)
         fixed (float* all = scores)
         {

@@ -266,22 +266,24 @@ internal sealed unsafe class PackedCentroids : IDisposable
     private static float[]? t_rowsRelative;
 
     /// <summary>
-    /// Most tiles for which the tiled kernels take rows less the offset in registers (a subtraction per row and
+    /// Most tiles for which the AVX-512 tiles take rows less the offset in registers (a subtraction per row and
     /// dimension in every tile) rather than from <see cref="RowsRelative"/> (one pass per block into a buffer beside
     /// the rows): `kernel`, one thread, alternating: W2 (4 tiles, d = 1,024) 133–134 ms in registers against 142–143
-    /// from the buffer, W1 (8 tiles, d = 128) 70.0–71.3 against 68.2–69.7.
+    /// from the buffer, W1 (8 tiles, d = 128) 70.0–71.3 against 68.2–69.7 (Zen 4). The AVX2 tiles always take the
+    /// buffer: on Zen 3 the subtraction beside their 12 multiply-adds cost W2's shape a quarter of its rate (a probe,
+    /// one thread, 6 × 16 tiles over 65,536 × 1,024 rows: 41–61 GFLOP/s against 64–74 without it).
     /// </summary>
     private const int TilesTranslatingInRegisters = 4;
 
-    /// <summary>Whether the tiled kernels translate rows in registers (<see cref="RowsForTiles"/>).</summary>
-    public bool TilesTranslateRows => HasOffset && TileCount <= TilesTranslatingInRegisters;
+    /// <summary>Whether the tiled kernels, AVX-512 ones if <paramref name="wide"/>, translate rows in registers (<see cref="RowsForTiles"/>).</summary>
+    public bool TilesTranslateRows(bool wide) => wide && HasOffset && TileCount <= TilesTranslatingInRegisters;
 
     /// <summary>
-    /// Rows as the tiled kernels take them (<see cref="RegisterTiles.Run"/>): as given where there is no offset or the
-    /// tiles translate them in registers, else <see cref="RowsRelative"/>.
+    /// Rows as the tiled kernels, AVX-512 ones if <paramref name="wide"/>, take them (<see cref="RegisterTiles.Run"/>):
+    /// as given where there is no offset or the tiles translate them in registers, else <see cref="RowsRelative"/>.
     /// </summary>
-    public ReadOnlySpan<float> RowsForTiles(ReadOnlySpan<float> rows, int count) =>
-        TilesTranslateRows ? rows : RowsRelative(rows, count);
+    public ReadOnlySpan<float> RowsForTiles(ReadOnlySpan<float> rows, int count, bool wide) =>
+        TilesTranslateRows(wide) ? rows : RowsRelative(rows, count);
 
     /// <summary>
     /// <paramref name="count"/> rows as the kernels score them against these centroids: less <see cref="Offset"/>,

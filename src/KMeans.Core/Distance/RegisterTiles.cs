@@ -8,8 +8,8 @@ namespace KMeans.Core.Distance;
 /// The register-blocked loop that scores rows against packed centroids, for every kernel: with AVX-512 a tile of
 /// 6 rows × 64 centroids keeps 24 accumulators in registers and does one broadcast per row and dimension; with AVX2
 /// and FMA, 6 rows × 16 centroids (12 Vector256 accumulators) walk the same packed tiles. Rows come as
-/// <see cref="PackedCentroids.RowsForTiles"/> gives them, translated here as they are broadcast where the packing says
-/// so. Each (row, centroid) pair
+/// <see cref="PackedCentroids.RowsForTiles"/> gives them, translated by the AVX-512 tiles as they are broadcast where the
+/// packing says so. Each (row, centroid) pair
 /// keeps one accumulator lane, starts at 0, adds x_j·c_j with one fused multiply-add per dimension in order, then
 /// fuses −2·dot + ‖c‖², so a score does not depend on the path's width, on block boundaries or on which rows share a
 /// group. What becomes of the scores is the epilogue's business (<see cref="ITileEpilogue"/>).
@@ -43,7 +43,7 @@ internal static unsafe class RegisterTiles
     {
         fixed (float* offset = centroids.Offset)
         {
-            if (centroids.TilesTranslateRows)
+            if (centroids.TilesTranslateRows(wide))
                 Run<TEpilogue, RowsLessOffset>(rows, offset, count, centroids, wide, everyQuarter, ref epilogue);
             else
                 Run<TEpilogue, RowsAsGiven>(rows, offset, count, centroids, wide, everyQuarter, ref epilogue);
@@ -68,14 +68,6 @@ internal static unsafe class RegisterTiles
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Row512<TRows>(float value, Vector512<float> offset) where TRows : struct =>
         typeof(TRows) == typeof(RowsLessOffset) ? Vector512.Create(value) - offset : Vector512.Create(value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Offset256<TRows>(float* offset, int j) where TRows : struct =>
-        typeof(TRows) == typeof(RowsLessOffset) ? Vector256.Create(offset[j]) : default;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Row256<TRows>(float value, Vector256<float> offset) where TRows : struct =>
-        typeof(TRows) == typeof(RowsLessOffset) ? Vector256.Create(value) - offset : Vector256.Create(value);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TEpilogue, TRows>(float* rows, float* offset, int count, PackedCentroids centroids, bool wide,
@@ -118,7 +110,7 @@ internal static unsafe class RegisterTiles
                 {
                     for (int quarter = 0; quarter < quarters * Lanes; quarter += Lanes)
                     {
-                        Tile6x16<TEpilogue, TRows>(x0, x1, x2, x3, x4, x5, offset, d, tile + quarter, norms + quarter, firstCentroid + quarter,
+                        Tile6x16(x0, x1, x2, x3, x4, x5, d, tile + quarter, norms + quarter, firstCentroid + quarter,
                             g, groupRows, ref epilogue);
                     }
                 }
@@ -236,13 +228,12 @@ internal static unsafe class RegisterTiles
 
     /// <summary>
     /// 16 centroids of a packed tile (<paramref name="tile"/> points at their first column; rows of the tile are 64
-    /// floats apart) as two 8-lane halves.
+    /// floats apart) as two 8-lane halves, rows as given.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6x16<TEpilogue, TRows>(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5,
-        float* offset, int d, float* tile, float* norms, int firstCentroid, int firstRow, int rows, ref TEpilogue epilogue)
+    private static void Tile6x16<TEpilogue>(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5,
+        int d, float* tile, float* norms, int firstCentroid, int firstRow, int rows, ref TEpilogue epilogue)
         where TEpilogue : struct, ITileEpilogue
-        where TRows : struct
     {
         Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default;
         Vector256<float> a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
@@ -251,23 +242,22 @@ internal static unsafe class RegisterTiles
         {
             Vector256<float> c0 = Vector256.Load(c);
             Vector256<float> c1 = Vector256.Load(c + 8);
-            Vector256<float> m = Offset256<TRows>(offset, j);
-            Vector256<float> b = Row256<TRows>(x0[j], m);
+            Vector256<float> b = Vector256.Create(x0[j]);
             a00 = Fma.MultiplyAdd(b, c0, a00);
             a01 = Fma.MultiplyAdd(b, c1, a01);
-            b = Row256<TRows>(x1[j], m);
+            b = Vector256.Create(x1[j]);
             a10 = Fma.MultiplyAdd(b, c0, a10);
             a11 = Fma.MultiplyAdd(b, c1, a11);
-            b = Row256<TRows>(x2[j], m);
+            b = Vector256.Create(x2[j]);
             a20 = Fma.MultiplyAdd(b, c0, a20);
             a21 = Fma.MultiplyAdd(b, c1, a21);
-            b = Row256<TRows>(x3[j], m);
+            b = Vector256.Create(x3[j]);
             a30 = Fma.MultiplyAdd(b, c0, a30);
             a31 = Fma.MultiplyAdd(b, c1, a31);
-            b = Row256<TRows>(x4[j], m);
+            b = Vector256.Create(x4[j]);
             a40 = Fma.MultiplyAdd(b, c0, a40);
             a41 = Fma.MultiplyAdd(b, c1, a41);
-            b = Row256<TRows>(x5[j], m);
+            b = Vector256.Create(x5[j]);
             a50 = Fma.MultiplyAdd(b, c0, a50);
             a51 = Fma.MultiplyAdd(b, c1, a51);
         }

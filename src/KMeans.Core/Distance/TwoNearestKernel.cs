@@ -38,7 +38,7 @@ internal static unsafe class TwoNearestKernel
         Span<int> indices = scratch.Indices.AsSpan(0, count * 2 * Lanes);
         values.Fill(float.PositiveInfinity);
         indices.Clear();
-        rows = centroids.RowsForTiles(rows, count);
+        rows = centroids.RowsForTiles(rows, count, wide);
         fixed (float* x = rows)
         fixed (float* value = values)
         fixed (int* index = indices)

@@ -61,7 +61,8 @@ public sealed class CommonOffsetTests
     }
 
     /// <summary>
-    /// The tiled paths translate rows in registers up to a few tiles and from a buffer beyond, as the portable path and
+    /// The AVX-512 tiles translate rows in registers up to a few tiles and from a buffer beyond, the AVX2 tiles always from
+    /// the buffer, as the portable path and
     /// the scores of kept rows do (<see cref="PackedCentroids.RowsRelative"/>): every score of every tile shape (whole
     /// tiles of 64, quarters of 16) is the one <see cref="KernelScore.Tiled"/> gives the translated row, bit for bit.
     /// </summary>
@@ -76,7 +77,8 @@ public sealed class CommonOffsetTests
         using var packed = new PackedCentroids(k, Dimension);
         packed.Pack(centroids, DistanceMetric.L2);
         Assert.True(packed.HasOffset);
-        Assert.Equal(inRegisters, packed.TilesTranslateRows);
+        Assert.Equal(inRegisters, packed.TilesTranslateRows(wide: true));
+        Assert.False(packed.TilesTranslateRows(wide: false));
         float[] translated = packed.RowsRelative(rows.AsSpan(0, count * Dimension), count).ToArray();
         var scored = new float[Dimension];
         int stride = NearestKernel.ScoreStride(k);
