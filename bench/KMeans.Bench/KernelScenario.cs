@@ -29,7 +29,7 @@ internal static class KernelScenario
             double all = PeakFlops.Measure(options.Threads);
             double others = CpuContention.Now().OthersShareSince(cpu);
             report.PeakGflopsPerSecond = [one, all];
-            Console.WriteLine($"Machine ceiling (register-only 512-bit FMA loop): {one:F0} GFLOP/s on 1 thread, {all:F0} on {options.Threads} " +
+            Console.WriteLine($"Machine ceiling (register-only {PeakFlops.Width} FMA loop): {one:F0} GFLOP/s on 1 thread, {all:F0} on {options.Threads} " +
                               $"(others {Percent(others)} %).");
         }
         var table = new TextTable("workload", "path", "threads", "ms/pass", "range", "GFLOP/s", "labels ≠ 1-thread tile", "others %");
