@@ -1,4 +1,5 @@
 using System.Numerics;
+using KMeans.Core.Distance;
 using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Tests.Projection;
@@ -26,19 +27,24 @@ public class RandomizedHadamardProjectionTests
             expected[i] = (float)sum;
         }
 
-        float[] fast = (float[])x.Clone();
-        WalshHadamard.Transform(fast);
+        foreach (KernelPath path in RunnableKernelPaths.All())
+        {
+            float[] fast = (float[])x.Clone();
+            WalshHadamard.Transform(fast, path);
 
-        Assert.Equal(expected, fast);
+            Assert.Equal(expected, fast);
+        }
     }
 
     /// <summary>
     /// On random floats every addition rounds, so the result depends on the order of the levels each value goes
     /// through: whatever levels a pass of the vector path combines, every output must have the bits of the plain
-    /// level-by-level butterflies. The lengths cover each way the levels above 16 split into passes of three.
+    /// level-by-level butterflies, on every vector width this machine runs. The lengths cover, for 8 and 16 lanes
+    /// alike, each way the levels above the lane count split into passes of three.
     /// </summary>
     [Theory]
     [InlineData(2)]
+    [InlineData(8)]
     [InlineData(16)]
     [InlineData(32)]
     [InlineData(64)]
@@ -63,10 +69,13 @@ public class RandomizedHadamardProjectionTests
             }
         }
 
-        float[] fast = (float[])x.Clone();
-        WalshHadamard.Transform(fast);
+        foreach (KernelPath path in RunnableKernelPaths.All())
+        {
+            float[] fast = (float[])x.Clone();
+            WalshHadamard.Transform(fast, path);
 
-        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), fast.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), fast.Select(BitConverter.SingleToInt32Bits));
+        }
     }
 
     [Fact]
