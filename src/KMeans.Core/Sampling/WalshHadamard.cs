@@ -16,7 +16,7 @@ namespace KMeans.Core.Sampling;
 /// levels inside each vector, so with 16 lanes the levels 1 to 64 of a block of 128 are done in one read), so a
 /// 1,024-value transform reads and writes its values two or three times instead of ten. Every value still goes through
 /// the levels in ascending order, so the order of roundings is the scalar loop's. Both widths share the pass code
-/// through a lane-width struct, which the JIT compiles once per width and inlines.
+/// through a lane-width struct: the JIT compiles them once per width, with that width's members inlined.
 /// </remarks>
 internal static class WalshHadamard
 {
@@ -57,7 +57,10 @@ internal static class WalshHadamard
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // The pass methods are compiled fully optimised from their first call, the lane members inlined: they are too
+    // large to inline into Transform, and at tier 0 each lane member would be a call (a probe's first 16,384
+    // projections ran at 13 µs a row against 1.1 once optimised).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Vectorised<TLanes, TVector>(ref float x, int n)
         where TLanes : struct, ILanes<TVector>
         where TVector : struct
@@ -85,7 +88,7 @@ internal static class WalshHadamard
     /// where level 2ˡ·h pairs j with j XOR 2ˡ. With <paramref name="withinVectors"/> (h = the lane count) each vector
     /// first gets the levels inside it.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ThreeLevels<TLanes, TVector>(ref float x, int n, int h, bool withinVectors)
         where TLanes : struct, ILanes<TVector>
         where TVector : struct
@@ -135,7 +138,7 @@ internal static class WalshHadamard
     }
 
     /// <summary>Level h (a multiple of the lane count) on its own: the one or two levels the three-level passes leave.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OneLevel<TLanes, TVector>(ref float x, int n, int h)
         where TLanes : struct, ILanes<TVector>
         where TVector : struct
@@ -174,15 +177,20 @@ internal static class WalshHadamard
     {
         public static int Count => Vector512<float>.Count;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Load(ref float source, nuint offset) => Vector512.LoadUnsafe(ref source, offset);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Vector512<float> value, ref float destination, nuint offset) =>
             value.StoreUnsafe(ref destination, offset);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> WithinVector(Vector512<float> v)
         {
             v = Level(v, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14),
@@ -196,6 +204,7 @@ internal static class WalshHadamard
         }
 
         /// <summary>One level inside a vector: the lower lane of a pair gets b + a, the upper a + (−b).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<float> Level(Vector512<float> v, Vector512<int> partners, Vector512<float> signs) =>
             Avx512F.PermuteVar16x32(v, partners) + v * signs;
     }
@@ -204,15 +213,20 @@ internal static class WalshHadamard
     {
         public static int Count => Vector256<float>.Count;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Load(ref float source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Vector256<float> value, ref float destination, nuint offset) =>
             value.StoreUnsafe(ref destination, offset);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> WithinVector(Vector256<float> v)
         {
             v = Level(v, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6), Vector256.Create(1f, -1, 1, -1, 1, -1, 1, -1));
@@ -221,6 +235,7 @@ internal static class WalshHadamard
         }
 
         /// <summary>One level inside a vector: the lower lane of a pair gets b + a, the upper a + (−b).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> Level(Vector256<float> v, Vector256<int> partners, Vector256<float> signs) =>
             Avx2.PermuteVar8x32(v, partners) + v * signs;
     }
