@@ -32,9 +32,15 @@ internal sealed class ParquetVectorColumn
         IReadOnlyList<Field> fields = schema.Fields;
         if (name is not null)
         {
-            Field field = fields.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal))
-                ?? throw new KMeansException(KMeansErrorKind.ColumnNotFound,
+            Field[] named = fields.Where(f => string.Equals(f.Name, name, StringComparison.Ordinal)).ToArray();
+            if (named.Length == 0)
+                throw new KMeansException(KMeansErrorKind.ColumnNotFound,
                     $"'{path}' has no column named '{name}'; its columns are {Describe(fields)}.", name);
+            if (named.Length > 1)
+                throw new KMeansException(KMeansErrorKind.AmbiguousColumn,
+                    $"'{path}' has {named.Length} columns named '{name}' ({Describe(named)}); no name can tell them apart: rename one where the file is written.",
+                    name);
+            Field field = named[0];
             return TryCreate(field) ?? throw VectorFileErrors.Unsupported(path,
                 $"column '{name}' is {Describe(field)}, but a vector column must be a list of float or double.");
         }
@@ -46,7 +52,10 @@ internal sealed class ParquetVectorColumn
             0 => throw VectorFileErrors.Unsupported(path,
                 $"it has no vector column (a list of float or double); its columns are {Describe(fields)}."),
             _ => throw new KMeansException(KMeansErrorKind.AmbiguousColumn,
-                $"'{path}' has {candidates.Count} vector columns ({string.Join(", ", candidates.Select(c => $"'{c.Name}'"))}); name the one to use.",
+                $"'{path}' has {candidates.Count} vector columns ({string.Join(", ", candidates.Select(c => $"'{c.Name}'"))}); " +
+                (candidates.DistinctBy(c => c.Name).Count() == candidates.Count
+                    ? "name the one to use."
+                    : "some share a name, which cannot tell them apart: name one whose name is its own, or rename them where the file is written."),
                 path),
         };
     }

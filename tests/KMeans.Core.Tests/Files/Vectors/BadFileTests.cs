@@ -250,6 +250,18 @@ public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDire
         Assert.Contains("some share a name", AssertFails(KMeansErrorKind.AmbiguousColumn, vectors).Message);
     }
 
+    /// <summary>Parquet too: a schema may repeat a top-level name, and reading by name would take the first.</summary>
+    [Fact]
+    public void ParquetColumnsThatShareANameAreNamedAsAmbiguous()
+    {
+        float[][] rows = VectorRows.Fractions(4, 2);
+        string path = scratch.File("same-name.parquet");
+        ParquetTestFiles.Write(path, rows, doubles: false, rowGroupRows: 4, "v", "v");
+        KMeansException named = AssertFails(KMeansErrorKind.AmbiguousColumn, path, "has 2 columns named 'v'", column: "v");
+        Assert.Contains("rename one", named.Message);
+        Assert.Contains("some share a name", AssertFails(KMeansErrorKind.AmbiguousColumn, path).Message);
+    }
+
     [Fact]
     public void NamedColumnThatDoesNotExist()
     {
