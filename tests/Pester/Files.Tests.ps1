@@ -288,6 +288,25 @@ Describe 'File and path messages' {
         $thrown.Exception.Message | Should -Be "The file '$start' is a symbolic link that leads to '$(Join-Path $base 'links/end.npy')', which does not exist."
     }
 
+    It 'says a link leads nowhere where the system finds nothing: ".." after a missing name or a file, a trailing "/" after a file' -Skip:$IsWindows {
+        $base = Join-Path $Scratch 'unreachable'
+        $null = New-Item -ItemType Directory -Path $base
+        $data = Join-Path $base 'data.npy'
+        New-KMeansSampleData -Path $data -Rows 8 -Dimension 2 -Clusters 2 -Seed 1 | Out-Null
+        foreach ($case in @(
+                @{ Link = 'after-missing.npy'; Target = 'missing/../data.npy' },
+                @{ Link = 'after-file.npy'; Target = 'data.npy/../data.npy' },
+                @{ Link = 'trailing.npy'; Target = 'data.npy/' })) {
+            $link = Join-Path $base $case.Link
+            $null = New-Item -ItemType SymbolicLink -Path $link -Target $case.Target
+            $thrown = { Invoke-KMeansTraining -LiteralPath $link -K 2 } | Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+            $thrown.Exception.Message | Should -Be "The file '$link' is a symbolic link that leads to '$(Join-Path $base $case.Target)', which does not exist."
+        }
+        $folded = Join-Path $base 'folded.npy'
+        $null = New-Item -ItemType SymbolicLink -Path $folded -Target './data.npy'
+        (Invoke-KMeansTraining -LiteralPath $folded -K 2 -Seed 1).Count | Should -Be 2
+    }
+
     It 'says that a -TempDirectory link leads to a file' -Skip:$IsWindows {
         $file = Join-Path $Scratch 'plain-file.txt'
         Set-Content -LiteralPath $file -Value 'x'

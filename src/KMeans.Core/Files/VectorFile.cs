@@ -99,7 +99,7 @@ public static class VectorFile
         LinkChain chain = SymbolicLinks.Chain(file.FullName);
         if (chain.Loops)
             return $"is a symbolic link that cannot be followed: its links loop ('{chain.End}')";
-        return File.Exists(chain.End) ? null : $"is a symbolic link that leads to '{chain.End}', which does not exist";
+        return chain.EndsAtFile ? null : $"is a symbolic link that leads to '{chain.End}', which does not exist";
     }
 
     /// <summary>

@@ -124,7 +124,7 @@ internal static class ProviderPaths
             // A chain of links names the file at its end, the one to fix.
             LinkChain chain = SymbolicLinks.Chain(entry.FullName);
             return chain.Loops ? $"is a symbolic link that cannot be followed: its links loop ('{chain.End}')"
-                : File.Exists(chain.End) ? $"is a symbolic link to the file '{chain.End}', not to a directory"
+                : chain.EndsAtFile ? $"is a symbolic link to the file '{chain.End}', not to a directory"
                 : $"is a symbolic link that leads to '{chain.End}', which does not exist";
         }
         return entry.Exists ? "is a file, not a directory" : "does not exist";
