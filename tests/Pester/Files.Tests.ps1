@@ -288,7 +288,7 @@ Describe 'File and path messages' {
         $thrown.Exception.Message | Should -Be "The file '$start' is a symbolic link that leads to '$(Join-Path $base 'links/end.npy')', which does not exist."
     }
 
-    It 'says a link leads nowhere where the system finds nothing: ".." after a missing name or a file, a trailing "/" after a file' -Skip:$IsWindows {
+    It 'says a link leads nowhere where the system finds nothing: "." or ".." after a missing name or a file, a trailing "/" after a file' -Skip:$IsWindows {
         $base = Join-Path $Scratch 'unreachable'
         $null = New-Item -ItemType Directory -Path $base
         $data = Join-Path $base 'data.npy'
@@ -296,7 +296,8 @@ Describe 'File and path messages' {
         foreach ($case in @(
                 @{ Link = 'after-missing.npy'; Target = 'missing/../data.npy' },
                 @{ Link = 'after-file.npy'; Target = 'data.npy/../data.npy' },
-                @{ Link = 'trailing.npy'; Target = 'data.npy/' })) {
+                @{ Link = 'trailing.npy'; Target = 'data.npy/' },
+                @{ Link = 'dot.npy'; Target = 'data.npy/.' })) {
             $link = Join-Path $base $case.Link
             $null = New-Item -ItemType SymbolicLink -Path $link -Target $case.Target
             $thrown = { Invoke-KMeansTraining -LiteralPath $link -K 2 } | Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru

@@ -65,9 +65,15 @@ internal sealed class ArrowVectorColumn
         };
     }
 
-    /// <summary>The names of the schema's columns that can hold vectors, in schema order.</summary>
+    /// <summary>
+    /// The names <see cref="Select"/> accepts, in schema order: of the columns that can hold vectors, those whose name
+    /// no other column shares.
+    /// </summary>
     public static IReadOnlyList<string> VectorColumnNames(Schema schema) =>
-        schema.FieldsList.Where(field => TryCreate(0, field) is not null).Select(field => field.Name).ToArray();
+        schema.FieldsList.Where(field => TryCreate(0, field) is not null)
+            .Select(field => field.Name)
+            .Where(name => schema.FieldsList.Count(other => string.Equals(other.Name, name, StringComparison.Ordinal)) == 1)
+            .ToArray();
 
     private static int IndexOf(IReadOnlyList<Field> fields, string name)
     {

@@ -60,9 +60,15 @@ internal sealed class ParquetVectorColumn
         };
     }
 
-    /// <summary>The names of the schema's top-level columns that can hold vectors, in schema order.</summary>
+    /// <summary>
+    /// The names <see cref="Select"/> accepts, in schema order: of the top-level columns that can hold vectors, those
+    /// whose name no other top-level column shares.
+    /// </summary>
     public static IReadOnlyList<string> VectorColumnNames(ParquetSchema schema) =>
-        schema.Fields.Where(field => TryCreate(field) is not null).Select(field => field.Name).ToArray();
+        schema.Fields.Where(field => TryCreate(field) is not null)
+            .Select(field => field.Name)
+            .Where(name => schema.Fields.Count(other => string.Equals(other.Name, name, StringComparison.Ordinal)) == 1)
+            .ToArray();
 
     private static ParquetVectorColumn? TryCreate(Field field)
     {

@@ -77,18 +77,17 @@ public static class SymbolicLinks
         for (int i = 0; i < parts.Length; i++)
         {
             string part = parts[i];
-            if (part == ".")
-                continue;
-            if (part == "..")
+            if (part is "." or "..")
             {
-                // The system takes ".." in the directory reached; after a name that is missing or a file there is
-                // none, and the path leads nowhere: the rest is kept as written, so that a message names it.
+                // The system takes "." and ".." in the directory reached; after a name that is missing or a file there
+                // is none, and the path leads nowhere: the rest is kept as written, so that a message names it.
                 if (!Directory.Exists(current))
                 {
                     walk.LeadsNowhere = true;
                     return Path.Join(current, string.Join(Path.DirectorySeparatorChar, parts[i..]));
                 }
-                current = Path.GetDirectoryName(current) ?? current;
+                if (part == "..")
+                    current = Path.GetDirectoryName(current) ?? current;
                 continue;
             }
             string next = Path.Join(current, part);

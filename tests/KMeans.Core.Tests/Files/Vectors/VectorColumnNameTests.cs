@@ -30,6 +30,23 @@ public sealed class VectorColumnNameTests(TempDirectory scratch) : IClassFixture
         Assert.Equal(["left", "right"], VectorFile.VectorColumnNames(path));
     }
 
+    /// <summary>A name two columns share is refused by Open (AmbiguousColumn), so it is not offered either.</summary>
+    [Fact]
+    public void Names_that_columns_share_are_not_offered()
+    {
+        float[][] rows = VectorRows.Fractions(4, 2);
+        string arrow = scratch.File("shared-names.arrow");
+        ArrowTestFiles.Write(arrow, 4, 4, stream: false, compression: null,
+            ("v", ArrowTestFiles.Int32s()), ("v", ArrowTestFiles.FixedSizeList(rows, ArrowTypeId.Float)),
+            ("w", ArrowTestFiles.List(rows)));
+        Assert.Equal(["w"], VectorFile.VectorColumnNames(arrow));
+
+        string parquet = scratch.File("shared-names.parquet");
+        ParquetTestFiles.Write(parquet, rows, doubles: false, rowGroupRows: 4, "v", "v", "w");
+        Assert.Equal(["w"], VectorFile.VectorColumnNames(parquet));
+        Assert.All(VectorFile.VectorColumnNames(parquet), column => VectorFile.Open(parquet, column).Dispose());
+    }
+
     [Fact]
     public void Formats_without_named_columns_list_none()
     {
