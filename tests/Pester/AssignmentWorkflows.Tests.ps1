@@ -120,6 +120,28 @@ Describe 'Get-KMeansAssignment -OutFile' {
         $objects.Index | Should -Be (0..299 + 350..549)
     }
 
+    It 'keeps the places of a file refused when opened, as many as its header declares' {
+        # The same rows with the header saying big-endian: refused when opened, its header still giving 40 rows.
+        $bigEndian = Join-Path $Scratch 'big-endian.npy'
+        $null = New-KMeansSampleData -Path $bigEndian -Rows 40 -Dimension 4 -Seed 4 -Force
+        $bytes = [System.IO.File]::ReadAllBytes($bigEndian)
+        $header = [System.Text.Encoding]::Latin1.GetString($bytes, 0, 128)
+        $at = $header.IndexOf('<f4')
+        $at | Should -BeGreaterThan 0
+        $bytes[$at] = [byte][char]'>'
+        [System.IO.File]::WriteAllBytes($bigEndian, $bytes)
+        $target = Join-Path $Scratch 'with-unopened.npy'
+        $null = Get-KMeansAssignment -LiteralPath $First, $bigEndian, $Second -Centroid $Centroids -OutFile $target `
+            -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems.FullyQualifiedErrorId | Should -Be 'UnsupportedContent,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        $written = Read-NpyLabel $target
+        $written.Header | Should -Match "'shape': \(540,\)"
+        $alone = (Get-KMeansAssignment -LiteralPath $First, $Second -Centroid $Centroids).ClusterId
+        $written.Labels | Should -Be ($alone[0..299] + @(-1) * 40 + $alone[300..499])
+        $objects = Get-KMeansAssignment -LiteralPath $First, $bigEndian, $Second -Centroid $Centroids -ErrorAction SilentlyContinue
+        $objects.Index | Should -Be (0..299 + 340..539)
+    }
+
     It 'writes the n nearest per row, nearest first, as the objects give them' {
         $target = Join-Path $Scratch 'top2.npy'
         $null = Get-KMeansAssignment $First -Centroid $Centroids -Count 2 -OutFile $target

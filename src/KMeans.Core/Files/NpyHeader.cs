@@ -19,7 +19,26 @@ internal sealed record NpyHeader(int ElementSize, bool FortranOrder, long Rows, 
 
     public static NpyHeader Read(SafeFileHandle file, string path)
     {
-        long fileLength = RandomAccess.GetLength(file);
+        Dictionary<string, object> header = ReadDictionary(file, path, out long fileLength, out long dataOffset);
+        int elementSize = ParseDescr(Require(header, "descr", path), path);
+        bool fortran = Require(header, "fortran_order", path) as bool? ?? throw BadHeader(path, "'fortran_order' is not True or False");
+        (long rows, int columns) = ParseShape(Require(header, "shape", path), path);
+        if (rows > (fileLength - dataOffset) / columns / elementSize)
+            throw VectorFileErrors.Invalid(path,
+                $"its header promises a {rows} × {columns} array of {elementSize}-byte values, but only {fileLength - dataOffset} bytes follow the header; it is probably truncated.");
+        return new NpyHeader(elementSize, fortran, rows, columns, dataOffset);
+    }
+
+    /// <summary>
+    /// The rows of the 2-D array the header declares, its element type, order and data left unchecked: what a reader
+    /// that refuses the file can still count.
+    /// </summary>
+    public static long DeclaredRows(SafeFileHandle file, string path) =>
+        ParseShape(Require(ReadDictionary(file, path, out _, out _), "shape", path), path).Rows;
+
+    private static Dictionary<string, object> ReadDictionary(SafeFileHandle file, string path, out long fileLength, out long dataOffset)
+    {
+        fileLength = RandomAccess.GetLength(file);
         Span<byte> prelude = stackalloc byte[12];
         int read = RandomAccess.Read(file, prelude, 0);
         if (read < 10 || !prelude[..6].SequenceEqual(Magic))
@@ -35,22 +54,14 @@ internal sealed record NpyHeader(int ElementSize, bool FortranOrder, long Rows, 
         if (read < 8 + lengthBytes)
             throw VectorFileErrors.Truncated(path, 8 + lengthBytes, fileLength);
         long headerLength = lengthBytes == 2 ? BinaryPrimitives.ReadUInt16LittleEndian(prelude[8..]) : BinaryPrimitives.ReadUInt32LittleEndian(prelude[8..]);
-        long dataOffset = 8 + lengthBytes + headerLength;
+        dataOffset = 8 + lengthBytes + headerLength;
         if (headerLength > MaxHeaderLength)
             throw VectorFileErrors.Invalid(path, $"its header claims {headerLength} bytes, far more than any NumPy header; the length field is damaged.");
         if (dataOffset > fileLength)
             throw VectorFileErrors.Invalid(path, $"its header claims {headerLength} bytes, but the file ends after {fileLength - 8 - lengthBytes}; it is probably truncated.");
         var text = new byte[headerLength];
         RandomAccess.Read(file, text, 8 + lengthBytes);
-
-        Dictionary<string, object> header = ParseDictionary(encoding.GetString(text), path);
-        int elementSize = ParseDescr(Require(header, "descr", path), path);
-        bool fortran = Require(header, "fortran_order", path) as bool? ?? throw BadHeader(path, "'fortran_order' is not True or False");
-        (long rows, int columns) = ParseShape(Require(header, "shape", path), path);
-        if (rows > (fileLength - dataOffset) / columns / elementSize)
-            throw VectorFileErrors.Invalid(path,
-                $"its header promises a {rows} × {columns} array of {elementSize}-byte values, but only {fileLength - dataOffset} bytes follow the header; it is probably truncated.");
-        return new NpyHeader(elementSize, fortran, rows, columns, dataOffset);
+        return ParseDictionary(encoding.GetString(text), path);
     }
 
     /// <summary>

@@ -29,6 +29,20 @@ internal sealed class ParquetVectorSource : IVectorSource
         }
     }
 
+    /// <summary>The rows the file's metadata declares, whatever its columns hold.</summary>
+    public static long? DeclaredRows(string path)
+    {
+        ParquetReader reader = Open(path);
+        try
+        {
+            return reader.Metadata?.NumRows;
+        }
+        finally
+        {
+            Close(reader);
+        }
+    }
+
     /// <summary>The vector columns of a Parquet file, read from its schema alone.</summary>
     public static IReadOnlyList<string> VectorColumnNames(string path)
     {

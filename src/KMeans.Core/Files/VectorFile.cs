@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using KMeans.Core.Buffers;
 
 namespace KMeans.Core.Files;
@@ -35,6 +36,42 @@ public static class VectorFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         return OpenFormat(path, column, format ?? FormatFromPath(path));
+    }
+
+    /// <summary>
+    /// The rows <paramref name="path"/>'s header or metadata declares (.npy, Arrow files, Parquet), its contents
+    /// unchecked, or null where the format records no count apart from the checks that refused the file (Arrow streams,
+    /// .fvecs/.bvecs) or the header itself cannot be read: a caller that could not open the file can still count its
+    /// rows, so that later files' rows keep their indices. Never throws for the file's sake; only regular files are
+    /// looked at.
+    /// </summary>
+    public static long? DeclaredRowCount(string path, VectorFileFormat? format = null)
+    {
+        try
+        {
+            string fullPath = CheckReadable(path);
+            switch (format ?? FormatFromPath(path))
+            {
+                case VectorFileFormat.Npy:
+                {
+                    using SafeFileHandle file = File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+                    return NpyHeader.DeclaredRows(file, fullPath);
+                }
+                case VectorFileFormat.Arrow:
+                {
+                    using SafeFileHandle file = File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+                    return ArrowFileFooter.CountRows(file);
+                }
+                case VectorFileFormat.Parquet:
+                    return ParquetVectorSource.DeclaredRows(fullPath);
+                default:
+                    return null;
+            }
+        }
+        catch (Exception e) when (e is KMeansException or IOException or UnauthorizedAccessException || VectorFileErrors.IsLibraryFailure(e))
+        {
+            return null;
+        }
     }
 
     /// <summary>Refuses a column name for a format without named columns (InvalidOption: the option is wrong, not the file).</summary>

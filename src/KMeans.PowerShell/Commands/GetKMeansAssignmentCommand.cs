@@ -493,9 +493,14 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
                 RefuseAsTarget(_outFile.Target, file);
             using IVectorSource? source = VectorFiles.Open([file], Column, InputFormat, out ErrorRecord? error);
             if (error is not null)
+            {
                 WriteError(error);
+                _nextIndex += KeepPlaces(VectorFile.DeclaredRowCount(file, InputFormat?.ToCore()), 0);
+            }
             else
+            {
                 AssignSource(source!);
+            }
         }
     }
 
@@ -543,12 +548,12 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         catch (KMeansException e)
         {
             WriteError(KMeansErrors.FromException(e));
-            rowsDone = KeepPlaces(source, rowsDone);
+            rowsDone = KeepPlaces(source.RowCount, rowsDone);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             WriteError(KMeansErrors.FileUnreadable(source.Description, e));
-            rowsDone = KeepPlaces(source, rowsDone);
+            rowsDone = KeepPlaces(source.RowCount, rowsDone);
         }
         finally
         {
@@ -560,11 +565,12 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     /// <summary>
     /// After an input was refused or failed part way, hands its remaining rows on as not assigned (the error said why),
     /// so that the rows of later inputs keep their index and a .npy file its one label per row (−1 for these); returns
-    /// the rows the input counts for. Only an input whose row count is unknown counts just the rows read.
+    /// the rows the input counts for. Only an input whose row count is unknown (<paramref name="rowCount"/> null:
+    /// neither its reader nor, for a file that could not be opened, its header gives one) counts just the rows read.
     /// </summary>
-    private long KeepPlaces(IVectorSource source, long rowsDone)
+    private long KeepPlaces(long? rowCount, long rowsDone)
     {
-        if (source.RowCount is not long total || total <= rowsDone)
+        if (rowCount is not long total || total <= rowsDone)
             return rowsDone;
         int n = Count;
         int rows = (int)Math.Min(UnassignedRowsAtOnce, total - rowsDone);
