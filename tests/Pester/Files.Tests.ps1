@@ -382,6 +382,19 @@ Describe 'Files written by independent tools' {
         }
     }
 
+    It 'says that the empty first list of DuckDB''s file cannot give the dimension, for training, the estimate and assignment' {
+        $path = Join-Path $Fixtures 'duckdb-list-empty-first.parquet'
+        $expected = "Row 0 of '$path', its first vector, is an empty list: a vector needs at least one value, and the first one gives the dimension."
+        $thrown = { Invoke-KMeansTraining -LiteralPath $path -K 4 } | Should -Throw -ErrorId 'DimensionMismatch,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -Be $expected
+        $thrown = { Get-KMeansDiskEstimate -LiteralPath $path -K 4 -ErrorAction Stop } | Should -Throw -ErrorId 'DimensionMismatch,KMeans.PowerShell.GetKMeansDiskEstimateCommand' -PassThru
+        $thrown.Exception.Message | Should -Be $expected
+        $centroids = Invoke-KMeansTraining -LiteralPath (Join-Path $Fixtures 'duckdb-list-null-row.parquet') -K 2 -Seed 1 -WarningAction SilentlyContinue
+        $assigned = Get-KMeansAssignment -LiteralPath $path -Centroid $centroids -ErrorVariable problems -ErrorAction SilentlyContinue
+        $assigned | Should -BeNullOrEmpty
+        $problems.FullyQualifiedErrorId | Should -Be 'DimensionMismatch,KMeans.PowerShell.GetKMeansAssignmentCommand'
+    }
+
     It 'skips the null row 7 of DuckDB''s <_> as a null row, the array as the list' -ForEach 'duckdb-array-null-row.parquet', 'duckdb-list-null-row.parquet' {
         $path = Join-Path $Fixtures $_
         $model = Invoke-KMeansTraining -LiteralPath $path -K 4 -Seed 1 -AsModel -WarningVariable warnings -WarningAction SilentlyContinue

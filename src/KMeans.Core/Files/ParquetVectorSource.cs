@@ -121,13 +121,14 @@ internal sealed class ParquetVectorSource : IVectorSource
     private int? FirstListLength(ParquetReader reader)
     {
         var chunk = new ParquetColumnChunk(_column, Description);
+        long row = 0;
         for (int group = 0; group < _rowGroupCount; group++)
         {
             Load(reader, group, chunk);
-            while (!chunk.AtEnd)
+            for (; !chunk.AtEnd; row++)
             {
                 if (chunk.ReadRow(default, out int length))
-                    return length;
+                    return length > 0 ? length : throw VectorFileErrors.EmptyFirstVector(Description, row);
             }
         }
         return null;

@@ -17,6 +17,12 @@ internal static class VectorFileErrors
             $"Row {row} of '{path}' has {length} values, but the rows before it have {dimension}: all vectors must have the same dimension.",
             row);
 
+    /// <summary>The first non-null row of a list column, empty, cannot give the file its dimension.</summary>
+    public static KMeansException EmptyFirstVector(string path, long row) =>
+        new(KMeansErrorKind.DimensionMismatch,
+            $"Row {row} of '{path}', its first vector, is an empty list: a vector needs at least one value, and the first one gives the dimension.",
+            row);
+
     public static KMeansException NoVectors(string path) =>
         new(KMeansErrorKind.NoRows, $"'{path}' holds no non-null vector, so its dimension is unknown.", path);
 
