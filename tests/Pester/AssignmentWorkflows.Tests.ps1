@@ -163,6 +163,13 @@ Describe 'Get-KMeansAssignment -OutFile' {
         [System.Text.Encoding]::ASCII.GetString($bytes, $bytes.Length - $Magic.Length, $Magic.Length) | Should -Be $Magic
     }
 
+    It 'refuses the -Centroid file as -OutFile, even with -Force, and leaves it as it was' {
+        $before = [System.IO.File]::ReadAllBytes($Centroids)
+        { Get-KMeansAssignment $First -Centroid $Centroids -OutFile $Centroids -Force } |
+            Should -Throw -ErrorId 'TargetIsInput,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        [System.IO.File]::ReadAllBytes($Centroids) | Should -Be $before
+    }
+
     It 'refuses an existing file without -Force and replaces it with -Force' {
         $target = Join-Path $Scratch 'existing.npy'
         Set-Content -LiteralPath $target -Value 'old'

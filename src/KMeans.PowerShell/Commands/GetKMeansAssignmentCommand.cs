@@ -389,6 +389,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             ThrowTerminatingError(KMeansErrors.FromException(e));
         }
         RefuseNamedFilesAsTarget(target!);
+        RefuseCentroidFileAsTarget(target!);
         string what = Count == 1 ? "Write each row's nearest centroid" : $"Write each row's {Count} nearest centroids";
         if (!ShouldProcess(target, $"{what} as {format}"))
         {
@@ -516,6 +517,18 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         {
             foreach (string file in ProviderPaths.ResolveExisting(this, path, literal, out _))
                 RefuseAsTarget(target, file);
+        }
+    }
+
+    /// <summary>The centroid file is read before any row is assigned, but replacing it loses the model the rows were assigned to.</summary>
+    private void RefuseCentroidFileAsTarget(string target)
+    {
+        if (CentroidPath is not string path)
+            return;
+        foreach (string file in ProviderPaths.ResolveExisting(this, path, ProviderPaths.NamesExistingFile(this, path), out _))
+        {
+            if (SameFile.Replaces(target, file))
+                ThrowTerminatingError(KMeansErrors.TargetIsInput(target, "is -OutFile and also the -Centroid file"));
         }
     }
 
