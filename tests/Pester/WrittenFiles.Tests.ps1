@@ -74,6 +74,18 @@ Describe 'What a writer refuses before it writes, -WhatIf or not' {
         { & $writer.Write $target @{ WhatIf = $true; ErrorAction = 'Stop' } } | Should -Throw -ExpectedMessage "*the directory '*missing' does not exist.*"
     }
 
+    It '<Name> names a file where its target''s directory should be, with and without -WhatIf' -ForEach $WriterCases {
+        $writer = $Writers[$Index]
+        $file = Join-Path $Scratch "plain-file-$Index.txt"
+        Set-Content -LiteralPath $file -Value 'x'
+        $target = Join-Path $file "sub/$($writer.File)"
+        foreach ($whatIf in $true, $false) {
+            { & $writer.Write $target @{ WhatIf = $whatIf; ErrorAction = 'Stop' } } |
+                Should -Throw -ExpectedMessage "*'$file' is a file, not a directory.*"
+        }
+        Get-Content -LiteralPath $file | Should -Be 'x'
+    }
+
     It '<Name> refuses a directory as its target, even with -Force' -ForEach $WriterCases {
         $writer = $Writers[$Index]
         $target = Join-Path $Scratch "directory-$Index$([System.IO.Path]::GetExtension($writer.File))"

@@ -15,6 +15,22 @@ namespace KMeans.Core.Files;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>
+    /// Why a target's directory is not there, for messages: "the directory '…' does not exist", or, where a part of
+    /// the path is a file, "'…' is a file, not a directory" (naming the file, which is what to fix).
+    /// </summary>
+    public static string MissingDirectory(string directory)
+    {
+        for (string? part = directory; !string.IsNullOrEmpty(part); part = Path.GetDirectoryName(part))
+        {
+            if (File.Exists(part))
+                return $"'{part}' is a file, not a directory";
+            if (Directory.Exists(part))
+                break;
+        }
+        return $"the directory '{directory}' does not exist";
+    }
+
     private const string TemporarySuffix = ".tmp";
     private const int RandomPartLength = 32;
 
@@ -53,8 +69,7 @@ public static class AtomicFile
         target = Path.GetFullPath(target);
         string directory = Path.GetDirectoryName(target) ?? throw NotRegular(target, "a root directory");
         if (!Directory.Exists(directory))
-            throw new KMeansException(KMeansErrorKind.FileNotFound,
-                $"Cannot write '{target}': the directory '{directory}' does not exist.", target);
+            throw new KMeansException(KMeansErrorKind.FileNotFound, $"Cannot write '{target}': {MissingDirectory(directory)}.", target);
         UnixFileStatus? existing = CheckTarget(target, overwrite);
         cancellationToken.ThrowIfCancellationRequested();
 

@@ -63,7 +63,7 @@ internal static class WriteTarget
                 $"Cannot write '{target}': it is a directory, and only a regular file may be replaced.", target));
         if (directory is not null && !Directory.Exists(directory))
             return KMeansErrors.FromException(new KMeansException(KMeansErrorKind.FileNotFound,
-                $"Cannot write '{target}': the directory '{directory}' does not exist.", target));
+                $"Cannot write '{target}': {AtomicFile.MissingDirectory(directory)}.", target));
         return File.Exists(target) && !force ? KMeansErrors.TargetExists(target) : null;
     }
 }

@@ -91,7 +91,7 @@ internal sealed class TrainingCheckpointer
         string directory = System.IO.Path.GetDirectoryName(full)!;
         if (!Directory.Exists(directory))
             throw new KMeansException(KMeansErrorKind.FileNotFound,
-                $"Cannot write the checkpoint '{full}': the directory '{directory}' does not exist.", full);
+                $"Cannot write the checkpoint '{full}': {AtomicFile.MissingDirectory(directory)}.", full);
         AtomicFile.RemoveLeftovers(full);
         return full;
     }
