@@ -395,6 +395,16 @@ Describe 'Files written by independent tools' {
         $problems.FullyQualifiedErrorId | Should -Be 'DimensionMismatch,KMeans.PowerShell.GetKMeansAssignmentCommand'
     }
 
+    It 'assigns nothing from DuckDB''s Parquet file of no rows, as from an empty .npy, without an error' {
+        $rows = Join-Path $Fixtures 'duckdb-list-null-row.parquet'
+        $centroids = Invoke-KMeansTraining -LiteralPath $rows -K 2 -Seed 1 -WarningAction SilentlyContinue
+        $alone = Get-KMeansAssignment -LiteralPath $rows -Centroid $centroids
+        $assigned = Get-KMeansAssignment -LiteralPath (Join-Path $Fixtures 'duckdb-list-no-rows.parquet'), $rows -Centroid $centroids -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty
+        $assigned.Index | Should -Be $alone.Index
+        $assigned.ClusterId | Should -Be $alone.ClusterId
+    }
+
     It 'skips the null row 7 of DuckDB''s <_> as a null row, the array as the list' -ForEach 'duckdb-array-null-row.parquet', 'duckdb-list-null-row.parquet' {
         $path = Join-Path $Fixtures $_
         $model = Invoke-KMeansTraining -LiteralPath $path -K 4 -Seed 1 -AsModel -WarningVariable warnings -WarningAction SilentlyContinue

@@ -495,8 +495,13 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             using IVectorSource? source = VectorFiles.Open([file], Column, InputFormat, out ErrorRecord? error);
             if (error is not null)
             {
+                long? declared = VectorFile.DeclaredRowCount(file, InputFormat?.ToCore());
+                // A list column with no rows has no vector to give it a dimension, but there is nothing to assign
+                // either: such a file passes as an empty .npy or Arrow file does.
+                if (declared == 0 && error.Exception is KMeansException { Kind: KMeansErrorKind.NoRows })
+                    continue;
                 WriteError(error);
-                _nextIndex += KeepPlaces(VectorFile.DeclaredRowCount(file, InputFormat?.ToCore()), 0);
+                _nextIndex += KeepPlaces(declared, 0);
             }
             else
             {

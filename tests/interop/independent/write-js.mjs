@@ -39,6 +39,7 @@ await connection.run(`COPY (SELECT embedding::DOUBLE[] AS embedding FROM referen
 await connection.run(`COPY (SELECT (CASE WHEN row_id = 7 THEN NULL ELSE embedding::FLOAT[] END)::FLOAT[${dimension}] AS embedding FROM reference ORDER BY row_id) TO '${target('duckdb-array-null-row.parquet')}' (FORMAT parquet)`);
 await connection.run(`COPY (SELECT CASE WHEN row_id = 7 THEN NULL ELSE embedding::FLOAT[] END AS embedding FROM reference ORDER BY row_id) TO '${target('duckdb-list-null-row.parquet')}' (FORMAT parquet)`);
 await connection.run(`COPY (SELECT CASE WHEN row_id = 0 THEN []::FLOAT[] ELSE embedding::FLOAT[] END AS embedding FROM reference ORDER BY row_id) TO '${target('duckdb-list-empty-first.parquet')}' (FORMAT parquet)`);
+await connection.run(`COPY (SELECT embedding::FLOAT[] AS embedding FROM reference WHERE false) TO '${target('duckdb-list-no-rows.parquet')}' (FORMAT parquet)`);
 // A centroid table as DuckDB exports one: ids, sizes and prices beside the vectors, the rows in another order
 // (37 · id mod 300), across row groups; then an id given twice and an id missing.
 await connection.run(`COPY (SELECT row_id::INTEGER AS cluster_id, (row_id * 3)::BIGINT AS size, embedding, (row_id * 0.5)::FLOAT AS price FROM reference ORDER BY (row_id * 37) % ${rows}) TO '${target('duckdb-ids.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 100)`);
