@@ -317,6 +317,17 @@ Describe 'File and path messages' {
         $thrown.Exception.Message | Should -BeLike "*'$link' is a symbolic link to the file '$file', not to a directory*"
     }
 
+    It 'says to give a name with brackets as -LiteralPath when, as a wildcard pattern, it matches nothing' {
+        $model = @([float[]](0, 0), [float[]](1, 1)) | Invoke-KMeansTraining -K 2 -Seed 1 -AsModel
+        $named = Join-Path $Scratch 'bracketed[1].arrow'
+        $null = $model | Export-KMeansCentroid -LiteralPath $named
+        $thrown = { Import-KMeansCentroid -Path $named -ErrorAction Stop } | Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.ImportKMeansCentroidCommand' -PassThru
+        $thrown.Exception.Message | Should -Be "No file matches the wildcard pattern '$named', but a file has exactly that name: give it as -LiteralPath, which takes [ ] * ? as they are."
+        (Import-KMeansCentroid -LiteralPath $named).Count | Should -Be 2
+        $thrown = { Import-KMeansCentroid -Path (Join-Path $Scratch 'absent[1].arrow') -ErrorAction Stop } | Should -Throw -PassThru
+        $thrown.Exception.Message | Should -BeLike 'Cannot find a file at*'
+    }
+
     It 'names the provider of a path outside the file system in plain words' {
         $thrown = { Invoke-KMeansTraining -Path 'Env:PATH' -K 2 } | Should -Throw -ErrorId 'NotFileSystemPath,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
         $thrown.Exception.Message | Should -BeLike '*is a path of the Environment provider*'

@@ -71,6 +71,10 @@ internal static class KMeansErrors
         new ItemNotFoundException($"Cannot find a file at '{path}'."),
         "FileNotFound", ErrorCategory.ObjectNotFound, path);
 
+    public static ErrorRecord PathIsLiteralName(string path) => new(
+        new ItemNotFoundException($"No file matches the wildcard pattern '{path}', but a file has exactly that name: give it as -LiteralPath, which takes [ ] * ? as they are."),
+        "FileNotFound", ErrorCategory.ObjectNotFound, path);
+
     public static ErrorRecord PathIsDirectory(string path, string directory) => new(
         new ItemNotFoundException($"'{directory}' is a directory, not a file; name the files in it (for example '{Path.Combine(path, "*.npy")}')."),
         "FileNotFound", ErrorCategory.ObjectNotFound, path);

@@ -29,7 +29,7 @@ internal static class ProviderPaths
         }
         catch (ItemNotFoundException)
         {
-            error = KMeansErrors.PathNotFound(path);
+            error = NotFound(cmdlet, path, literal);
             return [];
         }
         catch (System.Management.Automation.DriveNotFoundException)
@@ -47,10 +47,19 @@ internal static class ProviderPaths
         {
             error = resolved.FirstOrDefault(Directory.Exists) is string directory
                 ? KMeansErrors.PathIsDirectory(path, directory)
-                : KMeansErrors.PathNotFound(path);
+                : NotFound(cmdlet, path, literal);
         }
         return files;
     }
+
+    /// <summary>
+    /// FileNotFound; where a wildcard pattern matched nothing but a file has the very name given (brackets are
+    /// wildcard characters: 'c[1].arrow' matches only 'c1.arrow'), the message says to give it as -LiteralPath.
+    /// </summary>
+    private static ErrorRecord NotFound(PSCmdlet cmdlet, string path, bool literal) =>
+        !literal && WildcardPattern.ContainsWildcardCharacters(path) && NamesExistingFile(cmdlet, path)
+            ? KMeansErrors.PathIsLiteralName(path)
+            : KMeansErrors.PathNotFound(path);
 
     /// <summary>
     /// The existing files of every -Path or -LiteralPath value in turn. A value that matches no file is reported as a
