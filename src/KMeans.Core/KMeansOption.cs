@@ -12,4 +12,5 @@ public enum KMeansOption
     TempDirectory,
     SkipNonFinite,
     MaxIterations,
+    TrainDimension,
 }

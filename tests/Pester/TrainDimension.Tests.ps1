@@ -106,13 +106,22 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
     }
 
     It 'refuses a training dimension not below the vectors'' dimension with InvalidOption' {
-        { $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension 32 } |
-            Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage '*less than the vectors'' 32 dimensions, but was 32*'
+        $thrown = { $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension 32 } |
+            Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.ErrorDetails.Message | Should -Be '-TrainDimension must be at least 1 and less than the vectors'' 32 dimensions, but was 32.'
+        $thrown = { @([float[]]1, [float[]]2, [float[]]3) | Invoke-KMeansTraining -K 2 -TrainDimension 1 } |
+            Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.ErrorDetails.Message | Should -Be '-TrainDimension needs vectors of 2 or more dimensions to project, but these have 1 (it was 1).'
+        $thrown = { Get-KMeansDiskEstimate -K 8 -Dimension 100 -TrainDimension 100 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.GetKMeansDiskEstimateCommand' -PassThru
+        $thrown.ErrorDetails.Message | Should -Be '-TrainDimension must be at least 1 and less than the vectors'' 100 dimensions, but was 100.'
     }
 
-    It 'refuses a training dimension below 1 at binding' {
+    It 'refuses a training dimension below 1 at binding, training and estimating alike' {
         { $Vectors | Invoke-KMeansTraining -K 3 -TrainDimension 0 } |
             Should -Throw -ErrorId 'ParameterArgumentValidationError,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        { Get-KMeansDiskEstimate -K 8 -Dimension 100 -TrainDimension 0 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,KMeans.PowerShell.GetKMeansDiskEstimateCommand'
     }
 }
 

@@ -68,10 +68,12 @@ public sealed class RandomizedHadamardProjection
     /// <summary>Throws an InvalidOption <see cref="KMeansException"/> unless 1 ≤ outputDimension &lt; inputDimension.</summary>
     public static void Validate(int inputDimension, int outputDimension)
     {
-        if (outputDimension < 1 || outputDimension >= inputDimension)
-            throw new KMeansException(KMeansErrorKind.InvalidOption,
-                $"The training dimension must be at least 1 and less than the vectors' {inputDimension} dimensions, but was {outputDimension}.",
-                outputDimension);
+        if (outputDimension >= 1 && outputDimension < inputDimension)
+            return;
+        throw new KMeansException(KMeansErrorKind.InvalidOption, inputDimension == 1
+                ? new OptionMessage($"{{0}} needs vectors of 2 or more dimensions to project, but these have 1 (it was {outputDimension}).", KMeansOption.TrainDimension)
+                : new OptionMessage($"{{0}} must be at least 1 and less than the vectors' {inputDimension} dimensions, but was {outputDimension}.", KMeansOption.TrainDimension),
+            outputDimension);
     }
 
     /// <summary>Separate from the sampling (0) and redo (1 ..) streams of the same seed.</summary>

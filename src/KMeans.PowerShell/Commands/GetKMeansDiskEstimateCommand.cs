@@ -101,6 +101,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [EmptyAsNull(typeof(int))]
+    [ValidateRangeWhenGiven(1, int.MaxValue)]
     public int? TrainDimension { get; set; }
 
     /// <summary>

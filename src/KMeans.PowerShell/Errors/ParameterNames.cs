@@ -15,6 +15,7 @@ internal static class ParameterNames
         KMeansOption.TempDirectory => "-TempDirectory",
         KMeansOption.SkipNonFinite => "-SkipNonFinite",
         KMeansOption.MaxIterations => "-MaxIterations",
+        KMeansOption.TrainDimension => "-TrainDimension",
         _ => throw new ArgumentOutOfRangeException(nameof(option), option, "No parameter is named for this option."),
     };
 }
