@@ -61,6 +61,17 @@ Describe 'ConvertFrom-Json' {
             Should -Be (Get-KMeansAssignment $data -Centroid $balanced | Select-Object -First 3).Distance
     }
 
+    It 'takes a whole model that went through JSON as its centroids, with their metric and prices' {
+        $data = Join-Path $Scratch 'json-model.npy'
+        New-KMeansSampleData -Path $data -Rows 3000 -Dimension 8 -Clusters 6 -Seed 2 | Out-Null
+        $model = Invoke-KMeansTraining $data -K 5 -Seed 3 -MaxSizeRatio 1.05 -Distance Cosine -AsModel -WarningAction SilentlyContinue
+        $viaJson = $model | ConvertTo-Json -Depth 8 -WarningAction SilentlyContinue | ConvertFrom-Json
+        $live = Get-KMeansAssignment $data -Centroid $model
+        $json = Get-KMeansAssignment $data -Centroid $viaJson
+        $json.ClusterId | Should -Be $live.ClusterId
+        $json.Distance | Should -Be $live.Distance
+    }
+
     It 'takes a number in Distance for a row''s distance, not a metric, and names the centroid whose metric conflicts' {
         $centroids = @(
             [pscustomobject]@{ ClusterId = 0; Vector = [float[]](1, 0); Distance = 1.0 }

@@ -58,6 +58,7 @@ internal sealed class CentroidInput
         // A single float[] bound to object[] arrives as its numbers: it is one centroid.
         if (VectorConverter.IsNumberList(items))
             items = [items];
+        items = items.SelectMany(item => CentroidsOfJsonModel(item) ?? [item]).ToArray();
         // Unwrapped once: a deserialized model becomes a live one here, which takes a while for a large one.
         object?[] given = items.Select(VectorConverter.UnwrapLive).ToArray();
         if (items.Length > 1 && given.FirstOrDefault(item => item is KMeansModel or string or FileInfo) is { } whole)
@@ -142,6 +143,20 @@ internal sealed class CentroidInput
             return null;
         return new CentroidInput(vectors, distance, prices);
     }
+
+    /// <summary>
+    /// The centroids of a model that went through JSON (ConvertTo-Json, then ConvertFrom-Json): a plain object whose
+    /// Centroids are plain objects with a ClusterId each, which keep their metric and price as centroids that went
+    /// through JSON do. Null for anything else, a model deserialized by PowerShell (Clixml, jobs) included: that one
+    /// becomes a live model.
+    /// </summary>
+    private static object[]? CentroidsOfJsonModel(object? item) =>
+        item is PSObject { BaseObject: PSCustomObject } bag
+            && !bag.TypeNames.Any(name => name.StartsWith("Deserialized.", StringComparison.Ordinal))
+            && PropertyValue(bag, nameof(KMeansModel.Centroids)) is object[] { Length: > 0 } centroids
+            && centroids.All(centroid => ClusterIdOf(centroid) is not null)
+            ? centroids
+            : null;
 
     /// <summary>A property of a plain object as <typeparamref name="T"/>, or null when it has none or holds something else.</summary>
     private static T? Property<T>(object? item, string name) where T : struct =>
