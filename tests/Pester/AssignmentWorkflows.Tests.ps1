@@ -233,14 +233,16 @@ Describe 'Invoke-KMeansTraining -MaxSizeRatio' {
         # The blob's rows lie within 0.01 of each other, closer than prices can tell apart: they are displaced, and said so.
         $model.PricedPartitionSizes.Max | Should -BeGreaterThan 300
         @($warnings).Count | Should -Be 1
-        $warnings[0].Message | Should -BeLike 'Balancing displaced * of the 2,000 sample rows*keep 100–300 rows*'
+        $own = '{0:N0}–{1:N0}' -f $model.PartitionSizes.Min, $model.PartitionSizes.Max
+        $warnings[0].Message | Should -BeLike "Balancing displaced * of the 2,000 sample rows*the model's own partitions keep $own, within the bounds (100–300 rows)*"
     }
 
     It 'says, for a minimum alone, that prices do not fill small partitions, not to loosen a maximum never given' {
         $data = New-KMeansSampleData -Path (Join-Path $Scratch 'minimum.npy') -Rows 8000 -Dimension 24 -Clusters 30 -Seed 5
         $model = Invoke-KMeansTraining -LiteralPath $data.FullName -K 20 -Seed 3 -SampleRate 1000 -MinSizeRatio 0.9 -AsModel -WarningVariable warnings 3>$null
         $model.PartitionSizes.Min | Should -BeGreaterOrEqual 360
-        "$warnings" | Should -BeLike 'Balancing moved * of the 8,000 sample rows * into partitions below the minimum, which prices cannot do:*keep at least 360 rows: -MinSizeRatio holds on the sample only*'
+        $own = '{0:N0}–{1:N0}' -f $model.PartitionSizes.Min, $model.PartitionSizes.Max
+        "$warnings" | Should -BeLike "Balancing moved * of the 8,000 sample rows * into partitions below the minimum, which prices cannot do:*the model's own partitions keep $own, within the bounds (at least 360 rows): -MinSizeRatio holds on the sample only*"
         "$warnings" | Should -Not -BeLike '*-MaxSizeRatio*'
     }
 
@@ -375,7 +377,7 @@ Describe 'Partition prices of a balanced model' {
         $model.PricedPartitionSizes.Min | Should -Be ($sizes | Measure-Object -Minimum).Minimum
         $model.PricedPartitionSizes.Min | Should -BeLessThan (0.95 * $model.MinPartitionSize)
         @($warnings).Count | Should -Be 1
-        $warnings[0].Message | Should -BeLike "*keep at least $($model.MinPartitionSize) rows*"
+        $warnings[0].Message | Should -BeLike "*keep $($model.PartitionSizes.Min.ToString('N0'))–$($model.PartitionSizes.Max.ToString('N0')), within the bounds (at least $($model.MinPartitionSize) rows)*"
     }
 
     It 'assigns to the nearest centroid with -IgnorePrice, which breaks the bound here' {

@@ -28,6 +28,7 @@ internal static class DisplacedRows
         bool below = smallest is long min && priced.Min < min * (1 - NoticeableExcess);
         if (displaced == 0 || !(above || below))
             return null;
+        Core.Training.Balancing.PartitionSizeStatistics own = result.PartitionSizes;
         string bounds = smallest is long least
             ? largest is long most
                 ? string.Create(CultureInfo.InvariantCulture, $"{least:N0}–{most:N0} rows")
@@ -40,17 +41,19 @@ internal static class DisplacedRows
                 "Balancing moved {0:N0} of the {1:N0} sample rows ({2:P1}) into partitions below the minimum, which prices " +
                 "cannot do: they keep partitions within a maximum and do not fill small ones. So assigning the sample with " +
                 "this model (Get-KMeansAssignment) gives partitions of {3:N0}–{4:N0} rows, while the model's own partitions " +
-                "keep {5}: -MinSizeRatio holds on the sample only, and a lower one moves fewer rows; see about_KMeans.",
-                displaced, result.SampleRows, (double)displaced / result.SampleRows, priced.Min, priced.Max, bounds);
+                "keep {5:N0}–{6:N0}, within the bounds ({7}): -MinSizeRatio holds on the sample only, and a lower one moves " +
+                "fewer rows; see about_KMeans.",
+                displaced, result.SampleRows, (double)displaced / result.SampleRows, priced.Min, priced.Max, own.Min, own.Max, bounds);
         }
         return string.Format(CultureInfo.InvariantCulture,
             "Balancing displaced {0:N0} of the {1:N0} sample rows ({2:P1}): the partition prices alone do not place them, " +
             "so assigning the sample with this model (Get-KMeansAssignment) gives partitions of {3:N0}–{4:N0} rows " +
-            "({5:F2}× the mean), while the model's own partitions keep {6}. Prices cannot split duplicate rows, and place " +
+            "({5:F2}× the mean), while the model's own partitions keep {6:N0}–{7:N0}, within the bounds ({8}). Prices " +
+            "cannot split duplicate rows, and place " +
             "rows poorly where many full partitions share one dense region or, under Dot distance, where centroids share a " +
             "direction and differ only in norm. A looser -MaxSizeRatio, or -Distance Cosine for vectors compared by " +
             "direction, displaces fewer rows; see about_KMeans.",
             displaced, result.SampleRows, (double)displaced / result.SampleRows, priced.Min, priced.Max, priced.MaxOverMean,
-            bounds);
+            own.Min, own.Max, bounds);
     }
 }
