@@ -20,3 +20,10 @@ public sealed record NodeProgress(int Depth, int Node, int Siblings, int Centroi
 /// <param name="Finished">The checkpoint holds a finished training, whose result is returned without training (balanced
 /// again on the same sample when size bounds are asked for: the checkpoint keeps it as it was before balancing).</param>
 public sealed record ResumeProgress(string Path, string Position, bool Finished) : TrainingProgress;
+
+/// <summary>
+/// A checkpoint could not be written (a full disk, a removed directory): training goes on, the file keeps the last
+/// state written, and the next write is tried when the interval has passed again (the final one at the end).
+/// </summary>
+/// <param name="Problem">Why the write failed, as the error would have said it.</param>
+public sealed record CheckpointWriteFailed(string Path, string Problem) : TrainingProgress;

@@ -128,7 +128,7 @@ internal sealed class CheckpointStart : IDisposable
             Sample = CheckpointFingerprint.Sample(sample),
             Sampling = summary,
         };
-        var checkpointer = new TrainingCheckpointer(_path, _options.Interval, state, _restored);
+        var checkpointer = new TrainingCheckpointer(_path, _options.Interval, state, _restored, _progress);
         if (_restored is not null)
             _progress?.Report(new ResumeProgress(_path, _restored.Position(), Finished: false));
         return checkpointer;

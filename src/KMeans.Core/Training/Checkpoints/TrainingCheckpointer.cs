@@ -16,13 +16,16 @@ internal sealed class TrainingCheckpointer
     private readonly TimeSpan _interval;
     private readonly CheckpointState _state;
     private readonly CheckpointState? _restored;
+    private readonly IProgress<TrainingProgress>? _progress;
 
-    public TrainingCheckpointer(string path, TimeSpan interval, CheckpointState state, CheckpointState? restored)
+    public TrainingCheckpointer(string path, TimeSpan interval, CheckpointState state, CheckpointState? restored,
+        IProgress<TrainingProgress>? progress)
     {
         Path = path;
         _interval = interval;
         _state = state;
         _restored = restored;
+        _progress = progress;
         if (restored is null)
             return;
         CheckpointFingerprint.VerifySample(path, restored.Sample, state.Sample);
@@ -65,7 +68,11 @@ internal sealed class TrainingCheckpointer
         state.Refine = null;
     }, force: true);
 
-    /// <summary>Applies <paramref name="update"/> to the state and writes it when due (or forced).</summary>
+    /// <summary>
+    /// Applies <paramref name="update"/> to the state and writes it when due (or forced). A write that fails is
+    /// reported (<see cref="CheckpointWriteFailed"/>) and training goes on: a checkpoint protects the training, so a
+    /// full disk must not end it; the file keeps the last state written (an atomic write leaves it as it was).
+    /// </summary>
     public void Offer(Action<CheckpointState> update, bool force)
     {
         lock (_gate)
@@ -73,7 +80,14 @@ internal sealed class TrainingCheckpointer
             update(_state);
             if (!force && !Due)
                 return;
-            CheckpointFile.Write(Path, _state);
+            try
+            {
+                CheckpointFile.Write(Path, _state);
+            }
+            catch (Exception e) when (e is KMeansException or IOException or UnauthorizedAccessException)
+            {
+                _progress?.Report(new CheckpointWriteFailed(Path, e.Message));
+            }
             _sinceWrite.Restart();
         }
     }
