@@ -351,6 +351,17 @@ Describe 'File and path messages' {
         }
     }
 
+    It 'refuses a directory as the checkpoint as it refuses a FIFO, with and without -WhatIf' {
+        $directory = Join-Path $Scratch 'checkpoint-directory'
+        $null = New-Item -ItemType Directory -Path $directory
+        $vectors = 1..40 | ForEach-Object { , [float[]]@(($_ % 4), ($_ % 3)) }
+        foreach ($whatIf in $true, $false) {
+            $thrown = { $vectors | Invoke-KMeansTraining -K 2 -CheckpointPath $directory -WhatIf:$whatIf } |
+                Should -Throw -ErrorId 'TargetNotRegularFile,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+            $thrown.Exception.Message | Should -Be "The checkpoint path '$directory' is a directory; a checkpoint is a regular file."
+        }
+    }
+
     It 'reports integer .npy content as UnsupportedContent' {
         $path = Join-Path $Scratch 'ints.npy'
         $header = "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }".PadRight(117) + "`n"

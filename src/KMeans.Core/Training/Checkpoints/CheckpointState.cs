@@ -57,7 +57,7 @@ internal sealed class CheckpointState
         if (Refine is { Current: { } refining })
             return $"refinement iteration {refining.Iterations}";
         if (Nodes.Count > 0)
-            return $"the tree with {Nodes.Count} nodes finished";
+            return Nodes.Count == 1 ? "the tree with 1 node finished" : $"the tree with {Nodes.Count} nodes finished";
         if (Flat is { Finished: true })
             return "the end of the tree's top level";
         if (Flat is { Current: { } current })

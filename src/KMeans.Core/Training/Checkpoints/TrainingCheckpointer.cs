@@ -97,7 +97,8 @@ internal sealed class TrainingCheckpointer
     {
         string full = System.IO.Path.GetFullPath(path);
         if (Directory.Exists(full))
-            throw new KMeansException(KMeansErrorKind.InvalidOption, $"The checkpoint path '{full}' is a directory.", full);
+            throw new KMeansException(KMeansErrorKind.TargetNotRegularFile,
+                $"The checkpoint path '{full}' is a directory; a checkpoint is a regular file.", full);
         // Opening a FIFO to read a checkpoint would wait for a writer forever.
         if (UnixFileStatus.Of(full, followLinks: true) is { Type: not UnixFileType.Regular } special)
             throw new KMeansException(KMeansErrorKind.TargetNotRegularFile,
