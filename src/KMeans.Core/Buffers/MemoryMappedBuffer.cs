@@ -1,5 +1,6 @@
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
+using KMeans.Core.Files;
 using KMeans.Core.Planning;
 
 namespace KMeans.Core.Buffers;
@@ -143,7 +144,7 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             throw new KMeansException(KMeansErrorKind.TempDirectoryNotWritable,
-                $"Cannot create the on-disk sample in '{directory}': {e.Message}", directory, e);
+                $"Cannot create the on-disk sample in '{directory}': {AtomicFile.Describe(e, path)}", directory, e);
         }
         if (!OperatingSystem.IsWindows())
             File.Delete(path);

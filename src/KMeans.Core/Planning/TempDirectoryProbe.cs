@@ -1,3 +1,5 @@
+using KMeans.Core.Files;
+
 namespace KMeans.Core.Planning;
 
 /// <summary>
@@ -19,14 +21,15 @@ internal static class TempDirectoryProbe
         };
         if (!OperatingSystem.IsWindows())
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        string path = Path.Combine(directory, $".kmeans-probe-{Guid.NewGuid():N}");
         try
         {
-            using var probe = new FileStream(Path.Combine(directory, $".kmeans-probe-{Guid.NewGuid():N}"), options);
+            using var probe = new FileStream(path, options);
             return null;
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            return e.Message;
+            return AtomicFile.Describe(e, path);
         }
     }
 }

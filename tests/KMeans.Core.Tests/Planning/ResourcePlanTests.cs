@@ -146,7 +146,8 @@ public class ResourcePlanTests
 
         Assert.False(room.Fits);
         Assert.Equal(KMeansErrorKind.TempDirectoryNotWritable, room.ProblemKind);
-        Assert.StartsWith($"Cannot create the on-disk sample in '{deep}'", room.Problem!.ToString());
+        Assert.StartsWith($"Cannot create the on-disk sample in '{deep}': the system reported \"", room.Problem!.ToString());
+        Assert.DoesNotContain(".kmeans-probe", room.Problem!.ToString());
     }
 
     [Fact]
