@@ -362,6 +362,32 @@ Describe 'File and path messages' {
         }
     }
 
+    It 'refuses to replace a link to a device (as /dev/stdout is), even with -Force, and leaves the link' -Skip:(-not $IsLinux) {
+        $link = Join-Path $Scratch 'null-link.html'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target '/dev/null'
+        $vectors = 1..40 | ForEach-Object { , [float[]]@(($_ % 4), ($_ % 3)) }
+        $thrown = { $vectors | Invoke-KMeansTraining -K 2 -ReportPath $link -Force } |
+            Should -Throw -ErrorId 'TargetNotRegularFile,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -Be "Cannot write '$link': it is a symbolic link to a character device, and only a regular file may be replaced."
+        (Get-Item -LiteralPath $link).LinkTarget | Should -Be '/dev/null'
+    }
+
+    It 'says where a dangling link leads, as a checkpoint path and as a report path' -Skip:$IsWindows {
+        $vectors = 1..40 | ForEach-Object { , [float[]]@(($_ % 4), ($_ % 3)) }
+        $checkpoint = Join-Path $Scratch 'dangling.kmc'
+        $null = New-Item -ItemType SymbolicLink -Path $checkpoint -Target (Join-Path $Scratch 'nowhere.kmc')
+        foreach ($resume in $true, $false) {
+            $thrown = { $vectors | Invoke-KMeansTraining -K 2 -CheckpointPath $checkpoint -Resume:$resume } |
+                Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+            $thrown.Exception.Message | Should -Be "The checkpoint path '$checkpoint' is a symbolic link that leads to '$(Join-Path $Scratch 'nowhere.kmc')', which does not exist: give the checkpoint file itself, or remove the link."
+        }
+        $report = Join-Path $Scratch 'dangling.html'
+        $null = New-Item -ItemType SymbolicLink -Path $report -Target (Join-Path $Scratch 'nowhere.html')
+        $thrown = { $vectors | Invoke-KMeansTraining -K 2 -ReportPath $report } |
+            Should -Throw -ErrorId 'FileExists,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -Be "'$report' is a symbolic link that leads to '$(Join-Path $Scratch 'nowhere.html')', which does not exist. Use -Force to replace the link with the file."
+    }
+
     It 'reports integer .npy content as UnsupportedContent' {
         $path = Join-Path $Scratch 'ints.npy'
         $header = "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 2), }".PadRight(117) + "`n"

@@ -89,8 +89,18 @@ public static class AtomicFile
         return "kmeans-" + Convert.ToHexString(hash, 0, 16).ToLowerInvariant();
     }
 
+    /// <summary>A target that exists and may not be replaced without -Force; a link that leads nowhere is named as one.</summary>
     public static KMeansException AlreadyExists(string target, Exception? inner = null) =>
-        new(KMeansErrorKind.FileExists, $"The file '{target}' already exists. Use -Force to replace it.", target, inner);
+        new(KMeansErrorKind.FileExists, DanglingLinkEnd(target) is { } end
+                ? $"'{target}' is a symbolic link that leads to '{end}', which does not exist. Use -Force to replace the link with the file."
+                : $"The file '{target}' already exists. Use -Force to replace it.",
+            target, inner);
+
+    private static string? DanglingLinkEnd(string target) =>
+        new FileInfo(target).LinkTarget is not null && !Directory.Exists(target)
+            && SymbolicLinks.Chain(Path.GetFullPath(target)) is { EndsAtFile: false, Loops: false } chain
+            ? chain.End
+            : null;
 
     private static UnixFileStatus? CheckTarget(string target, bool overwrite)
     {
@@ -101,18 +111,25 @@ public static class AtomicFile
         if (Directory.Exists(target) && status?.Type != UnixFileType.SymbolicLink)
             throw NotRegular(target, "a directory");
         if (status is { Type: not (UnixFileType.Regular or UnixFileType.SymbolicLink) } special)
-            throw NotRegular(target, special.Type switch
-            {
-                UnixFileType.Fifo => "a FIFO (named pipe)",
-                UnixFileType.CharacterDevice => "a character device",
-                UnixFileType.BlockDevice => "a block device",
-                UnixFileType.Socket => "a socket",
-                _ => "not a regular file",
-            });
+            throw NotRegular(target, Kind(special.Type));
+        // A link is replaced, not followed; but one to a device or a pipe (/dev/stdout) stands for that stream, and
+        // replacing it would break it for every later process.
+        if (status is { Type: UnixFileType.SymbolicLink }
+            && UnixFileStatus.Of(target, followLinks: true) is { Type: not (UnixFileType.Regular or UnixFileType.Directory) } linked)
+            throw NotRegular(target, $"a symbolic link to {Kind(linked.Type)}");
         if (!overwrite)
             throw AlreadyExists(target);
         return status is { Type: UnixFileType.Regular } ? status : null;
     }
+
+    private static string Kind(UnixFileType type) => type switch
+    {
+        UnixFileType.Fifo => "a FIFO (named pipe)",
+        UnixFileType.CharacterDevice => "a character device",
+        UnixFileType.BlockDevice => "a block device",
+        UnixFileType.Socket => "a socket",
+        _ => "not a regular file",
+    };
 
     private static KMeansException NotRegular(string target, string what) =>
         new(KMeansErrorKind.TargetNotRegularFile,
