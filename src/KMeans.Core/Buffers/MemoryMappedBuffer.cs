@@ -1,6 +1,5 @@
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
-using KMeans.Core.Files;
 using KMeans.Core.Planning;
 
 namespace KMeans.Core.Buffers;
@@ -144,7 +143,7 @@ public sealed unsafe class MemoryMappedBuffer : TrainingBuffer
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             throw new KMeansException(KMeansErrorKind.TempDirectoryNotWritable,
-                $"Cannot create the on-disk sample in '{directory}': {AtomicFile.Describe(e, path)}", directory, e);
+                $"Cannot create the on-disk sample in '{directory}': {FileFailure.Describe(e, path)}", directory, e);
         }
         if (!OperatingSystem.IsWindows())
             File.Delete(path);

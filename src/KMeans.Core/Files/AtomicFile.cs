@@ -177,24 +177,6 @@ public static class AtomicFile
         }
     }
 
-    /// <param name="temporary">The temporary file written, which the message must not name.</param>
-    internal static string Describe(Exception e, string temporary) => e switch
-    {
-        UnauthorizedAccessException => "permission denied.",
-        IOException io when io.HResult == 28 || io.Message.Contains("space", StringComparison.OrdinalIgnoreCase) => "the disk is full.",
-        _ => $"the system reported \"{SystemReason(e, temporary)}\".",
-    };
-
-    /// <summary>
-    /// The operating system's reason (read-only file system, I/O error, ...) without the temporary file's path, which
-    /// .NET appends on Unix (" : 'path'") or quotes ("Could not find file 'path'").
-    /// </summary>
-    private static string SystemReason(Exception e, string temporary) =>
-        e.Message.Replace($" : '{temporary}'", "", StringComparison.Ordinal)
-            .Replace($" '{temporary}'", "", StringComparison.Ordinal)
-            .Replace(temporary, "the temporary file", StringComparison.Ordinal)
-            .TrimEnd('.', ' ');
-
     internal static void DeleteQuietly(string path)
     {
         try

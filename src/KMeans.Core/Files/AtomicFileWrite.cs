@@ -128,6 +128,6 @@ public sealed class AtomicFileWrite : IDisposable
         if (e is IOException && !_overwrite && File.Exists(Target))
             return AtomicFile.AlreadyExists(Target, e);
         return new KMeansException(KMeansErrorKind.FileNotWritable,
-            $"Cannot write '{Target}': {AtomicFile.Describe(e, _temporary)} The file is unchanged.", Target, e);
+            $"Cannot write '{Target}': {FileFailure.Describe(e, _temporary)} The file is unchanged.", Target, e);
     }
 }

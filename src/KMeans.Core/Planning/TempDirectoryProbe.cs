@@ -1,5 +1,3 @@
-using KMeans.Core.Files;
-
 namespace KMeans.Core.Planning;
 
 /// <summary>
@@ -29,7 +27,7 @@ internal static class TempDirectoryProbe
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            return AtomicFile.Describe(e, path);
+            return FileFailure.Describe(e, path);
         }
     }
 }

@@ -32,7 +32,7 @@ internal sealed class CheckpointLock : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new KMeansException(KMeansErrorKind.FileNotWritable,
-                $"Cannot write the checkpoint '{checkpoint}': {AtomicFile.Describe(e, path)}", checkpoint, e);
+                $"Cannot write the checkpoint '{checkpoint}': {FileFailure.Describe(e, path)}", checkpoint, e);
         }
     }
 
