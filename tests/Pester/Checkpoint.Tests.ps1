@@ -153,7 +153,7 @@ Describe 'Checkpoints' {
         catch {
             $_
         }
-        $refusal.FullyQualifiedErrorId | Should -Be 'InvalidOption,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        $refusal.FullyQualifiedErrorId | Should -Be 'TargetNotRegularFile,KMeans.PowerShell.InvokeKMeansTrainingCommand'
         $refusal.Exception.Message | Should -BeLike '*is a directory*'
         $warnings | Should -BeNullOrEmpty
     }
