@@ -91,16 +91,10 @@ public static class AtomicFile
 
     /// <summary>A target that exists and may not be replaced without -Force; a link that leads nowhere is named as one.</summary>
     public static KMeansException AlreadyExists(string target, Exception? inner = null) =>
-        new(KMeansErrorKind.FileExists, DanglingLinkEnd(target) is { } end
+        new(KMeansErrorKind.FileExists, SymbolicLinks.WhereDanglingLeads(Path.GetFullPath(target)) is { } end
                 ? $"'{target}' is a symbolic link that leads to '{end}', which does not exist. Use -Force to replace the link with the file."
                 : $"The file '{target}' already exists. Use -Force to replace it.",
             target, inner);
-
-    private static string? DanglingLinkEnd(string target) =>
-        new FileInfo(target).LinkTarget is not null && !Directory.Exists(target)
-            && SymbolicLinks.Chain(Path.GetFullPath(target)) is { EndsAtFile: false, Loops: false } chain
-            ? chain.End
-            : null;
 
     private static UnixFileStatus? CheckTarget(string target, bool overwrite)
     {

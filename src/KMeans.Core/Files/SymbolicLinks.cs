@@ -36,6 +36,16 @@ public static class SymbolicLinks
         return new LinkChain(names, Loops: true);
     }
 
+    /// <summary>
+    /// Where <paramref name="fullPath"/> leads when it is a symbolic link to neither a file nor a directory (and its
+    /// links do not loop): the name to give in a message; null for anything else.
+    /// </summary>
+    public static string? WhereDanglingLeads(string fullPath) =>
+        new FileInfo(fullPath).LinkTarget is not null && !Directory.Exists(fullPath)
+            && Chain(fullPath) is { EndsAtFile: false, Loops: false } chain
+            ? chain.End
+            : null;
+
     /// <summary>The path with the links along its directory followed, its own name as it is.</summary>
     public static string DirectoryFollowed(string fullPath)
     {

@@ -99,9 +99,9 @@ internal sealed class TrainingCheckpointer
         if (Directory.Exists(full))
             throw new KMeansException(KMeansErrorKind.TargetNotRegularFile,
                 $"The checkpoint path '{full}' is a directory; a checkpoint is a regular file.", full);
-        if (new FileInfo(full).LinkTarget is not null && SymbolicLinks.Chain(full) is { EndsAtFile: false, Loops: false } chain)
+        if (SymbolicLinks.WhereDanglingLeads(full) is { } end)
             throw new KMeansException(KMeansErrorKind.FileNotFound,
-                $"The checkpoint path '{full}' is a symbolic link that leads to '{chain.End}', which does not exist: give the checkpoint file itself, or remove the link.",
+                $"The checkpoint path '{full}' is a symbolic link that leads to '{end}', which does not exist: give the checkpoint file itself, or remove the link.",
                 full);
         // Opening a FIFO to read a checkpoint would wait for a writer forever.
         if (UnixFileStatus.Of(full, followLinks: true) is { Type: not UnixFileType.Regular } special)
