@@ -124,11 +124,15 @@ Describe 'Checkpoints' {
     }
 
     It 'refuses a checkpoint that another training holds, and leaves it to that training' {
+        # The holder has not written its first checkpoint yet: -Resume must not first warn that a new training starts.
         $checkpoint = Join-Path $Scratch 'held.kmc'
         $lock = [System.IO.File]::Open((Join-Path $Scratch '.held.kmc.lock'), 'OpenOrCreate', 'ReadWrite', 'None')
         try {
-            { Invoke-KMeansTraining @Training -CheckpointPath $checkpoint -Resume } |
+            { Invoke-KMeansTraining @Training -CheckpointPath $checkpoint -Resume -WarningVariable warnings 3>$null } |
                 Should -Throw -ErrorId 'CheckpointInUse,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage "The checkpoint '$checkpoint' is in use by another training*"
+            $warnings | Should -BeNullOrEmpty
+            { Invoke-KMeansTraining @Training -CheckpointPath $checkpoint -Resume -WhatIf } |
+                Should -Throw -ErrorId 'CheckpointInUse,KMeans.PowerShell.InvokeKMeansTrainingCommand'
             Test-Path -LiteralPath $checkpoint | Should -BeFalse
         }
         finally {

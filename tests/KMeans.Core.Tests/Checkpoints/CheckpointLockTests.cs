@@ -28,6 +28,27 @@ public sealed class CheckpointLockTests
         Assert.Equal(["state.kmc"], temp.FileNames());
     }
 
+    /// <summary>
+    /// The checks before a training refuse a held checkpoint as the training would, before saying that there is none
+    /// to resume, and neither create nor remove a lock file: one a killed training left stays for the training to take.
+    /// </summary>
+    [Fact]
+    public void TheChecksBeforeATrainingRefuseAHeldCheckpointAndTouchNoLock()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("state.kmc");
+        var checkpoint = new CheckpointOptions { Path = path, Resume = true };
+
+        using (CheckpointLock.Take(path))
+            Assert.Equal(KMeansErrorKind.CheckpointInUse, Assert.Throws<KMeansException>(() => KMeansTrainer.CheckCheckpoint(checkpoint)).Kind);
+
+        KMeansTrainer.CheckCheckpoint(checkpoint);
+        Assert.Empty(temp.FileNames());
+        File.WriteAllText(temp.File(".state.kmc.lock"), "left");
+        KMeansTrainer.CheckCheckpoint(checkpoint);
+        Assert.Equal("left", File.ReadAllText(temp.File(".state.kmc.lock")));
+    }
+
     [Fact]
     public void ALockAKilledTrainingLeftIsTakenOver()
     {

@@ -17,7 +17,7 @@ internal sealed class CheckpointLock : IDisposable
     /// <param name="checkpoint">The checkpoint's full path, as <see cref="TrainingCheckpointer.Prepare"/> gives it.</param>
     public static CheckpointLock Take(string checkpoint)
     {
-        string path = Path.Combine(Path.GetDirectoryName(checkpoint)!, $".{AtomicFile.TemporaryStem(Path.GetFileName(checkpoint))}.lock");
+        string path = LockPath(checkpoint);
         try
         {
             return new CheckpointLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None,
@@ -25,9 +25,7 @@ internal sealed class CheckpointLock : IDisposable
         }
         catch (IOException e) when (File.Exists(path))
         {
-            throw new KMeansException(KMeansErrorKind.CheckpointInUse,
-                $"The checkpoint '{checkpoint}' is in use by another training (it holds '{path}'). Wait for that training to end, or give this one another -CheckpointPath.",
-                checkpoint, e);
+            throw InUse(checkpoint, path, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -35,6 +33,36 @@ internal sealed class CheckpointLock : IDisposable
                 $"Cannot write the checkpoint '{checkpoint}': {FileFailure.Describe(e, path)}", checkpoint, e);
         }
     }
+
+    /// <summary>
+    /// Refuses, as <see cref="Take"/> would, a checkpoint that another training holds, without creating or removing
+    /// anything: the checks before a training (and -WhatIf) say it is in use before saying anything about the
+    /// checkpoint file, which that training may not have written yet.
+    /// </summary>
+    public static void ThrowIfHeld(string checkpoint)
+    {
+        string path = LockPath(checkpoint);
+        try
+        {
+            new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, bufferSize: 1).Dispose();
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && File.Exists(path))
+        {
+            throw InUse(checkpoint, path, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No lock file, or one this user cannot open: Take tells which when the training starts.
+        }
+    }
+
+    private static string LockPath(string checkpoint) =>
+        Path.Combine(Path.GetDirectoryName(checkpoint)!, $".{AtomicFile.TemporaryStem(Path.GetFileName(checkpoint))}.lock");
+
+    private static KMeansException InUse(string checkpoint, string path, IOException e) =>
+        new(KMeansErrorKind.CheckpointInUse,
+            $"The checkpoint '{checkpoint}' is in use by another training (it holds '{path}'). Wait for that training to end, or give this one another -CheckpointPath.",
+            checkpoint, e);
 
     public void Dispose() => _held.Dispose();
 }

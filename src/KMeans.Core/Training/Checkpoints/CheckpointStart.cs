@@ -64,12 +64,14 @@ internal sealed class CheckpointStart : IDisposable
     public void Dispose() => _lock.Dispose();
 
     /// <summary>
-    /// What refuses a checkpoint before anything is read: a directory, a FIFO, a missing directory, an existing
-    /// checkpoint without resuming, a file to resume that is no checkpoint, or a directory where none can be written.
+    /// What refuses a checkpoint before anything is read: a directory, a FIFO, a missing directory, a checkpoint
+    /// another training holds, an existing checkpoint without resuming, a file to resume that is no checkpoint, or a
+    /// directory where none can be written.
     /// </summary>
     public static void Check(CheckpointOptions checkpoint)
     {
         string path = TrainingCheckpointer.Prepare(checkpoint.Path);
+        CheckpointLock.ThrowIfHeld(path);
         if (File.Exists(path) && !checkpoint.Resume)
             throw AlreadyExists(path);
         if (File.Exists(path) && !CheckpointFile.IsCheckpoint(path))
