@@ -64,9 +64,11 @@ Describe 'Stopping a training' {
 }
 
 Describe 'A writer told to terminate' -Skip:(-not $IsLinux) {
+    # Writing shows by its temporary file; a training with a checkpoint by the lock it holds from its start.
     It 'leaves no temporary file when its process gets SIGTERM while <Name> writes' -ForEach @(
-        @{ Name = 'New-KMeansSampleData'; Command = 'New-KMeansSampleData -LiteralPath ''{0}'' -Rows 40000000 -Dimension 64 -Seed 1'; File = 'big.npy' }
-        @{ Name = 'Get-KMeansAssignment -OutFile'; Command = '$c = Invoke-KMeansTraining -LiteralPath ''{1}'' -K 4 -Seed 1 -AsModel; Get-KMeansAssignment -LiteralPath (@(''{1}'') * 20000) -Centroid $c -OutFile ''{0}'''; File = 'labels.arrow' }
+        @{ Name = 'New-KMeansSampleData'; Command = 'New-KMeansSampleData -LiteralPath ''{0}'' -Rows 40000000 -Dimension 64 -Seed 1'; File = 'big.npy'; Writing = '*.tmp' }
+        @{ Name = 'Get-KMeansAssignment -OutFile'; Command = '$c = Invoke-KMeansTraining -LiteralPath ''{1}'' -K 4 -Seed 1 -AsModel; Get-KMeansAssignment -LiteralPath (@(''{1}'') * 20000) -Centroid $c -OutFile ''{0}'''; File = 'labels.arrow'; Writing = '*.tmp' }
+        @{ Name = 'Invoke-KMeansTraining -CheckpointPath'; Command = 'Invoke-KMeansTraining -LiteralPath ''{1}'' -K 64 -Init Random -Tolerance 0 -MaxIterations 1000000 -CheckpointPath ''{0}'' -CheckpointInterval 01:00:00'; File = 'state.kmc'; Writing = '*.lock' }
     ) {
         $directory = (New-Item -ItemType Directory -Path (Join-Path $Scratch "terminated-$($File -replace '\W')")).FullName
         $target = Join-Path $directory $File
@@ -84,10 +86,10 @@ Describe 'A writer told to terminate' -Skip:(-not $IsLinux) {
         $process = [System.Diagnostics.Process]::Start($start)
         try {
             $deadline = [datetime]::UtcNow.AddSeconds(60)
-            while (-not (Get-ChildItem -LiteralPath $directory -Force -Filter '*.tmp') -and -not $process.HasExited -and [datetime]::UtcNow -lt $deadline) {
+            while (-not (Get-ChildItem -LiteralPath $directory -Force -Filter $Writing) -and -not $process.HasExited -and [datetime]::UtcNow -lt $deadline) {
                 Start-Sleep -Milliseconds 20
             }
-            $writing = @(Get-ChildItem -LiteralPath $directory -Force -Filter '*.tmp').Count
+            $writing = @(Get-ChildItem -LiteralPath $directory -Force -Filter $Writing).Count
             if ($process.HasExited) {
                 throw "The writer ended before it was told to (exit code $($process.ExitCode)): $($process.StandardOutput.ReadToEnd()) $($process.StandardError.ReadToEnd())"
             }

@@ -4,11 +4,11 @@ using System.Runtime.InteropServices;
 namespace KMeans.Core.Files;
 
 /// <summary>
-/// The temporary files of the atomic writes in progress, removed when the process is told to terminate (SIGTERM, as
-/// kill, systemd and CI cancellation send it; SIGHUP, when its terminal closes): those end the process without
-/// unwinding, so no write could clean up after itself, and its temporary file would stay until a later write of the
-/// same target. The signal then takes its default course. Ctrl+C needs none of this: it stops the pipeline, and each
-/// write removes its own file.
+/// The temporary files of the atomic writes in progress and the checkpoint locks held, removed when the process is
+/// told to terminate (SIGTERM, as kill, systemd and CI cancellation send it; SIGHUP, when its terminal closes): those
+/// end the process without unwinding, so no write could clean up after itself, and its temporary file would stay
+/// until a later write of the same target (a lock, until the next training on its checkpoint). The signal then takes
+/// its default course. Ctrl+C needs none of this: it stops the pipeline, and each write removes its own file.
 /// </summary>
 internal static class LiveTemporaries
 {

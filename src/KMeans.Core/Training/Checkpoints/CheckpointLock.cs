@@ -6,13 +6,20 @@ namespace KMeans.Core.Training.Checkpoints;
 /// Keeps a second training off a checkpoint that one is using: an exclusive lock (flock on Linux and macOS, a share
 /// mode on Windows) on a file beside it, '.&lt;name&gt;.lock', held for the whole training and released by the system when
 /// the process ends, however it ends. Two scheduled runs that overlap would otherwise both train and overwrite each
-/// other's checkpoint. The file goes when the training ends; one that a killed training left is taken over by the next.
+/// other's checkpoint. The file goes when the training ends, or when its process is told to terminate
+/// (<see cref="LiveTemporaries"/>); one that a killed training left is taken over by the next.
 /// </summary>
 internal sealed class CheckpointLock : IDisposable
 {
     private readonly FileStream _held;
+    private readonly string _path;
 
-    private CheckpointLock(FileStream held) => _held = held;
+    private CheckpointLock(FileStream held, string path)
+    {
+        _held = held;
+        _path = path;
+        LiveTemporaries.Add(path);
+    }
 
     /// <param name="checkpoint">The checkpoint's full path, as <see cref="TrainingCheckpointer.Prepare"/> gives it.</param>
     public static CheckpointLock Take(string checkpoint)
@@ -21,7 +28,7 @@ internal sealed class CheckpointLock : IDisposable
         try
         {
             return new CheckpointLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None,
-                bufferSize: 1, FileOptions.DeleteOnClose));
+                bufferSize: 1, FileOptions.DeleteOnClose), path);
         }
         catch (IOException e) when (File.Exists(path))
         {
@@ -64,5 +71,9 @@ internal sealed class CheckpointLock : IDisposable
             $"The checkpoint '{checkpoint}' is in use by another training (it holds '{path}'). Wait for that training to end, or give this one another -CheckpointPath.",
             checkpoint, e);
 
-    public void Dispose() => _held.Dispose();
+    public void Dispose()
+    {
+        LiveTemporaries.Remove(_path);
+        _held.Dispose();
+    }
 }
