@@ -71,8 +71,10 @@ internal static class PartitionSplits
 
     private static int Count(List<int>? rows) => rows?.Count ?? 0;
 
-    /// <summary>A small partition that may give up its centroid, what its rows lose by going to their second candidate
-    /// (the merge cost of split-and-merge k-means) and their loss now.</summary>
+    /// <summary>
+    /// A small partition that may give up its centroid, what its rows lose by going to their second candidate (the
+    /// merge cost of split-and-merge k-means) and their loss now.
+    /// </summary>
     private readonly record struct Donor(int Partition, double MergeCost, double OwnLoss)
     {
         /// <summary>
@@ -117,11 +119,11 @@ internal static class PartitionSplits
     /// rows above the maximum to neighbours with room would. Where the neighbours are full (a dense region short of
     /// centroids, what the splits are for) such a split is taken; where a partition is a little above the maximum
     /// among neighbours with room, its rows go there in the constrained passes and no far group gives up its
-    /// centroid for it. A helper's mixture (17,000 rows in one blob beside ten far blobs
-    /// of 300, K = 32, MaxSizeRatio 1.5) had the blob's 19 partitions at 0.83–1.06 of the bound: every-9th-row cache
-    /// sizes put six above it, the three halves of split blobs gave up their centroids, and so did three far blobs,
-    /// whose rows then joined the blob's partitions: 9.8× the unbalanced loss, where fitting the blob's rows within it
-    /// costs nothing measurable.
+    /// centroid for it. A helper's mixture (17,000 rows in one blob beside ten far blobs of 300, K = 32, MaxSizeRatio
+    /// 1.5) had the blob's 19 partitions at 0.88–1.06 of the bound: every-9th-row cache sizes put six above it, the
+    /// three halves of split blobs gave up their centroids, and so did three far blobs, whose rows then joined the
+    /// blob's partitions: 9.8× the unbalanced loss, where fitting the blob's rows within it costs nothing measurable
+    /// (1.003×, bench/README.md).
     /// </summary>
     private static IEnumerable<(int Split, int Donor, Bisection Halves)> Pairs(CandidateCache cache, List<int>?[] members,
         int[] large, Bisection?[] halves, Donor[] donors, long max)
