@@ -282,6 +282,29 @@ public sealed class BalancingTests : IDisposable
     }
 
     /// <summary>
+    /// 1,900 rows within 0.1 of the origin beside 100 spread over ±300 (a helper's data): a far centroid's norm term
+    /// (about 1e5) had set the least price step of every partition, a hundred times the gaps between the blob's rows,
+    /// so the blob's prices swung past each other and the repair displaced most rows (1,635 of 2,000 on the helper's
+    /// numpy draw): assigning with the prices gave partitions 20 times the mean. Each partition's step follows its own
+    /// term, and the prices place every row.
+    /// </summary>
+    [Fact]
+    public void AFarCentroidDoesNotCoarsenTheDenseBlobsPriceSteps()
+    {
+        var random = new Random(0);
+        float[][] rows = [.. Enumerable.Range(0, 2000).Select(i => Enumerable.Range(0, 2)
+            .Select(_ => (i < 1900 ? 0.1f : 100f) * (float)Gaussian(random)).ToArray())];
+        random.Shuffle(rows);
+
+        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows), new KMeansOptions { K = 40, Seed = 1, MaxSizeRatio = 2 });
+
+        Assert.Equal(0, balanced.BalanceHistory[^1].Displaced);
+        Assert.Equal(balanced.ClusterSizes, AssignedSizes(rows, balanced, withPrices: true));
+        Assert.Equal(balanced.PartitionSizes, balanced.PricedPartitionSizes);
+        Assert.True(balanced.ClusterSizes.Max() <= balanced.MaxPartitionSizeBound);
+    }
+
+    /// <summary>
     /// Where the simultaneous price steps stall, with full partitions all around the dense blobs: before the paths, the
     /// repair displaced 301 rows of the first case (the prices alone gave 1.44× the mean) and 26 of the second (1.24×).
     /// The paths bring every row within the bound by the prices themselves, so that assigning the sample with the model

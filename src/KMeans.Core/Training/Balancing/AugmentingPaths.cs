@@ -99,8 +99,7 @@ internal static class AugmentingPaths
             kernelRows += search.KernelRows;
             if (!found)
                 break;
-            double step = PriceUpdate.Resolution(normTerms, run.Prices, run.Metric);
-            foreach ((int partition, double rise) in search.Rises(step))
+            foreach ((int partition, double rise) in search.Rises(normTerms))
                 run.Prices[partition] = (float)(run.Prices[partition] + rise);
             (sizes, long moved, long revisited, double change) = run.Reprice(packed);
             (reassigned, kernelRows, loss) = (reassigned + moved, kernelRows + revisited, loss + change);
@@ -201,9 +200,12 @@ internal static class AugmentingPaths
 
         /// <summary>
         /// Each settled partition's rise: the path's cost less its distance, which leaves every move of the search's
-        /// tree at no cost, and a few <paramref name="step"/>s that break those ties: on the path one more per partition
-        /// still ahead of it, so that every row on the path strictly prefers its next partition, and off the path one
-        /// more than the partition the search reached it from, so that the row it was reached by keeps its partition.
+        /// tree at no cost, and a few steps that break those ties: on the path one more per partition still ahead of
+        /// it, so that every row on the path strictly prefers its next partition, and off the path one more than the
+        /// partition the search reached it from, so that the row it was reached by keeps its partition. The step is
+        /// the largest <see cref="PriceUpdate.Resolution"/> of the partitions whose prices rise, the same for all, so
+        /// that the ties break alike along the tree, and no less than a few units in the last place of the path's
+        /// cost, which the rises carry into the float prices.
         /// </summary>
         /// <remarks>
         /// Off the path the steps had been left out, so the row by which the search reached a partition from the path
@@ -211,9 +213,15 @@ internal static class AugmentingPaths
         /// the path, and on some samples the excess stopped falling (the skewed mixture at MaxSizeRatio 1.2 with seeds 1
         /// and 4: 674 and 330 rows displaced after 384 searches).
         /// </remarks>
-        public IEnumerable<(int Partition, double Rise)> Rises(double step)
+        /// <summary>The step where every term is 0: centroids on the offset, no prices yet, a path of ties.</summary>
+        private const double LeastStep = 1e-12;
+
+        public IEnumerable<(int Partition, double Rise)> Rises(double[] normTerms)
         {
             double length = _distance[_target];
+            double step = Math.Max(LeastStep, 8 * length * Math.Pow(2, -23));
+            foreach (int partition in _settledOrder)
+                step = Math.Max(step, PriceUpdate.Resolution(normTerms[partition], run.Prices[partition], run.Metric));
             var steps = new Dictionary<int, int>();
             int hops = 1;
             for (int at = _parent[_target]; at >= 0; at = _parent[at])

@@ -236,8 +236,7 @@ internal static class PartitionBalancer
             if (!within && !spent)
                 kernelRows += run.RefreshGaps(packed, sizes, max);
             bool last = within || spent
-                || !PriceUpdate.Raise(run.Members, run.Gaps, sizes, max, run.Prices,
-                    PriceUpdate.Resolution(normTerms, run.Prices, options.Distance));
+                || !PriceUpdate.Raise(run.Members, run.Gaps, sizes, max, run.Prices, normTerms, options.Distance);
             if (last)
             {
                 if (!within)

@@ -27,14 +27,13 @@ internal static class PriceUpdate
     public static long TargetMax(SizeBounds bounds, long rows, int k) =>
         Math.Max((rows + k - 1) / k, bounds.Max - bounds.Max / 100);
 
-    /// <param name="resolution">
-    /// The least step the kernel can see: a few units in the last place of its scores (see <see cref="Resolution"/>).
-    /// </param>
+    /// <param name="normTerms">The centroids' <see cref="NormTerms"/>, for each partition's least step (<see cref="Resolution"/>).</param>
     /// <returns>Whether any price moved.</returns>
     // Fully optimized from the first call, as every pass of balancing marked so (per-block bodies too): each runs a few
     // times per training, too few for the tiered JIT to promote it in time (see PartitionBalancer's remarks).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool Raise(PartitionMembers members, float[] gaps, long[] sizes, long max, float[] prices, double resolution)
+    public static bool Raise(PartitionMembers members, float[] gaps, long[] sizes, long max, float[] prices,
+        double[] normTerms, Distance.DistanceMetric metric)
     {
         int k = sizes.Length;
         var start = new long[k + 1];
@@ -51,7 +50,7 @@ internal static class PriceUpdate
             foreach (int row in members.Of(c))
                 values[at++] = gaps[row];
         }
-        double nudge = Math.Max(Nudge(values), resolution);
+        double nudge = Nudge(values);
         bool moved = false;
         for (int c = 0; c < k; c++)
         {
@@ -62,7 +61,8 @@ internal static class PriceUpdate
             float gap = LeastValues.Gather(segment, (int)Math.Min(segment.Length, shed));
             if (!float.IsFinite(gap))
                 continue;
-            prices[c] = (float)(prices[c] + gap + Math.Max(nudge, gap * 1e-4));
+            double least = Math.Max(nudge, Resolution(normTerms[c], prices[c], metric));
+            prices[c] = (float)(prices[c] + gap + Math.Max(least, gap * 1e-4));
             moved = true;
         }
         return moved;
@@ -72,20 +72,18 @@ internal static class PriceUpdate
     public static long Shed(long size, long max) => Math.Max(1, (long)Math.Ceiling((size - max) * ShedFraction));
 
     /// <summary>
-    /// The least price step the kernel resolves: its scores are ‖c‖² + price − 2·x·c in float32 (twice the price under
-    /// the inner-product metrics), so a step below a few units in the last place of the largest ‖c‖² + price is lost
-    /// in rounding, and rows packed closer than that (a dense blob) would never move. The centroids'
-    /// <see cref="NormTerms"/> are taken once: the centroids do not move while the prices do.
+    /// The least price step the kernel resolves for one partition: its scores are ‖c‖² + price − 2·x·c in float32
+    /// (twice the price under the inner-product metrics), and the price enters through ‖c‖² + price, so a step below a
+    /// few units in the last place of that term is lost in rounding, and rows packed closer than that (a dense blob)
+    /// would never move. Each partition's own term, not the largest of all: a helper's 1,900 rows within 0.1 of the
+    /// origin beside 100 spread over ±300 (2-d, K = 40, MaxSizeRatio 2) had one far centroid's term at 1.1e5, and the
+    /// step that set for every partition (0.105) was a hundred times the gaps between the blob's rows: the blob's prices
+    /// swung past each other, 1,635 of the 2,000 rows were displaced, and assigning with the prices gave partitions of
+    /// 0–1,027 rows, where the centroids alone gave 1–132. The <see cref="NormTerms"/> are taken once: the centroids do
+    /// not move while the prices do.
     /// </summary>
-    // Fully optimized from the first call: every price step and path search calls it once.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double Resolution(double[] normTerms, float[] prices, Distance.DistanceMetric metric)
-    {
-        double largest = 0;
-        for (int c = 0; c < prices.Length; c++)
-            largest = Math.Max(largest, normTerms[c] + (metric == Distance.DistanceMetric.L2 ? 1 : 2) * Math.Abs(prices[c]));
-        return 8 * largest * Math.Pow(2, -23);
-    }
+    public static double Resolution(double normTerm, float price, Distance.DistanceMetric metric) =>
+        8 * (normTerm + (metric == Distance.DistanceMetric.L2 ? 1 : 2) * Math.Abs(price)) * Math.Pow(2, -23);
 
     /// <summary>
     /// Each centroid's ‖c − m‖² under L2 (m their common offset, as assignment packs them: the term the kernel's
