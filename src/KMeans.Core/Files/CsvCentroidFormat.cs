@@ -109,8 +109,8 @@ internal static class CsvCentroidFormat
     private static string ComponentHeader(int component) => "c" + InvariantText.Format(component);
 
     /// <summary>
-    /// Which cells of a line are what: with a header, <c>cluster_id</c> and <c>size</c> (both optional) are the
-    /// extras and every other column a component; without one (the first line is all numbers, as numpy.savetxt and
+    /// Which cells of a line are what: with a header, <c>cluster_id</c> (or <c>ClusterId</c>) and <c>size</c>, in any
+    /// case and both optional, are the extras and every other column a component; without one (the first line is all numbers, as numpy.savetxt and
     /// DuckDB without HEADER write) every cell is a component. pandas' <c>to_csv</c> is read as it is meant: its
     /// unnamed first column is the index, taken as the cluster id (skipped where the frame has a cluster_id column of
     /// its own), and a first line of exactly 0, 1, …, n − 1 is its default column names, not a centroid. Columns named like a row's other attributes (an id, a price, a label) are
@@ -129,17 +129,31 @@ internal static class CsvCentroidFormat
             string[] names = cells.Select(cell => cell.Trim()).ToArray();
             if (names.All(name => InvariantText.TryParse(name, out double _)) && !IsRangeHeader(names))
                 return new CsvLayout(false, names.Select((_, j) => $"column {j + 1}").ToArray(), -1, -1);
-            int clusterId = Array.IndexOf(names, ClusterIdHeader);
+            int clusterId = ColumnNamed(path, names, lineNumber, ClusterIdHeader, "clusterid");
             bool pandasIndex = names.Length > 1 && names[0].Length == 0;
             // pandas' index is the cluster id unless the frame has its own cluster_id column; then it is only a row number.
-            var layout = new CsvLayout(true, names, clusterId < 0 && pandasIndex ? 0 : clusterId, Array.IndexOf(names, SizeHeader),
-                clusterId >= 0 && pandasIndex ? 0 : -1);
+            var layout = new CsvLayout(true, names, clusterId < 0 && pandasIndex ? 0 : clusterId,
+                ColumnNamed(path, names, lineNumber, SizeHeader), clusterId >= 0 && pandasIndex ? 0 : -1);
             string? other = names.FirstOrDefault(name => NotComponents.Contains(name, StringComparer.OrdinalIgnoreCase));
             if (other is not null)
                 throw Invalid(path, $"its header (line {lineNumber}) has a column '{other}', which is not a component; a centroid CSV holds '{ClusterIdHeader}', '{SizeHeader}' and one column per component (prices are kept in .arrow and .json).");
             if (layout.ComponentCount < 1)
                 throw Invalid(path, $"its header (line {lineNumber}) '{string.Join(',', cells)}' names no component column; expected '{ClusterIdHeader},{SizeHeader},c0,c1,…' or one column per component.");
             return layout;
+        }
+
+        /// <summary>
+        /// The column with one of <paramref name="accepted"/> as its name, in any case, or −1: a CSV that
+        /// Export-Csv wrote from centroid objects names them ClusterId and Size, as the JSON format's clusterId does,
+        /// and an exact match had read those as components, giving every centroid two more dimensions without a word.
+        /// </summary>
+        private static int ColumnNamed(string path, string[] names, int lineNumber, params string[] accepted)
+        {
+            int[] matches = Enumerable.Range(0, names.Length)
+                .Where(j => accepted.Contains(names[j], StringComparer.OrdinalIgnoreCase)).ToArray();
+            if (matches.Length > 1)
+                throw Invalid(path, $"its header (line {lineNumber}) has the columns '{names[matches[0]]}' and '{names[matches[1]]}', which name the same thing; keep one.");
+            return matches.Length == 1 ? matches[0] : -1;
         }
 
         /// <summary>The names pandas gives the columns of a frame whose columns were never named: 0, 1, …</summary>

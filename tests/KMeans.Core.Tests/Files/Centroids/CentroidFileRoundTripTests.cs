@@ -168,6 +168,38 @@ public sealed class CentroidFileRoundTripTests : IDisposable
         Assert.Equal("cluster_id,size,c0,c1\r\n0,3,0.5,-1.25\r\n1,4,1E-38,-0.0\r\n", File.ReadAllText(path));
     }
 
+    /// <summary>
+    /// The cluster-id and size columns are known in any case and as Export-Csv names them from centroid objects
+    /// (ClusterId, Size): an exact match had read them as two more components.
+    /// </summary>
+    [Theory]
+    [InlineData("Cluster_Id,Size,a,b")]
+    [InlineData("ClusterId,Size,a,b")]
+    [InlineData("clusterId,SIZE,a,b")]
+    [InlineData("\"ClusterId\",\"Size\",\"a\",\"b\"")]
+    public void CsvClusterIdAndSizeColumnsAreKnownInAnyCase(string header)
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, header + "\n1,3,1,2\n0,4,3,4\n");
+
+        CentroidSet set = CentroidFile.Read(path);
+
+        Assert.Equal(2, set.Dimension);
+        Assert.Equal([3f, 4f, 1f, 2f], set.Values);
+        Assert.Equal([4L, 3L], set.Sizes!);
+    }
+
+    [Fact]
+    public void CsvWithTwoClusterIdColumnsIsRefused()
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, "cluster_id,ClusterId,a,b\n0,0,1,2\n");
+
+        var error = Assert.Throws<KMeansException>(() => CentroidFile.Read(path));
+
+        Assert.Contains("has the columns 'cluster_id' and 'ClusterId', which name the same thing; keep one.", error.Message);
+    }
+
     [Fact]
     public void JsonHasTheDocumentedShape()
     {
