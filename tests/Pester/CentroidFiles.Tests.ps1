@@ -103,6 +103,26 @@ Describe 'Export then import' {
         Test-Path -LiteralPath $target | Should -BeFalse
     }
 
+    It 'refuses a model built in a script with a NaN by its NonFiniteValue error id, and writes nothing' {
+        $target = Join-Path $Scratch 'nan.json'
+        $built = [KMeans.PowerShell.KMeansModel]::new([KMeans.PowerShell.KMeansCentroid[]]@(
+                [KMeans.PowerShell.KMeansCentroid]::new(0, $null, [float[]]([float]::NaN, 1))), 'L2')
+        { $built | Export-KMeansCentroid -Path $target } |
+            Should -Throw -ErrorId 'NonFiniteValue,KMeans.PowerShell.ExportKMeansCentroidCommand' -ExpectedMessage 'Centroid 0, component 0 is NaN; centroids must be finite.'
+        Test-Path -LiteralPath $target | Should -BeFalse
+    }
+
+    It 'gives a copy of a centroid''s vector, so that changing it in place leaves the model as trained' {
+        $target = Join-Path $Scratch 'unchanged.json'
+        $first = $Model.Centroids[0].Vector
+        $first[0] = [float]::NaN
+        $Model.Centroids[0].Vector[1] = 1e30
+        $Model | Export-KMeansCentroid -Path $target
+        (Import-KMeansCentroid -Path $target)[0].Vector | Should -Be $Model.Centroids[0].Vector
+        [float]::IsNaN($Model.Centroids[0].Vector[0]) | Should -BeFalse
+        $Model.Centroids[0].Vector[1] | Should -Not -Be 1e30
+    }
+
     It 'writes the format -Format names, whatever the extension' {
         $path = Join-Path $Scratch 'named-by-format.dat'
         $Model | Export-KMeansCentroid -Path $path -Format Npy | Out-Null

@@ -82,12 +82,12 @@ internal sealed class CentroidInput
             {
                 case KMeansModel model:
                     Record(model.Distance, model, ref error);
-                    vectors.AddRange(model.Centroids.Select(c => (float[])c.Vector.Clone()));
+                    vectors.AddRange(model.Centroids.Select(c => c.Vector));
                     prices.AddRange(model.Centroids.Select(c => c.Price));
                     break;
                 case KMeansCentroid centroid:
                     Record(centroid.Distance, centroid, ref error);
-                    vectors.Add((float[])centroid.Vector.Clone());
+                    vectors.Add(centroid.Vector);
                     prices.Add(centroid.Price);
                     clusterIds.Add(centroid.ClusterId);
                     break;

@@ -103,7 +103,21 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
 
     public void Dispose() => _stopping.Dispose();
 
+    /// <summary>The centroids to write; what the core refuses in them (a non-finite value) is a terminating error.</summary>
     private CentroidSet CentroidSetToWrite()
+    {
+        try
+        {
+            return CoreCentroidSet();
+        }
+        catch (KMeansException e)
+        {
+            ThrowTerminatingError(KMeansErrors.FromException(e));
+            throw;
+        }
+    }
+
+    private CentroidSet CoreCentroidSet()
     {
         string version = MyInvocation.MyCommand.Module?.Version.ToString() ?? typeof(ExportKMeansCentroidCommand).Assembly.GetName().Version!.ToString(3);
         if (_model is not null)
@@ -129,22 +143,14 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
                     $"{CentroidInput.MissingOrRepeated([.. _centroids.Select(centroid => centroid.ClusterId)], place)}."));
         }
         List<KMeansCentroid> ordered = [.. order.Select(at => _centroids[at])];
-        try
-        {
-            KMeansDistance?[] recorded = ordered.Select(c => c.Distance).Where(d => d is not null).Distinct().ToArray();
-            if (Distance is null && recorded.Length > 1)
-                ThrowTerminatingError(KMeansErrors.InvalidCentroid(0, ordered[0],
-                    $"the centroids carry different metrics ({string.Join(", ", recorded)}); give -Distance to choose the one to record."));
-            int unknownSizes = ordered.Count(c => c.Size is null);
-            if (unknownSizes > 0 && unknownSizes < ordered.Count)
-                WriteWarning($"{unknownSizes} of the {ordered.Count} centroids have no size (they came from a file that records none): the file records sizes for all centroids or none, so the known sizes of the other {ordered.Count - unknownSizes} are not kept.");
-            return CentroidSets.FromCentroids(ordered, version, Distance ?? recorded.FirstOrDefault());
-        }
-        catch (KMeansException e)
-        {
-            ThrowTerminatingError(KMeansErrors.FromException(e));
-            throw;
-        }
+        KMeansDistance?[] recorded = ordered.Select(c => c.Distance).Where(d => d is not null).Distinct().ToArray();
+        if (Distance is null && recorded.Length > 1)
+            ThrowTerminatingError(KMeansErrors.InvalidCentroid(0, ordered[0],
+                $"the centroids carry different metrics ({string.Join(", ", recorded)}); give -Distance to choose the one to record."));
+        int unknownSizes = ordered.Count(c => c.Size is null);
+        if (unknownSizes > 0 && unknownSizes < ordered.Count)
+            WriteWarning($"{unknownSizes} of the {ordered.Count} centroids have no size (they came from a file that records none): the file records sizes for all centroids or none, so the known sizes of the other {ordered.Count - unknownSizes} are not kept.");
+        return CentroidSets.FromCentroids(ordered, version, Distance ?? recorded.FirstOrDefault());
     }
 
     private static CentroidSet WithDistance(CentroidSet set, KMeansDistance distance)

@@ -31,7 +31,7 @@ internal static class CentroidSets
         int dimension = centroids[0].Dimension;
         var values = new float[(long)centroids.Count * dimension];
         for (int c = 0; c < centroids.Count; c++)
-            centroids[c].Vector.CopyTo(values, (long)c * dimension);
+            centroids[c].Values.CopyTo(values.AsSpan(c * dimension));
         return new CentroidSet(centroids.Count, dimension, values, Sizes(centroids))
         {
             Distance = distance?.ToCore(),

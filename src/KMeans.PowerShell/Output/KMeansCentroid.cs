@@ -12,7 +12,7 @@ public sealed class KMeansCentroid
         ArgumentNullException.ThrowIfNull(vector);
         ClusterId = clusterId;
         Size = size;
-        Vector = vector;
+        _vector = vector;
         Distance = distance;
         Price = price;
     }
@@ -25,9 +25,18 @@ public sealed class KMeansCentroid
     /// </summary>
     public long? Size { get; }
 
-    public int Dimension => Vector.Length;
+    public int Dimension => _vector.Length;
 
-    public float[] Vector { get; }
+    private readonly float[] _vector;
+
+    /// <summary>
+    /// A copy of the centroid's values: changing it in place (a script that normalises what it reads) must not change
+    /// the model that a later export or assignment uses.
+    /// </summary>
+    public float[] Vector => (float[])_vector.Clone();
+
+    /// <summary>The centroid's values themselves, for the module's own reads.</summary>
+    internal ReadOnlySpan<float> Values => _vector;
 
     /// <summary>The metric the centroid was trained with; null when its file did not record it (.npy, CSV).</summary>
     public KMeansDistance? Distance { get; }
@@ -40,5 +49,5 @@ public sealed class KMeansCentroid
     public float? Price { get; }
 
     public override string ToString() =>
-        $"Centroid {ClusterId} ({(Size is long size ? $"{size} rows" : "size unknown")}, {VectorText.Shorten(Vector)})";
+        $"Centroid {ClusterId} ({(Size is long size ? $"{size} rows" : "size unknown")}, {VectorText.Shorten(_vector)})";
 }
