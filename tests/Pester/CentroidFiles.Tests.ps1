@@ -179,6 +179,19 @@ Describe 'Export then import' {
         $resumed | Should -HaveCount 3
     }
 
+    It 'takes a PathInfo from Resolve-Path as the file it names: piped to training and assignment, and as -Centroid and -InitialCentroid' {
+        # Resolve-Path's PathInfo had been read as a vector without a Vector property (InvalidVectorInput) or refused
+        # as centroids (InvalidCentroid).
+        $centroids = Resolve-Path -LiteralPath ($Model | Export-KMeansCentroid -LiteralPath (Join-Path $Scratch 'resolved[1].arrow')).FullName
+        $centroids | Should -BeOfType System.Management.Automation.PathInfo
+        $data = New-KMeansSampleData -Path (Join-Path $Scratch 'resolved.npy') -Rows 300 -Dimension $Model.Dimension -Clusters 3 -Seed 2
+        $resolved = Resolve-Path -LiteralPath $data.FullName
+
+        ($resolved | Invoke-KMeansTraining -K 3 -Seed 1 -AsModel).Loss | Should -Be (Invoke-KMeansTraining -LiteralPath $data.FullName -K 3 -Seed 1 -AsModel).Loss
+        ($resolved | Get-KMeansAssignment -Centroid $centroids).ClusterId | Should -Be (Get-KMeansAssignment -LiteralPath $data.FullName -Centroid $Model).ClusterId
+        (Invoke-KMeansTraining -LiteralPath $data.FullName -K 3 -InitialCentroid $centroids -MaxIterations 1 -AsModel).K | Should -Be 3
+    }
+
     It 'reads a path string naming a file with brackets as that file, and takes a wildcard that matches one file' {
         # As a wildcard, 'paths[1].arrow' matched no file: FileNotFound for a file that exists.
         $folder = New-Item -ItemType Directory -Path (Join-Path $Scratch 'literal-centroids')

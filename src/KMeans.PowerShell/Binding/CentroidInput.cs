@@ -9,7 +9,7 @@ namespace KMeans.PowerShell.Binding;
 
 /// <summary>
 /// Centroids given to a parameter (-InitialCentroid, -Centroid): KMeansCentroid objects, a KMeansModel, the path of a
-/// centroid file (or its FileInfo), or anything holding vectors (float[]/double[] arrays, objects with a Vector
+/// centroid file (or its FileInfo or PathInfo), or anything holding vectors (float[]/double[] arrays, objects with a Vector
 /// property). A model or a file is a whole set of centroids and comes alone; KMeansCentroid objects take the place
 /// their ClusterId names (0 to K − 1, each once), so that sorting or filtering them never renumbers the partitions;
 /// plain vectors are numbered in the order given.
@@ -61,7 +61,7 @@ internal sealed class CentroidInput
         items = items.SelectMany(item => CentroidsOfJsonModel(item) ?? [item]).ToArray();
         // Unwrapped once: a deserialized model becomes a live one here, which takes a while for a large one.
         object?[] given = items.Select(VectorConverter.UnwrapLive).ToArray();
-        if (items.Length > 1 && given.FirstOrDefault(item => item is KMeansModel or string or FileInfo) is { } whole)
+        if (items.Length > 1 && given.FirstOrDefault(item => item is KMeansModel or string or FileInfo or PathInfo) is { } whole)
         {
             // A path that names no file says so first: a mistyped name is likelier than two sets of centroids.
             foreach (object? item in given)
@@ -91,11 +91,12 @@ internal sealed class CentroidInput
                     prices.Add(centroid.Price);
                     clusterIds.Add(centroid.ClusterId);
                     break;
-                case string or FileInfo:
-                    // A FileInfo names one existing file: its brackets are part of the name, not a wildcard; so does a
-                    // string naming an existing file ('c[1].arrow'), else it is a wildcard that must match one file.
-                    string path = given[at] is FileInfo file ? file.FullName : (string)given[at]!;
-                    bool literal = given[at] is FileInfo || ProviderPaths.NamesExistingFile(cmdlet, path);
+                case string or FileInfo or PathInfo:
+                    // A FileInfo or a PathInfo (Resolve-Path, Get-Location) names one path: its brackets are part of the
+                    // name, not a wildcard; so does a string naming an existing file ('c[1].arrow'), else it is a
+                    // wildcard that must match one file.
+                    string path = given[at] switch { FileInfo file => file.FullName, PathInfo resolved => resolved.Path, _ => (string)given[at]! };
+                    bool literal = given[at] is FileInfo or PathInfo || ProviderPaths.NamesExistingFile(cmdlet, path);
                     CentroidSet? set = ReadFile(cmdlet, path, literal, out error);
                     if (set is null)
                         return null;

@@ -5,9 +5,9 @@ namespace KMeans.PowerShell.Binding;
 /// <summary>
 /// A piped item that names a vector file rather than holding a vector. Cmdlets whose -InputObject takes vectors by
 /// value cannot also bind -LiteralPath by property name (PowerShell binds any object to a PSObject parameter first),
-/// so they ask here, as Select-String does for FileInfo: a FileSystemInfo (Get-ChildItem, Get-Item), a path string,
-/// or an object without the vector property that carries PSPath, LiteralPath or FullName (the names the file cmdlets
-/// bind by property name).
+/// so they ask here, as Select-String does for FileInfo: a FileSystemInfo (Get-ChildItem, Get-Item), a PathInfo
+/// (Resolve-Path), a path string, or an object without the vector property that carries PSPath, LiteralPath or
+/// FullName (the names the file cmdlets bind by property name).
 /// </summary>
 internal static class PipedFile
 {
@@ -24,6 +24,9 @@ internal static class PipedFile
                 return false;
             case FileSystemInfo info:
                 path = info.FullName;
+                return true;
+            case PathInfo resolved:
+                path = resolved.Path;
                 return true;
             case string text:
                 path = text;
