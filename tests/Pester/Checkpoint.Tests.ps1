@@ -99,6 +99,38 @@ Describe 'Checkpoints' {
         $again.Loss | Should -Be $expected.Loss
     }
 
+    It 'goes on when its checkpoint cannot be written, and says so: while training, and for the finished training' {
+        # The checkpoint's directory is moved away once iteration 3 is reported (a write in flight lands there): every
+        # write after fails. Enough iterations that the training is still at it then.
+        $long = $Training.Clone()
+        $long.MaxIterations = 1500
+        $directory = (New-Item -ItemType Directory -Path (Join-Path $Scratch 'removed')).FullName
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript({
+                    param($Manifest, $Parameters, $CheckpointPath)
+                    Import-Module $Manifest
+                    Invoke-KMeansTraining @Parameters -CheckpointPath $CheckpointPath -CheckpointInterval ([timespan]::Zero) -AsModel
+                }).AddArgument($Manifest).AddArgument($long).AddArgument((Join-Path $directory 'run.kmc'))
+            $running = $shell.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(30)
+            while (-not @($shell.Streams.Progress | Where-Object StatusDescription -Like 'Iteration 3 *').Count -and [datetime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 5
+            }
+            [System.IO.Directory]::Move($directory, "$directory-away")
+            $model = $shell.EndInvoke($running)
+            $warnings = @($shell.Streams.Warning.Message)
+        }
+        finally {
+            $shell.Dispose()
+        }
+        $model.Loss | Should -Be (Invoke-KMeansTraining @long -AsModel).Loss
+        $model.Iterations | Should -Be 1500
+        $warnings.Count | Should -BeGreaterThan 1
+        $warnings[0..($warnings.Count - 2)] | Should -BeLike "The checkpoint could not be written: * Training goes on: '*run.kmc' keeps the last state written*"
+        $warnings[-1] | Should -BeLike "The checkpoint could not record the finished training: * The model is output as usual; '*run.kmc' keeps the last state written during training, if any, from which -Resume would train again."
+    }
+
     It 'refuses other parameters with CheckpointMismatch naming them' {
         $checkpoint = Join-Path $Scratch 'mismatch.kmc'
         $null = Invoke-KMeansTraining @Training -CheckpointPath $checkpoint

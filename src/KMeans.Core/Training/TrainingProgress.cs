@@ -26,4 +26,5 @@ public sealed record ResumeProgress(string Path, string Position, bool Finished)
 /// state written, and the next write is tried when the interval has passed again (the final one at the end).
 /// </summary>
 /// <param name="Problem">Why the write failed, as the error would have said it.</param>
-public sealed record CheckpointWriteFailed(string Path, string Problem) : TrainingProgress;
+/// <param name="Finished">The write was the last one, of the finished training: nothing goes on after it.</param>
+public sealed record CheckpointWriteFailed(string Path, string Problem, bool Finished) : TrainingProgress;

@@ -56,6 +56,10 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
             case BalanceReport pass:
                 WriteBalancePass(pass);
                 break;
+            case CheckpointWriteFailed { Finished: true } failed:
+                cmdlet.WriteWarning($"The checkpoint could not record the finished training: {failed.Problem} The model is " +
+                    $"output as usual; '{failed.Path}' keeps the last state written during training, if any, from which -Resume would train again.");
+                break;
             case CheckpointWriteFailed failed:
                 cmdlet.WriteWarning($"The checkpoint could not be written: {failed.Problem} Training goes on: " +
                     $"'{failed.Path}' keeps the last state written, and the next write is tried after -CheckpointInterval, the last one at the end.");

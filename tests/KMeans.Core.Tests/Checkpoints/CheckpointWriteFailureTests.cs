@@ -33,6 +33,8 @@ public class CheckpointWriteFailureTests
         Assert.NotEmpty(failures);
         Assert.All(failures, failure => Assert.Equal(path, failure.Path));
         Assert.Contains("does not exist", failures[0].Problem);
+        Assert.All(failures[..^1], failure => Assert.False(failure.Finished));
+        Assert.True(failures[^1].Finished, "the last write, of the finished training, says so");
         Assert.False(Directory.Exists(directory));
     }
 }

@@ -66,14 +66,15 @@ internal sealed class TrainingCheckpointer
         state.Flat = null;
         state.Nodes.Clear();
         state.Refine = null;
-    }, force: true);
+    }, force: true, finished: true);
 
     /// <summary>
     /// Applies <paramref name="update"/> to the state and writes it when due (or forced). A write that fails is
     /// reported (<see cref="CheckpointWriteFailed"/>) and training goes on: a checkpoint protects the training, so a
     /// full disk must not end it; the file keeps the last state written (an atomic write leaves it as it was).
     /// </summary>
-    public void Offer(Action<CheckpointState> update, bool force)
+    /// <param name="finished">The state is the finished training's, the last write.</param>
+    public void Offer(Action<CheckpointState> update, bool force, bool finished = false)
     {
         lock (_gate)
         {
@@ -86,7 +87,7 @@ internal sealed class TrainingCheckpointer
             }
             catch (Exception e) when (e is KMeansException or IOException or UnauthorizedAccessException)
             {
-                _progress?.Report(new CheckpointWriteFailed(Path, e.Message));
+                _progress?.Report(new CheckpointWriteFailed(Path, e.Message, finished));
             }
             _sinceWrite.Restart();
         }
