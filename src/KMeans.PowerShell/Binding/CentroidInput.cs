@@ -9,10 +9,10 @@ namespace KMeans.PowerShell.Binding;
 
 /// <summary>
 /// Centroids given to a parameter (-InitialCentroid, -Centroid): KMeansCentroid objects, a KMeansModel, the path of a
-/// centroid file (or its FileInfo or PathInfo), or anything holding vectors (float[]/double[] arrays, objects with a Vector
-/// property). A model or a file is a whole set of centroids and comes alone; KMeansCentroid objects take the place
-/// their ClusterId names (0 to K − 1, each once), so that sorting or filtering them never renumbers the partitions;
-/// plain vectors are numbered in the order given.
+/// centroid file (or its FileInfo or PathInfo), or anything holding vectors (float[]/double[] arrays, objects with a
+/// Vector property). A model or a file is a whole set of centroids and comes alone; KMeansCentroid objects take the
+/// place their ClusterId names (0 to K − 1, each once), so that sorting or filtering them never renumbers the
+/// partitions; plain vectors are numbered in the order given.
 /// </summary>
 internal sealed class CentroidInput
 {

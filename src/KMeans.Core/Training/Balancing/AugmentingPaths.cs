@@ -198,6 +198,9 @@ internal static class AugmentingPaths
             }
         }
 
+        /// <summary>The step where every term is 0: centroids on the offset, no prices yet, a path of ties.</summary>
+        private const double LeastStep = 1e-12;
+
         /// <summary>
         /// Each settled partition's rise: the path's cost less its distance, which leaves every move of the search's
         /// tree at no cost, and a few steps that break those ties: on the path one more per partition still ahead of
@@ -213,9 +216,6 @@ internal static class AugmentingPaths
         /// the path, and on some samples the excess stopped falling (the skewed mixture at MaxSizeRatio 1.2 with seeds 1
         /// and 4: 674 and 330 rows displaced after 384 searches).
         /// </remarks>
-        /// <summary>The step where every term is 0: centroids on the offset, no prices yet, a path of ties.</summary>
-        private const double LeastStep = 1e-12;
-
         public IEnumerable<(int Partition, double Rise)> Rises(double[] normTerms)
         {
             double length = _distance[_target];
