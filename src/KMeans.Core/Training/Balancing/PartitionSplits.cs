@@ -7,12 +7,13 @@ namespace KMeans.Core.Training.Balancing;
 
 /// <summary>
 /// Before the constrained passes, centroids go where the rows are: in rounds, every partition of the cached rows above
-/// the maximum is split in two, and the second half takes the centroid of a small partition (below half the mean) whose
-/// rows lose least by going to their next nearest. A split is bisecting k-means' step: the partition's rows on either side
-/// of the hyperplane through its centroid normal to their principal direction, each side's mean a centroid. After each
-/// round the cached rows that listed a moved centroid get their candidates again from the kernel, and the others take in
-/// the moved centroids nearer than their last candidate. A pair is split only where that costs the loss less than
-/// sending the partition's rows above the maximum to neighbours with room (<see cref="Pairs"/>).
+/// the maximum is split in two, and the second half takes the centroid of a small partition (below half the mean, or up
+/// to the mean where its neighbours have room for its rows, see <see cref="Donors"/>) whose rows lose least by going to
+/// their next nearest. A split is bisecting k-means' step: the partition's rows on either side of the hyperplane
+/// through its centroid normal to their principal direction, each side's mean a centroid. After each round the cached
+/// rows that listed a moved centroid get their candidates again from the kernel, and the others take in the moved
+/// centroids nearer than their last candidate. A pair is split only where that costs the loss less than sending the
+/// partition's rows above the maximum to neighbours with room, unless the donor is small and covered (<see cref="Pairs"/>).
 /// </summary>
 /// <remarks>
 /// Why: where a dense region holds many times its share of rows (a heavy component of a skewed mixture), its partitions
