@@ -97,11 +97,19 @@ internal sealed record NpyHeader(int ElementSize, bool FortranOrder, long Rows, 
             throw VectorFileErrors.Unsupported(path, "it holds a structured array (its 'descr' is a list of fields); only plain float arrays are supported.");
         if (dtype.Length >= 2 && dtype[0] == '>' && dtype[1..] is "f2" or "f4" or "f8")
             throw VectorFileErrors.Unsupported(path, $"its dtype '{dtype}' is big-endian; only little-endian ('<f2', '<f4', '<f8') arrays are supported. Convert it with array.astype('<f4').");
-        return dtype switch
+        // '=' and '|' (byte order not applicable), or no prefix, are the writer's native order, which numpy reads as this
+        // machine's: little-endian on every platform the module runs on.
+        string littleEndian = dtype switch
         {
-            "<f2" or "=f2" => 2,
-            "<f4" or "=f4" => 4,
-            "<f8" or "=f8" => 8,
+            ['=' or '|', .. var type] => "<" + type,
+            ['f', ..] => "<" + dtype,
+            _ => dtype,
+        };
+        return littleEndian switch
+        {
+            "<f2" => 2,
+            "<f4" => 4,
+            "<f8" => 8,
             _ => throw VectorFileErrors.Unsupported(path, $"its dtype '{dtype}' is not supported; vectors must be float16, float32 or float64 ('<f2', '<f4', '<f8')."),
         };
     }
