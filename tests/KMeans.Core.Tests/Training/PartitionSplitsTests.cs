@@ -113,6 +113,78 @@ public sealed class PartitionSplitsTests : IDisposable
         Assert.Equal(reference, Split(rows, centroids, onDisk: true, threads: Environment.ProcessorCount));
     }
 
+    /// <summary>Splits on 2-d rows at 1.2 times the mean, one thread; the centroids and the cached rows' nearest sizes after.</summary>
+    private (float[] Centroids, int Rounds, long[] Sizes, long Bound) SplitAt1Point2(List<float[]> rows, float[] centroids, int k)
+    {
+        using TrainingBuffer sample = TrainingBuffer.Create(false, rows.Count, 2, _temp.Path);
+        sample.WriteRows(0, rows.SelectMany(row => row).ToArray());
+        sample.Seal(rows.Count);
+        var run = new BalancingRun(sample, new RowBlocks(rows.Count, 512), DistanceMetric.L2,
+            SizeBounds.For(rows.Count, k, 1.2, null), new ParallelOptions { MaxDegreeOfParallelism = 1 }, candidates: k)
+        {
+            Centroids = (float[])centroids.Clone(),
+            Prices = new float[k],
+        };
+        using var packed = new PackedCentroids(k, 2);
+        run.RefreshCache(packed);
+        SizeBounds bounds = SizeBounds.For(run.Cache.Rows, k, 1.2, null);
+        int rounds = 0;
+        PartitionSplits.Apply(run, packed, bounds, (_, _) => rounds++, default);
+        var sizes = new long[k];
+        foreach (int label in run.Cache.NearestLabels())
+            sizes[label]++;
+        return (run.Centroids, rounds, sizes, bounds.Max);
+    }
+
+    /// <summary>
+    /// A review's case: the largest partition (A, beside B with room) sheds more cheaply than it splits, so it keeps its
+    /// centroid; the next (C, two sub-blobs between full neighbours) must still get the donor (F, a far group whose
+    /// merge costs less than C's shedding), where only as many large partitions as donors had been tried.
+    /// </summary>
+    [Fact]
+    public void ALargePartitionThatShedsCheaplyLeavesItsDonorToTheNext()
+    {
+        var random = new Random(1);
+        float Jitter(double scale) => (float)((random.NextDouble() - 0.5) * 2 * scale);
+        var rows = new List<float[]>();
+        rows.AddRange(Enumerable.Range(0, 170).Select(i => new[] { 200f + 16f * i / 169f, Jitter(0.01) }));
+        rows.AddRange(Enumerable.Range(0, 100).Select(_ => new[] { 225f + Jitter(0.05), Jitter(0.01) }));
+        rows.AddRange(Enumerable.Range(0, 160).Select(i => new[] { (i < 80 ? -5f : 5f) + Jitter(0.05), Jitter(0.01) }));
+        rows.AddRange(Enumerable.Range(0, 130).Select(_ => new[] { -20f + Jitter(0.05), Jitter(0.01) }));
+        rows.AddRange(Enumerable.Range(0, 120).Select(i => new[] { 25f + 10f * i / 119f, Jitter(0.01) }));
+        rows.AddRange(Enumerable.Range(0, 20).Select(_ => new[] { 52f + Jitter(0.05), Jitter(0.01) }));
+
+        (float[] centroids, int rounds, _, _) = SplitAt1Point2(rows, [208f, 0f, 225f, 0f, 0f, 0f, -20f, 0f, 30f, 0f, 52f, 0f], k: 6);
+
+        Assert.True(rounds >= 1);
+        Assert.Contains(Enumerable.Range(0, 6), c => Math.Abs(centroids[c * 2] + 5) < 1);
+        Assert.Contains(Enumerable.Range(0, 6), c => Math.Abs(centroids[c * 2] - 5) < 1);
+    }
+
+    /// <summary>
+    /// A review's case: a partition up to the mean (d2) whose rows go to a small donor (d1) had counted on d1's room,
+    /// though d1's rows leave with its centroid too; both gave theirs up and d3 ended at 230 rows against a bound of 151.
+    /// Now d1's centroid goes to one of the two far partitions of 200 rows and the other keeps its size for the passes.
+    /// </summary>
+    [Fact]
+    public void NoDonorCountsOnTheRoomOfAnotherDonor()
+    {
+        var random = new Random(1);
+        float Jitter(double scale) => (float)((random.NextDouble() - 0.5) * 2 * scale);
+        var rows = new List<float[]>();
+        rows.AddRange(Enumerable.Range(0, 30).Select(_ => new[] { 10f + Jitter(0.2), 1.3f + Jitter(0.1) }));
+        rows.AddRange(Enumerable.Range(0, 100).Select(_ => new[] { 4.5f + Jitter(0.2), Jitter(0.2) }));
+        rows.AddRange(Enumerable.Range(0, 100).Select(_ => new[] { 10f + Jitter(0.05), 4f + Jitter(0.05) }));
+        foreach (float centre in new[] { 95f, 105f, 195f, 205f })
+            rows.AddRange(Enumerable.Range(0, 100).Select(_ => new[] { centre + Jitter(0.5), Jitter(0.5) }));
+
+        (_, _, long[] sizes, long bound) = SplitAt1Point2(rows, [10f, 0f, 0f, 0f, 10f, 3f, 100f, 0f, 200f, 0f], k: 5);
+
+        Assert.Equal(151, bound);
+        Assert.Equal(1, sizes.Count(size => size > bound));
+        Assert.All(sizes, size => Assert.InRange(size, 0, 200));
+    }
+
     private static double Norm(ReadOnlySpan<float> vector)
     {
         double sum = 0;

@@ -13,7 +13,7 @@ namespace KMeans.Core.Training.Balancing;
 /// through its centroid normal to their principal direction, each side's mean a centroid. After each round the cached
 /// rows that listed a moved centroid get their candidates again from the kernel, and the others take in the moved
 /// centroids nearer than their last candidate. A pair is split only where that costs the loss less than sending the
-/// partition's rows above the maximum to neighbours with room, unless the donor is small and covered (<see cref="Pairs"/>).
+/// partition's rows above the maximum to neighbours with room, unless the donor is small and covered (<see cref="Accepts"/>).
 /// </summary>
 /// <remarks>
 /// Why: where a dense region holds many times its share of rows (a heavy component of a skewed mixture), its partitions
@@ -46,16 +46,30 @@ internal static class PartitionSplits
             int[] large = Enumerable.Range(0, k).Where(c => Count(members[c]) > cacheBounds.Max)
                 .OrderByDescending(c => Count(members[c])).ThenBy(c => c).ToArray();
             Donor[] donors = Donors(cache, members, k, cacheBounds.Max).Take(large.Length).ToArray();
-            var halves = new Bisection?[donors.Length];
-            Parallel.For(0, halves.Length, run.Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (int i) =>
-                halves[i] = Bisect(run, members[large[i]]!, large[i]));
+            long[] room = [.. members.Select(rows => Math.Max(0, cacheBounds.Max - Count(rows)))];
             var moved = new List<int>();
-            foreach ((int split, int donor, Bisection bisection) in Pairs(cache, members, large, halves, donors, cacheBounds.Max))
+            int nextDonor = 0;
+            // Bisected in batches of as many large partitions as donors are left: a large partition whose pair is
+            // refused leaves its donor to the next, and the bisections stay in proportion to the pairs tried.
+            for (int first = 0; first < large.Length && nextDonor < donors.Length;)
             {
-                int d = run.Sample.Dimension;
-                SetMean(run, split, bisection.Sums.AsSpan(0, d), bisection.Counts[0]);
-                SetMean(run, donor, bisection.Sums.AsSpan(d, d), bisection.Counts[1]);
-                moved.AddRange([split, donor]);
+                var halves = new Bisection?[Math.Min(large.Length - first, donors.Length - nextDonor)];
+                int batchFirst = first;
+                Parallel.For(0, halves.Length, run.Parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (int i) =>
+                    halves[i] = Bisect(run, members[large[batchFirst + i]]!, large[batchFirst + i]));
+                for (int i = 0; i < halves.Length && nextDonor < donors.Length; i++)
+                {
+                    int split = large[first + i];
+                    Donor donor = donors[nextDonor];
+                    if (halves[i] is not Bisection bisection || !Accepts(cache, members[split]!, cacheBounds.Max, bisection, donor, room))
+                        continue;
+                    int d = run.Sample.Dimension;
+                    SetMean(run, split, bisection.Sums.AsSpan(0, d), bisection.Counts[0]);
+                    SetMean(run, donor.Partition, bisection.Sums.AsSpan(d, d), bisection.Counts[1]);
+                    moved.AddRange([split, donor.Partition]);
+                    nextDonor++;
+                }
+                first += halves.Length;
             }
             if (moved.Count == 0)
                 break;
@@ -76,7 +90,9 @@ internal static class PartitionSplits
     /// A small partition that may give up its centroid, what its rows lose by going to their second candidate (the
     /// merge cost of split-and-merge k-means) and their loss now.
     /// </summary>
-    private readonly record struct Donor(int Partition, double MergeCost, double OwnLoss, bool Small)
+    /// <param name="Receivers">The partitions its rows go to (their second candidates), with how many go to each.</param>
+    private readonly record struct Donor(int Partition, double MergeCost, double OwnLoss, bool Small,
+        (int Receiver, int Rows)[] Receivers)
     {
         /// <summary>
         /// Whether its rows would at most double their loss: other centroids cover its region, so it is not a group
@@ -114,7 +130,7 @@ internal static class PartitionSplits
             room[c] = Math.Max(0, max - Count(members[c]));
         }
         bool Small(int c) => 2L * Count(members[c]) * k < cache.Rows;
-        bool CoveredUpToTheMean(int c) => (long)Count(members[c]) * k <= cache.Rows && new Donor(c, mergeCost[c], ownLoss[c], false).Covered;
+        bool CoveredUpToTheMean(int c) => (long)Count(members[c]) * k <= cache.Rows && new Donor(c, mergeCost[c], ownLoss[c], false, []).Covered;
         var receiving = new bool[k];
         foreach (int c in Enumerable.Range(0, k).Where(c => Small(c) || CoveredUpToTheMean(c))
                      .OrderBy(c => Small(c) ? 0 : 1).ThenBy(c => mergeCost[c]).ThenBy(c => c))
@@ -131,48 +147,41 @@ internal static class PartitionSplits
                 receiving[receiver] = true;
                 room[receiver] -= rows;
             }
-            yield return new Donor(c, mergeCost[c], ownLoss[c], Small(c));
+            // Its rows leave with its centroid: no later donor's rows may count on it.
+            room[c] = 0;
+            yield return new Donor(c, mergeCost[c], ownLoss[c], Small(c), receivers);
         }
     }
 
     /// <summary>
-    /// The large partitions that take the next donor's centroid, largest first. A spare donor always gives it up; a
-    /// group of its own, or a partition of up to the mean, only where the split and merge together cost the loss less
-    /// than sending the large partition's rows above the maximum to neighbours with room would. Where the neighbours are full (a dense region short of
-    /// centroids, what the splits are for) such a split is taken; where a partition is a little above the maximum
-    /// among neighbours with room, its rows go there in the constrained passes and no far group gives up its
-    /// centroid for it. A helper's mixture (17,000 rows in one blob beside ten far blobs of 300, K = 32, MaxSizeRatio
-    /// 1.5) had the blob's 19 partitions at 0.88–1.06 of the bound: every-9th-row cache sizes put six above it, the
-    /// three halves of split blobs gave up their centroids, and so did three far blobs, whose rows then joined the
-    /// blob's partitions: 9.8× the unbalanced loss, where fitting the blob's rows within it costs nothing measurable
-    /// (1.003×, bench/README.md).
+    /// Whether <paramref name="donor"/>'s centroid goes to the large partition whose cached rows are
+    /// <paramref name="rows"/>. A spare donor always gives it up; a group of its own, or a partition of up to the mean,
+    /// only where the split and merge together cost the loss less than sending the large partition's rows above the
+    /// maximum to neighbours with room would. Where the neighbours are full (a dense region short of centroids, what the
+    /// splits are for) such a split is taken; where a partition is a little above the maximum among neighbours with
+    /// room, its rows go there in the constrained passes and no far group gives up its centroid for it. A helper's
+    /// mixture (17,000 rows in one blob beside ten far blobs of 300, K = 32, MaxSizeRatio 1.5) had the blob's 19
+    /// partitions at 0.88–1.06 of the bound: every-9th-row cache sizes put six above it, the three halves of split blobs
+    /// gave up their centroids, and so did three far blobs, whose rows then joined the blob's partitions: 9.8× the
+    /// unbalanced loss, where fitting the blob's rows within it costs nothing measurable (1.003×, bench/README.md).
+    /// <paramref name="room"/> follows the round: an accepted donor's rows fill its receivers and it has none left; a
+    /// refused partition's shed rows fill their takers.
     /// </summary>
-    private static IEnumerable<(int Split, int Donor, Bisection Halves)> Pairs(CandidateCache cache, List<int>?[] members,
-        int[] large, Bisection?[] halves, Donor[] donors, long max)
+    private static bool Accepts(CandidateCache cache, List<int> rows, long max, Bisection bisection, Donor donor, long[] room)
     {
-        var room = new long[members.Length];
-        for (int c = 0; c < room.Length; c++)
-            room[c] = Math.Max(0, max - Count(members[c]));
-        int next = 0;
-        for (int i = 0; i < halves.Length && next < donors.Length; i++)
+        (double shedCost, List<int> takers) = donor.Spare
+            ? (double.PositiveInfinity, [])
+            : Shedding(cache, rows, rows.Count - max, room);
+        if (donor.MergeCost - bisection.Gain <= shedCost)
         {
-            if (halves[i] is not Bisection bisection)
-                continue;
-            Donor donor = donors[next];
-            (double shedCost, List<int> takers) = donor.Spare
-                ? (double.PositiveInfinity, [])
-                : Shedding(cache, members[large[i]]!, Count(members[large[i]]) - max, room);
-            if (donor.MergeCost - bisection.Gain <= shedCost)
-            {
-                yield return (large[i], donor.Partition, bisection);
-                next++;
-            }
-            else
-            {
-                foreach (int taker in takers)
-                    room[taker]--;
-            }
+            foreach ((int receiver, int moving) in donor.Receivers)
+                room[receiver] = Math.Max(0, room[receiver] - moving);
+            room[donor.Partition] = 0;
+            return true;
         }
+        foreach (int taker in takers)
+            room[taker]--;
+        return false;
     }
 
     /// <summary>
