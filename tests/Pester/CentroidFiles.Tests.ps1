@@ -121,6 +121,10 @@ Describe 'Export then import' {
         (Import-KMeansCentroid -Path $target)[0].Vector | Should -Be $Model.Centroids[0].Vector
         [float]::IsNaN($Model.Centroids[0].Vector[0]) | Should -BeFalse
         $Model.Centroids[0].Vector[1] | Should -Not -Be 1e30
+        $values = [float[]](1, 2)
+        $built = [KMeans.PowerShell.KMeansCentroid]::new(0, $null, $values)
+        $values[0] = 9
+        $built.Vector | Should -Be @(1, 2)
     }
 
     It 'writes the format -Format names, whatever the extension' {

@@ -12,7 +12,7 @@ public sealed class KMeansCentroid
         ArgumentNullException.ThrowIfNull(vector);
         ClusterId = clusterId;
         Size = size;
-        _vector = vector;
+        _vector = (float[])vector.Clone();
         Distance = distance;
         Price = price;
     }
@@ -30,8 +30,8 @@ public sealed class KMeansCentroid
     private readonly float[] _vector;
 
     /// <summary>
-    /// A copy of the centroid's values: changing it in place (a script that normalises what it reads) must not change
-    /// the model that a later export or assignment uses.
+    /// A copy of the centroid's values (the constructor keeps a copy too): changing it in place (a script that
+    /// normalises what it reads) must not change the model that a later export or assignment uses.
     /// </summary>
     public float[] Vector => (float[])_vector.Clone();
 

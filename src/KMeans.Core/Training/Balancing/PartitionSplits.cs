@@ -45,7 +45,7 @@ internal static class PartitionSplits
                 (members[labels[row]] ??= []).Add(row);
             int[] large = Enumerable.Range(0, k).Where(c => Count(members[c]) > cacheBounds.Max)
                 .OrderByDescending(c => Count(members[c])).ThenBy(c => c).ToArray();
-            Donor[] donors = Donors(cache, members, k, cacheBounds.Max).Take(large.Length).ToArray();
+            Donor[] donors = Donors(cache, members, k, cacheBounds.Max, run.Metric).Take(large.Length).ToArray();
             long[] room = [.. members.Select(rows => Math.Max(0, cacheBounds.Max - Count(rows)))];
             var moved = new List<int>();
             int nextDonor = 0;
@@ -87,19 +87,16 @@ internal static class PartitionSplits
     private static int Count(List<int>? rows) => rows?.Count ?? 0;
 
     /// <summary>
-    /// A small partition that may give up its centroid, what its rows lose by going to their second candidate (the
-    /// merge cost of split-and-merge k-means) and their loss now.
+    /// A partition that may give up its centroid and what its rows lose by going to their second candidate (the merge
+    /// cost of split-and-merge k-means).
     /// </summary>
+    /// <param name="Covered">
+    /// Its rows would at most double their loss: other centroids cover its region, so it is not a group of its own.
+    /// </param>
     /// <param name="Receivers">The partitions its rows go to (their second candidates), with how many go to each.</param>
-    private readonly record struct Donor(int Partition, double MergeCost, double OwnLoss, bool Small,
+    private readonly record struct Donor(int Partition, double MergeCost, bool Small, bool Covered,
         (int Receiver, int Rows)[] Receivers)
     {
-        /// <summary>
-        /// Whether its rows would at most double their loss: other centroids cover its region, so it is not a group
-        /// of its own.
-        /// </summary>
-        public bool Covered => OwnLoss > 0 && MergeCost <= OwnLoss;
-
         /// <summary>A small partition that others cover: its centroid is better used where the rows crowd.</summary>
         public bool Spare => Small && Covered;
     }
@@ -114,7 +111,7 @@ internal static class PartitionSplits
     /// of it, none below half, so no split was made and 400 rows went into other blobs: the loss rose 2–2.4-fold on
     /// five of ten seeds (1.7–1.9-fold at 1.3, without a warning), where a centroid moved between the blobs costs nothing.
     /// </summary>
-    private static IEnumerable<Donor> Donors(CandidateCache cache, List<int>?[] members, int k, long max)
+    private static IEnumerable<Donor> Donors(CandidateCache cache, List<int>?[] members, int k, long max, DistanceMetric metric)
     {
         int m = cache.Candidates;
         var mergeCost = new double[k];
@@ -130,7 +127,10 @@ internal static class PartitionSplits
             room[c] = Math.Max(0, max - Count(members[c]));
         }
         bool Small(int c) => 2L * Count(members[c]) * k < cache.Rows;
-        bool CoveredUpToTheMean(int c) => (long)Count(members[c]) * k <= cache.Rows && new Donor(c, mergeCost[c], ownLoss[c], false, []).Covered;
+        // Under Dot the loss, −x·c, has no scale to set a merge cost against: its small partitions give up their
+        // centroid as before this rule, and none of up to the mean does.
+        bool Covered(int c) => metric == DistanceMetric.Dot ? Small(c) : ownLoss[c] > 0 && mergeCost[c] <= ownLoss[c];
+        bool CoveredUpToTheMean(int c) => (long)Count(members[c]) * k <= cache.Rows && metric != DistanceMetric.Dot && Covered(c);
         var receiving = new bool[k];
         foreach (int c in Enumerable.Range(0, k).Where(c => Small(c) || CoveredUpToTheMean(c))
                      .OrderBy(c => Small(c) ? 0 : 1).ThenBy(c => mergeCost[c]).ThenBy(c => c))
@@ -149,7 +149,7 @@ internal static class PartitionSplits
             }
             // Its rows leave with its centroid: no later donor's rows may count on it.
             room[c] = 0;
-            yield return new Donor(c, mergeCost[c], ownLoss[c], Small(c), receivers);
+            yield return new Donor(c, mergeCost[c], Small(c), Covered(c), receivers);
         }
     }
 
