@@ -21,7 +21,7 @@ internal static class CentroidSets
     {
         var centroids = new KMeansCentroid[set.K];
         for (int c = 0; c < set.K; c++)
-            centroids[c] = new KMeansCentroid(c, set.Sizes?[c], set.Centroid(c).ToArray(), set.Distance?.ToPublic(), set.Prices?[c]);
+            centroids[c] = new KMeansCentroid(c, set.Sizes?[c], set.Centroid(c), set.Distance?.ToPublic(), set.Prices?[c]);
         return centroids;
     }
 

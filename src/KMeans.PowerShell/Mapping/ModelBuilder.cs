@@ -10,7 +10,7 @@ internal static class ModelBuilder
     {
         var centroids = new KMeansCentroid[result.K];
         for (int c = 0; c < result.K; c++)
-            centroids[c] = new KMeansCentroid(c, result.ClusterSizes[c], result.Centroid(c).ToArray(), result.Distance.ToPublic(),
+            centroids[c] = new KMeansCentroid(c, result.ClusterSizes[c], result.Centroid(c), result.Distance.ToPublic(),
                 result.PartitionPrices?[c]);
         return centroids;
     }

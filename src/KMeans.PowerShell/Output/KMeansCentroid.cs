@@ -8,11 +8,16 @@ namespace KMeans.PowerShell;
 public sealed class KMeansCentroid
 {
     public KMeansCentroid(int clusterId, long? size, float[] vector, KMeansDistance? distance = null, float? price = null)
+        : this(clusterId, size, (ReadOnlySpan<float>)(vector ?? throw new ArgumentNullException(nameof(vector))), distance, price)
     {
-        ArgumentNullException.ThrowIfNull(vector);
+    }
+
+    /// <summary>The module's own: copies the values once, from a model's or a file's centroids.</summary>
+    internal KMeansCentroid(int clusterId, long? size, ReadOnlySpan<float> vector, KMeansDistance? distance, float? price)
+    {
         ClusterId = clusterId;
         Size = size;
-        _vector = (float[])vector.Clone();
+        _vector = vector.ToArray();
         Distance = distance;
         Price = price;
     }
