@@ -38,4 +38,7 @@ public enum KMeansErrorKind
 
     /// <summary>Writing a file failed (permissions, a full disk); the target is unchanged.</summary>
     FileNotWritable,
+
+    /// <summary>An input read again during training holds other rows than when it was sampled.</summary>
+    InputChanged,
 }

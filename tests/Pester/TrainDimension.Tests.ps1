@@ -65,6 +65,43 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
         $onDisk.Loss | Should -Be $inMemory.Loss
     }
 
+    It 'reads input files again for the final pass, to the bits of the same rows piped, which keep their full rows' {
+        function Write-Fvecs([string] $Path, [object[]] $Rows) {
+            $writer = [System.IO.BinaryWriter]::new([System.IO.File]::Create($Path))
+            try {
+                foreach ($vector in $Rows) {
+                    $writer.Write([int]$vector.Length)
+                    foreach ($value in $vector) { $writer.Write([float]$value) }
+                }
+            }
+            finally {
+                $writer.Dispose()
+            }
+        }
+        $whole = Join-Path $Scratch 'vectors.fvecs'
+        $first, $second = (Join-Path $Scratch 'first.fvecs'), (Join-Path $Scratch 'second.fvecs')
+        Write-Fvecs $whole $Vectors
+        Write-Fvecs $first $Vectors[0..99]
+        Write-Fvecs $second $Vectors[100..299]
+        $fromFile = Invoke-KMeansTraining -LiteralPath $whole -K 3 -Seed 2 -TrainDimension 6 -AsModel
+        $fromTwoFiles = Invoke-KMeansTraining -LiteralPath $first, $second -K 3 -Seed 2 -TrainDimension 6 -AsModel
+        $piped = $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension 6 -AsModel
+        $fromFile.SampleRows | Should -Be 300
+        Get-VectorText $fromFile.Centroids | Should -BeExactly (Get-VectorText $piped.Centroids)
+        Get-VectorText $fromTwoFiles.Centroids | Should -BeExactly (Get-VectorText $piped.Centroids)
+        $fromFile.Loss | Should -Be $piped.Loss
+    }
+
+    It 'shows the final read of the input as a child activity of the training' {
+        $run = Invoke-InChildRunspace { param($Path) Invoke-KMeansTraining -LiteralPath $Path -K 8 -Seed 4 -TrainDimension 12 -AsModel } `
+            -ArgumentList $Blobs
+        $run.Error | Should -BeNullOrEmpty
+        $final = @($run.Progress | Where-Object Activity -EQ 'Reading the sampled rows again')
+        $final[0].StatusDescription | Should -BeLike '*of 2,000 rows read again for the full-dimension means'
+        $final[0].ParentActivityId | Should -Be $run.Progress[0].ActivityId
+        $final[-1].RecordType | Should -Be 'Completed'
+    }
+
     It 'reports the training dimension and its loss with -Verbose' {
         $verbose = $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension 6 -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
@@ -126,13 +163,21 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
 }
 
 Describe 'Get-KMeansDiskEstimate -TrainDimension' {
-    It 'counts the projected sample beside the full one' {
+    It 'counts only the projected sample, the final pass reading the files again' {
         $full = Get-KMeansDiskEstimate -K 16 -Dimension 1024 -Rows 10000
         $reduced = Get-KMeansDiskEstimate -K 16 -Dimension 1024 -Rows 10000 -TrainDimension 128
         $full.Bytes | Should -Be (4096 * 1024 * 4)
-        $reduced.Bytes | Should -Be (4096 * (1024 + 128) * 4)
+        $reduced.Bytes | Should -Be (4096 * 128 * 4)
         $reduced.TrainDimension | Should -Be 128
         $full.TrainDimension | Should -BeNullOrEmpty
+        # A second label and distance, the row's origin and hash per row; a copy of each cluster's first row.
+        $reduced.InMemoryBytes - $full.InMemoryBytes | Should -Be (4096 * (128 - 1024) * 4 + 4096 * (8 + 16) + 16 * 1024 * 4)
+    }
+
+    It 'counts the projected sample beside the full one where balancing keeps both' {
+        $full = Get-KMeansDiskEstimate -K 16 -Dimension 1024 -Rows 10000 -MaxSizeRatio 1.2
+        $reduced = Get-KMeansDiskEstimate -K 16 -Dimension 1024 -Rows 10000 -TrainDimension 128 -MaxSizeRatio 1.2
+        $reduced.Bytes | Should -Be (4096 * (1024 + 128) * 4)
         $reduced.InMemoryBytes - $full.InMemoryBytes | Should -Be (4096 * 128 * 4 + 4096 * 8)
     }
 
@@ -154,7 +199,7 @@ K,Dimension,Rows,TrainDimension
 16,768,5000,
 "@ | ConvertFrom-Csv
         $estimates = $scenarios | Get-KMeansDiskEstimate
-        $estimates[0].Bytes | Should -Be (4096 * (768 + 96) * 4)
+        $estimates[0].Bytes | Should -Be (4096 * 96 * 4)
         $estimates[1].Bytes | Should -Be (4096 * 768 * 4)
     }
 

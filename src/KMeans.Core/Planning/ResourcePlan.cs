@@ -56,14 +56,16 @@ public sealed record ResourcePlan(
     /// rows of <paramref name="dimension"/> values, trained on <paramref name="threads"/> threads.
     /// <paramref name="availableMemoryBytes"/> defaults to <see cref="AvailableMemory.Bytes()"/>. With
     /// <paramref name="trainDimension"/> the sample is held twice, as it is and projected (the full rows serve the
-    /// final pass), and the final pass adds a second label and distance per row (the labels the flat run kept, or
-    /// after balancing or refinement those of one more assignment); the rest is counted at the full
-    /// dimension, the larger of the two. A <paramref name="balanced"/> run adds what balancing holds
+    /// final pass), or with <paramref name="rereadsInput"/> only projected, with each row's origin and hash (16 bytes)
+    /// and a copy of each cluster's first row for the final pass, which reads the rows again from the input
+    /// (<see cref="Training.KMeansOptions.RereadsInputForFinalPass"/>); the final pass adds a second label and distance
+    /// per row (the labels the flat run kept, or after balancing or refinement those of one more assignment); the rest
+    /// is counted at the full dimension, the larger of the two. A <paramref name="balanced"/> run adds what balancing holds
     /// (<see cref="BalancingMemory"/>); a tree of <paramref name="treeFanOut"/> nodes per level adds its nodes' rows
     /// (<see cref="TreeNodeShare"/>).
     /// </summary>
     public static ResourcePlan Compute(long? rows, int k, int dimension, int sampleRate, int threads, long? availableMemoryBytes = null,
-        int? trainDimension = null, bool balanced = false, int? treeFanOut = null)
+        int? trainDimension = null, bool balanced = false, int? treeFanOut = null, bool rereadsInput = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -77,12 +79,16 @@ public sealed record ResourcePlan(
         {
             checked
             {
-                long sampleBytes = sampleRows * (dimension + (trainDimension ?? 0)) * sizeof(float);
+                if (rereadsInput && trainDimension is null)
+                    throw new ArgumentException("Only a sample projected to a training dimension reads the input again.", nameof(rereadsInput));
+                long sampleBytes = sampleRows * (rereadsInput ? trainDimension!.Value : dimension + (trainDimension ?? 0)) * sizeof(float);
                 long paddedK = PaddedCentroids(k);
                 // A label, a distance, a norm and the row's place in the update's row lists; a second label and
                 // distance for the final full-dimension pass of a reduced training.
                 long perRow = sampleRows * (sizeof(int) + sizeof(float) + sizeof(float) + sizeof(int)
-                    + (trainDimension is null ? 0 : sizeof(int) + sizeof(float)));
+                    + (trainDimension is null ? 0 : sizeof(int) + sizeof(float))
+                    + (rereadsInput ? sizeof(long) + sizeof(ulong) : 0));
+                long firstRows = rereadsInput ? (long)k * dimension * sizeof(float) : 0;
                 long centroids = (k + paddedK) * dimension * sizeof(float) + paddedK * sizeof(float);
                 long sums = (long)k * dimension * sizeof(double) + (long)k * sizeof(long);
                 long bounds = 24L * k + threads * 4L * k;
@@ -92,7 +98,7 @@ public sealed record ResourcePlan(
                     ? sampleRows * sizeof(int) + (long)Math.Ceiling(sampleRows * Math.Min(1.0, TreeNodeShare * threads / fanOut))
                         * ((trainDimension ?? dimension) * sizeof(float) + 16L)
                     : 0;
-                long working = perRow + centroids + sums + bounds + scratch + tree
+                long working = perRow + centroids + sums + bounds + scratch + tree + firstRows
                     + (balanced ? BalancingMemory.Bytes(sampleRows, k) : 0);
                 _ = sampleBytes + working; // InMemoryBytes, unchecked later, must be countable too.
                 return new ResourcePlan(rows, k, dimension, sampleRows, sampleBytes, working,

@@ -144,7 +144,7 @@ public sealed class PipelineSample : IDisposable
         RandomizedHadamardProjection? projection = options.TrainDimension is int trainDimension
             ? RandomizedHadamardProjection.Create(dimension, trainDimension, Seed)
             : null;
-        TrainingBuffer buffer = SampleBuffer.Create(rows: null, options, dimension, projection?.OutputDimension);
+        TrainingBuffer buffer = SampleBuffer.Create(rows: null, options, dimension, projection?.OutputDimension, rereadsInput: false);
         long capacity = buffer.CapacityRows;
         try
         {

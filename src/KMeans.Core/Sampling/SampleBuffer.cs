@@ -12,15 +12,18 @@ namespace KMeans.Core.Sampling;
 internal static class SampleBuffer
 {
     /// <param name="rows">The input's row count; null when unknown, which plans the full SampleRate × K rows.</param>
-    public static TrainingBuffer Create(long? rows, KMeansOptions options, int dimension, int? trainDimension)
+    /// <param name="rereadsInput">The sample keeps only the rows projected to <paramref name="trainDimension"/>, and the
+    /// buffer has that dimension (<see cref="KMeansOptions.RereadsInputForFinalPass"/>).</param>
+    public static TrainingBuffer Create(long? rows, KMeansOptions options, int dimension, int? trainDimension, bool rereadsInput)
     {
         ResourcePlan plan = ResourcePlan.Compute(rows, options.K, dimension, options.SampleRate, options.EffectiveParallelism,
             trainDimension: trainDimension, balanced: options.BalancesPartitions,
-            treeFanOut: options.UsesHierarchy ? options.HierarchicalK : null);
+            treeFanOut: options.UsesHierarchy ? options.HierarchicalK : null, rereadsInput: rereadsInput);
         if (options.OnDisk)
             plan.EnsureFitsOnDisk(options.EffectiveTempDirectory);
         else
             plan.EnsureFitsInMemory();
-        return TrainingBuffer.Create(options.OnDisk, plan.SampleRows, dimension, options.EffectiveTempDirectory);
+        return TrainingBuffer.Create(options.OnDisk, plan.SampleRows, rereadsInput ? trainDimension!.Value : dimension,
+            options.EffectiveTempDirectory);
     }
 }

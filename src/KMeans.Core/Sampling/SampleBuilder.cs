@@ -17,12 +17,14 @@ public static class SampleBuilder
 {
     public static TrainingBuffer Build(IVectorSource source, KMeansOptions options, int seed,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, out SamplingSummary summary) =>
-        Build(source, options, seed, projection: null, progress, cancellationToken, out summary).Full;
+        Build(source, options, seed, projection: null, progress, cancellationToken, out summary).Full!;
 
     /// <summary>
     /// The same rows as <see cref="Build(IVectorSource, KMeansOptions, int, IProgress{TrainingProgress}?, CancellationToken, out SamplingSummary)"/>,
-    /// written twice as they are read: as they are into <see cref="ProjectedSample.Full"/>, and projected (then
-    /// normalised under Cosine) into <see cref="ProjectedSample.Projected"/>, a buffer of the same kind.
+    /// projected (then normalised under Cosine) into <see cref="ProjectedSample.Projected"/> as they are read. Where
+    /// the options read the input again for the final pass (<see cref="KMeansOptions.RereadsInputForFinalPass"/>),
+    /// only the projections are kept, with each row's origin and hash (<see cref="ProjectedSample.Rereading"/>);
+    /// otherwise the rows are also kept as they are (<see cref="ProjectedSample.Full"/>), in a buffer of the same kind.
     /// </summary>
     public static ProjectedSample BuildProjected(IVectorSource source, KMeansOptions options, int seed,
         RandomizedHadamardProjection projection, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken,
@@ -40,31 +42,44 @@ public static class SampleBuilder
         if (total < options.K)
             throw NotEnoughRows(source, options.K, total.Value, 0, 0);
 
-        TrainingBuffer buffer = SampleBuffer.Create(total, options, d, projection?.OutputDimension);
-        long capacity = buffer.CapacityRows;
+        bool rereads = projection is not null && options.RereadsInputForFinalPass;
+        TrainingBuffer? full = null;
         TrainingBuffer? projected = null;
         try
         {
-            SampleProjector? projector = null;
-            if (projection is not null)
+            SampledRowOrigins? origins = null;
+            long capacity;
+            if (rereads)
             {
-                projected = TrainingBuffer.Create(options.OnDisk, capacity, projection.OutputDimension, options.EffectiveTempDirectory);
-                projector = new SampleProjector(projection, projected, options.Distance, source.DescribeRow);
+                projected = SampleBuffer.Create(total, options, d, projection!.OutputDimension, rereadsInput: true);
+                capacity = projected.CapacityRows;
+                origins = new SampledRowOrigins(capacity);
             }
+            else
+            {
+                full = SampleBuffer.Create(total, options, d, projection?.OutputDimension, rereadsInput: false);
+                capacity = full.CapacityRows;
+                if (projection is not null)
+                    projected = TrainingBuffer.Create(options.OnDisk, capacity, projection.OutputDimension, options.EffectiveTempDirectory);
+            }
+            SampleProjector? projector = projection is null
+                ? null
+                : new SampleProjector(projection, projected!, options.Distance, source.DescribeRow);
+            var rows = new SampledRows(full, projector, origins);
             // Selection sampling needs the number of usable rows; a skipped row shows that the row count overstated
             // it. Then (or when skipping is expected, or the count is unknown) reservoir sampling, which counts only
             // the rows offered, gives exactly min(capacity, usable) rows at the cost of a second read.
             bool selection = total is not null && !options.SkipNonFinite;
             if (selection)
             {
-                buffer.ExpectEveryRow();
+                full?.ExpectEveryRow();
                 projected?.ExpectEveryRow();
             }
-            PassCounts counts = Pass(source, options, buffer, projector, RowSampler.Create(selection ? total : null, capacity,
+            PassCounts counts = Pass(source, options, rows, RowSampler.Create(selection ? total : null, capacity,
                 new SeededRandom(seed, stream: 0)), progress, cancellationToken);
             if (selection && counts.Sampled < Math.Min(capacity, counts.Usable))
             {
-                counts = Pass(source, options, buffer, projector, RowSampler.Create(null, capacity, new SeededRandom(seed, stream: 0)),
+                counts = Pass(source, options, rows, RowSampler.Create(null, capacity, new SeededRandom(seed, stream: 0)),
                     progress, cancellationToken);
             }
             if (counts.Sampled == 0)
@@ -73,18 +88,24 @@ public static class SampleBuilder
                 throw NotEnoughRows(source, options.K, counts.Sampled, counts.Nulls, counts.NonFinite);
             if (counts.OnlyTinyValues && options.Distance != DistanceMetric.Cosine)
                 throw TooSmallToCompare(source.Description, options.Distance);
-            buffer.Seal(counts.Sampled);
+            full?.Seal(counts.Sampled);
             projected?.Seal(counts.Sampled);
             summary = new SamplingSummary(counts.RowsRead, counts.Sampled, counts.Nulls, counts.NonFinite);
-            return new ProjectedSample(buffer, projected);
+            if (origins is null)
+                return new ProjectedSample(full!, projected);
+            origins.Seal(counts.Sampled);
+            return new ProjectedSample(projected!, new SampleRereading(source, origins, options.Distance));
         }
         catch
         {
             projected?.Dispose();
-            buffer.Dispose();
+            full?.Dispose();
             throw;
         }
     }
+
+    /// <summary>Where a sampled row goes: the full-dimension buffer, the projected one, the record of its origin.</summary>
+    private sealed record SampledRows(TrainingBuffer? Full, SampleProjector? Projector, SampledRowOrigins? Origins);
 
     private readonly record struct PassCounts(long RowsRead, long Sampled, long Nulls, long NonFinite, bool OnlyTinyValues)
     {
@@ -93,14 +114,14 @@ public static class SampleBuilder
 
     /// <summary>
     /// One read of the source: every row is screened (<see cref="RowScreen"/>), and the usable rows that
-    /// <paramref name="sampler"/> picks are written into the buffer's slots, normalised under Cosine, and projected
-    /// into the projected buffer's same slots.
+    /// <paramref name="sampler"/> picks go to their slot in each of <paramref name="rows"/>, normalised under Cosine.
     /// </summary>
-    private static PassCounts Pass(IVectorSource source, KMeansOptions options, TrainingBuffer buffer, SampleProjector? projector,
-        RowSampler sampler, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private static PassCounts Pass(IVectorSource source, KMeansOptions options, SampledRows rows, RowSampler sampler,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         int d = source.Dimension;
-        var writer = new SampleWriter(buffer);
+        SampleWriter? writer = rows.Full is null ? null : new SampleWriter(rows.Full);
+        var scale = new SampleScale();
         var screen = new RowScreen(source, options.SkipNonFinite, options.Distance);
         float[]? unit = options.Distance == DistanceMetric.Cosine ? new float[d] : null;
         long rowsRead = 0;
@@ -123,16 +144,18 @@ public static class SampleBuilder
                 if (slot >= 0)
                 {
                     ReadOnlySpan<float> stored = unit is null ? row : UnitLength(row, unit);
-                    writer.Write(slot, stored);
-                    projector?.Write(slot, stored, batch.FirstRow + i);
+                    scale.Note(stored);
+                    writer?.Write(slot, stored);
+                    rows.Origins?.Record(slot, batch.FirstRow + i, stored);
+                    rows.Projector?.Write(slot, stored, batch.FirstRow + i);
                 }
             }
             rowsRead += batch.RowCount;
             progress?.Report(new SamplingProgress(rowsRead, source.RowCount, sampler.Placed));
         }
-        writer.Flush();
-        projector?.Flush();
-        return new PassCounts(rowsRead, sampler.Placed, screen.Nulls, screen.NonFinite, writer.WroteOnlyTinyValues);
+        writer?.Flush();
+        rows.Projector?.Flush();
+        return new PassCounts(rowsRead, sampler.Placed, screen.Nulls, screen.NonFinite, scale.OnlyTinyValues);
     }
 
     /// <summary>The row scaled to unit length, in <paramref name="unit"/>: a Cosine sample stores directions.</summary>

@@ -1,6 +1,4 @@
 using KMeans.Core.Buffers;
-using KMeans.Core.Distance;
-using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Sampling;
 
@@ -15,22 +13,14 @@ internal sealed class SampleWriter(TrainingBuffer buffer, int stagingBytes = Sam
     private readonly float[] _staging = new float[Math.Max(1, stagingBytes / sizeof(float) / buffer.Dimension) * buffer.Dimension];
     private long _firstSlot;
     private int _stagedRows;
-    private bool _wroteNonZero;
-    private bool _wroteScale;
+    private readonly SampleScale _scale = new();
 
-    /// <summary>
-    /// Whether the rows written held a nonzero value but none of magnitude <see cref="ValueRange.SmallestScale"/> or
-    /// more. Checked only until a row reaches that scale: on ordinary data, the first row.
-    /// </summary>
-    public bool WroteOnlyTinyValues => _wroteNonZero && !_wroteScale;
+    /// <summary>See <see cref="SampleScale.OnlyTinyValues"/>, of the rows written.</summary>
+    public bool WroteOnlyTinyValues => _scale.OnlyTinyValues;
 
     public void Write(long slot, ReadOnlySpan<float> row)
     {
-        if (!_wroteScale)
-        {
-            _wroteScale = !ValueRange.AllWithin(row, ValueRange.SmallestScale);
-            _wroteNonZero |= !VectorNorm.IsZero(row);
-        }
+        _scale.Note(row);
         int d = buffer.Dimension;
         if (_stagedRows > 0 && (slot != _firstSlot + _stagedRows || (_stagedRows + 1) * d > _staging.Length))
             Flush();

@@ -101,6 +101,12 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
     }
 
     /// <summary>
+    /// Adds one row to its cluster's sum, for a caller that reads the rows itself (a cluster's rows in row order, so
+    /// the sums are those of <see cref="AddAll"/> over the same rows); <see cref="Clear"/> first.
+    /// </summary>
+    public void AddRow(int cluster, ReadOnlySpan<float> row) => WideningSum.Add(row, _sums.Span.Slice(cluster * dimension, dimension));
+
+    /// <summary>
     /// Cuts the clusters into <paramref name="runs"/> runs of consecutive clusters holding about n / runs rows each,
     /// and lists every run's rows in row order (a stable counting sort): run r's rows fill [starts[r], starts[r + 1]).
     /// </summary>

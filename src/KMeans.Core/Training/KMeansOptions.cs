@@ -132,6 +132,15 @@ public sealed record KMeansOptions
     /// </summary>
     internal bool MeasureNearestCentroidAgreement { get; init; }
 
+    /// <summary>
+    /// Whether a sample drawn from files keeps only the projected rows, and the final pass of a
+    /// <see cref="TrainDimension"/> training reads the sampled rows again from the input (one more read of it) instead
+    /// of keeping them at full dimension: the sample then needs m/d of its memory or disk space. Balancing keeps
+    /// them, as it assigns the full-dimension rows under its prices many times, and so does measuring
+    /// <see cref="MeasureNearestCentroidAgreement"/>; pipeline input, which cannot be read again, keeps them always.
+    /// </summary>
+    public bool RereadsInputForFinalPass => TrainDimension is not null && !BalancesPartitions && !MeasureNearestCentroidAgreement;
+
     public int EffectiveParallelism => MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : MaxDegreeOfParallelism;
 
     public string EffectiveTempDirectory => TempDirectory ?? Path.GetTempPath();

@@ -35,7 +35,7 @@ public static class KMeansTrainer
                 ? SampleBuilder.BuildProjected(source, options, seed,
                     RandomizedHadamardProjection.Create(source.Dimension, trainDimension, seed), progress, cancellationToken,
                     out summary)
-                : new ProjectedSample(SampleBuilder.Build(source, options, seed, progress, cancellationToken, out summary), null));
+                : new ProjectedSample(SampleBuilder.Build(source, options, seed, progress, cancellationToken, out summary), projected: null));
     }
 
     /// <summary>
@@ -93,16 +93,15 @@ public static class KMeansTrainer
             // Even a finished training's sample is drawn again (same seed) and checked against the checkpoint: input
             // that changed under the same names, sizes and times must not get the old centroids. The checkpoint keeps
             // the training as it was before balancing, which is then balanced as the first run balanced it.
-            start!.VerifySample(sample.Full);
+            start!.VerifySample(sample);
             result = options.BalancesPartitions
-                ? Completed(sample.Full, finished, options with { Seed = seed }, progress, cancellationToken)
+                ? Completed(sample, finished, options with { Seed = seed }, progress, cancellationToken)
                 : finished;
         }
         else
         {
-            TrainingCheckpointer? checkpoints = start?.Checkpointer(options, seed, sample.Full, summary);
-            result = Train(sample.Full, sample.Projected, options with { Seed = seed }, progress, cancellationToken,
-                checkpoints);
+            TrainingCheckpointer? checkpoints = start?.Checkpointer(options, seed, sample, summary);
+            result = Train(sample, options with { Seed = seed }, progress, cancellationToken, checkpoints);
         }
         result.Sampling = summary;
         result.Duration = watch.Elapsed;
@@ -111,8 +110,12 @@ public static class KMeansTrainer
 
     /// <summary>Trains on an already built, sealed sample (the caller keeps ownership of it).</summary>
     public static KMeansResult Train(TrainingBuffer sample, KMeansOptions options,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Train(sample, projected: null, options, progress, cancellationToken, checkpoints: null);
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        // Not disposed: the caller owns the buffer.
+        return Train(new ProjectedSample(sample, projected: null), options, progress, cancellationToken, checkpoints: null);
+    }
 
     /// <summary>
     /// A reduced-dimension training's run on its projected sample: <paramref name="checkpoints"/> keep its progress (in
@@ -120,20 +123,19 @@ public static class KMeansTrainer
     /// </summary>
     internal static KMeansResult TrainProjected(TrainingBuffer projected, KMeansOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints) =>
-        Train(projected, projected: null, options, progress, cancellationToken, checkpoints, recordsFinished: false,
-            keepsLabels: !options.BalancesPartitions);
+        Train(new ProjectedSample(projected, projected: null), options, progress, cancellationToken, checkpoints,
+            recordsFinished: false, keepsLabels: !options.BalancesPartitions);
 
     /// <summary>
-    /// With <see cref="KMeansOptions.TrainDimension"/>, <paramref name="projected"/> may hold the sample's rows already
-    /// projected. With <paramref name="recordsFinished"/>, <paramref name="checkpoints"/> record the result as the
+    /// With <see cref="KMeansOptions.TrainDimension"/>, <paramref name="sample"/> may hold its rows already projected,
+    /// or only those (<see cref="ProjectedSample.Rereading"/>). With <paramref name="recordsFinished"/>, <paramref name="checkpoints"/> record the result as the
     /// finished training. With <paramref name="keepsLabels"/>, a flat run's result keeps its labels (balancing would
     /// leave them stale).
     /// </summary>
-    private static KMeansResult Train(TrainingBuffer sample, TrainingBuffer? projected, KMeansOptions options,
+    private static KMeansResult Train(ProjectedSample sample, KMeansOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints,
         bool recordsFinished = true, bool keepsLabels = false)
     {
-        ArgumentNullException.ThrowIfNull(sample);
         ArgumentNullException.ThrowIfNull(options);
         if (!sample.IsSealed)
             throw new ArgumentException("The training buffer must be sealed before training.", nameof(sample));
@@ -156,20 +158,21 @@ public static class KMeansTrainer
         KMeansResult result;
         if (options.TrainDimension is not null)
         {
-            result = ReducedDimensionTrainer.Train(sample, projected, options, progress, cancellationToken, checkpoints);
+            result = ReducedDimensionTrainer.Train(sample, options, progress, cancellationToken, checkpoints);
         }
         else
         {
-            List<long> distinct = DistinctRows.Find(sample, options.K, options.RowsPerBlock, cancellationToken);
+            TrainingBuffer rows = sample.Full!;
+            List<long> distinct = DistinctRows.Find(rows, options.K, options.RowsPerBlock, cancellationToken);
             bool degenerate = distinct.Count < options.K;
             // With fewer distinct rows than K the flat run's answer is exact; a tree would only split it further.
             if (options.UsesHierarchy && options.InitialCentroids is null && !degenerate)
             {
-                result = HierarchicalTrainer.Train(sample, options, progress, cancellationToken, checkpoints: checkpoints);
+                result = HierarchicalTrainer.Train(rows, options, progress, cancellationToken, checkpoints: checkpoints);
             }
             else
             {
-                (result, int[]? labels) = TrainFlat(sample, options, progress, cancellationToken, keepsLabels,
+                (result, int[]? labels) = TrainFlat(rows, options, progress, cancellationToken, keepsLabels,
                     checkpoints?.ForFlat(), distinct);
                 result.Labels = labels;
             }
@@ -183,11 +186,12 @@ public static class KMeansTrainer
     }
 
     /// <summary>The trained result balanced when the options ask for it, and told what it was trained on and with.</summary>
-    private static KMeansResult Completed(TrainingBuffer sample, KMeansResult trained, KMeansOptions options,
+    private static KMeansResult Completed(ProjectedSample sample, KMeansResult trained, KMeansOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
+        // A balanced training keeps its full-dimension rows (KMeansOptions.RereadsInputForFinalPass).
         KMeansResult result = options.BalancesPartitions
-            ? Balancing.PartitionBalancer.Balance(sample, trained, options, progress, cancellationToken)
+            ? Balancing.PartitionBalancer.Balance(sample.Full!, trained, options, progress, cancellationToken)
             : trained;
         result.Distance = options.Distance;
         result.Seed = options.Seed!.Value;

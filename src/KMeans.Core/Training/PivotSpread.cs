@@ -15,12 +15,15 @@ namespace KMeans.Core.Training;
 /// (about 2, 1 and 1 times it, the pivot being a typical row), where the unshifted Σ ‖x‖² − ‖S‖² / n would cancel the
 /// digits of a cluster that lies far from the origin for its spread. Differences and squares are taken in double (a
 /// difference of two floats is exact there unless they are more than 2²⁹ apart in magnitude) and added in row order,
-/// so the spread does not depend on the threads. Memory: the pivot rows stay in the sample; two numbers per cluster.
+/// so the spread does not depend on the threads. Memory: two numbers per cluster, and the pivot rows stay in the
+/// sample, or where the rows are read from elsewhere (<see cref="Sampling.SampleRereading"/>) a copy of each.
 /// </remarks>
 internal sealed class PivotSpread
 {
-    private readonly TrainingBuffer _sample;
-    private readonly long[] _pivotRows;
+    private readonly TrainingBuffer? _sample;
+    private readonly long[]? _pivotRows;
+    private readonly float[]? _firstRows;
+    private readonly bool[]? _hasFirstRow;
     private readonly double[] _spread;
 
     /// <summary>The pivots of the clusters that <paramref name="labels"/> (one per sample row) form.</summary>
@@ -34,10 +37,28 @@ internal sealed class PivotSpread
             _pivotRows[labels[row]] = row;
     }
 
+    /// <summary>Pivots copied from each cluster's first row as it is added: for rows that no buffer keeps.</summary>
+    public PivotSpread(int k, int dimension)
+    {
+        _firstRows = new float[(long)k * dimension];
+        _hasFirstRow = new bool[k];
+        _spread = new double[k];
+    }
+
     /// <summary>Adds a row of <paramref name="cluster"/>; a cluster's rows come in row order, from one thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Add(int cluster, ReadOnlySpan<float> row) =>
-        _spread[cluster] += SquaredDistance(row, _sample.Rows(_pivotRows[cluster], 1));
+    public void Add(int cluster, ReadOnlySpan<float> row)
+    {
+        if (_hasFirstRow is not null && !_hasFirstRow[cluster])
+        {
+            row.CopyTo(_firstRows.AsSpan(cluster * row.Length, row.Length));
+            _hasFirstRow[cluster] = true;
+        }
+        _spread[cluster] += SquaredDistance(row, Pivot(cluster, row.Length));
+    }
+
+    private ReadOnlySpan<float> Pivot(int cluster, int dimension) =>
+        _firstRows is null ? _sample!.Rows(_pivotRows![cluster], 1) : _firstRows.AsSpan(cluster * dimension, dimension);
 
     /// <summary>
     /// Σ ‖x − c‖² over the <paramref name="size"/> rows of <paramref name="cluster"/>, whose sum is
@@ -47,7 +68,7 @@ internal sealed class PivotSpread
     {
         if (size == 0)
             return 0;
-        ReadOnlySpan<float> pivot = _sample.Rows(_pivotRows[cluster], 1);
+        ReadOnlySpan<float> pivot = Pivot(cluster, centroid.Length);
         double cross = 0;
         double shift = 0;
         for (int j = 0; j < centroid.Length; j++)

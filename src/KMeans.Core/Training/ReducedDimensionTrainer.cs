@@ -12,11 +12,16 @@ namespace KMeans.Core.Training;
 /// pass in the full dimension gives each cluster the mean of its rows and measures the loss there.
 /// </summary>
 /// <remarks>
-/// The full-dimension rows for the final pass are the sample itself: sampling writes every chosen row twice, as it is
-/// and projected, into two buffers of the same kind (memory or temporary files), so nothing depends on reading the
-/// source again (a pipeline cannot be) and the final pass reads the same bytes in memory and on disk. It costs the
-/// projected buffer on top of the usual sample, n·m·4 bytes (m the training dimension, 1/8 more at m = d/8). The
-/// final pass labels every row by its cluster in the training dimension: the labels of a flat run's last assignment
+/// The full-dimension rows for the final pass are read again from the input files where the options allow it
+/// (<see cref="KMeansOptions.RereadsInputForFinalPass"/>): sampling then keeps only the projected rows, each with its
+/// input row and a hash that tells a row rewritten since (<see cref="SampleRereading"/>), so the sample needs m/d of
+/// the memory or disk space (m the training dimension) and fresh memory is not written twice, at the cost of one more
+/// read of the input. A balanced training, which assigns the full rows under its prices many times, and pipeline
+/// input, which cannot be read again, keep them: sampling writes every chosen row twice, as it is and projected, into
+/// two buffers of the same kind (memory or temporary files), and the final pass reads the same bytes in memory and on
+/// disk. Each cluster's rows are added in sample order, which is input order where rows were sampled by selection (a
+/// file with a known row count), so both ways give the same bits there; where a reservoir replaced slots at random,
+/// the re-read adds them in input order instead. The final pass labels every row by its cluster in the training dimension: the labels of a flat run's last assignment
 /// (<see cref="KMeansResult.Labels"/>, which describe the centroids it returns), or after a tree that was not refined
 /// its leaf (<see cref="TreeLeaves"/>: the nearest among its node's centroids, as the tree trained it,
 /// O(n·(FanOut + K / FanOut)·m), where the nearest of all K would cost several times the whole tree at large K), or
@@ -30,23 +35,23 @@ namespace KMeans.Core.Training;
 internal static class ReducedDimensionTrainer
 {
     /// <summary>
-    /// Trains on <paramref name="projected"/> (the rows of <paramref name="sample"/> projected), or projects
-    /// <paramref name="sample"/> first into a buffer of its kind when none is given. <paramref name="checkpoints"/>
-    /// keep the progress in the training dimension; the caller records the full-dimension result.
+    /// Trains on the projected rows of <paramref name="sample"/>, or projects its full rows first into a buffer of
+    /// their kind when it holds none. <paramref name="checkpoints"/> keep the progress in the training dimension; the
+    /// caller records the full-dimension result.
     /// </summary>
-    public static KMeansResult Train(TrainingBuffer sample, TrainingBuffer? projected, KMeansOptions options,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints)
+    public static KMeansResult Train(ProjectedSample sample, KMeansOptions options, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken, TrainingCheckpointer? checkpoints)
     {
         int trainDimension = options.TrainDimension!.Value;
         RandomizedHadamardProjection projection =
             RandomizedHadamardProjection.Create(sample.Dimension, trainDimension, options.Seed!.Value);
-        if (projected is not null)
+        if (sample.Projected is { } projected)
             return TrainProjected(sample, projected, projection, options, progress, cancellationToken, checkpoints);
-        using TrainingBuffer ownProjection = Project(sample, projection, options, cancellationToken);
+        using TrainingBuffer ownProjection = Project(sample.Full!, projection, options, cancellationToken);
         return TrainProjected(sample, ownProjection, projection, options, progress, cancellationToken, checkpoints);
     }
 
-    private static KMeansResult TrainProjected(TrainingBuffer sample, TrainingBuffer projected,
+    private static KMeansResult TrainProjected(ProjectedSample sample, TrainingBuffer projected,
         RandomizedHadamardProjection projection, KMeansOptions options, IProgress<TrainingProgress>? progress,
         CancellationToken cancellationToken, TrainingCheckpointer? checkpoints)
     {
@@ -56,11 +61,11 @@ internal static class ReducedDimensionTrainer
             InitialCentroids = options.InitialCentroids?.Select(centroid => Projected(projection, centroid)).ToArray(),
         };
         KMeansResult trained = KMeansTrainer.TrainProjected(projected, reducedOptions, progress, cancellationToken, checkpoints);
-        return FullDimensionPass(sample, projected, trained, options, cancellationToken);
+        return FullDimensionPass(sample, projected, trained, options, progress, cancellationToken);
     }
 
-    private static KMeansResult FullDimensionPass(TrainingBuffer sample, TrainingBuffer projected, KMeansResult trained,
-        KMeansOptions options, CancellationToken cancellationToken)
+    private static KMeansResult FullDimensionPass(ProjectedSample sample, TrainingBuffer projected, KMeansResult trained,
+        KMeansOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         int k = options.K;
         int d = sample.Dimension;
@@ -77,16 +82,27 @@ internal static class ReducedDimensionTrainer
                 : NearestTrained(projected, trained, options, parallel);
 
         var centroids = new float[(long)k * d];
-        // Under Cosine a cluster whose rows cancel keeps the centroid it has (ClusterMean): its first row, a unit vector.
-        if (metric == DistanceMetric.Cosine)
-            StartAtFirstRows(sample, labels, centroids);
         var update = new CentroidUpdate(k, d, metric);
-        PivotSpread? spread = metric == DistanceMetric.L2 ? new PivotSpread(sample, labels, k) : null;
-        update.Run(sample, labels, sizes, centroids, parallel, spread);
+        PivotSpread? spread;
+        if (sample.Full is { } full)
+        {
+            // Under Cosine a cluster whose rows cancel keeps the centroid it has (ClusterMean): its first row, a unit vector.
+            if (metric == DistanceMetric.Cosine)
+                StartAtFirstRows(full, labels, centroids);
+            spread = metric == DistanceMetric.L2 ? new PivotSpread(full, labels, k) : null;
+            update.Run(full, labels, sizes, centroids, parallel, spread);
+        }
+        else
+        {
+            spread = metric == DistanceMetric.L2 ? new PivotSpread(k, d) : null;
+            AddRowsReadAgain(sample.Rereading!, labels, update, spread, metric == DistanceMetric.Cosine ? centroids : null,
+                progress, cancellationToken);
+            update.Apply(sizes, centroids);
+        }
         EmptyClusterRepair.Repair(centroids, (long[])sizes.Clone(), d, metric);
         double loss = update.LossOfSums(sizes, centroids, spread);
         (double Agreement, double Loss)? nearest = options.MeasureNearestCentroidAgreement
-            ? NearestCentroids(sample, labels, centroids, options, parallel)
+            ? NearestCentroids(sample.Full!, labels, centroids, options, parallel)
             : null;
         return new KMeansResult(k, d, centroids, (long[])sizes.Clone(), loss, trained.Iterations, trained.Converged,
             trained.History, trained.BestRedo)
@@ -99,6 +115,29 @@ internal static class ReducedDimensionTrainer
             NearestCentroidAgreement = nearest?.Agreement,
             NearestCentroidLoss = nearest?.Loss,
         };
+    }
+
+    /// <summary>
+    /// The update's sums (and <paramref name="spread"/>) of the rows read again from the input, one thread adding them
+    /// as they arrive; with <paramref name="firstRows"/> (under Cosine), each cluster's first row as its centroid.
+    /// </summary>
+    private static void AddRowsReadAgain(SampleRereading rereading, int[] labels, CentroidUpdate update, PivotSpread? spread,
+        float[]? firstRows, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        int d = rereading.Dimension;
+        bool[]? started = firstRows is null ? null : new bool[firstRows.Length / d];
+        update.Clear();
+        rereading.Read((slot, row) =>
+        {
+            int cluster = labels[slot];
+            if (started is not null && !started[cluster])
+            {
+                started[cluster] = true;
+                row.CopyTo(firstRows.AsSpan(cluster * d, d));
+            }
+            update.AddRow(cluster, row);
+            spread?.Add(cluster, row);
+        }, progress is null ? null : (read, total) => progress.Report(new FinalPassProgress(read, total)), cancellationToken);
     }
 
     /// <summary>Each row's nearest trained centroid in the training dimension, and the cluster sizes.</summary>

@@ -28,3 +28,10 @@ public sealed record ResumeProgress(string Path, string Position, bool Finished)
 /// <param name="Problem">Why the write failed, as the error would have said it.</param>
 /// <param name="Finished">The write was the last one, of the finished training: nothing goes on after it.</param>
 public sealed record CheckpointWriteFailed(string Path, string Problem, bool Finished) : TrainingProgress;
+
+/// <summary>
+/// A reduced-dimension training's final pass reading the input again for the sampled rows' full-dimension values.
+/// </summary>
+/// <param name="RowsRead">Input rows read so far.</param>
+/// <param name="TotalRows">Rows in the input, when the format records it.</param>
+public sealed record FinalPassProgress(long RowsRead, long? TotalRows) : TrainingProgress;

@@ -95,8 +95,9 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     private int Threads => Math.Min(ThrottleLimit ?? Environment.ProcessorCount, Environment.ProcessorCount);
 
     /// <summary>
-    /// The -TrainDimension of the planned run: the sample is then held twice, as it is and projected, and -Calibrate
-    /// times the iterations in that dimension plus the final full-dimension pass. Checked against the dimension per
+    /// The -TrainDimension of the planned run: the sample then holds only the projected rows, and the final pass reads
+    /// the input files again (with -MaxSizeRatio or -MinSizeRatio, or for pipeline input, the sample is held twice, as
+    /// it is and projected), and -Calibrate times the iterations in that dimension plus the final full-dimension pass. Checked against the dimension per
     /// scenario (an empty CSV cell means none).
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -201,9 +202,13 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         {
             if (TrainDimension is int trainDimension)
                 RandomizedHadamardProjection.Validate(dimension, trainDimension);
+            var planned = new KMeansOptions
+            {
+                K = K, HierarchicalK = FanOut, TrainDimension = TrainDimension, MaxSizeRatio = MaxSizeRatio, MinSizeRatio = MinSizeRatio,
+            };
             plan = ResourcePlan.Compute(rows, K, dimension, EffectiveSampleRate, Threads, trainDimension: TrainDimension,
-                balanced: MaxSizeRatio is not null || MinSizeRatio is not null,
-                treeFanOut: new KMeansOptions { K = K, HierarchicalK = FanOut }.UsesHierarchy ? FanOut : null);
+                balanced: planned.BalancesPartitions, treeFanOut: planned.UsesHierarchy ? FanOut : null,
+                rereadsInput: planned.RereadsInputForFinalPass);
             room = plan.OnDisk(directory);
             if (Calibrate)
                 time = TrainingTimeEstimate.Predict(CalibrationFor(TrainDimension ?? dimension), plan.SampleRows, K, dimension,

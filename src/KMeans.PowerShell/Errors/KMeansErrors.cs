@@ -38,6 +38,7 @@ internal static class KMeansErrors
             KMeansErrorKind.CheckpointInUse => ("CheckpointInUse", ErrorCategory.ResourceBusy),
             KMeansErrorKind.UnsupportedContent => ("UnsupportedContent", ErrorCategory.InvalidData),
             KMeansErrorKind.TargetNotRegularFile => ("TargetNotRegularFile", ErrorCategory.InvalidArgument),
+            KMeansErrorKind.InputChanged => ("InputChanged", ErrorCategory.InvalidData),
             KMeansErrorKind.FileNotWritable => ("FileNotWritable", ErrorCategory.WriteError),
             _ => throw new System.Diagnostics.UnreachableException($"KMeansErrorKind.{exception.Kind} has no ErrorId."),
         };

@@ -8,8 +8,8 @@ namespace KMeans.PowerShell.Hosting;
 
 /// <summary>
 /// Turns the trainer's reports into Write-Progress records and verbose lines, on the pipeline thread. One parent
-/// activity covers the run; sampling, seeding, the nodes of hierarchical training and the passes of balancing are child
-/// activities, whose updates are throttled to one per <see cref="Interval"/>. Every reported iteration (of the flat
+/// activity covers the run; sampling, seeding, the nodes of hierarchical training, the passes of balancing and a
+/// reduced-dimension training's final read of the input are child activities, whose updates are throttled to one per <see cref="Interval"/>. Every reported iteration (of the flat
 /// run, or of the tree's top level and refine passes: at most a few hundred) gets its own update and a verbose line, as
 /// does every balance pass. <see cref="Complete"/> closes every activity that was opened.
 /// </summary>
@@ -20,17 +20,21 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
     public const int SeedingActivityId = 3;
     public const int NodesActivityId = 4;
     public const int BalancingActivityId = 5;
+    public const int FinalPassActivityId = 6;
     private const string BalancingActivity = "Balancing partitions";
+    private const string FinalPassActivity = "Reading the sampled rows again";
     private static readonly TimeSpan Interval = CountProgress.Interval;
 
     private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
     private readonly Stopwatch _sinceIterationsStarted = new();
+    private readonly Stopwatch _sinceFinalPassStarted = new();
     private readonly string _activity = $"Training k-means with K = {k}";
     private TimeSpan _lastWrite = -Interval;
     private bool _samplingOpen;
     private bool _seedingOpen;
     private bool _nodesOpen;
     private bool _balancingOpen;
+    private bool _finalPassOpen;
     private bool _runOpen;
     private int _iterationsDone;
 
@@ -56,6 +60,9 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
             case BalanceReport pass:
                 WriteBalancePass(pass);
                 break;
+            case FinalPassProgress pass:
+                WriteFinalPass(pass);
+                break;
             case CheckpointWriteFailed { Finished: true } failed:
                 cmdlet.WriteWarning($"The checkpoint could not record the finished training: {failed.Problem} The model is " +
                     $"output as usual; '{failed.Path}' keeps the last state written during training, if any, from which -Resume would train again.");
@@ -77,6 +84,7 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
         CloseChild(ref _seedingOpen, SeedingActivityId, "Choosing initial centroids");
         CloseChild(ref _nodesOpen, NodesActivityId, "Training tree nodes");
         CloseChild(ref _balancingOpen, BalancingActivityId, BalancingActivity);
+        CloseChild(ref _finalPassOpen, FinalPassActivityId, FinalPassActivity);
         cmdlet.WriteProgress(new ProgressRecord(RunActivityId, _activity, "Done") { RecordType = ProgressRecordType.Completed });
     }
 
@@ -85,19 +93,26 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
         if (!Due())
             return;
         OpenRun("Sampling the input");
-        string total = sampling.TotalRows is long rows ? string.Create(CultureInfo.InvariantCulture, $" of {rows:N0}") : "";
-        var record = new ProgressRecord(SamplingActivityId, "Sampling rows",
-            string.Create(CultureInfo.InvariantCulture, $"{sampling.RowsRead:N0}{total} rows read, {sampling.RowsSampled:N0} sampled"))
+        _samplingOpen = true;
+        cmdlet.WriteProgress(ReadingRecord(SamplingActivityId, "Sampling rows", sampling.RowsRead, sampling.TotalRows,
+            string.Create(CultureInfo.InvariantCulture, $"read, {sampling.RowsSampled:N0} sampled"), _sinceStart.Elapsed));
+    }
+
+    /// <summary>A child activity reading the input: rows read (of how many, when known), the share done and the time left.</summary>
+    private static ProgressRecord ReadingRecord(int activityId, string activity, long rowsRead, long? totalRows, string doing,
+        TimeSpan elapsed)
+    {
+        string total = totalRows is long rows ? string.Create(CultureInfo.InvariantCulture, $" of {rows:N0}") : "";
+        var record = new ProgressRecord(activityId, activity, string.Create(CultureInfo.InvariantCulture, $"{rowsRead:N0}{total} rows {doing}"))
         {
             ParentActivityId = RunActivityId,
         };
-        if (sampling.TotalRows is long known && known > 0)
+        if (totalRows is long known && known > 0)
         {
-            record.PercentComplete = (int)Math.Min(100, 100 * sampling.RowsRead / known);
-            record.SecondsRemaining = Remaining(_sinceStart.Elapsed, sampling.RowsRead, known);
+            record.PercentComplete = (int)Math.Min(100, 100 * rowsRead / known);
+            record.SecondsRemaining = Remaining(elapsed, rowsRead, known);
         }
-        _samplingOpen = true;
-        cmdlet.WriteProgress(record);
+        return record;
     }
 
     private void WriteSeeding(InitializationProgress seeding)
@@ -170,6 +185,22 @@ internal sealed class TrainingProgressWriter(Cmdlet cmdlet, int k, int maxIterat
         OpenRun(BalancingActivity);
         _balancingOpen = true;
         cmdlet.WriteProgress(new ProgressRecord(BalancingActivityId, BalancingActivity, status) { ParentActivityId = RunActivityId });
+    }
+
+    /// <summary>
+    /// A reduced-dimension training's final pass reading the input files again, which on a large input takes as long as
+    /// sampling did: its own child activity, timed from its first report.
+    /// </summary>
+    private void WriteFinalPass(FinalPassProgress pass)
+    {
+        CloseChild(ref _nodesOpen, NodesActivityId, "Training tree nodes");
+        _sinceFinalPassStarted.Start();
+        if (!Due() && _finalPassOpen)
+            return;
+        OpenRun(FinalPassActivity);
+        _finalPassOpen = true;
+        cmdlet.WriteProgress(ReadingRecord(FinalPassActivityId, FinalPassActivity, pass.RowsRead, pass.TotalRows,
+            "read again for the full-dimension means", _sinceFinalPassStarted.Elapsed));
     }
 
     private void WriteResume(ResumeProgress resume)

@@ -13,6 +13,7 @@ internal static class DiskSpace
     public static void EnsureSampleFits(KMeansOptions options, IVectorSource source) =>
         ResourcePlan.Compute(source.RowCount, options.K, source.Dimension, options.SampleRate, options.EffectiveParallelism,
             trainDimension: options.TrainDimension, balanced: options.BalancesPartitions,
-            treeFanOut: options.UsesHierarchy ? options.HierarchicalK : null)
+            treeFanOut: options.UsesHierarchy ? options.HierarchicalK : null,
+            rereadsInput: options.RereadsInputForFinalPass)
             .EnsureFitsOnDisk(options.EffectiveTempDirectory);
 }

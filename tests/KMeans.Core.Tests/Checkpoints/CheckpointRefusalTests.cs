@@ -134,7 +134,7 @@ public class CheckpointRefusalTests
         { "payload byte", "checksum does not match" },
         { "last byte", "checksum does not match" },
         { "signature", "checkpoint signature" },
-        { "version", "format version 13; this module reads versions 1 to 5" },
+        { "version", "format version 14; this module reads versions 1 to 6" },
         { "length", "truncated or extended" },
     };
 

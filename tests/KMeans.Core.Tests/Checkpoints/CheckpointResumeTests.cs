@@ -209,6 +209,40 @@ public class CheckpointResumeTests
         CheckpointAssert.BitIdentical(uninterrupted, resumed);
     }
 
+    /// <summary>
+    /// Format 5 and earlier probed a reduced-dimension training's full sample rows, which a sample that reads its
+    /// input again no longer holds (it probes their hashes): such a checkpoint's probe is not compared, and the loss of
+    /// its restored centroids still checks the sample, while a current checkpoint's other probe is a mismatch.
+    /// </summary>
+    [Theory]
+    [InlineData(5u, false)]
+    [InlineData(6u, true)]
+    public void AReducedTrainingsProbeOfItsFullRowsFromFormat5IsNotCompared(uint version, bool refused)
+    {
+        using var temp = new TempDirectory();
+        KMeansOptions options = Flat with { TrainDimension = 3 };
+        KMeansResult uninterrupted = KMeansTrainer.Train(TestData.Source(Rows), options);
+        string path = temp.File("probe.kmc");
+        StopAfter(options, path, report => report is IterationReport { Redo: 1, Iteration: 4 });
+        byte[] file = File.ReadAllBytes(path);
+        byte[] shape = [.. BitConverter.GetBytes((long)Rows.Length), .. BitConverter.GetBytes(Rows[0].Length)];
+        int probe = file.AsSpan(24).IndexOf(shape) + 24 + shape.Length;
+        Assert.Equal(-1, file.AsSpan(probe).IndexOf(shape));
+        BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(probe), ~BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(probe)));
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(8), version);
+        BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(file.Length - 8), XxHash3.HashToUInt64(file.AsSpan(24, file.Length - 32)));
+        File.WriteAllBytes(path, file);
+
+        if (refused)
+        {
+            var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(TestData.Source(Rows), options, Every(path)));
+            Assert.Contains("the sample holds other values than when the checkpoint was written", error.Message);
+            return;
+        }
+        KMeansResult resumed = KMeansTrainer.Train(TestData.Source(Rows), options, Every(path));
+        CheckpointAssert.BitIdentical(uninterrupted, resumed);
+    }
+
     [Fact]
     public void AnEarlierArithmeticsLossMustAgreeToItsLastDigitsAndTheCurrentOnesBitForBit()
     {

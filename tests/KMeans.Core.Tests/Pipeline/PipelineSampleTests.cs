@@ -30,7 +30,7 @@ public sealed class PipelineSampleTests
         Assert.Equal(4, sample.NextIndex);
         Assert.Equal(2, sample.AcceptedCount);
         using ProjectedSample sealedSample = sample.Seal(out SamplingSummary summary);
-        Assert.Equal([1f, 2f, 5f, 6f], sealedSample.Full.Rows(0, 2).ToArray());
+        Assert.Equal([1f, 2f, 5f, 6f], sealedSample.Full!.Rows(0, 2).ToArray());
         Assert.Equal(new SamplingSummary(RowsRead: 4, RowsSampled: 2, NullRowsSkipped: 2, NonFiniteRowsSkipped: 0), summary);
     }
 
@@ -83,11 +83,11 @@ public sealed class PipelineSampleTests
         Assert.Equal(32, sample.RowsSampled);
         using ProjectedSample sealedSample = sample.Seal(out SamplingSummary summary);
 
-        Assert.Equal(32, sealedSample.Full.CapacityRows);
+        Assert.Equal(32, sealedSample.Full!.CapacityRows);
         Assert.Equal(new SamplingSummary(5000, 32, 0, 0), summary);
         var offered = rows.Select(r => string.Join(',', r)).ToHashSet();
         for (int i = 0; i < 32; i++)
-            Assert.Contains(string.Join(',', sealedSample.Full.Rows(i, 1).ToArray()), offered);
+            Assert.Contains(string.Join(',', sealedSample.Full!.Rows(i, 1).ToArray()), offered);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class PipelineSampleTests
 
         using ProjectedSample sealedSample = sample.Seal(out SamplingSummary summary);
 
-        Assert.Equal([1f, 2f, 3f, 4f], sealedSample.Full.Rows(0, 2).ToArray());
+        Assert.Equal([1f, 2f, 3f, 4f], sealedSample.Full!.Rows(0, 2).ToArray());
         Assert.Equal(new SamplingSummary(3, 2, 0, 1), summary);
     }
 
@@ -273,7 +273,7 @@ public sealed class PipelineSampleTests
     {
         using PipelineSample sample = Fill(rows, options, seed);
         using ProjectedSample sealedSample = sample.Seal(out summary);
-        return RowsOf(sealedSample.Full);
+        return RowsOf(sealedSample.Full!);
     }
 
     private static float[][] FromFile(IVectorSource source, KMeansOptions options, int seed)

@@ -188,6 +188,22 @@ public class ResourcePlanTests
     }
 
     [Fact]
+    public void ATrainingThatReadsItsInputAgainHoldsOnlyTheProjectedSample()
+    {
+        ResourcePlan kept = ResourcePlan.Compute(rows: 10_000, k: 16, dimension: 1_024, sampleRate: 256, threads: 2, availableMemoryBytes: GiB,
+            trainDimension: 128);
+        ResourcePlan reread = ResourcePlan.Compute(rows: 10_000, k: 16, dimension: 1_024, sampleRate: 256, threads: 2, availableMemoryBytes: GiB,
+            trainDimension: 128, rereadsInput: true);
+
+        Assert.Equal(4_096 * 128 * 4L, reread.SampleBytes);
+        Assert.Equal(kept.SampleBytes / 9, reread.SampleBytes);
+        // Each row's input row and hash, and a copy of each cluster's first row.
+        Assert.Equal(kept.WorkingBytes + 4_096 * 16L + 16 * 1_024 * 4L, reread.WorkingBytes);
+        Assert.Throws<ArgumentException>(() => ResourcePlan.Compute(rows: 10, k: 2, dimension: 8, sampleRate: 256, threads: 1,
+            rereadsInput: true));
+    }
+
+    [Fact]
     public void ATrainingDimensionAddsTheProjectedSample()
     {
         ResourcePlan full = ResourcePlan.Compute(rows: 10_000, k: 16, dimension: 1_024, sampleRate: 256, threads: 2, availableMemoryBytes: GiB);

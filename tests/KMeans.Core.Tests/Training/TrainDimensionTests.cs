@@ -12,10 +12,10 @@ namespace KMeans.Core.Tests.Training;
 /// </summary>
 public class TrainDimensionTests
 {
-    private const int Dimension = 96;
-    private static readonly float[][] Rows = TestData.Blobs(clusters: 10, perCluster: 120, dimension: Dimension, spread: 4, seed: 8).Rows;
+    internal const int Dimension = 96;
+    internal static readonly float[][] Rows = TestData.Blobs(clusters: 10, perCluster: 120, dimension: Dimension, spread: 4, seed: 8).Rows;
 
-    private static KMeansOptions Options(DistanceMetric distance) =>
+    internal static KMeansOptions Options(DistanceMetric distance) =>
         new() { K = 10, Seed = 5, Distance = distance, MaxIterations = 12, TrainDimension = 16 };
 
     [Theory]
@@ -227,14 +227,15 @@ public class TrainDimensionTests
     public void AnInMemorySampleWhoseProjectionDoesNotFitBesideItIsRefusedBeforeAnythingIsAllocated()
     {
         // The full sample alone takes 70 % of the memory available and fits; with its 15-of-16-dimension projection it
-        // needs 136 %. The resource plan counts both before either buffer is created.
+        // needs 136 %. The resource plan counts both before either buffer is created, where both are kept (measuring
+        // the agreement keeps the full rows; balancing and pipeline input do too).
         float[][] rows = TestData.Uniform(50, 16, seed: 1);
         long available = AvailableMemory.Bytes();
         int sampleRate = (int)Math.Min(int.MaxValue, available * 7 / 10 / (16 * sizeof(float)) / 10);
         long needed = 10L * sampleRate * (16 + 15) * sizeof(float);
 
         var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(new UnknownLengthSource(TestData.Source(rows)),
-            new KMeansOptions { K = 10, SampleRate = sampleRate, TrainDimension = 15, Seed = 1 }));
+            new KMeansOptions { K = 10, SampleRate = sampleRate, TrainDimension = 15, Seed = 1, MeasureNearestCentroidAgreement = true }));
 
         Assert.Equal(KMeansErrorKind.InsufficientMemory, error.Kind);
         Assert.StartsWith("The in-memory run needs ", error.Message);

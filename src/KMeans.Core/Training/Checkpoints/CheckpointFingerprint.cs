@@ -1,7 +1,9 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using KMeans.Core.Buffers;
+using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Training.Checkpoints;
 
@@ -86,7 +88,25 @@ internal static class CheckpointFingerprint
     /// input that changed. Resuming also checks that the restored centroids give the saved loss, which any other change
     /// of the sample would upset.
     /// </summary>
-    public static SampleFingerprint Sample(TrainingBuffer sample)
+    public static SampleFingerprint Sample(ProjectedSample sample)
+    {
+        if (sample.Full is { } full)
+            return Sample(full);
+        // The full rows are not kept: their hashes, taken as they were sampled, stand in for them.
+        SampledRowOrigins origins = sample.Rereading!.Origins;
+        var hash = new XxHash3();
+        Span<byte> rowHash = stackalloc byte[sizeof(ulong)];
+        long rows = origins.RowCount;
+        long step = Math.Max(1, rows / ProbeRows);
+        for (long row = 0; row < rows; row += step)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(rowHash, origins.Hash(row));
+            hash.Append(rowHash);
+        }
+        return new SampleFingerprint(rows, sample.Dimension, hash.GetCurrentHashAsUInt64());
+    }
+
+    private static SampleFingerprint Sample(TrainingBuffer sample)
     {
         var hash = new XxHash3();
         long rows = sample.RowCount;
@@ -107,12 +127,13 @@ internal static class CheckpointFingerprint
             throw Mismatch(path, string.Join("; ", differences));
     }
 
-    public static void VerifySample(string path, SampleFingerprint saved, SampleFingerprint now)
+    /// <param name="comparesProbe">False where the saved probe was taken otherwise than now (<see cref="CheckpointState.ProbesRowHashes"/>).</param>
+    public static void VerifySample(string path, SampleFingerprint saved, SampleFingerprint now, bool comparesProbe)
     {
         if (saved.Rows != now.Rows || saved.Dimension != now.Dimension)
             throw Mismatch(path, string.Create(CultureInfo.InvariantCulture,
                 $"the sample had {saved.Rows} rows of {saved.Dimension} dimensions, and has {now.Rows} of {now.Dimension} now"));
-        if (saved.Probe != now.Probe)
+        if (comparesProbe && saved.Probe != now.Probe)
             throw Mismatch(path, "the sample holds other values than when the checkpoint was written (the input changed)");
     }
 

@@ -113,14 +113,16 @@ internal sealed class CheckpointStart : IDisposable
     }
 
     /// <summary>Refuses a sample other than the one the resumed checkpoint was trained on.</summary>
-    public void VerifySample(TrainingBuffer sample)
+    public void VerifySample(ProjectedSample sample)
     {
         if (_restored is not null)
-            CheckpointFingerprint.VerifySample(_path, _restored.Sample, CheckpointFingerprint.Sample(sample));
+            CheckpointFingerprint.VerifySample(_path, _restored.Sample, CheckpointFingerprint.Sample(sample), ComparesProbe(sample));
     }
 
+    private bool ComparesProbe(ProjectedSample sample) => sample.Full is not null || _restored!.ProbesRowHashes;
+
     /// <summary>The checkpointer for the training on <paramref name="sample"/>; verifies the sample when resuming.</summary>
-    public TrainingCheckpointer Checkpointer(KMeansOptions options, int seed, TrainingBuffer sample, SamplingSummary summary)
+    public TrainingCheckpointer Checkpointer(KMeansOptions options, int seed, ProjectedSample sample, SamplingSummary summary)
     {
         var state = new CheckpointState
         {
@@ -130,7 +132,8 @@ internal sealed class CheckpointStart : IDisposable
             Sample = CheckpointFingerprint.Sample(sample),
             Sampling = summary,
         };
-        var checkpointer = new TrainingCheckpointer(_path, _options.Interval, state, _restored, _progress);
+        var checkpointer = new TrainingCheckpointer(_path, _options.Interval, state, _restored, _progress,
+            _restored is not null && ComparesProbe(sample));
         if (_restored is not null)
             _progress?.Report(new ResumeProgress(_path, _restored.Position(), Finished: false));
         return checkpointer;

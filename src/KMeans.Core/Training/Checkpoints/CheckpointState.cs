@@ -16,6 +16,13 @@ internal sealed class CheckpointState
     /// </summary>
     public bool ExactLosses { get; init; } = true;
 
+    /// <summary>
+    /// Whether the sample's probe of a training that reads its input again was taken over its rows' hashes, as this
+    /// version takes it; false for a checkpoint of format 1 to 5, whose probe of such a training's full rows cannot be
+    /// taken again (an unfinished training's restored centroids still check the sample by their loss).
+    /// </summary>
+    public bool ProbesRowHashes { get; init; } = true;
+
     /// <summary>Settings that fix the result, as (name, value) in a stable order: resuming compares them one by one.</summary>
     public required IReadOnlyList<KeyValuePair<string, string>> Settings { get; init; }
 

@@ -18,8 +18,9 @@ internal sealed class TrainingCheckpointer
     private readonly CheckpointState? _restored;
     private readonly IProgress<TrainingProgress>? _progress;
 
+    /// <param name="comparesProbe">Whether the restored sample probe is compared (<see cref="CheckpointState.ProbesRowHashes"/>).</param>
     public TrainingCheckpointer(string path, TimeSpan interval, CheckpointState state, CheckpointState? restored,
-        IProgress<TrainingProgress>? progress)
+        IProgress<TrainingProgress>? progress, bool comparesProbe)
     {
         Path = path;
         _interval = interval;
@@ -28,7 +29,7 @@ internal sealed class TrainingCheckpointer
         _progress = progress;
         if (restored is null)
             return;
-        CheckpointFingerprint.VerifySample(path, restored.Sample, state.Sample);
+        CheckpointFingerprint.VerifySample(path, restored.Sample, state.Sample, comparesProbe);
         state.Flat = restored.Flat;
         foreach ((int node, RunSnapshot snapshot) in restored.Nodes)
             state.Nodes.Add(node, snapshot);

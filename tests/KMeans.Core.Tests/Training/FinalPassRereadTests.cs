@@ -1,0 +1,162 @@
+using KMeans.Core.Distance;
+using KMeans.Core.Files;
+using KMeans.Core.Sampling;
+using KMeans.Core.Training;
+
+namespace KMeans.Core.Tests.Training;
+
+/// <summary>
+/// A reduced-dimension training from files keeps only the projected sample and reads the sampled rows again for its
+/// final pass (<see cref="KMeansOptions.RereadsInputForFinalPass"/>): the same bits as keeping them, a row rewritten
+/// meanwhile refused.
+/// </summary>
+/// <remarks>The rows and options of <see cref="TrainDimensionTests"/>.</remarks>
+public class FinalPassRereadTests
+{
+    private const int Dimension = TrainDimensionTests.Dimension;
+    private static readonly float[][] Rows = TrainDimensionTests.Rows;
+
+    private static KMeansOptions Options(DistanceMetric distance) => TrainDimensionTests.Options(distance);
+
+    [Fact]
+    public void ASampleFromFilesKeepsOnlyItsProjectedRowsUnlessBalancingNeedsThem()
+    {
+        KMeansOptions options = Options(DistanceMetric.L2) with { OnDisk = true };
+        var projection = RandomizedHadamardProjection.Create(Dimension, 16, seed: 5);
+
+        using ProjectedSample reread = SampleBuilder.BuildProjected(TestData.Source(Rows), options, 5, projection, null,
+            CancellationToken.None, out _);
+        using ProjectedSample kept = SampleBuilder.BuildProjected(TestData.Source(Rows), options with { MaxSizeRatio = 1.5 }, 5,
+            projection, null, CancellationToken.None, out _);
+
+        Assert.Null(reread.Full);
+        Assert.Equal(16, reread.Projected!.Dimension);
+        Assert.True(reread.Projected.IsOnDisk);
+        Assert.Equal(Rows.Length, reread.RowCount);
+        Assert.Equal(Dimension, reread.Dimension);
+        Assert.Equal(Dimension, kept.Full!.Dimension);
+        Assert.Null(kept.Rereading);
+        Assert.Equal(kept.Projected!.Rows(0, Rows.Length).ToArray(), reread.Projected.Rows(0, Rows.Length).ToArray());
+    }
+
+    public static TheoryData<DistanceMetric, bool, bool> Runs => new()
+    {
+        // metric, on disk, hierarchical
+        { DistanceMetric.L2, false, false },
+        { DistanceMetric.L2, true, true },
+        { DistanceMetric.Cosine, false, false },
+        { DistanceMetric.Cosine, true, true },
+        { DistanceMetric.Dot, true, false },
+    };
+
+    /// <summary>Rows sampled by selection arrive in input order, so the re-read sums take them as the kept sample does.</summary>
+    [Theory]
+    [MemberData(nameof(Runs))]
+    public void ReadingTheInputAgainGivesTheBitsOfKeepingTheFullRows(DistanceMetric distance, bool onDisk, bool hierarchical)
+    {
+        KMeansOptions options = Options(distance) with
+        {
+            OnDisk = onDisk,
+            Hierarchical = hierarchical ? HierarchicalMode.On : HierarchicalMode.Off,
+            HierarchicalK = 3,
+        };
+
+        KMeansResult reread = KMeansTrainer.Train(TestData.Source(Rows), options with { MaxDegreeOfParallelism = 1 });
+        // Measuring the agreement keeps the full-dimension rows (and assigns them once more, which changes nothing else).
+        KMeansResult kept = KMeansTrainer.Train(TestData.Source(Rows),
+            options with { MeasureNearestCentroidAgreement = true, MaxDegreeOfParallelism = 3 });
+
+        DeterminismTests.AssertIdentical(kept, reread);
+        Assert.Equal(kept.TrainDimensionLoss, reread.TrainDimensionLoss);
+        Assert.Equal(onDisk, reread.OnDisk);
+        Assert.Equal(Rows.Length, reread.SampleRows);
+    }
+
+    /// <summary>
+    /// A reservoir (input of unknown length) fills slots out of input order; the re-read still gives each cluster the
+    /// mean of its rows, now added in input order, so only the last bits may differ from the kept sample's.
+    /// </summary>
+    [Fact]
+    public void AReservoirSampleIsReadAgainInInputOrder()
+    {
+        KMeansOptions options = Options(DistanceMetric.L2) with { SampleRate = 100 };
+        KMeansResult reread = KMeansTrainer.Train(new UnknownLengthSource(TestData.Source(Rows)), options);
+        KMeansResult kept = KMeansTrainer.Train(new UnknownLengthSource(TestData.Source(Rows)),
+            options with { MeasureNearestCentroidAgreement = true });
+
+        Assert.Equal(1000, reread.SampleRows);
+        Assert.Equal(kept.ClusterSizes, reread.ClusterSizes);
+        for (int i = 0; i < kept.Centroids.Length; i++)
+            Assert.Equal(kept.Centroids[i], reread.Centroids[i], 1e-4f);
+        Assert.Equal(kept.Loss, reread.Loss, kept.Loss * 1e-9);
+    }
+
+    [Fact]
+    public void ARowRewrittenDuringTrainingIsInputChangedNamingIt()
+    {
+        float[][] rows = Rows.Select(row => (float[])row.Clone()).ToArray();
+        var rewrite = new Progress(report =>
+        {
+            if (report is IterationReport { Iteration: 1 })
+                rows[700][3] += 1;
+        });
+
+        var error = Assert.Throws<KMeansException>(() =>
+            KMeansTrainer.Train(TestData.Source(rows), Options(DistanceMetric.Cosine), rewrite));
+
+        Assert.Equal(KMeansErrorKind.InputChanged, error.Kind);
+        Assert.StartsWith("Row 700 of test rows holds other values than when it was sampled: the input changed during training", error.Message);
+        Assert.Contains("reads the sampled rows again in 96 dimensions", error.Message);
+    }
+
+    [Fact]
+    public void AnInputThatEndsEarlierWhenReadAgainIsInputChanged()
+    {
+        int reads = 0;
+        var shrinking = new UnknownLengthSource(new TruncatedOnSecondRead(TestData.Source(Rows), keptRows: 1024, () => ++reads));
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(shrinking, Options(DistanceMetric.L2)));
+
+        Assert.Equal(KMeansErrorKind.InputChanged, error.Kind);
+        Assert.StartsWith("test rows ends before row 1024 of test rows, which was sampled", error.Message);
+        Assert.Equal(2, reads);
+    }
+
+    [Fact]
+    public void TheFinalPassReportsItsProgressThroughTheInput()
+    {
+        var reports = new List<FinalPassProgress>();
+        KMeansTrainer.Train(TestData.Source(Rows), Options(DistanceMetric.L2),
+            new Progress(report => { if (report is FinalPassProgress pass) reports.Add(pass); }));
+
+        Assert.Equal([new FinalPassProgress(1024, Rows.Length), new FinalPassProgress(Rows.Length, Rows.Length)], reports);
+    }
+
+    /// <summary>Synchronous, unlike System.Progress, which posts to the thread pool.</summary>
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
+    private sealed class TruncatedOnSecondRead(IVectorSource inner, long keptRows, Func<int> countRead) : IVectorSource
+    {
+        public string Description => inner.Description;
+
+        public int Dimension => inner.Dimension;
+
+        public long? RowCount => inner.RowCount;
+
+        public IEnumerable<VectorBatch> ReadBatches(CancellationToken cancellationToken)
+        {
+            bool truncated = countRead() > 1;
+            foreach (VectorBatch batch in inner.ReadBatches(cancellationToken))
+            {
+                if (truncated && batch.FirstRow >= keptRows)
+                    yield break;
+                yield return batch;
+            }
+        }
+
+        public void Dispose() => inner.Dispose();
+    }
+}
