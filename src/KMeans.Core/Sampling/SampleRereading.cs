@@ -9,8 +9,9 @@ internal delegate void SampledRowVisitor(int slot, ReadOnlySpan<float> row);
 
 /// <summary>
 /// The full-dimension rows of a sample that kept only their projections, read again from the input for the final
-/// pass of a reduced-dimension training: one more read of the source, in input order, handing each sampled row (as
-/// sampled: normalised under Cosine) to the caller once its hash matches the one taken when it was sampled.
+/// pass of a reduced-dimension training: one more read of the source, in input order (of only the sampled rows where
+/// the file lets them be read by range), handing each sampled row (as sampled: normalised under Cosine) to the caller
+/// once its hash matches the one taken when it was sampled.
 /// </summary>
 /// <remarks>
 /// A file rewritten during training would otherwise give centroids of rows that were never trained: a row whose
@@ -20,14 +21,24 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
 {
     public SampledRowOrigins Origins { get; } = origins;
 
+    private readonly float[]? _unit = metric == DistanceMetric.Cosine ? new float[source.Dimension] : null;
+
     public int Dimension => source.Dimension;
 
-    /// <param name="rowsRead">Told after each batch how many input rows were read, and how many the input holds when known.</param>
+    /// <param name="rowsRead">Told as the read goes on how many input rows it has passed, and how many the input holds when known.</param>
     public void Read(SampledRowVisitor visit, Action<long, long?>? rowsRead, CancellationToken cancellationToken)
     {
-        int d = source.Dimension;
         int[] slots = Origins.SlotsInInputOrder();
-        float[]? unit = metric == DistanceMetric.Cosine ? new float[d] : null;
+        if (source is IRowRangeSource { ReadsRowRanges: true } ranges && source.RowCount is long total)
+            ReadRanges(ranges, total, slots, visit, rowsRead, cancellationToken);
+        else
+            ReadBatches(slots, visit, rowsRead, cancellationToken);
+    }
+
+    /// <summary>Streams the whole input, taking the sampled rows as they pass.</summary>
+    private void ReadBatches(int[] slots, SampledRowVisitor visit, Action<long, long?>? rowsRead, CancellationToken cancellationToken)
+    {
+        int d = source.Dimension;
         int next = 0;
         foreach (VectorBatch batch in source.ReadBatches(cancellationToken))
         {
@@ -36,14 +47,8 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
             long end = batch.FirstRow + batch.RowCount;
             for (; next < slots.Length && Origins.InputRow(slots[next]) < end; next++)
             {
-                int slot = slots[next];
-                long inputRow = Origins.InputRow(slot);
-                int offset = checked((int)(inputRow - batch.FirstRow));
-                ReadOnlySpan<float> row = values.Slice(offset * d, d);
-                ReadOnlySpan<float> sampled = unit is null || batch.IsNull(offset) ? row : SampleBuilder.UnitLength(row, unit);
-                if (batch.IsNull(offset) || SampledRowOrigins.HashOf(sampled) != Origins.Hash(slot))
-                    throw Changed($"{RowScreen.Capitalized(source.DescribeRow(inputRow))} holds other values than when it was sampled");
-                visit(slot, sampled);
+                int offset = checked((int)(Origins.InputRow(slots[next]) - batch.FirstRow));
+                Check(slots[next], values.Slice(offset * d, d), batch.IsNull(offset), visit);
             }
             rowsRead?.Invoke(end, source.RowCount);
             if (next == slots.Length)
@@ -51,6 +56,71 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
         }
         throw Changed(string.Create(CultureInfo.InvariantCulture,
             $"{source.Description} ends before {source.DescribeRow(Origins.InputRow(slots[next]))}, which was sampled"));
+    }
+
+    /// <summary>
+    /// Reads only the sampled rows, from a file that holds float32 rows one after the other: a sample that is a small
+    /// share of a large file costs reads in proportion to itself, not to the file. Sampled rows whose gap is at most
+    /// <see cref="GapBytes"/> are read in one piece with the rows between, up to <see cref="PieceBytes"/>, so a dense
+    /// sample is read in long sequential pieces and a sparse one a row at a time.
+    /// </summary>
+    private void ReadRanges(IRowRangeSource ranges, long total, int[] slots, SampledRowVisitor visit, Action<long, long?>? rowsRead,
+        CancellationToken cancellationToken)
+    {
+        int d = source.Dimension;
+        long rowBytes = (long)d * sizeof(float);
+        int pieceRows = (int)Math.Max(1, PieceBytes / rowBytes);
+        long gapRows = GapBytes / rowBytes;
+        var piece = new float[(long)pieceRows * d];
+        long reported = 0;
+        for (int next = 0; next < slots.Length;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long first = Origins.InputRow(slots[next]);
+            if (first >= total)
+                throw Changed(string.Create(CultureInfo.InvariantCulture,
+                    $"{source.Description} ends before {source.DescribeRow(first)}, which was sampled"));
+            int taken = 1;
+            while (next + taken < slots.Length)
+            {
+                long row = Origins.InputRow(slots[next + taken]);
+                if (row - first >= pieceRows || row - Origins.InputRow(slots[next + taken - 1]) - 1 > gapRows || row >= total)
+                    break;
+                taken++;
+            }
+            long last = Origins.InputRow(slots[next + taken - 1]);
+            int count = (int)(last - first + 1);
+            ranges.ReadRows(first, count, piece);
+            for (int i = 0; i < taken; i++)
+            {
+                int offset = (int)(Origins.InputRow(slots[next + i]) - first);
+                Check(slots[next + i], piece.AsSpan(offset * d, d), isNull: false, visit);
+            }
+            next += taken;
+            if (rowsRead is not null && (last + 1 - reported >= pieceRows || next == slots.Length))
+            {
+                reported = last + 1;
+                rowsRead(reported, total);
+            }
+        }
+    }
+
+    /// <summary>The most bytes read in one piece.</summary>
+    private const long PieceBytes = 1 << 20;
+
+    /// <summary>
+    /// The largest gap between sampled rows read through rather than skipped: below it, one more read call costs more
+    /// than reading the rows between.
+    /// </summary>
+    private const long GapBytes = 64 << 10;
+
+    /// <summary>Hands a row read again to <paramref name="visit"/> once it is the row that was sampled (normalised under Cosine).</summary>
+    private void Check(int slot, ReadOnlySpan<float> row, bool isNull, SampledRowVisitor visit)
+    {
+        ReadOnlySpan<float> sampled = _unit is null || isNull ? row : SampleBuilder.UnitLength(row, _unit);
+        if (isNull || SampledRowOrigins.HashOf(sampled) != Origins.Hash(slot))
+            throw Changed($"{RowScreen.Capitalized(source.DescribeRow(Origins.InputRow(slot)))} holds other values than when it was sampled");
+        visit(slot, sampled);
     }
 
     private KMeansException Changed(string what) =>

@@ -16,7 +16,7 @@ namespace KMeans.Core.Training;
 /// (<see cref="KMeansOptions.RereadsInputForFinalPass"/>): sampling then keeps only the projected rows, each with its
 /// input row and a hash that tells a row rewritten since (<see cref="SampleRereading"/>), so the sample needs m/d of
 /// the memory or disk space (m the training dimension) and fresh memory is not written twice, at the cost of one more
-/// read of the input. A balanced training, which assigns the full rows under its prices many times, and pipeline
+/// read of the input (of only the sampled rows where the file is read by row ranges, a .npy of float32 rows). A balanced training, which assigns the full rows under its prices many times, and pipeline
 /// input, which cannot be read again, keep them: sampling writes every chosen row twice, as it is and projected, into
 /// two buffers of the same kind (memory or temporary files), and the final pass reads the same bytes in memory and on
 /// disk. Each cluster's rows are added in sample order, which is input order where rows were sampled by selection (a

@@ -73,6 +73,64 @@ public class FinalPassRereadTests
     }
 
     /// <summary>
+    /// A .npy file of float32 rows is read again by row ranges, only the sampled rows: dense samples in pieces with the
+    /// rows between, sparse ones (here 10 rows of 20,000, about 2,000 apart) a row at a time.
+    /// </summary>
+    [Theory]
+    [InlineData(10, 120, 1)]
+    [InlineData(10, 2_000, 1)]
+    [InlineData(10, 120, 64)]
+    public void AFileReadByRowRangesIsReadAgainOnlyWhereSampled(int clusters, int perCluster, int sampleRate)
+    {
+        float[][] rows = TestData.Blobs(clusters, perCluster, Dimension, spread: 4, seed: 3).Rows;
+        using var temp = new TempDirectory();
+        string path = temp.File("rows.npy");
+        VectorFileWriter.Write(TestData.Source(rows), path, VectorFileFormat.Npy, CancellationToken.None);
+        KMeansOptions options = Options(DistanceMetric.L2) with { SampleRate = sampleRate };
+        var passes = new List<FinalPassProgress>();
+
+        KMeansResult reread;
+        using var counting = new CountingRangeSource(VectorFile.Open(path));
+        reread = KMeansTrainer.Train(counting, options, new Progress(report => { if (report is FinalPassProgress pass) passes.Add(pass); }));
+        KMeansResult kept;
+        using (IVectorSource file = VectorFile.Open(path))
+            kept = KMeansTrainer.Train(file, options with { MeasureNearestCentroidAgreement = true });
+
+        DeterminismTests.AssertIdentical(kept, reread);
+        Assert.Equal(Math.Min(rows.Length, 10 * sampleRate), reread.SampleRows);
+        Assert.Equal(1, counting.BatchReads);
+        Assert.InRange(counting.RowsReadByRange, reread.SampleRows, rows.Length);
+        // Gaps up to 64 KiB (170 rows of 96 floats) are read through: at most 10 + 9 × 170 rows of the 20,000.
+        if (perCluster == 2_000)
+            Assert.True(counting.RowsReadByRange <= 10 + 9 * 170, $"{counting.RowsReadByRange} rows read for 10 sampled");
+        Assert.Equal(rows.Length, passes[^1].TotalRows);
+        Assert.True(passes[^1].RowsRead <= rows.Length);
+    }
+
+    [Fact]
+    public void ARowOfAFileRewrittenDuringTrainingIsInputChanged()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("rows.npy");
+        VectorFileWriter.Write(TestData.Source(Rows), path, VectorFileFormat.Npy, CancellationToken.None);
+        long dataOffset = new FileInfo(path).Length - (long)Rows.Length * Dimension * sizeof(float);
+        var rewrite = new Progress(report =>
+        {
+            if (report is not IterationReport { Iteration: 1 })
+                return;
+            using FileStream file = File.OpenWrite(path);
+            file.Position = dataOffset + (1000L * Dimension + 5) * sizeof(float);
+            file.Write(BitConverter.GetBytes(123.5f));
+        });
+
+        using IVectorSource source = VectorFile.Open(path);
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(source, Options(DistanceMetric.L2), rewrite));
+
+        Assert.Equal(KMeansErrorKind.InputChanged, error.Kind);
+        Assert.StartsWith($"Row 1000 of {path} holds other values than when it was sampled", error.Message);
+    }
+
+    /// <summary>
     /// A reservoir (input of unknown length) fills slots out of input order; the re-read still gives each cluster the
     /// mean of its rows, now added in input order, so only the last bits may differ from the kept sample's.
     /// </summary>
@@ -136,6 +194,35 @@ public class FinalPassRereadTests
     private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => report(value);
+    }
+
+    private sealed class CountingRangeSource(IVectorSource inner) : IVectorSource, IRowRangeSource
+    {
+        public int BatchReads { get; private set; }
+
+        public long RowsReadByRange { get; private set; }
+
+        public string Description => inner.Description;
+
+        public int Dimension => inner.Dimension;
+
+        public long? RowCount => inner.RowCount;
+
+        public bool ReadsRowRanges => true;
+
+        public IEnumerable<VectorBatch> ReadBatches(CancellationToken cancellationToken)
+        {
+            BatchReads++;
+            return inner.ReadBatches(cancellationToken);
+        }
+
+        public void ReadRows(long firstRow, int count, Span<float> destination)
+        {
+            RowsReadByRange += count;
+            ((IRowRangeSource)inner).ReadRows(firstRow, count, destination);
+        }
+
+        public void Dispose() => inner.Dispose();
     }
 
     private sealed class TruncatedOnSecondRead(IVectorSource inner, long keptRows, Func<int> countRead) : IVectorSource
