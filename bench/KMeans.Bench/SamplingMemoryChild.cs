@@ -18,14 +18,22 @@ internal static class SamplingMemoryChild
     {
         SamplingCase sampling = SamplingCase.Parse(options.Case);
         string path = ScaleDataFile.PathFor(options.DataDirectory, SamplingCase.Rows, SamplingCase.Dimension);
-        var training = new KMeansOptions { K = sampling.K, SampleRate = sampling.SampleRate, OnDisk = sampling.OnDisk, Seed = options.Seed };
+        var training = new KMeansOptions
+        {
+            K = sampling.K, SampleRate = sampling.SampleRate, OnDisk = sampling.OnDisk, Seed = options.Seed,
+            TrainDimension = sampling.TrainDimension,
+        };
         using IVectorSource source = VectorFile.Open(path);
         var watch = new Stopwatch();
         SamplingSummary summary = MemoryWindow.Measure(() =>
         {
             watch.Start();
-            using var sample = SampleBuilder.Build(source, training, options.Seed, progress: null, CancellationToken.None,
-                out SamplingSummary built);
+            using ProjectedSample sample = sampling.TrainDimension is int trainDimension
+                ? SampleBuilder.BuildProjected(source, training, options.Seed,
+                    RandomizedHadamardProjection.Create(SamplingCase.Dimension, trainDimension, options.Seed), progress: null,
+                    CancellationToken.None, out SamplingSummary built)
+                : new ProjectedSample(SampleBuilder.Build(source, training, options.Seed, progress: null, CancellationToken.None,
+                    out built), projected: null);
             watch.Stop();
             return built;
         }, out MemoryWindow memory);
