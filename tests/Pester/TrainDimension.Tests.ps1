@@ -170,15 +170,22 @@ Describe 'Get-KMeansDiskEstimate -TrainDimension' {
         $reduced.Bytes | Should -Be (4096 * 128 * 4)
         $reduced.TrainDimension | Should -Be 128
         $full.TrainDimension | Should -BeNullOrEmpty
-        # A second label and distance, the row's origin and hash per row; a copy of each cluster's first row.
-        $reduced.InMemoryBytes - $full.InMemoryBytes | Should -Be (4096 * (128 - 1024) * 4 + 4096 * (8 + 16) + 16 * 1024 * 4)
+        # Per row a second label and distance, and the row's origin, hash, slot in input order and sort key; a copy
+        # of each cluster's first row.
+        $reduced.InMemoryBytes - $full.InMemoryBytes | Should -Be (4096 * (128 - 1024) * 4 + 4096 * (8 + 28) + 16 * 1024 * 4)
+        $reduced.FinalPassReadsInput | Should -BeTrue
+        $full.FinalPassReadsInput | Should -BeFalse
     }
 
-    It 'counts the projected sample beside the full one where balancing keeps both' {
-        $full = Get-KMeansDiskEstimate -K 16 -Dimension 1024 -Rows 10000 -MaxSizeRatio 1.2
-        $reduced = Get-KMeansDiskEstimate -K 16 -Dimension 1024 -Rows 10000 -TrainDimension 128 -MaxSizeRatio 1.2
+    It 'counts the projected sample beside the full one where <What> keeps both' -ForEach @(
+        @{ What = 'balancing'; Extra = @{ MaxSizeRatio = 1.2 } }
+        @{ What = 'pipeline input'; Extra = @{ PipelineInput = $true } }
+    ) {
+        $full = Get-KMeansDiskEstimate -K 16 -Dimension 1024 -Rows 10000 @Extra
+        $reduced = Get-KMeansDiskEstimate -K 16 -Dimension 1024 -Rows 10000 -TrainDimension 128 @Extra
         $reduced.Bytes | Should -Be (4096 * (1024 + 128) * 4)
         $reduced.InMemoryBytes - $full.InMemoryBytes | Should -Be (4096 * 128 * 4 + 4096 * 8)
+        $reduced.FinalPassReadsInput | Should -BeFalse
     }
 
     It 'times the iterations of a calibrated estimate in the training dimension, and the whole run with the final pass' {

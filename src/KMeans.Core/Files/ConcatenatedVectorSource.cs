@@ -11,11 +11,19 @@ public sealed class ConcatenatedVectorSource : IVectorSource
     /// <summary>The first row of each file read so far, numbered across the files (a file's count may be known only once read).</summary>
     private readonly List<long> _firstRows = [];
 
+    /// <summary>
+    /// Each file's rows in the first read that went through it: a later read (a reservoir's second pass, the final
+    /// pass of a reduced training) that finds another count names the file that changed, where the row numbers of
+    /// the files after it would shift and blame another.
+    /// </summary>
+    private readonly long?[] _rowsWhenFirstRead;
+
     public ConcatenatedVectorSource(IReadOnlyList<IVectorSource> sources)
     {
         if (sources.Count < 2)
             throw new ArgumentException("Concatenate at least two sources.", nameof(sources));
         _sources = sources;
+        _rowsWhenFirstRead = new long?[sources.Count];
         Dimension = sources[0].Dimension;
         foreach (IVectorSource source in sources.Skip(1))
         {
@@ -38,8 +46,9 @@ public sealed class ConcatenatedVectorSource : IVectorSource
     {
         long offset = 0;
         _firstRows.Clear();
-        foreach (IVectorSource source in _sources)
+        for (int file = 0; file < _sources.Count; file++)
         {
+            IVectorSource source = _sources[file];
             _firstRows.Add(offset);
             long rows = 0;
             foreach (VectorBatch batch in source.ReadBatches(cancellationToken))
@@ -47,6 +56,11 @@ public sealed class ConcatenatedVectorSource : IVectorSource
                 rows = batch.FirstRow + batch.RowCount;
                 yield return new VectorBatch(offset + batch.FirstRow, batch.RowCount, batch.Values, batch.NullRows);
             }
+            if (_rowsWhenFirstRead[file] is long before && before != rows)
+                throw new KMeansException(KMeansErrorKind.InputChanged,
+                    $"{source.Description} held {before} rows when it was read before and holds {rows} now: it changed during training. " +
+                    "Train again once the input is final.", source.Description);
+            _rowsWhenFirstRead[file] = rows;
             offset += rows;
         }
     }

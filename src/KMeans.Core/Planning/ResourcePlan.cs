@@ -64,6 +64,12 @@ public sealed record ResourcePlan(
     /// (<see cref="BalancingMemory"/>); a tree of <paramref name="treeFanOut"/> nodes per level adds its nodes' rows
     /// (<see cref="TreeNodeShare"/>).
     /// </summary>
+    /// <summary>
+    /// What a sample that reads its input again keeps per row: its input row and hash, and for the final pass its slot
+    /// in input order and (after a reservoir) a copy of the input rows to sort them by.
+    /// </summary>
+    public const int RereadBytesPerRow = sizeof(long) + sizeof(ulong) + sizeof(int) + sizeof(long);
+
     public static ResourcePlan Compute(long? rows, int k, int dimension, int sampleRate, int threads, long? availableMemoryBytes = null,
         int? trainDimension = null, bool balanced = false, int? treeFanOut = null, bool rereadsInput = false)
     {
@@ -87,7 +93,7 @@ public sealed record ResourcePlan(
                 // distance for the final full-dimension pass of a reduced training.
                 long perRow = sampleRows * (sizeof(int) + sizeof(float) + sizeof(float) + sizeof(int)
                     + (trainDimension is null ? 0 : sizeof(int) + sizeof(float))
-                    + (rereadsInput ? sizeof(long) + sizeof(ulong) : 0));
+                    + (rereadsInput ? RereadBytesPerRow : 0));
                 long firstRows = rereadsInput ? (long)k * dimension * sizeof(float) : 0;
                 long centroids = (k + paddedK) * dimension * sizeof(float) + paddedK * sizeof(float);
                 long sums = (long)k * dimension * sizeof(double) + (long)k * sizeof(long);

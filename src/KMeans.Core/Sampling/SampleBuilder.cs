@@ -9,7 +9,8 @@ namespace KMeans.Core.Sampling;
 
 /// <summary>
 /// Reads a source once, streaming, and writes min(rows, SampleRate × K) uniformly chosen rows straight into a new
-/// training buffer: memory stays O(batch). Every row read is checked (finite values within <see cref="ValueRange"/>;
+/// training buffer (with a projection, the projected rows too, or only they: <see cref="BuildProjected"/>): memory
+/// stays O(batch). Every row read is checked (finite values within <see cref="ValueRange"/>;
 /// a direction under Cosine), so a bad file fails the same way whatever the seed. Under Cosine, sampled rows are stored
 /// normalised (<see cref="VectorNorm"/>, exact for every finite value).
 /// </summary>

@@ -29,10 +29,22 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
     public void Read(SampledRowVisitor visit, Action<long, long?>? rowsRead, CancellationToken cancellationToken)
     {
         int[] slots = Origins.SlotsInInputOrder();
-        if (source is IRowRangeSource { ReadsRowRanges: true } ranges && source.RowCount is long total)
-            ReadRanges(ranges, total, slots, visit, rowsRead, cancellationToken);
-        else
-            ReadBatches(slots, visit, rowsRead, cancellationToken);
+        try
+        {
+            if (source is IRowRangeSource { ReadsRowRanges: true } ranges && source.RowCount is long total)
+                ReadRanges(ranges, total, slots, visit, rowsRead, cancellationToken);
+            else
+                ReadBatches(slots, visit, rowsRead, cancellationToken);
+        }
+        catch (KMeansException e) when (e.Kind is KMeansErrorKind.InvalidFile or KMeansErrorKind.FileNotFound)
+        {
+            // A file that read well when sampled and fails now (truncated, removed, replaced) changed meanwhile.
+            throw Changed($"{source.Description} cannot be read again as it was sampled ({e.Message.TrimEnd('.')})", e);
+        }
+        catch (IOException e)
+        {
+            throw Changed($"{source.Description} cannot be read again as it was sampled ({e.Message.TrimEnd('.')})", e);
+        }
     }
 
     /// <summary>Streams the whole input, taking the sampled rows as they pass.</summary>
@@ -123,9 +135,9 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
         visit(slot, sampled);
     }
 
-    private KMeansException Changed(string what) =>
+    private KMeansException Changed(string what, Exception? inner = null) =>
         new(KMeansErrorKind.InputChanged,
             $"{what}: the input changed during training, and the final pass, which reads the sampled rows again in " +
             $"{source.Dimension} dimensions, cannot give the centroids of the rows that trained. Train again once the input is final.",
-            source.Description);
+            source.Description, inner);
 }

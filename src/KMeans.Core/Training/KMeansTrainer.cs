@@ -93,14 +93,14 @@ public static class KMeansTrainer
             // Even a finished training's sample is drawn again (same seed) and checked against the checkpoint: input
             // that changed under the same names, sizes and times must not get the old centroids. The checkpoint keeps
             // the training as it was before balancing, which is then balanced as the first run balanced it.
-            start!.VerifySample(sample);
+            start!.VerifySample(sample, cancellationToken);
             result = options.BalancesPartitions
                 ? Completed(sample, finished, options with { Seed = seed }, progress, cancellationToken)
                 : finished;
         }
         else
         {
-            TrainingCheckpointer? checkpoints = start?.Checkpointer(options, seed, sample, summary);
+            TrainingCheckpointer? checkpoints = start?.Checkpointer(options, seed, sample, summary, cancellationToken);
             result = Train(sample, options with { Seed = seed }, progress, cancellationToken, checkpoints);
         }
         result.Sampling = summary;

@@ -95,9 +95,16 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     private int Threads => Math.Min(ThrottleLimit ?? Environment.ProcessorCount, Environment.ProcessorCount);
 
     /// <summary>
+    /// The planned run's input is piped rather than read from files: pipeline input cannot be read again, so with
+    /// -TrainDimension its sample keeps the full rows beside the projected ones.
+    /// </summary>
+    [Parameter(ParameterSetName = ShapeSet)]
+    public SwitchParameter PipelineInput { get; set; }
+
+    /// <summary>
     /// The -TrainDimension of the planned run: the sample then holds only the projected rows, and the final pass reads
-    /// the input files again (with -MaxSizeRatio or -MinSizeRatio, or for pipeline input, the sample is held twice, as
-    /// it is and projected), and -Calibrate times the iterations in that dimension plus the final full-dimension pass. Checked against the dimension per
+    /// the input files again (with -MaxSizeRatio or -MinSizeRatio, or with -PipelineInput, the sample is held twice,
+    /// as it is and projected), and -Calibrate times the iterations in that dimension plus the final full-dimension pass. Checked against the dimension per
     /// scenario (an empty CSV cell means none).
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -197,6 +204,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     {
         ResourcePlan plan;
         DiskRoom room;
+        bool rereads;
         TrainingTimeEstimate? time = null;
         try
         {
@@ -206,9 +214,9 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             {
                 K = K, HierarchicalK = FanOut, TrainDimension = TrainDimension, MaxSizeRatio = MaxSizeRatio, MinSizeRatio = MinSizeRatio,
             };
+            rereads = planned.RereadsInputForFinalPass && !PipelineInput;
             plan = ResourcePlan.Compute(rows, K, dimension, EffectiveSampleRate, Threads, trainDimension: TrainDimension,
-                balanced: planned.BalancesPartitions, treeFanOut: planned.UsesHierarchy ? FanOut : null,
-                rereadsInput: planned.RereadsInputForFinalPass);
+                balanced: planned.BalancesPartitions, treeFanOut: planned.UsesHierarchy ? FanOut : null, rereadsInput: rereads);
             room = plan.OnDisk(directory);
             if (Calibrate)
                 time = TrainingTimeEstimate.Predict(CalibrationFor(TrainDimension ?? dimension), plan.SampleRows, K, dimension,
@@ -230,6 +238,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             SampleRate = EffectiveSampleRate,
             SampleRows = plan.SampleRows,
             TrainDimension = TrainDimension,
+            FinalPassReadsInput = rereads,
             MaxSizeRatio = MaxSizeRatio,
             MinSizeRatio = MinSizeRatio,
             Bytes = plan.SampleBytes,

@@ -27,13 +27,22 @@ public sealed class KMeansDiskEstimate
     /// <summary>The planned -TrainDimension, or null when training runs in the full dimension.</summary>
     public int? TrainDimension { get; init; }
 
+    /// <summary>
+    /// Whether the final pass of the -TrainDimension run reads the sampled rows again from the input files, so that the
+    /// sample holds only the projected rows; false without -TrainDimension, with size bounds, and for pipeline input.
+    /// </summary>
+    public bool FinalPassReadsInput { get; init; }
+
     /// <summary>The planned -MaxSizeRatio, or null; with either ratio the memory counts balancing.</summary>
     public double? MaxSizeRatio { get; init; }
 
     /// <summary>The planned -MinSizeRatio, or null.</summary>
     public double? MinSizeRatio { get; init; }
 
-    /// <summary>Size of the on-disk sample files in bytes (with a TrainDimension, the full rows and the projected ones).</summary>
+    /// <summary>
+    /// Size of the on-disk sample files in bytes: with a TrainDimension, the projected rows only where the final pass
+    /// reads the input again (<see cref="FinalPassReadsInput"/>), else the full rows and the projected ones.
+    /// </summary>
     public long Bytes { get; init; }
 
     /// <summary><see cref="Bytes"/> in binary units, such as "1.5 GiB".</summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using KMeans.Core.Sampling;
 using KMeans.Core.Training;
 using KMeans.Core.Training.Checkpoints;
 
@@ -169,6 +170,7 @@ public class CheckpointResumeTests
         string path = temp.File("old.kmc");
         KMeansResult first = KMeansTrainer.Train(TestData.Source(Rows), Flat, new CheckpointOptions { Path = path });
         byte[] file = File.ReadAllBytes(path);
+        WriteProbe(file, Rows, ValuesProbe(Rows, Flat));
         Assert.Equal(new byte[6], file[^(8 + 6)..^8]);
         byte[] payload = file[24..^(8 + bytesItLacks)];
         var header = file[..24];
@@ -201,7 +203,9 @@ public class CheckpointResumeTests
         string path = temp.File("earlier.kmc");
         StopAfter(Flat, path, report => report is IterationReport { Redo: 0, Iteration: 5 });
         byte[] file = File.ReadAllBytes(path);
+        WriteProbe(file, Rows, ValuesProbe(Rows, Flat));
         BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(8), version);
+        BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(file.Length - 8), XxHash3.HashToUInt64(file.AsSpan(24, file.Length - 32)));
         File.WriteAllBytes(path, file);
 
         KMeansResult resumed = KMeansTrainer.Train(TestData.Source(Rows), Flat, Every(path));
@@ -210,30 +214,34 @@ public class CheckpointResumeTests
     }
 
     /// <summary>
-    /// Format 5 and earlier probed a reduced-dimension training's full sample rows, which a sample that reads its
-    /// input again no longer holds (it probes their hashes): such a checkpoint's probe is not compared, and the loss of
-    /// its restored centroids still checks the sample, while a current checkpoint's other probe is a mismatch.
+    /// Format 5 and earlier probed the sample's rows by their values, which a reduced-dimension training that reads its
+    /// input again does not keep: resuming such a checkpoint reads the probed rows again, and resumes (stopped or
+    /// finished) bit-identically when they are the same; a probe of other values is refused in either format.
     /// </summary>
     [Theory]
-    [InlineData(5u, false)]
-    [InlineData(6u, true)]
-    public void AReducedTrainingsProbeOfItsFullRowsFromFormat5IsNotCompared(uint version, bool refused)
+    [InlineData(5u, false, false)]
+    [InlineData(5u, true, false)]
+    [InlineData(5u, false, true)]
+    [InlineData(5u, true, true)]
+    [InlineData(6u, false, true)]
+    public void AReducedTrainingsCheckpointOfFormat5IsCheckedByItsProbedRowsValues(uint version, bool finished, bool otherProbe)
     {
         using var temp = new TempDirectory();
         KMeansOptions options = Flat with { TrainDimension = 3 };
         KMeansResult uninterrupted = KMeansTrainer.Train(TestData.Source(Rows), options);
         string path = temp.File("probe.kmc");
-        StopAfter(options, path, report => report is IterationReport { Redo: 1, Iteration: 4 });
+        if (finished)
+            KMeansTrainer.Train(TestData.Source(Rows), options, new CheckpointOptions { Path = path });
+        else
+            StopAfter(options, path, report => report is IterationReport { Redo: 1, Iteration: 4 });
         byte[] file = File.ReadAllBytes(path);
-        byte[] shape = [.. BitConverter.GetBytes((long)Rows.Length), .. BitConverter.GetBytes(Rows[0].Length)];
-        int probe = file.AsSpan(24).IndexOf(shape) + 24 + shape.Length;
-        Assert.Equal(-1, file.AsSpan(probe).IndexOf(shape));
-        BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(probe), ~BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(probe)));
+        ulong written = version == 5 ? ValuesProbe(Rows, options) : ReadProbe(file, Rows);
+        WriteProbe(file, Rows, otherProbe ? ~written : written);
         BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(8), version);
         BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(file.Length - 8), XxHash3.HashToUInt64(file.AsSpan(24, file.Length - 32)));
         File.WriteAllBytes(path, file);
 
-        if (refused)
+        if (otherProbe)
         {
             var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(TestData.Source(Rows), options, Every(path)));
             Assert.Contains("the sample holds other values than when the checkpoint was written", error.Message);
@@ -241,6 +249,27 @@ public class CheckpointResumeTests
         }
         KMeansResult resumed = KMeansTrainer.Train(TestData.Source(Rows), options, Every(path));
         CheckpointAssert.BitIdentical(uninterrupted, resumed);
+    }
+
+    /// <summary>
+    /// Size bounds may differ on resuming, and decide whether a reduced training keeps its full rows or reads them
+    /// again: the probe is the same either way.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AReducedTrainingResumesWithOrWithoutSizeBounds(bool balancedFirst)
+    {
+        using var temp = new TempDirectory();
+        KMeansOptions unbalanced = Flat with { TrainDimension = 3 };
+        KMeansOptions balanced = unbalanced with { MaxSizeRatio = 1.5 };
+        string path = temp.File("bounds.kmc");
+        StopAfter(balancedFirst ? balanced : unbalanced, path, report => report is IterationReport { Redo: 1, Iteration: 4 });
+
+        KMeansOptions then = balancedFirst ? unbalanced : balanced;
+        KMeansResult resumed = KMeansTrainer.Train(TestData.Source(Rows), then, Every(path));
+
+        CheckpointAssert.BitIdentical(KMeansTrainer.Train(TestData.Source(Rows), then), resumed);
     }
 
     [Fact]
@@ -398,6 +427,35 @@ public class CheckpointResumeTests
         KMeansTrainer.Train(TestData.Source(Rows), Flat with { Redos = 1, MaxIterations = 2 }, Every(path));
 
         Assert.Equal([".state.kmc.notes.tmp", "state.kmc"], temp.FileNames());
+    }
+
+    /// <summary>
+    /// The probe a checkpoint of format 1 to 5 holds: the hash of the probed rows' values, of the sample that
+    /// <paramref name="options"/> draw from <paramref name="rows"/>.
+    /// </summary>
+    private static ulong ValuesProbe(float[][] rows, KMeansOptions options)
+    {
+        using ProjectedSample sample = options.TrainDimension is int trainDimension
+            ? SampleBuilder.BuildProjected(TestData.Source(rows), options, options.Seed!.Value,
+                RandomizedHadamardProjection.Create(rows[0].Length, trainDimension, options.Seed.Value), null, CancellationToken.None, out _)
+            : new ProjectedSample(SampleBuilder.Build(TestData.Source(rows), options, options.Seed!.Value, null, CancellationToken.None, out _),
+                projected: null);
+        return CheckpointFingerprint.FullRowSample(sample, CancellationToken.None).Probe;
+    }
+
+    /// <summary>Sets the probe of the checkpoint <paramref name="file"/> (found after the sample's shape).</summary>
+    private static void WriteProbe(byte[] file, float[][] rows, ulong probe)
+    {
+        byte[] shape = [.. BitConverter.GetBytes((long)rows.Length), .. BitConverter.GetBytes(rows[0].Length)];
+        int at = file.AsSpan(24).IndexOf(shape) + 24 + shape.Length;
+        Assert.Equal(-1, file.AsSpan(at).IndexOf(shape));
+        BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(at), probe);
+    }
+
+    private static ulong ReadProbe(byte[] file, float[][] rows)
+    {
+        byte[] shape = [.. BitConverter.GetBytes((long)rows.Length), .. BitConverter.GetBytes(rows[0].Length)];
+        return BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(file.AsSpan(24).IndexOf(shape) + 24 + shape.Length));
     }
 
     internal static void StopAfter(KMeansOptions options, string path, Func<TrainingProgress, bool> stopHere,

@@ -197,8 +197,8 @@ public class ResourcePlanTests
 
         Assert.Equal(4_096 * 128 * 4L, reread.SampleBytes);
         Assert.Equal(kept.SampleBytes / 9, reread.SampleBytes);
-        // Each row's input row and hash, and a copy of each cluster's first row.
-        Assert.Equal(kept.WorkingBytes + 4_096 * 16L + 16 * 1_024 * 4L, reread.WorkingBytes);
+        // Each row's input row, hash, slot in input order and sort key, and a copy of each cluster's first row.
+        Assert.Equal(kept.WorkingBytes + 4_096 * 28L + 16 * 1_024 * 4L, reread.WorkingBytes);
         Assert.Throws<ArgumentException>(() => ResourcePlan.Compute(rows: 10, k: 2, dimension: 8, sampleRate: 256, threads: 1,
             rereadsInput: true));
     }

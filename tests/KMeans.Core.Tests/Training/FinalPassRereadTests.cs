@@ -180,6 +180,47 @@ public class FinalPassRereadTests
         Assert.Equal(2, reads);
     }
 
+    /// <summary>
+    /// One of several files that lost rows shifts the row numbers of the files after it: the error names that file,
+    /// not the next one whose rows no longer match.
+    /// </summary>
+    [Fact]
+    public void AFileOfSeveralThatLostRowsIsNamed()
+    {
+        int reads = 0;
+        var first = new TruncatedOnSecondRead(new InMemoryVectorSource(Rows[..600], "first.npy"), keptRows: 512, () => ++reads);
+        using var files = new ConcatenatedVectorSource([first, new InMemoryVectorSource(Rows[600..], "second.npy")]);
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(files, Options(DistanceMetric.L2)));
+
+        Assert.Equal(KMeansErrorKind.InputChanged, error.Kind);
+        Assert.Equal("first.npy held 600 rows when it was read before and holds 512 now: it changed during training. " +
+                     "Train again once the input is final.", error.Message);
+    }
+
+    [Fact]
+    public void AFileTruncatedDuringTrainingIsInputChangedWithTheReadErrorInside()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("rows.npy");
+        VectorFileWriter.Write(TestData.Source(Rows), path, VectorFileFormat.Npy, CancellationToken.None);
+        var truncate = new Progress(report =>
+        {
+            if (report is IterationReport { Iteration: 1 })
+            {
+                using FileStream file = File.OpenWrite(path);
+                file.SetLength(file.Length - 4096);
+            }
+        });
+
+        using IVectorSource source = VectorFile.Open(path);
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(source, Options(DistanceMetric.L2), truncate));
+
+        Assert.Equal(KMeansErrorKind.InputChanged, error.Kind);
+        Assert.StartsWith($"{path} cannot be read again as it was sampled (", error.Message);
+        Assert.Equal(KMeansErrorKind.InvalidFile, Assert.IsType<KMeansException>(error.InnerException).Kind);
+    }
+
     [Fact]
     public void TheFinalPassReportsItsProgressThroughTheInput()
     {
@@ -238,9 +279,15 @@ public class FinalPassRereadTests
             bool truncated = countRead() > 1;
             foreach (VectorBatch batch in inner.ReadBatches(cancellationToken))
             {
-                if (truncated && batch.FirstRow >= keptRows)
-                    yield break;
-                yield return batch;
+                if (!truncated || batch.FirstRow + batch.RowCount <= keptRows)
+                {
+                    yield return batch;
+                    continue;
+                }
+                int kept = (int)Math.Max(0, keptRows - batch.FirstRow);
+                if (kept > 0)
+                    yield return new VectorBatch(batch.FirstRow, kept, batch.Values[..(kept * Dimension)]);
+                yield break;
             }
         }
 

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
-using KMeans.Core.Buffers;
 using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Training.Checkpoints;
@@ -84,36 +83,60 @@ internal static class CheckpointFingerprint
     }
 
     /// <summary>
-    /// The sample's shape and a hash of <see cref="ProbeRows"/> evenly spaced rows: O(d) work that catches pipeline
-    /// input that changed. Resuming also checks that the restored centroids give the saved loss, which any other change
-    /// of the sample would upset.
+    /// The sample's shape and a hash of the hashes (<see cref="SampledRowOrigins.HashOf"/>) of <see cref="ProbeRows"/>
+    /// evenly spaced rows at full dimension: O(d) work that catches pipeline input that changed. Resuming also checks
+    /// that the restored centroids give the saved loss, which any other change of the sample would upset. The row
+    /// hashes are those a sample that reads its input again keeps instead of its full rows, so the probe is the same
+    /// whether the rows are kept or read again (balancing, which keeps them, may differ on resuming).
     /// </summary>
     public static SampleFingerprint Sample(ProjectedSample sample)
     {
-        if (sample.Full is { } full)
-            return Sample(full);
-        // The full rows are not kept: their hashes, taken as they were sampled, stand in for them.
-        SampledRowOrigins origins = sample.Rereading!.Origins;
         var hash = new XxHash3();
         Span<byte> rowHash = stackalloc byte[sizeof(ulong)];
-        long rows = origins.RowCount;
-        long step = Math.Max(1, rows / ProbeRows);
-        for (long row = 0; row < rows; row += step)
+        foreach (long row in ProbedRows(sample.RowCount))
         {
-            BinaryPrimitives.WriteUInt64LittleEndian(rowHash, origins.Hash(row));
+            ulong value = sample.Full is { } full
+                ? SampledRowOrigins.HashOf(full.Rows(row, 1))
+                : sample.Rereading!.Origins.Hash(row);
+            BinaryPrimitives.WriteUInt64LittleEndian(rowHash, value);
             hash.Append(rowHash);
         }
-        return new SampleFingerprint(rows, sample.Dimension, hash.GetCurrentHashAsUInt64());
+        return new SampleFingerprint(sample.RowCount, sample.Dimension, hash.GetCurrentHashAsUInt64());
     }
 
-    private static SampleFingerprint Sample(TrainingBuffer sample)
+    /// <summary>
+    /// The probe as format 1 to 5 took it (<see cref="CheckpointState.ProbesRowHashes"/>): a hash of the probed rows'
+    /// values themselves. A sample that does not keep its full rows reads them again from the input for it.
+    /// </summary>
+    public static SampleFingerprint FullRowSample(ProjectedSample sample, CancellationToken cancellationToken)
     {
+        List<long> probed = ProbedRows(sample.RowCount).ToList();
+        var rows = new float[probed.Count][];
+        if (sample.Full is { } full)
+        {
+            for (int i = 0; i < probed.Count; i++)
+                rows[i] = full.Rows(probed[i], 1).ToArray();
+        }
+        else
+        {
+            long step = probed.Count > 1 ? probed[1] : 1;
+            sample.Rereading!.Read((slot, row) =>
+            {
+                if (slot % step == 0 && slot / step < rows.Length)
+                    rows[slot / step] = row.ToArray();
+            }, rowsRead: null, cancellationToken);
+        }
         var hash = new XxHash3();
-        long rows = sample.RowCount;
+        foreach (float[] row in rows)
+            hash.Append(MemoryMarshal.AsBytes(row.AsSpan()));
+        return new SampleFingerprint(sample.RowCount, sample.Dimension, hash.GetCurrentHashAsUInt64());
+    }
+
+    private static IEnumerable<long> ProbedRows(long rows)
+    {
         long step = Math.Max(1, rows / ProbeRows);
         for (long row = 0; row < rows; row += step)
-            hash.Append(MemoryMarshal.AsBytes(sample.Rows(row, 1)));
-        return new SampleFingerprint(rows, sample.Dimension, hash.GetCurrentHashAsUInt64());
+            yield return row;
     }
 
     /// <summary>Throws CheckpointMismatch naming every setting and input that differs; a seed left open takes the saved one.</summary>
@@ -127,13 +150,12 @@ internal static class CheckpointFingerprint
             throw Mismatch(path, string.Join("; ", differences));
     }
 
-    /// <param name="comparesProbe">False where the saved probe was taken otherwise than now (<see cref="CheckpointState.ProbesRowHashes"/>).</param>
-    public static void VerifySample(string path, SampleFingerprint saved, SampleFingerprint now, bool comparesProbe)
+    public static void VerifySample(string path, SampleFingerprint saved, SampleFingerprint now)
     {
         if (saved.Rows != now.Rows || saved.Dimension != now.Dimension)
             throw Mismatch(path, string.Create(CultureInfo.InvariantCulture,
                 $"the sample had {saved.Rows} rows of {saved.Dimension} dimensions, and has {now.Rows} of {now.Dimension} now"));
-        if (comparesProbe && saved.Probe != now.Probe)
+        if (saved.Probe != now.Probe)
             throw Mismatch(path, "the sample holds other values than when the checkpoint was written (the input changed)");
     }
 

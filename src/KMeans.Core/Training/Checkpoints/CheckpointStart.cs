@@ -113,17 +113,23 @@ internal sealed class CheckpointStart : IDisposable
     }
 
     /// <summary>Refuses a sample other than the one the resumed checkpoint was trained on.</summary>
-    public void VerifySample(ProjectedSample sample)
+    /// <remarks>A checkpoint of format 1 to 5 probed the rows' values (<see cref="CheckpointState.ProbesRowHashes"/>), which a
+    /// sample that does not keep them reads again from the input: once per resumed training of such a checkpoint.</remarks>
+    public void VerifySample(ProjectedSample sample, CancellationToken cancellationToken)
     {
-        if (_restored is not null)
-            CheckpointFingerprint.VerifySample(_path, _restored.Sample, CheckpointFingerprint.Sample(sample), ComparesProbe(sample));
+        if (_restored is null)
+            return;
+        SampleFingerprint now = _restored.ProbesRowHashes
+            ? CheckpointFingerprint.Sample(sample)
+            : CheckpointFingerprint.FullRowSample(sample, cancellationToken);
+        CheckpointFingerprint.VerifySample(_path, _restored.Sample, now);
     }
 
-    private bool ComparesProbe(ProjectedSample sample) => sample.Full is not null || _restored!.ProbesRowHashes;
-
     /// <summary>The checkpointer for the training on <paramref name="sample"/>; verifies the sample when resuming.</summary>
-    public TrainingCheckpointer Checkpointer(KMeansOptions options, int seed, ProjectedSample sample, SamplingSummary summary)
+    public TrainingCheckpointer Checkpointer(KMeansOptions options, int seed, ProjectedSample sample, SamplingSummary summary,
+        CancellationToken cancellationToken)
     {
+        VerifySample(sample, cancellationToken);
         var state = new CheckpointState
         {
             Settings = CheckpointFingerprint.Settings(options, seed),
@@ -132,8 +138,7 @@ internal sealed class CheckpointStart : IDisposable
             Sample = CheckpointFingerprint.Sample(sample),
             Sampling = summary,
         };
-        var checkpointer = new TrainingCheckpointer(_path, _options.Interval, state, _restored, _progress,
-            _restored is not null && ComparesProbe(sample));
+        var checkpointer = new TrainingCheckpointer(_path, _options.Interval, state, _restored, _progress);
         if (_restored is not null)
             _progress?.Report(new ResumeProgress(_path, _restored.Position(), Finished: false));
         return checkpointer;

@@ -17,9 +17,8 @@ internal sealed class CheckpointState
     public bool ExactLosses { get; init; } = true;
 
     /// <summary>
-    /// Whether the sample's probe of a training that reads its input again was taken over its rows' hashes, as this
-    /// version takes it; false for a checkpoint of format 1 to 5, whose probe of such a training's full rows cannot be
-    /// taken again (an unfinished training's restored centroids still check the sample by their loss).
+    /// Whether the sample's probe hashes its probed rows' hashes, as this version takes it
+    /// (<see cref="CheckpointFingerprint.Sample"/>); false for a checkpoint of format 1 to 5, which hashed their values.
     /// </summary>
     public bool ProbesRowHashes { get; init; } = true;
 

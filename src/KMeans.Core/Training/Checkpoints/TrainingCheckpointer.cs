@@ -18,9 +18,9 @@ internal sealed class TrainingCheckpointer
     private readonly CheckpointState? _restored;
     private readonly IProgress<TrainingProgress>? _progress;
 
-    /// <param name="comparesProbe">Whether the restored sample probe is compared (<see cref="CheckpointState.ProbesRowHashes"/>).</param>
+    /// <param name="restored">The state resumed, whose sample the caller has verified against <paramref name="state"/>'s.</param>
     public TrainingCheckpointer(string path, TimeSpan interval, CheckpointState state, CheckpointState? restored,
-        IProgress<TrainingProgress>? progress, bool comparesProbe)
+        IProgress<TrainingProgress>? progress)
     {
         Path = path;
         _interval = interval;
@@ -29,7 +29,6 @@ internal sealed class TrainingCheckpointer
         _progress = progress;
         if (restored is null)
             return;
-        CheckpointFingerprint.VerifySample(path, restored.Sample, state.Sample, comparesProbe);
         state.Flat = restored.Flat;
         foreach ((int node, RunSnapshot snapshot) in restored.Nodes)
             state.Nodes.Add(node, snapshot);
