@@ -142,6 +142,28 @@ public class CheckpointResumeTests
             reports.Reports.Where(report => report is not SamplingProgress));
     }
 
+    /// <summary>
+    /// A finished training's checkpoint is checked by nothing but its sample: every row's hash goes into the probe, so
+    /// one changed value anywhere (here in row 1, which 64 evenly spaced probe rows would miss) is refused.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AFinishedCheckpointRefusesASampleWithOneValueChanged(bool reduced)
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("done.kmc");
+        KMeansOptions options = reduced ? Flat with { TrainDimension = 3 } : Flat;
+        KMeansTrainer.Train(TestData.Source(Rows), options, new CheckpointOptions { Path = path });
+        float[][] changed = Rows.Select(row => (float[])row.Clone()).ToArray();
+        changed[1][2] += 0.5f;
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(TestData.Source(changed), options, Every(path)));
+
+        Assert.Equal(KMeansErrorKind.CheckpointMismatch, error.Kind);
+        Assert.Contains("the sample holds other values than when the checkpoint was written", error.Message);
+    }
+
     [Fact]
     public void AFinishedHierarchicalCheckpointKeepsTheLevelsOfItsTree()
     {

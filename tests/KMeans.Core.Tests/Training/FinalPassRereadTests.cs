@@ -222,6 +222,25 @@ public class FinalPassRereadTests
     }
 
     [Fact]
+    public void AFileRemovedDuringTrainingIsInputChanged()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("rows.fvecs");
+        VectorFileWriter.Write(TestData.Source(Rows), path, VectorFileFormat.Fvecs, CancellationToken.None);
+        var remove = new Progress(report =>
+        {
+            if (report is IterationReport { Iteration: 1 })
+                File.Delete(path);
+        });
+
+        using IVectorSource source = VectorFile.Open(path);
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(source, Options(DistanceMetric.L2), remove));
+
+        Assert.Equal(KMeansErrorKind.InputChanged, error.Kind);
+        Assert.StartsWith($"{path} cannot be read again as it was sampled (", error.Message);
+    }
+
+    [Fact]
     public void TheFinalPassReportsItsProgressThroughTheInput()
     {
         var reports = new List<FinalPassProgress>();

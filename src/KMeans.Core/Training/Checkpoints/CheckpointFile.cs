@@ -21,7 +21,7 @@ namespace KMeans.Core.Training.Checkpoints;
 /// Version 5 has version 4's layout; it marks the kernel scoring L2 centroids relative to their common offset
 /// (<see cref="Distance.PackedCentroids"/>), under which a near tie of an earlier version's may fall the other way, so
 /// its losses too are compared within rounding. Version 6 has version 5's layout; it marks the sample's probe as taken
-/// over the probed rows' hashes, which a reduced-dimension training that reads its input again
+/// over every row's hash, which a reduced-dimension training that reads its input again
 /// (<see cref="KMeansOptions.RereadsInputForFinalPass"/>) keeps instead of the rows that earlier versions probed
 /// (<see cref="CheckpointState.ProbesRowHashes"/>). Versions 1 to 5 are still read (without what came later).
 /// </summary>
@@ -32,7 +32,7 @@ internal static class CheckpointFile
     /// <summary>The first version whose saved losses a resumed run recomputes bit for bit.</summary>
     public const uint ExactLossVersion = 5;
 
-    /// <summary>The first version whose sample probe hashes the probed rows' hashes.</summary>
+    /// <summary>The first version whose sample probe hashes every row's hash.</summary>
     public const uint RowHashProbeVersion = 6;
 
     /// <summary>The oldest format version read.</summary>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using KMeans.Core.Buffers;
 using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Training.Checkpoints;
@@ -83,30 +84,44 @@ internal static class CheckpointFingerprint
     }
 
     /// <summary>
-    /// The sample's shape and a hash of the hashes (<see cref="SampledRowOrigins.HashOf"/>) of <see cref="ProbeRows"/>
-    /// evenly spaced rows at full dimension: O(d) work that catches pipeline input that changed. Resuming also checks
-    /// that the restored centroids give the saved loss, which any other change of the sample would upset. The row
-    /// hashes are those a sample that reads its input again keeps instead of its full rows, so the probe is the same
-    /// whether the rows are kept or read again (balancing, which keeps them, may differ on resuming).
+    /// The sample's shape and a hash of the hashes of all its rows at full dimension
+    /// (<see cref="SampledRowOrigins.HashOf"/>): O(n·d) work, as much as reading the sample once, which catches any
+    /// input that changed under the same names, sizes and times, even where nothing else is checked (a finished
+    /// training's checkpoint). The row hashes are those a sample that reads its input again keeps instead of its full
+    /// rows, so the probe is the same whether the rows are kept or read again (balancing, which keeps them, may differ
+    /// on resuming).
     /// </summary>
-    public static SampleFingerprint Sample(ProjectedSample sample)
+    public static SampleFingerprint Sample(ProjectedSample sample, CancellationToken cancellationToken)
     {
         var hash = new XxHash3();
-        Span<byte> rowHash = stackalloc byte[sizeof(ulong)];
-        foreach (long row in ProbedRows(sample.RowCount))
+        var rowHash = new byte[sizeof(ulong)];
+        void Append(ulong value)
         {
-            ulong value = sample.Full is { } full
-                ? SampledRowOrigins.HashOf(full.Rows(row, 1))
-                : sample.Rereading!.Origins.Hash(row);
             BinaryPrimitives.WriteUInt64LittleEndian(rowHash, value);
             hash.Append(rowHash);
+        }
+        if (sample.Full is { } full)
+        {
+            var blocks = new RowBlocks(full.RowCount, full.MaxRowsPerBlock);
+            for (long block = 0; block < blocks.Count; block++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ReadOnlySpan<float> rows = full.Rows(blocks.First(block), blocks.Length(block));
+                for (int row = 0; row < blocks.Length(block); row++)
+                    Append(SampledRowOrigins.HashOf(rows.Slice(row * full.Dimension, full.Dimension)));
+            }
+        }
+        else
+        {
+            for (long row = 0; row < sample.RowCount; row++)
+                Append(sample.Rereading!.Origins.Hash(row));
         }
         return new SampleFingerprint(sample.RowCount, sample.Dimension, hash.GetCurrentHashAsUInt64());
     }
 
     /// <summary>
-    /// The probe as format 1 to 5 took it (<see cref="CheckpointState.ProbesRowHashes"/>): a hash of the probed rows'
-    /// values themselves. A sample that does not keep its full rows reads them again from the input for it.
+    /// The probe as format 1 to 5 took it (<see cref="CheckpointState.ProbesRowHashes"/>): a hash of the values of
+    /// <see cref="ProbeRows"/> evenly spaced rows. A sample that does not keep its full rows reads them again for it.
     /// </summary>
     public static SampleFingerprint FullRowSample(ProjectedSample sample, CancellationToken cancellationToken)
     {

@@ -120,7 +120,7 @@ internal sealed class CheckpointStart : IDisposable
         if (_restored is null)
             return;
         SampleFingerprint now = _restored.ProbesRowHashes
-            ? CheckpointFingerprint.Sample(sample)
+            ? CheckpointFingerprint.Sample(sample, cancellationToken)
             : CheckpointFingerprint.FullRowSample(sample, cancellationToken);
         CheckpointFingerprint.VerifySample(_path, _restored.Sample, now);
     }
@@ -135,7 +135,7 @@ internal sealed class CheckpointStart : IDisposable
             Settings = CheckpointFingerprint.Settings(options, seed),
             Inputs = _inputs,
             Seed = seed,
-            Sample = CheckpointFingerprint.Sample(sample),
+            Sample = CheckpointFingerprint.Sample(sample, cancellationToken),
             Sampling = summary,
         };
         var checkpointer = new TrainingCheckpointer(_path, _options.Interval, state, _restored, _progress);

@@ -17,8 +17,9 @@ internal sealed class CheckpointState
     public bool ExactLosses { get; init; } = true;
 
     /// <summary>
-    /// Whether the sample's probe hashes its probed rows' hashes, as this version takes it
-    /// (<see cref="CheckpointFingerprint.Sample"/>); false for a checkpoint of format 1 to 5, which hashed their values.
+    /// Whether the sample's probe hashes every row's hash, as this version takes it
+    /// (<see cref="CheckpointFingerprint.Sample"/>); false for a checkpoint of format 1 to 5, which hashed the values of
+    /// 64 rows (<see cref="CheckpointFingerprint.FullRowSample"/>).
     /// </summary>
     public bool ProbesRowHashes { get; init; } = true;
 
