@@ -188,6 +188,15 @@ Describe 'Get-KMeansDiskEstimate -TrainDimension' {
         $reduced.FinalPassReadsInput | Should -BeFalse
     }
 
+    It 'plans piped input for the full SampleRate x K rows, as a pipeline''s length is known only at its end' {
+        $piped = Get-KMeansDiskEstimate -K 16 -Dimension 1024 -Rows 1000 -TrainDimension 128 -PipelineInput
+        $files = Get-KMeansDiskEstimate -K 16 -Dimension 1024 -Rows 1000 -TrainDimension 128
+        $piped.SampleRows | Should -Be 4096
+        $piped.Bytes | Should -Be (4096 * (1024 + 128) * 4)
+        $files.SampleRows | Should -Be 1000
+        $files.Bytes | Should -Be (1000 * 128 * 4)
+    }
+
     It 'times the iterations of a calibrated estimate in the training dimension, and the whole run with the final pass' {
         $full = Get-KMeansDiskEstimate -K 4096 -Dimension 1024 -Calibrate
         $reduced = Get-KMeansDiskEstimate -K 4096 -Dimension 1024 -TrainDimension 128 -Calibrate

@@ -40,15 +40,17 @@ internal sealed class TrainingCostModel(CalibrationResult calibration, int dimen
     /// <summary>
     /// The final pass of a training in a reduced dimension (this model's dimension): every row assigned to the
     /// <paramref name="k"/> trained centroids, or after a tree (<paramref name="tree"/>) to its top-level node and then
-    /// among the node's share of them, then its <paramref name="fullDimension"/> values summed into its cluster and
-    /// read again for its loss.
+    /// among the node's share of them, then its <paramref name="fullDimension"/> values summed into its cluster with
+    /// their spread (two adds per value). Kept rows are summed on every thread; rows read again from the input
+    /// (<paramref name="readsInput"/>) on one, as they arrive (reading them is not timed, as sampling is not).
     /// </summary>
-    public double FullDimensionPass(long rows, int k, int threads, int fullDimension, bool tree)
+    public double FullDimensionPass(long rows, int k, int threads, int fullDimension, bool tree, bool readsInput)
     {
         double labels = tree
             ? AssignmentSeconds(rows, hierarchicalK) + AssignmentSeconds(rows, (k + hierarchicalK - 1) / hierarchicalK)
             : AssignmentSeconds(rows, k);
-        return (labels + 2.0 * rows * fullDimension / calibration.UpdateValuesPerSecond) * calibration.Threads / threads;
+        double sums = 2.0 * rows * fullDimension / calibration.UpdateValuesPerSecond * calibration.Threads;
+        return labels * calibration.Threads / threads + (readsInput ? sums : sums / threads);
     }
 
     /// <summary>

@@ -39,11 +39,13 @@ public sealed record TrainingTimeEstimate(
     /// totals add the final pass in the full one: every row labelled in the training dimension (among all K centroids,
     /// or after a tree among its node's), then its full row summed into its cluster and its loss taken. With
     /// <paramref name="balanced"/> the totals add balancing (<see cref="TrainingCostModel.Balancing"/>; in the training
-    /// dimension and then in the full one when that is reduced).
+    /// dimension and then in the full one when that is reduced). With <paramref name="readsInput"/> the final pass reads
+    /// the rows again from the input (<see cref="Training.KMeansOptions.RereadsInputForFinalPass"/>) and sums them on
+    /// one thread.
     /// </summary>
     public static TrainingTimeEstimate Predict(CalibrationResult calibration, long sampleRows, int k, int dimension,
         int hierarchicalK, int maxIterations, int? threads = null, int refineIterations = 0, int? trainDimension = null,
-        bool balanced = false)
+        bool balanced = false, bool readsInput = false)
     {
         ArgumentNullException.ThrowIfNull(calibration);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
@@ -62,7 +64,7 @@ public sealed record TrainingTimeEstimate(
             RandomizedHadamardProjection.Validate(dimension, reduced);
         var model = new TrainingCostModel(calibration, trainDimension ?? dimension, hierarchicalK, maxIterations);
         double FinalPass(bool tree) =>
-            trainDimension is null ? 0 : model.FullDimensionPass(sampleRows, k, runThreads, dimension, tree);
+            trainDimension is null ? 0 : model.FullDimensionPass(sampleRows, k, runThreads, dimension, tree, readsInput);
         // A reduced-dimension run balances in the training dimension (moving the centroids cheaply), then again in the
         // full one, whose prices assignment applies.
         double balancing = !balanced ? 0 : model.Balancing(sampleRows, k, runThreads) + (trainDimension is null ? 0

@@ -4,6 +4,10 @@ namespace KMeans.Core.Files;
 /// Several vector files read as one source, in the order given (the shards of one data set). Rows are numbered across
 /// the files; all files must have the same dimension. Errors about a row name its file and its row in that file.
 /// </summary>
+/// <remarks>
+/// One object serves one training: its row count is the files' when opened, and every read after the first must
+/// find each file's rows as the first found them (else <see cref="KMeansErrorKind.InputChanged"/>).
+/// </remarks>
 public sealed class ConcatenatedVectorSource : IVectorSource
 {
     private readonly IReadOnlyList<IVectorSource> _sources;

@@ -52,11 +52,17 @@ public sealed record ResourcePlan(
         InMemoryBytes <= AvailableMemoryBytes * ComfortableShare ? SampleStorage.InMemory : SampleStorage.OnDisk;
 
     /// <summary>
+    /// What a sample that reads its input again keeps per row: its input row and hash, and for the final pass its slot
+    /// in input order and (after a reservoir) a copy of the input rows to sort them by.
+    /// </summary>
+    public const int RereadBytesPerRow = sizeof(long) + sizeof(ulong) + sizeof(int) + sizeof(long);
+
+    /// <summary>
     /// The plan for a sample of min(<paramref name="rows"/>, <paramref name="sampleRate"/> × <paramref name="k"/>)
     /// rows of <paramref name="dimension"/> values, trained on <paramref name="threads"/> threads.
     /// <paramref name="availableMemoryBytes"/> defaults to <see cref="AvailableMemory.Bytes()"/>. With
     /// <paramref name="trainDimension"/> the sample is held twice, as it is and projected (the full rows serve the
-    /// final pass), or with <paramref name="rereadsInput"/> only projected, with each row's origin and hash (16 bytes)
+    /// final pass), or with <paramref name="rereadsInput"/> only projected, with each row's origin and hash (<see cref="RereadBytesPerRow"/>)
     /// and a copy of each cluster's first row for the final pass, which reads the rows again from the input
     /// (<see cref="Training.KMeansOptions.RereadsInputForFinalPass"/>); the final pass adds a second label and distance
     /// per row (the labels the flat run kept, or after balancing or refinement those of one more assignment); the rest
@@ -64,12 +70,6 @@ public sealed record ResourcePlan(
     /// (<see cref="BalancingMemory"/>); a tree of <paramref name="treeFanOut"/> nodes per level adds its nodes' rows
     /// (<see cref="TreeNodeShare"/>).
     /// </summary>
-    /// <summary>
-    /// What a sample that reads its input again keeps per row: its input row and hash, and for the final pass its slot
-    /// in input order and (after a reservoir) a copy of the input rows to sort them by.
-    /// </summary>
-    public const int RereadBytesPerRow = sizeof(long) + sizeof(ulong) + sizeof(int) + sizeof(long);
-
     public static ResourcePlan Compute(long? rows, int k, int dimension, int sampleRate, int threads, long? availableMemoryBytes = null,
         int? trainDimension = null, bool balanced = false, int? treeFanOut = null, bool rereadsInput = false)
     {

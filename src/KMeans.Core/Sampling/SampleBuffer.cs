@@ -11,6 +11,16 @@ namespace KMeans.Core.Sampling;
 /// </summary>
 internal static class SampleBuffer
 {
+    /// <summary>
+    /// A sample of more rows than one array can index, which training cannot label: refused before sampling where the
+    /// capacity shows it (a sample that reads its input again indexes its rows' origins so), else after.
+    /// </summary>
+    public static KMeansException TooManyRows(long rows) =>
+        new(KMeansErrorKind.InvalidOption,
+            new OptionMessage($"A sample of {rows} rows is more than the {Array.MaxLength} supported. Lower {{0}}.",
+                KMeansOption.SampleRate),
+            rows);
+
     /// <param name="rows">The input's row count; null when unknown, which plans the full SampleRate × K rows.</param>
     /// <param name="rereadsInput">The sample keeps only the rows projected to <paramref name="trainDimension"/>, and the
     /// buffer has that dimension (<see cref="KMeansOptions.RereadsInputForFinalPass"/>).</param>

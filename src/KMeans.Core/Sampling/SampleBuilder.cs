@@ -52,6 +52,9 @@ public static class SampleBuilder
             long capacity;
             if (rereads)
             {
+                long planned = Math.Min(total ?? long.MaxValue, (long)options.SampleRate * options.K);
+                if (planned > Array.MaxLength)
+                    throw SampleBuffer.TooManyRows(planned);
                 projected = SampleBuffer.Create(total, options, d, projection!.OutputDimension, rereadsInput: true);
                 capacity = projected.CapacityRows;
                 origins = new SampledRowOrigins(capacity);

@@ -36,14 +36,15 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
             else
                 ReadBatches(slots, visit, rowsRead, cancellationToken);
         }
-        catch (KMeansException e) when (e.Kind is KMeansErrorKind.InvalidFile or KMeansErrorKind.FileNotFound)
+        catch (Exception e) when (e is KMeansException { Kind: KMeansErrorKind.InvalidFile or KMeansErrorKind.FileNotFound }
+            or IOException or UnauthorizedAccessException)
         {
-            // A file that read well when sampled and fails now (truncated, removed, replaced) changed meanwhile.
-            throw Changed($"{source.Description} cannot be read again as it was sampled ({e.Message.TrimEnd('.')})", e);
-        }
-        catch (IOException e)
-        {
-            throw Changed($"{source.Description} cannot be read again as it was sampled ({e.Message.TrimEnd('.')})", e);
+            // A file that read well when sampled and fails now was most likely truncated, removed or replaced meanwhile;
+            // the reader's own words say what happened.
+            throw new KMeansException(KMeansErrorKind.InputChanged,
+                $"{source.Description} cannot be read again as it was sampled ({e.Message.TrimEnd('.')}), and the sampled " +
+                $"rows must be read again in {source.Dimension} dimensions for their centroids. If the input changed during " +
+                "training, train again once it is final.", source.Description, e);
         }
     }
 
@@ -135,9 +136,9 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
         visit(slot, sampled);
     }
 
-    private KMeansException Changed(string what, Exception? inner = null) =>
+    private KMeansException Changed(string what) =>
         new(KMeansErrorKind.InputChanged,
-            $"{what}: the input changed during training, and the final pass, which reads the sampled rows again in " +
-            $"{source.Dimension} dimensions, cannot give the centroids of the rows that trained. Train again once the input is final.",
-            source.Description, inner);
+            $"{what}: the input changed during training, and the sampled rows, read again in {source.Dimension} dimensions, " +
+            "are no longer those that trained. Train again once the input is final.",
+            source.Description);
 }

@@ -148,10 +148,7 @@ public static class KMeansTrainer
                 $"K is {options.K}, but the training sample holds only {sample.RowCount} rows: K cannot exceed the number of rows.",
                 options.K);
         if (sample.RowCount > Array.MaxLength)
-            throw new KMeansException(KMeansErrorKind.InvalidOption,
-                new OptionMessage($"The sample holds {sample.RowCount} rows; at most {Array.MaxLength} are supported. Lower {{0}}.",
-                    KMeansOption.SampleRate),
-                sample.RowCount);
+            throw SampleBuffer.TooManyRows(sample.RowCount);
 
         var watch = Stopwatch.StartNew();
         options = options with { Seed = options.Seed ?? Random.Shared.Next() };

@@ -95,8 +95,9 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     private int Threads => Math.Min(ThrottleLimit ?? Environment.ProcessorCount, Environment.ProcessorCount);
 
     /// <summary>
-    /// The planned run's input is piped rather than read from files: pipeline input cannot be read again, so with
-    /// -TrainDimension its sample keeps the full rows beside the projected ones.
+    /// The planned run's input is vectors piped in rather than files: pipeline input cannot be read again, so with
+    /// -TrainDimension its sample keeps the full rows beside the projected ones, and it is planned for the full
+    /// SampleRate × K rows whatever -Rows says (a pipeline's length is known only at its end).
     /// </summary>
     [Parameter(ParameterSetName = ShapeSet)]
     public SwitchParameter PipelineInput { get; set; }
@@ -215,13 +216,14 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
                 K = K, HierarchicalK = FanOut, TrainDimension = TrainDimension, MaxSizeRatio = MaxSizeRatio, MinSizeRatio = MinSizeRatio,
             };
             rereads = planned.RereadsInputForFinalPass && !PipelineInput;
-            plan = ResourcePlan.Compute(rows, K, dimension, EffectiveSampleRate, Threads, trainDimension: TrainDimension,
+            // Pipeline input is planned for the full SampleRate × K rows whatever it turns out to hold (PipelineSample).
+            plan = ResourcePlan.Compute(PipelineInput ? null : rows, K, dimension, EffectiveSampleRate, Threads, trainDimension: TrainDimension,
                 balanced: planned.BalancesPartitions, treeFanOut: planned.UsesHierarchy ? FanOut : null, rereadsInput: rereads);
             room = plan.OnDisk(directory);
             if (Calibrate)
                 time = TrainingTimeEstimate.Predict(CalibrationFor(TrainDimension ?? dimension), plan.SampleRows, K, dimension,
                     FanOut, Iterations, Threads, trainDimension: TrainDimension,
-                    balanced: MaxSizeRatio is not null || MinSizeRatio is not null);
+                    balanced: MaxSizeRatio is not null || MinSizeRatio is not null, readsInput: rereads);
         }
         catch (KMeansException e)
         {

@@ -44,13 +44,26 @@ public class TrainingTimeEstimateTests
             hierarchicalK: 4, maxIterations: 20, trainDimension: 8);
 
         // Seeding and iterations as for 8-dimensional rows (the case above), then one assignment to the 16 centroids
-        // in 8 dimensions and two passes over the 128-dimensional rows (sums and losses).
+        // in 8 dimensions and two adds per value of the 128-dimensional rows (sums and spreads).
         double seeding = 76 * 10_000.0 * 8 / 5e8;
         double assignment = 2.0 * 10_000 * 64 * 8 / 100e9;
         double iteration = assignment + 10_000.0 * 8 / 1e9;
         double finalPass = assignment + 2 * 10_000.0 * 128 / 1e9;
         Assert.Equal(iteration, estimate.FlatIteration.TotalSeconds, 1e-6);
         Assert.Equal(seeding + assignment + 20 * iteration + finalPass, estimate.FlatTraining.TotalSeconds, 1e-6);
+    }
+
+    /// <summary>Rows read again from the input are summed on one thread as they arrive, kept ones on both (Rates: 2).</summary>
+    [Fact]
+    public void AFinalPassThatReadsTheInputAgainSumsOnOneThread()
+    {
+        TrainingTimeEstimate kept = TrainingTimeEstimate.Predict(Rates, sampleRows: 10_000, k: 16, dimension: 128,
+            hierarchicalK: 4, maxIterations: 20, trainDimension: 8);
+        TrainingTimeEstimate reread = TrainingTimeEstimate.Predict(Rates, sampleRows: 10_000, k: 16, dimension: 128,
+            hierarchicalK: 4, maxIterations: 20, trainDimension: 8, readsInput: true);
+
+        double sums = 2 * 10_000.0 * 128 / 1e9;
+        Assert.Equal(kept.FlatTraining.TotalSeconds + sums, reread.FlatTraining.TotalSeconds, 1e-6);
     }
 
     [Fact]

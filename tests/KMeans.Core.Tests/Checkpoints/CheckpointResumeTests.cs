@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using KMeans.Core.Buffers;
 using KMeans.Core.Sampling;
 using KMeans.Core.Training;
 using KMeans.Core.Training.Checkpoints;
@@ -452,17 +454,24 @@ public class CheckpointResumeTests
     }
 
     /// <summary>
-    /// The probe a checkpoint of format 1 to 5 holds: the hash of the probed rows' values, of the sample that
-    /// <paramref name="options"/> draw from <paramref name="rows"/>.
+    /// The probe a checkpoint of format 1 to 5 holds, worked out here as those versions took it: the XXH3 hash of the
+    /// values of rows 0, s, 2s, … (s = max(1, n / 64)) of the sample that <paramref name="options"/> draw from
+    /// <paramref name="rows"/>, kept at full dimension.
     /// </summary>
     private static ulong ValuesProbe(float[][] rows, KMeansOptions options)
     {
+        KMeansOptions keeping = options with { MeasureNearestCentroidAgreement = options.TrainDimension is not null };
         using ProjectedSample sample = options.TrainDimension is int trainDimension
-            ? SampleBuilder.BuildProjected(TestData.Source(rows), options, options.Seed!.Value,
+            ? SampleBuilder.BuildProjected(TestData.Source(rows), keeping, options.Seed!.Value,
                 RandomizedHadamardProjection.Create(rows[0].Length, trainDimension, options.Seed.Value), null, CancellationToken.None, out _)
             : new ProjectedSample(SampleBuilder.Build(TestData.Source(rows), options, options.Seed!.Value, null, CancellationToken.None, out _),
                 projected: null);
-        return CheckpointFingerprint.FullRowSample(sample, CancellationToken.None).Probe;
+        TrainingBuffer full = sample.Full!;
+        var hash = new XxHash3();
+        long step = Math.Max(1, full.RowCount / 64);
+        for (long row = 0; row < full.RowCount; row += step)
+            hash.Append(MemoryMarshal.AsBytes(full.Rows(row, 1)));
+        return hash.GetCurrentHashAsUInt64();
     }
 
     /// <summary>Sets the probe of the checkpoint <paramref name="file"/> (found after the sample's shape).</summary>

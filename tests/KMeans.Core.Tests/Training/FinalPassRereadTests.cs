@@ -164,7 +164,7 @@ public class FinalPassRereadTests
 
         Assert.Equal(KMeansErrorKind.InputChanged, error.Kind);
         Assert.StartsWith("Row 700 of test rows holds other values than when it was sampled: the input changed during training", error.Message);
-        Assert.Contains("reads the sampled rows again in 96 dimensions", error.Message);
+        Assert.Contains("the sampled rows, read again in 96 dimensions, are no longer those that trained", error.Message);
     }
 
     [Fact]
@@ -238,6 +238,17 @@ public class FinalPassRereadTests
 
         Assert.Equal(KMeansErrorKind.InputChanged, error.Kind);
         Assert.StartsWith($"{path} cannot be read again as it was sampled (", error.Message);
+    }
+
+    /// <summary>Each sampled row's origin is indexed by one array: a sample of more rows is refused before sampling.</summary>
+    [Fact]
+    public void ASampleTooLargeToIndexIsRefusedBeforeSampling()
+    {
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(new UnknownLengthSource(TestData.Source(Rows)),
+            Options(DistanceMetric.L2) with { K = 2, SampleRate = int.MaxValue }));
+
+        Assert.Equal(KMeansErrorKind.InvalidOption, error.Kind);
+        Assert.Equal($"A sample of {2L * int.MaxValue} rows is more than the {Array.MaxLength} supported. Lower SampleRate.", error.Message);
     }
 
     [Fact]

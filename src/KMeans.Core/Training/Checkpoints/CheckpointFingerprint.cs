@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using KMeans.Core.Buffers;
+using KMeans.Core.Planning;
 using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Training.Checkpoints;
@@ -85,9 +86,9 @@ internal static class CheckpointFingerprint
 
     /// <summary>
     /// The sample's shape and a hash of the hashes of all its rows at full dimension
-    /// (<see cref="SampledRowOrigins.HashOf"/>): O(n·d) work, as much as reading the sample once, which catches any
-    /// input that changed under the same names, sizes and times, even where nothing else is checked (a finished
-    /// training's checkpoint). The row hashes are those a sample that reads its input again keeps instead of its full
+    /// (<see cref="SampledRowOrigins.HashOf"/>): O(n·d) work, one read of a sample that keeps its full rows (taken once
+    /// per checkpointed training), which catches any input that changed under the same names, sizes and times, even
+    /// where nothing else is checked (a finished training's checkpoint). The row hashes are those a sample that reads its input again keeps instead of its full
     /// rows, so the probe is the same whether the rows are kept or read again (balancing, which keeps them, may differ
     /// on resuming).
     /// </summary>
@@ -102,10 +103,11 @@ internal static class CheckpointFingerprint
         }
         if (sample.Full is { } full)
         {
-            var blocks = new RowBlocks(full.RowCount, full.MaxRowsPerBlock);
+            var blocks = new RowBlocks(full.RowCount, Math.Min(ResourcePlan.RowsPerBlock, full.MaxRowsPerBlock));
             for (long block = 0; block < blocks.Count; block++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                blocks.ReadAhead(full, block);
                 ReadOnlySpan<float> rows = full.Rows(blocks.First(block), blocks.Length(block));
                 for (int row = 0; row < blocks.Length(block); row++)
                     Append(SampledRowOrigins.HashOf(rows.Slice(row * full.Dimension, full.Dimension)));
@@ -165,11 +167,17 @@ internal static class CheckpointFingerprint
             throw Mismatch(path, string.Join("; ", differences));
     }
 
-    public static void VerifySample(string path, SampleFingerprint saved, SampleFingerprint now)
+    /// <summary>The sample's rows and dimension must be the saved ones (checked before any probe is taken).</summary>
+    public static void VerifyShape(string path, SampleFingerprint saved, SampleFingerprint now)
     {
         if (saved.Rows != now.Rows || saved.Dimension != now.Dimension)
             throw Mismatch(path, string.Create(CultureInfo.InvariantCulture,
                 $"the sample had {saved.Rows} rows of {saved.Dimension} dimensions, and has {now.Rows} of {now.Dimension} now"));
+    }
+
+    public static void VerifySample(string path, SampleFingerprint saved, SampleFingerprint now)
+    {
+        VerifyShape(path, saved, now);
         if (saved.Probe != now.Probe)
             throw Mismatch(path, "the sample holds other values than when the checkpoint was written (the input changed)");
     }

@@ -113,29 +113,40 @@ internal sealed class CheckpointStart : IDisposable
     }
 
     /// <summary>Refuses a sample other than the one the resumed checkpoint was trained on.</summary>
-    /// <remarks>A checkpoint of format 1 to 5 probed the rows' values (<see cref="CheckpointState.ProbesRowHashes"/>), which a
-    /// sample that does not keep them reads again from the input: once per resumed training of such a checkpoint.</remarks>
-    public void VerifySample(ProjectedSample sample, CancellationToken cancellationToken)
+    public void VerifySample(ProjectedSample sample, CancellationToken cancellationToken) =>
+        Probe(sample, cancellationToken);
+
+    /// <summary>
+    /// The sample's fingerprint as this version takes it, once verified against the resumed checkpoint's: its shape
+    /// first, then its probe. A checkpoint of format 1 to 5 probed the rows' values
+    /// (<see cref="CheckpointState.ProbesRowHashes"/>), which a sample that does not keep them reads again from the
+    /// input: once per resumed training of such a checkpoint.
+    /// </summary>
+    private SampleFingerprint Probe(ProjectedSample sample, CancellationToken cancellationToken)
     {
-        if (_restored is null)
-            return;
-        SampleFingerprint now = _restored.ProbesRowHashes
-            ? CheckpointFingerprint.Sample(sample, cancellationToken)
-            : CheckpointFingerprint.FullRowSample(sample, cancellationToken);
-        CheckpointFingerprint.VerifySample(_path, _restored.Sample, now);
+        var shape = new SampleFingerprint(sample.RowCount, sample.Dimension, Probe: 0);
+        if (_restored is not null)
+            CheckpointFingerprint.VerifyShape(_path, _restored.Sample, shape);
+        SampleFingerprint now = CheckpointFingerprint.Sample(sample, cancellationToken);
+        if (_restored is not null)
+        {
+            CheckpointFingerprint.VerifySample(_path, _restored.Sample, _restored.ProbesRowHashes
+                ? now
+                : CheckpointFingerprint.FullRowSample(sample, cancellationToken));
+        }
+        return now;
     }
 
     /// <summary>The checkpointer for the training on <paramref name="sample"/>; verifies the sample when resuming.</summary>
     public TrainingCheckpointer Checkpointer(KMeansOptions options, int seed, ProjectedSample sample, SamplingSummary summary,
         CancellationToken cancellationToken)
     {
-        VerifySample(sample, cancellationToken);
         var state = new CheckpointState
         {
             Settings = CheckpointFingerprint.Settings(options, seed),
             Inputs = _inputs,
             Seed = seed,
-            Sample = CheckpointFingerprint.Sample(sample, cancellationToken),
+            Sample = Probe(sample, cancellationToken),
             Sampling = summary,
         };
         var checkpointer = new TrainingCheckpointer(_path, _options.Interval, state, _restored, _progress);
