@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using KMeans.Core.Sampling;
 using KMeans.Core.Training;
 using KMeans.Core.Training.Checkpoints;
 
@@ -10,7 +11,7 @@ namespace KMeans.Bench;
 /// timed in wall time and in this process's CPU time (less disturbed by other jobs on a shared machine); then one
 /// training with a checkpoint after every iteration and tree node; then one write of a checkpoint taken in the
 /// refinement after the tree (top level, every node and the refinement: the largest a tree writes) timed alone, which bounds what the default interval costs: a training
-/// shorter than the interval writes once, at the end.
+/// shorter than the interval writes once, at the end; and the sample's probe, which every checkpointed training takes once.
 /// </summary>
 internal static class CheckpointScenario
 {
@@ -42,6 +43,7 @@ internal static class CheckpointScenario
             StopInTheRefinement(data, training, Checkpoint(directory, "stopped.kmc", TimeSpan.Zero));
             Timing everyIteration = Train(data, training, Checkpoint(directory, "every.kmc", TimeSpan.Zero));
             CheckpointState state = CheckpointFile.Read(stopped);
+            double probe = ProbeMilliseconds(data, training);
             var writes = new List<double>();
             for (int repeat = 0; repeat < Writes; repeat++)
             {
@@ -63,6 +65,8 @@ internal static class CheckpointScenario
             Console.WriteLine($"one write of a checkpoint holding the top level, every node and the refinement ({new FileInfo(stopped).Length:N0} bytes, " +
                               $"flushed to disk, renamed): median {write:F1} ms over {Writes} writes, " +
                               $"{write / medianWithout.WallMs * 100:F2} % of the median training without a checkpoint");
+            Console.WriteLine($"the sample's probe (every row's hash, taken once per checkpointed training): median {probe:F1} ms over " +
+                              $"{Writes} takes, {probe / medianWithout.WallMs * 100:F2} % of the median training without a checkpoint");
             Console.WriteLine("with the default interval a training shorter than 5 minutes writes once, at the end (the result alone, " +
                               "smaller than that); a longer one at most once per 5 minutes, i.e. at most " +
                               $"{write / TimeSpan.FromMinutes(5).TotalMilliseconds * 100:F3} % of its time");
@@ -85,6 +89,22 @@ internal static class CheckpointScenario
             new(Summary.Of(timings.Select(t => t.WallMs)).Median, Summary.Of(timings.Select(t => t.CpuMs)).Median);
 
         public override string ToString() => $"{WallMs:F0} ms wall, {CpuMs:F0} ms CPU";
+    }
+
+    /// <summary>The median time of the checkpoint's sample probe (<see cref="CheckpointFingerprint.Sample"/>) on W4's sample.</summary>
+    private static double ProbeMilliseconds(DatasetFile data, KMeansOptions training)
+    {
+        using var source = new RawFloat32Source(data.DataPath, data.Workload.Rows, data.Workload.Dimension);
+        using var sample = new ProjectedSample(SampleBuilder.Build(source, training, training.Seed!.Value, null, CancellationToken.None,
+            out _), projected: null);
+        var takes = new List<double>();
+        for (int repeat = 0; repeat < Writes; repeat++)
+        {
+            var watch = Stopwatch.StartNew();
+            CheckpointFingerprint.Sample(sample, CancellationToken.None);
+            takes.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        return Summary.Of(takes).Median;
     }
 
     /// <summary>One training from the file, sampling included (a resumed run rebuilds it too).</summary>
