@@ -208,6 +208,21 @@ Describe 'Get-KMeansDiskEstimate -TrainDimension' {
         $reduced.FlatTrainingSeconds | Should -BeLessThan ($full.FlatTrainingSeconds / 3)
     }
 
+    It 'binds PipelineInput from a CSV scenario as True or False, an empty cell meaning files' {
+        $scenarios = @"
+K,Dimension,TrainDimension,PipelineInput
+256,128,16,True
+256,128,16,false
+256,128,16,
+"@ | ConvertFrom-Csv
+        $estimates = $scenarios | Get-KMeansDiskEstimate
+        $estimates.FinalPassReadsInput | Should -Be @($false, $true, $true)
+        $estimates[0].Bytes | Should -Be (65536 * (128 + 16) * 4)
+        $thrown = { [pscustomobject]@{ K = 256; Dimension = 128; PipelineInput = 'maybe' } | Get-KMeansDiskEstimate -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,KMeans.PowerShell.GetKMeansDiskEstimateCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike "*'maybe' is not True or False.*"
+    }
+
     It 'binds TrainDimension from a CSV scenario, an empty cell meaning none' {
         $scenarios = @"
 K,Dimension,Rows,TrainDimension

@@ -71,10 +71,23 @@ public sealed class ConcatenatedVectorSource : IVectorSource
 
     public string DescribeRow(long row)
     {
+        int file = FileIndexOf(row);
+        return file < 0 ? $"row {row} of {Description}" : _sources[file].DescribeRow(row - _firstRows[file]);
+    }
+
+    public string FileOfRow(long row)
+    {
+        int file = FileIndexOf(row);
+        return file < 0 ? Description : _sources[file].Description;
+    }
+
+    /// <summary>The file of <paramref name="row"/> among those read so far; −1 before any was.</summary>
+    private int FileIndexOf(long row)
+    {
         int file = _firstRows.Count - 1;
         while (file > 0 && _firstRows[file] > row)
             file--;
-        return file < 0 ? $"row {row} of {Description}" : _sources[file].DescribeRow(row - _firstRows[file]);
+        return file;
     }
 
     public void Dispose()

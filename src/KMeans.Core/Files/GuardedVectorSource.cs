@@ -66,5 +66,7 @@ internal sealed class GuardedVectorSource : IVectorSource, IRowRangeSource
 
     public string DescribeRow(long row) => _inner.DescribeRow(row);
 
+    public string FileOfRow(long row) => _inner.FileOfRow(row);
+
     public void Dispose() => _inner.Dispose();
 }

@@ -22,4 +22,7 @@ public interface IVectorSource : IDisposable
     /// several files names the file and the row within it.
     /// </summary>
     string DescribeRow(long row) => $"row {row} of {Description}";
+
+    /// <summary>The file that holds a row read by <see cref="ReadBatches"/>: the source itself unless it is several files.</summary>
+    string FileOfRow(long row) => Description;
 }

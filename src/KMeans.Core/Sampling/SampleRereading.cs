@@ -40,11 +40,17 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
             or IOException or UnauthorizedAccessException)
         {
             // A file that read well when sampled and fails now was most likely truncated, removed or replaced meanwhile;
-            // the reader's own words say what happened.
+            // the reader's own words say what happened, and name the file of several that failed.
+            string file = e switch
+            {
+                KMeansException { Target: string path } => path,
+                FileNotFoundException { FileName: { } path } => path,
+                _ => source.Description,
+            };
             throw new KMeansException(KMeansErrorKind.InputChanged,
-                $"{source.Description} cannot be read again as it was sampled ({e.Message.TrimEnd('.')}), and the sampled " +
+                $"{file} cannot be read again as it was sampled ({e.Message.TrimEnd('.')}), and the sampled " +
                 $"rows must be read again in {source.Dimension} dimensions for their centroids. If the input changed during " +
-                "training, train again once it is final.", source.Description, e);
+                "training, train again once it is final.", file, e);
         }
     }
 
@@ -68,7 +74,8 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
                 return;
         }
         throw Changed(string.Create(CultureInfo.InvariantCulture,
-            $"{source.Description} ends before {source.DescribeRow(Origins.InputRow(slots[next]))}, which was sampled"));
+            $"{source.Description} ends before {source.DescribeRow(Origins.InputRow(slots[next]))}, which was sampled"),
+            source.FileOfRow(Origins.InputRow(slots[next])));
     }
 
     /// <summary>
@@ -92,7 +99,7 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
             long first = Origins.InputRow(slots[next]);
             if (first >= total)
                 throw Changed(string.Create(CultureInfo.InvariantCulture,
-                    $"{source.Description} ends before {source.DescribeRow(first)}, which was sampled"));
+                    $"{source.Description} ends before {source.DescribeRow(first)}, which was sampled"), source.FileOfRow(first));
             int taken = 1;
             while (next + taken < slots.Length)
             {
@@ -131,14 +138,17 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
     private void Check(int slot, ReadOnlySpan<float> row, bool isNull, SampledRowVisitor visit)
     {
         ReadOnlySpan<float> sampled = _unit is null || isNull ? row : SampleBuilder.UnitLength(row, _unit);
+        long inputRow = Origins.InputRow(slot);
         if (isNull || SampledRowOrigins.HashOf(sampled) != Origins.Hash(slot))
-            throw Changed($"{RowScreen.Capitalized(source.DescribeRow(Origins.InputRow(slot)))} holds other values than when it was sampled");
+            throw Changed($"{RowScreen.Capitalized(source.DescribeRow(inputRow))} holds other values than when it was sampled",
+                source.FileOfRow(inputRow));
         visit(slot, sampled);
     }
 
-    private KMeansException Changed(string what) =>
+    /// <param name="file">The file that changed, the error's target.</param>
+    private KMeansException Changed(string what, string file) =>
         new(KMeansErrorKind.InputChanged,
             $"{what}: the input changed during training, and the sampled rows, read again in {source.Dimension} dimensions, " +
             "are no longer those that trained. Train again once the input is final.",
-            source.Description);
+            file);
 }

@@ -61,6 +61,7 @@ internal static class ReducedDimensionTrainer
             InitialCentroids = options.InitialCentroids?.Select(centroid => Projected(projection, centroid)).ToArray(),
         };
         KMeansResult trained = KMeansTrainer.TrainProjected(projected, reducedOptions, progress, cancellationToken, checkpoints);
+        checkpoints?.WriteNow();
         return FullDimensionPass(sample, projected, trained, options, progress, cancellationToken);
     }
 

@@ -99,7 +99,8 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     /// -TrainDimension its sample keeps the full rows beside the projected ones, and it is planned for the full
     /// SampleRate × K rows whatever -Rows says (a pipeline's length is known only at its end).
     /// </summary>
-    [Parameter(ParameterSetName = ShapeSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = ShapeSet)]
+    [EmptyAsNull(typeof(bool))]
     public SwitchParameter PipelineInput { get; set; }
 
     /// <summary>

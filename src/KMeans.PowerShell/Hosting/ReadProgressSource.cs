@@ -25,5 +25,7 @@ internal sealed class ReadProgressSource(IVectorSource source, IProgress<long> r
 
     public string DescribeRow(long row) => source.DescribeRow(row);
 
+    public string FileOfRow(long row) => source.FileOfRow(row);
+
     public void Dispose() => source.Dispose();
 }

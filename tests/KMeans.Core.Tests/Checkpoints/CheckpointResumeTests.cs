@@ -238,6 +238,27 @@ public class CheckpointResumeTests
     }
 
     /// <summary>
+    /// The final pass reads the input again and may take as long as sampling: the state is written before it, so a
+    /// training stopped there resumes from the iterations it had (here with the default interval, which would not
+    /// have written before the end).
+    /// </summary>
+    [Fact]
+    public void AReducedTrainingStoppedInItsFinalPassResumesFromItsIterations()
+    {
+        using var temp = new TempDirectory();
+        KMeansOptions options = Flat with { TrainDimension = 3 };
+        KMeansResult uninterrupted = KMeansTrainer.Train(TestData.Source(Rows), options);
+        string path = temp.File("final.kmc");
+
+        StopAfter(options, path, report => report is FinalPassProgress, interval: TimeSpan.FromMinutes(5));
+        var reports = new StopAt(_ => false, new CancellationTokenSource());
+        KMeansResult resumed = KMeansTrainer.Train(TestData.Source(Rows), options, Every(path), reports);
+
+        CheckpointAssert.BitIdentical(uninterrupted, resumed);
+        Assert.DoesNotContain(reports.Reports, report => report is IterationReport);
+    }
+
+    /// <summary>
     /// Format 5 and earlier probed the sample's rows by their values, which a reduced-dimension training that reads its
     /// input again does not keep: resuming such a checkpoint reads the probed rows again, and resumes (stopped or
     /// finished) bit-identically when they are the same; a probe of other values is refused in either format.
@@ -277,18 +298,25 @@ public class CheckpointResumeTests
 
     /// <summary>
     /// Size bounds may differ on resuming, and decide whether a reduced training keeps its full rows or reads them
-    /// again: the probe is the same either way.
+    /// again: the probe is the same either way. A finished reduced training was balanced in the training dimension with
+    /// the first run's bounds, so it finishes again from its progress there, as a fresh training with the new bounds.
     /// </summary>
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void AReducedTrainingResumesWithOrWithoutSizeBounds(bool balancedFirst)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void AReducedTrainingResumesWithOrWithoutSizeBounds(bool balancedFirst, bool finished)
     {
         using var temp = new TempDirectory();
         KMeansOptions unbalanced = Flat with { TrainDimension = 3 };
         KMeansOptions balanced = unbalanced with { MaxSizeRatio = 1.5 };
         string path = temp.File("bounds.kmc");
-        StopAfter(balancedFirst ? balanced : unbalanced, path, report => report is IterationReport { Redo: 1, Iteration: 4 });
+        KMeansOptions first = balancedFirst ? balanced : unbalanced;
+        if (finished)
+            KMeansTrainer.Train(TestData.Source(Rows), first, new CheckpointOptions { Path = path });
+        else
+            StopAfter(first, path, report => report is IterationReport { Redo: 1, Iteration: 4 });
 
         KMeansOptions then = balancedFirst ? unbalanced : balanced;
         KMeansResult resumed = KMeansTrainer.Train(TestData.Source(Rows), then, Every(path));

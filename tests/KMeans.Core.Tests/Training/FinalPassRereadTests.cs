@@ -196,6 +196,26 @@ public class FinalPassRereadTests
         Assert.Equal(KMeansErrorKind.InputChanged, error.Kind);
         Assert.Equal("first.npy held 600 rows when it was read before and holds 512 now: it changed during training. " +
                      "Train again once the input is final.", error.Message);
+        Assert.Equal("first.npy", error.Target);
+    }
+
+    [Fact]
+    public void ARowOfOneOfSeveralFilesRewrittenNamesThatFileAsTheTarget()
+    {
+        float[][] rows = Rows.Select(row => (float[])row.Clone()).ToArray();
+        var rewrite = new Progress(report =>
+        {
+            if (report is IterationReport { Iteration: 1 })
+                rows[700][3] += 1;
+        });
+        using var files = new ConcatenatedVectorSource(
+            [new InMemoryVectorSource(rows[..600], "first.npy"), new InMemoryVectorSource(rows[600..], "second.npy")]);
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(files, Options(DistanceMetric.L2), rewrite));
+
+        Assert.Equal(KMeansErrorKind.InputChanged, error.Kind);
+        Assert.StartsWith("Row 100 of second.npy holds other values than when it was sampled", error.Message);
+        Assert.Equal("second.npy", error.Target);
     }
 
     [Fact]
@@ -218,6 +238,7 @@ public class FinalPassRereadTests
 
         Assert.Equal(KMeansErrorKind.InputChanged, error.Kind);
         Assert.StartsWith($"{path} cannot be read again as it was sampled (", error.Message);
+        Assert.Equal(path, error.Target);
         Assert.Equal(KMeansErrorKind.InvalidFile, Assert.IsType<KMeansException>(error.InnerException).Kind);
     }
 

@@ -95,7 +95,9 @@ internal sealed class CheckpointStart : IDisposable
     /// <summary>The result of a finished training the checkpoint holds, or null when there is training to do.</summary>
     public KMeansResult? FinishedResult(KMeansOptions options)
     {
-        if (_restored?.Final is not { } final)
+        // A reduced-dimension training that kept its progress finishes from it, balanced with the bounds given now and
+        // with its final pass again, as a fresh training with those bounds would (TrainingCheckpointer.Finished).
+        if (_restored?.Final is not { } final || (options.TrainDimension is not null && _restored.HasProgress))
             return null;
         _progress?.Report(new ResumeProgress(_path, _restored.Position(), Finished: true));
         KMeansResult result = final.ToResult();

@@ -57,6 +57,9 @@ internal sealed class CheckpointState
     public double? FinalTrainDimensionLoss { get; set; }
 
     /// <summary>Where the training stood, in words that follow "resumed at", for progress and messages.</summary>
+    /// <summary>Whether the state holds progress to continue from: a flat run, finished tree nodes or refinement.</summary>
+    public bool HasProgress => Flat is not null || Nodes.Count > 0 || Refine is not null;
+
     public string Position()
     {
         if (Final is not null)

@@ -55,7 +55,10 @@ internal sealed class TrainingCheckpointer
 
     /// <summary>
     /// Records the result; the checkpoint then says the training finished, and resuming returns it. The progress that
-    /// led there is no longer needed, so the last checkpoint holds the result alone.
+    /// led there is no longer needed, so the last checkpoint holds the result alone, except after a reduced-dimension
+    /// training: its result was balanced in the training dimension before its final pass, with the size bounds of
+    /// that run, which may differ on resuming, so it keeps the progress in the training dimension to finish from
+    /// (<see cref="CheckpointStart.FinishedResult"/>).
     /// </summary>
     public void Finished(KMeansResult result) => Offer(state =>
     {
@@ -63,10 +66,18 @@ internal sealed class TrainingCheckpointer
         state.FinalLevels = result.Levels;
         state.FinalDistinctRows = result.DistinctRows;
         state.FinalTrainDimensionLoss = result.TrainDimensionLoss;
+        if (result.TrainDimension is not null)
+            return;
         state.Flat = null;
         state.Nodes.Clear();
         state.Refine = null;
     }, force: true, finished: true);
+
+    /// <summary>
+    /// Writes the state as it stands, before a reduced-dimension training's final pass: that pass reads the input again
+    /// and may take as long as sampling did, and a stop or a changed input there must not lose the iterations.
+    /// </summary>
+    public void WriteNow() => Offer(_ => { }, force: true);
 
     /// <summary>
     /// Applies <paramref name="update"/> to the state and writes it when due (or forced). A write that fails is
