@@ -237,6 +237,26 @@ public class CheckpointResumeTests
         CheckpointAssert.BitIdentical(uninterrupted, resumed);
     }
 
+    /// <summary>A finished reduced tree (refined) finishes again from its nodes and refinement, to the fresh run's bits.</summary>
+    [Fact]
+    public void AFinishedReducedTreeResumesBitIdentically()
+    {
+        using var temp = new TempDirectory();
+        KMeansOptions options = Tree with { TrainDimension = 3 };
+        string path = temp.File("tree.kmc");
+        KMeansResult first = KMeansTrainer.Train(TestData.Source(TreeRows), options, new CheckpointOptions { Path = path });
+
+        var reports = new StopAt(_ => false, new CancellationTokenSource());
+        KMeansResult again = KMeansTrainer.Train(TestData.Source(TreeRows), options, Every(path), reports);
+
+        CheckpointAssert.BitIdentical(first, again);
+        // The levels' losses and sizes; a resumed tree gathers no rows for the nodes it restores.
+        Assert.Equal(first.Levels.Select(level => (level.Loss, level.Nodes, level.Centroids)),
+            again.Levels.Select(level => (level.Loss, level.Nodes, level.Centroids)));
+        Assert.Equal("the end of the training in its training dimension, after 4 iterations",
+            reports.Reports.OfType<ResumeProgress>().Single().Position);
+    }
+
     /// <summary>
     /// The final pass reads the input again and may take as long as sampling: the state is written before it, so a
     /// training stopped there resumes from the iterations it had (here with the default interval, which would not

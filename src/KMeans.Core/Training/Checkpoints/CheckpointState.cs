@@ -63,7 +63,12 @@ internal sealed class CheckpointState
     public string Position()
     {
         if (Final is not null)
-            return $"finished after {Final.Iterations} iterations";
+        {
+            // A reduced training's finished checkpoint keeps its progress, from which it finishes again.
+            return HasProgress
+                ? $"the end of the training in its training dimension, after {Final.Iterations} iterations"
+                : $"finished after {Final.Iterations} iterations";
+        }
         if (Refine is { Current: { } refining })
             return $"refinement iteration {refining.Iterations}";
         if (Nodes.Count > 0)
