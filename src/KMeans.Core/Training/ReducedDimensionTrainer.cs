@@ -16,12 +16,14 @@ namespace KMeans.Core.Training;
 /// (<see cref="KMeansOptions.RereadsInputForFinalPass"/>): sampling then keeps only the projected rows, each with its
 /// input row and a hash that tells a row rewritten since (<see cref="SampleRereading"/>), so the sample needs m/d of
 /// the memory or disk space (m the training dimension) and fresh memory is not written twice, at the cost of one more
-/// read of the input (of only the sampled rows where the file is read by row ranges, a .npy of float32 rows). A balanced training, which assigns the full rows under its prices many times, and pipeline
-/// input, which cannot be read again, keep them: sampling writes every chosen row twice, as it is and projected, into
-/// two buffers of the same kind (memory or temporary files), and the final pass reads the same bytes in memory and on
-/// disk. Each cluster's rows are added in sample order, which is input order where rows were sampled by selection (a
-/// file with a known row count), so both ways give the same bits there; where a reservoir replaced slots at random,
-/// the re-read adds them in input order instead. The final pass labels every row by its cluster in the training dimension: the labels of a flat run's last assignment
+/// read of the input (of only the sampled rows where the file is read by row ranges, a .npy of float32 rows). A
+/// balanced training, which assigns the full rows under its prices many times, and pipeline input, which cannot be
+/// read again, keep them: sampling writes every chosen row twice, as it is and projected, into two buffers of the
+/// same kind (memory or temporary files), and the final pass reads the same bytes in memory and on disk. Each
+/// cluster's rows are added in sample order, which is input order where rows were sampled by selection (a file with a
+/// known row count), so both ways give the same bits there; where a reservoir replaced slots at random, the re-read
+/// adds them in input order instead. The final pass labels every row by its cluster in the training dimension: the
+/// labels of a flat run's last assignment
 /// (<see cref="KMeansResult.Labels"/>, which describe the centroids it returns), or after a tree that was not refined
 /// its leaf (<see cref="TreeLeaves"/>: the nearest among its node's centroids, as the tree trained it,
 /// O(n·(FanOut + K / FanOut)·m), where the nearest of all K would cost several times the whole tree at large K), or

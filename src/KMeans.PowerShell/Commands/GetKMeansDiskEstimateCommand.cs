@@ -106,7 +106,8 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     /// <summary>
     /// The -TrainDimension of the planned run: the sample then holds only the projected rows, and the final pass reads
     /// the input files again (with -MaxSizeRatio or -MinSizeRatio, or with -PipelineInput, the sample is held twice,
-    /// as it is and projected), and -Calibrate times the iterations in that dimension plus the final full-dimension pass. Checked against the dimension per
+    /// as it is and projected), and -Calibrate times the iterations in that dimension plus the final full-dimension
+    /// pass. Checked against the dimension per
     /// scenario (an empty CSV cell means none).
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -218,8 +219,9 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             };
             rereads = planned.RereadsInputForFinalPass && !PipelineInput;
             // Pipeline input is planned for the full SampleRate × K rows whatever it turns out to hold (PipelineSample).
-            plan = ResourcePlan.Compute(PipelineInput ? null : rows, K, dimension, EffectiveSampleRate, Threads, trainDimension: TrainDimension,
-                balanced: planned.BalancesPartitions, treeFanOut: planned.UsesHierarchy ? FanOut : null, rereadsInput: rereads);
+            plan = ResourcePlan.Compute(PipelineInput ? null : rows, K, dimension, EffectiveSampleRate, Threads,
+                trainDimension: TrainDimension, balanced: planned.BalancesPartitions,
+                treeFanOut: planned.UsesHierarchy ? FanOut : null, rereadsInput: rereads);
             room = plan.OnDisk(directory);
             if (Calibrate)
                 time = TrainingTimeEstimate.Predict(CalibrationFor(TrainDimension ?? dimension), plan.SampleRows, K, dimension,

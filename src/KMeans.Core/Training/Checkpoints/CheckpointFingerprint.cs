@@ -88,9 +88,9 @@ internal static class CheckpointFingerprint
     /// The sample's shape and a hash of the hashes of all its rows at full dimension
     /// (<see cref="SampledRowOrigins.HashOf"/>): O(n·d) work, one read of a sample that keeps its full rows (taken once
     /// per checkpointed training), which catches any input that changed under the same names, sizes and times, even
-    /// where nothing else is checked (a finished training's checkpoint). The row hashes are those a sample that reads its input again keeps instead of its full
-    /// rows, so the probe is the same whether the rows are kept or read again (balancing, which keeps them, may differ
-    /// on resuming).
+    /// where nothing else is checked (a finished training's checkpoint). The row hashes are those a sample that reads
+    /// its input again keeps instead of its full rows, so the probe is the same whether the rows are kept or read
+    /// again (balancing, which keeps them, may differ on resuming).
     /// </summary>
     public static SampleFingerprint Sample(ProjectedSample sample, CancellationToken cancellationToken)
     {

@@ -116,24 +116,25 @@ internal sealed class CheckpointStart : IDisposable
 
     /// <summary>Refuses a sample other than the one the resumed checkpoint was trained on.</summary>
     public void VerifySample(ProjectedSample sample, CancellationToken cancellationToken) =>
-        Probe(sample, cancellationToken);
+        Verified(sample, cancellationToken, keepProbe: false);
 
     /// <summary>
-    /// The sample's fingerprint as this version takes it, once verified against the resumed checkpoint's: its shape
-    /// first, then its probe. A checkpoint of format 1 to 5 probed the rows' values
-    /// (<see cref="CheckpointState.ProbesRowHashes"/>), which a sample that does not keep them reads again from the
-    /// input: once per resumed training of such a checkpoint.
+    /// Verifies the sample against the resumed checkpoint's, its shape first, and returns its fingerprint as this
+    /// version takes it when <paramref name="keepProbe"/> (one read of a sample that keeps its full rows; null
+    /// otherwise). A checkpoint of format 1 to 5 probed the rows' values (<see cref="CheckpointState.ProbesRowHashes"/>),
+    /// which a sample that does not keep them reads again from the input: once per resumed training of such a checkpoint.
     /// </summary>
-    private SampleFingerprint Probe(ProjectedSample sample, CancellationToken cancellationToken)
+    private SampleFingerprint? Verified(ProjectedSample sample, CancellationToken cancellationToken, bool keepProbe)
     {
-        var shape = new SampleFingerprint(sample.RowCount, sample.Dimension, Probe: 0);
         if (_restored is not null)
-            CheckpointFingerprint.VerifyShape(_path, _restored.Sample, shape);
-        SampleFingerprint now = CheckpointFingerprint.Sample(sample, cancellationToken);
+            CheckpointFingerprint.VerifyShape(_path, _restored.Sample, new SampleFingerprint(sample.RowCount, sample.Dimension, Probe: 0));
+        SampleFingerprint? now = keepProbe || _restored is { ProbesRowHashes: true }
+            ? CheckpointFingerprint.Sample(sample, cancellationToken)
+            : null;
         if (_restored is not null)
         {
             CheckpointFingerprint.VerifySample(_path, _restored.Sample, _restored.ProbesRowHashes
-                ? now
+                ? now!
                 : CheckpointFingerprint.FullRowSample(sample, cancellationToken));
         }
         return now;
@@ -148,7 +149,7 @@ internal sealed class CheckpointStart : IDisposable
             Settings = CheckpointFingerprint.Settings(options, seed),
             Inputs = _inputs,
             Seed = seed,
-            Sample = Probe(sample, cancellationToken),
+            Sample = Verified(sample, cancellationToken, keepProbe: true)!,
             Sampling = summary,
         };
         var checkpointer = new TrainingCheckpointer(_path, _options.Interval, state, _restored, _progress);
