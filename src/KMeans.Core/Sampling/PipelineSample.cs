@@ -30,6 +30,7 @@ public sealed class PipelineSample : IDisposable
     private TrainingBuffer? _buffer;
     private TrainingBuffer? _projected;
     private SampleWriter? _writer;
+    private readonly SampleScale _scale = new();
     private SampleProjector? _projector;
     private RowScreen? _screen;
     private RowSampler? _sampler;
@@ -97,6 +98,7 @@ public sealed class PipelineSample : IDisposable
         if (slot >= 0)
         {
             ReadOnlySpan<float> stored = _unit is null ? vector : SampleBuilder.UnitLength(vector, _unit);
+            _scale.Note(stored);
             _writer!.Write(slot, stored);
             _projector?.Write(slot, stored, index);
         }
@@ -123,9 +125,9 @@ public sealed class PipelineSample : IDisposable
             throw SampleBuilder.NoUsableRows(Description, NextIndex, nulls, nonFinite);
         if (RowsSampled < _options.K)
             throw SampleBuilder.NotEnoughRows(Description, _options.K, RowsSampled, nulls, nonFinite);
-        if (_writer!.WroteOnlyTinyValues && _options.Distance != DistanceMetric.Cosine)
+        if (_scale.OnlyTinyValues && _options.Distance != DistanceMetric.Cosine)
             throw SampleBuilder.TooSmallToCompare(Description, _options.Distance);
-        _writer.Flush();
+        _writer!.Flush();
         _projector?.Flush();
         long rows = RowsSampled;
         _buffer!.Seal(rows);

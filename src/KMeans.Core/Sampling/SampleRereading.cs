@@ -73,9 +73,7 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
             if (next == slots.Length)
                 return;
         }
-        throw Changed(string.Create(CultureInfo.InvariantCulture,
-            $"{source.Description} ends before {source.DescribeRow(Origins.InputRow(slots[next]))}, which was sampled"),
-            source.FileOfRow(Origins.InputRow(slots[next])));
+        throw EndsBefore(Origins.InputRow(slots[next]));
     }
 
     /// <summary>
@@ -98,8 +96,7 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
             cancellationToken.ThrowIfCancellationRequested();
             long first = Origins.InputRow(slots[next]);
             if (first >= total)
-                throw Changed(string.Create(CultureInfo.InvariantCulture,
-                    $"{source.Description} ends before {source.DescribeRow(first)}, which was sampled"), source.FileOfRow(first));
+                throw EndsBefore(first);
             int taken = 1;
             while (next + taken < slots.Length)
             {
@@ -144,6 +141,10 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
                 source.FileOfRow(inputRow));
         visit(slot, sampled);
     }
+
+    private KMeansException EndsBefore(long sampledRow) =>
+        Changed(string.Create(CultureInfo.InvariantCulture,
+            $"{source.Description} ends before {source.DescribeRow(sampledRow)}, which was sampled"), source.FileOfRow(sampledRow));
 
     /// <param name="file">The file that changed, the error's target.</param>
     private KMeansException Changed(string what, string file) =>

@@ -13,14 +13,9 @@ internal sealed class SampleWriter(TrainingBuffer buffer, int stagingBytes = Sam
     private readonly float[] _staging = new float[Math.Max(1, stagingBytes / sizeof(float) / buffer.Dimension) * buffer.Dimension];
     private long _firstSlot;
     private int _stagedRows;
-    private readonly SampleScale _scale = new();
-
-    /// <summary>See <see cref="SampleScale.OnlyTinyValues"/>, of the rows written.</summary>
-    public bool WroteOnlyTinyValues => _scale.OnlyTinyValues;
 
     public void Write(long slot, ReadOnlySpan<float> row)
     {
-        _scale.Note(row);
         int d = buffer.Dimension;
         if (_stagedRows > 0 && (slot != _firstSlot + _stagedRows || (_stagedRows + 1) * d > _staging.Length))
             Flush();
