@@ -18,6 +18,8 @@ internal sealed record BenchOptions
           --centroids-out DIR workloads: write the trained centroids as raw float32 (DATASET.kmeans-BUFFER.f32)
           --case NAME         train-dimension: only W2 or only fashion-mnist (default both), or W2-tree; balance: only fashion-mnist
                               or only mixture (default both)
+          --train-dimension M train-dimension: the training dimension(s) to set against the full one, repeatable or comma-separated
+                              (default: the case's own, 128 for W2, 96 for Fashion-MNIST)
         """;
 
     private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", "sampling-memory", "larger-than-ram", "hierarchical", "checkpoint", "update", "train-dimension", "assign", "balance", "production", "nearest-lists", "tile-widths", WorkloadChild.Scenario, .. ScaleChild.Scenarios];
@@ -43,6 +45,9 @@ internal sealed record BenchOptions
 
     /// <summary>Only for the scale scenarios' child processes: which case to measure.</summary>
     public string? Case { get; init; }
+
+    /// <summary>train-dimension: the training dimensions to measure, each case's own when empty.</summary>
+    public IReadOnlyList<int> TrainDimensions { get; init; } = [];
 
     public IReadOnlyList<Workload> WorkloadsOr(params Workload[] defaults) => Workloads.Count > 0 ? Workloads : defaults;
 
@@ -71,6 +76,7 @@ internal sealed record BenchOptions
                 "--centroids-out" => options with { CentroidsDirectory = Value() },
                 "--buffer" => options with { Buffer = Value() },
                 "--case" => options with { Case = Value() },
+                "--train-dimension" => options with { TrainDimensions = [.. options.TrainDimensions, .. Dimensions(name, Value())] },
                 _ => throw new BenchUsageException($"Unknown option '{name}'.{Environment.NewLine}{Usage}"),
             };
         }
@@ -83,6 +89,9 @@ internal sealed record BenchOptions
             workloads.Add(Workload.Parse(id));
         return options;
     }
+
+    private static IEnumerable<int> Dimensions(string name, string value) =>
+        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => Positive(name, m)).ToList();
 
     private static int Integer(string name, string value) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int number)

@@ -8,10 +8,10 @@ namespace KMeans.Bench;
 /// Whole trainings (sampling, initialisation, 20 Lloyd iterations at tolerance 0, and with a training dimension the
 /// final full-dimension pass) at full dimension and with <see cref="KMeansOptions.TrainDimension"/>, alternating in
 /// one process, the order swapped every sample: W2 (65,536 × 1,024, K = 256) with 128 dimensions, and Fashion-MNIST
-/// (60,000 × 784, K = 64, a 16,384-row sample) with 96; with --case W2-tree, W2's rows and K = 4,096, trained as a
-/// tree. Reports the speed-up, the ratio of the final full-dimension
-/// losses, and (from one more, untimed reduced training) the share of sample rows whose nearest full-dimension centroid
-/// is the cluster they were trained into.
+/// (60,000 × 784, K = 64, a 16,384-row sample) with 96 (--train-dimension sets others); with --case W2-tree, W2's
+/// rows and K = 4,096, trained as a tree. Reports the speed-up, the ratio of the final full-dimension losses, and
+/// (from one more, untimed reduced training) the share of sample rows whose nearest full-dimension centroid is the
+/// cluster they were trained into.
 /// </summary>
 internal static class TrainDimensionScenario
 {
@@ -50,6 +50,8 @@ internal static class TrainDimensionScenario
             throw new BenchUsageException($"--case must be W2, W2-tree or fashion-mnist, not '{options.Case}'.");
         var table = new TextTable("data", "d", "K", "train d", "full ms", "reduced ms", "speed-up", "range", "inertia ratio",
             "partition loss ratio", "agreement", "others %");
+        if (options.TrainDimensions.Count > 0)
+            cases = cases.SelectMany(c => options.TrainDimensions.Select(m => c with { TrainDimension = m })).ToList();
         foreach (Case c in cases)
         {
             var baseOptions = new KMeansOptions
