@@ -142,6 +142,16 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
         "$warnings" | Should -BeLike 'The training sample, projected to 1 dimension (-TrainDimension), holds only 2 distinct rows, fewer than K = 8:*Raise -TrainDimension, or lower -K.'
     }
 
+    It 'gives repeated rows their own centroids exactly and blames the input, not the projection' {
+        $rows = , ([float[]](1..64)) * 100
+        $model = $rows | Invoke-KMeansTraining -K 8 -Seed 1 -TrainDimension 4 -AsModel -WarningVariable warnings 3>$null
+        $model.Loss | Should -Be 0
+        $model.Centroids[0].Size | Should -Be 100
+        foreach ($centroid in $model.Centroids) { $centroid.Vector | Should -Be ([float[]](1..64)) }
+        ($rows | Get-KMeansAssignment -Centroid $model -Summary | Where-Object Count).ClusterId | Should -Be 0
+        "$warnings" | Should -BeLike 'The training sample holds only 1 distinct row, fewer than K = 8:*Lower -K, or check the input for repeated vectors.'
+    }
+
     It 'refuses a training dimension not below the vectors'' dimension with InvalidOption' {
         $thrown = { $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension 32 } |
             Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru

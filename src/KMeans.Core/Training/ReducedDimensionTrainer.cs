@@ -102,7 +102,10 @@ internal static class ReducedDimensionTrainer
                 progress, cancellationToken);
             update.Apply(sizes, centroids);
         }
-        EmptyClusterRepair.Repair(centroids, (long[])sizes.Clone(), d, metric);
+        if (trained.DistinctRows is null)
+            EmptyClusterRepair.Repair(centroids, (long[])sizes.Clone(), d, metric);
+        else
+            CopyFirstRowsCentroid(labels[0], sizes, centroids, d);
         double loss = update.LossOfSums(sizes, centroids, spread);
         (double Agreement, double Loss)? nearest = options.MeasureNearestCentroidAgreement
             ? NearestCentroids(sample.Full!, labels, centroids, options, parallel)
@@ -237,6 +240,21 @@ internal static class ReducedDimensionTrainer
                 $"Sample row {rowIndex} projects to the zero vector in {row.Length} dimensions, which has no direction under " +
                 "Cosine distance: raise the training dimension.", rowIndex);
         TensorPrimitives.Divide(row, norm, row);
+    }
+
+    /// <summary>
+    /// With fewer distinct projected rows than K, the empty clusters are copies of the centroid of the first row's
+    /// cluster, as a full-dimension training leaves them (<see cref="KMeansTrainer.TrainFlat"/>): a repair would split
+    /// a cluster of identical rows and move its centroid off them.
+    /// </summary>
+    private static void CopyFirstRowsCentroid(int firstRowsCluster, long[] sizes, float[] centroids, int d)
+    {
+        ReadOnlySpan<float> copied = centroids.AsSpan(firstRowsCluster * d, d);
+        for (int c = 0; c < sizes.Length; c++)
+        {
+            if (sizes[c] == 0)
+                copied.CopyTo(centroids.AsSpan(c * d, d));
+        }
     }
 
     /// <summary>Each cluster's first row (the sample's rows are unit vectors under Cosine) as its centroid.</summary>

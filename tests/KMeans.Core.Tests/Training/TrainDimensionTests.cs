@@ -1,5 +1,6 @@
 using KMeans.Core.Buffers;
 using KMeans.Core.Distance;
+using KMeans.Core.Files;
 using KMeans.Core.Planning;
 using KMeans.Core.Sampling;
 using KMeans.Core.Training;
@@ -34,6 +35,36 @@ public class TrainDimensionTests
         Assert.Equal(inMemory.NearestCentroidAgreement, onDisk.NearestCentroidAgreement);
         Assert.Equal(Dimension, inMemory.Dimension);
         Assert.Equal(16, inMemory.TrainDimension);
+    }
+
+    /// <summary>
+    /// Rows that repeat (two vectors, 60 copies each, fewer distinct rows than K) give each distinct row its own
+    /// centroid (exactly under L2, to rounding under Cosine, whose mean is normalised again) and leave the other
+    /// clusters empty copies, as at full dimension: no repair moves a centroid off its rows.
+    /// </summary>
+    [Theory]
+    [InlineData(DistanceMetric.L2, true)]
+    [InlineData(DistanceMetric.L2, false)]
+    [InlineData(DistanceMetric.Cosine, true)]
+    public void RepeatedRowsKeepTheirOwnCentroidsAsAtFullDimension(DistanceMetric distance, bool fromFile)
+    {
+        float[][] rows = Enumerable.Range(0, 120).Select(i => i % 2 == 0 ? Rows[0] : Rows[500]).ToArray();
+        var options = new KMeansOptions { K = 8, Seed = 3, Distance = distance, TrainDimension = 4 };
+        using var temp = new TempDirectory();
+        string path = temp.File("repeated.npy");
+        VectorFileWriter.Write(TestData.Source(rows), path, VectorFileFormat.Npy, CancellationToken.None);
+
+        KMeansResult full = KMeansTrainer.Train(TestData.Source(rows), options with { TrainDimension = null });
+        KMeansResult reduced;
+        using (IVectorSource source = fromFile ? VectorFile.Open(path) : TestData.Source(rows))
+            reduced = KMeansTrainer.Train(source, options);
+
+        Assert.Equal(2, reduced.DistinctRows);
+        Assert.Equal(full.ClusterSizes, reduced.ClusterSizes);
+        for (int i = 0; i < full.Centroids.Length; i++)
+            Assert.Equal(full.Centroids[i], reduced.Centroids[i], distance == DistanceMetric.L2 ? 0 : 1e-7f);
+        Assert.Equal(0, full.Loss, distance == DistanceMetric.L2 ? 0 : 1e-4);
+        Assert.Equal(0, reduced.Loss, distance == DistanceMetric.L2 ? 0 : 1e-4);
     }
 
     [Fact]
