@@ -276,6 +276,8 @@ public class CheckpointResumeTests
 
         CheckpointAssert.BitIdentical(uninterrupted, resumed);
         Assert.DoesNotContain(reports.Reports, report => report is IterationReport);
+        Assert.Equal($"the end of the training in its training dimension, after {uninterrupted.Iterations} iterations",
+            reports.Reports.OfType<ResumeProgress>().Single().Position);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using KMeans.Core.Sampling;
 
 namespace KMeans.Core.Training.Checkpoints;
@@ -56,9 +57,10 @@ internal sealed class CheckpointState
     /// <summary>With <see cref="Final"/> of a training in a reduced dimension, its loss in that dimension.</summary>
     public double? FinalTrainDimensionLoss { get; set; }
 
-    /// <summary>Where the training stood, in words that follow "resumed at", for progress and messages.</summary>
     /// <summary>Whether the state holds progress to continue from: a flat run, finished tree nodes or refinement.</summary>
     public bool HasProgress => Flat is not null || Nodes.Count > 0 || Refine is not null;
+
+    /// <summary>Where the training stood, in words that follow "resumed at", for progress and messages.</summary>
 
     public string Position()
     {
@@ -73,8 +75,16 @@ internal sealed class CheckpointState
             return $"refinement iteration {refining.Iterations}";
         if (Nodes.Count > 0)
             return Nodes.Count == 1 ? "the tree with 1 node finished" : $"the tree with {Nodes.Count} nodes finished";
-        if (Flat is { Finished: true })
-            return "the end of the tree's top level";
+        if (Flat is { Finished: true, Best: { } top })
+        {
+            // A tree's top level has fewer centroids than K; a flat run of K that finished without a result is a
+            // reduced training stopped in its final pass.
+            if (top.K.ToString(CultureInfo.InvariantCulture) != Settings.First(setting => setting.Key == "K").Value)
+                return "the end of the tree's top level";
+            return Settings.Any(setting => setting.Key == CheckpointFingerprint.TrainDimensionName)
+                ? $"the end of the training in its training dimension, after {top.Iterations} iterations"
+                : $"the end of the training, after {top.Iterations} iterations";
+        }
         if (Flat is { Current: { } current })
             return $"iteration {current.Iterations}" + (current.Redo > 0 ? $" of redo {current.Redo + 1}" : "");
         return "the start";
