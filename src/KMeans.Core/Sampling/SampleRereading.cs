@@ -23,12 +23,16 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
 
     private readonly float[]? _unit = metric == DistanceMetric.Cosine ? new float[source.Dimension] : null;
 
+    /// <summary>The first input row of the read under way, whose file a failure without a file name is blamed on.</summary>
+    private long _readingFrom;
+
     public int Dimension => source.Dimension;
 
     /// <param name="rowsRead">Told as the read goes on how many input rows it has passed, and how many the input holds when known.</param>
     public void Read(SampledRowVisitor visit, Action<long, long?>? rowsRead, CancellationToken cancellationToken)
     {
         int[] slots = Origins.SlotsInInputOrder();
+        _readingFrom = 0;
         try
         {
             if (source is IRowRangeSource { ReadsRowRanges: true } ranges && source.RowCount is long total)
@@ -40,12 +44,13 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
             or IOException or UnauthorizedAccessException)
         {
             // A file that read well when sampled and fails now was most likely truncated, removed or replaced meanwhile;
-            // the reader's own words say what happened, and name the file of several that failed.
+            // the reader's own words say what happened, and name the file of several that failed (or the file of the
+            // rows being read, where the failure names none).
             string file = e switch
             {
                 KMeansException { Target: string path } => path,
                 FileNotFoundException { FileName: { } path } => path,
-                _ => source.Description,
+                _ => source.FileOfRow(_readingFrom),
             };
             throw new KMeansException(KMeansErrorKind.InputChanged,
                 $"{file} cannot be read again as it was sampled ({e.Message.TrimEnd('.')}), and the sampled " +
@@ -72,6 +77,7 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
             rowsRead?.Invoke(end, source.RowCount);
             if (next == slots.Length)
                 return;
+            _readingFrom = end;
         }
         throw EndsBefore(Origins.InputRow(slots[next]));
     }
@@ -107,6 +113,7 @@ internal sealed class SampleRereading(IVectorSource source, SampledRowOrigins or
             }
             long last = Origins.InputRow(slots[next + taken - 1]);
             int count = (int)(last - first + 1);
+            _readingFrom = first;
             ranges.ReadRows(first, count, piece);
             for (int i = 0; i < taken; i++)
             {

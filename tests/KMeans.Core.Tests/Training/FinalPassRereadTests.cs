@@ -218,6 +218,45 @@ public class FinalPassRereadTests
         Assert.Equal("second.npy", error.Target);
     }
 
+    /// <summary>
+    /// A failure that names no file (access denied where a file became a directory, a directory removed) is blamed
+    /// on the file of the rows being read, not on the set.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void OneOfSeveralFilesThatCannotBeOpenedAgainIsNamed(bool becomesDirectory)
+    {
+        using var temp = new TempDirectory();
+        string first = temp.File("first.fvecs");
+        string folder = temp.File("sub");
+        Directory.CreateDirectory(folder);
+        string second = Path.Combine(folder, "second.fvecs");
+        VectorFileWriter.Write(TestData.Source(Rows[..600]), first, VectorFileFormat.Fvecs, CancellationToken.None);
+        VectorFileWriter.Write(TestData.Source(Rows[600..]), second, VectorFileFormat.Fvecs, CancellationToken.None);
+        var change = new Progress(report =>
+        {
+            if (report is not IterationReport { Iteration: 1 })
+                return;
+            if (becomesDirectory)
+            {
+                File.Delete(second);
+                Directory.CreateDirectory(second);
+            }
+            else
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        });
+        using var files = new ConcatenatedVectorSource([VectorFile.Open(first), VectorFile.Open(second)]);
+
+        var error = Assert.Throws<KMeansException>(() => KMeansTrainer.Train(files, Options(DistanceMetric.L2), change));
+
+        Assert.Equal(KMeansErrorKind.InputChanged, error.Kind);
+        Assert.Equal(second, error.Target);
+        Assert.StartsWith($"{second} cannot be read again as it was sampled (", error.Message);
+    }
+
     [Fact]
     public void AFileTruncatedDuringTrainingIsInputChangedWithTheReadErrorInside()
     {
