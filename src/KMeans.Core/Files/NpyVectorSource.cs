@@ -43,6 +43,7 @@ internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
         byte[] bytes = direct ? [] : new byte[(long)rowsPerBatch * Dimension * _header.ElementSize];
         var values = new float[rowsPerBatch * Dimension];
         var column = _header.FortranOrder ? new float[rowsPerBatch] : [];
+        ForgetRangeFile();
         using SafeFileHandle file = File.OpenHandle(Description, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         for (long first = 0; first < _header.Rows; first += rowsPerBatch)
         {
@@ -75,7 +76,24 @@ internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
             _rangeFile?.Dispose();
     }
 
-    /// <summary>One handle for every range read: positioned reads on it need no lock.</summary>
+    /// <summary>
+    /// A whole read opens the file as it is now, and so do the range reads after it: a handle kept from before would
+    /// read a file replaced since (renamed over) as it was, so that rows sampled from the new file and read again from
+    /// the old one would differ.
+    /// </summary>
+    private void ForgetRangeFile()
+    {
+        lock (_rangeFileLock)
+        {
+            if (_rangeFile is { IsClosed: false })
+            {
+                _rangeFile.Dispose();
+                _rangeFile = null;
+            }
+        }
+    }
+
+    /// <summary>One handle for the range reads until the next whole read: positioned reads on it need no lock.</summary>
     private SafeFileHandle RangeFile()
     {
         lock (_rangeFileLock)

@@ -107,6 +107,32 @@ public class FinalPassRereadTests
         Assert.True(passes[^1].RowsRead <= rows.Length);
     }
 
+    /// <summary>
+    /// A .npy source trained on again after its file was replaced (renamed over, same shape) reads the new file in its
+    /// final pass as sampling did, not the old one through a handle kept from the first training.
+    /// </summary>
+    [Fact]
+    public void ASourceTrainedAgainAfterItsFileWasReplacedReadsTheNewFile()
+    {
+        float[][] other = TestData.Blobs(clusters: 10, perCluster: 120, dimension: Dimension, spread: 4, seed: 21).Rows;
+        using var temp = new TempDirectory();
+        string path = temp.File("rows.npy");
+        string replacement = temp.File("next.npy");
+        VectorFileWriter.Write(TestData.Source(Rows), path, VectorFileFormat.Npy, CancellationToken.None);
+        VectorFileWriter.Write(TestData.Source(other), replacement, VectorFileFormat.Npy, CancellationToken.None);
+        KMeansOptions options = Options(DistanceMetric.L2);
+        KMeansResult expected;
+        using (IVectorSource fresh = VectorFile.Open(replacement))
+            expected = KMeansTrainer.Train(fresh, options);
+
+        using IVectorSource source = VectorFile.Open(path);
+        KMeansTrainer.Train(source, options);
+        File.Move(replacement, path, overwrite: true);
+        KMeansResult again = KMeansTrainer.Train(source, options);
+
+        DeterminismTests.AssertIdentical(expected, again);
+    }
+
     [Fact]
     public void ARowOfAFileRewrittenDuringTrainingIsInputChanged()
     {
