@@ -124,13 +124,13 @@ public static class KMeansTrainer
     internal static KMeansResult TrainProjected(TrainingBuffer projected, KMeansOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints) =>
         Train(new ProjectedSample(projected, projected: null), options, progress, cancellationToken, checkpoints,
-            recordsFinished: false, keepsLabels: !options.BalancesPartitions);
+            recordsFinished: false, keepsLabels: true);
 
     /// <summary>
     /// With <see cref="KMeansOptions.TrainDimension"/>, <paramref name="sample"/> may hold its rows already projected,
     /// or only those (<see cref="ProjectedSample.Rereading"/>). With <paramref name="recordsFinished"/>, <paramref name="checkpoints"/> record the result as the
-    /// finished training. With <paramref name="keepsLabels"/>, a flat run's result keeps its labels (balancing would
-    /// leave them stale).
+    /// finished training. With <paramref name="keepsLabels"/>, a flat run's result keeps its labels (through a balancing
+    /// that moves nothing; one that moves centroids drops them).
     /// </summary>
     private static KMeansResult Train(ProjectedSample sample, KMeansOptions options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingCheckpointer? checkpoints,

@@ -23,12 +23,11 @@ namespace KMeans.Core.Training;
 /// cluster's rows are added in sample order, which is input order where rows were sampled by selection (a file with a
 /// known row count), so both ways give the same bits there; where a reservoir replaced slots at random, the re-read
 /// adds them in input order instead. The final pass labels every row by its cluster in the training dimension: the
-/// labels of a flat run's last assignment
-/// (<see cref="KMeansResult.Labels"/>, which describe the centroids it returns), or after a tree that was not refined
-/// its leaf (<see cref="TreeLeaves"/>: the nearest among its node's centroids, as the tree trained it,
-/// O(n·(FanOut + K / FanOut)·m), where the nearest of all K would cost several times the whole tree at large K), or
-/// otherwise (balanced, refined) its nearest trained centroid there (one more assignment, O(n·K·m)). It then sums the
-/// full rows by those labels in one read, which also takes what the loss against the means needs
+/// labels of a flat run's last assignment (<see cref="KMeansResult.Labels"/>, which describe the centroids it returns),
+/// or after a tree that was not refined its leaf (<see cref="TreeLeaves"/>: the nearest among its node's centroids, as
+/// the tree trained it, O(n·(FanOut + K / FanOut)·m), where the nearest of all K would cost several times the whole
+/// tree at large K), or otherwise (refined, or balanced where balancing moved centroids) its nearest trained centroid
+/// there (one more assignment, O(n·K·m)). It then sums the full rows by those labels in one read, which also takes what the loss against the means needs
 /// (<see cref="PivotSpread"/>): O(n·d), against O(n·K·d) for a full-dimension Lloyd iteration. Sizes and
 /// loss are those of that partition; iteration reports keep the loss in the training dimension. Measuring how many
 /// rows' nearest full-dimension centroid is their own cluster (<see cref="KMeansOptions.MeasureNearestCentroidAgreement"/>,

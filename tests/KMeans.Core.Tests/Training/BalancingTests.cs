@@ -652,6 +652,60 @@ public sealed class BalancingTests : IDisposable
         Assert.True(double.IsFinite(balanced.Loss));
     }
 
+    /// <summary>
+    /// The tightest bound the trained partitions already meet (the largest one's share of the mean, and the smallest
+    /// one's) moves nothing: the cached share of the rows may put a partition at the bound above it, but every row
+    /// assigned to its nearest centroid agrees with the trained sizes.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void BoundsTheTrainedPartitionsMeetAtTheirEdgeMoveNothing(int seed)
+    {
+        var random = new Random(seed);
+        float[][] rows = Enumerable.Range(0, 4_000).Select(_ => Enumerable.Range(0, 8).Select(_ => random.NextSingle()).ToArray()).ToArray();
+        var options = new KMeansOptions { K = 16, Seed = seed, MaxIterations = 30, Tolerance = 0 };
+        KMeansResult unbalanced = KMeansTrainer.Train(TestData.Source(rows), options);
+        double mean = (double)rows.Length / options.K;
+        double largest = unbalanced.ClusterSizes.Max() / mean;
+        double smallest = unbalanced.ClusterSizes.Min() / mean;
+
+        KMeansResult balanced = KMeansTrainer.Train(TestData.Source(rows),
+            options with { MaxSizeRatio = largest * (1 + 1e-12), MinSizeRatio = smallest * (1 - 1e-12) });
+
+        Assert.True(largest > 1.01, $"the largest partition holds {largest:F3} times the mean");
+        Assert.Equal(unbalanced.Centroids, balanced.Centroids);
+        Assert.Equal(unbalanced.ClusterSizes, balanced.ClusterSizes);
+        Assert.Equal(unbalanced.Loss, balanced.Loss);
+        Assert.Single(balanced.BalanceHistory);
+    }
+
+    /// <summary>
+    /// After a reduced training too, a bound that binds nothing leaves the centroids those of the run without it (the
+    /// final pass sums the same partition, flat or a tree's leaves); a bounded model's sizes and loss are those of
+    /// assigning the sample to its centroids.
+    /// </summary>
+    [Theory]
+    [InlineData(HierarchicalMode.Off)]
+    [InlineData(HierarchicalMode.On)]
+    public void AfterAReducedTrainingABoundThatBindsNothingKeepsTheCentroids(HierarchicalMode hierarchical)
+    {
+        float[][] rows = TestData.Blobs(clusters: 16, perCluster: 250, dimension: 128, spread: 30, seed: 5).Rows;
+        var options = new KMeansOptions
+        {
+            K = 8, Seed = 5, TrainDimension = 16, Hierarchical = hierarchical, HierarchicalK = 2, RefineIterations = 0,
+        };
+
+        KMeansResult free = KMeansTrainer.Train(TestData.Source(rows), options);
+        KMeansResult bounded = KMeansTrainer.Train(TestData.Source(rows), options with { MaxSizeRatio = 100 });
+        KMeansResult assigned = KMeansTrainer.Train(TestData.Source(rows), options with { MeasureNearestCentroidAgreement = true });
+
+        Assert.Equal(free.Centroids, bounded.Centroids);
+        Assert.Equal(assigned.NearestCentroidLoss!.Value, bounded.Loss, bounded.Loss * 1e-9);
+    }
+
     [Fact]
     public void DataThatIsBalancedAlreadyKeepsItsLoss()
     {

@@ -148,13 +148,19 @@ internal static class PartitionBalancer
         run.RefreshCache(packed);
         long[] sizes;
         long reassigned;
-        if (Within(NearestCacheSizes(run.Cache, k), cacheBounds))
+        // The trained sizes already within the bounds, or the cached rows' (a share of the sample, so a partition at the
+        // bound may look above it there): when every row assigned to its nearest centroid agrees, nothing moves, and
+        // the result keeps the partition that trained the centroids (a reduced training's final pass sums by it).
+        if (Within(trained.ClusterSizes, bounds) || Within(NearestCacheSizes(run.Cache, k), cacheBounds))
         {
             (sizes, reassigned) = run.AssignSample(packed);
             if (Within(sizes, bounds))
             {
                 Report(run.Loss(), reports, progress, 1, 0, reassigned, sizes, watch);
-                return Result(trained, run, sizes, reports, PartitionSizeStatistics.Of(sizes));
+                KMeansResult unchanged = Result(trained, run, sizes, reports, PartitionSizeStatistics.Of(sizes));
+                unchanged.Labels = trained.Labels;
+                unchanged.Split = trained.Split;
+                return unchanged;
             }
         }
         cancellationToken.ThrowIfCancellationRequested();
