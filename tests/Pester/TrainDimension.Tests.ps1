@@ -152,6 +152,20 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
         "$warnings" | Should -BeLike 'The training sample holds only 1 distinct row, fewer than K = 8:*Lower -K, or check the input for repeated vectors.'
     }
 
+    It 'refuses a training dimension or K with a fraction, which PowerShell would round, in both cmdlets' {
+        foreach ($value in 16.5, '16.5', 2.5) {
+            $thrown = { $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension $value } |
+                Should -Throw -ErrorId 'ParameterArgumentTransformationError,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+            $thrown.Exception.Message | Should -Be "Cannot process argument transformation on parameter 'TrainDimension'. '$value' is not a whole number."
+            $thrown = { Get-KMeansDiskEstimate -K 64 -Dimension 768 -TrainDimension $value } |
+                Should -Throw -ErrorId 'ParameterArgumentTransformationError,KMeans.PowerShell.GetKMeansDiskEstimateCommand' -PassThru
+            $thrown.Exception.Message | Should -Be "Cannot process argument transformation on parameter 'TrainDimension'. '$value' is not a whole number."
+        }
+        { $Vectors | Invoke-KMeansTraining -K 2.5 -Seed 2 } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        ($Vectors | Invoke-KMeansTraining -K 3.0 -Seed 2 -TrainDimension 16.0 -AsModel).TrainDimension | Should -Be 16
+    }
+
     It 'refuses a training dimension not below the vectors'' dimension with InvalidOption' {
         $thrown = { $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension 32 } |
             Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru

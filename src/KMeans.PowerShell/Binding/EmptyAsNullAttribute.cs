@@ -17,6 +17,10 @@ internal sealed class EmptyAsNullAttribute(Type? valueType = null) : ArgumentTra
         object? value = VectorConverter.Unwrap(inputData);
         if (value is null && valueType == typeof(bool))
             return false;
+        bool whole = valueType == typeof(int) || valueType == typeof(long);
+        // PowerShell rounds 12.5 (or '12.5') to the integer 12 without a word.
+        if (whole)
+            WholeNumberAttribute.Refuse(value);
         if (value is not string text)
             return inputData;
         // A switch: PowerShell takes every string, 'False' too, as present; an empty cell means not given, so false.
@@ -30,10 +34,6 @@ internal sealed class EmptyAsNullAttribute(Type? valueType = null) : ArgumentTra
             return null;
         if (valueType is null)
             return inputData;
-        // PowerShell rounds '12.5' to the integer 12 without a word.
-        bool whole = valueType == typeof(int) || valueType == typeof(long);
-        if (whole && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && number != Math.Floor(number))
-            throw new ArgumentTransformationMetadataException($"'{text}' is not a whole number.");
         if (LanguagePrimitives.TryConvertTo(text, valueType, CultureInfo.InvariantCulture, out object? converted))
             return converted;
         string expected = valueType.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(valueType))}"

@@ -37,6 +37,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
     private string? _checkpointPath;
 
     [Parameter(Mandatory = true)]
+    [WholeNumber]
     public int K { get; set; }
 
     [Parameter]
@@ -99,6 +100,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
 
     /// <summary>Train on the vectors projected to this many dimensions; the final centroids are full-dimension means.</summary>
     [Parameter]
+    [WholeNumber]
     [ValidateRange(1, int.MaxValue)]
     public int? TrainDimension { get; set; }
 
