@@ -27,9 +27,9 @@ namespace KMeans.Core.Training;
 /// or after a tree that was not refined its leaf (<see cref="TreeLeaves"/>: the nearest among its node's centroids, as
 /// the tree trained it, O(n·(FanOut + K / FanOut)·m), where the nearest of all K would cost several times the whole
 /// tree at large K), or otherwise (refined, or balanced where balancing moved centroids) its nearest trained centroid
-/// there (one more assignment, O(n·K·m)). It then sums the full rows by those labels in one read, which also takes what the loss against the means needs
-/// (<see cref="PivotSpread"/>): O(n·d), against O(n·K·d) for a full-dimension Lloyd iteration. Sizes and
-/// loss are those of that partition; iteration reports keep the loss in the training dimension. Measuring how many
+/// there (one more assignment, O(n·K·m)). It then sums the full rows by those labels in one read, which also takes
+/// what the loss against the means needs (<see cref="PivotSpread"/>): O(n·d), against O(n·K·d) for a full-dimension
+/// Lloyd iteration. Sizes and loss are those of that partition; iteration reports keep the loss in the training dimension. Measuring how many
 /// rows' nearest full-dimension centroid is their own cluster (<see cref="KMeansOptions.MeasureNearestCentroidAgreement"/>,
 /// the IVF recall effect) costs one full-dimension assignment more, so only the bench and tests ask for it.
 /// </remarks>

@@ -61,7 +61,6 @@ internal sealed class CheckpointState
     public bool HasProgress => Flat is not null || Nodes.Count > 0 || Refine is not null;
 
     /// <summary>Where the training stood, in words that follow "resumed at", for progress and messages.</summary>
-
     public string Position()
     {
         if (Final is not null)
