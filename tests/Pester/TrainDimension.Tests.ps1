@@ -152,6 +152,19 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
         "$warnings" | Should -BeLike 'The training sample holds only 1 distinct row, fewer than K = 8:*Lower -K, or check the input for repeated vectors.'
     }
 
+    It 'leaves the model as trained under a bound its partitions already meet, with and without -TrainDimension' {
+        foreach ($reduced in @{}, @{ TrainDimension = 12 }) {
+            $free = Invoke-KMeansTraining -LiteralPath $Blobs -K 12 -Seed 6 -AsModel @reduced
+            $largest = ($free.Centroids.Size | Measure-Object -Maximum).Maximum / (2000 / 12)
+            $edge = Invoke-KMeansTraining -LiteralPath $Blobs -K 12 -Seed 6 -AsModel -MaxSizeRatio ($largest * (1 + 1e-9)) @reduced
+            $loose = Invoke-KMeansTraining -LiteralPath $Blobs -K 12 -Seed 6 -AsModel -MaxSizeRatio 100 @reduced
+            $largest | Should -BeGreaterThan 1.05
+            Get-VectorText $edge.Centroids | Should -Be (Get-VectorText $free.Centroids)
+            Get-VectorText $loose.Centroids | Should -Be (Get-VectorText $free.Centroids)
+            $edge.Centroids.Price | Sort-Object -Unique | Should -Be 0
+        }
+    }
+
     It 'refuses a training dimension or K with a fraction, which PowerShell would round, in both cmdlets' {
         foreach ($value in 16.5, '16.5', 2.5) {
             $thrown = { $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension $value } |
