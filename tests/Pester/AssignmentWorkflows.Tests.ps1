@@ -239,6 +239,19 @@ Describe 'Invoke-KMeansTraining -MaxSizeRatio' {
         $warnings[0].Message | Should -BeLike "Balancing * of the 2,000 sample rows*gives partitions of $priced rows*the model's own partitions keep $own, within the bounds (100–300 rows)*"
     }
 
+    It 'warns, with a maximum alone, when the prices leave partitions empty that balancing gave a row each' {
+        # 10 distinct vectors twice each, K = 15: prices cannot split copies of a row, so 5 priced partitions stay empty.
+        $rows = foreach ($copy in 1..2) { foreach ($i in 1..10) { , [float[]]@($i, (($i * $i) % 7), ($i % 3)) } }
+        $model = $rows | Invoke-KMeansTraining -K 15 -Seed 1 -MaxSizeRatio 1 -AsModel -WarningVariable warnings 3>$null
+        $model.PartitionSizes.Min | Should -Be 1
+        $model.PricedPartitionSizes.Min | Should -Be 0
+        ($rows | Get-KMeansAssignment -Centroid $model -Summary | Where-Object Count -eq 0).Count | Should -BeGreaterThan 0
+        $message = @($warnings | Where-Object Message -like 'Balancing kept a row in every partition*')
+        $message.Count | Should -Be 1
+        $message[0].Message | Should -BeLike "Balancing kept a row in every partition, moving * of the 20 sample rows (* %) into partitions the prices leave empty*leaves partitions empty (partitions of 0–* rows), while the model's own partitions keep 1–*a lower -K*"
+        $message[0].Message | Should -Not -BeLike '*-MinSizeRatio*'
+    }
+
     It 'says, for a minimum alone, that prices do not fill small partitions, not to loosen a maximum never given' {
         $data = New-KMeansSampleData -Path (Join-Path $Scratch 'minimum.npy') -Rows 8000 -Dimension 24 -Clusters 30 -Seed 5
         $model = Invoke-KMeansTraining -LiteralPath $data.FullName -K 20 -Seed 3 -SampleRate 1000 -MinSizeRatio 0.9 -AsModel -WarningVariable warnings 3>$null
