@@ -426,6 +426,20 @@ Describe 'Partition prices of a balanced model' {
             Should -Be (Get-Sizes (Get-KMeansAssignment -Path $Mixture -Centroid $Balanced -Summary -IgnorePrice))
     }
 
+    It 'warns when -Distance drops prices learned under another metric, from a model or from centroid objects' {
+        $objects = Import-KMeansCentroid -Path (Join-Path $Scratch 'priced.arrow')
+        foreach ($source in @{ Model = $Balanced }, @{ Objects = $objects }) {
+            $file = Join-Path $Scratch 'recast.json'
+            $exported = if ($source.Model) { $source.Model } else { $source.Objects }
+            $exported | Export-KMeansCentroid -Path $file -Distance Cosine -Force -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+            "$warnings" | Should -BeLike "*recast.json' does not record the partition prices of these balanced centroids: they were learned under L2 distance, and under -Distance Cosine they mean nothing*"
+            (Import-KMeansCentroid -Path $file).Price | Should -Be (@($null) * 16)
+        }
+        $Balanced | Export-KMeansCentroid -Path (Join-Path $Scratch 'same.json') -Distance L2 -Force -WarningVariable warnings | Out-Null
+        $warnings | Should -BeNullOrEmpty
+        (Import-KMeansCentroid -Path (Join-Path $Scratch 'same.json')).Price | Should -Be $Balanced.Centroids.Price
+    }
+
     It 'does not warn for a model without prices' {
         $Model | Export-KMeansCentroid -Path (Join-Path $Scratch 'plain.npy') -WarningVariable warnings | Out-Null
         $warnings | Should -BeNullOrEmpty

@@ -96,6 +96,8 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
             WriteWarning($"'{target}' does not record the metric ({distance.ToPublic()}): give -Distance {distance.ToPublic()} when you use these centroids again, or export to .arrow or .json, which record it.");
         if (set.Prices is not null && !CentroidFile.RecordsPrices(format))
             WriteWarning($"'{target}' does not record the partition prices of these balanced centroids: assignment from it sends each row to its nearest centroid, and the partitions of all rows are no longer balanced. Export to .arrow or .json, which record them.");
+        if (_pricesLearnedUnder is { } learned)
+            WriteWarning($"'{target}' does not record the partition prices of these balanced centroids: they were learned under {learned} distance, and under -Distance {Distance} they mean nothing, so assignment from it sends each row to its nearest centroid and the partitions of all rows are no longer balanced. Export without -Distance to keep them.");
         WriteObject(WrittenFile.Of(this, target!));
     }
 
@@ -150,10 +152,14 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
         int unknownSizes = ordered.Count(c => c.Size is null);
         if (unknownSizes > 0 && unknownSizes < ordered.Count)
             WriteWarning($"{unknownSizes} of the {ordered.Count} centroids have no size (they came from a file that records none): the file records sizes for all centroids or none, so the known sizes of the other {ordered.Count - unknownSizes} are not kept.");
-        return CentroidSets.FromCentroids(ordered, version, Distance ?? recorded.FirstOrDefault());
+        CentroidSet set = CentroidSets.FromCentroids(ordered, version, recorded.FirstOrDefault());
+        return Distance is null ? set : WithDistance(set, Distance.Value);
     }
 
-    private static CentroidSet WithDistance(CentroidSet set, KMeansDistance distance)
+    /// <summary>The metric of the prices that <see cref="WithDistance"/> dropped, for the warning after the write.</summary>
+    private string? _pricesLearnedUnder;
+
+    private CentroidSet WithDistance(CentroidSet set, KMeansDistance distance)
     {
         var copy = new CentroidSet(set.K, set.Dimension, set.Values, set.Sizes)
         {
@@ -165,6 +171,8 @@ public sealed class ExportKMeansCentroidCommand : FileWriterCommand, IDisposable
             // A price is in the units of the metric it was learned in.
             Prices = set.Distance == distance.ToCore() ? set.Prices : null,
         };
+        if (set.Prices is not null && copy.Prices is null)
+            _pricesLearnedUnder = set.Distance?.ToPublic().ToString() ?? "another";
         foreach ((string key, string value) in set.Metadata)
             copy.Metadata[key] = value;
         return copy;
