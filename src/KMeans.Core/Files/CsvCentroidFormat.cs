@@ -127,8 +127,17 @@ internal static class CsvCentroidFormat
         public static CsvLayout FromFirstLine(string path, List<string> cells, int lineNumber)
         {
             string[] names = cells.Select(cell => cell.Trim()).ToArray();
-            if (names.All(name => InvariantText.TryParse(name, out double _)) && !IsRangeHeader(names))
+            // A line of numbers is a centroid, also with an infinity or NaN as numpy and pandas spell them, or an empty
+            // cell (pandas' NaN, a trailing comma), which its own row then refuses: taken as a header, it would lose
+            // that centroid without a word.
+            bool header = IsRangeHeader(names) || IsIndexedRangeHeader(names)
+                || !names.All(name => name.Length == 0 || IsNumber(name)) || names.All(name => name.Length == 0);
+            if (!header)
                 return new CsvLayout(false, names.Select((_, j) => $"column {j + 1}").ToArray(), -1, -1);
+            string[] numbers = names.Where(IsNumber).ToArray();
+            if (numbers.Length > 0 && !numbers.Select((name, j) => name == InvariantText.Format(j)).All(match => match))
+                throw Invalid(path, $"its first line (line {lineNumber}) mixes names and numbers ('{names.First(name => name.Length > 0 && !IsNumber(name))}', " +
+                    $"'{numbers[0]}'): a header names the columns ('{ClusterIdHeader},{SizeHeader},c0,c1,…') and a centroid line holds only numbers.");
             int clusterId = ColumnNamed(path, names, lineNumber, ClusterIdHeader, "clusterid");
             bool pandasIndex = names.Length > 1 && names[0].Length == 0;
             // pandas' index is the cluster id unless the frame has its own cluster_id column; then it is only a row number.
@@ -159,6 +168,11 @@ internal static class CsvCentroidFormat
         /// <summary>The names pandas gives the columns of a frame whose columns were never named: 0, 1, …</summary>
         private static bool IsRangeHeader(string[] names) =>
             names.Length > 1 && names.Select((name, j) => name == InvariantText.Format(j)).All(match => match);
+
+        /// <summary>The same after the empty name of pandas' index column.</summary>
+        private static bool IsIndexedRangeHeader(string[] names) => names.Length > 2 && names[0].Length == 0 && IsRangeHeader(names[1..]);
+
+        private static bool IsNumber(string name) => InvariantText.TryParse(name, out double _) || InvariantText.TryParseNonFinite(name, out _);
     }
 
     private static KMeansException NotANumber(string path, string where, string column, string cell, string expected) =>

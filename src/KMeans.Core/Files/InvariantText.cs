@@ -34,7 +34,7 @@ internal static class InvariantText
     public static bool TryParseValue(string text, out float value)
     {
         if (!TryParse(text, out value))
-            return false;
+            return TryParseNonFinite(text, out value);
         if (float.IsInfinity(value) && TryParse(text, out double wide) && double.IsFinite(wide))
             value = BeyondFloat32.Value;
         return true;
@@ -42,6 +42,22 @@ internal static class InvariantText
 
     public static bool TryParse(string text, out double value) =>
         double.TryParse(text, NumberStyles.Float, Culture, out value);
+
+    /// <summary>
+    /// An infinity or NaN as numpy's savetxt and pandas' to_csv spell them (inf, -inf, nan, in any case), which .NET's
+    /// parsing, taking only Infinity and NaN, refuses.
+    /// </summary>
+    public static bool TryParseNonFinite(string text, out float value)
+    {
+        value = text.Trim().ToLowerInvariant() switch
+        {
+            "inf" or "+inf" => float.PositiveInfinity,
+            "-inf" => float.NegativeInfinity,
+            "nan" or "+nan" or "-nan" => float.NaN,
+            _ => 0,
+        };
+        return value != 0;
+    }
 
     public static bool TryParse(string text, out int value) =>
         int.TryParse(text, NumberStyles.AllowLeadingSign, Culture, out value);

@@ -229,6 +229,23 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         AssertInvalid(path, "row 1 (line 3), column 'c1': 'abc' is not a number.");
     }
 
+    /// <summary>
+    /// A first line of numbers with an empty cell (pandas' NaN, a trailing comma) is a centroid row the cell makes
+    /// invalid, not a header that would drop it; a first line that mixes names and numbers is neither.
+    /// </summary>
+    [Theory]
+    [InlineData("0.5,,1.5\n2,3,4\n", "row 0 (line 1), column 'column 2': '' is not a number.")]
+    [InlineData("1,2,3,\n4,5,6,\n", "row 0 (line 1), column 'column 4': '' is not a number.")]
+    [InlineData("\"1,5\",2\n3,4\n", "its first line (line 1) mixes names and numbers ('1,5', '2'): a header names the columns")]
+    [InlineData("size,3,4\n1,2,3\n", "its first line (line 1) mixes names and numbers ('size', '3')")]
+    public void AFirstLineOfNumbersIsACentroidRowNotAHeader(string content, string problem)
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, content);
+
+        AssertInvalid(path, problem);
+    }
+
     [Fact]
     public void ACsvSizeThatIsNotAnIntegerIsNamedByRowAndColumn()
     {
@@ -341,6 +358,10 @@ public sealed class CentroidFileReadErrorTests : IDisposable
     [InlineData("centroids.csv", "cluster_id,size,c0,c1\n0,1,2,1e39\n", KMeansErrorKind.ValueOutOfRange, "Centroid 0, component 1 is beyond float32's range (±3.4E+38); centroids are float32.")]
     [InlineData("centroids.json", "[[1, 2], [-1e39, 4]]", KMeansErrorKind.ValueOutOfRange, "Centroid 1, component 0 is beyond float32's range (±3.4E+38); centroids are float32.")]
     [InlineData("centroids.csv", "cluster_id,size,c0,c1\n0,1,2,-Infinity\n", KMeansErrorKind.NonFiniteValue, "Centroid 0, component 1 is -Infinity; centroids must be finite.")]
+    // numpy's savetxt and pandas' to_csv spell infinities and NaN inf, -inf and nan: in the first line as in any other.
+    [InlineData("centroids.csv", "inf,1,1.5\n2,3,4\n", KMeansErrorKind.NonFiniteValue, "Centroid 0, component 0 is Infinity; centroids must be finite.")]
+    [InlineData("centroids.csv", "2,3,4\n1,-inf,1.5\n", KMeansErrorKind.NonFiniteValue, "Centroid 1, component 1 is -Infinity; centroids must be finite.")]
+    [InlineData("centroids.csv", "nan 1 2\n3 4 5\n", KMeansErrorKind.NonFiniteValue, "Centroid 0, component 0 is NaN; centroids must be finite.")]
     public void AValueNoCentroidMayHoldIsTheErrorItIsAmongVectorsNamingTheFile(string name, string content,
         KMeansErrorKind kind, string problem)
     {
