@@ -706,6 +706,28 @@ public sealed class BalancingTests : IDisposable
         Assert.Equal(assigned.NearestCentroidLoss!.Value, bounded.Loss, bounded.Loss * 1e-9);
     }
 
+    /// <summary>
+    /// Under every metric a bound that binds nothing keeps the loss training reported, to the bit (under Dot with few
+    /// centroids, where none loses all its rows: balancing gives an empty partition a row).
+    /// </summary>
+    [Theory]
+    [InlineData(DistanceMetric.L2, 12)]
+    [InlineData(DistanceMetric.Cosine, 12)]
+    [InlineData(DistanceMetric.Dot, 3)]
+    public void ABoundThatBindsNothingKeepsTheTrainedLossUnderEveryMetric(DistanceMetric metric, int k)
+    {
+        float[][] rows = TestData.Blobs(clusters: 6, perCluster: 300, dimension: 16, spread: 20, seed: 2).Rows;
+        var options = new KMeansOptions { K = k, Seed = 5, Distance = metric };
+
+        KMeansResult free = KMeansTrainer.Train(TestData.Source(rows), options);
+        KMeansResult bounded = KMeansTrainer.Train(TestData.Source(rows), options with { MaxSizeRatio = 1000 });
+
+        Assert.DoesNotContain(0L, free.ClusterSizes);
+        Assert.Equal(free.Centroids, bounded.Centroids);
+        Assert.Equal(free.ClusterSizes, bounded.ClusterSizes);
+        Assert.Equal(free.Loss, bounded.Loss);
+    }
+
     [Fact]
     public void DataThatIsBalancedAlreadyKeepsItsLoss()
     {
