@@ -169,8 +169,9 @@ internal static class CsvCentroidFormat
         private static bool IsRangeHeader(string[] names) =>
             names.Length > 1 && names.Select((name, j) => name == InvariantText.Format(j)).All(match => match);
 
-        /// <summary>The same after the empty name of pandas' index column.</summary>
-        private static bool IsIndexedRangeHeader(string[] names) => names.Length > 2 && names[0].Length == 0 && IsRangeHeader(names[1..]);
+        /// <summary>The same after the empty name of pandas' index column, one component (",0") included.</summary>
+        private static bool IsIndexedRangeHeader(string[] names) =>
+            names.Length > 1 && names[0].Length == 0 && names[1..].Select((name, j) => name == InvariantText.Format(j)).All(match => match);
 
         private static bool IsNumber(string name) => InvariantText.TryParse(name, out double _) || InvariantText.TryParseNonFinite(name, out _);
     }

@@ -311,6 +311,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
     [InlineData(",0,1\n1,0.7,0.8\n0,0.5,0.6\n")] // pandas to_csv(): the unnamed index column holds the cluster ids
     [InlineData("0,1\n0.5,0.6\n0.7,0.8\n")] // pandas to_csv(index=False): the default column names 0, 1
     [InlineData(",cluster_id,c0,c1\n0,1,0.7,0.8\n1,0,0.5,0.6\n")] // pandas to_csv() of a frame with its own ids
+    [InlineData(",cluster_id,0,1\n0,1,0.7,0.8\n1,0,0.5,0.6\n")] // ... and default component names
     public void PandasCsvFilesAreReadAsPandasMeantThem(string content)
     {
         string path = _scratch.File("centroids.csv");
@@ -320,6 +321,19 @@ public sealed class CentroidFileReadErrorTests : IDisposable
 
         Assert.Equal(2, set.K);
         Assert.Equal([0.5f, 0.6f, 0.7f, 0.8f], set.Values);
+    }
+
+    /// <summary>pandas' to_csv() of one-component centroids: the index's empty name and the one column's name 0.</summary>
+    [Fact]
+    public void PandasCsvOfOneComponentIsReadAsPandasMeantIt()
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, ",0\n0,1.5\n1,2.5\n");
+
+        CentroidSet set = CentroidFile.Read(path);
+
+        Assert.Equal(2, set.K);
+        Assert.Equal([1.5f, 2.5f], set.Values);
     }
 
     [Theory]
