@@ -165,7 +165,7 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
         }
     }
 
-    It 'refuses a training dimension or K with a fraction, which PowerShell would round, in both cmdlets' {
+    It 'refuses a training dimension, K or any other whole-number parameter with a fraction, which PowerShell would round' {
         foreach ($value in 16.5, '16.5', 2.5) {
             $thrown = { $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension $value } |
                 Should -Throw -ErrorId 'ParameterArgumentTransformationError,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
@@ -174,8 +174,16 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
                 Should -Throw -ErrorId 'ParameterArgumentTransformationError,KMeans.PowerShell.GetKMeansDiskEstimateCommand' -PassThru
             $thrown.Exception.Message | Should -Be "Cannot process argument transformation on parameter 'TrainDimension'. '$value' is not a whole number."
         }
-        { $Vectors | Invoke-KMeansTraining -K 2.5 -Seed 2 } |
-            Should -Throw -ErrorId 'ParameterArgumentTransformationError,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+        foreach ($parameter in 'K', 'MaxIterations', 'Redos', 'Seed', 'SampleRate', 'ThrottleLimit', 'HierarchicalK', 'RefineIterations') {
+            $arguments = @{ K = 3 }
+            $arguments[$parameter] = 2.5
+            { $Vectors | Invoke-KMeansTraining @arguments } |
+                Should -Throw -ErrorId 'ParameterArgumentTransformationError,KMeans.PowerShell.InvokeKMeansTrainingCommand' -Because "-$parameter 2.5"
+        }
+        { $Vectors | Get-KMeansAssignment -Centroid $Vectors[0..1] -Count 1.5 } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,KMeans.PowerShell.GetKMeansAssignmentCommand'
+        { New-KMeansSampleData -LiteralPath (Join-Path $Scratch 'half.npy') -Rows 10.5 -Dimension 4 } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,KMeans.PowerShell.NewKMeansSampleDataCommand'
         ($Vectors | Invoke-KMeansTraining -K 3.0 -Seed 2 -TrainDimension 16.0 -AsModel).TrainDimension | Should -Be 16
     }
 

@@ -88,6 +88,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     /// <summary>The nearest centroids per row, nearest first: 2 or more for multi-probe search or spilled assignment.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
+    [WholeNumber]
     public int Count { get; set; } = 1;
 
     /// <summary>
@@ -113,6 +114,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     /// <summary>Threads assigning rows at once; by default one per processor.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
+    [WholeNumber]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
     /// <summary>

@@ -42,6 +42,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
 
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
+    [WholeNumber]
     public int MaxIterations { get; set; } = 50;
 
     [Parameter]
@@ -50,9 +51,11 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
 
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
+    [WholeNumber]
     public int Redos { get; set; } = 1;
 
     [Parameter]
+    [WholeNumber]
     public int? Seed { get; set; }
 
     [Parameter]
@@ -68,6 +71,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
 
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
+    [WholeNumber]
     public int SampleRate { get; set; } = 256;
 
     [Parameter]
@@ -80,6 +84,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
 
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
+    [WholeNumber]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
     [Parameter]
@@ -91,11 +96,13 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
     /// <summary>Clusters per node of the tree in hierarchical training.</summary>
     [Parameter]
     [ValidateRange(2, int.MaxValue)]
+    [WholeNumber]
     public int HierarchicalK { get; set; } = 16;
 
     /// <summary>Lloyd iterations over all K centroids after hierarchical training.</summary>
     [Parameter]
     [ValidateRange(0, int.MaxValue)]
+    [WholeNumber]
     public int RefineIterations { get; set; }
 
     /// <summary>Train on the vectors projected to this many dimensions; the final centroids are full-dimension means.</summary>

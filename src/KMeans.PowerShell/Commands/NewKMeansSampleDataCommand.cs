@@ -3,6 +3,7 @@ using System.Management.Automation;
 using KMeans.Core.Files;
 using KMeans.Core.SampleData;
 using KMeans.Core;
+using KMeans.PowerShell.Binding;
 using KMeans.PowerShell.Errors;
 using KMeans.PowerShell.Hosting;
 using KMeans.PowerShell.Mapping;
@@ -21,15 +22,18 @@ public sealed class NewKMeansSampleDataCommand : FileWriterCommand, IDisposable
 
     [Parameter(Mandatory = true)]
     [ValidateRange(1L, long.MaxValue)]
+    [WholeNumber]
     public long Rows { get; set; }
 
     [Parameter(Mandatory = true)]
     [ValidateRange(1, int.MaxValue)]
+    [WholeNumber]
     public int Dimension { get; set; }
 
     /// <summary>Number of blobs the rows are drawn around.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
+    [WholeNumber]
     public int Clusters { get; set; } = 8;
 
     /// <summary>Standard deviation of the noise added to each coordinate of a centre.</summary>
@@ -38,6 +42,7 @@ public sealed class NewKMeansSampleDataCommand : FileWriterCommand, IDisposable
     public double Spread { get; set; } = 1.0;
 
     [Parameter]
+    [WholeNumber]
     public int Seed { get; set; }
 
     /// <summary>The file format; by default the extension's.</summary>
