@@ -150,6 +150,10 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
         foreach ($centroid in $model.Centroids) { $centroid.Vector | Should -Be ([float[]](1..64)) }
         ($rows | Get-KMeansAssignment -Centroid $model -Summary | Where-Object Count).ClusterId | Should -Be 0
         "$warnings" | Should -BeLike 'The training sample holds only 1 distinct row, fewer than K = 8:*Lower -K, or check the input for repeated vectors.'
+        foreach ($distance in 'Cosine', 'Dot') {
+            $null = $rows | Invoke-KMeansTraining -K 8 -Seed 1 -TrainDimension 4 -Distance $distance -WarningVariable warnings 3>$null
+            "$warnings" | Should -BeLike 'The training sample holds only 1 distinct row, fewer than K = 8:*Lower -K, or check the input for repeated vectors.' -Because $distance
+        }
     }
 
     It 'leaves the model as trained under a bound its partitions already meet, with and without -TrainDimension' {

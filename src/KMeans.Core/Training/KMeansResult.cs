@@ -86,6 +86,12 @@ public sealed class KMeansResult
     /// on start as copies of cluster 0 and stay empty, and every row lies on its centroid.
     /// </summary>
     public int? DistinctRows { get; internal set; }
+
+    /// <summary>
+    /// With a training dimension and <see cref="DistinctRows"/>: whether rows that coincide once projected differ in
+    /// the full dimension (the projection, not the input, merged them); null otherwise.
+    /// </summary>
+    public bool? ProjectionMergedRows { get; internal set; }
     /// <summary>
     /// The dimension Lloyd's algorithm ran in when it ran on projected rows (<see cref="KMeansOptions.TrainDimension"/>);
     /// null when it ran in the full dimension. Centroids and <see cref="Loss"/> are in the full dimension either way,

@@ -57,6 +57,9 @@ internal sealed class PivotSpread
         _spread[cluster] += SquaredDistance(row, Pivot(cluster, row.Length));
     }
 
+    /// <summary>Whether every row added equals its cluster's pivot: each cluster's rows are one and the same.</summary>
+    public bool RowsLieOnTheirPivots => _spread.All(spread => spread == 0);
+
     private ReadOnlySpan<float> Pivot(int cluster, int dimension) =>
         _firstRows is null ? _sample!.Rows(_pivotRows![cluster], 1) : _firstRows.AsSpan(cluster * dimension, dimension);
 

@@ -85,26 +85,29 @@ internal static class ReducedDimensionTrainer
 
         var centroids = new float[(long)k * d];
         var update = new CentroidUpdate(k, d, metric);
+        // With fewer distinct projected rows than K, the L2 spread of each cluster (under any metric) tells whether
+        // its rows, identical once projected, are identical in the full dimension too.
+        bool degenerate = trained.DistinctRows is not null;
         PivotSpread? spread;
         if (sample.Full is { } full)
         {
             // Under Cosine a cluster whose rows cancel keeps the centroid it has (ClusterMean): its first row, a unit vector.
             if (metric == DistanceMetric.Cosine)
                 StartAtFirstRows(full, labels, centroids);
-            spread = metric == DistanceMetric.L2 ? new PivotSpread(full, labels, k) : null;
+            spread = metric == DistanceMetric.L2 || degenerate ? new PivotSpread(full, labels, k) : null;
             update.Run(full, labels, sizes, centroids, parallel, spread);
         }
         else
         {
-            spread = metric == DistanceMetric.L2 ? new PivotSpread(k, d) : null;
+            spread = metric == DistanceMetric.L2 || degenerate ? new PivotSpread(k, d) : null;
             AddRowsReadAgain(sample.Rereading!, labels, update, spread, metric == DistanceMetric.Cosine ? centroids : null,
                 progress, cancellationToken);
             update.Apply(sizes, centroids);
         }
-        if (trained.DistinctRows is null)
-            EmptyClusterRepair.Repair(centroids, (long[])sizes.Clone(), d, metric);
-        else
+        if (degenerate)
             CopyFirstRowsCentroid(labels[0], sizes, centroids, d);
+        else
+            EmptyClusterRepair.Repair(centroids, (long[])sizes.Clone(), d, metric);
         double loss = update.LossOfSums(sizes, centroids, spread);
         (double Agreement, double Loss)? nearest = options.MeasureNearestCentroidAgreement
             ? NearestCentroids(sample.Full!, labels, centroids, options, parallel)
@@ -114,6 +117,7 @@ internal static class ReducedDimensionTrainer
         {
             Levels = trained.Levels,
             DistinctRows = trained.DistinctRows,
+            ProjectionMergedRows = degenerate ? !spread!.RowsLieOnTheirPivots : null,
             TrainDimension = projected.Dimension,
             TrainDimensionLoss = trained.Loss,
             BalancingLossFactor = trained.BalancingLossFactor,

@@ -1,5 +1,4 @@
 using System.Globalization;
-using KMeans.Core.Distance;
 using KMeans.Core.Training;
 
 namespace KMeans.PowerShell.Errors;
@@ -18,9 +17,8 @@ internal static class DegenerateSample
         string rows = distinct == 1 ? "1 distinct row" : $"{distinct} distinct rows";
         string loss = result.Loss.ToString("G6", CultureInfo.InvariantCulture);
         // Rows distinct in their own dimension can coincide once projected (under Cosine in 1 dimension, every row
-        // becomes +1 or −1): then the projection, not the input, is what to change; an L2 loss of 0 in the full
-        // dimension says the rows repeat there too.
-        bool projectionMerged = result.TrainDimension is not null && !(result.Distance == DistanceMetric.L2 && result.Loss == 0);
+        // becomes +1 or −1): then the projection, not the input, is what to change.
+        bool projectionMerged = result.TrainDimension is not null && result.ProjectionMergedRows != false;
         string sample = projectionMerged
             ? $"The training sample, projected to {result.TrainDimension} dimension{(result.TrainDimension == 1 ? "" : "s")} (-TrainDimension), holds only {rows}"
             : $"The training sample holds only {rows}";

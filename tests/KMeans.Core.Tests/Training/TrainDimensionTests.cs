@@ -60,11 +60,32 @@ public class TrainDimensionTests
             reduced = KMeansTrainer.Train(source, options);
 
         Assert.Equal(2, reduced.DistinctRows);
+        Assert.False(reduced.ProjectionMergedRows);
         Assert.Equal(full.ClusterSizes, reduced.ClusterSizes);
         for (int i = 0; i < full.Centroids.Length; i++)
             Assert.Equal(full.Centroids[i], reduced.Centroids[i], distance == DistanceMetric.L2 ? 0 : 1e-7f);
         Assert.Equal(0, full.Loss, distance == DistanceMetric.L2 ? 0 : 1e-4);
         Assert.Equal(0, reduced.Loss, distance == DistanceMetric.L2 ? 0 : 1e-4);
+    }
+
+    /// <summary>Under Cosine in 1 dimension every row projects to +1 or −1: rows the projection merged, not the input.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RowsMergedByTheProjectionAreToldFromRepeatedRows(bool fromFile)
+    {
+        var options = new KMeansOptions { K = 8, Seed = 3, Distance = DistanceMetric.Cosine, TrainDimension = 1 };
+        using var temp = new TempDirectory();
+        string path = temp.File("rows.npy");
+        VectorFileWriter.Write(TestData.Source(Rows), path, VectorFileFormat.Npy, CancellationToken.None);
+
+        KMeansResult reduced;
+        using (IVectorSource source = fromFile ? VectorFile.Open(path) : TestData.Source(Rows))
+            reduced = KMeansTrainer.Train(source, options);
+
+        Assert.Equal(2, reduced.DistinctRows);
+        Assert.True(reduced.ProjectionMergedRows);
+        Assert.Null(KMeansTrainer.Train(TestData.Source(Rows), options with { TrainDimension = 16 }).ProjectionMergedRows);
     }
 
     [Fact]
