@@ -134,8 +134,10 @@ internal static class CsvCentroidFormat
                 || !names.All(name => name.Length == 0 || IsNumber(name)) || names.All(name => name.Length == 0);
             if (!header)
                 return new CsvLayout(false, names.Select((_, j) => $"column {j + 1}").ToArray(), -1, -1);
+            // Components may be named by their index, from 0 (pandas) or 1; other numbers beside names are a data line.
             string[] numbers = names.Where(IsNumber).ToArray();
-            if (numbers.Length > 0 && !numbers.Select((name, j) => name == InvariantText.Format(j)).All(match => match))
+            bool indexNames = new[] { 0, 1 }.Any(first => numbers.Select((name, j) => name == InvariantText.Format(first + j)).All(match => match));
+            if (!indexNames)
                 throw Invalid(path, $"its first line (line {lineNumber}) mixes names and numbers ('{names.First(name => name.Length > 0 && !IsNumber(name))}', " +
                     $"'{numbers[0]}'): a header names the columns ('{ClusterIdHeader},{SizeHeader},c0,c1,…') and a centroid line holds only numbers.");
             int clusterId = ColumnNamed(path, names, lineNumber, ClusterIdHeader, "clusterid");
