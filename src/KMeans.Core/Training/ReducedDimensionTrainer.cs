@@ -29,9 +29,10 @@ namespace KMeans.Core.Training;
 /// tree at large K), or otherwise (refined, or balanced where balancing moved centroids) its nearest trained centroid
 /// there (one more assignment, O(n·K·m)). It then sums the full rows by those labels in one read, which also takes
 /// what the loss against the means needs (<see cref="PivotSpread"/>): O(n·d), against O(n·K·d) for a full-dimension
-/// Lloyd iteration. Sizes and loss are those of that partition; iteration reports keep the loss in the training dimension. Measuring how many
-/// rows' nearest full-dimension centroid is their own cluster (<see cref="KMeansOptions.MeasureNearestCentroidAgreement"/>,
-/// the IVF recall effect) costs one full-dimension assignment more, so only the bench and tests ask for it.
+/// Lloyd iteration. Sizes and loss are those of that partition; iteration reports keep the loss in the training
+/// dimension. Measuring how many rows' nearest full-dimension centroid is their own cluster
+/// (<see cref="KMeansOptions.MeasureNearestCentroidAgreement"/>, the IVF recall effect) costs one full-dimension
+/// assignment more, so only the bench and tests ask for it.
 /// </remarks>
 internal static class ReducedDimensionTrainer
 {
