@@ -175,6 +175,20 @@ Describe 'Default views at 120 columns' {
         $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 79 }
     }
 
+    It 'lists a calibrated estimate''s seconds in the invariant culture, as its other numbers' {
+        $saved = [cultureinfo]::CurrentCulture
+        try {
+            [cultureinfo]::CurrentCulture = 'de-DE'
+            $text = Get-KMeansDiskEstimate -K 300 -Dimension 8 -Calibrate -MaxSizeRatio 1.5 | Format-List | Out-String
+        }
+        finally {
+            [cultureinfo]::CurrentCulture = $saved
+        }
+        foreach ($name in 'FlatIterationSeconds', 'FlatTrainingSeconds', 'HierarchicalIterationSeconds', 'HierarchicalTrainingSeconds', 'BalancingSeconds', 'KernelGflops') {
+            $text | Should -Match "(?m)^$name\s+: \d+(\.\d+)?(E-\d+)?$" -Because $name
+        }
+    }
+
     It 'shows a calibrated estimate with its predicted training times, in the units that read best, within 80 columns' {
         $estimate = Get-KMeansDiskEstimate -K 1024 -Dimension 32 -Calibrate
         $text = $estimate | Out-String -Width 79
