@@ -154,6 +154,11 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
             $null = $rows | Invoke-KMeansTraining -K 8 -Seed 1 -TrainDimension 4 -Distance $distance -WarningVariable warnings 3>$null
             "$warnings" | Should -BeLike 'The training sample holds only 1 distinct row, fewer than K = 8:*Lower -K, or check the input for repeated vectors.' -Because $distance
         }
+        # Balancing rebuilds the result; it keeps what the final pass found.
+        $two = foreach ($i in 1..40) { , [float[]]$(if ($i % 2) { 1, 2, 3, 4, 5, 6 } else { 5, -1, 2, 7, 0, 1 }) }
+        $null = $two | Invoke-KMeansTraining -K 4 -Seed 1 -TrainDimension 2 -MaxSizeRatio 2 -WarningVariable warnings 3>$null
+        "$warnings" | Should -BeLike '*The training sample holds only 2 distinct rows, fewer than K = 4*Lower -K, or check the input for repeated vectors.*'
+        "$warnings" | Should -Not -BeLike '*Raise -TrainDimension*'
     }
 
     It 'leaves the model as trained under a bound its partitions already meet, with and without -TrainDimension' {
@@ -170,7 +175,7 @@ Describe 'Invoke-KMeansTraining -TrainDimension' {
     }
 
     It 'refuses a training dimension, K or any other whole-number parameter with a fraction, which PowerShell would round' {
-        foreach ($value in 16.5, '16.5', 2.5) {
+        foreach ($value in 16.5, '16.5', 2.5, '16.5d', [System.Half]16.5) {
             $thrown = { $Vectors | Invoke-KMeansTraining -K 3 -Seed 2 -TrainDimension $value } |
                 Should -Throw -ErrorId 'ParameterArgumentTransformationError,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
             $thrown.Exception.Message | Should -Be "Cannot process argument transformation on parameter 'TrainDimension'. '$value' is not a whole number."

@@ -171,9 +171,13 @@ internal static class CsvCentroidFormat
         private static bool IsRangeHeader(string[] names) =>
             names.Length > 1 && names.Select((name, j) => name == InvariantText.Format(j)).All(match => match);
 
-        /// <summary>The same after the empty name of pandas' index column, one component (",0") included.</summary>
+        /// <summary>
+        /// After the empty name of pandas' index column, components named by index from 0 or 1 (",0", ",1,2"): a
+        /// centroid line never holds an empty cell.
+        /// </summary>
         private static bool IsIndexedRangeHeader(string[] names) =>
-            names.Length > 1 && names[0].Length == 0 && names[1..].Select((name, j) => name == InvariantText.Format(j)).All(match => match);
+            names.Length > 1 && names[0].Length == 0 && new[] { 0, 1 }.Any(first =>
+                names[1..].Select((name, j) => name == InvariantText.Format(first + j)).All(match => match));
 
         private static bool IsNumber(string name) => InvariantText.TryParse(name, out double _) || InvariantText.TryParseNonFinite(name, out _);
     }

@@ -16,15 +16,16 @@ internal sealed class WholeNumberAttribute : ArgumentTransformationAttribute
         return inputData;
     }
 
-    /// <summary>Throws for a number, or a string of one, that is not whole; anything else is for the binder to judge.</summary>
+    /// <summary>
+    /// Throws for a number, or a string of one as PowerShell reads it ('1.5d', '2.5kb'), that is not whole; anything
+    /// else is for the binder to judge.
+    /// </summary>
     public static void Refuse(object? value)
     {
         double? number = value switch
         {
-            double x => x,
-            float x => x,
-            decimal x => (double)x,
-            string text when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) => parsed,
+            null or bool or Array => null,
+            _ when LanguagePrimitives.TryConvertTo(value, CultureInfo.InvariantCulture, out double converted) => converted,
             _ => null,
         };
         if (number is double n && n != Math.Floor(n))

@@ -297,6 +297,7 @@ internal static class PartitionBalancer
         {
             Levels = trained.Levels,
             DistinctRows = trained.DistinctRows,
+            ProjectionMergedRows = trained.ProjectionMergedRows,
             TrainDimension = trained.TrainDimension,
             TrainDimensionLoss = trained.TrainDimensionLoss,
             BalancingLossFactor = LossFactor(trained, reports[^1].Loss, run.Metric),

@@ -313,6 +313,7 @@ public sealed class CentroidFileReadErrorTests : IDisposable
     [InlineData(",cluster_id,c0,c1\n0,1,0.7,0.8\n1,0,0.5,0.6\n")] // pandas to_csv() of a frame with its own ids
     [InlineData(",cluster_id,0,1\n0,1,0.7,0.8\n1,0,0.5,0.6\n")] // ... and default component names
     [InlineData("cluster_id,1,2\n1,0.7,0.8\n0,0.5,0.6\n")] // components named from 1
+    [InlineData(",1,2\n1,0.7,0.8\n0,0.5,0.6\n")] // pandas' index, components named from 1
     public void PandasCsvFilesAreReadAsPandasMeantThem(string content)
     {
         string path = _scratch.File("centroids.csv");
