@@ -136,8 +136,7 @@ internal static class CsvCentroidFormat
                 return new CsvLayout(false, names.Select((_, j) => $"column {j + 1}").ToArray(), -1, -1);
             // Components may be named by their index, from 0 (pandas) or 1; other numbers beside names are a data line.
             string[] numbers = names.Where(IsNumber).ToArray();
-            bool indexNames = new[] { 0, 1 }.Any(first => numbers.Select((name, j) => name == InvariantText.Format(first + j)).All(match => match));
-            if (!indexNames)
+            if (!AreIndexesFromZeroOrOne(numbers))
                 throw Invalid(path, $"its first line (line {lineNumber}) mixes names and numbers ('{names.First(name => name.Length > 0 && !IsNumber(name))}', " +
                     $"'{numbers[0]}'): a header names the columns ('{ClusterIdHeader},{SizeHeader},c0,c1,…') and a centroid line holds only numbers.");
             int clusterId = ColumnNamed(path, names, lineNumber, ClusterIdHeader, "clusterid");
@@ -168,16 +167,20 @@ internal static class CsvCentroidFormat
         }
 
         /// <summary>The names pandas gives the columns of a frame whose columns were never named: 0, 1, …</summary>
-        private static bool IsRangeHeader(string[] names) =>
-            names.Length > 1 && names.Select((name, j) => name == InvariantText.Format(j)).All(match => match);
+        private static bool IsRangeHeader(string[] names) => names.Length > 1 && AreIndexes(names, first: 0);
 
         /// <summary>
         /// After the empty name of pandas' index column, components named by index from 0 or 1 (",0", ",1,2"): a
         /// centroid line never holds an empty cell.
         /// </summary>
         private static bool IsIndexedRangeHeader(string[] names) =>
-            names.Length > 1 && names[0].Length == 0 && new[] { 0, 1 }.Any(first =>
-                names[1..].Select((name, j) => name == InvariantText.Format(first + j)).All(match => match));
+            names.Length > 1 && names[0].Length == 0 && AreIndexesFromZeroOrOne(names[1..]);
+
+        private static bool AreIndexesFromZeroOrOne(string[] names) => AreIndexes(names, first: 0) || AreIndexes(names, first: 1);
+
+        /// <summary>Whether the names are first, first + 1, …</summary>
+        private static bool AreIndexes(string[] names, int first) =>
+            names.Select((name, j) => name == InvariantText.Format(first + j)).All(match => match);
 
         private static bool IsNumber(string name) => InvariantText.TryParse(name, out double _) || InvariantText.TryParseNonFinite(name, out _);
     }

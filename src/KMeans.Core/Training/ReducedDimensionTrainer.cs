@@ -89,18 +89,19 @@ internal static class ReducedDimensionTrainer
         // With fewer distinct projected rows than K, the L2 spread of each cluster (under any metric) tells whether
         // its rows, identical once projected, are identical in the full dimension too.
         bool degenerate = trained.DistinctRows is not null;
+        bool takesSpread = metric == DistanceMetric.L2 || degenerate;
         PivotSpread? spread;
         if (sample.Full is { } full)
         {
             // Under Cosine a cluster whose rows cancel keeps the centroid it has (ClusterMean): its first row, a unit vector.
             if (metric == DistanceMetric.Cosine)
                 StartAtFirstRows(full, labels, centroids);
-            spread = metric == DistanceMetric.L2 || degenerate ? new PivotSpread(full, labels, k) : null;
+            spread = takesSpread ? new PivotSpread(full, labels, k) : null;
             update.Run(full, labels, sizes, centroids, parallel, spread);
         }
         else
         {
-            spread = metric == DistanceMetric.L2 || degenerate ? new PivotSpread(k, d) : null;
+            spread = takesSpread ? new PivotSpread(k, d) : null;
             AddRowsReadAgain(sample.Rereading!, labels, update, spread, metric == DistanceMetric.Cosine ? centroids : null,
                 progress, cancellationToken);
             update.Apply(sizes, centroids);

@@ -17,9 +17,8 @@ internal sealed class EmptyAsNullAttribute(Type? valueType = null) : ArgumentTra
         object? value = VectorConverter.Unwrap(inputData);
         if (value is null && valueType == typeof(bool))
             return false;
-        bool whole = valueType == typeof(int) || valueType == typeof(long);
         // PowerShell rounds 12.5 (or '12.5') to the integer 12 without a word.
-        if (whole)
+        if (valueType == typeof(int) || valueType == typeof(long))
             WholeNumberAttribute.Refuse(value);
         if (value is not string text)
             return inputData;
