@@ -261,6 +261,41 @@ Describe 'ErrorId documentation' {
     }
 }
 
+Describe 'A dimension whose range dwarfs the gaps between neighbouring rows' {
+    BeforeAll {
+        # 2,000 rows of 32 standard normal values, the first replaced by a sorted draw from 0-19,999: squared norms
+        # reach 4e8, so float32 scores are off by tens while neighbours' squared distances differ by tens too.
+        $random = [System.Random]::new(11)
+        $first = 0..19999 | Sort-Object { $random.Next() } | Select-Object -First 2000 | Sort-Object
+        $script:Rows = foreach ($value in $first) {
+            $row = [float[]]::new(32)
+            $row[0] = $value
+            foreach ($j in 1..31) {
+                $row[$j] = [math]::Sqrt(-2 * [math]::Log(1 - $random.NextDouble())) * [math]::Cos(2 * [math]::PI * $random.NextDouble())
+            }
+            , $row
+        }
+        $script:RowFile = Join-Path $Scratch 'row-numbers.npy'
+        Write-NpyFile -LiteralPath $RowFile -Row $Rows
+    }
+
+    It 'assigns every row to its own copy among the centroids, first in its -Count 2 list' {
+        $assigned = Get-KMeansAssignment -LiteralPath $RowFile -Centroid $RowFile -Count 2
+
+        $assigned.Count | Should -Be 2000
+        @($assigned | Where-Object { $_.ClusterId -ne $_.Index }).Count | Should -Be 0
+        $assigned.Distance | Sort-Object -Unique | Should -Be 0
+        (Get-KMeansAssignment -LiteralPath $RowFile -Centroid $RowFile).ClusterId | Should -Be (0..1999)
+    }
+
+    It 'trains from the rows themselves to a loss of 0, one row per cluster' {
+        $model = Invoke-KMeansTraining -LiteralPath $RowFile -K 2000 -InitialCentroid $RowFile -MaxIterations 1 -Tolerance 0 -Hierarchical Off -AsModel
+
+        $model.Loss | Should -Be 0
+        $model.Centroids.Size | Sort-Object -Unique | Should -Be 1
+    }
+}
+
 AfterAll {
     Remove-Item -LiteralPath $Scratch -Recurse -Force -ErrorAction SilentlyContinue
 }

@@ -7,7 +7,8 @@ namespace KMeans.Core.Distance;
 
 /// <summary>
 /// The hot loop: for each row, the centroid minimising ‖c‖² − 2·x·c (the L2 distance less the row's own norm, or the
-/// negated inner product when norms are 0), ties going to the lowest index. With AVX-512, or AVX2 and FMA, the rows go
+/// negated inner product when norms are 0), ties going to the lowest index; under L2 rows whose best scores lie within
+/// their rounding of each other get the exact nearest (<see cref="NearTies"/>). With AVX-512, or AVX2 and FMA, the rows go
 /// through <see cref="RegisterTiles"/>, which scores each pair the same way whatever the grouping of rows, so labels
 /// do not depend on block boundaries or thread count; elsewhere a portable per-pair loop serves.
 /// </summary>
@@ -21,8 +22,8 @@ internal static unsafe class AssignmentKernel
 
     public static bool UsesAvx2 => !UsesAvx512 && Avx2.IsSupported && Fma.IsSupported;
 
-    /// <summary>Per-thread scratch for a block of rows: best value and index per row and lane.</summary>
-    public static int ScratchBytesPerThread(int rowsPerBlock) => rowsPerBlock * Lanes * (sizeof(float) + sizeof(int));
+    /// <summary>Per-thread scratch for a block of rows: best value, its centroid and second value per row and lane.</summary>
+    public static int ScratchBytesPerThread(int rowsPerBlock) => rowsPerBlock * Lanes * (2 * sizeof(float) + sizeof(int));
 
     /// <summary>Per-thread memory the kernel needs for a block of <paramref name="rows"/> rows.</summary>
     public sealed class Scratch(int rows)
@@ -30,6 +31,9 @@ internal static unsafe class AssignmentKernel
         public float[] BestValues { get; } = new float[rows * Lanes];
 
         public int[] BestIndices { get; } = new int[rows * Lanes];
+
+        /// <summary>Each lane's second-lowest score, kept where <see cref="NearTies"/> settles the choice.</summary>
+        public float[] SecondValues { get; } = new float[rows * Lanes];
     }
 
     /// <summary>Labels and scores (‖c‖² − 2·x·c of the chosen centroid) for <paramref name="count"/> rows.</summary>
@@ -49,9 +53,12 @@ internal static unsafe class AssignmentKernel
         Span<int> labels, Span<float> scores)
     {
         int d = centroids.Dimension;
+        ReadOnlySpan<float> given = rows;
         rows = centroids.RowsRelative(rows, count);
         labels[..count].Clear();
         scores[..count].Fill(float.PositiveInfinity);
+        Span<float> seconds = new float[count];
+        seconds.Fill(float.PositiveInfinity);
         // Centroid by centroid, each taken as the kernel scores it once; every row still sees them in order.
         Span<float> centroid = new float[d];
         for (int c = 0; c < centroids.K; c++)
@@ -62,11 +69,17 @@ internal static unsafe class AssignmentKernel
                 float score = centroids.Norms[c] - 2f * OrderedDot.Of(rows.Slice(i * d, d), centroid);
                 if (score < scores[i])
                 {
+                    seconds[i] = scores[i];
                     scores[i] = score;
                     labels[i] = c;
                 }
+                else if (score < seconds[i])
+                {
+                    seconds[i] = score;
+                }
             }
         }
+        NearTies.Settle(given, count, centroids, labels, scores, seconds, KernelPath.Portable);
     }
 
     /// <summary>
@@ -84,23 +97,59 @@ internal static unsafe class AssignmentKernel
         Span<int> bestIndices = scratch.BestIndices.AsSpan(0, count * Lanes);
         bestValues.Fill(float.PositiveInfinity);
         bestIndices.Clear();
+        bool settles = centroids.SettlesNearTies;
+        Span<float> secondValues = scratch.SecondValues.AsSpan(0, settles ? count * Lanes : 0);
+        secondValues.Fill(float.PositiveInfinity);
+        ReadOnlySpan<float> given = rows;
         rows = centroids.RowsForTiles(rows, count, wide);
         fixed (float* x = rows)
         fixed (float* bestValue = bestValues)
         fixed (int* bestIndex = bestIndices)
+        fixed (float* secondValue = secondValues)
         {
-            var lanes = new BestPerLane(bestValue, bestIndex);
-            RegisterTiles.Run(x, count, centroids, wide, everyQuarter, ref lanes);
+            if (!settles)
+            {
+                var lanes = new BestPerLane<WithoutSeconds>(bestValue, bestIndex, null);
+                RegisterTiles.Run(x, count, centroids, wide, everyQuarter, ref lanes);
+                for (int i = 0; i < count; i++)
+                    ReduceLanes(bestValue + i * Lanes, bestIndex + i * Lanes, out scores[i], out labels[i]);
+                return;
+            }
+            var lanesAndSeconds = new BestPerLane<WithSeconds>(bestValue, bestIndex, secondValue);
+            RegisterTiles.Run(x, count, centroids, wide, everyQuarter, ref lanesAndSeconds);
             for (int i = 0; i < count; i++)
                 ReduceLanes(bestValue + i * Lanes, bestIndex + i * Lanes, out scores[i], out labels[i]);
+            NearTies.Settle(given, count, centroids, labels, scores, bestValue, bestIndex, secondValue,
+                wide ? KernelPath.Avx512 : KernelPath.Avx2);
         }
+    }
+
+    /// <summary>Whether <see cref="BestPerLane{TSeconds}"/> keeps each lane's second-lowest score too.</summary>
+    private interface ISecondScores
+    {
+        static abstract bool Kept { get; }
+    }
+
+    private readonly struct WithSeconds : ISecondScores
+    {
+        public static bool Kept => true;
+    }
+
+    private readonly struct WithoutSeconds : ISecondScores
+    {
+        public static bool Kept => false;
     }
 
     /// <summary>
     /// Each row keeps 16 lanes of best score and centroid: centroid firstCentroid + 16·q + lane competes in lane
     /// <c>lane</c>, in centroid order, and a strict comparison keeps the lower index on ties.
     /// </summary>
-    private readonly struct BestPerLane(float* bestValue, int* bestIndex) : ITileEpilogue
+    /// <remarks>
+    /// With <typeparamref name="TSeconds"/> each lane also keeps its second-lowest score, for <see cref="NearTies"/>:
+    /// the least of it and the larger of the lane's best and the new score.
+    /// </remarks>
+    private readonly struct BestPerLane<TSeconds>(float* bestValue, int* bestIndex, float* secondValue) : ITileEpilogue
+        where TSeconds : struct, ISecondScores
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Take64(int row, Vector512<float> scores0, Vector512<float> scores1, Vector512<float> scores2,
@@ -111,10 +160,27 @@ internal static unsafe class AssignmentKernel
             Vector512<float> best = Vector512.Load(value);
             Vector512<int> centroid = Vector512.Load(index);
             Vector512<int> lane = Lanes512(firstCentroid);
-            Keep(scores0, lane, ref best, ref centroid);
-            Keep(scores1, lane + Vector512.Create(16), ref best, ref centroid);
-            Keep(scores2, lane + Vector512.Create(32), ref best, ref centroid);
-            Keep(scores3, lane + Vector512.Create(48), ref best, ref centroid);
+            if (TSeconds.Kept)
+            {
+                float* secondAt = secondValue + row * Lanes;
+                Vector512<float> second = Vector512.Load(secondAt);
+                second = KeepSecond(scores0, best, second);
+                Keep(scores0, lane, ref best, ref centroid);
+                second = KeepSecond(scores1, best, second);
+                Keep(scores1, lane + Vector512.Create(16), ref best, ref centroid);
+                second = KeepSecond(scores2, best, second);
+                Keep(scores2, lane + Vector512.Create(32), ref best, ref centroid);
+                second = KeepSecond(scores3, best, second);
+                Keep(scores3, lane + Vector512.Create(48), ref best, ref centroid);
+                second.Store(secondAt);
+            }
+            else
+            {
+                Keep(scores0, lane, ref best, ref centroid);
+                Keep(scores1, lane + Vector512.Create(16), ref best, ref centroid);
+                Keep(scores2, lane + Vector512.Create(32), ref best, ref centroid);
+                Keep(scores3, lane + Vector512.Create(48), ref best, ref centroid);
+            }
             best.Store(value);
             centroid.Store(index);
         }
@@ -126,6 +192,11 @@ internal static unsafe class AssignmentKernel
             int* index = bestIndex + row * Lanes;
             Vector512<float> best = Vector512.Load(value);
             Vector512<int> centroid = Vector512.Load(index);
+            if (TSeconds.Kept)
+            {
+                float* secondAt = secondValue + row * Lanes;
+                KeepSecond(scores, best, Vector512.Load(secondAt)).Store(secondAt);
+            }
             Keep(scores, Lanes512(firstCentroid), ref best, ref centroid);
             best.Store(value);
             centroid.Store(index);
@@ -137,6 +208,12 @@ internal static unsafe class AssignmentKernel
         {
             float* value = bestValue + row * Lanes;
             int* index = bestIndex + row * Lanes;
+            if (TSeconds.Kept)
+            {
+                float* secondAt = secondValue + row * Lanes;
+                KeepSecondHalf(low, value, secondAt);
+                KeepSecondHalf(high, value + 8, secondAt + 8);
+            }
             Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create(firstCentroid);
             KeepHalf(low, lane, value, index);
             KeepHalf(high, lane + Vector256.Create(8), value + 8, index + 8);
@@ -151,6 +228,15 @@ internal static unsafe class AssignmentKernel
         Vector256.ConditionalSelect(better, score, best).Store(bestValue);
         Vector256.ConditionalSelect(better.AsInt32(), centroid, Vector256.Load(bestIndex)).Store(bestIndex);
     }
+
+    /// <summary>A lane's new second-lowest score, from its best before <paramref name="score"/> arrived.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> KeepSecond(Vector512<float> score, Vector512<float> best, Vector512<float> second) =>
+        Avx512F.Min(second, Avx512F.Max(best, score));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KeepSecondHalf(Vector256<float> score, float* bestValue, float* secondValue) =>
+        Avx.Min(Vector256.Load(secondValue), Avx.Max(Vector256.Load(bestValue), score)).Store(secondValue);
 
     /// <summary>The centroid indices of 16 consecutive lanes from <paramref name="firstCentroid"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

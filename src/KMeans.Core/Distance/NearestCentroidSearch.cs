@@ -107,7 +107,9 @@ public sealed class NearestCentroidSearch : IDisposable
     /// <summary>
     /// The <paramref name="nearest"/> nearest centroids of each row, nearest first (ties to the lower index), and their
     /// distances, row-major into <paramref name="clusterIds"/> and <paramref name="distances"/>. The first of each row
-    /// is what <see cref="Assign(ReadOnlySpan{float}, Span{int}, Span{float}, Workspace)"/> gives; rows as there.
+    /// is what <see cref="Assign(ReadOnlySpan{float}, Span{int}, Span{float}, Workspace)"/> gives; rows as there. Under
+    /// L2 a row whose first two scores lie within rounding of each other gets the exact n nearest (<see cref="NearTies"/>);
+    /// the others keep the kernels' float order.
     /// </summary>
     // Fully optimized from the first call, as Assign is.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -125,10 +127,13 @@ public sealed class NearestCentroidSearch : IDisposable
             ReadOnlySpan<float> block = Prepare(rows.Slice(start * d, n * d), n, workspace);
             Span<int> labels = clusterIds.Slice(start * nearest, n * nearest);
             Span<float> scores = distances.Slice(start * nearest, n * nearest);
-            if (nearest == 2 && Path != KernelPath.Portable)
+            if (nearest == 1)
+                KernelPaths.Assign(Path, block, n, _packed, labels, scores, workspace.Kernel);
+            else if (nearest == 2 && Path != KernelPath.Portable)
                 TwoNearestKernel.Assign(block, n, _packed, labels, scores, workspace.TwoNearest, wide: Path == KernelPath.Avx512);
             else
                 NearestKernel.Assign(block, n, _packed, nearest, labels, scores, Path);
+            NearTies.SettleLists(block, n, _packed, nearest, labels, scores, Path);
             DistancesOf(block, nearest, labels, scores, scores);
         }
     }

@@ -81,6 +81,16 @@ internal sealed unsafe class PackedCentroids : IDisposable
     /// </summary>
     public float* Norms { get; private set; }
 
+    /// <summary>
+    /// Whether the kernels settle rows whose two best scores lie within rounding of each other by exact distances
+    /// (<see cref="NearTies"/>): L2 without prices. A balanced model's priced scores keep the float comparison its
+    /// balancing made, so that assigning its sample reproduces the balanced sizes.
+    /// </summary>
+    public bool SettlesNearTies { get; private set; }
+
+    /// <summary>The largest ‖c − m‖² (‖c‖² without an offset) of the real centroids, as packed, for <see cref="NearTies"/>.</summary>
+    public float LargestNormTerm { get; private set; }
+
     public float* Tile(int tile) => Panels + (long)tile * TileWidth * Dimension;
 
     /// <summary>Each centroid's norm term without a price, as the last <see cref="Pack(ReadOnlySpan{float}, DistanceMetric, ReadOnlySpan{float})"/> computed it.</summary>
@@ -127,6 +137,8 @@ internal sealed unsafe class PackedCentroids : IDisposable
         HasOffset = keepOffset || (findOffset && metric == DistanceMetric.L2 && FindOffset(centroids));
         if (!HasOffset)
             Array.Clear(Offset);
+        SettlesNearTies = metric == DistanceMetric.L2 && prices.IsEmpty;
+        LargestNormTerm = 0;
         Span<float> scored = new float[d];
         for (int t = 0; t < TileCount; t++)
         {
@@ -142,6 +154,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
                     _unpricedNorms[c] = metric != DistanceMetric.L2 ? 0f
                         : HasOffset ? ShiftedNormTerm(scored) : TensorPrimitives.SumOfSquares(scored);
                     Norms[c] = _unpricedNorms[c];
+                    LargestNormTerm = Math.Max(LargestNormTerm, _unpricedNorms[c]);
                     if (!prices.IsEmpty)
                         Norms[c] += metric == DistanceMetric.L2 ? prices[c] : 2f * prices[c];
                 }
@@ -330,6 +343,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
     {
         if (prices.Length != K)
             throw new ArgumentException($"Expected {K} prices, got {prices.Length}.", nameof(prices));
+        SettlesNearTies = false;
         for (int c = 0; c < K; c++)
             Norms[c] = _unpricedNorms[c] + (metric == DistanceMetric.L2 ? prices[c] : 2f * prices[c]);
     }

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using KMeans.Core.Distance;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Training;
 
@@ -40,7 +41,7 @@ namespace KMeans.Core.Training;
 /// </remarks>
 internal sealed class SkipBounds
 {
-    private const double UnitRoundoff = 1.0 / (1 << 24);
+    private const double UnitRoundoff = FloatRounding.UnitRoundoff;
     private const double DoubleSlack = 1.0 / (1L << 40);
     private const double SafeMagnitude = float.MaxValue / 4.0;
 
@@ -69,8 +70,8 @@ internal sealed class SkipBounds
         _innerProduct = metric != DistanceMetric.L2;
         // γₙ needs n·ε < 1; far beyond any real dimension, but the proof must not silently break.
         _usable = (dimension + 3) * UnitRoundoff < 0.25;
-        _scoreGamma = Gamma(dimension + 1);
-        _distanceWidening = 2 * Gamma(dimension + 3) + DoubleSlack;
+        _scoreGamma = FloatRounding.Gamma(dimension + 1);
+        _distanceWidening = 2 * FloatRounding.Gamma(dimension + 3) + DoubleSlack;
         _underflowDistance = Math.Sqrt(dimension * Math.ScaleB(1.0, -149));
         _underflowScore = (dimension + 1) * Math.ScaleB(1.0, -147);
         _normWidening = (dimension + 4) * Math.ScaleB(1.0, -52);
@@ -215,6 +216,4 @@ internal sealed class SkipBounds
         Array.Fill(minima, float.PositiveInfinity);
         return minima;
     }
-
-    private static double Gamma(int n) => n * UnitRoundoff / (1 - n * UnitRoundoff);
 }

@@ -1,0 +1,385 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using KMeans.Core.Numerics;
+
+namespace KMeans.Core.Distance;
+
+/// <summary>
+/// The exact nearest centroids of rows whose float scores cannot tell them. The kernels compare L2 scores in expanded
+/// form, ‖c‖² − 2·x·c, whose rounding scales with the norms rather than with the distances: where one dimension's
+/// range dwarfs the gaps between neighbours (2,000 rows of 32 values, one spread over 0–20,000, as their own
+/// centroids), a row's own copy scored tens above another centroid 79 away, and 266 of the 2,000 rows went elsewhere.
+/// Every score lies within E of its exact value (below), so a row with no other score within 2·E of its lowest has its
+/// nearest for certain; for the others the centroids within 2·E of the lowest are ranked by ‖x − c‖² summed in double,
+/// ties to the lower index. The kernel's lanes name those centroids unless two of them share a lane; only then is the
+/// row scored against every centroid once more.
+/// </summary>
+/// <remarks>
+/// The bound, with ε = 2⁻²⁴, C² the largest norm term of the packing and X ≥ ‖x − m‖ (the row as the kernels take it):
+/// the dot product of d fused multiply-adds is off by at most γ_d·X·C, the float norm term by γ_d·C², and the fused
+/// −2·dot + ‖c‖² rounds once more, so a score is off by at most γ_{d+2}·(C² + 2·X·C), plus (d + 1)·2⁻¹⁴⁷ for products
+/// that underflow (the argument of <see cref="Training.SkipBounds"/>). With an offset m the kernels score x − m and
+/// c − m rounded to float, points within ε·X and ε·C of the given ones, which moves each squared distance by at most
+/// 2ε·(1 + ε)·(X + C)²: 3ε·(X + C)² is added then. Ranking the candidates in double decides what float cannot: their
+/// squared distances differ there by far less than E. The bound is a worst case, some 30 times the usual error at
+/// d = 1,024: uncertain rows are 0.3 % of W1's and 5 % of W2's with rows for centroids, fewer with trained ones.
+/// </remarks>
+internal static unsafe class NearTies
+{
+    private const int Lanes = 16;
+
+    /// <summary>Rows scored against every centroid at once: their scores take at most this many floats (4 MiB).</summary>
+    private const int ScoresAtOnce = 1 << 20;
+
+    /// <summary>
+    /// Settles the tiled kernel's choice from its lanes: centroid 16·q + lane competed in lane <c>lane</c>, which kept
+    /// its lowest score (<paramref name="laneBest"/>, of centroid <paramref name="laneCentroid"/>) and its second-lowest
+    /// (<paramref name="laneSecond"/>), 16 per row. A row whose lowest score is alone within 2·E keeps its label; else
+    /// it gets the exact nearest centroid and that centroid's float score.
+    /// </summary>
+    /// <param name="rows">The rows as given to the kernel, not less the offset.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Settle(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<int> labels,
+        Span<float> scores, float* laneBest, int* laneCentroid, float* laneSecond, KernelPath path)
+    {
+        if (!centroids.SettlesNearTies || centroids.K < 2)
+            return;
+        using var work = new Work(count, centroids);
+        int d = centroids.Dimension;
+        int unresolved = 0;
+        for (int i = 0; i < count; i++)
+        {
+            double margin = work.MarginOf(rows.Slice(i * d, d));
+            if (!double.IsFinite(margin + scores[i]))
+                continue;
+            // In float, rounded up: a score at or below the double limit is at or below this one.
+            float limit = (float)((double)scores[i] + margin);
+            if (limit < scores[i] + margin)
+                limit = MathF.BitIncrement(limit);
+            uint withinBest = Within(laneBest + i * Lanes, limit), withinSecond = Within(laneSecond + i * Lanes, limit);
+            if (withinSecond == 0 && BitOperations.PopCount(withinBest) <= 1)
+                continue;
+            if (withinSecond != 0)
+            {
+                work.Defer(i, margin, unresolved++);
+                continue;
+            }
+            ReadOnlySpan<float> row = rows.Slice(i * d, d);
+            int nearest = -1;
+            double least = double.PositiveInfinity;
+            for (; withinBest != 0; withinBest &= withinBest - 1)
+            {
+                int lane = BitOperations.TrailingZeroCount(withinBest);
+                int centroid = laneCentroid[i * Lanes + lane];
+                double distance = ExactSquaredDistance(row, centroids, centroid);
+                if (nearest < 0 || distance < least || (distance == least && centroid < labels[i]))
+                {
+                    nearest = lane;
+                    least = distance;
+                    labels[i] = centroid;
+                }
+            }
+            scores[i] = laneBest[i * Lanes + nearest];
+        }
+        SettleDeferred(rows, unresolved, centroids, labels, scores, work, path);
+    }
+
+    /// <summary>
+    /// Settles the choice from each row's second-lowest score (<paramref name="seconds"/>) alone, as the portable
+    /// kernel keeps it: a row with its second within 2·E of its lowest is scored against every centroid once more.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Settle(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<int> labels,
+        Span<float> scores, ReadOnlySpan<float> seconds, KernelPath path)
+    {
+        if (!centroids.SettlesNearTies || centroids.K < 2)
+            return;
+        using var work = new Work(count, centroids);
+        int found = work.FindUncertain(rows, count, scores, seconds, 1);
+        SettleDeferred(rows, found, centroids, labels, scores, work, path);
+    }
+
+    /// <summary>
+    /// Settles lists of the <paramref name="n"/> nearest (n ≥ 2, row-major, ascending by score): a row whose first two
+    /// scores lie within 2·E of each other gets the exact n nearest among the centroids within 2·E of its n-th, nearest
+    /// first, each with its float score. Its first is then what <see cref="Settle(ReadOnlySpan{float}, int, PackedCentroids, Span{int}, Span{float}, float*, int*, float*, KernelPath)"/>
+    /// gives.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SettleLists(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, int n, Span<int> labels,
+        Span<float> scores, KernelPath path)
+    {
+        if (!centroids.SettlesNearTies || centroids.K < 2 || n < 2)
+            return;
+        using var work = new Work(count, centroids);
+        int found = work.FindUncertain(rows, count, scores, scores[1..], n);
+        var candidates = new List<(double Distance, int Centroid)>();
+        for (int first = 0; first < found; first += work.BatchRows)
+        {
+            int taken = work.ScoreBatch(rows, first, found, path);
+            for (int p = 0; p < taken; p++)
+            {
+                int i = work.Row(first + p);
+                double limit = (double)scores[i * n + n - 1] + work.Margin(first + p);
+                ReadOnlySpan<float> row = work.BatchRow(p), rowScores = work.BatchScores(p);
+                candidates.Clear();
+                for (int c = 0; c < centroids.K; c++)
+                {
+                    if (!(rowScores[c] > limit))
+                        candidates.Add((ExactSquaredDistance(row, centroids, c), c));
+                }
+                candidates.Sort();
+                for (int r = 0; r < n && r < candidates.Count; r++)
+                {
+                    labels[i * n + r] = candidates[r].Centroid;
+                    scores[i * n + r] = rowScores[candidates[r].Centroid];
+                }
+            }
+        }
+    }
+
+    /// <summary>Each deferred row: scored against every centroid, the nearest of those within 2·E of its lowest.</summary>
+    private static void SettleDeferred(ReadOnlySpan<float> rows, int found, PackedCentroids centroids, Span<int> labels,
+        Span<float> scores, Work work, KernelPath path)
+    {
+        for (int first = 0; first < found; first += work.BatchRows)
+        {
+            int taken = work.ScoreBatch(rows, first, found, path);
+            for (int p = 0; p < taken; p++)
+            {
+                int i = work.Row(first + p);
+                double limit = (double)scores[i] + work.Margin(first + p);
+                ReadOnlySpan<float> row = work.BatchRow(p), rowScores = work.BatchScores(p);
+                int nearest = -1;
+                double least = double.PositiveInfinity;
+                for (int c = 0; c < centroids.K; c++)
+                {
+                    if (rowScores[c] > limit)
+                        continue;
+                    double distance = ExactSquaredDistance(row, centroids, c);
+                    if (nearest < 0 || distance < least)
+                    {
+                        nearest = c;
+                        least = distance;
+                    }
+                }
+                labels[i] = nearest;
+                scores[i] = rowScores[nearest];
+            }
+        }
+    }
+
+    /// <summary>The lanes of <paramref name="values"/> (16) at or below <paramref name="limit"/>, as bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Within(float* values, float limit)
+    {
+        Vector256<float> bound = Vector256.Create(limit);
+        return Vector256.LessThanOrEqual(Vector256.Load(values), bound).ExtractMostSignificantBits()
+               | Vector256.LessThanOrEqual(Vector256.Load(values + 8), bound).ExtractMostSignificantBits() << 8;
+    }
+
+    /// <summary>
+    /// ‖x − c‖² for the row and centroid as given (the plain centroid, not less the offset), in double: four chains of
+    /// four lanes, then the rest in order, the same sum on every machine.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double ExactSquaredDistance(ReadOnlySpan<float> row, PackedCentroids centroids, int centroid)
+    {
+        int d = row.Length;
+        ReadOnlySpan<float> plain = centroids.Plain.AsSpan(centroid * d, d);
+        Vector256<double> sum0 = Vector256<double>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
+        int j = 0;
+        fixed (float* x = row)
+        fixed (float* c = plain)
+        {
+            for (; j + 16 <= d; j += 16)
+            {
+                Vector256<float> low = Vector256.Load(x + j), high = Vector256.Load(x + j + 8);
+                Vector256<float> lowCentroid = Vector256.Load(c + j), highCentroid = Vector256.Load(c + j + 8);
+                sum0 = AddSquare(sum0, Vector256.WidenLower(low) - Vector256.WidenLower(lowCentroid));
+                sum1 = AddSquare(sum1, Vector256.WidenUpper(low) - Vector256.WidenUpper(lowCentroid));
+                sum2 = AddSquare(sum2, Vector256.WidenLower(high) - Vector256.WidenLower(highCentroid));
+                sum3 = AddSquare(sum3, Vector256.WidenUpper(high) - Vector256.WidenUpper(highCentroid));
+            }
+        }
+        double sum = Vector256.Sum(sum0 + sum1 + (sum2 + sum3));
+        for (; j < d; j++)
+        {
+            double difference = (double)row[j] - plain[j];
+            sum += difference * difference;
+        }
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> AddSquare(Vector256<double> sum, Vector256<double> difference) => sum + difference * difference;
+
+    /// <summary>
+    /// One call's bound, its rows left for scoring against every centroid with their margins, and the pooled memory
+    /// that scores them a bounded batch at a time.
+    /// </summary>
+    private sealed class Work : IDisposable
+    {
+        private readonly PackedCentroids _centroids;
+        private readonly int _stride;
+        private readonly int[] _rows;
+        private readonly double[] _margins;
+        private readonly double _gamma;
+        private readonly double _normTerm;
+        private readonly double _centroidNorm;
+        private readonly double _underflow;
+        private readonly double _rowWidening;
+        private readonly double _rowUnderflow;
+        private float[]? _gathered;
+        private float[]? _scores;
+
+        public Work(int count, PackedCentroids centroids)
+        {
+            _centroids = centroids;
+            _stride = NearestKernel.ScoreStride(centroids.K);
+            BatchRows = Math.Max(1, Math.Min(count, ScoresAtOnce / _stride));
+            _rows = ArrayPool<int>.Shared.Rent(count);
+            _margins = ArrayPool<double>.Shared.Rent(count);
+            int d = centroids.Dimension;
+            _gamma = FloatRounding.Gamma(d + 2);
+            _normTerm = centroids.LargestNormTerm * (1 + FloatRounding.Gamma(d + 1));
+            _centroidNorm = Math.Sqrt(_normTerm);
+            _underflow = (d + 1) * Math.ScaleB(1.0, -147);
+            _rowWidening = 1 + FloatRounding.Gamma(d + 4);
+            _rowUnderflow = Math.Sqrt(d * Math.ScaleB(1.0, -149));
+        }
+
+        public int BatchRows { get; }
+
+        /// <summary>The block's index of the <paramref name="position"/>-th row left.</summary>
+        public int Row(int position) => _rows[position];
+
+        /// <summary>2·E for the <paramref name="position"/>-th row left.</summary>
+        public double Margin(int position) => _margins[position];
+
+        /// <summary>Leaves row <paramref name="row"/> for scoring against every centroid, as the <paramref name="position"/>-th.</summary>
+        public void Defer(int row, double margin, int position)
+        {
+            _rows[position] = row;
+            _margins[position] = margin;
+        }
+
+        /// <summary>
+        /// 2·E for <paramref name="row"/>: twice the most any of its scores can be off; not finite for a row holding a
+        /// NaN or an infinity, which is left as the kernel scored it, as is a row whose scores overflowed.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public double MarginOf(ReadOnlySpan<float> row)
+        {
+            double rowNorm;
+            fixed (float* x = row)
+            fixed (float* offset = _centroids.Offset)
+                rowNorm = Math.Sqrt(SquaredNormLessOffset(x, offset, row.Length, _centroids.HasOffset)) * _rowWidening + _rowUnderflow;
+            double error = _gamma * (_normTerm + 2 * rowNorm * _centroidNorm) + _underflow;
+            if (_centroids.HasOffset)
+                error += 3 * FloatRounding.UnitRoundoff * (rowNorm + _centroidNorm) * (rowNorm + _centroidNorm);
+            return 2 * error;
+        }
+
+        /// <summary>
+        /// Leaves the rows whose second-lowest score (<paramref name="seconds"/>, every <paramref name="stride"/>-th)
+        /// lies within 2·E of the lowest (<paramref name="scores"/>, every <paramref name="stride"/>-th); returns how many.
+        /// </summary>
+        public int FindUncertain(ReadOnlySpan<float> rows, int count, ReadOnlySpan<float> scores, ReadOnlySpan<float> seconds,
+            int stride)
+        {
+            int d = _centroids.Dimension;
+            int found = 0;
+            for (int i = 0; i < count; i++)
+            {
+                double margin = MarginOf(rows.Slice(i * d, d));
+                if (double.IsFinite(margin + scores[i * stride]) && (double)seconds[i * stride] - scores[i * stride] <= margin)
+                    Defer(i, margin, found++);
+            }
+            return found;
+        }
+
+        /// <summary>
+        /// Gathers the rows left from position <paramref name="first"/> (of <paramref name="found"/>) and scores them
+        /// against every centroid exactly as the kernels on <paramref name="path"/> do; returns how many.
+        /// </summary>
+        public int ScoreBatch(ReadOnlySpan<float> rows, int first, int found, KernelPath path)
+        {
+            int d = _centroids.Dimension;
+            int taken = Math.Min(BatchRows, found - first);
+            _gathered ??= ArrayPool<float>.Shared.Rent(BatchRows * d);
+            _scores ??= ArrayPool<float>.Shared.Rent(BatchRows * _stride);
+            for (int p = 0; p < taken; p++)
+                rows.Slice(_rows[first + p] * d, d).CopyTo(_gathered.AsSpan(p * d, d));
+            ReadOnlySpan<float> batch = _gathered.AsSpan(0, taken * d);
+            if (path == KernelPath.Portable)
+                ScorePortable(batch, taken, _centroids, _scores, _stride);
+            else
+                NearestKernel.ScoreAll(batch, taken, _centroids, _scores, path);
+            return taken;
+        }
+
+        /// <summary>The <paramref name="p"/>-th row of the batch, as given.</summary>
+        public ReadOnlySpan<float> BatchRow(int p) => _gathered!.AsSpan(p * _centroids.Dimension, _centroids.Dimension);
+
+        /// <summary>The <paramref name="p"/>-th row's score against each centroid.</summary>
+        public ReadOnlySpan<float> BatchScores(int p) => _scores!.AsSpan(p * _stride, _centroids.K);
+
+        public void Dispose()
+        {
+            ArrayPool<int>.Shared.Return(_rows);
+            ArrayPool<double>.Shared.Return(_margins);
+            if (_gathered is not null)
+                ArrayPool<float>.Shared.Return(_gathered);
+            if (_scores is not null)
+                ArrayPool<float>.Shared.Return(_scores);
+        }
+    }
+
+    /// <summary>‖x − m‖² (‖x‖² without an offset), summed in float in four chains of eight lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float SquaredNormLessOffset(float* row, float* offset, int d, bool hasOffset)
+    {
+        Vector256<float> sum0 = Vector256<float>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
+        int j = 0;
+        for (; j + 4 * Vector256<float>.Count <= d; j += 4 * Vector256<float>.Count)
+        {
+            sum0 = AddSquare(sum0, row + j, offset + j, hasOffset);
+            sum1 = AddSquare(sum1, row + j + 8, offset + j + 8, hasOffset);
+            sum2 = AddSquare(sum2, row + j + 16, offset + j + 16, hasOffset);
+            sum3 = AddSquare(sum3, row + j + 24, offset + j + 24, hasOffset);
+        }
+        for (; j + Vector256<float>.Count <= d; j += Vector256<float>.Count)
+            sum0 = AddSquare(sum0, row + j, offset + j, hasOffset);
+        float total = Vector256.Sum(sum0 + sum1 + (sum2 + sum3));
+        for (; j < d; j++)
+        {
+            float value = hasOffset ? row[j] - offset[j] : row[j];
+            total += value * value;
+        }
+        return total;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> AddSquare(Vector256<float> sum, float* row, float* offset, bool hasOffset)
+    {
+        Vector256<float> value = hasOffset ? Vector256.Load(row) - Vector256.Load(offset) : Vector256.Load(row);
+        return sum + value * value;
+    }
+
+    /// <summary>Every score of <paramref name="count"/> rows by the portable kernel's arithmetic, row i's from i · stride.</summary>
+    private static void ScorePortable(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<float> scores, int stride)
+    {
+        int d = centroids.Dimension;
+        ReadOnlySpan<float> relative = centroids.RowsRelative(rows, count);
+        Span<float> centroid = new float[d];
+        for (int c = 0; c < centroids.K; c++)
+        {
+            centroids.CopyScored(c, centroid);
+            for (int i = 0; i < count; i++)
+                scores[i * stride + c] = KernelScore.Portable(relative.Slice(i * d, d), centroid, centroids.Norms[c]);
+        }
+    }
+}
