@@ -230,7 +230,7 @@ Describe 'Default views at 120 columns' {
     It 'lists a disk estimate with the temp directory, and every time a calibrated one predicts' {
         $text = (Get-KMeansDiskEstimate -K 16 -Dimension 128 -TempDirectory $Scratch | Get-Rendered -List) -join "`n"
         $text | Should -Match "TempDirectory\s+: $([regex]::Escape($Scratch))"
-        $text | Should -Match 'InMemory\s+: 2\.36 MiB'
+        $text | Should -Match 'InMemory\s+: 2\.39 MiB'
         $text | Should -Not -Match 'KMeans\.PowerShell\.'
         $times = 'FlatIterationSeconds', 'FlatTrainingSeconds', 'HierarchicalIterationSeconds', 'HierarchicalTrainingSeconds', 'TrainingTimeSummary'
         $calibrated = [ordered]@{ PSTypeName = 'KMeans.PowerShell.KMeansDiskEstimate'; Fits = $true }

@@ -338,28 +338,56 @@ internal static unsafe class NearTies
         }
     }
 
-    /// <summary>‖x − m‖² (‖x‖² without an offset), summed in float in four chains of eight lanes.</summary>
+    /// <summary>
+    /// ‖x − m‖² (‖x‖² without an offset), summed in float in four chains of 16 lanes where the machine has them, else
+    /// of 8: any order serves, the bound widens the sum.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float SquaredNormLessOffset(float* row, float* offset, int d, bool hasOffset)
     {
-        Vector256<float> sum0 = Vector256<float>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
         int j = 0;
-        for (; j + 4 * Vector256<float>.Count <= d; j += 4 * Vector256<float>.Count)
+        float total = 0;
+        if (Vector512.IsHardwareAccelerated)
         {
-            sum0 = AddSquare(sum0, row + j, offset + j, hasOffset);
-            sum1 = AddSquare(sum1, row + j + 8, offset + j + 8, hasOffset);
-            sum2 = AddSquare(sum2, row + j + 16, offset + j + 16, hasOffset);
-            sum3 = AddSquare(sum3, row + j + 24, offset + j + 24, hasOffset);
+            Vector512<float> sum0 = Vector512<float>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
+            for (; j + 64 <= d; j += 64)
+            {
+                sum0 = AddSquare(sum0, row + j, offset + j, hasOffset);
+                sum1 = AddSquare(sum1, row + j + 16, offset + j + 16, hasOffset);
+                sum2 = AddSquare(sum2, row + j + 32, offset + j + 32, hasOffset);
+                sum3 = AddSquare(sum3, row + j + 48, offset + j + 48, hasOffset);
+            }
+            for (; j + 16 <= d; j += 16)
+                sum0 = AddSquare(sum0, row + j, offset + j, hasOffset);
+            total = Vector512.Sum(sum0 + sum1 + (sum2 + sum3));
         }
-        for (; j + Vector256<float>.Count <= d; j += Vector256<float>.Count)
-            sum0 = AddSquare(sum0, row + j, offset + j, hasOffset);
-        float total = Vector256.Sum(sum0 + sum1 + (sum2 + sum3));
+        else
+        {
+            Vector256<float> sum0 = Vector256<float>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
+            for (; j + 32 <= d; j += 32)
+            {
+                sum0 = AddSquare(sum0, row + j, offset + j, hasOffset);
+                sum1 = AddSquare(sum1, row + j + 8, offset + j + 8, hasOffset);
+                sum2 = AddSquare(sum2, row + j + 16, offset + j + 16, hasOffset);
+                sum3 = AddSquare(sum3, row + j + 24, offset + j + 24, hasOffset);
+            }
+            for (; j + 8 <= d; j += 8)
+                sum0 = AddSquare(sum0, row + j, offset + j, hasOffset);
+            total = Vector256.Sum(sum0 + sum1 + (sum2 + sum3));
+        }
         for (; j < d; j++)
         {
             float value = hasOffset ? row[j] - offset[j] : row[j];
             total += value * value;
         }
         return total;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> AddSquare(Vector512<float> sum, float* row, float* offset, bool hasOffset)
+    {
+        Vector512<float> value = hasOffset ? Vector512.Load(row) - Vector512.Load(offset) : Vector512.Load(row);
+        return sum + value * value;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
