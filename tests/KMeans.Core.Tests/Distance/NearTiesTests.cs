@@ -1,3 +1,4 @@
+using System.Numerics;
 using KMeans.Core.Distance;
 using KMeans.Core.Training;
 
@@ -85,6 +86,163 @@ public class NearTiesTests
 
         Assert.Equal(0, result.Loss);
         Assert.All(result.ClusterSizes, size => Assert.Equal(1, size));
+    }
+
+    /// <summary>
+    /// A row of finite values whose float squared norm overflows (2e19) while its scores stay finite: the two nearest
+    /// centroids tie in float, 1.5·10²³ apart in exact distance. A helper found the row left with the float choice.
+    /// </summary>
+    [Fact]
+    public void ARowBeyondFloatsSquaredNormGetsItsNearest()
+    {
+        float[] centroids = [1e12f, 4e11f, 1e12f, 0f, 0f, 0f, -1e12f, 0f, 0f, 0f];
+        float[] row = [2e19f, 0f];
+
+        Assert.All(LabelsOnEveryPath(row, centroids, 2), labels => Assert.Equal([1], labels));
+    }
+
+    /// <summary>
+    /// Adversarial layouts from a helper's review, each with duplicate centroids, rows on the centroids, rows near
+    /// them and rows at midpoints between two: every path and every nearest list start with the exact nearest, by
+    /// integer arithmetic on the floats' values, ties to the lower index.
+    /// </summary>
+    [Theory]
+    [InlineData("wide", 17, 3)]
+    [InlineData("wide", 65, 17)]
+    [InlineData("offset", 17, 3)]
+    [InlineData("offset", 65, 128)]
+    [InlineData("halves", 2, 1)]
+    [InlineData("halves", 17, 3)]
+    [InlineData("halves", 65, 17)]
+    [InlineData("offsetSixtyFourths", 15, 3)]
+    [InlineData("offsetSixtyFourths", 65, 17)]
+    [InlineData("wideOffset", 64, 17)]
+    [InlineData("farCentroidAmongOffsetData", 65, 17)]
+    [InlineData("farCentroidAboutTheOrigin", 17, 128)]
+    public void EveryRowGetsItsExactNearestOnAdversarialLayouts(string layout, int k, int dimension)
+    {
+        (float[] rows, float[] centroids) = Adversarial(layout, k, dimension, seed: k * 1000 + dimension);
+        int count = rows.Length / dimension;
+        int[] exact = Enumerable.Range(0, count).Select(i => ExactNearest(rows.AsSpan(i * dimension, dimension), centroids, dimension)).ToArray();
+
+        foreach (int[] labels in LabelsOnEveryPath(rows, centroids, dimension))
+            Assert.Equal(exact, labels);
+        float[][] list = Enumerable.Range(0, k).Select(c => centroids.AsSpan(c * dimension, dimension).ToArray()).ToArray();
+        using var search = new NearestCentroidSearch(list, DistanceMetric.L2);
+        foreach (KernelPath path in RunnableKernelPaths.All())
+        {
+            search.Path = path;
+            foreach (int nearest in new[] { 1, 2, 3 }.Where(n => n <= k))
+            {
+                var ids = new int[count * nearest];
+                search.AssignNearest(rows, nearest, ids, new float[count * nearest], search.CreateWorkspace());
+                Assert.Equal(exact, Enumerable.Range(0, count).Select(i => ids[i * nearest]));
+            }
+        }
+    }
+
+    /// <summary>The kernel's labels for every row on each path this machine runs, in blocks as training hands them over.</summary>
+    private static IEnumerable<int[]> LabelsOnEveryPath(float[] rows, float[] centroids, int dimension)
+    {
+        int count = rows.Length / dimension;
+        using var packed = new PackedCentroids(centroids.Length / dimension, dimension);
+        packed.Pack(centroids, DistanceMetric.L2);
+        var all = new List<int[]>();
+        foreach (KernelPath path in RunnableKernelPaths.All())
+        {
+            var labels = new int[count];
+            var scores = new float[count];
+            for (int first = 0; first < count; first += AssignmentKernel.BlockRows)
+            {
+                int n = Math.Min(AssignmentKernel.BlockRows, count - first);
+                KernelPaths.Assign(path, rows.AsSpan(first * dimension, n * dimension), n, packed, labels.AsSpan(first, n),
+                    scores.AsSpan(first, n), new AssignmentKernel.Scratch(n));
+            }
+            all.Add(labels);
+        }
+        return all;
+    }
+
+    /// <summary>The nearest centroid by exact squared distance (integer arithmetic on the floats), ties to the lower index.</summary>
+    private static int ExactNearest(ReadOnlySpan<float> row, float[] centroids, int dimension)
+    {
+        int nearest = 0;
+        BigInteger least = default;
+        for (int c = 0; c < centroids.Length / dimension; c++)
+        {
+            BigInteger distance = BigInteger.Zero;
+            for (int j = 0; j < dimension; j++)
+            {
+                BigInteger difference = Scaled(row[j]) - Scaled(centroids[c * dimension + j]);
+                distance += difference * difference;
+            }
+            if (c == 0 || distance < least)
+            {
+                nearest = c;
+                least = distance;
+            }
+        }
+        return nearest;
+    }
+
+    /// <summary>A float's value times 2¹⁴⁹, an integer for every finite float.</summary>
+    private static BigInteger Scaled(float value)
+    {
+        int bits = BitConverter.SingleToInt32Bits(value);
+        int exponent = (bits >> 23) & 0xFF;
+        BigInteger magnitude = exponent == 0 ? bits & 0x7FFFFF : (bits & 0x7FFFFF) | (1 << 23);
+        if (exponent > 1)
+            magnitude <<= exponent - 1;
+        return bits < 0 ? -magnitude : magnitude;
+    }
+
+    /// <summary>
+    /// Centroids of the layout (every seventh from the fifth a copy of the one five before it), then rows: each
+    /// centroid, 200 near random centroids, 400 midpoints of two, and for "halves" 400 grid points.
+    /// </summary>
+    private static (float[] Rows, float[] Centroids) Adversarial(string layout, int k, int dimension, int seed)
+    {
+        var random = new Random(seed);
+        float Normal() => TestData.GaussianValues(random, 1)[0];
+        Func<int, int, float> value = layout switch
+        {
+            "wide" => (_, j) => j == 0 ? random.Next(0, 20_000) : Normal(),
+            "offset" => (_, _) => 1e4f + 0.01f * Normal(),
+            "halves" => (_, _) => random.Next(0, 4),
+            "offsetSixtyFourths" => (_, _) => 1e4f + random.Next(0, 5) / 64f,
+            "wideOffset" => (_, j) => j == 0 ? 1e6f + random.Next(0, 20_000) : 1e4f + Normal(),
+            "farCentroidAmongOffsetData" => (c, _) => c == 1 ? 0f : 1e4f + Normal(),
+            "farCentroidAboutTheOrigin" => (c, _) => c == 1 ? 1e5f : random.Next(0, 3) / 2f,
+            _ => throw new ArgumentOutOfRangeException(nameof(layout), layout, null),
+        };
+        var centroids = new float[k * dimension];
+        for (int c = 0; c < k; c++)
+        {
+            for (int j = 0; j < dimension; j++)
+                centroids[c * dimension + j] = value(c, j);
+        }
+        for (int c = 5; c < k; c += 7)
+            Array.Copy(centroids, (c - 5) * dimension, centroids, c * dimension, dimension);
+        var rows = new List<float>(centroids);
+        float spread = layout switch { "offset" => 0.01f, "wide" or "wideOffset" => 2f, _ => 0.5f };
+        for (int i = 0; i < 200; i++)
+        {
+            int c = random.Next(k);
+            for (int j = 0; j < dimension; j++)
+                rows.Add(centroids[c * dimension + j] + spread * Normal());
+        }
+        for (int i = 0; i < 400; i++)
+        {
+            int a = random.Next(k), b = random.Next(k);
+            for (int j = 0; j < dimension; j++)
+                rows.Add((float)(((double)centroids[a * dimension + j] + centroids[b * dimension + j]) / 2));
+        }
+        if (layout == "halves")
+        {
+            for (int i = 0; i < 400 * dimension; i++)
+                rows.Add(random.Next(0, 7) / 2f);
+        }
+        return (rows.ToArray(), centroids);
     }
 
     /// <summary>Rows of standard normal values whose first is a sorted draw without replacement from 0–19,999.</summary>
