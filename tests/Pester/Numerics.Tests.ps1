@@ -288,6 +288,22 @@ Describe 'A dimension whose range dwarfs the gaps between neighbouring rows' {
         (Get-KMeansAssignment -LiteralPath $RowFile -Centroid $RowFile).ClusterId | Should -Be (0..1999)
     }
 
+    It 'orders -Count 3 lists by exact distance where float32 scores cannot tell the second from the third' {
+        # Centroids 6 and 7 sit either side of the axis 60 beyond centroid 5, 2e4 out along a dimension the others
+        # spread over: scores of about 1e8 round to multiples of 8, while a row's distances to 6 and 7 differ by 4 times
+        # its y (0.04 to 0.4). Its nearest, 5, is far clearer than float32's rounding; the order after it is not.
+        $centroids = @(0, 1e3, 2e3, 3e3, 1e4, 2e4) | ForEach-Object { , [float[]]($_, 0, 0) }
+        $centroids += @(, [float[]](20060, 1, 0)) + @(, [float[]](20060, -1, 0))
+        $ys = 1..40 | ForEach-Object { ($_ % 10 + 1) * 0.01 * ($(if ($_ % 2) { 1 } else { -1 })) }
+        $rows = $ys | ForEach-Object { , [float[]](20000.5, $_, 0) }
+
+        $lists = $rows | Get-KMeansAssignment -Centroid $centroids -Count 3
+
+        $lists.ClusterId | Sort-Object -Unique | Should -Be 5
+        $lists | ForEach-Object { $_.ClusterIds[1] } | Should -Be ($ys | ForEach-Object { if ($_ -gt 0) { 6 } else { 7 } })
+        @($lists | Where-Object { $_.Distances[1] -gt $_.Distances[2] }).Count | Should -Be 0
+    }
+
     It 'trains from the rows themselves to a loss of 0, one row per cluster' {
         $model = Invoke-KMeansTraining -LiteralPath $RowFile -K 2000 -InitialCentroid $RowFile -MaxIterations 1 -Tolerance 0 -Hierarchical Off -AsModel
 

@@ -99,24 +99,26 @@ internal static unsafe class NearTies
         if (!centroids.SettlesNearTies || centroids.K < 2)
             return;
         using var work = new Work(count, centroids);
-        int found = work.FindUncertain(rows, count, labels, scores, seconds, 1);
+        int found = work.FindUncertain(rows, count, labels, scores, 1, seconds);
         SettleDeferred(rows, found, centroids, labels, scores, work, path);
     }
 
     /// <summary>
-    /// Settles lists of the <paramref name="n"/> nearest (n ≥ 2, row-major, ascending by score): a row whose first two
-    /// scores lie within 2·E of each other gets the exact n nearest among the centroids within 2·E of its n-th, nearest
-    /// first, each with its float score. Its first is then what <see cref="Settle(ReadOnlySpan{float}, int, PackedCentroids, Span{int}, Span{float}, float*, int*, float*, KernelPath)"/>
+    /// Settles lists of the <paramref name="n"/> nearest (n ≥ 2, row-major, ascending by score), given for each row a
+    /// score at or below its (n + 1)-th lowest (<paramref name="nexts"/>; +∞ when n = K). A row whose consecutive
+    /// scores, that bound included, all lie more than 2·E apart has its exact n nearest in exact order already; any
+    /// other gets the exact n nearest among the centroids within 2·E of its n-th, nearest first, each with its float
+    /// score. Its first is what <see cref="Settle(ReadOnlySpan{float}, int, PackedCentroids, Span{int}, Span{float}, float*, int*, float*, KernelPath)"/>
     /// gives.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SettleLists(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, int n, Span<int> labels,
-        Span<float> scores, KernelPath path)
+        Span<float> scores, ReadOnlySpan<float> nexts, KernelPath path)
     {
         if (!centroids.SettlesNearTies || centroids.K < 2 || n < 2)
             return;
         using var work = new Work(count, centroids);
-        int found = work.FindUncertain(rows, count, labels, scores, scores[1..], n);
+        int found = work.FindUncertain(rows, count, labels, scores, n, nexts);
         var candidates = new List<(double Distance, int Centroid)>();
         for (int first = 0; first < found; first += work.BatchRows)
         {
@@ -355,23 +357,30 @@ internal static unsafe class NearTies
         }
 
         /// <summary>
-        /// Leaves the rows whose second-lowest score (<paramref name="seconds"/>, every <paramref name="stride"/>-th)
-        /// lies within 2·E of the lowest (<paramref name="scores"/>, every <paramref name="stride"/>-th); returns how many.
-        /// The kernel's choices (<paramref name="labels"/>, <paramref name="stride"/> per row) bound the centroids that
-        /// could be nearer (<see cref="MarginOf"/>).
+        /// Leaves the rows whose list of <paramref name="n"/> lowest scores (<paramref name="scores"/>, ascending) is
+        /// not certain: two consecutive ones, or its last and a bound at or below the next lowest
+        /// (<paramref name="nexts"/>), lie within 2·E; returns how many. The list's centroids
+        /// (<paramref name="labels"/>) bound the centroids that could be nearer (<see cref="MarginOf"/>).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int FindUncertain(ReadOnlySpan<float> rows, int count, ReadOnlySpan<int> labels, ReadOnlySpan<float> scores,
-            ReadOnlySpan<float> seconds, int stride)
+            int n, ReadOnlySpan<float> nexts)
         {
             MeasureRows(rows, count);
             int found = 0;
             for (int i = 0; i < count; i++)
             {
+                ReadOnlySpan<float> list = scores.Slice(i * n, n);
                 float farthestNormTerm = 0;
-                for (int r = 0; r < stride; r++)
-                    farthestNormTerm = Math.Max(farthestNormTerm, _centroids.Norms[labels[i * stride + r]]);
+                for (int r = 0; r < n; r++)
+                    farthestNormTerm = Math.Max(farthestNormTerm, _centroids.Norms[labels[i * n + r]]);
                 double margin = MarginOf(i, farthestNormTerm);
-                if (double.IsFinite(margin + scores[i * stride]) && (double)seconds[i * stride] - scores[i * stride] <= margin)
+                if (!double.IsFinite(margin + list[0]))
+                    continue;
+                bool uncertain = (double)nexts[i] - list[n - 1] <= margin;
+                for (int r = 1; r < n && !uncertain; r++)
+                    uncertain = (double)list[r] - list[r - 1] <= margin;
+                if (uncertain)
                     Defer(i, margin, found++);
             }
             return found;

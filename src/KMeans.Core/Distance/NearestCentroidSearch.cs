@@ -108,8 +108,8 @@ public sealed class NearestCentroidSearch : IDisposable
     /// The <paramref name="nearest"/> nearest centroids of each row, nearest first (ties to the lower index), and their
     /// distances, row-major into <paramref name="clusterIds"/> and <paramref name="distances"/>. The first of each row
     /// is what <see cref="Assign(ReadOnlySpan{float}, Span{int}, Span{float}, Workspace)"/> gives; rows as there. Under
-    /// L2 a row whose first two scores lie within rounding of each other gets the exact n nearest (<see cref="NearTies"/>);
-    /// the others keep the kernels' float order.
+    /// L2 without prices the lists are the exact n nearest in exact order: a row whose float scores leave either in
+    /// doubt is ranked again (<see cref="NearTies"/>).
     /// </summary>
     // Fully optimized from the first call, as Assign is.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -127,14 +127,38 @@ public sealed class NearestCentroidSearch : IDisposable
             ReadOnlySpan<float> block = Prepare(rows.Slice(start * d, n * d), n, workspace);
             Span<int> labels = clusterIds.Slice(start * nearest, n * nearest);
             Span<float> scores = distances.Slice(start * nearest, n * nearest);
+            bool settles = _packed.SettlesNearTies;
             if (nearest == 1)
                 KernelPaths.Assign(Path, block, n, _packed, labels, scores, workspace.Kernel);
             else if (nearest == 2 && Path != KernelPath.Portable)
-                TwoNearestKernel.Assign(block, n, _packed, labels, scores, workspace.TwoNearest, wide: Path == KernelPath.Avx512);
+                TwoNearestKernel.Assign(block, n, _packed, labels, scores, workspace.TwoNearest, wide: Path == KernelPath.Avx512,
+                    settles ? workspace.Nexts : default);
+            else if (settles)
+                AssignLists(block, n, nearest, labels, scores, workspace);
             else
                 NearestKernel.Assign(block, n, _packed, nearest, labels, scores, Path);
-            NearTies.SettleLists(block, n, _packed, nearest, labels, scores, Path);
+            if (settles)
+                NearTies.SettleLists(block, n, _packed, nearest, labels, scores, workspace.Nexts, Path);
             DistancesOf(block, nearest, labels, scores, scores);
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="nearest"/> nearest of <paramref name="count"/> rows by <see cref="NearestKernel"/>, and in
+    /// the workspace's <see cref="Workspace.Nexts"/> each row's next score (+∞ when there is none), which
+    /// <see cref="NearTies.SettleLists"/> needs to know the lists are complete: the kernel lists one more.
+    /// </summary>
+    private void AssignLists(ReadOnlySpan<float> block, int count, int nearest, Span<int> labels, Span<float> scores,
+        Workspace workspace)
+    {
+        int listed = Math.Min(nearest + 1, K);
+        (int[] longerLabels, float[] longerScores) = workspace.Lists(count * listed);
+        NearestKernel.Assign(block, count, _packed, listed, longerLabels, longerScores, Path);
+        for (int i = 0; i < count; i++)
+        {
+            longerLabels.AsSpan(i * listed, nearest).CopyTo(labels.Slice(i * nearest, nearest));
+            longerScores.AsSpan(i * listed, nearest).CopyTo(scores.Slice(i * nearest, nearest));
+            workspace.Nexts[i] = listed > nearest ? longerScores[i * listed + nearest] : float.PositiveInfinity;
         }
     }
 
@@ -216,5 +240,22 @@ public sealed class NearestCentroidSearch : IDisposable
         internal float[] Normalised { get; }
 
         internal TwoNearestKernel.Scratch TwoNearest => _twoNearest ??= new TwoNearestKernel.Scratch(RowsPerBlock);
+
+        /// <summary>Each row's score after its list, for <see cref="NearTies.SettleLists"/>.</summary>
+        internal float[] Nexts { get; } = new float[RowsPerBlock];
+
+        private int[] _listLabels = [];
+        private float[] _listScores = [];
+
+        /// <summary>Room for <paramref name="length"/> list entries, kept for the next call.</summary>
+        internal (int[] Labels, float[] Scores) Lists(int length)
+        {
+            if (_listLabels.Length < length)
+            {
+                _listLabels = new int[length];
+                _listScores = new float[length];
+            }
+            return (_listLabels, _listScores);
+        }
     }
 }
