@@ -27,13 +27,13 @@ internal static unsafe class TwoNearestKernel
     /// <summary>
     /// For each of <paramref name="count"/> rows, its two lowest scores (‖c‖² − 2·x·c) in ascending order, ties to the
     /// lower index, and their centroids, row-major in pairs; <paramref name="wide"/> selects AVX-512, else AVX2. With
-    /// <paramref name="thirds"/>, each row's third-lowest score too (+∞ when K = 2), for <see cref="NearTies.SettleLists"/>.
+    /// <paramref name="thirds"/>, a score at or below each row's third-lowest too (+∞ when K = 2), for
+    /// <see cref="NearTies.SettleLists"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Assign(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<int> labels,
         Span<float> scores, Scratch scratch, bool wide, Span<float> thirds = default)
     {
-        ReadOnlySpan<float> given = rows;
         if (centroids.K < 2)
             throw new ArgumentOutOfRangeException(nameof(centroids), centroids.K, "Two nearest centroids need at least two.");
         Span<float> values = scratch.Values.AsSpan(0, count * 2 * Lanes);
@@ -59,37 +59,18 @@ internal static unsafe class TwoNearestKernel
                 AssignmentKernel.ReduceLanes(first, firstIndex, out scores[2 * i + 1], out labels[2 * i + 1]);
                 if (thirds.IsEmpty)
                     continue;
-                // Likewise the second leaves its lane, unless both came from one lane, whose third is then scored here.
+                // Likewise the second leaves its lane. Where both came from one lane, its third is unknown, and the
+                // row's second stands in for it: a bound at or below it, which leaves the row for NearTies to rank (one
+                // row in 16 or so; scoring the lane's other centroids one by one cost more than that).
                 int secondLane = labels[2 * i + 1] % Lanes;
-                first[secondLane] = secondLane != lane
-                    ? first[Lanes + secondLane]
-                    : LaneThird(given.Slice(i * centroids.Dimension, centroids.Dimension), centroids, lane, labels[2 * i], labels[2 * i + 1]);
+                if (secondLane != lane)
+                    first[secondLane] = first[Lanes + secondLane];
                 float third = float.PositiveInfinity;
                 for (int l = 0; l < Lanes; l++)
                     third = Math.Min(third, first[l]);
                 thirds[i] = third;
             }
         }
-    }
-
-    /// <summary>
-    /// The lowest score, by the tiles' arithmetic (<see cref="KernelScore.Tiled"/>), of the centroids that compete in
-    /// <paramref name="lane"/> other than the row's two nearest: the lanes keep only two.
-    /// </summary>
-    private static float LaneThird(ReadOnlySpan<float> row, PackedCentroids centroids, int lane, int nearest, int second)
-    {
-        int d = centroids.Dimension;
-        float[] relative = centroids.RowsRelative(row, 1).ToArray();
-        float[] scored = new float[d];
-        float least = float.PositiveInfinity;
-        for (int c = lane; c < centroids.K; c += Lanes)
-        {
-            if (c == nearest || c == second)
-                continue;
-            centroids.CopyScored(c, scored);
-            least = Math.Min(least, KernelScore.Tiled(relative, scored, centroids.Norms[c]));
-        }
-        return least;
     }
 
     /// <summary>
