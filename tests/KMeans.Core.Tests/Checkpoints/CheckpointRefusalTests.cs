@@ -134,7 +134,7 @@ public class CheckpointRefusalTests
         { "payload byte", "checksum does not match" },
         { "last byte", "checksum does not match" },
         { "signature", "checkpoint signature" },
-        { "version", "format version 14; this module reads versions 1 to 6" },
+        { "version", "format version 15; this module reads versions 1 to 7" },
         { "length", "truncated or extended" },
     };
 

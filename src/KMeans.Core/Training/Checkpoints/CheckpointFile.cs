@@ -23,14 +23,17 @@ namespace KMeans.Core.Training.Checkpoints;
 /// its losses too are compared within rounding. Version 6 has version 5's layout; it marks the sample's probe as taken
 /// over every row's hash, which a reduced-dimension training that reads its input again
 /// (<see cref="KMeansOptions.RereadsInputForFinalPass"/>) keeps instead of the rows that earlier versions probed
-/// (<see cref="CheckpointState.ProbesRowHashes"/>). Versions 1 to 5 are still read (without what came later).
+/// (<see cref="CheckpointState.ProbesRowHashes"/>). Version 7 has version 6's layout; it marks L2 rows whose float
+/// scores lie within rounding of two centroids assigned to the exact nearer one (<see cref="Distance.NearTies"/>),
+/// where earlier versions kept the float choice, so their losses too are compared within rounding. Versions 1 to 6
+/// are still read (without what came later).
 /// </summary>
 internal static class CheckpointFile
 {
-    public const uint FormatVersion = 6;
+    public const uint FormatVersion = 7;
 
     /// <summary>The first version whose saved losses a resumed run recomputes bit for bit.</summary>
-    public const uint ExactLossVersion = 5;
+    public const uint ExactLossVersion = 7;
 
     /// <summary>The first version whose sample probe hashes every row's hash.</summary>
     public const uint RowHashProbeVersion = 6;
