@@ -13,8 +13,8 @@ namespace KMeans.Core.Distance;
 /// range dwarfs the gaps between neighbours (2,000 rows of 32 values, one spread over 0–20,000, as their own
 /// centroids), a row's own copy scored tens above another centroid 79 away, and 266 of the 2,000 rows went elsewhere.
 /// Every score lies within E of its exact value (below), so a row with no other score within 2·E of its lowest has its
-/// nearest for certain; for the others the centroids within 2·E of the lowest are ranked by ‖x − c‖² summed in double,
-/// ties to the lower index. The kernel's lanes name those centroids unless two of them share a lane; only then is the
+/// nearest for certain; for the others the centroids within 2·E of the lowest are ranked by their exact ‖x − c‖²
+/// (<see cref="ExactDistanceOrder"/>), ties to the lower index. The kernel's lanes name those centroids unless two of them share a lane; only then is the
 /// row scored against every centroid once more.
 /// </summary>
 /// <remarks>
@@ -23,8 +23,7 @@ namespace KMeans.Core.Distance;
 /// −2·dot + ‖c‖² rounds once more, so a score is off by at most γ_{d+2}·(C² + 2·X·C), plus (d + 1)·2⁻¹⁴⁷ for products
 /// that underflow (the argument of <see cref="Training.SkipBounds"/>). With an offset m the kernels score x − m and
 /// c − m rounded to float, points within ε·X and ε·C of the given ones, which moves each squared distance by at most
-/// 2ε·(1 + ε)·(X + C)²: 3ε·(X + C)² is added then. Ranking the candidates in double decides what float cannot: their
-/// squared distances differ there by far less than E. The bound is a worst case, some 30 times the usual error at
+/// 2ε·(1 + ε)·(X + C)²: 3ε·(X + C)² is added then. The bound is a worst case, some 30 times the usual error at
 /// d = 1,024: uncertain rows are 0.3 % of W1's and 5 % of W2's with rows for centroids, fewer with trained ones.
 /// </remarks>
 internal static unsafe class NearTies
@@ -75,8 +74,8 @@ internal static unsafe class NearTies
             {
                 int lane = BitOperations.TrailingZeroCount(withinBest);
                 int centroid = laneCentroid[i * Lanes + lane];
-                double distance = ExactSquaredDistance(row, centroids, centroid);
-                if (nearest < 0 || distance < least || (distance == least && centroid < labels[i]))
+                double distance = ExactDistanceOrder.InDouble(row, centroids, centroid);
+                if (nearest < 0 || ExactDistanceOrder.Nearer(row, centroids, centroid, distance, labels[i], least))
                 {
                     nearest = lane;
                     least = distance;
@@ -132,9 +131,11 @@ internal static unsafe class NearTies
                 for (int c = 0; c < centroids.K; c++)
                 {
                     if (!(rowScores[c] > limit))
-                        candidates.Add((ExactSquaredDistance(row, centroids, c), c));
+                        candidates.Add((ExactDistanceOrder.InDouble(row, centroids, c), c));
                 }
-                candidates.Sort();
+                float[] values = row.ToArray();
+                candidates.Sort((p, q) => p.Centroid == q.Centroid ? 0
+                    : ExactDistanceOrder.Nearer(values, centroids, p.Centroid, p.Distance, q.Centroid, q.Distance) ? -1 : 1);
                 for (int r = 0; r < n && r < candidates.Count; r++)
                 {
                     labels[i * n + r] = candidates[r].Centroid;
@@ -162,8 +163,8 @@ internal static unsafe class NearTies
                 {
                     if (rowScores[c] > limit)
                         continue;
-                    double distance = ExactSquaredDistance(row, centroids, c);
-                    if (nearest < 0 || distance < least)
+                    double distance = ExactDistanceOrder.InDouble(row, centroids, c);
+                    if (nearest < 0 || ExactDistanceOrder.Nearer(row, centroids, c, distance, nearest, least))
                     {
                         nearest = c;
                         least = distance;
@@ -202,42 +203,6 @@ internal static unsafe class NearTies
         return Vector256.LessThanOrEqual(Vector256.Load(values), bound).ExtractMostSignificantBits()
                | Vector256.LessThanOrEqual(Vector256.Load(values + 8), bound).ExtractMostSignificantBits() << 8;
     }
-
-    /// <summary>
-    /// ‖x − c‖² for the row and centroid as given (the plain centroid, not less the offset), in double: four chains of
-    /// four lanes, then the rest in order, the same sum on every machine.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double ExactSquaredDistance(ReadOnlySpan<float> row, PackedCentroids centroids, int centroid)
-    {
-        int d = row.Length;
-        ReadOnlySpan<float> plain = centroids.Plain.AsSpan(centroid * d, d);
-        Vector256<double> sum0 = Vector256<double>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
-        int j = 0;
-        fixed (float* x = row)
-        fixed (float* c = plain)
-        {
-            for (; j + 16 <= d; j += 16)
-            {
-                Vector256<float> low = Vector256.Load(x + j), high = Vector256.Load(x + j + 8);
-                Vector256<float> lowCentroid = Vector256.Load(c + j), highCentroid = Vector256.Load(c + j + 8);
-                sum0 = AddSquare(sum0, Vector256.WidenLower(low) - Vector256.WidenLower(lowCentroid));
-                sum1 = AddSquare(sum1, Vector256.WidenUpper(low) - Vector256.WidenUpper(lowCentroid));
-                sum2 = AddSquare(sum2, Vector256.WidenLower(high) - Vector256.WidenLower(highCentroid));
-                sum3 = AddSquare(sum3, Vector256.WidenUpper(high) - Vector256.WidenUpper(highCentroid));
-            }
-        }
-        double sum = Vector256.Sum(sum0 + sum1 + (sum2 + sum3));
-        for (; j < d; j++)
-        {
-            double difference = (double)row[j] - plain[j];
-            sum += difference * difference;
-        }
-        return sum;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> AddSquare(Vector256<double> sum, Vector256<double> difference) => sum + difference * difference;
 
     /// <summary>
     /// One call's bound, its rows left for scoring against every centroid with their margins, and the pooled memory
@@ -371,6 +336,9 @@ internal static unsafe class NearTies
             for (int i = 0; i < count; i++)
             {
                 ReadOnlySpan<float> list = scores.Slice(i * n, n);
+                // A list the kernel could not fill (scores that overflowed) is left as it is.
+                if (labels.Slice(i * n, n).Contains(-1))
+                    continue;
                 float farthestNormTerm = 0;
                 for (int r = 0; r < n; r++)
                     farthestNormTerm = Math.Max(farthestNormTerm, _centroids.Norms[labels[i * n + r]]);

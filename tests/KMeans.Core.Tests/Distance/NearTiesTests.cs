@@ -101,6 +101,27 @@ public class NearTiesTests
     }
 
     /// <summary>
+    /// Distances 2⁻⁴⁰ apart at 10⁸, which double sums round to the same value (a helper's review): the exact comparison
+    /// decides, and the nearer centroid, the higher index, comes first.
+    /// </summary>
+    [Fact]
+    public void DistancesThatDoubleCannotTellApartAreComparedExactly()
+    {
+        float[] centroids = [0f, MathF.ScaleB(1f, -20), 20_000f, 0f];
+        float[] row = [10_000f, 0f];
+
+        Assert.All(LabelsOnEveryPath(row, centroids, 2), labels => Assert.Equal([1], labels));
+        using var search = new NearestCentroidSearch([centroids[..2], centroids[2..]], DistanceMetric.L2);
+        foreach (KernelPath path in RunnableKernelPaths.All())
+        {
+            search.Path = path;
+            var ids = new int[2];
+            search.AssignNearest(row, 2, ids, new float[2], search.CreateWorkspace());
+            Assert.Equal([1, 0], ids);
+        }
+    }
+
+    /// <summary>
     /// Adversarial layouts from a helper's review, each with duplicate centroids, rows on the centroids, rows near
     /// them and rows at midpoints between two: every path and every nearest list start with the exact nearest, by
     /// integer arithmetic on the floats' values, ties to the lower index.
