@@ -14,8 +14,8 @@ namespace KMeans.Core.Distance;
 /// centroids), a row's own copy scored tens above another centroid 79 away, and 266 of the 2,000 rows went elsewhere.
 /// Every score lies within E of its exact value (below), so a row with no other score within 2·E of its lowest has its
 /// nearest for certain; for the others the centroids within 2·E of the lowest are ranked by their exact ‖x − c‖²
-/// (<see cref="ExactDistanceOrder"/>), ties to the lower index. The kernel's lanes name those centroids unless two of them share a lane; only then is the
-/// row scored against every centroid once more.
+/// (<see cref="ExactDistanceOrder"/>), ties to the lower index. The kernel's lanes name those centroids unless two of
+/// them share a lane; only then is the row scored against every centroid once more.
 /// </summary>
 /// <remarks>
 /// The bound, with ε = 2⁻²⁴, C² the largest norm term of the packing and X ≥ ‖x − m‖ (the row as the kernels take it):
@@ -134,8 +134,8 @@ internal static unsafe class NearTies
                         candidates.Add((ExactDistanceOrder.InDouble(row, centroids, c), c));
                 }
                 float[] values = row.ToArray();
-                candidates.Sort((p, q) => p.Centroid == q.Centroid ? 0
-                    : ExactDistanceOrder.Nearer(values, centroids, p.Centroid, p.Distance, q.Centroid, q.Distance) ? -1 : 1);
+                candidates.Sort((a, b) => a.Centroid == b.Centroid ? 0
+                    : ExactDistanceOrder.Nearer(values, centroids, a.Centroid, a.Distance, b.Centroid, b.Distance) ? -1 : 1);
                 for (int r = 0; r < n && r < candidates.Count; r++)
                 {
                     labels[i * n + r] = candidates[r].Centroid;
