@@ -6,16 +6,13 @@ namespace KMeans.Core.Distance;
 
 /// <summary>
 /// Which of two centroids lies nearer a row, exactly, ties to the lower index, for <see cref="NearTies"/>. ‖x − c‖² is
-/// summed in double first (<see cref="InDouble"/>): each square of a float difference is off by at most one rounding
-/// and the sum of d of them by γ_d, so two sums further apart than that order the centroids; two within it (a helper
-/// found distances 2⁻⁴⁰ apart at 10⁸, and exact ties summed in another order, come out equal or reversed in double) are
-/// compared by integer arithmetic on the floats' values, which is exact.
+/// summed in double first (<see cref="InDouble"/>): each float difference and its square round at most once each in
+/// double (3·2⁻⁵³ of the square) and the d − 1 additions add γ_d, so two sums further apart than that order the
+/// centroids; two within it (a helper found distances 2⁻⁴⁰ apart at 10⁸, and exact ties summed in another order, come
+/// out equal or reversed in double) are compared by integer arithmetic on the floats' values, which is exact.
 /// </summary>
 internal static unsafe class ExactDistanceOrder
 {
-    /// <summary>A float's value times 2¹⁴⁹ is an integer for every finite float.</summary>
-    private const int FloatScale = 149;
-
     /// <summary>
     /// ‖x − c‖² for the row and centroid as given (the plain centroid, not less the offset), in double: four chains of
     /// four lanes, then the rest in order, the same sum on every machine.
@@ -57,8 +54,9 @@ internal static unsafe class ExactDistanceOrder
     public static bool Nearer(ReadOnlySpan<float> row, PackedCentroids centroids, int a, double distanceA, int b,
         double distanceB)
     {
-        // Each difference and its square round once in double (2⁻⁵² relative in all), the sum of d adds γ_d: (d + 4)·2⁻⁵²
-        // of the sum covers both; squares of floats never underflow or overflow in double.
+        // Each square is off by at most 3·2⁻⁵³ of itself, the sum of d by (d + 2)·2⁻⁵³ of itself: (d + 4)·2⁻⁵² of the two
+        // sums covers both and the rounding of this test; squares of float differences never underflow or overflow in
+        // double.
         double rounding = (row.Length + 4) * Math.ScaleB(1.0, -52);
         if (distanceA < distanceB - rounding * (distanceA + distanceB))
             return true;

@@ -130,7 +130,7 @@ internal static unsafe class NearTies
                 candidates.Clear();
                 for (int c = 0; c < centroids.K; c++)
                 {
-                    if (!(rowScores[c] > limit))
+                    if (rowScores[c] <= limit)
                         candidates.Add((ExactDistanceOrder.InDouble(row, centroids, c), c));
                 }
                 float[] values = row.ToArray();
@@ -161,7 +161,7 @@ internal static unsafe class NearTies
                 double least = double.PositiveInfinity;
                 for (int c = 0; c < centroids.K; c++)
                 {
-                    if (rowScores[c] > limit)
+                    if (!(rowScores[c] <= limit))
                         continue;
                     double distance = ExactDistanceOrder.InDouble(row, centroids, c);
                     if (nearest < 0 || ExactDistanceOrder.Nearer(row, centroids, c, distance, nearest, least))

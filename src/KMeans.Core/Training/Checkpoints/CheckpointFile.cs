@@ -25,8 +25,9 @@ namespace KMeans.Core.Training.Checkpoints;
 /// (<see cref="KMeansOptions.RereadsInputForFinalPass"/>) keeps instead of the rows that earlier versions probed
 /// (<see cref="CheckpointState.ProbesRowHashes"/>). Version 7 has version 6's layout; it marks L2 rows whose float
 /// scores lie within rounding of two centroids assigned to the exact nearer one (<see cref="Distance.NearTies"/>),
-/// where earlier versions kept the float choice, so their losses too are compared within rounding. Versions 1 to 6
-/// are still read (without what came later).
+/// where earlier versions kept the float choice, so their losses are not compared exactly: a resumed run's may lie
+/// below them by far more than rounding (<see cref="CheckpointFingerprint.VerifyLoss"/>). Versions 1 to 6 are still
+/// read (without what came later).
 /// </summary>
 internal static class CheckpointFile
 {

@@ -13,7 +13,8 @@ internal sealed class CheckpointState
 {
     /// <summary>
     /// Whether the saved losses were summed as this version sums them, so that a resumed run's recomputed loss must
-    /// equal them bit for bit; false for a checkpoint of format 1 to 6, whose L2 losses may differ in the last bits.
+    /// equal them bit for bit; false for a checkpoint of format 1 to 6, whose L2 losses differ in the last bits, or lie
+    /// above a recomputed one where float32 rounding chose rows' centroids.
     /// </summary>
     public bool ExactLosses { get; init; } = true;
 
