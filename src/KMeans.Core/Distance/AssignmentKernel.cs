@@ -107,20 +107,23 @@ internal static unsafe class AssignmentKernel
         fixed (int* bestIndex = bestIndices)
         fixed (float* secondValue = secondValues)
         {
-            if (!settles)
+            if (settles)
+            {
+                var lanes = new BestPerLane<WithSeconds>(bestValue, bestIndex, secondValue);
+                RegisterTiles.Run(x, count, centroids, wide, everyQuarter, ref lanes);
+            }
+            else
             {
                 var lanes = new BestPerLane<WithoutSeconds>(bestValue, bestIndex, null);
                 RegisterTiles.Run(x, count, centroids, wide, everyQuarter, ref lanes);
-                for (int i = 0; i < count; i++)
-                    ReduceLanes(bestValue + i * Lanes, bestIndex + i * Lanes, out scores[i], out labels[i]);
-                return;
             }
-            var lanesAndSeconds = new BestPerLane<WithSeconds>(bestValue, bestIndex, secondValue);
-            RegisterTiles.Run(x, count, centroids, wide, everyQuarter, ref lanesAndSeconds);
             for (int i = 0; i < count; i++)
                 ReduceLanes(bestValue + i * Lanes, bestIndex + i * Lanes, out scores[i], out labels[i]);
-            NearTies.Settle(given, count, centroids, labels, scores, bestValue, bestIndex, secondValue,
-                wide ? KernelPath.Avx512 : KernelPath.Avx2);
+            if (settles)
+            {
+                NearTies.Settle(given, count, centroids, labels, scores, bestValue, bestIndex, secondValue,
+                    wide ? KernelPath.Avx512 : KernelPath.Avx2);
+            }
         }
     }
 

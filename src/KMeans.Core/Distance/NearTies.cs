@@ -284,22 +284,22 @@ internal static unsafe class NearTies
             return 2 * error;
         }
 
-        /// <summary>A bound on ‖x − m‖ for each of <paramref name="count"/> rows, which <see cref="MarginOf"/> takes.</summary>
+        /// <summary>
+        /// A bound on ‖x − m‖ for each of <paramref name="count"/> rows, which <see cref="MarginOf"/> takes: the offset
+        /// is all zeros where there is none, so the rows' distance to it serves either way, each difference rounded to
+        /// float as the kernels take it.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void MeasureRows(ReadOnlySpan<float> rows, int count)
         {
             int d = _centroids.Dimension;
-            bool hasOffset = _centroids.HasOffset;
-            fixed (float* x = rows)
-            fixed (float* offset = _centroids.Offset)
+            ReadOnlySpan<float> offset = _centroids.Offset;
+            for (int i = 0; i < count; i++)
             {
-                for (int i = 0; i < count; i++)
-                {
-                    float* row = x + (long)i * d;
-                    float squared = SquaredNormLessOffset(row, offset, d, hasOffset);
-                    double norm = float.IsFinite(squared) ? squared : WideSquaredNormLessOffset(row, offset, d, hasOffset);
-                    _rowNorms[i] = Math.Sqrt(norm) * _rowWidening + _rowUnderflow;
-                }
+                ReadOnlySpan<float> row = rows.Slice(i * d, d);
+                float squared = SquaredDistance.Of(row, offset);
+                double norm = float.IsFinite(squared) ? squared : WideSquaredDistance(row, offset);
+                _rowNorms[i] = Math.Sqrt(norm) * _rowWidening + _rowUnderflow;
             }
         }
 
@@ -310,12 +310,12 @@ internal static unsafe class NearTies
         /// ‖x − m‖² in double, for a row of finite values whose float sum overflows (2e19 and beyond): its scores may
         /// still be finite. Each difference is rounded to float, as the kernels take it.
         /// </summary>
-        private static double WideSquaredNormLessOffset(float* row, float* offset, int d, bool hasOffset)
+        private static double WideSquaredDistance(ReadOnlySpan<float> row, ReadOnlySpan<float> offset)
         {
             double sum = 0;
-            for (int j = 0; j < d; j++)
+            for (int j = 0; j < row.Length; j++)
             {
-                double value = hasOffset ? row[j] - offset[j] : row[j];
+                double value = row[j] - offset[j];
                 sum += value * value;
             }
             return sum;
@@ -390,65 +390,6 @@ internal static unsafe class NearTies
             if (_scores is not null)
                 ArrayPool<float>.Shared.Return(_scores);
         }
-    }
-
-    /// <summary>
-    /// ‖x − m‖² (‖x‖² without an offset), summed in float in four chains of 16 lanes where the machine has them, else
-    /// of 8: any order serves, the bound widens the sum.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float SquaredNormLessOffset(float* row, float* offset, int d, bool hasOffset)
-    {
-        int j = 0;
-        float total = 0;
-        if (Avx512F.IsSupported)
-        {
-            Vector512<float> sum0 = Vector512<float>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
-            for (; j + 64 <= d; j += 64)
-            {
-                sum0 = AddSquare(sum0, row + j, offset + j, hasOffset);
-                sum1 = AddSquare(sum1, row + j + 16, offset + j + 16, hasOffset);
-                sum2 = AddSquare(sum2, row + j + 32, offset + j + 32, hasOffset);
-                sum3 = AddSquare(sum3, row + j + 48, offset + j + 48, hasOffset);
-            }
-            for (; j + 16 <= d; j += 16)
-                sum0 = AddSquare(sum0, row + j, offset + j, hasOffset);
-            total = Vector512.Sum(sum0 + sum1 + (sum2 + sum3));
-        }
-        else
-        {
-            Vector256<float> sum0 = Vector256<float>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
-            for (; j + 32 <= d; j += 32)
-            {
-                sum0 = AddSquare(sum0, row + j, offset + j, hasOffset);
-                sum1 = AddSquare(sum1, row + j + 8, offset + j + 8, hasOffset);
-                sum2 = AddSquare(sum2, row + j + 16, offset + j + 16, hasOffset);
-                sum3 = AddSquare(sum3, row + j + 24, offset + j + 24, hasOffset);
-            }
-            for (; j + 8 <= d; j += 8)
-                sum0 = AddSquare(sum0, row + j, offset + j, hasOffset);
-            total = Vector256.Sum(sum0 + sum1 + (sum2 + sum3));
-        }
-        for (; j < d; j++)
-        {
-            float value = hasOffset ? row[j] - offset[j] : row[j];
-            total += value * value;
-        }
-        return total;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> AddSquare(Vector512<float> sum, float* row, float* offset, bool hasOffset)
-    {
-        Vector512<float> value = hasOffset ? Vector512.Load(row) - Vector512.Load(offset) : Vector512.Load(row);
-        return Avx512F.FusedMultiplyAdd(value, value, sum);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> AddSquare(Vector256<float> sum, float* row, float* offset, bool hasOffset)
-    {
-        Vector256<float> value = hasOffset ? Vector256.Load(row) - Vector256.Load(offset) : Vector256.Load(row);
-        return Fma.IsSupported ? Fma.MultiplyAdd(value, value, sum) : sum + value * value;
     }
 
     /// <summary>Every score of <paramref name="count"/> rows by the portable kernel's arithmetic, row i's from i · stride.</summary>
