@@ -15,10 +15,12 @@ BeforeAll {
         }
     }
 
-    # A float32 .npy file of the given rows (NPY format 1.0: magic, header length, a dict padded to 64 bytes).
+    # A float32 (or with -Float64, float64) .npy file of the given rows (NPY format 1.0: magic, header length, a dict
+    # padded to 64 bytes).
     function Write-NpyFile {
-        param([string] $LiteralPath, [float[][]] $Row)
-        $header = "{'descr': '<f4', 'fortran_order': False, 'shape': ($($Row.Count), $($Row[0].Count)), }"
+        param([string] $LiteralPath, [object[]] $Row, [switch] $Float64)
+        $descr = if ($Float64) { '<f8' } else { '<f4' }
+        $header = "{'descr': '$descr', 'fortran_order': False, 'shape': ($($Row.Count), $($Row[0].Count)), }"
         $header = $header.PadRight(64 * [math]::Ceiling(($header.Length + 11) / 64) - 11) + "`n"
         $stream = [System.IO.File]::Create($LiteralPath)
         try {
@@ -26,7 +28,9 @@ BeforeAll {
             $writer.Write([byte[]](0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0))
             $writer.Write([uint16]$header.Length)
             $writer.Write([System.Text.Encoding]::ASCII.GetBytes($header))
-            foreach ($vector in $Row) { foreach ($value in $vector) { $writer.Write([float]$value) } }
+            foreach ($vector in $Row) {
+                foreach ($value in $vector) { if ($Float64) { $writer.Write([double]$value) } else { $writer.Write([float]$value) } }
+            }
             $writer.Flush()
         }
         finally {
@@ -314,4 +318,47 @@ Describe 'A dimension whose range dwarfs the gaps between neighbouring rows' {
 
 AfterAll {
     Remove-Item -LiteralPath $Scratch -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Float64 values that float32 cannot tell apart' {
+    BeforeAll {
+        # Two blobs 3 apart (noise within +-0.1) in 4 float64 dimensions, at 1e8 where float32 spaces values 8 apart,
+        # and the same rows at 0.
+        $random = [System.Random]::new(11)
+        $script:Far = foreach ($row in 0..199) {
+            $centre = if ($row % 2 -eq 0) { 1.5 } else { -1.5 }
+            , [double[]](1..4 | ForEach-Object { 1e8 + $centre + ($random.NextDouble() - 0.5) * 0.2 })
+        }
+        $script:FarFile = Join-Path $Scratch 'far-float64.npy'
+        Write-NpyFile -LiteralPath $FarFile -Row $Far -Float64
+        $script:NearFile = Join-Path $Scratch 'near-float64.npy'
+        Write-NpyFile -LiteralPath $NearFile -Row @($Far | ForEach-Object { , [double[]]($_ | ForEach-Object { $_ - 1e8 }) }) -Float64
+        $script:Blurred = "far-float64\.npy holds float64 values, read as float32 \(the precision the module computes in\): the values of column \d span [\d.]+ from 1E\+08, and float32 moves them by up to [\d.]+, \d+ % of that span \(and 3 other columns\), so rows that differ there train and assign as if equal\. Subtract a common offset"
+    }
+
+    It 'training says which column float32 blurred, before the warning that the rows read as one' {
+        $model = Invoke-KMeansTraining -LiteralPath $FarFile -K 2 -Seed 1 -AsModel -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $model.Loss | Should -Be 0
+        $warnings.Count | Should -Be 2
+        $warnings[0].Message | Should -Match $Blurred
+        $warnings[1].Message | Should -Match 'only 1 distinct row'
+    }
+
+    It 'assignment of the file says so too' {
+        $centroids = @(, [float[]](@(1.5) * 4)) + @(, [float[]](@(-1.5) * 4))
+
+        $summary = Get-KMeansAssignment -LiteralPath $FarFile -Centroid $centroids -Summary -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $warnings.Count | Should -Be 1
+        $warnings[0].Message | Should -Match $Blurred
+        ($summary | Measure-Object -Property Count -Sum).Sum | Should -Be 200
+    }
+
+    It 'the same rows near 0 train to the two blobs without a word' {
+        $model = Invoke-KMeansTraining -LiteralPath $NearFile -K 2 -Seed 1 -AsModel -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $warnings.Count | Should -Be 0
+        $model.Centroids.Size | Should -Be @(100, 100)
+    }
 }

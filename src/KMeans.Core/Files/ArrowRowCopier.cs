@@ -28,10 +28,12 @@ internal static class ArrowRowCopier
     /// Copies rows <paramref name="firstRow"/> .. + <paramref name="count"/> of one record batch;
     /// <paramref name="sourceRow"/> is the source index of <paramref name="firstRow"/>, for messages. Returns how many
     /// rows were copied: all of them, or those before a row that cannot be read, whose error <paramref name="stop"/>
-    /// then holds, so that the reader delivers every row before the bad one, wherever the batches begin.
+    /// then holds, so that the reader delivers every row before the bad one, wherever the batches begin. Double values
+    /// go through <paramref name="narrowing"/>.
     /// </summary>
     public static int Copy(IArrowArray column, int dimension, int firstRow, int count, long sourceRow,
-        Span<float> destination, Span<bool> nulls, string path, out bool anyNull, out KMeansException? stop)
+        Span<float> destination, Span<bool> nulls, string path, Float64Narrowing? narrowing, out bool anyNull,
+        out KMeansException? stop)
     {
         anyNull = false;
         stop = null;
@@ -56,7 +58,7 @@ internal static class ArrowRowCopier
                     $"row {sourceRow + i} points at values {start}..{start + length - 1}, but the column holds only {values.Length}.");
             if (stop is not null)
                 return i;
-            CopyValues(values, (int)start, target);
+            CopyValues(values, (int)start, target, narrowing);
         }
         return count;
     }
@@ -122,7 +124,7 @@ internal static class ArrowRowCopier
         _ => throw new InvalidOperationException($"{column.Data.DataType.Name} is not a vector column type."),
     };
 
-    private static void CopyValues(IArrowArray values, int start, Span<float> target)
+    private static void CopyValues(IArrowArray values, int start, Span<float> target, Float64Narrowing? narrowing)
     {
         switch (values)
         {
@@ -133,9 +135,7 @@ internal static class ArrowRowCopier
                 TensorPrimitives.ConvertToSingle(halves.Values.Slice(start, target.Length), target);
                 break;
             case DoubleArray doubles:
-                ReadOnlySpan<double> source = doubles.Values.Slice(start, target.Length);
-                for (int j = 0; j < target.Length; j++)
-                    target[j] = BeyondFloat32.Narrow(source[j]);
+                narrowing!.NarrowRows(doubles.Values.Slice(start, target.Length), target);
                 break;
             default:
                 throw new InvalidOperationException($"{values.Data.DataType.Name} is not a vector element type.");

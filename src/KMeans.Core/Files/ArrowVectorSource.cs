@@ -1,6 +1,7 @@
 using Apache.Arrow;
 using Apache.Arrow.Compression;
 using Apache.Arrow.Ipc;
+using Apache.Arrow.Types;
 
 namespace KMeans.Core.Files;
 
@@ -16,6 +17,7 @@ internal sealed class ArrowVectorSource : IVectorSource
 
     private readonly bool _isFile;
     private readonly ArrowVectorColumn _column;
+    private readonly Float64Narrowing? _narrowing;
 
     private ArrowVectorSource(string path, bool isFile, ArrowVectorColumn column, int dimension, long? rowCount)
     {
@@ -24,6 +26,8 @@ internal sealed class ArrowVectorSource : IVectorSource
         _column = column;
         Dimension = dimension;
         RowCount = rowCount;
+        if (column.ElementType == ArrowTypeId.Double)
+            _narrowing = new Float64Narrowing(dimension, path);
     }
 
     public string Description { get; }
@@ -94,7 +98,7 @@ internal sealed class ArrowVectorSource : IVectorSource
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int count = ArrowRowCopier.Copy(column, Dimension, first, Math.Min(rowsPerBatch, recordBatch.Length - first),
-                    sourceRow, values, nulls, Description, out bool anyNull, out KMeansException? stop);
+                    sourceRow, values, nulls, Description, _narrowing, out bool anyNull, out KMeansException? stop);
                 if (count > 0)
                     yield return new VectorBatch(sourceRow, count, values.AsMemory(0, count * Dimension),
                         anyNull ? nulls.AsMemory(0, count) : default);
@@ -106,6 +110,8 @@ internal sealed class ArrowVectorSource : IVectorSource
         if (RowCount is long expected && sourceRow != expected)
             throw VectorFileErrors.Invalid(Description, $"its footer promises {expected} rows, but its record batches hold {sourceRow}.");
     }
+
+    public IEnumerable<Float64Narrowing.Blur> Float64Blurs => _narrowing?.Worst() is { } blur ? [blur] : [];
 
     public void Dispose()
     {

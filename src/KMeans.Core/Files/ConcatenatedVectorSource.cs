@@ -75,6 +75,8 @@ public sealed class ConcatenatedVectorSource : IVectorSource
         return file < 0 ? $"row {row} of {Description}" : _sources[file].DescribeRow(row - _firstRows[file]);
     }
 
+    public IEnumerable<Float64Narrowing.Blur> Float64Blurs => _sources.SelectMany(source => source.Float64Blurs);
+
     public string FileOfRow(long row)
     {
         int file = FileIndexOf(row);

@@ -68,5 +68,7 @@ internal sealed class GuardedVectorSource : IVectorSource, IRowRangeSource
 
     public string FileOfRow(long row) => _inner.FileOfRow(row);
 
+    public IEnumerable<Float64Narrowing.Blur> Float64Blurs => _inner.Float64Blurs;
+
     public void Dispose() => _inner.Dispose();
 }

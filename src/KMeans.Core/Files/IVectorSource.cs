@@ -25,4 +25,10 @@ public interface IVectorSource : IDisposable
 
     /// <summary>The file that holds a row read by <see cref="ReadBatches"/>: the source itself unless it is several files.</summary>
     string FileOfRow(long row) => Description;
+
+    /// <summary>
+    /// The files whose float64 values float32 blurred (<see cref="Float64Narrowing"/>) in the rows read so far, each with
+    /// its worst column; none for a source that holds float32 or narrower values.
+    /// </summary>
+    IEnumerable<Float64Narrowing.Blur> Float64Blurs => [];
 }

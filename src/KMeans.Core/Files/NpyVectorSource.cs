@@ -18,6 +18,7 @@ internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
     /// <summary>Fortran order costs one read per column and batch, so its batches are larger.</summary>
     private const int MaxFortranValuesPerBatch = 1 << 20;
     private readonly NpyHeader _header;
+    private readonly Float64Narrowing? _narrowing;
     private readonly object _rangeFileLock = new();
     private SafeFileHandle? _rangeFile;
 
@@ -26,6 +27,8 @@ internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
         Description = path;
         using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         _header = NpyHeader.Read(file, path);
+        if (_header.ElementSize == sizeof(double))
+            _narrowing = new Float64Narrowing(_header.Columns, path);
     }
 
     public string Description { get; }
@@ -58,6 +61,8 @@ internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
             yield return new VectorBatch(first, count, values.AsMemory(0, count * Dimension));
         }
     }
+
+    public IEnumerable<Float64Narrowing.Blur> Float64Blurs => _narrowing?.Worst() is { } blur ? [blur] : [];
 
     public bool ReadsRowRanges => !_header.FortranOrder && _header.ElementSize == sizeof(float);
 
@@ -107,7 +112,7 @@ internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
     {
         int length = count * Dimension * _header.ElementSize;
         ReadExactly(file, bytes.AsSpan(0, length), RowOffset(first));
-        Convert(bytes.AsSpan(0, length), values.AsSpan(0, count * Dimension));
+        Convert(bytes.AsSpan(0, length), values.AsSpan(0, count * Dimension), column: -1);
     }
 
     private long RowOffset(long row) => _header.DataOffset + row * Dimension * _header.ElementSize;
@@ -120,13 +125,14 @@ internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
         {
             long offset = _header.DataOffset + ((long)j * _header.Rows + first) * _header.ElementSize;
             ReadExactly(file, bytes.AsSpan(0, length), offset);
-            Convert(bytes.AsSpan(0, length), column.AsSpan(0, count));
+            Convert(bytes.AsSpan(0, length), column.AsSpan(0, count), j);
             for (int i = 0; i < count; i++)
                 values[i * Dimension + j] = column[i];
         }
     }
 
-    private void Convert(ReadOnlySpan<byte> source, Span<float> target)
+    /// <summary>Values of whole rows (<paramref name="column"/> −1) or of one column, as float32.</summary>
+    private void Convert(ReadOnlySpan<byte> source, Span<float> target, int column)
     {
         switch (_header.ElementSize)
         {
@@ -135,8 +141,10 @@ internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
                 break;
             case sizeof(double):
                 ReadOnlySpan<double> doubles = MemoryMarshal.Cast<byte, double>(source);
-                for (int i = 0; i < target.Length; i++)
-                    target[i] = BeyondFloat32.Narrow(doubles[i]);
+                if (column < 0)
+                    _narrowing!.NarrowRows(doubles, target);
+                else
+                    _narrowing!.NarrowColumn(column, doubles, target);
                 break;
             default:
                 TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(source), target);

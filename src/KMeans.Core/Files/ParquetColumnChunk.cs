@@ -6,9 +6,10 @@ namespace KMeans.Core.Files;
 /// <summary>
 /// One row group's worth of a Parquet vector column, read into buffers reused from one row group to the next, and
 /// walked one row (list) at a time. An entry at the maximum definition level is a value; from the element level up it
-/// is a null element (read as NaN); one below the element level is an empty list; anything lower a null row.
+/// is a null element (read as NaN); one below the element level is an empty list; anything lower a null row. Double
+/// values are read as float32 row by row, through <paramref name="narrowing"/> where given.
 /// </summary>
-internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path)
+internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path, Float64Narrowing? narrowing = null)
 {
     // Run-length encoding packs many entries into a byte, but not millions; a damaged count beyond this bound would
     // otherwise allocate gigabytes before the library notices that the data is not there.
@@ -16,6 +17,7 @@ internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path
 
     private readonly int _maxDefinition = column.Leaf.MaxDefinitionLevel;
     private readonly long _fileLength = new FileInfo(path).Length;
+    private readonly bool _holdsDoubles = column.Leaf.ClrType == typeof(double);
     private float[] _values = [];
     private double[] _doubles = [];
     private int[] _definitions = [];
@@ -41,18 +43,16 @@ internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path
         ExpectedRows = rowGroup.RowCount;
         Grow(ref _definitions, _entries);
         Grow(ref _repetitions, _entries);
-        Grow(ref _values, _entries);
         Memory<int> definitions = _definitions.AsMemory(0, _entries);
         Memory<int> repetitions = _repetitions.AsMemory(0, _entries);
-        if (column.Leaf.ClrType == typeof(double))
+        if (_holdsDoubles)
         {
             Grow(ref _doubles, _entries);
             AsyncBridge.Run(() => rowGroup.ReadRawAsync(column.Leaf, _doubles.AsMemory(0, _entries), definitions, repetitions, CancellationToken.None).AsTask());
-            for (int i = 0; i < _entries; i++)
-                _values[i] = BeyondFloat32.Narrow(_doubles[i]);
         }
         else
         {
+            Grow(ref _values, _entries);
             AsyncBridge.Run(() => rowGroup.ReadRawAsync(column.Leaf, _values.AsMemory(0, _entries), definitions, repetitions, CancellationToken.None).AsTask());
         }
         if (_entries > 0 && _repetitions[0] != 0)
@@ -78,7 +78,10 @@ internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path
         }
         do
         {
-            float value = _definitions[_entry] == _maxDefinition ? _values[_value++] : NullElement.Value;
+            float value = _definitions[_entry] != _maxDefinition ? NullElement.Value
+                : !_holdsDoubles ? _values[_value++]
+                : narrowing is null ? BeyondFloat32.Narrow(_doubles[_value++])
+                : narrowing.Narrow(_doubles[_value++], length);
             if (length < target.Length)
                 target[length] = value;
             length++;

@@ -11,6 +11,7 @@ internal sealed class ParquetVectorSource : IVectorSource
     private const int MaxValuesPerBatch = 1 << 20;
     private readonly ParquetVectorColumn _column;
     private readonly int _rowGroupCount;
+    private readonly Float64Narrowing? _narrowing;
 
     public ParquetVectorSource(string path, string? columnName)
     {
@@ -22,6 +23,8 @@ internal sealed class ParquetVectorSource : IVectorSource
             _rowGroupCount = reader.RowGroupCount;
             RowCount = reader.Metadata?.NumRows ?? throw VectorFileErrors.Invalid(path, "its metadata is missing.");
             Dimension = FirstListLength(reader) ?? throw VectorFileErrors.NoVectors(path);
+            if (_column.Leaf.ClrType == typeof(double))
+                _narrowing = new Float64Narrowing(Dimension, path);
         }
         finally
         {
@@ -69,7 +72,7 @@ internal sealed class ParquetVectorSource : IVectorSource
         var values = new float[rowsPerBatch * Dimension];
         var nulls = new bool[rowsPerBatch];
         long sourceRow = 0;
-        var chunk = new ParquetColumnChunk(_column, Description);
+        var chunk = new ParquetColumnChunk(_column, Description, _narrowing);
         ParquetReader reader = Open(Description);
         try
         {
@@ -113,6 +116,8 @@ internal sealed class ParquetVectorSource : IVectorSource
         if (sourceRow != RowCount)
             throw VectorFileErrors.Invalid(Description, $"its metadata promises {RowCount} rows, but its row groups hold {sourceRow}.");
     }
+
+    public IEnumerable<Float64Narrowing.Blur> Float64Blurs => _narrowing?.Worst() is { } blur ? [blur] : [];
 
     public void Dispose()
     {

@@ -580,6 +580,8 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             _nextIndex += rowsDone;
             progress.Complete();
         }
+        foreach (Float64Narrowing.Blur blur in source.Float64Blurs)
+            WriteWarning(blur.Describe());
     }
 
     /// <summary>

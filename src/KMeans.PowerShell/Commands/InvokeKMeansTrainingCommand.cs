@@ -417,12 +417,15 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
             }
         }
         Train(source.Description, source.Dimension, options.SampleCapacity(source.RowCount),
-            (trainOptions, sink, token) => KMeansTrainer.Train(source, trainOptions, Checkpoint(), sink, token));
+            (trainOptions, sink, token) => KMeansTrainer.Train(source, trainOptions, Checkpoint(), sink, token), source);
     }
 
-    /// <summary>Runs <paramref name="train"/> on a worker, showing its progress, and writes its centroids or model.</summary>
+    /// <summary>
+    /// Runs <paramref name="train"/> on a worker, showing its progress, and writes its centroids or model; the files it
+    /// read (<paramref name="files"/>) say where float32 blurred their values.
+    /// </summary>
     private void Train(string description, int dimension, long sampleCapacity,
-        Func<KMeansOptions, IProgress<TrainingProgress>, CancellationToken, KMeansResult> train)
+        Func<KMeansOptions, IProgress<TrainingProgress>, CancellationToken, KMeansResult> train, IVectorSource? files = null)
     {
         KMeansOptions options = Options();
         TrainingProgressWriter progress = _progress!;
@@ -462,6 +465,8 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         if (_pipelineRows is null && result.Sampling is { NullRowsSkipped: > 0 and var nulls })
             WriteWarning(string.Create(CultureInfo.InvariantCulture,
                 $"Left out {nulls:N0} null row{(nulls == 1 ? "" : "s")} of {description}: a null row holds no vector (the model's SkippedRows counts it)."));
+        foreach (Float64Narrowing.Blur blur in files?.Float64Blurs ?? [])
+            WriteWarning(blur.Describe());
         if (result.DistinctRows is int distinct)
             WriteWarning(DegenerateSample.Warning(result, distinct));
         else if (EmptyClusters.Warning(result) is { } empty)

@@ -39,8 +39,11 @@ internal static class ArrowTestFiles
         writer.WriteEnd();
     }
 
-    /// <summary>A FixedSizeList column of float16, float32 or float64 built from rows (null entries become null rows).</summary>
-    public static Func<int, int, IArrowArray> FixedSizeList(IReadOnlyList<float[]?> rows, ArrowTypeId element)
+    /// <summary>
+    /// A FixedSizeList column of float16, float32 or float64 built from rows (null entries become null rows); float64
+    /// values are each plus <paramref name="offset"/>, added in double.
+    /// </summary>
+    public static Func<int, int, IArrowArray> FixedSizeList(IReadOnlyList<float[]?> rows, ArrowTypeId element, double offset = 0)
     {
         int d = rows.First(r => r is not null)!.Length;
         return (first, count) =>
@@ -55,7 +58,7 @@ internal static class ArrowTestFiles
                     continue;
                 }
                 builder.Append();
-                AppendValues(builder.ValueBuilder, element, row);
+                AppendValues(builder.ValueBuilder, element, row, offset);
             }
             return builder.Build();
         };
@@ -115,7 +118,7 @@ internal static class ArrowTestFiles
         _ => FloatType.Default,
     };
 
-    private static void AppendValues(IArrowArrayBuilder valueBuilder, ArrowTypeId element, float[] row)
+    private static void AppendValues(IArrowArrayBuilder valueBuilder, ArrowTypeId element, float[] row, double offset = 0)
     {
         switch (valueBuilder)
         {
@@ -123,7 +126,7 @@ internal static class ArrowTestFiles
                 halves.AppendRange(row.Select(v => (Half)v));
                 break;
             case DoubleArray.Builder doubles when element == ArrowTypeId.Double:
-                doubles.AppendRange(row.Select(v => (double)v));
+                doubles.AppendRange(row.Select(v => v + offset));
                 break;
             case FloatArray.Builder floats:
                 floats.AppendRange(row);

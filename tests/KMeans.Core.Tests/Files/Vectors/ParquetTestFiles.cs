@@ -7,7 +7,12 @@ namespace KMeans.Core.Tests.Files.Vectors;
 internal static class ParquetTestFiles
 {
     /// <summary>A Parquet file with one list&lt;double&gt; (or list&lt;float&gt;) column per name, all holding the same rows.</summary>
-    public static void Write(string path, IReadOnlyList<float[]> rows, bool doubles, int rowGroupRows, params string[] columnNames)
+    public static void Write(string path, IReadOnlyList<float[]> rows, bool doubles, int rowGroupRows, params string[] columnNames) =>
+        Write(path, rows, doubles, rowGroupRows, offset: 0, columnNames);
+
+    /// <summary>As above, doubles holding each value plus <paramref name="offset"/>, added in double.</summary>
+    public static void Write(string path, IReadOnlyList<float[]> rows, bool doubles, int rowGroupRows, double offset,
+        params string[] columnNames)
     {
         int d = rows[0].Length;
         var leaves = columnNames.Select(name => doubles ? (DataField)new DataField<double?>("element") : new DataField<float?>("element")).ToArray();
@@ -23,7 +28,7 @@ internal static class ParquetTestFiles
                 {
                     IEnumerable<float> values = rows.Skip(first).Take(count).SelectMany(r => r);
                     if (doubles)
-                        await group.WriteAsync(leaf, (ReadOnlyMemory<double?>)values.Select(v => (double?)v).ToArray(), (ReadOnlyMemory<int>)repetitions);
+                        await group.WriteAsync(leaf, (ReadOnlyMemory<double?>)values.Select(v => (double?)(v + offset)).ToArray(), (ReadOnlyMemory<int>)repetitions);
                     else
                         await group.WriteAsync(leaf, (ReadOnlyMemory<float?>)values.Select(v => (float?)v).ToArray(), (ReadOnlyMemory<int>)repetitions);
                 }

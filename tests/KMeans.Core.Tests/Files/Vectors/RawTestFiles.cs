@@ -6,9 +6,12 @@ namespace KMeans.Core.Tests.Files.Vectors;
 /// <summary>Writes .npy and .fvecs files byte by byte, in layouts our own writer never produces.</summary>
 internal static class RawTestFiles
 {
-    /// <summary>A .npy file with any dtype string and order; float64 data when the dtype ends in 8, float32 otherwise.</summary>
+    /// <summary>
+    /// A .npy file with any dtype string and order; float64 data when the dtype ends in 8 (each value plus
+    /// <paramref name="offset"/>, added in double), float32 otherwise.
+    /// </summary>
     public static void Npy(string path, IReadOnlyList<float[]> rows, string descr = "<f4", bool fortran = false, int version = 1,
-        long? declaredRows = null)
+        long? declaredRows = null, double offset = 0)
     {
         int d = rows[0].Length;
         string dictionary = $"{{'descr': '{descr}', 'fortran_order': {(fortran ? "True" : "False")}, 'shape': ({declaredRows ?? rows.Count}, {d}), }}";
@@ -34,7 +37,7 @@ internal static class RawTestFiles
             : rows.SelectMany(r => r);
         foreach (float value in ordered)
         {
-            var bytes = doubles ? BitConverter.GetBytes((double)value) : BitConverter.GetBytes(value);
+            var bytes = doubles ? BitConverter.GetBytes(value + offset) : BitConverter.GetBytes(value);
             if (bigEndian)
                 System.Array.Reverse(bytes);
             stream.Write(bytes);

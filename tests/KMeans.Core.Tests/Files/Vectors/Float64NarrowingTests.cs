@@ -1,0 +1,153 @@
+using Apache.Arrow.Types;
+using KMeans.Core.Files;
+
+namespace KMeans.Core.Tests.Files.Vectors;
+
+/// <summary>
+/// Float64 values read as float32: the readers say which column rounding blurred (values that differ by 3 at 1e8 read
+/// as equal), and stay silent where float32 keeps the differences.
+/// </summary>
+public sealed class Float64NarrowingTests(TempDirectory scratch) : IClassFixture<TempDirectory>
+{
+    /// <summary>Column 0 differs by at most 3.75 between rows, the others by up to 99,750: float32 spaces values 8 apart at 1e8.</summary>
+    private static readonly float[][] Rows = Enumerable.Range(0, 400)
+        .Select(r => new float[] { r % 2 * 3 + 0.25f * (r % 4), r * 250 % 100_000, r * 7 % 1000 * 100, 50_000 })
+        .ToArray();
+
+    private const double Far = 1e8;
+
+    [Fact]
+    public void AColumnThatDiffersByLessThanFloat32ResolvesIsNamedWithItsRangeAndLargestRounding()
+    {
+        var narrowing = new Float64Narrowing(4, "rows.npy");
+        float[] target = new float[4];
+        foreach (float[] row in Rows)
+            narrowing.NarrowRows(row.Select(v => v + Far).ToArray(), target);
+
+        Float64Narrowing.Blur blur = Assert.IsType<Float64Narrowing.Blur>(narrowing.Worst());
+
+        Assert.Equal(new Float64Narrowing.Blur("rows.npy", 0, Far, Far + 3.75, 3.75, 0), blur);
+        string message = blur.Describe();
+        Assert.StartsWith("rows.npy holds float64 values, read as float32", message);
+        Assert.Contains("the values of column 0 span 3.75 from 1E+08, and float32 moves them by up to 3.75, 100 % of that span,", message);
+        Assert.Contains("Subtract a common offset", message);
+    }
+
+    [Fact]
+    public void NamesTheColumnBlurredMostForItsSpanAndCountsTheOthers()
+    {
+        var narrowing = new Float64Narrowing(3, "rows.npy");
+        float[] target = new float[3];
+        // Float32 reads all four as 1e8: column 0 moves by its whole span (3), column 1 by twice its span (2 against 1).
+        narrowing.NarrowRows([1e8, 1e8 + 1, 5], target);
+        narrowing.NarrowRows([1e8 + 3, 1e8 + 2, 6], target);
+
+        Float64Narrowing.Blur blur = narrowing.Worst()!;
+
+        Assert.Equal(new Float64Narrowing.Blur("rows.npy", 1, 1e8 + 1, 1e8 + 2, 2, 1), blur);
+        Assert.Contains("(and 1 other column)", blur.Describe());
+    }
+
+    [Fact]
+    public void ValuesBelowFloat32sRangeAreABlurToo()
+    {
+        var narrowing = new Float64Narrowing(2, "tiny.npy");
+        float[] target = new float[2];
+        var random = new Random(3);
+        for (int row = 0; row < 50; row++)
+        {
+            narrowing.NarrowRows([random.NextDouble() * 1e-50, random.NextDouble()], target);
+            Assert.Equal(0f, target[0]);
+        }
+
+        Float64Narrowing.Blur blur = narrowing.Worst()!;
+
+        Assert.Equal(0, blur.Column);
+        Assert.Equal(0, blur.OtherColumns);
+        Assert.Equal(blur.Maximum, blur.LargestChange);
+    }
+
+    [Fact]
+    public void EqualValuesOrdinaryValuesAndValuesBeyondFloat32AreNoBlur()
+    {
+        var narrowing = new Float64Narrowing(3, "plain.npy");
+        float[] target = new float[3];
+        var random = new Random(5);
+        for (int row = 0; row < 1000; row++)
+            narrowing.NarrowRows([0.1, random.NextDouble() * 2 - 1, row % 2 == 0 ? 1e39 : 1 + random.NextDouble()], target);
+
+        Assert.Null(narrowing.Worst());
+    }
+
+    [Fact]
+    public void AColumnMajorRunCountsForItsColumn()
+    {
+        var narrowing = new Float64Narrowing(2, "fortran.npy");
+        float[] target = new float[3];
+        narrowing.NarrowColumn(1, [1e8, 1e8 + 2, 1e8 + 5], target);
+        narrowing.NarrowColumn(0, [1, 2, 3], target);
+
+        Assert.Equal(1, narrowing.Worst()!.Column);
+        Assert.Equal([1f, 2f, 3f], target);
+    }
+
+    public static TheoryData<string> Float64Layouts => new() { "c.npy", "fortran.npy", "doubles.parquet", "doubles.arrow" };
+
+    [Theory]
+    [MemberData(nameof(Float64Layouts))]
+    public void EveryFloat64ReaderNamesTheBlurredColumnOnceItHasReadTheRows(string name)
+    {
+        string path = Write(name, Far);
+        using IVectorSource source = VectorFile.Open(path);
+        Assert.Empty(source.Float64Blurs);
+
+        List<float[]?> read = VectorRows.ReadAll(source);
+
+        VectorRows.Equal(Rows.Select(row => row.Select(v => (float)(v + Far)).ToArray()).ToList(), read);
+        Float64Narrowing.Blur blur = Assert.Single(source.Float64Blurs);
+        Assert.Equal(new Float64Narrowing.Blur(path, 0, Far, Far + 3.75, 3.75, 0), blur);
+    }
+
+    [Theory]
+    [MemberData(nameof(Float64Layouts))]
+    public void Float64ValuesThatFloat32HoldsAreNoBlur(string name)
+    {
+        using IVectorSource source = VectorFile.Open(Write("near-" + name, 0.5));
+
+        VectorRows.ReadAll(source);
+
+        Assert.Empty(source.Float64Blurs);
+    }
+
+    [Fact]
+    public void SeveralFilesNameEachBlurredFile()
+    {
+        string far = Write("shard-far.npy", Far), near = Write("shard-near.parquet", 0), farToo = Write("shard-far.arrow", Far);
+        using var shards = new ConcatenatedVectorSource([VectorFile.Open(far), VectorFile.Open(near), VectorFile.Open(farToo)]);
+
+        VectorRows.ReadAll(shards);
+
+        Assert.Equal([far, farToo], shards.Float64Blurs.Select(blur => blur.Source));
+    }
+
+    private string Write(string name, double offset)
+    {
+        string path = scratch.File(name);
+        if (File.Exists(path))
+            return path;
+        switch (Path.GetExtension(name))
+        {
+            case ".npy":
+                RawTestFiles.Npy(path, Rows, "<f8", fortran: name.Contains("fortran"), offset: offset);
+                break;
+            case ".parquet":
+                ParquetTestFiles.Write(path, Rows, doubles: true, rowGroupRows: 150, offset, "vector");
+                break;
+            default:
+                ArrowTestFiles.Write(path, Rows.Length, 128, stream: false, compression: null,
+                    ("vector", ArrowTestFiles.FixedSizeList(Rows, ArrowTypeId.Double, offset)));
+                break;
+        }
+        return path;
+    }
+}
