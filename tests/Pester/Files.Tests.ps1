@@ -465,6 +465,28 @@ Describe 'Files written by independent tools' {
         $model.Centroids.Vector | Should -Be $list.Centroids.Vector
     }
 
+    It 'assigning DuckDB''s <_> warns of its null row 7, which no output holds but a .npy file as -1' -ForEach 'duckdb-array-null-row.parquet', 'duckdb-list-null-row.parquet' {
+        $path = Join-Path $Fixtures $_
+        $centroids = Invoke-KMeansTraining -LiteralPath $path -K 4 -Seed 1 -WarningAction SilentlyContinue
+        $npy = Join-Path $Scratch "null-row-$_.npy"
+        $parquet = Join-Path $Scratch "null-row-$_.parquet"
+
+        $assigned = Get-KMeansAssignment -LiteralPath $path -Centroid $centroids -WarningVariable toPipeline -WarningAction SilentlyContinue
+        $null = Get-KMeansAssignment -LiteralPath $path -Centroid $centroids -OutFile $npy -WarningVariable toNpy -WarningAction SilentlyContinue
+        $null = Get-KMeansAssignment -LiteralPath $path -Centroid $centroids -OutFile $parquet -WarningVariable toParquet -WarningAction SilentlyContinue
+
+        "$toPipeline" | Should -Be "Left out 1 null row of ${path}: a null row holds no vector, so it has no cluster (no output)."
+        "$toNpy" | Should -Be "Left out 1 null row of ${path}: a null row holds no vector, so it has no cluster (−1 in '$npy')."
+        "$toParquet" | Should -Be "Left out 1 null row of ${path}: a null row holds no vector, so it has no cluster (left out of '$parquet')."
+        $assigned.Count | Should -Be 299
+        $assigned.Index | Should -Not -Contain 7
+        $bytes = [System.IO.File]::ReadAllBytes($npy)
+        $labelsAt = 10 + [System.BitConverter]::ToUInt16($bytes, 8)
+        ($bytes.Length - $labelsAt) / 4 | Should -Be 300
+        [System.BitConverter]::ToInt32($bytes, $labelsAt + 7 * 4) | Should -Be -1
+        [System.BitConverter]::ToInt32($bytes, $labelsAt + 8 * 4) | Should -Be ($assigned | Where-Object Index -EQ 8).ClusterId
+    }
+
     It 'imports <_> as the reference rows and assigns with them as the reference does' -ForEach @(
         'numpy-float64.npy', 'numpy-fortran.npy', 'numpy-commas.csv', 'numpy-spaces.csv', 'numpy-lists.json',
         'pandas-index.csv', 'pandas-no-index.csv', 'pandas-ids.csv', 'arrow-js.arrow',

@@ -27,6 +27,7 @@ public sealed class AssignmentFileWriter : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(nearest, 1);
         if (!Enum.IsDefined(format))
             throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown assignment file format.");
+        Format = format;
         _file = AtomicFile.Begin(path, overwrite);
         try
         {
@@ -45,6 +46,9 @@ public sealed class AssignmentFileWriter : IDisposable
     }
 
     public string Target => _file.Target;
+
+    /// <summary>A .npy file holds −1 for a row that was not assigned; Arrow and Parquet files leave it out.</summary>
+    public AssignmentFileFormat Format { get; }
 
     /// <summary>Rows written so far, assigned or not.</summary>
     public long Rows { get; private set; }

@@ -549,13 +549,14 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     {
         var progress = new CountProgress(this, ProgressActivityId, $"Assigning the rows of {source.Description}", showFirst: false);
         long rowsDone = 0;
+        long nullRows = 0;
         try
         {
             IEnumerable<AssignedRows> chunks = new StreamingAssignment(_nearest!, Threads, Count).Run(source, _nextIndex, _stopping.Token);
             _inputRead = true;
             foreach (AssignedRows chunk in chunks)
             {
-                Emit(chunk, row => chunk.Problem(row) is { } problem ? KMeansErrors.FromException(problem) : null);
+                nullRows += Emit(chunk, row => chunk.Problem(row) is { } problem ? KMeansErrors.FromException(problem) : null);
                 rowsDone = chunk.FirstSourceRow + chunk.RowCount;
                 progress.Report(rowsDone, source.RowCount,
                     source.RowCount is long known ? string.Create(CultureInfo.InvariantCulture, $"{rowsDone:N0} of {known:N0} rows") : string.Create(CultureInfo.InvariantCulture, $"{rowsDone:N0} rows"));
@@ -580,6 +581,9 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             _nextIndex += rowsDone;
             progress.Complete();
         }
+        if (nullRows > 0)
+            WriteWarning(string.Create(CultureInfo.InvariantCulture,
+                $"Left out {nullRows:N0} null row{(nullRows == 1 ? "" : "s")} of {source.Description}: a null row holds no vector, so it has no cluster ({(_outFile is { Format: AssignmentFileFormat.Npy } ? $"−1 in '{_outFile.Target}'" : _outFile is not null ? $"left out of '{_outFile.Target}'" : "no output")})."));
         foreach (Float64Narrowing.Blur blur in source.Float64Blurs)
             WriteWarning(blur.Describe());
     }
@@ -615,8 +619,13 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     /// </summary>
     // Fully optimized from the first call: it runs once per chunk, too few times for the tiered JIT to promote it in time.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Emit(AssignedRows chunk, Func<int, ErrorRecord?> errorOf)
+    /// <summary>
+    /// Counts, writes and outputs a chunk's assignments and reports its rows' errors; returns how many rows were left
+    /// unassigned without an error (a file's null rows).
+    /// </summary>
+    private int Emit(AssignedRows chunk, Func<int, ErrorRecord?> errorOf)
     {
+        int silent = 0;
         int n = chunk.Nearest;
         ReadOnlySpan<int> clusterIds = chunk.ClusterIds.Span;
         ReadOnlySpan<float> distances = chunk.Distances.Span;
@@ -640,7 +649,12 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             {
                 WriteError(error);
             }
+            else
+            {
+                silent++;
+            }
         }
+        return silent;
     }
 
     private void WriteToFile(AssignedRows chunk)
