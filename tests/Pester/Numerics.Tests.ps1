@@ -217,6 +217,20 @@ Describe 'Threads and messages' {
             Should -Throw -ErrorId "InitialCentroidShape,$Train" -PassThru
         $failure.Exception.Message | Should -Be '2 initial centroids were given, but K is 3: give exactly K.'
     }
+
+    It 'names the -InitialCentroid file whose centroids have another dimension than the vectors' {
+        $rows = Join-Path $Scratch 'eight-dimensions.npy'
+        Write-NpyFile -LiteralPath $rows -Row @(New-ScaledBlob -Scale 1)
+        $wide = Join-Path $Scratch 'nine-dimensions.npy'
+        Write-NpyFile -LiteralPath $wide -Row @([float[]](@(1) * 9), [float[]](@(2) * 9))
+
+        $fromFile = { Invoke-KMeansTraining -LiteralPath $rows -K 2 -InitialCentroid $wide } | Should -Throw -ErrorId "InitialCentroidShape,$Train" -PassThru
+        $fromObjects = { Invoke-KMeansTraining -LiteralPath $rows -K 2 -InitialCentroid (Import-KMeansCentroid -LiteralPath $wide) } |
+            Should -Throw -ErrorId "InitialCentroidShape,$Train" -PassThru
+
+        $fromFile.Exception.Message | Should -Be "Initial centroid 0 has 9 values, but the vectors have 8 dimensions (-InitialCentroid '$wide')."
+        $fromObjects.Exception.Message | Should -Be 'Initial centroid 0 has 9 values, but the vectors have 8 dimensions.'
+    }
 }
 
 Describe 'ErrorId documentation' {

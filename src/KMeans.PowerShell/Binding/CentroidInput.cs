@@ -16,14 +16,18 @@ namespace KMeans.PowerShell.Binding;
 /// </summary>
 internal sealed class CentroidInput
 {
-    private CentroidInput(List<float[]> vectors, KMeansDistance? distance, List<float?> prices)
+    private CentroidInput(List<float[]> vectors, KMeansDistance? distance, List<float?> prices, string? file)
     {
+        File = file;
         Vectors = vectors;
         Distance = distance;
         Prices = prices.All(price => price is not null) ? prices.Select(price => price!.Value).ToArray() : null;
     }
 
     public IReadOnlyList<float[]> Vectors { get; }
+
+    /// <summary>The file the centroids were read from, for messages; null when they came as objects.</summary>
+    public string? File { get; }
 
     /// <summary>The metric the centroids were trained with, when a model, a centroid or a file records it.</summary>
     public KMeansDistance? Distance { get; }
@@ -75,6 +79,7 @@ internal sealed class CentroidInput
             return null;
         }
         var clusterIds = new List<int>();
+        string? file = null;
         for (int at = 0; at < items.Length; at++)
         {
             object? item = items[at];
@@ -95,9 +100,9 @@ internal sealed class CentroidInput
                     // A FileInfo or a PathInfo (Resolve-Path, Get-Location) names one path: its brackets are part of the
                     // name, not a wildcard; so does a string naming an existing file ('c[1].arrow'), else it is a
                     // wildcard that must match one file.
-                    string path = given[at] switch { FileInfo file => file.FullName, PathInfo resolved => resolved.Path, _ => (string)given[at]! };
+                    string path = given[at] switch { FileInfo info => info.FullName, PathInfo resolved => resolved.Path, _ => (string)given[at]! };
                     bool literal = given[at] is FileInfo or PathInfo || ProviderPaths.NamesExistingFile(cmdlet, path);
-                    CentroidSet? set = ReadFile(cmdlet, path, literal, out error);
+                    CentroidSet? set = ReadFile(cmdlet, path, literal, out file, out error);
                     if (set is null)
                         return null;
                     Record(set.Distance?.ToPublic(), path, ref error);
@@ -142,7 +147,7 @@ internal sealed class CentroidInput
         }
         if (clusterIds.Count > 0 && !PlaceByClusterId(items, clusterIds, vectors, prices, out error))
             return null;
-        return new CentroidInput(vectors, distance, prices);
+        return new CentroidInput(vectors, distance, prices, file);
     }
 
     /// <summary>
@@ -233,8 +238,9 @@ internal sealed class CentroidInput
         return least < 0 ? $"ClusterId {least} is negative" : $"no centroid has ClusterId {place}";
     }
 
-    private static CentroidSet? ReadFile(PSCmdlet cmdlet, string path, bool literal, out ErrorRecord? error)
+    private static CentroidSet? ReadFile(PSCmdlet cmdlet, string path, bool literal, out string? file, out ErrorRecord? error)
     {
+        file = null;
         IReadOnlyList<string> files = ProviderPaths.ResolveExisting(cmdlet, path, literal, out error);
         if (error is not null)
             return null;
@@ -243,6 +249,7 @@ internal sealed class CentroidInput
             error = KMeansErrors.AmbiguousPath(path, files.Count);
             return null;
         }
+        file = files[0];
         try
         {
             return CentroidFile.Read(files[0]);

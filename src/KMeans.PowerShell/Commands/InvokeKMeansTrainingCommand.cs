@@ -32,6 +32,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
     /// <summary>The file items the pipeline delivered, which hold the first indices when a vector follows them.</summary>
     private long _pipedFiles;
     private IReadOnlyList<float[]>? _initialCentroids;
+    private string? _initialCentroidFile;
     private string? _tempDirectory;
     private string? _reportTarget;
     private string? _checkpointPath;
@@ -172,6 +173,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
             if (initial!.CheckDistance(Distance, MyInvocation.BoundParameters.ContainsKey(nameof(Distance)), nameof(InitialCentroid)) is ErrorRecord mismatch)
                 ThrowTerminatingError(mismatch);
             _initialCentroids = initial!.Vectors;
+            _initialCentroidFile = initial.File;
         }
         if (ReadsFiles)
             ResolveNamedFiles();
@@ -447,6 +449,8 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
             {
                 progress.Complete();
                 Exception cause = e is AggregateException { InnerExceptions.Count: 1 } single ? single.InnerExceptions[0] : e;
+                if (cause is KMeansException { Kind: KMeansErrorKind.InitialCentroidsShape } shape && _initialCentroidFile is string file)
+                    cause = new KMeansException(shape.Kind, $"{shape.Message.TrimEnd('.')} (-InitialCentroid '{file}').", shape.Target, shape);
                 if (cause is KMeansException problem)
                     ThrowTerminatingError(KMeansErrors.FromException(problem));
                 if (cause is IOException or UnauthorizedAccessException)
