@@ -142,6 +142,18 @@ Describe 'Get-KMeansAssignment -OutFile' {
         $objects.Index | Should -Be (0..299 + 340..539)
     }
 
+    It 'warns that a file whose row count cannot be read counts no rows, so the rows after it are numbered from where it began' {
+        $garbage = Join-Path $Scratch 'garbage.npy'
+        [System.IO.File]::WriteAllBytes($garbage, [byte[]](1..100))
+
+        $objects = Get-KMeansAssignment -LiteralPath $First, $garbage, $Second -Centroid $Centroids -ErrorVariable problems `
+            -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $problems.Count | Should -Be 1
+        "$warnings" | Should -Be "Index counts no rows for $garbage, whose row count cannot be read: the rows of any input after it are numbered from 300."
+        $objects.Index | Should -Be (0..499)
+    }
+
     It 'writes the n nearest per row, nearest first, as the objects give them' {
         $target = Join-Path $Scratch 'top2.npy'
         $null = Get-KMeansAssignment $First -Centroid $Centroids -Count 2 -OutFile $target

@@ -504,6 +504,9 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
                     continue;
                 WriteError(error);
                 _nextIndex += KeepPlaces(declared, 0);
+                if (declared is null)
+                    WriteWarning(string.Create(CultureInfo.InvariantCulture,
+                        $"Index counts no rows for {file}, whose row count cannot be read: the rows of any input after it are numbered from {_nextIndex}."));
             }
             else
             {
