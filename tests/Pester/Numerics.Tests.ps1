@@ -369,6 +369,17 @@ Describe 'Float64 values that float32 cannot tell apart' {
         ($summary | Measure-Object -Property Count -Sum).Sum | Should -Be 200
     }
 
+    It 'under Cosine, a row of float64 values too small for float32 is refused as read, saying why it is zero' {
+        $tiny = Join-Path $Scratch 'tiny-row-float64.npy'
+        $rows = @($Far | ForEach-Object { , [double[]]($_ | ForEach-Object { $_ - 1e8 }) })
+        $rows[9] = [double[]](@(1e-50) * 4)
+        Write-NpyFile -LiteralPath $tiny -Row $rows -Float64
+
+        $failure = { Invoke-KMeansTraining -LiteralPath $tiny -K 2 -Seed 1 -Distance Cosine } | Should -Throw -ErrorId "ZeroVector,$Train" -PassThru
+
+        $failure.Exception.Message | Should -Be "Row 9 of $tiny is the zero vector (every value is 0 as read in float32, where float64 values below 1.4E-45 become 0), which has no direction under Cosine distance."
+    }
+
     It 'the same rows near 0 train to the two blobs without a word' {
         $model = Invoke-KMeansTraining -LiteralPath $NearFile -K 2 -Seed 1 -AsModel -WarningVariable warnings -WarningAction SilentlyContinue
 
