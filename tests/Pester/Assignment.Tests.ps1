@@ -142,6 +142,33 @@ Describe 'Assigning piped vectors' {
         $partly = @(, [float[]](1, 2)) + $Vectors[0..1] | Get-KMeansAssignment -Centroid $Model -Summary -ErrorAction SilentlyContinue
         ($partly | Measure-Object -Property Count -Sum).Sum | Should -Be 2
     }
+
+    It 'counts a piped list that is no vector as one item, so the items after it keep their index' {
+        $items = @($Vectors[0..1]) + , @($true, $false, 1, 2) + , @() + , @('a', 'b') + , @($null, 1, 2) + @($Vectors[2..3])
+        $items.Count | Should -Be 8
+        $target = Join-Path $Scratch 'odd-items.npy'
+
+        $assigned = $items | Get-KMeansAssignment -Centroid $Model -ErrorVariable problems -ErrorAction SilentlyContinue
+        $null = $items | Get-KMeansAssignment -Centroid $Model -OutFile $target -ErrorAction SilentlyContinue
+
+        $assigned.Index | Should -Be 0, 1, 6, 7
+        $problems.Exception.Message | Should -Be @(
+            'Input item 2 is not a vector: value 0 is a Boolean, not a number.'
+            'Input item 3 is not a vector: it is an empty list.'
+            'Input item 4 is not a vector: value 0 is a String, not a number.'
+            'Input item 5 is not a vector: value 0 is null, not a number.')
+        $bytes = [System.IO.File]::ReadAllBytes($target)
+        $labelsAt = 10 + [System.BitConverter]::ToUInt16($bytes, 8)
+        ($bytes.Length - $labelsAt) / 4 | Should -Be 8
+    }
+
+    It 'takes a piped list of vectors (,$rows) and an array given to -InputObject as their vectors' {
+        $asOne = , $Vectors[0..9] | Get-KMeansAssignment -Centroid $Model
+        $byName = Get-KMeansAssignment -InputObject $Vectors[0..9] -Centroid $Model
+
+        $asOne.Index | Should -Be (0..9)
+        $byName.ClusterId | Should -Be $asOne.ClusterId
+    }
 }
 
 Describe 'Assigning the rows of a file' {

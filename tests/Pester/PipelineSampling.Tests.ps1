@@ -125,6 +125,18 @@ Describe 'A pipeline no longer than the sample' {
             $piped.Centroids[$c].Vector | Should -Be $fromFile.Centroids[$c].Vector
         }
     }
+
+    It 'names each refused item by its own index, a list that is no vector counting as one item' {
+        $rows = @(New-CycleVector -Count 20)
+        $items = @($rows[0..9]) + , @('1', '2', '3') + @($rows[10..11]) + , [float[]](1, 2) + @($rows[12..19])
+
+        $model = $items | Invoke-KMeansTraining -K 4 -Seed 1 -AsModel -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems.Exception.Message | Should -Be @(
+            'Input item 10 is not a vector: value 0 is a String, not a number.'
+            'Input item 13 has 2 values, but every vector must have 3, like the first vector.')
+        $model.SampleRows | Should -Be 20
+    }
 }
 
 Describe 'Stopping while piped vectors are sampled' {

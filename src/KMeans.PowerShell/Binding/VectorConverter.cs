@@ -23,7 +23,8 @@ internal static class VectorConverter
             (vector, problem) = (null, "it is null.");
             return false;
         }
-        if (!IsNumberList(value))
+        // A list is taken as a vector, so that one whose values are not all numbers says which value is not.
+        if (!IsNumberList(value) && value is not IList || value is string or IDictionary)
         {
             value = Unwrap(PropertyValue(item!, value, vectorProperty));
             if (value is null)
@@ -78,6 +79,9 @@ internal static class VectorConverter
                 vector = Array.ConvertAll(doubles, BeyondFloat32.Narrow);
                 problem = null;
                 return true;
+            case IList { Count: 0 }:
+                (vector, problem) = (null, "it is an empty list.");
+                return false;
             case IList list when value is not string:
                 vector = new float[list.Count];
                 for (int i = 0; i < list.Count; i++)

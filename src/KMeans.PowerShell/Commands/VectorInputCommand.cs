@@ -79,13 +79,16 @@ public abstract class VectorInputCommand : PSCmdlet
     protected string[] RequestedPaths => (IsLiteralPath ? LiteralPath : Path)!;
 
     /// <summary>
-    /// The items of one -InputObject: the piped item itself, or each element when an array of vectors was passed to
-    /// -InputObject by name (a single vector, a list of numbers, stays one item).
+    /// The items of one -InputObject: each element when an array was passed to -InputObject by name, or when a piped
+    /// item is a non-empty list of vectors (,$rows | ...); else the item itself, so that a piped item that is no vector
+    /// (@('a', 'b'), @($true, 1), @()) is one item that fails, and the items after it keep their index. A single
+    /// vector, a list of numbers, always stays one item.
     /// </summary>
     protected IEnumerable<object?> InputItems()
     {
         object? item = VectorConverter.Unwrap(InputObject);
-        if (item is IList items && !VectorConverter.IsNumberList(item) && item is not IDictionary)
+        if (item is IList items && !VectorConverter.IsNumberList(item) && item is not IDictionary
+            && (!MyInvocation.ExpectingInput || (items.Count > 0 && items.Cast<object?>().All(VectorConverter.IsNumberList))))
         {
             foreach (object? element in items)
                 yield return element;
