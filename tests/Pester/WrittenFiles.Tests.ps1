@@ -232,7 +232,7 @@ Describe 'A file the command writes that it also reads' {
         $thrown = { Invoke-KMeansTraining -LiteralPath $Data -K 2 -Seed 1 -CheckpointPath $checkpoint -ReportPath $checkpoint -Force } |
             Should -Throw -PassThru
         $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.InvokeKMeansTrainingCommand'
-        $thrown.Exception.Message | Should -BeLike "'$checkpoint' is -ReportPath and also -CheckpointPath;*"
+        $thrown.Exception.Message | Should -Be "'$checkpoint' is -ReportPath and also -CheckpointPath; the report and the checkpoint would overwrite each other. Name another file."
         Test-Path -LiteralPath $checkpoint | Should -BeFalse
     }
 }

@@ -232,7 +232,8 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         if (error is not null)
             ThrowTerminatingError(error);
         if (_reportTarget is not null && SameFile.Replaces(_reportTarget, _checkpointPath!))
-            ThrowTerminatingError(KMeansErrors.TargetIsInput(_reportTarget, "is -ReportPath and also -CheckpointPath"));
+            ThrowTerminatingError(KMeansErrors.TargetIsInput(_reportTarget, "is -ReportPath and also -CheckpointPath",
+                "the report and the checkpoint would overwrite each other"));
     }
 
     /// <summary>

@@ -121,9 +121,12 @@ internal static class KMeansErrors
         new IOException($"Training stopped on a file error: {exception.Message}", exception),
         "TrainingIOFailed", ErrorCategory.ResourceUnavailable, target);
 
-    /// <summary>A file the command would write is one it reads (an input file, the checkpoint it resumes from).</summary>
-    public static ErrorRecord TargetIsInput(string target, string why) => new(
-        new ArgumentException($"'{target}' {why}; writing it would replace what is being read. Name another file."),
+    /// <summary>
+    /// A file the command would write is one it reads (an input file, the checkpoint it resumes from), or another file
+    /// it writes: <paramref name="consequence"/> says which.
+    /// </summary>
+    public static ErrorRecord TargetIsInput(string target, string why, string consequence = "writing it would replace what is being read") => new(
+        new ArgumentException($"'{target}' {why}; {consequence}. Name another file."),
         "TargetIsInput", ErrorCategory.InvalidArgument, target);
 
     public static ErrorRecord AmbiguousPath(string path, int matches) => new(
