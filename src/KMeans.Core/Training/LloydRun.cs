@@ -12,9 +12,10 @@ namespace KMeans.Core.Training;
 /// the centroids that are returned. The update's sums are taken during the assignment before it, range by range
 /// (<see cref="KMeansOptions.FoldUpdate"/>) when the sample is on disk beyond the page cache, so that an
 /// iteration reads it from disk once, not twice, and in memory when the adds hide behind the assignment
-/// (<see cref="AddsKeepUp"/>). With <see cref="KMeansOptions.SkipByBounds"/>, the
-/// assignments after the first let <see cref="SkipBounds"/> keep the labels it can prove unchanged (when
-/// <see cref="SkipSchedule"/> finds it worth trying); the first has no labels worth keeping.
+/// (<see cref="AddsKeepUp"/>; in a pass with bounds, when the last attempt kept fewer than half the rows). With
+/// <see cref="KMeansOptions.SkipByBounds"/>, the assignments after the first let <see cref="SkipBounds"/> keep the
+/// labels it can prove unchanged (when <see cref="SkipSchedule"/> finds it worth trying); the first has no labels worth
+/// keeping.
 /// </summary>
 internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Assignment assignment, PackedCentroids packed,
     ParallelOptions parallel, bool repairEmptyClusters = true)
@@ -27,7 +28,7 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
     private readonly CentroidUpdate _update = new(options.K, sample.Dimension, options.Distance);
     private readonly bool _foldAlways =
         options.FoldUpdate ?? (sample.IsOnDisk && !ResourcePlan.PageCacheHolds(sample.ByteCount(sample.RowCount)));
-    private readonly bool _foldWithoutBounds = options.FoldUpdate ?? AddsKeepUp(options);
+    private readonly bool _addsKeepUp = options.FoldUpdate ?? AddsKeepUp(options);
 
     /// <summary>Whether the last assignment pass took the update's sums of its labels.</summary>
     private bool _summed;
@@ -43,7 +44,7 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
         int d = sample.Dimension;
         var history = new List<IterationReport>(resuming ? checkpoint!.Restored!.Current!.History : []);
         packed.Pack(centroids, options.Distance);
-        bool foldFirst = _foldAlways || _foldWithoutBounds;
+        bool foldFirst = _foldAlways || _addsKeepUp;
         (double loss, _, _) = assignment.Run(packed, parallel, update: foldFirst ? _update : null);
         _summed = foldFirst;
         _schedule.Reset();
@@ -82,12 +83,14 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
     {
         if (_bounds is null || !_schedule.TryBounds())
         {
-            _summed = sumsWanted && (_foldAlways || _foldWithoutBounds);
+            _summed = sumsWanted && (_foldAlways || _addsKeepUp);
             return assignment.Run(packed, parallel, update: _summed ? _update : null);
         }
         _bounds.Update(packed, parallel);
-        // A pass that skips most rows is too short to hide the adds behind: only a sample read from disk folds here.
-        _summed = sumsWanted && _foldAlways;
+        // A pass that skips most rows is too short to hide the adds behind: a sample read from disk folds here, one in
+        // memory only where the last attempt kept fewer than half the rows. On uniform data every attempt keeps none
+        // and is a whole pass; the separate update after it cost W2 5.4 ms an attempt (bench/README.md).
+        _summed = sumsWanted && (_foldAlways || (_addsKeepUp && !_schedule.LastAttemptKeptMost));
         (double Loss, long Reassigned, long Skipped) result = assignment.Run(packed, parallel, _bounds, _summed ? _update : null);
         _schedule.Record(result.Skipped, sample.RowCount);
         return result;

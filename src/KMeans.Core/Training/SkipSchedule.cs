@@ -13,6 +13,13 @@ internal sealed class SkipSchedule
     private int _pauseLeft;
     private int _nextPause = 1;
 
+    /// <summary>
+    /// Whether the last attempt since <see cref="Reset"/> or <see cref="Restore"/> kept at least half the rows, so that
+    /// the next one will likely be a short pass (<see cref="LloydRun"/> takes the update's sums beside it only where
+    /// not). Not kept by checkpoints: it steers where the sums are taken, which changes no bit.
+    /// </summary>
+    public bool LastAttemptKeptMost { get; private set; }
+
     /// <summary>The schedule between two assignments, as a checkpoint keeps it.</summary>
     public readonly record struct State(int PauseLeft, int NextPause);
 
@@ -22,6 +29,7 @@ internal sealed class SkipSchedule
     {
         _pauseLeft = state.PauseLeft;
         _nextPause = state.NextPause;
+        LastAttemptKeptMost = false;
     }
 
     /// <summary>Starts over, for a new run from new centroids.</summary>
@@ -29,6 +37,7 @@ internal sealed class SkipSchedule
     {
         _pauseLeft = 0;
         _nextPause = 1;
+        LastAttemptKeptMost = false;
     }
 
     /// <summary>Whether the coming assignment should use bounds; call once per assignment.</summary>
@@ -43,6 +52,7 @@ internal sealed class SkipSchedule
     /// <summary>Records how many of <paramref name="rows"/> rows an attempt kept.</summary>
     public void Record(long skipped, long rows)
     {
+        LastAttemptKeptMost = 2 * skipped >= rows;
         if (skipped * WorthwhileFraction >= rows)
         {
             _nextPause = 1;

@@ -40,6 +40,42 @@ public class SkipScheduleTests
         Assert.True(schedule.TryBounds());
     }
 
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(499, false)]
+    [InlineData(500, true)]
+    [InlineData(1000, true)]
+    public void RemembersWhetherTheLastAttemptKeptMostRows(long skipped, bool keptMost)
+    {
+        var schedule = new SkipSchedule();
+        Assert.False(schedule.LastAttemptKeptMost);
+
+        schedule.TryBounds();
+        schedule.Record(skipped, rows: 1000);
+        Assert.Equal(keptMost, schedule.LastAttemptKeptMost);
+
+        schedule.TryBounds();
+        schedule.Record(skipped: 1000 - skipped, rows: 1000);
+        Assert.Equal(1000 - skipped >= 500, schedule.LastAttemptKeptMost);
+    }
+
+    [Fact]
+    public void ANewRunOrARestoredOneHasNoAttemptToGoBy()
+    {
+        var schedule = new SkipSchedule();
+        schedule.TryBounds();
+        schedule.Record(skipped: 900, rows: 1000);
+        SkipSchedule.State saved = schedule.Saved;
+
+        schedule.Reset();
+        Assert.False(schedule.LastAttemptKeptMost);
+
+        schedule.Record(skipped: 900, rows: 1000);
+        schedule.Restore(saved);
+        Assert.False(schedule.LastAttemptKeptMost);
+        Assert.Equal(saved, schedule.Saved);
+    }
+
     [Fact]
     public void ResetTriesAgainAtOnce()
     {
