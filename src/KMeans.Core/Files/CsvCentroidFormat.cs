@@ -85,7 +85,8 @@ internal static class CsvCentroidFormat
             for (int cell = 0; cell < cells.Count; cell++)
             {
                 string text = cells[cell].Trim();
-                string column = layout.Columns[cell];
+                // Without a header every column is a component, named by its index as the other centroid messages do.
+                string column = layout.HasHeader ? $"column '{layout.Columns[cell]}'" : layout.Columns[cell];
                 if (cell == layout.SkippedIndex)
                     continue;
                 if (cell == layout.ClusterIdIndex)
@@ -133,7 +134,7 @@ internal static class CsvCentroidFormat
             bool header = IsRangeHeader(names) || IsIndexedRangeHeader(names)
                 || !names.All(name => name.Length == 0 || IsNumber(name)) || names.All(name => name.Length == 0);
             if (!header)
-                return new CsvLayout(false, names.Select((_, j) => $"column {j + 1}").ToArray(), -1, -1);
+                return new CsvLayout(false, names.Select((_, j) => $"component {j}").ToArray(), -1, -1);
             // Components may be named by their index, from 0 (pandas) or 1; other numbers beside names are a data line.
             string[] numbers = names.Where(IsNumber).ToArray();
             if (!AreIndexesFromZeroOrOne(numbers))
@@ -186,7 +187,7 @@ internal static class CsvCentroidFormat
     }
 
     private static KMeansException NotANumber(string path, string where, string column, string cell, string expected) =>
-        Invalid(path, $"{where}, column '{column}': '{cell}' is not {expected}.");
+        Invalid(path, $"{where}, {column}: '{cell}' is not {expected}.");
 
     private static KMeansException Invalid(string path, string problem) => VectorFileErrors.Invalid(path, problem);
 

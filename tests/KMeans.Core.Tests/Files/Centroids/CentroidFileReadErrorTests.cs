@@ -234,8 +234,8 @@ public sealed class CentroidFileReadErrorTests : IDisposable
     /// invalid, not a header that would drop it; a first line that mixes names and numbers is neither.
     /// </summary>
     [Theory]
-    [InlineData("0.5,,1.5\n2,3,4\n", "row 0 (line 1), column 'column 2': '' is not a number.")]
-    [InlineData("1,2,3,\n4,5,6,\n", "row 0 (line 1), column 'column 4': '' is not a number.")]
+    [InlineData("0.5,,1.5\n2,3,4\n", "row 0 (line 1), component 1: '' is not a number.")]
+    [InlineData("1,2,3,\n4,5,6,\n", "row 0 (line 1), component 3: '' is not a number.")]
     [InlineData("\"1,5\",2\n3,4\n", "its first line (line 1) mixes names and numbers ('1,5', '2'): a header names the columns")]
     [InlineData("size,3,4\n1,2,3\n", "its first line (line 1) mixes names and numbers ('size', '3')")]
     public void AFirstLineOfNumbersIsACentroidRowNotAHeader(string content, string problem)
