@@ -187,7 +187,12 @@ internal static class CsvCentroidFormat
     }
 
     private static KMeansException NotANumber(string path, string where, string column, string cell, string expected) =>
-        Invalid(path, $"{where}, {column}: '{cell}' is not {expected}.");
+        cell.Length > 1 && cell[0] == '[' && cell[^1] == ']'
+            ? Invalid(path, $"{where}, {column}: '{Shortened(cell)}' is a list in one cell, but a centroid CSV holds one component per column; give list columns as .parquet, .arrow or .npy.")
+            : Invalid(path, $"{where}, {column}: '{Shortened(cell)}' is not {expected}.");
+
+    /// <summary>A cell as a message quotes it: a long one (a whole vector in one cell) cut to its start.</summary>
+    private static string Shortened(string cell) => cell.Length <= 40 ? cell : cell[..37] + "…";
 
     private static KMeansException Invalid(string path, string problem) => VectorFileErrors.Invalid(path, problem);
 

@@ -229,6 +229,20 @@ public sealed class CentroidFileReadErrorTests : IDisposable
         AssertInvalid(path, "row 1 (line 3), column 'c1': 'abc' is not a number.");
     }
 
+    /// <summary>A long cell is quoted by its start; a list in one cell (DuckDB's CSV of a list column) is called one.</summary>
+    [Theory]
+    [InlineData("c0,c1\n1,2\n3,\"[1.8, 4.1, 0.25, 7.5, 2.0, 3.0, 9.5, 1.0]\"\n",
+        "row 1 (line 3), column 'c1': '[1.8, 4.1, 0.25, 7.5, 2.0, 3.0, 9.5, …' is a list in one cell, but a centroid CSV holds one component per column; give list columns as .parquet, .arrow or .npy.")]
+    [InlineData("c0,c1\n1,2\n3,0.12345678901234567890123456789012345678901234567890x\n",
+        "row 1 (line 3), column 'c1': '0.12345678901234567890123456789012345…' is not a number.")]
+    public void ALongCellIsQuotedByItsStartAndAListInOneCellIsNamedSo(string content, string problem)
+    {
+        string path = _scratch.File("centroids.csv");
+        File.WriteAllText(path, content);
+
+        AssertInvalid(path, problem);
+    }
+
     /// <summary>
     /// A first line of numbers with an empty cell (pandas' NaN, a trailing comma) is a centroid row the cell makes
     /// invalid, not a header that would drop it; a first line that mixes names and numbers is neither.
