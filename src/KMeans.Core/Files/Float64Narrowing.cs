@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Files;
@@ -35,13 +36,54 @@ public sealed class Float64Narrowing
     /// <summary>Narrows whole rows, row-major, the first value in column 0.</summary>
     public void NarrowRows(ReadOnlySpan<double> values, Span<float> target)
     {
-        int column = 0;
-        for (int i = 0; i < values.Length; i++)
+        int d = _minimum.Length;
+        if (values.Length % d != 0)
+            throw new ArgumentException($"{values.Length} values are not whole rows of {d}.", nameof(values));
+        for (int row = 0; row < values.Length; row += d)
+            NarrowRow(values.Slice(row, d), target.Slice(row, d));
+    }
+
+    /// <summary>
+    /// One row, eight values at a time where the hardware has 256-bit vectors, with the same results as
+    /// <see cref="Narrow"/> per value: Fashion-MNIST as a float64 .npy, assigned with -Summary, took 0.08–0.09 s
+    /// before the notes, 0.14–0.21 s with them taken one value at a time, 0.07–0.09 s this way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void NarrowRow(ReadOnlySpan<double> row, Span<float> target)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            target[i] = Narrow(values[i], column);
-            if (++column == _minimum.Length)
-                column = 0;
+            var largest = Vector256.Create(double.MaxValue);
+            for (; j <= row.Length - 8; j += 8)
+            {
+                Vector256<double> low = Vector256.Create(row.Slice(j, 4)), high = Vector256.Create(row.Slice(j + 4, 4));
+                Vector256<float> narrowed = Vector256.Narrow(low, high);
+                narrowed.CopyTo(target.Slice(j, 8));
+                (Vector256<double> lowBack, Vector256<double> highBack) = Vector256.Widen(narrowed);
+                if (Vector256.LessThanOrEqualAll(Vector256.Abs(lowBack), largest) && Vector256.LessThanOrEqualAll(Vector256.Abs(highBack), largest))
+                {
+                    Note(j, low, lowBack);
+                    Note(j + 4, high, highBack);
+                    continue;
+                }
+                // A NaN, an infinity or a value beyond float32 among them: each as the scalar path takes it.
+                for (int i = j; i < j + 8; i++)
+                    target[i] = Narrow(row[i], i);
+            }
         }
+        for (; j < row.Length; j++)
+            target[j] = Narrow(row[j], j);
+    }
+
+    /// <summary>The notes of <see cref="Narrow"/> for four finite values from <paramref name="column"/> on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Note(int column, Vector256<double> values, Vector256<double> narrowed)
+    {
+        Span<double> minimum = _minimum.AsSpan(column, 4), maximum = _maximum.AsSpan(column, 4), change = _largestChange.AsSpan(column, 4);
+        Vector256.Min(Vector256.Create((ReadOnlySpan<double>)minimum), values).CopyTo(minimum);
+        Vector256.Max(Vector256.Create((ReadOnlySpan<double>)maximum), values).CopyTo(maximum);
+        Vector256.Max(Vector256.Create((ReadOnlySpan<double>)change), Vector256.Abs(values - narrowed)).CopyTo(change);
     }
 
     /// <summary>Narrows values that all belong to <paramref name="column"/> (a column-major file's run of one column).</summary>

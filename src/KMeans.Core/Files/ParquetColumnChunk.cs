@@ -65,6 +65,11 @@ internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path
     /// </summary>
     public bool ReadRow(Span<float> target, out int length)
     {
+        if (TryReadWholeRow(target))
+        {
+            length = target.Length;
+            return true;
+        }
         length = 0;
         int definition = _definitions[_entry];
         if (definition < column.ElementLevel)
@@ -88,6 +93,29 @@ internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path
             _entry++;
         }
         while (_entry < _entries && _repetitions[_entry] != 0);
+        return true;
+    }
+
+    /// <summary>
+    /// The common row, taken whole: exactly <c>target.Length</c> entries, every one a value (no null element), the next
+    /// entry starting a new row. Checked and copied with vector instructions rather than entry by entry (Fashion-MNIST
+    /// from polars' Parquet: 20 ms against 80–440 for the walk); any other row is left to the walk in
+    /// <see cref="ReadRow"/>, which reads it the same way.
+    /// </summary>
+    private bool TryReadWholeRow(Span<float> target)
+    {
+        int length = target.Length;
+        int end = _entry + length;
+        if (length == 0 || (_holdsDoubles && narrowing is null) || end > _entries || (end < _entries && _repetitions[end] != 0)
+            || _definitions.AsSpan(_entry, length).IndexOfAnyExcept(_maxDefinition) >= 0
+            || _repetitions.AsSpan(_entry + 1, length - 1).Contains(0))
+            return false;
+        if (_holdsDoubles)
+            narrowing!.NarrowRows(_doubles.AsSpan(_value, length), target);
+        else
+            _values.AsSpan(_value, length).CopyTo(target);
+        _entry = end;
+        _value += length;
         return true;
     }
 

@@ -91,6 +91,36 @@ public sealed class Float64NarrowingTests(TempDirectory scratch) : IClassFixture
         Assert.Equal([1f, 2f, 3f], target);
     }
 
+    [Theory]
+    [InlineData(8)]
+    [InlineData(13)]
+    [InlineData(33)]
+    public void WholeRowsGiveTheFloatsAndTheNotesOfOneValueAtATime(int dimension)
+    {
+        // Columns at scales from 1e-50 to 1e8 around offsets, so that some blur and some do not, with NaN, infinities,
+        // values beyond float32, -0 and subnormals here and there.
+        var random = new Random(dimension);
+        double[] specials = [double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1e39, -1e39, -0.0, 1e-40, 3e-45, 1e-50];
+        double[] rows = new double[200 * dimension];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int column = i % dimension;
+            rows[i] = random.Next(40) == 0 ? specials[random.Next(specials.Length)]
+                : Math.Pow(10, column % 9 * 7 - 50) * random.NextDouble() + (column % 3 == 0 ? 1e8 : 0);
+        }
+        var whole = new Float64Narrowing(dimension, "rows");
+        var single = new Float64Narrowing(dimension, "rows");
+        float[] byRows = new float[rows.Length], byValues = new float[rows.Length];
+
+        whole.NarrowRows(rows, byRows);
+        for (int i = 0; i < rows.Length; i++)
+            byValues[i] = single.Narrow(rows[i], i % dimension);
+
+        Assert.Equal(byValues.Select(BitConverter.SingleToInt32Bits), byRows.Select(BitConverter.SingleToInt32Bits));
+        Assert.NotNull(single.Worst());
+        Assert.Equal(single.Worst(), whole.Worst());
+    }
+
     public static TheoryData<string> Float64Layouts => new() { "c.npy", "fortran.npy", "doubles.parquet", "doubles.arrow" };
 
     [Theory]
