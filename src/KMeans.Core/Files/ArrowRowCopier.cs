@@ -134,8 +134,14 @@ internal static class ArrowRowCopier
             case HalfFloatArray halves:
                 TensorPrimitives.ConvertToSingle(halves.Values.Slice(start, target.Length), target);
                 break;
-            case DoubleArray doubles:
+            case DoubleArray doubles when values.NullCount == 0:
                 narrowing!.NarrowRows(doubles.Values.Slice(start, target.Length), target);
+                break;
+            case DoubleArray doubles:
+                // What a writer leaves in a null slot is no value: it must not widen its column's range.
+                ReadOnlySpan<double> row = doubles.Values.Slice(start, target.Length);
+                for (int j = 0; j < row.Length; j++)
+                    target[j] = values.IsNull(start + j) ? NullElement.Value : narrowing!.Narrow(row[j], j);
                 break;
             default:
                 throw new InvalidOperationException($"{values.Data.DataType.Name} is not a vector element type.");

@@ -8,13 +8,15 @@ namespace KMeans.Core.Files;
 /// <summary>
 /// Reads a source's float64 values as float32, the precision the module computes in, and keeps per column the range of
 /// the values and the most rounding moved one. Where rounding moves a column's values by more than
-/// <see cref="TolerableShare"/> of their range, float32 keeps too little of what tells rows apart there: rows at
-/// 1e8 + 0 and 1e8 + 3 read as equal, values of 1e-50 as 0, and clusters then follow the rounding, not the data.
-/// A column whose values are all equal loses nothing that tells rows apart, whatever rounding does to it.
+/// <see cref="TolerableShare"/> of the widest column's range, float32 keeps too little of what tells rows apart: rows
+/// at 1e8 + 0 and 1e8 + 3 read as equal, values of 1e-50 as 0, and clusters then follow the rounding, not the data.
+/// Measured against the widest range, rounding that distances cannot feel (a column of 0.1 beside columns spanning 1,
+/// or float64 noise of 1e-16 in an otherwise constant column) is no blur; nor is anything done to a column whose
+/// values are all equal, which tells no rows apart.
 /// </summary>
 public sealed class Float64Narrowing
 {
-    /// <summary>Rounding above this share of a column's range leaves float32 fewer than ten bits of its variation.</summary>
+    /// <summary>Rounding above this share of the widest range leaves float32 fewer than ten bits of the rows' differences.</summary>
     public const double TolerableShare = 1.0 / 1024;
 
     private readonly double[] _minimum;
@@ -111,18 +113,23 @@ public sealed class Float64Narrowing
         return narrowed;
     }
 
-    /// <summary>The column that rounding blurred most for its range, if any lost more than <see cref="TolerableShare"/>.</summary>
+    /// <summary>
+    /// The column of values not all equal that rounding moved most, if that is more than <see cref="TolerableShare"/>
+    /// of the widest column's range, with how many other columns did too.
+    /// </summary>
     public Blur? Worst()
     {
+        double widest = 0;
+        for (int j = 0; j < _minimum.Length; j++)
+            widest = Math.Max(widest, _maximum[j] - _minimum[j]);
         Blur? worst = null;
         int blurred = 0;
         for (int j = 0; j < _minimum.Length; j++)
         {
-            double range = _maximum[j] - _minimum[j];
-            if (!(range > 0) || !(_largestChange[j] > TolerableShare * range))
+            if (!(_maximum[j] > _minimum[j]) || !(_largestChange[j] > TolerableShare * widest))
                 continue;
             blurred++;
-            if (worst is null || _largestChange[j] / range > worst.LargestChange / (worst.Maximum - worst.Minimum))
+            if (worst is null || _largestChange[j] > worst.LargestChange)
                 worst = new Blur(_source, j, _minimum[j], _maximum[j], _largestChange[j], 0);
         }
         return worst is null ? null : worst with { OtherColumns = blurred - 1 };

@@ -9,9 +9,12 @@ namespace KMeans.Core.Tests.Files.Vectors;
 /// </summary>
 public sealed class Float64NarrowingTests(TempDirectory scratch) : IClassFixture<TempDirectory>
 {
-    /// <summary>Column 0 differs by at most 3.75 between rows, the others by up to 99,750: float32 spaces values 8 apart at 1e8.</summary>
+    /// <summary>
+    /// Columns 0–2 span 3.75, 3 and 2, column 3 is constant: at 1e8, where float32 spaces values 8 apart, rounding moves
+    /// them by up to 3.75, 3, 2 and 0.
+    /// </summary>
     private static readonly float[][] Rows = Enumerable.Range(0, 400)
-        .Select(r => new float[] { r % 2 * 3 + 0.25f * (r % 4), r * 250 % 100_000, r * 7 % 1000 * 100, 50_000 })
+        .Select(r => new float[] { r % 2 * 3 + 0.25f * (r % 4), 0.25f * (r % 13), r % 3, 5 })
         .ToArray();
 
     private const double Far = 1e8;
@@ -26,45 +29,63 @@ public sealed class Float64NarrowingTests(TempDirectory scratch) : IClassFixture
 
         Float64Narrowing.Blur blur = Assert.IsType<Float64Narrowing.Blur>(narrowing.Worst());
 
-        Assert.Equal(new Float64Narrowing.Blur("rows.npy", 0, Far, Far + 3.75, 3.75, 0), blur);
+        Assert.Equal(new Float64Narrowing.Blur("rows.npy", 0, Far, Far + 3.75, 3.75, 2), blur);
         string message = blur.Describe();
         Assert.StartsWith("rows.npy holds float64 values, read as float32", message);
-        Assert.Contains("the values of column 0 span 3.75 from 1E+08, and float32 moves them by up to 3.75, 100 % of that span,", message);
+        Assert.Contains("the values of column 0 span 3.75 from 1E+08, and float32 moves them by up to 3.75, 100 % of that span (and 2 other columns),", message);
         Assert.Contains("Subtract a common offset", message);
     }
 
     [Fact]
-    public void NamesTheColumnBlurredMostForItsSpanAndCountsTheOthers()
+    public void NamesTheColumnRoundingMovedMostAndCountsTheOthers()
     {
         var narrowing = new Float64Narrowing(3, "rows.npy");
         float[] target = new float[3];
-        // Float32 reads all four as 1e8: column 0 moves by its whole span (3), column 1 by twice its span (2 against 1).
+        // Float32 reads the four at 1e8 as 1e8: column 0 moves by 3, column 1 by 2, column 2 not at all.
         narrowing.NarrowRows([1e8, 1e8 + 1, 5], target);
         narrowing.NarrowRows([1e8 + 3, 1e8 + 2, 6], target);
 
         Float64Narrowing.Blur blur = narrowing.Worst()!;
 
-        Assert.Equal(new Float64Narrowing.Blur("rows.npy", 1, 1e8 + 1, 1e8 + 2, 2, 1), blur);
+        Assert.Equal(new Float64Narrowing.Blur("rows.npy", 0, 1e8, 1e8 + 3, 3, 1), blur);
         Assert.Contains("(and 1 other column)", blur.Describe());
     }
 
     [Fact]
-    public void ValuesBelowFloat32sRangeAreABlurToo()
+    public void RoundingThatDistancesCannotFeelIsNoBlur()
     {
-        var narrowing = new Float64Narrowing(2, "tiny.npy");
+        // Float64 noise in an otherwise constant column (a normalised row scaled back), and a column of 0.1 with one
+        // value an ulp away, beside columns that span about 2: rounding moves them by 1e-16 and 1.5e-9.
+        var narrowing = new Float64Narrowing(3, "noise.npy");
+        float[] target = new float[3];
+        var random = new Random(1);
+        for (int row = 0; row < 1000; row++)
+            narrowing.NarrowRows([row % 7 == 0 ? 3 + 4.440892098500626e-16 : 3, row % 7 == 0 ? 0.1 + Math.Pow(2, -56) : 0.1, random.NextDouble() * 2 - 1], target);
+
+        Assert.Null(narrowing.Worst());
+    }
+
+    [Fact]
+    public void ValuesBelowFloat32sRangeAreABlurWhereTheyAreWhatTellsRowsApart()
+    {
+        var tiny = new Float64Narrowing(2, "tiny.npy");
+        var beside = new Float64Narrowing(2, "beside.npy");
         float[] target = new float[2];
         var random = new Random(3);
         for (int row = 0; row < 50; row++)
         {
-            narrowing.NarrowRows([random.NextDouble() * 1e-50, random.NextDouble()], target);
+            double value = random.NextDouble() * 1e-50;
+            tiny.NarrowRows([value, random.NextDouble() * 1e-51], target);
             Assert.Equal(0f, target[0]);
+            beside.NarrowRows([value, random.NextDouble()], target);
         }
 
-        Float64Narrowing.Blur blur = narrowing.Worst()!;
+        Float64Narrowing.Blur blur = tiny.Worst()!;
 
         Assert.Equal(0, blur.Column);
-        Assert.Equal(0, blur.OtherColumns);
+        Assert.Equal(1, blur.OtherColumns);
         Assert.Equal(blur.Maximum, blur.LargestChange);
+        Assert.Null(beside.Worst());
     }
 
     [Fact]
@@ -97,16 +118,17 @@ public sealed class Float64NarrowingTests(TempDirectory scratch) : IClassFixture
     [InlineData(33)]
     public void WholeRowsGiveTheFloatsAndTheNotesOfOneValueAtATime(int dimension)
     {
-        // Columns at scales from 1e-50 to 1e8 around offsets, so that some blur and some do not, with NaN, infinities,
-        // values beyond float32, -0 and subnormals here and there.
+        // Columns spanning 1e-50 to 100, some at 1e8, so that some blur and some do not, with NaN, infinities, values
+        // beyond float32, -0 and subnormals here and there.
         var random = new Random(dimension);
+        // Only values that float32 cannot hold go among the columns at 1e8: a small one there would widen the column.
         double[] specials = [double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1e39, -1e39, -0.0, 1e-40, 3e-45, 1e-50];
         double[] rows = new double[200 * dimension];
         for (int i = 0; i < rows.Length; i++)
         {
             int column = i % dimension;
-            rows[i] = random.Next(40) == 0 ? specials[random.Next(specials.Length)]
-                : Math.Pow(10, column % 9 * 7 - 50) * random.NextDouble() + (column % 3 == 0 ? 1e8 : 0);
+            rows[i] = random.Next(40) == 0 ? specials[random.Next(column % 3 == 0 ? 5 : specials.Length)]
+                : Math.Pow(10, new[] { -50, -3, 0, 1, 2 }[column % 5]) * random.NextDouble() + (column % 3 == 0 ? 1e8 : 0);
         }
         var whole = new Float64Narrowing(dimension, "rows");
         var single = new Float64Narrowing(dimension, "rows");
@@ -135,7 +157,7 @@ public sealed class Float64NarrowingTests(TempDirectory scratch) : IClassFixture
 
         VectorRows.Equal(Rows.Select(row => row.Select(v => (float)(v + Far)).ToArray()).ToList(), read);
         Float64Narrowing.Blur blur = Assert.Single(source.Float64Blurs);
-        Assert.Equal(new Float64Narrowing.Blur(path, 0, Far, Far + 3.75, 3.75, 0), blur);
+        Assert.Equal(new Float64Narrowing.Blur(path, 0, Far, Far + 3.75, 3.75, 2), blur);
     }
 
     [Theory]
@@ -147,6 +169,34 @@ public sealed class Float64NarrowingTests(TempDirectory scratch) : IClassFixture
         VectorRows.ReadAll(source);
 
         Assert.Empty(source.Float64Blurs);
+    }
+
+    [Fact]
+    public void ANullElementsSlotIsNoValueOfItsColumn()
+    {
+        // Column 0 holds 1e8 + 0..3 and, in a null slot, the 0 a writer leaves there: the range stays 1e8 to 1e8 + 3.
+        string path = scratch.File("null-slot.arrow");
+        ArrowTestFiles.Write(path, 40, 40, stream: false, compression: null, ("vector", (first, count) =>
+        {
+            var builder = new Apache.Arrow.FixedSizeListArray.Builder(DoubleType.Default, 2);
+            var values = (Apache.Arrow.DoubleArray.Builder)builder.ValueBuilder;
+            for (int row = first; row < first + count; row++)
+            {
+                builder.Append();
+                if (row == 7)
+                    values.AppendNull();
+                else
+                    values.Append(Far + row % 4);
+                values.Append(row % 3);
+            }
+            return builder.Build();
+        }));
+        using IVectorSource source = VectorFile.Open(path);
+
+        List<float[]?> read = VectorRows.ReadAll(source);
+
+        Assert.True(KMeans.Core.Numerics.NullElement.Is(read[7]![0]));
+        Assert.Equal(new Float64Narrowing.Blur(path, 0, Far, Far + 3, 3, 0), Assert.Single(source.Float64Blurs));
     }
 
     [Fact]
