@@ -162,12 +162,28 @@ Describe 'Assigning piped vectors' {
         ($bytes.Length - $labelsAt) / 4 | Should -Be 8
     }
 
-    It 'takes a piped list of vectors (,$rows) and an array given to -InputObject as their vectors' {
+    It 'takes a piped list of vectors (,$rows), of objects holding one, and an array given to -InputObject as their vectors' {
+        $objects = $Vectors[0..9] | ForEach-Object { [pscustomobject]@{ Vector = $_ } }
+        $json = ConvertTo-Json -InputObject $objects -Depth 3
+
         $asOne = , $Vectors[0..9] | Get-KMeansAssignment -Centroid $Model
         $byName = Get-KMeansAssignment -InputObject $Vectors[0..9] -Centroid $Model
+        $objectsAsOne = , $objects | Get-KMeansAssignment -Centroid $Model
+        $fromJson = $json | ConvertFrom-Json -NoEnumerate | Get-KMeansAssignment -Centroid $Model
 
         $asOne.Index | Should -Be (0..9)
         $byName.ClusterId | Should -Be $asOne.ClusterId
+        $objectsAsOne.ClusterId | Should -Be $asOne.ClusterId
+        $fromJson.ClusterId | Should -Be $asOne.ClusterId
+    }
+
+    It 'says which item of a piped list of vectors is not one, the list failing as one item' {
+        $mixed = @($Vectors[0], 'x', $Vectors[1])
+
+        $assigned = @(, $mixed) + @(, $Vectors[2]) | Get-KMeansAssignment -Centroid $Model -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $assigned.Index | Should -Be 1
+        $problems.Exception.Message | Should -Be "Input item 0 is not a vector: it is a list of 3 items, not of numbers, and its item 1 is not a vector: it is a String without a 'Vector' property holding numbers (pass float[] or double[] arrays, or name the property with -VectorProperty)."
     }
 }
 

@@ -23,6 +23,19 @@ internal static class VectorConverter
             (vector, problem) = (null, "it is null.");
             return false;
         }
+        if (value is IList { Count: > 0 } items && value is not string && !IsNumberList(value)
+            && TryConvert(items[0], vectorProperty, out _, out _, otherForms))
+        {
+            // A list of vectors as one item (piped whole because one of them is not a vector): say which.
+            for (int k = 1; k < items.Count; k++)
+            {
+                if (!TryConvert(items[k], vectorProperty, out _, out string? inner, otherForms))
+                {
+                    (vector, problem) = (null, $"it is a list of {items.Count} items, not of numbers, and its item {k} is not a vector: {inner}");
+                    return false;
+                }
+            }
+        }
         // A list is taken as a vector, so that one whose values are not all numbers says which value is not.
         if (!IsNumberList(value) && value is not IList || value is string or IDictionary)
         {
@@ -36,6 +49,9 @@ internal static class VectorConverter
         }
         return TryConvertNumbers(value, out vector, out problem);
     }
+
+    /// <summary>Whether <paramref name="item"/> is a vector as <see cref="TryConvert"/> takes one.</summary>
+    public static bool IsVector(object? item, string vectorProperty) => TryConvert(item, vectorProperty, out _, out _);
 
     /// <summary>True for a list whose values are numbers (a vector), as opposed to a list of vectors or objects.</summary>
     public static bool IsNumberList(object? value)

@@ -80,15 +80,15 @@ public abstract class VectorInputCommand : PSCmdlet
 
     /// <summary>
     /// The items of one -InputObject: each element when an array was passed to -InputObject by name, or when a piped
-    /// item is a non-empty list of vectors (,$rows | ...); else the item itself, so that a piped item that is no vector
-    /// (@('a', 'b'), @($true, 1), @()) is one item that fails, and the items after it keep their index. A single
-    /// vector, a list of numbers, always stays one item.
+    /// item is a non-empty list of vectors or of objects holding one (,$rows | ...); else the item itself, so that a
+    /// piped item that is no vector (@('a', 'b'), @($true, 1), @(), a list of vectors and strings) is one item that
+    /// fails, and the items after it keep their index. A single vector, a list of numbers, always stays one item.
     /// </summary>
     protected IEnumerable<object?> InputItems()
     {
         object? item = VectorConverter.Unwrap(InputObject);
         if (item is IList items && !VectorConverter.IsNumberList(item) && item is not IDictionary
-            && (!MyInvocation.ExpectingInput || (items.Count > 0 && items.Cast<object?>().All(VectorConverter.IsNumberList))))
+            && (!MyInvocation.ExpectingInput || (items.Count > 0 && items.Cast<object?>().All(element => VectorConverter.IsVector(element, VectorProperty)))))
         {
             foreach (object? element in items)
                 yield return element;
