@@ -142,16 +142,20 @@ Describe 'Get-KMeansAssignment -OutFile' {
         $objects.Index | Should -Be (0..299 + 340..539)
     }
 
-    It 'warns that a file whose row count cannot be read counts no rows, so the rows after it are numbered from where it began' {
+    It 'warns that a file whose row count cannot be read counts no rows, where an input follows and Index is seen' {
         $garbage = Join-Path $Scratch 'garbage.npy'
         [System.IO.File]::WriteAllBytes($garbage, [byte[]](1..100))
+        $quiet = @{ ErrorAction = 'SilentlyContinue'; WarningAction = 'SilentlyContinue' }
 
-        $objects = Get-KMeansAssignment -LiteralPath $First, $garbage, $Second -Centroid $Centroids -ErrorVariable problems `
-            -ErrorAction SilentlyContinue -WarningVariable warnings -WarningAction SilentlyContinue
+        $objects = Get-KMeansAssignment -LiteralPath $First, $garbage, $Second -Centroid $Centroids -ErrorVariable problems -WarningVariable between @quiet
+        $null = Get-KMeansAssignment -LiteralPath $First, $garbage -Centroid $Centroids -WarningVariable last @quiet
+        $null = Get-KMeansAssignment -LiteralPath $First, $garbage, $Second -Centroid $Centroids -Summary -WarningVariable summarised @quiet
 
         $problems.Count | Should -Be 1
-        "$warnings" | Should -Be "Index counts no rows for $garbage, whose row count cannot be read: the rows of any input after it are numbered from 300."
+        "$between" | Should -Be "Index counts no rows for $garbage, whose row count cannot be read: the rows of $Second are numbered from 300."
         $objects.Index | Should -Be (0..499)
+        $last | Should -BeNullOrEmpty
+        $summarised | Should -BeNullOrEmpty
     }
 
     It 'writes the n nearest per row, nearest first, as the objects give them' {

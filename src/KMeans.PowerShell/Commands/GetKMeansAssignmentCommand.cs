@@ -43,6 +43,9 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     private long[]? _counts;
     private double[]? _distanceSums;
     private AssignmentFileWriter? _outFile;
+
+    /// <summary>A file whose row count could not be read, so that it counted no rows in Index; said when another input follows.</summary>
+    private string? _uncounted;
     private bool _declined;
     private bool _inputGiven;
     private bool _namedFilesAssigned;
@@ -494,6 +497,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         {
             if (_outFile is not null)
                 RefuseAsTarget(_outFile.Target, file);
+            WarnOfUncountedInput(file);
             using IVectorSource? source = VectorFiles.Open([file], Column, InputFormat, out ErrorRecord? error);
             if (error is not null)
             {
@@ -505,14 +509,27 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
                 WriteError(error);
                 _nextIndex += KeepPlaces(declared, 0);
                 if (declared is null)
-                    WriteWarning(string.Create(CultureInfo.InvariantCulture,
-                        $"Index counts no rows for {file}, whose row count cannot be read: the rows of any input after it are numbered from {_nextIndex}."));
+                    _uncounted = file;
             }
             else
             {
                 AssignSource(source!);
             }
         }
+    }
+
+    /// <summary>
+    /// Before <paramref name="next"/> is read: says that the input before it, whose row count could not be read, counts
+    /// no rows in Index, where Index is seen (objects or -OutFile, not -Summary alone).
+    /// </summary>
+    private void WarnOfUncountedInput(string next)
+    {
+        if (_uncounted is not string uncounted)
+            return;
+        _uncounted = null;
+        if (!Summary || _outFile is not null)
+            WriteWarning(string.Create(CultureInfo.InvariantCulture,
+                $"Index counts no rows for {uncounted}, whose row count cannot be read: the rows of {next} are numbered from {_nextIndex}."));
     }
 
     /// <summary>
@@ -618,14 +635,11 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
 
     /// <summary>
     /// Hands one chunk on in row order: per-cluster sums, then the rows to -OutFile or as objects, and an error for
-    /// each row that could not be assigned (<paramref name="errorOf"/>).
+    /// each row that could not be assigned (<paramref name="errorOf"/>); returns how many rows were left unassigned
+    /// without an error (a file's null rows).
     /// </summary>
     // Fully optimized from the first call: it runs once per chunk, too few times for the tiered JIT to promote it in time.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    /// <summary>
-    /// Counts, writes and outputs a chunk's assignments and reports its rows' errors; returns how many rows were left
-    /// unassigned without an error (a file's null rows).
-    /// </summary>
     private int Emit(AssignedRows chunk, Func<int, ErrorRecord?> errorOf)
     {
         int silent = 0;
