@@ -380,6 +380,24 @@ Describe 'Float64 values that float32 cannot tell apart' {
         $failure.Exception.Message | Should -Be "Row 9 of $tiny is the zero vector (every value is 0 as read in float32, where float64 values of magnitude 7.0E-46 or less become 0), which has no direction under Cosine distance."
     }
 
+    It 'piped double[] vectors get the same check, as pipeline input, in training and assignment' {
+        $centroids = @(, [float[]](@(1.5) * 4)) + @(, [float[]](@(-1.5) * 4))
+        $near = @($Far | ForEach-Object { , [double[]]($_ | ForEach-Object { $_ - 1e8 }) })
+
+        $model = $Far | Invoke-KMeansTraining -K 2 -Seed 1 -AsModel -WarningVariable trained -WarningAction SilentlyContinue
+        $null = $Far | Get-KMeansAssignment -Centroid $centroids -Summary -WarningVariable assigned -WarningAction SilentlyContinue
+        $null = $near | Invoke-KMeansTraining -K 2 -Seed 1 -WarningVariable nearTrained -WarningAction SilentlyContinue
+        $null = $near | Get-KMeansAssignment -Centroid $centroids -WarningVariable nearAssigned -WarningAction SilentlyContinue
+
+        $pipelineBlur = $Blurred -replace '^far-float64\\\.npy', 'pipeline input'
+        $trained[0].Message | Should -Match "^$pipelineBlur"
+        $model.Loss | Should -Be 0
+        $assigned.Count | Should -Be 1
+        $assigned[0].Message | Should -Match "^$pipelineBlur"
+        $nearTrained | Should -BeNullOrEmpty
+        $nearAssigned | Should -BeNullOrEmpty
+    }
+
     It 'the same rows near 0 train to the two blobs without a word' {
         $model = Invoke-KMeansTraining -LiteralPath $NearFile -K 2 -Seed 1 -AsModel -WarningVariable warnings -WarningAction SilentlyContinue
 

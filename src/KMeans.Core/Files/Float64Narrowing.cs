@@ -35,6 +35,9 @@ public sealed class Float64Narrowing
         Array.Fill(_maximum, double.NegativeInfinity);
     }
 
+    /// <summary>The columns it keeps notes for: a row of another length is narrowed without notes.</summary>
+    public int Dimension => _minimum.Length;
+
     /// <summary>Narrows whole rows, row-major, the first value in column 0.</summary>
     public void NarrowRows(ReadOnlySpan<double> values, Span<float> target)
     {

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using KMeans.PowerShell.Errors;
+using KMeans.Core.Files;
 using KMeans.Core.Numerics;
 
 namespace KMeans.PowerShell.Binding;
@@ -14,8 +15,10 @@ internal static class VectorConverter
 {
     /// <param name="otherForms">What else the caller takes, named in the problem (for input vectors: naming the
     /// property with -VectorProperty).</param>
+    /// <param name="narrowing">Where float64 values of a vector of its dimension are noted as they are read as float32.</param>
     public static bool TryConvert(object? item, string vectorProperty, [NotNullWhen(true)] out float[]? vector,
-        [NotNullWhen(false)] out string? problem, string otherForms = "or name the property with -VectorProperty")
+        [NotNullWhen(false)] out string? problem, string otherForms = "or name the property with -VectorProperty",
+        Float64Narrowing? narrowing = null)
     {
         object? value = Unwrap(item);
         if (value is null)
@@ -47,7 +50,7 @@ internal static class VectorConverter
                 return false;
             }
         }
-        return TryConvertNumbers(value, out vector, out problem);
+        return TryConvertNumbers(value, out vector, out problem, narrowing);
     }
 
     /// <summary>Whether <paramref name="item"/> is a vector as <see cref="TryConvert"/> takes one.</summary>
@@ -84,12 +87,17 @@ internal static class VectorConverter
     }
 
     private static bool TryConvertNumbers(object value, [NotNullWhen(true)] out float[]? vector,
-        [NotNullWhen(false)] out string? problem)
+        [NotNullWhen(false)] out string? problem, Float64Narrowing? narrowing)
     {
         switch (value)
         {
             case float[] floats:
                 (vector, problem) = ((float[])floats.Clone(), null);
+                return true;
+            case double[] doubles when narrowing?.Dimension == doubles.Length:
+                vector = new float[doubles.Length];
+                narrowing.NarrowRows(doubles, vector);
+                problem = null;
                 return true;
             case double[] doubles:
                 vector = Array.ConvertAll(doubles, BeyondFloat32.Narrow);
@@ -100,6 +108,7 @@ internal static class VectorConverter
                 return false;
             case IList list when value is not string:
                 vector = new float[list.Count];
+                Float64Narrowing? noted = narrowing?.Dimension == list.Count ? narrowing : null;
                 for (int i = 0; i < list.Count; i++)
                 {
                     object? element = Unwrap(list[i]);
@@ -108,9 +117,9 @@ internal static class VectorConverter
                         (vector, problem) = (null, $"value {i} is {TypeWords.Of(element)}, not a number.");
                         return false;
                     }
-                    vector[i] = element is double wide
-                        ? BeyondFloat32.Narrow(wide)
-                        : Convert.ToSingle(element, System.Globalization.CultureInfo.InvariantCulture);
+                    vector[i] = element is not double wide ? Convert.ToSingle(element, System.Globalization.CultureInfo.InvariantCulture)
+                        : noted is null ? BeyondFloat32.Narrow(wide)
+                        : noted.Narrow(wide, i);
                 }
                 problem = null;
                 return true;

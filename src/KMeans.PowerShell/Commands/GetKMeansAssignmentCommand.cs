@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using KMeans.Core.Assigning;
 using KMeans.Core.Distance;
 using KMeans.Core.Files;
+using KMeans.Core.Sampling;
 using KMeans.Core.Training;
 using KMeans.Core;
 using KMeans.PowerShell.Binding;
@@ -43,6 +44,9 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     private long[]? _counts;
     private double[]? _distanceSums;
     private AssignmentFileWriter? _outFile;
+
+    /// <summary>Where piped vectors' float64 values are noted as they are read as float32 (files keep their own).</summary>
+    private Float64Narrowing? _pipedNarrowing;
 
     /// <summary>A file whose row count could not be read, so that it counted no rows in Index; said when another input follows.</summary>
     private string? _uncounted;
@@ -338,6 +342,8 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             return;
         }
         WriteVerbose(string.Create(CultureInfo.InvariantCulture, $"Assigned {_counts!.Sum():N0} of {_nextIndex:N0} rows in {_sinceStart.Elapsed.TotalSeconds:F2} s."));
+        if (_pipedNarrowing?.Worst() is { } blur)
+            WriteWarning(blur.Describe());
         if (_outFile is not null)
         {
             try
@@ -421,7 +427,8 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         _inputGiven = true;
         _vectorsGathered = true;
         long index = _nextIndex++;
-        if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? notAVector))
+        _pipedNarrowing ??= new Float64Narrowing(_nearest!.Dimension, PipelineSample.Description);
+        if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? notAVector, narrowing: _pipedNarrowing))
         {
             _pending.Add(new PendingItem(index, null, KMeansErrors.NotAVector(index, item, notAVector)));
         }

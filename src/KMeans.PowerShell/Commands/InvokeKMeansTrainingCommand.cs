@@ -33,6 +33,9 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
     private long _pipedFiles;
     private IReadOnlyList<float[]>? _initialCentroids;
     private string? _initialCentroidFile;
+
+    /// <summary>Where piped vectors' float64 values are noted as they are read as float32, once the first fixes the dimension.</summary>
+    private Float64Narrowing? _pipedNarrowing;
     private string? _tempDirectory;
     private string? _reportTarget;
     private string? _checkpointPath;
@@ -354,7 +357,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
                 "the pipeline delivered files before it; pipe either files or vectors."));
         PipelineSample rows = _pipelineRows ??= NewPipelineSample();
         long index = rows.NextIndex;
-        if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? problem))
+        if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? problem, narrowing: _pipedNarrowing))
         {
             rows.AddRejected();
             WriteError(KMeansErrors.NotAVector(index, item, problem));
@@ -375,6 +378,12 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         }
         if (mismatch is not null)
             WriteError(KMeansErrors.FromException(mismatch));
+        else if (_pipedNarrowing is null)
+        {
+            // The first vector fixes the dimension: from it on, float64 values are noted, its own once more.
+            _pipedNarrowing = new Float64Narrowing(vector.Length, PipelineSample.Description);
+            VectorConverter.TryConvert(item, VectorProperty, out _, out _, narrowing: _pipedNarrowing);
+        }
         if (rows.NextIndex % ItemsPerProgressReport == 0)
             _progress!.Write(rows.Progress);
     }
@@ -470,7 +479,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         if (_pipelineRows is null && result.Sampling is { NullRowsSkipped: > 0 and var nulls })
             WriteWarning(string.Create(CultureInfo.InvariantCulture,
                 $"Left out {nulls:N0} null row{(nulls == 1 ? "" : "s")} of {description}: a null row holds no vector (the model's SkippedRows counts it)."));
-        foreach (Float64Narrowing.Blur blur in files?.Float64Blurs ?? [])
+        foreach (Float64Narrowing.Blur blur in files?.Float64Blurs ?? (_pipedNarrowing?.Worst() is { } piped ? [piped] : []))
             WriteWarning(blur.Describe());
         if (result.DistinctRows is int distinct)
             WriteWarning(DegenerateSample.Warning(result, distinct));
