@@ -48,7 +48,23 @@ public sealed class Float64NarrowingTests(TempDirectory scratch) : IClassFixture
         Float64Narrowing.Blur blur = narrowing.Worst()!;
 
         Assert.Equal(new Float64Narrowing.Blur("rows.npy", 0, 1e8, 1e8 + 3, 3, 1), blur);
-        Assert.Contains("(and 1 other column)", blur.Describe());
+        Assert.Contains("moves them by up to 3, 100 % of that span (and 1 other column)", blur.Describe());
+    }
+
+    [Fact]
+    public void ASmallShareOfAColumnsSpanIsGivenWithItsDecimal()
+    {
+        // Column 1 spans 1,000 at 1e8, where float32 spaces values 8 apart, so the odd rows move by 4: 0.4 % of its span,
+        // yet more than 1/1024 of the widest.
+        var narrowing = new Float64Narrowing(2, "rows.npy");
+        float[] target = new float[2];
+        for (int row = 0; row <= 250; row++)
+            narrowing.NarrowRows([row % 2, 1e8 + 4 * row], target);
+
+        Float64Narrowing.Blur blur = narrowing.Worst()!;
+
+        Assert.Equal(1, blur.Column);
+        Assert.Contains("the values of column 1 span 1E+03 from 1E+08, and float32 moves them by up to 4, 0.4 % of that span,", blur.Describe());
     }
 
     [Fact]
