@@ -150,7 +150,7 @@ public sealed class Float64Narrowing
                 _ => string.Create(CultureInfo.InvariantCulture, $" (and {OtherColumns} other columns)"),
             };
             return string.Create(CultureInfo.InvariantCulture,
-                $"{Source} holds float64 values, read as float32 (the precision the module computes in): the values of column {Column} span {Maximum - Minimum:G3} from {Minimum:G6}, and float32 moves them by up to {LargestChange:G3}, {(100 * LargestChange / (Maximum - Minimum)).ToString("0.#", CultureInfo.InvariantCulture)} % of that span{others}, so rows that differ there train and assign as if equal. Subtract a common offset (such as the column means) from the vectors, or scale them, before training.");
+                $"{Source} holds float64 values, read as float32 (the precision the module computes in): the values of column {Column} span {Maximum - Minimum:G4} from {Minimum:G6}, and float32 moves them by up to {LargestChange:G4}, {(100 * LargestChange / (Maximum - Minimum)).ToString("0.#", CultureInfo.InvariantCulture)} % of that span{others}, so rows that differ there train and assign as if equal. Subtract a common offset (such as the column means) from the vectors, or scale them, before training.");
         }
     }
 }

@@ -64,7 +64,7 @@ public sealed class Float64NarrowingTests(TempDirectory scratch) : IClassFixture
         Float64Narrowing.Blur blur = narrowing.Worst()!;
 
         Assert.Equal(1, blur.Column);
-        Assert.Contains("the values of column 1 span 1E+03 from 1E+08, and float32 moves them by up to 4, 0.4 % of that span,", blur.Describe());
+        Assert.Contains("the values of column 1 span 1000 from 1E+08, and float32 moves them by up to 4, 0.4 % of that span,", blur.Describe());
     }
 
     [Fact]
