@@ -185,6 +185,20 @@ Describe 'Assigning piped vectors' {
         $assigned.Index | Should -Be 1
         $problems.Exception.Message | Should -Be "Input item 0 is not a vector: it is a list of 3 items, not of numbers, and its item 1 is not a vector: it is a String without a 'Vector' property holding numbers (pass float[] or double[] arrays, or name the property with -VectorProperty)."
     }
+
+    It 'names the first item of such a list that is not a vector, and fails a list that holds itself as one item' {
+        $selfHolding = [System.Collections.ArrayList]::new()
+        $null = $selfHolding.Add($Vectors[0])
+        $null = $selfHolding.Add($selfHolding)
+        $items = @(, @([pscustomobject]@{ Vector = 'a' }, [pscustomobject]@{ Vector = $Vectors[0] })) + @(, $selfHolding) + @(, $Vectors[1])
+
+        $assigned = $items | Get-KMeansAssignment -Centroid $Model -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $assigned.Index | Should -Be 2
+        $problems.Exception.Message | Should -Be @(
+            'Input item 0 is not a vector: it is a list of 2 items, not of numbers, and its item 0 is not a vector: it is a String, not a list of numbers.'
+            'Input item 1 is not a vector: it is a list of 2 items, not of numbers, and its item 1 is not a vector: value 0 is a Single[], not a number.')
+    }
 }
 
 Describe 'Assigning the rows of a file' {

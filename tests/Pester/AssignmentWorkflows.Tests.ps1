@@ -152,10 +152,14 @@ Describe 'Get-KMeansAssignment -OutFile' {
         $null = Get-KMeansAssignment -LiteralPath $First, $garbage, $Second -Centroid $Centroids -Summary -WarningVariable summarised @quiet
 
         $problems.Count | Should -Be 1
-        "$between" | Should -Be "Index counts no rows for $garbage, whose row count cannot be read: the rows of $Second are numbered from 300."
+        "$between" | Should -Be "Index counts no rows for $garbage, whose row count cannot be read: the input after it, $Second, begins at Index 300."
         $objects.Index | Should -Be (0..499)
         $last | Should -BeNullOrEmpty
         $summarised | Should -BeNullOrEmpty
+        $vector = [float[]](Import-KMeansCentroid -LiteralPath $Centroids)[0].Vector
+        $then = @($garbage, $vector) | Get-KMeansAssignment -Centroid $Centroids -WarningVariable beforeVector @quiet
+        "$beforeVector" | Should -Be "Index counts no rows for $garbage, whose row count cannot be read: the input after it, input item 0, begins at Index 0."
+        $then.Index | Should -Be 0
     }
 
     It 'writes the n nearest per row, nearest first, as the objects give them' {

@@ -377,7 +377,7 @@ Describe 'Float64 values that float32 cannot tell apart' {
 
         $failure = { Invoke-KMeansTraining -LiteralPath $tiny -K 2 -Seed 1 -Distance Cosine } | Should -Throw -ErrorId "ZeroVector,$Train" -PassThru
 
-        $failure.Exception.Message | Should -Be "Row 9 of $tiny is the zero vector (every value is 0 as read in float32, where float64 values of magnitude 7.0E-46 or less become 0), which has no direction under Cosine distance."
+        $failure.Exception.Message | Should -Be "Row 9 of $tiny is the zero vector (every value is 0 as read in float32, where float64 values of magnitude 2^-150 (7.006E-46) or less become 0), which has no direction under Cosine distance."
     }
 
     It 'piped double[] vectors get the same check, as pipeline input, in training and assignment' {

@@ -21,7 +21,7 @@ public static class RowProblem
         }
         if (metric == DistanceMetric.Cosine && VectorNorm.IsZero(row))
             return new KMeansException(KMeansErrorKind.ZeroVector,
-                $"{What()} is the zero vector (every value is 0 as read in float32, where float64 values of magnitude 7.0E-46 or less become 0), which has no direction under Cosine distance.", index);
+                $"{What()} is the zero vector (every value is 0 as read in float32, where float64 values of magnitude 2^-150 (7.006E-46) or less become 0), which has no direction under Cosine distance.", index);
         return null;
     }
 }

@@ -54,7 +54,7 @@ internal sealed class RowScreen(int dimension, Func<long, string> describeRow, b
         }
         if (metric == DistanceMetric.Cosine && VectorNorm.IsZero(row))
             throw new KMeansException(KMeansErrorKind.ZeroVector,
-                $"{Capitalized(describeRow(rowIndex))} is the zero vector (every value is 0 as read in float32, where float64 values of magnitude 7.0E-46 or less become 0), which has no direction under Cosine distance.",
+                $"{Capitalized(describeRow(rowIndex))} is the zero vector (every value is 0 as read in float32, where float64 values of magnitude 2^-150 (7.006E-46) or less become 0), which has no direction under Cosine distance.",
                 rowIndex);
         return true;
     }

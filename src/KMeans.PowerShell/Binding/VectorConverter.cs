@@ -20,24 +20,40 @@ internal static class VectorConverter
         [NotNullWhen(false)] out string? problem, string otherForms = "or name the property with -VectorProperty",
         Float64Narrowing? narrowing = null)
     {
-        object? value = Unwrap(item);
-        if (value is null)
+        if (Unwrap(item) is IList { Count: > 0 } items && !IsNumberList(items)
+            && items.Cast<object?>().Any(element => !IsScalar(Unwrap(element))))
         {
-            (vector, problem) = (null, "it is null.");
-            return false;
-        }
-        if (value is IList { Count: > 0 } items && value is not string && !IsNumberList(value)
-            && TryConvert(items[0], vectorProperty, out _, out _, otherForms))
-        {
-            // A list of vectors as one item (piped whole because one of them is not a vector): say which.
-            for (int k = 1; k < items.Count; k++)
+            // A list of vectors as one item (piped whole because one of them is not a vector): say which. Its elements
+            // are taken one level deep only, so that a list that holds itself ends here.
+            for (int k = 0; k < items.Count; k++)
             {
-                if (!TryConvert(items[k], vectorProperty, out _, out string? inner, otherForms))
+                if (!TryConvertOne(items[k], vectorProperty, out _, out string? inner, otherForms, null))
                 {
                     (vector, problem) = (null, $"it is a list of {items.Count} items, not of numbers, and its item {k} is not a vector: {inner}");
                     return false;
                 }
             }
+            (vector, problem) = (null, $"it is a list of {items.Count} vectors, not one vector.");
+            return false;
+        }
+        return TryConvertOne(item, vectorProperty, out vector, out problem, otherForms, narrowing);
+    }
+
+    /// <summary>Whether <paramref name="item"/> is a vector as <see cref="TryConvert"/> takes one.</summary>
+    public static bool IsVector(object? item, string vectorProperty) =>
+        TryConvertOne(item, vectorProperty, out _, out _, otherForms: "", narrowing: null);
+
+    /// <summary>A null, a string or a value type (a number, a Boolean): what a vector's values are, or fail to be.</summary>
+    private static bool IsScalar(object? value) => value is null or string or ValueType;
+
+    private static bool TryConvertOne(object? item, string vectorProperty, [NotNullWhen(true)] out float[]? vector,
+        [NotNullWhen(false)] out string? problem, string otherForms, Float64Narrowing? narrowing)
+    {
+        object? value = Unwrap(item);
+        if (value is null)
+        {
+            (vector, problem) = (null, "it is null.");
+            return false;
         }
         // A list is taken as a vector, so that one whose values are not all numbers says which value is not.
         if (!IsNumberList(value) && value is not IList || value is string or IDictionary)
@@ -52,9 +68,6 @@ internal static class VectorConverter
         }
         return TryConvertNumbers(value, out vector, out problem, narrowing);
     }
-
-    /// <summary>Whether <paramref name="item"/> is a vector as <see cref="TryConvert"/> takes one.</summary>
-    public static bool IsVector(object? item, string vectorProperty) => TryConvert(item, vectorProperty, out _, out _);
 
     /// <summary>True for a list whose values are numbers (a vector), as opposed to a list of vectors or objects.</summary>
     public static bool IsNumberList(object? value)

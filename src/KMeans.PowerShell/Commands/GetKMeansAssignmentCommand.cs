@@ -426,6 +426,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     {
         _inputGiven = true;
         _vectorsGathered = true;
+        WarnOfUncountedInput(string.Create(CultureInfo.InvariantCulture, $"input item {_nextIndex}"));
         long index = _nextIndex++;
         _pipedNarrowing ??= new Float64Narrowing(_nearest!.Dimension, PipelineSample.Description);
         if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? notAVector, narrowing: _pipedNarrowing))
@@ -536,7 +537,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         _uncounted = null;
         if (!Summary || _outFile is not null)
             WriteWarning(string.Create(CultureInfo.InvariantCulture,
-                $"Index counts no rows for {uncounted}, whose row count cannot be read: the rows of {next} are numbered from {_nextIndex}."));
+                $"Index counts no rows for {uncounted}, whose row count cannot be read: the input after it, {next}, begins at Index {_nextIndex}."));
     }
 
     /// <summary>
