@@ -160,6 +160,9 @@ Describe 'Get-KMeansAssignment -OutFile' {
         $then = @($garbage, $vector) | Get-KMeansAssignment -Centroid $Centroids -WarningVariable beforeVector @quiet
         "$beforeVector" | Should -Be "Index counts no rows for $garbage, whose row count cannot be read: the input after it, input item 0, begins at Index 0."
         $then.Index | Should -Be 0
+        $afterStray = @($garbage, 'stray', $vector) | Get-KMeansAssignment -Centroid $Centroids -WarningVariable beforeStray @quiet
+        "$beforeStray" | Should -Be "Index counts no rows for $garbage, whose row count cannot be read: the input after it, input item 0, begins at Index 0."
+        $afterStray.Index | Should -Be 1
     }
 
     It 'writes the n nearest per row, nearest first, as the objects give them' {

@@ -293,6 +293,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     private void RefuseStray(PSObject item, string text)
     {
         _inputGiven = true;
+        WarnOfUncountedInput(string.Create(CultureInfo.InvariantCulture, $"input item {_nextIndex}"));
         long index = _nextIndex++;
         _pending.Add(new PendingItem(index, null, KMeansErrors.NotAVector(index, item,
             $"it is the string '{text}', which names no file; pipe either vectors or vector files.")));
