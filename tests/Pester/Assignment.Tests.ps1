@@ -190,14 +190,15 @@ Describe 'Assigning piped vectors' {
         $selfHolding = [System.Collections.ArrayList]::new()
         $null = $selfHolding.Add($Vectors[0])
         $null = $selfHolding.Add($selfHolding)
-        $items = @(, @([pscustomobject]@{ Vector = 'a' }, [pscustomobject]@{ Vector = $Vectors[0] })) + @(, $selfHolding) + @(, $Vectors[1])
+        $items = @(, @([pscustomobject]@{ Vector = 'a' }, [pscustomobject]@{ Vector = $Vectors[0] })) + @(, $selfHolding) + @(, @(, [pscustomobject]@{ Name = 'a' })) + @(, $Vectors[1])
 
         $assigned = $items | Get-KMeansAssignment -Centroid $Model -ErrorVariable problems -ErrorAction SilentlyContinue
 
-        $assigned.Index | Should -Be 2
+        $assigned.Index | Should -Be 3
         $problems.Exception.Message | Should -Be @(
             'Input item 0 is not a vector: it is a list of 2 items, not of numbers, and its item 0 is not a vector: it is a String, not a list of numbers.'
-            'Input item 1 is not a vector: it is a list of 2 items, not of numbers, and its item 1 is not a vector: value 0 is a Single[], not a number.')
+            'Input item 1 is not a vector: it is a list of 2 items, not of numbers, and its item 1 is not a vector: value 0 is a Single[], not a number.'
+            "Input item 2 is not a vector: it is a list of 1 item, not of numbers, and its item 0 is not a vector: it is a PSCustomObject without a 'Vector' property holding numbers (pass float[] or double[] arrays, or name the property with -VectorProperty).")
     }
 }
 

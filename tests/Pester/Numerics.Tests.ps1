@@ -398,6 +398,18 @@ Describe 'Float64 values that float32 cannot tell apart' {
         $nearAssigned | Should -BeNullOrEmpty
     }
 
+    It 'whole numbers piped among doubles count too: JSON integers at 1e8 are blurred, an integer column sets the scale' {
+        $json = '[' + ((0..99 | ForEach-Object { "[$(100000000 + 3 * ($_ % 2)), $(100000000 + 3 * ($_ % 2)), 0.5]" }) -join ',') + ']'
+        # Column 1's doubles move by up to 6e-8 in float32, 0.3 % of their own span, but nothing beside column 0's 199.
+        $scaled = 0..199 | ForEach-Object { , @($_, (1 + $_ * 1e-7)) }
+
+        $null = $json | ConvertFrom-Json | Invoke-KMeansTraining -K 2 -Seed 1 -WarningVariable integers -WarningAction SilentlyContinue
+        $null = $scaled | Invoke-KMeansTraining -K 2 -Seed 1 -WarningVariable mixed -WarningAction SilentlyContinue
+
+        $integers[0].Message | Should -Match '^pipeline input holds float64 values, read as float32 \(the precision the module computes in\): the values of column 0 span 3 from 1E\+08, and float32 moves them by up to 3, 100 % of that span \(and 1 other column\)'
+        $mixed | Should -BeNullOrEmpty
+    }
+
     It 'the same rows near 0 train to the two blobs without a word' {
         $model = Invoke-KMeansTraining -LiteralPath $NearFile -K 2 -Seed 1 -AsModel -WarningVariable warnings -WarningAction SilentlyContinue
 

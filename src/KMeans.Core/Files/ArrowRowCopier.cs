@@ -134,14 +134,15 @@ internal static class ArrowRowCopier
             case HalfFloatArray halves:
                 TensorPrimitives.ConvertToSingle(halves.Values.Slice(start, target.Length), target);
                 break;
-            case DoubleArray doubles when values.NullCount == 0:
+            case DoubleArray doubles when !HasNullSlot(values, start, target.Length):
                 narrowing!.NarrowRows(doubles.Values.Slice(start, target.Length), target);
                 break;
             case DoubleArray doubles:
-                // What a writer leaves in a null slot is no value: it must not widen its column's range.
+                // The checks refuse a row with a null slot: none of its values is noted, least of all what a writer
+                // left in the slot.
                 ReadOnlySpan<double> row = doubles.Values.Slice(start, target.Length);
                 for (int j = 0; j < row.Length; j++)
-                    target[j] = values.IsNull(start + j) ? NullElement.Value : narrowing!.Narrow(row[j], j);
+                    target[j] = BeyondFloat32.Narrow(row[j]);
                 break;
             default:
                 throw new InvalidOperationException($"{values.Data.DataType.Name} is not a vector element type.");
@@ -153,5 +154,17 @@ internal static class ArrowRowCopier
             if (values.IsNull(start + j))
                 target[j] = NullElement.Value;
         }
+    }
+
+    private static bool HasNullSlot(IArrowArray values, int start, int length)
+    {
+        if (values.NullCount == 0)
+            return false;
+        for (int j = start; j < start + length; j++)
+        {
+            if (values.IsNull(j))
+                return true;
+        }
+        return false;
     }
 }

@@ -38,50 +38,96 @@ public sealed class Float64Narrowing
     /// <summary>The columns it keeps notes for: a row of another length is narrowed without notes.</summary>
     public int Dimension => _minimum.Length;
 
-    /// <summary>Narrows whole rows, row-major, the first value in column 0.</summary>
+    /// <summary>
+    /// Narrows whole rows, row-major, the first value in column 0, noting each row whose values all narrow to finite
+    /// float32 values: a row holding a NaN, an infinity or a value beyond float32 is refused by the row checks, and its
+    /// other values must not widen their columns' ranges.
+    /// </summary>
     public void NarrowRows(ReadOnlySpan<double> values, Span<float> target)
     {
         int d = _minimum.Length;
         if (values.Length % d != 0)
             throw new ArgumentException($"{values.Length} values are not whole rows of {d}.", nameof(values));
         for (int row = 0; row < values.Length; row += d)
-            NarrowRow(values.Slice(row, d), target.Slice(row, d));
+        {
+            if (NarrowRow(values.Slice(row, d), target.Slice(row, d)))
+                NoteFiniteRow(values.Slice(row, d), target.Slice(row, d));
+        }
     }
 
     /// <summary>
-    /// One row, eight values at a time where the hardware has 256-bit vectors, with the same results as
-    /// <see cref="Narrow"/> per value: Fashion-MNIST as a float64 .npy, assigned with -Summary, took 0.08–0.09 s
-    /// before the notes, 0.14–0.21 s with them taken one value at a time, 0.07–0.09 s this way.
+    /// Notes a row read as float32 some other way (a piped list mixing whole numbers with doubles, whose range counts
+    /// as much as theirs), if it has a value for every column and all of them are finite in float32.
+    /// </summary>
+    public void NoteRow(ReadOnlySpan<double> values, ReadOnlySpan<float> narrowed)
+    {
+        if (values.Length != _minimum.Length || narrowed.Length != values.Length)
+            return;
+        foreach (float value in narrowed)
+        {
+            if (!float.IsFinite(value))
+                return;
+        }
+        NoteFiniteRow(values, narrowed);
+    }
+
+    /// <summary>
+    /// One row as <see cref="BeyondFloat32.Narrow"/> takes each value, eight at a time where the hardware has 256-bit
+    /// vectors; true if every value is finite in float32. Fashion-MNIST as a float64 .npy, assigned with -Summary, took
+    /// 0.08–0.09 s before the notes, 0.14–0.21 s with them taken one value at a time, 0.07–0.09 s this way.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void NarrowRow(ReadOnlySpan<double> row, Span<float> target)
+    private static bool NarrowRow(ReadOnlySpan<double> row, Span<float> target)
     {
+        bool finite = true;
         int j = 0;
         if (Vector256.IsHardwareAccelerated)
         {
-            var largest = Vector256.Create(double.MaxValue);
+            var largest = Vector256.Create(float.MaxValue);
             for (; j <= row.Length - 8; j += 8)
             {
-                Vector256<double> low = Vector256.Create(row.Slice(j, 4)), high = Vector256.Create(row.Slice(j + 4, 4));
-                Vector256<float> narrowed = Vector256.Narrow(low, high);
-                narrowed.CopyTo(target.Slice(j, 8));
-                (Vector256<double> lowBack, Vector256<double> highBack) = Vector256.Widen(narrowed);
-                if (Vector256.LessThanOrEqualAll(Vector256.Abs(lowBack), largest) && Vector256.LessThanOrEqualAll(Vector256.Abs(highBack), largest))
+                Vector256<float> narrowed = Vector256.Narrow(Vector256.Create(row.Slice(j, 4)), Vector256.Create(row.Slice(j + 4, 4)));
+                if (Vector256.LessThanOrEqualAll(Vector256.Abs(narrowed), largest))
                 {
-                    Note(j, low, lowBack);
-                    Note(j + 4, high, highBack);
+                    narrowed.CopyTo(target.Slice(j, 8));
                     continue;
                 }
                 // A NaN, an infinity or a value beyond float32 among them: each as the scalar path takes it.
                 for (int i = j; i < j + 8; i++)
-                    target[i] = Narrow(row[i], i);
+                    target[i] = BeyondFloat32.Narrow(row[i]);
+                finite = false;
             }
         }
         for (; j < row.Length; j++)
-            target[j] = Narrow(row[j], j);
+        {
+            target[j] = BeyondFloat32.Narrow(row[j]);
+            finite &= float.IsFinite(target[j]);
+        }
+        return finite;
     }
 
-    /// <summary>The notes of <see cref="Narrow"/> for four finite values from <paramref name="column"/> on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void NoteFiniteRow(ReadOnlySpan<double> row, ReadOnlySpan<float> narrowed)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j <= row.Length - 8; j += 8)
+            {
+                (Vector256<double> lowBack, Vector256<double> highBack) = Vector256.Widen(Vector256.Create(narrowed.Slice(j, 8)));
+                Note(j, Vector256.Create(row.Slice(j, 4)), lowBack);
+                Note(j + 4, Vector256.Create(row.Slice(j + 4, 4)), highBack);
+            }
+        }
+        for (; j < row.Length; j++)
+        {
+            _minimum[j] = Math.Min(_minimum[j], row[j]);
+            _maximum[j] = Math.Max(_maximum[j], row[j]);
+            _largestChange[j] = Math.Max(_largestChange[j], Math.Abs(row[j] - narrowed[j]));
+        }
+    }
+
+    /// <summary>The notes of four values from <paramref name="column"/> on.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Note(int column, Vector256<double> values, Vector256<double> narrowed)
     {
@@ -89,31 +135,6 @@ public sealed class Float64Narrowing
         Vector256.Min(Vector256.Create((ReadOnlySpan<double>)minimum), values).CopyTo(minimum);
         Vector256.Max(Vector256.Create((ReadOnlySpan<double>)maximum), values).CopyTo(maximum);
         Vector256.Max(Vector256.Create((ReadOnlySpan<double>)change), Vector256.Abs(values - narrowed)).CopyTo(change);
-    }
-
-    /// <summary>Narrows values that all belong to <paramref name="column"/> (a column-major file's run of one column).</summary>
-    public void NarrowColumn(int column, ReadOnlySpan<double> values, Span<float> target)
-    {
-        for (int i = 0; i < values.Length; i++)
-            target[i] = Narrow(values[i], column);
-    }
-
-    /// <summary>
-    /// The float32 nearest <paramref name="value"/> (<see cref="BeyondFloat32.Narrow"/>), noted for
-    /// <paramref name="column"/>. Values that are not finite in float32 are the row checks' business, and a column
-    /// beyond the dimension (a list too long, which its reader refuses) has nothing to note.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float Narrow(double value, int column)
-    {
-        float narrowed = BeyondFloat32.Narrow(value);
-        if (float.IsFinite(narrowed) && (uint)column < (uint)_minimum.Length)
-        {
-            _minimum[column] = Math.Min(_minimum[column], value);
-            _maximum[column] = Math.Max(_maximum[column], value);
-            _largestChange[column] = Math.Max(_largestChange[column], Math.Abs(value - narrowed));
-        }
-        return narrowed;
     }
 
     /// <summary>

@@ -43,9 +43,12 @@ internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
         int rowsPerBatch = (int)Math.Max(1, Math.Min(valuesPerBatch / Dimension, _header.Rows));
         // float32 rows in C order are read straight into the batch; other layouts and types go through bytes.
         bool direct = !_header.FortranOrder && _header.ElementSize == sizeof(float);
-        byte[] bytes = direct ? [] : new byte[(long)rowsPerBatch * Dimension * _header.ElementSize];
+        // Fortran order reads one column's run at a time; float64 rows are gathered whole, so that the notes of their
+        // narrowing leave out the rows the checks will refuse.
+        byte[] bytes = direct ? [] : new byte[(long)rowsPerBatch * (_header.FortranOrder ? 1 : Dimension) * _header.ElementSize];
         var values = new float[rowsPerBatch * Dimension];
         var column = _header.FortranOrder ? new float[rowsPerBatch] : [];
+        var wideRows = _header.FortranOrder && _narrowing is not null ? new double[rowsPerBatch * Dimension] : [];
         ForgetRangeFile();
         using SafeFileHandle file = File.OpenHandle(Description, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         for (long first = 0; first < _header.Rows; first += rowsPerBatch)
@@ -55,7 +58,7 @@ internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
             if (direct)
                 ReadExactly(file, MemoryMarshal.AsBytes(values.AsSpan(0, count * Dimension)), RowOffset(first));
             else if (_header.FortranOrder)
-                ReadFortranRows(file, first, count, bytes, column, values);
+                ReadFortranRows(file, first, count, bytes, column, wideRows, values);
             else
                 ReadCRows(file, first, count, bytes, values);
             yield return new VectorBatch(first, count, values.AsMemory(0, count * Dimension));
@@ -112,27 +115,35 @@ internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
     {
         int length = count * Dimension * _header.ElementSize;
         ReadExactly(file, bytes.AsSpan(0, length), RowOffset(first));
-        Convert(bytes.AsSpan(0, length), values.AsSpan(0, count * Dimension), column: -1);
+        Convert(bytes.AsSpan(0, length), values.AsSpan(0, count * Dimension));
     }
 
     private long RowOffset(long row) => _header.DataOffset + row * Dimension * _header.ElementSize;
 
     /// <summary>Column j of the block is <paramref name="count"/> consecutive values starting at j·Rows + first.</summary>
-    private void ReadFortranRows(SafeFileHandle file, long first, int count, byte[] bytes, float[] column, float[] values)
+    private void ReadFortranRows(SafeFileHandle file, long first, int count, byte[] bytes, float[] column, double[] wideRows, float[] values)
     {
         int length = count * _header.ElementSize;
         for (int j = 0; j < Dimension; j++)
         {
             long offset = _header.DataOffset + ((long)j * _header.Rows + first) * _header.ElementSize;
             ReadExactly(file, bytes.AsSpan(0, length), offset);
-            Convert(bytes.AsSpan(0, length), column.AsSpan(0, count), j);
+            if (_narrowing is not null)
+            {
+                ReadOnlySpan<double> doubles = MemoryMarshal.Cast<byte, double>(bytes.AsSpan(0, length));
+                for (int i = 0; i < count; i++)
+                    wideRows[i * Dimension + j] = doubles[i];
+                continue;
+            }
+            Convert(bytes.AsSpan(0, length), column.AsSpan(0, count));
             for (int i = 0; i < count; i++)
                 values[i * Dimension + j] = column[i];
         }
+        _narrowing?.NarrowRows(wideRows.AsSpan(0, count * Dimension), values.AsSpan(0, count * Dimension));
     }
 
-    /// <summary>Values of whole rows (<paramref name="column"/> −1) or of one column, as float32.</summary>
-    private void Convert(ReadOnlySpan<byte> source, Span<float> target, int column)
+    /// <summary>Values of whole rows, or of one column of float32 or float16, as float32.</summary>
+    private void Convert(ReadOnlySpan<byte> source, Span<float> target)
     {
         switch (_header.ElementSize)
         {
@@ -140,11 +151,7 @@ internal sealed class NpyVectorSource : IVectorSource, IRowRangeSource
                 MemoryMarshal.Cast<byte, float>(source).CopyTo(target);
                 break;
             case sizeof(double):
-                ReadOnlySpan<double> doubles = MemoryMarshal.Cast<byte, double>(source);
-                if (column < 0)
-                    _narrowing!.NarrowRows(doubles, target);
-                else
-                    _narrowing!.NarrowColumn(column, doubles, target);
+                _narrowing!.NarrowRows(MemoryMarshal.Cast<byte, double>(source), target);
                 break;
             default:
                 TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(source), target);

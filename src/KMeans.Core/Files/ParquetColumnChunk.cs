@@ -85,8 +85,7 @@ internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path
         {
             float value = _definitions[_entry] != _maxDefinition ? NullElement.Value
                 : !_holdsDoubles ? _values[_value++]
-                : narrowing is null ? BeyondFloat32.Narrow(_doubles[_value++])
-                : narrowing.Narrow(_doubles[_value++], length);
+                : BeyondFloat32.Narrow(_doubles[_value++]);
             if (length < target.Length)
                 target[length] = value;
             length++;

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Management.Automation;
 using KMeans.PowerShell.Errors;
 using KMeans.Core.Files;
@@ -29,19 +30,28 @@ internal static class VectorConverter
             {
                 if (!TryConvertOne(items[k], vectorProperty, out _, out string? inner, otherForms, null))
                 {
-                    (vector, problem) = (null, $"it is a list of {items.Count} items, not of numbers, and its item {k} is not a vector: {inner}");
+                    string list = items.Count == 1 ? "a list of 1 item" : $"a list of {items.Count} items";
+                    (vector, problem) = (null, $"it is {list}, not of numbers, and its item {k} is not a vector: {inner}");
                     return false;
                 }
             }
-            (vector, problem) = (null, $"it is a list of {items.Count} vectors, not one vector.");
+            (vector, problem) = (null, items.Count == 1 ? "it is a list holding 1 vector, not the vector itself."
+                : $"it is a list of {items.Count} vectors, not one vector.");
             return false;
         }
         return TryConvertOne(item, vectorProperty, out vector, out problem, otherForms, narrowing);
     }
 
-    /// <summary>Whether <paramref name="item"/> is a vector as <see cref="TryConvert"/> takes one.</summary>
-    public static bool IsVector(object? item, string vectorProperty) =>
-        TryConvertOne(item, vectorProperty, out _, out _, otherForms: "", narrowing: null);
+    /// <summary>
+    /// Whether <paramref name="item"/> is a vector as <see cref="TryConvert"/> takes one, without converting it: a
+    /// list piped whole is checked element by element before its vectors are converted one by one.
+    /// </summary>
+    public static bool IsVector(object? item, string vectorProperty) => VectorValue(item, vectorProperty) switch
+    {
+        float[] or double[] => true,
+        IList { Count: > 0 } list => list.Cast<object?>().All(element => IsNumber(Unwrap(element))),
+        _ => false,
+    };
 
     /// <summary>A null, a string or a value type (a number, a Boolean): what a vector's values are, or fail to be.</summary>
     private static bool IsScalar(object? value) => value is null or string or ValueType;
@@ -49,24 +59,30 @@ internal static class VectorConverter
     private static bool TryConvertOne(object? item, string vectorProperty, [NotNullWhen(true)] out float[]? vector,
         [NotNullWhen(false)] out string? problem, string otherForms, Float64Narrowing? narrowing)
     {
-        object? value = Unwrap(item);
-        if (value is null)
+        if (Unwrap(item) is null)
         {
             (vector, problem) = (null, "it is null.");
             return false;
         }
-        // A list is taken as a vector, so that one whose values are not all numbers says which value is not.
-        if (!IsNumberList(value) && value is not IList || value is string or IDictionary)
+        if (VectorValue(item, vectorProperty) is not { } value)
         {
-            value = Unwrap(PropertyValue(item!, value, vectorProperty));
-            if (value is null)
-            {
-                (vector, problem) = (null, $"it is {TypeWords.WithArticle(TypeName(item))} without a '{vectorProperty}' property holding numbers " +
-                    $"(pass float[] or double[] arrays, {otherForms}).");
-                return false;
-            }
+            (vector, problem) = (null, $"it is {TypeWords.WithArticle(TypeName(item))} without a '{vectorProperty}' property holding numbers " +
+                $"(pass float[] or double[] arrays, {otherForms}).");
+            return false;
         }
         return TryConvertNumbers(value, out vector, out problem, narrowing);
+    }
+
+    /// <summary>
+    /// What holds <paramref name="item"/>'s numbers: the item itself when it is a list (so that one whose values are
+    /// not all numbers says which value is not), else its property <paramref name="vectorProperty"/>; null if neither.
+    /// </summary>
+    private static object? VectorValue(object? item, string vectorProperty)
+    {
+        object? value = Unwrap(item);
+        if (value is null or IList and not IDictionary)
+            return value;
+        return Unwrap(PropertyValue(item!, value, vectorProperty));
     }
 
     /// <summary>True for a list whose values are numbers (a vector), as opposed to a list of vectors or objects.</summary>
@@ -121,7 +137,7 @@ internal static class VectorConverter
                 return false;
             case IList list when value is not string:
                 vector = new float[list.Count];
-                Float64Narrowing? noted = narrowing?.Dimension == list.Count ? narrowing : null;
+                double[]? wide = narrowing?.Dimension == list.Count ? new double[list.Count] : null;
                 for (int i = 0; i < list.Count; i++)
                 {
                     object? element = Unwrap(list[i]);
@@ -130,10 +146,13 @@ internal static class VectorConverter
                         (vector, problem) = (null, $"value {i} is {TypeWords.Of(element)}, not a number.");
                         return false;
                     }
-                    vector[i] = element is not double wide ? Convert.ToSingle(element, System.Globalization.CultureInfo.InvariantCulture)
-                        : noted is null ? BeyondFloat32.Narrow(wide)
-                        : noted.Narrow(wide, i);
+                    vector[i] = element is double number ? BeyondFloat32.Narrow(number) : Convert.ToSingle(element, CultureInfo.InvariantCulture);
+                    if (wide is not null)
+                        wide[i] = Convert.ToDouble(element, CultureInfo.InvariantCulture);
                 }
+                // Whole numbers among doubles are noted too: their range counts as much as the doubles'.
+                if (wide is not null)
+                    narrowing!.NoteRow(wide, vector);
                 problem = null;
                 return true;
             default:

@@ -116,23 +116,11 @@ public sealed class Float64NarrowingTests(TempDirectory scratch) : IClassFixture
         Assert.Null(narrowing.Worst());
     }
 
-    [Fact]
-    public void AColumnMajorRunCountsForItsColumn()
-    {
-        var narrowing = new Float64Narrowing(2, "fortran.npy");
-        float[] target = new float[3];
-        narrowing.NarrowColumn(1, [1e8, 1e8 + 2, 1e8 + 5], target);
-        narrowing.NarrowColumn(0, [1, 2, 3], target);
-
-        Assert.Equal(1, narrowing.Worst()!.Column);
-        Assert.Equal([1f, 2f, 3f], target);
-    }
-
     [Theory]
     [InlineData(8)]
     [InlineData(13)]
     [InlineData(33)]
-    public void WholeRowsGiveTheFloatsAndTheNotesOfOneValueAtATime(int dimension)
+    public void WholeRowsGiveTheFloatsOfOneValueAtATimeAndNoteOnlyTheRowsThatAreFiniteInFloat32(int dimension)
     {
         // Columns spanning 1e-50 to 100, some at 1e8, so that some blur and some do not, with NaN, infinities, values
         // beyond float32, -0 and subnormals here and there.
@@ -146,17 +134,55 @@ public sealed class Float64NarrowingTests(TempDirectory scratch) : IClassFixture
             rows[i] = random.Next(40) == 0 ? specials[random.Next(column % 3 == 0 ? 5 : specials.Length)]
                 : Math.Pow(10, new[] { -50, -3, 0, 1, 2 }[column % 5]) * random.NextDouble() + (column % 3 == 0 ? 1e8 : 0);
         }
-        var whole = new Float64Narrowing(dimension, "rows");
-        var single = new Float64Narrowing(dimension, "rows");
-        float[] byRows = new float[rows.Length], byValues = new float[rows.Length];
+        var narrowing = new Float64Narrowing(dimension, "rows");
+        float[] narrowed = new float[rows.Length];
 
-        whole.NarrowRows(rows, byRows);
-        for (int i = 0; i < rows.Length; i++)
-            byValues[i] = single.Narrow(rows[i], i % dimension);
+        narrowing.NarrowRows(rows, narrowed);
 
-        Assert.Equal(byValues.Select(BitConverter.SingleToInt32Bits), byRows.Select(BitConverter.SingleToInt32Bits));
-        Assert.NotNull(single.Worst());
-        Assert.Equal(single.Worst(), whole.Worst());
+        Assert.Equal(rows.Select(value => BitConverter.SingleToInt32Bits(KMeans.Core.Numerics.BeyondFloat32.Narrow(value))),
+            narrowed.Select(BitConverter.SingleToInt32Bits));
+        Float64Narrowing.Blur? expected = WorstOfFiniteRows(rows, dimension);
+        Assert.NotNull(expected);
+        Assert.Equal(expected, narrowing.Worst());
+    }
+
+    /// <summary>What <see cref="Float64Narrowing.Worst"/> should give, worked out value by value.</summary>
+    private static Float64Narrowing.Blur? WorstOfFiniteRows(double[] rows, int dimension)
+    {
+        double[] minimum = Enumerable.Repeat(double.PositiveInfinity, dimension).ToArray();
+        double[] maximum = Enumerable.Repeat(double.NegativeInfinity, dimension).ToArray();
+        double[] change = new double[dimension];
+        for (int row = 0; row < rows.Length; row += dimension)
+        {
+            double[] values = rows[row..(row + dimension)];
+            if (!values.All(value => float.IsFinite(KMeans.Core.Numerics.BeyondFloat32.Narrow(value))))
+                continue;
+            for (int j = 0; j < dimension; j++)
+            {
+                minimum[j] = Math.Min(minimum[j], values[j]);
+                maximum[j] = Math.Max(maximum[j], values[j]);
+                change[j] = Math.Max(change[j], Math.Abs(values[j] - (float)values[j]));
+            }
+        }
+        double widest = Enumerable.Range(0, dimension).Max(j => maximum[j] - minimum[j]);
+        int[] blurred = Enumerable.Range(0, dimension)
+            .Where(j => maximum[j] > minimum[j] && change[j] > Float64Narrowing.TolerableShare * widest).ToArray();
+        if (blurred.Length == 0)
+            return null;
+        int worst = blurred.MaxBy(j => change[j]);
+        return new Float64Narrowing.Blur("rows", worst, minimum[worst], maximum[worst], change[worst], blurred.Length - 1);
+    }
+
+    [Fact]
+    public void ARowNotedSomeOtherWayCountsOnlyWhenWholeAndFinite()
+    {
+        var narrowing = new Float64Narrowing(2, "pipeline input");
+        narrowing.NoteRow([1e8, 1], [1e8f, 1]);
+        narrowing.NoteRow([1e8 + 3, 2], [1e8f, 2]);
+        narrowing.NoteRow([0, 3], [0, float.NaN]);
+        narrowing.NoteRow([0], [0]);
+
+        Assert.Equal(new Float64Narrowing.Blur("pipeline input", 0, 1e8, 1e8 + 3, 3, 0), narrowing.Worst());
     }
 
     public static TheoryData<string> Float64Layouts => new() { "c.npy", "fortran.npy", "doubles.parquet", "doubles.arrow" };
@@ -185,6 +211,21 @@ public sealed class Float64NarrowingTests(TempDirectory scratch) : IClassFixture
         VectorRows.ReadAll(source);
 
         Assert.Empty(source.Float64Blurs);
+    }
+
+    [Theory]
+    [MemberData(nameof(Float64Layouts))]
+    public void ARowTheChecksRefuseWidensNoColumn(string name)
+    {
+        // A row holding NaN whose column 0 is 0 (-1e8 + 1e8): noted, column 0 would span 1e8 and its blur of 3.75 vanish.
+        float[] refused = [(float)-Far, float.NaN, 1, 5];
+        string path = Write("refused-" + name, Far, [.. Rows, refused]);
+        using IVectorSource source = VectorFile.Open(path);
+
+        List<float[]?> read = VectorRows.ReadAll(source);
+
+        Assert.True(float.IsNaN(read[^1]![1]));
+        Assert.Equal(new Float64Narrowing.Blur(path, 0, Far, Far + 3.75, 3.75, 2), Assert.Single(source.Float64Blurs));
     }
 
     [Fact]
@@ -226,22 +267,23 @@ public sealed class Float64NarrowingTests(TempDirectory scratch) : IClassFixture
         Assert.Equal([far, farToo], shards.Float64Blurs.Select(blur => blur.Source));
     }
 
-    private string Write(string name, double offset)
+    private string Write(string name, double offset, float[][]? rows = null)
     {
+        rows ??= Rows;
         string path = scratch.File(name);
         if (File.Exists(path))
             return path;
         switch (Path.GetExtension(name))
         {
             case ".npy":
-                RawTestFiles.Npy(path, Rows, "<f8", fortran: name.Contains("fortran"), offset: offset);
+                RawTestFiles.Npy(path, rows, "<f8", fortran: name.Contains("fortran"), offset: offset);
                 break;
             case ".parquet":
-                ParquetTestFiles.Write(path, Rows, doubles: true, rowGroupRows: 150, offset, "vector");
+                ParquetTestFiles.Write(path, rows, doubles: true, rowGroupRows: 150, offset, "vector");
                 break;
             default:
-                ArrowTestFiles.Write(path, Rows.Length, 128, stream: false, compression: null,
-                    ("vector", ArrowTestFiles.FixedSizeList(Rows, ArrowTypeId.Double, offset)));
+                ArrowTestFiles.Write(path, rows.Length, 128, stream: false, compression: null,
+                    ("vector", ArrowTestFiles.FixedSizeList(rows, ArrowTypeId.Double, offset)));
                 break;
         }
         return path;
