@@ -28,6 +28,9 @@ internal static unsafe class AssignmentKernel
     /// <summary>Per-thread memory the kernel needs for a block of <paramref name="rows"/> rows.</summary>
     public sealed class Scratch(int rows)
     {
+        /// <summary>Each row's ‖x − m‖² as the tiles measured it, for <see cref="NearTies"/>.</summary>
+        public float[] RowSquares { get; } = new float[rows];
+
         public float[] BestValues { get; } = new float[rows * Lanes];
 
         public int[] BestIndices { get; } = new int[rows * Lanes];
@@ -106,11 +109,12 @@ internal static unsafe class AssignmentKernel
         fixed (float* bestValue = bestValues)
         fixed (int* bestIndex = bestIndices)
         fixed (float* secondValue = secondValues)
+        fixed (float* rowSquares = scratch.RowSquares)
         {
             if (settles)
             {
                 var lanes = new BestPerLane<WithSeconds>(bestValue, bestIndex, secondValue);
-                RegisterTiles.Run(x, count, centroids, wide, everyQuarter, ref lanes);
+                RegisterTiles.Run(x, count, centroids, wide, everyQuarter, ref lanes, rowSquares);
             }
             else
             {
@@ -121,7 +125,7 @@ internal static unsafe class AssignmentKernel
                 ReduceLanes(bestValue + i * Lanes, bestIndex + i * Lanes, out scores[i], out labels[i]);
             if (settles)
             {
-                NearTies.Settle(given, count, centroids, labels, scores, bestValue, bestIndex, secondValue,
+                NearTies.Settle(given, count, centroids, labels, scores, bestValue, bestIndex, secondValue, rowSquares,
                     wide ? KernelPath.Avx512 : KernelPath.Avx2);
             }
         }

@@ -42,19 +42,22 @@ internal static unsafe class NearTies
     /// <param name="rows">The rows as given to the kernel, not less the offset.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Settle(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<int> labels,
-        Span<float> scores, float* laneBest, int* laneCentroid, float* laneSecond, KernelPath path)
+        Span<float> scores, float* laneBest, int* laneCentroid, float* laneSecond, float* rowSquares, KernelPath path)
     {
         if (!centroids.SettlesNearTies || centroids.K < 2)
             return;
         using var work = new Work(count, centroids);
-        work.MeasureRows(rows, count);
+        work.TakeRowSquares(rows, rowSquares, count);
         int d = centroids.Dimension;
         int unresolved = 0;
         for (int i = 0; i < count; i++)
         {
-            double margin = work.MarginOf(i, centroids.Norms[labels[i]]);
-            // Most rows end here: their second-lowest score lies beyond the margin (a NaN or infinite one too).
             double gap = (double)SecondOfRow(laneBest + i * Lanes, laneSecond + i * Lanes, labels[i] % Lanes) - scores[i];
+            // Most rows end here, beyond a margin that needs no square root.
+            if (gap > work.MarginOfAny(i))
+                continue;
+            double margin = work.MarginOf(i, centroids.Norms[labels[i]]);
+            // A NaN or infinite second-lowest score ends here too.
             if (!(gap <= margin) || !double.IsFinite(margin + scores[i]))
                 continue;
             // In float, rounded up: a score at or below the double limit is at or below this one.
@@ -107,7 +110,7 @@ internal static unsafe class NearTies
     /// score at or below its (n + 1)-th lowest (<paramref name="nexts"/>; +∞ when n = K). A row whose consecutive
     /// scores, that bound included, all lie more than 2·E apart has its exact n nearest in exact order already; any
     /// other gets the exact n nearest among the centroids within 2·E of its n-th, nearest first, each with its float
-    /// score. Its first is what <see cref="Settle(ReadOnlySpan{float}, int, PackedCentroids, Span{int}, Span{float}, float*, int*, float*, KernelPath)"/>
+    /// score. Its first is what <see cref="Settle(ReadOnlySpan{float}, int, PackedCentroids, Span{int}, Span{float}, float*, int*, float*, float*, KernelPath)"/>
     /// gives.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -225,14 +228,25 @@ internal static unsafe class NearTies
         private float[]? _gathered;
         private float[]? _scores;
 
+        [ThreadStatic]
+        private static int[]? t_rows;
+
+        [ThreadStatic]
+        private static double[]? t_margins;
+
+        [ThreadStatic]
+        private static double[]? t_rowNorms;
+
         public Work(int count, PackedCentroids centroids)
         {
             _centroids = centroids;
             _stride = NearestKernel.ScoreStride(centroids.K);
             BatchRows = Math.Max(1, Math.Min(count, ScoresAtOnce / _stride));
-            _rows = ArrayPool<int>.Shared.Rent(count);
-            _margins = ArrayPool<double>.Shared.Rent(count);
-            _rowNorms = ArrayPool<double>.Shared.Rent(count);
+            // The thread's own arrays: a pass settles every block of 192 rows or so, and renting three arrays from the
+            // shared pool each time took a fifth of settling W1's rows.
+            _rows = t_rows is { } rows && rows.Length >= count ? rows : t_rows = new int[count];
+            _margins = t_margins is { } margins && margins.Length >= count ? margins : t_margins = new double[count];
+            _rowNorms = t_rowNorms is { } norms && norms.Length >= count ? norms : t_rowNorms = new double[count];
             int d = centroids.Dimension;
             _gamma = FloatRounding.Gamma(d + 2);
             // A norm term summed in float: off by γ_{d+1} relatively, and by 2⁻¹⁴⁹ for each square that underflowed.
@@ -276,8 +290,20 @@ internal static unsafe class NearTies
         public double MarginOf(int row, float nearestNormTerm)
         {
             double rowNorm = _rowNorms[row];
-            double centroidNorm = Math.Min(_largestCentroidNorm,
-                (2 * rowNorm + CentroidNorm(nearestNormTerm)) * (1 + 4 * FloatRounding.UnitRoundoff));
+            return Margin(rowNorm, Math.Min(_largestCentroidNorm,
+                (2 * rowNorm + CentroidNorm(nearestNormTerm)) * (1 + 4 * FloatRounding.UnitRoundoff)));
+        }
+
+        /// <summary>
+        /// <see cref="MarginOf"/> for the largest centroid norm, at or above it whatever the nearest centroid (every
+        /// step rounds monotonically), and without its square root: a gap beyond it settles the row at less cost.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double MarginOfAny(int row) => Margin(_rowNorms[row], _largestCentroidNorm);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private double Margin(double rowNorm, double centroidNorm)
+        {
             double error = _gamma * (centroidNorm * centroidNorm + 2 * rowNorm * centroidNorm) + _underflow;
             if (_centroids.HasOffset)
                 error += 3 * FloatRounding.UnitRoundoff * (rowNorm + centroidNorm) * (rowNorm + centroidNorm);
@@ -297,10 +323,32 @@ internal static unsafe class NearTies
             for (int i = 0; i < count; i++)
             {
                 ReadOnlySpan<float> row = rows.Slice(i * d, d);
-                float squared = SquaredDistance.Of(row, offset);
-                double norm = float.IsFinite(squared) ? squared : WideSquaredDistance(row, offset);
-                _rowNorms[i] = Math.Sqrt(norm) * _rowWidening + _rowUnderflow;
+                _rowNorms[i] = NormOf(SquaredDistance.Of(row, offset), row, offset);
             }
+        }
+
+        /// <summary>
+        /// <see cref="MeasureRows"/> from the rows' squared distances to the offset as the tiles measured them
+        /// (<see cref="RegisterTiles.Run"/>), while the rows were in the first-level cache: measured here, the block
+        /// came from the second level, which took W2's settling half its time.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void TakeRowSquares(ReadOnlySpan<float> rows, float* squares, int count)
+        {
+            int d = _centroids.Dimension;
+            for (int i = 0; i < count; i++)
+                _rowNorms[i] = NormOf(squares[i], rows.Slice(i * d, d), _centroids.Offset);
+        }
+
+        /// <summary>
+        /// A bound on ‖x − m‖ from the float sum of its squared differences (in any order, which the widening covers),
+        /// or from a sum in double where that overflowed.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private double NormOf(float squared, ReadOnlySpan<float> row, ReadOnlySpan<float> offset)
+        {
+            double norm = float.IsFinite(squared) ? squared : WideSquaredDistance(row, offset);
+            return Math.Sqrt(norm) * _rowWidening + _rowUnderflow;
         }
 
         /// <summary>A bound on ‖c − m‖ from its norm term as packed.</summary>
@@ -382,9 +430,6 @@ internal static unsafe class NearTies
 
         public void Dispose()
         {
-            ArrayPool<int>.Shared.Return(_rows);
-            ArrayPool<double>.Shared.Return(_margins);
-            ArrayPool<double>.Shared.Return(_rowNorms);
             if (_gathered is not null)
                 ArrayPool<float>.Shared.Return(_gathered);
             if (_scores is not null)

@@ -36,17 +36,21 @@ internal static unsafe class RegisterTiles
     /// With AVX-512 a tile of <see cref="WholeTileFrom"/> quarters or more runs as a whole tile, its padding scored too
     /// (epilogues get +∞ there, as for every padding lane).
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="rowSquares"/>, each row's ‖x − m‖² in float (m the offset, or 0 without one) is written
+    /// there as the last tile leaves its group, the rows still in the first-level cache, for <see cref="NearTies"/>.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TEpilogue>(float* rows, int count, PackedCentroids centroids, bool wide, bool everyQuarter,
-        ref TEpilogue epilogue)
+        ref TEpilogue epilogue, float* rowSquares = null)
         where TEpilogue : struct, ITileEpilogue
     {
         fixed (float* offset = centroids.Offset)
         {
             if (centroids.TilesTranslateRows(wide))
-                Run<TEpilogue, RowsLessOffset>(rows, offset, count, centroids, wide, everyQuarter, ref epilogue);
+                Run<TEpilogue, RowsLessOffset>(rows, offset, count, centroids, wide, everyQuarter, ref epilogue, rowSquares);
             else
-                Run<TEpilogue, RowsAsGiven>(rows, offset, count, centroids, wide, everyQuarter, ref epilogue);
+                Run<TEpilogue, RowsAsGiven>(rows, offset, count, centroids, wide, everyQuarter, ref epilogue, rowSquares);
         }
     }
 
@@ -71,7 +75,7 @@ internal static unsafe class RegisterTiles
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TEpilogue, TRows>(float* rows, float* offset, int count, PackedCentroids centroids, bool wide,
-        bool everyQuarter, ref TEpilogue epilogue)
+        bool everyQuarter, ref TEpilogue epilogue, float* rowSquares)
         where TEpilogue : struct, ITileEpilogue
         where TRows : struct
     {
@@ -114,8 +118,77 @@ internal static unsafe class RegisterTiles
                             g, groupRows, ref epilogue);
                     }
                 }
+                if (rowSquares is not null && t == centroids.TileCount - 1)
+                {
+                    for (int r = 0; r < groupRows; r++)
+                        rowSquares[g + r] = SquaredNorm<TRows>(x0 + (long)r * d, offset, d);
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// ‖x − m‖² of a row as the tiles take it (translated by the offset, or as given: already translated, or without
+    /// one), in float, in four registers so that the additions' latency does not set the pace.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float SquaredNorm<TRows>(float* row, float* offset, int d) where TRows : struct
+    {
+        bool translate = typeof(TRows) == typeof(RowsLessOffset);
+        int j = 0;
+        float total = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (; j <= d - 64; j += 64)
+            {
+                Vector512<float> v0 = Vector512.Load(row + j), v1 = Vector512.Load(row + j + 16);
+                Vector512<float> v2 = Vector512.Load(row + j + 32), v3 = Vector512.Load(row + j + 48);
+                if (translate)
+                {
+                    v0 -= Vector512.Load(offset + j);
+                    v1 -= Vector512.Load(offset + j + 16);
+                    v2 -= Vector512.Load(offset + j + 32);
+                    v3 -= Vector512.Load(offset + j + 48);
+                }
+                (s0, s1, s2, s3) = (s0 + v0 * v0, s1 + v1 * v1, s2 + v2 * v2, s3 + v3 * v3);
+            }
+            for (; j <= d - 16; j += 16)
+            {
+                Vector512<float> v = translate ? Vector512.Load(row + j) - Vector512.Load(offset + j) : Vector512.Load(row + j);
+                s0 += v * v;
+            }
+            total = Vector512.Sum(s0 + s1 + (s2 + s3));
+        }
+        else
+        {
+            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (; j <= d - 32; j += 32)
+            {
+                Vector256<float> v0 = Vector256.Load(row + j), v1 = Vector256.Load(row + j + 8);
+                Vector256<float> v2 = Vector256.Load(row + j + 16), v3 = Vector256.Load(row + j + 24);
+                if (translate)
+                {
+                    v0 -= Vector256.Load(offset + j);
+                    v1 -= Vector256.Load(offset + j + 8);
+                    v2 -= Vector256.Load(offset + j + 16);
+                    v3 -= Vector256.Load(offset + j + 24);
+                }
+                (s0, s1, s2, s3) = (s0 + v0 * v0, s1 + v1 * v1, s2 + v2 * v2, s3 + v3 * v3);
+            }
+            for (; j <= d - 8; j += 8)
+            {
+                Vector256<float> v = translate ? Vector256.Load(row + j) - Vector256.Load(offset + j) : Vector256.Load(row + j);
+                s0 += v * v;
+            }
+            total = Vector256.Sum(s0 + s1 + (s2 + s3));
+        }
+        for (; j < d; j++)
+        {
+            float v = translate ? row[j] - offset[j] : row[j];
+            total += v * v;
+        }
+        return total;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
