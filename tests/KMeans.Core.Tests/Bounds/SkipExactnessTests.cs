@@ -70,6 +70,24 @@ public class SkipExactnessTests
         Assert.InRange(skipped, 1, trace.Reports.Count * (long)rows.Length - 1);
     }
 
+    /// <summary>
+    /// On 6-d uniform rows the bounds would keep 0–11 % of the labels, less than is worth a pass with bounds, so a probe
+    /// of the rows refuses every attempt and each pass runs without them.
+    /// </summary>
+    [Fact]
+    public void AttemptsWhoseProbeKeepsTooFewLabelsRunWithoutBounds()
+    {
+        float[][] rows = TestData.Uniform(1500, 6, seed: 2);
+        var options = new KMeansOptions { K = 30, MaxIterations = 12, Tolerance = 0, MaxDegreeOfParallelism = 2 };
+        int[] initialRows = Shuffled(rows.Length, seed: 30).Take(30).ToArray();
+
+        LloydTrace plain = LloydTrace.Run(rows, initialRows, options with { SkipByBounds = false });
+        LloydTrace probed = LloydTrace.Run(rows, initialRows, options);
+
+        LloydTrace.AssertIdentical(plain, probed);
+        Assert.All(probed.Reports, report => Assert.Equal(0, report.SkippedRows));
+    }
+
     [Fact]
     public void AfterConvergenceOnBlobsNearlyEveryRowIsSkipped()
     {
@@ -89,7 +107,7 @@ public class SkipExactnessTests
         return name switch
         {
             "blobs" => (TestData.Blobs(100, 50, 32, spread: 4, seed: 1).Rows, 100, DistanceMetric.L2, block),
-            "uniform" => (TestData.Uniform(1500, 6, seed: 2), 30, DistanceMetric.L2, block),
+            "uniform" => (TestData.Uniform(1500, 4, seed: 2), 30, DistanceMetric.L2, block),
             "ties" => (IntegerGrid(900, 3, levels: 3, seed: 3), 12, DistanceMetric.L2, block),
             "large offsets" => (Offset(TestData.Blobs(40, 30, 16, spread: 6, seed: 4).Rows, 1e4f), 40, DistanceMetric.L2, block),
             "near ties at large offsets" => (Offset(TestData.Blobs(8, 150, 4, spread: 30, seed: 5).Rows, 1e4f), 8, DistanceMetric.L2, block),
