@@ -11,6 +11,8 @@ namespace KMeans.Core.Files;
 /// </summary>
 internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path, Float64Narrowing? narrowing = null)
 {
+    private Float64Narrowing? _narrowing = narrowing;
+
     // Run-length encoding packs many entries into a byte, but not millions; a damaged count beyond this bound would
     // otherwise allocate gigabytes before the library notices that the data is not there.
     private const long MaxEntriesPerByte = 8 * 1024;
@@ -60,6 +62,17 @@ internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path
     }
 
     /// <summary>
+    /// Walks the loaded row group again from its first row, doubles now read through <paramref name="narrowing"/>: a
+    /// reading takes the row group that opening the file decoded to find the dimension.
+    /// </summary>
+    public void Rewind(Float64Narrowing? narrowing)
+    {
+        _narrowing = narrowing;
+        _entry = 0;
+        _value = 0;
+    }
+
+    /// <summary>
     /// Consumes one row and copies as many of its values as fit into <paramref name="target"/>. Returns false for a
     /// null row; <paramref name="length"/> is the row's number of elements.
     /// </summary>
@@ -105,12 +118,12 @@ internal sealed class ParquetColumnChunk(ParquetVectorColumn column, string path
     {
         int length = target.Length;
         int end = _entry + length;
-        if (length == 0 || (_holdsDoubles && narrowing is null) || end > _entries || (end < _entries && _repetitions[end] != 0)
+        if (length == 0 || (_holdsDoubles && _narrowing is null) || end > _entries || (end < _entries && _repetitions[end] != 0)
             || _definitions.AsSpan(_entry, length).IndexOfAnyExcept(_maxDefinition) >= 0
             || _repetitions.AsSpan(_entry + 1, length - 1).Contains(0))
             return false;
         if (_holdsDoubles)
-            narrowing!.NarrowRows(_doubles.AsSpan(_value, length), target);
+            _narrowing!.NarrowRows(_doubles.AsSpan(_value, length), target);
         else
             _values.AsSpan(_value, length).CopyTo(target);
         _entry = end;

@@ -215,6 +215,38 @@ public sealed class RoundTripTests(TempDirectory scratch) : IClassFixture<TempDi
         VectorRows.Equal(rows, VectorRows.ReadAll(source));
     }
 
+    /// <summary>
+    /// Opening decodes the first row group to find the dimension, and the first reading takes it; a reading after the
+    /// collector took it, or a second one, decodes it again. Each gives the same rows, and doubles the same notes.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 120)]
+    [InlineData(true, 120)]
+    [InlineData(true, 50)]
+    public void ParquetReadingsGiveTheSameRowsWhetherTheyTakeTheRowGroupOpeningDecodedOrNot(bool doubles, int rowGroupRows)
+    {
+        float[][] rows = VectorRows.Fractions(120, 7);
+        string path = scratch.File($"decoded-once-{doubles}-{rowGroupRows}.parquet");
+        ParquetTestFiles.Write(path, rows, doubles, rowGroupRows, offset: doubles ? 1e8 : 0, "embedding");
+        float[][] expected = rows.Select(row => row.Select(value => doubles ? (float)(value + 1e8) : value).ToArray()).ToArray();
+
+        using IVectorSource takes = VectorFile.Open(path);
+        List<float[]?> first = VectorRows.ReadAll(takes);
+        var firstNotes = takes.Float64Blurs.ToList();
+        List<float[]?> again = VectorRows.ReadAll(takes);
+        using IVectorSource decodesAgain = VectorFile.Open(path);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        List<float[]?> afterCollection = VectorRows.ReadAll(decodesAgain);
+
+        VectorRows.Equal(expected, first);
+        VectorRows.Equal(expected, again);
+        VectorRows.Equal(expected, afterCollection);
+        Assert.Equal(decodesAgain.Float64Blurs, firstNotes);
+        Assert.Equal(doubles, firstNotes.Count == 1);
+    }
+
     [Fact]
     public void ParquetColumnIsChosenByName()
     {
