@@ -126,6 +126,20 @@ Describe 'A pipeline no longer than the sample' {
         }
     }
 
+    It 'takes [Half] values at their own value, as Half[] vectors and among doubles in a list, in training and assignment' {
+        $halves = 0..9 | ForEach-Object { , [Half[]]@([Half]($_ % 2 * 4), [Half]0.5) }
+        $mixed = 0..9 | ForEach-Object { , [object[]]@([Half]($_ % 2 * 4), 0.5) }
+
+        foreach ($rows in $halves, $mixed) {
+            $model = $rows | Invoke-KMeansTraining -K 2 -Seed 1 -AsModel
+            $sizes = $rows | Get-KMeansAssignment $model -Summary
+
+            $model.Centroids | Sort-Object { $_.Vector[0] } | ForEach-Object { $_.Vector -join ',' } | Should -Be @('0,0.5', '4,0.5')
+            $model.Loss | Should -Be 0
+            @($sizes | ForEach-Object Count) | Should -Be @(5, 5)
+        }
+    }
+
     It 'names each refused item by its own index, a list that is no vector counting as one item' {
         $rows = @(New-CycleVector -Count 20)
         $items = @($rows[0..9]) + , @('1', '2', '3') + @($rows[10..11]) + , [float[]](1, 2) + @($rows[12..19])

@@ -146,9 +146,14 @@ internal static class VectorConverter
                         (vector, problem) = (null, $"value {i} is {TypeWords.Of(element)}, not a number.");
                         return false;
                     }
-                    vector[i] = element is double number ? BeyondFloat32.Narrow(number) : Convert.ToSingle(element, CultureInfo.InvariantCulture);
+                    vector[i] = element switch
+                    {
+                        double number => BeyondFloat32.Narrow(number),
+                        Half half => (float)half,
+                        _ => Convert.ToSingle(element, CultureInfo.InvariantCulture),
+                    };
                     if (wide is not null)
-                        wide[i] = Convert.ToDouble(element, CultureInfo.InvariantCulture);
+                        wide[i] = WideValue(element!);
                 }
                 // Whole numbers among doubles are noted too: their range counts as much as the doubles'.
                 if (wide is not null)
@@ -160,6 +165,10 @@ internal static class VectorConverter
                 return false;
         }
     }
+
+    /// <summary>A number as double; <see cref="Half"/> converts by its own operator, as it is not IConvertible.</summary>
+    private static double WideValue(object number) =>
+        number is Half half ? (double)half : Convert.ToDouble(number, CultureInfo.InvariantCulture);
 
     private static bool IsNumber(object? value) => value is byte or sbyte or short or ushort or int or uint or long
         or ulong or float or double or decimal or Half;
