@@ -13,24 +13,18 @@ internal sealed class ParquetVectorSource : IVectorSource
     private readonly int _rowGroupCount;
     private readonly Float64Narrowing? _narrowing;
 
-    /// <summary>
-    /// The first row group as opening the file decoded it to find the dimension, for the first reading to take instead
-    /// of decoding it again: a file of one row group (pyarrow writes up to 1 Mi rows in one, DuckDB 122,880) was decoded
-    /// twice, Fashion-MNIST from DuckDB's Parquet in 1.6–2.2 s each time. Held weakly, so that files opened long before
-    /// they are read (a list of many) keep no row group from the collector.
-    /// </summary>
-    private WeakReference<ParquetColumnChunk>? _firstRowGroup;
-
     public ParquetVectorSource(string path, string? columnName)
     {
         Description = path;
+        var stamp = OpeningRowGroup.FileStamp.Of(path);
         ParquetReader reader = Open(path);
+        ParquetColumnChunk? firstRowGroup;
         try
         {
             _column = ParquetVectorColumn.Select(reader.Schema, columnName, path);
             _rowGroupCount = reader.RowGroupCount;
             RowCount = reader.Metadata?.NumRows ?? throw VectorFileErrors.Invalid(path, "its metadata is missing.");
-            Dimension = FirstListLength(reader) ?? throw VectorFileErrors.NoVectors(path);
+            Dimension = FirstListLength(reader, out firstRowGroup) ?? throw VectorFileErrors.NoVectors(path);
             if (_column.Leaf.ClrType == typeof(double))
                 _narrowing = new Float64Narrowing(Dimension, path);
         }
@@ -38,6 +32,8 @@ internal sealed class ParquetVectorSource : IVectorSource
         {
             Close(reader);
         }
+        if (firstRowGroup is not null && stamp is { } openedAs)
+            OpeningRowGroup.Keep(this, firstRowGroup, openedAs);
     }
 
     /// <summary>The rows the file's metadata declares, whatever its columns hold.</summary>
@@ -80,8 +76,7 @@ internal sealed class ParquetVectorSource : IVectorSource
         var values = new float[rowsPerBatch * Dimension];
         var nulls = new bool[rowsPerBatch];
         long sourceRow = 0;
-        ParquetColumnChunk? decoded = null;
-        Interlocked.Exchange(ref _firstRowGroup, null)?.TryGetTarget(out decoded);
+        ParquetColumnChunk? decoded = OpeningRowGroup.Take(this, Description);
         ParquetColumnChunk chunk = decoded ?? new ParquetColumnChunk(_column, Description, _narrowing);
         ParquetReader reader = Open(Description);
         try
@@ -132,14 +127,16 @@ internal sealed class ParquetVectorSource : IVectorSource
 
     public IEnumerable<Float64Narrowing.Blur> Float64Blurs => _narrowing?.Worst() is { } blur ? [blur] : [];
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() => OpeningRowGroup.Release(this);
 
-    /// <summary>The length of the first non-null list; keeps the row group it lies in when that is the first.</summary>
-    private int? FirstListLength(ParquetReader reader)
+    /// <summary>
+    /// The length of the first non-null list; <paramref name="firstRowGroup"/> is the decoded row group it lies in when
+    /// that is the first.
+    /// </summary>
+    private int? FirstListLength(ParquetReader reader, out ParquetColumnChunk? firstRowGroup)
     {
         var chunk = new ParquetColumnChunk(_column, Description);
+        firstRowGroup = null;
         long row = 0;
         for (int group = 0; group < _rowGroupCount; group++)
         {
@@ -151,7 +148,7 @@ internal sealed class ParquetVectorSource : IVectorSource
                 if (length == 0)
                     throw VectorFileErrors.EmptyFirstVector(Description, row);
                 if (group == 0)
-                    _firstRowGroup = new WeakReference<ParquetColumnChunk>(chunk);
+                    firstRowGroup = chunk;
                 return length;
             }
         }

@@ -216,8 +216,9 @@ public sealed class RoundTripTests(TempDirectory scratch) : IClassFixture<TempDi
     }
 
     /// <summary>
-    /// Opening decodes the first row group to find the dimension, and the first reading takes it; a reading after the
-    /// collector took it, or a second one, decodes it again. Each gives the same rows, and doubles the same notes.
+    /// Opening decodes the first row group to find the dimension, and the first reading takes it; a second reading, or
+    /// the reading of a file opened before another one, decodes it again. Each gives the same rows, and doubles the same
+    /// notes.
     /// </summary>
     [Theory]
     [InlineData(false, 120)]
@@ -234,17 +235,34 @@ public sealed class RoundTripTests(TempDirectory scratch) : IClassFixture<TempDi
         List<float[]?> first = VectorRows.ReadAll(takes);
         var firstNotes = takes.Float64Blurs.ToList();
         List<float[]?> again = VectorRows.ReadAll(takes);
-        using IVectorSource decodesAgain = VectorFile.Open(path);
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        List<float[]?> afterCollection = VectorRows.ReadAll(decodesAgain);
+        using IVectorSource openedFirst = VectorFile.Open(path);
+        using IVectorSource openedSecond = VectorFile.Open(path);
+        List<float[]?> decodedAgain = VectorRows.ReadAll(openedFirst);
+        List<float[]?> letGo = VectorRows.ReadAll(openedSecond);
 
         VectorRows.Equal(expected, first);
         VectorRows.Equal(expected, again);
-        VectorRows.Equal(expected, afterCollection);
-        Assert.Equal(decodesAgain.Float64Blurs, firstNotes);
+        VectorRows.Equal(expected, decodedAgain);
+        VectorRows.Equal(expected, letGo);
+        Assert.Equal(openedFirst.Float64Blurs, firstNotes);
         Assert.Equal(doubles, firstNotes.Count == 1);
+    }
+
+    [Fact]
+    public void AParquetFileReplacedBetweenOpeningAndReadingIsReadAsItIsNow()
+    {
+        float[][] rows = VectorRows.Fractions(120, 7);
+        float[][] shifted = rows.Select(row => row.Select(value => value + 5).ToArray()).ToArray();
+        string path = scratch.File("replaced.parquet");
+        string replacement = scratch.File("replacement.parquet");
+        ParquetTestFiles.Write(path, rows, doubles: false, rowGroupRows: 50, "embedding");
+        ParquetTestFiles.Write(replacement, shifted, doubles: false, rowGroupRows: 50, "embedding");
+        File.SetLastWriteTimeUtc(replacement, File.GetLastWriteTimeUtc(path).AddSeconds(10));
+
+        using IVectorSource source = VectorFile.Open(path);
+        File.Move(replacement, path, overwrite: true);
+
+        VectorRows.Equal(shifted, VectorRows.ReadAll(source));
     }
 
     [Fact]
