@@ -103,10 +103,10 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
 
     /// <summary>
     /// Whether the bounds keep at least 1/<see cref="SkipSchedule.WorthwhileFraction"/> of a probe of
-    /// <see cref="ProbeRuns"/> runs of <see cref="ProbeRunRows"/> rows spread over the sample (each run read in one go,
-    /// from disk too); if not, the attempt is recorded as the probe went and the pass runs without bounds. On uniform
-    /// data every attempt kept no row, and a pass with bounds (each row's distance to its centroid, then the kernel
-    /// for it all the same) took W1 6 ms more than a plain one, 5 attempts in 20 iterations. Only speed depends on it.
+    /// <see cref="ProbeRuns"/> runs of <see cref="ProbeRunRows"/> rows spread over the sample; if not, the attempt is
+    /// recorded as the probe went and the pass runs without bounds. On uniform data every attempt kept no row, and a
+    /// pass with bounds (each row's distance to its centroid, then the kernel for it all the same) took W1 6 ms more
+    /// than a plain one, 5 attempts in 20 iterations. Only speed depends on it.
     /// </summary>
     private bool BoundsKeepEnoughOfAProbe()
     {
@@ -118,11 +118,10 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
         for (int run = 0; run < ProbeRuns; run++)
         {
             long first = rows / ProbeRuns * run;
-            ReadOnlySpan<float> values = sample.Rows(first, ProbeRunRows);
-            for (int i = 0; i < ProbeRunRows; i++)
+            for (long row = first; row < first + ProbeRunRows; row++)
             {
-                int label = assignment.Labels[first + i];
-                float squared = SquaredDistance.Of(values.Slice(i * d, d), packed.Plain.AsSpan(label * d, d));
+                int label = assignment.Labels[row];
+                float squared = SquaredDistance.Of(sample.Rows(row, 1), packed.Plain.AsSpan(label * d, d));
                 if (_bounds!.KeepsLabel(label, MathF.Sqrt(squared)))
                     kept++;
             }
