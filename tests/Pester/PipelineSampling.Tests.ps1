@@ -140,6 +140,20 @@ Describe 'A pipeline no longer than the sample' {
         }
     }
 
+    It 'takes whole numbers beyond 64 bits (JSON''s, [bigint], [Int128]) as numbers, refusing one beyond float32 as out of range' {
+        $rows = '[[0, 1], [40000000000000000000000, 1], [1, 1], [40000000000000000000001, 1]]' | ConvertFrom-Json
+        $typed = @(, [bigint[]](0, 1)) + @(, [Int128[]](4, 1)) + @(, [bigint[]](1, 1)) + @(, [UInt128[]](4, 1))
+        $beyond = '[[0, 1], [1' + ('0' * 40) + ', 1], [1, 1]]' | ConvertFrom-Json
+
+        $model = $rows | Invoke-KMeansTraining -K 2 -Seed 1 -AsModel -Distance Cosine
+        $fromTyped = $typed | Invoke-KMeansTraining -K 2 -Seed 1 -AsModel
+        { $beyond | Invoke-KMeansTraining -K 2 -Seed 1 } | Should -Throw -ExpectedMessage "Row 1 of pipeline input holds a value beyond float32's range*"
+
+        $rows[1][0].GetType().Name | Should -Be 'BigInteger'
+        $model.SampleRows | Should -Be 4
+        $fromTyped.Centroids | Sort-Object { $_.Vector[0] } | ForEach-Object { $_.Vector -join ',' } | Should -Be @('0.5,1', '4,1')
+    }
+
     It 'names each refused item by its own index, a list that is no vector counting as one item' {
         $rows = @(New-CycleVector -Count 20)
         $items = @($rows[0..9]) + , @('1', '2', '3') + @($rows[10..11]) + , [float[]](1, 2) + @($rows[12..19])

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Numerics;
 using System.Management.Automation;
 using KMeans.PowerShell.Errors;
 using KMeans.Core.Files;
@@ -146,12 +147,7 @@ internal static class VectorConverter
                         (vector, problem) = (null, $"value {i} is {TypeWords.Of(element)}, not a number.");
                         return false;
                     }
-                    vector[i] = element switch
-                    {
-                        double number => BeyondFloat32.Narrow(number),
-                        Half half => (float)half,
-                        _ => Convert.ToSingle(element, CultureInfo.InvariantCulture),
-                    };
+                    vector[i] = NarrowValue(element!);
                     if (wide is not null)
                         wide[i] = WideValue(element!);
                 }
@@ -166,12 +162,36 @@ internal static class VectorConverter
         }
     }
 
-    /// <summary>A number as double; <see cref="Half"/> converts by its own operator, as it is not IConvertible.</summary>
-    private static double WideValue(object number) =>
-        number is Half half ? (double)half : Convert.ToDouble(number, CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A number as float32, rounded once; one beyond float32's range (a JSON integer of 40 digits) as
+    /// <see cref="BeyondFloat32.Value"/>, for the checks to refuse as out of range. The types that are not IConvertible
+    /// convert by their own operators.
+    /// </summary>
+    private static float NarrowValue(object number) => number switch
+    {
+        double value => BeyondFloat32.Narrow(value),
+        Half value => (float)value,
+        BigInteger value => InRange((float)value),
+        Int128 value => (float)value,
+        UInt128 value => InRange((float)value),
+        _ => Convert.ToSingle(number, CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>A number as double, for the float64 check; as <see cref="NarrowValue"/> for the types that are not IConvertible.</summary>
+    private static double WideValue(object number) => number switch
+    {
+        Half value => (double)value,
+        BigInteger value => (double)value,
+        Int128 value => (double)value,
+        UInt128 value => (double)value,
+        _ => Convert.ToDouble(number, CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>A whole number rounded to an infinity lies beyond float32's range.</summary>
+    private static float InRange(float narrowed) => float.IsInfinity(narrowed) ? BeyondFloat32.Value : narrowed;
 
     private static bool IsNumber(object? value) => value is byte or sbyte or short or ushort or int or uint or long
-        or ulong or float or double or decimal or Half;
+        or ulong or float or double or decimal or Half or BigInteger or Int128 or UInt128;
 
     private static string TypeName(object? item) => item is PSObject { BaseObject: PSCustomObject } ? "PSCustomObject"
         : Unwrap(item)?.GetType().Name ?? "null";
