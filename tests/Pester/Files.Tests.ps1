@@ -443,6 +443,21 @@ Describe 'Files written by independent tools' {
         $problems.FullyQualifiedErrorId | Should -Be 'DimensionMismatch,KMeans.PowerShell.GetKMeansAssignmentCommand'
     }
 
+    It 'trains on DuckDB''s Parquet file of no rows among others, leaving it out with a warning; alone it has no dimension' {
+        $empty = Join-Path $Fixtures 'duckdb-list-no-rows.parquet'
+        $rows = Join-Path $Fixtures 'duckdb-list-snappy.parquet'
+
+        $model = Invoke-KMeansTraining -LiteralPath $empty, $rows, $empty -K 4 -Seed 1 -AsModel -WarningVariable warnings -WarningAction SilentlyContinue
+        $thrown = { Invoke-KMeansTraining -LiteralPath $empty, $empty -K 4 } | Should -Throw -ErrorId 'NoRows,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+
+        $model.RowsRead | Should -Be 300
+        for ($c = 0; $c -lt 4; $c++) {
+            $model.Centroids[$c].Vector | Should -Be $ReferenceModel.Centroids[$c].Vector
+        }
+        $warnings.Message | Should -Be (@(1, 2) | ForEach-Object { "'$empty' holds no non-null vector, so its dimension is unknown. It is left out: the other files give the dimension." })
+        $thrown.Exception.Message | Should -Be "'$empty' holds no non-null vector, so its dimension is unknown."
+    }
+
     It 'assigns nothing from DuckDB''s Parquet file of no rows, as from an empty .npy, without an error' {
         $rows = Join-Path $Fixtures 'duckdb-list-null-row.parquet'
         $centroids = Invoke-KMeansTraining -LiteralPath $rows -K 2 -Seed 1 -WarningAction SilentlyContinue

@@ -298,7 +298,8 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         if (ReadsFiles || _files.Count > 0)
         {
             RefuseInputsAsTargets();
-            using IVectorSource? files = VectorFiles.Open(_files, Column, InputFormat, out ErrorRecord? error);
+            using IVectorSource? files = VectorFiles.Open(_files, Column, InputFormat, out ErrorRecord? error,
+                leftOut: empty => WriteWarning($"{empty.Message} It is left out: the other files give the dimension."));
             if (error is not null)
                 ThrowTerminatingError(error);
             Train(files!);

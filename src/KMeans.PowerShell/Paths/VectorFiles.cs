@@ -11,13 +11,16 @@ internal static class VectorFiles
 {
     /// <summary>
     /// One source over <paramref name="files"/> (already resolved), each read as <paramref name="format"/> or by its
-    /// extension, or null with <paramref name="error"/> set.
+    /// extension, or null with <paramref name="error"/> set. With <paramref name="leftOut"/>, a file that holds no
+    /// vector whose dimension could be read (an empty Parquet shard) is left out while another file gives the
+    /// dimension, and handed to <paramref name="leftOut"/>: it adds no row either way.
     /// </summary>
     public static IVectorSource? Open(IReadOnlyList<string> files, string? column, KMeansVectorFormat? format,
-        out ErrorRecord? error)
+        out ErrorRecord? error, Action<KMeansException>? leftOut = null)
     {
         error = null;
         var opened = new List<IVectorSource>();
+        var withoutVectors = new List<KMeansException>();
         try
         {
             foreach (string file in files)
@@ -31,7 +34,15 @@ internal static class VectorFiles
                     error = KMeansErrors.FileUnreadable(file, e);
                     return null;
                 }
+                catch (KMeansException e) when (leftOut is not null && e.Kind == KMeansErrorKind.NoRows)
+                {
+                    withoutVectors.Add(e);
+                }
             }
+            if (opened.Count == 0 && withoutVectors.Count > 0)
+                throw withoutVectors[0];
+            foreach (KMeansException empty in withoutVectors)
+                leftOut!(empty);
             IVectorSource source = opened.Count == 1 ? opened[0] : new ConcatenatedVectorSource(opened.ToArray());
             opened.Clear();
             return source;
