@@ -121,6 +121,21 @@ Describe 'Training on pipeline input' {
 }
 
 Describe 'Training on files' {
+    It 'draws a sample smaller than the file by reservoir with -SkipNonFinite, other rows than without it; a whole-file sample is the same' {
+        $selected = Invoke-KMeansTraining -LiteralPath $SampleFile -K 4 -Seed 1 -SampleRate 50 -AsModel
+        $reservoir = Invoke-KMeansTraining -LiteralPath $SampleFile -K 4 -Seed 1 -SampleRate 50 -SkipNonFinite -AsModel
+        $whole = Invoke-KMeansTraining -LiteralPath $SampleFile -K 4 -Seed 1 -SampleRate 1000 -AsModel
+        $wholeSkipping = Invoke-KMeansTraining -LiteralPath $SampleFile -K 4 -Seed 1 -SampleRate 1000 -SkipNonFinite -AsModel
+
+        $reservoir.SkippedRows | Should -Be 0
+        $reservoir.SampleRows | Should -Be 200
+        $reservoir.Loss | Should -Not -Be $selected.Loss
+        $wholeSkipping.Loss | Should -Be $whole.Loss
+        for ($c = 0; $c -lt 4; $c++) {
+            $wholeSkipping.Centroids[$c].Vector | Should -Be $whole.Centroids[$c].Vector
+        }
+    }
+
     It 'trains on a file given to -Path' {
         $model = Invoke-KMeansTraining -Path $SampleFile -K 4 -Seed 3 -AsModel
         $model.RowsRead | Should -Be 2000
