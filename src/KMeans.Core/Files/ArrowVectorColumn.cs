@@ -31,17 +31,18 @@ internal sealed class ArrowVectorColumn
         IReadOnlyList<Field> fields = schema.FieldsList;
         if (name is not null)
         {
-            int index = IndexOf(fields, name);
-            if (index < 0)
+            int[] named = ColumnNameMatch.Find(Enumerable.Range(0, fields.Count), i => fields[i].Name, name);
+            if (named.Length == 0)
                 throw new KMeansException(KMeansErrorKind.ColumnNotFound,
                     $"'{path}' has no column named '{name}'; its columns are {Describe(fields)}.", name);
-            Field[] named = fields.Where(field => string.Equals(field.Name, name, StringComparison.Ordinal)).ToArray();
             if (named.Length > 1)
-                throw new KMeansException(KMeansErrorKind.AmbiguousColumn,
-                    $"'{path}' has {named.Length} columns named '{name}' ({Describe(named)}); no name can tell them apart: rename one where the file is written.",
-                    name);
+            {
+                Field[] matched = named.Select(i => fields[i]).ToArray();
+                throw ColumnNameMatch.Ambiguous(path, name, matched.Select(field => field.Name).ToArray(), Describe(matched));
+            }
+            int index = named[0];
             return TryCreate(index, fields[index]) ?? throw VectorFileErrors.Unsupported(path,
-                $"column '{name}' has type {fields[index].DataType.Name}{ElementName(fields[index].DataType)}, " +
+                $"column '{fields[index].Name}' has type {fields[index].DataType.Name}{ElementName(fields[index].DataType)}, " +
                 "but a vector column must be a FixedSizeList or List of float16, float32 or float64.");
         }
 
@@ -74,16 +75,6 @@ internal sealed class ArrowVectorColumn
             .Select(field => field.Name)
             .Where(name => schema.FieldsList.Count(other => string.Equals(other.Name, name, StringComparison.Ordinal)) == 1)
             .ToArray();
-
-    private static int IndexOf(IReadOnlyList<Field> fields, string name)
-    {
-        for (int i = 0; i < fields.Count; i++)
-        {
-            if (string.Equals(fields[i].Name, name, StringComparison.Ordinal))
-                return i;
-        }
-        return -1;
-    }
 
     private static ArrowVectorColumn? TryCreate(int index, Field field)
     {

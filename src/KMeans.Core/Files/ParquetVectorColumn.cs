@@ -32,17 +32,15 @@ internal sealed class ParquetVectorColumn
         IReadOnlyList<Field> fields = schema.Fields;
         if (name is not null)
         {
-            Field[] named = fields.Where(f => string.Equals(f.Name, name, StringComparison.Ordinal)).ToArray();
+            Field[] named = ColumnNameMatch.Find(fields, f => f.Name, name);
             if (named.Length == 0)
                 throw new KMeansException(KMeansErrorKind.ColumnNotFound,
                     $"'{path}' has no column named '{name}'; its columns are {Describe(fields)}.", name);
             if (named.Length > 1)
-                throw new KMeansException(KMeansErrorKind.AmbiguousColumn,
-                    $"'{path}' has {named.Length} columns named '{name}' ({Describe(named)}); no name can tell them apart: rename one where the file is written.",
-                    name);
+                throw ColumnNameMatch.Ambiguous(path, name, named.Select(f => f.Name).ToArray(), Describe(named));
             Field field = named[0];
             return TryCreate(field) ?? throw VectorFileErrors.Unsupported(path,
-                $"column '{name}' is {Describe(field)}, but a vector column must be a list of float or double.");
+                $"column '{field.Name}' is {Describe(field)}, but a vector column must be a list of float or double.");
         }
 
         var candidates = fields.Select(TryCreate).OfType<ParquetVectorColumn>().ToList();

@@ -262,6 +262,35 @@ public sealed class BadFileTests(TempDirectory scratch) : IClassFixture<TempDire
         Assert.Contains("some share a name", AssertFails(KMeansErrorKind.AmbiguousColumn, path).Message);
     }
 
+    /// <summary>
+    /// -Column matches as PowerShell matches names: exactly where a column has the name, else in any case; columns
+    /// alike but for case are told apart by the exact name only.
+    /// </summary>
+    [Fact]
+    public void ColumnNamesMatchInAnyCaseWhereNoneMatchesExactly()
+    {
+        float[][] rows = VectorRows.Fractions(4, 2);
+        float[][] other = rows.Select(row => row.Select(value => value + 1).ToArray()).ToArray();
+        string arrow = scratch.File("cased.arrow");
+        ArrowTestFiles.Write(arrow, 4, 4, stream: false, compression: null,
+            ("id", ArrowTestFiles.Int32s()), ("Embedding", ArrowTestFiles.FixedSizeList(rows, ArrowTypeId.Float)),
+            ("vf", ArrowTestFiles.List(rows)), ("VF", ArrowTestFiles.FixedSizeList(other, ArrowTypeId.Float)));
+        string parquet = scratch.File("cased.parquet");
+        ParquetTestFiles.Write(parquet, rows, doubles: false, rowGroupRows: 4, "Embedding", "vf");
+        string parquetAlike = scratch.File("cased-alike.parquet");
+        ParquetTestFiles.Write(parquetAlike, rows, doubles: false, rowGroupRows: 4, "vf", "VF");
+
+        VectorRows.Equal(rows, VectorRows.ReadFile(arrow, "embedding"));
+        VectorRows.Equal(rows, VectorRows.ReadFile(arrow, "vf"));
+        VectorRows.Equal(other, VectorRows.ReadFile(arrow, "VF"));
+        VectorRows.Equal(rows, VectorRows.ReadFile(parquet, "EMBEDDING"));
+        VectorRows.Equal(rows, VectorRows.ReadFile(parquet, "VF"));
+        KMeansException arrowAlike = AssertFails(KMeansErrorKind.AmbiguousColumn, arrow, "has 2 columns named 'Vf' but for case ('vf' (list<float>), 'VF' (fixed_size_list<float>)); give the name of one exactly.", column: "Vf");
+        Assert.Equal("Vf", arrowAlike.Target);
+        AssertFails(KMeansErrorKind.AmbiguousColumn, parquetAlike, "has 2 columns named 'Vf' but for case", column: "Vf");
+        VectorRows.Equal(rows, VectorRows.ReadFile(parquetAlike, "VF"));
+    }
+
     [Fact]
     public void NamedColumnThatDoesNotExist()
     {
