@@ -102,8 +102,13 @@ Describe 'Non-terminating errors collected with -ErrorVariable' {
         $items = @([pscustomobject]@{ Name = 'text' }, 42) + $Vectors
         $centroids = $items | Invoke-KMeansTraining -K 3 -Seed 1 -ErrorVariable problems -ErrorAction SilentlyContinue
         $problems.FullyQualifiedErrorId | Should -Be (@('InvalidVectorInput,KMeans.PowerShell.InvokeKMeansTrainingCommand') * 2)
-        $problems[1].Exception.Message | Should -BeLike "Input item 1 is not a vector: it is an Int32 without a 'Vector' property holding numbers*"
+        $problems[1].Exception.Message | Should -Be 'Input item 1 is not a vector: it is a single number (an Int32); a vector piped as $vector arrives one number at a time: pipe ,$vector, or give the vectors to -InputObject.'
         ($centroids | Measure-Object -Property Size -Sum).Sum | Should -Be 600
+    }
+
+    It 'says what a centroid is when one given to -Centroid is a single number' {
+        $thrown = { , [float[]](1, 2) | Get-KMeansAssignment -Centroid @([float[]](1, 2), 3) } | Should -Throw -PassThru
+        $thrown.Exception.Message | Should -Be 'Centroid 1 is not usable: it is a single number (an Int32); a centroid is a float[] or double[] array, a KMeansCentroid object, a model, or the path of a centroid file.'
     }
 
     It 'says that the first vector fixed the dimension when it is the odd one' {

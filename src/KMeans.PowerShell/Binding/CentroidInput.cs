@@ -117,7 +117,8 @@ internal sealed class CentroidInput
                         return null;
                     }
                     if (!VectorConverter.TryConvert(item, "Vector", out float[]? vector, out string? problem,
-                            "KMeansCentroid objects, a model, or the path of a centroid file"))
+                            "KMeansCentroid objects, a model, or the path of a centroid file",
+                            singleNumber: "a centroid is a float[] or double[] array, a KMeansCentroid object, a model, or the path of a centroid file."))
                     {
                         error = KMeansErrors.InvalidCentroid(vectors.Count, item, problem);
                         return null;

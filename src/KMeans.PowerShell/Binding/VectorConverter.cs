@@ -15,12 +15,17 @@ namespace KMeans.PowerShell.Binding;
 /// </summary>
 internal static class VectorConverter
 {
+    /// <summary>What a single number usually means among piped vectors: an array piped without the unary comma.</summary>
+    public const string PipedOneNumberAtATime =
+        "a vector piped as $vector arrives one number at a time: pipe ,$vector, or give the vectors to -InputObject.";
+
     /// <param name="otherForms">What else the caller takes, named in the problem (for input vectors: naming the
     /// property with -VectorProperty).</param>
     /// <param name="narrowing">Where float64 values of a vector of its dimension are noted as they are read as float32.</param>
+    /// <param name="singleNumber">What to say of an item that is a single number (for centroids: how to give one).</param>
     public static bool TryConvert(object? item, string vectorProperty, [NotNullWhen(true)] out float[]? vector,
         [NotNullWhen(false)] out string? problem, string otherForms = "or name the property with -VectorProperty",
-        Float64Narrowing? narrowing = null)
+        Float64Narrowing? narrowing = null, string singleNumber = PipedOneNumberAtATime)
     {
         if (Unwrap(item) is IList { Count: > 0 } items && !IsNumberList(items)
             && items.Cast<object?>().Any(element => !IsScalar(Unwrap(element))))
@@ -29,7 +34,7 @@ internal static class VectorConverter
             // are taken one level deep only, so that a list that holds itself ends here.
             for (int k = 0; k < items.Count; k++)
             {
-                if (!TryConvertOne(items[k], vectorProperty, out _, out string? inner, otherForms, null))
+                if (!TryConvertOne(items[k], vectorProperty, out _, out string? inner, otherForms, null, singleNumber))
                 {
                     string list = items.Count == 1 ? "a list of 1 item" : $"a list of {items.Count} items";
                     (vector, problem) = (null, $"it is {list}, not of numbers, and its item {k} is not a vector: {inner}");
@@ -40,7 +45,7 @@ internal static class VectorConverter
                 : $"it is a list of {items.Count} vectors, not one vector.");
             return false;
         }
-        return TryConvertOne(item, vectorProperty, out vector, out problem, otherForms, narrowing);
+        return TryConvertOne(item, vectorProperty, out vector, out problem, otherForms, narrowing, singleNumber);
     }
 
     /// <summary>
@@ -58,11 +63,16 @@ internal static class VectorConverter
     private static bool IsScalar(object? value) => value is null or string or ValueType;
 
     private static bool TryConvertOne(object? item, string vectorProperty, [NotNullWhen(true)] out float[]? vector,
-        [NotNullWhen(false)] out string? problem, string otherForms, Float64Narrowing? narrowing)
+        [NotNullWhen(false)] out string? problem, string otherForms, Float64Narrowing? narrowing, string singleNumber)
     {
         if (Unwrap(item) is null)
         {
             (vector, problem) = (null, "it is null.");
+            return false;
+        }
+        if (IsNumber(Unwrap(item)))
+        {
+            (vector, problem) = (null, $"it is a single number ({TypeWords.WithArticle(TypeName(item))}); {singleNumber}");
             return false;
         }
         if (VectorValue(item, vectorProperty) is not { } value)
