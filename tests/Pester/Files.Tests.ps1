@@ -463,9 +463,13 @@ Describe 'Files written by independent tools' {
         $centroids = Invoke-KMeansTraining -LiteralPath $rows -K 2 -Seed 1 -WarningAction SilentlyContinue
         $alone = Get-KMeansAssignment -LiteralPath $rows -Centroid $centroids
         $assigned = Get-KMeansAssignment -LiteralPath (Join-Path $Fixtures 'duckdb-list-no-rows.parquet'), $rows -Centroid $centroids -ErrorVariable problems
+        $written = Get-KMeansAssignment -LiteralPath (Join-Path $Fixtures 'duckdb-list-no-rows.parquet') -Centroid $centroids -OutFile (Join-Path $Scratch 'no-rows.npy') -WarningVariable warnings
         $problems | Should -BeNullOrEmpty
         $assigned.Index | Should -Be $alone.Index
         $assigned.ClusterId | Should -Be $alone.ClusterId
+        $warnings | Should -BeNullOrEmpty
+        $written.Name | Should -Be 'no-rows.npy'
+        [System.IO.File]::ReadAllBytes($written.FullName).Length | Should -Be 128
     }
 
     It 'skips the null row 7 of DuckDB''s <_> as a null row, the array as the list' -ForEach 'duckdb-array-null-row.parquet', 'duckdb-list-null-row.parquet' {

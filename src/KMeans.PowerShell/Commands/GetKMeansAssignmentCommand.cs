@@ -512,9 +512,12 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
             {
                 long? declared = VectorFile.DeclaredRowCount(file, InputFormat?.ToCore());
                 // A list column with no rows has no vector to give it a dimension, but there is nothing to assign
-                // either: such a file passes as an empty .npy or Arrow file does.
+                // either: such a file passes as an empty .npy or Arrow file does, read (an -OutFile of no rows).
                 if (declared == 0 && error.Exception is KMeansException { Kind: KMeansErrorKind.NoRows })
+                {
+                    _inputRead = true;
                     continue;
+                }
                 WriteError(error);
                 _nextIndex += KeepPlaces(declared, 0);
                 if (declared is null)
