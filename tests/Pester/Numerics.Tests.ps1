@@ -389,7 +389,7 @@ Describe 'Float64 values that float32 cannot tell apart' {
         $null = $near | Invoke-KMeansTraining -K 2 -Seed 1 -WarningVariable nearTrained -WarningAction SilentlyContinue
         $null = $near | Get-KMeansAssignment -Centroid $centroids -WarningVariable nearAssigned -WarningAction SilentlyContinue
 
-        $pipelineBlur = $Blurred -replace '^far-float64\\\.npy', 'pipeline input'
+        $pipelineBlur = $Blurred -replace '^far-float64\\\.npy holds float64 values', 'pipeline input holds float64 or whole-number values'
         $trained[0].Message | Should -Match "^$pipelineBlur"
         $model.Loss | Should -Be 0
         $assigned.Count | Should -Be 1
@@ -406,7 +406,7 @@ Describe 'Float64 values that float32 cannot tell apart' {
         $null = $json | ConvertFrom-Json | Invoke-KMeansTraining -K 2 -Seed 1 -WarningVariable integers -WarningAction SilentlyContinue
         $null = $scaled | Invoke-KMeansTraining -K 2 -Seed 1 -WarningVariable mixed -WarningAction SilentlyContinue
 
-        $integers[0].Message | Should -Match '^pipeline input holds float64 values, read as float32 \(the precision the module computes in\): the values of column 0 span 3 from 1E\+08, and float32 moves them by up to 3, 100 % of that span \(and 1 other column\)'
+        $integers[0].Message | Should -Match '^pipeline input holds float64 or whole-number values, read as float32 \(the precision the module computes in\): the values of column 0 span 3 from 1E\+08, and float32 moves them by up to 3, 100 % of that span \(and 1 other column\)'
         $mixed | Should -BeNullOrEmpty
     }
 

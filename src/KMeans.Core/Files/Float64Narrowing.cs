@@ -23,11 +23,14 @@ public sealed class Float64Narrowing
     private readonly double[] _maximum;
     private readonly double[] _largestChange;
     private readonly string _source;
+    private readonly string _values;
 
     /// <param name="source">What the values come from (a file path), as <see cref="Blur.Describe"/> names it.</param>
-    public Float64Narrowing(int dimension, string source)
+    /// <param name="values">What the values are, as <see cref="Blur.Describe"/> names them (piped lists hold whole numbers too).</param>
+    public Float64Narrowing(int dimension, string source, string values = Blur.Float64Values)
     {
         _source = source;
+        _values = values;
         _minimum = new double[dimension];
         _maximum = new double[dimension];
         _largestChange = new double[dimension];
@@ -154,14 +157,17 @@ public sealed class Float64Narrowing
                 continue;
             blurred++;
             if (worst is null || _largestChange[j] > worst.LargestChange)
-                worst = new Blur(_source, j, _minimum[j], _maximum[j], _largestChange[j], 0);
+                worst = new Blur(_source, j, _minimum[j], _maximum[j], _largestChange[j], 0, _values);
         }
         return worst is null ? null : worst with { OtherColumns = blurred - 1 };
     }
 
     /// <summary>A column whose values float32 moves by more than <see cref="TolerableShare"/> of the widest column's range.</summary>
-    public sealed record Blur(string Source, int Column, double Minimum, double Maximum, double LargestChange, int OtherColumns)
+    public sealed record Blur(string Source, int Column, double Minimum, double Maximum, double LargestChange, int OtherColumns,
+        string Values = Blur.Float64Values)
     {
+        public const string Float64Values = "float64 values";
+
         public string Describe()
         {
             string others = OtherColumns switch
@@ -171,7 +177,7 @@ public sealed class Float64Narrowing
                 _ => string.Create(CultureInfo.InvariantCulture, $" (and {OtherColumns} other columns)"),
             };
             return string.Create(CultureInfo.InvariantCulture,
-                $"{Source} holds float64 values, read as float32 (the precision the module computes in): the values of column {Column} span {Maximum - Minimum:G4} from {Minimum:G6}, and float32 moves them by up to {LargestChange:G4}, {(100 * LargestChange / (Maximum - Minimum)).ToString("0.#", CultureInfo.InvariantCulture)} % of that span{others}, so rows that differ there train and assign as if equal. Subtract a common offset (such as the column means) from the vectors, or scale them, before training.");
+                $"{Source} holds {Values}, read as float32 (the precision the module computes in): the values of column {Column} span {Maximum - Minimum:G4} from {Minimum:G6}, and float32 moves them by up to {LargestChange:G4}, {(100 * LargestChange / (Maximum - Minimum)).ToString("0.#", CultureInfo.InvariantCulture)} % of that span{others}, so rows that differ there train and assign as if equal. Subtract a common offset (such as the column means) from the vectors, or scale them, before training.");
         }
     }
 }

@@ -25,6 +25,9 @@ public sealed class PipelineSample : IDisposable
 {
     public const string Description = "pipeline input";
 
+    /// <summary>What piped values float32 may round, as the float64 check names them: doubles, and whole numbers beside them.</summary>
+    public const string NarrowedValues = "float64 or whole-number values";
+
     private readonly KMeansOptions _options;
     private int _dimension;
     private TrainingBuffer? _buffer;

@@ -429,7 +429,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
         _vectorsGathered = true;
         WarnOfUncountedInput(string.Create(CultureInfo.InvariantCulture, $"input item {_nextIndex}"));
         long index = _nextIndex++;
-        _pipedNarrowing ??= new Float64Narrowing(_nearest!.Dimension, PipelineSample.Description);
+        _pipedNarrowing ??= new Float64Narrowing(_nearest!.Dimension, PipelineSample.Description, PipelineSample.NarrowedValues);
         if (!VectorConverter.TryConvert(item, VectorProperty, out float[]? vector, out string? notAVector, narrowing: _pipedNarrowing))
         {
             _pending.Add(new PendingItem(index, null, KMeansErrors.NotAVector(index, item, notAVector)));

@@ -382,7 +382,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
         else if (_pipedNarrowing is null)
         {
             // The first vector fixes the dimension: from it on, float64 values are noted, its own once more.
-            _pipedNarrowing = new Float64Narrowing(vector.Length, PipelineSample.Description);
+            _pipedNarrowing = new Float64Narrowing(vector.Length, PipelineSample.Description, PipelineSample.NarrowedValues);
             VectorConverter.TryConvert(item, VectorProperty, out _, out _, narrowing: _pipedNarrowing);
         }
         if (rows.NextIndex % ItemsPerProgressReport == 0)
