@@ -16,7 +16,7 @@ namespace KMeans.PowerShell.Binding;
 internal static class VectorConverter
 {
     /// <summary>What a single number usually means among piped vectors: an array piped without the unary comma.</summary>
-    public const string PipedOneNumberAtATime =
+    private const string PipedOneNumberAtATime =
         "a vector piped as $vector arrives one number at a time: pipe ,$vector, or give the vectors to -InputObject.";
 
     /// <param name="otherForms">What else the caller takes, named in the problem (for input vectors: naming the
