@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Distance;
 
@@ -31,12 +32,13 @@ internal static unsafe class AssignmentKernel
         /// <summary>Each row's ‖x − m‖² as the tiles measured it, for <see cref="NearTies"/>.</summary>
         public float[] RowSquares { get; } = new float[rows];
 
-        public float[] BestValues { get; } = new float[rows * Lanes];
+        // Each row's 16 lanes fill one cache line, which every tile loads and stores.
+        public LineAligned<float> BestValues { get; } = new(rows * Lanes);
 
-        public int[] BestIndices { get; } = new int[rows * Lanes];
+        public LineAligned<int> BestIndices { get; } = new(rows * Lanes);
 
         /// <summary>Each lane's second-lowest score, kept where <see cref="NearTies"/> settles the choice.</summary>
-        public float[] SecondValues { get; } = new float[rows * Lanes];
+        public LineAligned<float> SecondValues { get; } = new(rows * Lanes);
     }
 
     /// <summary>Labels and scores (‖c‖² − 2·x·c of the chosen centroid) for <paramref name="count"/> rows.</summary>
@@ -96,12 +98,12 @@ internal static unsafe class AssignmentKernel
     internal static void AssignTiled(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<int> labels,
         Span<float> scores, Scratch scratch, bool wide, bool everyQuarter = false)
     {
-        Span<float> bestValues = scratch.BestValues.AsSpan(0, count * Lanes);
-        Span<int> bestIndices = scratch.BestIndices.AsSpan(0, count * Lanes);
+        Span<float> bestValues = scratch.BestValues.Span[..(count * Lanes)];
+        Span<int> bestIndices = scratch.BestIndices.Span[..(count * Lanes)];
         bestValues.Fill(float.PositiveInfinity);
         bestIndices.Clear();
         bool settles = centroids.SettlesNearTies;
-        Span<float> secondValues = scratch.SecondValues.AsSpan(0, settles ? count * Lanes : 0);
+        Span<float> secondValues = scratch.SecondValues.Span[..(settles ? count * Lanes : 0)];
         secondValues.Fill(float.PositiveInfinity);
         ReadOnlySpan<float> given = rows;
         rows = centroids.RowsForTiles(rows, count, wide);

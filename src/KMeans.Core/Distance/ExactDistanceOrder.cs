@@ -21,7 +21,7 @@ internal static unsafe class ExactDistanceOrder
     public static double InDouble(ReadOnlySpan<float> row, PackedCentroids centroids, int centroid)
     {
         int d = row.Length;
-        ReadOnlySpan<float> plain = centroids.Plain.AsSpan(centroid * d, d);
+        ReadOnlySpan<float> plain = centroids.Plain.Slice(centroid * d, d);
         Vector256<double> sum0 = Vector256<double>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
         int j = 0;
         fixed (float* x = row)
@@ -69,7 +69,7 @@ internal static unsafe class ExactDistanceOrder
     /// <summary>‖x − c‖² times 2²⁹⁸, exactly.</summary>
     private static BigInteger Exact(ReadOnlySpan<float> row, PackedCentroids centroids, int centroid)
     {
-        ReadOnlySpan<float> plain = centroids.Plain.AsSpan(centroid * row.Length, row.Length);
+        ReadOnlySpan<float> plain = centroids.Plain.Slice(centroid * row.Length, row.Length);
         BigInteger sum = BigInteger.Zero;
         for (int j = 0; j < row.Length; j++)
         {

@@ -16,7 +16,7 @@ internal static class KernelScore
     public static float Of(ReadOnlySpan<float> row, PackedCentroids centroids, int centroid)
     {
         int d = centroids.Dimension;
-        Span<float> plain = centroids.HasOffset ? new float[d] : centroids.Plain.AsSpan(centroid * d, d);
+        Span<float> plain = centroids.HasOffset ? new float[d] : centroids.Plain.Slice(centroid * d, d);
         if (centroids.HasOffset)
         {
             centroids.CopyScored(centroid, plain);

@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
+using KMeans.Core.Numerics;
+
 namespace KMeans.Core.Distance;
 
 /// <summary>
@@ -33,7 +35,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
         K = k;
         Dimension = dimension;
         TileCount = (k + TileWidth - 1) / TileWidth;
-        Plain = new float[(long)k * dimension];
+        _plain = new LineAligned<float>(checked(k * dimension));
         Offset = new float[dimension];
         _unpricedNorms = new float[k];
         Panels = (float*)NativeMemory.AlignedAlloc((nuint)((long)TileCount * TileWidth * dimension * sizeof(float)), Alignment);
@@ -46,8 +48,13 @@ internal sealed unsafe class PackedCentroids : IDisposable
 
     public int TileCount { get; }
 
-    /// <summary>The centroids row-major, as packed last.</summary>
-    public float[] Plain { get; }
+    private readonly LineAligned<float> _plain;
+
+    /// <summary>
+    /// The centroids row-major, as packed last, from a cache-line boundary: the update's row losses and the bounds
+    /// read them with 512-bit loads, which straddled two lines per load where the heap put the array off a line.
+    /// </summary>
+    public Span<float> Plain => _plain.Span;
 
     /// <summary>The offset m the panels are relative to (zeros where there is none), as packed last.</summary>
     public float[] Offset { get; }
@@ -63,7 +70,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CopyScored(int centroid, Span<float> destination)
     {
-        ReadOnlySpan<float> plain = Plain.AsSpan(centroid * Dimension, Dimension);
+        ReadOnlySpan<float> plain = Plain.Slice(centroid * Dimension, Dimension);
         if (!HasOffset)
         {
             plain.CopyTo(destination);

@@ -59,7 +59,7 @@ internal sealed class Assignment
         OrderedRangeUpdate? ranges = update is null
             ? null
             : new OrderedRangeUpdate(_sample, _blocks, _blocksPerRange, Labels, update, parallel.CancellationToken, Sizes,
-                lossSummedByAdds ? RowLoss : null, lossesByAdds ? new RangeLosses(centroids.Plain, RowLoss) : null);
+                lossSummedByAdds ? RowLoss : null, lossesByAdds ? new RangeLosses(centroids, RowLoss) : null);
         Func<WorkerScratch> start = () => new WorkerScratch(_blocks.RowsPerBlock, bounds is null ? 0 : _sample.Dimension);
         Func<long, ParallelLoopState, WorkerScratch, WorkerScratch> assign = (block, state, scratch) =>
         {
@@ -167,7 +167,7 @@ internal sealed class Assignment
         {
             ReadOnlySpan<float> row = rows.Slice(i * d, d);
             int label = Labels[first + i];
-            float squaredDistance = SquaredDistance.Of(row, centroids.Plain.AsSpan(label * d, d));
+            float squaredDistance = SquaredDistance.Of(row, centroids.Plain.Slice(label * d, d));
             if (bounds.KeepsLabel(label, MathF.Sqrt(squaredDistance)))
             {
                 scratch.Skipped++;
@@ -258,7 +258,7 @@ internal sealed class Assignment
         // when x is near c.
         RowLoss[row] = unchanged && squaredDistanceToPrevious is float known
             ? known
-            : SquaredDistance.Of(x, centroids.Plain.AsSpan(label * _sample.Dimension, _sample.Dimension));
+            : SquaredDistance.Of(x, centroids.Plain.Slice(label * _sample.Dimension, _sample.Dimension));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -22,7 +22,7 @@ namespace KMeans.Core.Training;
 /// </remarks>
 internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric)
 {
-    private readonly LineAlignedDoubles _sums = new(k * dimension);
+    private readonly LineAligned<double> _sums = new(k * dimension);
     private readonly int[] _clusterSizes = new int[k];
     private readonly int[] _runOf = new int[k];
     private int[] _rows = [];
@@ -71,7 +71,7 @@ internal sealed class CentroidUpdate(int k, int dimension, DistanceMetric metric
         for (int c = 0; c < k; c++)
         {
             Span<double> sum = _sums.Span.Slice(c * dimension, dimension);
-            ReadOnlySpan<float> centroid = losses is null ? default : losses.Centroids.AsSpan(c * dimension, dimension);
+            ReadOnlySpan<float> centroid = losses is null ? default : losses.Centroids.Plain.Slice(c * dimension, dimension);
             for (int end = ends[c]; slot < end; slot++)
             {
                 if (slot + _prefetchDistance < count)

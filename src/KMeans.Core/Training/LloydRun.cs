@@ -121,7 +121,7 @@ internal sealed class LloydRun(TrainingBuffer sample, KMeansOptions options, Ass
             for (long row = first; row < first + ProbeRunRows; row++)
             {
                 int label = assignment.Labels[row];
-                float squared = SquaredDistance.Of(sample.Rows(row, 1), packed.Plain.AsSpan(label * d, d));
+                float squared = SquaredDistance.Of(sample.Rows(row, 1), packed.Plain.Slice(label * d, d));
                 if (_bounds!.KeepsLabel(label, MathF.Sqrt(squared)))
                     kept++;
             }

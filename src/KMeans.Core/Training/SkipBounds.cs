@@ -90,12 +90,12 @@ internal sealed class SkipBounds
     {
         int k = _norms.Length;
         int d = _dimension;
-        float[] plain = centroids.Plain;
+        ReadOnlySpan<float> plain = centroids.Plain;
         _largestNorm = 0;
         for (int a = 0; a < k; a++)
         {
             double squaredNorm = 0;
-            foreach (float value in plain.AsSpan(a * d, d))
+            foreach (float value in plain.Slice(a * d, d))
                 squaredNorm += (double)value * value;
             _norms[a] = Math.Sqrt(squaredNorm) * (1 + _normWidening);
             _squaredNormsBelow[a] = squaredNorm * (1 - _normWidening);
@@ -118,10 +118,11 @@ internal sealed class SkipBounds
             () => NewMinima(k),
             [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] (a, _, minima) =>
             {
-                ReadOnlySpan<float> centroid = plain.AsSpan(a * d, d);
+                ReadOnlySpan<float> all = centroids.Plain;
+                ReadOnlySpan<float> centroid = all.Slice(a * d, d);
                 for (int c = a + 1; c < k; c++)
                 {
-                    float distance = MathF.Sqrt(SquaredDistance.Of(centroid, plain.AsSpan(c * d, d)));
+                    float distance = MathF.Sqrt(SquaredDistance.Of(centroid, all.Slice(c * d, d)));
                     minima[a] = Math.Min(minima[a], distance);
                     minima[c] = Math.Min(minima[c], distance);
                 }
@@ -179,7 +180,7 @@ internal sealed class SkipBounds
     private (double Norm, double NormTerm) ScoredMagnitudes(PackedCentroids centroids)
     {
         int d = _dimension;
-        float[] plain = centroids.Plain;
+        ReadOnlySpan<float> plain = centroids.Plain;
         float[] offset = centroids.Offset;
         double largestNorm = 0, largestTerm = 0;
         for (int c = 0; c < _norms.Length; c++)

@@ -28,7 +28,7 @@ public class KernelScoreTests
             int d = packed.Dimension;
             for (int i = 0; i < count; i++)
             {
-                float score = KernelScore.Tiled(rows.AsSpan(i * d, d), packed.Plain.AsSpan(labels[i] * d, d), NormOf(packed, labels[i]));
+                float score = KernelScore.Tiled(rows.AsSpan(i * d, d), packed.Plain.Slice(labels[i] * d, d), NormOf(packed, labels[i]));
                 Assert.Equal(BitConverter.SingleToInt32Bits(scores[i]), BitConverter.SingleToInt32Bits(score));
             }
         }
@@ -50,7 +50,7 @@ public class KernelScoreTests
             int d = packed.Dimension;
             for (int i = 0; i < count; i++)
             {
-                float score = KernelScore.Portable(rows.AsSpan(i * d, d), packed.Plain.AsSpan(labels[i] * d, d), NormOf(packed, labels[i]));
+                float score = KernelScore.Portable(rows.AsSpan(i * d, d), packed.Plain.Slice(labels[i] * d, d), NormOf(packed, labels[i]));
                 Assert.Equal(BitConverter.SingleToInt32Bits(scores[i]), BitConverter.SingleToInt32Bits(score));
             }
         }

@@ -119,13 +119,15 @@ public class CentroidUpdateTests
         float[] lossCentroids = Enumerable.Range(0, k * d).Select(_ => (float)random.NextDouble()).ToArray();
         float[] expectedLosses = Enumerable.Range(0, n)
             .Select(row => SquaredDistance.Of(values.AsSpan(row * d, d), lossCentroids.AsSpan(labels[row] * d, d))).ToArray();
+        using var packedLossCentroids = new PackedCentroids(k, d);
+        packedLossCentroids.Pack(lossCentroids, DistanceMetric.L2);
         foreach (long blocksPerRange in new[] { 1L, 3, 40, blocks.Count })
         {
             foreach (bool withLosses in new[] { false, true })
             {
                 var update = new CentroidUpdate(k, d, metric);
                 update.Clear();
-                var losses = withLosses ? new RangeLosses(lossCentroids, new float[n]) : null;
+                var losses = withLosses ? new RangeLosses(packedLossCentroids, new float[n]) : null;
                 for (long first = 0; first < blocks.Count; first += blocksPerRange)
                     update.Add(sample, blocks, first, Math.Min(blocks.Count, first + blocksPerRange), labels, losses);
                 float[] centroids = new float[k * d];
