@@ -36,7 +36,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
         Dimension = dimension;
         TileCount = (k + TileWidth - 1) / TileWidth;
         _plain = new LineAligned<float>(checked(k * dimension));
-        Offset = new float[dimension];
+        _offset = new LineAligned<float>(dimension);
         _unpricedNorms = new float[k];
         Panels = (float*)NativeMemory.AlignedAlloc((nuint)((long)TileCount * TileWidth * dimension * sizeof(float)), Alignment);
         Norms = (float*)NativeMemory.AlignedAlloc((nuint)(TileCount * TileWidth * sizeof(float)), Alignment);
@@ -56,8 +56,13 @@ internal sealed unsafe class PackedCentroids : IDisposable
     /// </summary>
     public Span<float> Plain => _plain.Span;
 
-    /// <summary>The offset m the panels are relative to (zeros where there is none), as packed last.</summary>
-    public float[] Offset { get; }
+    private readonly LineAligned<float> _offset;
+
+    /// <summary>
+    /// The offset m the panels are relative to (zeros where there is none), as packed last; from a cache-line boundary,
+    /// as rows are translated by it with 512-bit loads.
+    /// </summary>
+    public Span<float> Offset => _offset.Span;
 
     /// <summary>Whether <see cref="Offset"/> is not all zeros.</summary>
     public bool HasOffset { get; private set; }
@@ -143,7 +148,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
         int d = Dimension;
         HasOffset = keepOffset || (findOffset && metric == DistanceMetric.L2 && FindOffset(centroids));
         if (!HasOffset)
-            Array.Clear(Offset);
+            Offset.Clear();
         SettlesNearTies = metric == DistanceMetric.L2 && prices.IsEmpty;
         LargestNormTerm = 0;
         Span<float> scored = new float[d];
@@ -178,7 +183,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
     /// <summary>Sets <see cref="Offset"/> to <see cref="CommonOffset"/>; false when it is all zeros.</summary>
     private bool FindOffset(ReadOnlySpan<float> centroids)
     {
-        CommonOffset(centroids, K, Dimension).CopyTo(Offset, 0);
+        CommonOffset(centroids, K, Dimension).CopyTo(Offset);
         foreach (float m in Offset)
         {
             if (m != 0)
@@ -282,8 +287,9 @@ internal sealed unsafe class PackedCentroids : IDisposable
         return (float)term;
     }
 
+    /// <summary>A thread's rows less the offset, from a cache-line boundary: written and read with 512-bit stores and loads.</summary>
     [ThreadStatic]
-    private static float[]? t_rowsRelative;
+    private static LineAligned<float>? t_rowsRelative;
 
     /// <summary>
     /// Most tiles for which the AVX-512 tiles take rows less the offset in registers (a subtraction per row and
@@ -317,7 +323,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
             return rows;
         int d = Dimension;
         int length = count * d;
-        float[] buffer = t_rowsRelative is { } kept && kept.Length >= length ? kept : t_rowsRelative = new float[length];
+        Span<float> buffer = (t_rowsRelative is { } kept && kept.Length >= length ? kept : t_rowsRelative = new LineAligned<float>(length)).Span;
         // Its own vector loop rather than TensorPrimitives.Subtract, which ran ten times slower until the tiered JIT
         // promoted it, a few iterations into a training; either rounds each difference once, as a scalar would.
         fixed (float* source = rows)
@@ -338,7 +344,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
                     relative[j] = row[j] - offset[j];
             }
         }
-        return buffer.AsSpan(0, length);
+        return buffer[..length];
     }
 
     /// <summary>

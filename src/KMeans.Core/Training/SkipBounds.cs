@@ -181,7 +181,7 @@ internal sealed class SkipBounds
     {
         int d = _dimension;
         ReadOnlySpan<float> plain = centroids.Plain;
-        float[] offset = centroids.Offset;
+        ReadOnlySpan<float> offset = centroids.Offset;
         double largestNorm = 0, largestTerm = 0;
         for (int c = 0; c < _norms.Length; c++)
         {
