@@ -83,6 +83,37 @@ public class AssignmentKernelTests
         }
     }
 
+    /// <summary>
+    /// A centroid whose norm term and dot product with the row both overflow scores −∞ + ∞ = NaN: it never becomes a
+    /// lane's best, so the next centroid in the same lane, or any other, still wins, on every path, by the kernel's
+    /// comparisons alone.
+    /// </summary>
+    [Fact]
+    public void NaNScoresNeverWinALane()
+    {
+        const int k = 40, d = 2;
+        var c = new float[k * d];
+        Array.Fill(c, -1e10f);
+        // Lane 0 takes centroids 0, 16 and 32 in turn: 16 scores NaN against the rows, right before 32, the nearest.
+        c.AsSpan(16 * d, d).Fill(3e19f);
+        c.AsSpan(32 * d, d).Fill(1f);
+        float[] rows = [1e19f, 1e19f, 1e19f, 1e19f];
+        // Priced (as balanced training packs them), so that exact settling, which would rank the row again, is off.
+        using var packed = new PackedCentroids(k, d);
+        packed.Pack(c, DistanceMetric.L2, new float[k]);
+        Assert.False(packed.SettlesNearTies);
+        Assert.True(float.IsNaN(KernelScore.Of(rows.AsSpan(0, d), packed, 16)));
+
+        foreach (KernelPath path in RunnableKernelPaths.All())
+        {
+            var labels = new int[2];
+            var scores = new float[2];
+            KernelPaths.Assign(path, rows, 2, packed, labels, scores, new AssignmentKernel.Scratch(2));
+            Assert.Equal([32, 32], labels);
+            Assert.Equal(KernelScore.Of(rows.AsSpan(0, d), packed, 32), scores[0]);
+        }
+    }
+
     [GatedFact(Gate.Avx512)]
     public void TheWideTileAgreesWithThePortablePath() => VectorPathAgreesWithThePortablePath(wide: true);
 
