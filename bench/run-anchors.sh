@@ -77,8 +77,9 @@ dotnet build -c Release "$repo/bench/KMeans.Bench/KMeans.Bench.csproj" -nologo -
 bench=(dotnet "$repo/bench/KMeans.Bench/bin/Release/net10.0/KMeans.Bench.dll")
 
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
-# The BLAS the anchors use, as a ceiling reference: best of 3 float32 4096³ products on all cores.
-measured "$out/sgemm.cpu.json" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" -c '
+# The BLAS the anchors use, as a ceiling reference: best of 3 float32 4096³ products on all cores, written to $1.
+sgemm() {
+  measured "$1.cpu.json" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" -c '
 import json, sys, time
 import numpy as np
 from threadpoolctl import threadpool_info
@@ -89,7 +90,9 @@ for _ in range(3):
     t = time.perf_counter(); a @ a; best = min(best, time.perf_counter() - t)
 pools = [(p["internal_api"], p.get("architecture"), p["num_threads"]) for p in threadpool_info()]
 json.dump({"gflops": 2 * 4096 ** 3 / best / 1e9, "pools": pools}, open(sys.argv[1], "w"))
-' "$out/sgemm.json"
+' "$1.json"
+}
+sgemm "$out/sgemm"
 for round in $(seq 1 "$repeat"); do
   dir="$out/round$round"
   mkdir -p "$dir"
@@ -103,6 +106,9 @@ for round in $(seq 1 "$repeat"); do
     measured "$dir/$name.faiss.cpu.json" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE \
       "$python" "$compare/train_faiss.py" --data "$file" --niter 20 \
         --centroids "$dir/$name.faiss.f32" --out "$dir/$name.faiss.json" >&2
+    # Measured again just before our run, so that its bound sees the machine as our run does (other tenants of the
+    # host come and go within minutes).
+    sgemm "$dir/$name.sgemm"
     measured "$dir/$name.kmeans.cpu.json" "${bench[@]}" workloads --workload "$w" --threads "$threads" \
         --data-dir "$data" --centroids-out "$dir" --json "$dir/$name.kmeans.json" >&2
     if [ "$round" -eq 1 ]; then
@@ -126,15 +132,16 @@ print(f"BLAS reference: numpy float32 4096^3 sgemm {sg['gflops']:.0f} GFLOP/s ({
 print("ms/iter: sklearn (train - init) / iters; FAISS median per-iteration time; KMeans median IterationReport.Elapsed;")
 print(f"  per system the median over rounds whose others % (CPU share of other processes) was <= {100 * CLEAN:.0f}, else over all rounds.")
 print("inertia/n: bench/compare/inertia.py on each system's final centroids of round 1 (same metric for all).")
-print(f"{'workload':8}  {'system':17}  {'iters':>5}  {'ms/iter':>9}  {'vs KMeans':>9}  {'train s':>8}  {'GFLOP/s':>7}  "
-      f"{'inertia/n':>10}  {'empty':>5}  {'clean/runs':>10}  {'others %':>8}")
+print("x bound: ms/iter over the sgemm bound 2·n·K·d ÷ the sgemm rate measured again just before that round's KMeans run.")
+print(f"{'workload':8}  {'system':17}  {'iters':>5}  {'ms/iter':>9}  {'vs KMeans':>9}  {'x bound':>7}  {'train s':>8}  "
+      f"{'GFLOP/s':>7}  {'inertia/n':>10}  {'empty':>5}  {'clean/runs':>10}  {'others %':>8}")
 
 def pick(runs):
-    """runs: list of (ms, train_s, others); the clean ones if any, else all."""
+    """runs: list of (ms, train_s, others, x bound); the clean ones if any, else all."""
     clean = [r for r in runs if r[2] <= CLEAN]
     chosen = clean or runs
     return (statistics.median(r[0] for r in chosen), statistics.median(r[1] for r in chosen),
-            len(clean), len(runs), statistics.median(r[2] for r in chosen))
+            len(clean), len(runs), statistics.median(r[2] for r in chosen), statistics.median(r[3] for r in chosen))
 
 for w in workloads:
     n = names[w]
@@ -143,21 +150,24 @@ for w in workloads:
         d = f"round{rnd}"
         sk, fa, km = load(f"{d}/{n}.sklearn.json"), load(f"{d}/{n}.faiss.json"), load(f"{d}/{n}.kmeans.json")
         share = lambda system: load(f"{d}/{n}.{system}.cpu.json")["others_cpu_share"]
+        flops = 2.0 * sk["n"] * sk["k"] * sk["d"]
+        bound_ms = flops / (load(f"{d}/{n}.sgemm.json")["gflops"] * 1e6)
+        sk_ms = 1e3 * (sk["train_s"] - sk["init_s"]) / sk["iters"]
         systems.setdefault(("sklearn lloyd", "sklearn", sk["iters"]), []).append(
-            (1e3 * (sk["train_s"] - sk["init_s"]) / sk["iters"], sk["train_s"], share("sklearn")))
-        systems.setdefault(("faiss", "faiss", fa["iters"]), []).append(
-            (1e3 * statistics.median(fa["iter_s"]), fa["train_s"], share("faiss")))
+            (sk_ms, sk["train_s"], share("sklearn"), sk_ms / bound_ms))
+        fa_ms = 1e3 * statistics.median(fa["iter_s"])
+        systems.setdefault(("faiss", "faiss", fa["iters"]), []).append((fa_ms, fa["train_s"], share("faiss"), fa_ms / bound_ms))
         for r in km["workloads"]:
             m = r["measurement"]
             systems.setdefault((f"KMeans {m['buffer']}", f"kmeans-{m['buffer']}", m["iterations"]), []).append(
-                (m["medianIterationMs"], m["trainWallMs"] / 1e3, m["othersCpuShare"]))
-        flops = 2.0 * sk["n"] * sk["k"] * sk["d"]
+                (m["medianIterationMs"], m["trainWallMs"] / 1e3, m["othersCpuShare"], m["medianIterationMs"] / bound_ms))
     picked = {key: pick(runs) for key, runs in systems.items()}
     base = next(v for k, v in picked.items() if k[1] == "kmeans-in-memory")[0]
-    for (label, key, iters), (ms, train, clean, total, others) in picked.items():
+    for (label, key, iters), (ms, train, clean, total, others, bound) in picked.items():
         inert = load(f"{n}.{key}.inertia.json")
-        print(f"{w:8}  {label:17}  {iters:5d}  {ms:9.1f}  {ms / base:8.2f}x  {train:8.2f}  {flops / (ms * 1e6):7.0f}  "
-              f"{inert['inertia_per_n']:10.5f}  {inert['empty_clusters']:5d}  {f'{clean}/{total}':>10}  {100 * others:8.0f}")
+        print(f"{w:8}  {label:17}  {iters:5d}  {ms:9.1f}  {ms / base:8.2f}x  {bound:6.2f}x  {train:8.2f}  "
+              f"{flops / (ms * 1e6):7.0f}  {inert['inertia_per_n']:10.5f}  {inert['empty_clusters']:5d}  "
+              f"{f'{clean}/{total}':>10}  {100 * others:8.0f}")
     faiss_final = load(f"{n}.faiss.inertia.json")["inertia_per_n"]
     faiss_train = next(v for k, v in picked.items() if k[1] == "faiss")[1]
     m = next(r["measurement"] for r in load(f"round1/{n}.kmeans.json")["workloads"] if r["measurement"]["buffer"] == "in-memory")
