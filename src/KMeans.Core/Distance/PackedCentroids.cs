@@ -180,101 +180,16 @@ internal sealed unsafe class PackedCentroids : IDisposable
         }
     }
 
-    /// <summary>Sets <see cref="Offset"/> to <see cref="CommonOffset"/>; false when it is all zeros.</summary>
+    /// <summary>Sets <see cref="Offset"/> to <see cref="CommonOffset"/>'s; false when it is all zeros.</summary>
     private bool FindOffset(ReadOnlySpan<float> centroids)
     {
-        CommonOffset(centroids, K, Dimension).CopyTo(Offset);
+        CommonOffset.Of(centroids, K, Dimension).CopyTo(Offset);
         foreach (float m in Offset)
         {
             if (m != 0)
                 return true;
         }
         return false;
-    }
-
-    /// <summary>
-    /// Centroids the offset is taken from: every one up to this many, else as many spread evenly. It is taken at every
-    /// packing, once an iteration: the median of 257 by sorting made W2's iteration 1.32× the sgemm bound against
-    /// 1.07× (K = 256, d = 1,024); 65 by selection cost 0.8 ms of its 72. Fewer cost less but follow the data less:
-    /// balanced at 1.2 on 200,000 rows at 50 ± 0.5, 33 left 13 rows above the bound, 65 and 129 none, as the same
-    /// rows about the origin.
-    /// </summary>
-    public const int OffsetSampleCentroids = 65;
-
-    /// <summary>
-    /// How many median absolute deviations from the origin a dimension's median must lie to be its offset: 3 keeps
-    /// data about the origin at 0 (the median of 10 centred values rarely lies 5 standard errors out), while data
-    /// offset for their spread (uniform [0, 1) centroids: 0.5 against about 0.02) get one.
-    /// </summary>
-    private const float OffsetSpreads = 3;
-
-    /// <summary>
-    /// The offset L2 packing scores <paramref name="centroids"/> relative to: per dimension, the median of up to
-    /// <see cref="OffsetSampleCentroids"/> of them (evenly spread over K), or 0 where that median lies within
-    /// <see cref="OffsetSpreads"/> of their median absolute deviations from it of the origin (data about the origin).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float[] CommonOffset(ReadOnlySpan<float> centroids, int k, int dimension)
-    {
-        int taken = Math.Min(k, OffsetSampleCentroids);
-        // Dimension-major, so that each dimension's values are contiguous for the selection.
-        var columns = new float[(long)dimension * taken];
-        for (int i = 0; i < taken; i++)
-        {
-            ReadOnlySpan<float> centroid = centroids.Slice((int)((long)i * k / taken) * dimension, dimension);
-            for (int j = 0; j < dimension; j++)
-                columns[(long)j * taken + i] = centroid[j];
-        }
-        var offset = new float[dimension];
-        for (int j = 0; j < dimension; j++)
-        {
-            Span<float> values = columns.AsSpan((int)((long)j * taken), taken);
-            float median = LowerMedian(values);
-            // |median| > 3 × (the lower median of the deviations) exactly when more than (taken − 1) / 2 of them,
-            // times 3, lie below |median| (rounding is monotone): a count instead of a second selection.
-            float distance = Math.Abs(median);
-            int below = 0;
-            foreach (float value in values)
-                below += OffsetSpreads * Math.Abs(value - median) < distance ? 1 : 0;
-            offset[j] = float.IsFinite(median) && below > (taken - 1) / 2 ? median : 0f;
-        }
-        return offset;
-    }
-
-    /// <summary>
-    /// The lower median of <paramref name="values"/>, which it reorders: Hoare's selection, linear on average where a
-    /// sort is n·log n, and the same value a sort would put there (for values without NaN, which centroids never hold).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float LowerMedian(Span<float> values)
-    {
-        int target = (values.Length - 1) / 2;
-        int low = 0, high = values.Length - 1;
-        while (low < high)
-        {
-            float pivot = values[low + (high - low) / 2];
-            int i = low, j = high;
-            while (i <= j)
-            {
-                while (values[i] < pivot)
-                    i++;
-                while (values[j] > pivot)
-                    j--;
-                if (i <= j)
-                {
-                    (values[i], values[j]) = (values[j], values[i]);
-                    i++;
-                    j--;
-                }
-            }
-            if (target <= j)
-                high = j;
-            else if (target >= i)
-                low = i;
-            else
-                break;
-        }
-        return values[target];
     }
 
     /// <summary>‖c − m‖² for a centroid less the offset, summed in double and rounded once.</summary>

@@ -9,7 +9,7 @@ namespace KMeans.Core.Training;
 /// later repairs in the same pass pick the next largest. Deterministic: no randomness involved.
 /// </summary>
 /// <remarks>
-/// Under L2 the push is relative to the centroids' common offset (<see cref="PackedCentroids.CommonOffset"/>), not to
+/// Under L2 the push is relative to the centroids' common offset (<see cref="CommonOffset"/>), not to
 /// the origin, so that it does not depend on where the data lie: relative to the origin, centroids of blobs at 1e4 ± 1
 /// moved about 10 per dimension, beyond every row, came back empty and split the next largest, until 14 of 20 clusters
 /// were empty (a helper's test). Data about the origin have no offset and split as before, bit for bit, except a
@@ -26,7 +26,7 @@ internal static class EmptyClusterRepair
         if (!sizes.AsSpan().Contains(0))
             return 0;
         float[] origin = metric == DistanceMetric.L2
-            ? PackedCentroids.CommonOffset(centroids, sizes.Length, dimension)
+            ? CommonOffset.Of(centroids, sizes.Length, dimension)
             : new float[dimension];
         float spread = MeanDistance(centroids, origin);
         int repaired = 0;

@@ -209,9 +209,16 @@ public sealed class CommonOffsetTests
     [InlineData(new float[] { -6, -5, -4, -3, -2 }, -4f)]
     [InlineData(new float[] { 14, 10, 13, 10, 10 }, 10f)]
     [InlineData(new float[] { 0, 0, 0, 0, 0 }, 0f)]
+    [InlineData(new float[] { -0f, 0, 0, -0f, 1 }, 0f)]
+    [InlineData(new float[] { float.PositiveInfinity, float.PositiveInfinity, float.PositiveInfinity, 1, 2 }, 0f)]
     public void ADimensionKeepsItsMedianBeyondThreeDeviations(float[] values, float expected)
     {
-        Assert.Equal(expected, PackedCentroids.CommonOffset(values, values.Length, 1)[0]);
+        Assert.Equal(expected, CommonOffset.Of(values, values.Length, 1)[0]);
+        // 37 dimensions alike: two whole vectors of 16 and 5 dimensions past them, so every path gives the same.
+        const int dimension = 37;
+        float[] centroids = values.SelectMany(value => Enumerable.Repeat(value, dimension)).ToArray();
+        float[] offset = CommonOffset.Of(centroids, values.Length, dimension);
+        Assert.All(offset, value => Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(value)));
     }
 
     /// <summary>
@@ -229,9 +236,9 @@ public sealed class CommonOffsetTests
         const int dimension = 40;
         // Values 50 to 59.5 in steps of 0.5 repeat often, so ties are the rule; every median lies far out for the spread.
         float[] centroids = Enumerable.Range(0, k * dimension).Select(_ => 50f + random.Next(20) * 0.5f).ToArray();
-        int taken = Math.Min(k, PackedCentroids.OffsetSampleCentroids);
+        int taken = Math.Min(k, CommonOffset.SampleCentroids);
 
-        float[] offset = PackedCentroids.CommonOffset(centroids, k, dimension);
+        float[] offset = CommonOffset.Of(centroids, k, dimension);
 
         for (int j = 0; j < dimension; j++)
         {

@@ -94,7 +94,7 @@ internal static class PriceUpdate
         int k = centroids.Length / dimension;
         var terms = new double[k];
         float[] offset = metric == Distance.DistanceMetric.L2
-            ? Distance.PackedCentroids.CommonOffset(centroids, k, dimension)
+            ? Distance.CommonOffset.Of(centroids, k, dimension)
             : new float[dimension];
         bool shifted = offset.AsSpan().ContainsAnyExcept(0f);
         var relative = new float[dimension];
