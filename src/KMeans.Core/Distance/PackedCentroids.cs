@@ -151,20 +151,17 @@ internal sealed unsafe class PackedCentroids : IDisposable
             Offset.Clear();
         SettlesNearTies = metric == DistanceMetric.L2 && prices.IsEmpty;
         LargestNormTerm = 0;
-        Span<float> scored = new float[d];
         for (int t = 0; t < TileCount; t++)
         {
-            float* tile = Tile(t);
+            FillPanel(t);
             for (int q = 0; q < TileWidth; q++)
             {
                 int c = t * TileWidth + q;
                 if (c < K)
                 {
-                    CopyScored(c, scored);
-                    for (int j = 0; j < d; j++)
-                        tile[j * TileWidth + q] = scored[j];
+                    ReadOnlySpan<float> centroid = Plain.Slice(c * d, d);
                     _unpricedNorms[c] = metric != DistanceMetric.L2 ? 0f
-                        : HasOffset ? ShiftedNormTerm(scored) : TensorPrimitives.SumOfSquares(scored);
+                        : HasOffset ? ShiftedNormTerm(centroid, Offset) : TensorPrimitives.SumOfSquares(centroid);
                     Norms[c] = _unpricedNorms[c];
                     LargestNormTerm = Math.Max(LargestNormTerm, _unpricedNorms[c]);
                     if (!prices.IsEmpty)
@@ -172,10 +169,51 @@ internal sealed unsafe class PackedCentroids : IDisposable
                 }
                 else
                 {
-                    for (int j = 0; j < d; j++)
-                        tile[j * TileWidth + q] = 0f;
                     Norms[c] = float.PositiveInfinity;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Tile <paramref name="tile"/>'s panel (c − m rounded to float, as <see cref="CopyScored"/> gives them; 0 for
+    /// padding), sixteen dimensions at a time: each centroid's 16 values, one cache line, go to the 16 runs of 64 values
+    /// those dimensions hold, 4 KiB that stay in the first-level cache across the tile's centroids. Centroid by
+    /// centroid over all dimensions, each value went to another line (W2's packing spent 0.37 ms copying the centroids
+    /// less the offset and 0.31 ms on those stores, a throwaway stopwatch); dimension by dimension over the centroids,
+    /// W2's rows 4 KiB apart all fell in one set of the first-level cache.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FillPanel(int tile)
+    {
+        const int Block = 16;
+        int d = Dimension;
+        int first = tile * TileWidth;
+        int real = Math.Min(TileWidth, K - first);
+        float* panel = Tile(tile);
+        fixed (float* plain = Plain)
+        fixed (float* offset = Offset)
+        {
+            for (int j0 = 0; j0 < d; j0 += Block)
+            {
+                int width = Math.Min(Block, d - j0);
+                float* runs = panel + (long)j0 * TileWidth;
+                for (int q = 0; q < real; q++)
+                {
+                    float* values = plain + (long)(first + q) * d + j0;
+                    if (HasOffset)
+                    {
+                        for (int i = 0; i < width; i++)
+                            runs[i * TileWidth + q] = values[i] - offset[j0 + i];
+                    }
+                    else
+                    {
+                        for (int i = 0; i < width; i++)
+                            runs[i * TileWidth + q] = values[i];
+                    }
+                }
+                for (int i = 0; i < width; i++)
+                    new Span<float>(runs + i * TileWidth + real, TileWidth - real).Clear();
             }
         }
     }
@@ -194,11 +232,14 @@ internal sealed unsafe class PackedCentroids : IDisposable
 
     /// <summary>‖c − m‖² for a centroid less the offset, summed in double and rounded once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float ShiftedNormTerm(ReadOnlySpan<float> shifted)
+    private static float ShiftedNormTerm(ReadOnlySpan<float> centroid, ReadOnlySpan<float> offset)
     {
         double term = 0;
-        for (int j = 0; j < shifted.Length; j++)
-            term += (double)shifted[j] * shifted[j];
+        for (int j = 0; j < centroid.Length; j++)
+        {
+            float shifted = centroid[j] - offset[j];
+            term += (double)shifted * shifted;
+        }
         return (float)term;
     }
 
