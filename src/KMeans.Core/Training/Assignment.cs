@@ -18,6 +18,12 @@ internal sealed class Assignment
     private long _reassigned;
     private long _skipped;
 
+    /// <summary>
+    /// The kernel's per-worker memory, kept from pass to pass: its line-aligned arrays are pinned, which only a full
+    /// collection reclaims, and a pass would otherwise leave a set per worker behind.
+    /// </summary>
+    private readonly ConcurrentBag<AssignmentKernel.Scratch> _kernelScratch = [];
+
     public Assignment(TrainingBuffer sample, int k, DistanceMetric metric, int rowsPerBlock,
         long bytesPerRange = KMeansOptions.DefaultBytesPerRange)
     {
@@ -60,7 +66,8 @@ internal sealed class Assignment
             ? null
             : new OrderedRangeUpdate(_sample, _blocks, _blocksPerRange, Labels, update, parallel.CancellationToken, Sizes,
                 lossSummedByAdds ? RowLoss : null, lossesByAdds ? new RangeLosses(centroids, RowLoss) : null);
-        Func<WorkerScratch> start = () => new WorkerScratch(_blocks.RowsPerBlock, bounds is null ? 0 : _sample.Dimension);
+        Func<WorkerScratch> start = () => new WorkerScratch(_blocks.RowsPerBlock, bounds is null ? 0 : _sample.Dimension,
+            _kernelScratch.TryTake(out AssignmentKernel.Scratch? kept) ? kept : new AssignmentKernel.Scratch(_blocks.RowsPerBlock));
         Func<long, ParallelLoopState, WorkerScratch, WorkerScratch> assign = (block, state, scratch) =>
         {
             if (parallel.CancellationToken.IsCancellationRequested)
@@ -84,6 +91,7 @@ internal sealed class Assignment
             }
             Interlocked.Add(ref _reassigned, scratch.Reassigned);
             Interlocked.Add(ref _skipped, scratch.Skipped);
+            _kernelScratch.Add(scratch.Kernel);
         };
 
         if (ranges is null)
@@ -278,7 +286,7 @@ internal sealed class Assignment
     /// <summary>
     /// One worker's kernel scratch, counts, and (with bounds) its batch of rows still to be scored.
     /// </summary>
-    private sealed class WorkerScratch(int rows, int dimension)
+    private sealed class WorkerScratch(int rows, int dimension, AssignmentKernel.Scratch kernel)
     {
         public int Capacity => rows;
 
@@ -286,7 +294,7 @@ internal sealed class Assignment
 
         public float[] Scores { get; } = new float[rows];
 
-        public AssignmentKernel.Scratch Kernel { get; } = new(rows);
+        public AssignmentKernel.Scratch Kernel { get; } = kernel;
 
         public long Reassigned { get; set; }
 
