@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using KMeans.Core.Numerics;
 
 namespace KMeans.Core.Distance;
 
@@ -20,10 +19,9 @@ internal static unsafe class TwoNearestKernel
     /// <summary>Per-thread memory for a block of <paramref name="rows"/> rows: each lane's two best scores and centroids.</summary>
     public sealed class Scratch(int rows)
     {
-        // Each row's two sets of 16 lanes fill two cache lines, which every tile loads and stores.
-        public LineAligned<float> Values { get; } = new(rows * 2 * Lanes);
+        public float[] Values { get; } = new float[rows * 2 * Lanes];
 
-        public LineAligned<int> Indices { get; } = new(rows * 2 * Lanes);
+        public int[] Indices { get; } = new int[rows * 2 * Lanes];
     }
 
     /// <summary>
@@ -38,8 +36,8 @@ internal static unsafe class TwoNearestKernel
     {
         if (centroids.K < 2)
             throw new ArgumentOutOfRangeException(nameof(centroids), centroids.K, "Two nearest centroids need at least two.");
-        Span<float> values = scratch.Values.Span[..(count * 2 * Lanes)];
-        Span<int> indices = scratch.Indices.Span[..(count * 2 * Lanes)];
+        Span<float> values = scratch.Values.AsSpan(0, count * 2 * Lanes);
+        Span<int> indices = scratch.Indices.AsSpan(0, count * 2 * Lanes);
         values.Fill(float.PositiveInfinity);
         indices.Clear();
         rows = centroids.RowsForTiles(rows, count, wide);
