@@ -198,19 +198,12 @@ internal sealed unsafe class PackedCentroids : IDisposable
             {
                 int width = Math.Min(Block, d - j0);
                 float* runs = panel + (long)j0 * TileWidth;
+                // Without an offset it is all zeros, and x − 0 is x, bit for bit.
                 for (int q = 0; q < real; q++)
                 {
                     float* values = plain + (long)(first + q) * d + j0;
-                    if (HasOffset)
-                    {
-                        for (int i = 0; i < width; i++)
-                            runs[i * TileWidth + q] = values[i] - offset[j0 + i];
-                    }
-                    else
-                    {
-                        for (int i = 0; i < width; i++)
-                            runs[i * TileWidth + q] = values[i];
-                    }
+                    for (int i = 0; i < width; i++)
+                        runs[i * TileWidth + q] = values[i] - offset[j0 + i];
                 }
                 for (int i = 0; i < width; i++)
                     new Span<float>(runs + i * TileWidth + real, TileWidth - real).Clear();
