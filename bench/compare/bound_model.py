@@ -15,22 +15,10 @@ Usage: bound_model.py W1|W2|fashion-mnist [--k K] [--iterations N] [--dir DIR] [
   dataset-fashion-mnist (60,000 x 784 pixels as float32).
 """
 import argparse
-import gzip
 
 import numpy as np
 
-import datasets
-
-FASHION = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
-
-
-def rows_of(name, directory):
-    if name == "fashion-mnist":
-        raw = gzip.open(FASHION).read()
-        return np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(-1, 784).astype(np.float32), 64
-    file = {"W1": "lance-pr", "W2": "lance-1024d"}[name]
-    data, meta = datasets.load(f"{directory}/{file}.f32")
-    return data, meta["k"]
+from model_rows import rows_of
 
 
 def distances(rows, squared_rows, centroids):

@@ -17,23 +17,12 @@ Usage: screen_model.py W1|W2|W3|fashion-mnist [--k K] [--rows N] [--dir DIR] [--
   Debian's dataset-fashion-mnist (60,000 x 784 pixels as float32).
 """
 import argparse
-import gzip
 
 import numpy as np
 
-import datasets
+from model_rows import rows_of
 
-FASHION = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 REPORTED = (0, 2, 5, 10, 20)
-
-
-def rows_of(name, directory):
-    if name == "fashion-mnist":
-        raw = gzip.open(FASHION).read()
-        return np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(-1, 784).astype(np.float32), 64
-    file = {"W1": "lance-pr", "W2": "lance-1024d", "W3": "blobs"}[name]
-    data, meta = datasets.load(f"{directory}/{file}.f32")
-    return data, meta["k"]
 
 
 def quantised(values):
