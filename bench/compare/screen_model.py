@@ -34,10 +34,10 @@ def quantised(values):
     return integers, scales, scaled - integers
 
 
-def candidates(approximate, lower_error, upper_error):
+def candidates(approximate, error):
     """Per row, the centroids whose score less its error can still be at most the least score plus its error."""
-    least_upper = (approximate + upper_error).min(1)
-    return ((approximate - lower_error) <= least_upper[:, None]).sum(1)
+    least_upper = (approximate + error).min(1)
+    return ((approximate - error) <= least_upper[:, None]).sum(1)
 
 
 def main():
@@ -73,8 +73,7 @@ def main():
             cauchy = dx * (p_norm * (dc * f_norm).max() + e_norm * ((dc * q_norm).max() + (dc * f_norm).max()))
             pair = dx[:, None] * dc[None, :] * (p_norm[:, None] * f_norm[None, :] + e_norm[:, None] * q_norm[None, :]
                                                  + e_norm[:, None] * f_norm[None, :])
-            counts = [candidates(approximate, 2 * bound[:, None], 2 * bound[:, None]) for bound in (worst, cauchy)]
-            counts.append(candidates(approximate, 2 * pair, 2 * pair))
+            counts = [candidates(approximate, 2 * bound) for bound in (worst[:, None], cauchy[:, None], pair)]
             nearest = labels[subset]
             lower = approximate[np.arange(len(subset)), nearest] - 2 * pair[np.arange(len(subset)), nearest]
             kept = np.mean(lower <= (approximate + 2 * pair).min(1))
