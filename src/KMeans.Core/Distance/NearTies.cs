@@ -302,13 +302,8 @@ internal static unsafe class NearTies
         public double MarginOfAny(int row) => Margin(_rowNorms[row], _largestCentroidNorm);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private double Margin(double rowNorm, double centroidNorm)
-        {
-            double error = _gamma * (centroidNorm * centroidNorm + 2 * rowNorm * centroidNorm) + _underflow;
-            if (_centroids.HasOffset)
-                error += 3 * FloatRounding.UnitRoundoff * (rowNorm + centroidNorm) * (rowNorm + centroidNorm);
-            return 2 * error;
-        }
+        private double Margin(double rowNorm, double centroidNorm) =>
+            NearTies.Margin(rowNorm, centroidNorm, _gamma, _underflow, _centroids.HasOffset);
 
         /// <summary>
         /// A bound on ‖x − m‖ for each of <paramref name="count"/> rows, which <see cref="MarginOf"/> takes: the offset
@@ -435,6 +430,33 @@ internal static unsafe class NearTies
             if (_scores is not null)
                 ArrayPool<float>.Shared.Return(_scores);
         }
+    }
+
+    /// <summary>2·E for a row with ‖x − m‖ at most <paramref name="rowNorm"/> and a centroid with ‖c − m‖ at most <paramref name="centroidNorm"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Margin(double rowNorm, double centroidNorm, double gamma, double underflow, bool hasOffset)
+    {
+        double error = gamma * (centroidNorm * centroidNorm + 2 * rowNorm * centroidNorm) + underflow;
+        if (hasOffset)
+            error += 3 * FloatRounding.UnitRoundoff * (rowNorm + centroidNorm) * (rowNorm + centroidNorm);
+        return 2 * error;
+    }
+
+    /// <summary>
+    /// 2·E for rows against any centroid of a packing, as <see cref="Work.MarginOfAny"/> gives it: a row whose
+    /// second-lowest score lies further than this above its lowest keeps its label (what
+    /// <see cref="ScreenedAssignment"/> needs to leave a row with one candidate unscored).
+    /// </summary>
+    public readonly struct AnyCentroidMargin(PackedCentroids centroids)
+    {
+        private readonly double _centroidNorm = Math.Sqrt(centroids.LargestNormTerm * (1 + FloatRounding.Gamma(centroids.Dimension + 1))
+                                                          + centroids.Dimension * Math.ScaleB(1.0, -149));
+        private readonly double _gamma = FloatRounding.Gamma(centroids.Dimension + 2);
+        private readonly double _underflow = (centroids.Dimension + 1) * Math.ScaleB(1.0, -147);
+        private readonly bool _hasOffset = centroids.HasOffset;
+
+        /// <summary>The margin for a row with ‖x − m‖ at most <paramref name="rowNorm"/>.</summary>
+        public double Of(double rowNorm) => Margin(rowNorm, _centroidNorm, _gamma, _underflow, _hasOffset);
     }
 
     /// <summary>Every score of <paramref name="count"/> rows by the portable kernel's arithmetic, row i's from i · stride.</summary>
