@@ -39,14 +39,37 @@ internal static unsafe class AssignmentKernel
 
         /// <summary>Each lane's second-lowest score, kept where <see cref="NearTies"/> settles the choice.</summary>
         public LineAligned<float> SecondValues { get; } = new(rows * Lanes);
+
+        /// <summary><see cref="ScreenedAssignment"/>'s memory, made on first use.</summary>
+        public ScreenedAssignment.Scratch Screening => _screening ??= new ScreenedAssignment.Scratch(rows);
+
+        private ScreenedAssignment.Scratch? _screening;
     }
 
     /// <summary>Labels and scores (‖c‖² − 2·x·c of the chosen centroid) for <paramref name="count"/> rows.</summary>
+    /// <param name="scoresWanted">
+    /// False where the caller reads only the labels: screened rows whose label is certain without an exact score then
+    /// get NaN for their score instead of one.
+    /// </param>
+    /// <param name="hints">
+    /// Per row a centroid likely to be its nearest (its label from the last pass), or empty: with hints, a packing with
+    /// a screen (<see cref="PackedCentroids.Screen"/>) screens the rows by 8-bit integers first
+    /// (<see cref="ScreenedAssignment"/>); the results are the same either way.
+    /// </param>
     public static void Assign(ReadOnlySpan<float> rows, int count, PackedCentroids centroids, Span<int> labels,
-        Span<float> scores, Scratch scratch)
+        Span<float> scores, Scratch scratch, bool scoresWanted = true, ReadOnlySpan<int> hints = default)
     {
         if (UsesAvx512)
+        {
+            if (!hints.IsEmpty && centroids.Screen is { } screen && screen.ScreenNext())
+            {
+                (int pairs, int unscreened) = ScreenedAssignment.Assign(rows, count, centroids, screen, hints, labels, scores,
+                    scratch, integerDots: ScreenedAssignment.Accelerated, scoresWanted);
+                screen.Observe(count, pairs, unscreened);
+                return;
+            }
             AssignTiled(rows, count, centroids, labels, scores, scratch, wide: true);
+        }
         else if (UsesAvx2)
             AssignTiled(rows, count, centroids, labels, scores, scratch, wide: false);
         else

@@ -30,8 +30,13 @@ internal sealed unsafe class PackedCentroids : IDisposable
     public const int TileWidth = 64;
     private const nuint Alignment = 64;
 
-    public PackedCentroids(int k, int dimension)
+    /// <param name="screens">
+    /// Keep the centroids as 8-bit integers too (<see cref="Screen"/>), for Lloyd's passes, which pass each row's last
+    /// label as a hint (<see cref="ScreenedAssignment.Screens"/> decides).
+    /// </param>
+    public PackedCentroids(int k, int dimension, bool screens = false)
     {
+        _screens = screens;
         K = k;
         Dimension = dimension;
         TileCount = (k + TileWidth - 1) / TileWidth;
@@ -70,7 +75,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
     /// <summary>
     /// One centroid as the kernel scores it: its <see cref="Plain"/> values less <see cref="Offset"/> (rounded to
     /// float), which is what the panels hold. What scores a pair as the kernel does reads this; no second copy of all
-    /// K is kept.
+    /// K is kept here (<see cref="ScreenedAssignment"/> keeps one, <see cref="QuantizedCentroids.Scored"/>, for its pairs).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CopyScored(int centroid, Span<float> destination)
@@ -99,6 +104,17 @@ internal sealed unsafe class PackedCentroids : IDisposable
     /// balancing made, so that assigning its sample reproduces the balanced sizes.
     /// </summary>
     public bool SettlesNearTies { get; private set; }
+
+    /// <summary>
+    /// The centroids as 8-bit integers for <see cref="ScreenedAssignment"/>, as packed last, where this packing screens
+    /// and was packed without prices; else null.
+    /// </summary>
+    public QuantizedCentroids? Screen { get; private set; }
+
+    private readonly bool _screens;
+
+    /// <summary>The quantised copy, kept from packing to packing.</summary>
+    private QuantizedCentroids? _quantized;
 
     /// <summary>The largest ‖c − m‖² (‖c‖² without an offset) of the real centroids, as packed, for <see cref="NearTies"/>.</summary>
     public float LargestNormTerm { get; private set; }
@@ -172,6 +188,13 @@ internal sealed unsafe class PackedCentroids : IDisposable
                     Norms[c] = float.PositiveInfinity;
                 }
             }
+        }
+        Screen = null;
+        if (_screens && prices.IsEmpty)
+        {
+            _quantized ??= new QuantizedCentroids(K, Dimension);
+            _quantized.Quantize(this);
+            Screen = _quantized;
         }
     }
 
@@ -306,6 +329,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
         if (prices.Length != K)
             throw new ArgumentException($"Expected {K} prices, got {prices.Length}.", nameof(prices));
         SettlesNearTies = false;
+        Screen = null;
         for (int c = 0; c < K; c++)
             Norms[c] = _unpricedNorms[c] + (metric == DistanceMetric.L2 ? prices[c] : 2f * prices[c]);
     }
@@ -318,5 +342,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
         NativeMemory.AlignedFree(Norms);
         Panels = null;
         Norms = null;
+        _quantized?.Dispose();
+        Screen = null;
     }
 }
