@@ -12,7 +12,9 @@ namespace KMeans.Core.Planning;
 /// <param name="SampleBytes">The sample: <paramref name="SampleRows"/> × dimension float32 values.</param>
 /// <param name="WorkingBytes">What either buffer adds: per sample row a label, a distance, a norm and its place in
 /// the update's row lists; centroids
-/// (plain and packed); double-precision sums and counts; per-centroid bounds; per-thread kernel scratch; for a
+/// (plain and packed); double-precision sums and counts; per-centroid bounds; per-thread kernel scratch; where Lloyd's
+/// passes screen by 8-bit integers on this machine, the screen's copies of the centroids and its per-thread scratch
+/// (<see cref="ScreenedAssignment.Bytes"/>; a tree's nodes, which share K between them, hold no more); for a
 /// balanced run, what balancing holds; and for a tree in memory, its nodes' rows (an estimate: see
 /// <see cref="TreeNodeShare"/>).</param>
 /// <param name="AvailableMemoryBytes">Memory this process can take now (<see cref="AvailableMemory"/>).</param>
@@ -104,7 +106,11 @@ public sealed record ResourcePlan(
                     ? sampleRows * sizeof(int) + (long)Math.Ceiling(sampleRows * Math.Min(1.0, TreeNodeShare * threads / fanOut))
                         * ((trainDimension ?? dimension) * sizeof(float) + 16L)
                     : 0;
-                long working = perRow + centroids + sums + bounds + scratch + tree + firstRows
+                int trainedDimension = trainDimension ?? dimension;
+                long screen = ScreenedAssignment.Screens(null, k, trainedDimension)
+                    ? ScreenedAssignment.Bytes(k, trainedDimension, threads, RowsPerBlock)
+                    : 0;
+                long working = perRow + centroids + sums + bounds + scratch + tree + firstRows + screen
                     + (balanced ? BalancingMemory.Bytes(sampleRows, k) : 0);
                 _ = sampleBytes + working; // InMemoryBytes, unchecked later, must be countable too.
                 return new ResourcePlan(rows, k, dimension, sampleRows, sampleBytes, working,

@@ -142,7 +142,8 @@ internal sealed class Assignment
         long first = _blocks.First(block);
         int count = _blocks.Length(block);
         ReadOnlySpan<float> rows = _sample.Rows(first, count);
-        AssignmentKernel.Assign(rows, count, centroids, scratch.Labels, scratch.Scores, scratch.Kernel);
+        AssignmentKernel.Assign(rows, count, centroids, scratch.Labels, scratch.Scores, scratch.Kernel, scoresWanted: !lossesByAdds,
+            hints: Labels.AsSpan((int)first, count));
         if (lossesByAdds)
         {
             for (int i = 0; i < count; i++)

@@ -125,6 +125,13 @@ public sealed record KMeansOptions
     internal bool? FoldUpdate { get; init; }
 
     /// <summary>
+    /// Whether Lloyd's passes screen rows by 8-bit integers before scoring the centroids left in float
+    /// (<see cref="Distance.ScreenedAssignment"/>); null decides by the machine and the shape
+    /// (<see cref="Distance.ScreenedAssignment.Screens"/>). Results are bit-identical either way; tests force it.
+    /// </summary>
+    internal bool? Screen { get; init; }
+
+    /// <summary>
     /// With <see cref="TrainDimension"/>, also assign every sample row to its nearest full-dimension centroid and
     /// report the share that is its own cluster and the loss of that assignment
     /// (<see cref="KMeansResult.NearestCentroidAgreement"/>, <see cref="KMeansResult.NearestCentroidLoss"/>): one

@@ -224,7 +224,7 @@ public static class KMeansTrainer
             MaxDegreeOfParallelism = options.EffectiveParallelism,
             CancellationToken = cancellationToken,
         };
-        using var packed = new PackedCentroids(k, d);
+        using var packed = new PackedCentroids(k, d, ScreenedAssignment.Screens(options.Screen, k, d));
         var assignment = new Assignment(sample, k, options.Distance, options.RowsPerBlock, options.BytesPerRange);
         var run = new LloydRun(sample, options, assignment, packed, parallel, repairEmptyClusters: !degenerate);
 

@@ -1,3 +1,4 @@
+using KMeans.Core.Distance;
 using KMeans.Core.Planning;
 
 namespace KMeans.Core.Tests.Planning;
@@ -201,6 +202,18 @@ public class ResourcePlanTests
         Assert.Equal(kept.WorkingBytes + 4_096 * 28L + 16 * 1_024 * 4L, reread.WorkingBytes);
         Assert.Throws<ArgumentException>(() => ResourcePlan.Compute(rows: 10, k: 2, dimension: 8, sampleRate: 256, threads: 1,
             rereadsInput: true));
+    }
+
+    [Fact]
+    public void CountsTheScreenWhereLloydsPassesScreen()
+    {
+        // K = 256 at d = 1,024 screens where this machine has AVX-VNNI; trained at d = 128, it does not.
+        ResourcePlan full = ResourcePlan.Compute(rows: 10_000, k: 256, dimension: 1_024, sampleRate: 256, threads: 2, availableMemoryBytes: GiB);
+        ResourcePlan reduced = ResourcePlan.Compute(rows: 10_000, k: 256, dimension: 1_024, sampleRate: 256, threads: 2, availableMemoryBytes: GiB,
+            trainDimension: 128);
+        long screen = ScreenedAssignment.Screens(null, 256, 1_024) ? ScreenedAssignment.Bytes(256, 1_024, 2, ResourcePlan.RowsPerBlock) : 0;
+
+        Assert.Equal(full.WorkingBytes + 10_000 * 8L - screen, reduced.WorkingBytes);
     }
 
     [Fact]
