@@ -8,7 +8,7 @@ internal sealed record BenchOptions
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/KMeans.Bench -- <scenario> [options]
           scenarios: table | workloads | kernel | init | all | sampling-memory | larger-than-ram | hierarchical (see bench/SCALE.md)
-                     | update | train-dimension | checkpoint | assign | balance | production | nearest-lists | tile-widths
+                     | update | train-dimension | checkpoint | assign | balance | production | nearest-lists | tile-widths | screen
           --workload W1..W4   workload(s) to run, repeatable or comma-separated (default: the scenario's own set)
           --samples N         measurements per buffer / configuration (default: table 10, workloads 1, kernel 5, init 3)
           --data-dir DIR      where gen_data.py wrote NAME.f32 + NAME.json (default /tmp/kmeans-bench)
@@ -20,9 +20,11 @@ internal sealed record BenchOptions
                               or only mixture (default both)
           --train-dimension M train-dimension: the training dimension(s) to set against the full one, repeatable or comma-separated
                               (default: the case's own, 128 for W2, 96 for Fashion-MNIST)
+          --screen on|off     measure-one: Lloyd's passes screen by 8-bit integers always (where the machine can) or never
+                              (default: where the trainer decides it pays)
         """;
 
-    private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", "sampling-memory", "larger-than-ram", "hierarchical", "checkpoint", "update", "train-dimension", "assign", "balance", "production", "nearest-lists", "tile-widths", WorkloadChild.Scenario, .. ScaleChild.Scenarios];
+    private static readonly string[] Scenarios = ["table", "workloads", "kernel", "init", "all", "sampling-memory", "larger-than-ram", "hierarchical", "checkpoint", "update", "train-dimension", "assign", "balance", "production", "nearest-lists", "tile-widths", "screen", WorkloadChild.Scenario, .. ScaleChild.Scenarios];
 
     public required string Scenario { get; init; }
 
@@ -42,6 +44,9 @@ internal sealed record BenchOptions
 
     /// <summary>Only for the child process that measures one training: "in-memory" or "on-disk".</summary>
     public string? Buffer { get; init; }
+
+    /// <summary>Only for the child process that measures one training: whether to screen, null for the trainer's choice.</summary>
+    public bool? Screen { get; init; }
 
     /// <summary>Only for the scale scenarios' child processes: which case to measure.</summary>
     public string? Case { get; init; }
@@ -76,6 +81,7 @@ internal sealed record BenchOptions
                 "--centroids-out" => options with { CentroidsDirectory = Value() },
                 "--buffer" => options with { Buffer = Value() },
                 "--case" => options with { Case = Value() },
+                "--screen" => options with { Screen = OnOrOff(name, Value()) },
                 "--train-dimension" => options with { TrainDimensions = [.. options.TrainDimensions, .. Dimensions(name, Value())] },
                 _ => throw new BenchUsageException($"Unknown option '{name}'.{Environment.NewLine}{Usage}"),
             };
@@ -92,6 +98,13 @@ internal sealed record BenchOptions
 
     private static IEnumerable<int> Dimensions(string name, string value) =>
         value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => Positive(name, m)).ToList();
+
+    private static bool OnOrOff(string name, string value) => value switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => throw new BenchUsageException($"{name} expects on or off, not '{value}'."),
+    };
 
     private static int Integer(string name, string value) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int number)

@@ -29,6 +29,9 @@ try
         case "kernel":
             KernelScenario.Run(options, report);
             break;
+        case "screen":
+            ScreenScenario.Run(options, report);
+            break;
         case "init":
             InitScenario.Run(options, report);
             break;

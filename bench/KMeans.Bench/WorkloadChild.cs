@@ -38,7 +38,7 @@ internal static class WorkloadChild
         };
         DatasetFile data = DatasetFile.Locate(workload, options.DataDirectory);
         KMeansOptions training = TrainingMeasurement.Options(workload, options.Threads, InitMethod.Random, Iterations,
-            options.Seed, onDisk);
+            options.Seed, onDisk) with { Screen = options.Screen };
 
         KMeansResult result = null!;
         TrainingMeasurement measurement = MemoryWindow.Measure(() => TrainingMeasurement.Run(data, training, out result),
