@@ -92,6 +92,12 @@ internal sealed unsafe class QuantizedCentroids : IDisposable
     /// <summary>δ·(‖q‖ + ‖f‖) per centroid (rounded up; 0 for padding).</summary>
     public float* CombinedTerms { get; private set; }
 
+    /// <summary>The largest of <see cref="ResidueTerms"/> and of <see cref="CombinedTerms"/>.</summary>
+    public float LargestResidueTerm { get; private set; }
+
+    /// <inheritdoc cref="LargestResidueTerm"/>
+    public float LargestCombinedTerm { get; private set; }
+
     /// <summary>Whether every centroid quantised with a finite, normal (or zero) scale; else no row is screened.</summary>
     public bool Usable { get; private set; }
 
@@ -116,6 +122,7 @@ internal sealed unsafe class QuantizedCentroids : IDisposable
         Span<sbyte> quantized = new sbyte[Steps * StepDimensions];
         bool usable = true;
         double largestIntegerNorm = 0, largestResidueNorm = 0, largestNorm = 0, largestNormTerm = 0;
+        float largestResidueTerm = 0, largestCombinedTerm = 0;
         for (int c = 0; c < GroupCount * GroupWidth; c++)
         {
             quantized.Clear();
@@ -166,6 +173,8 @@ internal sealed unsafe class QuantizedCentroids : IDisposable
             Biases[c] = 128 * bias;
             ResidueTerms[c] = residue;
             CombinedTerms[c] = combined;
+            largestResidueTerm = Math.Max(largestResidueTerm, residue);
+            largestCombinedTerm = Math.Max(largestCombinedTerm, combined);
             if (c < K)
                 quantized.CopyTo(new Span<sbyte>(Rows + (long)c * RowBytes, RowBytes));
             int group = c / GroupWidth, lane = c % GroupWidth;
@@ -184,6 +193,8 @@ internal sealed unsafe class QuantizedCentroids : IDisposable
         // Squares summed in double from float values: relative error far below 2⁻⁴⁰.
         LargestNorm = largestNorm * (1 + 1e-12);
         LargestNormTerm = largestNormTerm;
+        LargestResidueTerm = largestResidueTerm;
+        LargestCombinedTerm = largestCombinedTerm;
     }
 
     /// <summary><paramref name="value"/> in float, rounded up.</summary>

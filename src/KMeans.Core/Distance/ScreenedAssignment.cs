@@ -55,16 +55,16 @@ internal static unsafe class ScreenedAssignment
     public static bool Accelerated => Runs && AvxVnni.IsSupported;
 
     /// <summary>
-    /// Centroids and dimensions from which Lloyd's passes screen. Measured with whole trainings alternating in one run
-    /// (bench/README.md): at W2's d = 1,024 and K = 256 the median iteration took 0.90 of the float kernel's, at W1's
-    /// d = 128 and K = 512 0.97 in one hour and 1.1 in another, as the work per row beside the integer loop (quantising
-    /// it, its bounds, its candidates and their exact scores, about 900 cycles) weighs against the float kernel's
-    /// 2,300; below a few hundred centroids each row's exact candidates weigh more still.
+    /// Centroids and dimensions from which Lloyd's passes screen. Whole trainings with the screen on and off, alternating
+    /// (bench/README.md): median iterations 0.94× at W1's d = 128 and K = 512, 0.77–0.86× at W2's d = 1,024 and K = 256,
+    /// 0.63× at W4's d = 128 and K = 4,096, and 1.00× on W3's blobs, whose rows the skip bounds keep; the work per row
+    /// beside the integer loop (quantising it, its bounds, its candidates and their exact scores) weighs less the more
+    /// centroids and dimensions the loop covers, and with fewer it took what the faster products saved.
     /// </summary>
     public const int ScreensFromCentroids = 256;
 
     /// <inheritdoc cref="ScreensFromCentroids"/>
-    public const int ScreensFromDimension = 512;
+    public const int ScreensFromDimension = 128;
 
     /// <summary>
     /// Dimensions a screened row may have: the squares of its bytes are summed exactly in float lanes only while a lane's
@@ -92,11 +92,11 @@ internal static unsafe class ScreenedAssignment
     {
         /// <summary>
         /// What a scratch for <paramref name="rows"/> rows of <paramref name="dimension"/> values holds once reserved:
-        /// per row eleven floats, three doubles and four ints, five values per candidate, the row's bytes and a copy of
+        /// per row twelve floats, three doubles and four ints, five values per candidate, the row's bytes and a copy of
         /// the row for the float kernel.
         /// </summary>
         public static long Bytes(int rows, int dimension) =>
-            rows * (11L * sizeof(float) + 3L * sizeof(double) + 4L * sizeof(int) + 5L * MostCandidates * sizeof(int)
+            rows * (12L * sizeof(float) + 3L * sizeof(double) + 4L * sizeof(int) + 5L * MostCandidates * sizeof(int)
                     + QuantizedCentroids.RowBytesOf(dimension) + (long)dimension * sizeof(float));
 
         public LineAligned<byte> Rows { get; private set; } = new(64);
@@ -107,6 +107,12 @@ internal static unsafe class ScreenedAssignment
         public float[] IntegerFactors { get; } = new float[rows];
         public float[] ResidueFactors { get; } = new float[rows];
         public float[] Roundings { get; } = new float[rows];
+
+        /// <summary>
+        /// Per row E formed with the largest centroid terms: at least every pair's E as formed (each rounding is
+        /// monotone), so a centroid whose score less it exceeds the threshold needs no pair's E (<see cref="Take"/>).
+        /// </summary>
+        public float[] LargestErrors { get; } = new float[rows];
 
         /// <summary>Per row, Σ p² (exact) and Σ e² as computed.</summary>
         public double[] IntegerSquares { get; } = new double[rows];
@@ -261,8 +267,8 @@ internal static unsafe class ScreenedAssignment
             if (scratch.Counts[i] == Left || (uint)hint >= (uint)quantized.K)
                 continue;
             float approximate = HintScore(q + (long)i * rowBytes, quantized, centroids.Norms, hint, scratch.RowFactors[i], integerDots);
-            float error = MathF.FusedMultiplyAdd(scratch.IntegerFactors[i], quantized.ResidueTerms[hint],
-                MathF.FusedMultiplyAdd(scratch.ResidueFactors[i], quantized.CombinedTerms[hint], scratch.Roundings[i]));
+            float error = PairError(scratch.IntegerFactors[i], quantized.ResidueTerms[hint], scratch.ResidueFactors[i],
+                quantized.CombinedTerms[hint], scratch.Roundings[i]);
             scratch.Thresholds[i] = Threshold((double)approximate + error, scratch.Margins[i]);
         }
     }
@@ -374,6 +380,8 @@ internal static unsafe class ScreenedAssignment
             scratch.IntegerFactors[i] = QuantizedCentroids.RoundedUp(2 * integerFactor * widening);
             scratch.ResidueFactors[i] = QuantizedCentroids.RoundedUp(2 * residueFactor * widening);
             scratch.Roundings[i] = QuantizedCentroids.RoundedUp(roundings * widening);
+            scratch.LargestErrors[i] = PairError(scratch.IntegerFactors[i], quantized.LargestResidueTerm, scratch.ResidueFactors[i],
+                quantized.LargestCombinedTerm, scratch.Roundings[i]);
             // A row with one candidate keeps it without an exact score only if every other centroid scores beyond
             // NearTies' margin above it: the threshold is the least upper bound plus that margin.
             scratch.Margins[i] = settles ? margins.Of(rowNorm) : 0;
@@ -402,6 +410,11 @@ internal static unsafe class ScreenedAssignment
             sum += bytes[j] * c[j];
         return MathF.FusedMultiplyAdd((float)sum * quantized.Scales[centroid], factor, norms[centroid]);
     }
+
+    /// <summary>A pair's E, as <see cref="Take"/> forms it lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float PairError(float integerFactor, float residueTerm, float residueFactor, float combinedTerm, float roundings) =>
+        MathF.FusedMultiplyAdd(integerFactor, residueTerm, MathF.FusedMultiplyAdd(residueFactor, combinedTerm, roundings));
 
     /// <summary>The largest of 16 values, none NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -521,30 +534,24 @@ internal static unsafe class ScreenedAssignment
     /// <summary>
     /// A row's approximate scores against 16 centroids from <paramref name="first"/>, ‖c′‖² + (−2·δ_x)·(δ_c·Σ p_j·q_j)
     /// from its 16 integer sums Σ p_j·q_j, each with its error bound E; the centroids whose lower bound (score less E)
-    /// is at or below the row's threshold are kept.
+    /// is at or below the row's threshold are kept. The scores less the row's largest E first: most groups of 16 hold no
+    /// centroid within it, and need no pair's E.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Take(int row, int* sums, QuantizedCentroids quantized, float* norms, int first, Scratch scratch)
     {
-        Vector256<float> factor = Vector256.Create(scratch.RowFactors[row]);
-        Vector256<float> integerFactor = Vector256.Create(scratch.IntegerFactors[row]);
-        Vector256<float> residueFactor = Vector256.Create(scratch.ResidueFactors[row]);
-        Vector256<float> roundings = Vector256.Create(scratch.Roundings[row]);
-        Vector256<float> low = Fma.MultiplyAdd(
-            Avx.ConvertToVector256Single(Vector256.Load(sums)) * Vector256.Load(quantized.Scales + first),
-            factor, Vector256.Load(norms + first));
-        Vector256<float> high = Fma.MultiplyAdd(
-            Avx.ConvertToVector256Single(Vector256.Load(sums + 8)) * Vector256.Load(quantized.Scales + first + 8),
-            factor, Vector256.Load(norms + first + 8));
-        Vector256<float> lowError = Fma.MultiplyAdd(integerFactor, Vector256.Load(quantized.ResidueTerms + first),
-            Fma.MultiplyAdd(residueFactor, Vector256.Load(quantized.CombinedTerms + first), roundings));
-        Vector256<float> highError = Fma.MultiplyAdd(integerFactor, Vector256.Load(quantized.ResidueTerms + first + 8),
-            Fma.MultiplyAdd(residueFactor, Vector256.Load(quantized.CombinedTerms + first + 8), roundings));
-        Vector256<float> threshold = Vector256.Create(scratch.Thresholds[row]);
-        uint within = Vector256.LessThanOrEqual(low - lowError, threshold).ExtractMostSignificantBits()
-                      | Vector256.LessThanOrEqual(high - highError, threshold).ExtractMostSignificantBits() << 8;
+        Vector512<float> scores = Avx512F.FusedMultiplyAdd(
+            Avx512F.ConvertToVector512Single(Vector512.Load(sums)) * Vector512.Load(quantized.Scales + first),
+            Vector512.Create(scratch.RowFactors[row]), Vector512.Load(norms + first));
+        Vector512<float> threshold = Vector512.Create(scratch.Thresholds[row]);
+        if (Vector512.LessThanOrEqual(scores - Vector512.Create(scratch.LargestErrors[row]), threshold).ExtractMostSignificantBits() == 0)
+            return;
+        Vector512<float> errors = Avx512F.FusedMultiplyAdd(Vector512.Create(scratch.IntegerFactors[row]), Vector512.Load(quantized.ResidueTerms + first),
+            Avx512F.FusedMultiplyAdd(Vector512.Create(scratch.ResidueFactors[row]), Vector512.Load(quantized.CombinedTerms + first),
+                Vector512.Create(scratch.Roundings[row])));
+        ulong within = Vector512.LessThanOrEqual(scores - errors, threshold).ExtractMostSignificantBits();
         if (within != 0)
-            Keep(row, low, high, lowError, highError, within, first, quantized.K, scratch);
+            Keep(row, scores, errors, (uint)within, first, quantized.K, scratch);
     }
 
     /// <summary>
@@ -553,15 +560,14 @@ internal static unsafe class ScreenedAssignment
     /// than <see cref="MostCandidates"/> after dropping those above the threshold is left to the float kernel.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Keep(int row, Vector256<float> low, Vector256<float> high, Vector256<float> lowError,
-        Vector256<float> highError, uint within, int first, int k, Scratch scratch)
+    private static void Keep(int row, Vector512<float> scores, Vector512<float> errors, uint within, int first, int k, Scratch scratch)
     {
         int at = row * MostCandidates;
         for (; within != 0; within &= within - 1)
         {
             int lane = System.Numerics.BitOperations.TrailingZeroCount(within);
-            float approximate = lane < 8 ? low.GetElement(lane) : high.GetElement(lane - 8);
-            float error = lane < 8 ? lowError.GetElement(lane) : highError.GetElement(lane - 8);
+            float approximate = scores.GetElement(lane);
+            float error = errors.GetElement(lane);
             float lower = approximate - error;
             if (!(lower <= scratch.Thresholds[row]) || first + lane >= k)
                 continue;

@@ -207,10 +207,10 @@ public class ResourcePlanTests
     [Fact]
     public void CountsTheScreenWhereLloydsPassesScreen()
     {
-        // K = 256 at d = 1,024 screens where this machine has AVX-VNNI; trained at d = 128, it does not.
+        // K = 256 at d = 1,024 screens where this machine has AVX-VNNI; trained at d = 64, it does not.
         ResourcePlan full = ResourcePlan.Compute(rows: 10_000, k: 256, dimension: 1_024, sampleRate: 256, threads: 2, availableMemoryBytes: GiB);
         ResourcePlan reduced = ResourcePlan.Compute(rows: 10_000, k: 256, dimension: 1_024, sampleRate: 256, threads: 2, availableMemoryBytes: GiB,
-            trainDimension: 128);
+            trainDimension: 64);
         long screen = ScreenedAssignment.Screens(null, 256, 1_024) ? ScreenedAssignment.Bytes(256, 1_024, 2, ResourcePlan.RowsPerBlock) : 0;
 
         Assert.Equal(full.WorkingBytes + 10_000 * 8L - screen, reduced.WorkingBytes);

@@ -73,10 +73,10 @@ public class ScreenedTrainingTests
     [Fact]
     public void ScreensWhereItPaysOrWhereForcedOnlyWithinItsDimensions()
     {
-        Assert.Equal(ScreenedAssignment.Accelerated, ScreenedAssignment.Screens(null, 256, 512));
+        Assert.Equal(ScreenedAssignment.Accelerated, ScreenedAssignment.Screens(null, 256, 128));
         Assert.Equal(ScreenedAssignment.Accelerated, ScreenedAssignment.Screens(null, 4_096, 1_536));
         Assert.False(ScreenedAssignment.Screens(null, 255, 1_024));
-        Assert.False(ScreenedAssignment.Screens(null, 512, 511));
+        Assert.False(ScreenedAssignment.Screens(null, 512, 127));
         Assert.Equal(ScreenedAssignment.Runs, ScreenedAssignment.Screens(true, 2, 1));
         Assert.Equal(ScreenedAssignment.Runs, ScreenedAssignment.Screens(true, 2, ScreenedAssignment.MostDimensions));
         Assert.False(ScreenedAssignment.Screens(true, 256, ScreenedAssignment.MostDimensions + 1));
@@ -87,11 +87,11 @@ public class ScreenedTrainingTests
     public void CountsTheQuantisedCentroidsAndEachThreadsScratch()
     {
         // Grouped and row-major bytes 2 × 256 × 1,024, row-major floats 256 × 1,024 × 4, four floats per centroid;
-        // per thread 192 rows × (11 floats, 3 doubles, 4 ints, 32 candidates × 5 values, 1,024 bytes, 1,024 floats).
-        Assert.Equal(2 * 262_144 + 1_048_576 + 4_096 + 2 * 192 * (44 + 24 + 16 + 640 + 1_024 + 4_096),
+        // per thread 192 rows × (12 floats, 3 doubles, 4 ints, 32 candidates × 5 values, 1,024 bytes, 1,024 floats).
+        Assert.Equal(2 * 262_144 + 1_048_576 + 4_096 + 2 * 192 * (48 + 24 + 16 + 640 + 1_024 + 4_096),
             ScreenedAssignment.Bytes(256, 1_024, threads: 2, rowsPerBlock: 192));
         // d = 37 takes ten steps of four bytes; K = 17 two groups of 16 for the grouped bytes and per-centroid values.
-        Assert.Equal(32 * 40 + 17 * 40 + 17 * 37 * 4 + 4 * 32 * 4 + 1 * 6 * (84 + 640 + 40 + 37 * 4),
+        Assert.Equal(32 * 40 + 17 * 40 + 17 * 37 * 4 + 4 * 32 * 4 + 1 * 6 * (88 + 640 + 40 + 37 * 4),
             ScreenedAssignment.Bytes(17, 37, threads: 1, rowsPerBlock: 6));
     }
 
