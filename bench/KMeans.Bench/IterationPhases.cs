@@ -38,7 +38,7 @@ internal sealed class IterationPhases : IDisposable
         _sample = TrainingBuffer.Create(onDisk: false, workload.Rows, d, Path.GetTempPath());
         _sample.WriteRows(0, rows);
         _sample.Seal(workload.Rows);
-        _packed = new PackedCentroids(workload.K, d);
+        _packed = new PackedCentroids(workload.K, d, ScreenedAssignment.Screens(null, workload.K, d));
         _assignment = new Assignment(_sample, workload.K, DistanceMetric.L2, KMeansOptions.DefaultRowsPerBlock);
         _centroids = rows.AsSpan(0, workload.K * d).ToArray();
         _update = new CentroidUpdate(workload.K, d, DistanceMetric.L2);

@@ -76,7 +76,7 @@ internal static class UpdateScenario
         using TrainingBuffer sample = TrainingBuffer.Create(onDisk: false, workload.Rows, d, Path.GetTempPath());
         sample.WriteRows(0, rows);
         sample.Seal(workload.Rows);
-        using var packed = new PackedCentroids(k, d);
+        using var packed = new PackedCentroids(k, d, ScreenedAssignment.Screens(null, k, d));
         var assignment = new Assignment(sample, k, DistanceMetric.L2, KMeansOptions.DefaultRowsPerBlock);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         var rangeWalk = new RangeWalkUpdate(k, d);

@@ -86,8 +86,7 @@ internal sealed unsafe class PackedCentroids : IDisposable
             plain.CopyTo(destination);
             return;
         }
-        for (int j = 0; j < plain.Length; j++)
-            destination[j] = plain[j] - Offset[j];
+        TensorPrimitives.Subtract(plain, Offset, destination);
     }
 
     public float* Panels { get; private set; }

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace KMeans.Core.Distance;
 
@@ -118,7 +120,6 @@ internal sealed unsafe class QuantizedCentroids : IDisposable
     public void Quantize(PackedCentroids packed)
     {
         int d = Dimension;
-        Span<float> centroid = new float[d];
         Span<sbyte> quantized = new sbyte[Steps * StepDimensions];
         bool usable = true;
         double largestIntegerNorm = 0, largestResidueNorm = 0, largestNorm = 0, largestNormTerm = 0;
@@ -130,35 +131,19 @@ internal sealed unsafe class QuantizedCentroids : IDisposable
             int bias = 0;
             if (c < K)
             {
-                packed.CopyScored(c, centroid);
-                centroid.CopyTo(new Span<float>(Scored + (long)c * d, d));
-                float largest = 0;
-                double squares = 0;
-                foreach (float value in centroid)
-                {
-                    largest = Math.Max(largest, Math.Abs(value));
-                    squares += (double)value * value;
-                }
+                float* centroid = Scored + (long)c * d;
+                packed.CopyScored(c, new Span<float>(centroid, d));
+                (float largest, double squares) = LargestAndSquares(centroid, d);
                 scale = largest / 127f;
-                if (!float.IsFinite(largest) || (largest > 0 && !float.IsNormal(scale)))
+                // A value that is not finite leaves its square sum NaN or infinite.
+                if (!double.IsFinite(squares) || (largest > 0 && !float.IsNormal(scale)))
                 {
                     usable = false;
                     scale = 0;
                 }
                 else if (largest > 0)
                 {
-                    float reciprocal = 127f / largest;
-                    long integerSquares = 0;
-                    double residueSquares = 0;
-                    for (int j = 0; j < d; j++)
-                    {
-                        float scaled = centroid[j] * reciprocal;
-                        int q = (int)MathF.Round(scaled);
-                        quantized[j] = (sbyte)q;
-                        bias += q;
-                        integerSquares += q * q;
-                        residueSquares += (double)(scaled - q) * (scaled - q);
-                    }
+                    (bias, long integerSquares, double residueSquares) = Quantize(centroid, d, 127f / largest, quantized);
                     double integerTerm = scale * Math.Sqrt(integerSquares) * (1 + 1e-12);
                     double residueTerm = scale * (Math.Sqrt(residueSquares) + ResidueSlack) * (1 + 1e-12);
                     largestIntegerNorm = Math.Max(largestIntegerNorm, integerTerm);
@@ -179,10 +164,10 @@ internal sealed unsafe class QuantizedCentroids : IDisposable
                 quantized.CopyTo(new Span<sbyte>(Rows + (long)c * RowBytes, RowBytes));
             int group = c / GroupWidth, lane = c % GroupWidth;
             sbyte* at = Values + (long)group * Steps * StepBytes + lane / 8 * (StepBytes / 2) + lane % 8 * StepDimensions;
-            for (int s = 0; s < Steps; s++)
+            fixed (sbyte* bytes = quantized)
             {
-                for (int b = 0; b < StepDimensions; b++)
-                    at[(long)s * StepBytes + b] = quantized[s * StepDimensions + b];
+                for (int s = 0; s < Steps; s++)
+                    *(int*)(at + (long)s * StepBytes) = *(int*)(bytes + s * StepDimensions);
             }
         }
         _blocksUnscreened = 0;
@@ -195,6 +180,75 @@ internal sealed unsafe class QuantizedCentroids : IDisposable
         LargestNormTerm = largestNormTerm;
         LargestResidueTerm = largestResidueTerm;
         LargestCombinedTerm = largestCombinedTerm;
+    }
+
+    /// <summary>max |v_j| and Σ v_j² (in double, exact products) of a centroid's <paramref name="d"/> values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (float Largest, double Squares) LargestAndSquares(float* values, int d)
+    {
+        int j = 0;
+        Vector512<float> largest = Vector512<float>.Zero;
+        Vector512<double> squares = Vector512<double>.Zero;
+        for (; j <= d - 16; j += 16)
+        {
+            Vector512<float> v = Vector512.Load(values + j);
+            largest = Vector512.Max(largest, Vector512.Abs(v));
+            Vector512<double> low = Vector512.WidenLower(v), high = Vector512.WidenUpper(v);
+            squares += low * low + high * high;
+        }
+        float most = 0;
+        for (int lane = 0; lane < Vector512<float>.Count; lane++)
+            most = Math.Max(most, largest.GetElement(lane));
+        double sum = Vector512.Sum(squares);
+        for (; j < d; j++)
+        {
+            most = Math.Max(most, Math.Abs(values[j]));
+            sum += (double)values[j] * values[j];
+        }
+        return (most, sum);
+    }
+
+    /// <summary>
+    /// q_j = round(v_j · <paramref name="reciprocal"/>) to nearest, ties to even, into <paramref name="bytes"/>, with
+    /// Σ q_j, Σ q_j² (exact) and Σ (v_j · reciprocal − q_j)² (the residues exact in float, their squares exact in
+    /// double, summed in double).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int Sum, long IntegerSquares, double ResidueSquares) Quantize(float* values, int d, float reciprocal, Span<sbyte> bytes)
+    {
+        int j = 0;
+        Vector512<float> scale = Vector512.Create(reciprocal);
+        // Per lane at most d / 16 squares of 127² each: within an int for the dimensions screened.
+        Vector512<int> sums = Vector512<int>.Zero, integerSquares = Vector512<int>.Zero;
+        Vector512<double> residueSquares = Vector512<double>.Zero;
+        fixed (sbyte* q = bytes)
+        {
+            for (; j <= d - 16; j += 16)
+            {
+                Vector512<float> scaled = Vector512.Load(values + j) * scale;
+                // The current rounding mode: to nearest, ties to even, as MathF.Round.
+                Vector512<int> integers = Avx512F.ConvertToVector512Int32(scaled);
+                Vector512<float> residues = scaled - Avx512F.ConvertToVector512Single(integers);
+                sums += integers;
+                integerSquares += integers * integers;
+                Vector512<double> low = Vector512.WidenLower(residues), high = Vector512.WidenUpper(residues);
+                residueSquares += low * low + high * high;
+                Avx512F.ConvertToVector128SByte(integers).Store(q + j);
+            }
+        }
+        int sum = Vector512.Sum(sums);
+        long squares = Vector512.Sum(Vector512.WidenLower(integerSquares) + Vector512.WidenUpper(integerSquares));
+        double residueSum = Vector512.Sum(residueSquares);
+        for (; j < d; j++)
+        {
+            float scaled = values[j] * reciprocal;
+            int integer = (int)MathF.Round(scaled);
+            bytes[j] = (sbyte)integer;
+            sum += integer;
+            squares += integer * integer;
+            residueSum += (double)(scaled - integer) * (scaled - integer);
+        }
+        return (sum, squares, residueSum);
     }
 
     /// <summary><paramref name="value"/> in float, rounded up.</summary>
