@@ -256,7 +256,12 @@ internal sealed unsafe class QuantizedCentroids : IDisposable
     public static float RoundedUp(double value)
     {
         float rounded = (float)value;
-        return rounded < value ? MathF.BitIncrement(rounded) : rounded;
+        // Where it fell below, the next float up (MathF.BitIncrement): one step away from zero from a positive float,
+        // toward zero from a negative one (−0 never falls below: a positive value rounds to +0). Without branches, as
+        // the comparison goes either way from row to row.
+        int bits = BitConverter.SingleToInt32Bits(rounded);
+        bits += (rounded < value ? 1 : 0) * ((bits >> 31) | 1);
+        return BitConverter.Int32BitsToSingle(bits);
     }
 
     /// <summary>Rows the screen has assigned since this copy was made (not those it left to the float kernel).</summary>

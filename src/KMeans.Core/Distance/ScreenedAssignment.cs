@@ -350,6 +350,16 @@ internal static unsafe class ScreenedAssignment
         var margins = new NearTies.AnyCentroidMargin(centroids);
         bool settles = centroids.SettlesNearTies;
         double underflows = (d + 2) * Math.ScaleB(1.0, -147) + Math.ScaleB(1.0, -140);
+        // Read once: the JIT reloads fields and properties after every store to the scratch arrays.
+        double residueSlack = quantized.ResidueSlack, largestResidueNorm = quantized.LargestResidueNorm;
+        double largestIntegerNorm = quantized.LargestIntegerNorm, largestNorm = quantized.LargestNorm;
+        double normTerm = quantized.LargestNormTerm;
+        float largestResidueTerm = quantized.LargestResidueTerm, largestCombinedTerm = quantized.LargestCombinedTerm;
+        bool usable = quantized.Usable;
+        // The approximate score's three roundings, 10u·(X·C + D) + 2u·N, the kernel's, 2γ·X·C + u·(N + 3·X·C), and
+        // 4u·(N + 2·X·C + 2·D) for the lower bound's subtraction, gathered by term (in double, so far below the
+        // widening that the order of the additions does not matter).
+        double perRowByCentroid = 21 * u + 2 * gamma, perDotError = 18 * u, fixedRoundings = 7 * u * normTerm + underflows;
         for (int i = 0; i < count; i++)
         {
             if (scratch.Counts[i] == Left)
@@ -358,30 +368,27 @@ internal static unsafe class ScreenedAssignment
             // ‖p‖ exactly; ‖e‖ from the residues as computed, widened for their rounding and for the scale's; and
             // ‖x′‖ = δ_x·‖p + e‖ at most δ_x·(‖p‖ + ‖e‖).
             double integerNorm = Math.Sqrt(scratch.IntegerSquares[i]) * (1 + 1e-15);
-            double residueNorm = Math.Sqrt(scratch.ResidueSquares[i] * rowWidening) + rowUnderflow + quantized.ResidueSlack;
+            double residueNorm = Math.Sqrt(scratch.ResidueSquares[i] * rowWidening) + rowUnderflow + residueSlack;
             double rowNorm = scale * (integerNorm + residueNorm) * (1 + 1e-12);
             // The dot product's error is at most a·δ_c‖f‖ + b·δ_c(‖q‖ + ‖f‖) for each centroid; its largest bounds the
             // scores' magnitudes for the roundings' share.
             double integerFactor = scale * integerNorm, residueFactor = scale * residueNorm;
-            double dotError = integerFactor * quantized.LargestResidueNorm
-                              + residueFactor * (quantized.LargestIntegerNorm + quantized.LargestResidueNorm);
-            double rowByCentroid = rowNorm * quantized.LargestNorm;
-            double normTerm = quantized.LargestNormTerm;
-            // The approximate score's three roundings, the kernel's, and one more for the lower bound's subtraction.
-            double roundings = 10 * u * (rowByCentroid + dotError) + 2 * u * normTerm
-                               + 2 * gamma * rowByCentroid + u * (normTerm + 3 * rowByCentroid)
-                               + 4 * u * (normTerm + 2 * rowByCentroid + 2 * dotError) + underflows;
+            double dotError = integerFactor * largestResidueNorm + residueFactor * (largestIntegerNorm + largestResidueNorm);
+            double rowByCentroid = rowNorm * largestNorm;
+            double roundings = perRowByCentroid * rowByCentroid + perDotError * dotError + fixedRoundings;
             // Scores far from float's limits only: no approximate or kernel score overflows then.
-            if (!(normTerm + 2 * (rowByCentroid + dotError) + 4 * (dotError + roundings) < 1e37) || !quantized.Usable)
+            if (!(normTerm + 2 * (rowByCentroid + dotError) + 4 * (dotError + roundings) < 1e37) || !usable)
             {
                 Leave(scratch, i);
                 continue;
             }
-            scratch.IntegerFactors[i] = QuantizedCentroids.RoundedUp(2 * integerFactor * widening);
-            scratch.ResidueFactors[i] = QuantizedCentroids.RoundedUp(2 * residueFactor * widening);
-            scratch.Roundings[i] = QuantizedCentroids.RoundedUp(roundings * widening);
-            scratch.LargestErrors[i] = PairError(scratch.IntegerFactors[i], quantized.LargestResidueTerm, scratch.ResidueFactors[i],
-                quantized.LargestCombinedTerm, scratch.Roundings[i]);
+            float integerFactorBound = QuantizedCentroids.RoundedUp(2 * integerFactor * widening);
+            float residueFactorBound = QuantizedCentroids.RoundedUp(2 * residueFactor * widening);
+            float roundingsBound = QuantizedCentroids.RoundedUp(roundings * widening);
+            scratch.IntegerFactors[i] = integerFactorBound;
+            scratch.ResidueFactors[i] = residueFactorBound;
+            scratch.Roundings[i] = roundingsBound;
+            scratch.LargestErrors[i] = PairError(integerFactorBound, largestResidueTerm, residueFactorBound, largestCombinedTerm, roundingsBound);
             // A row with one candidate keeps it without an exact score only if every other centroid scores beyond
             // NearTies' margin above it: the threshold is the least upper bound plus that margin.
             scratch.Margins[i] = settles ? margins.Of(rowNorm) : 0;
@@ -563,11 +570,15 @@ internal static unsafe class ScreenedAssignment
     private static void Keep(int row, Vector512<float> scores, Vector512<float> errors, uint within, int first, int k, Scratch scratch)
     {
         int at = row * MostCandidates;
+        // Stored once, where each lane's element taken by index would store the vector again.
+        float* lanes = stackalloc float[2 * GroupWidth];
+        scores.Store(lanes);
+        errors.Store(lanes + GroupWidth);
         for (; within != 0; within &= within - 1)
         {
             int lane = System.Numerics.BitOperations.TrailingZeroCount(within);
-            float approximate = scores.GetElement(lane);
-            float error = errors.GetElement(lane);
+            float approximate = lanes[lane];
+            float error = lanes[GroupWidth + lane];
             float lower = approximate - error;
             if (!(lower <= scratch.Thresholds[row]) || first + lane >= k)
                 continue;
