@@ -71,6 +71,22 @@ public class ScreenedTrainingTests
     }
 
     [Fact]
+    public void TreesAndReducedDimensionTrainingsWithAndWithoutTheScreenAreBitIdentical()
+    {
+        // Every node of the tree and the reduced-dimension run screen when forced, whatever their K and dimension.
+        var tree = new KMeansOptions { K = K, Seed = 5, Hierarchical = HierarchicalMode.On, HierarchicalK = 8, MaxIterations = 8, Tolerance = 0 };
+        var reduced = new KMeansOptions { K = 64, Seed = 5, TrainDimension = 16, MaxIterations = 8, Tolerance = 0 };
+
+        foreach (KMeansOptions options in new[] { tree, reduced })
+        {
+            KMeansResult off = KMeansTrainer.Train(TestData.Source(Rows), options with { Screen = false });
+            KMeansResult on = KMeansTrainer.Train(TestData.Source(Rows), options with { Screen = true });
+
+            DeterminismTests.AssertIdentical(off, on);
+        }
+    }
+
+    [Fact]
     public void ScreensWhereItPaysOrWhereForcedOnlyWithinItsDimensions()
     {
         Assert.Equal(ScreenedAssignment.Accelerated, ScreenedAssignment.Screens(null, 256, 128));
