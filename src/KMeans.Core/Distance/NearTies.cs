@@ -217,11 +217,7 @@ internal static unsafe class NearTies
         private readonly int _stride;
         private readonly int[] _rows;
         private readonly double[] _margins;
-        private readonly double _gamma;
-        private readonly double _normWidening;
-        private readonly double _normUnderflow;
-        private readonly double _largestCentroidNorm;
-        private readonly double _underflow;
+        private readonly AnyCentroidMargin _margin;
         private readonly double _rowWidening;
         private readonly double _rowUnderflow;
         private readonly double[] _rowNorms;
@@ -248,14 +244,9 @@ internal static unsafe class NearTies
             _margins = t_margins is { } margins && margins.Length >= count ? margins : t_margins = new double[count];
             _rowNorms = t_rowNorms is { } norms && norms.Length >= count ? norms : t_rowNorms = new double[count];
             int d = centroids.Dimension;
-            _gamma = FloatRounding.Gamma(d + 2);
-            // A norm term summed in float: off by γ_{d+1} relatively, and by 2⁻¹⁴⁹ for each square that underflowed.
-            _normWidening = 1 + FloatRounding.Gamma(d + 1);
-            _normUnderflow = d * Math.ScaleB(1.0, -149);
-            _largestCentroidNorm = CentroidNorm(centroids.LargestNormTerm);
-            _underflow = (d + 1) * Math.ScaleB(1.0, -147);
+            _margin = new AnyCentroidMargin(centroids);
             _rowWidening = 1 + FloatRounding.Gamma(d + 4);
-            _rowUnderflow = Math.Sqrt(_normUnderflow);
+            _rowUnderflow = Math.Sqrt(NormUnderflow(d));
         }
 
         public int BatchRows { get; }
@@ -290,8 +281,8 @@ internal static unsafe class NearTies
         public double MarginOf(int row, float nearestNormTerm)
         {
             double rowNorm = _rowNorms[row];
-            return Margin(rowNorm, Math.Min(_largestCentroidNorm,
-                (2 * rowNorm + CentroidNorm(nearestNormTerm)) * (1 + 4 * FloatRounding.UnitRoundoff)));
+            return _margin.Against(rowNorm, Math.Min(_margin.LargestCentroidNorm,
+                (2 * rowNorm + CentroidNorm(nearestNormTerm, _centroids.Dimension)) * (1 + 4 * FloatRounding.UnitRoundoff)));
         }
 
         /// <summary>
@@ -299,11 +290,7 @@ internal static unsafe class NearTies
         /// step rounds monotonically), and without its square root: a gap beyond it settles the row at less cost.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public double MarginOfAny(int row) => Margin(_rowNorms[row], _largestCentroidNorm);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private double Margin(double rowNorm, double centroidNorm) =>
-            NearTies.Margin(rowNorm, centroidNorm, _gamma, _underflow, _centroids.HasOffset);
+        public double MarginOfAny(int row) => _margin.Of(_rowNorms[row]);
 
         /// <summary>
         /// A bound on ‖x − m‖ for each of <paramref name="count"/> rows, which <see cref="MarginOf"/> takes: the offset
@@ -346,8 +333,6 @@ internal static unsafe class NearTies
             return Math.Sqrt(norm) * _rowWidening + _rowUnderflow;
         }
 
-        /// <summary>A bound on ‖c − m‖ from its norm term as packed.</summary>
-        private double CentroidNorm(float normTerm) => Math.Sqrt(normTerm * _normWidening + _normUnderflow);
 
         /// <summary>
         /// ‖x − m‖² in double, for a row of finite values whose float sum overflows (2e19 and beyond): its scores may
@@ -432,31 +417,43 @@ internal static unsafe class NearTies
         }
     }
 
-    /// <summary>2·E for a row with ‖x − m‖ at most <paramref name="rowNorm"/> and a centroid with ‖c − m‖ at most <paramref name="centroidNorm"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Margin(double rowNorm, double centroidNorm, double gamma, double underflow, bool hasOffset)
-    {
-        double error = gamma * (centroidNorm * centroidNorm + 2 * rowNorm * centroidNorm) + underflow;
-        if (hasOffset)
-            error += 3 * FloatRounding.UnitRoundoff * (rowNorm + centroidNorm) * (rowNorm + centroidNorm);
-        return 2 * error;
-    }
+    /// <summary>
+    /// A bound on ‖c − m‖ from its norm term as packed: summed in float, off by γ_{d+1} relatively, and by 2⁻¹⁴⁹ for
+    /// each square that underflowed.
+    /// </summary>
+    private static double CentroidNorm(float normTerm, int dimension) =>
+        Math.Sqrt(normTerm * (1 + FloatRounding.Gamma(dimension + 1)) + NormUnderflow(dimension));
+
+    private static double NormUnderflow(int dimension) => dimension * Math.ScaleB(1.0, -149);
 
     /// <summary>
-    /// 2·E for rows against any centroid of a packing, as <see cref="Work.MarginOfAny"/> gives it: a row whose
-    /// second-lowest score lies further than this above its lowest keeps its label (what
-    /// <see cref="ScreenedAssignment"/> needs to leave a row with one candidate unscored).
+    /// 2·E, the margin within which two scores of a row do not tell which centroid is nearer, for the centroids of a
+    /// packing: against any of them (<see cref="Of"/>: a row whose second-lowest score lies further than this above
+    /// its lowest keeps its label, which <see cref="ScreenedAssignment"/> needs to leave a row with one candidate
+    /// unscored), or against centroids within a given norm (<see cref="Against"/>).
     /// </summary>
     public readonly struct AnyCentroidMargin(PackedCentroids centroids)
     {
-        private readonly double _centroidNorm = Math.Sqrt(centroids.LargestNormTerm * (1 + FloatRounding.Gamma(centroids.Dimension + 1))
-                                                          + centroids.Dimension * Math.ScaleB(1.0, -149));
         private readonly double _gamma = FloatRounding.Gamma(centroids.Dimension + 2);
         private readonly double _underflow = (centroids.Dimension + 1) * Math.ScaleB(1.0, -147);
         private readonly bool _hasOffset = centroids.HasOffset;
 
-        /// <summary>The margin for a row with ‖x − m‖ at most <paramref name="rowNorm"/>.</summary>
-        public double Of(double rowNorm) => Margin(rowNorm, _centroidNorm, _gamma, _underflow, _hasOffset);
+        /// <summary>A bound on the largest ‖c − m‖ of the packing.</summary>
+        public double LargestCentroidNorm { get; } = CentroidNorm(centroids.LargestNormTerm, centroids.Dimension);
+
+        /// <summary>The margin for a row with ‖x − m‖ at most <paramref name="rowNorm"/>, against any centroid.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double Of(double rowNorm) => Against(rowNorm, LargestCentroidNorm);
+
+        /// <summary>The margin for a row with ‖x − m‖ at most <paramref name="rowNorm"/> and centroids with ‖c − m‖ at most <paramref name="centroidNorm"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double Against(double rowNorm, double centroidNorm)
+        {
+            double error = _gamma * (centroidNorm * centroidNorm + 2 * rowNorm * centroidNorm) + _underflow;
+            if (_hasOffset)
+                error += 3 * FloatRounding.UnitRoundoff * (rowNorm + centroidNorm) * (rowNorm + centroidNorm);
+            return 2 * error;
+        }
     }
 
     /// <summary>Every score of <paramref name="count"/> rows by the portable kernel's arithmetic, row i's from i · stride.</summary>
