@@ -55,16 +55,21 @@ internal static unsafe class ScreenedAssignment
     public static bool Accelerated => Runs && AvxVnni.IsSupported;
 
     /// <summary>
-    /// Centroids and dimensions from which Lloyd's passes screen. Whole trainings with the screen on and off, alternating
-    /// (bench/README.md): median iterations 0.94× at W1's d = 128 and K = 512, 0.77–0.86× at W2's d = 1,024 and K = 256,
-    /// 0.63× at W4's d = 128 and K = 4,096, and 1.00× on W3's blobs, whose rows the skip bounds keep; the work per row
-    /// beside the integer loop (quantising it, its bounds, its candidates and their exact scores) weighs less the more
-    /// centroids and dimensions the loop covers, and with fewer it took what the faster products saved.
+    /// Centroids, dimensions and their product from which Lloyd's passes screen. Whole trainings with the screen on and
+    /// off, alternating (bench/README.md): median iterations 0.88–0.94× at W1's d = 128 and K = 512, 0.77–0.86× at W2's
+    /// d = 1,024 and K = 256, 0.63× at W4's d = 128 and K = 4,096, 1.00× on W3's blobs, whose rows the skip bounds keep;
+    /// but at K = 256 and d = 128 about 1.2× (W2's rows projected to 128 dimensions, a reduced-dimension training's
+    /// shape: 1.86 exact pairs a row) and 1.0× on uniform rows. The work per row beside the integer loop (quantising
+    /// the row, its bounds, its candidates and their exact scores) weighs less the more products the loop does per row,
+    /// K·d, and below 65,536 it took what the faster products saved.
     /// </summary>
     public const int ScreensFromCentroids = 256;
 
     /// <inheritdoc cref="ScreensFromCentroids"/>
     public const int ScreensFromDimension = 128;
+
+    /// <inheritdoc cref="ScreensFromCentroids"/>
+    public const long ScreensFromProducts = 65_536;
 
     /// <summary>
     /// Dimensions a screened row may have: the squares of its bytes are summed exactly in float lanes only while a lane's
@@ -78,7 +83,8 @@ internal static unsafe class ScreenedAssignment
     /// </summary>
     public static bool Screens(bool? forced, int k, int dimension) =>
         Runs && dimension <= MostDimensions
-             && (forced ?? (Accelerated && k >= ScreensFromCentroids && dimension >= ScreensFromDimension));
+             && (forced ?? (Accelerated && k >= ScreensFromCentroids && dimension >= ScreensFromDimension
+                            && (long)k * dimension >= ScreensFromProducts));
 
     /// <summary>
     /// What screening adds to a run of <paramref name="threads"/> threads: the quantised centroids and each thread's

@@ -89,10 +89,12 @@ public class ScreenedTrainingTests
     [Fact]
     public void ScreensWhereItPaysOrWhereForcedOnlyWithinItsDimensions()
     {
-        Assert.Equal(ScreenedAssignment.Accelerated, ScreenedAssignment.Screens(null, 256, 128));
+        Assert.Equal(ScreenedAssignment.Accelerated, ScreenedAssignment.Screens(null, 512, 128));
+        Assert.Equal(ScreenedAssignment.Accelerated, ScreenedAssignment.Screens(null, 256, 256));
         Assert.Equal(ScreenedAssignment.Accelerated, ScreenedAssignment.Screens(null, 4_096, 1_536));
         Assert.False(ScreenedAssignment.Screens(null, 255, 1_024));
-        Assert.False(ScreenedAssignment.Screens(null, 512, 127));
+        Assert.False(ScreenedAssignment.Screens(null, 4_096, 127));
+        Assert.False(ScreenedAssignment.Screens(null, 256, 128));
         Assert.Equal(ScreenedAssignment.Runs, ScreenedAssignment.Screens(true, 2, 1));
         Assert.Equal(ScreenedAssignment.Runs, ScreenedAssignment.Screens(true, 2, ScreenedAssignment.MostDimensions));
         Assert.False(ScreenedAssignment.Screens(true, 256, ScreenedAssignment.MostDimensions + 1));
