@@ -197,9 +197,7 @@ internal sealed unsafe class QuantizedCentroids : IDisposable
             Vector512<double> low = Vector512.WidenLower(v), high = Vector512.WidenUpper(v);
             squares += low * low + high * high;
         }
-        float most = 0;
-        for (int lane = 0; lane < Vector512<float>.Count; lane++)
-            most = Math.Max(most, largest.GetElement(lane));
+        float most = Largest(largest);
         double sum = Vector512.Sum(squares);
         for (; j < d; j++)
         {
@@ -207,6 +205,16 @@ internal sealed unsafe class QuantizedCentroids : IDisposable
             sum += (double)values[j] * values[j];
         }
         return (most, sum);
+    }
+
+    /// <summary>The largest of 16 values, none NaN (a NaN among them is caught by the caller's sums).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Largest(Vector512<float> values)
+    {
+        Vector256<float> half = Avx.Max(values.GetLower(), values.GetUpper());
+        Vector128<float> quarter = Sse.Max(half.GetLower(), half.GetUpper());
+        quarter = Sse.Max(quarter, Sse.Shuffle(quarter, quarter, 0b01_00_11_10));
+        return Sse.Max(quarter, Sse.Shuffle(quarter, quarter, 0b10_11_00_01)).ToScalar();
     }
 
     /// <summary>

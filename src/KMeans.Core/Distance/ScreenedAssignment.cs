@@ -290,7 +290,7 @@ internal static unsafe class ScreenedAssignment
         Vector512<float> largest512 = Vector512<float>.Zero;
         for (; j <= d - 16; j += 16)
             largest512 = Avx512F.Max(largest512, Vector512.Abs(Vector512.Load(row + j) - Vector512.Load(offset + j)));
-        float largest = Largest(largest512);
+        float largest = QuantizedCentroids.Largest(largest512);
         for (; j < d; j++)
             largest = Math.Max(largest, Math.Abs(row[j] - offset[j]));
         float scale = largest / 127f;
@@ -428,16 +428,6 @@ internal static unsafe class ScreenedAssignment
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float PairError(float integerFactor, float residueTerm, float residueFactor, float combinedTerm, float roundings) =>
         MathF.FusedMultiplyAdd(integerFactor, residueTerm, MathF.FusedMultiplyAdd(residueFactor, combinedTerm, roundings));
-
-    /// <summary>The largest of 16 values, none NaN.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Largest(Vector512<float> values)
-    {
-        Vector256<float> half = Avx.Max(values.GetLower(), values.GetUpper());
-        Vector128<float> quarter = Sse.Max(half.GetLower(), half.GetUpper());
-        quarter = Sse.Max(quarter, Sse.Shuffle(quarter, quarter, 0b01_00_11_10));
-        return Sse.Max(quarter, Sse.Shuffle(quarter, quarter, 0b10_11_00_01)).ToScalar();
-    }
 
     /// <summary>
     /// Leaves row <paramref name="i"/> to the float kernel: a count of −1, and a threshold no score is at or below, so
