@@ -41,6 +41,42 @@ Describe 'Get-KMeansDiskEstimate' {
         $estimates.Rows | Sort-Object | Should -Be 100, 300
     }
 
+    It 'estimates the files of one -Path as one sample, the sample Invoke-KMeansTraining takes from them' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $Scratch 'shards')
+        $first = New-KMeansSampleData -Path (Join-Path $folder 'part-0.npy') -Rows 100 -Dimension 4 -Seed 1
+        $second = New-KMeansSampleData -Path (Join-Path $folder 'part-1.arrow') -Rows 300 -Dimension 4 -Seed 2
+        $shards = Join-Path $folder 'part-*'
+        $estimate = @(Get-KMeansDiskEstimate -Path $shards -K 2 -SampleRate 175)
+        $estimate | Should -HaveCount 1
+        $estimate[0].Rows | Should -Be 400
+        $estimate[0].SampleRows | Should -Be 350
+        $estimate[0].Bytes | Should -Be (350 * 4 * 4)
+        $estimate[0].Path | Should -BeNullOrEmpty
+        $estimate[0].Input | Should -Be $first.FullName, $second.FullName
+        ($estimate[0] | Format-Table | Out-String) | Should -BeLike '*part-0.npy +1*'
+        $model = Invoke-KMeansTraining -Path $shards -K 2 -SampleRate 175 -Seed 1 -MaxIterations 1 -OnDisk -AsModel
+        $model.SampleRows | Should -Be $estimate[0].SampleRows
+        $model.Input | Should -Be $estimate[0].Input
+        $listed = Get-KMeansDiskEstimate -LiteralPath $first.FullName, $second.FullName -K 2
+        $listed.Rows | Should -Be 400
+        $listed.Input | Should -Be $first.FullName, $second.FullName
+    }
+
+    It 'gives no estimate for files that would not train together, and says why' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $Scratch 'mixed')
+        $narrow = New-KMeansSampleData -Path (Join-Path $folder 'narrow.npy') -Rows 50 -Dimension 4 -Seed 1
+        $wide = New-KMeansSampleData -Path (Join-Path $folder 'wide.npy') -Rows 50 -Dimension 6 -Seed 1
+        $estimates = Get-KMeansDiskEstimate -LiteralPath $narrow.FullName, $wide.FullName -K 2 -ErrorVariable problems -ErrorAction SilentlyContinue
+        $estimates | Should -BeNullOrEmpty
+        $problems.FullyQualifiedErrorId | Should -Be 'DimensionMismatch,KMeans.PowerShell.GetKMeansDiskEstimateCommand'
+        $problems[0].Exception.Message | Should -BeLike "*$($wide.FullName)*"
+        $missing = Join-Path $folder 'missing.npy'
+        $estimates = Get-KMeansDiskEstimate -LiteralPath $narrow.FullName, $missing -K 2 -ErrorVariable problems -ErrorAction SilentlyContinue
+        $estimates | Should -BeNullOrEmpty
+        $problems.FullyQualifiedErrorId | Should -Be 'FileNotFound,KMeans.PowerShell.GetKMeansDiskEstimateCommand'
+        $problems[0].TargetObject | Should -Be $missing
+    }
+
     It 'takes file scenarios from a CSV by property name: Path, K, Column and InputFormat (an empty cell as none)' {
         $arrow = New-KMeansSampleData -Path (Join-Path $Scratch 'scenario.arrow') -Rows 700 -Dimension 6 -Seed 1
         $renamed = Join-Path $Scratch 'scenario.bin'

@@ -44,7 +44,10 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
     [EmptyAsNull(typeof(long))]
     public long? Rows { get; set; }
 
-    /// <summary>Vector files whose dimension and row count give the shape; one estimate per file.</summary>
+    /// <summary>
+    /// Vector files whose dimension and row count give the shape; the files of one call (or of one piped scenario) make
+    /// one sample and one estimate, as Invoke-KMeansTraining trains them.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
@@ -185,25 +188,41 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         else if (Rows is < 1)
             WriteError(KMeansErrors.InvalidRows(Rows.Value));
         else
-            WriteEstimate(Rows, Dimension, directory, path: null);
+            WriteEstimate(Rows, Dimension, directory, files: []);
     }
 
+    /// <summary>
+    /// The files of one scenario (its -Path or -LiteralPath, wildcards expanded) make one sample, as they make one
+    /// training's sample in Invoke-KMeansTraining: one estimate for them all, or none where a file is missing or cannot
+    /// join the others (that training would stop on it).
+    /// </summary>
     private void EstimateFiles(string directory)
     {
         bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string file in ProviderPaths.ExistingFilesReportingMisses(this, (literal ? LiteralPath : Path)!, literal))
+        var files = new List<string>();
+        bool missing = false;
+        foreach (string path in (literal ? LiteralPath : Path)!)
         {
-            using IVectorSource? source = VectorFiles.Open([file], Column, InputFormat, out ErrorRecord? error);
+            files.AddRange(ProviderPaths.ResolveExisting(this, path, literal, out ErrorRecord? error));
             if (error is not null)
+            {
                 WriteError(error);
-            else
-                WriteEstimate(source!.RowCount, source.Dimension, directory, file);
+                missing = true;
+            }
         }
+        if (missing || files.Count == 0)
+            return;
+        using IVectorSource? source = VectorFiles.Open(files, Column, InputFormat, out ErrorRecord? openError,
+            leftOut: empty => WriteWarning($"{empty.Message} It is left out: the other files give the dimension."));
+        if (openError is not null)
+            WriteError(openError);
+        else
+            WriteEstimate(source!.RowCount, source.Dimension, directory, files);
     }
 
     /// <summary>One scenario: its plan, and with -Calibrate its predicted times; a scenario the plan or the prediction
     /// refuses is a non-terminating error, so the scenarios piped after it are still estimated.</summary>
-    private void WriteEstimate(long? rows, int dimension, string directory, string? path)
+    private void WriteEstimate(long? rows, int dimension, string directory, IReadOnlyList<string> files)
     {
         ResourcePlan plan;
         DiskRoom room;
@@ -236,7 +255,8 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         OptionMessage? problem = plan.RowsProblem ?? room.Problem;
         var estimate = new KMeansDiskEstimate
         {
-            Path = path,
+            Path = files.Count == 1 ? files[0] : null,
+            Input = [.. files],
             K = K,
             Dimension = dimension,
             Rows = rows,
@@ -262,7 +282,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
             BalancingSeconds = time?.Balancing?.TotalSeconds,
             KernelGflops = time?.Calibration.KernelGflops,
         };
-        if (time is null && path is null)
+        if (time is null && files.Count == 0)
         {
             WriteObject(estimate);
             return;
@@ -270,7 +290,7 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         // Tables of their own within 80 columns: a file's name and rows lead, the predicted training times take the
         // memory columns' place.
         var shown = new PSObject(estimate);
-        shown.TypeNames.Insert(0, TypeName + "#" + (time is null ? "" : "Calibrated") + (path is null ? "" : "File"));
+        shown.TypeNames.Insert(0, TypeName + "#" + (time is null ? "" : "Calibrated") + (files.Count == 0 ? "" : "File"));
         WriteObject(shown);
     }
 

@@ -9,8 +9,17 @@ namespace KMeans.PowerShell;
 /// </summary>
 public sealed class KMeansDiskEstimate
 {
-    /// <summary>The vector file the shape was read from, or null for an estimate from -Dimension and -Rows.</summary>
+    /// <summary>
+    /// The vector file the shape was read from; null for an estimate from -Dimension and -Rows, and for several files
+    /// (<see cref="Input"/> lists them).
+    /// </summary>
     public string? Path { get; init; }
+
+    /// <summary>
+    /// Every file whose rows make the estimated sample, in the order training reads them (their rows add up in
+    /// <see cref="Rows"/>); empty for an estimate from -Dimension and -Rows.
+    /// </summary>
+    public string[] Input { get; init; } = [];
 
     public int K { get; init; }
 
