@@ -443,7 +443,7 @@ Describe 'Files written by independent tools' {
         $problems.FullyQualifiedErrorId | Should -Be 'DimensionMismatch,KMeans.PowerShell.GetKMeansAssignmentCommand'
     }
 
-    It 'trains on DuckDB''s Parquet file of no rows among others, leaving it out with a warning; alone it has no dimension' {
+    It 'trains on, and estimates, DuckDB''s Parquet file of no rows among others, leaving it out with a warning; alone it has no dimension' {
         $empty = Join-Path $Fixtures 'duckdb-list-no-rows.parquet'
         $rows = Join-Path $Fixtures 'duckdb-list-snappy.parquet'
 
@@ -456,6 +456,12 @@ Describe 'Files written by independent tools' {
         }
         $warnings.Message | Should -Be (@(1, 2) | ForEach-Object { "'$empty' holds no non-null vector, so its dimension is unknown. It is left out: the other files give the dimension." })
         $thrown.Exception.Message | Should -Be "'$empty' holds no non-null vector, so its dimension is unknown."
+
+        $estimate = Get-KMeansDiskEstimate -LiteralPath $empty, $rows -K 4 -WarningVariable estimated -WarningAction SilentlyContinue
+        $estimate.Rows | Should -Be 300
+        $estimate.SampleRows | Should -Be $model.SampleRows
+        $estimate.Input | Should -Be $empty, $rows
+        $estimated.Message | Should -Be "'$empty' holds no non-null vector, so its dimension is unknown. It is left out: the other files give the dimension."
     }
 
     It 'assigns nothing from DuckDB''s Parquet file of no rows, as from an empty .npy, without an error' {
