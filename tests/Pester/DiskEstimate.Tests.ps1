@@ -43,8 +43,9 @@ Describe 'Get-KMeansDiskEstimate' {
 
     It 'estimates the files of one -Path as one sample, the sample Invoke-KMeansTraining takes from them' {
         $folder = New-Item -ItemType Directory -Path (Join-Path $Scratch 'shards')
-        $first = New-KMeansSampleData -Path (Join-Path $folder 'part-0.npy') -Rows 100 -Dimension 4 -Seed 1
+        # Written last to first, so that an order other than the training's (by name) would show.
         $second = New-KMeansSampleData -Path (Join-Path $folder 'part-1.arrow') -Rows 300 -Dimension 4 -Seed 2
+        $first = New-KMeansSampleData -Path (Join-Path $folder 'part-0.npy') -Rows 100 -Dimension 4 -Seed 1
         $shards = Join-Path $folder 'part-*'
         $estimate = @(Get-KMeansDiskEstimate -Path $shards -K 2 -SampleRate 175)
         $estimate | Should -HaveCount 1
@@ -53,7 +54,8 @@ Describe 'Get-KMeansDiskEstimate' {
         $estimate[0].Bytes | Should -Be (350 * 4 * 4)
         $estimate[0].Path | Should -BeNullOrEmpty
         $estimate[0].Input | Should -Be $first.FullName, $second.FullName
-        ($estimate[0] | Format-Table | Out-String) | Should -BeLike '*part-0.npy +1*'
+        ($estimate[0] | Format-Table | Out-String) | Should -BeLike '*+1 part-0.npy*'
+        ($estimate[0] | Format-List | Out-String) | Should -BeLike "*Input *: {$($first.FullName), $($second.FullName)}*"
         $model = Invoke-KMeansTraining -Path $shards -K 2 -SampleRate 175 -Seed 1 -MaxIterations 1 -OnDisk -AsModel
         $model.SampleRows | Should -Be $estimate[0].SampleRows
         $model.Input | Should -Be $estimate[0].Input

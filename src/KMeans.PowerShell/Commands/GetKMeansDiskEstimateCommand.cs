@@ -212,12 +212,20 @@ public sealed class GetKMeansDiskEstimateCommand : PSCmdlet, IDisposable
         }
         if (missing || files.Count == 0)
             return;
-        using IVectorSource? source = VectorFiles.Open(files, Column, InputFormat, out ErrorRecord? openError,
-            leftOut: empty => WriteWarning($"{empty.Message} It is left out: the other files give the dimension."));
-        if (openError is not null)
-            WriteError(openError);
-        else
-            WriteEstimate(source!.RowCount, source.Dimension, directory, files);
+        long? rows;
+        int dimension;
+        // Only the shape is needed: the files are closed before a calibration runs or the estimate goes down the pipeline.
+        using (IVectorSource? source = VectorFiles.Open(files, Column, InputFormat, out ErrorRecord? openError,
+            leftOut: empty => WriteWarning($"{empty.Message} It is left out: the other files give the dimension.")))
+        {
+            if (openError is not null)
+            {
+                WriteError(openError);
+                return;
+            }
+            (rows, dimension) = (source!.RowCount, source.Dimension);
+        }
+        WriteEstimate(rows, dimension, directory, files);
     }
 
     /// <summary>One scenario: its plan, and with -Calibrate its predicted times; a scenario the plan or the prediction
