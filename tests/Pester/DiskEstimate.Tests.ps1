@@ -79,6 +79,17 @@ Describe 'Get-KMeansDiskEstimate' {
         $problems[0].TargetObject | Should -Be $missing
     }
 
+    It 'reports a path of a provider this session lacks as not found, and estimates the scenarios after it' {
+        $good = New-KMeansSampleData -Path (Join-Path $Scratch 'after-bad-provider.npy') -Rows 20 -Dimension 3 -Seed 1
+        $estimates = [pscustomobject]@{ Path = 'nosuchprovider::x.npy'; K = 2 }, [pscustomobject]@{ Path = $good.FullName; K = 2 } |
+            Get-KMeansDiskEstimate -ErrorVariable problems -ErrorAction SilentlyContinue
+        $estimates.Rows | Should -Be 20
+        $problems.FullyQualifiedErrorId | Should -Be 'FileNotFound,KMeans.PowerShell.GetKMeansDiskEstimateCommand'
+        $problems[0].TargetObject | Should -Be 'nosuchprovider::x.npy'
+        { Invoke-KMeansTraining -LiteralPath 'nosuchprovider::x.npy' -K 2 } |
+            Should -Throw -ErrorId 'FileNotFound,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+    }
+
     It 'takes file scenarios from a CSV by property name: Path, K, Column and InputFormat (an empty cell as none)' {
         $arrow = New-KMeansSampleData -Path (Join-Path $Scratch 'scenario.arrow') -Rows 700 -Dimension 6 -Seed 1
         $renamed = Join-Path $Scratch 'scenario.bin'

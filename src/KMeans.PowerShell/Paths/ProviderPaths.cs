@@ -32,7 +32,7 @@ internal static class ProviderPaths
             error = NotFound(cmdlet, path, literal);
             return [];
         }
-        catch (System.Management.Automation.DriveNotFoundException)
+        catch (Exception e) when (e is System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
         {
             error = KMeansErrors.PathNotFound(path);
             return [];
@@ -91,7 +91,7 @@ internal static class ProviderPaths
         {
             resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
         }
-        catch (System.Management.Automation.DriveNotFoundException)
+        catch (Exception e) when (e is System.Management.Automation.DriveNotFoundException or ProviderNotFoundException)
         {
             error = KMeansErrors.PathNotFound(path);
             return null;
