@@ -176,6 +176,18 @@ Describe 'A file the command writes that it also reads' {
         (Get-FileHash -LiteralPath $Data).Hash | Should -Be $DataHash
     }
 
+    It 'is refused as -ReportPath of the -InitialCentroid file, which is left alone' {
+        foreach ($name in 'start.npy', 'start.csv') {
+            $start = $Model | Export-KMeansCentroid -LiteralPath (Join-Path $Scratch $name)
+            $hash = (Get-FileHash -LiteralPath $start.FullName).Hash
+            $thrown = { Invoke-KMeansTraining -LiteralPath $Data -K 3 -Seed 1 -InitialCentroid $start.FullName -ReportPath $start.FullName -Force } |
+                Should -Throw -PassThru
+            $thrown.FullyQualifiedErrorId | Should -Be 'TargetIsInput,KMeans.PowerShell.InvokeKMeansTrainingCommand'
+            $thrown.Exception.Message | Should -BeLike "'$($start.FullName)' is -ReportPath and also the -InitialCentroid file;*"
+            (Get-FileHash -LiteralPath $start.FullName).Hash | Should -Be $hash
+        }
+    }
+
     It 'is refused when a linked directory leads the read or the write to the same file' -Skip:$IsWindows {
         $real = Join-Path $Scratch 'real-folder'
         $linked = Join-Path $Scratch 'linked-folder'
