@@ -284,6 +284,19 @@ Describe 'The command line forms of the input and the centroids' {
         $Call | Should -Throw -ErrorId "NoInput,*" -ExpectedMessage "$Command got no vectors: pipe them*or name files with -Path."
     }
 
+    It 'refuses piped items beside -Path or -LiteralPath in <Command>, at the first item, with no output' -ForEach @(
+        @{ Command = 'Get-KMeansAssignment'; Call = { param($more) $Vectors | Get-KMeansAssignment @more -Centroid $CentroidFile.FullName -Summary } }
+        @{ Command = 'Invoke-KMeansTraining'; Call = { param($more) $Vectors | Invoke-KMeansTraining @more -K 3 -Seed 2 } }
+    ) {
+        foreach ($more in @{ Path = $Data.FullName }, @{ LiteralPath = $Data.FullName }) {
+            $output = [System.Collections.Generic.List[object]]::new()
+            { & $Call $more | ForEach-Object { $output.Add($_) } } |
+                Should -Throw -ErrorId "PipedInputWithPath,*" -ExpectedMessage "$Command was given both -$($more.Keys) and piped input: pipe the vectors or the vector files, or name the files with -$($more.Keys), not both."
+            $output | Should -BeNullOrEmpty
+        }
+        { Get-Item -LiteralPath $Data.FullName | & $Call @{ Path = $Data.FullName } } | Should -Throw -ErrorId "PipedInputWithPath,*"
+    }
+
     It 'reads the files of -Path when an empty pipeline comes before it, as <Command> does without one' -ForEach @(
         @{ Command = 'Get-KMeansAssignment' }
         @{ Command = 'Invoke-KMeansTraining' }

@@ -230,6 +230,7 @@ public sealed class GetKMeansAssignmentCommand : VectorInputCommand, IDisposable
     {
         if (_declined)
             return;
+        RefusePipedInputBesideFiles();
         if (_pathsGivenFirst is not null || ReadsFiles)
         {
             AssignNamedFiles();

@@ -265,6 +265,7 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
     {
         if (_declined)
             return;
+        RefusePipedInputBesideFiles();
         if (ReadsFiles)
             return;
         // Get-ChildItem *.npy | Invoke-KMeansTraining: files from the pipeline (FileInfo, path strings, objects with a

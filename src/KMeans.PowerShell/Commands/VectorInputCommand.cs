@@ -70,6 +70,33 @@ public abstract class VectorInputCommand : PSCmdlet
             "NoInput", ErrorCategory.InvalidArgument, null));
     }
 
+    /// <summary>
+    /// Not for naming: takes what is piped beside -Path or -LiteralPath, so that the first such item stops the call
+    /// (<see cref="RefusePipedInputBesideFiles"/>), where PowerShell would report each item as not bound and then read
+    /// the files alone, leaving the piped vectors out without a word. An empty pipeline binds nothing here.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true, ParameterSetName = PathSet, DontShow = true)]
+    [Parameter(ValueFromPipeline = true, ParameterSetName = LiteralPathSet, DontShow = true)]
+    public PSObject? PipedBesideFiles
+    {
+        get => null;
+        set => _pipedBesideFiles = true;
+    }
+
+    private bool _pipedBesideFiles;
+
+    /// <summary>Stops the call, before anything is read or written, when an item was piped beside -Path or -LiteralPath.</summary>
+    protected void RefusePipedInputBesideFiles()
+    {
+        if (!_pipedBesideFiles)
+            return;
+        string name = MyInvocation.MyCommand.Name;
+        string parameter = IsLiteralPath ? "-LiteralPath" : "-Path";
+        ThrowTerminatingError(new ErrorRecord(new ArgumentException(
+                $"{name} was given both {parameter} and piped input: pipe the vectors or the vector files, or name the files with {parameter}, not both."),
+            "PipedInputWithPath", ErrorCategory.InvalidArgument, null));
+    }
+
     /// <summary>True when the input is -Path or -LiteralPath rather than the pipeline.</summary>
     protected bool ReadsFiles => ParameterSetName != InputObjectSet;
 
