@@ -85,6 +85,15 @@ Describe 'Assigning piped vectors' {
             Should -Throw -ErrorId 'InvalidCentroid,KMeans.PowerShell.GetKMeansAssignmentCommand' -ExpectedMessage $Message
     }
 
+    It 'says that an empty centroid holds no values, for assignment and as -InitialCentroid' {
+        $message = 'Centroid 1 is not usable: it holds no values, where a centroid holds one for each dimension.'
+        { $Vectors[0..1] | Get-KMeansAssignment -Centroid ([float[]]$Model.Centroids[0].Vector), ([float[]]@()) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidCentroid,KMeans.PowerShell.GetKMeansAssignmentCommand' -ExpectedMessage $message
+        $empty = [KMeans.PowerShell.KMeansCentroid]::new(0, $null, [float[]]@())
+        { $Vectors | Invoke-KMeansTraining -K 1 -InitialCentroid $empty -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidCentroid,KMeans.PowerShell.InvokeKMeansTrainingCommand' -ExpectedMessage ($message -replace '^Centroid 1', 'Centroid 0')
+    }
+
     It 'names what -Centroid takes when given something else, not the input''s -VectorProperty' {
         { $Vectors[0..1] | Get-KMeansAssignment -Centroid (Get-Date) -ErrorAction Stop } |
             Should -Throw -ErrorId 'InvalidCentroid,KMeans.PowerShell.GetKMeansAssignmentCommand' `

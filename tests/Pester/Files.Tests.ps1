@@ -430,6 +430,17 @@ Describe 'Files written by independent tools' {
         }
     }
 
+    It 'says that apache-arrow''s FixedSizeList of 0 values per row holds no vectors, for training, the estimate and import' {
+        $path = Join-Path $Fixtures 'arrow-js-zero-width.arrow'
+        $expected = "'$path' cannot be read: a FixedSizeList column holds 0 values per row, where a vector holds at least one."
+        $thrown = { Invoke-KMeansTraining -LiteralPath $path -K 2 } | Should -Throw -ErrorId 'InvalidFile,KMeans.PowerShell.InvokeKMeansTrainingCommand' -PassThru
+        $thrown.Exception.Message | Should -Be $expected
+        $thrown = { Get-KMeansDiskEstimate -LiteralPath $path -K 2 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidFile,KMeans.PowerShell.GetKMeansDiskEstimateCommand' -PassThru
+        $thrown.Exception.Message | Should -Be $expected
+        $thrown = { Import-KMeansCentroid -LiteralPath $path -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidFile,KMeans.PowerShell.ImportKMeansCentroidCommand' -PassThru
+        $thrown.Exception.Message | Should -Be $expected
+    }
+
     It 'says that the empty first list of DuckDB''s file cannot give the dimension, for training, the estimate and assignment' {
         $path = Join-Path $Fixtures 'duckdb-list-empty-first.parquet'
         $expected = "Row 0 of '$path', its first vector, is an empty list: a vector needs at least one value, and the first one gives the dimension."

@@ -145,6 +145,11 @@ internal sealed class ArrowVectorSource : IVectorSource
         {
             return read();
         }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == "listSize")
+        {
+            // The library refuses the schema itself, before any column can be looked at.
+            throw VectorFileErrors.Invalid(path, "a FixedSizeList column holds 0 values per row, where a vector holds at least one.", e);
+        }
         catch (Exception e) when (VectorFileErrors.IsLibraryFailure(e))
         {
             throw VectorFileErrors.Invalid(path, $"the Arrow data cannot be read ({e.Message}).", e);

@@ -146,6 +146,12 @@ internal sealed class CentroidInput
             error = KMeansErrors.InvalidCentroid(0, null, "no centroids were given.");
             return null;
         }
+        int empty = vectors.FindIndex(vector => vector.Length == 0);
+        if (empty >= 0)
+        {
+            error = KMeansErrors.InvalidCentroid(empty, vectors[empty], "it holds no values, where a centroid holds one for each dimension.");
+            return null;
+        }
         if (clusterIds.Count > 0 && !PlaceByClusterId(items, clusterIds, vectors, prices, out error))
             return null;
         return new CentroidInput(vectors, distance, prices, file);

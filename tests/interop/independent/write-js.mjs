@@ -23,6 +23,10 @@ writeFileSync(join(out, 'arrow-js.arrows'), tableToIPC(table, 'stream'));
 const doubles = Array.from({ length: rows }, (_, i) => Array.from(values.subarray(i * dimension, (i + 1) * dimension)));
 const wide = new Table({ vec: vectorFromArray(doubles, new List(new Field('item', new Float64(), true))) });
 writeFileSync(join(out, 'arrow-js-list-float64.arrow'), tableToIPC(wide, 'file'));
+// A FixedSizeList of 0 values per row, which apache-arrow writes and the Arrow library for .NET refuses in the schema.
+const noValues = makeData({ type: new Float32(), length: 0, data: new Float32Array(0) });
+const zeroWide = makeVector(makeData({ type: new FixedSizeList(0, itemField), length: 5, nullCount: 0, child: noValues }));
+writeFileSync(join(out, 'arrow-js-zero-width.arrow'), tableToIPC(new Table({ emb: zeroWide }), 'file'));
 
 const instance = await DuckDBInstance.create(':memory:');
 const connection = await instance.connect();
