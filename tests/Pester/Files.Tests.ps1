@@ -204,6 +204,20 @@ Describe 'New-KMeansSampleData limits' {
             Should -Throw -ErrorId 'InvalidOption,KMeans.PowerShell.NewKMeansSampleDataCommand'
     }
 
+    It 'refuses a <_> file larger than the free space before writing any of it' -ForEach 'huge.npy', 'huge.parquet', 'huge.bvecs' {
+        $target = Join-Path $Scratch $_
+        $free = [System.IO.DriveInfo]::new($Scratch).AvailableFreeSpace
+        # Twice the free space even at Parquet's one byte a value. The check comes before -WhatIf answers, as the others
+        # do; -WhatIf keeps a regression from filling the disk.
+        $rows = [long][math]::Ceiling(2 * $free / 1000)
+        $thrown = { New-KMeansSampleData -Path $target -Rows $rows -Dimension 1000 -WhatIf } |
+            Should -Throw -ErrorId 'InsufficientDiskSpace,KMeans.PowerShell.NewKMeansSampleDataCommand' -PassThru
+        $thrown.Exception.Message | Should -BeLike "$($rows.ToString('N0', [cultureinfo]::InvariantCulture)) vectors of dimension 1000 take at least * bytes as *, but '$Scratch' has only * bytes free. Write fewer rows, or write them elsewhere."
+        $thrown.TargetObject | Should -Be $target
+        Test-Path -LiteralPath $target | Should -BeFalse
+        Get-ChildItem -LiteralPath $Scratch -Filter "*$_*" -Force | Should -BeNullOrEmpty
+    }
+
     It 'refuses a <_> path, a format that holds centroids only, naming the vector formats and writing nothing' -ForEach 'sample.csv', 'sample.json' {
         $target = Join-Path $Scratch $_
         { New-KMeansSampleData -Path $target -Rows 10 -Dimension 2 } |

@@ -67,6 +67,7 @@ public sealed class NewKMeansSampleDataCommand : FileWriterCommand, IDisposable
         {
             var blobs = new GaussianBlobSource(Rows, Dimension, Clusters, Spread, Seed);
             source = format == VectorFileFormat.Bvecs ? new ByteRoundedSource(blobs) : blobs;
+            VectorFileRoom.Check(target, format, Rows, Dimension);
         }
         catch (KMeansException e)
         {
