@@ -121,6 +121,10 @@ public sealed class CentroidSet
                 throw new KMeansException(KMeansErrorKind.ValueOutOfRange,
                     $"Centroid {i / Dimension}, component {i % Dimension} is beyond float32's range (±{float.MaxValue.ToString("G3", CultureInfo.InvariantCulture)}); centroids are float32.",
                     i / Dimension);
+            if (NullElement.Is(Values[i]))
+                throw new KMeansException(KMeansErrorKind.NonFiniteValue,
+                    $"Centroid {i / Dimension}, component {i % Dimension} is null; centroids must be finite numbers.",
+                    i / Dimension);
             if (!float.IsFinite(Values[i]))
                 throw new KMeansException(KMeansErrorKind.NonFiniteValue,
                     $"Centroid {i / Dimension}, component {i % Dimension} is {Values[i].ToString(CultureInfo.InvariantCulture)}; centroids must be finite.",

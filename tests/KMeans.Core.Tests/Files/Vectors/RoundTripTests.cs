@@ -88,7 +88,7 @@ public sealed class RoundTripTests(TempDirectory scratch) : IClassFixture<TempDi
     }
 
     [Fact]
-    public void NullElementInsideAVectorReadsAsNaNThatTrainingNamesANullElement()
+    public void NullElementInsideAVectorReadsAsNaNThatTrainingAndCentroidReadingNameANullElement()
     {
         string path = scratch.File("null-element.arrow");
         ArrowTestFiles.Write(path, 2, 2, stream: false, compression: null, ("vector", (_, _) =>
@@ -110,6 +110,11 @@ public sealed class RoundTripTests(TempDirectory scratch) : IClassFixture<TempDi
             new KMeans.Core.Training.KMeansOptions { K = 1, Seed = 1 }));
         Assert.Equal(KMeansErrorKind.NonFiniteValue, error.Kind);
         Assert.Contains("has a null element at column 1", error.Message);
+
+        // And so does reading the file as centroids.
+        var imported = Assert.Throws<KMeansException>(() => CentroidFile.Read(path));
+        Assert.Equal(KMeansErrorKind.NonFiniteValue, imported.Kind);
+        Assert.Equal($"'{path}' cannot be read: Centroid 0, component 1 is null; centroids must be finite numbers.", imported.Message);
     }
 
     /// <summary>
