@@ -86,6 +86,18 @@ Describe 'What a writer refuses before it writes, -WhatIf or not' {
         Get-Content -LiteralPath $file | Should -Be 'x'
     }
 
+    It '<Name> refuses a file name of blanks only, with and without -WhatIf, and writes nothing' -ForEach $WriterCases {
+        $writer = $Writers[$Index]
+        $directory = New-Item -ItemType Directory -Path (Join-Path $Scratch "blank-name-$Index")
+        $target = Join-Path $directory '   '
+        foreach ($whatIf in $true, $false) {
+            $thrown = { & $writer.Write $target @{ WhatIf = $whatIf; ErrorAction = 'Stop' } } | Should -Throw -PassThru
+            $thrown.FullyQualifiedErrorId | Should -BeLike 'BlankFileName,*'
+            $thrown.Exception.Message | Should -Be "'$target' names a file of blanks only, which is no name a script means (an unset variable, say): name the file."
+        }
+        Get-ChildItem -LiteralPath $directory -Force | Should -BeNullOrEmpty
+    }
+
     It '<Name> refuses a directory as its target, even with -Force' -ForEach $WriterCases {
         $writer = $Writers[$Index]
         $target = Join-Path $Scratch "directory-$Index$([System.IO.Path]::GetExtension($writer.File))"

@@ -129,6 +129,10 @@ internal static class KMeansErrors
         new ArgumentException($"'{target}' {why}; {consequence}. Name another file."),
         "TargetIsInput", ErrorCategory.InvalidArgument, target);
 
+    public static ErrorRecord BlankFileName(string path) => new(
+        new ArgumentException($"'{path}' names a file of blanks only, which is no name a script means (an unset variable, say): name the file."),
+        "BlankFileName", ErrorCategory.InvalidArgument, path);
+
     public static ErrorRecord AmbiguousPath(string path, int matches) => new(
         new ArgumentException($"'{path}' matches {matches} items; name one file."),
         "AmbiguousPath", ErrorCategory.InvalidArgument, path);
