@@ -207,9 +207,9 @@ public sealed class InvokeKMeansTrainingCommand : VectorInputCommand, IDisposabl
 
     /// <summary>
     /// An input file (or the -InitialCentroid file) that is also the report would be replaced by it (with -Force):
-    /// refused before training, as a helper's ops scripts found it was not; as the checkpoint, it was refused as a checkpoint to delete. Files named
-    /// on the command line are checked before -WhatIf answers, piped ones once they have all come (a piped file that
-    /// is the checkpoint is refused before, as an existing file that is no checkpoint).
+    /// refused before training, as a helper's ops scripts found it was not; as the checkpoint, it was refused as a
+    /// checkpoint to delete. Files named on the command line are checked before -WhatIf answers, piped ones once they
+    /// have all come (a piped file that is the checkpoint is refused before, as an existing file that is no checkpoint).
     /// </summary>
     private void RefuseInputsAsTargets()
     {
